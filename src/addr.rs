@@ -1,0 +1,259 @@
+//! Address families and networks as the kernel stores them: address plus mask.
+
+use std::fmt;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+use std::str::FromStr;
+
+use ipnet::IpNet;
+
+use crate::error::{Error, Result};
+
+/// IPv4 (`iptables`) or IPv6 (`ip6tables`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum Family {
+    /// IPv4: `iptables`, the `ip_tables` kernel module.
+    #[default]
+    Ipv4,
+    /// IPv6: `ip6tables`, the `ip6_tables` kernel module.
+    Ipv6,
+}
+
+impl Family {
+    /// The "any" address of this family.
+    pub fn unspecified(self) -> IpAddr {
+        match self {
+            Family::Ipv4 => IpAddr::V4(Ipv4Addr::UNSPECIFIED),
+            Family::Ipv6 => IpAddr::V6(Ipv6Addr::UNSPECIFIED),
+        }
+    }
+
+    /// The family of an address.
+    pub fn of(addr: &IpAddr) -> Family {
+        match addr {
+            IpAddr::V4(_) => Family::Ipv4,
+            IpAddr::V6(_) => Family::Ipv6,
+        }
+    }
+
+    /// Bits in an address of this family.
+    pub fn bits(self) -> u8 {
+        match self {
+            Family::Ipv4 => 32,
+            Family::Ipv6 => 128,
+        }
+    }
+
+    /// A mask with the first `prefix` bits set.
+    pub fn mask(self, prefix: u8) -> IpAddr {
+        match self {
+            Family::Ipv4 => {
+                let m = if prefix == 0 {
+                    0
+                } else {
+                    u32::MAX << (32 - prefix.min(32) as u32)
+                };
+                IpAddr::V4(Ipv4Addr::from(m))
+            }
+            Family::Ipv6 => {
+                let m = if prefix == 0 {
+                    0
+                } else {
+                    u128::MAX << (128 - prefix.min(128) as u32)
+                };
+                IpAddr::V6(Ipv6Addr::from(m))
+            }
+        }
+    }
+
+    /// The command name, for messages.
+    pub fn command(self) -> &'static str {
+        match self {
+            Family::Ipv4 => "iptables",
+            Family::Ipv6 => "ip6tables",
+        }
+    }
+}
+
+/// An address and a mask, as in `-s 10.0.0.0/8` or `-s 10.0.0.0/255.0.255.0`.
+///
+/// The kernel keeps a mask, not a prefix length, so masks need not be
+/// contiguous; iptables prints contiguous ones as `/len` and others in full.
+/// The address is always stored masked, as iptables stores it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Net {
+    addr: IpAddr,
+    mask: IpAddr,
+}
+
+impl Net {
+    /// A network from address and mask (same family); the address is masked.
+    pub fn new(addr: IpAddr, mask: IpAddr) -> Result<Net> {
+        let addr = match (addr, mask) {
+            (IpAddr::V4(a), IpAddr::V4(m)) => {
+                IpAddr::V4(Ipv4Addr::from(u32::from(a) & u32::from(m)))
+            }
+            (IpAddr::V6(a), IpAddr::V6(m)) => {
+                IpAddr::V6(Ipv6Addr::from(u128::from(a) & u128::from(m)))
+            }
+            _ => return Err(Error::InvalidAddress(format!("{addr}/{mask}"))),
+        };
+        Ok(Net { addr, mask })
+    }
+
+    /// One host: the address with a full mask.
+    pub fn host(addr: IpAddr) -> Net {
+        let mask = Family::of(&addr).mask(Family::of(&addr).bits());
+        Net { addr, mask }
+    }
+
+    /// Every address of the family (`0.0.0.0/0`, `::/0`).
+    pub fn any(family: Family) -> Net {
+        Net {
+            addr: family.unspecified(),
+            mask: family.unspecified(),
+        }
+    }
+
+    /// The (masked) address.
+    pub fn addr(&self) -> IpAddr {
+        self.addr
+    }
+
+    /// The mask.
+    pub fn mask(&self) -> IpAddr {
+        self.mask
+    }
+
+    /// The family.
+    pub fn family(&self) -> Family {
+        Family::of(&self.addr)
+    }
+
+    /// The prefix length, when the mask is contiguous.
+    pub fn prefix_len(&self) -> Option<u8> {
+        let (bits, ones, total) = match self.mask {
+            IpAddr::V4(m) => {
+                let m = u32::from(m);
+                (m.leading_ones(), m.count_ones(), 32)
+            }
+            IpAddr::V6(m) => {
+                let m = u128::from(m);
+                (m.leading_ones(), m.count_ones(), 128)
+            }
+        };
+        let _ = total;
+        (bits == ones).then_some(bits as u8)
+    }
+
+    /// True for `0.0.0.0/0` or `::/0`.
+    pub fn is_any(&self) -> bool {
+        self.mask.is_unspecified()
+    }
+
+    /// As an [`IpNet`], when the mask is contiguous.
+    pub fn to_ipnet(&self) -> Option<IpNet> {
+        IpNet::new(self.addr, self.prefix_len()?).ok()
+    }
+
+    /// Parses `ADDR`, `ADDR/LEN` or `ADDR/MASK` of the given family, as iptables does
+    /// (host names are not resolved: the library does no DNS).
+    pub fn parse(family: Family, s: &str) -> Result<Net> {
+        let bad = || Error::InvalidAddress(s.to_string());
+        let (a, m) = match s.split_once('/') {
+            Some((a, m)) => (a, Some(m)),
+            None => (s, None),
+        };
+        let addr: IpAddr = parse_addr(family, a).ok_or_else(bad)?;
+        let mask = match m {
+            None => family.mask(family.bits()),
+            Some(m) if !m.is_empty() && m.bytes().all(|b| b.is_ascii_digit()) => {
+                let len: u8 = m.parse().map_err(|_| bad())?;
+                if len > family.bits() {
+                    return Err(bad());
+                }
+                family.mask(len)
+            }
+            Some(m) => parse_addr(family, m).ok_or_else(bad)?,
+        };
+        Net::new(addr, mask)
+    }
+}
+
+/// iptables accepts dotted quads only in their full form; so do we.
+fn parse_addr(family: Family, s: &str) -> Option<IpAddr> {
+    match family {
+        Family::Ipv4 => s.parse::<Ipv4Addr>().ok().map(IpAddr::V4),
+        Family::Ipv6 => s.parse::<Ipv6Addr>().ok().map(IpAddr::V6),
+    }
+}
+
+impl From<IpNet> for Net {
+    fn from(n: IpNet) -> Net {
+        Net {
+            addr: n.network(),
+            mask: n.netmask(),
+        }
+    }
+}
+
+impl From<IpAddr> for Net {
+    fn from(a: IpAddr) -> Net {
+        Net::host(a)
+    }
+}
+
+impl FromStr for Net {
+    type Err = Error;
+
+    /// Parses either family, choosing by the address.
+    fn from_str(s: &str) -> Result<Net> {
+        let family = if s.contains(':') {
+            Family::Ipv6
+        } else {
+            Family::Ipv4
+        };
+        Net::parse(family, s)
+    }
+}
+
+impl fmt::Display for Net {
+    /// `10.0.0.0/8`, `::1/128`, or `10.0.0.0/255.0.255.0` for a non-contiguous mask,
+    /// as iptables-save prints it.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.prefix_len() {
+            Some(len) => write!(f, "{}/{}", self.addr, len),
+            None => write!(f, "{}/{}", self.addr, self.mask),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_and_prints_like_iptables() {
+        let n = Net::parse(Family::Ipv4, "10.1.2.3/8").unwrap();
+        assert_eq!(n.to_string(), "10.0.0.0/8");
+        assert_eq!(
+            Net::parse(Family::Ipv4, "1.2.3.4").unwrap().to_string(),
+            "1.2.3.4/32"
+        );
+        assert_eq!(
+            Net::parse(Family::Ipv4, "10.0.0.0/255.0.255.0")
+                .unwrap()
+                .to_string(),
+            "10.0.0.0/255.0.255.0"
+        );
+        assert_eq!(
+            Net::parse(Family::Ipv6, "2001:db8::1/64")
+                .unwrap()
+                .to_string(),
+            "2001:db8::/64"
+        );
+        assert!(Net::parse(Family::Ipv4, "::1").is_err());
+        assert!(Net::parse(Family::Ipv4, "1.2.3.4/33").is_err());
+        assert!(Net::parse(Family::Ipv4, "host.example").is_err());
+        assert!(Net::any(Family::Ipv6).is_any());
+    }
+}

@@ -1,0 +1,189 @@
+//! The one error type of the crate.
+
+use std::io;
+
+/// Shorthand for `Result<T, iptkit::Error>`.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Everything that can go wrong, from a user's input, a file or the kernel.
+///
+/// Kernel errors are mapped to their meaning where the operation makes it
+/// clear (`EPERM` is [`Error::NotPermitted`], `ENOENT` on a table is
+/// [`Error::NoSuchTable`]); anything else is [`Error::Kernel`] with the errno
+/// and what was being done.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The caller lacks CAP_NET_ADMIN (is not root, or not in the namespace's user namespace).
+    #[error("{op}: permission denied (needs root or CAP_NET_ADMIN)")]
+    NotPermitted {
+        /// What was being done.
+        op: String,
+    },
+    /// The kernel does not know the table (or the module is not available).
+    #[error("table `{0}` does not exist (or its kernel module is not available)")]
+    NoSuchTable(String),
+    /// No chain of that name in the table.
+    #[error("chain `{0}` does not exist")]
+    NoSuchChain(String),
+    /// No rule at that position or with that spec.
+    #[error("no such rule in chain `{chain}`: {what}")]
+    NoSuchRule {
+        /// The chain searched.
+        chain: String,
+        /// Which rule was asked for (a position or a rule spec).
+        what: String,
+    },
+    /// A chain of that name already exists.
+    #[error("chain `{0}` already exists")]
+    ChainExists(String),
+    /// The chain is the target of jumps and cannot be deleted or renamed away.
+    #[error("chain `{chain}` is still referenced by {references} rule(s)")]
+    ChainInUse {
+        /// The chain.
+        chain: String,
+        /// How many rules jump to it.
+        references: usize,
+    },
+    /// A user chain must be empty before it is deleted.
+    #[error("chain `{0}` is not empty")]
+    ChainNotEmpty(String),
+    /// The operation is not possible on a built-in chain (delete, rename) or
+    /// only possible on one (policy).
+    #[error("chain `{chain}`: {reason}")]
+    BuiltinChain {
+        /// The chain.
+        chain: String,
+        /// Why the operation is refused.
+        reason: &'static str,
+    },
+    /// Jumps form a loop, or a chain is reached from a hook it may not be used in.
+    #[error("jump loop: chain `{0}` can reach itself")]
+    Loop(String),
+    /// A name does not fit the kernel's fixed-size field.
+    #[error("{what} `{name}` is too long (at most {max} characters)")]
+    NameTooLong {
+        /// What kind of name (chain, interface, table, ...).
+        what: &'static str,
+        /// The name given.
+        name: String,
+        /// The limit.
+        max: usize,
+    },
+    /// A name contains characters the tools would not accept.
+    #[error("invalid {what} name `{name}`: {reason}")]
+    InvalidName {
+        /// What kind of name.
+        what: &'static str,
+        /// The name given.
+        name: String,
+        /// Why it is refused.
+        reason: &'static str,
+    },
+    /// An address or network that does not parse, or is of the wrong family.
+    #[error("invalid address `{0}`")]
+    InvalidAddress(String),
+    /// An option nobody knows in this place.
+    #[error("unknown option `{0}`")]
+    UnknownOption(String),
+    /// An option that needs a value got none.
+    #[error("option `{0}` requires a value")]
+    MissingValue(String),
+    /// A value an option refuses.
+    #[error("{option}: invalid value `{value}`: {reason}")]
+    InvalidValue {
+        /// The option (or extension and option).
+        option: String,
+        /// The value given.
+        value: String,
+        /// Why it is refused.
+        reason: String,
+    },
+    /// A combination of options the tools refuse (missing, conflicting, repeated).
+    #[error("{context}: {reason}")]
+    InvalidRule {
+        /// The extension or part of the rule.
+        context: String,
+        /// What is wrong.
+        reason: String,
+    },
+    /// `-m NAME` or `-j NAME` names an extension the crate cannot build from text.
+    #[error("unknown extension `{0}`")]
+    UnknownExtension(String),
+    /// A line of iptables-restore input is wrong.
+    #[error("line {line}: {source}")]
+    Line {
+        /// 1-based line number.
+        line: usize,
+        /// What is wrong with it.
+        #[source]
+        source: Box<Error>,
+    },
+    /// A syntax error in iptables-save/restore text.
+    #[error("{0}")]
+    Syntax(String),
+    /// The kernel returned bytes this crate cannot make sense of.
+    #[error("malformed data from the kernel: {0}")]
+    Malformed(String),
+    /// The kernel refused an operation.
+    #[error("{op}: kernel refused: {errno} ({context})")]
+    Kernel {
+        /// What was being done.
+        op: String,
+        /// The errno.
+        errno: nix::errno::Errno,
+        /// What the errno most likely means here.
+        context: String,
+    },
+    /// Another process held the xtables lock for longer than the caller would wait.
+    #[error("timed out after {waited_ms} ms waiting for the xtables lock {path}")]
+    LockTimeout {
+        /// The lock file.
+        path: String,
+        /// How long we waited.
+        waited_ms: u64,
+    },
+    /// Any other I/O error (lock file, namespace files, /etc/services).
+    #[error("{op}: {source}")]
+    Io {
+        /// What was being done.
+        op: String,
+        /// The error.
+        #[source]
+        source: io::Error,
+    },
+}
+
+impl Error {
+    /// An [`Error::InvalidValue`].
+    pub(crate) fn value(
+        option: impl Into<String>,
+        value: impl Into<String>,
+        reason: impl Into<String>,
+    ) -> Self {
+        Error::InvalidValue {
+            option: option.into(),
+            value: value.into(),
+            reason: reason.into(),
+        }
+    }
+
+    /// An [`Error::InvalidRule`].
+    pub(crate) fn rule(context: impl Into<String>, reason: impl Into<String>) -> Self {
+        Error::InvalidRule {
+            context: context.into(),
+            reason: reason.into(),
+        }
+    }
+
+    /// Attaches a 1-based line number.
+    pub(crate) fn at_line(self, line: usize) -> Self {
+        match self {
+            Error::Line { .. } => self,
+            e => Error::Line {
+                line,
+                source: Box::new(e),
+            },
+        }
+    }
+}

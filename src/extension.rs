@@ -1,0 +1,352 @@
+//! The one shape every match and target extension has, and the registry
+//! macro that turns a list of extensions into the [`Match`](crate::Match) and
+//! [`TargetExt`](crate::TargetExt) enums.
+//!
+//! An extension is a plain value (`Tcp { dport, .. }`) with four symmetric
+//! codecs: kernel bytes in and out (`decode`/`encode`, shared by the legacy
+//! backend and nf_tables compat expressions) and iptables words in and out
+//! (`parse_option`/`save`). Adding an extension is one file that implements
+//! [`Extension`] and one line in a registry.
+
+use crate::addr::Family;
+use crate::error::{Error, Result};
+
+/// What an extension may need to know about the rule around it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Ctx {
+    /// IPv4 or IPv6.
+    pub family: Family,
+    /// The rule's `-p` protocol number, 0 when none.
+    pub proto: u8,
+    /// `! -p`.
+    pub proto_inv: bool,
+}
+
+impl Ctx {
+    /// A context with no protocol.
+    pub fn new(family: Family) -> Ctx {
+        Ctx {
+            family,
+            proto: 0,
+            proto_inv: false,
+        }
+    }
+
+    /// The rule's protocol name for service lookups (`tcp`, `udp`, ...), as
+    /// iptables passes it to `getservbyname`.
+    pub fn proto_name(&self) -> String {
+        crate::names::protocol_name(self.proto).unwrap_or_else(|| self.proto.to_string())
+    }
+}
+
+/// The words of a rule after an option, consumed one at a time.
+///
+/// Extensions take the values they need with [`Args::value`]; the rule parser
+/// owns everything else.
+#[derive(Debug)]
+pub struct Args<'a> {
+    words: &'a [String],
+    pos: usize,
+}
+
+impl<'a> Args<'a> {
+    /// A cursor over `words`, starting at the first.
+    pub fn new(words: &'a [String]) -> Args<'a> {
+        Args { words, pos: 0 }
+    }
+
+    /// The next word without consuming it.
+    pub fn peek(&self) -> Option<&'a str> {
+        self.words.get(self.pos).map(String::as_str)
+    }
+
+    /// Consumes and returns the next word.
+    #[allow(clippy::should_implement_trait)]
+    pub fn next(&mut self) -> Option<&'a str> {
+        let w = self.peek()?;
+        self.pos += 1;
+        Some(w)
+    }
+
+    /// The value of `option`: the next word, which must exist. A `!` here is the
+    /// intrapositioned negation iptables no longer accepts.
+    pub fn value(&mut self, option: &str) -> Result<&'a str> {
+        match self.next() {
+            None => Err(Error::MissingValue(option.to_string())),
+            Some("!") => Err(Error::rule(
+                option,
+                "intrapositioned negation (`--option ! this`) is not supported, write `! --option this`",
+            )),
+            Some(v) => Ok(v),
+        }
+    }
+
+    /// The next word when it is a value (does not start with `-`, or is a
+    /// negative number), for options whose value is optional.
+    pub fn optional_value(&mut self) -> Option<&'a str> {
+        let w = self.peek()?;
+        if w == "!"
+            || (w.starts_with('-')
+                && w.len() > 1
+                && !w[1..].starts_with(|c: char| c.is_ascii_digit()))
+        {
+            return None;
+        }
+        self.next()
+    }
+
+    /// True when every word has been consumed.
+    pub fn is_empty(&self) -> bool {
+        self.pos >= self.words.len()
+    }
+
+    /// How many words have been consumed.
+    pub fn position(&self) -> usize {
+        self.pos
+    }
+}
+
+/// A match or target extension: kernel struct and iptables words, both ways.
+pub trait Extension: Sized + Clone + std::fmt::Debug + PartialEq {
+    /// The kernel's name of the extension (`tcp`, `conntrack`, `REJECT`).
+    const NAME: &'static str;
+    /// Other names `-m`/`-j` accepts for it (`state` for `conntrack`).
+    const ALIASES: &'static [&'static str] = &[];
+    /// The revisions this codec reads and writes, lowest first.
+    const REVISIONS: &'static [u8] = &[0];
+
+    /// A fresh value to parse options into, at the revision iptables would
+    /// choose. `name` is the name it was asked for (one of NAME and ALIASES).
+    fn new(ctx: &Ctx, name: &str) -> Self;
+
+    /// Reads the kernel struct of `revision` (the bytes after the 32-byte
+    /// header, alignment padding included).
+    fn decode(ctx: &Ctx, revision: u8, data: &[u8]) -> Result<Self>;
+
+    /// The revision this value is encoded as.
+    fn revision(&self) -> u8;
+
+    /// Appends the kernel struct, unpadded (the caller pads to 8 bytes).
+    fn encode(&self, ctx: &Ctx, out: &mut Vec<u8>);
+
+    /// Takes one option (`dport` for `--dport`, without the dashes), with its
+    /// `!`, and its values from `args`. Returns `Ok(false)` when the option is
+    /// not this extension's, consuming nothing.
+    fn parse_option(
+        &mut self,
+        ctx: &Ctx,
+        option: &str,
+        invert: bool,
+        args: &mut Args,
+    ) -> Result<bool>;
+
+    /// Checks the whole value once every option is in (required options,
+    /// combinations, the rule's protocol).
+    fn finish(&mut self, _ctx: &Ctx) -> Result<()> {
+        Ok(())
+    }
+
+    /// The name iptables-save prints after `-m`/`-j` (an alias, when the value
+    /// was built through one).
+    fn save_name(&self) -> &'static str {
+        Self::NAME
+    }
+
+    /// Appends the options as iptables-save prints them, each with its
+    /// leading space (` --dport 22`).
+    fn save(&self, ctx: &Ctx, out: &mut String);
+}
+
+/// Reads a NUL-padded C string field.
+pub fn c_str(bytes: &[u8]) -> String {
+    let end = bytes.iter().position(|&b| b == 0).unwrap_or(bytes.len());
+    String::from_utf8_lossy(&bytes[..end]).into_owned()
+}
+
+/// Writes `s` into a NUL-padded C string field; errors when it does not fit
+/// with its NUL.
+pub fn put_c_str<const N: usize>(what: &'static str, s: &str, field: &mut [u8; N]) -> Result<()> {
+    if s.len() >= N {
+        return Err(Error::NameTooLong {
+            what,
+            name: s.to_string(),
+            max: N - 1,
+        });
+    }
+    field.fill(0);
+    field[..s.len()].copy_from_slice(s.as_bytes());
+    Ok(())
+}
+
+/// Reads a kernel struct, or says which extension's data was too short.
+pub fn read_struct<T: iptkit_sys::Pod>(ext: &str, revision: u8, data: &[u8]) -> Result<T> {
+    T::read_from(data).ok_or_else(|| {
+        Error::Malformed(format!(
+            "{ext} revision {revision}: {} bytes of data, expected {}",
+            data.len(),
+            std::mem::size_of::<T>()
+        ))
+    })
+}
+
+/// An error for an unsupported revision.
+pub fn bad_revision(ext: &str, revision: u8) -> Error {
+    Error::Malformed(format!("{ext}: revision {revision} is not supported"))
+}
+
+/// A match or target this crate has no codec for, kept byte for byte.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Unknown {
+    /// Kernel name.
+    pub name: String,
+    /// Revision.
+    pub revision: u8,
+    /// The data after the header, padding included.
+    pub data: Vec<u8>,
+}
+
+/// Marks a type as one of the variants of the extension enum `E`, so that
+/// wrappers of `E` can offer `From` for every extension type.
+pub trait Member<E> {}
+
+/// Generates an extension enum from `Variant(Type)` lines, with an `Unknown`
+/// variant and the dispatch every caller needs. Used by `matches/mod.rs` and
+/// `targets/mod.rs`.
+macro_rules! registry {
+    (
+        $(#[$meta:meta])*
+        pub enum $enum:ident { $( $variant:ident($ty:ty) ),* $(,)? }
+    ) => {
+        $(#[$meta])*
+        #[derive(Clone, Debug, PartialEq)]
+        #[non_exhaustive]
+        pub enum $enum {
+            $(
+                #[doc = concat!("`", stringify!($variant), "`: see [`", stringify!($ty), "`].")]
+                $variant($ty),
+            )*
+            /// An extension without a typed codec, kept as raw bytes.
+            Unknown($crate::extension::Unknown),
+        }
+
+        $(
+            impl From<$ty> for $enum {
+                fn from(v: $ty) -> Self {
+                    $enum::$variant(v)
+                }
+            }
+            impl $crate::extension::Member<$enum> for $ty {}
+        )*
+
+        impl $enum {
+            /// Every name `-m`/`-j` knows for a typed extension of this kind.
+            pub fn known_names() -> Vec<&'static str> {
+                let mut v = Vec::new();
+                $(
+                    v.push(<$ty as $crate::extension::Extension>::NAME);
+                    v.extend_from_slice(<$ty as $crate::extension::Extension>::ALIASES);
+                )*
+                v
+            }
+
+            /// A fresh value for parsing options, by the name given to `-m`/`-j`.
+            pub fn by_name(ctx: &$crate::extension::Ctx, name: &str) -> Option<Self> {
+                use $crate::extension::Extension;
+                $(
+                    if name == <$ty>::NAME || <$ty>::ALIASES.contains(&name) {
+                        return Some($enum::$variant(<$ty>::new(ctx, name)));
+                    }
+                )*
+                None
+            }
+
+            /// Decodes kernel bytes; anything without a codec, or that the codec
+            /// refuses, is kept as [`Unknown`]($crate::extension::Unknown).
+            pub fn decode(ctx: &$crate::extension::Ctx, name: &str, revision: u8, data: &[u8]) -> Self {
+                use $crate::extension::Extension;
+                $(
+                    if name == <$ty>::NAME && <$ty>::REVISIONS.contains(&revision) {
+                        if let Ok(v) = <$ty>::decode(ctx, revision, data) {
+                            return $enum::$variant(v);
+                        }
+                    }
+                )*
+                $enum::Unknown($crate::extension::Unknown {
+                    name: name.to_string(),
+                    revision,
+                    data: data.to_vec(),
+                })
+            }
+
+            /// The kernel name.
+            pub fn name(&self) -> &str {
+                use $crate::extension::Extension;
+                match self {
+                    $( $enum::$variant(_) => <$ty>::NAME, )*
+                    $enum::Unknown(u) => &u.name,
+                }
+            }
+
+            /// The name iptables-save prints.
+            pub fn save_name(&self) -> &str {
+                use $crate::extension::Extension;
+                match self {
+                    $( $enum::$variant(v) => v.save_name(), )*
+                    $enum::Unknown(u) => &u.name,
+                }
+            }
+
+            /// The revision of the kernel struct.
+            pub fn revision(&self) -> u8 {
+                use $crate::extension::Extension;
+                match self {
+                    $( $enum::$variant(v) => v.revision(), )*
+                    $enum::Unknown(u) => u.revision,
+                }
+            }
+
+            /// Appends the kernel struct, unpadded.
+            pub fn encode(&self, ctx: &$crate::extension::Ctx, out: &mut Vec<u8>) {
+                use $crate::extension::Extension;
+                match self {
+                    $( $enum::$variant(v) => v.encode(ctx, out), )*
+                    $enum::Unknown(u) => out.extend_from_slice(&u.data),
+                }
+            }
+
+            /// Takes one option; `Ok(false)` when it is not this extension's.
+            pub fn parse_option(
+                &mut self,
+                ctx: &$crate::extension::Ctx,
+                option: &str,
+                invert: bool,
+                args: &mut $crate::extension::Args,
+            ) -> $crate::error::Result<bool> {
+                use $crate::extension::Extension;
+                match self {
+                    $( $enum::$variant(v) => v.parse_option(ctx, option, invert, args), )*
+                    $enum::Unknown(_) => Ok(false),
+                }
+            }
+
+            /// Checks the whole value once all options are in.
+            pub fn finish(&mut self, ctx: &$crate::extension::Ctx) -> $crate::error::Result<()> {
+                use $crate::extension::Extension;
+                match self {
+                    $( $enum::$variant(v) => v.finish(ctx), )*
+                    $enum::Unknown(_) => Ok(()),
+                }
+            }
+
+            /// Appends the options as iptables-save prints them.
+            pub fn save(&self, ctx: &$crate::extension::Ctx, out: &mut String) {
+                use $crate::extension::Extension;
+                match self {
+                    $( $enum::$variant(v) => v.save(ctx, out), )*
+                    $enum::Unknown(_) => {}
+                }
+            }
+        }
+    };
+}
+pub(crate) use registry;

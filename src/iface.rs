@@ -1,0 +1,126 @@
+//! Interface names for `-i` / `-o`, with the `+` wildcard.
+
+use std::fmt;
+use std::str::FromStr;
+
+use iptkit_sys::xtables::IFNAMSIZ;
+
+use crate::error::{Error, Result};
+
+/// An interface name as in `-i eth0`, or a prefix as in `-i eth+`.
+///
+/// The kernel compares the bytes selected by a mask: the whole name and its
+/// NUL for `eth0`, only `eth` for `eth+`. A lone `+` matches every interface.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Iface(String);
+
+impl Iface {
+    /// Checks and wraps a name: at most 15 bytes (IFNAMSIZ - 1), no NUL.
+    pub fn new(name: &str) -> Result<Iface> {
+        if name.len() + 1 > IFNAMSIZ {
+            return Err(Error::NameTooLong {
+                what: "interface name",
+                name: name.into(),
+                max: IFNAMSIZ - 1,
+            });
+        }
+        if name.contains('\0') {
+            return Err(Error::InvalidName {
+                what: "interface",
+                name: name.into(),
+                reason: "contains NUL",
+            });
+        }
+        Ok(Iface(name.to_string()))
+    }
+
+    /// The name as written (with its `+`, if any).
+    pub fn name(&self) -> &str {
+        &self.0
+    }
+
+    /// True for a `+` prefix wildcard.
+    pub fn is_wildcard(&self) -> bool {
+        self.0.ends_with('+')
+    }
+
+    /// True when the mask selects nothing (`+` alone, or empty): every interface matches.
+    pub fn matches_all(&self) -> bool {
+        self.0.is_empty() || self.0 == "+"
+    }
+
+    /// The kernel's `iniface`/`iniface_mask` pair.
+    pub fn to_kernel(&self) -> ([u8; IFNAMSIZ], [u8; IFNAMSIZ]) {
+        let mut name = [0u8; IFNAMSIZ];
+        let mut mask = [0u8; IFNAMSIZ];
+        let b = self.0.as_bytes();
+        name[..b.len()].copy_from_slice(b);
+        let selected = if b.is_empty() {
+            0
+        } else if self.is_wildcard() {
+            b.len() - 1
+        } else {
+            b.len() + 1
+        };
+        mask[..selected.min(IFNAMSIZ)].fill(0xff);
+        (name, mask)
+    }
+
+    /// Reads the kernel's name/mask pair; `None` when no interface is set.
+    pub fn from_kernel(name: &[u8; IFNAMSIZ], mask: &[u8; IFNAMSIZ]) -> Option<Iface> {
+        let len = name.iter().position(|&c| c == 0).unwrap_or(IFNAMSIZ);
+        if len == 0 && mask[0] == 0 {
+            return None;
+        }
+        let mut s = String::from_utf8_lossy(&name[..len]).into_owned();
+        // A mask that stops before the name's end is a prefix match, even when
+        // the name was not written with a `+` (other tools may do that).
+        let selected = mask.iter().take_while(|&&m| m != 0).count();
+        if selected < len && !s.ends_with('+') {
+            s.truncate(selected);
+            s.push('+');
+        }
+        Some(Iface(s))
+    }
+}
+
+impl FromStr for Iface {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Iface> {
+        Iface::new(s)
+    }
+}
+
+impl fmt::Display for Iface {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn masks_follow_xtables_parse_interface() {
+        let (n, m) = Iface::new("eth0").unwrap().to_kernel();
+        assert_eq!(&n[..5], b"eth0\0");
+        assert_eq!(&m[..6], &[0xff, 0xff, 0xff, 0xff, 0xff, 0]);
+        let (_, m) = Iface::new("eth+").unwrap().to_kernel();
+        assert_eq!(&m[..4], &[0xff, 0xff, 0xff, 0]);
+        let (_, m) = Iface::new("+").unwrap().to_kernel();
+        assert_eq!(m, [0; 16]);
+        let (n, m) = Iface::new("abcdefghijklmno").unwrap().to_kernel();
+        assert_eq!(m, [0xff; 16]);
+        assert_eq!(
+            Iface::from_kernel(&n, &m).unwrap().name(),
+            "abcdefghijklmno"
+        );
+        assert!(Iface::new("thisinterfaceistoolong0").is_err());
+        for name in ["eth0", "eth+", "+", "x"] {
+            let (n, m) = Iface::new(name).unwrap().to_kernel();
+            assert_eq!(Iface::from_kernel(&n, &m).unwrap().name(), name);
+        }
+        assert_eq!(Iface::from_kernel(&[0; 16], &[0; 16]), None);
+    }
+}

@@ -1,0 +1,48 @@
+//! [`Inv`]: a value with the `!` of iptables in front of it, or not.
+
+/// A condition that may be inverted, like `! -s 10.0.0.0/8` or `! --dport 22`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Inv<T> {
+    /// The value compared with.
+    pub value: T,
+    /// `true` for `! ...`: the rule matches when the value does not.
+    pub invert: bool,
+}
+
+impl<T> Inv<T> {
+    /// A plain (not inverted) condition.
+    pub fn is(value: T) -> Self {
+        Inv {
+            value,
+            invert: false,
+        }
+    }
+
+    /// An inverted condition (`! ...`).
+    pub fn not(value: T) -> Self {
+        Inv {
+            value,
+            invert: true,
+        }
+    }
+
+    /// A condition inverted when `invert` is true.
+    pub fn new(value: T, invert: bool) -> Self {
+        Inv { value, invert }
+    }
+
+    /// `" !"` when inverted, else `""`: the prefix iptables-save prints before an option.
+    pub fn bang(&self) -> &'static str {
+        if self.invert {
+            " !"
+        } else {
+            ""
+        }
+    }
+}
+
+impl<T> From<T> for Inv<T> {
+    fn from(value: T) -> Self {
+        Inv::is(value)
+    }
+}

@@ -1,0 +1,25 @@
+//! iptkit: read and change the Linux firewall from Rust, the way libiptc and
+//! python-iptables do, without spawning `iptables`.
+
+#![warn(missing_docs)]
+
+pub mod addr;
+pub mod error;
+pub mod extension;
+pub mod iface;
+pub mod inv;
+pub mod matches;
+pub mod names;
+pub mod rule;
+pub mod ruleset;
+pub mod syntax;
+pub mod targets;
+
+pub use addr::{Family, Net};
+pub use error::{Error, Result};
+pub use iface::Iface;
+pub use inv::Inv;
+pub use matches::Match;
+pub use rule::{Counters, Rule};
+pub use ruleset::{Chain, Policy, Table};
+pub use targets::{Target, TargetExt};

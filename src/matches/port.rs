@@ -1,0 +1,101 @@
+//! Port ranges as the tcp, udp, sctp and dccp matches take them (`22`,
+//! `1024:`, `:1023`, `ssh`).
+
+use std::fmt;
+
+use crate::error::{Error, Result};
+use crate::names;
+
+/// An inclusive port range; a single port has `min == max`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct PortRange {
+    /// First port.
+    pub min: u16,
+    /// Last port.
+    pub max: u16,
+}
+
+impl PortRange {
+    /// Every port, `0:65535`: what an unset range holds in the kernel.
+    pub const ALL: PortRange = PortRange {
+        min: 0,
+        max: u16::MAX,
+    };
+
+    /// One port.
+    pub fn port(p: u16) -> PortRange {
+        PortRange { min: p, max: p }
+    }
+
+    /// A range, `min..=max`.
+    pub fn range(min: u16, max: u16) -> PortRange {
+        PortRange { min, max }
+    }
+
+    /// True for `0:65535`.
+    pub fn is_all(&self) -> bool {
+        *self == PortRange::ALL
+    }
+
+    /// Parses `P`, `P:Q`, `P:`, `:Q` or `:` with service names of `proto`
+    /// (`parse_tcp_ports` in libxt_tcp.c).
+    pub fn parse(option: &str, s: &str, proto: &str) -> Result<PortRange> {
+        let port = |p: &str| {
+            names::parse_port(p, proto).ok_or_else(|| {
+                Error::value(option, s, format!("invalid port/service `{p}' specified"))
+            })
+        };
+        match s.split_once(':') {
+            None => Ok(PortRange::port(port(s)?)),
+            Some((a, b)) => {
+                let min = if a.is_empty() { 0 } else { port(a)? };
+                let max = if b.is_empty() { u16::MAX } else { port(b)? };
+                if min > max {
+                    return Err(Error::value(option, s, "invalid portrange (min > max)"));
+                }
+                Ok(PortRange { min, max })
+            }
+        }
+    }
+}
+
+impl fmt::Display for PortRange {
+    /// `22` or `1024:65535`, as iptables-save prints ranges.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.min == self.max {
+            write!(f, "{}", self.min)
+        } else {
+            write!(f, "{}:{}", self.min, self.max)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_like_libxt_tcp() {
+        assert_eq!(
+            PortRange::parse("--dport", "22", "tcp").unwrap(),
+            PortRange::port(22)
+        );
+        assert_eq!(
+            PortRange::parse("--dport", ":4", "tcp").unwrap(),
+            PortRange::range(0, 4)
+        );
+        assert_eq!(
+            PortRange::parse("--dport", "4:", "tcp").unwrap(),
+            PortRange::range(4, 65535)
+        );
+        assert_eq!(
+            PortRange::parse("--dport", ":", "tcp").unwrap(),
+            PortRange::ALL
+        );
+        assert!(PortRange::parse("--dport", "4:3", "tcp").is_err());
+        assert!(PortRange::parse("--dport", "65536", "tcp").is_err());
+        assert!(PortRange::parse("--dport", "-1", "tcp").is_err());
+        assert_eq!(PortRange::range(4, 4).to_string(), "4");
+        assert_eq!(PortRange::range(0, 4).to_string(), "0:4");
+    }
+}

@@ -1,0 +1,14 @@
+//! The iptables-save / iptables-restore text dialect.
+//!
+//! - [`split_words`]: one line into words, with iptables-restore's quoting.
+//! - [`parse_rule_spec`] / [`save_rule_spec`]: a rule spec in and out
+//!   (`-s 10.0.0.0/8 -p tcp -m tcp --dport 22 -j ACCEPT`).
+//! - [`restore`]: whole iptables-restore files, and iptables-save output.
+
+mod rule;
+mod words;
+
+pub mod restore;
+
+pub use rule::{parse_rule_spec, save_rule_spec};
+pub use words::{save_string, split_words};

@@ -1,0 +1,1 @@
+//! Whole iptables-restore files and iptables-save output.

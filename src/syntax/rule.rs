@@ -1,0 +1,381 @@
+//! A rule spec in iptables syntax, both ways.
+
+use crate::addr::{Family, Net};
+use crate::error::{Error, Result};
+use crate::extension::{Args, Ctx};
+use crate::iface::Iface;
+use crate::inv::Inv;
+use crate::matches::Match;
+use crate::names;
+use crate::rule::{Counters, Rule};
+use crate::targets::{Target, TargetExt};
+
+/// The longest user chain name the kernel stores (`XT_EXTENSION_MAXNAMELEN - 1`).
+pub const MAX_CHAIN_NAME: usize = 28;
+
+/// Parses a rule spec (the words after `-A CHAIN`) into rules, as iptables
+/// does: `-s`/`-d` with several comma-separated addresses make one rule for
+/// each pair, in iptables' order. Returns the counters given with `-c P B`, if any.
+pub fn parse_rule_spec(family: Family, words: &[String]) -> Result<(Vec<Rule>, Option<Counters>)> {
+    let mut p = SpecParser::new(family);
+    let mut args = Args::new(words);
+    while let Some(w) = args.next() {
+        let (invert, w) = if w == "!" {
+            match args.next() {
+                Some("!") => return Err(Error::Syntax("multiple `!' flags not allowed".into())),
+                Some(w) => (true, w),
+                None => return Err(Error::Syntax("`!' at the end of the rule".into())),
+            }
+        } else {
+            (false, w)
+        };
+        p.word(w, invert, &mut args)?;
+    }
+    p.finish()
+}
+
+struct SpecParser {
+    rule: Rule,
+    srcs: Vec<Net>,
+    src_inv: bool,
+    dsts: Vec<Net>,
+    dst_inv: bool,
+    target_set: bool,
+    counters: Option<Counters>,
+}
+
+impl SpecParser {
+    fn new(family: Family) -> SpecParser {
+        SpecParser {
+            rule: Rule::new(family),
+            srcs: Vec::new(),
+            src_inv: false,
+            dsts: Vec::new(),
+            dst_inv: false,
+            target_set: false,
+            counters: None,
+        }
+    }
+
+    fn word(&mut self, w: &str, invert: bool, args: &mut Args) -> Result<()> {
+        let family = self.rule.family;
+        match w {
+            "-s" | "--source" | "--src" => {
+                once(!self.srcs.is_empty(), "-s")?;
+                self.srcs = parse_nets(family, args.value("-s")?, invert)?;
+                self.src_inv = invert;
+            }
+            "-d" | "--destination" | "--dst" => {
+                once(!self.dsts.is_empty(), "-d")?;
+                self.dsts = parse_nets(family, args.value("-d")?, invert)?;
+                self.dst_inv = invert;
+            }
+            "-i" | "--in-interface" => {
+                once(self.rule.in_iface.is_some(), "-i")?;
+                self.rule.in_iface = Some(Inv::new(Iface::new(args.value("-i")?)?, invert));
+            }
+            "-o" | "--out-interface" => {
+                once(self.rule.out_iface.is_some(), "-o")?;
+                self.rule.out_iface = Some(Inv::new(Iface::new(args.value("-o")?)?, invert));
+            }
+            "-p" | "--protocol" => {
+                once(self.rule.proto.is_some(), "-p")?;
+                let v = args.value("-p")?;
+                let proto = names::parse_protocol(v).ok_or_else(|| {
+                    Error::value("-p", v, format!("unknown protocol \"{v}\" specified"))
+                })?;
+                if proto == 0 && invert {
+                    return Err(Error::rule("-p", "rule would never match protocol"));
+                }
+                self.rule.proto = Some(Inv::new(proto, invert));
+            }
+            "-f" | "--fragment" => {
+                if family == Family::Ipv6 {
+                    return Err(Error::UnknownOption(
+                        "-f (IPv6 has no fragment flag; use -m frag)".into(),
+                    ));
+                }
+                once(self.rule.fragment.is_some(), "-f")?;
+                self.rule.fragment = Some(!invert);
+            }
+            "-m" | "--match" => {
+                if invert {
+                    return Err(Error::Syntax("unexpected `!' before -m".into()));
+                }
+                let name = args.value("-m")?;
+                let m = Match::by_name(&self.rule.ctx(), name)
+                    .ok_or_else(|| Error::UnknownExtension(format!("-m {name}")))?;
+                self.rule.matches.push(m);
+            }
+            "-j" | "--jump" | "-g" | "--goto" => {
+                if invert {
+                    return Err(Error::Syntax(format!("unexpected `!' before {w}")));
+                }
+                once(self.target_set, "-j/-g")?;
+                self.target_set = true;
+                let goto = w == "-g" || w == "--goto";
+                self.rule.target = parse_target(&self.rule.ctx(), args.value(w)?, goto)?;
+            }
+            "-c" | "--set-counters" => {
+                let bad = || Error::Syntax("-c requires packet and byte counter".into());
+                let pk = args.next().and_then(names::parse_uint).ok_or_else(bad)?;
+                let by = args.next().and_then(names::parse_uint).ok_or_else(bad)?;
+                self.counters = Some(Counters::new(pk, by));
+            }
+            opt if opt.starts_with('-') && opt.len() > 1 => {
+                self.extension_option(opt, invert, args)?
+            }
+            other => return Err(Error::Syntax(format!("bad argument `{other}'"))),
+        }
+        Ok(())
+    }
+
+    /// Offers an option to the target, then to the matches (newest first),
+    /// then loads the protocol's own match (`-p tcp --dport 22`), as iptables does.
+    fn extension_option(&mut self, opt: &str, invert: bool, args: &mut Args) -> Result<()> {
+        let ctx = self.rule.ctx();
+        let name = opt.trim_start_matches('-');
+        if let Target::Ext(t) = &mut self.rule.target {
+            if t.parse_option(&ctx, name, invert, args)? {
+                return Ok(());
+            }
+        }
+        for m in self.rule.matches.iter_mut().rev() {
+            if m.parse_option(&ctx, name, invert, args)? {
+                return Ok(());
+            }
+        }
+        if let Some(mut m) = self.implicit_proto_match() {
+            if m.parse_option(&ctx, name, invert, args)? {
+                self.rule.matches.push(m);
+                return Ok(());
+            }
+        }
+        Err(Error::UnknownOption(opt.to_string()))
+    }
+
+    /// The match named after the rule's protocol, unless one is loaded already.
+    fn implicit_proto_match(&self) -> Option<Match> {
+        let proto = self.rule.proto?.value;
+        let name = match proto {
+            58 => "icmp6".to_string(),
+            p => names::protocol_name(p)?,
+        };
+        if self.rule.matches.iter().any(|m| m.name() == name) {
+            return None;
+        }
+        Match::by_name(&self.rule.ctx(), &name)
+    }
+
+    fn finish(mut self) -> Result<(Vec<Rule>, Option<Counters>)> {
+        let ctx = self.rule.ctx();
+        for m in &mut self.rule.matches {
+            m.finish(&ctx)?;
+        }
+        if let Target::Ext(t) = &mut self.rule.target {
+            t.finish(&ctx)?;
+        }
+        let family = self.rule.family;
+        let srcs = if self.srcs.is_empty() {
+            vec![None]
+        } else {
+            self.srcs.iter().map(Some).collect()
+        };
+        let dsts = if self.dsts.is_empty() {
+            vec![None]
+        } else {
+            self.dsts.iter().map(Some).collect()
+        };
+        let mut rules = Vec::with_capacity(srcs.len() * dsts.len());
+        for s in &srcs {
+            for d in &dsts {
+                let mut r = self.rule.clone();
+                r.src = s
+                    .map(|n| Inv::new(*n, self.src_inv))
+                    .filter(|n| !(n.value.is_any() && !n.invert));
+                r.dst = d
+                    .map(|n| Inv::new(*n, self.dst_inv))
+                    .filter(|n| !(n.value.is_any() && !n.invert));
+                debug_assert!(r.family == family);
+                if let Some(c) = self.counters {
+                    r.counters = c;
+                }
+                rules.push(r);
+            }
+        }
+        Ok((rules, self.counters))
+    }
+}
+
+fn once(already: bool, option: &str) -> Result<()> {
+    if already {
+        return Err(Error::rule(
+            option,
+            "multiple flags of this kind are not allowed",
+        ));
+    }
+    Ok(())
+}
+
+fn parse_nets(family: Family, s: &str, invert: bool) -> Result<Vec<Net>> {
+    let nets = s
+        .split(',')
+        .map(|a| Net::parse(family, a))
+        .collect::<Result<Vec<_>>>()?;
+    if invert && nets.len() > 1 {
+        return Err(Error::rule(
+            "-s/-d",
+            "! not allowed with multiple source or destination IP addresses",
+        ));
+    }
+    Ok(nets)
+}
+
+/// `-j NAME`: a verdict, a target extension, or a jump to a user chain.
+fn parse_target(ctx: &Ctx, name: &str, goto: bool) -> Result<Target> {
+    if !goto {
+        if let Some(v) = Target::verdict(name) {
+            return Ok(v);
+        }
+        if let Some(t) = TargetExt::by_name(ctx, name) {
+            return Ok(Target::Ext(t));
+        }
+    }
+    check_chain_name(name)?;
+    Ok(if goto {
+        Target::Goto(name.to_string())
+    } else {
+        Target::Jump(name.to_string())
+    })
+}
+
+/// A user chain name the kernel can store and iptables would accept.
+pub fn check_chain_name(name: &str) -> Result<()> {
+    if name.len() > MAX_CHAIN_NAME {
+        return Err(Error::NameTooLong {
+            what: "chain name",
+            name: name.into(),
+            max: MAX_CHAIN_NAME,
+        });
+    }
+    if name.is_empty() {
+        return Err(Error::InvalidName {
+            what: "chain",
+            name: name.into(),
+            reason: "empty",
+        });
+    }
+    if name.starts_with('-') || name.starts_with('!') {
+        return Err(Error::InvalidName {
+            what: "chain",
+            name: name.into(),
+            reason: "may not start with `-' or `!'",
+        });
+    }
+    if name.chars().any(|c| c.is_whitespace()) {
+        return Err(Error::InvalidName {
+            what: "chain",
+            name: name.into(),
+            reason: "may not contain white space",
+        });
+    }
+    Ok(())
+}
+
+/// The rule as iptables-legacy-save prints it after `-A CHAIN`: each part
+/// with a leading space.
+pub fn save_rule_spec(r: &Rule) -> String {
+    let mut out = String::new();
+    let ctx = r.ctx();
+    for (flag, net) in [("-s", &r.src), ("-d", &r.dst)] {
+        if let Some(n) = net {
+            if !n.value.is_any() || n.invert {
+                out.push_str(&format!("{} {flag} {}", n.bang(), n.value));
+            }
+        }
+    }
+    for (flag, iface) in [("-i", &r.in_iface), ("-o", &r.out_iface)] {
+        if let Some(i) = iface {
+            if !i.value.matches_all() {
+                out.push_str(&format!("{} {flag} {}", i.bang(), i.value));
+            }
+        }
+    }
+    if let Some(p) = r.proto {
+        if p.value != 0 {
+            let name = names::protocol_name(p.value).unwrap_or_else(|| p.value.to_string());
+            out.push_str(&format!("{} -p {name}", p.bang()));
+        }
+    }
+    if let Some(f) = r.fragment {
+        out.push_str(if f { " -f" } else { " ! -f" });
+    }
+    for m in &r.matches {
+        out.push_str(" -m ");
+        out.push_str(m.save_name());
+        m.save(&ctx, &mut out);
+    }
+    match &r.target {
+        Target::Continue => {}
+        Target::Goto(c) => out.push_str(&format!(" -g {c}")),
+        Target::Ext(t) => {
+            out.push_str(" -j ");
+            out.push_str(t.save_name());
+            t.save(&ctx, &mut out);
+        }
+        t => out.push_str(&format!(" -j {}", t.name())),
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::syntax::split_words;
+
+    fn round(family: Family, spec: &str) -> String {
+        let (rules, _) = parse_rule_spec(family, &split_words(spec).unwrap()).unwrap();
+        rules
+            .iter()
+            .map(save_rule_spec)
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+
+    #[test]
+    fn prints_in_iptables_save_order() {
+        assert_eq!(
+            round(
+                Family::Ipv4,
+                "-p tcp -i eth0 -d 192.168.100.77 --dport 4166 -j ACCEPT"
+            ),
+            " -d 192.168.100.77/32 -i eth0 -p tcp -m tcp --dport 4166 -j ACCEPT"
+        );
+        assert_eq!(
+            round(Family::Ipv4, "! -s 0.0.0.0/0 -f"),
+            " ! -s 0.0.0.0/0 -f"
+        );
+        assert_eq!(round(Family::Ipv4, "-i + -j ACCEPT"), " -j ACCEPT");
+        assert_eq!(round(Family::Ipv4, "-p 6 -g foo"), " -p tcp -g foo");
+        assert_eq!(
+            round(Family::Ipv4, "-s 1.1.1.1,2.2.2.2 -d 3.3.3.3"),
+            " -s 1.1.1.1/32 -d 3.3.3.3/32\n -s 2.2.2.2/32 -d 3.3.3.3/32"
+        );
+        assert_eq!(round(Family::Ipv6, "-s ::1 -p tcp"), " -s ::1/128 -p tcp");
+    }
+
+    #[test]
+    fn refuses_what_iptables_refuses() {
+        let bad = |s: &str| parse_rule_spec(Family::Ipv4, &split_words(s).unwrap()).is_err();
+        assert!(bad("-i thisinterfaceistoolong0"));
+        assert!(bad("-c \"\""));
+        assert!(bad("-c ,3"));
+        assert!(bad("--nonsense"));
+        assert!(bad("-m nosuchmatch"));
+        assert!(bad("! -s 1.1.1.1,2.2.2.2"));
+        assert!(bad("-p foo"));
+        assert!(bad("-j ACCEPT -j DROP"));
+        assert!(bad("-j aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"));
+        assert!(parse_rule_spec(Family::Ipv6, &split_words("-f").unwrap()).is_err());
+    }
+}

@@ -1,0 +1,71 @@
+//! [`Target`]: what a rule does when it matches.
+
+use super::TargetExt;
+
+/// What a rule does when it matches: a verdict, a jump, or a target extension.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub enum Target {
+    /// No `-j`: count the packet and go on with the next rule.
+    #[default]
+    Continue,
+    /// `-j ACCEPT`.
+    Accept,
+    /// `-j DROP`.
+    Drop,
+    /// `-j QUEUE`: hand to user space (queue 0).
+    Queue,
+    /// `-j RETURN`: back to the calling chain (the policy, in a built-in chain).
+    Return,
+    /// `-j CHAIN`: continue in a user chain, then come back.
+    Jump(String),
+    /// `-g CHAIN`: continue in a user chain, and do not come back.
+    Goto(String),
+    /// `-j NAME` for a target extension.
+    Ext(TargetExt),
+}
+
+impl Target {
+    /// A verdict by its iptables name (`ACCEPT`, `DROP`, `QUEUE`, `RETURN`).
+    pub fn verdict(name: &str) -> Option<Target> {
+        Some(match name {
+            "ACCEPT" => Target::Accept,
+            "DROP" => Target::Drop,
+            "QUEUE" => Target::Queue,
+            "RETURN" => Target::Return,
+            _ => return None,
+        })
+    }
+
+    /// The chain this target jumps or goes to, if any.
+    pub fn chain(&self) -> Option<&str> {
+        match self {
+            Target::Jump(c) | Target::Goto(c) => Some(c),
+            _ => None,
+        }
+    }
+
+    /// The name after `-j`/`-g`, or `""` for [`Target::Continue`].
+    pub fn name(&self) -> &str {
+        match self {
+            Target::Continue => "",
+            Target::Accept => "ACCEPT",
+            Target::Drop => "DROP",
+            Target::Queue => "QUEUE",
+            Target::Return => "RETURN",
+            Target::Jump(c) | Target::Goto(c) => c,
+            Target::Ext(e) => e.save_name(),
+        }
+    }
+}
+
+impl From<TargetExt> for Target {
+    fn from(t: TargetExt) -> Target {
+        Target::Ext(t)
+    }
+}
+
+impl<T: crate::extension::Member<TargetExt> + Into<TargetExt>> From<T> for Target {
+    fn from(t: T) -> Target {
+        Target::Ext(t.into())
+    }
+}

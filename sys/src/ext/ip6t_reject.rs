@@ -1,0 +1,1 @@
+//! `ip6t_reject.h`.

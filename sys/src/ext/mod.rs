@@ -1,0 +1,31 @@
+//! Kernel structs of the match and target extensions, one module per C header.
+//!
+//! Each module mirrors its header (`xt_tcpudp.h` -> [`xt_tcpudp`]) for every
+//! revision the kernel offers. The codecs in the `iptkit` crate read and write
+//! these structs through [`crate::Pod`].
+
+pub mod ip6t_reject;
+pub mod ipt_icmp;
+pub mod ipt_reject;
+pub mod nf_nat;
+pub mod xt_addrtype;
+pub mod xt_comment;
+pub mod xt_connmark;
+pub mod xt_conntrack;
+pub mod xt_ct;
+pub mod xt_hashlimit;
+pub mod xt_iprange;
+pub mod xt_length;
+pub mod xt_limit;
+pub mod xt_log;
+pub mod xt_mac;
+pub mod xt_mark;
+pub mod xt_multiport;
+pub mod xt_nflog;
+pub mod xt_nfqueue;
+pub mod xt_owner;
+pub mod xt_pkttype;
+pub mod xt_recent;
+pub mod xt_set;
+pub mod xt_state;
+pub mod xt_tcpudp;

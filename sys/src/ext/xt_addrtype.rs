@@ -1,0 +1,1 @@
+//! `xt_addrtype.h`.

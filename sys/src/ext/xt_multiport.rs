@@ -1,0 +1,1 @@
+//! `xt_multiport.h`.

@@ -1,0 +1,14 @@
+//! Layout entries for matches udp..mac (udp, icmp, icmp6, multiport, conntrack, state, comment, limit, mark, mac).
+
+use super::super::Layout;
+#[allow(unused_imports)]
+use iptkit_sys::ext::*;
+#[allow(unused_imports)]
+use iptkit_sys::xtables::*;
+
+/// Headers these structs come from (included after the core ones).
+pub const HEADERS: &[&str] = &[];
+
+pub fn layouts() -> Vec<Layout> {
+    vec![]
+}
