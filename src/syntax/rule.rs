@@ -116,12 +116,7 @@ impl SpecParser {
                 let goto = w == "-g" || w == "--goto";
                 self.rule.target = parse_target(&self.rule.ctx(), args.value(w)?, goto)?;
             }
-            "-c" | "--set-counters" => {
-                let bad = || Error::Syntax("-c requires packet and byte counter".into());
-                let pk = args.next().and_then(names::parse_uint).ok_or_else(bad)?;
-                let by = args.next().and_then(names::parse_uint).ok_or_else(bad)?;
-                self.counters = Some(Counters::new(pk, by));
-            }
+            "-c" | "--set-counters" => self.counters = Some(parse_set_counters(args)?),
             opt if opt.starts_with('-') && opt.len() > 1 => {
                 self.extension_option(opt, invert, args)?
             }
@@ -205,6 +200,36 @@ impl SpecParser {
         }
         Ok((rules, self.counters))
     }
+}
+
+/// `-c PKTS BYTES` or `-c PKTS,BYTES`, as iptables reads them (each number
+/// up to its first non-digit, like `sscanf("%llu")`).
+fn parse_set_counters(args: &mut Args) -> Result<Counters> {
+    let missing = || Error::Syntax("-c requires packet and byte counter".into());
+    let pkts = args.next().ok_or_else(missing)?;
+    let bytes = match pkts.get(1..).and_then(|rest| rest.find(',')) {
+        Some(i) => &pkts[i + 2..],
+        None => match args.peek() {
+            Some(w) if !w.starts_with('-') && !w.starts_with('!') => {
+                args.next().unwrap_or_default()
+            }
+            _ => return Err(missing()),
+        },
+    };
+    let number = |s: &str, what: &str| {
+        let digits: String = s
+            .trim_start()
+            .chars()
+            .take_while(char::is_ascii_digit)
+            .collect();
+        digits
+            .parse::<u64>()
+            .map_err(|_| Error::Syntax(format!("-c {what} counter not numeric")))
+    };
+    Ok(Counters::new(
+        number(pkts, "packet")?,
+        number(bytes, "byte")?,
+    ))
 }
 
 fn once(already: bool, option: &str) -> Result<()> {
@@ -370,6 +395,13 @@ mod tests {
         assert!(bad("-i thisinterfaceistoolong0"));
         assert!(bad("-c \"\""));
         assert!(bad("-c ,3"));
+        assert!(bad("-c 3,"));
+        assert!(bad("-c ,"));
+        let (_, c) =
+            parse_rule_spec(Family::Ipv4, &split_words("-c 2,3 -j ACCEPT").unwrap()).unwrap();
+        assert_eq!(c, Some(Counters::new(2, 3)));
+        let (_, c) = parse_rule_spec(Family::Ipv4, &split_words("-c 4 5").unwrap()).unwrap();
+        assert_eq!(c, Some(Counters::new(4, 5)));
         assert!(bad("--nonsense"));
         assert!(bad("-m nosuchmatch"));
         assert!(bad("! -s 1.1.1.1,2.2.2.2"));
