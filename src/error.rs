@@ -176,8 +176,8 @@ impl Error {
         }
     }
 
-    /// Attaches a 1-based line number.
-    pub(crate) fn at_line(self, line: usize) -> Self {
+    /// Attaches a 1-based line number (kept when one is there already).
+    pub fn at_line(self, line: usize) -> Self {
         match self {
             Error::Line { .. } => self,
             e => Error::Line {

@@ -4,6 +4,8 @@
 #![warn(missing_docs)]
 
 pub mod addr;
+pub mod allowlist;
+pub mod blocklist;
 pub mod edit;
 pub mod error;
 pub mod extension;
