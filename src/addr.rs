@@ -166,12 +166,12 @@ impl Net {
         let addr: IpAddr = parse_addr(family, a).ok_or_else(bad)?;
         let mask = match m {
             None => family.mask(family.bits()),
-            Some(m) if !m.is_empty() && m.bytes().all(|b| b.is_ascii_digit()) => {
-                let len: u8 = m.parse().map_err(|_| bad())?;
-                if len > family.bits() {
-                    return Err(bad());
-                }
-                family.mask(len)
+            // A mask with a dot (IPv4) or colon (IPv6) is written out; else a prefix length.
+            Some(m) if !m.contains(['.', ':']) => {
+                let len = crate::names::parse_uint(m)
+                    .filter(|&l| l <= family.bits() as u64)
+                    .ok_or_else(bad)?;
+                family.mask(len as u8)
             }
             Some(m) => parse_addr(family, m).ok_or_else(bad)?,
         };
@@ -179,10 +179,23 @@ impl Net {
     }
 }
 
-/// iptables accepts dotted quads only in their full form; so do we.
+/// Addresses as iptables reads them: IPv6 as `inet_pton` does; IPv4 as
+/// `xtables_numeric_to_ipaddr` does: four parts, or one part standing for the
+/// first byte (`10` is `10.0.0.0`, `0/0` is everything), each part a C number
+/// (`010` is octal, `0x10` hex).
 fn parse_addr(family: Family, s: &str) -> Option<IpAddr> {
     match family {
-        Family::Ipv4 => s.parse::<Ipv4Addr>().ok().map(IpAddr::V4),
+        Family::Ipv4 => {
+            let parts: Vec<&str> = s.split('.').collect();
+            if parts.len() != 1 && parts.len() != 4 {
+                return None;
+            }
+            let mut octets = [0u8; 4];
+            for (o, p) in octets.iter_mut().zip(&parts) {
+                *o = u8::try_from(crate::names::parse_uint(p)?).ok()?;
+            }
+            Some(IpAddr::V4(Ipv4Addr::from(octets)))
+        }
         Family::Ipv6 => s.parse::<Ipv6Addr>().ok().map(IpAddr::V6),
     }
 }
@@ -254,6 +267,16 @@ mod tests {
         assert!(Net::parse(Family::Ipv4, "::1").is_err());
         assert!(Net::parse(Family::Ipv4, "1.2.3.4/33").is_err());
         assert!(Net::parse(Family::Ipv4, "host.example").is_err());
+        assert_eq!(
+            Net::parse(Family::Ipv4, "0/0").unwrap(),
+            Net::any(Family::Ipv4)
+        );
+        assert_eq!(
+            Net::parse(Family::Ipv4, "10/8").unwrap().to_string(),
+            "10.0.0.0/8"
+        );
+        assert!(Net::parse(Family::Ipv4, "1.2.3").is_err());
+        assert!(Net::parse(Family::Ipv6, "::/255.0.0.0").is_err());
         assert!(Net::any(Family::Ipv6).is_any());
     }
 }
