@@ -27,7 +27,7 @@ fn typed_cases_print_like_iptables_legacy_save() {
                     .iter()
                     .map(|r| format!("-A {}{}", c.chain, save_rule_spec(r)))
                     .collect();
-                if &got == &want.save {
+                if got == want.save {
                     printed += 1;
                 } else {
                     misses.push(format!(

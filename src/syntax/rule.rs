@@ -187,10 +187,10 @@ impl SpecParser {
                 let mut r = self.rule.clone();
                 r.src = s
                     .map(|n| Inv::new(*n, self.src_inv))
-                    .filter(|n| !(n.value.is_any() && !n.invert));
+                    .filter(|n| !n.value.is_any() || n.invert);
                 r.dst = d
                     .map(|n| Inv::new(*n, self.dst_inv))
-                    .filter(|n| !(n.value.is_any() && !n.invert));
+                    .filter(|n| !n.value.is_any() || n.invert);
                 debug_assert!(r.family == family);
                 if let Some(c) = self.counters {
                     r.counters = c;
