@@ -114,6 +114,9 @@ pub trait Extension: Sized + Clone + std::fmt::Debug + PartialEq {
     const ALIASES: &'static [&'static str] = &[];
     /// The revisions this codec reads and writes, lowest first.
     const REVISIONS: &'static [u8] = &[0];
+    /// False for a placeholder whose codec is not written yet: the registry
+    /// then treats the extension as unknown (raw bytes, no text).
+    const TYPED: bool = true;
 
     /// A fresh value to parse options into, at the revision iptables would
     /// choose. `name` is the name it was asked for (one of NAME and ALIASES).
@@ -243,8 +246,10 @@ macro_rules! registry {
             pub fn known_names() -> Vec<&'static str> {
                 let mut v = Vec::new();
                 $(
-                    v.push(<$ty as $crate::extension::Extension>::NAME);
-                    v.extend_from_slice(<$ty as $crate::extension::Extension>::ALIASES);
+                    if <$ty as $crate::extension::Extension>::TYPED {
+                        v.push(<$ty as $crate::extension::Extension>::NAME);
+                        v.extend_from_slice(<$ty as $crate::extension::Extension>::ALIASES);
+                    }
                 )*
                 v
             }
@@ -253,7 +258,7 @@ macro_rules! registry {
             pub fn by_name(ctx: &$crate::extension::Ctx, name: &str) -> Option<Self> {
                 use $crate::extension::Extension;
                 $(
-                    if name == <$ty>::NAME || <$ty>::ALIASES.contains(&name) {
+                    if <$ty>::TYPED && (name == <$ty>::NAME || <$ty>::ALIASES.contains(&name)) {
                         return Some($enum::$variant(<$ty>::new(ctx, name)));
                     }
                 )*
@@ -265,7 +270,7 @@ macro_rules! registry {
             pub fn decode(ctx: &$crate::extension::Ctx, name: &str, revision: u8, data: &[u8]) -> Self {
                 use $crate::extension::Extension;
                 $(
-                    if name == <$ty>::NAME && <$ty>::REVISIONS.contains(&revision) {
+                    if <$ty>::TYPED && name == <$ty>::NAME && <$ty>::REVISIONS.contains(&revision) {
                         if let Ok(v) = <$ty>::decode(ctx, revision, data) {
                             return $enum::$variant(v);
                         }

@@ -9,6 +9,7 @@ pub struct AddrType {}
 
 impl Extension for AddrType {
     const NAME: &'static str = "addrtype";
+    const TYPED: bool = false;
 
     fn new(_ctx: &Ctx, _name: &str) -> Self {
         AddrType::default()

@@ -9,6 +9,7 @@ pub struct Comment {}
 
 impl Extension for Comment {
     const NAME: &'static str = "comment";
+    const TYPED: bool = false;
 
     fn new(_ctx: &Ctx, _name: &str) -> Self {
         Comment::default()

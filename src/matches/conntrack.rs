@@ -9,6 +9,7 @@ pub struct Conntrack {}
 
 impl Extension for Conntrack {
     const NAME: &'static str = "conntrack";
+    const TYPED: bool = false;
 
     fn new(_ctx: &Ctx, _name: &str) -> Self {
         Conntrack::default()

@@ -9,6 +9,7 @@ pub struct HashLimit {}
 
 impl Extension for HashLimit {
     const NAME: &'static str = "hashlimit";
+    const TYPED: bool = false;
 
     fn new(_ctx: &Ctx, _name: &str) -> Self {
         HashLimit::default()

@@ -9,6 +9,7 @@ pub struct Icmp {}
 
 impl Extension for Icmp {
     const NAME: &'static str = "icmp";
+    const TYPED: bool = false;
 
     fn new(_ctx: &Ctx, _name: &str) -> Self {
         Icmp::default()

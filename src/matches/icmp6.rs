@@ -9,6 +9,7 @@ pub struct Icmp6 {}
 
 impl Extension for Icmp6 {
     const NAME: &'static str = "icmp6";
+    const TYPED: bool = false;
 
     fn new(_ctx: &Ctx, _name: &str) -> Self {
         Icmp6::default()

@@ -9,6 +9,7 @@ pub struct IpRange {}
 
 impl Extension for IpRange {
     const NAME: &'static str = "iprange";
+    const TYPED: bool = false;
 
     fn new(_ctx: &Ctx, _name: &str) -> Self {
         IpRange::default()

@@ -9,6 +9,7 @@ pub struct Length {}
 
 impl Extension for Length {
     const NAME: &'static str = "length";
+    const TYPED: bool = false;
 
     fn new(_ctx: &Ctx, _name: &str) -> Self {
         Length::default()

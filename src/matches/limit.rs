@@ -9,6 +9,7 @@ pub struct Limit {}
 
 impl Extension for Limit {
     const NAME: &'static str = "limit";
+    const TYPED: bool = false;
 
     fn new(_ctx: &Ctx, _name: &str) -> Self {
         Limit::default()

@@ -9,6 +9,7 @@ pub struct Mac {}
 
 impl Extension for Mac {
     const NAME: &'static str = "mac";
+    const TYPED: bool = false;
 
     fn new(_ctx: &Ctx, _name: &str) -> Self {
         Mac::default()

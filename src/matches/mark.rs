@@ -9,6 +9,7 @@ pub struct Mark {}
 
 impl Extension for Mark {
     const NAME: &'static str = "mark";
+    const TYPED: bool = false;
 
     fn new(_ctx: &Ctx, _name: &str) -> Self {
         Mark::default()

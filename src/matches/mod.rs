@@ -19,11 +19,58 @@ pub mod mark;
 pub mod multiport;
 pub mod owner;
 pub mod pkttype;
+
+// Typed in issue 3; placeholders until their codecs land.
+pub mod ah;
+pub mod bpf;
+pub mod cgroup;
+pub mod cluster;
+pub mod connbytes;
+pub mod connlabel;
+pub mod connlimit;
+pub mod connmark;
+pub mod cpu;
+pub mod dccp;
+pub mod devgroup;
+pub mod dscp;
+pub mod dst;
+pub mod ecn;
+pub mod esp;
+pub mod eui64;
+pub mod frag;
+pub mod hbh;
+pub mod helper;
+pub mod hl;
+pub mod ipcomp;
+pub mod ipv6header;
+pub mod ipvs;
+pub mod l2tp;
+pub mod mh;
+pub mod nfacct;
+pub mod osf;
+pub mod physdev;
+pub mod policy;
+pub mod quota;
+pub mod rateest;
+pub mod realm;
 pub mod recent;
+pub mod rpfilter;
+pub mod rt;
+pub mod sctp;
 pub mod set;
+pub mod socket;
+pub mod srh;
 pub mod state;
+pub mod statistic;
+pub mod string;
 pub mod tcp;
+pub mod tcpmss;
+pub mod time;
+pub mod tos;
+pub mod ttl;
+pub mod u32;
 pub mod udp;
+pub mod udplite;
 
 crate::extension::registry! {
     /// One `-m` match of a rule, typed; anything else is kept as [`Match::Unknown`].
@@ -47,5 +94,50 @@ crate::extension::registry! {
         Owner(owner::Owner),
         Length(length::Length),
         PktType(pkttype::PktType),
+        Ah(ah::Ah),
+        Bpf(bpf::Bpf),
+        Cgroup(cgroup::Cgroup),
+        Cluster(cluster::Cluster),
+        Connbytes(connbytes::Connbytes),
+        Connlabel(connlabel::Connlabel),
+        Connlimit(connlimit::Connlimit),
+        Connmark(connmark::Connmark),
+        Cpu(cpu::Cpu),
+        Dccp(dccp::Dccp),
+        Devgroup(devgroup::Devgroup),
+        Dscp(dscp::Dscp),
+        Ecn(ecn::Ecn),
+        Esp(esp::Esp),
+        Helper(helper::Helper),
+        Ipcomp(ipcomp::Ipcomp),
+        Ipvs(ipvs::Ipvs),
+        L2tp(l2tp::L2tp),
+        Nfacct(nfacct::Nfacct),
+        Osf(osf::Osf),
+        Physdev(physdev::Physdev),
+        Policy(policy::Policy),
+        Quota(quota::Quota),
+        Rateest(rateest::Rateest),
+        Realm(realm::Realm),
+        Rpfilter(rpfilter::Rpfilter),
+        Sctp(sctp::Sctp),
+        Socket(socket::Socket),
+        Statistic(statistic::Statistic),
+        String(string::StringMatch),
+        Tcpmss(tcpmss::Tcpmss),
+        Time(time::Time),
+        Tos(tos::Tos),
+        Ttl(ttl::Ttl),
+        U32(u32::U32),
+        Udplite(udplite::Udplite),
+        Dst(dst::Dst),
+        Eui64(eui64::Eui64),
+        Frag(frag::Frag),
+        Hbh(hbh::Hbh),
+        Hl(hl::Hl),
+        Ipv6Header(ipv6header::Ipv6Header),
+        Mh(mh::Mh),
+        Rt(rt::Rt),
+        Srh(srh::Srh),
     }
 }

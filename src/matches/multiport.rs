@@ -9,6 +9,7 @@ pub struct Multiport {}
 
 impl Extension for Multiport {
     const NAME: &'static str = "multiport";
+    const TYPED: bool = false;
 
     fn new(_ctx: &Ctx, _name: &str) -> Self {
         Multiport::default()

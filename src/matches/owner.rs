@@ -9,6 +9,7 @@ pub struct Owner {}
 
 impl Extension for Owner {
     const NAME: &'static str = "owner";
+    const TYPED: bool = false;
 
     fn new(_ctx: &Ctx, _name: &str) -> Self {
         Owner::default()

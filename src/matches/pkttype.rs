@@ -9,6 +9,7 @@ pub struct PktType {}
 
 impl Extension for PktType {
     const NAME: &'static str = "pkttype";
+    const TYPED: bool = false;
 
     fn new(_ctx: &Ctx, _name: &str) -> Self {
         PktType::default()

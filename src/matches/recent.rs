@@ -9,6 +9,7 @@ pub struct Recent {}
 
 impl Extension for Recent {
     const NAME: &'static str = "recent";
+    const TYPED: bool = false;
 
     fn new(_ctx: &Ctx, _name: &str) -> Self {
         Recent::default()

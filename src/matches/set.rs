@@ -9,6 +9,7 @@ pub struct Set {}
 
 impl Extension for Set {
     const NAME: &'static str = "set";
+    const TYPED: bool = false;
 
     fn new(_ctx: &Ctx, _name: &str) -> Self {
         Set::default()

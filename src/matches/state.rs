@@ -9,6 +9,7 @@ pub struct State {}
 
 impl Extension for State {
     const NAME: &'static str = "state";
+    const TYPED: bool = false;
 
     fn new(_ctx: &Ctx, _name: &str) -> Self {
         State::default()

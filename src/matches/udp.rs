@@ -9,6 +9,7 @@ pub struct Udp {}
 
 impl Extension for Udp {
     const NAME: &'static str = "udp";
+    const TYPED: bool = false;
 
     fn new(_ctx: &Ctx, _name: &str) -> Self {
         Udp::default()

@@ -9,6 +9,7 @@ pub struct ConnmarkTarget {}
 
 impl Extension for ConnmarkTarget {
     const NAME: &'static str = "CONNMARK";
+    const TYPED: bool = false;
 
     fn new(_ctx: &Ctx, _name: &str) -> Self {
         ConnmarkTarget::default()

@@ -9,6 +9,7 @@ pub struct Ct {}
 
 impl Extension for Ct {
     const NAME: &'static str = "CT";
+    const TYPED: bool = false;
 
     fn new(_ctx: &Ctx, _name: &str) -> Self {
         Ct::default()

@@ -9,6 +9,7 @@ pub struct Dnat {}
 
 impl Extension for Dnat {
     const NAME: &'static str = "DNAT";
+    const TYPED: bool = false;
 
     fn new(_ctx: &Ctx, _name: &str) -> Self {
         Dnat::default()

@@ -9,6 +9,7 @@ pub struct Log {}
 
 impl Extension for Log {
     const NAME: &'static str = "LOG";
+    const TYPED: bool = false;
 
     fn new(_ctx: &Ctx, _name: &str) -> Self {
         Log::default()

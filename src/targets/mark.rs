@@ -9,6 +9,7 @@ pub struct MarkTarget {}
 
 impl Extension for MarkTarget {
     const NAME: &'static str = "MARK";
+    const TYPED: bool = false;
 
     fn new(_ctx: &Ctx, _name: &str) -> Self {
         MarkTarget::default()

@@ -9,6 +9,7 @@ pub struct Masquerade {}
 
 impl Extension for Masquerade {
     const NAME: &'static str = "MASQUERADE";
+    const TYPED: bool = false;
 
     fn new(_ctx: &Ctx, _name: &str) -> Self {
         Masquerade::default()

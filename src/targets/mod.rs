@@ -3,15 +3,43 @@
 
 pub mod connmark;
 pub mod ct;
+
+// Typed in issue 3; placeholders until their codecs land.
+pub mod audit;
+pub mod checksum;
+pub mod classify;
+pub mod clusterip;
+pub mod connsecmark;
 pub mod dnat;
+pub mod dnpt;
+pub mod dscp;
+pub mod ecn;
+pub mod hl;
+pub mod hmark;
+pub mod idletimer;
+pub mod led;
 pub mod log;
 pub mod mark;
 pub mod masquerade;
+pub mod netmap;
 pub mod nflog;
 pub mod nfqueue;
+pub mod notrack;
+pub mod rateest;
 pub mod redirect;
 pub mod reject;
+pub mod secmark;
+pub mod set;
 pub mod snat;
+pub mod snpt;
+pub mod synproxy;
+pub mod tcpmss;
+pub mod tcpoptstrip;
+pub mod tee;
+pub mod tos;
+pub mod tproxy;
+pub mod trace;
+pub mod ttl;
 
 pub mod standard;
 pub use standard::Target;
@@ -31,5 +59,31 @@ crate::extension::registry! {
         Nflog(nflog::Nflog),
         Nfqueue(nfqueue::Nfqueue),
         Ct(ct::Ct),
+        Audit(audit::Audit),
+        Checksum(checksum::Checksum),
+        Classify(classify::Classify),
+        Connsecmark(connsecmark::Connsecmark),
+        Dscp(dscp::DscpTarget),
+        Ecn(ecn::EcnTarget),
+        Hmark(hmark::Hmark),
+        Idletimer(idletimer::Idletimer),
+        Netmap(netmap::Netmap),
+        Notrack(notrack::Notrack),
+        Rateest(rateest::RateestTarget),
+        Secmark(secmark::Secmark),
+        Set(set::SetTarget),
+        Synproxy(synproxy::Synproxy),
+        Tcpmss(tcpmss::TcpmssTarget),
+        Tcpoptstrip(tcpoptstrip::Tcpoptstrip),
+        Tee(tee::Tee),
+        Tos(tos::TosTarget),
+        Tproxy(tproxy::Tproxy),
+        Trace(trace::Trace),
+        Ttl(ttl::TtlTarget),
+        Dnpt(dnpt::Dnpt),
+        Snpt(snpt::Snpt),
+        Hl(hl::HlTarget),
+        Led(led::Led),
+        Clusterip(clusterip::Clusterip),
     }
 }

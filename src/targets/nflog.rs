@@ -9,6 +9,7 @@ pub struct Nflog {}
 
 impl Extension for Nflog {
     const NAME: &'static str = "NFLOG";
+    const TYPED: bool = false;
 
     fn new(_ctx: &Ctx, _name: &str) -> Self {
         Nflog::default()

@@ -9,6 +9,7 @@ pub struct Nfqueue {}
 
 impl Extension for Nfqueue {
     const NAME: &'static str = "NFQUEUE";
+    const TYPED: bool = false;
 
     fn new(_ctx: &Ctx, _name: &str) -> Self {
         Nfqueue::default()

@@ -9,6 +9,7 @@ pub struct Redirect {}
 
 impl Extension for Redirect {
     const NAME: &'static str = "REDIRECT";
+    const TYPED: bool = false;
 
     fn new(_ctx: &Ctx, _name: &str) -> Self {
         Redirect::default()

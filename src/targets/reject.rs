@@ -9,6 +9,7 @@ pub struct Reject {}
 
 impl Extension for Reject {
     const NAME: &'static str = "REJECT";
+    const TYPED: bool = false;
 
     fn new(_ctx: &Ctx, _name: &str) -> Self {
         Reject::default()

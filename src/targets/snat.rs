@@ -9,6 +9,7 @@ pub struct Snat {}
 
 impl Extension for Snat {
     const NAME: &'static str = "SNAT";
+    const TYPED: bool = false;
 
     fn new(_ctx: &Ctx, _name: &str) -> Self {
         Snat::default()
