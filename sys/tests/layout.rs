@@ -36,6 +36,10 @@ fn layouts() -> Vec<Layout> {
     v.extend(layouts::matches_a::layouts());
     v.extend(layouts::matches_b::layouts());
     v.extend(layouts::targets::layouts());
+    v.extend(layouts::matches_e::layouts());
+    v.extend(layouts::matches_f::layouts());
+    v.extend(layouts::matches_g::layouts());
+    v.extend(layouts::targets_h::layouts());
     v
 }
 
@@ -45,6 +49,10 @@ fn headers() -> Vec<&'static str> {
     v.extend_from_slice(layouts::matches_a::HEADERS);
     v.extend_from_slice(layouts::matches_b::HEADERS);
     v.extend_from_slice(layouts::targets::HEADERS);
+    v.extend_from_slice(layouts::matches_e::HEADERS);
+    v.extend_from_slice(layouts::matches_f::HEADERS);
+    v.extend_from_slice(layouts::matches_g::HEADERS);
+    v.extend_from_slice(layouts::targets_h::HEADERS);
     v
 }
 
@@ -52,7 +60,11 @@ mod layouts {
     pub mod core;
     pub mod matches_a;
     pub mod matches_b;
+    pub mod matches_e;
+    pub mod matches_f;
+    pub mod matches_g;
     pub mod targets;
+    pub mod targets_h;
 }
 
 /// The C program: one line per struct, `name size off off ...`.

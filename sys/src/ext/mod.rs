@@ -29,3 +29,22 @@ pub mod xt_recent;
 pub mod xt_set;
 pub mod xt_state;
 pub mod xt_tcpudp;
+
+// Issue 3 modules. Each helper area adds its `pub mod` lines inside its own
+// section (kept apart so that parallel branches merge cleanly).
+
+// -- section: matches-e --
+
+// -- end matches-e --
+
+// -- section: matches-f --
+
+// -- end matches-f --
+
+// -- section: matches-g --
+
+// -- end matches-g --
+
+// -- section: targets-h --
+
+// -- end targets-h --
