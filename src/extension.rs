@@ -114,6 +114,9 @@ pub trait Extension: Sized + Clone + std::fmt::Debug + PartialEq {
     const ALIASES: &'static [&'static str] = &[];
     /// The revisions this codec reads and writes, lowest first.
     const REVISIONS: &'static [u8] = &[0];
+    /// The families the extension exists in (`ttl` is IPv4 only, `hl` IPv6
+    /// only); `-m`/`-j` in another family is an unknown extension, as in iptables.
+    const FAMILIES: &'static [Family] = &[Family::Ipv4, Family::Ipv6];
     /// False for a placeholder whose codec is not written yet: the registry
     /// then treats the extension as unknown (raw bytes, no text).
     const TYPED: bool = true;
@@ -258,7 +261,10 @@ macro_rules! registry {
             pub fn by_name(ctx: &$crate::extension::Ctx, name: &str) -> Option<Self> {
                 use $crate::extension::Extension;
                 $(
-                    if <$ty>::TYPED && (name == <$ty>::NAME || <$ty>::ALIASES.contains(&name)) {
+                    if <$ty>::TYPED
+                        && <$ty>::FAMILIES.contains(&ctx.family)
+                        && (name == <$ty>::NAME || <$ty>::ALIASES.contains(&name))
+                    {
                         return Some($enum::$variant(<$ty>::new(ctx, name)));
                     }
                 )*
