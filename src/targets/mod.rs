@@ -44,6 +44,10 @@ pub mod ttl;
 pub mod standard;
 pub use standard::Target;
 
+// Option-table checks and number parsing shared by the target codecs (targets-h).
+#[allow(dead_code)] // until every helper has its first user
+mod xtopt;
+
 crate::extension::registry! {
     /// A target extension (`-j REJECT`, `-j LOG`, ...), typed; anything else is
     /// kept as [`TargetExt::Unknown`].

@@ -46,5 +46,6 @@ pub mod xt_tcpudp;
 // -- end matches-g --
 
 // -- section: targets-h --
+pub mod xt_audit;
 
 // -- end targets-h --

@@ -7,8 +7,8 @@ use iptkit_sys::ext::*;
 use iptkit_sys::xtables::*;
 
 /// Headers these structs come from (included after the core ones).
-pub const HEADERS: &[&str] = &[];
+pub const HEADERS: &[&str] = &["linux/netfilter/xt_AUDIT.h"];
 
 pub fn layouts() -> Vec<Layout> {
-    vec![]
+    vec![layout!(xt_audit::xt_audit_info, "struct xt_audit_info", r#type => "type")]
 }

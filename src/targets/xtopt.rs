@@ -1,0 +1,289 @@
+//! What the target codecs of this folder share with libxtables' option
+//! parser (`xtoptions.c`): the option-table checks of `xtables_option_parse`
+//! and `xtables_options_fcheck` (used once, not inverted, mandatory, mutually
+//! exclusive), and the number parsing of `xtables_strtoul`.
+//!
+//! A target lists its options in a table of [`Opt`], indexed by a small
+//! constant per option, and keeps a [`Seen`] in its value.
+
+use std::hash::{Hash, Hasher};
+
+use crate::error::{Error, Result};
+
+/// One option of a target's table (`struct xt_option_entry`).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Opt {
+    /// The long name, without dashes.
+    pub name: &'static str,
+    /// `XTOPT_MAND`: the rule must give it.
+    pub mand: bool,
+    /// `XTOPT_INVERT`: `!` may precede it.
+    pub invert: bool,
+    /// `.excl`: bits (table indexes) of options it cannot be combined with.
+    pub excl: u32,
+}
+
+impl Opt {
+    /// An optional option, not invertible, excluding nothing.
+    pub const fn new(name: &'static str) -> Opt {
+        Opt {
+            name,
+            mand: false,
+            invert: false,
+            excl: 0,
+        }
+    }
+
+    /// The same option, mandatory.
+    pub const fn mand(self) -> Opt {
+        Opt { mand: true, ..self }
+    }
+
+    /// The same option, excluding the options of bits `excl`.
+    pub const fn excl(self, excl: u32) -> Opt {
+        Opt { excl, ..self }
+    }
+}
+
+/// Which options of its table a target took while parsing.
+///
+/// This is bookkeeping for [`crate::extension::Extension::parse_option`] and
+/// `finish`, not part of the value: every `Seen` equals every other, so a
+/// parsed value equals the same value decoded from the kernel.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct Seen(u32);
+
+impl PartialEq for Seen {
+    fn eq(&self, _other: &Seen) -> bool {
+        true
+    }
+}
+
+impl Eq for Seen {}
+
+impl Hash for Seen {
+    fn hash<H: Hasher>(&self, _state: &mut H) {}
+}
+
+impl Seen {
+    /// Takes option `table[id]` of target `ext`: refuses a second use and a
+    /// `!` the option does not allow, as `xtables_option_parse` does.
+    pub(crate) fn take(&mut self, ext: &str, table: &[Opt], id: usize, invert: bool) -> Result<()> {
+        let opt = &table[id];
+        if self.has(id) {
+            return Err(Error::rule(
+                ext,
+                format!("option \"--{}\" can only be used once", opt.name),
+            ));
+        }
+        if invert && !opt.invert {
+            return Err(Error::rule(
+                ext,
+                format!("option \"--{}\" cannot be inverted", opt.name),
+            ));
+        }
+        self.0 |= 1 << id;
+        Ok(())
+    }
+
+    /// True when option `id` was taken.
+    pub(crate) fn has(self, id: usize) -> bool {
+        self.0 & (1 << id) != 0
+    }
+
+    /// True when no option was taken.
+    pub(crate) fn none(self) -> bool {
+        self.0 == 0
+    }
+
+    /// The final checks of `xtables_options_fcheck`, in table order:
+    /// mandatory options given, exclusive options not combined.
+    pub(crate) fn fcheck(self, ext: &str, table: &[Opt]) -> Result<()> {
+        for (id, opt) in table.iter().enumerate() {
+            if opt.mand && !self.has(id) {
+                return Err(Error::rule(
+                    ext,
+                    format!("option \"--{}\" must be specified", opt.name),
+                ));
+            }
+            if !self.has(id) {
+                continue;
+            }
+            for (other_id, other) in table.iter().enumerate() {
+                if other_id != id && opt.excl & (1 << other_id) != 0 && self.has(other_id) {
+                    return Err(Error::rule(
+                        ext,
+                        format!(
+                            "option \"--{}\" cannot be used together with \"--{}\"",
+                            opt.name, other.name
+                        ),
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Reads a number at the start of `s` as `strtoumax(s, &end, 0)` does in
+/// `xtables_strtoul`: leading blanks and a `+` are allowed (a `-` is not),
+/// then decimal, `0x` hex or leading-0 octal. Returns the number and the rest
+/// of `s`, or `None` when there is no number or it overflows.
+pub(crate) fn strtoul_prefix(s: &str) -> Option<(u64, &str)> {
+    let t = s.trim_start_matches([' ', '\t', '\n', '\r', '\x0b', '\x0c']);
+    let t = match t.as_bytes().first() {
+        Some(b'-') => return None,
+        Some(b'+') => &t[1..],
+        _ => t,
+    };
+    let hex = t.len() > 2
+        && (t.starts_with("0x") || t.starts_with("0X"))
+        && t.as_bytes()[2].is_ascii_hexdigit();
+    let (radix, digits) = if hex {
+        (16, &t[2..])
+    } else if t.starts_with('0') {
+        (8, t)
+    } else {
+        (10, t)
+    };
+    let n = digits
+        .find(|c: char| !c.is_digit(radix))
+        .unwrap_or(digits.len());
+    if n == 0 {
+        return None;
+    }
+    let v = u64::from_str_radix(&digits[..n], radix).ok()?;
+    Some((v, &digits[n..]))
+}
+
+/// A whole word as a number in `min..=max` (`xtables_strtoul` without an end
+/// pointer), or `None`.
+pub(crate) fn strtoul(s: &str, min: u64, max: u64) -> Option<u64> {
+    match strtoul_prefix(s) {
+        Some((v, "")) if (min..=max).contains(&v) => Some(v),
+        _ => None,
+    }
+}
+
+/// The value of `--option` as a number in `min..=max`, as `XTTYPE_UINT*`
+/// options take it.
+pub(crate) fn uint(ext: &str, option: &str, s: &str, min: u64, max: u64) -> Result<u64> {
+    strtoul(s, min, max).ok_or_else(|| {
+        Error::value(
+            format!("{ext} --{option}"),
+            s,
+            format!("bad value, or out of range ({min}-{max})"),
+        )
+    })
+}
+
+/// `VALUE[/MASK]` as `XTTYPE_MARKMASK32` options take it; the mask defaults
+/// to all ones.
+pub(crate) fn mark_mask(ext: &str, option: &str, s: &str) -> Result<(u32, u32)> {
+    let bad = |what: &str| Error::value(format!("{ext} --{option}"), s, what.to_string());
+    let (mark, rest) = strtoul_prefix(s)
+        .filter(|&(v, _)| v <= u64::from(u32::MAX))
+        .ok_or_else(|| bad("bad mark value, or out of range"))?;
+    let (mask, rest) = match rest.strip_prefix('/') {
+        Some(m) => strtoul_prefix(m)
+            .filter(|&(v, _)| v <= u64::from(u32::MAX))
+            .ok_or_else(|| bad("bad mask value, or out of range"))?,
+        None => (u64::from(u32::MAX), rest),
+    };
+    if !rest.is_empty() {
+        return Err(bad("trailing garbage after value"));
+    }
+    Ok((mark as u32, mask as u32))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const OPTS: &[Opt] = &[
+        Opt::new("a").mand(),
+        Opt::new("b").excl(1 << 2),
+        Opt::new("c"),
+    ];
+
+    #[test]
+    fn option_table_checks() {
+        let mut s = Seen::default();
+        assert!(s.fcheck("X", OPTS).is_err());
+        s.take("X", OPTS, 0, false).unwrap();
+        assert!(s.take("X", OPTS, 0, false).is_err());
+        assert!(s.take("X", OPTS, 1, true).is_err());
+        s.fcheck("X", OPTS).unwrap();
+        s.take("X", OPTS, 1, false).unwrap();
+        s.take("X", OPTS, 2, false).unwrap();
+        let e = s.fcheck("X", OPTS).unwrap_err().to_string();
+        assert!(
+            e.contains("\"--b\" cannot be used together with \"--c\""),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn numbers_like_strtoumax() {
+        assert_eq!(strtoul(" +0x1f", 0, 255), Some(31));
+        assert_eq!(strtoul("010", 0, 255), Some(8));
+        assert_eq!(strtoul("0x", 0, 255), None);
+        assert_eq!(strtoul("-1", 0, 255), None);
+        assert_eq!(strtoul("256", 0, 255), None);
+        assert_eq!(strtoul("1a", 0, 255), None);
+        assert_eq!(mark_mask("T", "m", "0x23/0xff").unwrap(), (0x23, 0xff));
+        assert_eq!(mark_mask("T", "m", "7").unwrap(), (7, u32::MAX));
+        assert!(mark_mask("T", "m", "7/").is_err());
+        assert!(mark_mask("T", "m", "0x100000000").is_err());
+    }
+}
+
+/// Helpers for the tests of the target codecs in this folder.
+#[cfg(test)]
+pub(crate) mod testing {
+    use crate::addr::Family;
+    use crate::extension::{Ctx, Extension};
+    use crate::syntax::{parse_rule_spec, save_rule_spec, split_words};
+
+    /// A context of `family` without a protocol.
+    pub(crate) fn ctx(family: Family) -> Ctx {
+        Ctx::new(family)
+    }
+
+    /// Checks that `value` encodes to `bytes` (the kernel's data, alignment
+    /// padding included) at its revision and that `bytes` decode to `value`.
+    pub(crate) fn both_ways<T: Extension>(family: Family, value: &T, bytes: &[u8]) {
+        let ctx = ctx(family);
+        let mut out = Vec::new();
+        value.encode(&ctx, &mut out);
+        out.resize(iptkit_sys::xt_align(out.len()), 0);
+        assert_eq!(out, bytes, "encoding of {value:?}");
+        let back = T::decode(&ctx, value.revision(), bytes).expect("decodes");
+        assert_eq!(&back, value);
+    }
+
+    /// Runs rule specs through the rule parser and printer: `Some(save)` is
+    /// what iptables-legacy-save printed after `-A CHAIN`, `None` a rule the
+    /// iptables parser refused.
+    pub(crate) fn conformance(cases: &[(Family, &str, Option<&str>)]) {
+        for (family, rule, want) in cases {
+            let argv = split_words(rule).unwrap();
+            let got = parse_rule_spec(*family, &argv);
+            match (got, want) {
+                (Ok((rules, _)), Some(want)) => {
+                    let saved: Vec<String> = rules
+                        .iter()
+                        .map(|r| save_rule_spec(r).trim_start().to_string())
+                        .collect();
+                    assert_eq!(saved, [want.to_string()], "{family:?} `{rule}`");
+                }
+                (Err(e), Some(_)) => panic!("{family:?} `{rule}` refused: {e}"),
+                (Ok((rules, _)), None) => panic!(
+                    "{family:?} `{rule}` accepted as {:?}, iptables refuses it",
+                    save_rule_spec(&rules[0])
+                ),
+                (Err(_), None) => {}
+            }
+        }
+    }
+}
