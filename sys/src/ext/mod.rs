@@ -47,5 +47,8 @@ pub mod xt_tcpudp;
 
 // -- section: targets-h --
 pub mod xt_audit;
+pub mod xt_checksum;
+pub mod xt_classify;
+pub mod xt_connsecmark;
 
 // -- end targets-h --

@@ -7,8 +7,30 @@ use iptkit_sys::ext::*;
 use iptkit_sys::xtables::*;
 
 /// Headers these structs come from (included after the core ones).
-pub const HEADERS: &[&str] = &["linux/netfilter/xt_AUDIT.h"];
+pub const HEADERS: &[&str] = &[
+    "linux/netfilter/xt_AUDIT.h",
+    "linux/netfilter/xt_CHECKSUM.h",
+    "linux/netfilter/xt_CLASSIFY.h",
+    "linux/netfilter/xt_CONNSECMARK.h",
+];
 
 pub fn layouts() -> Vec<Layout> {
-    vec![layout!(xt_audit::xt_audit_info, "struct xt_audit_info", r#type => "type")]
+    vec![
+        layout!(xt_audit::xt_audit_info, "struct xt_audit_info", r#type => "type"),
+        layout!(
+            xt_checksum::xt_CHECKSUM_info,
+            "struct xt_CHECKSUM_info",
+            operation
+        ),
+        layout!(
+            xt_classify::xt_classify_target_info,
+            "struct xt_classify_target_info",
+            priority
+        ),
+        layout!(
+            xt_connsecmark::xt_connsecmark_target_info,
+            "struct xt_connsecmark_target_info",
+            mode
+        ),
+    ]
 }
