@@ -1,39 +1,204 @@
-//! `-j DSCP`: not yet typed (placeholder; kept as raw bytes until its codec lands).
+//! `-j DSCP`: set the DSCP field of the IPv4/IPv6 header (`xt_DSCP.h`,
+//! `struct xt_DSCP_info`).
 
-use crate::error::Result;
-use crate::extension::{bad_revision, Args, Ctx, Extension};
+use iptkit_sys::ext::xt_dscp_target::*;
+use iptkit_sys::Pod;
 
-/// `-j DSCP` (placeholder).
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct DscpTarget {}
+use super::xtopt::{uint, Opt, Seen};
+use crate::error::{Error, Result};
+use crate::extension::{bad_revision, read_struct, Args, Ctx, Extension};
+
+/// The DiffServ class names iptables knows (`dscp_helper.c`), in its order:
+/// a name matches when the word starts with it, ignoring case.
+pub(crate) const DSCP_CLASSES: &[(&str, u8)] = &[
+    ("CS0", 0x00),
+    ("CS1", 0x08),
+    ("CS2", 0x10),
+    ("CS3", 0x18),
+    ("CS4", 0x20),
+    ("CS5", 0x28),
+    ("CS6", 0x30),
+    ("CS7", 0x38),
+    ("BE", 0x00),
+    ("AF11", 0x0a),
+    ("AF12", 0x0c),
+    ("AF13", 0x0e),
+    ("AF21", 0x12),
+    ("AF22", 0x14),
+    ("AF23", 0x16),
+    ("AF31", 0x1a),
+    ("AF32", 0x1c),
+    ("AF33", 0x1e),
+    ("AF41", 0x22),
+    ("AF42", 0x24),
+    ("AF43", 0x26),
+    ("EF", 0x2e),
+];
+
+/// A DiffServ class name as `class_to_dscp` reads it (`EF`, `af41`, ...).
+pub(crate) fn class_to_dscp(option: &str, s: &str) -> Result<u8> {
+    DSCP_CLASSES
+        .iter()
+        .find(|(name, _)| {
+            s.get(..name.len())
+                .is_some_and(|p| p.eq_ignore_ascii_case(name))
+        })
+        .map(|&(_, v)| v)
+        .ok_or_else(|| Error::value(option, s, "invalid DSCP class"))
+}
+
+/// `-j DSCP --set-dscp VALUE` (`--set-dscp-class CLASS` gives the class's value).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub struct DscpTarget {
+    /// The DSCP to set, 0 to 63.
+    pub dscp: u8,
+    seen: Seen,
+}
+
+impl DscpTarget {
+    /// `--set-dscp dscp`.
+    pub fn set(dscp: u8) -> DscpTarget {
+        DscpTarget {
+            dscp,
+            seen: Seen::default(),
+        }
+    }
+}
+
+const O_SET_DSCP: usize = 0;
+const O_SET_DSCP_CLASS: usize = 1;
+const OPTS: &[Opt] = &[
+    Opt::new("set-dscp").excl(1 << O_SET_DSCP_CLASS),
+    Opt::new("set-dscp-class").excl(1 << O_SET_DSCP),
+];
 
 impl Extension for DscpTarget {
     const NAME: &'static str = "DSCP";
-    const TYPED: bool = false;
 
     fn new(_ctx: &Ctx, _name: &str) -> Self {
         DscpTarget::default()
     }
 
-    fn decode(_ctx: &Ctx, revision: u8, _data: &[u8]) -> Result<Self> {
-        Err(bad_revision(Self::NAME, revision))
+    fn decode(_ctx: &Ctx, revision: u8, data: &[u8]) -> Result<Self> {
+        if revision != 0 {
+            return Err(bad_revision(Self::NAME, revision));
+        }
+        let k: xt_DSCP_info = read_struct(Self::NAME, revision, data)?;
+        if k.dscp > XT_DSCP_MAX {
+            return Err(Error::Malformed(format!("DSCP: value {:#x}", k.dscp)));
+        }
+        Ok(DscpTarget::set(k.dscp))
     }
 
     fn revision(&self) -> u8 {
         0
     }
 
-    fn encode(&self, _ctx: &Ctx, _out: &mut Vec<u8>) {}
+    fn encode(&self, _ctx: &Ctx, out: &mut Vec<u8>) {
+        let mut k = xt_DSCP_info::zeroed();
+        k.dscp = self.dscp;
+        out.extend_from_slice(k.as_bytes());
+    }
 
     fn parse_option(
         &mut self,
         _ctx: &Ctx,
-        _option: &str,
-        _invert: bool,
-        _args: &mut Args,
+        option: &str,
+        invert: bool,
+        args: &mut Args,
     ) -> Result<bool> {
-        Ok(false)
+        match option {
+            "set-dscp" => {
+                self.seen.take(Self::NAME, OPTS, O_SET_DSCP, invert)?;
+                let v = args.value("--set-dscp")?;
+                self.dscp = uint(Self::NAME, option, v, 0, XT_DSCP_MAX.into())? as u8;
+            }
+            "set-dscp-class" => {
+                self.seen.take(Self::NAME, OPTS, O_SET_DSCP_CLASS, invert)?;
+                let v = args.value("--set-dscp-class")?;
+                self.dscp = class_to_dscp("DSCP --set-dscp-class", v)?;
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
 
-    fn save(&self, _ctx: &Ctx, _out: &mut String) {}
+    fn finish(&mut self, _ctx: &Ctx) -> Result<()> {
+        if self.seen.none() {
+            return Err(Error::rule(Self::NAME, "--set-dscp is required"));
+        }
+        self.seen.fcheck(Self::NAME, OPTS)
+    }
+
+    fn save(&self, _ctx: &Ctx, out: &mut String) {
+        out.push_str(&format!(" --set-dscp 0x{:02x}", self.dscp));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::addr::Family::{Ipv4, Ipv6};
+    use crate::targets::xtopt::testing::{both_ways, conformance};
+
+    #[test]
+    fn kernel_bytes_both_ways() {
+        // `-j DSCP --set-dscp-class EF`, as the kernel holds it.
+        both_ways(Ipv4, &DscpTarget::set(0x2e), &[0x2e, 0, 0, 0, 0, 0, 0, 0]);
+        both_ways(Ipv6, &DscpTarget::set(0x3f), &[0x3f, 0, 0, 0, 0, 0, 0, 0]);
+        assert!(DscpTarget::decode(&Ctx::new(Ipv4), 0, &[0x40]).is_err());
+    }
+
+    #[test]
+    fn classes() {
+        assert_eq!(class_to_dscp("x", "EFG").unwrap(), 0x2e);
+        assert_eq!(class_to_dscp("x", "af43").unwrap(), 0x26);
+        assert_eq!(class_to_dscp("x", "cs7").unwrap(), 0x38);
+        assert!(class_to_dscp("x", "af1").is_err());
+        assert!(class_to_dscp("x", "").is_err());
+    }
+
+    #[test]
+    fn text_like_iptables() {
+        conformance(&[
+            (
+                Ipv4,
+                "-j DSCP --set-dscp 0x00",
+                Some("-j DSCP --set-dscp 0x00"),
+            ),
+            (
+                Ipv6,
+                "-j DSCP --set-dscp 0x3f",
+                Some("-j DSCP --set-dscp 0x3f"),
+            ),
+            (
+                Ipv4,
+                "-j DSCP --set-dscp 077",
+                Some("-j DSCP --set-dscp 0x3f"),
+            ),
+            (Ipv4, "-j DSCP --set-dscp -1", None),
+            (Ipv6, "-j DSCP --set-dscp 0x40", None),
+            (Ipv4, "-j DSCP --set-dscp 0x3f --set-dscp-class CS0", None),
+            (Ipv4, "-j DSCP --set-dscp-class EF --set-dscp 1", None),
+            (Ipv4, "-j DSCP --set-dscp 1 --set-dscp 1", None),
+            (
+                Ipv4,
+                "-j DSCP --set-dscp-class CS0",
+                Some("-j DSCP --set-dscp 0x00"),
+            ),
+            (
+                Ipv6,
+                "-j DSCP --set-dscp-class BE",
+                Some("-j DSCP --set-dscp 0x00"),
+            ),
+            (
+                Ipv4,
+                "-j DSCP --set-dscp-class EF",
+                Some("-j DSCP --set-dscp 0x2e"),
+            ),
+            (Ipv4, "-j DSCP --set-dscp-class XX", None),
+            (Ipv4, "-j DSCP", None),
+            (Ipv6, "-j DSCP", None),
+        ]);
+    }
 }

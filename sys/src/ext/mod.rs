@@ -50,5 +50,6 @@ pub mod xt_audit;
 pub mod xt_checksum;
 pub mod xt_classify;
 pub mod xt_connsecmark;
+pub mod xt_dscp_target;
 
 // -- end targets-h --

@@ -12,6 +12,7 @@ pub const HEADERS: &[&str] = &[
     "linux/netfilter/xt_CHECKSUM.h",
     "linux/netfilter/xt_CLASSIFY.h",
     "linux/netfilter/xt_CONNSECMARK.h",
+    "linux/netfilter/xt_DSCP.h",
 ];
 
 pub fn layouts() -> Vec<Layout> {
@@ -31,6 +32,13 @@ pub fn layouts() -> Vec<Layout> {
             xt_connsecmark::xt_connsecmark_target_info,
             "struct xt_connsecmark_target_info",
             mode
+        ),
+        layout!(xt_dscp_target::xt_DSCP_info, "struct xt_DSCP_info", dscp),
+        layout!(
+            xt_dscp_target::xt_tos_target_info,
+            "struct xt_tos_target_info",
+            tos_value,
+            tos_mask
         ),
     ]
 }
