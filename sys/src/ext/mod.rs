@@ -46,6 +46,7 @@ pub mod xt_tcpudp;
 // -- end matches-g --
 
 // -- section: targets-h --
+pub mod ipt_ecn_target;
 pub mod xt_audit;
 pub mod xt_checksum;
 pub mod xt_classify;

@@ -13,6 +13,7 @@ pub const HEADERS: &[&str] = &[
     "linux/netfilter/xt_CLASSIFY.h",
     "linux/netfilter/xt_CONNSECMARK.h",
     "linux/netfilter/xt_DSCP.h",
+    "linux/netfilter_ipv4/ipt_ECN.h",
 ];
 
 pub fn layouts() -> Vec<Layout> {
@@ -39,6 +40,13 @@ pub fn layouts() -> Vec<Layout> {
             "struct xt_tos_target_info",
             tos_value,
             tos_mask
+        ),
+        layout!(
+            ipt_ecn_target::ipt_ECN_info,
+            "struct ipt_ECN_info",
+            operation,
+            ip_ect,
+            proto
         ),
     ]
 }
