@@ -86,6 +86,12 @@ impl Seen {
         Ok(())
     }
 
+    /// Records option `id` as taken without the checks of [`Seen::take`]
+    /// (for options that set what another option sets).
+    pub(crate) fn mark(&mut self, id: usize) {
+        self.0 |= 1 << id;
+    }
+
     /// True when option `id` was taken.
     pub(crate) fn has(self, id: usize) -> bool {
         self.0 & (1 << id) != 0
@@ -196,6 +202,51 @@ pub(crate) fn mark_mask(ext: &str, option: &str, s: &str) -> Result<(u32, u32)> 
     Ok((mark as u32, mask as u32))
 }
 
+/// An IPv4 address as glibc's `inet_aton` reads it (what `getaddrinfo`
+/// with a numeric host does): one to four parts, each a C number (`0x` hex,
+/// leading-0 octal); the last part fills the remaining bytes (`10` is
+/// 0.0.0.10, `10.1` is 10.0.0.1).
+pub(crate) fn inet_aton(s: &str) -> Option<std::net::Ipv4Addr> {
+    let parts: Vec<&str> = s.split('.').collect();
+    if parts.len() > 4 {
+        return None;
+    }
+    let mut v: u32 = 0;
+    for (i, p) in parts.iter().enumerate() {
+        let (radix, digits) = if let Some(h) = p.strip_prefix("0x").or(p.strip_prefix("0X")) {
+            (16, h)
+        } else if p.len() > 1 && p.starts_with('0') {
+            (8, &p[1..])
+        } else {
+            (10, *p)
+        };
+        // A lone `0x` is 0, as in inet_aton; anything else needs digits.
+        if !p.starts_with(|c: char| c.is_ascii_digit())
+            || !digits.chars().all(|c| c.is_digit(radix))
+        {
+            return None;
+        }
+        let n = if digits.is_empty() {
+            0
+        } else {
+            u32::from_str_radix(digits, radix).ok()?
+        };
+        if i + 1 < parts.len() {
+            if n > 0xff {
+                return None;
+            }
+            v |= n << (24 - 8 * i);
+        } else {
+            let room = 32 - 8 * i as u32;
+            if room < 32 && n >> room != 0 {
+                return None;
+            }
+            v |= n;
+        }
+    }
+    Some(std::net::Ipv4Addr::from(v))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -235,6 +286,30 @@ mod tests {
         assert_eq!(mark_mask("T", "m", "7").unwrap(), (7, u32::MAX));
         assert!(mark_mask("T", "m", "7/").is_err());
         assert!(mark_mask("T", "m", "0x100000000").is_err());
+    }
+
+    #[test]
+    fn ipv4_like_inet_aton() {
+        let a = |s: &str| inet_aton(s).map(|a| a.to_string());
+        assert_eq!(a("1.2.3.4").as_deref(), Some("1.2.3.4"));
+        assert_eq!(a("33").as_deref(), Some("0.0.0.33"));
+        assert_eq!(a("10.1").as_deref(), Some("10.0.0.1"));
+        assert_eq!(a("0x7f.1").as_deref(), Some("127.0.0.1"));
+        assert_eq!(a("010.0.0.1").as_deref(), Some("8.0.0.1"));
+        assert_eq!(a("4294967295").as_deref(), Some("255.255.255.255"));
+        for bad in [
+            "",
+            "1.2.3.4.5",
+            "256.1",
+            "1..2",
+            "08",
+            "a",
+            "1.2.3.256",
+            " 1",
+            "-1",
+        ] {
+            assert_eq!(inet_aton(bad), None, "{bad}");
+        }
     }
 }
 

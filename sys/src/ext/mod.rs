@@ -52,5 +52,6 @@ pub mod xt_checksum;
 pub mod xt_classify;
 pub mod xt_connsecmark;
 pub mod xt_dscp_target;
+pub mod xt_hmark;
 
 // -- end targets-h --

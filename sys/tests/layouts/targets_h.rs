@@ -13,6 +13,7 @@ pub const HEADERS: &[&str] = &[
     "linux/netfilter/xt_CLASSIFY.h",
     "linux/netfilter/xt_CONNSECMARK.h",
     "linux/netfilter/xt_DSCP.h",
+    "linux/netfilter/xt_HMARK.h",
     "linux/netfilter_ipv4/ipt_ECN.h",
 ];
 
@@ -47,6 +48,19 @@ pub fn layouts() -> Vec<Layout> {
             operation,
             ip_ect,
             proto
+        ),
+        layout!(
+            xt_hmark::xt_hmark_info,
+            "struct xt_hmark_info",
+            src_mask,
+            dst_mask,
+            port_mask,
+            port_set,
+            flags,
+            proto_mask,
+            hashrnd,
+            hmodulus,
+            hoffset
         ),
     ]
 }
