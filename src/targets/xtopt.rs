@@ -202,6 +202,37 @@ pub(crate) fn mark_mask(ext: &str, option: &str, s: &str) -> Result<(u32, u32)> 
     Ok((mark as u32, mask as u32))
 }
 
+/// Checks that a decoded value encodes back to the bytes it came from, up
+/// to `upto` (where the kernel-private fields start), so that values this
+/// crate cannot write back (stray bytes after a NUL, bits without their
+/// flag) stay raw.
+pub(crate) fn same_bytes(ext: &str, encoded: &[u8], data: &[u8], upto: usize) -> Result<()> {
+    if encoded.get(..upto) == data.get(..upto) {
+        Ok(())
+    } else {
+        Err(Error::Malformed(format!(
+            "{ext}: bytes this codec would not write back"
+        )))
+    }
+}
+
+/// `s` cut to fit a C string field of `n` bytes with its NUL, as
+/// `XTTYPE_STRING` options cut it (`strncpy`; here at a character boundary).
+pub(crate) fn truncated(s: &str, n: usize) -> &str {
+    let mut end = s.len().min(n - 1);
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    &s[..end]
+}
+
+/// Copies `s` into a C string field of `N` bytes, cut as [`truncated`] cuts it.
+pub(crate) fn put_truncated<const N: usize>(s: &str, field: &mut [u8; N]) {
+    let s = truncated(s, N);
+    field.fill(0);
+    field[..s.len()].copy_from_slice(s.as_bytes());
+}
+
 /// An IPv4 address as glibc's `inet_aton` reads it (what `getaddrinfo`
 /// with a numeric host does): one to four parts, each a C number (`0x` hex,
 /// leading-0 octal); the last part fills the remaining bytes (`10` is

@@ -53,5 +53,6 @@ pub mod xt_classify;
 pub mod xt_connsecmark;
 pub mod xt_dscp_target;
 pub mod xt_hmark;
+pub mod xt_idletimer;
 
 // -- end targets-h --

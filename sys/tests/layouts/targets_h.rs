@@ -14,6 +14,7 @@ pub const HEADERS: &[&str] = &[
     "linux/netfilter/xt_CONNSECMARK.h",
     "linux/netfilter/xt_DSCP.h",
     "linux/netfilter/xt_HMARK.h",
+    "linux/netfilter/xt_IDLETIMER.h",
     "linux/netfilter_ipv4/ipt_ECN.h",
 ];
 
@@ -61,6 +62,22 @@ pub fn layouts() -> Vec<Layout> {
             hashrnd,
             hmodulus,
             hoffset
+        ),
+        layout!(
+            xt_idletimer::idletimer_tg_info,
+            "struct idletimer_tg_info",
+            timeout,
+            label,
+            timer
+        ),
+        layout!(
+            xt_idletimer::idletimer_tg_info_v1,
+            "struct idletimer_tg_info_v1",
+            timeout,
+            label,
+            send_nl_msg,
+            timer_type,
+            timer
         ),
     ]
 }
