@@ -202,6 +202,24 @@ pub(crate) fn mark_mask(ext: &str, option: &str, s: &str) -> Result<(u32, u32)> 
     Ok((mark as u32, mask as u32))
 }
 
+/// Parser state an extension keeps between `parse_option` and `finish`
+/// (iptables' `udata`). Like [`Seen`], not part of the value: every
+/// `Scratch` equals every other.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct Scratch<T>(pub T);
+
+impl<T> PartialEq for Scratch<T> {
+    fn eq(&self, _other: &Scratch<T>) -> bool {
+        true
+    }
+}
+
+impl<T> Eq for Scratch<T> {}
+
+impl<T> Hash for Scratch<T> {
+    fn hash<H: Hasher>(&self, _state: &mut H) {}
+}
+
 /// Checks that a decoded value encodes back to the bytes it came from, up
 /// to `upto` (where the kernel-private fields start), so that values this
 /// crate cannot write back (stray bytes after a NUL, bits without their

@@ -54,5 +54,6 @@ pub mod xt_connsecmark;
 pub mod xt_dscp_target;
 pub mod xt_hmark;
 pub mod xt_idletimer;
+pub mod xt_rateest_target;
 
 // -- end targets-h --

@@ -15,6 +15,7 @@ pub const HEADERS: &[&str] = &[
     "linux/netfilter/xt_DSCP.h",
     "linux/netfilter/xt_HMARK.h",
     "linux/netfilter/xt_IDLETIMER.h",
+    "linux/netfilter/xt_RATEEST.h",
     "linux/netfilter_ipv4/ipt_ECN.h",
 ];
 
@@ -78,6 +79,14 @@ pub fn layouts() -> Vec<Layout> {
             send_nl_msg,
             timer_type,
             timer
+        ),
+        layout!(
+            xt_rateest_target::xt_rateest_target_info,
+            "struct xt_rateest_target_info",
+            name,
+            interval,
+            ewma_log,
+            est
         ),
     ]
 }
