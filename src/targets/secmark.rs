@@ -1,39 +1,176 @@
-//! `-j SECMARK`: not yet typed (placeholder; kept as raw bytes until its codec lands).
+//! `-j SECMARK`: set the packet's security mark from an SELinux context
+//! (`xt_SECMARK.h`, revisions 0 and 1).
 
-use crate::error::Result;
-use crate::extension::{bad_revision, Args, Ctx, Extension};
+use iptkit_sys::ext::xt_secmark::*;
+use iptkit_sys::Pod;
 
-/// `-j SECMARK` (placeholder).
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Secmark {}
+use super::xtopt::{put_truncated, truncated, Opt, Seen};
+use crate::error::{Error, Result};
+use crate::extension::{bad_revision, c_str, read_struct, Args, Ctx, Extension};
+
+/// `-j SECMARK --selctx CONTEXT`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Secmark {
+    /// The kernel struct revision: 1 (what iptables 1.8.9 writes) or 0.
+    pub revision: u8,
+    /// `--selctx`: the SELinux security context, at most 255 bytes
+    /// (iptables cuts longer ones).
+    pub selctx: String,
+    seen: Seen,
+}
+
+impl Default for Secmark {
+    fn default() -> Self {
+        Secmark {
+            revision: 1,
+            selctx: String::new(),
+            seen: Seen::default(),
+        }
+    }
+}
+
+impl Secmark {
+    /// `--selctx selctx`, at revision 1.
+    pub fn selctx(selctx: &str) -> Secmark {
+        Secmark {
+            selctx: selctx.to_string(),
+            ..Secmark::default()
+        }
+    }
+}
+
+const O_SELCTX: usize = 0;
+const OPTS: &[Opt] = &[Opt::new("selctx").mand()];
+
+/// Reads mode and context; `secid` is the kernel's and is ignored.
+fn read(mode: u8, secctx: &[u8; SECMARK_SECCTX_MAX]) -> Result<String> {
+    let s = c_str(secctx);
+    let mut again = [0; SECMARK_SECCTX_MAX];
+    put_truncated(&s, &mut again);
+    if mode != SECMARK_MODE_SEL || &again != secctx {
+        return Err(Error::Malformed(format!(
+            "SECMARK: mode {mode}, context {s:?}"
+        )));
+    }
+    Ok(s)
+}
 
 impl Extension for Secmark {
     const NAME: &'static str = "SECMARK";
-    const TYPED: bool = false;
+    const REVISIONS: &'static [u8] = &[0, 1];
 
     fn new(_ctx: &Ctx, _name: &str) -> Self {
         Secmark::default()
     }
 
-    fn decode(_ctx: &Ctx, revision: u8, _data: &[u8]) -> Result<Self> {
-        Err(bad_revision(Self::NAME, revision))
+    fn decode(_ctx: &Ctx, revision: u8, data: &[u8]) -> Result<Self> {
+        let selctx = match revision {
+            0 => {
+                let k: xt_secmark_target_info = read_struct(Self::NAME, revision, data)?;
+                read(k.mode, &k.secctx)?
+            }
+            1 => {
+                let k: xt_secmark_target_info_v1 = read_struct(Self::NAME, revision, data)?;
+                read(k.mode, &k.secctx)?
+            }
+            _ => return Err(bad_revision(Self::NAME, revision)),
+        };
+        Ok(Secmark {
+            revision,
+            ..Secmark::selctx(&selctx)
+        })
     }
 
     fn revision(&self) -> u8 {
-        0
+        self.revision
     }
 
-    fn encode(&self, _ctx: &Ctx, _out: &mut Vec<u8>) {}
+    fn encode(&self, _ctx: &Ctx, out: &mut Vec<u8>) {
+        if self.revision == 0 {
+            let mut k = xt_secmark_target_info::zeroed();
+            k.mode = SECMARK_MODE_SEL;
+            put_truncated(&self.selctx, &mut k.secctx);
+            out.extend_from_slice(k.as_bytes());
+        } else {
+            let mut k = xt_secmark_target_info_v1::zeroed();
+            k.mode = SECMARK_MODE_SEL;
+            put_truncated(&self.selctx, &mut k.secctx);
+            out.extend_from_slice(k.as_bytes());
+        }
+    }
 
     fn parse_option(
         &mut self,
         _ctx: &Ctx,
-        _option: &str,
-        _invert: bool,
-        _args: &mut Args,
+        option: &str,
+        invert: bool,
+        args: &mut Args,
     ) -> Result<bool> {
-        Ok(false)
+        if option != "selctx" {
+            return Ok(false);
+        }
+        self.seen.take(Self::NAME, OPTS, O_SELCTX, invert)?;
+        let v = args.value("--selctx")?;
+        self.selctx = truncated(v, SECMARK_SECCTX_MAX).to_string();
+        Ok(true)
     }
 
-    fn save(&self, _ctx: &Ctx, _out: &mut String) {}
+    fn finish(&mut self, _ctx: &Ctx) -> Result<()> {
+        self.seen.fcheck(Self::NAME, OPTS)
+    }
+
+    fn save(&self, _ctx: &Ctx, out: &mut String) {
+        // Unquoted, as libxt_SECMARK prints it.
+        out.push_str(" --selctx ");
+        out.push_str(&self.selctx);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::addr::Family::{Ipv4, Ipv6};
+    use crate::targets::xtopt::testing::{both_ways, conformance};
+
+    const CTX: &str = "system_u:object_r:firewalld_exec_t:s0";
+
+    #[test]
+    fn kernel_bytes_both_ways() {
+        // This kernel has no SELinux and refuses the rule, so the bytes are
+        // built from the header's layout: revision 1 is mode, context, secid.
+        let mut bytes = vec![0u8; 264];
+        bytes[0] = 1;
+        bytes[1..1 + CTX.len()].copy_from_slice(CTX.as_bytes());
+        both_ways(Ipv4, &Secmark::selctx(CTX), &bytes);
+        // The secid the kernel fills in is not part of the value.
+        bytes[260] = 7;
+        assert_eq!(
+            Secmark::decode(&Ctx::new(Ipv4), 1, &bytes).unwrap(),
+            Secmark::selctx(CTX)
+        );
+        // Revision 0: mode, secid, context.
+        let mut bytes = vec![0u8; 264];
+        bytes[0] = 1;
+        bytes[8..8 + CTX.len()].copy_from_slice(CTX.as_bytes());
+        let t = Secmark {
+            revision: 0,
+            ..Secmark::selctx(CTX)
+        };
+        both_ways(Ipv6, &t, &bytes);
+        bytes[0] = 2;
+        assert!(Secmark::decode(&Ctx::new(Ipv6), 0, &bytes).is_err());
+    }
+
+    #[test]
+    fn text_like_iptables() {
+        let rule = format!("-j SECMARK --selctx {CTX}");
+        conformance(&[
+            (Ipv4, &rule, Some(&rule)),
+            (Ipv6, &rule, Some(&rule)),
+            (Ipv4, "-j SECMARK", None),
+            (Ipv6, "-j SECMARK", None),
+            (Ipv4, "-j SECMARK --selctx a --selctx b", None),
+            (Ipv4, "-j SECMARK ! --selctx a", None),
+        ]);
+    }
 }

@@ -55,5 +55,6 @@ pub mod xt_dscp_target;
 pub mod xt_hmark;
 pub mod xt_idletimer;
 pub mod xt_rateest_target;
+pub mod xt_secmark;
 
 // -- end targets-h --

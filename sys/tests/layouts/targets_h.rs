@@ -16,6 +16,7 @@ pub const HEADERS: &[&str] = &[
     "linux/netfilter/xt_HMARK.h",
     "linux/netfilter/xt_IDLETIMER.h",
     "linux/netfilter/xt_RATEEST.h",
+    "linux/netfilter/xt_SECMARK.h",
     "linux/netfilter_ipv4/ipt_ECN.h",
 ];
 
@@ -87,6 +88,20 @@ pub fn layouts() -> Vec<Layout> {
             interval,
             ewma_log,
             est
+        ),
+        layout!(
+            xt_secmark::xt_secmark_target_info,
+            "struct xt_secmark_target_info",
+            mode,
+            secid,
+            secctx
+        ),
+        layout!(
+            xt_secmark::xt_secmark_target_info_v1,
+            "struct xt_secmark_target_info_v1",
+            mode,
+            secctx,
+            secid
         ),
     ]
 }
