@@ -56,5 +56,6 @@ pub mod xt_hmark;
 pub mod xt_idletimer;
 pub mod xt_rateest_target;
 pub mod xt_secmark;
+pub mod xt_synproxy;
 
 // -- end targets-h --

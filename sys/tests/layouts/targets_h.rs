@@ -17,6 +17,7 @@ pub const HEADERS: &[&str] = &[
     "linux/netfilter/xt_IDLETIMER.h",
     "linux/netfilter/xt_RATEEST.h",
     "linux/netfilter/xt_SECMARK.h",
+    "linux/netfilter/xt_SYNPROXY.h",
     "linux/netfilter_ipv4/ipt_ECN.h",
 ];
 
@@ -102,6 +103,13 @@ pub fn layouts() -> Vec<Layout> {
             mode,
             secctx,
             secid
+        ),
+        layout!(
+            xt_synproxy::xt_synproxy_info,
+            "struct xt_synproxy_info",
+            options,
+            wscale,
+            mss
         ),
     ]
 }
