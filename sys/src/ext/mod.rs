@@ -57,5 +57,6 @@ pub mod xt_idletimer;
 pub mod xt_rateest_target;
 pub mod xt_secmark;
 pub mod xt_synproxy;
+pub mod xt_tcpmss_target;
 
 // -- end targets-h --

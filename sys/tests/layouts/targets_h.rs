@@ -18,6 +18,7 @@ pub const HEADERS: &[&str] = &[
     "linux/netfilter/xt_RATEEST.h",
     "linux/netfilter/xt_SECMARK.h",
     "linux/netfilter/xt_SYNPROXY.h",
+    "linux/netfilter/xt_TCPMSS.h",
     "linux/netfilter_ipv4/ipt_ECN.h",
 ];
 
@@ -109,6 +110,11 @@ pub fn layouts() -> Vec<Layout> {
             "struct xt_synproxy_info",
             options,
             wscale,
+            mss
+        ),
+        layout!(
+            xt_tcpmss_target::xt_tcpmss_info,
+            "struct xt_tcpmss_info",
             mss
         ),
     ]
