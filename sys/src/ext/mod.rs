@@ -58,5 +58,6 @@ pub mod xt_rateest_target;
 pub mod xt_secmark;
 pub mod xt_synproxy;
 pub mod xt_tcpmss_target;
+pub mod xt_tcpoptstrip;
 
 // -- end targets-h --

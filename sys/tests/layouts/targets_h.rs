@@ -19,6 +19,7 @@ pub const HEADERS: &[&str] = &[
     "linux/netfilter/xt_SECMARK.h",
     "linux/netfilter/xt_SYNPROXY.h",
     "linux/netfilter/xt_TCPMSS.h",
+    "linux/netfilter/xt_TCPOPTSTRIP.h",
     "linux/netfilter_ipv4/ipt_ECN.h",
 ];
 
@@ -116,6 +117,11 @@ pub fn layouts() -> Vec<Layout> {
             xt_tcpmss_target::xt_tcpmss_info,
             "struct xt_tcpmss_info",
             mss
+        ),
+        layout!(
+            xt_tcpoptstrip::xt_tcpoptstrip_target_info,
+            "struct xt_tcpoptstrip_target_info",
+            strip_bmap
         ),
     ]
 }
