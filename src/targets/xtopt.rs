@@ -7,7 +7,9 @@
 //! constant per option, and keeps a [`Seen`] in its value.
 
 use std::hash::{Hash, Hasher};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
+use crate::addr::Family;
 use crate::error::{Error, Result};
 
 /// One option of a target's table (`struct xt_option_entry`).
@@ -255,7 +257,7 @@ pub(crate) fn put_truncated<const N: usize>(s: &str, field: &mut [u8; N]) {
 /// with a numeric host does): one to four parts, each a C number (`0x` hex,
 /// leading-0 octal); the last part fills the remaining bytes (`10` is
 /// 0.0.0.10, `10.1` is 10.0.0.1).
-pub(crate) fn inet_aton(s: &str) -> Option<std::net::Ipv4Addr> {
+pub(crate) fn inet_aton(s: &str) -> Option<Ipv4Addr> {
     let parts: Vec<&str> = s.split('.').collect();
     if parts.len() > 4 {
         return None;
@@ -293,7 +295,36 @@ pub(crate) fn inet_aton(s: &str) -> Option<std::net::Ipv4Addr> {
             v |= n;
         }
     }
-    Some(std::net::Ipv4Addr::from(v))
+    Some(Ipv4Addr::from(v))
+}
+
+/// A host address of `family` as `XTTYPE_HOST` options take it, numeric
+/// only (this library does no name lookups): IPv4 as `inet_aton`, IPv6 as
+/// `inet_pton`.
+pub(crate) fn host(family: Family, option: &str, s: &str) -> Result<IpAddr> {
+    let a = match family {
+        Family::Ipv4 => inet_aton(s).map(IpAddr::V4),
+        Family::Ipv6 => s.parse::<Ipv6Addr>().ok().map(IpAddr::V6),
+    };
+    a.ok_or_else(|| Error::value(option, s, "not a numeric address of the rule's family"))
+}
+
+/// An address in the 16 bytes of a `union nf_inet_addr` (IPv4 first).
+pub(crate) fn inet_addr_bytes(a: IpAddr) -> [u8; 16] {
+    let mut b = [0; 16];
+    match a {
+        IpAddr::V4(v4) => b[..4].copy_from_slice(&v4.octets()),
+        IpAddr::V6(v6) => b = v6.octets(),
+    }
+    b
+}
+
+/// The address of `family` in a `union nf_inet_addr`.
+pub(crate) fn inet_addr_of(family: Family, b: [u8; 16]) -> IpAddr {
+    match family {
+        Family::Ipv4 => IpAddr::V4(Ipv4Addr::new(b[0], b[1], b[2], b[3])),
+        Family::Ipv6 => IpAddr::V6(Ipv6Addr::from(b)),
+    }
 }
 
 #[cfg(test)]

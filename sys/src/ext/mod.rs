@@ -59,5 +59,6 @@ pub mod xt_secmark;
 pub mod xt_synproxy;
 pub mod xt_tcpmss_target;
 pub mod xt_tcpoptstrip;
+pub mod xt_tee;
 
 // -- end targets-h --

@@ -20,6 +20,7 @@ pub const HEADERS: &[&str] = &[
     "linux/netfilter/xt_SYNPROXY.h",
     "linux/netfilter/xt_TCPMSS.h",
     "linux/netfilter/xt_TCPOPTSTRIP.h",
+    "linux/netfilter/xt_TEE.h",
     "linux/netfilter_ipv4/ipt_ECN.h",
 ];
 
@@ -123,5 +124,6 @@ pub fn layouts() -> Vec<Layout> {
             "struct xt_tcpoptstrip_target_info",
             strip_bmap
         ),
+        layout!(xt_tee::xt_tee_tginfo, "struct xt_tee_tginfo", gw, oif, r#priv => "priv"),
     ]
 }
