@@ -309,6 +309,24 @@ pub(crate) fn host(family: Family, option: &str, s: &str) -> Result<IpAddr> {
     a.ok_or_else(|| Error::value(option, s, "not a numeric address of the rule's family"))
 }
 
+/// A port as `XTTYPE_PORT` options take it (`getaddrinfo(NULL, s)`): a
+/// decimal number (cut to 16 bits, as glibc does), or a service name.
+pub(crate) fn port(option: &str, s: &str) -> Result<u16> {
+    let t = s.trim_start_matches([' ', '\t', '\n', '\r', '\x0b', '\x0c']);
+    let digits = match t.as_bytes().first() {
+        _ if s.is_empty() => return Ok(0),
+        Some(b'+') => Some(&t[1..]),
+        Some(b'-') => None,
+        _ => Some(t),
+    };
+    if let Some(d) = digits.filter(|d| !d.is_empty() && d.bytes().all(|b| b.is_ascii_digit())) {
+        return Ok(d.parse::<u64>().unwrap_or(u64::MAX) as u16);
+    }
+    crate::names::service_port(s, "tcp")
+        .or_else(|| crate::names::service_port(s, "udp"))
+        .ok_or_else(|| Error::value(option, s, "port does not resolve to anything"))
+}
+
 /// An address in the 16 bytes of a `union nf_inet_addr` (IPv4 first).
 pub(crate) fn inet_addr_bytes(a: IpAddr) -> [u8; 16] {
     let mut b = [0; 16];

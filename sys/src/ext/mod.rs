@@ -60,5 +60,6 @@ pub mod xt_synproxy;
 pub mod xt_tcpmss_target;
 pub mod xt_tcpoptstrip;
 pub mod xt_tee;
+pub mod xt_tproxy;
 
 // -- end targets-h --

@@ -21,6 +21,7 @@ pub const HEADERS: &[&str] = &[
     "linux/netfilter/xt_TCPMSS.h",
     "linux/netfilter/xt_TCPOPTSTRIP.h",
     "linux/netfilter/xt_TEE.h",
+    "linux/netfilter/xt_TPROXY.h",
     "linux/netfilter_ipv4/ipt_ECN.h",
 ];
 
@@ -125,5 +126,21 @@ pub fn layouts() -> Vec<Layout> {
             strip_bmap
         ),
         layout!(xt_tee::xt_tee_tginfo, "struct xt_tee_tginfo", gw, oif, r#priv => "priv"),
+        layout!(
+            xt_tproxy::xt_tproxy_target_info,
+            "struct xt_tproxy_target_info",
+            mark_mask,
+            mark_value,
+            laddr,
+            lport
+        ),
+        layout!(
+            xt_tproxy::xt_tproxy_target_info_v1,
+            "struct xt_tproxy_target_info_v1",
+            mark_mask,
+            mark_value,
+            laddr,
+            lport
+        ),
     ]
 }
