@@ -1,22 +1,32 @@
-//! `-j TRACE`: not yet typed (placeholder; kept as raw bytes until its codec lands).
+//! `-j TRACE`: log every rule the packet passes from here on (no options,
+//! no kernel data; the `raw` table only).
 
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::extension::{bad_revision, Args, Ctx, Extension};
 
-/// `-j TRACE` (placeholder).
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+/// `-j TRACE`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub struct Trace {}
 
 impl Extension for Trace {
     const NAME: &'static str = "TRACE";
-    const TYPED: bool = false;
 
     fn new(_ctx: &Ctx, _name: &str) -> Self {
         Trace::default()
     }
 
-    fn decode(_ctx: &Ctx, revision: u8, _data: &[u8]) -> Result<Self> {
-        Err(bad_revision(Self::NAME, revision))
+    fn decode(_ctx: &Ctx, revision: u8, data: &[u8]) -> Result<Self> {
+        if revision != 0 {
+            return Err(bad_revision(Self::NAME, revision));
+        }
+        // No data; anything else would not come back.
+        if data.iter().any(|&b| b != 0) {
+            return Err(Error::Malformed(format!(
+                "TRACE: {} bytes of data",
+                data.len()
+            )));
+        }
+        Ok(Trace {})
     }
 
     fn revision(&self) -> u8 {
@@ -36,4 +46,27 @@ impl Extension for Trace {
     }
 
     fn save(&self, _ctx: &Ctx, _out: &mut String) {}
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::addr::Family::{Ipv4, Ipv6};
+    use crate::targets::xtopt::testing::{both_ways, conformance};
+
+    #[test]
+    fn kernel_bytes_both_ways() {
+        // `-j TRACE`: a bare 32-byte target header.
+        both_ways(Ipv4, &Trace {}, &[]);
+        assert!(Trace::decode(&Ctx::new(Ipv4), 0, &[1]).is_err());
+    }
+
+    #[test]
+    fn text_like_iptables() {
+        conformance(&[
+            (Ipv4, "-j TRACE", Some("-j TRACE")),
+            (Ipv6, "-j TRACE", Some("-j TRACE")),
+            (Ipv4, "-j TRACE --foo", None),
+        ]);
+    }
 }
