@@ -1,39 +1,125 @@
-//! `-j HL`: not yet typed (placeholder; kept as raw bytes until its codec lands).
+//! `-j HL`: change the IPv6 hop limit (`ip6t_HL.h`, `struct ip6t_HL_info`;
+//! IPv6 only). The IPv6 twin of `-j TTL`, whose operations it shares.
 
+use iptkit_sys::ext::ip6t_hl_target::*;
+use iptkit_sys::Pod;
+
+use super::ttl::{ttl_opts, TtlOp};
+use super::xtopt::{Opt, Seen};
+use crate::addr::Family;
 use crate::error::Result;
-use crate::extension::{bad_revision, Args, Ctx, Extension};
+use crate::extension::{bad_revision, read_struct, Args, Ctx, Extension};
 
-/// `-j HL` (placeholder).
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct HlTarget {}
+const OPTS: &[Opt] = &ttl_opts("hl-set", "hl-dec", "hl-inc");
+
+/// `-j HL --hl-set|--hl-inc|--hl-dec N`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub struct HlTarget {
+    /// The change (`TtlOp::Set` is `--hl-set`, and so on).
+    pub op: TtlOp,
+    seen: Seen,
+}
+
+impl HlTarget {
+    /// An HL target doing `op`.
+    pub fn of(op: TtlOp) -> HlTarget {
+        HlTarget {
+            op,
+            seen: Seen::default(),
+        }
+    }
+}
 
 impl Extension for HlTarget {
     const NAME: &'static str = "HL";
-    const TYPED: bool = false;
+    const FAMILIES: &'static [Family] = &[Family::Ipv6];
 
     fn new(_ctx: &Ctx, _name: &str) -> Self {
         HlTarget::default()
     }
 
-    fn decode(_ctx: &Ctx, revision: u8, _data: &[u8]) -> Result<Self> {
-        Err(bad_revision(Self::NAME, revision))
+    fn decode(_ctx: &Ctx, revision: u8, data: &[u8]) -> Result<Self> {
+        if revision != 0 {
+            return Err(bad_revision(Self::NAME, revision));
+        }
+        let k: ip6t_HL_info = read_struct(Self::NAME, revision, data)?;
+        Ok(HlTarget::of(TtlOp::from_kernel(
+            Self::NAME,
+            k.mode,
+            k.hop_limit,
+        )?))
     }
 
     fn revision(&self) -> u8 {
         0
     }
 
-    fn encode(&self, _ctx: &Ctx, _out: &mut Vec<u8>) {}
+    fn encode(&self, _ctx: &Ctx, out: &mut Vec<u8>) {
+        let mut k = ip6t_HL_info::zeroed();
+        // The same mode numbers as TTL (IP6T_HL_SET/INC/DEC).
+        (k.mode, k.hop_limit) = self.op.to_kernel();
+        debug_assert!(k.mode <= IP6T_HL_DEC);
+        out.extend_from_slice(k.as_bytes());
+    }
 
     fn parse_option(
         &mut self,
         _ctx: &Ctx,
-        _option: &str,
-        _invert: bool,
-        _args: &mut Args,
+        option: &str,
+        invert: bool,
+        args: &mut Args,
     ) -> Result<bool> {
-        Ok(false)
+        match TtlOp::parse(Self::NAME, OPTS, &mut self.seen, option, invert, args)? {
+            Some(op) => self.op = op,
+            None => return Ok(false),
+        }
+        Ok(true)
     }
 
-    fn save(&self, _ctx: &Ctx, _out: &mut String) {}
+    fn finish(&mut self, _ctx: &Ctx) -> Result<()> {
+        TtlOp::finish(Self::NAME, OPTS, self.seen)
+    }
+
+    fn save(&self, _ctx: &Ctx, out: &mut String) {
+        self.op.save("hl", out);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::addr::Family::{Ipv4, Ipv6};
+    use crate::targets::xtopt::testing::{both_ways, conformance};
+
+    #[test]
+    fn kernel_bytes_both_ways() {
+        // `--hl-dec 255`, as the kernel holds it.
+        both_ways(
+            Ipv6,
+            &HlTarget::of(TtlOp::Dec(255)),
+            &[2, 255, 0, 0, 0, 0, 0, 0],
+        );
+        both_ways(
+            Ipv6,
+            &HlTarget::of(TtlOp::Set(42)),
+            &[0, 42, 0, 0, 0, 0, 0, 0],
+        );
+        assert!(HlTarget::decode(&Ctx::new(Ipv6), 0, &[3, 1]).is_err());
+    }
+
+    #[test]
+    fn text_like_iptables() {
+        conformance(&[
+            (Ipv6, "-j HL --hl-set 42", Some("-j HL --hl-set 42")),
+            (Ipv6, "-j HL --hl-inc 1", Some("-j HL --hl-inc 1")),
+            (Ipv6, "-j HL --hl-dec 1", Some("-j HL --hl-dec 1")),
+            (Ipv6, "-j HL --hl-set 256", None),
+            (Ipv6, "-j HL --hl-inc 0", None),
+            (Ipv6, "-j HL --hl-dec 0", None),
+            (Ipv6, "-j HL --hl-dec 1 --hl-inc 1", None),
+            (Ipv6, "-j HL --hl-set --hl-inc 1", None),
+            (Ipv6, "-j HL", None),
+            (Ipv4, "-j HL", Some("-j HL")),
+        ]);
+    }
 }

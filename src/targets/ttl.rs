@@ -1,39 +1,215 @@
-//! `-j TTL`: not yet typed (placeholder; kept as raw bytes until its codec lands).
+//! `-j TTL`: change the IPv4 time to live (`ipt_TTL.h`, `struct
+//! ipt_TTL_info`; IPv4 only). Also the operations and option handling it
+//! shares with `-j HL`, its IPv6 twin.
 
-use crate::error::Result;
-use crate::extension::{bad_revision, Args, Ctx, Extension};
+use iptkit_sys::ext::ipt_ttl_target::*;
+use iptkit_sys::Pod;
 
-/// `-j TTL` (placeholder).
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct TtlTarget {}
+use super::xtopt::{uint, Opt, Seen};
+use crate::addr::Family;
+use crate::error::{Error, Result};
+use crate::extension::{bad_revision, read_struct, Args, Ctx, Extension};
+
+/// What `-j TTL` / `-j HL` do to the TTL or hop limit.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum TtlOp {
+    /// `--ttl-set N` / `--hl-set N`.
+    Set(u8),
+    /// `--ttl-inc N` / `--hl-inc N` (iptables takes 1 to 255).
+    Inc(u8),
+    /// `--ttl-dec N` / `--hl-dec N` (iptables takes 1 to 255).
+    Dec(u8),
+}
+
+impl Default for TtlOp {
+    fn default() -> Self {
+        TtlOp::Set(0)
+    }
+}
+
+impl TtlOp {
+    /// From the kernel's mode (set 0, inc 1, dec 2, the same for both
+    /// targets) and value.
+    pub(super) fn from_kernel(ext: &str, mode: u8, value: u8) -> Result<TtlOp> {
+        Ok(match mode {
+            IPT_TTL_SET => TtlOp::Set(value),
+            IPT_TTL_INC => TtlOp::Inc(value),
+            IPT_TTL_DEC => TtlOp::Dec(value),
+            m => return Err(Error::Malformed(format!("{ext}: mode {m}"))),
+        })
+    }
+
+    /// The kernel's mode and value.
+    pub(super) fn to_kernel(self) -> (u8, u8) {
+        match self {
+            TtlOp::Set(v) => (IPT_TTL_SET, v),
+            TtlOp::Inc(v) => (IPT_TTL_INC, v),
+            TtlOp::Dec(v) => (IPT_TTL_DEC, v),
+        }
+    }
+
+    /// Takes `--{prefix}-set|dec|inc N` of target `ext` (option table
+    /// `opts`, in that order), as libipt_TTL / libip6t_HL do.
+    pub(super) fn parse(
+        ext: &str,
+        opts: &[Opt],
+        seen: &mut Seen,
+        option: &str,
+        invert: bool,
+        args: &mut Args,
+    ) -> Result<Option<TtlOp>> {
+        let Some(id) = opts.iter().position(|o| o.name == option) else {
+            return Ok(None);
+        };
+        seen.take(ext, opts, id, invert)?;
+        let v = args.value(&format!("--{option}"))?;
+        let min = if id == 0 { 0 } else { 1 };
+        let n = uint(ext, option, v, min, 255)? as u8;
+        Ok(Some(match id {
+            0 => TtlOp::Set(n),
+            1 => TtlOp::Dec(n),
+            _ => TtlOp::Inc(n),
+        }))
+    }
+
+    /// Checks that an operation was given and that there was only one.
+    pub(super) fn finish(ext: &str, opts: &[Opt], seen: Seen) -> Result<()> {
+        if seen.none() {
+            return Err(Error::rule(ext, "you must specify an action"));
+        }
+        seen.fcheck(ext, opts)
+    }
+
+    /// ` --{prefix}-set N` and so on.
+    pub(super) fn save(self, prefix: &str, out: &mut String) {
+        let (what, n) = match self {
+            TtlOp::Set(n) => ("set", n),
+            TtlOp::Inc(n) => ("inc", n),
+            TtlOp::Dec(n) => ("dec", n),
+        };
+        out.push_str(&format!(" --{prefix}-{what} {n}"));
+    }
+}
+
+/// The option tables of TTL and HL: set, dec, inc, each excluding the others.
+pub(super) const fn ttl_opts(set: &'static str, dec: &'static str, inc: &'static str) -> [Opt; 3] {
+    [
+        Opt::new(set).excl(0b111),
+        Opt::new(dec).excl(0b111),
+        Opt::new(inc).excl(0b111),
+    ]
+}
+
+const OPTS: &[Opt] = &ttl_opts("ttl-set", "ttl-dec", "ttl-inc");
+
+/// `-j TTL --ttl-set|--ttl-inc|--ttl-dec N`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub struct TtlTarget {
+    /// The change.
+    pub op: TtlOp,
+    seen: Seen,
+}
+
+impl TtlTarget {
+    /// A TTL target doing `op`.
+    pub fn of(op: TtlOp) -> TtlTarget {
+        TtlTarget {
+            op,
+            seen: Seen::default(),
+        }
+    }
+}
 
 impl Extension for TtlTarget {
     const NAME: &'static str = "TTL";
-    const TYPED: bool = false;
+    const FAMILIES: &'static [Family] = &[Family::Ipv4];
 
     fn new(_ctx: &Ctx, _name: &str) -> Self {
         TtlTarget::default()
     }
 
-    fn decode(_ctx: &Ctx, revision: u8, _data: &[u8]) -> Result<Self> {
-        Err(bad_revision(Self::NAME, revision))
+    fn decode(_ctx: &Ctx, revision: u8, data: &[u8]) -> Result<Self> {
+        if revision != 0 {
+            return Err(bad_revision(Self::NAME, revision));
+        }
+        let k: ipt_TTL_info = read_struct(Self::NAME, revision, data)?;
+        Ok(TtlTarget::of(TtlOp::from_kernel(
+            Self::NAME,
+            k.mode,
+            k.ttl,
+        )?))
     }
 
     fn revision(&self) -> u8 {
         0
     }
 
-    fn encode(&self, _ctx: &Ctx, _out: &mut Vec<u8>) {}
+    fn encode(&self, _ctx: &Ctx, out: &mut Vec<u8>) {
+        let mut k = ipt_TTL_info::zeroed();
+        (k.mode, k.ttl) = self.op.to_kernel();
+        out.extend_from_slice(k.as_bytes());
+    }
 
     fn parse_option(
         &mut self,
         _ctx: &Ctx,
-        _option: &str,
-        _invert: bool,
-        _args: &mut Args,
+        option: &str,
+        invert: bool,
+        args: &mut Args,
     ) -> Result<bool> {
-        Ok(false)
+        match TtlOp::parse(Self::NAME, OPTS, &mut self.seen, option, invert, args)? {
+            Some(op) => self.op = op,
+            None => return Ok(false),
+        }
+        Ok(true)
     }
 
-    fn save(&self, _ctx: &Ctx, _out: &mut String) {}
+    fn finish(&mut self, _ctx: &Ctx) -> Result<()> {
+        TtlOp::finish(Self::NAME, OPTS, self.seen)
+    }
+
+    fn save(&self, _ctx: &Ctx, out: &mut String) {
+        self.op.save("ttl", out);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::addr::Family::{Ipv4, Ipv6};
+    use crate::targets::xtopt::testing::{both_ways, conformance};
+
+    #[test]
+    fn kernel_bytes_both_ways() {
+        // `--ttl-inc 5` and `--ttl-set 42`, as the kernel holds them.
+        both_ways(
+            Ipv4,
+            &TtlTarget::of(TtlOp::Inc(5)),
+            &[1, 5, 0, 0, 0, 0, 0, 0],
+        );
+        both_ways(
+            Ipv4,
+            &TtlTarget::of(TtlOp::Set(42)),
+            &[0, 42, 0, 0, 0, 0, 0, 0],
+        );
+        assert!(TtlTarget::decode(&Ctx::new(Ipv4), 0, &[3, 1]).is_err());
+    }
+
+    #[test]
+    fn text_like_iptables() {
+        conformance(&[
+            (Ipv4, "-j TTL --ttl-set 42", Some("-j TTL --ttl-set 42")),
+            (Ipv4, "-j TTL --ttl-inc 1", Some("-j TTL --ttl-inc 1")),
+            (Ipv4, "-j TTL --ttl-dec 1", Some("-j TTL --ttl-dec 1")),
+            (Ipv4, "-j TTL --ttl-set 256", None),
+            (Ipv4, "-j TTL --ttl-inc 0", None),
+            (Ipv4, "-j TTL --ttl-dec 0", None),
+            (Ipv4, "-j TTL --ttl-dec 1 --ttl-inc 1", None),
+            (Ipv4, "-j TTL --ttl-set --ttl-inc 1", None),
+            (Ipv4, "-j TTL --ttl-set 1 --ttl-set 2", None),
+            (Ipv4, "-j TTL", None),
+            // ip6tables has no TTL target: a jump to a chain of that name.
+            (Ipv6, "-j TTL", Some("-j TTL")),
+        ]);
+    }
 }

@@ -46,7 +46,9 @@ pub mod xt_tcpudp;
 // -- end matches-g --
 
 // -- section: targets-h --
+pub mod ip6t_hl_target;
 pub mod ipt_ecn_target;
+pub mod ipt_ttl_target;
 pub mod xt_audit;
 pub mod xt_checksum;
 pub mod xt_classify;

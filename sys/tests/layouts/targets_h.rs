@@ -23,6 +23,8 @@ pub const HEADERS: &[&str] = &[
     "linux/netfilter/xt_TEE.h",
     "linux/netfilter/xt_TPROXY.h",
     "linux/netfilter_ipv4/ipt_ECN.h",
+    "linux/netfilter_ipv4/ipt_TTL.h",
+    "linux/netfilter_ipv6/ip6t_HL.h",
 ];
 
 pub fn layouts() -> Vec<Layout> {
@@ -141,6 +143,18 @@ pub fn layouts() -> Vec<Layout> {
             mark_value,
             laddr,
             lport
+        ),
+        layout!(
+            ipt_ttl_target::ipt_TTL_info,
+            "struct ipt_TTL_info",
+            mode,
+            ttl
+        ),
+        layout!(
+            ip6t_hl_target::ip6t_HL_info,
+            "struct ip6t_HL_info",
+            mode,
+            hop_limit
         ),
     ]
 }
