@@ -10,12 +10,10 @@
 //! mask it cannot read as a prefix. The IPv4 kernel only looks at the first
 //! 32 bits, so 128 means the same as 32, and iptables-save prints it as 32.
 
-use std::net::Ipv6Addr;
-
 use iptkit_sys::ext::xt_hmark::*;
 use iptkit_sys::Pod;
 
-use super::xtopt::{inet_aton, strtoul, uint, Opt, Seen};
+use super::xtopt::{plen, uint, Opt, Seen};
 use crate::addr::Family;
 use crate::error::{Error, Result};
 use crate::extension::{bad_revision, read_struct, Args, Ctx, Extension};
@@ -100,26 +98,10 @@ const TUPLE_WORDS: &[(&str, usize)] = &[
     ("spi", O_SPI_MASK),
 ];
 
-/// `XTTYPE_PLENMASK` as iptables 1.8.9 reads it: a prefix length of the
-/// family, else a numeric address read as a mask (one that is not a prefix
-/// gives every bit). Returns the prefix length over 128 bits.
+/// `XTTYPE_PLENMASK` as iptables 1.8.9 reads it (see [`plen`]): a mask that
+/// is not a prefix gives every bit. Returns the prefix length over 128 bits.
 fn parse_prefix(family: Family, option: &str, s: &str) -> Result<u8> {
-    let bits = family.bits();
-    if let Some(n) = strtoul(s, 0, bits.into()) {
-        return Ok(n as u8);
-    }
-    let mask: Option<u128> = match family {
-        Family::Ipv4 => inet_aton(s).map(|a| u128::from(u32::from(a)) << 96),
-        Family::Ipv6 => s.parse::<Ipv6Addr>().ok().map(u128::from),
-    };
-    let mask = mask.ok_or_else(|| {
-        Error::value(
-            format!("HMARK --{option}"),
-            s,
-            format!("neither a valid network mask nor valid CIDR (0-{bits})"),
-        )
-    })?;
-    Ok(prefix_of(mask).unwrap_or(128))
+    Ok(plen(family, &format!("HMARK --{option}"), s)?.min(128))
 }
 
 /// The prefix length of a contiguous mask, or `None`.

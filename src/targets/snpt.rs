@@ -1,39 +1,129 @@
-//! `-j SNPT`: not yet typed (placeholder; kept as raw bytes until its codec lands).
+//! `-j SNPT`: IPv6 network prefix translation of source addresses (RFC
+//! 6296; `ip6t_NPT.h`, `struct ip6t_npt_tginfo`; IPv6 only). The codec is
+//! DNPT's.
 
+use super::dnpt::{Npt, NptPrefix};
+use super::xtopt::Seen;
+use crate::addr::Family;
 use crate::error::Result;
-use crate::extension::{bad_revision, Args, Ctx, Extension};
+use crate::extension::{Args, Ctx, Extension};
 
-/// `-j SNPT` (placeholder).
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Snpt {}
+/// `-j SNPT --src-pfx PREFIX --dst-pfx PREFIX`: source addresses in `src`
+/// become addresses in `dst`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Snpt {
+    /// `--src-pfx`: the prefix translated from.
+    pub src: NptPrefix,
+    /// `--dst-pfx`: the prefix translated to.
+    pub dst: NptPrefix,
+    seen: Seen,
+}
+
+impl Snpt {
+    /// `--src-pfx src --dst-pfx dst`.
+    pub fn prefixes(src: NptPrefix, dst: NptPrefix) -> Snpt {
+        Snpt {
+            src,
+            dst,
+            seen: Seen::default(),
+        }
+    }
+
+    fn npt(&self) -> Npt {
+        Npt {
+            src: self.src,
+            dst: self.dst,
+            seen: self.seen,
+        }
+    }
+}
 
 impl Extension for Snpt {
     const NAME: &'static str = "SNPT";
-    const TYPED: bool = false;
+    const FAMILIES: &'static [Family] = &[Family::Ipv6];
 
     fn new(_ctx: &Ctx, _name: &str) -> Self {
         Snpt::default()
     }
 
-    fn decode(_ctx: &Ctx, revision: u8, _data: &[u8]) -> Result<Self> {
-        Err(bad_revision(Self::NAME, revision))
+    fn decode(_ctx: &Ctx, revision: u8, data: &[u8]) -> Result<Self> {
+        let n = Npt::decode(Self::NAME, revision, data)?;
+        Ok(Snpt::prefixes(n.src, n.dst))
     }
 
     fn revision(&self) -> u8 {
         0
     }
 
-    fn encode(&self, _ctx: &Ctx, _out: &mut Vec<u8>) {}
+    fn encode(&self, _ctx: &Ctx, out: &mut Vec<u8>) {
+        self.npt().encode(out);
+    }
 
     fn parse_option(
         &mut self,
         _ctx: &Ctx,
-        _option: &str,
-        _invert: bool,
-        _args: &mut Args,
+        option: &str,
+        invert: bool,
+        args: &mut Args,
     ) -> Result<bool> {
-        Ok(false)
+        let mut n = self.npt();
+        let taken = n.parse_option(Self::NAME, option, invert, args)?;
+        (self.src, self.dst, self.seen) = (n.src, n.dst, n.seen);
+        Ok(taken)
     }
 
-    fn save(&self, _ctx: &Ctx, _out: &mut String) {}
+    fn finish(&mut self, _ctx: &Ctx) -> Result<()> {
+        self.npt().finish(Self::NAME)
+    }
+
+    fn save(&self, _ctx: &Ctx, out: &mut String) {
+        self.npt().save(out);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::addr::Family::Ipv6;
+    use crate::targets::xtopt::testing::{both_ways, conformance};
+
+    #[test]
+    fn kernel_bytes_both_ways() {
+        // `-j SNPT --src-pfx dead::/64 --dst-pfx 1c3::/64`: the same bytes as DNPT.
+        let mut bytes = vec![0u8; 40];
+        bytes[..2].copy_from_slice(&[0xde, 0xad]);
+        bytes[16..18].copy_from_slice(&[0x01, 0xc3]);
+        bytes[32] = 64;
+        bytes[33] = 64;
+        let src = NptPrefix {
+            addr: "dead::".parse().unwrap(),
+            len: 64,
+        };
+        let dst = NptPrefix {
+            addr: "1c3::".parse().unwrap(),
+            len: 64,
+        };
+        both_ways(Ipv6, &Snpt::prefixes(src, dst), &bytes);
+    }
+
+    #[test]
+    fn text_like_iptables() {
+        let rule = "-j SNPT --src-pfx dead::/64 --dst-pfx 1c3::/64";
+        conformance(&[
+            (Ipv6, rule, Some(rule)),
+            (
+                Ipv6,
+                "-j SNPT --src-pfx dead::beef --dst-pfx 1c3::/64",
+                Some("-j SNPT --src-pfx dead::beef/128 --dst-pfx 1c3::/64"),
+            ),
+            (Ipv6, "-j SNPT --src-pfx dead::/64", None),
+            (Ipv6, "-j SNPT --dst-pfx dead::/64", None),
+            (Ipv6, "-j SNPT", None),
+            (
+                Ipv6,
+                "-j SNPT ! --src-pfx dead::/64 --dst-pfx 1c3::/64",
+                None,
+            ),
+        ]);
+    }
 }

@@ -327,6 +327,34 @@ pub(crate) fn port(option: &str, s: &str) -> Result<u16> {
         .ok_or_else(|| Error::value(option, s, "port does not resolve to anything"))
 }
 
+/// A prefix length as `XTTYPE_PLEN`/`PLENMASK` options take it in iptables
+/// 1.8.9: a number up to the family's width, else a numeric address read as
+/// a network mask. A mask that is not a prefix gives 255 (iptables' -1 in
+/// its 8-bit length).
+pub(crate) fn plen(family: Family, option: &str, s: &str) -> Result<u8> {
+    let bits = family.bits();
+    if let Some(n) = strtoul(s, 0, bits.into()) {
+        return Ok(n as u8);
+    }
+    let mask: Option<u128> = match family {
+        Family::Ipv4 => inet_aton(s).map(|a| u128::from(u32::from(a)) << 96),
+        Family::Ipv6 => s.parse::<Ipv6Addr>().ok().map(u128::from),
+    };
+    let mask = mask.ok_or_else(|| {
+        Error::value(
+            option,
+            s,
+            format!("neither a valid network mask nor valid CIDR (0-{bits})"),
+        )
+    })?;
+    let ones = mask.leading_ones();
+    Ok(if ones == 128 || mask << ones == 0 {
+        ones.min(u32::from(bits)) as u8
+    } else {
+        255
+    })
+}
+
 /// An address in the 16 bytes of a `union nf_inet_addr` (IPv4 first).
 pub(crate) fn inet_addr_bytes(a: IpAddr) -> [u8; 16] {
     let mut b = [0; 16];

@@ -25,6 +25,7 @@ pub const HEADERS: &[&str] = &[
     "linux/netfilter_ipv4/ipt_ECN.h",
     "linux/netfilter_ipv4/ipt_TTL.h",
     "linux/netfilter_ipv6/ip6t_HL.h",
+    "linux/netfilter_ipv6/ip6t_NPT.h",
 ];
 
 pub fn layouts() -> Vec<Layout> {
@@ -155,6 +156,15 @@ pub fn layouts() -> Vec<Layout> {
             "struct ip6t_HL_info",
             mode,
             hop_limit
+        ),
+        layout!(
+            ip6t_npt::ip6t_npt_tginfo,
+            "struct ip6t_npt_tginfo",
+            src_pfx,
+            dst_pfx,
+            src_pfx_len,
+            dst_pfx_len,
+            adjustment
         ),
     ]
 }
