@@ -1,39 +1,227 @@
-//! `-j LED`: not yet typed (placeholder; kept as raw bytes until its codec lands).
+//! `-j LED`: flash a LED through a netfilter LED trigger (`xt_LED.h`,
+//! `struct xt_led_info`). The kernel on the machine this crate is developed
+//! on lacks the module, so the byte fixtures are what iptables sends.
 
-use crate::error::Result;
-use crate::extension::{bad_revision, Args, Ctx, Extension};
+use iptkit_sys::ext::xt_led::*;
+use iptkit_sys::Pod;
 
-/// `-j LED` (placeholder).
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Led {}
+use super::xtopt::{put_truncated, same_bytes, strtoul, Opt, Seen};
+use crate::error::{Error, Result};
+use crate::extension::{bad_revision, c_str, read_struct, Args, Ctx, Extension};
+
+/// What iptables puts before the trigger name in the kernel struct.
+const ID_PREFIX: &str = "netfilter-";
+/// The longest trigger name iptables takes.
+const MAX_ID: usize = 27 - ID_PREFIX.len() - 1;
+
+/// `-j LED --led-trigger-id NAME [--led-delay MS|inf] [--led-always-blink]`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Led {
+    /// `--led-trigger-id`: the trigger's name without its `netfilter-`
+    /// prefix, at most 16 bytes.
+    pub trigger_id: String,
+    /// `--led-delay`: milliseconds the LED stays on; 0 (the default) for a
+    /// blink, [`Led::DELAY_INF`] (`inf`) for ever.
+    pub delay: u32,
+    /// `--led-always-blink`: blink even when the LED is on already.
+    pub always_blink: bool,
+    seen: Seen,
+}
+
+impl Led {
+    /// `--led-delay inf`.
+    pub const DELAY_INF: u32 = u32::MAX;
+
+    /// `--led-trigger-id trigger_id`.
+    pub fn trigger(trigger_id: &str) -> Led {
+        Led {
+            trigger_id: trigger_id.to_string(),
+            ..Led::default()
+        }
+    }
+}
+
+const O_TRIGGER_ID: usize = 0;
+const O_DELAY: usize = 1;
+const O_ALWAYS_BLINK: usize = 2;
+const OPTS: &[Opt] = &[
+    Opt::new("led-trigger-id").mand(),
+    Opt::new("led-delay"),
+    Opt::new("led-always-blink"),
+];
 
 impl Extension for Led {
     const NAME: &'static str = "LED";
-    const TYPED: bool = false;
 
     fn new(_ctx: &Ctx, _name: &str) -> Self {
         Led::default()
     }
 
-    fn decode(_ctx: &Ctx, revision: u8, _data: &[u8]) -> Result<Self> {
-        Err(bad_revision(Self::NAME, revision))
+    fn decode(ctx: &Ctx, revision: u8, data: &[u8]) -> Result<Self> {
+        if revision != 0 {
+            return Err(bad_revision(Self::NAME, revision));
+        }
+        let k: xt_led_info = read_struct(Self::NAME, revision, data)?;
+        let id = c_str(&k.id);
+        let trigger_id = id
+            .strip_prefix(ID_PREFIX)
+            .ok_or_else(|| Error::Malformed(format!("LED: trigger {id:?}")))?;
+        let t = Led {
+            trigger_id: trigger_id.to_string(),
+            delay: k.delay,
+            always_blink: k.always_blink != 0,
+            seen: Seen::default(),
+        };
+        let mut again = Vec::new();
+        t.encode(ctx, &mut again);
+        same_bytes(
+            Self::NAME,
+            &again,
+            data,
+            std::mem::offset_of!(xt_led_info, internal_data),
+        )?;
+        Ok(t)
     }
 
     fn revision(&self) -> u8 {
         0
     }
 
-    fn encode(&self, _ctx: &Ctx, _out: &mut Vec<u8>) {}
+    fn encode(&self, _ctx: &Ctx, out: &mut Vec<u8>) {
+        let mut k = xt_led_info::zeroed();
+        put_truncated(&format!("{ID_PREFIX}{}", self.trigger_id), &mut k.id);
+        k.always_blink = u8::from(self.always_blink);
+        k.delay = self.delay;
+        out.extend_from_slice(k.as_bytes());
+    }
 
     fn parse_option(
         &mut self,
         _ctx: &Ctx,
-        _option: &str,
-        _invert: bool,
-        _args: &mut Args,
+        option: &str,
+        invert: bool,
+        args: &mut Args,
     ) -> Result<bool> {
-        Ok(false)
+        let Some(id) = OPTS.iter().position(|o| o.name == option) else {
+            return Ok(false);
+        };
+        self.seen.take(Self::NAME, OPTS, id, invert)?;
+        match id {
+            O_TRIGGER_ID => {
+                let v = args.value("--led-trigger-id")?;
+                if v.len() > MAX_ID {
+                    return Err(Error::value(
+                        "LED --led-trigger-id",
+                        v,
+                        format!("must have a maximum length of {MAX_ID} characters"),
+                    ));
+                }
+                self.trigger_id = v.to_string();
+            }
+            O_DELAY => {
+                let v = args.value("--led-delay")?;
+                // Anything starting with `inf` is for ever, as in libxt_LED.
+                self.delay = if v.get(..3).is_some_and(|p| p.eq_ignore_ascii_case("inf")) {
+                    Led::DELAY_INF
+                } else {
+                    strtoul(v, 0, u32::MAX.into()).ok_or_else(|| {
+                        Error::value("LED --led-delay", v, "must be within range 0..4294967295")
+                    })? as u32
+                };
+            }
+            O_ALWAYS_BLINK => self.always_blink = true,
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
 
-    fn save(&self, _ctx: &Ctx, _out: &mut String) {}
+    fn finish(&mut self, _ctx: &Ctx) -> Result<()> {
+        self.seen.fcheck(Self::NAME, OPTS)
+    }
+
+    fn save(&self, _ctx: &Ctx, out: &mut String) {
+        // Always quoted, `"` and `\` escaped, as libxt_LED prints it.
+        out.push_str(" --led-trigger-id \"");
+        for c in self.trigger_id.chars() {
+            if c == '"' || c == '\\' {
+                out.push('\\');
+            }
+            out.push(c);
+        }
+        out.push('"');
+        // libxt_LED prints the delay with `%d`: `inf` comes out as -1
+        // (which iptables does not read back).
+        if self.delay != 0 {
+            out.push_str(&format!(" --led-delay {}", self.delay as i32));
+        }
+        if self.always_blink {
+            out.push_str(" --led-always-blink");
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::addr::Family::{Ipv4, Ipv6};
+    use crate::targets::xtopt::testing::{both_ways, conformance};
+
+    fn bytes(id: &str, blink: u8, delay: u32) -> Vec<u8> {
+        let mut b = vec![0u8; 40];
+        b[..10 + id.len()].copy_from_slice(format!("netfilter-{id}").as_bytes());
+        b[27] = blink;
+        b[28..32].copy_from_slice(&delay.to_ne_bytes());
+        b
+    }
+
+    #[test]
+    fn kernel_bytes_both_ways() {
+        // What iptables sends for `--led-trigger-id foo --led-delay 42
+        // --led-always-blink` and `--led-delay inf`.
+        let t = Led {
+            delay: 42,
+            always_blink: true,
+            ..Led::trigger("foo")
+        };
+        both_ways(Ipv4, &t, &bytes("foo", 1, 42));
+        let t = Led {
+            delay: Led::DELAY_INF,
+            ..Led::trigger("0123456789abcdef")
+        };
+        both_ways(Ipv6, &t, &bytes("0123456789abcdef", 0, u32::MAX));
+        let mut b = bytes("foo", 0, 0);
+        b[0] = b'N';
+        assert!(Led::decode(&Ctx::new(Ipv4), 0, &b).is_err());
+    }
+
+    #[test]
+    fn text_like_iptables() {
+        conformance(&[
+            (Ipv4, "-j LED", None),
+            (Ipv6, "-j LED", None),
+            (
+                Ipv4,
+                r#"-j LED --led-trigger-id "foo""#,
+                Some(r#"-j LED --led-trigger-id "foo""#),
+            ),
+            (
+                Ipv6,
+                r#"-j LED --led-trigger-id "foo" --led-delay 42 --led-always-blink"#,
+                Some(r#"-j LED --led-trigger-id "foo" --led-delay 42 --led-always-blink"#),
+            ),
+            (
+                Ipv4,
+                "-j LED --led-trigger-id foo --led-delay infinite",
+                Some(r#"-j LED --led-trigger-id "foo" --led-delay -1"#),
+            ),
+            (
+                Ipv4,
+                r#"-j LED --led-trigger-id "a\"b" --led-delay 0x10"#,
+                Some(r#"-j LED --led-trigger-id "a\"b" --led-delay 16"#),
+            ),
+            (Ipv4, "-j LED --led-trigger-id foo --led-delay x", None),
+            (Ipv4, "-j LED --led-trigger-id 0123456789abcdefg", None),
+            (Ipv4, "-j LED --led-delay 1", None),
+        ]);
+    }
 }

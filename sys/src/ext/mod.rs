@@ -57,6 +57,7 @@ pub mod xt_connsecmark;
 pub mod xt_dscp_target;
 pub mod xt_hmark;
 pub mod xt_idletimer;
+pub mod xt_led;
 pub mod xt_rateest_target;
 pub mod xt_secmark;
 pub mod xt_synproxy;

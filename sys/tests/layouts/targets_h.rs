@@ -15,6 +15,7 @@ pub const HEADERS: &[&str] = &[
     "linux/netfilter/xt_DSCP.h",
     "linux/netfilter/xt_HMARK.h",
     "linux/netfilter/xt_IDLETIMER.h",
+    "linux/netfilter/xt_LED.h",
     "linux/netfilter/xt_RATEEST.h",
     "linux/netfilter/xt_SECMARK.h",
     "linux/netfilter/xt_SYNPROXY.h",
@@ -165,6 +166,14 @@ pub fn layouts() -> Vec<Layout> {
             src_pfx_len,
             dst_pfx_len,
             adjustment
+        ),
+        layout!(
+            xt_led::xt_led_info,
+            "struct xt_led_info",
+            id,
+            always_blink,
+            delay,
+            internal_data
         ),
     ]
 }
