@@ -48,6 +48,7 @@ pub mod xt_tcpudp;
 // -- section: targets-h --
 pub mod ip6t_hl_target;
 pub mod ip6t_npt;
+pub mod ipt_clusterip;
 pub mod ipt_ecn_target;
 pub mod ipt_ttl_target;
 pub mod xt_audit;

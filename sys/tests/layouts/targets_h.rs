@@ -23,6 +23,7 @@ pub const HEADERS: &[&str] = &[
     "linux/netfilter/xt_TCPOPTSTRIP.h",
     "linux/netfilter/xt_TEE.h",
     "linux/netfilter/xt_TPROXY.h",
+    "linux/netfilter_ipv4/ipt_CLUSTERIP.h",
     "linux/netfilter_ipv4/ipt_ECN.h",
     "linux/netfilter_ipv4/ipt_TTL.h",
     "linux/netfilter_ipv6/ip6t_HL.h",
@@ -174,6 +175,18 @@ pub fn layouts() -> Vec<Layout> {
             always_blink,
             delay,
             internal_data
+        ),
+        layout!(
+            ipt_clusterip::ipt_clusterip_tgt_info,
+            "struct ipt_clusterip_tgt_info",
+            flags,
+            clustermac,
+            num_total_nodes,
+            num_local_nodes,
+            local_nodes,
+            hash_mode,
+            hash_initval,
+            config
         ),
     ]
 }
