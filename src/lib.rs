@@ -10,6 +10,7 @@ pub mod iface;
 pub mod inv;
 pub mod matches;
 pub mod names;
+pub mod netns;
 pub mod rule;
 pub mod ruleset;
 pub mod syntax;
