@@ -8,6 +8,7 @@ pub mod error;
 pub mod extension;
 pub mod iface;
 pub mod inv;
+pub mod lock;
 pub mod matches;
 pub mod names;
 pub mod netns;
