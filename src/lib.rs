@@ -4,6 +4,7 @@
 #![warn(missing_docs)]
 
 pub mod addr;
+pub mod backend;
 pub mod error;
 pub mod extension;
 pub mod iface;
