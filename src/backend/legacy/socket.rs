@@ -112,11 +112,6 @@ impl Socket {
         Ok(Socket { fd, family })
     }
 
-    /// The family this socket speaks for.
-    pub fn family(&self) -> Family {
-        self.family
-    }
-
     fn level(&self) -> libc::c_int {
         match self.family {
             Family::Ipv4 => libc::IPPROTO_IP,
