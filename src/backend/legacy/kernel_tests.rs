@@ -178,5 +178,11 @@ fn missing_table_and_revision_queries() {
     assert!(sock.revision_supported("tcp", 0, false).unwrap());
     assert!(!sock.revision_supported("tcp", 200, false).unwrap());
     assert!(!sock.revision_supported("nosuchmatch", 0, false).unwrap());
+    // IPv6 has its own option numbers for these two queries.
+    let sock6 = Socket::open(Family::Ipv6).unwrap();
+    assert!(sock6.revision_supported("tcp", 0, false).unwrap());
+    assert!(!sock6.revision_supported("tcp", 200, false).unwrap());
+    assert!(!sock6.revision_supported("nosuchmatch", 0, false).unwrap());
+    assert!(!sock6.revision_supported("NOSUCHTARGET", 0, true).unwrap());
     assert!(super::revision_supported(Family::Ipv6, "REJECT", 0, true).unwrap());
 }

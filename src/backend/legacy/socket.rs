@@ -264,10 +264,11 @@ impl Socket {
         let mut q = xt_get_revision::zeroed();
         put_c_str("extension name", name, &mut q.name)?;
         q.revision = revision;
-        let opt = if target {
-            IPT_SO_GET_REVISION_TARGET
-        } else {
-            IPT_SO_GET_REVISION_MATCH
+        let opt = match (self.family, target) {
+            (Family::Ipv4, false) => IPT_SO_GET_REVISION_MATCH,
+            (Family::Ipv4, true) => IPT_SO_GET_REVISION_TARGET,
+            (Family::Ipv6, false) => IP6T_SO_GET_REVISION_MATCH,
+            (Family::Ipv6, true) => IP6T_SO_GET_REVISION_TARGET,
         };
         let mut buf = AlignedBuf::new(size_of::<xt_get_revision>());
         buf.bytes_mut().copy_from_slice(q.as_bytes());
