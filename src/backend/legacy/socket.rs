@@ -248,7 +248,7 @@ impl Socket {
         put_c_str("table name", table, &mut head.name).map_err(|_| Errno::EINVAL)?;
         head.num_counters = counters.len() as u32;
         let hlen = size_of::<xt_counters_info>();
-        let mut buf = AlignedBuf::new(hlen + counters.len() * size_of::<xt_counters>());
+        let mut buf = AlignedBuf::new(hlen + std::mem::size_of_val(counters));
         let bytes = buf.bytes_mut();
         bytes[..hlen].copy_from_slice(head.as_bytes());
         for (i, c) in counters.iter().enumerate() {
