@@ -87,7 +87,16 @@ impl Handle {
     /// Opens a table with the given options. The handle's socket belongs to
     /// the calling thread's network namespace for the handle's whole life.
     pub fn open_with(family: Family, table: &str, options: Options) -> Result<Handle> {
-        let mut driver = driver(options.backend);
+        let driver = driver(options.backend);
+        Handle::with_driver(family, table, options, driver)
+    }
+
+    fn with_driver(
+        family: Family,
+        table: &str,
+        options: Options,
+        mut driver: Box<dyn Driver>,
+    ) -> Result<Handle> {
         let working = {
             let _lock = lock(&options)?;
             driver.load(family, table)?.table
@@ -430,6 +439,117 @@ fn lock(options: &Options) -> Result<Lock> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    use crate::backend::{Loaded, State};
+    use std::sync::{Arc, Mutex};
+
+    /// A kernel in memory: answers TableChanged to the first `busy` commits,
+    /// and lets a test change the table behind the handle's back.
+    #[derive(Debug)]
+    struct Fake {
+        table: Arc<Mutex<Table>>,
+        busy: usize,
+        loads: Arc<Mutex<usize>>,
+    }
+
+    impl Driver for Fake {
+        fn load(&mut self, _: Family, _: &str) -> Result<Loaded> {
+            *self.loads.lock().unwrap() += 1;
+            Ok(Loaded {
+                table: self.table.lock().unwrap().clone(),
+                state: State::Legacy(Default::default()),
+            })
+        }
+
+        fn commit(&mut self, _: &Loaded, new: &Table) -> Result<()> {
+            if self.busy > 0 {
+                self.busy -= 1;
+                // Somebody else commits in the meantime.
+                let mut t = self.table.lock().unwrap();
+                let r = Rule::parse(Family::Ipv4, "-j LOG").unwrap();
+                t.chains[0].rules.push(r);
+                return Err(Error::TableChanged {
+                    table: new.name.clone(),
+                    attempts: 1,
+                });
+            }
+            let mut t = self.table.lock().unwrap();
+            let mut new = new.clone();
+            new.zero_all();
+            *t = new;
+            Ok(())
+        }
+    }
+
+    fn fake(busy: usize) -> (Handle, Arc<Mutex<Table>>, Arc<Mutex<usize>>) {
+        let table = Arc::new(Mutex::new(Table::new(Family::Ipv4, "filter").unwrap()));
+        let loads = Arc::new(Mutex::new(0));
+        let options = Options {
+            lock_path: Some(
+                std::env::temp_dir().join(format!("iptkit-handle-test-{}", std::process::id())),
+            ),
+            ..Options::default()
+        };
+        let driver = Box::new(Fake {
+            table: table.clone(),
+            busy,
+            loads: loads.clone(),
+        });
+        (
+            Handle::with_driver(Family::Ipv4, "filter", options, driver).unwrap(),
+            table,
+            loads,
+        )
+    }
+
+    #[test]
+    fn a_busy_table_is_retried_with_the_changes_replayed() {
+        let (mut h, kernel, loads) = fake(2);
+        h.append("INPUT", Rule::parse(Family::Ipv4, "-j ACCEPT").unwrap())
+            .unwrap();
+        h.commit().unwrap();
+        // open + 3 attempts + the read-back after the commit.
+        assert_eq!(*loads.lock().unwrap(), 5);
+        let names: Vec<String> = kernel.lock().unwrap().chains[0]
+            .rules
+            .iter()
+            .map(|r| r.to_string())
+            .collect();
+        assert_eq!(names, ["-j LOG", "-j LOG", "-j ACCEPT"]);
+        assert_eq!(h.rules("INPUT").unwrap().len(), 3);
+    }
+
+    #[test]
+    fn a_table_that_keeps_changing_gives_up() {
+        let (mut h, kernel, _) = fake(100);
+        h.append("INPUT", Rule::parse(Family::Ipv4, "-j ACCEPT").unwrap())
+            .unwrap();
+        assert!(matches!(
+            h.commit(),
+            Err(Error::TableChanged {
+                attempts: COMMIT_ATTEMPTS,
+                ..
+            })
+        ));
+        assert!(h.is_dirty());
+        assert!(!kernel.lock().unwrap().chains[0]
+            .rules
+            .iter()
+            .any(|r| r.target == crate::Target::Accept));
+    }
+
+    #[test]
+    fn an_edit_that_fails_half_way_changes_nothing() {
+        let (mut h, _, _) = fake(0);
+        let r = h.edit(|t| {
+            t.flush_all();
+            t.new_chain("x")?;
+            t.new_chain("x")
+        });
+        assert!(matches!(r, Err(Error::ChainExists(_))));
+        assert!(!h.is_dirty());
+        assert!(h.chain("x").is_err());
+    }
 
     #[test]
     fn handle_is_send() {

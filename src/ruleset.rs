@@ -516,3 +516,55 @@ fn no_rule(chain: &str, pos: usize) -> Error {
         what: format!("no rule at position {pos} (0-based)"),
     }
 }
+
+#[cfg(test)]
+mod edit_tests {
+    use super::*;
+
+    fn rule(s: &str) -> Rule {
+        Rule::parse(Family::Ipv4, s).unwrap()
+    }
+
+    #[test]
+    fn loops_are_found_and_named() {
+        let mut t = Table::new(Family::Ipv4, "filter").unwrap();
+        for c in ["a", "b", "c"] {
+            t.new_chain(c).unwrap();
+        }
+        t.append("INPUT", rule("-j a")).unwrap();
+        t.append("a", rule("-j b")).unwrap();
+        t.append("b", rule("-g c")).unwrap();
+        assert!(t.validate().is_ok());
+        t.append("c", rule("-j a")).unwrap();
+        assert!(matches!(t.validate(), Err(Error::Loop(_))));
+        assert!(t.find_loop().is_some());
+    }
+
+    #[test]
+    fn rename_follows_jumps_and_keeps_order() {
+        let mut t = Table::new(Family::Ipv4, "filter").unwrap();
+        t.new_chain("zz").unwrap();
+        t.new_chain("mm").unwrap();
+        t.append("INPUT", rule("-j zz")).unwrap();
+        t.rename_chain("zz", "aa").unwrap();
+        let names: Vec<_> = t.chains.iter().map(|c| c.name.as_str()).collect();
+        assert_eq!(names, ["INPUT", "FORWARD", "OUTPUT", "aa", "mm"]);
+        assert_eq!(t.chains[0].rules[0].target, Target::Jump("aa".into()));
+    }
+
+    #[test]
+    fn rules_are_stored_in_the_kernel_form() {
+        let mut t = Table::new(Family::Ipv4, "filter").unwrap();
+        t.append("INPUT", rule("-p all -j ACCEPT")).unwrap();
+        assert_eq!(t.chains[0].rules[0].proto, None);
+        assert_eq!(
+            t.position("INPUT", &rule("-p all -j ACCEPT")).unwrap(),
+            Some(0)
+        );
+        assert!(t
+            .append("INPUT", Rule::parse(Family::Ipv6, "-j ACCEPT").unwrap())
+            .is_err());
+        assert!(matches!(t.new_chain("LOG"), Err(Error::InvalidName { .. })));
+        assert!(matches!(t.new_chain("a b"), Err(Error::InvalidName { .. })));
+    }
+}

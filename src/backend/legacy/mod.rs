@@ -18,7 +18,7 @@ use blob::EntryMap;
 use socket::{ReplaceHeader, Socket};
 
 /// What a commit needs to know about the read it is based on.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 pub(crate) struct Snapshot {
     valid_hooks: u32,
     num_entries: u32,
