@@ -161,3 +161,23 @@ fn refused_commits_leave_the_kernel_untouched() {
         assert_eq!(save(f, "filter", true), before);
     }
 }
+
+#[test]
+fn a_handle_and_iptables_running_at_the_same_time_both_land() {
+    isolate();
+    for f in FAMILIES {
+        let tool = std::thread::spawn(move || {
+            for n in 0..10u8 {
+                ipt(f, &format!("-A OUTPUT -d {} -j DROP", host(f, n + 1)));
+            }
+        });
+        let mut h = Handle::open(f, "filter").unwrap();
+        for n in 0..10u8 {
+            h.append("OUTPUT", rule(f, &format!("-d {} -j ACCEPT", host(f, n + 101)))).unwrap();
+            h.commit().unwrap();
+        }
+        tool.join().unwrap();
+        let saved = rules(f, "filter");
+        assert_eq!(saved.len(), 20, "{saved:?}");
+    }
+}

@@ -48,25 +48,33 @@ impl Legacy {
 
 impl Driver for Legacy {
     fn load(&mut self, family: Family, table: &str) -> Result<Loaded> {
-        let raw = self.socket(family)?.read(table)?;
-        let (t, map) = blob::decode(family, table, &raw.info, &raw.entries)?;
-        let counted: usize = map.values().map(|c| c.rules.len() + 1).sum::<usize>()
-            + map.values().filter(|c| c.policy.is_none()).count()
-            + 1;
-        if counted != raw.info.num_entries as usize {
-            return Err(Error::Malformed(format!(
-                "GET_INFO says {} entries, the blob holds {counted}",
-                raw.info.num_entries
-            )));
+        // GET_INFO and GET_ENTRIES are two calls: a commit in between that
+        // kept the size but not the entry count shows up here. Read again.
+        let mut attempts = 0;
+        loop {
+            attempts += 1;
+            let raw = self.socket(family)?.read(table)?;
+            let (t, map) = blob::decode(family, table, &raw.info, &raw.entries)?;
+            let counted = map.values().map(|c| c.rules.len() + 1).sum::<usize>()
+                + map.values().filter(|c| c.policy.is_none()).count()
+                + 1;
+            if counted == raw.info.num_entries as usize {
+                return Ok(Loaded {
+                    table: t,
+                    state: State::Legacy(Snapshot {
+                        valid_hooks: raw.info.valid_hooks,
+                        num_entries: raw.info.num_entries,
+                        map,
+                    }),
+                });
+            }
+            if attempts == 3 {
+                return Err(Error::Malformed(format!(
+                    "GET_INFO says {} entries, the blob holds {counted}",
+                    raw.info.num_entries
+                )));
+            }
         }
-        Ok(Loaded {
-            table: t,
-            state: State::Legacy(Snapshot {
-                valid_hooks: raw.info.valid_hooks,
-                num_entries: raw.info.num_entries,
-                map,
-            }),
-        })
     }
 
     fn commit(&mut self, loaded: &Loaded, new: &Table) -> Result<()> {
