@@ -17,6 +17,10 @@
 //! meantime does not make them hit its neighbour. [`Handle::insert`] is
 //! replayed by position.
 //!
+//! The replay runs even when nobody else changed the table: replaying onto
+//! the fresh read is what gives untouched rules the counters of that read,
+//! and the result is the same table otherwise.
+//!
 //! A replayed change that no longer applies (its chain was deleted) fails
 //! the commit with that change's error, and the kernel is left untouched.
 
@@ -84,8 +88,9 @@ impl Handle {
         Handle::open_with(family, table, Options::default())
     }
 
-    /// Opens a table with the given options. The handle's socket belongs to
-    /// the calling thread's network namespace for the handle's whole life.
+    /// Opens a table with the given options, reading it under the xtables
+    /// lock (as `iptables -L` does). The handle's socket belongs to the
+    /// calling thread's network namespace for the handle's whole life.
     pub fn open_with(family: Family, table: &str, options: Options) -> Result<Handle> {
         let driver = driver(options.backend);
         Handle::with_driver(family, table, options, driver)

@@ -173,7 +173,11 @@ fn a_handle_and_iptables_running_at_the_same_time_both_land() {
         });
         let mut h = Handle::open(f, "filter").unwrap();
         for n in 0..10u8 {
-            h.append("OUTPUT", rule(f, &format!("-d {} -j ACCEPT", host(f, n + 101)))).unwrap();
+            h.append(
+                "OUTPUT",
+                rule(f, &format!("-d {} -j ACCEPT", host(f, n + 101))),
+            )
+            .unwrap();
             h.commit().unwrap();
         }
         tool.join().unwrap();
