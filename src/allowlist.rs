@@ -18,8 +18,7 @@ use crate::error::{Error, Result};
 use crate::iface::Iface;
 use crate::inv::Inv;
 use crate::rule::Rule;
-use crate::ruleset::{Chain, Table};
-use crate::syntax::MAX_CHAIN_NAME;
+use crate::ruleset::{Chain, Table, MAX_CHAIN_NAME};
 use crate::targets::Target;
 
 /// Suffix of the chain that keeps the previous version.
