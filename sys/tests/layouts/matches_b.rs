@@ -7,8 +7,20 @@ use iptkit_sys::ext::*;
 use iptkit_sys::xtables::*;
 
 /// Headers these structs come from (included after the core ones).
-pub const HEADERS: &[&str] = &[];
+pub const HEADERS: &[&str] = &["linux/netfilter.h", "linux/netfilter/xt_iprange.h"];
 
 pub fn layouts() -> Vec<Layout> {
-    vec![]
+    vec![
+        // `union nf_inet_addr` is checked through the offsets of its four uses
+        // here (the harness reads only `struct` names).
+        layout!(
+            xt_iprange::xt_iprange_mtinfo,
+            "struct xt_iprange_mtinfo",
+            src_min,
+            src_max,
+            dst_min,
+            dst_max,
+            flags
+        ),
+    ]
 }
