@@ -7,7 +7,11 @@ use iptkit_sys::ext::*;
 use iptkit_sys::xtables::*;
 
 /// Headers these structs come from (included after the core ones).
-pub const HEADERS: &[&str] = &["linux/netfilter.h", "linux/netfilter/xt_iprange.h"];
+pub const HEADERS: &[&str] = &[
+    "linux/netfilter.h",
+    "linux/netfilter/xt_iprange.h",
+    "linux/netfilter/xt_addrtype.h",
+];
 
 pub fn layouts() -> Vec<Layout> {
     vec![
@@ -20,6 +24,21 @@ pub fn layouts() -> Vec<Layout> {
             src_max,
             dst_min,
             dst_max,
+            flags
+        ),
+        layout!(
+            xt_addrtype::xt_addrtype_info,
+            "struct xt_addrtype_info",
+            source,
+            dest,
+            invert_source,
+            invert_dest
+        ),
+        layout!(
+            xt_addrtype::xt_addrtype_info_v1,
+            "struct xt_addrtype_info_v1",
+            source,
+            dest,
             flags
         ),
     ]
