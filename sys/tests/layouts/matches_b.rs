@@ -11,6 +11,7 @@ pub const HEADERS: &[&str] = &[
     "linux/netfilter.h",
     "linux/netfilter/xt_iprange.h",
     "linux/netfilter/xt_addrtype.h",
+    "linux/netfilter/xt_set.h",
 ];
 
 pub fn layouts() -> Vec<Layout> {
@@ -40,6 +41,72 @@ pub fn layouts() -> Vec<Layout> {
             source,
             dest,
             flags
+        ),
+        layout!(
+            xt_set::xt_set_info_v0,
+            "struct xt_set_info_v0",
+            index,
+            flags => "u.flags"
+        ),
+        layout!(
+            xt_set::xt_set_info_match_v0,
+            "struct xt_set_info_match_v0",
+            match_set
+        ),
+        layout!(xt_set::xt_set_info, "struct xt_set_info", index, dim, flags),
+        layout!(
+            xt_set::xt_set_info_match_v1,
+            "struct xt_set_info_match_v1",
+            match_set
+        ),
+        layout!(
+            xt_set::ip_set_counter_match0,
+            "struct ip_set_counter_match0",
+            op,
+            value
+        ),
+        layout!(
+            xt_set::ip_set_counter_match,
+            "struct ip_set_counter_match",
+            value,
+            op
+        ),
+        layout!(
+            xt_set::xt_set_info_match_v3,
+            "struct xt_set_info_match_v3",
+            match_set,
+            packets,
+            bytes,
+            flags
+        ),
+        layout!(
+            xt_set::xt_set_info_match_v4,
+            "struct xt_set_info_match_v4",
+            match_set,
+            packets,
+            bytes,
+            flags
+        ),
+        layout!(
+            xt_set::ip_set_req_version,
+            "struct ip_set_req_version",
+            op,
+            version
+        ),
+        layout!(
+            xt_set::ip_set_req_get_set,
+            "struct ip_set_req_get_set",
+            op,
+            version,
+            set
+        ),
+        layout!(
+            xt_set::ip_set_req_get_set_family,
+            "struct ip_set_req_get_set_family",
+            op,
+            version,
+            family,
+            set
         ),
     ]
 }
