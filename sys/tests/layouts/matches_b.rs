@@ -12,6 +12,7 @@ pub const HEADERS: &[&str] = &[
     "linux/netfilter/xt_iprange.h",
     "linux/netfilter/xt_addrtype.h",
     "linux/netfilter/xt_set.h",
+    "linux/netfilter/xt_recent.h",
 ];
 
 pub fn layouts() -> Vec<Layout> {
@@ -107,6 +108,27 @@ pub fn layouts() -> Vec<Layout> {
             version,
             family,
             set
+        ),
+        layout!(
+            xt_recent::xt_recent_mtinfo,
+            "struct xt_recent_mtinfo",
+            seconds,
+            hit_count,
+            check_set,
+            invert,
+            name,
+            side
+        ),
+        layout!(
+            xt_recent::xt_recent_mtinfo_v1,
+            "struct xt_recent_mtinfo_v1",
+            seconds,
+            hit_count,
+            check_set,
+            invert,
+            name,
+            side,
+            mask
         ),
     ]
 }
