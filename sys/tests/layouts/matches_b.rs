@@ -13,6 +13,7 @@ pub const HEADERS: &[&str] = &[
     "linux/netfilter/xt_addrtype.h",
     "linux/netfilter/xt_set.h",
     "linux/netfilter/xt_recent.h",
+    "linux/netfilter/xt_hashlimit.h",
 ];
 
 pub fn layouts() -> Vec<Layout> {
@@ -129,6 +130,67 @@ pub fn layouts() -> Vec<Layout> {
             name,
             side,
             mask
+        ),
+        layout!(
+            xt_hashlimit::hashlimit_cfg1,
+            "struct hashlimit_cfg1",
+            mode,
+            avg,
+            burst,
+            size,
+            max,
+            gc_interval,
+            expire,
+            srcmask,
+            dstmask
+        ),
+        layout!(
+            xt_hashlimit::hashlimit_cfg2,
+            "struct hashlimit_cfg2",
+            avg,
+            burst,
+            mode,
+            size,
+            max,
+            gc_interval,
+            expire,
+            srcmask,
+            dstmask
+        ),
+        layout!(
+            xt_hashlimit::hashlimit_cfg3,
+            "struct hashlimit_cfg3",
+            avg,
+            burst,
+            mode,
+            size,
+            max,
+            gc_interval,
+            expire,
+            interval,
+            srcmask,
+            dstmask
+        ),
+        layout!(
+            xt_hashlimit::xt_hashlimit_mtinfo1,
+            "struct xt_hashlimit_mtinfo1",
+            name,
+            cfg,
+            hinfo
+        ),
+        layout!(
+            xt_hashlimit::xt_hashlimit_mtinfo2,
+            "struct xt_hashlimit_mtinfo2",
+            name,
+            cfg,
+            hinfo
+        ),
+        layout!(
+            xt_hashlimit::xt_hashlimit_mtinfo3,
+            "struct xt_hashlimit_mtinfo3",
+            name,
+            cfg,
+            hinfo
         ),
     ]
 }
