@@ -14,6 +14,7 @@ pub const HEADERS: &[&str] = &[
     "linux/netfilter/xt_set.h",
     "linux/netfilter/xt_recent.h",
     "linux/netfilter/xt_hashlimit.h",
+    "linux/netfilter/xt_owner.h",
 ];
 
 pub fn layouts() -> Vec<Layout> {
@@ -191,6 +192,16 @@ pub fn layouts() -> Vec<Layout> {
             name,
             cfg,
             hinfo
+        ),
+        layout!(
+            xt_owner::xt_owner_match_info,
+            "struct xt_owner_match_info",
+            uid_min,
+            uid_max,
+            gid_min,
+            gid_max,
+            r#match => "match",
+            invert
         ),
     ]
 }
