@@ -10,6 +10,7 @@
 use iptkit_sys::ext::xt_hashlimit::*;
 use iptkit_sys::Pod;
 
+use super::length::strtoul;
 use super::recent::parse_u32;
 use crate::addr::Family;
 use crate::error::{Error, Result};
@@ -283,7 +284,7 @@ impl HashLimit {
             )
         };
         // The number is what strtoul reads (base 0); anything after it is a unit.
-        let (v, rest) = leading_uint(s).ok_or_else(bad)?;
+        let (v, rest) = strtoul(s).ok_or_else(bad)?;
         if v < 1 || (rest.is_empty() && v > burst_max) {
             return Err(bad());
         }
@@ -323,26 +324,6 @@ fn atoll(s: &str) -> i64 {
     } else {
         v
     }
-}
-
-/// `strtoul` base 0 on the start of `s`: the value and what follows it.
-fn leading_uint(s: &str) -> Option<(u64, &str)> {
-    let (radix, body) = if let Some(h) = s.strip_prefix("0x").or_else(|| s.strip_prefix("0X")) {
-        (16, h)
-    } else if s.len() > 1 && s.starts_with('0') {
-        (8, &s[1..])
-    } else {
-        (10, s)
-    };
-    let end = body
-        .find(|c: char| !c.is_digit(radix))
-        .unwrap_or(body.len());
-    if end == 0 {
-        // "0x" alone or "0" followed by a non-digit: strtoul reads the 0.
-        return s.starts_with('0').then(|| (0, &s[1..]));
-    }
-    let v = u64::from_str_radix(&body[..end], radix).ok()?;
-    Some((v, &body[end..]))
 }
 
 /// The kernel's cost of a byte rate (`bytes_to_cost`).
@@ -569,7 +550,7 @@ impl Extension for HashLimit {
                 self.once(id, &opt, invert, false)?;
                 let v = args.value(&opt)?;
                 let bits = ctx.family.bits();
-                let len = crate::names::parse_uint(v)
+                let len = super::length::xt_uint(v)
                     .filter(|&n| n <= u64::from(bits))
                     .ok_or_else(|| {
                         Error::value(&opt, v, format!("must be a prefix length 0-{bits}"))

@@ -334,7 +334,7 @@ fn parse_counter(
         (_, true) => return Err(Error::rule(option, "cannot be inverted")),
     };
     let v = args.value(option)?;
-    let value = crate::names::parse_uint(v)
+    let value = super::length::xt_uint(v)
         .ok_or_else(|| Error::value(option, v, "cannot parse as a counter value"))?;
     *slot = Some(CounterTest { op, value });
     Ok(())
