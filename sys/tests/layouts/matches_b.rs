@@ -15,6 +15,8 @@ pub const HEADERS: &[&str] = &[
     "linux/netfilter/xt_recent.h",
     "linux/netfilter/xt_hashlimit.h",
     "linux/netfilter/xt_owner.h",
+    "linux/netfilter/xt_length.h",
+    "linux/netfilter/xt_pkttype.h",
 ];
 
 pub fn layouts() -> Vec<Layout> {
@@ -201,6 +203,19 @@ pub fn layouts() -> Vec<Layout> {
             gid_min,
             gid_max,
             r#match => "match",
+            invert
+        ),
+        layout!(
+            xt_length::xt_length_info,
+            "struct xt_length_info",
+            min,
+            max,
+            invert
+        ),
+        layout!(
+            xt_pkttype::xt_pkttype_info,
+            "struct xt_pkttype_info",
+            pkttype,
             invert
         ),
     ]
