@@ -378,4 +378,149 @@ mod tests {
             "-m addrtype --src-type LOCAL --limit-iface-in --limit-iface-in"
         ));
     }
+
+    /// Every rule of iptables' own tests for this match (`extensions/*.t`)
+    /// and what iptables-legacy 1.8.9 saved for it, or `None` where its
+    /// parser refused the rule (rules only the kernel refused are left out).
+    const CONFORMANCE: &[(Family, &[&str], Option<&str>)] = &[
+        (Family::Ipv4, &["-m", "addrtype"], None),
+        (Family::Ipv6, &["-m", "addrtype"], None),
+        (
+            Family::Ipv4,
+            &["-m", "addrtype", "--src-type", "wrong"],
+            None,
+        ),
+        (
+            Family::Ipv6,
+            &["-m", "addrtype", "--src-type", "wrong"],
+            None,
+        ),
+        (
+            Family::Ipv4,
+            &["-m", "addrtype", "--src-type", "UNSPEC"],
+            Some(" -m addrtype --src-type UNSPEC"),
+        ),
+        (
+            Family::Ipv6,
+            &["-m", "addrtype", "--src-type", "UNSPEC"],
+            Some(" -m addrtype --src-type UNSPEC"),
+        ),
+        (
+            Family::Ipv4,
+            &["-m", "addrtype", "--dst-type", "UNSPEC"],
+            Some(" -m addrtype --dst-type UNSPEC"),
+        ),
+        (
+            Family::Ipv6,
+            &["-m", "addrtype", "--dst-type", "UNSPEC"],
+            Some(" -m addrtype --dst-type UNSPEC"),
+        ),
+        (
+            Family::Ipv4,
+            &[
+                "-m",
+                "addrtype",
+                "--src-type",
+                "LOCAL",
+                "--dst-type",
+                "LOCAL",
+            ],
+            Some(" -m addrtype --src-type LOCAL --dst-type LOCAL"),
+        ),
+        (
+            Family::Ipv6,
+            &[
+                "-m",
+                "addrtype",
+                "--src-type",
+                "LOCAL",
+                "--dst-type",
+                "LOCAL",
+            ],
+            Some(" -m addrtype --src-type LOCAL --dst-type LOCAL"),
+        ),
+        (Family::Ipv4, &["-m", "addrtype", "--limit-iface-in"], None),
+        (Family::Ipv6, &["-m", "addrtype", "--limit-iface-in"], None),
+        (Family::Ipv4, &["-m", "addrtype", "--limit-iface-out"], None),
+        (Family::Ipv6, &["-m", "addrtype", "--limit-iface-out"], None),
+        (
+            Family::Ipv4,
+            &["-m", "addrtype", "--limit-iface-in", "--limit-iface-out"],
+            None,
+        ),
+        (
+            Family::Ipv6,
+            &["-m", "addrtype", "--limit-iface-in", "--limit-iface-out"],
+            None,
+        ),
+        (
+            Family::Ipv4,
+            &[
+                "-m",
+                "addrtype",
+                "--src-type",
+                "LOCAL",
+                "--limit-iface-in",
+                "--limit-iface-out",
+            ],
+            None,
+        ),
+        (
+            Family::Ipv6,
+            &[
+                "-m",
+                "addrtype",
+                "--src-type",
+                "LOCAL",
+                "--limit-iface-in",
+                "--limit-iface-out",
+            ],
+            None,
+        ),
+        (
+            Family::Ipv4,
+            &["-m", "addrtype", "--src-type", "LOCAL", "--limit-iface-in"],
+            Some(" -m addrtype --src-type LOCAL --limit-iface-in"),
+        ),
+        (
+            Family::Ipv6,
+            &["-m", "addrtype", "--src-type", "LOCAL", "--limit-iface-in"],
+            Some(" -m addrtype --src-type LOCAL --limit-iface-in"),
+        ),
+        (
+            Family::Ipv4,
+            &["-m", "addrtype", "--dst-type", "LOCAL", "--limit-iface-in"],
+            Some(" -m addrtype --dst-type LOCAL --limit-iface-in"),
+        ),
+        (
+            Family::Ipv6,
+            &["-m", "addrtype", "--dst-type", "LOCAL", "--limit-iface-in"],
+            Some(" -m addrtype --dst-type LOCAL --limit-iface-in"),
+        ),
+        (
+            Family::Ipv4,
+            &["-m", "addrtype", "--src-type", "LOCAL", "--limit-iface-out"],
+            Some(" -m addrtype --src-type LOCAL --limit-iface-out"),
+        ),
+        (
+            Family::Ipv6,
+            &["-m", "addrtype", "--src-type", "LOCAL", "--limit-iface-out"],
+            Some(" -m addrtype --src-type LOCAL --limit-iface-out"),
+        ),
+        (
+            Family::Ipv4,
+            &["-m", "addrtype", "--dst-type", "LOCAL", "--limit-iface-out"],
+            Some(" -m addrtype --dst-type LOCAL --limit-iface-out"),
+        ),
+        (
+            Family::Ipv6,
+            &["-m", "addrtype", "--dst-type", "LOCAL", "--limit-iface-out"],
+            Some(" -m addrtype --dst-type LOCAL --limit-iface-out"),
+        ),
+    ];
+
+    #[test]
+    fn conformance_with_iptables() {
+        crate::matches::iprange::conformance::check(CONFORMANCE);
+    }
 }

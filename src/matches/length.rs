@@ -250,4 +250,119 @@ mod tests {
         assert!(round("-m length --length 1-2").is_err());
         assert!(round("-m length --length 1 --length 2").is_err());
     }
+
+    /// Every rule of iptables' own tests for this match (`extensions/*.t`)
+    /// and what iptables-legacy 1.8.9 saved for it, or `None` where its
+    /// parser refused the rule (rules only the kernel refused are left out).
+    const CONFORMANCE: &[(Family, &[&str], Option<&str>)] = &[
+        (
+            Family::Ipv4,
+            &["-m", "length", "--length", "1"],
+            Some(" -m length --length 1"),
+        ),
+        (
+            Family::Ipv6,
+            &["-m", "length", "--length", "1"],
+            Some(" -m length --length 1"),
+        ),
+        (
+            Family::Ipv4,
+            &["-m", "length", "--length", ":2"],
+            Some(" -m length --length 0:2"),
+        ),
+        (
+            Family::Ipv6,
+            &["-m", "length", "--length", ":2"],
+            Some(" -m length --length 0:2"),
+        ),
+        (
+            Family::Ipv4,
+            &["-m", "length", "--length", "0:3"],
+            Some(" -m length --length 0:3"),
+        ),
+        (
+            Family::Ipv6,
+            &["-m", "length", "--length", "0:3"],
+            Some(" -m length --length 0:3"),
+        ),
+        (
+            Family::Ipv4,
+            &["-m", "length", "--length", "4:"],
+            Some(" -m length --length 4:65535"),
+        ),
+        (
+            Family::Ipv6,
+            &["-m", "length", "--length", "4:"],
+            Some(" -m length --length 4:65535"),
+        ),
+        (
+            Family::Ipv4,
+            &["-m", "length", "--length", ":"],
+            Some(" -m length --length 0:65535"),
+        ),
+        (
+            Family::Ipv6,
+            &["-m", "length", "--length", ":"],
+            Some(" -m length --length 0:65535"),
+        ),
+        (
+            Family::Ipv4,
+            &["-m", "length", "--length", "0:65535"],
+            Some(" -m length --length 0:65535"),
+        ),
+        (
+            Family::Ipv6,
+            &["-m", "length", "--length", "0:65535"],
+            Some(" -m length --length 0:65535"),
+        ),
+        (
+            Family::Ipv4,
+            &["-m", "length", "!", "--length", "0:65535"],
+            Some(" -m length ! --length 0:65535"),
+        ),
+        (
+            Family::Ipv6,
+            &["-m", "length", "!", "--length", "0:65535"],
+            Some(" -m length ! --length 0:65535"),
+        ),
+        (Family::Ipv4, &["-m", "length", "--length", "0:65536"], None),
+        (Family::Ipv6, &["-m", "length", "--length", "0:65536"], None),
+        (
+            Family::Ipv4,
+            &["-m", "length", "--length", "-1:65535"],
+            None,
+        ),
+        (
+            Family::Ipv6,
+            &["-m", "length", "--length", "-1:65535"],
+            None,
+        ),
+        (
+            Family::Ipv4,
+            &["-m", "length", "--length", "4:4"],
+            Some(" -m length --length 4"),
+        ),
+        (
+            Family::Ipv6,
+            &["-m", "length", "--length", "4:4"],
+            Some(" -m length --length 4"),
+        ),
+        (
+            Family::Ipv4,
+            &["-m", "length", "--length", "4:3"],
+            Some(" -m length --length 4:3"),
+        ),
+        (
+            Family::Ipv6,
+            &["-m", "length", "--length", "4:3"],
+            Some(" -m length --length 4:3"),
+        ),
+        (Family::Ipv4, &["-m", "length"], None),
+        (Family::Ipv6, &["-m", "length"], None),
+    ];
+
+    #[test]
+    fn conformance_with_iptables() {
+        crate::matches::iprange::conformance::check(CONFORMANCE);
+    }
 }

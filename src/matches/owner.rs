@@ -310,4 +310,127 @@ mod tests {
         assert!(bad("-m owner --uid-owner 1 --uid-owner 2"));
         assert!(bad("-m owner --socket-exists --socket-exists"));
     }
+
+    /// Every rule of iptables' own tests for this match (`extensions/*.t`)
+    /// and what iptables-legacy 1.8.9 saved for it, or `None` where its
+    /// parser refused the rule (rules only the kernel refused are left out).
+    const CONFORMANCE: &[(Family, &[&str], Option<&str>)] = &[
+        (
+            Family::Ipv4,
+            &["-m", "owner", "--uid-owner", "root"],
+            Some(" -m owner --uid-owner 0"),
+        ),
+        (
+            Family::Ipv6,
+            &["-m", "owner", "--uid-owner", "root"],
+            Some(" -m owner --uid-owner 0"),
+        ),
+        (
+            Family::Ipv4,
+            &["-m", "owner", "--uid-owner", "0-10"],
+            Some(" -m owner --uid-owner 0-10"),
+        ),
+        (
+            Family::Ipv6,
+            &["-m", "owner", "--uid-owner", "0-10"],
+            Some(" -m owner --uid-owner 0-10"),
+        ),
+        (
+            Family::Ipv4,
+            &["-m", "owner", "--gid-owner", "root"],
+            Some(" -m owner --gid-owner 0"),
+        ),
+        (
+            Family::Ipv6,
+            &["-m", "owner", "--gid-owner", "root"],
+            Some(" -m owner --gid-owner 0"),
+        ),
+        (
+            Family::Ipv4,
+            &["-m", "owner", "--gid-owner", "0-10"],
+            Some(" -m owner --gid-owner 0-10"),
+        ),
+        (
+            Family::Ipv6,
+            &["-m", "owner", "--gid-owner", "0-10"],
+            Some(" -m owner --gid-owner 0-10"),
+        ),
+        (
+            Family::Ipv4,
+            &["-m", "owner", "--uid-owner", "root", "--gid-owner", "root"],
+            Some(" -m owner --uid-owner 0 --gid-owner 0"),
+        ),
+        (
+            Family::Ipv6,
+            &["-m", "owner", "--uid-owner", "root", "--gid-owner", "root"],
+            Some(" -m owner --uid-owner 0 --gid-owner 0"),
+        ),
+        (
+            Family::Ipv4,
+            &["-m", "owner", "--uid-owner", "0-10", "--gid-owner", "0-10"],
+            Some(" -m owner --uid-owner 0-10 --gid-owner 0-10"),
+        ),
+        (
+            Family::Ipv6,
+            &["-m", "owner", "--uid-owner", "0-10", "--gid-owner", "0-10"],
+            Some(" -m owner --uid-owner 0-10 --gid-owner 0-10"),
+        ),
+        (
+            Family::Ipv4,
+            &["-m", "owner", "!", "--uid-owner", "root"],
+            Some(" -m owner ! --uid-owner 0"),
+        ),
+        (
+            Family::Ipv6,
+            &["-m", "owner", "!", "--uid-owner", "root"],
+            Some(" -m owner ! --uid-owner 0"),
+        ),
+        (
+            Family::Ipv4,
+            &["-m", "owner", "--socket-exists"],
+            Some(" -m owner --socket-exists"),
+        ),
+        (
+            Family::Ipv6,
+            &["-m", "owner", "--socket-exists"],
+            Some(" -m owner --socket-exists"),
+        ),
+        (
+            Family::Ipv4,
+            &["-m", "owner", "--gid-owner", "0-10", "--suppl-groups"],
+            Some(" -m owner --gid-owner 0-10 --suppl-groups"),
+        ),
+        (
+            Family::Ipv6,
+            &["-m", "owner", "--gid-owner", "0-10", "--suppl-groups"],
+            Some(" -m owner --gid-owner 0-10 --suppl-groups"),
+        ),
+        (
+            Family::Ipv4,
+            &["-m", "owner", "--suppl-groups", "--gid-owner", "0-10"],
+            None,
+        ),
+        (
+            Family::Ipv6,
+            &["-m", "owner", "--suppl-groups", "--gid-owner", "0-10"],
+            None,
+        ),
+        (
+            Family::Ipv4,
+            &["-m", "owner", "--gid-owner", "0-10", "!", "--suppl-groups"],
+            None,
+        ),
+        (
+            Family::Ipv6,
+            &["-m", "owner", "--gid-owner", "0-10", "!", "--suppl-groups"],
+            None,
+        ),
+        (Family::Ipv4, &["-m", "owner", "--suppl-groups"], None),
+        (Family::Ipv6, &["-m", "owner", "--suppl-groups"], None),
+    ];
+
+    #[test]
+    fn conformance_with_iptables() {
+        crate::matches::iprange::conformance::check(CONFORMANCE);
+    }
 }

@@ -202,4 +202,57 @@ mod tests {
         assert!(round("-m pkttype --pkt-type outgoing").is_err());
         assert!(round("-m pkttype --pkt-type unicast --pkt-type unicast").is_err());
     }
+
+    /// Every rule of iptables' own tests for this match (`extensions/*.t`)
+    /// and what iptables-legacy 1.8.9 saved for it, or `None` where its
+    /// parser refused the rule (rules only the kernel refused are left out).
+    const CONFORMANCE: &[(Family, &[&str], Option<&str>)] = &[
+        (
+            Family::Ipv4,
+            &["-m", "pkttype", "--pkt-type", "unicast"],
+            Some(" -m pkttype --pkt-type unicast"),
+        ),
+        (
+            Family::Ipv6,
+            &["-m", "pkttype", "--pkt-type", "unicast"],
+            Some(" -m pkttype --pkt-type unicast"),
+        ),
+        (
+            Family::Ipv4,
+            &["-m", "pkttype", "--pkt-type", "broadcast"],
+            Some(" -m pkttype --pkt-type broadcast"),
+        ),
+        (
+            Family::Ipv6,
+            &["-m", "pkttype", "--pkt-type", "broadcast"],
+            Some(" -m pkttype --pkt-type broadcast"),
+        ),
+        (
+            Family::Ipv4,
+            &["-m", "pkttype", "--pkt-type", "multicast"],
+            Some(" -m pkttype --pkt-type multicast"),
+        ),
+        (
+            Family::Ipv6,
+            &["-m", "pkttype", "--pkt-type", "multicast"],
+            Some(" -m pkttype --pkt-type multicast"),
+        ),
+        (
+            Family::Ipv4,
+            &["-m", "pkttype", "--pkt-type", "wrong"],
+            None,
+        ),
+        (
+            Family::Ipv6,
+            &["-m", "pkttype", "--pkt-type", "wrong"],
+            None,
+        ),
+        (Family::Ipv4, &["-m", "pkttype"], None),
+        (Family::Ipv6, &["-m", "pkttype"], None),
+    ];
+
+    #[test]
+    fn conformance_with_iptables() {
+        crate::matches::iprange::conformance::check(CONFORMANCE);
+    }
 }

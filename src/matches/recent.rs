@@ -573,4 +573,38 @@ mod tests {
         assert!(bad("-m recent --update --mask ffff::"));
         assert!(parsed(Family::Ipv6, "-m recent --set --mask 255.255.255.255").is_err());
     }
+
+    /// Every rule of iptables' own tests for this match (`extensions/*.t`)
+    /// and what iptables-legacy 1.8.9 saved for it, or `None` where its
+    /// parser refused the rule (rules only the kernel refused are left out).
+    const CONFORMANCE: &[(Family, &[&str], Option<&str>)] = &[
+        (Family::Ipv6, &["-m", "recent", "--set"], Some(" -m recent --set --name DEFAULT --mask ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff --rsource")),
+        (Family::Ipv6, &["-m", "recent", "--rcheck", "--hitcount", "8", "--name", "foo", "--mask", "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff", "--rsource"], Some(" -m recent --rcheck --hitcount 8 --name foo --mask ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff --rsource")),
+        (Family::Ipv6, &["-m", "recent", "--rcheck", "--hitcount", "12", "--name", "foo", "--mask", "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff", "--rsource"], Some(" -m recent --rcheck --hitcount 12 --name foo --mask ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff --rsource")),
+        (Family::Ipv6, &["-m", "recent", "--update", "--rttl"], Some(" -m recent --update --rttl --name DEFAULT --mask ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff --rsource")),
+        (Family::Ipv6, &["-m", "recent", "--rcheck", "--hitcount", "3", "--name", "foo", "--mask", "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff", "--rsource", "-m", "recent", "--rcheck", "--hitcount", "4", "--name", "foo", "--mask", "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff", "--rsource"], Some(" -m recent --rcheck --hitcount 3 --name foo --mask ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff --rsource -m recent --rcheck --hitcount 4 --name foo --mask ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff --rsource")),
+        (Family::Ipv6, &["-m", "recent", "--rcheck", "--hitcount", "4", "--name", "foo", "--mask", "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff", "--rsource", "-m", "recent", "--rcheck", "--hitcount", "4", "--name", "foo", "--mask", "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff", "--rsource"], Some(" -m recent --rcheck --hitcount 4 --name foo --mask ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff --rsource -m recent --rcheck --hitcount 4 --name foo --mask ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff --rsource")),
+        (Family::Ipv6, &["-m", "recent", "--rcheck", "--hitcount", "8", "--name", "foo", "--mask", "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff", "--rsource", "-m", "recent", "--rcheck", "--hitcount", "12", "--name", "foo", "--mask", "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff", "--rsource"], Some(" -m recent --rcheck --hitcount 8 --name foo --mask ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff --rsource -m recent --rcheck --hitcount 12 --name foo --mask ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff --rsource")),
+        (Family::Ipv4, &["-m", "recent", "--set"], Some(" -m recent --set --name DEFAULT --mask 255.255.255.255 --rsource")),
+        (Family::Ipv4, &["-m", "recent", "--rcheck", "--hitcount", "8", "--name", "foo", "--mask", "255.255.255.255", "--rsource"], Some(" -m recent --rcheck --hitcount 8 --name foo --mask 255.255.255.255 --rsource")),
+        (Family::Ipv4, &["-m", "recent", "--rcheck", "--hitcount", "12", "--name", "foo", "--mask", "255.255.255.255", "--rsource"], Some(" -m recent --rcheck --hitcount 12 --name foo --mask 255.255.255.255 --rsource")),
+        (Family::Ipv4, &["-m", "recent", "--update", "--rttl"], Some(" -m recent --update --rttl --name DEFAULT --mask 255.255.255.255 --rsource")),
+        (Family::Ipv4, &["-m", "recent", "--rcheck", "--hitcount", "3", "--name", "foo", "--mask", "255.255.255.255", "--rsource", "-m", "recent", "--rcheck", "--hitcount", "4", "--name", "foo", "--mask", "255.255.255.255", "--rsource"], Some(" -m recent --rcheck --hitcount 3 --name foo --mask 255.255.255.255 --rsource -m recent --rcheck --hitcount 4 --name foo --mask 255.255.255.255 --rsource")),
+        (Family::Ipv4, &["-m", "recent", "--rcheck", "--hitcount", "4", "--name", "foo", "--mask", "255.255.255.255", "--rsource", "-m", "recent", "--rcheck", "--hitcount", "4", "--name", "foo", "--mask", "255.255.255.255", "--rsource"], Some(" -m recent --rcheck --hitcount 4 --name foo --mask 255.255.255.255 --rsource -m recent --rcheck --hitcount 4 --name foo --mask 255.255.255.255 --rsource")),
+        (Family::Ipv4, &["-m", "recent", "--rcheck", "--hitcount", "8", "--name", "foo", "--mask", "255.255.255.255", "--rsource", "-m", "recent", "--rcheck", "--hitcount", "12", "--name", "foo", "--mask", "255.255.255.255", "--rsource"], Some(" -m recent --rcheck --hitcount 8 --name foo --mask 255.255.255.255 --rsource -m recent --rcheck --hitcount 12 --name foo --mask 255.255.255.255 --rsource")),
+        (Family::Ipv4, &["-m", "recent", "--set", "--rttl"], None),
+        (Family::Ipv6, &["-m", "recent", "--set", "--rttl"], None),
+        (Family::Ipv6, &["-m", "recent", "--rcheck", "--hitcount", "8", "--name", "foo", "--mask", "255.255.255.255", "--rsource"], None),
+        (Family::Ipv6, &["-m", "recent", "--rcheck", "--hitcount", "12", "--name", "foo", "--mask", "255.255.255.255", "--rsource"], None),
+        (Family::Ipv4, &["-m", "recent", "--rcheck", "--hitcount", "999", "--name", "foo", "--mask", "255.255.255.255", "--rsource"], Some(" -m recent --rcheck --hitcount 999 --name foo --mask 255.255.255.255 --rsource")),
+        (Family::Ipv6, &["-m", "recent", "--rcheck", "--hitcount", "999", "--name", "foo", "--mask", "255.255.255.255", "--rsource"], None),
+        (Family::Ipv6, &["-m", "recent", "--rcheck", "--hitcount", "3", "--name", "foo", "--mask", "255.255.255.255", "--rsource", "-m", "recent", "--rcheck", "--hitcount", "4", "--name", "foo", "--mask", "255.255.255.255", "--rsource"], None),
+        (Family::Ipv6, &["-m", "recent", "--rcheck", "--hitcount", "4", "--name", "foo", "--mask", "255.255.255.255", "--rsource", "-m", "recent", "--rcheck", "--hitcount", "4", "--name", "foo", "--mask", "255.255.255.255", "--rsource"], None),
+        (Family::Ipv6, &["-m", "recent", "--rcheck", "--hitcount", "8", "--name", "foo", "--mask", "255.255.255.255", "--rsource", "-m", "recent", "--rcheck", "--hitcount", "12", "--name", "foo", "--mask", "255.255.255.255", "--rsource"], None),
+    ];
+
+    #[test]
+    fn conformance_with_iptables() {
+        crate::matches::iprange::conformance::check(CONFORMANCE);
+    }
 }

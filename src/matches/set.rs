@@ -691,4 +691,17 @@ mod tests {
             "-m set --match-set a_set_name_that_is_much_too_long src"
         ));
     }
+
+    /// Every rule of iptables' own tests for this match (`extensions/*.t`)
+    /// and what iptables-legacy 1.8.9 saved for it, or `None` where its
+    /// parser refused the rule (rules only the kernel refused are left out).
+    const CONFORMANCE: &[(Family, &[&str], Option<&str>)] = &[
+        (Family::Ipv4, &["-m", "set", "--match-set", "foo"], None),
+        (Family::Ipv6, &["-m", "set", "--match-set", "foo"], None),
+    ];
+
+    #[test]
+    fn conformance_with_iptables() {
+        crate::matches::iprange::conformance::check(CONFORMANCE);
+    }
 }
