@@ -17,6 +17,31 @@ use crate::targets::Target;
 use blob::EntryMap;
 use socket::{ReplaceHeader, Socket};
 
+/// The legacy tables that exist in the calling thread's network namespace,
+/// in the order the kernel lists them (`/proc/net/ip_tables_names`), which is
+/// the order iptables-save prints them in. Reading this list creates nothing,
+/// unlike opening a table.
+pub fn existing_tables(family: Family) -> Result<Vec<String>> {
+    // thread-self, not self: after unshare only this thread is in the new namespace.
+    let path = match family {
+        Family::Ipv4 => "/proc/thread-self/net/ip_tables_names",
+        Family::Ipv6 => "/proc/thread-self/net/ip6_tables_names",
+    };
+    match std::fs::read_to_string(path) {
+        Ok(text) => Ok(text
+            .lines()
+            .map(str::to_string)
+            .filter(|l| !l.is_empty())
+            .collect()),
+        // No file: the module is not loaded, so no table exists yet.
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Vec::new()),
+        Err(source) => Err(Error::Io {
+            op: format!("reading {path}"),
+            source,
+        }),
+    }
+}
+
 /// What a commit needs to know about the read it is based on.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Snapshot {
