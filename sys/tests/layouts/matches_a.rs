@@ -10,5 +10,8 @@ use iptkit_sys::xtables::*;
 pub const HEADERS: &[&str] = &[];
 
 pub fn layouts() -> Vec<Layout> {
-    vec![]
+    vec![
+        layout!(ipt_icmp::ipt_icmp, "struct ipt_icmp", type_ => "type", code, invflags),
+        layout!(ipt_icmp::ip6t_icmp, "struct ip6t_icmp", type_ => "type", code, invflags),
+    ]
 }
