@@ -102,25 +102,10 @@ const ICMP_NAMES: &[(&str, IcmpType)] = &[
     ("address-mask-reply", IcmpType::all_codes(18)),
 ];
 
-/// Reads a number at the start of `s` as `strtoul(s, &end, 0)` does inside
-/// `xtables_strtoul` (leading blanks, no minus, `0x` hex, `0` octal), returning
-/// it with the rest of `s`; `None` when no digit was read or it is above 255.
+/// A number 0..=255 at the start of `s`, with the rest (`strtoul` with an end pointer).
 fn leading_u8(s: &str) -> Option<(u8, &str)> {
-    let t = s.trim_start_matches([' ', '\t', '\n', '\x0b', '\x0c', '\r']);
-    let t = t.strip_prefix('+').unwrap_or(t);
-    let (radix, body) = match t.as_bytes() {
-        [b'0', b'x' | b'X', h, ..] if h.is_ascii_hexdigit() => (16, &t[2..]),
-        [b'0', ..] => (8, t),
-        _ => (10, t),
-    };
-    let len = body
-        .find(|c: char| !c.is_digit(radix))
-        .unwrap_or(body.len());
-    if len == 0 {
-        return None;
-    }
-    let v = u64::from_str_radix(&body[..len], radix).ok()?;
-    Some((u8::try_from(v).ok()?, &body[len..]))
+    let (v, rest) = super::xtopt::strtoul(s)?;
+    Some((u8::try_from(v).ok()?, rest))
 }
 
 /// Parses an ICMP or ICMPv6 type as iptables 1.8.9 does: a unique

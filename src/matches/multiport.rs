@@ -275,6 +275,7 @@ impl Extension for Multiport {
 mod tests {
     use super::*;
     use crate::addr::Family;
+    use crate::matches::xtopt::unhex;
     use crate::syntax::{parse_rule_spec, save_rule_spec, split_words};
 
     fn ctx() -> Ctx {
@@ -286,18 +287,11 @@ mod tests {
         Ok(save_rule_spec(&rules[0]))
     }
 
-    fn unhex(s: &str) -> Vec<u8> {
-        (0..s.len())
-            .step_by(2)
-            .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
-            .collect()
-    }
-
     #[test]
     fn kernel_bytes_revision_1() {
         // `-p tcp -m multiport ! --dports 1,2:3,4`, as the kernel holds it.
         let bytes = unhex(
-            "0104010002000300040000000000000000000000000000000000000000000000\
+            "0104010002000300040000000000000000000000000000000000000000000000
              00010000000000000000000000000001",
         );
         let m = Multiport::decode(&ctx(), 1, &bytes).unwrap();

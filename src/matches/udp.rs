@@ -5,7 +5,8 @@ use iptkit_sys::Pod;
 
 use super::port::PortRange;
 use super::tcp::{save_range, set_once};
-use crate::error::{Error, Result};
+use super::xtopt::parse_port_range;
+use crate::error::Result;
 use crate::extension::{bad_revision, read_struct, Args, Ctx, Extension};
 use crate::inv::Inv;
 
@@ -16,64 +17,6 @@ pub struct Udp {
     pub sport: Option<Inv<PortRange>>,
     /// `--dport`.
     pub dport: Option<Inv<PortRange>>,
-}
-
-/// Resolves one port the way `xtables_getportbyname` does, through
-/// `getaddrinfo(NULL, s)`: glibc reads a decimal number with `strtoul` into an
-/// `int` (leading blanks and a sign allowed, the whole word consumed), refuses
-/// it when negative and keeps its low 16 bits; anything else is a service
-/// name (TCP's, then UDP's).
-fn getaddrinfo_port(s: &str) -> Option<u16> {
-    let t = s.trim_start_matches([' ', '\t', '\n', '\x0b', '\x0c', '\r']);
-    let (neg, digits) = match t.as_bytes().first() {
-        Some(b'-') => (true, &t[1..]),
-        Some(b'+') => (false, &t[1..]),
-        _ => (false, t),
-    };
-    if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
-        // strtoul saturates at ULONG_MAX on overflow and negates after reading.
-        let v = digits.parse::<u64>().unwrap_or(u64::MAX);
-        let v = if neg { v.wrapping_neg() } else { v };
-        let v = v as u32 as i32;
-        return (v >= 0).then_some(v as u16);
-    }
-    crate::names::service_port(s, "tcp").or_else(|| crate::names::service_port(s, "udp"))
-}
-
-/// Parses a port range the way xtables' `XTTYPE_PORTRC` options do (`udp`,
-/// `conntrack --ctorigsrcport`, ...): `P`, `P:Q`, `P:`, `:Q` or `:`. Unlike
-/// `-m tcp`, a range with min > max is taken as it is.
-pub(crate) fn parse_port_range_rc(ext: &str, option: &str, s: &str) -> Result<PortRange> {
-    let parts: Vec<&str> = s.split(':').collect();
-    if parts.len() > 2 {
-        return Err(Error::value(
-            option,
-            s,
-            format!("{ext}: too many components for option \"{option}\" (max: 2)"),
-        ));
-    }
-    let mut r = PortRange::ALL;
-    for (i, p) in parts.iter().enumerate() {
-        if p.is_empty() {
-            continue;
-        }
-        let port = getaddrinfo_port(p).ok_or_else(|| {
-            Error::value(
-                option,
-                s,
-                format!("port \"{p}\" does not resolve to anything"),
-            )
-        })?;
-        if i == 0 {
-            r.min = port;
-        } else {
-            r.max = port;
-        }
-    }
-    if parts.len() == 1 {
-        r.max = r.min;
-    }
-    Ok(r)
 }
 
 /// The kernel's `[min, max]` of an optional range: unset is every port.
@@ -135,7 +78,7 @@ impl Extension for Udp {
             "dport" | "destination-port" => (&mut self.dport, "--dport"),
             _ => return Ok(false),
         };
-        let r = parse_port_range_rc("udp", name, args.value(name)?)?;
+        let r = parse_port_range("udp", name, args.value(name)?)?;
         set_once(slot, name, Inv::new(r, invert))?;
         Ok(true)
     }

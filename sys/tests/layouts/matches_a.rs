@@ -7,7 +7,10 @@ use iptkit_sys::ext::*;
 use iptkit_sys::xtables::*;
 
 /// Headers these structs come from (included after the core ones).
-pub const HEADERS: &[&str] = &["linux/netfilter/xt_multiport.h"];
+pub const HEADERS: &[&str] = &[
+    "linux/netfilter/xt_multiport.h",
+    "linux/netfilter/xt_conntrack.h",
+];
 
 pub fn layouts() -> Vec<Layout> {
     vec![
@@ -28,6 +31,79 @@ pub fn layouts() -> Vec<Layout> {
             ports,
             pflags,
             invert
+        ),
+        layout!(
+            xt_conntrack::xt_conntrack_mtinfo1,
+            "struct xt_conntrack_mtinfo1",
+            origsrc_addr,
+            origsrc_mask,
+            origdst_addr,
+            origdst_mask,
+            replsrc_addr,
+            replsrc_mask,
+            repldst_addr,
+            repldst_mask,
+            expires_min,
+            expires_max,
+            l4proto,
+            origsrc_port,
+            origdst_port,
+            replsrc_port,
+            repldst_port,
+            match_flags,
+            invert_flags,
+            state_mask,
+            status_mask
+        ),
+        layout!(
+            xt_conntrack::xt_conntrack_mtinfo2,
+            "struct xt_conntrack_mtinfo2",
+            origsrc_addr,
+            origsrc_mask,
+            origdst_addr,
+            origdst_mask,
+            replsrc_addr,
+            replsrc_mask,
+            repldst_addr,
+            repldst_mask,
+            expires_min,
+            expires_max,
+            l4proto,
+            origsrc_port,
+            origdst_port,
+            replsrc_port,
+            repldst_port,
+            match_flags,
+            invert_flags,
+            state_mask,
+            status_mask
+        ),
+        layout!(
+            xt_conntrack::xt_conntrack_mtinfo3,
+            "struct xt_conntrack_mtinfo3",
+            origsrc_addr,
+            origsrc_mask,
+            origdst_addr,
+            origdst_mask,
+            replsrc_addr,
+            replsrc_mask,
+            repldst_addr,
+            repldst_mask,
+            expires_min,
+            expires_max,
+            l4proto,
+            origsrc_port,
+            origdst_port,
+            replsrc_port,
+            repldst_port,
+            match_flags,
+            invert_flags,
+            state_mask,
+            status_mask,
+            origsrc_port_high,
+            origdst_port_high,
+            replsrc_port_high,
+            repldst_port_high
         ),
     ]
 }
