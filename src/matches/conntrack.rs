@@ -164,9 +164,9 @@ pub struct Conntrack {
     pub direction: Option<CtDirection>,
 }
 
-/// Parses a comma list of names, each a case-insensitive prefix of one of
+/// Parses a comma list of names (`--ctstate`, `--ctstatus`, `--state`), each a case-insensitive prefix of one of
 /// `names` (the first that fits wins), as `conntrack_ps_states` does.
-fn parse_name_list<T: Copy + std::ops::BitOr<Output = T>>(
+pub(crate) fn parse_name_list<T: Copy + std::ops::BitOr<Output = T>>(
     option: &str,
     what: &str,
     names: &[(&str, T)],
@@ -196,7 +196,9 @@ fn parse_name_list<T: Copy + std::ops::BitOr<Output = T>>(
     }
 }
 
-fn print_names<T: Copy + PartialEq + std::ops::BitAnd<Output = T>>(
+/// Appends ` NAME,NAME...` for the bits of `v` that have a name, in the
+/// order of `names` (nothing when none has).
+pub(crate) fn print_names<T: Copy + PartialEq + std::ops::BitAnd<Output = T>>(
     out: &mut String,
     names: &[(&str, T)],
     empty: T,

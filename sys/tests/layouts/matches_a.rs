@@ -10,6 +10,7 @@ use iptkit_sys::xtables::*;
 pub const HEADERS: &[&str] = &[
     "linux/netfilter/xt_multiport.h",
     "linux/netfilter/xt_conntrack.h",
+    "linux/netfilter/xt_state.h",
 ];
 
 pub fn layouts() -> Vec<Layout> {
@@ -105,5 +106,6 @@ pub fn layouts() -> Vec<Layout> {
             replsrc_port_high,
             repldst_port_high
         ),
+        layout!(xt_state::xt_state_info, "struct xt_state_info", statemask),
     ]
 }
