@@ -11,6 +11,7 @@ pub const HEADERS: &[&str] = &[
     "linux/netfilter/xt_multiport.h",
     "linux/netfilter/xt_conntrack.h",
     "linux/netfilter/xt_state.h",
+    "linux/netfilter/xt_comment.h",
 ];
 
 pub fn layouts() -> Vec<Layout> {
@@ -107,5 +108,10 @@ pub fn layouts() -> Vec<Layout> {
             repldst_port_high
         ),
         layout!(xt_state::xt_state_info, "struct xt_state_info", statemask),
+        layout!(
+            xt_comment::xt_comment_info,
+            "struct xt_comment_info",
+            comment
+        ),
     ]
 }
