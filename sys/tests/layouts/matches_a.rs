@@ -12,6 +12,7 @@ pub const HEADERS: &[&str] = &[
     "linux/netfilter/xt_conntrack.h",
     "linux/netfilter/xt_state.h",
     "linux/netfilter/xt_comment.h",
+    "linux/netfilter/xt_limit.h",
 ];
 
 pub fn layouts() -> Vec<Layout> {
@@ -112,6 +113,17 @@ pub fn layouts() -> Vec<Layout> {
             xt_comment::xt_comment_info,
             "struct xt_comment_info",
             comment
+        ),
+        layout!(
+            xt_limit::xt_rateinfo,
+            "struct xt_rateinfo",
+            avg,
+            burst,
+            prev,
+            credit,
+            credit_cap,
+            cost,
+            master
         ),
     ]
 }
