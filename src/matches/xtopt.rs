@@ -79,6 +79,41 @@ pub(crate) fn parse_uint_range(ext: &str, option: &str, s: &str, max: u64) -> Re
     Ok((vals[0], vals[1]))
 }
 
+/// `VALUE[/MASK]` as `XTTYPE_MARKMASK32` options read it (`--mark`,
+/// `--set-mark`, ...): two 32-bit numbers in any base; no mask is all ones.
+pub(crate) fn parse_mark_mask(ext: &str, option: &str, s: &str) -> Result<(u32, u32)> {
+    let bad = || {
+        Error::value(
+            option,
+            s,
+            format!("{ext}: bad integer value, or out of range"),
+        )
+    };
+    let num = |t| strtoul(t).filter(|&(v, _)| v <= u32::MAX.into());
+    let (mark, rest) = num(s).ok_or_else(bad)?;
+    let (mask, rest) = match rest.strip_prefix('/') {
+        Some(m) => num(m).ok_or_else(bad)?,
+        None => (u32::MAX.into(), rest),
+    };
+    if !rest.is_empty() {
+        return Err(Error::value(
+            option,
+            s,
+            format!("{ext}: trailing garbage after value"),
+        ));
+    }
+    Ok((mark as u32, mask as u32))
+}
+
+/// ` 0xMARK` or ` 0xMARK/0xMASK` (mask not all ones), as `print_mark` does.
+pub(crate) fn mark_mask_string(mark: u32, mask: u32) -> String {
+    if mask == u32::MAX {
+        format!(" {mark:#x}")
+    } else {
+        format!(" {mark:#x}/{mask:#x}")
+    }
+}
+
 /// Resolves one port the way `xtables_getportbyname` does, through
 /// `getaddrinfo(NULL, s)`: glibc reads a decimal number with `strtoul` into an
 /// `int` (leading blanks and a sign allowed, the whole word consumed), refuses
@@ -237,6 +272,30 @@ mod tests {
         assert!(r("3x").is_err());
         assert!(r("-1").is_err());
         assert!(r("4294967296").is_err());
+    }
+
+    #[test]
+    fn marks_like_xtables_parse_mark_mask() {
+        let m = |s| parse_mark_mask("mark", "--mark", s);
+        assert_eq!(m("0x1/0xff").unwrap(), (1, 0xff));
+        assert_eq!(m("010").unwrap(), (8, u32::MAX));
+        assert_eq!(m(" 1").unwrap(), (1, u32::MAX));
+        assert_eq!(m("4294967295").unwrap(), (u32::MAX, u32::MAX));
+        for bad in [
+            "",
+            "1/",
+            "/1",
+            "1/x",
+            "1x",
+            "-1",
+            "4294967296",
+            "1/4294967296",
+            "1/2/3",
+        ] {
+            assert!(m(bad).is_err(), "{bad}");
+        }
+        assert_eq!(mark_mask_string(0, u32::MAX), " 0x0");
+        assert_eq!(mark_mask_string(0xfeedcafe, 0xff0), " 0xfeedcafe/0xff0");
     }
 
     #[test]

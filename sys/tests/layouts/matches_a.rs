@@ -13,6 +13,7 @@ pub const HEADERS: &[&str] = &[
     "linux/netfilter/xt_state.h",
     "linux/netfilter/xt_comment.h",
     "linux/netfilter/xt_limit.h",
+    "linux/netfilter/xt_mark.h",
 ];
 
 pub fn layouts() -> Vec<Layout> {
@@ -124,6 +125,14 @@ pub fn layouts() -> Vec<Layout> {
             credit_cap,
             cost,
             master
+        ),
+        // xt_mark_info (revision 0) is in no installed header: not checked here.
+        layout!(
+            xt_mark::xt_mark_mtinfo1,
+            "struct xt_mark_mtinfo1",
+            mark,
+            mask,
+            invert
         ),
     ]
 }
