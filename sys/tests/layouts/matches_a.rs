@@ -14,6 +14,7 @@ pub const HEADERS: &[&str] = &[
     "linux/netfilter/xt_comment.h",
     "linux/netfilter/xt_limit.h",
     "linux/netfilter/xt_mark.h",
+    "linux/netfilter/xt_mac.h",
 ];
 
 pub fn layouts() -> Vec<Layout> {
@@ -134,5 +135,6 @@ pub fn layouts() -> Vec<Layout> {
             mask,
             invert
         ),
+        layout!(xt_mac::xt_mac_info, "struct xt_mac_info", srcaddr, invert),
     ]
 }
