@@ -164,4 +164,17 @@ mod tests {
         assert!(round("-m comment ! --comment x").is_err());
         assert!(round("-m comment --comment a --comment b").is_err());
     }
+    /// Every case of extensions/libxt_comment.t that iptables-legacy 1.8.9's parser took or
+    /// refused (from the project's conformance data; kernel refusals left out).
+    #[test]
+    #[rustfmt::skip]
+    fn conformance_cases() {
+        crate::matches::xtopt::check_cases(&[
+            (46, "-m comment", None),
+            (46, "-m comment --comment", None),
+            (46, "-p tcp -m tcp --dport 22 -m comment --comment foo", Some(" -p tcp -m tcp --dport 22 -m comment --comment foo")),
+            (46, "-p tcp -m comment --comment foo -m tcp --dport 22", Some(" -p tcp -m comment --comment foo -m tcp --dport 22")),
+            (46, "-m comment --comment xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx", Some(" -m comment --comment xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx")),
+        ]);
+    }
 }

@@ -345,6 +345,39 @@ impl CtAddr {
     }
 }
 
+/// Takes `--ctorigsrc` and friends into `slot`.
+fn parse_addr(
+    slot: &mut Option<Inv<CtAddr>>,
+    ctx: &Ctx,
+    name: &str,
+    invert: bool,
+    args: &mut Args,
+) -> Result<()> {
+    let a = CtAddr::parse(ctx.family, name, args.value(name)?)?;
+    set_once(slot, name, Inv::new(a, invert))
+}
+
+/// Takes `--ctorigsrcport` and friends into `slot`; revisions 1 and 2 hold
+/// single ports only.
+fn parse_port(
+    slot: &mut Option<Inv<PortRange>>,
+    revision: u8,
+    name: &str,
+    invert: bool,
+    args: &mut Args,
+) -> Result<()> {
+    let v = args.value(name)?;
+    let r = xtopt::parse_port_range("conntrack", name, v)?;
+    if revision < 3 && r.min != r.max {
+        return Err(Error::value(
+            name,
+            v,
+            format!("conntrack rev {revision} does not support port ranges"),
+        ));
+    }
+    set_once(slot, name, Inv::new(r, invert))
+}
+
 /// Prints ` --NAME LOW` or ` --NAME LOW:HIGH` as `conntrack_dump_ports` does.
 fn save_port(out: &mut String, name: &str, p: &Option<Inv<PortRange>>) {
     if let Some(p) = p {
@@ -565,26 +598,6 @@ fn narrow_ports(k3: &xt_conntrack_mtinfo3) -> [u16; 4] {
 }
 
 impl Conntrack {
-    /// Every port option with its name and slot, in the order iptables prints them.
-    fn port_slots(&mut self) -> [(&'static str, &mut Option<Inv<PortRange>>); 4] {
-        [
-            ("ctorigsrcport", &mut self.orig_src_port),
-            ("ctorigdstport", &mut self.orig_dst_port),
-            ("ctreplsrcport", &mut self.repl_src_port),
-            ("ctrepldstport", &mut self.repl_dst_port),
-        ]
-    }
-
-    fn addr_slot(&mut self, option: &str) -> Option<&mut Option<Inv<CtAddr>>> {
-        match option {
-            "ctorigsrc" => Some(&mut self.orig_src),
-            "ctorigdst" => Some(&mut self.orig_dst),
-            "ctreplsrc" => Some(&mut self.repl_src),
-            "ctrepldst" => Some(&mut self.repl_dst),
-            _ => None,
-        }
-    }
-
     /// True when no test is set (iptables wants at least one).
     fn is_empty(&self) -> bool {
         self.state.is_none()
@@ -716,6 +729,7 @@ impl Extension for Conntrack {
         }
         let dashed = format!("--{option}");
         let name = dashed.as_str();
+        let rev = self.revision;
         match option {
             "ctstate" => {
                 let v = args.value(name)?;
@@ -734,33 +748,14 @@ impl Extension for Conntrack {
                 }
                 set_once(&mut self.proto, name, Inv::new(p.into(), invert))?;
             }
-            "ctorigsrc" | "ctorigdst" | "ctreplsrc" | "ctrepldst" => {
-                let v = args.value(name)?;
-                let a = CtAddr::parse(ctx.family, name, v)?;
-                let slot = self.addr_slot(option).expect("an address option");
-                set_once(slot, name, Inv::new(a, invert))?;
-            }
-            "ctorigsrcport" | "ctorigdstport" | "ctreplsrcport" | "ctrepldstport" => {
-                let v = args.value(name)?;
-                let r = xtopt::parse_port_range("conntrack", name, v)?;
-                if self.revision < 3 && r.min != r.max {
-                    return Err(Error::value(
-                        name,
-                        v,
-                        format!(
-                            "conntrack rev {} does not support port ranges",
-                            self.revision
-                        ),
-                    ));
-                }
-                let slot = self
-                    .port_slots()
-                    .into_iter()
-                    .find(|(n, _)| *n == option)
-                    .map(|(_, s)| s)
-                    .expect("a port option");
-                set_once(slot, name, Inv::new(r, invert))?;
-            }
+            "ctorigsrc" => parse_addr(&mut self.orig_src, ctx, name, invert, args)?,
+            "ctorigdst" => parse_addr(&mut self.orig_dst, ctx, name, invert, args)?,
+            "ctreplsrc" => parse_addr(&mut self.repl_src, ctx, name, invert, args)?,
+            "ctrepldst" => parse_addr(&mut self.repl_dst, ctx, name, invert, args)?,
+            "ctorigsrcport" => parse_port(&mut self.orig_src_port, rev, name, invert, args)?,
+            "ctorigdstport" => parse_port(&mut self.orig_dst_port, rev, name, invert, args)?,
+            "ctreplsrcport" => parse_port(&mut self.repl_src_port, rev, name, invert, args)?,
+            "ctrepldstport" => parse_port(&mut self.repl_dst_port, rev, name, invert, args)?,
             "ctstatus" => {
                 let v = args.value(name)?;
                 let s = parse_name_list(name, "ctstatus", STATUS_NAMES, CtStatus::empty(), v)?;
@@ -1110,5 +1105,79 @@ mod tests {
         }
         assert!(round(Family::Ipv6, "-m conntrack --ctorigsrc 1.1.1.1").is_err());
         assert!(round(Family::Ipv6, "-m conntrack --ctorigsrc ::1/129").is_err());
+    }
+    /// Every case of extensions/libxt_conntrack.t, extensions/libipt_conntrack.t, extensions/libip6t_conntrack.t, extensions/libxt_state.t that iptables-legacy 1.8.9's parser took or
+    /// refused (from the project's conformance data; kernel refusals left out).
+    #[test]
+    #[rustfmt::skip]
+    fn conformance_cases() {
+        crate::matches::xtopt::check_cases(&[
+            (6, "-m conntrack --ctorigsrc 2001:db8::1", Some(" -m conntrack --ctorigsrc 2001:db8::1")),
+            (6, "-m conntrack --ctorigdst 2001:db8::1", Some(" -m conntrack --ctorigdst 2001:db8::1")),
+            (6, "-m conntrack --ctreplsrc 2001:db8::1", Some(" -m conntrack --ctreplsrc 2001:db8::1")),
+            (6, "-m conntrack --ctrepldst 2001:db8::1", Some(" -m conntrack --ctrepldst 2001:db8::1")),
+            (4, "-m conntrack --ctorigsrc 1.1.1.1", Some(" -m conntrack --ctorigsrc 1.1.1.1")),
+            (6, "-m conntrack --ctorigsrc 1.1.1.1", None),
+            (4, "-m conntrack --ctorigdst 1.1.1.1", Some(" -m conntrack --ctorigdst 1.1.1.1")),
+            (6, "-m conntrack --ctorigdst 1.1.1.1", None),
+            (4, "-m conntrack --ctreplsrc 1.1.1.1", Some(" -m conntrack --ctreplsrc 1.1.1.1")),
+            (6, "-m conntrack --ctreplsrc 1.1.1.1", None),
+            (4, "-m conntrack --ctrepldst 1.1.1.1", Some(" -m conntrack --ctrepldst 1.1.1.1")),
+            (6, "-m conntrack --ctrepldst 1.1.1.1", None),
+            (46, "-m conntrack --ctstate NEW", Some(" -m conntrack --ctstate NEW")),
+            (46, "-m conntrack --ctstate NEW,ESTABLISHED", Some(" -m conntrack --ctstate NEW,ESTABLISHED")),
+            (46, "-m conntrack --ctstate NEW,RELATED,ESTABLISHED", Some(" -m conntrack --ctstate NEW,RELATED,ESTABLISHED")),
+            (46, "-m conntrack --ctstate INVALID", Some(" -m conntrack --ctstate INVALID")),
+            (46, "-m conntrack --ctstate UNTRACKED", Some(" -m conntrack --ctstate UNTRACKED")),
+            (46, "-m conntrack --ctstate SNAT,DNAT", Some(" -m conntrack --ctstate SNAT,DNAT")),
+            (46, "-m conntrack --ctstate wrong", None),
+            (46, "-m conntrack --ctproto tcp", Some(" -m conntrack --ctproto 6")),
+            (46, "-m conntrack --ctexpire 0", Some(" -m conntrack --ctexpire 0")),
+            (46, "-m conntrack --ctexpire 4294967295", Some(" -m conntrack --ctexpire 4294967295")),
+            (46, "-m conntrack --ctexpire 0:4294967295", Some(" -m conntrack --ctexpire 0:4294967295")),
+            (46, "-m conntrack --ctexpire 42949672956", None),
+            (46, "-m conntrack --ctexpire -1", None),
+            (46, "-m conntrack --ctexpire 3:3", Some(" -m conntrack --ctexpire 3")),
+            (46, "-m conntrack --ctexpire 4:3", Some(" -m conntrack --ctexpire 4:3")),
+            (46, "-m conntrack --ctdir ORIGINAL", Some(" -m conntrack --ctdir ORIGINAL")),
+            (46, "-m conntrack --ctdir REPLY", Some(" -m conntrack --ctdir REPLY")),
+            (46, "-m conntrack --ctstatus NONE", Some(" -m conntrack --ctstatus NONE")),
+            (46, "-m conntrack --ctstatus CONFIRMED", Some(" -m conntrack --ctstatus CONFIRMED")),
+            (46, "-m conntrack --ctstatus ASSURED", Some(" -m conntrack --ctstatus ASSURED")),
+            (46, "-m conntrack --ctstatus EXPECTED", Some(" -m conntrack --ctstatus EXPECTED")),
+            (46, "-m conntrack --ctstatus SEEN_REPLY", Some(" -m conntrack --ctstatus SEEN_REPLY")),
+            (46, "-m conntrack", None),
+            (46, "-m conntrack --ctproto 0", Some(" -m conntrack --ctproto 0")),
+            (46, "-m conntrack ! --ctproto 0", Some(" -m conntrack ! --ctproto 0")),
+            (46, "-m conntrack --ctorigsrcport :", Some(" -m conntrack --ctorigsrcport 0:65535")),
+            (46, "-m conntrack --ctorigsrcport :4", Some(" -m conntrack --ctorigsrcport 0:4")),
+            (46, "-m conntrack --ctorigsrcport 4:", Some(" -m conntrack --ctorigsrcport 4:65535")),
+            (46, "-m conntrack --ctorigsrcport 3:4", Some(" -m conntrack --ctorigsrcport 3:4")),
+            (46, "-m conntrack --ctorigsrcport 4:4", Some(" -m conntrack --ctorigsrcport 4")),
+            (46, "-m conntrack --ctorigsrcport 4:3", Some(" -m conntrack --ctorigsrcport 4:3")),
+            (46, "-m conntrack --ctreplsrcport :", Some(" -m conntrack --ctreplsrcport 0:65535")),
+            (46, "-m conntrack --ctreplsrcport :4", Some(" -m conntrack --ctreplsrcport 0:4")),
+            (46, "-m conntrack --ctreplsrcport 4:", Some(" -m conntrack --ctreplsrcport 4:65535")),
+            (46, "-m conntrack --ctreplsrcport 3:4", Some(" -m conntrack --ctreplsrcport 3:4")),
+            (46, "-m conntrack --ctreplsrcport 4:4", Some(" -m conntrack --ctreplsrcport 4")),
+            (46, "-m conntrack --ctreplsrcport 4:3", Some(" -m conntrack --ctreplsrcport 4:3")),
+            (46, "-m conntrack --ctorigdstport :", Some(" -m conntrack --ctorigdstport 0:65535")),
+            (46, "-m conntrack --ctorigdstport :4", Some(" -m conntrack --ctorigdstport 0:4")),
+            (46, "-m conntrack --ctorigdstport 4:", Some(" -m conntrack --ctorigdstport 4:65535")),
+            (46, "-m conntrack --ctorigdstport 3:4", Some(" -m conntrack --ctorigdstport 3:4")),
+            (46, "-m conntrack --ctorigdstport 4:4", Some(" -m conntrack --ctorigdstport 4")),
+            (46, "-m conntrack --ctorigdstport 4:3", Some(" -m conntrack --ctorigdstport 4:3")),
+            (46, "-m conntrack --ctrepldstport :", Some(" -m conntrack --ctrepldstport 0:65535")),
+            (46, "-m conntrack --ctrepldstport :4", Some(" -m conntrack --ctrepldstport 0:4")),
+            (46, "-m conntrack --ctrepldstport 4:", Some(" -m conntrack --ctrepldstport 4:65535")),
+            (46, "-m conntrack --ctrepldstport 3:4", Some(" -m conntrack --ctrepldstport 3:4")),
+            (46, "-m conntrack --ctrepldstport 4:4", Some(" -m conntrack --ctrepldstport 4")),
+            (46, "-m conntrack --ctrepldstport 4:3", Some(" -m conntrack --ctrepldstport 4:3")),
+            (46, "-m state --state INVALID", Some(" -m state --state INVALID")),
+            (46, "-m state --state NEW,RELATED", Some(" -m state --state NEW,RELATED")),
+            (46, "-m state --state UNTRACKED", Some(" -m state --state UNTRACKED")),
+            (46, "-m state wrong", None),
+            (46, "-m state", None),
+        ]);
     }
 }

@@ -340,4 +340,18 @@ mod tests {
         }
         assert!(round(Family::Ipv6, "-m icmp --icmp-type 8").is_err());
     }
+    /// Every case of extensions/libipt_icmp.t that iptables-legacy 1.8.9's parser took or
+    /// refused (from the project's conformance data; kernel refusals left out).
+    #[test]
+    #[rustfmt::skip]
+    fn conformance_cases() {
+        crate::matches::xtopt::check_cases(&[
+            (4, "-p icmp -m icmp --icmp-type any", Some(" -p icmp -m icmp --icmp-type any")),
+            (4, "-p icmp -m icmp --icmp-type echo-reply", Some(" -p icmp -m icmp --icmp-type 0")),
+            (4, "-p icmp -m icmp --icmp-type destination-unreachable", Some(" -p icmp -m icmp --icmp-type 3")),
+            (4, "-m icmp", None),
+            (4, "-p icmp -m icmp --icmp-type 255/255", Some(" -p icmp -m icmp --icmp-type any")),
+            (4, "-p icmp -m icmp --icmp-type 255/0:255", Some(" -p icmp -m icmp --icmp-type any")),
+        ]);
+    }
 }

@@ -193,4 +193,20 @@ mod tests {
         }
         assert!(round(Family::Ipv4, "-m icmp6 --icmpv6-type 1").is_err());
     }
+    /// Every case of extensions/libip6t_icmp6.t that iptables-legacy 1.8.9's parser took or
+    /// refused (from the project's conformance data; kernel refusals left out).
+    #[test]
+    #[rustfmt::skip]
+    fn conformance_cases() {
+        crate::matches::xtopt::check_cases(&[
+            (6, "-m icmpv6", None),
+            (6, "-p ipv6-icmp -m icmp6 --icmpv6-type 1/0", Some(" -p ipv6-icmp -m icmp6 --icmpv6-type 1/0")),
+            (6, "-p ipv6-icmp -m icmp6 --icmpv6-type 2", Some(" -p ipv6-icmp -m icmp6 --icmpv6-type 2")),
+            (6, "-p ipv6-icmp -m icmp6 --icmpv6-type no-route --icmpv6-type packet-too-big", None),
+            (6, "-p ipv6-icmp -m icmp6 --icmpv6-type mld-listener-query", None),
+            (6, "-p ipv6-icmp -m icmp6 --icmpv6-type mld-listener-report", None),
+            (6, "-p ipv6-icmp -m icmp6 --icmpv6-type mld-listener-done", None),
+            (6, "-p ipv6-icmp -m icmp6 --icmpv6-type mld-listener-reduction", None),
+        ]);
+    }
 }

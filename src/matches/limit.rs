@@ -293,4 +293,17 @@ mod tests {
             assert!(round(&format!("-m limit {spec}")).is_err(), "{spec}");
         }
     }
+    /// Every case of extensions/libxt_limit.t that iptables-legacy 1.8.9's parser took or
+    /// refused (from the project's conformance data; kernel refusals left out).
+    #[test]
+    #[rustfmt::skip]
+    fn conformance_cases() {
+        crate::matches::xtopt::check_cases(&[
+            (46, "-m limit --limit 1/sec", Some(" -m limit --limit 1/sec")),
+            (46, "-m limit --limit 1/min", Some(" -m limit --limit 1/min")),
+            (46, "-m limit --limit 1000/hour", Some(" -m limit --limit 1000/hour")),
+            (46, "-m limit --limit 1000/day", Some(" -m limit --limit 1000/day")),
+            (46, "-m limit --limit 1/sec --limit-burst 1", Some(" -m limit --limit 1/sec --limit-burst 1")),
+        ]);
+    }
 }

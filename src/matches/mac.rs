@@ -205,4 +205,16 @@ mod tests {
             assert!(round(spec).is_err(), "{spec}");
         }
     }
+    /// Every case of extensions/libxt_mac.t that iptables-legacy 1.8.9's parser took or
+    /// refused (from the project's conformance data; kernel refusals left out).
+    #[test]
+    #[rustfmt::skip]
+    fn conformance_cases() {
+        crate::matches::xtopt::check_cases(&[
+            (46, "-m mac --mac-source 42:01:02:03:04:05", Some(" -m mac --mac-source 42:01:02:03:04:05")),
+            (46, "-m mac --mac-source 42:01:02:03:04", None),
+            (46, "-m mac --mac-source 42:01:02:03:04:05:06", None),
+            (46, "-m mac", None),
+        ]);
+    }
 }

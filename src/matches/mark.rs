@@ -214,4 +214,21 @@ mod tests {
             assert!(round(Family::Ipv4, spec).is_err(), "{spec}");
         }
     }
+    /// Every case of extensions/libxt_mark.t that iptables-legacy 1.8.9's parser took or
+    /// refused (from the project's conformance data; kernel refusals left out).
+    #[test]
+    #[rustfmt::skip]
+    fn conformance_cases() {
+        crate::matches::xtopt::check_cases(&[
+            (46, "-m mark --mark 0xfeedcafe/0xfeedcafe", Some(" -m mark --mark 0xfeedcafe/0xfeedcafe")),
+            (46, "-m mark --mark 0x0", Some(" -m mark --mark 0x0")),
+            (46, "-m mark --mark 4294967295", Some(" -m mark --mark 0xffffffff")),
+            (46, "-m mark --mark 4294967296", None),
+            (46, "-m mark --mark -1", None),
+            (46, "-m mark", None),
+            (46, "-m mark --mark 0x0/0xff0", Some(" -m mark --mark 0x0/0xff0")),
+            (4, "-s 1.2.0.0/15 -m mark --mark 0x0/0xff0", Some(" -s 1.2.0.0/15 -m mark --mark 0x0/0xff0")),
+            (6, "-s 1.2.0.0/15 -m mark --mark 0x0/0xff0", None),
+        ]);
+    }
 }

@@ -390,4 +390,30 @@ mod tests {
             assert!(round(Family::Ipv4, spec).is_err(), "{spec}");
         }
     }
+    /// Every case of extensions/libxt_multiport.t that iptables-legacy 1.8.9's parser took or
+    /// refused (from the project's conformance data; kernel refusals left out).
+    #[test]
+    #[rustfmt::skip]
+    fn conformance_cases() {
+        crate::matches::xtopt::check_cases(&[
+            (46, "-p tcp -m multiport --sports 53,1024:65535", Some(" -p tcp -m multiport --sports 53,1024:65535")),
+            (46, "-p tcp -m multiport --dports 53,1024:65535", Some(" -p tcp -m multiport --dports 53,1024:65535")),
+            (46, "-p udp -m multiport --sports 53,1024:65535", Some(" -p udp -m multiport --sports 53,1024:65535")),
+            (46, "-p udp -m multiport --dports 53,1024:65535", Some(" -p udp -m multiport --dports 53,1024:65535")),
+            (46, "-p udp -m multiport --ports 53,1024:65535", Some(" -p udp -m multiport --ports 53,1024:65535")),
+            (46, "-p sctp -m multiport --sports 53,1024:65535", Some(" -p sctp -m multiport --sports 53,1024:65535")),
+            (46, "-p sctp -m multiport --dports 53,1024:65535", Some(" -p sctp -m multiport --dports 53,1024:65535")),
+            (46, "-p dccp -m multiport --sports 53,1024:65535", Some(" -p dccp -m multiport --sports 53,1024:65535")),
+            (46, "-p dccp -m multiport --dports 53,1024:65535", Some(" -p dccp -m multiport --dports 53,1024:65535")),
+            (46, "-p udplite -m multiport --sports 53,1024:65535", Some(" -p udplite -m multiport --sports 53,1024:65535")),
+            (46, "-p udplite -m multiport --dports 53,1024:65535", Some(" -p udplite -m multiport --dports 53,1024:65535")),
+            (46, "-p tcp -m multiport --sports 1024:65536", None),
+            (46, "-p udp -m multiport --sports 1024:65536", None),
+            (46, "-p tcp -m multiport --ports 1024:65536", None),
+            (46, "-p udp -m multiport --ports 1024:65536", None),
+            (46, "-p tcp -m multiport --ports 1,2,3,4,6,7,8,9,10,11,12,13,14,15", Some(" -p tcp -m multiport --ports 1,2,3,4,6,7,8,9,10,11,12,13,14,15")),
+            (46, "-p tcp --multiport", None),
+            (46, "-m multiport", None),
+        ]);
+    }
 }

@@ -83,6 +83,16 @@ impl Extension for Udp {
         Ok(true)
     }
 
+    fn finish(&mut self, _ctx: &Ctx) -> Result<()> {
+        // `--sport :` is every port, which the kernel holds as no test.
+        for r in [&mut self.sport, &mut self.dport] {
+            if r.is_some_and(|r| r.value.is_all() && !r.invert) {
+                *r = None;
+            }
+        }
+        Ok(())
+    }
+
     fn save(&self, _ctx: &Ctx, out: &mut String) {
         save_range(out, "sport", &self.sport);
         save_range(out, "dport", &self.dport);
@@ -180,5 +190,45 @@ mod tests {
         let mut out = Vec::new();
         u.encode(&ctx(), &mut out);
         assert_eq!(&Udp::decode(&ctx(), 0, &out).unwrap(), u);
+    }
+    /// Every case of extensions/libxt_udp.t that iptables-legacy 1.8.9's parser took or
+    /// refused (from the project's conformance data; kernel refusals left out).
+    #[test]
+    #[rustfmt::skip]
+    fn conformance_cases() {
+        crate::matches::xtopt::check_cases(&[
+            (46, "-p udp -m udp --sport 1", Some(" -p udp -m udp --sport 1")),
+            (46, "-p udp -m udp --sport 65535", Some(" -p udp -m udp --sport 65535")),
+            (46, "-p udp -m udp --dport 1", Some(" -p udp -m udp --dport 1")),
+            (46, "-p udp -m udp --dport 65535", Some(" -p udp -m udp --dport 65535")),
+            (46, "-p udp -m udp --sport 1:1023", Some(" -p udp -m udp --sport 1:1023")),
+            (46, "-p udp -m udp --sport 1024:65535", Some(" -p udp -m udp --sport 1024:65535")),
+            (46, "-p udp -m udp --sport 1024:", Some(" -p udp -m udp --sport 1024:65535")),
+            (46, "-p udp -m udp --sport :", Some(" -p udp -m udp")),
+            (46, "-p udp -m udp ! --sport :", Some(" -p udp -m udp")),
+            (46, "-p udp -m udp --sport :4", Some(" -p udp -m udp --sport 0:4")),
+            (46, "-p udp -m udp --sport 4:", Some(" -p udp -m udp --sport 4:65535")),
+            (46, "-p udp -m udp --sport 4:4", Some(" -p udp -m udp --sport 4")),
+            (46, "-p udp -m udp --sport 4:3", Some(" -p udp -m udp --sport 4:3")),
+            (46, "-p udp -m udp --dport :", Some(" -p udp -m udp")),
+            (46, "-p udp -m udp ! --dport :", Some(" -p udp -m udp")),
+            (46, "-p udp -m udp --dport :4", Some(" -p udp -m udp --dport 0:4")),
+            (46, "-p udp -m udp --dport 4:", Some(" -p udp -m udp --dport 4:65535")),
+            (46, "-p udp -m udp --dport 4:4", Some(" -p udp -m udp --dport 4")),
+            (46, "-p udp -m udp --dport 4:3", Some(" -p udp -m udp --dport 4:3")),
+            (46, "-p udp -m udp ! --sport 1", Some(" -p udp -m udp ! --sport 1")),
+            (46, "-p udp -m udp ! --sport 65535", Some(" -p udp -m udp ! --sport 65535")),
+            (46, "-p udp -m udp ! --dport 1", Some(" -p udp -m udp ! --dport 1")),
+            (46, "-p udp -m udp ! --dport 65535", Some(" -p udp -m udp ! --dport 65535")),
+            (46, "-p udp -m udp --sport 1 --dport 65535", Some(" -p udp -m udp --sport 1 --dport 65535")),
+            (46, "-p udp -m udp --sport 65535 --dport 1", Some(" -p udp -m udp --sport 65535 --dport 1")),
+            (46, "-p udp -m udp ! --sport 1 --dport 65535", Some(" -p udp -m udp ! --sport 1 --dport 65535")),
+            (46, "-p udp -m udp ! --sport 65535 --dport 1", Some(" -p udp -m udp ! --sport 65535 --dport 1")),
+            (46, "-p udp -m udp --sport -1", None),
+            (46, "-p udp -m udp --dport -1", None),
+            (46, "-m udp --dport 1 -p udp", Some(" -p udp -m udp --dport 1")),
+            (46, "-m udp --dport 1 -p 17", Some(" -p udp -m udp --dport 1")),
+            (46, "-p udp -m udp", Some(" -p udp -m udp")),
+        ]);
     }
 }
