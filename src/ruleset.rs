@@ -36,11 +36,7 @@ impl FromStr for Policy {
         match s {
             "ACCEPT" => Ok(Policy::Accept),
             "DROP" => Ok(Policy::Drop),
-            _ => Err(Error::value(
-                "policy",
-                s,
-                "a built-in chain's policy is ACCEPT or DROP",
-            )),
+            _ => Err(Error::value("policy", s, "a built-in chain's policy is ACCEPT or DROP")),
         }
     }
 }
@@ -82,19 +78,12 @@ pub struct Chain {
 impl Chain {
     /// A built-in chain with a policy.
     pub fn builtin(name: &str, policy: Policy) -> Chain {
-        Chain {
-            name: name.into(),
-            policy: Some(policy),
-            ..Chain::default()
-        }
+        Chain { name: name.into(), policy: Some(policy), ..Chain::default() }
     }
 
     /// A user chain.
     pub fn user(name: &str) -> Chain {
-        Chain {
-            name: name.into(),
-            ..Chain::default()
-        }
+        Chain { name: name.into(), ..Chain::default() }
     }
 
     /// True for a built-in chain.
@@ -122,10 +111,7 @@ impl Table {
         Ok(Table {
             family,
             name: name.to_string(),
-            chains: builtins
-                .iter()
-                .map(|c| Chain::builtin(c, Policy::Accept))
-                .collect(),
+            chains: builtins.iter().map(|c| Chain::builtin(c, Policy::Accept)).collect(),
         })
     }
 
@@ -141,34 +127,27 @@ impl Table {
 
     /// The chain of that name, or [`Error::NoSuchChain`].
     pub fn get(&self, name: &str) -> Result<&Chain> {
-        self.chain(name)
-            .ok_or_else(|| Error::NoSuchChain(name.to_string()))
+        self.chain(name).ok_or_else(|| Error::NoSuchChain(name.to_string()))
     }
 
     /// The chain of that name to change, or [`Error::NoSuchChain`].
     pub fn get_mut(&mut self, name: &str) -> Result<&mut Chain> {
-        self.chain_mut(name)
-            .ok_or_else(|| Error::NoSuchChain(name.to_string()))
+        self.chain_mut(name).ok_or_else(|| Error::NoSuchChain(name.to_string()))
     }
 
     /// Puts user chains in libiptc order (by name, after the built-ins).
     pub fn sort_chains(&mut self) {
         // Stable: built-ins keep their hook order at the front.
-        self.chains
-            .sort_by(|a, b| match (a.is_builtin(), b.is_builtin()) {
-                (true, true) => std::cmp::Ordering::Equal,
-                (true, false) => std::cmp::Ordering::Less,
-                (false, true) => std::cmp::Ordering::Greater,
-                (false, false) => a.name.as_bytes().cmp(b.name.as_bytes()),
-            });
+        self.chains.sort_by(|a, b| match (a.is_builtin(), b.is_builtin()) {
+            (true, true) => std::cmp::Ordering::Equal,
+            (true, false) => std::cmp::Ordering::Less,
+            (false, true) => std::cmp::Ordering::Greater,
+            (false, false) => a.name.as_bytes().cmp(b.name.as_bytes()),
+        });
     }
 
     /// How many rules jump or go to `chain`.
     pub fn references(&self, chain: &str) -> usize {
-        self.chains
-            .iter()
-            .flat_map(|c| &c.rules)
-            .filter(|r| r.target.chain() == Some(chain))
-            .count()
+        self.chains.iter().flat_map(|c| &c.rules).filter(|r| r.target.chain() == Some(chain)).count()
     }
 }
