@@ -113,7 +113,7 @@ fn ipv4_filter_round_trips_byte_for_byte() {
     assert_eq!(input.rules[0].target, Target::Jump("alpha".into()));
     assert_eq!(input.rules[0].counters, crate::Counters::new(1, 10));
     assert!(matches!(input.rules[0].matches[0], Match::Tcp(_)));
-    assert!(matches!(&input.rules[1].matches[0], Match::Unknown(u) if u.name == "comment"));
+    assert!(matches!(&input.rules[1].matches[0], Match::Comment(_)));
     assert_eq!(input.rules[2].target, Target::Continue);
     assert_eq!(input.rules[2].fragment, Some(false));
     assert_eq!(
