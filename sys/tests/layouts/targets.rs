@@ -7,8 +7,18 @@ use iptkit_sys::ext::*;
 use iptkit_sys::xtables::*;
 
 /// Headers these structs come from (included after the core ones).
-pub const HEADERS: &[&str] = &[];
+pub const HEADERS: &[&str] = &[
+    "linux/netfilter_ipv4/ipt_REJECT.h",
+    "linux/netfilter_ipv6/ip6t_REJECT.h",
+];
 
 pub fn layouts() -> Vec<Layout> {
-    vec![]
+    vec![
+        layout!(ipt_reject::ipt_reject_info, "struct ipt_reject_info", with),
+        layout!(
+            ip6t_reject::ip6t_reject_info,
+            "struct ip6t_reject_info",
+            with
+        ),
+    ]
 }
