@@ -5,8 +5,9 @@
 //! administratively prohibited, TCP reset) are one variant each, and the
 //! family of the rule picks the kernel number and the name iptables prints.
 //!
-//! This file also holds [`Seen`], the option bookkeeping every target codec
-//! shares (it is the first of them; `targets/mod.rs` stays a plain registry).
+//! This file also holds what every target codec shares: [`Seen`], the option
+//! bookkeeping of `xtables_option_parse`, and [`xt_uint`], its number parser
+//! (REJECT is the first of them; `targets/mod.rs` stays a plain registry).
 
 use std::hash::{Hash, Hasher};
 
@@ -63,6 +64,15 @@ impl Seen {
     pub(crate) fn has(self, bit: u32) -> bool {
         self.0 & bit != 0
     }
+}
+
+/// Parses a number the way `xtables_strtoui` does: leading blanks and a `+`
+/// are allowed, then decimal, `0x` hex or leading-0 octal, to the end of the
+/// word, within `min..=max`.
+pub(crate) fn xt_uint(s: &str, min: u64, max: u64) -> Option<u64> {
+    let s = s.trim_start_matches([' ', '\t', '\n', '\r', '\x0b', '\x0c']);
+    let s = s.strip_prefix('+').unwrap_or(s);
+    crate::names::parse_uint(s).filter(|n| (min..=max).contains(n))
 }
 
 /// What REJECT sends back. Variants without a prefix exist in both families;

@@ -10,6 +10,7 @@ use iptkit_sys::xtables::*;
 pub const HEADERS: &[&str] = &[
     "linux/netfilter_ipv4/ipt_REJECT.h",
     "linux/netfilter_ipv6/ip6t_REJECT.h",
+    "linux/netfilter/xt_LOG.h",
 ];
 
 pub fn layouts() -> Vec<Layout> {
