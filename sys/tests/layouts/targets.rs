@@ -11,6 +11,7 @@ pub const HEADERS: &[&str] = &[
     "linux/netfilter_ipv4/ipt_REJECT.h",
     "linux/netfilter_ipv6/ip6t_REJECT.h",
     "linux/netfilter/xt_LOG.h",
+    "linux/netfilter/xt_MARK.h",
 ];
 
 pub fn layouts() -> Vec<Layout> {
