@@ -12,6 +12,7 @@ pub const HEADERS: &[&str] = &[
     "linux/netfilter_ipv6/ip6t_REJECT.h",
     "linux/netfilter/xt_LOG.h",
     "linux/netfilter/xt_MARK.h",
+    "linux/netfilter/xt_CONNMARK.h",
 ];
 
 pub fn layouts() -> Vec<Layout> {
