@@ -303,27 +303,14 @@ impl Extension for ConnmarkTarget {
 mod tests {
     use super::*;
     use crate::addr::Family;
-    use crate::syntax::{parse_rule_spec, save_rule_spec, split_words};
-    use crate::{Target, TargetExt};
-
-    fn round(family: Family, spec: &str) -> Result<String> {
-        let (rules, _) = parse_rule_spec(family, &split_words(spec)?)?;
-        Ok(save_rule_spec(&rules[0]))
-    }
+    use crate::targets::reject::testing::{both_ways, hex, round, target};
+    use crate::TargetExt;
 
     fn parsed(spec: &str) -> ConnmarkTarget {
-        let (rules, _) = parse_rule_spec(Family::Ipv4, &split_words(spec).unwrap()).unwrap();
-        match &rules[0].target {
-            Target::Ext(TargetExt::Connmark(t)) => t.clone(),
+        match target(Family::Ipv4, spec) {
+            TargetExt::Connmark(t) => t,
             t => panic!("not CONNMARK: {t:?}"),
         }
-    }
-
-    fn hex(s: &str) -> Vec<u8> {
-        (0..s.len())
-            .step_by(2)
-            .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
-            .collect()
     }
 
     #[test]
@@ -345,12 +332,8 @@ mod tests {
             ),
         ] {
             let t = parsed(spec);
-            let bytes = hex(bytes);
-            let mut out = Vec::new();
-            t.encode(&ctx, &mut out);
-            assert_eq!(out, bytes, "{spec}");
             assert_eq!(t.revision(), 2);
-            assert_eq!(ConnmarkTarget::decode(&ctx, 2, &bytes).unwrap(), t);
+            both_ways(&ctx, &t, &hex(bytes));
         }
         // Revision 1: no shift.
         let bytes = hex("00000000ff000000ff00000001000000");

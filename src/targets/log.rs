@@ -193,26 +193,14 @@ impl Extension for Log {
 mod tests {
     use super::*;
     use crate::addr::Family;
-    use crate::syntax::{parse_rule_spec, save_rule_spec, split_words};
-
-    fn round(family: Family, spec: &str) -> Result<String> {
-        let (rules, _) = parse_rule_spec(family, &split_words(spec)?)?;
-        Ok(save_rule_spec(&rules[0]))
-    }
+    use crate::targets::reject::testing::{both_ways, hex, round, target};
+    use crate::TargetExt;
 
     fn log_of(spec: &str) -> Log {
-        let (rules, _) = parse_rule_spec(Family::Ipv4, &split_words(spec).unwrap()).unwrap();
-        match &rules[0].target {
-            crate::Target::Ext(crate::TargetExt::Log(l)) => l.clone(),
+        match target(Family::Ipv4, spec) {
+            TargetExt::Log(l) => l,
             t => panic!("not LOG: {t:?}"),
         }
-    }
-
-    fn hex(s: &str) -> Vec<u8> {
-        (0..s.len())
-            .step_by(2)
-            .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
-            .collect()
     }
 
     #[test]
@@ -235,12 +223,7 @@ mod tests {
         ];
         let ctx = Ctx::new(Family::Ipv4);
         for (spec, bytes) in cases {
-            let bytes = hex(bytes);
-            let l = log_of(spec);
-            let mut out = Vec::new();
-            l.encode(&ctx, &mut out);
-            assert_eq!(out, bytes, "{spec}");
-            assert_eq!(Log::decode(&ctx, 0, &bytes).unwrap(), l, "{spec}");
+            both_ways(&ctx, &log_of(spec), &hex(bytes));
         }
         // Unknown flag bits survive.
         let mut raw = [0u8; 32];

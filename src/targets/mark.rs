@@ -285,12 +285,7 @@ impl Extension for MarkTarget {
 mod tests {
     use super::*;
     use crate::addr::Family;
-    use crate::syntax::{parse_rule_spec, save_rule_spec, split_words};
-
-    fn round(family: Family, spec: &str) -> Result<String> {
-        let (rules, _) = parse_rule_spec(family, &split_words(spec)?)?;
-        Ok(save_rule_spec(&rules[0]))
-    }
+    use crate::targets::reject::testing::round;
 
     fn ctx() -> Ctx {
         Ctx::new(Family::Ipv4)

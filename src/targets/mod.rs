@@ -7,6 +7,7 @@ pub mod dnat;
 pub mod log;
 pub mod mark;
 pub mod masquerade;
+mod nat_range;
 pub mod nflog;
 pub mod nfqueue;
 pub mod redirect;

@@ -13,6 +13,7 @@ pub const HEADERS: &[&str] = &[
     "linux/netfilter/xt_LOG.h",
     "linux/netfilter/xt_MARK.h",
     "linux/netfilter/xt_CONNMARK.h",
+    "linux/netfilter/nf_nat.h",
 ];
 
 pub fn layouts() -> Vec<Layout> {
@@ -22,6 +23,40 @@ pub fn layouts() -> Vec<Layout> {
             ip6t_reject::ip6t_reject_info,
             "struct ip6t_reject_info",
             with
+        ),
+        layout!(
+            nf_nat::nf_nat_ipv4_range,
+            "struct nf_nat_ipv4_range",
+            flags,
+            min_ip,
+            max_ip,
+            min,
+            max
+        ),
+        layout!(
+            nf_nat::nf_nat_ipv4_multi_range_compat,
+            "struct nf_nat_ipv4_multi_range_compat",
+            rangesize,
+            range
+        ),
+        layout!(
+            nf_nat::nf_nat_range,
+            "struct nf_nat_range",
+            flags,
+            min_addr,
+            max_addr,
+            min_proto,
+            max_proto
+        ),
+        layout!(
+            nf_nat::nf_nat_range2,
+            "struct nf_nat_range2",
+            flags,
+            min_addr,
+            max_addr,
+            min_proto,
+            max_proto,
+            base_proto
         ),
     ]
 }
