@@ -66,13 +66,26 @@ pub fn parse_level(s: &str) -> Option<u8> {
     }
 }
 
-/// Cuts a prefix to what the kernel keeps, at a character boundary.
-fn cut_prefix(s: &str) -> &str {
-    let mut end = s.len().min(MAX_PREFIX);
+/// Cuts a prefix to the `max` bytes the kernel keeps, at a character
+/// boundary (iptables cuts at the byte).
+pub(super) fn cut_prefix(s: &str, max: usize) -> &str {
+    let mut end = s.len().min(max);
     while !s.is_char_boundary(end) {
         end -= 1;
     }
     &s[..end]
+}
+
+/// A log prefix option's value (LOG, NFLOG): not empty, no newline, cut to
+/// `max` bytes.
+pub(super) fn parse_prefix(option: &str, v: &str, max: usize) -> Result<String> {
+    if v.is_empty() {
+        return Err(Error::value(option, v, "must not be empty"));
+    }
+    if v.contains('\n') {
+        return Err(Error::value(option, v, "newlines not allowed"));
+    }
+    Ok(cut_prefix(v, max).to_string())
 }
 
 /// `-j LOG`.
@@ -130,7 +143,7 @@ impl Extension for Log {
         let mut k = xt_log_info::zeroed();
         k.level = self.level;
         k.logflags = self.flags.bits();
-        let prefix = cut_prefix(self.prefix.as_deref().unwrap_or(""));
+        let prefix = cut_prefix(self.prefix.as_deref().unwrap_or(""), MAX_PREFIX);
         k.prefix[..prefix.len()].copy_from_slice(prefix.as_bytes());
         out.extend_from_slice(k.as_bytes());
     }
@@ -152,13 +165,7 @@ impl Extension for Log {
             "log-prefix" => {
                 self.seen.take(Self::NAME, option, O_PREFIX, invert)?;
                 let v = args.value("--log-prefix")?;
-                if v.is_empty() {
-                    return Err(Error::value("--log-prefix", v, "must not be empty"));
-                }
-                if v.contains('\n') {
-                    return Err(Error::value("--log-prefix", v, "newlines not allowed"));
-                }
-                self.prefix = Some(cut_prefix(v).to_string());
+                self.prefix = Some(parse_prefix("--log-prefix", v, MAX_PREFIX)?);
             }
             _ => {
                 let Some(&(_, flag)) = FLAG_OPTIONS.iter().find(|(name, _)| *name == option) else {

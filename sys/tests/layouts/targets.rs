@@ -14,6 +14,7 @@ pub const HEADERS: &[&str] = &[
     "linux/netfilter/xt_MARK.h",
     "linux/netfilter/xt_CONNMARK.h",
     "linux/netfilter/nf_nat.h",
+    "linux/netfilter/xt_NFLOG.h",
 ];
 
 pub fn layouts() -> Vec<Layout> {
@@ -57,6 +58,16 @@ pub fn layouts() -> Vec<Layout> {
             min_proto,
             max_proto,
             base_proto
+        ),
+        layout!(
+            xt_nflog::xt_nflog_info,
+            "struct xt_nflog_info",
+            len,
+            group,
+            threshold,
+            flags,
+            pad,
+            prefix
         ),
     ]
 }
