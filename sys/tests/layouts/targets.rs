@@ -15,6 +15,7 @@ pub const HEADERS: &[&str] = &[
     "linux/netfilter/xt_CONNMARK.h",
     "linux/netfilter/nf_nat.h",
     "linux/netfilter/xt_NFLOG.h",
+    "linux/netfilter/xt_NFQUEUE.h",
 ];
 
 pub fn layouts() -> Vec<Layout> {
@@ -68,6 +69,27 @@ pub fn layouts() -> Vec<Layout> {
             flags,
             pad,
             prefix
+        ),
+        layout!(xt_nfqueue::xt_NFQ_info, "struct xt_NFQ_info", queuenum),
+        layout!(
+            xt_nfqueue::xt_NFQ_info_v1,
+            "struct xt_NFQ_info_v1",
+            queuenum,
+            queues_total
+        ),
+        layout!(
+            xt_nfqueue::xt_NFQ_info_v2,
+            "struct xt_NFQ_info_v2",
+            queuenum,
+            queues_total,
+            bypass
+        ),
+        layout!(
+            xt_nfqueue::xt_NFQ_info_v3,
+            "struct xt_NFQ_info_v3",
+            queuenum,
+            queues_total,
+            flags
         ),
     ]
 }
