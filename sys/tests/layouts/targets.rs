@@ -16,6 +16,7 @@ pub const HEADERS: &[&str] = &[
     "linux/netfilter/nf_nat.h",
     "linux/netfilter/xt_NFLOG.h",
     "linux/netfilter/xt_NFQUEUE.h",
+    "linux/netfilter/xt_CT.h",
 ];
 
 pub fn layouts() -> Vec<Layout> {
@@ -90,6 +91,27 @@ pub fn layouts() -> Vec<Layout> {
             queuenum,
             queues_total,
             flags
+        ),
+        layout!(
+            xt_ct::xt_ct_target_info,
+            "struct xt_ct_target_info",
+            flags,
+            zone,
+            ct_events,
+            exp_events,
+            helper,
+            ct
+        ),
+        layout!(
+            xt_ct::xt_ct_target_info_v1,
+            "struct xt_ct_target_info_v1",
+            flags,
+            zone,
+            ct_events,
+            exp_events,
+            helper,
+            timeout,
+            ct
         ),
     ]
 }
