@@ -18,13 +18,20 @@ const KIND: Kind = Kind {
 };
 
 /// `-j DNAT --to-destination [ADDR[-ADDR]][:PORT[-PORT[/BASE]]] [--random] [--persistent]`.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Dnat {
     /// Where to map to, and how.
     pub range: NatRange,
     /// The kernel struct's revision: 2, as iptables writes; 0 (IPv4) and 1 have no port base.
     pub revision: u8,
     seen: Seen,
+}
+
+impl Default for Dnat {
+    /// No range yet, at revision 2.
+    fn default() -> Dnat {
+        Dnat::new_range(NatRange::default(), 2)
+    }
 }
 
 impl Dnat {
@@ -43,8 +50,7 @@ impl Extension for Dnat {
     const REVISIONS: &'static [u8] = &[0, 1, 2];
 
     fn new(_ctx: &Ctx, _name: &str) -> Self {
-        let revision = 2;
-        Dnat::new_range(NatRange::default(), revision)
+        Dnat::default()
     }
 
     fn decode(ctx: &Ctx, revision: u8, data: &[u8]) -> Result<Self> {

@@ -43,8 +43,7 @@ impl Extension for Redirect {
     const REVISIONS: &'static [u8] = &[0];
 
     fn new(_ctx: &Ctx, _name: &str) -> Self {
-        let revision = 0;
-        Redirect::new_range(NatRange::default(), revision)
+        Redirect::default()
     }
 
     fn decode(ctx: &Ctx, revision: u8, data: &[u8]) -> Result<Self> {

@@ -20,7 +20,7 @@ const KIND: Kind = Kind {
 };
 
 /// `-j SNAT --to-source [ADDR[-ADDR]][:PORT[-PORT]] [--random] [--random-fully] [--persistent]`.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Snat {
     /// Where to map to, and how.
     pub range: NatRange,
