@@ -25,7 +25,7 @@ use support::cases::{self, Case};
 fn selected(stage: Option<&str>) -> Vec<Case> {
     cases::load()
         .into_iter()
-        .filter(|c| cases::typed(c))
+        .filter(cases::typed)
         .filter(|c| match stage {
             None => c.legacy.accepted,
             Some(s) => c.legacy.stage.as_deref() == Some(s),
