@@ -2,7 +2,7 @@
 //! built-in chain, with the previous version kept for rollback.
 //!
 //! The work is a pure change of a [`Table`]; commit it through a
-//! `Handle` transaction so the whole swap is one atomic
+//! [`Handle`](crate::Handle) transaction so the whole swap is one atomic
 //! replace. Layout, for chain `NAME`:
 //!
 //! ```text
