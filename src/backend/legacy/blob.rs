@@ -356,7 +356,7 @@ fn rule(e: &RawEntry, next: Option<usize>, bodies: &HashMap<usize, &str>) -> Res
     let ctx = rule.ctx();
     for (name, revision, data) in &e.matches {
         rule.matches
-            .push(lossless_match(&ctx, name, *revision, data));
+            .push(Match::decode(&ctx, name, *revision, data));
     }
     rule.target = match &e.target {
         RawTarget::Verdict(v) if *v >= 0 => {
@@ -390,47 +390,14 @@ fn rule(e: &RawEntry, next: Option<usize>, bodies: &HashMap<usize, &str>) -> Res
             revision,
             data,
         } => {
-            let t = TargetExt::decode(&ctx, name, *revision, data);
-            let mut again = Vec::new();
-            t.encode(&ctx, &mut again);
-            if padded(again) == *data {
-                Target::Ext(t)
-            } else {
-                Target::Ext(TargetExt::Unknown(unknown(name, *revision, data)))
-            }
+            // Lossless: the registry keeps what it cannot write back as raw bytes.
+            Target::Ext(TargetExt::decode(&ctx, name, *revision, data))
         }
     };
     if e.head.goto && rule.target.chain().is_none() {
         return Err(malformed(e.offset, "goto flag without a jump"));
     }
     Ok(rule)
-}
-
-/// Decodes a match, and keeps it as raw bytes when its codec would not
-/// write back the same bytes: what we read is what we commit.
-fn lossless_match(ctx: &crate::extension::Ctx, name: &str, revision: u8, data: &[u8]) -> Match {
-    let m = Match::decode(ctx, name, revision, data);
-    let mut again = Vec::new();
-    m.encode(ctx, &mut again);
-    if padded(again) == data {
-        m
-    } else {
-        Match::Unknown(unknown(name, revision, data))
-    }
-}
-
-fn unknown(name: &str, revision: u8, data: &[u8]) -> crate::extension::Unknown {
-    crate::extension::Unknown {
-        name: name.to_string(),
-        revision,
-        data: data.to_vec(),
-    }
-}
-
-/// Pads extension data with zeros to XT_ALIGN.
-fn padded(mut data: Vec<u8>) -> Vec<u8> {
-    data.resize(xt_align(data.len()), 0);
-    data
 }
 
 // ---------------------------------------------------------------- encoding
