@@ -9,7 +9,7 @@
 use iptkit_sys::ext::xt_bpf::*;
 use iptkit_sys::Pod;
 
-use super::xtopt::no_invert;
+use super::xtnum::no_invert;
 use crate::error::{Error, Result};
 use crate::extension::{bad_revision, c_str, read_struct, Args, Ctx, Extension};
 

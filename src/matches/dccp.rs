@@ -7,7 +7,7 @@ use iptkit_sys::Pod;
 use super::port::PortRange;
 use super::portrc::parse_port_range_rc;
 use super::tcp::set_once;
-use super::xtopt::parse_int_option;
+use super::xtnum::parse_int_option;
 use crate::error::{Error, Result};
 use crate::extension::{bad_revision, read_struct, Args, Ctx, Extension};
 use crate::inv::Inv;

@@ -5,7 +5,7 @@ use iptkit_sys::ext::xt_ecn::*;
 use iptkit_sys::Pod;
 
 use super::tcp::set_once;
-use super::xtopt::parse_int_option;
+use super::xtnum::parse_int_option;
 use crate::error::{Error, Result};
 use crate::extension::{bad_revision, read_struct, Args, Ctx, Extension};
 use crate::inv::Inv;

@@ -6,7 +6,7 @@ use iptkit_sys::Pod;
 
 use super::spi::{save_spis, spis_from_kernel, spis_to_kernel, SpiRange};
 use super::tcp::set_once;
-use super::xtopt::{no_invert, once};
+use super::xtnum::{no_invert, once};
 use crate::error::{Error, Result};
 use crate::extension::{bad_revision, read_struct, Args, Ctx, Extension};
 use crate::inv::Inv;

@@ -10,7 +10,7 @@ use iptkit_sys::ext::xt_l2tp::*;
 use iptkit_sys::Pod;
 
 use super::tcp::set_once;
-use super::xtopt::{no_invert, parse_int_option};
+use super::xtnum::{no_invert, parse_int_option};
 use crate::error::{Error, Result};
 use crate::extension::{bad_revision, read_struct, Args, Ctx, Extension};
 

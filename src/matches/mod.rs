@@ -8,7 +8,7 @@ pub(crate) mod portrc;
 pub mod spi;
 #[cfg(test)]
 pub(crate) mod testutil;
-pub(crate) mod xtopt;
+pub(crate) mod xtnum;
 
 pub mod addrtype;
 pub mod comment;

@@ -9,7 +9,7 @@ use iptkit_sys::ext::xt_realm::*;
 use iptkit_sys::Pod;
 
 use super::tcp::set_once;
-use super::xtopt::strtoul_prefix;
+use super::xtnum::strtoul_prefix;
 use crate::addr::Family;
 use crate::error::{Error, Result};
 use crate::extension::{bad_revision, read_struct, Args, Ctx, Extension};

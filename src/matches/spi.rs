@@ -3,7 +3,7 @@
 
 use std::fmt;
 
-use super::xtopt::parse_range_option;
+use super::xtnum::parse_range_option;
 use crate::error::Result;
 use crate::inv::Inv;
 

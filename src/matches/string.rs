@@ -6,7 +6,7 @@ use iptkit_sys::ext::xt_string::*;
 use iptkit_sys::Pod;
 
 use super::tcp::set_once;
-use super::xtopt::{no_invert, once, parse_int_option};
+use super::xtnum::{no_invert, once, parse_int_option};
 use crate::error::{Error, Result};
 use crate::extension::{bad_revision, c_str, read_struct, Args, Ctx, Extension};
 

@@ -4,7 +4,7 @@
 use iptkit_sys::ext::ipt_ttl::*;
 use iptkit_sys::Pod;
 
-use super::xtopt::{no_invert, parse_int_option};
+use super::xtnum::{no_invert, parse_int_option};
 use crate::addr::Family;
 use crate::error::{Error, Result};
 use crate::extension::{bad_revision, read_struct, Args, Ctx, Extension};

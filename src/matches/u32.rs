@@ -6,7 +6,7 @@
 use iptkit_sys::ext::xt_u32::*;
 use iptkit_sys::Pod;
 
-use super::xtopt::strtoul_prefix;
+use super::xtnum::strtoul_prefix;
 use crate::error::{Error, Result};
 use crate::extension::{bad_revision, read_struct, Args, Ctx, Extension};
 
