@@ -53,6 +53,25 @@ fn ipt(family: Family, table: &str, args: &[&str], rest: &[String]) -> Result<()
     }
 }
 
+/// The extension data a rule puts in the kernel (the fixed header is
+/// compared through its text), for comparing what two rules would write.
+fn kernel_bytes(r: &iptkit::Rule) -> Vec<(String, u8, Vec<u8>)> {
+    let ctx = r.ctx();
+    let mut out = Vec::new();
+    for m in &r.matches {
+        let mut b = Vec::new();
+        m.encode(&ctx, &mut b);
+        out.push((m.name().to_string(), m.revision(), b));
+    }
+    if let iptkit::Target::Ext(t) = &r.target {
+        let mut b = Vec::new();
+        t.encode(&ctx, &mut b);
+        out.push((t.name().to_string(), t.revision(), b));
+    }
+    out.push((r.save_spec(), 0, Vec::new()));
+    out
+}
+
 fn report(direction: &str, total: usize, misses: &[String]) {
     println!(
         "conformance (kernel, legacy, {direction}): {} of {total} cases pass, {} misses",
@@ -137,6 +156,23 @@ fn written_by_iptables_legacy_read_by_iptkit() {
                 c.source, c.rule, c.legacy.save, got
             ));
             continue;
+        }
+        // What our parser makes of the text must be what iptables put in the
+        // kernel: same bytes, so the same decoded value.
+        if let Ok((parsed, _)) = parse_rule_spec(c.family, &c.argv) {
+            let read = h.rules(&c.chain).unwrap();
+            if parsed.len() != read.len()
+                || parsed
+                    .iter()
+                    .zip(read)
+                    .any(|(p, r)| kernel_bytes(p) != kernel_bytes(r))
+            {
+                misses.push(format!(
+                    "{}: `{}` iptables wrote other bytes than iptkit would\n   iptables {:?}\n   iptkit   {:?}",
+                    c.source, c.rule, read, parsed
+                ));
+                continue;
+            }
         }
         let same = h.table().clone();
         if let Err(e) = h.replace_table(same).and_then(|()| h.commit()) {
