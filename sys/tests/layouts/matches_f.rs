@@ -7,8 +7,14 @@ use iptkit_sys::ext::*;
 use iptkit_sys::xtables::*;
 
 /// Headers these structs come from (included after the core ones).
-pub const HEADERS: &[&str] = &[];
+pub const HEADERS: &[&str] = &["linux/netfilter/xt_connbytes.h"];
 
 pub fn layouts() -> Vec<Layout> {
-    vec![]
+    vec![layout!(
+        xt_connbytes::xt_connbytes_info,
+        "struct xt_connbytes_info",
+        count,
+        what,
+        direction
+    )]
 }

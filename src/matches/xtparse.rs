@@ -1,0 +1,346 @@
+//! What libxtables does for every option of a match (`xtoptions.c`), shared
+//! by the match codecs that need it: the once-only / inversion / mandatory
+//! bookkeeping of `xtables_option_parse` and `xtables_options_fcheck`, and
+//! its number readers (`xtables_strtoul`, `XTTYPE_UINT*RC` ranges,
+//! `value[/mask]`).
+
+#![allow(dead_code)] // TEMP: removed once every helper has its user
+
+use std::hash::{Hash, Hasher};
+
+use crate::error::{Error, Result};
+
+/// Which options a match took while parsing.
+///
+/// xtables refuses an option given twice and a `!` before an option that
+/// cannot be inverted, and checks mandatory options at the end; a value
+/// remembers what it took so that its codec can do the same. This is
+/// bookkeeping, not part of the value: every `Seen` equals every other.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct Seen(u32);
+
+impl PartialEq for Seen {
+    fn eq(&self, _other: &Seen) -> bool {
+        true
+    }
+}
+
+impl Eq for Seen {}
+
+impl Hash for Seen {
+    fn hash<H: Hasher>(&self, _state: &mut H) {}
+}
+
+impl Seen {
+    /// Takes option `--option` (bit `bit`) of extension `ext`, as
+    /// `xtables_option_parse` does: refuses a second use, and a `!` unless
+    /// the option is `invertible`.
+    pub(crate) fn take(
+        &mut self,
+        ext: &str,
+        option: &str,
+        bit: u32,
+        invert: bool,
+        invertible: bool,
+    ) -> Result<()> {
+        if self.has(bit) {
+            return Err(Error::rule(
+                ext,
+                format!("option \"--{option}\" can only be used once"),
+            ));
+        }
+        if invert && !invertible {
+            return Err(Error::rule(
+                ext,
+                format!("option \"--{option}\" cannot be inverted"),
+            ));
+        }
+        self.0 |= bit;
+        Ok(())
+    }
+
+    /// True when option bit `bit` was taken.
+    pub(crate) fn has(self, bit: u32) -> bool {
+        self.0 & bit != 0
+    }
+
+    /// Refuses a missing mandatory option (`XTOPT_MAND`).
+    pub(crate) fn require(self, ext: &str, option: &str, bit: u32) -> Result<()> {
+        if !self.has(bit) {
+            return Err(Error::rule(
+                ext,
+                format!("option \"--{option}\" must be specified"),
+            ));
+        }
+        Ok(())
+    }
+
+    /// Refuses two options that exclude each other (`.excl`).
+    pub(crate) fn exclude(self, ext: &str, a: (&str, u32), b: (&str, u32)) -> Result<()> {
+        if self.has(a.1) && self.has(b.1) {
+            return Err(Error::rule(
+                ext,
+                format!(
+                    "option \"--{}\" cannot be used together with \"--{}\"",
+                    a.0, b.0
+                ),
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// Reads a number at the start of `s` as `strtoumax(s, &end, 0)` does inside
+/// `xtables_strtoul`: leading blanks and a `+` are allowed (a `-` is not),
+/// then `0x` hex, leading-0 octal or decimal. Returns the number and the rest
+/// of `s`; `None` when there is no digit or the number overflows.
+pub(crate) fn strtoul(s: &str) -> Option<(u64, &str)> {
+    let t = s.trim_start_matches([' ', '\t', '\n', '\r', '\x0b', '\x0c']);
+    let t = match t.as_bytes().first() {
+        Some(b'-') => return None,
+        Some(b'+') => &t[1..],
+        _ => t,
+    };
+    let b = t.as_bytes();
+    let hex = b.len() > 2 && b[0] == b'0' && (b[1] | 0x20) == b'x' && b[2].is_ascii_hexdigit();
+    let (radix, digits) = if hex {
+        (16, &t[2..])
+    } else if t.starts_with('0') {
+        (8, t)
+    } else {
+        (10, t)
+    };
+    let n = digits
+        .find(|c: char| !c.is_digit(radix))
+        .unwrap_or(digits.len());
+    if n == 0 {
+        return None;
+    }
+    let v = u64::from_str_radix(&digits[..n], radix).ok()?;
+    Some((v, &digits[n..]))
+}
+
+/// A whole word as a number in `min..=max` (`xtables_strtoul(s, NULL, ...)`).
+pub(crate) fn uint(s: &str, min: u64, max: u64) -> Option<u64> {
+    match strtoul(s) {
+        Some((v, "")) if (min..=max).contains(&v) => Some(v),
+        _ => None,
+    }
+}
+
+/// The value of `--option` of `ext` as an `XTTYPE_UINT*` number in `min..=max`.
+pub(crate) fn uint_option(ext: &str, option: &str, s: &str, min: u64, max: u64) -> Result<u64> {
+    uint(s, min, max).ok_or_else(|| {
+        Error::value(
+            format!("{ext} --{option}"),
+            s,
+            format!("bad value, or out of range ({min}-{max})"),
+        )
+    })
+}
+
+/// An `XTTYPE_UINT*RC` value as `xtopt_parse_mint` reads it: `A`, `A:B`,
+/// `A:`, `:B` or `:`, each number up to `max`; an empty first part is 0 and
+/// an empty second part `max`. Returns the first number and the second when
+/// there was a `:`. No order check: extensions do that themselves.
+pub(crate) fn uint_range(ext: &str, option: &str, s: &str, max: u64) -> Result<(u64, Option<u64>)> {
+    let parts: Vec<&str> = s.split(':').collect();
+    if parts.len() > 2 {
+        return Err(Error::value(
+            format!("{ext} --{option}"),
+            s,
+            "too many components (max: 2)",
+        ));
+    }
+    let mut values = [0, max];
+    for (i, part) in parts.iter().enumerate() {
+        if part.is_empty() {
+            continue;
+        }
+        let (v, rest) = strtoul(part).filter(|&(v, _)| v <= max).ok_or_else(|| {
+            Error::value(
+                format!("{ext} --{option}"),
+                s,
+                format!("bad value near \"{part}\", or out of range (0-{max})"),
+            )
+        })?;
+        if !rest.is_empty() {
+            return Err(Error::value(
+                format!("{ext} --{option}"),
+                s,
+                format!("unexpected characters near \"{rest}\""),
+            ));
+        }
+        values[i] = v;
+    }
+    Ok((values[0], (parts.len() == 2).then_some(values[1])))
+}
+
+/// Maps a symbolic value to its number (`xtables_lmap_name2id`).
+pub(crate) type NameToValue<'a> = &'a dyn Fn(&str) -> Option<u32>;
+/// Maps a number to its symbolic name (`xtables_lmap_id2name`).
+pub(crate) type ValueToName<'a> = &'a dyn Fn(u32) -> Option<String>;
+
+/// `value[/mask]` as `xtables_parse_val_mask` reads it: 32-bit numbers, the
+/// mask all ones when absent. `names` maps a symbolic value (a group name of
+/// `devgroup`) when the word is not a number.
+pub(crate) fn val_mask(
+    ext: &str,
+    option: &str,
+    s: &str,
+    names: Option<NameToValue>,
+) -> Result<(u32, u32)> {
+    let what = || format!("{ext} --{option}");
+    let bad = || Error::value(what(), s, "bad integer value, or out of range");
+    let u32_prefix = |t| {
+        strtoul(t)
+            .filter(|&(v, _)| v <= u64::from(u32::MAX))
+            .map(|(v, rest)| (v as u32, rest))
+    };
+    let by_name = |names: NameToValue| {
+        names(s)
+            .map(|v| (v, u32::MAX))
+            .ok_or_else(|| Error::value(what(), s, "can't map name to value"))
+    };
+    let Some((val, rest)) = u32_prefix(s) else {
+        return match names {
+            Some(n) => by_name(n),
+            None => Err(bad()),
+        };
+    };
+    if rest.is_empty() {
+        return Ok((val, u32::MAX));
+    }
+    let Some(mask) = rest.strip_prefix('/') else {
+        return match names {
+            Some(n) => by_name(n),
+            None => Err(Error::value(what(), s, "trailing garbage after value")),
+        };
+    };
+    match u32_prefix(mask) {
+        Some((mask, "")) => Ok((val, mask)),
+        Some(_) => Err(Error::value(what(), s, "trailing garbage after value")),
+        None => Err(bad()),
+    }
+}
+
+/// Appends ` VALUE[/MASK]` as `xtables_print_val_mask` prints it: hex, the
+/// mask only when not all ones, else a name from `name` when it has one.
+pub(crate) fn save_val_mask(out: &mut String, val: u32, mask: u32, name: Option<ValueToName>) {
+    if mask != u32::MAX {
+        out.push_str(&format!(" 0x{val:x}/0x{mask:x}"));
+        return;
+    }
+    match name.and_then(|n| n(val)) {
+        Some(n) => out.push_str(&format!(" {n}")),
+        None => out.push_str(&format!(" 0x{val:x}")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_read_like_strtoumax() {
+        assert_eq!(strtoul(" +0x1fz"), Some((31, "z")));
+        assert_eq!(strtoul("010:"), Some((8, ":")));
+        assert_eq!(strtoul("0x"), Some((0, "x")));
+        assert_eq!(strtoul("-1"), None);
+        assert_eq!(strtoul(""), None);
+        assert_eq!(strtoul("18446744073709551616"), None);
+        assert_eq!(uint("12", 0, 12), Some(12));
+        assert_eq!(uint("13", 0, 12), None);
+    }
+
+    #[test]
+    fn ranges_read_like_xtopt_parse_mint() {
+        let r = |s| uint_range("x", "r", s, u64::MAX);
+        assert_eq!(r("5").unwrap(), (5, None));
+        assert_eq!(r("5:").unwrap(), (5, Some(u64::MAX)));
+        assert_eq!(r(":7").unwrap(), (0, Some(7)));
+        assert_eq!(r(":").unwrap(), (0, Some(u64::MAX)));
+        assert_eq!(r("").unwrap(), (0, None));
+        assert!(r("1:2:3").is_err());
+        assert!(r("-1:0").is_err());
+        assert!(r("1a").is_err());
+        assert!(uint_range("x", "r", "256", 255).is_err());
+    }
+
+    #[test]
+    fn value_and_mask() {
+        let vm = |s| val_mask("x", "m", s, None);
+        assert_eq!(vm("0x10").unwrap(), (16, u32::MAX));
+        assert_eq!(vm("1/0xff").unwrap(), (1, 0xff));
+        assert!(vm("1/").is_err());
+        assert!(vm("1x").is_err());
+        assert!(vm("0x100000000").is_err());
+        let names = |s: &str| (s == "lan").then_some(3);
+        assert_eq!(
+            val_mask("x", "m", "lan", Some(&names)).unwrap(),
+            (3, u32::MAX)
+        );
+        assert!(val_mask("x", "m", "wan", Some(&names)).is_err());
+        let mut s = String::new();
+        save_val_mask(&mut s, 1, 0xff, None);
+        save_val_mask(
+            &mut s,
+            3,
+            u32::MAX,
+            Some(&|v| (v == 3).then(|| "lan".into())),
+        );
+        save_val_mask(&mut s, 4, u32::MAX, None);
+        assert_eq!(s, " 0x1/0xff lan 0x4");
+    }
+}
+
+/// What the tests of the matches using this module share.
+#[cfg(test)]
+pub(crate) mod tests_support {
+    use crate::addr::Family;
+    use crate::error::Result;
+    use crate::extension::{Args, Ctx, Extension};
+
+    /// Parses the option words of one `-m name` of a rule in `family`, as
+    /// the rule parser hands them over, then runs `finish`.
+    pub(crate) fn parse_as<T: Extension>(family: Family, name: &str, words: &[&str]) -> Result<T> {
+        let ctx = Ctx::new(family);
+        let words: Vec<String> = words.iter().map(|s| s.to_string()).collect();
+        let mut m = T::new(&ctx, name);
+        let mut args = Args::new(&words);
+        while let Some(w) = args.next() {
+            let (invert, w) = match w {
+                "!" => (true, args.next().expect("an option after `!`")),
+                w => (false, w),
+            };
+            let option = w.trim_start_matches('-');
+            if !m.parse_option(&ctx, option, invert, &mut args)? {
+                return Err(crate::error::Error::UnknownOption(w.to_string()));
+            }
+        }
+        m.finish(&ctx)?;
+        Ok(m)
+    }
+
+    /// What iptables-save prints for the options of `m` (IPv4).
+    pub(crate) fn save_as<T: Extension>(m: &T) -> String {
+        let mut s = String::new();
+        m.save(&Ctx::new(Family::Ipv4), &mut s);
+        s
+    }
+
+    /// Bytes from a hex dump (`xtdump.py` output).
+    pub(crate) fn hex(s: &str) -> Vec<u8> {
+        (0..s.len())
+            .step_by(2)
+            .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
+            .collect()
+    }
+
+    /// Encodes `m` as the kernel would hold it.
+    pub(crate) fn encode_as<T: Extension>(family: Family, m: &T) -> Vec<u8> {
+        let mut out = Vec::new();
+        m.encode(&Ctx::new(family), &mut out);
+        out
+    }
+}
