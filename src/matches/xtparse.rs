@@ -90,17 +90,13 @@ impl Seen {
     }
 }
 
-/// Reads a number at the start of `s` as `strtoumax(s, &end, 0)` does inside
-/// `xtables_strtoul`: leading blanks and a `+` are allowed (a `-` is not),
-/// then `0x` hex, leading-0 octal or decimal. Returns the number and the rest
-/// of `s`; `None` when there is no digit or the number overflows.
-pub(crate) fn strtoul(s: &str) -> Option<(u64, &str)> {
-    let t = s.trim_start_matches([' ', '\t', '\n', '\r', '\x0b', '\x0c']);
-    let t = match t.as_bytes().first() {
-        Some(b'-') => return None,
-        Some(b'+') => &t[1..],
-        _ => t,
-    };
+/// C's blanks (`isspace`).
+const C_SPACE: [char; 6] = [' ', '\t', '\n', '\r', '\x0b', '\x0c'];
+
+/// The unsigned digits at the start of `t` in base 0 (`0x` hex, leading-0
+/// octal, else decimal): their value (`None` on overflow) and the rest, or
+/// `None` when there is no digit.
+fn digits(t: &str) -> Option<(Option<u64>, &str)> {
     let b = t.as_bytes();
     let hex = b.len() > 2 && b[0] == b'0' && (b[1] | 0x20) == b'x' && b[2].is_ascii_hexdigit();
     let (radix, digits) = if hex {
@@ -116,8 +112,43 @@ pub(crate) fn strtoul(s: &str) -> Option<(u64, &str)> {
     if n == 0 {
         return None;
     }
-    let v = u64::from_str_radix(&digits[..n], radix).ok()?;
+    let v = u64::from_str_radix(&digits[..n], radix).ok();
     Some((v, &digits[n..]))
+}
+
+/// Reads a number at the start of `s` as `strtoumax(s, &end, 0)` does inside
+/// `xtables_strtoul`: leading blanks and a `+` are allowed (a `-` is not),
+/// then `0x` hex, leading-0 octal or decimal. Returns the number and the rest
+/// of `s`; `None` when there is no digit or the number overflows.
+pub(crate) fn strtoul(s: &str) -> Option<(u64, &str)> {
+    let t = s.trim_start_matches(C_SPACE);
+    let t = match t.as_bytes().first() {
+        Some(b'-') => return None,
+        Some(b'+') => &t[1..],
+        _ => t,
+    };
+    match digits(t)? {
+        (Some(v), rest) => Some((v, rest)),
+        (None, _) => None,
+    }
+}
+
+/// Reads a number at the start of `s` exactly as C's `strtoul(s, &end, 0)`
+/// does, for the extensions that call it directly: leading blanks, a `+` or
+/// a `-` (which negates, modulo 2^64), then `0x` hex, leading-0 octal or
+/// decimal; an overflow gives `u64::MAX`. `None` when no digit was read.
+pub(crate) fn c_strtoul(s: &str) -> Option<(u64, &str)> {
+    let t = s.trim_start_matches(C_SPACE);
+    let (negative, t) = match t.as_bytes().first() {
+        Some(b'-') => (true, &t[1..]),
+        Some(b'+') => (false, &t[1..]),
+        _ => (false, t),
+    };
+    match digits(t)? {
+        (Some(v), rest) if negative => Some((v.wrapping_neg(), rest)),
+        (Some(v), rest) => Some((v, rest)),
+        (None, rest) => Some((u64::MAX, rest)),
+    }
 }
 
 /// A whole word as a number in `min..=max` (`xtables_strtoul(s, NULL, ...)`).
@@ -249,6 +280,9 @@ mod tests {
         assert_eq!(strtoul("-1"), None);
         assert_eq!(strtoul(""), None);
         assert_eq!(strtoul("18446744073709551616"), None);
+        assert_eq!(c_strtoul(" -1x"), Some((u64::MAX, "x")));
+        assert_eq!(c_strtoul("99999999999999999999:"), Some((u64::MAX, ":")));
+        assert_eq!(c_strtoul("+-1"), None);
         assert_eq!(uint("12", 0, 12), Some(12));
         assert_eq!(uint("13", 0, 12), None);
     }

@@ -39,6 +39,7 @@ pub mod xt_tcpudp;
 
 // -- section: matches-f --
 pub mod xt_connbytes;
+pub mod xt_connlabel;
 
 // -- end matches-f --
 

@@ -7,14 +7,25 @@ use iptkit_sys::ext::*;
 use iptkit_sys::xtables::*;
 
 /// Headers these structs come from (included after the core ones).
-pub const HEADERS: &[&str] = &["linux/netfilter/xt_connbytes.h"];
+pub const HEADERS: &[&str] = &[
+    "linux/netfilter/xt_connbytes.h",
+    "linux/netfilter/xt_connlabel.h",
+];
 
 pub fn layouts() -> Vec<Layout> {
-    vec![layout!(
-        xt_connbytes::xt_connbytes_info,
-        "struct xt_connbytes_info",
-        count,
-        what,
-        direction
-    )]
+    vec![
+        layout!(
+            xt_connbytes::xt_connbytes_info,
+            "struct xt_connbytes_info",
+            count,
+            what,
+            direction
+        ),
+        layout!(
+            xt_connlabel::xt_connlabel_mtinfo,
+            "struct xt_connlabel_mtinfo",
+            bit,
+            options
+        ),
+    ]
 }
