@@ -40,6 +40,7 @@ pub mod xt_tcpudp;
 // -- section: matches-f --
 pub mod xt_connbytes;
 pub mod xt_connlabel;
+pub mod xt_connlimit;
 
 // -- end matches-f --
 

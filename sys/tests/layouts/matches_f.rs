@@ -10,6 +10,7 @@ use iptkit_sys::xtables::*;
 pub const HEADERS: &[&str] = &[
     "linux/netfilter/xt_connbytes.h",
     "linux/netfilter/xt_connlabel.h",
+    "linux/netfilter/xt_connlimit.h",
 ];
 
 pub fn layouts() -> Vec<Layout> {
