@@ -11,6 +11,7 @@ pub const HEADERS: &[&str] = &[
     "linux/netfilter/xt_connbytes.h",
     "linux/netfilter/xt_connlabel.h",
     "linux/netfilter/xt_connlimit.h",
+    "linux/netfilter/xt_connmark.h",
 ];
 
 pub fn layouts() -> Vec<Layout> {
