@@ -207,6 +207,17 @@ pub(crate) fn uint_range(ext: &str, option: &str, s: &str, max: u64) -> Result<(
     Ok((values[0], (parts.len() == 2).then_some(values[1])))
 }
 
+/// An `XTTYPE_STRING` value stored in a `char[size]` field (`XTOPT_PUT`):
+/// iptables silently keeps only the first `size - 1` bytes (here: of whole
+/// characters).
+pub(crate) fn put_string(s: &str, size: usize) -> String {
+    let mut end = s.len().min(size - 1);
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    s[..end].to_string()
+}
+
 /// Maps a symbolic value to its number (`xtables_lmap_name2id`).
 pub(crate) type NameToValue<'a> = &'a dyn Fn(&str) -> Option<u32>;
 /// Maps a number to its symbolic name (`xtables_lmap_id2name`).

@@ -41,6 +41,7 @@ pub mod xt_tcpudp;
 pub mod xt_connbytes;
 pub mod xt_connlabel;
 pub mod xt_connlimit;
+pub mod xt_helper;
 
 // -- end matches-f --
 

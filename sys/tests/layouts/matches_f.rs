@@ -12,6 +12,7 @@ pub const HEADERS: &[&str] = &[
     "linux/netfilter/xt_connlabel.h",
     "linux/netfilter/xt_connlimit.h",
     "linux/netfilter/xt_connmark.h",
+    "linux/netfilter/xt_helper.h",
 ];
 
 pub fn layouts() -> Vec<Layout> {
