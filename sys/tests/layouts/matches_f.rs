@@ -13,6 +13,7 @@ pub const HEADERS: &[&str] = &[
     "linux/netfilter/xt_connlimit.h",
     "linux/netfilter/xt_connmark.h",
     "linux/netfilter/xt_helper.h",
+    "linux/netfilter/xt_cluster.h",
 ];
 
 pub fn layouts() -> Vec<Layout> {
