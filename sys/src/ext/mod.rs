@@ -38,6 +38,7 @@ pub mod xt_tcpudp;
 // -- end matches-e --
 
 // -- section: matches-f --
+pub mod xt_cgroup;
 pub mod xt_cluster;
 pub mod xt_connbytes;
 pub mod xt_connlabel;

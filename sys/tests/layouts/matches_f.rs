@@ -14,6 +14,7 @@ pub const HEADERS: &[&str] = &[
     "linux/netfilter/xt_connmark.h",
     "linux/netfilter/xt_helper.h",
     "linux/netfilter/xt_cluster.h",
+    "linux/netfilter/xt_cgroup.h",
 ];
 
 pub fn layouts() -> Vec<Layout> {
