@@ -9,7 +9,7 @@
 use iptkit_sys::ext::xt_cgroup::*;
 use iptkit_sys::Pod;
 
-use super::xtparse::{put_string, uint_option, Seen};
+use super::xtparse::{bool_field, put_string, uint_option, Seen};
 use crate::error::{Error, Result};
 use crate::extension::{bad_revision, c_str, put_c_str, read_struct, Args, Ctx, Extension};
 use crate::inv::Inv;
@@ -48,19 +48,10 @@ impl Cgroup {
 const O_CLASSID: u32 = 1;
 const O_PATH: u32 = 2;
 
-/// A 0/1 byte (or word) of the kernel struct; anything else is kept raw.
-fn flag(v: u32, what: &str) -> Result<bool> {
-    match v {
-        0 => Ok(false),
-        1 => Ok(true),
-        _ => Err(Error::Malformed(format!("cgroup: {what} is {v}"))),
-    }
-}
-
 /// `has`/`invert` byte pairs to an optional inverted value.
 fn field<T>(has: u8, invert: u8, what: &str, value: impl FnOnce() -> T) -> Result<Option<Inv<T>>> {
-    let invert = flag(invert.into(), what)?;
-    Ok(flag(has.into(), what)?.then(|| Inv::new(value(), invert)))
+    let invert = bool_field("cgroup", what, invert.into())?;
+    Ok(bool_field("cgroup", what, has.into())?.then(|| Inv::new(value(), invert)))
 }
 
 impl Cgroup {
@@ -86,7 +77,7 @@ impl Extension for Cgroup {
         let (path, classid) = match revision {
             0 => {
                 let k: xt_cgroup_info_v0 = read_struct(Self::NAME, revision, data)?;
-                let invert = flag(k.invert, "invert")?;
+                let invert = bool_field(Self::NAME, "invert", k.invert)?;
                 (None, Some(Inv::new(k.id, invert)))
             }
             1 => {

@@ -5,7 +5,7 @@
 use iptkit_sys::ext::xt_connmark::*;
 use iptkit_sys::Pod;
 
-use super::xtparse::{save_val_mask, val_mask, Seen};
+use super::xtparse::{bool_field, save_val_mask, val_mask, Seen};
 use crate::error::{Error, Result};
 use crate::extension::{bad_revision, read_struct, Args, Ctx, Extension};
 use crate::inv::Inv;
@@ -57,15 +57,6 @@ impl Connmark {
 
 const O_MARK: u32 = 1;
 
-/// The `invert` byte: iptables writes 0 or 1; anything else is kept raw.
-fn invert_byte(b: u8) -> Result<bool> {
-    match b {
-        0 => Ok(false),
-        1 => Ok(true),
-        _ => Err(Error::Malformed(format!("connmark: invert byte {b}"))),
-    }
-}
-
 impl Extension for Connmark {
     const NAME: &'static str = "connmark";
     const REVISIONS: &'static [u8] = &[0, 1];
@@ -91,7 +82,10 @@ impl Extension for Connmark {
             _ => return Err(bad_revision(Self::NAME, revision)),
         };
         Ok(Connmark {
-            mark: Inv::new(MarkMask { mark, mask }, invert_byte(invert)?),
+            mark: Inv::new(
+                MarkMask { mark, mask },
+                bool_field(Self::NAME, "invert", invert.into())?,
+            ),
             revision,
             seen: Seen::default(),
         })

@@ -4,8 +4,8 @@
 use iptkit_sys::ext::xt_helper::*;
 use iptkit_sys::Pod;
 
-use super::xtparse::{put_string, Seen};
-use crate::error::{Error, Result};
+use super::xtparse::{bool_field, put_string, Seen};
+use crate::error::Result;
 use crate::extension::{bad_revision, c_str, put_c_str, read_struct, Args, Ctx, Extension};
 use crate::inv::Inv;
 
@@ -42,11 +42,7 @@ impl Extension for Helper {
             return Err(bad_revision(Self::NAME, revision));
         }
         let k: xt_helper_info = read_struct(Self::NAME, revision, data)?;
-        let invert = match k.invert {
-            0 => false,
-            1 => true,
-            n => return Err(Error::Malformed(format!("helper: invert {n}"))),
-        };
+        let invert = bool_field(Self::NAME, "invert", k.invert as u32)?;
         Ok(Helper::with(Inv::new(c_str(&k.name), invert)))
     }
 

@@ -207,6 +207,17 @@ pub(crate) fn uint_range(ext: &str, option: &str, s: &str, max: u64) -> Result<(
     Ok((values[0], (parts.len() == 2).then_some(values[1])))
 }
 
+/// A 0/1 field of a kernel struct (an `invert` word or byte) read back:
+/// iptables writes nothing else, so any other value makes the codec refuse
+/// the struct, which is then kept as raw bytes.
+pub(crate) fn bool_field(ext: &str, what: &str, v: u32) -> Result<bool> {
+    match v {
+        0 => Ok(false),
+        1 => Ok(true),
+        _ => Err(Error::Malformed(format!("{ext}: {what} is {v}"))),
+    }
+}
+
 /// An `XTTYPE_STRING` value stored in a `char[size]` field (`XTOPT_PUT`):
 /// iptables silently keeps only the first `size - 1` bytes (here: of whole
 /// characters).

@@ -43,6 +43,7 @@ pub mod xt_cluster;
 pub mod xt_connbytes;
 pub mod xt_connlabel;
 pub mod xt_connlimit;
+pub mod xt_cpu;
 pub mod xt_helper;
 
 // -- end matches-f --

@@ -15,6 +15,7 @@ pub const HEADERS: &[&str] = &[
     "linux/netfilter/xt_helper.h",
     "linux/netfilter/xt_cluster.h",
     "linux/netfilter/xt_cgroup.h",
+    "linux/netfilter/xt_cpu.h",
 ];
 
 pub fn layouts() -> Vec<Layout> {
