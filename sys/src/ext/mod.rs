@@ -44,6 +44,7 @@ pub mod xt_connbytes;
 pub mod xt_connlabel;
 pub mod xt_connlimit;
 pub mod xt_cpu;
+pub mod xt_devgroup;
 pub mod xt_helper;
 
 // -- end matches-f --

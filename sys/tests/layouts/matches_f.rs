@@ -16,6 +16,7 @@ pub const HEADERS: &[&str] = &[
     "linux/netfilter/xt_cluster.h",
     "linux/netfilter/xt_cgroup.h",
     "linux/netfilter/xt_cpu.h",
+    "linux/netfilter/xt_devgroup.h",
 ];
 
 pub fn layouts() -> Vec<Layout> {
