@@ -46,6 +46,7 @@ pub mod xt_connlimit;
 pub mod xt_cpu;
 pub mod xt_devgroup;
 pub mod xt_helper;
+pub mod xt_nfacct;
 
 // -- end matches-f --
 

@@ -17,6 +17,7 @@ pub const HEADERS: &[&str] = &[
     "linux/netfilter/xt_cgroup.h",
     "linux/netfilter/xt_cpu.h",
     "linux/netfilter/xt_devgroup.h",
+    "linux/netfilter/xt_nfacct.h",
 ];
 
 pub fn layouts() -> Vec<Layout> {
