@@ -47,6 +47,7 @@ pub mod xt_cpu;
 pub mod xt_devgroup;
 pub mod xt_helper;
 pub mod xt_nfacct;
+pub mod xt_osf;
 
 // -- end matches-f --
 

@@ -18,6 +18,7 @@ pub const HEADERS: &[&str] = &[
     "linux/netfilter/xt_cpu.h",
     "linux/netfilter/xt_devgroup.h",
     "linux/netfilter/xt_nfacct.h",
+    "linux/netfilter/xt_osf.h",
 ];
 
 pub fn layouts() -> Vec<Layout> {
