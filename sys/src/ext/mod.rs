@@ -48,6 +48,7 @@ pub mod xt_devgroup;
 pub mod xt_helper;
 pub mod xt_nfacct;
 pub mod xt_osf;
+pub mod xt_physdev;
 
 // -- end matches-f --
 

@@ -19,6 +19,7 @@ pub const HEADERS: &[&str] = &[
     "linux/netfilter/xt_devgroup.h",
     "linux/netfilter/xt_nfacct.h",
     "linux/netfilter/xt_osf.h",
+    "linux/netfilter/xt_physdev.h",
 ];
 
 pub fn layouts() -> Vec<Layout> {
