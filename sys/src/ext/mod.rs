@@ -49,6 +49,7 @@ pub mod xt_helper;
 pub mod xt_nfacct;
 pub mod xt_osf;
 pub mod xt_physdev;
+pub mod xt_quota;
 
 // -- end matches-f --
 

@@ -20,6 +20,7 @@ pub const HEADERS: &[&str] = &[
     "linux/netfilter/xt_nfacct.h",
     "linux/netfilter/xt_osf.h",
     "linux/netfilter/xt_physdev.h",
+    "linux/netfilter/xt_quota.h",
 ];
 
 pub fn layouts() -> Vec<Layout> {
