@@ -4,8 +4,6 @@
 //! its number readers (`xtables_strtoul`, `XTTYPE_UINT*RC` ranges,
 //! `value[/mask]`).
 
-#![allow(dead_code)] // TEMP: removed once every helper has its user
-
 use std::hash::{Hash, Hasher};
 
 use crate::error::{Error, Result};

@@ -50,6 +50,7 @@ pub mod xt_nfacct;
 pub mod xt_osf;
 pub mod xt_physdev;
 pub mod xt_quota;
+pub mod xt_rateest;
 
 // -- end matches-f --
 

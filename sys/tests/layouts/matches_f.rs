@@ -21,6 +21,7 @@ pub const HEADERS: &[&str] = &[
     "linux/netfilter/xt_osf.h",
     "linux/netfilter/xt_physdev.h",
     "linux/netfilter/xt_quota.h",
+    "linux/netfilter/xt_rateest.h",
 ];
 
 pub fn layouts() -> Vec<Layout> {
