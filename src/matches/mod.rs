@@ -4,6 +4,7 @@
 //! with its byte and text fixtures, declare it below and add its line to the registry.
 
 pub mod port;
+mod xtopt;
 mod xtparse;
 
 pub mod addrtype;
