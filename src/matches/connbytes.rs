@@ -218,7 +218,8 @@ impl Extension for Connbytes {
 mod tests {
     use super::*;
     use crate::addr::Family;
-    use crate::matches::xtparse::tests_support::{hex, parse_as, save_as};
+    use crate::matches::xtopt::unhex;
+    use crate::matches::xtparse::tests_support::{parse_as, save_as};
 
     fn parse(words: &[&str]) -> Result<Connbytes> {
         parse_as(Family::Ipv4, "connbytes", words)
@@ -227,7 +228,7 @@ mod tests {
     #[test]
     fn kernel_bytes_both_ways() {
         // `! --connbytes 5:10 --connbytes-mode avgpkt --connbytes-dir reply`
-        let bytes = hex("0a0000000000000005000000000000000201000000000000");
+        let bytes = unhex("0a0000000000000005000000000000000201000000000000");
         let ctx = Ctx::new(Family::Ipv4);
         let m = parse(&[
             "!",
@@ -244,7 +245,7 @@ mod tests {
         assert_eq!(out, bytes);
         assert_eq!(Connbytes::decode(&ctx, 0, &bytes).unwrap(), m);
         // `--connbytes 1000 --connbytes-mode bytes --connbytes-dir both`
-        let bytes = hex("e803000000000000ffffffffffffffff0102000000000000");
+        let bytes = unhex("e803000000000000ffffffffffffffff0102000000000000");
         let m = Connbytes::decode(&ctx, 0, &bytes).unwrap();
         assert_eq!(
             save_as(&m),
@@ -256,7 +257,7 @@ mod tests {
         assert!(Connbytes::decode(
             &ctx,
             0,
-            &hex("000000000000000000000000000000000300000000000000")
+            &unhex("000000000000000000000000000000000300000000000000")
         )
         .is_err());
     }
@@ -332,5 +333,37 @@ mod tests {
         .is_err());
         assert!(parse(&["--connbytes", "1", "--connbytes", "2"]).is_err());
         assert!(parse(&["--connbytes", "1", "!", "--connbytes-dir", "both"]).is_err());
+    }
+
+    /// Every case of the iptables test suite for this match, as
+    /// iptables-legacy 1.8.9 printed or refused it.
+    #[test]
+    fn conformance_cases() {
+        crate::matches::xtopt::check_cases(&[
+            (46, "-m connbytes --connbytes 0:1000 --connbytes-mode packets --connbytes-dir original", Some(" -m connbytes --connbytes 0:1000 --connbytes-mode packets --connbytes-dir original")),
+            (46, "-m connbytes --connbytes 0:1000 --connbytes-mode packets --connbytes-dir reply", Some(" -m connbytes --connbytes 0:1000 --connbytes-mode packets --connbytes-dir reply")),
+            (46, "-m connbytes --connbytes 0:1000 --connbytes-mode packets --connbytes-dir both", Some(" -m connbytes --connbytes 0:1000 --connbytes-mode packets --connbytes-dir both")),
+            (46, "-m connbytes --connbytes 0:1000 --connbytes-mode bytes --connbytes-dir original", Some(" -m connbytes --connbytes 0:1000 --connbytes-mode bytes --connbytes-dir original")),
+            (46, "-m connbytes --connbytes 0:1000 --connbytes-mode bytes --connbytes-dir reply", Some(" -m connbytes --connbytes 0:1000 --connbytes-mode bytes --connbytes-dir reply")),
+            (46, "-m connbytes --connbytes 0:1000 --connbytes-mode bytes --connbytes-dir both", Some(" -m connbytes --connbytes 0:1000 --connbytes-mode bytes --connbytes-dir both")),
+            (46, "-m connbytes --connbytes 0:1000 --connbytes-mode avgpkt --connbytes-dir original", Some(" -m connbytes --connbytes 0:1000 --connbytes-mode avgpkt --connbytes-dir original")),
+            (46, "-m connbytes --connbytes 0:1000 --connbytes-mode avgpkt --connbytes-dir reply", Some(" -m connbytes --connbytes 0:1000 --connbytes-mode avgpkt --connbytes-dir reply")),
+            (46, "-m connbytes --connbytes 0:1000 --connbytes-mode avgpkt --connbytes-dir both", Some(" -m connbytes --connbytes 0:1000 --connbytes-mode avgpkt --connbytes-dir both")),
+            (46, "-m connbytes --connbytes -1:0 --connbytes-mode packets --connbytes-dir original", None),
+            (46, "-m connbytes --connbytes 0:-1 --connbytes-mode packets --connbytes-dir original", None),
+            (46, "-m connbytes --connbytes : --connbytes-mode packets --connbytes-dir original", Some(" -m connbytes --connbytes 0 --connbytes-mode packets --connbytes-dir original")),
+            (46, "-m connbytes --connbytes :1000 --connbytes-mode packets --connbytes-dir original", Some(" -m connbytes --connbytes 0:1000 --connbytes-mode packets --connbytes-dir original")),
+            (46, "-m connbytes --connbytes 1000 --connbytes-mode packets --connbytes-dir original", Some(" -m connbytes --connbytes 1000 --connbytes-mode packets --connbytes-dir original")),
+            (46, "-m connbytes --connbytes 1000: --connbytes-mode packets --connbytes-dir original", Some(" -m connbytes --connbytes 1000 --connbytes-mode packets --connbytes-dir original")),
+            (46, "-m connbytes --connbytes 1000:1000 --connbytes-mode packets --connbytes-dir original", Some(" -m connbytes --connbytes 1000:1000 --connbytes-mode packets --connbytes-dir original")),
+            (46, "-m connbytes --connbytes 1000:0 --connbytes-mode packets --connbytes-dir original", None),
+            (46, "-m connbytes --connbytes 0:18446744073709551616 --connbytes-mode avgpkt --connbytes-dir both", None),
+            (46, "-m connbytes --connbytes 0:1000 --connbytes-mode wrong --connbytes-dir both", None),
+            (46, "-m connbytes --connbytes 0:1000 --connbytes-dir original", None),
+            (46, "-m connbytes --connbytes 0:1000 --connbytes-mode packets", None),
+            (46, "-m connbytes --connbytes-dir original", None),
+            (46, "-m connbytes --connbytes 0:1000", None),
+            (46, "-m connbytes", None),
+        ]);
     }
 }

@@ -214,7 +214,8 @@ impl Extension for Connlabel {
 mod tests {
     use super::*;
     use crate::addr::Family;
-    use crate::matches::xtparse::tests_support::{encode_as, hex, parse_as};
+    use crate::matches::xtopt::unhex;
+    use crate::matches::xtparse::tests_support::{encode_as, parse_as};
 
     fn parse(words: &[&str]) -> Result<Connlabel> {
         parse_as(Family::Ipv4, "connlabel", words)
@@ -230,15 +231,15 @@ mod tests {
     fn kernel_bytes_both_ways() {
         let ctx = Ctx::new(Family::Ipv4);
         // `! --label 41 --set`
-        let bytes = hex("29000300");
+        let bytes = unhex("29000300");
         let m = parse(&["!", "--label", "41", "--set"]).unwrap();
         assert_eq!(encode_as(Family::Ipv4, &m), bytes);
         assert_eq!(Connlabel::decode(&ctx, 0, &bytes).unwrap(), m);
         assert_eq!(save(&m), " ! --label \"41\" --set");
         // `--label 2`
-        let m = Connlabel::decode(&ctx, 0, &hex("02000000")).unwrap();
+        let m = Connlabel::decode(&ctx, 0, &unhex("02000000")).unwrap();
         assert_eq!(save(&m), " --label \"2\"");
-        assert!(Connlabel::decode(&ctx, 0, &hex("02000400")).is_err());
+        assert!(Connlabel::decode(&ctx, 0, &unhex("02000400")).is_err());
     }
 
     #[test]
@@ -278,5 +279,38 @@ mod tests {
         let mut s = String::new();
         Connlabel::with(Inv::not(44), false).save_with(Some(map), &mut s);
         assert_eq!(s, " ! --label \"hexy\"");
+    }
+
+    /// Every case of the iptables test suite for this match, as
+    /// iptables-legacy 1.8.9 printed or refused it.
+    #[test]
+    fn conformance_cases() {
+        // The cases were taken on a machine without label names.
+        if std::path::Path::new(CONNLABEL_CONF).exists() {
+            return;
+        }
+        crate::matches::xtopt::check_cases(&[
+            (
+                46,
+                "-m connlabel --label 40",
+                Some(" -m connlabel --label \"40\""),
+            ),
+            (
+                46,
+                "-m connlabel ! --label 40",
+                Some(" -m connlabel ! --label \"40\""),
+            ),
+            (
+                46,
+                "-m connlabel --label 41 --set",
+                Some(" -m connlabel --label \"41\" --set"),
+            ),
+            (
+                46,
+                "-m connlabel ! --label 41 --set",
+                Some(" -m connlabel ! --label \"41\" --set"),
+            ),
+            (46, "-m connlabel --label foobar_not_there", None),
+        ]);
     }
 }

@@ -5,12 +5,13 @@
 //! revision 0 (kernels before 2.6.37) only by source, and iptables prints no
 //! `--connlimit-saddr` for it.
 
-use std::net::{Ipv4Addr, Ipv6Addr};
+use std::net::Ipv6Addr;
 
 use iptkit_sys::ext::xt_connlimit::*;
 use iptkit_sys::Pod;
 
-use super::xtparse::{strtoul, uint, uint_option, Seen};
+use super::xtopt::inet_aton;
+use super::xtparse::{uint, uint_option, Seen};
 use crate::addr::Family;
 use crate::error::{Error, Result};
 use crate::extension::{bad_revision, read_struct, Args, Ctx, Extension};
@@ -88,35 +89,6 @@ impl Connlimit {
             .map(|w| u32::from_be_bytes([w[0], w[1], w[2], w[3]]).leading_ones())
             .sum()
     }
-}
-
-/// An IPv4 address as glibc's `inet_aton` reads it for a numeric
-/// `getaddrinfo`: 1 to 4 parts of C numbers, the last filling the rest.
-fn inet_aton(s: &str) -> Option<Ipv4Addr> {
-    let parts: Vec<&str> = s.split('.').collect();
-    if parts.len() > 4 {
-        return None;
-    }
-    let mut value: u32 = 0;
-    for (i, p) in parts.iter().enumerate() {
-        if !p.starts_with(|c: char| c.is_ascii_digit()) {
-            return None;
-        }
-        let (v, rest) = strtoul(p)?;
-        if !rest.is_empty() {
-            return None;
-        }
-        if i + 1 < parts.len() {
-            value |= u32::try_from(v).ok().filter(|&v| v <= 255)? << (24 - 8 * i);
-        } else {
-            let bits = 32 - 8 * i as u32;
-            if bits < 32 && v >> bits != 0 || v > u64::from(u32::MAX) {
-                return None;
-            }
-            value |= v as u32;
-        }
-    }
-    Some(Ipv4Addr::from(value))
 }
 
 /// `--connlimit-mask` as `XTTYPE_PLENMASK` reads it in iptables 1.8.9: a
@@ -284,7 +256,8 @@ impl Extension for Connlimit {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::matches::xtparse::tests_support::{encode_as, hex, parse_as};
+    use crate::matches::xtopt::unhex;
+    use crate::matches::xtparse::tests_support::{encode_as, parse_as};
 
     fn parse(family: Family, words: &[&str]) -> Result<Connlimit> {
         parse_as(family, "connlimit", words)
@@ -300,7 +273,7 @@ mod tests {
     fn kernel_bytes_both_ways() {
         let v4 = Ctx::new(Family::Ipv4);
         // `--connlimit-upto 3 --connlimit-mask 24 --connlimit-daddr`
-        let bytes = hex("ffffff0000000000000000000000000003000000030000000000000000000000");
+        let bytes = unhex("ffffff0000000000000000000000000003000000030000000000000000000000");
         let m = parse(
             Family::Ipv4,
             &[
@@ -315,7 +288,7 @@ mod tests {
         assert_eq!(encode_as(Family::Ipv4, &m), bytes);
         assert_eq!(Connlimit::decode(&v4, 1, &bytes).unwrap(), m);
         // `! --connlimit-upto 3` (no mask given: all 16 bytes set)
-        let bytes = hex("ffffffffffffffffffffffffffffffff03000000000000000000000000000000");
+        let bytes = unhex("ffffffffffffffffffffffffffffffff03000000000000000000000000000000");
         let m = parse(Family::Ipv4, &["!", "--connlimit-upto", "3"]).unwrap();
         assert_eq!(encode_as(Family::Ipv4, &m), bytes);
         assert_eq!(
@@ -323,7 +296,7 @@ mod tests {
             " --connlimit-above 3 --connlimit-mask 32 --connlimit-saddr"
         );
         // IPv6 `--connlimit-above 3 --connlimit-mask 64`
-        let bytes = hex("ffffffffffffffff000000000000000003000000000000000000000000000000");
+        let bytes = unhex("ffffffffffffffff000000000000000003000000000000000000000000000000");
         let m = Connlimit::decode(&Ctx::new(Family::Ipv6), 1, &bytes).unwrap();
         assert_eq!(
             save(Family::Ipv6, &m),
@@ -335,7 +308,7 @@ mod tests {
     #[test]
     fn revision_0_reads_and_writes_unchanged() {
         // Not offered by current kernels: the same struct, `inverse` for flags.
-        let bytes = hex("ffff000000000000000000000000000007000000010000000000000000000000");
+        let bytes = unhex("ffff000000000000000000000000000007000000010000000000000000000000");
         let m = Connlimit::decode(&Ctx::new(Family::Ipv4), 0, &bytes).unwrap();
         assert_eq!(m.revision(), 0);
         assert_eq!(
@@ -343,7 +316,7 @@ mod tests {
             " --connlimit-upto 7 --connlimit-mask 16"
         );
         assert_eq!(encode_as(Family::Ipv4, &m), bytes);
-        let flags2 = hex("ffff000000000000000000000000000007000000020000000000000000000000");
+        let flags2 = unhex("ffff000000000000000000000000000007000000020000000000000000000000");
         assert!(Connlimit::decode(&Ctx::new(Family::Ipv4), 0, &flags2).is_err());
     }
 
@@ -399,5 +372,38 @@ mod tests {
             "--connlimit-mask",
             "8"
         ]));
+    }
+
+    /// Every case of the iptables test suite for this match, as
+    /// iptables-legacy 1.8.9 printed or refused it.
+    #[test]
+    fn conformance_cases() {
+        crate::matches::xtopt::check_cases(&[
+            (6, "-m connlimit --connlimit-upto 0", Some(" -m connlimit --connlimit-upto 0 --connlimit-mask 128 --connlimit-saddr")),
+            (6, "-m connlimit --connlimit-upto 4294967295 --connlimit-mask 128 --connlimit-saddr", Some(" -m connlimit --connlimit-upto 4294967295 --connlimit-mask 128 --connlimit-saddr")),
+            (6, "-m connlimit --connlimit-upto 4294967296 --connlimit-mask 128 --connlimit-saddr", None),
+            (46, "-m connlimit --connlimit-upto -1", None),
+            (6, "-m connlimit --connlimit-above 0", Some(" -m connlimit --connlimit-above 0 --connlimit-mask 128 --connlimit-saddr")),
+            (6, "-m connlimit --connlimit-above 4294967295 --connlimit-mask 128 --connlimit-saddr", Some(" -m connlimit --connlimit-above 4294967295 --connlimit-mask 128 --connlimit-saddr")),
+            (6, "-m connlimit --connlimit-above 4294967296 --connlimit-mask 128 --connlimit-saddr", None),
+            (46, "-m connlimit --connlimit-above -1", None),
+            (46, "-m connlimit --connlimit-upto 1 --conlimit-above 1", None),
+            (6, "-m connlimit --connlimit-above 10 --connlimit-saddr", Some(" -m connlimit --connlimit-above 10 --connlimit-mask 128 --connlimit-saddr")),
+            (6, "-m connlimit --connlimit-above 10 --connlimit-daddr", Some(" -m connlimit --connlimit-above 10 --connlimit-mask 128 --connlimit-daddr")),
+            (46, "-m connlimit --connlimit-above 10 --connlimit-saddr --connlimit-daddr", None),
+            (6, "-m connlimit --connlimit-above 10 --connlimit-mask 128 --connlimit-saddr", Some(" -m connlimit --connlimit-above 10 --connlimit-mask 128 --connlimit-saddr")),
+            (6, "-m connlimit --connlimit-above 10 --connlimit-mask 128 --connlimit-daddr", Some(" -m connlimit --connlimit-above 10 --connlimit-mask 128 --connlimit-daddr")),
+            (46, "-m connlimit", None),
+            (4, "-m connlimit --connlimit-upto 0", Some(" -m connlimit --connlimit-upto 0 --connlimit-mask 32 --connlimit-saddr")),
+            (46, "-m connlimit --connlimit-upto 4294967295 --connlimit-mask 32 --connlimit-saddr", Some(" -m connlimit --connlimit-upto 4294967295 --connlimit-mask 32 --connlimit-saddr")),
+            (46, "-m connlimit --connlimit-upto 4294967296 --connlimit-mask 32 --connlimit-saddr", None),
+            (4, "-m connlimit --connlimit-above 0", Some(" -m connlimit --connlimit-above 0 --connlimit-mask 32 --connlimit-saddr")),
+            (46, "-m connlimit --connlimit-above 4294967295 --connlimit-mask 32 --connlimit-saddr", Some(" -m connlimit --connlimit-above 4294967295 --connlimit-mask 32 --connlimit-saddr")),
+            (46, "-m connlimit --connlimit-above 4294967296 --connlimit-mask 32 --connlimit-saddr", None),
+            (4, "-m connlimit --connlimit-above 10 --connlimit-saddr", Some(" -m connlimit --connlimit-above 10 --connlimit-mask 32 --connlimit-saddr")),
+            (4, "-m connlimit --connlimit-above 10 --connlimit-daddr", Some(" -m connlimit --connlimit-above 10 --connlimit-mask 32 --connlimit-daddr")),
+            (46, "-m connlimit --connlimit-above 10 --connlimit-mask 32 --connlimit-saddr", Some(" -m connlimit --connlimit-above 10 --connlimit-mask 32 --connlimit-saddr")),
+            (46, "-m connlimit --connlimit-above 10 --connlimit-mask 32 --connlimit-daddr", Some(" -m connlimit --connlimit-above 10 --connlimit-mask 32 --connlimit-daddr")),
+        ]);
     }
 }

@@ -191,7 +191,8 @@ impl Extension for Physdev {
 mod tests {
     use super::*;
     use crate::addr::Family;
-    use crate::matches::xtparse::tests_support::{encode_as, hex, parse_as, save_as};
+    use crate::matches::xtopt::unhex;
+    use crate::matches::xtparse::tests_support::{encode_as, parse_as, save_as};
 
     fn parse(words: &[&str]) -> Result<Physdev> {
         parse_as(Family::Ipv4, "physdev", words)
@@ -200,7 +201,7 @@ mod tests {
     #[test]
     fn kernel_bytes_both_ways() {
         let ctx = Ctx::new(Family::Ipv4);
-        let bytes = hex(concat!(
+        let bytes = unhex(concat!(
             "6574682b000000000000000000000000ffffff00000000000000000000000000",
             "62723000000000000000000000000000ffffffff000000000000000000000000",
             "0a0f"
@@ -224,13 +225,13 @@ mod tests {
         );
         // `--physdev-out "" ! --physdev-is-out`
         let mut bytes = vec![0; 64];
-        bytes.extend(hex("1012"));
+        bytes.extend(unhex("1012"));
         let m = Physdev::decode(&ctx, 0, &bytes).unwrap();
         assert_eq!(save_as(&m), " ! --physdev-is-out --physdev-out ");
         assert_eq!(encode_as(Family::Ipv4, &m), bytes);
         assert!(Physdev::decode(&ctx, 0, &{
             let mut b = vec![0; 64];
-            b.extend(hex("0100"));
+            b.extend(unhex("0100"));
             b
         })
         .is_err());
@@ -242,5 +243,33 @@ mod tests {
         assert!(parse(&["--physdev-in", "0123456789012345"]).is_err());
         assert!(parse(&["--physdev-in", "a", "--physdev-in", "b"]).is_err());
         assert!(parse(&["--physdev-is-in", "--physdev-is-in"]).is_err());
+    }
+
+    /// Every case of the iptables test suite for this match, as
+    /// iptables-legacy 1.8.9 printed or refused it.
+    #[test]
+    fn conformance_cases() {
+        crate::matches::xtopt::check_cases(&[
+            (
+                46,
+                "-m physdev --physdev-in lo",
+                Some(" -m physdev --physdev-in lo"),
+            ),
+            (
+                46,
+                "-m physdev --physdev-is-in --physdev-in lo",
+                Some(" -m physdev --physdev-is-in --physdev-in lo"),
+            ),
+            (
+                46,
+                "-m physdev --physdev-in lo --physdev-is-bridged",
+                Some(" -m physdev --physdev-in lo --physdev-is-bridged"),
+            ),
+            (
+                46,
+                "-m physdev --physdev-out lo --physdev-is-bridged",
+                Some(" -m physdev --physdev-out lo --physdev-is-bridged"),
+            ),
+        ]);
     }
 }

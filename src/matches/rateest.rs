@@ -384,7 +384,8 @@ impl Extension for Rateest {
 mod tests {
     use super::*;
     use crate::addr::Family;
-    use crate::matches::xtparse::tests_support::{encode_as, hex, parse_as, save_as};
+    use crate::matches::xtopt::unhex;
+    use crate::matches::xtparse::tests_support::{encode_as, parse_as, save_as};
 
     fn parse(words: &[&str]) -> Result<Rateest> {
         parse_as(Family::Ipv4, "rateest", words)
@@ -400,7 +401,7 @@ mod tests {
         v.resize(16, 0);
         v.extend(name2.as_bytes());
         v.resize(32, 0);
-        v.extend(hex(tail));
+        v.extend(unhex(tail));
         v.resize(72, 0);
         v
     }
@@ -471,5 +472,24 @@ mod tests {
         assert!(parse(&["--rateest-bps", "fast"]).is_err());
         assert!(parse(&["--rateest-pps", "4294967296"]).is_err());
         assert!(parse(&["!", "--rateest-delta"]).is_err());
+    }
+
+    /// Every case of the iptables test suite for this match, as
+    /// iptables-legacy 1.8.9 printed or refused it.
+    #[test]
+    fn conformance_cases() {
+        crate::matches::xtopt::check_cases(&[
+            (46, "-m rateest --rateest RE1 --rateest-lt --rateest-bps 8bit", Some(" -m rateest --rateest RE1 --rateest-lt --rateest-bps 8bit")),
+            (46, "-m rateest --rateest RE1 --rateest-eq --rateest-pps 5", Some(" -m rateest --rateest RE1 --rateest-eq --rateest-pps 5")),
+            (46, "-m rateest --rateest RE1 --rateest-gt --rateest-bps 5kbit", Some(" -m rateest --rateest RE1 --rateest-gt --rateest-bps 5000bit")),
+            (46, "-m rateest --rateest-delta --rateest RE1 --rateest-bps1 8bit --rateest-lt --rateest-bps2 16bit", Some(" -m rateest --rateest-delta --rateest RE1 --rateest-bps1 8bit --rateest-lt --rateest-bps2 16bit")),
+            (46, "-m rateest --rateest1 RE1 --rateest-lt --rateest-bps --rateest2 RE2", Some(" -m rateest --rateest1 RE1 --rateest-lt --rateest-bps --rateest2 RE2")),
+            (46, "-m rateest --rateest-delta --rateest1 RE1 --rateest-pps1 0 --rateest-lt --rateest-pps2 42 --rateest2 RE2", Some(" -m rateest --rateest-delta --rateest1 RE1 --rateest-pps1 0 --rateest-lt --rateest-pps2 42 --rateest2 RE2")),
+            (46, "-m rateest --rateest-delta --rateest RE1 --rateest-bps1 8bit --rateest-eq --rateest-bps2 16bit", Some(" -m rateest --rateest-delta --rateest RE1 --rateest-bps1 8bit --rateest-eq --rateest-bps2 16bit")),
+            (46, "-m rateest --rateest-delta --rateest RE1 --rateest-bps1 8bit --rateest-gt --rateest-bps2 16bit", Some(" -m rateest --rateest-delta --rateest RE1 --rateest-bps1 8bit --rateest-gt --rateest-bps2 16bit")),
+            (46, "-m rateest --rateest-delta --rateest RE1 --rateest-pps1 8 --rateest-lt --rateest-pps2 9", Some(" -m rateest --rateest-delta --rateest RE1 --rateest-pps1 8 --rateest-lt --rateest-pps2 9")),
+            (46, "-m rateest --rateest-delta --rateest RE1 --rateest-pps1 8 --rateest-eq --rateest-pps2 9", Some(" -m rateest --rateest-delta --rateest RE1 --rateest-pps1 8 --rateest-eq --rateest-pps2 9")),
+            (46, "-m rateest --rateest-delta --rateest RE1 --rateest-pps1 8 --rateest-gt --rateest-pps2 9", Some(" -m rateest --rateest-delta --rateest RE1 --rateest-pps1 8 --rateest-gt --rateest-pps2 9")),
+        ]);
     }
 }

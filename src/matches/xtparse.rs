@@ -1,11 +1,13 @@
-//! What libxtables does for every option of a match (`xtoptions.c`), shared
-//! by the match codecs that need it: the once-only / inversion / mandatory
-//! bookkeeping of `xtables_option_parse` and `xtables_options_fcheck`, and
-//! its number readers (`xtables_strtoul`, `XTTYPE_UINT*RC` ranges,
-//! `value[/mask]`).
+//! What libxtables does for every option of a match, beyond the number
+//! readers of [`super::xtopt`]: the once-only / inversion / mandatory
+//! bookkeeping of `xtables_option_parse` and `xtables_options_fcheck`, C's
+//! own `strtoul`, ranges that know whether a second bound was given,
+//! `value[/mask]` with iproute2 names (`xtables_parse_val_mask`), and the
+//! string and 0/1 fields of kernel structs.
 
 use std::hash::{Hash, Hasher};
 
+use super::xtopt::{mark_mask_string, parse_mark_mask, parse_uint, parse_uint_range, strtoul};
 use crate::error::{Error, Result};
 
 /// Which options a match took while parsing.
@@ -91,46 +93,6 @@ impl Seen {
 /// C's blanks (`isspace`).
 const C_SPACE: [char; 6] = [' ', '\t', '\n', '\r', '\x0b', '\x0c'];
 
-/// The unsigned digits at the start of `t` in base 0 (`0x` hex, leading-0
-/// octal, else decimal): their value (`None` on overflow) and the rest, or
-/// `None` when there is no digit.
-fn digits(t: &str) -> Option<(Option<u64>, &str)> {
-    let b = t.as_bytes();
-    let hex = b.len() > 2 && b[0] == b'0' && (b[1] | 0x20) == b'x' && b[2].is_ascii_hexdigit();
-    let (radix, digits) = if hex {
-        (16, &t[2..])
-    } else if t.starts_with('0') {
-        (8, t)
-    } else {
-        (10, t)
-    };
-    let n = digits
-        .find(|c: char| !c.is_digit(radix))
-        .unwrap_or(digits.len());
-    if n == 0 {
-        return None;
-    }
-    let v = u64::from_str_radix(&digits[..n], radix).ok();
-    Some((v, &digits[n..]))
-}
-
-/// Reads a number at the start of `s` as `strtoumax(s, &end, 0)` does inside
-/// `xtables_strtoul`: leading blanks and a `+` are allowed (a `-` is not),
-/// then `0x` hex, leading-0 octal or decimal. Returns the number and the rest
-/// of `s`; `None` when there is no digit or the number overflows.
-pub(crate) fn strtoul(s: &str) -> Option<(u64, &str)> {
-    let t = s.trim_start_matches(C_SPACE);
-    let t = match t.as_bytes().first() {
-        Some(b'-') => return None,
-        Some(b'+') => &t[1..],
-        _ => t,
-    };
-    match digits(t)? {
-        (Some(v), rest) => Some((v, rest)),
-        (None, _) => None,
-    }
-}
-
 /// Reads a number at the start of `s` exactly as C's `strtoul(s, &end, 0)`
 /// does, for the extensions that call it directly: leading blanks, a `+` or
 /// a `-` (which negates, modulo 2^64), then `0x` hex, leading-0 octal or
@@ -142,19 +104,30 @@ pub(crate) fn c_strtoul(s: &str) -> Option<(u64, &str)> {
         Some(b'+') => (false, &t[1..]),
         _ => (false, t),
     };
-    match digits(t)? {
-        (Some(v), rest) if negative => Some((v.wrapping_neg(), rest)),
-        (Some(v), rest) => Some((v, rest)),
-        (None, rest) => Some((u64::MAX, rest)),
+    if t.starts_with(['+', '-']) || t.starts_with(C_SPACE) {
+        return None;
     }
+    let (v, rest) = match strtoul(t) {
+        Some(r) => r,
+        // strtoul above refuses only an overflow once a digit is there.
+        None if t.starts_with(|c: char| c.is_ascii_digit()) => {
+            let b = t.as_bytes();
+            let hex = b.len() > 2 && (b[1] | 0x20) == b'x' && b[2].is_ascii_hexdigit();
+            let digits = if hex { &t[2..] } else { t };
+            let radix = if hex { 16 } else { 10 };
+            (
+                u64::MAX,
+                digits.trim_start_matches(|c: char| c.is_digit(radix)),
+            )
+        }
+        None => return None,
+    };
+    Some((if negative { v.wrapping_neg() } else { v }, rest))
 }
 
 /// A whole word as a number in `min..=max` (`xtables_strtoul(s, NULL, ...)`).
 pub(crate) fn uint(s: &str, min: u64, max: u64) -> Option<u64> {
-    match strtoul(s) {
-        Some((v, "")) if (min..=max).contains(&v) => Some(v),
-        _ => None,
-    }
+    parse_uint(s, max).filter(|&v| v >= min)
 }
 
 /// The value of `--option` of `ext` as an `XTTYPE_UINT*` number in `min..=max`.
@@ -168,41 +141,12 @@ pub(crate) fn uint_option(ext: &str, option: &str, s: &str, min: u64, max: u64) 
     })
 }
 
-/// An `XTTYPE_UINT*RC` value as `xtopt_parse_mint` reads it: `A`, `A:B`,
-/// `A:`, `:B` or `:`, each number up to `max`; an empty first part is 0 and
-/// an empty second part `max`. Returns the first number and the second when
-/// there was a `:`. No order check: extensions do that themselves.
+/// An `XTTYPE_UINT*RC` value as [`parse_uint_range`] reads it, and whether
+/// it had a second bound: `A` gives `(A, None)`, `A:` gives `(A, Some(max))`
+/// (`connbytes` tells the two apart through `nvals`).
 pub(crate) fn uint_range(ext: &str, option: &str, s: &str, max: u64) -> Result<(u64, Option<u64>)> {
-    let parts: Vec<&str> = s.split(':').collect();
-    if parts.len() > 2 {
-        return Err(Error::value(
-            format!("{ext} --{option}"),
-            s,
-            "too many components (max: 2)",
-        ));
-    }
-    let mut values = [0, max];
-    for (i, part) in parts.iter().enumerate() {
-        if part.is_empty() {
-            continue;
-        }
-        let (v, rest) = strtoul(part).filter(|&(v, _)| v <= max).ok_or_else(|| {
-            Error::value(
-                format!("{ext} --{option}"),
-                s,
-                format!("bad value near \"{part}\", or out of range (0-{max})"),
-            )
-        })?;
-        if !rest.is_empty() {
-            return Err(Error::value(
-                format!("{ext} --{option}"),
-                s,
-                format!("unexpected characters near \"{rest}\""),
-            ));
-        }
-        values[i] = v;
-    }
-    Ok((values[0], (parts.len() == 2).then_some(values[1])))
+    let (first, second) = parse_uint_range(ext, &format!("--{option}"), s, max)?;
+    Ok((first, s.contains(':').then_some(second)))
 }
 
 /// A 0/1 field of a kernel struct (an `invert` word or byte) read back:
@@ -280,64 +224,43 @@ pub(crate) fn lmap_name(map: &[(u32, String)], id: u32) -> Option<String> {
     map.iter().find(|(i, _)| *i == id).map(|(_, n)| n.clone())
 }
 
-/// Maps a symbolic value to its number (`xtables_lmap_name2id`).
+/// Maps a symbolic value to its number (an iproute2 table's [`lmap_id`]).
 pub(crate) type NameToValue<'a> = &'a dyn Fn(&str) -> Option<u32>;
-/// Maps a number to its symbolic name (`xtables_lmap_id2name`).
+/// Maps a number to its symbolic name (an iproute2 table's [`lmap_name`]).
 pub(crate) type ValueToName<'a> = &'a dyn Fn(u32) -> Option<String>;
 
-/// `value[/mask]` as `xtables_parse_val_mask` reads it: 32-bit numbers, the
-/// mask all ones when absent. `names` maps a symbolic value (a group name of
-/// `devgroup`) when the word is not a number.
+/// `value[/mask]` as `xtables_parse_val_mask` reads it: [`parse_mark_mask`],
+/// except that a word that does not start with a number, or whose number is
+/// followed by something else than `/`, is looked up with `names` when there
+/// are names (`devgroup`'s group names).
 pub(crate) fn val_mask(
     ext: &str,
     option: &str,
     s: &str,
     names: Option<NameToValue>,
 ) -> Result<(u32, u32)> {
-    let what = || format!("{ext} --{option}");
-    let bad = || Error::value(what(), s, "bad integer value, or out of range");
-    let u32_prefix = |t| {
-        strtoul(t)
-            .filter(|&(v, _)| v <= u64::from(u32::MAX))
-            .map(|(v, rest)| (v as u32, rest))
+    let numeric = parse_mark_mask(ext, &format!("--{option}"), s);
+    let Some(names) = names else {
+        return numeric;
     };
-    let by_name = |names: NameToValue| {
-        names(s)
-            .map(|v| (v, u32::MAX))
-            .ok_or_else(|| Error::value(what(), s, "can't map name to value"))
+    let symbolic = match strtoul(s) {
+        Some((v, rest)) => v > u64::from(u32::MAX) || !(rest.is_empty() || rest.starts_with('/')),
+        None => true,
     };
-    let Some((val, rest)) = u32_prefix(s) else {
-        return match names {
-            Some(n) => by_name(n),
-            None => Err(bad()),
-        };
-    };
-    if rest.is_empty() {
-        return Ok((val, u32::MAX));
+    if !symbolic {
+        return numeric;
     }
-    let Some(mask) = rest.strip_prefix('/') else {
-        return match names {
-            Some(n) => by_name(n),
-            None => Err(Error::value(what(), s, "trailing garbage after value")),
-        };
-    };
-    match u32_prefix(mask) {
-        Some((mask, "")) => Ok((val, mask)),
-        Some(_) => Err(Error::value(what(), s, "trailing garbage after value")),
-        None => Err(bad()),
-    }
+    names(s)
+        .map(|v| (v, u32::MAX))
+        .ok_or_else(|| Error::value(format!("{ext} --{option}"), s, "can't map name to value"))
 }
 
 /// Appends ` VALUE[/MASK]` as `xtables_print_val_mask` prints it: hex, the
 /// mask only when not all ones, else a name from `name` when it has one.
 pub(crate) fn save_val_mask(out: &mut String, val: u32, mask: u32, name: Option<ValueToName>) {
-    if mask != u32::MAX {
-        out.push_str(&format!(" 0x{val:x}/0x{mask:x}"));
-        return;
-    }
-    match name.and_then(|n| n(val)) {
+    match name.filter(|_| mask == u32::MAX).and_then(|n| n(val)) {
         Some(n) => out.push_str(&format!(" {n}")),
-        None => out.push_str(&format!(" 0x{val:x}")),
+        None => out.push_str(&mark_mask_string(val, mask)),
     }
 }
 
@@ -346,13 +269,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn numbers_read_like_strtoumax() {
-        assert_eq!(strtoul(" +0x1fz"), Some((31, "z")));
-        assert_eq!(strtoul("010:"), Some((8, ":")));
-        assert_eq!(strtoul("0x"), Some((0, "x")));
-        assert_eq!(strtoul("-1"), None);
-        assert_eq!(strtoul(""), None);
-        assert_eq!(strtoul("18446744073709551616"), None);
+    fn numbers_read_like_strtoul() {
         assert_eq!(c_strtoul(" -1x"), Some((u64::MAX, "x")));
         assert_eq!(c_strtoul("99999999999999999999:"), Some((u64::MAX, ":")));
         assert_eq!(c_strtoul("+-1"), None);
@@ -450,14 +367,6 @@ pub(crate) mod tests_support {
         let mut s = String::new();
         m.save(&Ctx::new(Family::Ipv4), &mut s);
         s
-    }
-
-    /// Bytes from a hex dump (`xtdump.py` output).
-    pub(crate) fn hex(s: &str) -> Vec<u8> {
-        (0..s.len())
-            .step_by(2)
-            .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
-            .collect()
     }
 
     /// Encodes `m` as the kernel would hold it.
