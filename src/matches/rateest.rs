@@ -329,22 +329,22 @@ impl Extension for Rateest {
                 self.bps = true;
                 if let Some(v) = optional(args) {
                     let rate = parse_rate(v)?;
-                    *(if bit == O_BPS1 {
-                        &mut self.bps1
+                    if bit == O_BPS1 {
+                        self.bps1 = rate;
                     } else {
-                        &mut self.bps2
-                    }) = rate;
+                        self.bps2 = rate;
+                    }
                 }
             }
             O_PPS1 | O_PPS2 => {
                 self.pps = true;
                 if let Some(v) = optional(args) {
                     let n = pps(v)?;
-                    *(if bit == O_PPS1 {
-                        &mut self.pps1
+                    if bit == O_PPS1 {
+                        self.pps1 = n;
                     } else {
-                        &mut self.pps2
-                    }) = n;
+                        self.pps2 = n;
+                    }
                 }
             }
             O_DELTA => self.delta = true,

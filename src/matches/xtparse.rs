@@ -113,8 +113,11 @@ pub(crate) fn c_strtoul(s: &str) -> Option<(u64, &str)> {
         None if t.starts_with(|c: char| c.is_ascii_digit()) => {
             let b = t.as_bytes();
             let hex = b.len() > 2 && (b[1] | 0x20) == b'x' && b[2].is_ascii_hexdigit();
-            let digits = if hex { &t[2..] } else { t };
-            let radix = if hex { 16 } else { 10 };
+            let (radix, digits) = match (hex, b[0]) {
+                (true, _) => (16, &t[2..]),
+                (false, b'0') => (8, t),
+                _ => (10, t),
+            };
             (
                 u64::MAX,
                 digits.trim_start_matches(|c: char| c.is_digit(radix)),
