@@ -10,6 +10,7 @@ pub mod spi;
 pub(crate) mod testutil;
 pub(crate) mod xtnum;
 mod xtopt;
+mod xtparse;
 
 pub mod addrtype;
 pub mod comment;

@@ -54,6 +54,19 @@ pub mod xt_u32;
 // -- end matches-e --
 
 // -- section: matches-f --
+pub mod xt_cgroup;
+pub mod xt_cluster;
+pub mod xt_connbytes;
+pub mod xt_connlabel;
+pub mod xt_connlimit;
+pub mod xt_cpu;
+pub mod xt_devgroup;
+pub mod xt_helper;
+pub mod xt_nfacct;
+pub mod xt_osf;
+pub mod xt_physdev;
+pub mod xt_quota;
+pub mod xt_rateest;
 
 // -- end matches-f --
 
