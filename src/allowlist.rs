@@ -2,7 +2,7 @@
 //! built-in chain, with the previous version kept for rollback.
 //!
 //! The work is a pure change of a [`Table`]; commit it through a
-//! `Handle` transaction so the whole swap is one atomic
+//! [`Handle`](crate::Handle) transaction so the whole swap is one atomic
 //! replace. Layout, for chain `NAME`:
 //!
 //! ```text
@@ -18,8 +18,7 @@ use crate::error::{Error, Result};
 use crate::iface::Iface;
 use crate::inv::Inv;
 use crate::rule::Rule;
-use crate::ruleset::{Chain, Table};
-use crate::syntax::MAX_CHAIN_NAME;
+use crate::ruleset::{Chain, Table, MAX_CHAIN_NAME};
 use crate::targets::Target;
 
 /// Suffix of the chain that keeps the previous version.

@@ -2,7 +2,7 @@
 //! network at the top of a chain. Idempotent both ways: blocking twice leaves
 //! one rule, unblocking what is not blocked changes nothing.
 //!
-//! Pure changes of a [`Table`]; commit them through a `Handle`.
+//! Pure changes of a [`Table`]; commit them through a [`Handle`](crate::Handle).
 
 use crate::addr::Net;
 use crate::error::{Error, Result};

@@ -143,6 +143,29 @@ pub enum Error {
         /// How long we waited.
         waited_ms: u64,
     },
+    /// The table changed between our read and our commit (the kernel answered
+    /// `EAGAIN`: its entry count moved). A [`Handle`](crate::Handle) re-reads
+    /// and retries the whole transaction itself; this reaches the caller only
+    /// when the retries ran out.
+    #[error(
+        "table `{table}` kept changing under us ({attempts} attempt(s)); nothing was committed"
+    )]
+    TableChanged {
+        /// The table.
+        table: String,
+        /// How many read-modify-commit attempts were made.
+        attempts: usize,
+    },
+    /// The new table is in place, but the kernel refused to restore its
+    /// counters afterwards (SET_ADD_COUNTERS): the change is committed, the
+    /// counters restart from zero.
+    #[error("table `{table}` was committed, but its counters could not be restored: {errno}")]
+    CountersNotRestored {
+        /// The table.
+        table: String,
+        /// The errno of SET_ADD_COUNTERS.
+        errno: nix::errno::Errno,
+    },
     /// Any other I/O error (lock file, namespace files, /etc/services).
     #[error("{op}: {source}")]
     Io {

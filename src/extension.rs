@@ -184,6 +184,16 @@ pub fn put_c_str<const N: usize>(what: &'static str, s: &str, field: &mut [u8; N
     Ok(())
 }
 
+/// True when `encode` writes `data` back: the same bytes once both are
+/// padded to XT_ALIGN (the kernel always hands over padded data).
+pub fn writes_back(data: &[u8], encode: impl FnOnce(&mut Vec<u8>)) -> bool {
+    let mut again = Vec::with_capacity(data.len());
+    encode(&mut again);
+    let len = iptkit_sys::xt_align(again.len().max(data.len()));
+    again.resize(len, 0);
+    again[..data.len()] == *data && again[data.len()..].iter().all(|&b| b == 0)
+}
+
 /// Reads a kernel struct, or says which extension's data was too short.
 pub fn read_struct<T: iptkit_sys::Pod>(ext: &str, revision: u8, data: &[u8]) -> Result<T> {
     T::read_from(data).ok_or_else(|| {
@@ -271,14 +281,19 @@ macro_rules! registry {
                 None
             }
 
-            /// Decodes kernel bytes; anything without a codec, or that the codec
-            /// refuses, is kept as [`Unknown`]($crate::extension::Unknown).
+            /// Decodes kernel bytes (the data after the header, padding
+            /// included). Anything without a codec, that the codec refuses, or
+            /// that it would not write back byte for byte is kept as
+            /// [`Unknown`]($crate::extension::Unknown): what is read is what is
+            /// committed.
             pub fn decode(ctx: &$crate::extension::Ctx, name: &str, revision: u8, data: &[u8]) -> Self {
                 use $crate::extension::Extension;
                 $(
                     if <$ty>::TYPED && name == <$ty>::NAME && <$ty>::REVISIONS.contains(&revision) {
                         if let Ok(v) = <$ty>::decode(ctx, revision, data) {
-                            return $enum::$variant(v);
+                            if $crate::extension::writes_back(data, |out| v.encode(ctx, out)) {
+                                return $enum::$variant(v);
+                            }
                         }
                     }
                 )*

@@ -24,11 +24,16 @@ impl Iface {
                 max: IFNAMSIZ - 1,
             });
         }
-        if name.contains('\0') {
+        // The kernel's own rule (dev_valid_name) refuses white space; control
+        // characters and quotes could not survive iptables-save text either.
+        if name
+            .chars()
+            .any(|c| c.is_whitespace() || c.is_control() || c == '"')
+        {
             return Err(Error::InvalidName {
                 what: "interface",
                 name: name.into(),
-                reason: "contains NUL",
+                reason: "white space, control characters and quotes are not allowed",
             });
         }
         Ok(Iface(name.to_string()))
@@ -117,6 +122,8 @@ mod tests {
             "abcdefghijklmno"
         );
         assert!(Iface::new("thisinterfaceistoolong0").is_err());
+        assert!(Iface::new("-j\r").is_err());
+        assert!(Iface::new("a b").is_err());
         for name in ["eth0", "eth+", "+", "x"] {
             let (n, m) = Iface::new(name).unwrap().to_kernel();
             assert_eq!(Iface::from_kernel(&n, &m).unwrap().name(), name);

@@ -160,6 +160,30 @@ impl Rule {
         }
     }
 
+    /// The rule in the form the kernel hands it back, so that
+    /// [`Rule::same_spec`] compares what the kernel compares: IPv4 `-p all`
+    /// is no protocol, `-s 0.0.0.0/0` no address, an empty interface none.
+    pub fn normalized(mut self) -> Rule {
+        if self.family == Family::Ipv4 && self.proto == Some(Inv::is(0)) {
+            self.proto = None;
+        }
+        for net in [&mut self.src, &mut self.dst] {
+            if net.is_some_and(|n| !n.invert && n.value.is_any() && n.value.addr().is_unspecified())
+            {
+                *net = None;
+            }
+        }
+        for iface in [&mut self.in_iface, &mut self.out_iface] {
+            if iface
+                .as_ref()
+                .is_some_and(|i| !i.invert && i.value.name().is_empty())
+            {
+                *iface = None;
+            }
+        }
+        self
+    }
+
     /// The rule as iptables-save prints it after `-A CHAIN`, with a leading
     /// space for every part (empty for an empty rule).
     pub fn save_spec(&self) -> String {

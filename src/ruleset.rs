@@ -10,6 +10,7 @@ use std::str::FromStr;
 use crate::addr::Family;
 use crate::error::{Error, Result};
 use crate::rule::{Counters, Rule};
+use crate::targets::{Target, TargetExt};
 
 /// Policy of a built-in chain.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
@@ -170,5 +171,413 @@ impl Table {
             .flat_map(|c| &c.rules)
             .filter(|r| r.target.chain() == Some(chain))
             .count()
+    }
+}
+
+/// The longest chain name iptables accepts (`XT_EXTENSION_MAXNAMELEN - 1`).
+pub const MAX_CHAIN_NAME: usize = 28;
+
+/// Names a user chain may not take: the verdicts, the table's end marker,
+/// and the target extensions (`-j NAME` would mean the target).
+fn reserved_chain_name(name: &str) -> bool {
+    Target::verdict(name).is_some() || name == "ERROR" || TargetExt::known_names().contains(&name)
+}
+
+/// Checks a user chain name as iptables does: length, characters, and not
+/// the name of a verdict or target.
+pub fn check_chain_name(name: &str) -> Result<()> {
+    let invalid = |reason| Error::InvalidName {
+        what: "chain",
+        name: name.into(),
+        reason,
+    };
+    if name.len() > MAX_CHAIN_NAME {
+        return Err(Error::NameTooLong {
+            what: "chain name",
+            name: name.into(),
+            max: MAX_CHAIN_NAME,
+        });
+    }
+    if name.is_empty() {
+        return Err(invalid("empty"));
+    }
+    if name.starts_with('-') || name.starts_with('!') {
+        return Err(invalid("may not start with `-' or `!'"));
+    }
+    if name.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err(invalid("may not contain white space"));
+    }
+    if reserved_chain_name(name) {
+        return Err(invalid("is the name of a target"));
+    }
+    Ok(())
+}
+
+/// Edits, as iptables and libiptc offer them. Each checks first and changes
+/// the table only when it succeeds, so a failed call leaves it as it was.
+/// Positions are 0-based.
+impl Table {
+    /// A rule fit for this table: right family, in the kernel's form, its
+    /// jump (if any) to an existing user chain.
+    fn admit(&self, rule: Rule) -> Result<Rule> {
+        if rule.family != self.family {
+            return Err(Error::rule(
+                rule.to_string(),
+                format!("not an {} rule", self.family.command()),
+            ));
+        }
+        if let Some(target) = rule.target.chain() {
+            if self.get(target)?.is_builtin() {
+                return Err(Error::BuiltinChain {
+                    chain: target.into(),
+                    reason: "rules can only jump to user chains",
+                });
+            }
+        }
+        Ok(rule.normalized())
+    }
+
+    /// Appends a rule to a chain (`iptables -A`).
+    pub fn append(&mut self, chain: &str, rule: Rule) -> Result<()> {
+        let rule = self.admit(rule)?;
+        self.get_mut(chain)?.rules.push(rule);
+        Ok(())
+    }
+
+    /// Inserts a rule before position `pos` (0 is the head; `len` appends).
+    /// `iptables -I CHAIN N` is `insert(chain, N - 1, ..)`.
+    pub fn insert(&mut self, chain: &str, pos: usize, rule: Rule) -> Result<()> {
+        let rule = self.admit(rule)?;
+        let c = self.get_mut(chain)?;
+        if pos > c.rules.len() {
+            return Err(no_rule(chain, pos));
+        }
+        c.rules.insert(pos, rule);
+        Ok(())
+    }
+
+    /// Replaces the rule at `pos` (`iptables -R`).
+    pub fn replace(&mut self, chain: &str, pos: usize, rule: Rule) -> Result<()> {
+        let rule = self.admit(rule)?;
+        let slot = self
+            .get_mut(chain)?
+            .rules
+            .get_mut(pos)
+            .ok_or_else(|| no_rule(chain, pos))?;
+        *slot = rule;
+        Ok(())
+    }
+
+    /// Deletes the rule at `pos` and returns it (`iptables -D CHAIN N`).
+    pub fn delete(&mut self, chain: &str, pos: usize) -> Result<Rule> {
+        let c = self.get_mut(chain)?;
+        if pos >= c.rules.len() {
+            return Err(no_rule(chain, pos));
+        }
+        Ok(c.rules.remove(pos))
+    }
+
+    /// Position of the first rule that does what `rule` does (counters
+    /// aside), as `iptables -C` and `-D RULE` compare.
+    pub fn position(&self, chain: &str, rule: &Rule) -> Result<Option<usize>> {
+        let want = rule.clone().normalized();
+        Ok(self
+            .get(chain)?
+            .rules
+            .iter()
+            .position(|r| r.same_spec(&want)))
+    }
+
+    /// Deletes the first rule that does what `rule` does (`iptables -D CHAIN RULE`).
+    pub fn delete_rule(&mut self, chain: &str, rule: &Rule) -> Result<()> {
+        let pos = self
+            .position(chain, rule)?
+            .ok_or_else(|| Error::NoSuchRule {
+                chain: chain.into(),
+                what: rule.to_string(),
+            })?;
+        self.delete(chain, pos).map(drop)
+    }
+
+    /// True when the chain has a rule that does what `rule` does (`iptables -C`).
+    pub fn contains_rule(&self, chain: &str, rule: &Rule) -> Result<bool> {
+        Ok(self.position(chain, rule)?.is_some())
+    }
+
+    /// What iptables-restore does to a table without `--noflush`: every rule
+    /// and user chain goes; built-in chains and their policies stay.
+    pub fn clear(&mut self) {
+        self.chains.retain(Chain::is_builtin);
+        self.flush_all();
+    }
+
+    /// Removes every rule of a chain (`iptables -F CHAIN`).
+    pub fn flush(&mut self, chain: &str) -> Result<()> {
+        self.get_mut(chain)?.rules.clear();
+        Ok(())
+    }
+
+    /// Removes every rule of every chain (`iptables -F`).
+    pub fn flush_all(&mut self) {
+        self.chains.iter_mut().for_each(|c| c.rules.clear());
+    }
+
+    /// Creates an empty user chain (`iptables -N`).
+    pub fn new_chain(&mut self, name: &str) -> Result<()> {
+        check_chain_name(name)?;
+        if self.chain(name).is_some() {
+            return Err(Error::ChainExists(name.into()));
+        }
+        self.chains.push(Chain::user(name));
+        self.sort_chains();
+        Ok(())
+    }
+
+    /// Renames a user chain and every jump to it (`iptables -E`).
+    pub fn rename_chain(&mut self, old: &str, new: &str) -> Result<()> {
+        if self.get(old)?.is_builtin() {
+            return Err(Error::BuiltinChain {
+                chain: old.into(),
+                reason: "built-in chains cannot be renamed",
+            });
+        }
+        check_chain_name(new)?;
+        if self.chain(new).is_some() {
+            return Err(Error::ChainExists(new.into()));
+        }
+        for r in self.chains.iter_mut().flat_map(|c| &mut c.rules) {
+            match &mut r.target {
+                Target::Jump(c) | Target::Goto(c) if c == old => *c = new.to_string(),
+                _ => {}
+            }
+        }
+        self.get_mut(old)?.name = new.to_string();
+        self.sort_chains();
+        Ok(())
+    }
+
+    /// Deletes an empty, unreferenced user chain (`iptables -X CHAIN`).
+    pub fn delete_chain(&mut self, name: &str) -> Result<()> {
+        let c = self.get(name)?;
+        if c.is_builtin() {
+            return Err(Error::BuiltinChain {
+                chain: name.into(),
+                reason: "built-in chains cannot be deleted",
+            });
+        }
+        let references = self.references(name);
+        if references > 0 {
+            return Err(Error::ChainInUse {
+                chain: name.into(),
+                references,
+            });
+        }
+        if !c.rules.is_empty() {
+            return Err(Error::ChainNotEmpty(name.into()));
+        }
+        self.chains.retain(|c| c.name != name);
+        Ok(())
+    }
+
+    /// Deletes every user chain (`iptables -X`): all or nothing, refused
+    /// when one of them is not empty or is still jumped to. Returns how many
+    /// were deleted.
+    pub fn delete_user_chains(&mut self) -> Result<usize> {
+        for c in self.chains.iter().filter(|c| !c.is_builtin()) {
+            if !c.rules.is_empty() {
+                return Err(Error::ChainNotEmpty(c.name.clone()));
+            }
+            let references = self.references(&c.name);
+            if references > 0 {
+                return Err(Error::ChainInUse {
+                    chain: c.name.clone(),
+                    references,
+                });
+            }
+        }
+        let before = self.chains.len();
+        self.chains.retain(Chain::is_builtin);
+        Ok(before - self.chains.len())
+    }
+
+    /// Sets a built-in chain's policy (`iptables -P`).
+    pub fn set_policy(&mut self, chain: &str, policy: Policy) -> Result<()> {
+        let c = self.get_mut(chain)?;
+        match &mut c.policy {
+            Some(p) => *p = policy,
+            None => {
+                return Err(Error::BuiltinChain {
+                    chain: chain.into(),
+                    reason: "only built-in chains have a policy",
+                })
+            }
+        }
+        Ok(())
+    }
+
+    /// Zeroes the counters of a chain's rules and policy (`iptables -Z CHAIN`).
+    pub fn zero(&mut self, chain: &str) -> Result<()> {
+        let c = self.get_mut(chain)?;
+        c.counters = Counters::default();
+        c.rules
+            .iter_mut()
+            .for_each(|r| r.counters = Counters::default());
+        Ok(())
+    }
+
+    /// Zeroes every counter of the table (`iptables -Z`).
+    pub fn zero_all(&mut self) {
+        for c in &mut self.chains {
+            c.counters = Counters::default();
+            c.rules
+                .iter_mut()
+                .for_each(|r| r.counters = Counters::default());
+        }
+    }
+
+    /// Sets the counters of the rule at `pos` (`iptables -R ... -c P B`).
+    pub fn set_counters(&mut self, chain: &str, pos: usize, counters: Counters) -> Result<()> {
+        let r = self
+            .get_mut(chain)?
+            .rules
+            .get_mut(pos)
+            .ok_or_else(|| no_rule(chain, pos))?;
+        r.counters = counters;
+        Ok(())
+    }
+
+    /// Checks everything the kernel would refuse, or that would make a
+    /// table it cannot hold: rule families, chain names, built-in chains,
+    /// jumps to missing or built-in chains, jump loops.
+    pub fn validate(&self) -> Result<()> {
+        let mut seen = std::collections::HashSet::new();
+        for c in &self.chains {
+            if !seen.insert(c.name.as_str()) {
+                return Err(Error::ChainExists(c.name.clone()));
+            }
+            if c.is_builtin() {
+                if hook_of(&c.name).is_none() {
+                    return Err(Error::BuiltinChain {
+                        chain: c.name.clone(),
+                        reason: "is not a netfilter hook",
+                    });
+                }
+            } else {
+                check_chain_name(&c.name)?;
+            }
+        }
+        for c in &self.chains {
+            for r in &c.rules {
+                self.admit(r.clone())?;
+            }
+        }
+        match self.find_loop() {
+            Some(chain) => Err(Error::Loop(chain)),
+            None => Ok(()),
+        }
+    }
+
+    /// A user chain that can reach itself through jumps and gotos, if any.
+    pub fn find_loop(&self) -> Option<String> {
+        // Iterative depth-first search: 0 unvisited, 1 on the path, 2 done.
+        let index: std::collections::HashMap<&str, usize> = self
+            .chains
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (c.name.as_str(), i))
+            .collect();
+        let targets = |i: usize| -> Vec<usize> {
+            self.chains[i]
+                .rules
+                .iter()
+                .filter_map(|r| r.target.chain())
+                .filter_map(|t| index.get(t).copied())
+                .collect()
+        };
+        let mut state = vec![0u8; self.chains.len()];
+        for start in 0..self.chains.len() {
+            if state[start] != 0 {
+                continue;
+            }
+            let mut stack = vec![(start, targets(start), 0usize)];
+            state[start] = 1;
+            while let Some((node, next, at)) = stack.last_mut() {
+                if let Some(&t) = next.get(*at) {
+                    *at += 1;
+                    match state[t] {
+                        1 => return Some(self.chains[t].name.clone()),
+                        0 => {
+                            state[t] = 1;
+                            let n = targets(t);
+                            stack.push((t, n, 0));
+                        }
+                        _ => {}
+                    }
+                } else {
+                    state[*node] = 2;
+                    stack.pop();
+                }
+            }
+        }
+        None
+    }
+}
+
+fn no_rule(chain: &str, pos: usize) -> Error {
+    Error::NoSuchRule {
+        chain: chain.into(),
+        what: format!("no rule at position {pos} (0-based)"),
+    }
+}
+
+#[cfg(test)]
+mod edit_tests {
+    use super::*;
+
+    fn rule(s: &str) -> Rule {
+        Rule::parse(Family::Ipv4, s).unwrap()
+    }
+
+    #[test]
+    fn loops_are_found_and_named() {
+        let mut t = Table::new(Family::Ipv4, "filter").unwrap();
+        for c in ["a", "b", "c"] {
+            t.new_chain(c).unwrap();
+        }
+        t.append("INPUT", rule("-j a")).unwrap();
+        t.append("a", rule("-j b")).unwrap();
+        t.append("b", rule("-g c")).unwrap();
+        assert!(t.validate().is_ok());
+        t.append("c", rule("-j a")).unwrap();
+        assert!(matches!(t.validate(), Err(Error::Loop(_))));
+        assert!(t.find_loop().is_some());
+    }
+
+    #[test]
+    fn rename_follows_jumps_and_keeps_order() {
+        let mut t = Table::new(Family::Ipv4, "filter").unwrap();
+        t.new_chain("zz").unwrap();
+        t.new_chain("mm").unwrap();
+        t.append("INPUT", rule("-j zz")).unwrap();
+        t.rename_chain("zz", "aa").unwrap();
+        let names: Vec<_> = t.chains.iter().map(|c| c.name.as_str()).collect();
+        assert_eq!(names, ["INPUT", "FORWARD", "OUTPUT", "aa", "mm"]);
+        assert_eq!(t.chains[0].rules[0].target, Target::Jump("aa".into()));
+    }
+
+    #[test]
+    fn rules_are_stored_in_the_kernel_form() {
+        let mut t = Table::new(Family::Ipv4, "filter").unwrap();
+        t.append("INPUT", rule("-p all -j ACCEPT")).unwrap();
+        assert_eq!(t.chains[0].rules[0].proto, None);
+        assert_eq!(
+            t.position("INPUT", &rule("-p all -j ACCEPT")).unwrap(),
+            Some(0)
+        );
+        assert!(t
+            .append("INPUT", Rule::parse(Family::Ipv6, "-j ACCEPT").unwrap())
+            .is_err());
+        assert!(matches!(t.new_chain("LOG"), Err(Error::InvalidName { .. })));
+        assert!(matches!(t.new_chain("a b"), Err(Error::InvalidName { .. })));
     }
 }

@@ -1,39 +1,98 @@
-//! `-m hl`: not yet typed (placeholder; kept as raw bytes until its codec lands).
+//! `-m hl`: the IPv6 hop limit compared with a value (`ip6t_hl.h`,
+//! `struct ip6t_hl_info`), with `-m ttl`'s comparison.
 
+use iptkit_sys::ext::ip6t_hl::*;
+use iptkit_sys::Pod;
+
+use super::ttl::TtlTest;
+use crate::addr::Family;
 use crate::error::Result;
-use crate::extension::{bad_revision, Args, Ctx, Extension};
+use crate::extension::{bad_revision, read_struct, Args, Ctx, Extension};
 
-/// `-m hl` (placeholder).
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Hl {}
+/// `-m hl` (IPv6 only).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Hl {
+    /// The test (required): `--hl-eq`, `! --hl-eq`, `--hl-lt` or `--hl-gt`.
+    pub test: Option<TtlTest>,
+}
 
 impl Extension for Hl {
     const NAME: &'static str = "hl";
-    const TYPED: bool = false;
+    const FAMILIES: &'static [Family] = &[Family::Ipv6];
 
     fn new(_ctx: &Ctx, _name: &str) -> Self {
         Hl::default()
     }
 
-    fn decode(_ctx: &Ctx, revision: u8, _data: &[u8]) -> Result<Self> {
-        Err(bad_revision(Self::NAME, revision))
+    fn decode(_ctx: &Ctx, revision: u8, data: &[u8]) -> Result<Self> {
+        if revision != 0 {
+            return Err(bad_revision(Self::NAME, revision));
+        }
+        let k: ip6t_hl_info = read_struct(Self::NAME, revision, data)?;
+        Ok(Hl {
+            test: Some(TtlTest::from_kernel(Self::NAME, k.mode, k.hop_limit)?),
+        })
     }
 
     fn revision(&self) -> u8 {
         0
     }
 
-    fn encode(&self, _ctx: &Ctx, _out: &mut Vec<u8>) {}
+    fn encode(&self, _ctx: &Ctx, out: &mut Vec<u8>) {
+        let mut k = ip6t_hl_info::zeroed();
+        if let Some(t) = self.test {
+            k.mode = t.mode();
+            k.hop_limit = t.value;
+        }
+        out.extend_from_slice(k.as_bytes());
+    }
 
     fn parse_option(
         &mut self,
         _ctx: &Ctx,
-        _option: &str,
-        _invert: bool,
-        _args: &mut Args,
+        option: &str,
+        invert: bool,
+        args: &mut Args,
     ) -> Result<bool> {
-        Ok(false)
+        TtlTest::parse_option(&mut self.test, "hl", option, invert, args)
     }
 
-    fn save(&self, _ctx: &Ctx, _out: &mut String) {}
+    fn finish(&mut self, _ctx: &Ctx) -> Result<()> {
+        TtlTest::required(&self.test, "hl")
+    }
+
+    fn save(&self, _ctx: &Ctx, out: &mut String) {
+        if let Some(t) = self.test {
+            t.save("hl", out);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::matches::testutil::{bytes_both_ways, parse_opts, round};
+
+    #[test]
+    fn kernel_bytes_both_ways() {
+        let ctx = Ctx::new(Family::Ipv6);
+        let h: Hl = parse_opts(&ctx, &["--hl-lt", "42"]).unwrap();
+        bytes_both_ways(&ctx, &h, &[IP6T_HL_LT, 42]);
+    }
+
+    #[test]
+    fn text_like_iptables_save() {
+        let r = |s: &str| round(Family::Ipv6, s);
+        assert_eq!(r("-m hl ! --hl-eq 42").unwrap(), " -m hl ! --hl-eq 42");
+        assert_eq!(r("-m hl --hl-gt 42").unwrap(), " -m hl --hl-gt 42");
+        for bad in [
+            "-m hl",
+            "-m hl --hl-gt 42 --hl-eq 42",
+            "-m hl --hl-gt",
+            "-m hl ! --hl-gt 5",
+        ] {
+            assert!(r(bad).is_err(), "{bad}");
+        }
+        assert!(round(Family::Ipv4, "-m hl --hl-eq 5").is_err());
+    }
 }

@@ -1,39 +1,368 @@
-//! `-m length`: not yet typed (placeholder; kept as raw bytes until its codec lands).
+//! `-m length`: the packet's length (`xt_length.h`, `struct xt_length_info`).
 
-use crate::error::Result;
-use crate::extension::{bad_revision, Args, Ctx, Extension};
+use std::fmt;
 
-/// `-m length` (placeholder).
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Length {}
+use iptkit_sys::ext::xt_length::*;
+use iptkit_sys::Pod;
+
+use crate::error::{Error, Result};
+use crate::extension::{bad_revision, read_struct, Args, Ctx, Extension};
+use crate::inv::Inv;
+
+/// `strtoul` (base 0) as xtables calls it on the start of `s`: optional
+/// white space and `+`, then decimal, `0x` hex or leading-0 octal digits.
+/// Returns the value and the rest of `s`; `None` without digits, with a
+/// minus sign, or on overflow.
+pub(crate) fn strtoul(s: &str) -> Option<(u64, &str)> {
+    let t = s.trim_start_matches(|c: char| c.is_ascii_whitespace());
+    let t = t.strip_prefix('+').unwrap_or(t);
+    let (radix, body) = match t.strip_prefix("0x").or_else(|| t.strip_prefix("0X")) {
+        Some(h) if h.starts_with(|c: char| c.is_ascii_hexdigit()) => (16, h),
+        _ if t.starts_with('0') => (8, t),
+        _ => (10, t),
+    };
+    let end = body
+        .find(|c: char| !c.is_digit(radix))
+        .unwrap_or(body.len());
+    if end == 0 {
+        return None;
+    }
+    let v = u64::from_str_radix(&body[..end], radix).ok()?;
+    Some((v, &body[end..]))
+}
+
+/// A whole string as a number, the way xtables reads option values
+/// (`xtables_strtoul` with nothing allowed after the digits).
+pub(crate) fn xt_uint(s: &str) -> Option<u64> {
+    strtoul(s)
+        .filter(|(_, rest)| rest.is_empty())
+        .map(|(v, _)| v)
+}
+
+/// `xtopt_parse_mint` for two components: `A`, `A:B`, `:B` (from 0), `A:`
+/// (to `max`) or `:`. Returns the first value and, when given, the second.
+pub(crate) fn parse_range(option: &str, s: &str, max: u64) -> Result<(u64, Option<u64>)> {
+    let mut vals: Vec<u64> = Vec::with_capacity(2);
+    let mut rest = s;
+    loop {
+        if vals.len() == 2 {
+            return Err(Error::value(option, s, "too many components (max: 2)"));
+        }
+        let (v, after) = if rest.is_empty() || rest.starts_with(':') {
+            (if vals.len() == 1 { max } else { 0 }, rest)
+        } else {
+            let (v, after) = strtoul(rest).filter(|&(v, _)| v <= max).ok_or_else(|| {
+                Error::value(
+                    option,
+                    s,
+                    format!("bad value near \"{rest}\", or out of range (0-{max})"),
+                )
+            })?;
+            if !after.is_empty() && !after.starts_with(':') {
+                return Err(Error::value(
+                    option,
+                    s,
+                    format!("unexpected characters near \"{after}\""),
+                ));
+            }
+            (v, after)
+        };
+        vals.push(v);
+        match after.strip_prefix(':') {
+            Some(r) => rest = r,
+            None => break,
+        }
+    }
+    Ok((vals[0], vals.get(1).copied()))
+}
+
+/// An inclusive range of packet lengths, in bytes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct LengthRange {
+    /// Smallest length.
+    pub min: u16,
+    /// Largest length (a range with `max < min` never matches).
+    pub max: u16,
+}
+
+impl fmt::Display for LengthRange {
+    /// `N` or `MIN:MAX`, as iptables-save prints it.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.min == self.max {
+            write!(f, "{}", self.min)
+        } else {
+            write!(f, "{}:{}", self.min, self.max)
+        }
+    }
+}
+
+/// `-m length`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Length {
+    /// `[!] --length N[:M]` (required).
+    pub length: Option<Inv<LengthRange>>,
+}
 
 impl Extension for Length {
     const NAME: &'static str = "length";
-    const TYPED: bool = false;
 
     fn new(_ctx: &Ctx, _name: &str) -> Self {
         Length::default()
     }
 
-    fn decode(_ctx: &Ctx, revision: u8, _data: &[u8]) -> Result<Self> {
-        Err(bad_revision(Self::NAME, revision))
+    fn decode(_ctx: &Ctx, revision: u8, data: &[u8]) -> Result<Self> {
+        if revision != 0 {
+            return Err(bad_revision(Self::NAME, revision));
+        }
+        let k: xt_length_info = read_struct(Self::NAME, revision, data)?;
+        if k.invert > 1 {
+            return Err(Error::Malformed(format!("length: invert {}", k.invert)));
+        }
+        Ok(Length {
+            length: Some(Inv::new(
+                LengthRange {
+                    min: k.min,
+                    max: k.max,
+                },
+                k.invert != 0,
+            )),
+        })
     }
 
     fn revision(&self) -> u8 {
         0
     }
 
-    fn encode(&self, _ctx: &Ctx, _out: &mut Vec<u8>) {}
+    fn encode(&self, _ctx: &Ctx, out: &mut Vec<u8>) {
+        let mut k = xt_length_info::zeroed();
+        if let Some(l) = self.length {
+            (k.min, k.max, k.invert) = (l.value.min, l.value.max, l.invert.into());
+        }
+        out.extend_from_slice(k.as_bytes());
+    }
 
     fn parse_option(
         &mut self,
         _ctx: &Ctx,
-        _option: &str,
-        _invert: bool,
-        _args: &mut Args,
+        option: &str,
+        invert: bool,
+        args: &mut Args,
     ) -> Result<bool> {
-        Ok(false)
+        if option != "length" {
+            return Ok(false);
+        }
+        if self.length.is_some() {
+            return Err(Error::rule("--length", "can only be used once"));
+        }
+        let (min, max) = parse_range("--length", args.value("--length")?, u16::MAX.into())?;
+        let range = LengthRange {
+            min: min as u16,
+            max: max.unwrap_or(min) as u16,
+        };
+        self.length = Some(Inv::new(range, invert));
+        Ok(true)
     }
 
-    fn save(&self, _ctx: &Ctx, _out: &mut String) {}
+    fn finish(&mut self, _ctx: &Ctx) -> Result<()> {
+        if self.length.is_none() {
+            return Err(Error::rule("length", "option --length must be specified"));
+        }
+        Ok(())
+    }
+
+    fn save(&self, _ctx: &Ctx, out: &mut String) {
+        if let Some(l) = self.length {
+            out.push_str(&format!("{} --length {}", l.bang(), l.value));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::addr::Family;
+    use crate::syntax::{parse_rule_spec, save_rule_spec, split_words};
+
+    fn round(spec: &str) -> Result<String> {
+        let (rules, _) = parse_rule_spec(Family::Ipv4, &split_words(spec).unwrap())?;
+        Ok(save_rule_spec(&rules[0]))
+    }
+
+    #[test]
+    fn kernel_bytes() {
+        let c = Ctx::new(Family::Ipv4);
+        // From the kernel.
+        for (spec, bytes) in [
+            ("-m length ! --length 0x10:", [0x10, 0, 0xff, 0xff, 1, 0]),
+            ("-m length --length \" 5\"", [5, 0, 5, 0, 0, 0]),
+        ] {
+            let (rules, _) = parse_rule_spec(Family::Ipv4, &split_words(spec).unwrap()).unwrap();
+            let crate::Match::Length(m) = &rules[0].matches[0] else {
+                panic!()
+            };
+            let mut out = Vec::new();
+            m.encode(&c, &mut out);
+            assert_eq!(out, bytes);
+            assert_eq!(&Length::decode(&c, 0, &bytes).unwrap(), m);
+        }
+        assert!(Length::decode(&c, 1, &[0; 6]).is_err());
+        assert!(Length::decode(&c, 0, &[0; 4]).is_err());
+    }
+
+    #[test]
+    fn text_like_iptables_save() {
+        assert_eq!(
+            round("-m length --length :2").unwrap(),
+            " -m length --length 0:2"
+        );
+        assert_eq!(
+            round("-m length --length 4:").unwrap(),
+            " -m length --length 4:65535"
+        );
+        assert_eq!(
+            round("-m length --length :").unwrap(),
+            " -m length --length 0:65535"
+        );
+        assert_eq!(
+            round("-m length --length 4:4").unwrap(),
+            " -m length --length 4"
+        );
+        assert_eq!(
+            round("-m length --length 4:3").unwrap(),
+            " -m length --length 4:3"
+        );
+        assert_eq!(
+            round("-m length --length \"\"").unwrap(),
+            " -m length --length 0"
+        );
+        assert_eq!(
+            round("-m length --length 010").unwrap(),
+            " -m length --length 8"
+        );
+    }
+
+    #[test]
+    fn refusals() {
+        assert!(round("-m length").is_err());
+        assert!(round("-m length --length 0:65536").is_err());
+        assert!(round("-m length --length -1:65535").is_err());
+        assert!(round("-m length --length 1:2:3").is_err());
+        assert!(round("-m length --length 1-2").is_err());
+        assert!(round("-m length --length 1 --length 2").is_err());
+    }
+
+    /// Every rule of iptables' own tests for this match (`extensions/*.t`)
+    /// and what iptables-legacy 1.8.9 saved for it, or `None` where its
+    /// parser refused the rule (rules only the kernel refused are left out).
+    const CONFORMANCE: &[(Family, &[&str], Option<&str>)] = &[
+        (
+            Family::Ipv4,
+            &["-m", "length", "--length", "1"],
+            Some(" -m length --length 1"),
+        ),
+        (
+            Family::Ipv6,
+            &["-m", "length", "--length", "1"],
+            Some(" -m length --length 1"),
+        ),
+        (
+            Family::Ipv4,
+            &["-m", "length", "--length", ":2"],
+            Some(" -m length --length 0:2"),
+        ),
+        (
+            Family::Ipv6,
+            &["-m", "length", "--length", ":2"],
+            Some(" -m length --length 0:2"),
+        ),
+        (
+            Family::Ipv4,
+            &["-m", "length", "--length", "0:3"],
+            Some(" -m length --length 0:3"),
+        ),
+        (
+            Family::Ipv6,
+            &["-m", "length", "--length", "0:3"],
+            Some(" -m length --length 0:3"),
+        ),
+        (
+            Family::Ipv4,
+            &["-m", "length", "--length", "4:"],
+            Some(" -m length --length 4:65535"),
+        ),
+        (
+            Family::Ipv6,
+            &["-m", "length", "--length", "4:"],
+            Some(" -m length --length 4:65535"),
+        ),
+        (
+            Family::Ipv4,
+            &["-m", "length", "--length", ":"],
+            Some(" -m length --length 0:65535"),
+        ),
+        (
+            Family::Ipv6,
+            &["-m", "length", "--length", ":"],
+            Some(" -m length --length 0:65535"),
+        ),
+        (
+            Family::Ipv4,
+            &["-m", "length", "--length", "0:65535"],
+            Some(" -m length --length 0:65535"),
+        ),
+        (
+            Family::Ipv6,
+            &["-m", "length", "--length", "0:65535"],
+            Some(" -m length --length 0:65535"),
+        ),
+        (
+            Family::Ipv4,
+            &["-m", "length", "!", "--length", "0:65535"],
+            Some(" -m length ! --length 0:65535"),
+        ),
+        (
+            Family::Ipv6,
+            &["-m", "length", "!", "--length", "0:65535"],
+            Some(" -m length ! --length 0:65535"),
+        ),
+        (Family::Ipv4, &["-m", "length", "--length", "0:65536"], None),
+        (Family::Ipv6, &["-m", "length", "--length", "0:65536"], None),
+        (
+            Family::Ipv4,
+            &["-m", "length", "--length", "-1:65535"],
+            None,
+        ),
+        (
+            Family::Ipv6,
+            &["-m", "length", "--length", "-1:65535"],
+            None,
+        ),
+        (
+            Family::Ipv4,
+            &["-m", "length", "--length", "4:4"],
+            Some(" -m length --length 4"),
+        ),
+        (
+            Family::Ipv6,
+            &["-m", "length", "--length", "4:4"],
+            Some(" -m length --length 4"),
+        ),
+        (
+            Family::Ipv4,
+            &["-m", "length", "--length", "4:3"],
+            Some(" -m length --length 4:3"),
+        ),
+        (
+            Family::Ipv6,
+            &["-m", "length", "--length", "4:3"],
+            Some(" -m length --length 4:3"),
+        ),
+        (Family::Ipv4, &["-m", "length"], None),
+        (Family::Ipv6, &["-m", "length"], None),
+    ];
+
+    #[test]
+    fn conformance_with_iptables() {
+        crate::matches::iprange::conformance::check(CONFORMANCE);
+    }
 }

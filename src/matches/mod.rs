@@ -4,6 +4,13 @@
 //! with its byte and text fixtures, declare it below and add its line to the registry.
 
 pub mod port;
+pub(crate) mod portrc;
+pub mod spi;
+#[cfg(test)]
+pub(crate) mod testutil;
+pub(crate) mod xtnum;
+mod xtopt;
+mod xtparse;
 
 pub mod addrtype;
 pub mod comment;

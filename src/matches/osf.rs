@@ -1,39 +1,222 @@
-//! `-m osf`: not yet typed (placeholder; kept as raw bytes until its codec lands).
+//! `-m osf`: the operating system of a TCP SYN's sender, by passive
+//! fingerprinting against fingerprints loaded with `nfnl_osf` (`xt_osf.h`,
+//! `struct xt_osf_info`). IPv4 only; the kernel wants `-p tcp`.
 
-use crate::error::Result;
-use crate::extension::{bad_revision, Args, Ctx, Extension};
+use iptkit_sys::ext::xt_osf::*;
+use iptkit_sys::Pod;
 
-/// `-m osf` (placeholder).
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Osf {}
+use super::xtparse::{put_string, uint_option, Seen};
+use crate::addr::Family;
+use crate::error::{Error, Result};
+use crate::extension::{bad_revision, c_str, put_c_str, read_struct, Args, Ctx, Extension};
+use crate::inv::Inv;
+
+/// `-m osf`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Osf {
+    /// `[!] --genre NAME`: the OS genre (at most 31 bytes; iptables cuts
+    /// longer ones).
+    pub genre: Inv<String>,
+    /// `--ttl MODE`: 0 compare the IP TTL with the fingerprint's, 1 accept a
+    /// lower one, 2 do not check it.
+    pub ttl: Option<u32>,
+    /// `--log LEVEL`: log 0 every fingerprint matched or unknown, 1 only the
+    /// first, 2 only known ones.
+    pub log: Option<u32>,
+    seen: Seen,
+}
+
+impl Osf {
+    /// A match on genre `genre`.
+    pub fn with(genre: Inv<String>, ttl: Option<u32>, log: Option<u32>) -> Self {
+        Osf {
+            genre,
+            ttl,
+            log,
+            seen: Seen::default(),
+        }
+    }
+}
+
+const O_GENRE: u32 = 1;
+const O_TTL: u32 = 2;
+const O_LOG: u32 = 4;
+
+/// A field that goes with a flag: iptables leaves it zero without the flag.
+fn flagged(flags: u32, bit: u32, value: u32, what: &str) -> Result<Option<u32>> {
+    match (flags & bit != 0, value) {
+        (true, v) => Ok(Some(v)),
+        (false, 0) => Ok(None),
+        (false, v) => Err(Error::Malformed(format!(
+            "osf: {what} {v} without its flag"
+        ))),
+    }
+}
 
 impl Extension for Osf {
     const NAME: &'static str = "osf";
-    const TYPED: bool = false;
+    const FAMILIES: &'static [Family] = &[Family::Ipv4];
 
     fn new(_ctx: &Ctx, _name: &str) -> Self {
         Osf::default()
     }
 
-    fn decode(_ctx: &Ctx, revision: u8, _data: &[u8]) -> Result<Self> {
-        Err(bad_revision(Self::NAME, revision))
+    fn decode(_ctx: &Ctx, revision: u8, data: &[u8]) -> Result<Self> {
+        if revision != 0 {
+            return Err(bad_revision(Self::NAME, revision));
+        }
+        let k: nf_osf_info = read_struct(Self::NAME, revision, data)?;
+        // iptables never sets NF_OSF_GENRE; such bytes are kept raw.
+        if k.flags & !(NF_OSF_TTL | NF_OSF_LOG | NF_OSF_INVERT) != 0 {
+            return Err(Error::Malformed(format!("osf: flags {:#x}", k.flags)));
+        }
+        let genre = c_str(&k.genre);
+        if k.len as usize != genre.len() {
+            return Err(Error::Malformed(format!(
+                "osf: length {} for genre `{genre}'",
+                k.len
+            )));
+        }
+        Ok(Osf::with(
+            Inv::new(genre, k.flags & NF_OSF_INVERT != 0),
+            flagged(k.flags, NF_OSF_TTL, k.ttl, "ttl")?,
+            flagged(k.flags, NF_OSF_LOG, k.loglevel, "log level")?,
+        ))
     }
 
     fn revision(&self) -> u8 {
         0
     }
 
-    fn encode(&self, _ctx: &Ctx, _out: &mut Vec<u8>) {}
+    fn encode(&self, _ctx: &Ctx, out: &mut Vec<u8>) {
+        let mut k = nf_osf_info::zeroed();
+        // A genre set through the API may be too long: keep what fits, as iptables does.
+        let genre = put_string(&self.genre.value, MAXGENRELEN);
+        let _ = put_c_str("osf genre", &genre, &mut k.genre);
+        k.len = genre.len() as u32;
+        if self.genre.invert {
+            k.flags |= NF_OSF_INVERT;
+        }
+        if let Some(t) = self.ttl {
+            k.flags |= NF_OSF_TTL;
+            k.ttl = t;
+        }
+        if let Some(l) = self.log {
+            k.flags |= NF_OSF_LOG;
+            k.loglevel = l;
+        }
+        out.extend_from_slice(k.as_bytes());
+    }
 
     fn parse_option(
         &mut self,
         _ctx: &Ctx,
-        _option: &str,
-        _invert: bool,
-        _args: &mut Args,
+        option: &str,
+        invert: bool,
+        args: &mut Args,
     ) -> Result<bool> {
-        Ok(false)
+        match option {
+            "genre" => {
+                self.seen.take(Self::NAME, option, O_GENRE, invert, true)?;
+                let genre = put_string(args.value("--genre")?, MAXGENRELEN);
+                self.genre = Inv::new(genre, invert);
+            }
+            "ttl" => {
+                self.seen.take(Self::NAME, option, O_TTL, invert, false)?;
+                self.ttl = Some(uint_option(Self::NAME, option, args.value(option)?, 0, 2)? as u32);
+            }
+            "log" => {
+                self.seen.take(Self::NAME, option, O_LOG, invert, false)?;
+                self.log = Some(uint_option(Self::NAME, option, args.value(option)?, 0, 2)? as u32);
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
 
-    fn save(&self, _ctx: &Ctx, _out: &mut String) {}
+    fn finish(&mut self, _ctx: &Ctx) -> Result<()> {
+        self.seen.require(Self::NAME, "genre", O_GENRE)
+    }
+
+    fn save(&self, _ctx: &Ctx, out: &mut String) {
+        // iptables prints the genre as it is, without quoting.
+        out.push_str(&format!(
+            "{} --genre {}",
+            self.genre.bang(),
+            self.genre.value
+        ));
+        if let Some(t) = self.ttl {
+            out.push_str(&format!(" --ttl {t}"));
+        }
+        if let Some(l) = self.log {
+            out.push_str(&format!(" --log {l}"));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::matches::xtopt::unhex;
+    use crate::matches::xtparse::tests_support::{encode_as, parse_as, save_as};
+
+    fn parse(words: &[&str]) -> Result<Osf> {
+        parse_as(Family::Ipv4, "osf", words)
+    }
+
+    #[test]
+    fn kernel_bytes_both_ways() {
+        let ctx = Ctx::new(Family::Ipv4);
+        let genre = |s: &str| {
+            let mut v = s.as_bytes().to_vec();
+            v.resize(32, 0);
+            v
+        };
+        // `! --genre Linux --log 2`
+        let mut bytes = genre("Linux");
+        bytes.extend(unhex("050000000c0000000200000000000000"));
+        let m = parse(&["!", "--genre", "Linux", "--log", "2"]).unwrap();
+        assert_eq!(encode_as(Family::Ipv4, &m), bytes);
+        assert_eq!(Osf::decode(&ctx, 0, &bytes).unwrap(), m);
+        assert_eq!(save_as(&m), " ! --genre Linux --log 2");
+        // `--log 1 --genre x --ttl 2`
+        let mut bytes = genre("x");
+        bytes.extend(unhex("01000000060000000100000002000000"));
+        let m = Osf::decode(&ctx, 0, &bytes).unwrap();
+        assert_eq!(save_as(&m), " --genre x --ttl 2 --log 1");
+        assert_eq!(encode_as(Family::Ipv4, &m), bytes);
+        let mut odd = genre("x");
+        odd.extend(unhex("01000000000000000100000000000000"));
+        assert!(Osf::decode(&ctx, 0, &odd).is_err());
+    }
+
+    #[test]
+    fn text_like_iptables() {
+        assert_eq!(
+            save_as(&parse(&["--genre", "a b", "--ttl", "1"]).unwrap()),
+            " --genre a b --ttl 1"
+        );
+        let long = "0123456789".repeat(4);
+        assert_eq!(parse(&["--genre", &long]).unwrap().genre.value.len(), 31);
+        assert!(parse(&["--genre", "x", "--ttl", "3"]).is_err());
+        assert!(parse(&["--genre", "x", "--ttl", "1", "--ttl", "2"]).is_err());
+        assert!(parse(&["--genre", "x", "!", "--log", "1"]).is_err());
+        assert!(parse(&["--ttl", "1"]).is_err());
+    }
+
+    /// Every case of the iptables test suite for this match, as
+    /// iptables-legacy 1.8.9 printed or refused it.
+    #[test]
+    fn conformance_cases() {
+        crate::matches::xtopt::check_cases(&[
+            (
+                4,
+                "-p tcp -m osf --genre linux --ttl 0 --log 0",
+                Some(" -p tcp -m osf --genre linux --ttl 0 --log 0"),
+            ),
+            (46, "-p tcp -m osf --genre linux --ttl 3 --log 0", None),
+            (6, "-m osf --genre linux --ttl 0 --log 0", None),
+            (6, "-p tcp -m osf --genre linux --ttl 0 --log 0", None),
+        ]);
+    }
 }

@@ -10,5 +10,5 @@ mod words;
 
 pub mod restore;
 
-pub use rule::{check_chain_name, parse_rule_spec, save_rule_spec, MAX_CHAIN_NAME};
+pub use rule::{parse_rule_spec, save_rule_spec};
 pub use words::{save_string, split_words};

@@ -9,9 +9,9 @@ use crate::addr::Family;
 use crate::error::{Error, Result};
 use crate::names::parse_uint;
 use crate::rule::{Counters, Rule};
-use crate::ruleset::{builtin_chains, Policy, Table};
+use crate::ruleset::{builtin_chains, check_chain_name, Policy, Table};
 
-use super::{check_chain_name, parse_rule_spec, split_words};
+use super::{parse_rule_spec, split_words};
 
 /// How to play restore input, as iptables-restore's options say.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -409,7 +409,7 @@ pub fn apply_command(table: &mut Table, cmd: &Command, keep_counters: bool) -> R
             chain,
             what: DeleteWhat::Position(p),
         } => {
-            table.delete_at(chain, *p)?;
+            table.delete(chain, *p)?;
         }
         Command::Delete {
             chain,
@@ -430,7 +430,9 @@ pub fn apply_command(table: &mut Table, cmd: &Command, keep_counters: bool) -> R
         }
         Command::NewChain(c) => table.new_chain(c)?,
         Command::DeleteChain(Some(c)) => table.delete_chain(c)?,
-        Command::DeleteChain(None) => table.delete_user_chains()?,
+        Command::DeleteChain(None) => {
+            table.delete_user_chains()?;
+        }
         Command::Flush(Some(c)) => table.flush(c)?,
         Command::Flush(None) => table.flush_all(),
         Command::Zero(Some(c)) => table.zero(c)?,

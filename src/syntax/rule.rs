@@ -8,10 +8,8 @@ use crate::inv::Inv;
 use crate::matches::Match;
 use crate::names;
 use crate::rule::{Counters, Rule};
+use crate::ruleset::check_chain_name;
 use crate::targets::{Target, TargetExt};
-
-/// The longest user chain name the kernel stores (`XT_EXTENSION_MAXNAMELEN - 1`).
-pub const MAX_CHAIN_NAME: usize = 28;
 
 /// Parses a rule spec (the words after `-A CHAIN`) into rules, as iptables
 /// does: `-s`/`-d` with several comma-separated addresses make one rule for
@@ -272,39 +270,6 @@ fn parse_target(ctx: &Ctx, name: &str, goto: bool) -> Result<Target> {
     } else {
         Target::Jump(name.to_string())
     })
-}
-
-/// A user chain name the kernel can store and iptables would accept.
-pub fn check_chain_name(name: &str) -> Result<()> {
-    if name.len() > MAX_CHAIN_NAME {
-        return Err(Error::NameTooLong {
-            what: "chain name",
-            name: name.into(),
-            max: MAX_CHAIN_NAME,
-        });
-    }
-    if name.is_empty() {
-        return Err(Error::InvalidName {
-            what: "chain",
-            name: name.into(),
-            reason: "empty",
-        });
-    }
-    if name.starts_with('-') || name.starts_with('!') {
-        return Err(Error::InvalidName {
-            what: "chain",
-            name: name.into(),
-            reason: "may not start with `-' or `!'",
-        });
-    }
-    if name.chars().any(|c| c.is_whitespace()) {
-        return Err(Error::InvalidName {
-            what: "chain",
-            name: name.into(),
-            reason: "may not contain white space",
-        });
-    }
-    Ok(())
 }
 
 /// The rule as iptables-legacy-save prints it after `-A CHAIN`: each part

@@ -1,39 +1,164 @@
-//! `-j MASQUERADE`: not yet typed (placeholder; kept as raw bytes until its codec lands).
+//! `-j MASQUERADE`: source NAT to the outgoing interface's address
+//! (`nf_nat.h`; revision 0: `nf_nat_ipv4_multi_range_compat` for IPv4,
+//! `nf_nat_range` for IPv6).
 
+use super::nat_range::Kind;
+pub use super::nat_range::{NatAddrs, NatPorts, NatRange};
+use super::reject::Seen;
 use crate::error::Result;
-use crate::extension::{bad_revision, Args, Ctx, Extension};
+use crate::extension::{Args, Ctx, Extension};
 
-/// `-j MASQUERADE` (placeholder).
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Masquerade {}
+const KIND: Kind = Kind {
+    name: "MASQUERADE",
+    to: "to-ports",
+    mandatory: false,
+    random_fully: true,
+    persistent: false,
+    refuse_offset: false,
+};
+
+/// `-j MASQUERADE [--to-ports PORT[-PORT]] [--random] [--random-fully]`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Masquerade {
+    /// Where to map to, and how.
+    pub range: NatRange,
+    /// The kernel struct's revision: 0, the only one.
+    pub revision: u8,
+    seen: Seen,
+}
+
+impl Masquerade {
+    /// A MASQUERADE of `range`, as `revision`.
+    pub fn new_range(range: NatRange, revision: u8) -> Masquerade {
+        Masquerade {
+            range,
+            revision,
+            seen: Seen::default(),
+        }
+    }
+}
 
 impl Extension for Masquerade {
     const NAME: &'static str = "MASQUERADE";
-    const TYPED: bool = false;
+    const REVISIONS: &'static [u8] = &[0];
 
     fn new(_ctx: &Ctx, _name: &str) -> Self {
         Masquerade::default()
     }
 
-    fn decode(_ctx: &Ctx, revision: u8, _data: &[u8]) -> Result<Self> {
-        Err(bad_revision(Self::NAME, revision))
+    fn decode(ctx: &Ctx, revision: u8, data: &[u8]) -> Result<Self> {
+        let range = NatRange::decode(Self::NAME, ctx.family, revision, data)?;
+        Ok(Masquerade::new_range(range, revision))
     }
 
     fn revision(&self) -> u8 {
-        0
+        self.revision
     }
 
-    fn encode(&self, _ctx: &Ctx, _out: &mut Vec<u8>) {}
+    fn encode(&self, ctx: &Ctx, out: &mut Vec<u8>) {
+        self.range.encode(ctx.family, self.revision, out);
+    }
 
     fn parse_option(
         &mut self,
-        _ctx: &Ctx,
-        _option: &str,
-        _invert: bool,
-        _args: &mut Args,
+        ctx: &Ctx,
+        option: &str,
+        invert: bool,
+        args: &mut Args,
     ) -> Result<bool> {
-        Ok(false)
+        self.range
+            .parse_option(&KIND, &mut self.seen, ctx, option, invert, args)
     }
 
-    fn save(&self, _ctx: &Ctx, _out: &mut String) {}
+    fn finish(&mut self, ctx: &Ctx) -> Result<()> {
+        self.range
+            .finish(&KIND, self.seen, ctx.family, self.revision)
+    }
+
+    fn save(&self, ctx: &Ctx, out: &mut String) {
+        self.range.save(&KIND, ctx.family, out);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::addr::Family;
+    use crate::targets::reject::testing::{both_ways, hex, round, target};
+    use crate::TargetExt;
+
+    #[test]
+    fn kernel_bytes_both_ways() {
+        // From the kernel (iptables-legacy 1.8.9, nat table): revision 0.
+        let cases = [
+            (
+                Family::Ipv4,
+                "-p tcp -j MASQUERADE --to-ports 1000-2000 --random-fully",
+                "0100000012000000000000000000000003e807d000000000",
+            ),
+            (
+                // No room for a port base: the flag stays, the base reads as 0.
+                Family::Ipv4,
+                "-p tcp -j MASQUERADE --to-ports 1000-2000/5",
+                "0100000022000000000000000000000003e807d000000000",
+            ),
+            (
+                Family::Ipv6,
+                "-j MASQUERADE --random",
+                "04000000000000000000000000000000000000000000000000000000000000000000000000000000",
+            ),
+            (
+                Family::Ipv6,
+                "-p tcp -j MASQUERADE --to-ports 1000-2000/5",
+                "22000000000000000000000000000000000000000000000000000000000000000000000003e807d0",
+            ),
+        ];
+        for (family, spec, bytes) in cases {
+            let TargetExt::Masquerade(t) = target(family, spec) else {
+                panic!("not MASQUERADE");
+            };
+            both_ways(&Ctx::new(family), &t, &hex(bytes));
+        }
+    }
+
+    #[test]
+    fn text_like_iptables_save() {
+        for family in [Family::Ipv4, Family::Ipv6] {
+            let r = |s: &str| round(family, s).unwrap();
+            // Conformance cases (libipt_MASQUERADE.t, libip6t_MASQUERADE.t).
+            assert_eq!(r("-j MASQUERADE"), " -j MASQUERADE");
+            assert_eq!(r("-j MASQUERADE --random"), " -j MASQUERADE --random");
+            assert_eq!(
+                r("-j MASQUERADE --random-fully"),
+                " -j MASQUERADE --random-fully"
+            );
+            assert_eq!(
+                r("-p tcp -j MASQUERADE --to-ports 1024"),
+                " -p tcp -j MASQUERADE --to-ports 1024"
+            );
+            assert_eq!(
+                r("-p udp -j MASQUERADE --to-ports 1024-65535"),
+                " -p udp -j MASQUERADE --to-ports 1024-65535"
+            );
+            // Checked with iptables 1.8.9.
+            assert_eq!(
+                r("-p tcp -j MASQUERADE --to-ports 1000-2000/5"),
+                " -p tcp -j MASQUERADE --to-ports 1000-2000/0"
+            );
+        }
+    }
+
+    #[test]
+    fn refusals() {
+        for family in [Family::Ipv4, Family::Ipv6] {
+            let bad = |s: &str| round(family, s).is_err();
+            // Conformance cases.
+            assert!(bad("-p udp -j MASQUERADE --to-ports 1024-65536"));
+            assert!(bad("-p udp -j MASQUERADE --to-ports -1"));
+            // Checked with iptables 1.8.9.
+            assert!(bad("-j MASQUERADE --to-ports 1024"));
+            assert!(bad("-j MASQUERADE --persistent"));
+            assert!(bad("-j MASQUERADE --random --random"));
+        }
+    }
 }

@@ -41,6 +41,7 @@ pub mod tproxy;
 pub mod trace;
 pub mod ttl;
 
+mod nat_range;
 pub mod standard;
 pub use standard::Target;
 

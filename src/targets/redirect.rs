@@ -1,39 +1,157 @@
-//! `-j REDIRECT`: not yet typed (placeholder; kept as raw bytes until its codec lands).
+//! `-j REDIRECT`: destination NAT to the local machine (`nf_nat.h`;
+//! revision 0: `nf_nat_ipv4_multi_range_compat` for IPv4, `nf_nat_range` for
+//! IPv6).
 
+use super::nat_range::Kind;
+pub use super::nat_range::{NatAddrs, NatPorts, NatRange};
+use super::reject::Seen;
 use crate::error::Result;
-use crate::extension::{bad_revision, Args, Ctx, Extension};
+use crate::extension::{Args, Ctx, Extension};
 
-/// `-j REDIRECT` (placeholder).
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Redirect {}
+const KIND: Kind = Kind {
+    name: "REDIRECT",
+    to: "to-ports",
+    mandatory: false,
+    random_fully: false,
+    persistent: false,
+    refuse_offset: true,
+};
+
+/// `-j REDIRECT [--to-ports PORT[-PORT]] [--random]`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Redirect {
+    /// Where to map to, and how.
+    pub range: NatRange,
+    /// The kernel struct's revision: 0, the only one.
+    pub revision: u8,
+    seen: Seen,
+}
+
+impl Redirect {
+    /// A REDIRECT of `range`, as `revision`.
+    pub fn new_range(range: NatRange, revision: u8) -> Redirect {
+        Redirect {
+            range,
+            revision,
+            seen: Seen::default(),
+        }
+    }
+}
 
 impl Extension for Redirect {
     const NAME: &'static str = "REDIRECT";
-    const TYPED: bool = false;
+    const REVISIONS: &'static [u8] = &[0];
 
     fn new(_ctx: &Ctx, _name: &str) -> Self {
         Redirect::default()
     }
 
-    fn decode(_ctx: &Ctx, revision: u8, _data: &[u8]) -> Result<Self> {
-        Err(bad_revision(Self::NAME, revision))
+    fn decode(ctx: &Ctx, revision: u8, data: &[u8]) -> Result<Self> {
+        let range = NatRange::decode(Self::NAME, ctx.family, revision, data)?;
+        Ok(Redirect::new_range(range, revision))
     }
 
     fn revision(&self) -> u8 {
-        0
+        self.revision
     }
 
-    fn encode(&self, _ctx: &Ctx, _out: &mut Vec<u8>) {}
+    fn encode(&self, ctx: &Ctx, out: &mut Vec<u8>) {
+        self.range.encode(ctx.family, self.revision, out);
+    }
 
     fn parse_option(
         &mut self,
-        _ctx: &Ctx,
-        _option: &str,
-        _invert: bool,
-        _args: &mut Args,
+        ctx: &Ctx,
+        option: &str,
+        invert: bool,
+        args: &mut Args,
     ) -> Result<bool> {
-        Ok(false)
+        self.range
+            .parse_option(&KIND, &mut self.seen, ctx, option, invert, args)
     }
 
-    fn save(&self, _ctx: &Ctx, _out: &mut String) {}
+    fn finish(&mut self, ctx: &Ctx) -> Result<()> {
+        self.range
+            .finish(&KIND, self.seen, ctx.family, self.revision)
+    }
+
+    fn save(&self, ctx: &Ctx, out: &mut String) {
+        self.range.save(&KIND, ctx.family, out);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::addr::Family;
+    use crate::targets::reject::testing::{both_ways, hex, round, target};
+    use crate::TargetExt;
+
+    #[test]
+    fn kernel_bytes_both_ways() {
+        // From the kernel (iptables-legacy 1.8.9, nat table): revision 0.
+        let cases = [
+            (
+                Family::Ipv4,
+                "-p tcp -j REDIRECT --to-ports 42 --random",
+                "01000000060000000000000000000000002a002a00000000",
+            ),
+            (
+                Family::Ipv6,
+                "-p tcp -j REDIRECT --to-ports 42",
+                "020000000000000000000000000000000000000000000000000000000000000000000000002a002a",
+            ),
+        ];
+        for (family, spec, bytes) in cases {
+            let TargetExt::Redirect(t) = target(family, spec) else {
+                panic!("not REDIRECT");
+            };
+            both_ways(&Ctx::new(family), &t, &hex(bytes));
+        }
+    }
+
+    #[test]
+    fn text_like_iptables_save() {
+        for family in [Family::Ipv4, Family::Ipv6] {
+            let r = |s: &str| round(family, s).unwrap();
+            // Conformance cases (libxt_REDIRECT.t).
+            for (spec, saved) in [
+                ("-p tcp -j REDIRECT --to-ports 42", "--to-ports 42"),
+                ("-p tcp -j REDIRECT --to-ports 0", "--to-ports 0"),
+                ("-p tcp -j REDIRECT --to-ports 65535", "--to-ports 65535"),
+                ("-p udp -j REDIRECT --to-ports 0-0", "--to-ports 0"),
+                ("-p udp -j REDIRECT --to-ports 512-512", "--to-ports 512"),
+                (
+                    "-p udp -j REDIRECT --to-ports 42-1234",
+                    "--to-ports 42-1234",
+                ),
+                (
+                    "-p tcp -j REDIRECT --to-ports 42-1234 --random",
+                    "--to-ports 42-1234 --random",
+                ),
+                ("-p tcp -j REDIRECT --to-ports ssh", "--to-ports 22"),
+                ("-p tcp -j REDIRECT --to-ports ftp-data", "--to-ports 20"),
+            ] {
+                let proto = &spec[..6];
+                assert_eq!(r(spec), format!(" {proto} -j REDIRECT {saved}"));
+            }
+            assert_eq!(r("-j REDIRECT --random"), " -j REDIRECT --random");
+        }
+    }
+
+    #[test]
+    fn refusals() {
+        for family in [Family::Ipv4, Family::Ipv6] {
+            let bad = |s: &str| round(family, s).is_err();
+            // Conformance cases.
+            assert!(bad("-p tcp -j REDIRECT --to-ports 65536"));
+            assert!(bad("-p tcp -j REDIRECT --to-ports 42-1234/567"));
+            assert!(bad("-p tcp -j REDIRECT --to-ports ftp-ssh"));
+            assert!(bad("-p tcp -j REDIRECT --to-ports 10-ssh"));
+            assert!(bad("-j REDIRECT --to-ports 42"));
+            // Checked with iptables 1.8.9.
+            assert!(bad("-j REDIRECT --random-fully"));
+            assert!(bad("-p tcp -j REDIRECT --to-ports 42:43"));
+        }
+    }
 }

@@ -1,39 +1,580 @@
-//! `-j REJECT`: not yet typed (placeholder; kept as raw bytes until its codec lands).
+//! `-j REJECT`: drop the packet and answer with an ICMP error or a TCP reset
+//! (`ipt_REJECT.h` `struct ipt_reject_info`, `ip6t_REJECT.h` `struct ip6t_reject_info`).
+//!
+//! One type serves both families: the reply kinds both have (port unreachable,
+//! administratively prohibited, TCP reset) are one variant each, and the
+//! family of the rule picks the kernel number and the name iptables prints.
+//!
+//! This file also holds what every target codec shares: `Seen`, the option
+//! bookkeeping of `xtables_option_parse`, and `xt_uint`, its number parser
+//! (REJECT is the first of them; `targets/mod.rs` stays a plain registry).
 
-use crate::error::Result;
-use crate::extension::{bad_revision, Args, Ctx, Extension};
+use std::hash::{Hash, Hasher};
 
-/// `-j REJECT` (placeholder).
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Reject {}
+use iptkit_sys::ext::ip6t_reject::*;
+use iptkit_sys::ext::ipt_reject::*;
+use iptkit_sys::Pod;
+
+use crate::addr::Family;
+use crate::error::{Error, Result};
+use crate::extension::{bad_revision, read_struct, Args, Ctx, Extension};
+
+/// Which options a target took while parsing.
+///
+/// xtables refuses an option given twice, even when the second repeats the
+/// default, and no target option can be inverted; a value remembers what it
+/// took so that [`Extension::parse_option`] can refuse the same. This is
+/// bookkeeping, not part of the value: every `Seen` equals every other.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct Seen(u32);
+
+impl PartialEq for Seen {
+    fn eq(&self, _other: &Seen) -> bool {
+        true
+    }
+}
+
+impl Eq for Seen {}
+
+impl Hash for Seen {
+    fn hash<H: Hasher>(&self, _state: &mut H) {}
+}
+
+impl Seen {
+    /// Takes option `--option` (bit `bit`) of target `ext`: refuses `!` and a
+    /// second use, as `xtables_option_parse` does.
+    pub(crate) fn take(&mut self, ext: &str, option: &str, bit: u32, invert: bool) -> Result<()> {
+        if invert {
+            return Err(Error::rule(
+                ext,
+                format!("option \"--{option}\" cannot be inverted"),
+            ));
+        }
+        if self.has(bit) {
+            return Err(Error::rule(
+                ext,
+                format!("option \"--{option}\" can only be used once"),
+            ));
+        }
+        self.0 |= bit;
+        Ok(())
+    }
+
+    /// True when option bit `bit` was taken.
+    pub(crate) fn has(self, bit: u32) -> bool {
+        self.0 & bit != 0
+    }
+}
+
+/// Reads a number at the start of `s` the way `strtoumax(s, &end, 0)` does
+/// in `xtables_strtoui`: leading blanks and a `+` are allowed (a `-` is not),
+/// then decimal, `0x` hex or leading-0 octal. Returns the number and the rest
+/// of `s`, or `None` when there is no number or it overflows.
+pub(crate) fn xt_uint_prefix(s: &str) -> Option<(u64, &str)> {
+    let t = s.trim_start_matches([' ', '\t', '\n', '\r', '\x0b', '\x0c']);
+    let t = match t.as_bytes().first() {
+        Some(b'-') => return None,
+        Some(b'+') => &t[1..],
+        _ => t,
+    };
+    let hex = t.len() > 2
+        && (t.starts_with("0x") || t.starts_with("0X"))
+        && t.as_bytes()[2].is_ascii_hexdigit();
+    let (radix, digits) = if hex {
+        (16, &t[2..])
+    } else if t.starts_with('0') {
+        (8, t)
+    } else {
+        (10, t)
+    };
+    let n = digits
+        .find(|c: char| !c.is_digit(radix))
+        .unwrap_or(digits.len());
+    if n == 0 {
+        return None;
+    }
+    let v = u64::from_str_radix(&digits[..n], radix).ok()?;
+    Some((v, &digits[n..]))
+}
+
+/// Parses a whole word as a number in `min..=max`, as `xtables_strtoui`
+/// does without an end pointer.
+pub(crate) fn xt_uint(s: &str, min: u64, max: u64) -> Option<u64> {
+    match xt_uint_prefix(s) {
+        Some((v, "")) if (min..=max).contains(&v) => Some(v),
+        _ => None,
+    }
+}
+
+/// The value of `--option` as a number in `min..=max` (`XTTYPE_UINT*`).
+pub(crate) fn uint_option(option: &str, s: &str, min: u64, max: u64) -> Result<u64> {
+    xt_uint(s, min, max).ok_or_else(|| {
+        Error::value(
+            format!("--{option}"),
+            s,
+            format!("bad value, or out of range ({min}-{max})"),
+        )
+    })
+}
+
+/// What REJECT sends back. Variants without a prefix exist in both families;
+/// `Icmp*` ones only in IPv4 (`icmp-...` names), `Icmp6*` only in IPv6.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum RejectWith {
+    /// `icmp-port-unreachable` / `icmp6-port-unreachable` (the default).
+    #[default]
+    PortUnreachable,
+    /// `icmp-admin-prohibited` / `icmp6-adm-prohibited`.
+    AdminProhibited,
+    /// `tcp-reset`: a TCP RST (the kernel wants `-p tcp`).
+    TcpReset,
+    /// `icmp-net-unreachable` (IPv4).
+    IcmpNetUnreachable,
+    /// `icmp-host-unreachable` (IPv4).
+    IcmpHostUnreachable,
+    /// `icmp-proto-unreachable` (IPv4).
+    IcmpProtoUnreachable,
+    /// `icmp-net-prohibited` (IPv4).
+    IcmpNetProhibited,
+    /// `icmp-host-prohibited` (IPv4).
+    IcmpHostProhibited,
+    /// `icmp6-no-route` (IPv6).
+    Icmp6NoRoute,
+    /// `icmp6-addr-unreachable` (IPv6).
+    Icmp6AddrUnreachable,
+    /// `icmp6-policy-fail` (IPv6).
+    Icmp6PolicyFail,
+    /// `icmp6-reject-route` (IPv6).
+    Icmp6RejectRoute,
+}
+
+/// One row of iptables' `reject_table`: name, alias, kernel number, value.
+type Row = (&'static str, &'static str, u32, RejectWith);
+
+/// `libipt_REJECT.c`'s table, in its (kernel number) order: parsing takes the
+/// first row whose name or alias starts with the word.
+const IPV4: &[Row] = &[
+    (
+        "icmp-net-unreachable",
+        "net-unreach",
+        IPT_ICMP_NET_UNREACHABLE,
+        RejectWith::IcmpNetUnreachable,
+    ),
+    (
+        "icmp-host-unreachable",
+        "host-unreach",
+        IPT_ICMP_HOST_UNREACHABLE,
+        RejectWith::IcmpHostUnreachable,
+    ),
+    (
+        "icmp-proto-unreachable",
+        "proto-unreach",
+        IPT_ICMP_PROT_UNREACHABLE,
+        RejectWith::IcmpProtoUnreachable,
+    ),
+    (
+        "icmp-port-unreachable",
+        "port-unreach",
+        IPT_ICMP_PORT_UNREACHABLE,
+        RejectWith::PortUnreachable,
+    ),
+    (
+        "icmp-net-prohibited",
+        "net-prohib",
+        IPT_ICMP_NET_PROHIBITED,
+        RejectWith::IcmpNetProhibited,
+    ),
+    (
+        "icmp-host-prohibited",
+        "host-prohib",
+        IPT_ICMP_HOST_PROHIBITED,
+        RejectWith::IcmpHostProhibited,
+    ),
+    ("tcp-reset", "tcp-rst", IPT_TCP_RESET, RejectWith::TcpReset),
+    (
+        "icmp-admin-prohibited",
+        "admin-prohib",
+        IPT_ICMP_ADMIN_PROHIBITED,
+        RejectWith::AdminProhibited,
+    ),
+];
+
+/// `libip6t_REJECT.c`'s table, in its order.
+const IPV6: &[Row] = &[
+    (
+        "icmp6-no-route",
+        "no-route",
+        IP6T_ICMP6_NO_ROUTE,
+        RejectWith::Icmp6NoRoute,
+    ),
+    (
+        "icmp6-adm-prohibited",
+        "adm-prohibited",
+        IP6T_ICMP6_ADM_PROHIBITED,
+        RejectWith::AdminProhibited,
+    ),
+    (
+        "icmp6-addr-unreachable",
+        "addr-unreach",
+        IP6T_ICMP6_ADDR_UNREACH,
+        RejectWith::Icmp6AddrUnreachable,
+    ),
+    (
+        "icmp6-port-unreachable",
+        "port-unreach",
+        IP6T_ICMP6_PORT_UNREACH,
+        RejectWith::PortUnreachable,
+    ),
+    (
+        "tcp-reset",
+        "tcp-reset",
+        IP6T_TCP_RESET,
+        RejectWith::TcpReset,
+    ),
+    (
+        "icmp6-policy-fail",
+        "policy-fail",
+        IP6T_ICMP6_POLICY_FAIL,
+        RejectWith::Icmp6PolicyFail,
+    ),
+    (
+        "icmp6-reject-route",
+        "reject-route",
+        IP6T_ICMP6_REJECT_ROUTE,
+        RejectWith::Icmp6RejectRoute,
+    ),
+];
+
+fn table(family: Family) -> &'static [Row] {
+    match family {
+        Family::Ipv4 => IPV4,
+        Family::Ipv6 => IPV6,
+    }
+}
+
+impl RejectWith {
+    /// The nearest kind the other family has, for a value built by hand for
+    /// the wrong family (the ICMPv4/ICMPv6 pairs nft's `icmpx` uses; anything
+    /// else becomes the default).
+    fn for_family(self, family: Family) -> RejectWith {
+        use RejectWith::*;
+        match (family, self) {
+            (Family::Ipv4, Icmp6NoRoute) => IcmpNetUnreachable,
+            (Family::Ipv4, Icmp6AddrUnreachable) => IcmpHostUnreachable,
+            (Family::Ipv4, Icmp6PolicyFail | Icmp6RejectRoute) => PortUnreachable,
+            (Family::Ipv6, IcmpNetUnreachable) => Icmp6NoRoute,
+            (Family::Ipv6, IcmpHostUnreachable) => Icmp6AddrUnreachable,
+            (Family::Ipv6, IcmpNetProhibited | IcmpHostProhibited) => AdminProhibited,
+            (Family::Ipv6, IcmpProtoUnreachable) => PortUnreachable,
+            (_, w) => w,
+        }
+    }
+
+    fn row(self, family: Family) -> &'static Row {
+        let w = self.for_family(family);
+        let t = table(family);
+        t.iter().find(|r| r.3 == w).unwrap_or(&t[0])
+    }
+
+    /// The name iptables prints for this kind in `family`.
+    pub fn name(self, family: Family) -> &'static str {
+        self.row(family).0
+    }
+
+    /// The kernel's number for this kind in `family`.
+    pub fn code(self, family: Family) -> u32 {
+        self.row(family).2
+    }
+
+    /// The kind of a kernel number, `None` for numbers iptables has no name
+    /// for (echo-reply, not-neighbour, anything newer).
+    pub fn from_code(family: Family, code: u32) -> Option<RejectWith> {
+        table(family).iter().find(|r| r.2 == code).map(|r| r.3)
+    }
+
+    /// Parses a `--reject-with` word as iptables does: the first kind whose
+    /// name or alias starts with it, ignoring case (so `tcp` is `tcp-reset`).
+    pub fn parse(family: Family, s: &str) -> Option<RejectWith> {
+        let starts = |full: &str| {
+            full.len() >= s.len() && full.as_bytes()[..s.len()].eq_ignore_ascii_case(s.as_bytes())
+        };
+        table(family)
+            .iter()
+            .find(|r| starts(r.0) || starts(r.1))
+            .map(|r| r.3)
+    }
+}
+
+/// `-j REJECT [--reject-with KIND]`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Reject {
+    /// `--reject-with`.
+    pub with: RejectWith,
+    seen: Seen,
+}
+
+impl Reject {
+    /// A REJECT answering with `with`.
+    pub fn new_with(with: RejectWith) -> Reject {
+        Reject {
+            with,
+            seen: Seen::default(),
+        }
+    }
+}
 
 impl Extension for Reject {
     const NAME: &'static str = "REJECT";
-    const TYPED: bool = false;
 
     fn new(_ctx: &Ctx, _name: &str) -> Self {
         Reject::default()
     }
 
-    fn decode(_ctx: &Ctx, revision: u8, _data: &[u8]) -> Result<Self> {
-        Err(bad_revision(Self::NAME, revision))
+    fn decode(ctx: &Ctx, revision: u8, data: &[u8]) -> Result<Self> {
+        if revision != 0 {
+            return Err(bad_revision(Self::NAME, revision));
+        }
+        let code = match ctx.family {
+            Family::Ipv4 => read_struct::<ipt_reject_info>(Self::NAME, revision, data)?.with,
+            Family::Ipv6 => read_struct::<ip6t_reject_info>(Self::NAME, revision, data)?.with,
+        };
+        let with = RejectWith::from_code(ctx.family, code)
+            .ok_or_else(|| Error::Malformed(format!("REJECT: reply type {code} has no name")))?;
+        Ok(Reject::new_with(with))
     }
 
     fn revision(&self) -> u8 {
         0
     }
 
-    fn encode(&self, _ctx: &Ctx, _out: &mut Vec<u8>) {}
+    fn encode(&self, ctx: &Ctx, out: &mut Vec<u8>) {
+        let with = self.with.code(ctx.family);
+        match ctx.family {
+            Family::Ipv4 => out.extend_from_slice(ipt_reject_info { with }.as_bytes()),
+            Family::Ipv6 => out.extend_from_slice(ip6t_reject_info { with }.as_bytes()),
+        }
+    }
 
     fn parse_option(
         &mut self,
-        _ctx: &Ctx,
-        _option: &str,
-        _invert: bool,
-        _args: &mut Args,
+        ctx: &Ctx,
+        option: &str,
+        invert: bool,
+        args: &mut Args,
     ) -> Result<bool> {
-        Ok(false)
+        if option != "reject-with" {
+            return Ok(false);
+        }
+        self.seen.take(Self::NAME, option, 1, invert)?;
+        let v = args.value("--reject-with")?;
+        self.with = RejectWith::parse(ctx.family, v)
+            .ok_or_else(|| Error::value("--reject-with", v, "unknown reject type"))?;
+        Ok(true)
     }
 
-    fn save(&self, _ctx: &Ctx, _out: &mut String) {}
+    fn save(&self, ctx: &Ctx, out: &mut String) {
+        out.push_str(" --reject-with ");
+        out.push_str(self.with.name(ctx.family));
+    }
+}
+
+/// Test helpers every target codec's tests share.
+#[cfg(test)]
+pub(crate) mod testing {
+    use crate::addr::Family;
+    use crate::error::Result;
+    use crate::extension::{Ctx, Extension};
+    use crate::syntax::{parse_rule_spec, save_rule_spec, split_words};
+    use crate::{Target, TargetExt};
+
+    /// Parses a rule spec and prints it back as iptables-save does.
+    pub fn round(family: Family, spec: &str) -> Result<String> {
+        let (rules, _) = parse_rule_spec(family, &split_words(spec)?)?;
+        Ok(save_rule_spec(&rules[0]))
+    }
+
+    /// The target extension of a rule spec that must parse.
+    pub fn target(family: Family, spec: &str) -> TargetExt {
+        let (rules, _) = parse_rule_spec(family, &split_words(spec).unwrap()).unwrap();
+        match &rules[0].target {
+            Target::Ext(t) => t.clone(),
+            t => panic!("{spec}: not a target extension: {t:?}"),
+        }
+    }
+
+    /// Bytes from a hex dump (`python3 /work/tools/xtdump.py` prints them so).
+    pub fn hex(s: &str) -> Vec<u8> {
+        (0..s.len())
+            .step_by(2)
+            .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
+            .collect()
+    }
+
+    /// `value` encodes to `data` (the kernel's bytes, alignment padding
+    /// included) and `data` decodes to `value`, at `value`'s revision.
+    pub fn both_ways<T: Extension>(ctx: &Ctx, value: &T, data: &[u8]) {
+        let mut out = Vec::new();
+        value.encode(ctx, &mut out);
+        assert_eq!(iptkit_sys::xt_align(out.len()), data.len(), "{value:?}");
+        assert_eq!(out, data[..out.len()], "{value:?}");
+        assert!(data[out.len()..].iter().all(|&b| b == 0));
+        let back = T::decode(ctx, value.revision(), data).unwrap();
+        assert_eq!(&back, value);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::testing::round;
+    use super::*;
+
+    const V4: Ctx = Ctx {
+        family: Family::Ipv4,
+        proto: 0,
+        proto_inv: false,
+    };
+    const V6: Ctx = Ctx {
+        family: Family::Ipv6,
+        proto: 0,
+        proto_inv: false,
+    };
+
+    #[test]
+    fn kernel_bytes_both_ways() {
+        // Data after the header as the kernel holds it (padding included).
+        let cases: &[(Ctx, [u8; 8], RejectWith)] = &[
+            (V4, [3, 0, 0, 0, 0, 0, 0, 0], RejectWith::PortUnreachable),
+            (V4, [7, 0, 0, 0, 0, 0, 0, 0], RejectWith::TcpReset),
+            (V4, [8, 0, 0, 0, 0, 0, 0, 0], RejectWith::AdminProhibited),
+            (V6, [4, 0, 0, 0, 0, 0, 0, 0], RejectWith::PortUnreachable),
+            (V6, [8, 0, 0, 0, 0, 0, 0, 0], RejectWith::Icmp6RejectRoute),
+        ];
+        for (ctx, bytes, with) in cases {
+            let r = Reject::decode(ctx, 0, bytes).unwrap();
+            assert_eq!(r, Reject::new_with(*with));
+            let mut out = Vec::new();
+            r.encode(ctx, &mut out);
+            assert_eq!(out, bytes[..4]);
+        }
+        // Echo reply (refused by the kernel) and unnamed numbers stay raw.
+        assert!(Reject::decode(&V4, 0, &[4, 0, 0, 0]).is_err());
+        assert!(Reject::decode(&V6, 0, &[2, 0, 0, 0]).is_err());
+        assert!(Reject::decode(&V4, 0, &[3, 0]).is_err());
+        assert!(Reject::decode(&V4, 1, &[3, 0, 0, 0]).is_err());
+    }
+
+    #[test]
+    fn one_type_for_both_families() {
+        let r = Reject::new_with(RejectWith::Icmp6NoRoute);
+        let mut out = Vec::new();
+        r.encode(&V4, &mut out);
+        assert_eq!(out, [0, 0, 0, 0]); // icmp-net-unreachable
+        let mut s = String::new();
+        r.save(&V4, &mut s);
+        assert_eq!(s, " --reject-with icmp-net-unreachable");
+    }
+
+    #[test]
+    fn text_like_iptables_save() {
+        let v4 = |s: &str| round(Family::Ipv4, s).unwrap();
+        let v6 = |s: &str| round(Family::Ipv6, s).unwrap();
+        // Conformance cases (libipt_REJECT.t, libip6t_REJECT.t).
+        assert_eq!(
+            v4("-j REJECT"),
+            " -j REJECT --reject-with icmp-port-unreachable"
+        );
+        for name in [
+            "icmp-net-unreachable",
+            "icmp-host-unreachable",
+            "icmp-port-unreachable",
+            "icmp-proto-unreachable",
+            "icmp-net-prohibited",
+            "icmp-host-prohibited",
+            "icmp-admin-prohibited",
+        ] {
+            assert_eq!(
+                v4(&format!("-j REJECT --reject-with {name}")),
+                format!(" -j REJECT --reject-with {name}")
+            );
+        }
+        assert_eq!(
+            v6("-j REJECT"),
+            " -j REJECT --reject-with icmp6-port-unreachable"
+        );
+        for name in [
+            "icmp6-no-route",
+            "icmp6-adm-prohibited",
+            "icmp6-addr-unreachable",
+            "icmp6-port-unreachable",
+            "icmp6-policy-fail",
+            "icmp6-reject-route",
+        ] {
+            assert_eq!(
+                v6(&format!("-j REJECT --reject-with {name}")),
+                format!(" -j REJECT --reject-with {name}")
+            );
+        }
+        assert_eq!(
+            v6("-p tcp -j REJECT --reject-with tcp-reset"),
+            " -p tcp -j REJECT --reject-with tcp-reset"
+        );
+        // Prefixes and aliases, any case, first row wins (checked with iptables 1.8.9).
+        assert_eq!(
+            v4("-p tcp -j REJECT --reject-with TCP"),
+            " -p tcp -j REJECT --reject-with tcp-reset"
+        );
+        assert_eq!(
+            v4("-j REJECT --reject-with admin"),
+            " -j REJECT --reject-with icmp-admin-prohibited"
+        );
+        assert_eq!(
+            v4("-j REJECT --reject-with \"\""),
+            " -j REJECT --reject-with icmp-net-unreachable"
+        );
+        assert_eq!(
+            v6("-j REJECT --reject-with REJECT-route"),
+            " -j REJECT --reject-with icmp6-reject-route"
+        );
+        // The kernel refuses tcp-reset without -p tcp; the parser does not.
+        assert!(round(Family::Ipv6, "-j REJECT --reject-with tcp-reset").is_ok());
+    }
+
+    #[test]
+    fn numbers_like_xtables_strtoui() {
+        assert_eq!(xt_uint("22", 0, 100), Some(22));
+        assert_eq!(xt_uint(" +0x10", 0, 100), Some(16));
+        assert_eq!(xt_uint("010", 0, 100), Some(8));
+        assert_eq!(xt_uint("0", 0, 100), Some(0));
+        assert_eq!(xt_uint("101", 0, 100), None);
+        assert_eq!(xt_uint("-1", 0, 100), None);
+        assert_eq!(xt_uint("08", 0, 100), None);
+        assert_eq!(xt_uint("0x", 0, 100), None);
+        assert_eq!(xt_uint("", 0, 100), None);
+        assert_eq!(xt_uint("99999999999999999999999", 0, u64::MAX), None);
+        assert_eq!(xt_uint_prefix("0x5/0x6"), Some((5, "/0x6")));
+        assert_eq!(xt_uint_prefix("0xg"), Some((0, "xg")));
+        assert_eq!(xt_uint_prefix("/5"), None);
+    }
+
+    #[test]
+    fn refusals() {
+        let bad = |f, s| round(f, s).is_err();
+        assert!(bad(Family::Ipv4, "-j REJECT --reject-with echo-reply"));
+        assert!(bad(Family::Ipv4, "-j REJECT --reject-with icmp6-no-route"));
+        assert!(bad(
+            Family::Ipv6,
+            "-j REJECT --reject-with icmp-net-unreachable"
+        ));
+        assert!(bad(
+            Family::Ipv6,
+            "-j REJECT --reject-with icmp6-not-neighbour"
+        ));
+        assert!(bad(Family::Ipv4, "-j REJECT --reject-with"));
+        assert!(bad(Family::Ipv4, "-j REJECT ! --reject-with tcp-reset"));
+        // A repeat is refused even when it repeats the default.
+        assert!(bad(
+            Family::Ipv4,
+            "-j REJECT --reject-with icmp-port-unreachable --reject-with icmp-port-unreachable"
+        ));
+    }
 }

@@ -4,7 +4,8 @@
 //! `getsockopt(IPT_SO_GET_ENTRIES)`, and replaced whole with
 //! `setsockopt(IPT_SO_SET_REPLACE)` followed by `IPT_SO_SET_ADD_COUNTERS`, on a
 //! raw socket at level `IPPROTO_IP` (`IPPROTO_IPV6` and the `IP6T_SO_*`
-//! numbers, which are equal, for IPv6).
+//! numbers for IPv6: equal to the IPv4 ones except the two GET_REVISION
+//! queries).
 
 use crate::pod;
 
@@ -31,6 +32,12 @@ pub const IPT_SO_GET_ENTRIES: libc::c_int = 65;
 pub const IPT_SO_GET_REVISION_MATCH: libc::c_int = 66;
 /// `IPT_SO_GET_REVISION_TARGET`.
 pub const IPT_SO_GET_REVISION_TARGET: libc::c_int = 67;
+/// `IP6T_SO_GET_REVISION_MATCH`: unlike the other options, the IPv6 number
+/// differs from the IPv4 one (64 + 4; 66 at level IPPROTO_IPV6 is
+/// `IPV6_RECVTCLASS`, which answers without error).
+pub const IP6T_SO_GET_REVISION_MATCH: libc::c_int = 68;
+/// `IP6T_SO_GET_REVISION_TARGET` (64 + 5).
+pub const IP6T_SO_GET_REVISION_TARGET: libc::c_int = 69;
 
 /// `XT_CONTINUE` as a standard-target verdict: fall through to the next rule.
 pub const XT_CONTINUE: i32 = -1i32 as u32 as i32; // 0xFFFFFFFF, never produced by iptables itself

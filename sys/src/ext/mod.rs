@@ -34,10 +34,39 @@ pub mod xt_tcpudp;
 // section (kept apart so that parallel branches merge cleanly).
 
 // -- section: matches-e --
+pub mod ip6t_ah;
+pub mod ip6t_hl;
+pub mod ipt_ah;
+pub mod ipt_ttl;
+pub mod xt_bpf;
+pub mod xt_dccp;
+pub mod xt_dscp;
+pub mod xt_ecn;
+pub mod xt_esp;
+pub mod xt_ipcomp;
+pub mod xt_l2tp;
+pub mod xt_realm;
+pub mod xt_sctp;
+pub mod xt_string;
+pub mod xt_tcpmss;
+pub mod xt_u32;
 
 // -- end matches-e --
 
 // -- section: matches-f --
+pub mod xt_cgroup;
+pub mod xt_cluster;
+pub mod xt_connbytes;
+pub mod xt_connlabel;
+pub mod xt_connlimit;
+pub mod xt_cpu;
+pub mod xt_devgroup;
+pub mod xt_helper;
+pub mod xt_nfacct;
+pub mod xt_osf;
+pub mod xt_physdev;
+pub mod xt_quota;
+pub mod xt_rateest;
 
 // -- end matches-f --
 

@@ -1,1 +1,19 @@
-//! `xt_length.h`.
+//! `xt_length.h`: the `length` match, revision 0.
+
+use crate::pod;
+
+/// `struct xt_length_info`.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct xt_length_info {
+    /// Smallest packet length, inclusive.
+    pub min: u16,
+    /// Largest packet length, inclusive.
+    pub max: u16,
+    /// Non-zero: invert the test.
+    pub invert: u8,
+    /// Trailing padding.
+    pub __pad0: u8,
+}
+
+pod!(xt_length_info);

@@ -1,0 +1,82 @@
+//! `block_ip`: blocks (or unblocks) addresses and networks, idempotently.
+//!
+//! ```text
+//! block_ip [-6] [--chain INPUT] [--unblock] [--isolated] ADDR_OR_CIDR...
+//! ```
+//!
+//! Blocking inserts one `-s NET -j DROP` rule per network at the top of the
+//! chain, unless it is there already; unblocking removes them, and is not an
+//! error when there is nothing to remove. One atomic commit either way.
+
+use clap::Parser;
+use iptkit::syntax::restore::save_table;
+use iptkit::{blocklist, Family, Handle, Net};
+
+#[derive(Parser)]
+#[command(about = "Block or unblock addresses and networks (idempotent)")]
+struct Args {
+    /// IPv6.
+    #[arg(short = '6', long = "ipv6")]
+    ipv6: bool,
+    /// The chain of the filter table to put the rules in.
+    #[arg(long, default_value = "INPUT")]
+    chain: String,
+    /// Remove the blocks instead.
+    #[arg(long)]
+    unblock: bool,
+    /// Run in a fresh private network namespace, and print the result.
+    #[arg(long)]
+    isolated: bool,
+    /// Kernel interface: legacy (xtables).
+    #[arg(long, default_value = "legacy", value_parser = ["legacy"])]
+    backend: String,
+    /// Addresses or networks (CIDR).
+    #[arg(required = true)]
+    addresses: Vec<String>,
+}
+
+fn main() {
+    let args = Args::parse();
+    if let Err(e) = run(&args) {
+        eprintln!("block_ip: {e}");
+        std::process::exit(1);
+    }
+}
+
+fn run(args: &Args) -> iptkit::Result<()> {
+    if args.isolated {
+        iptkit::netns::unshare_net()?;
+    }
+    let family = if args.ipv6 {
+        Family::Ipv6
+    } else {
+        Family::Ipv4
+    };
+    let nets = args
+        .addresses
+        .iter()
+        .map(|a| Net::parse(family, a))
+        .collect::<iptkit::Result<Vec<_>>>()?;
+    let mut handle = Handle::open(family, "filter")?;
+    let before = blocklist::blocked(handle.table(), &args.chain)?;
+    let (chain, unblock, list) = (args.chain.clone(), args.unblock, nets.clone());
+    handle.edit(move |t| {
+        if unblock {
+            blocklist::unblock(t, &chain, &list).map(drop)
+        } else {
+            blocklist::block(t, &chain, &list).map(drop)
+        }
+    })?;
+    handle.commit()?;
+    let after = blocklist::blocked(handle.table(), &args.chain)?;
+    let changed = before.len().abs_diff(after.len());
+    let verb = if args.unblock { "unblocked" } else { "blocked" };
+    println!(
+        "{verb} {changed}, {} unchanged",
+        nets.len().saturating_sub(changed)
+    );
+    if args.isolated {
+        print!("{}", save_table(handle.table(), false));
+    }
+    Ok(())
+}

@@ -1,0 +1,394 @@
+//! The fixed part of an entry (`ipt_entry` / `ip6t_entry`): addresses,
+//! interfaces, protocol, fragment flag, goto flag, offsets and counters,
+//! to and from the fields of a [`Rule`].
+
+use std::mem::size_of;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+
+use iptkit_sys::xtables::*;
+use iptkit_sys::Pod;
+
+use crate::addr::{Family, Net};
+use crate::error::{Error, Result};
+use crate::iface::Iface;
+use crate::inv::Inv;
+use crate::rule::{Counters, Rule};
+
+/// The inversion flags ip6tables and iptables share, minus TOS (never set by
+/// the tools, and not representable in a [`Rule`]).
+const INV_KNOWN: u8 =
+    IPT_INV_VIA_IN | IPT_INV_VIA_OUT | IPT_INV_SRCIP | IPT_INV_DSTIP | XT_INV_PROTO;
+
+/// Bytes of the fixed entry header of a family (112 or 168 on x86_64).
+pub(crate) fn entry_size(family: Family) -> usize {
+    match family {
+        Family::Ipv4 => size_of::<ipt_entry>(),
+        Family::Ipv6 => size_of::<ip6t_entry>(),
+    }
+}
+
+/// An entry's fixed part, decoded.
+#[derive(Clone, Debug)]
+pub(crate) struct Head {
+    /// The rule's IP fields (no matches, target [`Target::Continue`](crate::Target::Continue)).
+    pub rule: Rule,
+    /// IPT_F_GOTO / IP6T_F_GOTO: the jump is a goto.
+    pub goto: bool,
+    /// Where the target starts, from the start of the entry.
+    pub target_offset: usize,
+    /// Where the next entry starts, from the start of the entry.
+    pub next_offset: usize,
+    /// The entry's counters.
+    pub counters: Counters,
+    /// Matches every packet: the IP part is all zero (the kernel's
+    /// `unconditional()`), as policies and user chain RETURNs must be.
+    pub unconditional: bool,
+}
+
+/// Reads the fixed part of the entry at the start of `bytes`.
+pub(crate) fn decode(family: Family, bytes: &[u8]) -> Result<Head> {
+    let head = match family {
+        Family::Ipv4 => decode_v4(bytes)?,
+        Family::Ipv6 => decode_v6(bytes)?,
+    };
+    // Refuse what we could not write back byte for byte: a table holding it
+    // came from another tool, and rewriting it would change what it does.
+    let again = encode(family, Some(&head.rule), head.goto, 0, 0)?;
+    if strip(family, &again) != strip(family, &bytes[..entry_size(family)]) {
+        return Err(Error::Malformed(format!(
+            "an entry's IP header ({} `{}`) holds values iptkit cannot represent",
+            family.command(),
+            head.rule.save_spec().trim()
+        )));
+    }
+    Ok(head)
+}
+
+/// The IP part of an entry, without nfcache, offsets, comefrom and counters
+/// (which are not the rule's).
+fn strip(family: Family, entry: &[u8]) -> &[u8] {
+    match family {
+        Family::Ipv4 => &entry[..size_of::<ipt_ip>()],
+        Family::Ipv6 => &entry[..size_of::<ip6t_ip6>()],
+    }
+}
+
+fn decode_v4(bytes: &[u8]) -> Result<Head> {
+    let e = ipt_entry::read_from(bytes)
+        .ok_or_else(|| Error::Malformed("truncated ipt_entry".into()))?;
+    let ip = e.ip;
+    if ip.flags & !(IPT_F_FRAG | IPT_F_GOTO) != 0 || ip.invflags & !(INV_KNOWN | IPT_INV_FRAG) != 0
+    {
+        return Err(Error::Malformed(format!(
+            "ipt_entry flags {:#x} / invflags {:#x} are not ones iptables sets",
+            ip.flags, ip.invflags
+        )));
+    }
+    let mut rule = Rule::new(Family::Ipv4);
+    rule.src = net(
+        IpAddr::V4(Ipv4Addr::from(ip.src)),
+        IpAddr::V4(Ipv4Addr::from(ip.smsk)),
+        ip.invflags & IPT_INV_SRCIP != 0,
+    )?;
+    rule.dst = net(
+        IpAddr::V4(Ipv4Addr::from(ip.dst)),
+        IpAddr::V4(Ipv4Addr::from(ip.dmsk)),
+        ip.invflags & IPT_INV_DSTIP != 0,
+    )?;
+    rule.in_iface = iface(
+        &ip.iniface,
+        &ip.iniface_mask,
+        ip.invflags & IPT_INV_VIA_IN != 0,
+    );
+    rule.out_iface = iface(
+        &ip.outiface,
+        &ip.outiface_mask,
+        ip.invflags & IPT_INV_VIA_OUT != 0,
+    );
+    let proto_inv = ip.invflags & XT_INV_PROTO != 0;
+    if ip.proto != 0 || proto_inv {
+        rule.proto = Some(Inv::new(proto_u8(ip.proto)?, proto_inv));
+    }
+    if ip.flags & IPT_F_FRAG != 0 {
+        rule.fragment = Some(ip.invflags & IPT_INV_FRAG == 0);
+    }
+    Ok(Head {
+        rule,
+        goto: ip.flags & IPT_F_GOTO != 0,
+        target_offset: e.target_offset.into(),
+        next_offset: e.next_offset.into(),
+        counters: Counters::new(e.counters.pcnt, e.counters.bcnt),
+        unconditional: ip.as_bytes().iter().all(|&b| b == 0),
+    })
+}
+
+fn decode_v6(bytes: &[u8]) -> Result<Head> {
+    let e = ip6t_entry::read_from(bytes)
+        .ok_or_else(|| Error::Malformed("truncated ip6t_entry".into()))?;
+    let ip = e.ipv6;
+    if ip.flags & !(IP6T_F_PROTO | IP6T_F_GOTO) != 0 || ip.invflags & !INV_KNOWN != 0 {
+        return Err(Error::Malformed(format!(
+            "ip6t_entry flags {:#x} / invflags {:#x} are not ones ip6tables sets",
+            ip.flags, ip.invflags
+        )));
+    }
+    let mut rule = Rule::new(Family::Ipv6);
+    rule.src = net(
+        IpAddr::V6(Ipv6Addr::from(ip.src)),
+        IpAddr::V6(Ipv6Addr::from(ip.smsk)),
+        ip.invflags & IPT_INV_SRCIP != 0,
+    )?;
+    rule.dst = net(
+        IpAddr::V6(Ipv6Addr::from(ip.dst)),
+        IpAddr::V6(Ipv6Addr::from(ip.dmsk)),
+        ip.invflags & IPT_INV_DSTIP != 0,
+    )?;
+    rule.in_iface = iface(
+        &ip.iniface,
+        &ip.iniface_mask,
+        ip.invflags & IPT_INV_VIA_IN != 0,
+    );
+    rule.out_iface = iface(
+        &ip.outiface,
+        &ip.outiface_mask,
+        ip.invflags & IPT_INV_VIA_OUT != 0,
+    );
+    // ip6tables sets IP6T_F_PROTO for every -p, `-p all` included.
+    if ip.flags & IP6T_F_PROTO != 0 {
+        rule.proto = Some(Inv::new(
+            proto_u8(ip.proto)?,
+            ip.invflags & XT_INV_PROTO != 0,
+        ));
+    }
+    Ok(Head {
+        rule,
+        goto: ip.flags & IP6T_F_GOTO != 0,
+        target_offset: e.target_offset.into(),
+        next_offset: e.next_offset.into(),
+        counters: Counters::new(e.counters.pcnt, e.counters.bcnt),
+        unconditional: ip.as_bytes().iter().all(|&b| b == 0),
+    })
+}
+
+fn proto_u8(proto: u16) -> Result<u8> {
+    u8::try_from(proto)
+        .map_err(|_| Error::Malformed(format!("protocol number {proto} is over 255")))
+}
+
+/// An address and mask; `None` when the mask is zero and not inverted (no `-s`).
+fn net(addr: IpAddr, mask: IpAddr, invert: bool) -> Result<Option<Inv<Net>>> {
+    if mask.is_unspecified() && addr.is_unspecified() && !invert {
+        return Ok(None);
+    }
+    Ok(Some(Inv::new(Net::new(addr, mask)?, invert)))
+}
+
+fn iface(name: &[u8; IFNAMSIZ], mask: &[u8; IFNAMSIZ], invert: bool) -> Option<Inv<Iface>> {
+    Iface::from_kernel(name, mask).map(|i| Inv::new(i, invert))
+}
+
+/// Writes the fixed part of an entry: `rule`'s IP fields (or all zero for
+/// `None`: a policy, a chain head, a RETURN), the goto flag and the offsets.
+/// Counters, nfcache and comefrom stay zero: the kernel owns them.
+pub(crate) fn encode(
+    family: Family,
+    rule: Option<&Rule>,
+    goto: bool,
+    target_offset: u16,
+    next_offset: u16,
+) -> Result<Vec<u8>> {
+    match family {
+        Family::Ipv4 => {
+            let mut e = ipt_entry::zeroed();
+            if let Some(r) = rule {
+                e.ip = ip_v4(r)?;
+            }
+            if goto {
+                e.ip.flags |= IPT_F_GOTO;
+            }
+            e.target_offset = target_offset;
+            e.next_offset = next_offset;
+            Ok(e.as_bytes().to_vec())
+        }
+        Family::Ipv6 => {
+            let mut e = ip6t_entry::zeroed();
+            if let Some(r) = rule {
+                e.ipv6 = ip_v6(r)?;
+            }
+            if goto {
+                e.ipv6.flags |= IP6T_F_GOTO;
+            }
+            e.target_offset = target_offset;
+            e.next_offset = next_offset;
+            Ok(e.as_bytes().to_vec())
+        }
+    }
+}
+
+/// Address and mask bytes of a network of the family `N` bytes long.
+fn net_bytes<const N: usize>(n: &Inv<Net>) -> Result<([u8; N], [u8; N])> {
+    let bytes = |a: IpAddr| -> Vec<u8> {
+        match a {
+            IpAddr::V4(a) => a.octets().to_vec(),
+            IpAddr::V6(a) => a.octets().to_vec(),
+        }
+    };
+    let addr = <[u8; N]>::try_from(bytes(n.value.addr()));
+    let mask = <[u8; N]>::try_from(bytes(n.value.mask()));
+    match (addr, mask) {
+        (Ok(a), Ok(m)) => Ok((a, m)),
+        _ => Err(Error::InvalidAddress(format!(
+            "{} in a rule of the other address family",
+            n.value
+        ))),
+    }
+}
+
+/// The invflags bit when the condition is present and inverted.
+fn inv_bit<T>(c: &Option<Inv<T>>, bit: u8) -> u8 {
+    match c {
+        Some(c) if c.invert => bit,
+        _ => 0,
+    }
+}
+
+fn ip_v4(r: &Rule) -> Result<ipt_ip> {
+    let mut ip = ipt_ip::zeroed();
+    if let Some(s) = &r.src {
+        (ip.src, ip.smsk) = net_bytes(s)?;
+    }
+    if let Some(d) = &r.dst {
+        (ip.dst, ip.dmsk) = net_bytes(d)?;
+    }
+    if let Some(i) = &r.in_iface {
+        (ip.iniface, ip.iniface_mask) = i.value.to_kernel();
+    }
+    if let Some(o) = &r.out_iface {
+        (ip.outiface, ip.outiface_mask) = o.value.to_kernel();
+    }
+    if let Some(p) = r.proto {
+        ip.proto = p.value.into();
+    }
+    ip.invflags = inv_bit(&r.src, IPT_INV_SRCIP)
+        | inv_bit(&r.dst, IPT_INV_DSTIP)
+        | inv_bit(&r.in_iface, IPT_INV_VIA_IN)
+        | inv_bit(&r.out_iface, IPT_INV_VIA_OUT)
+        | inv_bit(&r.proto, XT_INV_PROTO);
+    match r.fragment {
+        Some(true) => ip.flags |= IPT_F_FRAG,
+        Some(false) => {
+            ip.flags |= IPT_F_FRAG;
+            ip.invflags |= IPT_INV_FRAG;
+        }
+        None => {}
+    }
+    Ok(ip)
+}
+
+fn ip_v6(r: &Rule) -> Result<ip6t_ip6> {
+    if r.fragment.is_some() {
+        return Err(Error::rule(
+            "-f",
+            "IPv6 rules have no fragment flag (use -m frag)",
+        ));
+    }
+    let mut ip = ip6t_ip6::zeroed();
+    if let Some(s) = &r.src {
+        (ip.src, ip.smsk) = net_bytes(s)?;
+    }
+    if let Some(d) = &r.dst {
+        (ip.dst, ip.dmsk) = net_bytes(d)?;
+    }
+    if let Some(i) = &r.in_iface {
+        (ip.iniface, ip.iniface_mask) = i.value.to_kernel();
+    }
+    if let Some(o) = &r.out_iface {
+        (ip.outiface, ip.outiface_mask) = o.value.to_kernel();
+    }
+    if let Some(p) = r.proto {
+        ip.proto = p.value.into();
+        ip.flags |= IP6T_F_PROTO;
+    }
+    ip.invflags = inv_bit(&r.src, IPT_INV_SRCIP)
+        | inv_bit(&r.dst, IPT_INV_DSTIP)
+        | inv_bit(&r.in_iface, IPT_INV_VIA_IN)
+        | inv_bit(&r.out_iface, IPT_INV_VIA_OUT)
+        | inv_bit(&r.proto, XT_INV_PROTO);
+    Ok(ip)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn round(family: Family, spec: &str, goto: bool) -> Rule {
+        let r = Rule::parse(family, spec).unwrap();
+        let bytes = encode(family, Some(&r), goto, 0, 0).unwrap();
+        let h = decode(family, &bytes).unwrap();
+        assert_eq!(h.goto, goto);
+        h.rule
+    }
+
+    #[test]
+    fn ip_fields_round_trip() {
+        for spec in [
+            "-s 10.0.0.0/8 ! -d 1.2.3.4/32 -i eth+ ! -o lo -p tcp -f",
+            "! -p udp ! -f",
+            "-s 10.0.0.0/255.0.255.0",
+            "! -s 0.0.0.0/0",
+        ] {
+            assert_eq!(
+                round(Family::Ipv4, spec, false).save_spec(),
+                Rule::parse(Family::Ipv4, spec).unwrap().save_spec()
+            );
+        }
+        for spec in [
+            "-s ::1/128 ! -d 2001:db8::/32 -i eth0 -p tcp",
+            "! -p tcp",
+            "-p all",
+        ] {
+            assert_eq!(
+                round(Family::Ipv6, spec, true),
+                Rule::parse(Family::Ipv6, spec).unwrap()
+            );
+        }
+    }
+
+    #[test]
+    fn ipv4_all_protocol_is_no_protocol() {
+        // iptables stores `-p all` as protocol 0, which reads back as no -p.
+        assert_eq!(round(Family::Ipv4, "-p all", false).proto, None);
+    }
+
+    #[test]
+    fn refuses_what_it_cannot_write_back() {
+        let mut e = ipt_entry::zeroed();
+        e.ip.invflags = IPT_INV_TOS;
+        assert!(matches!(
+            decode(Family::Ipv4, e.as_bytes()),
+            Err(Error::Malformed(_))
+        ));
+        let mut e = ipt_entry::zeroed();
+        e.ip.src = [1, 2, 3, 4];
+        e.ip.smsk = [255, 0, 0, 0];
+        assert!(matches!(
+            decode(Family::Ipv4, e.as_bytes()),
+            Err(Error::Malformed(_))
+        ));
+        let mut e = ipt_entry::zeroed();
+        e.ip.proto = 300;
+        assert!(matches!(
+            decode(Family::Ipv4, e.as_bytes()),
+            Err(Error::Malformed(_))
+        ));
+        let mut e = ip6t_entry::zeroed();
+        e.ipv6.proto = 6; // without IP6T_F_PROTO
+        assert!(matches!(
+            decode(Family::Ipv6, e.as_bytes()),
+            Err(Error::Malformed(_))
+        ));
+        assert!(decode(Family::Ipv4, &[0; 10]).is_err());
+        let r = Rule::parse(Family::Ipv4, "-f").unwrap();
+        assert!(encode(Family::Ipv6, Some(&r), false, 0, 0).is_err());
+    }
+}

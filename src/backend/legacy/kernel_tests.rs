@@ -1,0 +1,188 @@
+//! Blob round trips against tables the real iptables-legacy wrote, each
+//! test in a private network namespace.
+
+use std::io::Write;
+use std::mem::offset_of;
+use std::process::{Command, Stdio};
+
+use iptkit_sys::xtables::*;
+
+use super::blob;
+use super::ip::entry_size;
+use super::socket::Socket;
+use crate::addr::Family;
+use crate::matches::Match;
+use crate::targets::{Target, TargetExt};
+
+fn restore(family: Family, text: &str) {
+    let cmd = match family {
+        Family::Ipv4 => "iptables-legacy-restore",
+        Family::Ipv6 => "ip6tables-legacy-restore",
+    };
+    let mut child = Command::new(cmd)
+        .arg("-c")
+        .stdin(Stdio::piped())
+        .spawn()
+        .expect("iptables-legacy is installed");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(text.as_bytes())
+        .unwrap();
+    assert!(child.wait().unwrap().success(), "{cmd} refused:\n{text}");
+}
+
+/// The kernel's blob with comefrom and counters zeroed: what we must write.
+fn user_part(family: Family, blob: &[u8]) -> Vec<u8> {
+    let (next, comefrom, end) = match family {
+        Family::Ipv4 => (
+            offset_of!(ipt_entry, next_offset),
+            offset_of!(ipt_entry, comefrom),
+            entry_size(family),
+        ),
+        Family::Ipv6 => (
+            offset_of!(ip6t_entry, next_offset),
+            offset_of!(ip6t_entry, comefrom),
+            entry_size(family),
+        ),
+    };
+    let mut b = blob.to_vec();
+    let mut off = 0;
+    while off < b.len() {
+        let n = u16::from_ne_bytes([b[off + next], b[off + next + 1]]) as usize;
+        b[off + comefrom..off + end].fill(0);
+        off += n;
+    }
+    b
+}
+
+fn round_trip(family: Family, table: &str, text: &str) -> crate::ruleset::Table {
+    crate::netns::unshare_net().expect("tests run as root");
+    restore(family, text);
+    let sock = Socket::open(family).unwrap();
+    let raw = sock.read(table).unwrap();
+    let (t, map) = blob::decode(family, table, &raw.info, &raw.entries).unwrap();
+    let enc = blob::encode(&t).unwrap();
+    assert_eq!(enc.map, map);
+    assert_eq!(enc.num_entries, raw.info.num_entries as usize);
+    assert_eq!(enc.valid_hooks, raw.info.valid_hooks);
+    for h in 0..NF_INET_NUMHOOKS {
+        if raw.info.valid_hooks & (1 << h) != 0 {
+            assert_eq!(enc.hook_entry[h], raw.info.hook_entry[h]);
+            assert_eq!(enc.underflow[h], raw.info.underflow[h]);
+        }
+    }
+    assert!(
+        enc.entries == user_part(family, &raw.entries),
+        "blob differs for\n{text}"
+    );
+    t
+}
+
+const FILTER4: &str = "*filter
+:INPUT DROP [3:300]
+:FORWARD ACCEPT [0:0]
+:OUTPUT ACCEPT [7:700]
+:zeta - [0:0]
+:alpha - [0:0]
+:Beta - [0:0]
+[1:10] -A INPUT -s 10.0.0.0/8 ! -d 192.168.1.1/32 -i eth+ -p tcp -m tcp --dport 22 -j alpha
+[2:20] -A INPUT ! -p udp -f -m comment --comment \"hello world\" -j ACCEPT
+[3:30] -A INPUT -s 10.0.0.0/255.0.255.0 ! -f
+-A INPUT -j QUEUE
+-A alpha -g zeta
+-A FORWARD ! -i eth0 ! -o lo
+-A alpha -j Beta
+-A alpha -j RETURN
+-A Beta -p tcp -m tcp --tcp-flags FIN,SYN,RST,ACK SYN -j DROP
+COMMIT
+";
+
+#[test]
+fn ipv4_filter_round_trips_byte_for_byte() {
+    let t = round_trip(Family::Ipv4, "filter", FILTER4);
+    let names: Vec<_> = t.chains.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(
+        names,
+        ["INPUT", "FORWARD", "OUTPUT", "Beta", "alpha", "zeta"]
+    );
+    let input = t.chain("INPUT").unwrap();
+    assert_eq!(input.policy, Some(crate::Policy::Drop));
+    assert_eq!(input.counters, crate::Counters::new(3, 300));
+    assert_eq!(input.rules[0].target, Target::Jump("alpha".into()));
+    assert_eq!(input.rules[0].counters, crate::Counters::new(1, 10));
+    assert!(matches!(input.rules[0].matches[0], Match::Tcp(_)));
+    assert!(matches!(&input.rules[1].matches[0], Match::Comment(_)));
+    assert_eq!(input.rules[2].target, Target::Continue);
+    assert_eq!(input.rules[2].fragment, Some(false));
+    assert_eq!(
+        t.chain("alpha").unwrap().rules[0].target,
+        Target::Goto("zeta".into())
+    );
+    assert_eq!(
+        input.rules[0].save_spec(),
+        " -s 10.0.0.0/8 ! -d 192.168.1.1/32 -i eth+ -p tcp -m tcp --dport 22 -j alpha"
+    );
+}
+
+#[test]
+fn ipv6_filter_round_trips_byte_for_byte() {
+    let t = round_trip(
+        Family::Ipv6,
+        "filter",
+        "*filter
+:INPUT ACCEPT [0:0]
+:FORWARD DROP [0:0]
+:OUTPUT ACCEPT [0:0]
+:chain - [0:0]
+:chain2 - [0:0]
+-A INPUT -s 2001:db8::/32 ! -d ::1/128 -i eth0 -p tcp -m tcp --sport 1:1024 -j chain
+-A INPUT -p all -j ACCEPT
+-A INPUT ! -p tcp
+-A INPUT -j REJECT --reject-with icmp6-port-unreachable
+-A chain -g chain2
+COMMIT
+",
+    );
+    let input = t.chain("INPUT").unwrap();
+    assert!(matches!(
+        &input.rules[3].target,
+        Target::Ext(TargetExt::Unknown(_)) | Target::Ext(_)
+    ));
+    assert_eq!(input.rules[1].proto, Some(crate::Inv::is(0)));
+}
+
+#[test]
+fn every_table_round_trips() {
+    for (family, table, builtins) in [
+        (Family::Ipv4, "nat", ":PREROUTING ACCEPT [0:0]\n:INPUT ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n:POSTROUTING ACCEPT [0:0]\n-A POSTROUTING -o eth0 -j MASQUERADE\n"),
+        (Family::Ipv4, "mangle", ":PREROUTING ACCEPT [0:0]\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n:POSTROUTING ACCEPT [0:0]\n-A FORWARD -j MARK --set-xmark 0x1/0xffffffff\n"),
+        (Family::Ipv4, "raw", ":PREROUTING ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n-A PREROUTING -p udp -j CT --notrack\n"),
+        (Family::Ipv6, "security", ":INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n:x - [0:0]\n-A OUTPUT -j x\n"),
+    ] {
+        let text = format!("*{table}\n{builtins}COMMIT\n");
+        let t = std::thread::spawn(move || round_trip(family, table, &text)).join().unwrap();
+        assert_eq!(t.name, table);
+    }
+}
+
+#[test]
+fn missing_table_and_revision_queries() {
+    crate::netns::unshare_net().unwrap();
+    let sock = Socket::open(Family::Ipv4).unwrap();
+    assert!(matches!(
+        sock.read("nosuchtable"),
+        Err(crate::Error::NoSuchTable(_))
+    ));
+    assert!(sock.revision_supported("tcp", 0, false).unwrap());
+    assert!(!sock.revision_supported("tcp", 200, false).unwrap());
+    assert!(!sock.revision_supported("nosuchmatch", 0, false).unwrap());
+    // IPv6 has its own option numbers for these two queries.
+    let sock6 = Socket::open(Family::Ipv6).unwrap();
+    assert!(sock6.revision_supported("tcp", 0, false).unwrap());
+    assert!(!sock6.revision_supported("tcp", 200, false).unwrap());
+    assert!(!sock6.revision_supported("nosuchmatch", 0, false).unwrap());
+    assert!(!sock6.revision_supported("NOSUCHTARGET", 0, true).unwrap());
+    assert!(super::revision_supported(Family::Ipv6, "REJECT", 0, true).unwrap());
+}

@@ -1,0 +1,332 @@
+//! The raw socket libiptc talks through, and its six socket options:
+//! GET_INFO, GET_ENTRIES, SET_REPLACE, SET_ADD_COUNTERS and the two
+//! GET_REVISION queries. Everything else in the legacy backend is plain data.
+
+use std::mem::size_of;
+use std::os::fd::{AsRawFd, OwnedFd};
+
+use iptkit_sys::xtables::*;
+use iptkit_sys::Pod;
+use nix::errno::Errno;
+use nix::sys::socket::{AddressFamily, SockFlag, SockProtocol, SockType};
+
+use crate::addr::Family;
+use crate::error::{Error, Result};
+use crate::extension::put_c_str;
+
+/// How often a read is retried when the table's size changes between
+/// GET_INFO and GET_ENTRIES (somebody committed in between).
+const READ_ATTEMPTS: usize = 10;
+
+/// A table as the kernel handed it out: its hook layout and its entries.
+#[derive(Clone, Debug)]
+pub(crate) struct RawTable {
+    /// GET_INFO's answer; `size` equals `entries.len()`.
+    pub info: ipt_getinfo,
+    /// The entries, exactly as GET_ENTRIES returned them.
+    pub entries: Vec<u8>,
+}
+
+/// What SET_REPLACE needs besides the entries.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct ReplaceHeader {
+    /// Must equal the table's `valid_hooks`.
+    pub valid_hooks: u32,
+    /// Entries in the new table.
+    pub num_entries: u32,
+    /// Offset of each hook's first rule.
+    pub hook_entry: [u32; NF_INET_NUMHOOKS],
+    /// Offset of each hook's policy entry.
+    pub underflow: [u32; NF_INET_NUMHOOKS],
+    /// Entries in the table as we read it; the kernel answers EAGAIN when
+    /// the live table has another count.
+    pub num_counters: u32,
+}
+
+/// An 8-byte aligned byte buffer: the kernel's structs hold u64 counters,
+/// and libiptc hands it buffers with that alignment.
+struct AlignedBuf {
+    words: Vec<u64>,
+    len: usize,
+}
+
+impl AlignedBuf {
+    fn new(len: usize) -> AlignedBuf {
+        AlignedBuf {
+            words: vec![0; len.div_ceil(8)],
+            len,
+        }
+    }
+
+    fn bytes(&self) -> &[u8] {
+        // SAFETY: `words` owns at least `len` initialised bytes (len <= 8 *
+        // words.len()), u8 has no alignment requirement, and the borrow of
+        // self keeps the memory alive and unaliased by writers.
+        unsafe { std::slice::from_raw_parts(self.words.as_ptr() as *const u8, self.len) }
+    }
+
+    fn bytes_mut(&mut self) -> &mut [u8] {
+        // SAFETY: as in `bytes`; the exclusive borrow of self makes this the
+        // only view, and every byte pattern is a valid u64.
+        unsafe { std::slice::from_raw_parts_mut(self.words.as_mut_ptr() as *mut u8, self.len) }
+    }
+}
+
+/// The socket calls, for error messages.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Op {
+    Info,
+    Entries,
+    Replace,
+    Revision,
+}
+
+/// A raw IPv4 or IPv6 socket in the namespace it was opened in.
+#[derive(Debug)]
+pub(crate) struct Socket {
+    fd: OwnedFd,
+    family: Family,
+}
+
+impl Socket {
+    /// Opens `socket(AF_INET or AF_INET6, SOCK_RAW, IPPROTO_RAW)` in the
+    /// calling thread's network namespace; it stays bound to that namespace.
+    pub fn open(family: Family) -> Result<Socket> {
+        let af = match family {
+            Family::Ipv4 => AddressFamily::Inet,
+            Family::Ipv6 => AddressFamily::Inet6,
+        };
+        let fd =
+            nix::sys::socket::socket(af, SockType::Raw, SockFlag::SOCK_CLOEXEC, SockProtocol::Raw)
+                .map_err(|errno| {
+                    let op = format!("opening a raw {} socket", family.command());
+                    match errno {
+                        Errno::EPERM | Errno::EACCES => Error::NotPermitted { op },
+                        errno => Error::Kernel {
+                            op,
+                            errno,
+                            context: "raw sockets of this family are not available".into(),
+                        },
+                    }
+                })?;
+        Ok(Socket { fd, family })
+    }
+
+    fn level(&self) -> libc::c_int {
+        match self.family {
+            Family::Ipv4 => libc::IPPROTO_IP,
+            Family::Ipv6 => libc::IPPROTO_IPV6,
+        }
+    }
+
+    /// `getsockopt` with a buffer that is both input and output. Returns the
+    /// length the kernel reports.
+    fn get(&self, opt: libc::c_int, buf: &mut [u8]) -> std::result::Result<usize, Errno> {
+        let mut len = buf.len() as libc::socklen_t;
+        // SAFETY: `buf` is valid for writes of `len` bytes for the duration of
+        // the call, `len` is a valid socklen_t we own, and the fd is open.
+        let rc = unsafe {
+            libc::getsockopt(
+                self.fd.as_raw_fd(),
+                self.level(),
+                opt,
+                buf.as_mut_ptr() as *mut libc::c_void,
+                &mut len,
+            )
+        };
+        if rc < 0 {
+            Err(Errno::last())
+        } else {
+            Ok(len as usize)
+        }
+    }
+
+    fn set(&self, opt: libc::c_int, buf: &[u8]) -> std::result::Result<(), Errno> {
+        // SAFETY: `buf` is valid for reads of its length for the duration of
+        // the call. The kernel also writes through the user pointer a
+        // SET_REPLACE header carries; that buffer's validity is the caller's
+        // (see `replace`).
+        let rc = unsafe {
+            libc::setsockopt(
+                self.fd.as_raw_fd(),
+                self.level(),
+                opt,
+                buf.as_ptr() as *const libc::c_void,
+                buf.len() as libc::socklen_t,
+            )
+        };
+        if rc < 0 {
+            Err(Errno::last())
+        } else {
+            Ok(())
+        }
+    }
+
+    /// GET_INFO: the table's hooks, entry count and size. The option length
+    /// must be exactly the struct's size.
+    pub fn info(&self, table: &str) -> Result<ipt_getinfo> {
+        let mut info = ipt_getinfo::zeroed();
+        put_c_str("table name", table, &mut info.name)?;
+        let mut buf = AlignedBuf::new(size_of::<ipt_getinfo>());
+        buf.bytes_mut().copy_from_slice(info.as_bytes());
+        self.get(IPT_SO_GET_INFO, buf.bytes_mut())
+            .map_err(|e| self.error(Op::Info, table, e))?;
+        ipt_getinfo::read_from(buf.bytes())
+            .ok_or_else(|| Error::Malformed("short GET_INFO answer".into()))
+    }
+
+    /// GET_ENTRIES of a table of `size` bytes; `None` when the table no
+    /// longer has that size.
+    fn entries(&self, table: &str, size: u32) -> Result<Option<Vec<u8>>> {
+        let mut head = ipt_get_entries::zeroed();
+        put_c_str("table name", table, &mut head.name)?;
+        head.size = size;
+        let hlen = size_of::<ipt_get_entries>();
+        let mut buf = AlignedBuf::new(hlen + size as usize);
+        buf.bytes_mut()[..hlen].copy_from_slice(head.as_bytes());
+        match self.get(IPT_SO_GET_ENTRIES, buf.bytes_mut()) {
+            Ok(_) => Ok(Some(buf.bytes()[hlen..].to_vec())),
+            // The kernel says EAGAIN when `size` is not the table's size.
+            Err(Errno::EAGAIN) => Ok(None),
+            Err(e) => Err(self.error(Op::Entries, table, e)),
+        }
+    }
+
+    /// Reads a whole table, retrying when it changes between the two calls.
+    pub fn read(&self, table: &str) -> Result<RawTable> {
+        for _ in 0..READ_ATTEMPTS {
+            let info = self.info(table)?;
+            if let Some(entries) = self.entries(table, info.size)? {
+                return Ok(RawTable { info, entries });
+            }
+        }
+        Err(Error::TableChanged {
+            table: table.to_string(),
+            attempts: READ_ATTEMPTS,
+        })
+    }
+
+    /// SET_REPLACE: swaps in the new entries atomically. Returns the counters
+    /// of the replaced table's entries at the moment of the swap.
+    pub fn replace(
+        &self,
+        table: &str,
+        head: &ReplaceHeader,
+        entries: &[u8],
+    ) -> Result<Vec<xt_counters>> {
+        let mut old = vec![xt_counters::default(); head.num_counters as usize];
+        let mut r = ipt_replace::zeroed();
+        put_c_str("table name", table, &mut r.name)?;
+        r.valid_hooks = head.valid_hooks;
+        r.num_entries = head.num_entries;
+        r.size = u32::try_from(entries.len())
+            .map_err(|_| Error::rule(table, "the table does not fit the kernel's 32-bit size"))?;
+        r.hook_entry = head.hook_entry;
+        r.underflow = head.underflow;
+        r.num_counters = head.num_counters;
+        // The kernel writes num_counters counters here; `old` has exactly
+        // that many and outlives the call below.
+        r.counters = old.as_mut_ptr() as usize;
+        let hlen = size_of::<ipt_replace>();
+        let mut buf = AlignedBuf::new(hlen + entries.len());
+        buf.bytes_mut()[..hlen].copy_from_slice(r.as_bytes());
+        buf.bytes_mut()[hlen..].copy_from_slice(entries);
+        self.set(IPT_SO_SET_REPLACE, buf.bytes())
+            .map_err(|e| self.error(Op::Replace, table, e))?;
+        Ok(old)
+    }
+
+    /// SET_ADD_COUNTERS: adds one counter pair to each entry of the table,
+    /// by entry index. The errno is returned raw: the caller decides what a
+    /// failure after a successful replace means.
+    pub fn add_counters(
+        &self,
+        table: &str,
+        counters: &[xt_counters],
+    ) -> std::result::Result<(), Errno> {
+        let mut head = xt_counters_info::zeroed();
+        put_c_str("table name", table, &mut head.name).map_err(|_| Errno::EINVAL)?;
+        head.num_counters = counters.len() as u32;
+        let hlen = size_of::<xt_counters_info>();
+        let mut buf = AlignedBuf::new(hlen + std::mem::size_of_val(counters));
+        let bytes = buf.bytes_mut();
+        bytes[..hlen].copy_from_slice(head.as_bytes());
+        for (i, c) in counters.iter().enumerate() {
+            let at = hlen + i * size_of::<xt_counters>();
+            bytes[at..at + size_of::<xt_counters>()].copy_from_slice(c.as_bytes());
+        }
+        self.set(IPT_SO_SET_ADD_COUNTERS, buf.bytes())
+    }
+
+    /// GET_REVISION_MATCH / GET_REVISION_TARGET: does the kernel have this
+    /// revision of this extension (loading its module if it can)?
+    pub fn revision_supported(&self, name: &str, revision: u8, target: bool) -> Result<bool> {
+        let mut q = xt_get_revision::zeroed();
+        put_c_str("extension name", name, &mut q.name)?;
+        q.revision = revision;
+        let opt = match (self.family, target) {
+            (Family::Ipv4, false) => IPT_SO_GET_REVISION_MATCH,
+            (Family::Ipv4, true) => IPT_SO_GET_REVISION_TARGET,
+            (Family::Ipv6, false) => IP6T_SO_GET_REVISION_MATCH,
+            (Family::Ipv6, true) => IP6T_SO_GET_REVISION_TARGET,
+        };
+        let mut buf = AlignedBuf::new(size_of::<xt_get_revision>());
+        buf.bytes_mut().copy_from_slice(q.as_bytes());
+        match self.get(opt, buf.bytes_mut()) {
+            Ok(_) => Ok(true),
+            // EPROTONOSUPPORT: the extension exists, only older revisions do.
+            Err(Errno::ENOENT | Errno::EPROTONOSUPPORT) => Ok(false),
+            Err(e) => Err(self.error(Op::Revision, name, e)),
+        }
+    }
+
+    /// Maps an errno to what it means for this operation.
+    fn error(&self, what: Op, table: &str, errno: Errno) -> Error {
+        let op = match what {
+            Op::Info => "reading the table's size (GET_INFO)",
+            Op::Entries => "reading the table's entries (GET_ENTRIES)",
+            Op::Replace => "replacing the table (SET_REPLACE)",
+            Op::Revision => "asking for an extension's revision",
+        };
+        let op = format!("{} `{table}`: {op}", self.family.command());
+        let context = match errno {
+            Errno::EPERM | Errno::EACCES => return Error::NotPermitted { op },
+            Errno::EAGAIN => {
+                return Error::TableChanged {
+                    table: table.to_string(),
+                    attempts: 1,
+                }
+            }
+            Errno::ELOOP => {
+                return Error::Loop(format!("(a chain of table `{table}`, found by the kernel)"))
+            }
+            // SET_REPLACE checks every extension before it looks the table
+            // up, and we read the table a moment ago: the extension is missing.
+            Errno::ENOENT if what == Op::Replace => {
+                "a match or target, or this revision of it, is not available in the kernel"
+            }
+            Errno::ENOENT => return Error::NoSuchTable(table.to_string()),
+            Errno::ENOPROTOOPT => {
+                "this kernel has no legacy xtables support (ip_tables / ip6_tables)"
+            }
+            Errno::EINVAL => {
+                "the kernel refused the data: an extension refused its values, or a size, \
+                 revision or hook layout is wrong (the kernel log may say more)"
+            }
+            Errno::ENOMEM => "the kernel is out of memory for the table",
+            Errno::EFAULT => "the kernel could not copy the data",
+            _ => "unexpected answer from the kernel",
+        };
+        Error::Kernel {
+            op,
+            errno,
+            context: context.to_string(),
+        }
+    }
+}
+
+/// Does the kernel of the calling thread's namespace have this revision of a
+/// match (`target == false`) or target extension? Loads the module if it can.
+pub fn revision_supported(family: Family, name: &str, revision: u8, target: bool) -> Result<bool> {
+    Socket::open(family)?.revision_supported(name, revision, target)
+}

@@ -1,0 +1,355 @@
+//! Numbers and ranges read the way libxtables' option types read them
+//! (`xtoptions.c`), so that extensions accept and refuse exactly what
+//! iptables does: `xtables_strtoul` (base 0), `XTTYPE_UINT*RC` ranges and
+//! `XTTYPE_PORTRC` port ranges.
+
+use super::port::PortRange;
+use crate::error::{Error, Result};
+
+/// Characters `isspace` skips in the C locale.
+const C_SPACE: [char; 6] = [' ', '\t', '\n', '\x0b', '\x0c', '\r'];
+
+/// Reads a number at the start of `s` as `strtoumax(s, &end, 0)` does inside
+/// `xtables_strtoul`: leading blanks, an optional `+` (a `-` is refused),
+/// `0x` hex, `0` octal, else decimal. Returns the value and the rest of `s`;
+/// `None` when no digit was read or the value overflows.
+pub(crate) fn strtoul(s: &str) -> Option<(u64, &str)> {
+    let t = s.trim_start_matches(C_SPACE);
+    let t = t.strip_prefix('+').unwrap_or(t);
+    let (radix, body) = match t.as_bytes() {
+        [b'0', b'x' | b'X', h, ..] if h.is_ascii_hexdigit() => (16, &t[2..]),
+        [b'0', ..] => (8, t),
+        _ => (10, t),
+    };
+    let len = body
+        .find(|c: char| !c.is_digit(radix))
+        .unwrap_or(body.len());
+    if len == 0 {
+        return None;
+    }
+    let v = u64::from_str_radix(&body[..len], radix).ok()?;
+    Some((v, &body[len..]))
+}
+
+/// A whole word as a number no larger than `max` (`xtables_strtoul(s, NULL,
+/// &v, 0, max)`).
+pub(crate) fn parse_uint(s: &str, max: u64) -> Option<u64> {
+    match strtoul(s)? {
+        (v, "") if v <= max => Some(v),
+        _ => None,
+    }
+}
+
+/// A range `A`, `A:B`, `A:`, `:B` or `:` of numbers up to `max`, as
+/// `XTTYPE_UINT*RC` options read it: a missing first bound is 0, a missing
+/// second one `max`, a single value is both; no min <= max check.
+pub(crate) fn parse_uint_range(ext: &str, option: &str, s: &str, max: u64) -> Result<(u64, u64)> {
+    let parts: Vec<&str> = s.split(':').collect();
+    if parts.len() > 2 {
+        return Err(Error::value(
+            option,
+            s,
+            format!("{ext}: too many components (max: 2)"),
+        ));
+    }
+    let mut vals = [0, max];
+    for (i, p) in parts.iter().enumerate() {
+        if p.is_empty() {
+            continue;
+        }
+        let (v, rest) = strtoul(p).filter(|&(v, _)| v <= max).ok_or_else(|| {
+            Error::value(
+                option,
+                s,
+                format!("{ext}: bad value or out of range (0-{max})"),
+            )
+        })?;
+        if !rest.is_empty() {
+            return Err(Error::value(
+                option,
+                s,
+                format!("{ext}: unexpected characters near \"{rest}\""),
+            ));
+        }
+        vals[i] = v;
+    }
+    if parts.len() == 1 {
+        vals[1] = vals[0];
+    }
+    Ok((vals[0], vals[1]))
+}
+
+/// `VALUE[/MASK]` as `XTTYPE_MARKMASK32` options read it (`--mark`,
+/// `--set-mark`, ...): two 32-bit numbers in any base; no mask is all ones.
+pub(crate) fn parse_mark_mask(ext: &str, option: &str, s: &str) -> Result<(u32, u32)> {
+    let bad = || {
+        Error::value(
+            option,
+            s,
+            format!("{ext}: bad integer value, or out of range"),
+        )
+    };
+    let num = |t| strtoul(t).filter(|&(v, _)| v <= u32::MAX.into());
+    let (mark, rest) = num(s).ok_or_else(bad)?;
+    let (mask, rest) = match rest.strip_prefix('/') {
+        Some(m) => num(m).ok_or_else(bad)?,
+        None => (u32::MAX.into(), rest),
+    };
+    if !rest.is_empty() {
+        return Err(Error::value(
+            option,
+            s,
+            format!("{ext}: trailing garbage after value"),
+        ));
+    }
+    Ok((mark as u32, mask as u32))
+}
+
+/// ` 0xMARK` or ` 0xMARK/0xMASK` (mask not all ones), as `print_mark` does.
+pub(crate) fn mark_mask_string(mark: u32, mask: u32) -> String {
+    if mask == u32::MAX {
+        format!(" {mark:#x}")
+    } else {
+        format!(" {mark:#x}/{mask:#x}")
+    }
+}
+
+/// Resolves one port the way `xtables_getportbyname` does, through
+/// `getaddrinfo(NULL, s)`: glibc reads a decimal number with `strtoul` into an
+/// `int` (leading blanks and a sign allowed, the whole word consumed), refuses
+/// it when negative and keeps its low 16 bits; anything else is a service
+/// name (TCP's, then UDP's).
+fn getaddrinfo_port(s: &str) -> Option<u16> {
+    let t = s.trim_start_matches(C_SPACE);
+    let (neg, digits) = match t.as_bytes().first() {
+        Some(b'-') => (true, &t[1..]),
+        Some(b'+') => (false, &t[1..]),
+        _ => (false, t),
+    };
+    if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
+        // strtoul saturates at ULONG_MAX on overflow and negates after reading.
+        let v = digits.parse::<u64>().unwrap_or(u64::MAX);
+        let v = if neg { v.wrapping_neg() } else { v };
+        let v = v as u32 as i32;
+        return (v >= 0).then_some(v as u16);
+    }
+    crate::names::service_port(s, "tcp").or_else(|| crate::names::service_port(s, "udp"))
+}
+
+/// Parses a port range the way `XTTYPE_PORTRC` options do (`udp`,
+/// `conntrack --ctorigsrcport`, ...): `P`, `P:Q`, `P:`, `:Q` or `:`. Unlike
+/// `-m tcp`, a range with min > max is taken as it is.
+pub(crate) fn parse_port_range(ext: &str, option: &str, s: &str) -> Result<PortRange> {
+    let parts: Vec<&str> = s.split(':').collect();
+    if parts.len() > 2 {
+        return Err(Error::value(
+            option,
+            s,
+            format!("{ext}: too many components (max: 2)"),
+        ));
+    }
+    let mut r = PortRange::ALL;
+    for (i, p) in parts.iter().enumerate() {
+        if p.is_empty() {
+            continue;
+        }
+        let port = getaddrinfo_port(p).ok_or_else(|| {
+            Error::value(
+                option,
+                s,
+                format!("port \"{p}\" does not resolve to anything"),
+            )
+        })?;
+        if i == 0 {
+            r.min = port;
+        } else {
+            r.max = port;
+        }
+    }
+    if parts.len() == 1 {
+        r.max = r.min;
+    }
+    Ok(r)
+}
+
+/// An IPv4 address as glibc's `inet_aton` reads it (what `getaddrinfo`
+/// accepts for numbers): one to four parts, each decimal, `0x` hex or `0`
+/// octal; the last part fills the remaining bytes (`10.1` is 10.0.0.1).
+pub(crate) fn inet_aton(s: &str) -> Option<std::net::Ipv4Addr> {
+    let parts: Vec<&str> = s.split('.').collect();
+    if parts.len() > 4 {
+        return None;
+    }
+    let mut vals = Vec::with_capacity(4);
+    for p in &parts {
+        let (radix, digits) = match p.as_bytes() {
+            [b'0', b'x' | b'X', ..] => (16, &p[2..]),
+            [b'0', _, ..] => (8, &p[1..]),
+            [] => return None,
+            _ => (10, *p),
+        };
+        let v = if digits.is_empty() {
+            0
+        } else if digits.chars().all(|c| c.is_digit(radix)) {
+            u32::from_str_radix(digits, radix).ok()?
+        } else {
+            return None;
+        };
+        vals.push(v);
+    }
+    let (last, head) = vals.split_last()?;
+    if head.iter().any(|&v| v > 0xff) {
+        return None;
+    }
+    let shift = 8 * (4 - head.len() as u32);
+    if shift < 32 && *last >> shift != 0 {
+        return None;
+    }
+    let mut v = *last;
+    for (i, &h) in head.iter().enumerate() {
+        v |= h << (24 - 8 * i as u32);
+    }
+    Some(v.into())
+}
+
+/// Bytes from a hex string (test fixtures copied from kernel dumps).
+#[cfg(test)]
+pub(crate) fn unhex(s: &str) -> Vec<u8> {
+    let s: String = s.split_whitespace().collect();
+    (0..s.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&s[i..i + 2], 16).expect("hex"))
+        .collect()
+}
+
+/// Runs conformance cases: `(families, rule, saved)` where families is 4, 6
+/// or 46, and `saved` is what iptables-legacy-save 1.8.9 printed after
+/// `-A CHAIN`, or `None` when iptables' parser refused the rule.
+#[cfg(test)]
+pub(crate) fn check_cases(cases: &[(u32, &str, Option<&str>)]) {
+    use crate::addr::Family;
+    use crate::syntax::{parse_rule_spec, save_rule_spec};
+    for &(families, rule, want) in cases {
+        for (digit, family) in [('4', Family::Ipv4), ('6', Family::Ipv6)] {
+            if !families.to_string().contains(digit) {
+                continue;
+            }
+            let words: Vec<String> = rule.split_whitespace().map(String::from).collect();
+            let got = parse_rule_spec(family, &words).map(|(rules, _)| {
+                rules
+                    .iter()
+                    .map(save_rule_spec)
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            });
+            match want {
+                Some(w) => assert_eq!(got.as_deref().ok(), Some(w), "{family:?} {rule}: {got:?}"),
+                None => assert!(got.is_err(), "{family:?} {rule} accepted: {got:?}"),
+            }
+            // What was parsed goes through the kernel bytes unchanged.
+            if let Ok((rules, _)) = parse_rule_spec(family, &words) {
+                let ctx = rules[0].ctx();
+                for m in &rules[0].matches {
+                    let mut bytes = Vec::new();
+                    m.encode(&ctx, &mut bytes);
+                    let back = crate::Match::decode(&ctx, m.name(), m.revision(), &bytes);
+                    assert_eq!(&back, m, "{family:?} {rule}: bytes {bytes:02x?}");
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn strtoul_like_c() {
+        assert_eq!(strtoul("12x"), Some((12, "x")));
+        assert_eq!(strtoul(" +0x1f:"), Some((31, ":")));
+        assert_eq!(strtoul("010"), Some((8, "")));
+        assert_eq!(strtoul("08"), Some((0, "8")));
+        assert_eq!(strtoul("0x"), Some((0, "x")));
+        assert_eq!(strtoul("-1"), None);
+        assert_eq!(strtoul(""), None);
+        assert_eq!(strtoul("99999999999999999999"), None);
+        assert_eq!(parse_uint("0xff", 255), Some(255));
+        assert_eq!(parse_uint("256", 255), None);
+    }
+
+    #[test]
+    fn inet_aton_like_glibc() {
+        let a = |s| inet_aton(s).map(|a| a.to_string());
+        assert_eq!(a("1.2.3.4").as_deref(), Some("1.2.3.4"));
+        assert_eq!(a("33").as_deref(), Some("0.0.0.33"));
+        assert_eq!(a("10.1").as_deref(), Some("10.0.0.1"));
+        assert_eq!(a("10.1.0x102").as_deref(), Some("10.1.1.2"));
+        assert_eq!(a("0x8").as_deref(), Some("0.0.0.8"));
+        assert_eq!(a("010.0.0.1").as_deref(), Some("8.0.0.1"));
+        assert_eq!(a("4294967295").as_deref(), Some("255.255.255.255"));
+        assert_eq!(a("08"), None);
+        assert_eq!(a("1.2.3.256"), None);
+        assert_eq!(a("1.256.3"), None);
+        assert_eq!(a("1.2.3.4.5"), None);
+        assert_eq!(a("1..2"), None);
+        assert_eq!(a(" 1.2.3.4"), None);
+        assert_eq!(a("-1"), None);
+        assert_eq!(a(""), None);
+    }
+
+    #[test]
+    fn uint_ranges_like_xtopt_parse_mint() {
+        let r = |s| parse_uint_range("x", "--o", s, u32::MAX.into());
+        assert_eq!(r("3").unwrap(), (3, 3));
+        assert_eq!(r("").unwrap(), (0, 0));
+        assert_eq!(r(":3").unwrap(), (0, 3));
+        assert_eq!(r("3:").unwrap(), (3, 4294967295));
+        assert_eq!(r("4:3").unwrap(), (4, 3));
+        assert!(r("1:2:3").is_err());
+        assert!(r("3x").is_err());
+        assert!(r("-1").is_err());
+        assert!(r("4294967296").is_err());
+    }
+
+    #[test]
+    fn marks_like_xtables_parse_mark_mask() {
+        let m = |s| parse_mark_mask("mark", "--mark", s);
+        assert_eq!(m("0x1/0xff").unwrap(), (1, 0xff));
+        assert_eq!(m("010").unwrap(), (8, u32::MAX));
+        assert_eq!(m(" 1").unwrap(), (1, u32::MAX));
+        assert_eq!(m("4294967295").unwrap(), (u32::MAX, u32::MAX));
+        for bad in [
+            "",
+            "1/",
+            "/1",
+            "1/x",
+            "1x",
+            "-1",
+            "4294967296",
+            "1/4294967296",
+            "1/2/3",
+        ] {
+            assert!(m(bad).is_err(), "{bad}");
+        }
+        assert_eq!(mark_mask_string(0, u32::MAX), " 0x0");
+        assert_eq!(mark_mask_string(0xfeedcafe, 0xff0), " 0xfeedcafe/0xff0");
+    }
+
+    #[test]
+    fn port_ranges_like_getaddrinfo() {
+        let p = |s| parse_port_range("udp", "--sport", s);
+        assert_eq!(p("22").unwrap(), PortRange::port(22));
+        assert_eq!(p("").unwrap(), PortRange::port(0));
+        assert_eq!(p(":").unwrap(), PortRange::ALL);
+        assert_eq!(p("4:3").unwrap(), PortRange::range(4, 3));
+        assert_eq!(p("70000").unwrap(), PortRange::port(4464));
+        assert_eq!(p(" +7").unwrap(), PortRange::port(7));
+        assert_eq!(p("-4294967295").unwrap(), PortRange::port(1));
+        assert!(p("-1").is_err());
+        assert!(p("4294967295").is_err());
+        assert!(p("7 ").is_err());
+        assert!(p("0x10").is_err());
+        assert!(p("1:2:3").is_err());
+    }
+}

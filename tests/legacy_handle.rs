@@ -1,0 +1,242 @@
+//! Every Handle call, for IPv4 and IPv6, checked against iptables-legacy-save.
+
+mod common;
+
+use common::*;
+use iptkit::{Counters, Error, Family, Handle, Policy};
+
+#[test]
+fn append_insert_replace_delete() {
+    isolate();
+    for f in FAMILIES {
+        let mut h = Handle::open(f, "filter").unwrap();
+        h.append("INPUT", rule(f, &format!("-s {} -j DROP", host(f, 1))))
+            .unwrap();
+        h.append("INPUT", rule(f, "-p tcp -m tcp --dport 22 -j ACCEPT"))
+            .unwrap();
+        h.insert("INPUT", 0, rule(f, "-i lo -j ACCEPT")).unwrap();
+        h.insert_at("INPUT", 4, rule(f, "-j RETURN")).unwrap();
+        assert_eq!(h.rules("INPUT").unwrap().len(), 4);
+        h.commit().unwrap();
+        assert_eq!(
+            rules(f, "filter"),
+            [
+                "-A INPUT -i lo -j ACCEPT".to_string(),
+                format!("-A INPUT -s {} -j DROP", host_saved(f, 1)),
+                "-A INPUT -p tcp -m tcp --dport 22 -j ACCEPT".into(),
+                "-A INPUT -j RETURN".into(),
+            ]
+        );
+        h.replace("INPUT", 3, rule(f, "-o eth0 -j QUEUE")).unwrap();
+        h.delete("INPUT", 0).unwrap();
+        h.delete_rule("INPUT", &rule(f, "-p tcp -m tcp --dport 22 -j ACCEPT"))
+            .unwrap();
+        h.commit().unwrap();
+        assert_eq!(
+            rules(f, "filter"),
+            [
+                format!("-A INPUT -s {} -j DROP", host_saved(f, 1)),
+                "-A INPUT -o eth0 -j QUEUE".into()
+            ]
+        );
+        // Positions and specs that do not exist.
+        assert!(matches!(
+            h.delete("INPUT", 5),
+            Err(Error::NoSuchRule { .. })
+        ));
+        assert!(matches!(
+            h.insert("INPUT", 9, rule(f, "-j DROP")),
+            Err(Error::NoSuchRule { .. })
+        ));
+        assert!(matches!(
+            h.insert_at("INPUT", 0, rule(f, "-j DROP")),
+            Err(Error::NoSuchRule { .. })
+        ));
+        assert!(matches!(
+            h.delete_rule("INPUT", &rule(f, "-j ACCEPT")),
+            Err(Error::NoSuchRule { .. })
+        ));
+        assert!(matches!(
+            h.append("NOPE", rule(f, "-j ACCEPT")),
+            Err(Error::NoSuchChain(_))
+        ));
+        assert!(!h.is_dirty());
+    }
+}
+
+#[test]
+fn check_flush_and_refresh() {
+    isolate();
+    for f in FAMILIES {
+        ipt(f, "-A OUTPUT -p udp -j DROP");
+        ipt(f, "-A FORWARD -j ACCEPT");
+        let mut h = Handle::open(f, "filter").unwrap();
+        assert!(h.check("OUTPUT", &rule(f, "-p udp -j DROP")).unwrap());
+        assert!(!h.check("OUTPUT", &rule(f, "-p tcp -j DROP")).unwrap());
+        assert!(matches!(
+            h.check("NOPE", &rule(f, "-j DROP")),
+            Err(Error::NoSuchChain(_))
+        ));
+        h.flush("OUTPUT").unwrap();
+        assert!(h.rules("OUTPUT").unwrap().is_empty());
+        // Refresh drops the uncommitted flush.
+        h.refresh().unwrap();
+        assert_eq!(h.rules("OUTPUT").unwrap().len(), 1);
+        h.flush_all().unwrap();
+        h.commit().unwrap();
+        assert!(rules(f, "filter").is_empty());
+    }
+}
+
+#[test]
+fn chains_create_rename_delete_and_refusals() {
+    isolate();
+    for f in FAMILIES {
+        let mut h = Handle::open(f, "filter").unwrap();
+        h.new_chain("web").unwrap();
+        h.new_chain("ssh").unwrap();
+        h.append("ssh", rule(f, "-j ACCEPT")).unwrap();
+        h.append("INPUT", rule(f, "-p tcp -m tcp --dport 22 -j ssh"))
+            .unwrap();
+        h.append("INPUT", rule(f, "-g web")).unwrap();
+        h.commit().unwrap();
+        let names: Vec<_> = h.chains().iter().map(|c| c.name.clone()).collect();
+        assert_eq!(names, ["INPUT", "FORWARD", "OUTPUT", "ssh", "web"]);
+
+        assert!(matches!(h.new_chain("web"), Err(Error::ChainExists(_))));
+        assert!(matches!(h.new_chain("INPUT"), Err(Error::ChainExists(_))));
+        assert!(matches!(
+            h.new_chain("ACCEPT"),
+            Err(Error::InvalidName { .. })
+        ));
+        assert!(matches!(
+            h.new_chain(&"x".repeat(29)),
+            Err(Error::NameTooLong { .. })
+        ));
+        assert!(matches!(
+            h.rename_chain("INPUT", "in"),
+            Err(Error::BuiltinChain { .. })
+        ));
+        assert!(matches!(
+            h.rename_chain("web", "ssh"),
+            Err(Error::ChainExists(_))
+        ));
+        assert!(matches!(
+            h.delete_chain("INPUT"),
+            Err(Error::BuiltinChain { .. })
+        ));
+        assert!(matches!(
+            h.delete_chain("ssh"),
+            Err(Error::ChainInUse { references: 1, .. })
+        ));
+        assert!(matches!(
+            h.delete_user_chains(),
+            Err(Error::ChainNotEmpty(_))
+        ));
+        assert!(matches!(
+            h.append("INPUT", rule(f, "-j OUTPUT")),
+            Err(Error::BuiltinChain { .. })
+        ));
+        assert!(!h.is_dirty());
+
+        h.rename_chain("web", "a-web").unwrap();
+        h.commit().unwrap();
+        let saved = save(f, "filter", false);
+        assert!(saved.contains(":a-web - [0:0]\n"), "{saved}");
+        assert!(saved.contains("-A INPUT -g a-web\n"), "{saved}");
+
+        h.flush("ssh").unwrap();
+        assert!(matches!(
+            h.delete_chain("ssh"),
+            Err(Error::ChainInUse { .. })
+        ));
+        h.flush("INPUT").unwrap();
+        h.append("ssh", rule(f, "-j DROP")).unwrap();
+        assert!(matches!(
+            h.delete_chain("ssh"),
+            Err(Error::ChainNotEmpty(_))
+        ));
+        h.flush("ssh").unwrap();
+        h.delete_chain("ssh").unwrap();
+        h.delete_user_chains().unwrap();
+        h.commit().unwrap();
+        assert_eq!(h.chains().len(), 3);
+        assert!(!save(f, "filter", false).contains(" - [0:0]"));
+    }
+}
+
+#[test]
+fn policies() {
+    isolate();
+    for f in FAMILIES {
+        let mut h = Handle::open(f, "filter").unwrap();
+        assert_eq!(h.policy("FORWARD").unwrap(), Some(Policy::Accept));
+        h.set_policy("FORWARD", Policy::Drop).unwrap();
+        h.new_chain("mine").unwrap();
+        assert_eq!(h.policy("mine").unwrap(), None);
+        assert!(matches!(
+            h.set_policy("mine", Policy::Drop),
+            Err(Error::BuiltinChain { .. })
+        ));
+        h.commit().unwrap();
+        assert!(save(f, "filter", false).contains(":FORWARD DROP [0:0]\n"));
+        assert_eq!(
+            Handle::open(f, "filter")
+                .unwrap()
+                .policy("FORWARD")
+                .unwrap(),
+            Some(Policy::Drop)
+        );
+    }
+}
+
+#[test]
+fn autocommit_commits_each_call() {
+    isolate();
+    for f in FAMILIES {
+        let opts = iptkit::Options {
+            autocommit: true,
+            ..Default::default()
+        };
+        let mut h = Handle::open_with(f, "filter", opts).unwrap();
+        h.append("INPUT", rule(f, "-j ACCEPT")).unwrap();
+        assert!(!h.is_dirty());
+        assert_eq!(rules(f, "filter"), ["-A INPUT -j ACCEPT"]);
+        h.set_counters("INPUT", 0, Counters::new(4, 40)).unwrap();
+        assert!(save(f, "filter", true).contains("[4:40] -A INPUT -j ACCEPT\n"));
+    }
+}
+
+#[test]
+fn every_table() {
+    isolate();
+    for f in FAMILIES {
+        for (table, chain) in [
+            ("filter", "INPUT"),
+            ("nat", "POSTROUTING"),
+            ("mangle", "PREROUTING"),
+            ("raw", "OUTPUT"),
+            ("security", "FORWARD"),
+        ] {
+            let mut h = Handle::open(f, table).unwrap();
+            assert_eq!(h.name(), table);
+            assert_eq!(h.family(), f);
+            let expected: Vec<_> = iptkit::ruleset::builtin_chains(table).unwrap().to_vec();
+            let got: Vec<_> = h.chains().iter().map(|c| c.name.as_str()).collect();
+            assert_eq!(got, expected, "{table}");
+            h.new_chain("c").unwrap();
+            h.append(chain, rule(f, &format!("-d {} -j c", host(f, 7))))
+                .unwrap();
+            h.commit().unwrap();
+            assert_eq!(
+                rules(f, table),
+                [format!("-A {chain} -d {} -j c", host_saved(f, 7))],
+                "{table}"
+            );
+        }
+    }
+    assert!(matches!(
+        Handle::open(Family::Ipv4, "nosuch"),
+        Err(Error::NoSuchTable(_))
+    ));
+}
