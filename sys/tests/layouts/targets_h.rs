@@ -25,8 +25,11 @@ pub const HEADERS: &[&str] = &[
     "linux/netfilter/xt_TPROXY.h",
     "linux/netfilter_ipv4/ipt_CLUSTERIP.h",
     "linux/netfilter_ipv4/ipt_ECN.h",
-    "linux/netfilter_ipv4/ipt_TTL.h",
-    "linux/netfilter_ipv6/ip6t_HL.h",
+    // ipt_TTL.h and ip6t_HL.h use the include guards of ipt_ttl.h and
+    // ip6t_hl.h (the matches' headers, included before): clear each guard
+    // first, or the second header of a pair is skipped.
+    "stddef.h>\n#undef _IPT_TTL_H\n#include <linux/netfilter_ipv4/ipt_TTL.h",
+    "stddef.h>\n#undef _IP6T_HL_H\n#include <linux/netfilter_ipv6/ip6t_HL.h",
     "linux/netfilter_ipv6/ip6t_NPT.h",
 ];
 
