@@ -403,14 +403,7 @@ impl Extension for Hmark {
 mod tests {
     use super::*;
     use crate::addr::Family::{Ipv4, Ipv6};
-    use crate::targets::xtopt::testing::{both_ways, conformance};
-
-    fn hex(s: &str) -> Vec<u8> {
-        (0..s.len())
-            .step_by(2)
-            .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
-            .collect()
-    }
+    use crate::targets::xtopt::testing::{both_ways, conformance, hex};
 
     #[test]
     fn kernel_bytes_both_ways() {

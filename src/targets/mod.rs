@@ -46,7 +46,6 @@ pub mod standard;
 pub use standard::Target;
 
 // Option-table checks and number parsing shared by the target codecs (targets-h).
-#[allow(dead_code)] // until every helper has its first user
 mod xtopt;
 
 crate::extension::registry! {

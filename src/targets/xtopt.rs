@@ -133,45 +133,10 @@ impl Seen {
     }
 }
 
-/// Reads a number at the start of `s` as `strtoumax(s, &end, 0)` does in
-/// `xtables_strtoul`: leading blanks and a `+` are allowed (a `-` is not),
-/// then decimal, `0x` hex or leading-0 octal. Returns the number and the rest
-/// of `s`, or `None` when there is no number or it overflows.
-pub(crate) fn strtoul_prefix(s: &str) -> Option<(u64, &str)> {
-    let t = s.trim_start_matches([' ', '\t', '\n', '\r', '\x0b', '\x0c']);
-    let t = match t.as_bytes().first() {
-        Some(b'-') => return None,
-        Some(b'+') => &t[1..],
-        _ => t,
-    };
-    let hex = t.len() > 2
-        && (t.starts_with("0x") || t.starts_with("0X"))
-        && t.as_bytes()[2].is_ascii_hexdigit();
-    let (radix, digits) = if hex {
-        (16, &t[2..])
-    } else if t.starts_with('0') {
-        (8, t)
-    } else {
-        (10, t)
-    };
-    let n = digits
-        .find(|c: char| !c.is_digit(radix))
-        .unwrap_or(digits.len());
-    if n == 0 {
-        return None;
-    }
-    let v = u64::from_str_radix(&digits[..n], radix).ok()?;
-    Some((v, &digits[n..]))
-}
-
-/// A whole word as a number in `min..=max` (`xtables_strtoul` without an end
-/// pointer), or `None`.
-pub(crate) fn strtoul(s: &str, min: u64, max: u64) -> Option<u64> {
-    match strtoul_prefix(s) {
-        Some((v, "")) if (min..=max).contains(&v) => Some(v),
-        _ => None,
-    }
-}
+// The number readers of `xtables_strtoul` and `XTTYPE_MARKMASK32`, as the
+// REJECT and MARK codecs of this folder wrote them, under xtables' names.
+pub(crate) use super::mark::parse_mark_mask as mark_mask;
+pub(crate) use super::reject::{xt_uint as strtoul, xt_uint_prefix as strtoul_prefix};
 
 /// The value of `--option` as a number in `min..=max`, as `XTTYPE_UINT*`
 /// options take it.
@@ -183,25 +148,6 @@ pub(crate) fn uint(ext: &str, option: &str, s: &str, min: u64, max: u64) -> Resu
             format!("bad value, or out of range ({min}-{max})"),
         )
     })
-}
-
-/// `VALUE[/MASK]` as `XTTYPE_MARKMASK32` options take it; the mask defaults
-/// to all ones.
-pub(crate) fn mark_mask(ext: &str, option: &str, s: &str) -> Result<(u32, u32)> {
-    let bad = |what: &str| Error::value(format!("{ext} --{option}"), s, what.to_string());
-    let (mark, rest) = strtoul_prefix(s)
-        .filter(|&(v, _)| v <= u64::from(u32::MAX))
-        .ok_or_else(|| bad("bad mark value, or out of range"))?;
-    let (mask, rest) = match rest.strip_prefix('/') {
-        Some(m) => strtoul_prefix(m)
-            .filter(|&(v, _)| v <= u64::from(u32::MAX))
-            .ok_or_else(|| bad("bad mask value, or out of range"))?,
-        None => (u64::from(u32::MAX), rest),
-    };
-    if !rest.is_empty() {
-        return Err(bad("trailing garbage after value"));
-    }
-    Ok((mark as u32, mask as u32))
 }
 
 /// Parser state an extension keeps between `parse_option` and `finish`
@@ -446,21 +392,12 @@ pub(crate) mod testing {
     use crate::extension::{Ctx, Extension};
     use crate::syntax::{parse_rule_spec, save_rule_spec, split_words};
 
-    /// A context of `family` without a protocol.
-    pub(crate) fn ctx(family: Family) -> Ctx {
-        Ctx::new(family)
-    }
+    pub(crate) use crate::targets::reject::testing::hex;
 
-    /// Checks that `value` encodes to `bytes` (the kernel's data, alignment
-    /// padding included) at its revision and that `bytes` decode to `value`.
+    /// `value` encodes to `bytes` (the kernel's data, alignment padding
+    /// included) and `bytes` decode to `value`, in a rule of `family`.
     pub(crate) fn both_ways<T: Extension>(family: Family, value: &T, bytes: &[u8]) {
-        let ctx = ctx(family);
-        let mut out = Vec::new();
-        value.encode(&ctx, &mut out);
-        out.resize(iptkit_sys::xt_align(out.len()), 0);
-        assert_eq!(out, bytes, "encoding of {value:?}");
-        let back = T::decode(&ctx, value.revision(), bytes).expect("decodes");
-        assert_eq!(&back, value);
+        crate::targets::reject::testing::both_ways(&Ctx::new(family), value, bytes);
     }
 
     /// Runs rule specs through the rule parser and printer: `Some(save)` is
