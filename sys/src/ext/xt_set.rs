@@ -209,3 +209,72 @@ pod!(
     ip_set_req_get_set,
     ip_set_req_get_set_family,
 );
+
+// target
+
+/// `flags` of the SET target, revisions 2 and 3: `--exist`, add even when
+/// the element is there already (and refresh its timeout).
+pub const IPSET_FLAG_EXIST: u32 = 1 << 0;
+/// `flags` of the SET target, revision 3: `--map-mark`.
+pub const IPSET_FLAG_MAP_SKBMARK: u32 = 1 << 8;
+/// `flags` of the SET target, revision 3: `--map-prio`.
+pub const IPSET_FLAG_MAP_SKBPRIO: u32 = 1 << 9;
+/// `flags` of the SET target, revision 3: `--map-queue`.
+pub const IPSET_FLAG_MAP_SKBQUEUE: u32 = 1 << 10;
+
+/// `struct xt_set_info_target_v0` (`SET` revision 0, IPv4).
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct xt_set_info_target_v0 {
+    /// The set to add to (`IPSET_INVALID_ID`: none).
+    pub add_set: xt_set_info_v0,
+    /// The set to delete from (`IPSET_INVALID_ID`: none).
+    pub del_set: xt_set_info_v0,
+}
+
+/// `struct xt_set_info_target_v1` (`SET` revision 1).
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct xt_set_info_target_v1 {
+    /// The set to add to (`IPSET_INVALID_ID`: none).
+    pub add_set: xt_set_info,
+    /// The set to delete from (`IPSET_INVALID_ID`: none).
+    pub del_set: xt_set_info,
+}
+
+/// `struct xt_set_info_target_v2` (`SET` revision 2).
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct xt_set_info_target_v2 {
+    /// The set to add to (`IPSET_INVALID_ID`: none).
+    pub add_set: xt_set_info,
+    /// The set to delete from (`IPSET_INVALID_ID`: none).
+    pub del_set: xt_set_info,
+    /// `IPSET_FLAG_EXIST`.
+    pub flags: u32,
+    /// Timeout of added elements in seconds; `u32::MAX` for the set's default.
+    pub timeout: u32,
+}
+
+/// `struct xt_set_info_target_v3` (`SET` revision 3).
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct xt_set_info_target_v3 {
+    /// The set to add to (`IPSET_INVALID_ID`: none).
+    pub add_set: xt_set_info,
+    /// The set to delete from (`IPSET_INVALID_ID`: none).
+    pub del_set: xt_set_info,
+    /// The set whose element's data is copied to the packet (`IPSET_INVALID_ID`: none).
+    pub map_set: xt_set_info,
+    /// `IPSET_FLAG_EXIST`, `IPSET_FLAG_MAP_SKB*`.
+    pub flags: u32,
+    /// Timeout of added elements in seconds; `u32::MAX` for the set's default.
+    pub timeout: u32,
+}
+
+pod!(
+    xt_set_info_target_v0,
+    xt_set_info_target_v1,
+    xt_set_info_target_v2,
+    xt_set_info_target_v3,
+);

@@ -23,6 +23,7 @@ pub const HEADERS: &[&str] = &[
     "linux/netfilter/xt_TCPOPTSTRIP.h",
     "linux/netfilter/xt_TEE.h",
     "linux/netfilter/xt_TPROXY.h",
+    "linux/netfilter/xt_set.h",
     "linux/netfilter_ipv4/ipt_CLUSTERIP.h",
     "linux/netfilter_ipv4/ipt_ECN.h",
     // ipt_TTL.h and ip6t_HL.h use the include guards of ipt_ttl.h and
@@ -190,6 +191,35 @@ pub fn layouts() -> Vec<Layout> {
             hash_mode,
             hash_initval,
             config
+        ),
+        layout!(
+            xt_set::xt_set_info_target_v0,
+            "struct xt_set_info_target_v0",
+            add_set,
+            del_set
+        ),
+        layout!(
+            xt_set::xt_set_info_target_v1,
+            "struct xt_set_info_target_v1",
+            add_set,
+            del_set
+        ),
+        layout!(
+            xt_set::xt_set_info_target_v2,
+            "struct xt_set_info_target_v2",
+            add_set,
+            del_set,
+            flags,
+            timeout
+        ),
+        layout!(
+            xt_set::xt_set_info_target_v3,
+            "struct xt_set_info_target_v3",
+            add_set,
+            del_set,
+            map_set,
+            flags,
+            timeout
         ),
     ]
 }
