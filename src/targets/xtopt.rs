@@ -19,19 +19,17 @@ pub(crate) struct Opt {
     pub name: &'static str,
     /// `XTOPT_MAND`: the rule must give it.
     pub mand: bool,
-    /// `XTOPT_INVERT`: `!` may precede it.
-    pub invert: bool,
     /// `.excl`: bits (table indexes) of options it cannot be combined with.
     pub excl: u32,
 }
 
 impl Opt {
-    /// An optional option, not invertible, excluding nothing.
+    /// An optional option, excluding nothing. (No target option can be
+    /// inverted, so there is no `XTOPT_INVERT`.)
     pub const fn new(name: &'static str) -> Opt {
         Opt {
             name,
             mand: false,
-            invert: false,
             excl: 0,
         }
     }
@@ -69,7 +67,7 @@ impl Hash for Seen {
 
 impl Seen {
     /// Takes option `table[id]` of target `ext`: refuses a second use and a
-    /// `!` the option does not allow, as `xtables_option_parse` does.
+    /// `!`, as `xtables_option_parse` does.
     pub(crate) fn take(&mut self, ext: &str, table: &[Opt], id: usize, invert: bool) -> Result<()> {
         let opt = &table[id];
         if self.has(id) {
@@ -78,7 +76,7 @@ impl Seen {
                 format!("option \"--{}\" can only be used once", opt.name),
             ));
         }
-        if invert && !opt.invert {
+        if invert {
             return Err(Error::rule(
                 ext,
                 format!("option \"--{}\" cannot be inverted", opt.name),
