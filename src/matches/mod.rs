@@ -4,6 +4,8 @@
 //! with its byte and text fixtures, declare it below and add its line to the registry.
 
 pub mod port;
+// libxtables-style value parsing (area matches-g).
+pub(crate) mod xtvalue;
 
 pub mod addrtype;
 pub mod comment;
