@@ -56,6 +56,25 @@ impl Seen {
     }
 }
 
+/// Values an extension collects while its options are parsed and turns
+/// into its fields in `finish` (iptables writes some options into shared
+/// struct fields whatever their order). Like [`Seen`], it never makes two
+/// values unequal.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct Scratch<T>(pub T);
+
+impl<T> PartialEq for Scratch<T> {
+    fn eq(&self, _: &Scratch<T>) -> bool {
+        true
+    }
+}
+
+impl<T> Eq for Scratch<T> {}
+
+impl<T> Hash for Scratch<T> {
+    fn hash<H: Hasher>(&self, _: &mut H) {}
+}
+
 /// What C `strtoul` / `strtoumax` made of the start of a string.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct CNum {
