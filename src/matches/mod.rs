@@ -6,6 +6,8 @@
 pub mod port;
 // libxtables-style value parsing (area matches-g).
 pub(crate) mod xtvalue;
+// The options-header value shared by dst and hbh (area matches-g).
+pub mod ip6opts;
 
 pub mod addrtype;
 pub mod comment;
