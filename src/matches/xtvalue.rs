@@ -174,7 +174,6 @@ pub(crate) fn parse_uint(option: &str, s: &str, min: u64, max: u64) -> Result<u6
 /// An `XTTYPE_UINT*RC` option value: `N`, `N:M`, `N:`, `:M` or `:`, where an
 /// empty first part is 0 and an empty second part is `max`. A single number
 /// gives `(N, N)`, as the extensions that use it fill the range.
-#[allow(dead_code)] // until frag and rt use it
 pub(crate) fn parse_uint_range(option: &str, s: &str, max: u64) -> Result<(u64, u64)> {
     let mut vals: Vec<u64> = Vec::with_capacity(2);
     let mut rest = s;
