@@ -1,39 +1,115 @@
-//! `-m hbh`: not yet typed (placeholder; kept as raw bytes until its codec lands).
+//! `-m hbh`: the IPv6 hop-by-hop options header (`ip6t_opts.h`).
 
+use super::ip6opts::Ip6Opts;
+use super::xtvalue::exact;
+use crate::addr::Family;
 use crate::error::Result;
-use crate::extension::{bad_revision, Args, Ctx, Extension};
+use crate::extension::{Args, Ctx, Extension};
 
-/// `-m hbh` (placeholder).
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Hbh {}
+/// `-m hbh` (IPv6 only): `[!] --hbh-len N`, `--hbh-opts TYPE[:LEN],...`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Hbh(pub Ip6Opts);
 
 impl Extension for Hbh {
     const NAME: &'static str = "hbh";
-    const TYPED: bool = false;
+    const FAMILIES: &'static [Family] = &[Family::Ipv6];
 
     fn new(_ctx: &Ctx, _name: &str) -> Self {
         Hbh::default()
     }
 
-    fn decode(_ctx: &Ctx, revision: u8, _data: &[u8]) -> Result<Self> {
-        Err(bad_revision(Self::NAME, revision))
+    fn decode(ctx: &Ctx, revision: u8, data: &[u8]) -> Result<Self> {
+        exact(ctx, data, Hbh(Ip6Opts::decode(Self::NAME, revision, data)?))
     }
 
     fn revision(&self) -> u8 {
         0
     }
 
-    fn encode(&self, _ctx: &Ctx, _out: &mut Vec<u8>) {}
+    fn encode(&self, _ctx: &Ctx, out: &mut Vec<u8>) {
+        self.0.encode(out);
+    }
 
     fn parse_option(
         &mut self,
         _ctx: &Ctx,
-        _option: &str,
-        _invert: bool,
-        _args: &mut Args,
+        option: &str,
+        invert: bool,
+        args: &mut Args,
     ) -> Result<bool> {
-        Ok(false)
+        self.0.parse_option(Self::NAME, option, invert, args)
     }
 
-    fn save(&self, _ctx: &Ctx, _out: &mut String) {}
+    fn save(&self, _ctx: &Ctx, out: &mut String) {
+        self.0.save(Self::NAME, out);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::matches::xtvalue::testing::{conformance, ctx, kernel_fixture, parse, save};
+
+    fn text(options: &str) -> String {
+        let v6 = ctx(Family::Ipv6);
+        match parse::<Hbh>(&v6, options) {
+            Ok(v) => save(&v6, &v),
+            Err(e) => format!("error: {e}"),
+        }
+    }
+
+    #[test]
+    fn kernel_bytes_both_ways() {
+        let v6 = ctx(Family::Ipv6);
+        kernel_fixture::<Hbh>(
+            &v6,
+            "--hbh-opts 1:2,23:42,4:6,8:10,42,23,4:5,-1,0x10:256",
+            0,
+            "00000000020002012a1706040a08ff2aff170504ffff001000000000000000000000000000000900",
+        );
+        kernel_fixture::<Hbh>(&v6, "", 0, &"0".repeat(80));
+    }
+
+    #[test]
+    fn options_like_parse_options() {
+        assert_eq!(
+            text("--hbh-opts 1:2,23:42,4:6,8:10,42,23,4:5,-1,0x10:256"),
+            " --hbh-opts 1:2,23:42,4:6,8:10,42,23,4:5,255,16:0"
+        );
+        assert_eq!(text("--hbh-opts 1:255"), " --hbh-opts 1");
+        let sixteen = "1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16";
+        assert_eq!(
+            text(&format!("--hbh-opts {sixteen}")),
+            format!(" --hbh-opts {sixteen}")
+        );
+        for bad in [
+            "--hbh-opts 0:1",
+            "--hbh-opts 1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16:1",
+            "--hbh-opts 1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17",
+            "--hbh-opts 1:",
+            "--hbh-opts 1,",
+            "--hbh-opts \"\"",
+            "--hbh-opts 1x",
+            "--hbh-len 1 --hbh-len 2",
+            "! --hbh-opts 1",
+        ] {
+            assert!(text(bad).starts_with("error"), "{bad}");
+        }
+    }
+
+    #[test]
+    fn conformance_cases() {
+        conformance(
+            Family::Ipv6,
+            &[
+                ("-m hbh", Some("-m hbh")),
+                ("-m hbh --hbh-len 42", Some("-m hbh --hbh-len 42")),
+                ("-m hbh ! --hbh-len 42", Some("-m hbh ! --hbh-len 42")),
+                (
+                    "-m hbh --hbh-len 42 --hbh-opts 1:2,23:42,4:6,8:10,42,23,4:5",
+                    Some("-m hbh --hbh-len 42 --hbh-opts 1:2,23:42,4:6,8:10,42,23,4:5"),
+                ),
+            ],
+        );
+    }
 }

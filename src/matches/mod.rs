@@ -11,6 +11,10 @@ pub(crate) mod testutil;
 pub(crate) mod xtnum;
 mod xtopt;
 mod xtparse;
+// libxtables-style value parsing (area matches-g).
+pub(crate) mod xtvalue;
+// The options-header value shared by dst and hbh (area matches-g).
+pub mod ip6opts;
 
 pub mod addrtype;
 pub mod comment;

@@ -1,39 +1,321 @@
-//! `-m statistic`: not yet typed (placeholder; kept as raw bytes until its codec lands).
+//! `-m statistic`: match packets at random or every nth one
+//! (`xt_statistic.h`, `struct xt_statistic_info`).
 
-use crate::error::Result;
-use crate::extension::{bad_revision, Args, Ctx, Extension};
+use iptkit_sys::ext::xt_statistic::*;
+use iptkit_sys::Pod;
 
-/// `-m statistic` (placeholder).
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Statistic {}
+use super::xtvalue::{exact, parse_uint, Scratch, Seen};
+use crate::error::{Error, Result};
+use crate::extension::{bad_revision, read_struct, Args, Ctx, Extension};
+
+/// `--mode` and its parameters.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum StatisticMode {
+    /// `--mode random --probability P`.
+    Random {
+        /// The probability as the kernel keeps it: P × 2^31, rounded
+        /// (`0x8000_0000` is 1).
+        probability: u32,
+    },
+    /// `--mode nth --every N --packet P`: one packet out of every `every`,
+    /// starting with the counter at `packet`.
+    Nth {
+        /// N, at least 1.
+        every: u32,
+        /// The counter's start value, below `every`.
+        packet: u32,
+    },
+}
+
+impl Default for StatisticMode {
+    fn default() -> Self {
+        StatisticMode::Random { probability: 0 }
+    }
+}
+
+/// `-m statistic`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Statistic {
+    /// The mode and its parameters.
+    pub mode: StatisticMode,
+    /// `!` before `--probability` or `--every`: match the other packets.
+    pub invert: bool,
+    seen: Seen,
+    /// While parsing: nth mode, probability, every, packet.
+    parsed: Scratch<(bool, u32, u32, u32)>,
+}
+
+impl Statistic {
+    /// A statistic match of `mode`.
+    pub fn with(mode: StatisticMode, invert: bool) -> Self {
+        Statistic {
+            mode,
+            invert,
+            seen: Seen::default(),
+            parsed: Scratch::default(),
+        }
+    }
+}
+
+const O_MODE: u32 = 0;
+const O_PROBABILITY: u32 = 1;
+const O_EVERY: u32 = 2;
+const O_PACKET: u32 = 3;
+
+/// 1.0 as a kernel probability.
+const ONE: f64 = 2147483648.0;
 
 impl Extension for Statistic {
     const NAME: &'static str = "statistic";
-    const TYPED: bool = false;
 
     fn new(_ctx: &Ctx, _name: &str) -> Self {
         Statistic::default()
     }
 
-    fn decode(_ctx: &Ctx, revision: u8, _data: &[u8]) -> Result<Self> {
-        Err(bad_revision(Self::NAME, revision))
+    fn decode(ctx: &Ctx, revision: u8, data: &[u8]) -> Result<Self> {
+        if revision != 0 {
+            return Err(bad_revision(Self::NAME, revision));
+        }
+        let k: xt_statistic_info = read_struct(Self::NAME, revision, data)?;
+        let mode = match k.mode {
+            XT_STATISTIC_MODE_RANDOM => StatisticMode::Random {
+                probability: k.u[0],
+            },
+            XT_STATISTIC_MODE_NTH => StatisticMode::Nth {
+                every: k.u[0]
+                    .checked_add(1)
+                    .ok_or_else(|| Error::Malformed("statistic: every 2^32".into()))?,
+                packet: k.u[1],
+            },
+            m => return Err(Error::Malformed(format!("statistic: mode {m}"))),
+        };
+        let v = Statistic::with(mode, k.flags & XT_STATISTIC_INVERT != 0);
+        exact(ctx, data, v)
     }
 
     fn revision(&self) -> u8 {
         0
     }
 
-    fn encode(&self, _ctx: &Ctx, _out: &mut Vec<u8>) {}
+    fn encode(&self, _ctx: &Ctx, out: &mut Vec<u8>) {
+        let mut k = xt_statistic_info::zeroed();
+        if self.invert {
+            k.flags = XT_STATISTIC_INVERT;
+        }
+        match self.mode {
+            StatisticMode::Random { probability } => {
+                k.mode = XT_STATISTIC_MODE_RANDOM;
+                k.u[0] = probability;
+            }
+            StatisticMode::Nth { every, packet } => {
+                k.mode = XT_STATISTIC_MODE_NTH;
+                k.u[0] = every.wrapping_sub(1);
+                k.u[1] = packet;
+            }
+        }
+        // iptables sets the start count from the union's first two words,
+        // whatever the mode: every - 1 - packet, or the probability.
+        k.u[2] = k.u[0].wrapping_sub(k.u[1]);
+        out.extend_from_slice(k.as_bytes());
+    }
 
     fn parse_option(
         &mut self,
         _ctx: &Ctx,
-        _option: &str,
-        _invert: bool,
-        _args: &mut Args,
+        option: &str,
+        invert: bool,
+        args: &mut Args,
     ) -> Result<bool> {
-        Ok(false)
+        let flag = format!("--{option}");
+        match option {
+            "mode" => {
+                self.seen.once(option, O_MODE, invert, false)?;
+                let v = args.value(&flag)?;
+                self.parsed.0 .0 = match v {
+                    "random" => false,
+                    "nth" => true,
+                    _ => return Err(Error::value(&flag, v, "bad mode")),
+                };
+            }
+            "probability" => {
+                self.seen.once(option, O_PROBABILITY, invert, true)?;
+                let v = args.value(&flag)?;
+                // strtod skips leading white space; NaN passes iptables'
+                // range check and becomes 0 (lround of NaN, truncated).
+                let p: f64 = v
+                    .trim_start()
+                    .parse()
+                    .ok()
+                    .filter(|p: &f64| p.is_nan() || (0.0..=1.0).contains(p))
+                    .ok_or_else(|| Error::value(&flag, v, "bad value, or out of range (0-1)"))?;
+                self.parsed.0 .1 = (ONE * p).round() as u32;
+            }
+            "every" => {
+                self.seen.once(option, O_EVERY, invert, true)?;
+                let n = parse_uint(&flag, args.value(&flag)?, 1, u32::MAX as u64)?;
+                self.parsed.0 .2 = n as u32;
+            }
+            "packet" => {
+                self.seen.once(option, O_PACKET, invert, false)?;
+                let n = parse_uint(&flag, args.value(&flag)?, 0, u32::MAX as u64)?;
+                self.parsed.0 .3 = n as u32;
+            }
+            _ => return Ok(false),
+        }
+        // iptables inverts on any `!`, even one it then refuses.
+        self.invert |= invert;
+        Ok(true)
     }
 
-    fn save(&self, _ctx: &Ctx, _out: &mut String) {}
+    fn finish(&mut self, _ctx: &Ctx) -> Result<()> {
+        let (nth, probability, every, packet) = self.parsed.0;
+        self.mode = if nth {
+            StatisticMode::Nth { every, packet }
+        } else {
+            StatisticMode::Random { probability }
+        };
+        let seen = |id| self.seen.has(id);
+        match self.mode {
+            StatisticMode::Random { .. } if !seen(O_PROBABILITY) => {
+                return Err(Error::rule(
+                    "statistic",
+                    "--probability must be specified when using random mode",
+                ))
+            }
+            StatisticMode::Nth { every, packet } => {
+                if !seen(O_EVERY) && !seen(O_PACKET) {
+                    return Err(Error::rule(
+                        "statistic",
+                        "--every and --packet must be specified when using nth mode",
+                    ));
+                }
+                if packet >= every {
+                    return Err(Error::rule(
+                        "statistic",
+                        "the --packet p must be 0 <= p <= n-1",
+                    ));
+                }
+            }
+            _ => {}
+        }
+        if !seen(O_MODE) {
+            return Err(Error::rule("statistic", "option --mode must be specified"));
+        }
+        if seen(O_PROBABILITY) && (seen(O_EVERY) || seen(O_PACKET)) {
+            return Err(Error::rule(
+                "statistic",
+                "--probability cannot be used together with --every or --packet",
+            ));
+        }
+        if seen(O_EVERY) != seen(O_PACKET) {
+            return Err(Error::rule(
+                "statistic",
+                "--every and --packet require each other",
+            ));
+        }
+        Ok(())
+    }
+
+    fn save(&self, _ctx: &Ctx, out: &mut String) {
+        let bang = if self.invert { " !" } else { "" };
+        match self.mode {
+            StatisticMode::Random { probability } => out.push_str(&format!(
+                " --mode random{bang} --probability {:.11}",
+                probability as f64 / ONE
+            )),
+            StatisticMode::Nth { every, packet } => out.push_str(&format!(
+                " --mode nth{bang} --every {every} --packet {packet}"
+            )),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::addr::Family;
+    use crate::matches::xtvalue::testing::{conformance, ctx, kernel_fixture, parse, save};
+
+    #[test]
+    fn kernel_bytes_both_ways() {
+        let v4 = ctx(Family::Ipv4);
+        kernel_fixture::<Statistic>(
+            &v4,
+            "--mode nth ! --every 5 --packet 2",
+            0,
+            "010001000400000002000000020000000000000000000000",
+        );
+        kernel_fixture::<Statistic>(
+            &v4,
+            "--mode random --probability 0.25",
+            0,
+            "000000000000002000000000000000200000000000000000",
+        );
+        kernel_fixture::<Statistic>(
+            &v4,
+            "--mode nth --packet 0 --every 1",
+            0,
+            "010000000000000000000000000000000000000000000000",
+        );
+    }
+
+    #[test]
+    fn probability_prints_like_printf() {
+        let v4 = ctx(Family::Ipv4);
+        let p = |s: &str| save(&v4, &parse::<Statistic>(&v4, s).unwrap());
+        assert_eq!(
+            p("--mode random --probability 0.000244140625"),
+            " --mode random --probability 0.00024414062"
+        );
+        assert_eq!(
+            p("--mode random --probability 1"),
+            " --mode random --probability 1.00000000000"
+        );
+        assert_eq!(
+            p("--mode random --probability 0.1"),
+            " --mode random --probability 0.10000000009"
+        );
+    }
+
+    #[test]
+    fn refusals() {
+        let v4 = ctx(Family::Ipv4);
+        let bad = |s: &str| parse::<Statistic>(&v4, s).is_err();
+        assert!(bad("--mode nth --packet 1"));
+        assert!(bad("--mode nth --every 0 --packet 0"));
+        assert!(bad("--mode nth --every 2 --packet 1 --probability 0.5"));
+        assert_eq!(
+            save(
+                &v4,
+                &parse::<Statistic>(&v4, "--mode random --probability nan").unwrap()
+            ),
+            " --mode random --probability 0.00000000000"
+        );
+        assert!(bad("--mode random --probability inf"));
+        assert!(bad("! --mode random --probability 0.5"));
+        assert!(bad("--mode random --probability 0.5 --mode random"));
+        assert!(bad("--mode bus"));
+        assert!(!bad("--every 3 --packet 1 --mode nth"));
+    }
+
+    #[test]
+    fn conformance_cases() {
+        let cases = [
+            ("-m statistic", None),
+            (
+                "-m statistic --mode random ! --probability 0.50000000000",
+                Some("-m statistic --mode random ! --probability 0.50000000000"),
+            ),
+            ("-m statistic --mode random ! --probability 1.1", None),
+            ("-m statistic --probability 1", None),
+            (
+                "-m statistic --mode nth ! --every 5 --packet 2",
+                Some("-m statistic --mode nth ! --every 5 --packet 2"),
+            ),
+            ("-m statistic --mode nth ! --every 5", None),
+            ("-m statistic --mode nth ! --every 5 --packet 5", None),
+        ];
+        conformance(Family::Ipv4, &cases);
+        conformance(Family::Ipv6, &cases);
+    }
 }

@@ -71,6 +71,18 @@ pub mod xt_rateest;
 // -- end matches-f --
 
 // -- section: matches-g --
+pub mod ip6t_frag;
+pub mod ip6t_ipv6header;
+pub mod ip6t_mh;
+pub mod ip6t_opts;
+pub mod ip6t_rt;
+pub mod ip6t_srh;
+pub mod xt_ipvs;
+pub mod xt_policy;
+pub mod xt_rpfilter;
+pub mod xt_socket;
+pub mod xt_statistic;
+pub mod xt_time;
 
 // -- end matches-g --
 
