@@ -181,6 +181,7 @@ const O_ZONE_REPLY: u32 = 128;
 
 impl Extension for Ct {
     const NAME: &'static str = "CT";
+    const ALIASES: &'static [&'static str] = &["NOTRACK"];
     const REVISIONS: &'static [u8] = &[0, 1, 2];
 
     fn new(_ctx: &Ctx, name: &str) -> Self {

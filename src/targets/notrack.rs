@@ -1,22 +1,25 @@
-//! `-j NOTRACK`: not yet typed (placeholder; kept as raw bytes until its codec lands).
+//! `-j NOTRACK` as older iptables wrote it: the kernel's own NOTRACK target
+//! (revision 0, no data). iptables 1.8.9 writes `-j NOTRACK` as `CT` with the
+//! NOTRACK alias flag instead (see [`Ct`](super::ct::Ct)), and so does this
+//! crate; this type only reads and keeps what older tools left in a table.
 
+use super::trace::no_data;
 use crate::error::Result;
-use crate::extension::{bad_revision, Args, Ctx, Extension};
+use crate::extension::{Args, Ctx, Extension};
 
-/// `-j NOTRACK` (placeholder).
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+/// The kernel's `NOTRACK` target: do not track the packet's connection.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub struct Notrack {}
 
 impl Extension for Notrack {
     const NAME: &'static str = "NOTRACK";
-    const TYPED: bool = false;
 
     fn new(_ctx: &Ctx, _name: &str) -> Self {
         Notrack::default()
     }
 
-    fn decode(_ctx: &Ctx, revision: u8, _data: &[u8]) -> Result<Self> {
-        Err(bad_revision(Self::NAME, revision))
+    fn decode(_ctx: &Ctx, revision: u8, data: &[u8]) -> Result<Self> {
+        no_data(Self::NAME, revision, data).map(|()| Notrack {})
     }
 
     fn revision(&self) -> u8 {
@@ -36,4 +39,25 @@ impl Extension for Notrack {
     }
 
     fn save(&self, _ctx: &Ctx, _out: &mut String) {}
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::addr::Family::Ipv4;
+    use crate::targets::{Target, TargetExt};
+
+    #[test]
+    fn old_kernel_target_reads_and_text_goes_to_ct() {
+        let t = TargetExt::decode(&Ctx::new(Ipv4), "NOTRACK", 0, &[]);
+        assert_eq!(t, TargetExt::Notrack(Notrack {}));
+        assert!(Notrack::decode(&Ctx::new(Ipv4), 0, &[1, 0, 0, 0, 0, 0, 0, 0]).is_err());
+        let r = crate::Rule::parse(Ipv4, "-j NOTRACK").unwrap();
+        assert!(
+            matches!(r.target, Target::Ext(TargetExt::Ct(_))),
+            "{:?}",
+            r.target
+        );
+        assert_eq!(r.to_string(), "-j NOTRACK");
+    }
 }

@@ -4,6 +4,21 @@
 use crate::error::{Error, Result};
 use crate::extension::{bad_revision, Args, Ctx, Extension};
 
+/// Checks the data of a target that has none (revision 0, nothing but
+/// padding): anything else would not come back as it was.
+pub(crate) fn no_data(name: &str, revision: u8, data: &[u8]) -> Result<()> {
+    if revision != 0 {
+        return Err(bad_revision(name, revision));
+    }
+    if data.iter().any(|&b| b != 0) {
+        return Err(Error::Malformed(format!(
+            "{name}: {} bytes of data",
+            data.len()
+        )));
+    }
+    Ok(())
+}
+
 /// `-j TRACE`.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub struct Trace {}
@@ -16,17 +31,7 @@ impl Extension for Trace {
     }
 
     fn decode(_ctx: &Ctx, revision: u8, data: &[u8]) -> Result<Self> {
-        if revision != 0 {
-            return Err(bad_revision(Self::NAME, revision));
-        }
-        // No data; anything else would not come back.
-        if data.iter().any(|&b| b != 0) {
-            return Err(Error::Malformed(format!(
-                "TRACE: {} bytes of data",
-                data.len()
-            )));
-        }
-        Ok(Trace {})
+        no_data(Self::NAME, revision, data).map(|()| Trace {})
     }
 
     fn revision(&self) -> u8 {
