@@ -119,9 +119,13 @@ impl Socket {
         }
     }
 
-    /// `getsockopt` with a buffer that is both input and output. Returns the
-    /// length the kernel reports.
-    fn get(&self, opt: libc::c_int, buf: &mut [u8]) -> std::result::Result<usize, Errno> {
+    /// `getsockopt` at the socket's IP level with a buffer that is both
+    /// input and output. Returns the length the kernel reports.
+    pub(super) fn get(
+        &self,
+        opt: libc::c_int,
+        buf: &mut [u8],
+    ) -> std::result::Result<usize, Errno> {
         let mut len = buf.len() as libc::socklen_t;
         // SAFETY: `buf` is valid for writes of `len` bytes for the duration of
         // the call, `len` is a valid socklen_t we own, and the fd is open.
