@@ -90,9 +90,13 @@ fn malformed(offset: usize, what: impl std::fmt::Display) -> Error {
 }
 
 /// Splits the blob into entries, checking every size and offset.
-fn split(family: Family, blob: &[u8]) -> Result<Vec<RawEntry<'_>>> {
+fn split(family: Family, blob: &[u8], count: u32) -> Result<Vec<RawEntry<'_>>> {
     let esz = ip::entry_size(family);
-    let mut entries = Vec::new();
+    // Room for `count` entries up front: growing a vector of 10,000 entries
+    // step by step costs more than decoding them. No more than the blob can
+    // hold, whatever the count says.
+    let most = blob.len() / (esz + EXT_HEADER);
+    let mut entries = Vec::with_capacity(most.min(count as usize));
     let mut off = 0;
     while off < blob.len() {
         let bytes = &blob[off..];
@@ -188,7 +192,7 @@ pub(crate) fn decode(
     info: &ipt_getinfo,
     blob: &[u8],
 ) -> Result<(Table, EntryMap)> {
-    let entries = split(family, blob)?;
+    let entries = split(family, blob, info.num_entries)?;
     let index: HashMap<usize, usize> = entries
         .iter()
         .enumerate()
@@ -238,6 +242,7 @@ pub(crate) fn decode(
         let mut chain = Chain {
             name: s.name.clone(),
             policy: s.policy.map(|p| p.0),
+            rules: Vec::with_capacity(s.rules.len()),
             ..Chain::default()
         };
         if let Some((_, i)) = s.policy {
