@@ -192,7 +192,7 @@ pub(crate) fn decode(
     info: &ipt_getinfo,
     blob: &[u8],
 ) -> Result<(Table, EntryMap)> {
-    let entries = split(family, blob, info.num_entries)?;
+    let mut entries = split(family, blob, info.num_entries)?;
     let index: HashMap<usize, usize> = entries
         .iter()
         .enumerate()
@@ -250,7 +250,7 @@ pub(crate) fn decode(
         }
         for i in s.rules.clone() {
             let next = entries.get(i + 1).map(|e| e.offset);
-            chain.rules.push(rule(&entries[i], next, &bodies)?);
+            chain.rules.push(rule(&mut entries[i], next, &bodies)?);
         }
         if map.contains_key(&s.name) {
             return Err(Error::Malformed(format!("two chains named `{}`", s.name)));
@@ -355,8 +355,9 @@ fn spans(entries: &[RawEntry], starts: &HashMap<usize, (usize, usize)>) -> Resul
 
 /// Makes a rule of an entry. `next` is the offset of the entry after it,
 /// `bodies` maps the offsets jumps may land on to user chain names.
-fn rule(e: &RawEntry, next: Option<usize>, bodies: &HashMap<usize, &str>) -> Result<Rule> {
-    let mut rule = e.head.rule.clone();
+fn rule(e: &mut RawEntry, next: Option<usize>, bodies: &HashMap<usize, &str>) -> Result<Rule> {
+    // Each entry becomes one rule: take its IP part rather than copy it.
+    let mut rule = std::mem::take(&mut e.head.rule);
     rule.counters = e.head.counters;
     let ctx = rule.ctx();
     for (name, revision, data) in &e.matches {

@@ -62,7 +62,7 @@ fn round_trip(family: Family, table: &str, text: &str) -> crate::ruleset::Table 
     restore(family, text);
     let sock = Socket::open(family).unwrap();
     let raw = sock.read(table).unwrap();
-    let (t, map) = blob::decode(family, table, &raw.info, &raw.entries).unwrap();
+    let (t, map) = blob::decode(family, table, &raw.info, raw.entries()).unwrap();
     let enc = blob::encode(&t).unwrap();
     assert_eq!(enc.map, map);
     assert_eq!(enc.num_entries, raw.info.num_entries as usize);
@@ -74,7 +74,7 @@ fn round_trip(family: Family, table: &str, text: &str) -> crate::ruleset::Table 
         }
     }
     assert!(
-        enc.entries == user_part(family, &raw.entries),
+        enc.entries == user_part(family, raw.entries()),
         "blob differs for\n{text}"
     );
     t

@@ -92,7 +92,7 @@ impl Driver for Legacy {
         loop {
             attempts += 1;
             let raw = self.socket(family)?.read(table)?;
-            let (mut t, map) = blob::decode(family, table, &raw.info, &raw.entries)?;
+            let (mut t, map) = blob::decode(family, table, &raw.info, raw.entries())?;
             let counted = map.values().map(|c| c.rules.len() + 1).sum::<usize>()
                 + map.values().filter(|c| c.policy.is_none()).count()
                 + 1;
