@@ -34,6 +34,10 @@ pub enum Error {
         /// Which rule was asked for (a position or a rule spec).
         what: String,
     },
+    /// A rule names an ipset (`-m set --match-set NAME`) that does not exist
+    /// in the network namespace it is committed to.
+    #[error("set `{0}` does not exist")]
+    NoSuchSet(String),
     /// A chain of that name already exists.
     #[error("chain `{0}` already exists")]
     ChainExists(String),

@@ -96,7 +96,7 @@ impl Handle {
         Handle::with_driver(family, table, options, driver)
     }
 
-    fn with_driver(
+    pub(crate) fn with_driver(
         family: Family,
         table: &str,
         options: Options,

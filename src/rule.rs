@@ -151,13 +151,30 @@ impl Rule {
 
     /// True when both rules test and do the same, whatever their counters.
     pub fn same_spec(&self, other: &Rule) -> bool {
-        Rule {
-            counters: Counters::default(),
-            ..self.clone()
-        } == Rule {
-            counters: Counters::default(),
-            ..other.clone()
-        }
+        // Field by field rather than on copies with the counters zeroed: a
+        // commit compares every rule of the table this way. The destructuring
+        // names every field, so a new one cannot be forgotten here.
+        let Rule {
+            family,
+            src,
+            dst,
+            in_iface,
+            out_iface,
+            proto,
+            fragment,
+            matches,
+            target,
+            counters: _,
+        } = self;
+        *family == other.family
+            && *src == other.src
+            && *dst == other.dst
+            && *in_iface == other.in_iface
+            && *out_iface == other.out_iface
+            && *proto == other.proto
+            && *fragment == other.fragment
+            && *matches == other.matches
+            && *target == other.target
     }
 
     /// The rule in the form the kernel hands it back, so that

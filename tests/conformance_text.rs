@@ -39,7 +39,7 @@ fn typed_cases_print_like_iptables_legacy_save() {
             (Err(e), true, _) => misses.push(format!("{}: `{}` refused: {e}", c.source, c.rule)),
             (Err(_), false, Some("userspace")) => refused += 1,
             // iptables looks sets up while parsing; iptkit resolves them at
-            // commit, so the kernel test checks these.
+            // commit, so tests/legacy_ipset.rs checks these against the kernel.
             (Ok(_), false, Some("userspace"))
                 if want
                     .error

@@ -15,6 +15,11 @@
 //! - Decoding kernel bytes gives `SetRef { name: "", index: Some(i) }`; the
 //!   backend fills `name` before the rule is saved as text (until then
 //!   [`Set::save`] prints the index in place of the name).
+//!
+//! Two `SetRef`s are equal when they name the same set; only when a name is
+//! missing does the index decide. So a rule read from the kernel (name and
+//! index) equals the same rule parsed from text (name only), and
+//! `iptables -C`/`-D RULE` style lookups find it.
 
 use iptkit_sys::ext::xt_set::*;
 use iptkit_sys::Pod;
@@ -23,12 +28,36 @@ use crate::error::{Error, Result};
 use crate::extension::{bad_revision, read_struct, Args, Ctx, Extension};
 
 /// A set, by name and/or kernel index (see the module docs).
-#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug, Default)]
 pub struct SetRef {
     /// The set's name (at most 31 bytes); empty when not known yet.
     pub name: String,
     /// The set's kernel index; `None` when not resolved yet.
     pub index: Option<u16>,
+}
+
+// A name is the set's identity (the kernel keeps name and index paired while
+// a rule uses the set); the index stands in only where the name is unknown.
+impl PartialEq for SetRef {
+    fn eq(&self, other: &Self) -> bool {
+        if self.name.is_empty() || other.name.is_empty() {
+            self.name == other.name && self.index == other.index
+        } else {
+            self.name == other.name
+        }
+    }
+}
+
+impl Eq for SetRef {}
+
+impl std::hash::Hash for SetRef {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        if self.name.is_empty() {
+            self.index.hash(state);
+        } else {
+            self.name.hash(state);
+        }
+    }
 }
 
 /// One dimension of the set's elements: which address/port of the packet it
@@ -665,6 +694,18 @@ mod tests {
             save_rule_spec(&rules[0]),
             " -m set --match-set six src -j ACCEPT"
         );
+    }
+
+    #[test]
+    fn a_set_is_its_name_when_known() {
+        let r = |name: &str, index| SetRef {
+            name: name.into(),
+            index,
+        };
+        assert_eq!(r("foo", Some(3)), r("foo", None));
+        assert_ne!(r("foo", Some(3)), r("bar", Some(3)));
+        assert_eq!(r("", Some(3)), r("", Some(3)));
+        assert_ne!(r("", Some(3)), r("foo", Some(3)));
     }
 
     #[test]

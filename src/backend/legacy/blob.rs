@@ -90,9 +90,13 @@ fn malformed(offset: usize, what: impl std::fmt::Display) -> Error {
 }
 
 /// Splits the blob into entries, checking every size and offset.
-fn split(family: Family, blob: &[u8]) -> Result<Vec<RawEntry<'_>>> {
+fn split(family: Family, blob: &[u8], count: u32) -> Result<Vec<RawEntry<'_>>> {
     let esz = ip::entry_size(family);
-    let mut entries = Vec::new();
+    // Room for `count` entries up front: growing a vector of 10,000 entries
+    // step by step costs more than decoding them. No more than the blob can
+    // hold, whatever the count says.
+    let most = blob.len() / (esz + EXT_HEADER);
+    let mut entries = Vec::with_capacity(most.min(count as usize));
     let mut off = 0;
     while off < blob.len() {
         let bytes = &blob[off..];
@@ -188,7 +192,7 @@ pub(crate) fn decode(
     info: &ipt_getinfo,
     blob: &[u8],
 ) -> Result<(Table, EntryMap)> {
-    let entries = split(family, blob)?;
+    let mut entries = split(family, blob, info.num_entries)?;
     let index: HashMap<usize, usize> = entries
         .iter()
         .enumerate()
@@ -238,6 +242,7 @@ pub(crate) fn decode(
         let mut chain = Chain {
             name: s.name.clone(),
             policy: s.policy.map(|p| p.0),
+            rules: Vec::with_capacity(s.rules.len()),
             ..Chain::default()
         };
         if let Some((_, i)) = s.policy {
@@ -245,7 +250,7 @@ pub(crate) fn decode(
         }
         for i in s.rules.clone() {
             let next = entries.get(i + 1).map(|e| e.offset);
-            chain.rules.push(rule(&entries[i], next, &bodies)?);
+            chain.rules.push(rule(&mut entries[i], next, &bodies)?);
         }
         if map.contains_key(&s.name) {
             return Err(Error::Malformed(format!("two chains named `{}`", s.name)));
@@ -350,8 +355,9 @@ fn spans(entries: &[RawEntry], starts: &HashMap<usize, (usize, usize)>) -> Resul
 
 /// Makes a rule of an entry. `next` is the offset of the entry after it,
 /// `bodies` maps the offsets jumps may land on to user chain names.
-fn rule(e: &RawEntry, next: Option<usize>, bodies: &HashMap<usize, &str>) -> Result<Rule> {
-    let mut rule = e.head.rule.clone();
+fn rule(e: &mut RawEntry, next: Option<usize>, bodies: &HashMap<usize, &str>) -> Result<Rule> {
+    // Each entry becomes one rule: take its IP part rather than copy it.
+    let mut rule = std::mem::take(&mut e.head.rule);
     rule.counters = e.head.counters;
     let ctx = rule.ctx();
     for (name, revision, data) in &e.matches {

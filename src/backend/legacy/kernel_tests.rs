@@ -62,7 +62,7 @@ fn round_trip(family: Family, table: &str, text: &str) -> crate::ruleset::Table 
     restore(family, text);
     let sock = Socket::open(family).unwrap();
     let raw = sock.read(table).unwrap();
-    let (t, map) = blob::decode(family, table, &raw.info, &raw.entries).unwrap();
+    let (t, map) = blob::decode(family, table, &raw.info, raw.entries()).unwrap();
     let enc = blob::encode(&t).unwrap();
     assert_eq!(enc.map, map);
     assert_eq!(enc.num_entries, raw.info.num_entries as usize);
@@ -74,7 +74,7 @@ fn round_trip(family: Family, table: &str, text: &str) -> crate::ruleset::Table 
         }
     }
     assert!(
-        enc.entries == user_part(family, &raw.entries),
+        enc.entries == user_part(family, raw.entries()),
         "blob differs for\n{text}"
     );
     t
@@ -185,4 +185,100 @@ fn missing_table_and_revision_queries() {
     assert!(!sock6.revision_supported("nosuchmatch", 0, false).unwrap());
     assert!(!sock6.revision_supported("NOSUCHTARGET", 0, true).unwrap());
     assert!(super::revision_supported(Family::Ipv6, "REJECT", 0, true).unwrap());
+}
+
+/// The legacy driver, with iptables-legacy appending a rule between our
+/// read and our SET_REPLACE, `races` times; counts the kernel's EAGAINs.
+#[derive(Debug)]
+struct Racing {
+    inner: super::Legacy,
+    races: usize,
+    eagain: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+}
+
+impl crate::backend::Driver for Racing {
+    fn load(&mut self, family: Family, table: &str) -> crate::Result<crate::backend::Loaded> {
+        self.inner.load(family, table)
+    }
+
+    fn commit(&mut self, loaded: &crate::backend::Loaded, new: &crate::Table) -> crate::Result<()> {
+        if self.races > 0 {
+            self.races -= 1;
+            let (tool, addr) = match new.family {
+                Family::Ipv4 => ("iptables-legacy", "192.0.2.99"),
+                Family::Ipv6 => ("ip6tables-legacy", "2001:db8::99"),
+            };
+            let out = Command::new(tool)
+                .args(["-w", "-A", "INPUT", "-s", addr, "-j", "DROP"])
+                .output()
+                .expect("iptables-legacy is installed");
+            assert!(
+                out.status.success(),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+        let result = self.inner.commit(loaded, new);
+        if matches!(result, Err(crate::Error::TableChanged { .. })) {
+            self.eagain
+                .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        }
+        result
+    }
+}
+
+#[test]
+fn a_real_eagain_is_retried_and_both_changes_land() {
+    crate::netns::unshare_net().expect("tests run as root");
+    for (family, ours, theirs) in [
+        (Family::Ipv4, "192.0.2.1/32", "192.0.2.99/32"),
+        (Family::Ipv6, "2001:db8::1/128", "2001:db8::99/128"),
+    ] {
+        // A lock of our own: iptables-legacy takes the usual one while our
+        // commit holds this one, as two processes with different locks would.
+        let options = crate::Options {
+            lock_path: Some(
+                std::env::temp_dir().join(format!("iptkit-eagain-test-{}", std::process::id())),
+            ),
+            ..crate::Options::default()
+        };
+        let eagain = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let driver = Box::new(Racing {
+            inner: super::Legacy::default(),
+            races: 1,
+            eagain: eagain.clone(),
+        });
+        let mut h = crate::Handle::with_driver(family, "filter", options, driver).unwrap();
+        let rule = crate::Rule::parse(family, &format!("-s {ours} -j ACCEPT")).unwrap();
+        h.append("INPUT", rule).unwrap();
+        h.commit().unwrap();
+        let saved = save_rules(family);
+        assert_eq!(
+            saved,
+            [
+                format!("-A INPUT -s {theirs} -j DROP"),
+                format!("-A INPUT -s {ours} -j ACCEPT"),
+            ]
+        );
+        assert_eq!(h.rules("INPUT").unwrap().len(), 2);
+        // The kernel itself refused the first SET_REPLACE.
+        assert_eq!(eagain.load(std::sync::atomic::Ordering::SeqCst), 1);
+    }
+}
+
+/// The `-A` lines of `iptables-legacy-save -t filter`.
+fn save_rules(family: Family) -> Vec<String> {
+    let tool = match family {
+        Family::Ipv4 => "iptables-legacy-save",
+        Family::Ipv6 => "ip6tables-legacy-save",
+    };
+    let out = Command::new(tool)
+        .args(["-t", "filter"])
+        .output()
+        .expect("iptables-legacy is installed");
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter(|l| l.starts_with("-A "))
+        .map(str::to_string)
+        .collect()
 }

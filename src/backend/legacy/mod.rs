@@ -5,6 +5,7 @@
 mod blob;
 mod counters;
 mod ip;
+mod ipset;
 mod socket;
 
 pub use socket::revision_supported;
@@ -69,21 +70,36 @@ impl Legacy {
         slot.as_ref()
             .ok_or_else(|| Error::Malformed("socket vanished".into()))
     }
+
+    /// The socket for ipset lookups: ipset answers on IPv4 sockets only,
+    /// for rules of both families.
+    fn ipset_socket(&mut self) -> Result<&Socket> {
+        self.socket(Family::Ipv4)
+    }
 }
 
 impl Driver for Legacy {
     fn load(&mut self, family: Family, table: &str) -> Result<Loaded> {
+        if family == Family::Ipv6 {
+            // Open the ipset socket now, so that set lookups later go to
+            // this namespace too. Failing here is not fatal: a lookup that
+            // needs it reports the error.
+            let _ = self.ipset_socket();
+        }
         // GET_INFO and GET_ENTRIES are two calls: a commit in between that
         // kept the size but not the entry count shows up here. Read again.
         let mut attempts = 0;
         loop {
             attempts += 1;
             let raw = self.socket(family)?.read(table)?;
-            let (t, map) = blob::decode(family, table, &raw.info, &raw.entries)?;
+            let (mut t, map) = blob::decode(family, table, &raw.info, raw.entries())?;
             let counted = map.values().map(|c| c.rules.len() + 1).sum::<usize>()
                 + map.values().filter(|c| c.policy.is_none()).count()
                 + 1;
             if counted == raw.info.num_entries as usize {
+                if ipset::has_unnamed(&t) {
+                    ipset::name(self.ipset_socket()?, &mut t)?;
+                }
                 return Ok(Loaded {
                     table: t,
                     state: State::Legacy(Snapshot {
@@ -110,7 +126,14 @@ impl Driver for Legacy {
                 "the built-in chains (or the family) differ from the kernel's table",
             ));
         }
-        let enc = blob::encode(new)?;
+        // Sets are looked up by name before anything is sent; the counter
+        // map below pairs rules of `new` itself (a SetRef compares by name).
+        let resolved = if ipset::has_unresolved(new) {
+            Some(ipset::resolve(self.ipset_socket()?, new)?)
+        } else {
+            None
+        };
+        let enc = blob::encode(resolved.as_ref().unwrap_or(new))?;
         let head = ReplaceHeader {
             valid_hooks: enc.valid_hooks,
             num_entries: enc.num_entries as u32,

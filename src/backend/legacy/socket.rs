@@ -19,12 +19,22 @@ use crate::extension::put_c_str;
 const READ_ATTEMPTS: usize = 10;
 
 /// A table as the kernel handed it out: its hook layout and its entries.
-#[derive(Clone, Debug)]
 pub(crate) struct RawTable {
-    /// GET_INFO's answer; `size` equals `entries.len()`.
+    /// GET_INFO's answer; `size` equals `entries().len()`.
     pub info: ipt_getinfo,
+    /// GET_ENTRIES' whole answer, kept as the kernel filled it: copying the
+    /// entries out would double the memory a large table takes.
+    buf: AlignedBuf,
+}
+
+impl RawTable {
     /// The entries, exactly as GET_ENTRIES returned them.
-    pub entries: Vec<u8>,
+    pub fn entries(&self) -> &[u8] {
+        self.buf
+            .bytes()
+            .get(size_of::<ipt_get_entries>()..)
+            .unwrap_or_default()
+    }
 }
 
 /// What SET_REPLACE needs besides the entries.
@@ -119,9 +129,13 @@ impl Socket {
         }
     }
 
-    /// `getsockopt` with a buffer that is both input and output. Returns the
-    /// length the kernel reports.
-    fn get(&self, opt: libc::c_int, buf: &mut [u8]) -> std::result::Result<usize, Errno> {
+    /// `getsockopt` at the socket's IP level with a buffer that is both
+    /// input and output. Returns the length the kernel reports.
+    pub(super) fn get(
+        &self,
+        opt: libc::c_int,
+        buf: &mut [u8],
+    ) -> std::result::Result<usize, Errno> {
         let mut len = buf.len() as libc::socklen_t;
         // SAFETY: `buf` is valid for writes of `len` bytes for the duration of
         // the call, `len` is a valid socklen_t we own, and the fd is open.
@@ -177,7 +191,7 @@ impl Socket {
 
     /// GET_ENTRIES of a table of `size` bytes; `None` when the table no
     /// longer has that size.
-    fn entries(&self, table: &str, size: u32) -> Result<Option<Vec<u8>>> {
+    fn entries(&self, table: &str, size: u32) -> Result<Option<AlignedBuf>> {
         let mut head = ipt_get_entries::zeroed();
         put_c_str("table name", table, &mut head.name)?;
         head.size = size;
@@ -185,7 +199,7 @@ impl Socket {
         let mut buf = AlignedBuf::new(hlen + size as usize);
         buf.bytes_mut()[..hlen].copy_from_slice(head.as_bytes());
         match self.get(IPT_SO_GET_ENTRIES, buf.bytes_mut()) {
-            Ok(_) => Ok(Some(buf.bytes()[hlen..].to_vec())),
+            Ok(_) => Ok(Some(buf)),
             // The kernel says EAGAIN when `size` is not the table's size.
             Err(Errno::EAGAIN) => Ok(None),
             Err(e) => Err(self.error(Op::Entries, table, e)),
@@ -196,8 +210,8 @@ impl Socket {
     pub fn read(&self, table: &str) -> Result<RawTable> {
         for _ in 0..READ_ATTEMPTS {
             let info = self.info(table)?;
-            if let Some(entries) = self.entries(table, info.size)? {
-                return Ok(RawTable { info, entries });
+            if let Some(buf) = self.entries(table, info.size)? {
+                return Ok(RawTable { info, buf });
             }
         }
         Err(Error::TableChanged {
