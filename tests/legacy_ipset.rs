@@ -271,3 +271,39 @@ fn libxt_set_cases_ipv4() {
 fn libxt_set_cases_ipv6() {
     libxt_set_cases(Family::Ipv6);
 }
+
+#[test]
+fn set_target_names_are_resolved_both_ways() {
+    isolate();
+    ipset("create first hash:net");
+    for f in FAMILIES {
+        let name = set_name(f);
+        create_set(f, name);
+        let spec = format!("-j SET --add-set {name} src --exist --timeout 30");
+        let mut h = Handle::open(f, "filter").unwrap();
+        h.append("INPUT", rule(f, &spec)).unwrap();
+        h.commit().unwrap();
+        let want = format!("-A INPUT -j SET --add-set {name} src --exist --timeout 30");
+        assert_eq!(rules(f, "filter"), std::slice::from_ref(&want));
+        ipt(f, &format!("-A INPUT -j SET --del-set {name} dst"));
+        let h = Handle::open(f, "filter").unwrap();
+        let lines: Vec<String> = h
+            .rules("INPUT")
+            .unwrap()
+            .iter()
+            .map(|r| r.save_line("INPUT", false))
+            .collect();
+        assert_eq!(
+            lines,
+            [want, format!("-A INPUT -j SET --del-set {name} dst")]
+        );
+        let mut h = Handle::open(f, "filter").unwrap();
+        h.append("INPUT", rule(f, "-j SET --add-set nosuchset src"))
+            .unwrap();
+        assert!(
+            matches!(h.commit(), Err(Error::NoSuchSet { .. })),
+            "a missing set is refused"
+        );
+        ipt(f, "-F INPUT");
+    }
+}

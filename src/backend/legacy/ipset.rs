@@ -25,6 +25,7 @@ use crate::matches::set::SetRef;
 use crate::matches::Match;
 use crate::rule::Rule;
 use crate::ruleset::Table;
+use crate::targets::{Target, TargetExt};
 
 /// `NFPROTO_UNSPEC`: a set of either family (`list:set`).
 const NFPROTO_UNSPEC: u32 = 0;
@@ -41,9 +42,14 @@ pub(crate) fn sets(rule: &Rule) -> Vec<&SetRef> {
             out.push(&s.set);
         }
     }
-    // The SET target goes here once it is typed, e.g.
-    // `if let Target::Ext(TargetExt::Set(t)) = &rule.target { out.push(&t.add_set) }`
-    // (and `del_set`, `map_set`).
+    if let Target::Ext(TargetExt::Set(t)) = &rule.target {
+        out.extend(
+            [&t.add, &t.del, &t.map]
+                .into_iter()
+                .flatten()
+                .map(|s| &s.set),
+        );
+    }
     out
 }
 
@@ -54,6 +60,14 @@ pub(crate) fn sets_mut(rule: &mut Rule) -> Vec<&mut SetRef> {
         if let Match::Set(s) = m {
             out.push(&mut s.set);
         }
+    }
+    if let Target::Ext(TargetExt::Set(t)) = &mut rule.target {
+        out.extend(
+            [&mut t.add, &mut t.del, &mut t.map]
+                .into_iter()
+                .flatten()
+                .map(|s| &mut s.set),
+        );
     }
     out
 }
