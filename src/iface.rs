@@ -72,20 +72,25 @@ impl Iface {
     }
 
     /// Reads the kernel's name/mask pair; `None` when no interface is set.
-    pub fn from_kernel(name: &[u8; IFNAMSIZ], mask: &[u8; IFNAMSIZ]) -> Option<Iface> {
+    /// A name that is not UTF-8 is refused ([`Error::Malformed`]): it could
+    /// not be printed, nor written back as it was.
+    pub fn from_kernel(name: &[u8; IFNAMSIZ], mask: &[u8; IFNAMSIZ]) -> Result<Option<Iface>> {
         let len = name.iter().position(|&c| c == 0).unwrap_or(IFNAMSIZ);
         if len == 0 && mask[0] == 0 {
-            return None;
+            return Ok(None);
         }
-        let mut s = String::from_utf8_lossy(&name[..len]).into_owned();
+        let mut bytes = name[..len].to_vec();
         // A mask that stops before the name's end is a prefix match, even when
         // the name was not written with a `+` (other tools may do that).
         let selected = mask.iter().take_while(|&&m| m != 0).count();
-        if selected < len && !s.ends_with('+') {
-            s.truncate(selected);
-            s.push('+');
+        if selected < len && bytes.last() != Some(&b'+') {
+            bytes.truncate(selected);
+            bytes.push(b'+');
         }
-        Some(Iface(s))
+        let s = String::from_utf8(bytes).map_err(|_| {
+            Error::Malformed(format!("interface name {:?} is not UTF-8", &name[..len]))
+        })?;
+        Ok(Some(Iface(s)))
     }
 }
 
@@ -118,7 +123,7 @@ mod tests {
         let (n, m) = Iface::new("abcdefghijklmno").unwrap().to_kernel();
         assert_eq!(m, [0xff; 16]);
         assert_eq!(
-            Iface::from_kernel(&n, &m).unwrap().name(),
+            Iface::from_kernel(&n, &m).unwrap().unwrap().name(),
             "abcdefghijklmno"
         );
         assert!(Iface::new("thisinterfaceistoolong0").is_err());
@@ -126,8 +131,18 @@ mod tests {
         assert!(Iface::new("a b").is_err());
         for name in ["eth0", "eth+", "+", "x"] {
             let (n, m) = Iface::new(name).unwrap().to_kernel();
-            assert_eq!(Iface::from_kernel(&n, &m).unwrap().name(), name);
+            assert_eq!(Iface::from_kernel(&n, &m).unwrap().unwrap().name(), name);
         }
-        assert_eq!(Iface::from_kernel(&[0; 16], &[0; 16]), None);
+        assert_eq!(Iface::from_kernel(&[0; 16], &[0; 16]).unwrap(), None);
+        let mut bad = [0xffu8; 16];
+        bad[15] = 0;
+        assert!(Iface::from_kernel(&bad, &[0xff; 16]).is_err());
+        let mut utf = [0u8; 16];
+        utf[..4].copy_from_slice("ééx".as_bytes().get(..4).unwrap());
+        assert!(Iface::from_kernel(
+            &utf,
+            &[0xff, 0xff, 0xff, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]
+        )
+        .is_err());
     }
 }

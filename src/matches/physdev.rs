@@ -41,7 +41,7 @@ fn port(
     name: &[u8; IFNAMSIZ],
     mask: &[u8; IFNAMSIZ],
 ) -> Result<Option<Inv<Iface>>> {
-    let iface = Iface::from_kernel(name, mask);
+    let iface = Iface::from_kernel(name, mask)?;
     if k.bitmask & bit == 0 {
         // iptables leaves an unused port all zero; anything else is kept raw.
         return match iface {

@@ -99,12 +99,12 @@ fn decode_v4(bytes: &[u8]) -> Result<Head> {
         &ip.iniface,
         &ip.iniface_mask,
         ip.invflags & IPT_INV_VIA_IN != 0,
-    );
+    )?;
     rule.out_iface = iface(
         &ip.outiface,
         &ip.outiface_mask,
         ip.invflags & IPT_INV_VIA_OUT != 0,
-    );
+    )?;
     let proto_inv = ip.invflags & XT_INV_PROTO != 0;
     if ip.proto != 0 || proto_inv {
         rule.proto = Some(Inv::new(proto_u8(ip.proto)?, proto_inv));
@@ -147,12 +147,12 @@ fn decode_v6(bytes: &[u8]) -> Result<Head> {
         &ip.iniface,
         &ip.iniface_mask,
         ip.invflags & IPT_INV_VIA_IN != 0,
-    );
+    )?;
     rule.out_iface = iface(
         &ip.outiface,
         &ip.outiface_mask,
         ip.invflags & IPT_INV_VIA_OUT != 0,
-    );
+    )?;
     // ip6tables sets IP6T_F_PROTO for every -p, `-p all` included.
     if ip.flags & IP6T_F_PROTO != 0 {
         rule.proto = Some(Inv::new(
@@ -183,8 +183,8 @@ fn net(addr: IpAddr, mask: IpAddr, invert: bool) -> Result<Option<Inv<Net>>> {
     Ok(Some(Inv::new(Net::new(addr, mask)?, invert)))
 }
 
-fn iface(name: &[u8; IFNAMSIZ], mask: &[u8; IFNAMSIZ], invert: bool) -> Option<Inv<Iface>> {
-    Iface::from_kernel(name, mask).map(|i| Inv::new(i, invert))
+fn iface(name: &[u8; IFNAMSIZ], mask: &[u8; IFNAMSIZ], invert: bool) -> Result<Option<Inv<Iface>>> {
+    Ok(Iface::from_kernel(name, mask)?.map(|i| Inv::new(i, invert)))
 }
 
 /// Writes the fixed part of an entry: `rule`'s IP fields (or all zero for

@@ -208,3 +208,42 @@ fn missing_extension(sock: &Socket, table: &Table) -> Option<String> {
 
 #[cfg(test)]
 mod kernel_tests;
+
+/// Decodes a table from the bytes GET_ENTRIES returns, laid out as GET_INFO
+/// describes, and checks that encoding it gives the same entries back.
+///
+/// Not a stable API: it exists so that the decoder can be fuzzed and tested
+/// without a kernel. Any input gives a table or an error, never a panic.
+#[doc(hidden)]
+pub fn decode_entries(
+    family: Family,
+    info: &iptkit_sys::xtables::ipt_getinfo,
+    entries: &[u8],
+) -> Result<Table> {
+    let (table, _) = blob::decode(family, "fuzz", info, entries)?;
+    let again = blob::encode(&table)?;
+    let (back, _) = blob::decode(family, "fuzz", &getinfo_of(&again), &again.entries)?;
+    // Counters are not part of the entries we write: the kernel zeroes them
+    // and SET_ADD_COUNTERS brings them back.
+    let (mut a, mut b) = (table.clone(), back);
+    a.zero_all();
+    b.zero_all();
+    if a != b {
+        return Err(Error::Malformed(
+            "the table does not survive an encode and decode".into(),
+        ));
+    }
+    Ok(table)
+}
+
+/// The GET_INFO answer that describes an encoded table.
+fn getinfo_of(e: &blob::Encoded) -> iptkit_sys::xtables::ipt_getinfo {
+    use iptkit_sys::Pod;
+    let mut info = iptkit_sys::xtables::ipt_getinfo::zeroed();
+    info.valid_hooks = e.valid_hooks;
+    info.hook_entry = e.hook_entry;
+    info.underflow = e.underflow;
+    info.num_entries = e.num_entries as u32;
+    info.size = e.entries.len() as u32;
+    info
+}
