@@ -1,22 +1,30 @@
-//! `restore`: reads iptables-restore input from stdin and commits it through iptkit.
+//! `restore`: reads iptables-restore input and commits it through iptkit,
+//! with iptables-restore's options.
 //!
 //! ```text
-//! restore [-6] [-n|--noflush] [-c] [-t TABLE] [--test] [--isolated] < rules
+//! restore [-6] [-n|--noflush] [-c] [-T TABLE] [-t|--test] [-v] [-w [SECS]] [--isolated] [FILE]
 //! ```
 //!
 //! The whole input is checked before anything is committed; then each table
 //! is committed atomically, in order (iptables-restore commits each table at
-//! its COMMIT line, so a syntax error in a later table would leave the earlier
-//! ones changed; here it changes nothing).
+//! its COMMIT line, so a bad line in a later table would leave the earlier
+//! ones changed; here it changes nothing). `--test` plays every table onto
+//! what the kernel holds, as iptables-restore does, and commits nothing.
+//! `-v` names the chains it flushes, deletes and zeroes like
+//! iptables-restore; it does not echo rules (that is iptables' listing
+//! format).
 
 use std::io::Read;
+use std::time::Duration;
 
 use clap::Parser;
-use iptkit::syntax::restore::{parse, save_table, RestoreOptions};
-use iptkit::{Family, Handle};
+use iptkit::handle::Options;
+use iptkit::lock::LockWait;
+use iptkit::syntax::restore::{parse_with, save_table, Command, RestoreOptions, TableBlock};
+use iptkit::{Family, Handle, Table};
 
 #[derive(Parser)]
-#[command(about = "Apply iptables-restore input (stdin) through iptkit")]
+#[command(about = "Apply iptables-restore input (a file or stdin) through iptkit")]
 struct Args {
     /// IPv6 (ip6tables-restore).
     #[arg(short = '6', long = "ipv6")]
@@ -27,64 +35,160 @@ struct Args {
     /// Restore the [packets:bytes] counters of the input.
     #[arg(short = 'c', long = "counters")]
     counters: bool,
-    /// Only restore this table.
-    #[arg(short = 't', long = "table", alias = "T")]
+    /// Only restore this table; the lines of other tables are not read.
+    #[arg(short = 'T', long = "table")]
     table: Option<String>,
-    /// Only check the input; commit nothing.
-    #[arg(long)]
+    /// Only check the input against the tables; commit nothing.
+    #[arg(short = 't', long = "test")]
     test: bool,
+    /// Name the chains flushed, deleted and zeroed.
+    #[arg(short = 'v', long = "verbose")]
+    verbose: bool,
+    /// Wait for the xtables lock: forever, or at most SECS seconds. Without
+    /// it, waits forever too, as iptables-restore 1.8 does.
+    #[arg(short = 'w', long = "wait", value_name = "SECS")]
+    wait: Option<Option<u64>>,
+    /// Accepted for compatibility and ignored (deprecated in iptables).
+    #[arg(short = 'W', long = "wait-interval", value_name = "USECS")]
+    wait_interval: Option<u64>,
     /// Run in a fresh private network namespace, and print the result.
     #[arg(long)]
     isolated: bool,
     /// Kernel interface: legacy (xtables).
     #[arg(long, default_value = "legacy", value_parser = ["legacy"])]
     backend: String,
+    /// The input; standard input when absent.
+    file: Option<std::path::PathBuf>,
 }
 
+/// Exit codes as iptables-restore's: 2 for input it refuses to read
+/// (a parameter problem), 4 when the xtables lock stays busy, 1 otherwise.
 fn main() {
     let args = Args::parse();
-    if let Err(e) = run(&args) {
+    if let Err((code, e)) = run(&args) {
         eprintln!("restore: {e}");
-        std::process::exit(1);
+        std::process::exit(code);
     }
 }
 
-fn run(args: &Args) -> iptkit::Result<()> {
+fn run(args: &Args) -> Result<(), (i32, iptkit::Error)> {
+    let other = |e: iptkit::Error| match e {
+        e @ iptkit::Error::LockTimeout { .. } => (4, e),
+        e => (1, e),
+    };
     if args.isolated {
-        iptkit::netns::unshare_net()?;
+        iptkit::netns::unshare_net().map_err(other)?;
+    }
+    if args.wait_interval.is_some() {
+        eprintln!("Ignoring deprecated --wait-interval option.");
     }
     let family = if args.ipv6 {
         Family::Ipv6
     } else {
         Family::Ipv4
     };
-    let mut input = String::new();
-    std::io::stdin()
-        .read_to_string(&mut input)
-        .map_err(|source| iptkit::Error::Io {
-            op: "reading stdin".into(),
-            source,
-        })?;
-    let blocks = parse(family, &input)?;
-    if args.test {
-        return Ok(());
-    }
+    let input = read_input(args).map_err(other)?;
     let opts = RestoreOptions {
         noflush: args.noflush,
         counters: args.counters,
         table: args.table.clone(),
     };
-    for block in blocks
-        .iter()
-        .filter(|b| args.table.as_ref().is_none_or(|t| *t == b.name))
-    {
-        let mut handle = Handle::open(family, &block.name)?;
-        let (block, opts) = (block.clone(), opts.clone());
-        handle.edit(move |t| block.apply(t, &opts))?;
-        handle.commit()?;
+    let blocks = parse_with(family, &input, &opts).map_err(|e| (2, e))?;
+    let options = Options {
+        lock_wait: match args.wait {
+            None | Some(None) => LockWait::Forever,
+            Some(Some(secs)) => LockWait::Timeout(Duration::from_secs(secs)),
+        },
+        ..Options::default()
+    };
+    for block in &blocks {
+        let mut handle = Handle::open_with(family, &block.name, options.clone()).map_err(other)?;
+        if args.verbose {
+            print!("{}", verbose(block, handle.table(), &opts));
+        }
+        let (b, o) = (block.clone(), opts.clone());
+        handle.edit(move |t| b.apply(t, &o)).map_err(other)?;
+        if args.test {
+            continue;
+        }
+        handle.commit().map_err(other)?;
         if args.isolated {
             print!("{}", save_table(handle.table(), args.counters));
         }
     }
     Ok(())
+}
+
+fn read_input(args: &Args) -> iptkit::Result<String> {
+    let mut input = String::new();
+    let res = match &args.file {
+        Some(path) => std::fs::File::open(path).and_then(|mut f| f.read_to_string(&mut input)),
+        None => std::io::stdin().read_to_string(&mut input),
+    };
+    res.map_err(|source| iptkit::Error::Io {
+        op: match &args.file {
+            Some(path) => format!("reading {}", path.display()),
+            None => "reading stdin".into(),
+        },
+        source,
+    })?;
+    Ok(input)
+}
+
+/// What iptables-restore -v says about a block: the chains its flush
+/// clears and deletes, then those that `-F`, `-X` and `-Z` lines touch.
+/// With --noflush it says nothing.
+fn verbose(block: &TableBlock, before: &Table, opts: &RestoreOptions) -> String {
+    let mut out = String::new();
+    if opts.noflush {
+        return out;
+    }
+    let line = |out: &mut String, what: &str, chain: &str| {
+        out.push_str(&format!("{what} chain `{chain}'\n"));
+    };
+    let user = |t: &Table| -> Vec<String> {
+        t.chains
+            .iter()
+            .filter(|c| !c.is_builtin())
+            .map(|c| c.name.clone())
+            .collect()
+    };
+    before
+        .chains
+        .iter()
+        .for_each(|c| line(&mut out, "Flushing", &c.name));
+    user(before)
+        .iter()
+        .for_each(|c| line(&mut out, "Deleting", c));
+    for (i, (_, cmd)) in block.commands.iter().enumerate() {
+        // The chains a command without a chain name touches are those of
+        // that moment: replay the block up to it on a copy.
+        let now = || {
+            let mut t = before.clone();
+            let upto = TableBlock {
+                commands: block.commands[..i].to_vec(),
+                chains: block
+                    .chains
+                    .iter()
+                    .filter(|d| d.line < block.commands[i].0)
+                    .cloned()
+                    .collect(),
+                ..block.clone()
+            };
+            let _ = upto.apply(&mut t, opts);
+            t
+        };
+        let all = |t: Table| -> Vec<String> { t.chains.into_iter().map(|c| c.name).collect() };
+        let (what, chains) = match cmd {
+            Command::Flush(Some(c)) => ("Flushing", vec![c.clone()]),
+            Command::Flush(None) => ("Flushing", all(now())),
+            Command::Zero(Some(c)) => ("Zeroing", vec![c.clone()]),
+            Command::Zero(None) => ("Zeroing", all(now())),
+            Command::DeleteChain(Some(c)) => ("Deleting", vec![c.clone()]),
+            Command::DeleteChain(None) => ("Deleting", user(&now())),
+            _ => continue,
+        };
+        chains.iter().for_each(|c| line(&mut out, what, c));
+    }
+    out
 }

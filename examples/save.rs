@@ -1,7 +1,7 @@
 //! `save`: prints the firewall like `iptables-save`, read through iptkit.
 //!
 //! ```text
-//! save [-6] [-t TABLE] [-c] [--isolated] [--backend legacy]
+//! save [-6] [-t TABLE] [-c] [-f FILE] [--isolated] [--backend legacy]
 //! ```
 
 use clap::Parser;
@@ -20,6 +20,9 @@ struct Args {
     /// Print packet and byte counters.
     #[arg(short = 'c', long = "counters")]
     counters: bool,
+    /// Write to this file instead of standard output.
+    #[arg(short = 'f', long = "file")]
+    file: Option<std::path::PathBuf>,
     /// Run in a fresh private network namespace (for trying it safely).
     #[arg(long)]
     isolated: bool,
@@ -59,6 +62,14 @@ fn run(args: &Args) -> iptkit::Result<()> {
         out.push_str(&save_table(handle.table(), args.counters));
         out.push_str("# Completed\n");
     }
-    print!("{out}");
-    Ok(())
+    match &args.file {
+        Some(path) => std::fs::write(path, out).map_err(|source| iptkit::Error::Io {
+            op: format!("writing {}", path.display()),
+            source,
+        }),
+        None => {
+            print!("{out}");
+            Ok(())
+        }
+    }
 }

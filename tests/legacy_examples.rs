@@ -209,7 +209,7 @@ fn save_and_restore_agree_with_the_real_tools() {
         .success());
     ok(
         "restore",
-        &["-t", "nat"],
+        &["-T", "nat"],
         "*filter\n-F\nCOMMIT\n*nat\n-F\nCOMMIT\n",
     );
     let after = ok("save", &[], "");

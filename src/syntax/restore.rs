@@ -4,6 +4,27 @@
 //! `COMMIT`), checking the syntax of every line; [`TableBlock::apply`] plays a
 //! block onto a [`Table`] with iptables-restore's semantics; [`save_table`]
 //! prints a table exactly as `iptables-save` does (without its `#` lines).
+//!
+//! Where this reading differs from `iptables-legacy-restore` on purpose:
+//!
+//! - The whole input is parsed before anything is applied, and a caller
+//!   commits nothing when a line fails; iptables-restore commits each table
+//!   at its `COMMIT` line, so a bad line in a later table leaves the earlier
+//!   tables changed.
+//! - The counters after `:CHAIN POLICY` must read `[packets:bytes]` even
+//!   without `--counters`, as iptables 1.8.10 and later require (1.8.9
+//!   ignores anything there).
+//! - A policy line without `--counters` keeps the policy's counters: libiptc
+//!   zeroes every policy counter on each commit, iptkit keeps them.
+//! - A `[p:b]` prefix before a command that takes no counters (`-N`, `-D`,
+//!   ...) is refused with `--counters` only when parsing with
+//!   [`parse_with`]; [`parse`] reads it and [`TableBlock::apply`] ignores it.
+//! - A line marked for the other family (`-6` in IPv4 input) is skipped
+//!   whole. iptables-restore stops reading the line at the flag, but still
+//!   runs a `-F`, `-X`, `-Z`, `-N`, `-E`, `-P` or `-D N` whose words came
+//!   before it (`-F INPUT -6` flushes INPUT in iptables-restore).
+//! - Options must follow the command (`-A CHAIN ...`), as iptables-save
+//!   writes them; iptables also takes them before it.
 
 use crate::addr::Family;
 use crate::error::{Error, Result};
@@ -11,7 +32,8 @@ use crate::names::parse_uint;
 use crate::rule::{Counters, Rule};
 use crate::ruleset::{builtin_chains, check_chain_name, Policy, Table};
 
-use super::{parse_rule_spec, split_words};
+use super::rule::{family_flag, parse_rule_spec_or_skip};
+use super::split_words;
 
 /// How to play restore input, as iptables-restore's options say.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -37,6 +59,30 @@ pub struct ChainDecl {
     pub line: usize,
 }
 
+/// The counters a rule or policy line gives, in its two spellings.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct LineCounters {
+    /// `[packets:bytes]` in front of the line (what `iptables-save -c`
+    /// prints): used only when restoring with `--counters`.
+    pub prefix: Option<Counters>,
+    /// `-c PACKETS BYTES` in the line: used always, as `iptables -A ... -c`.
+    pub set: Option<Counters>,
+}
+
+impl LineCounters {
+    /// The counters the line sets, if any. Both spellings at once are
+    /// refused when the prefix counts (iptables-restore turns the prefix
+    /// into a second `-c`).
+    pub fn resolve(&self, restore_counters: bool) -> Result<Option<Counters>> {
+        match (self.prefix.filter(|_| restore_counters), self.set) {
+            (Some(_), Some(_)) => Err(Error::Syntax(
+                "multiple -c flags not allowed (`[packets:bytes]` and -c)".into(),
+            )),
+            (prefix, set) => Ok(prefix.or(set)),
+        }
+    }
+}
+
 /// What `-D` deletes.
 #[derive(Clone, Debug, PartialEq)]
 pub enum DeleteWhat {
@@ -55,6 +101,8 @@ pub enum Command {
         chain: String,
         /// The rules (several when the spec has several addresses).
         rules: Vec<Rule>,
+        /// Counters for every rule of the line.
+        counters: LineCounters,
     },
     /// `-I CHAIN [N] SPEC`.
     Insert {
@@ -64,6 +112,8 @@ pub enum Command {
         pos: usize,
         /// The rules.
         rules: Vec<Rule>,
+        /// Counters for every rule of the line.
+        counters: LineCounters,
     },
     /// `-D CHAIN (N | SPEC)`.
     Delete {
@@ -80,6 +130,8 @@ pub enum Command {
         pos: usize,
         /// The new rule.
         rule: Rule,
+        /// Counters for the new rule.
+        counters: LineCounters,
     },
     /// `-C CHAIN SPEC`: fails unless such a rule exists.
     Check {
@@ -96,10 +148,21 @@ pub enum Command {
     Flush(Option<String>),
     /// `-Z [CHAIN]`.
     Zero(Option<String>),
-    /// `-P CHAIN POLICY`.
-    Policy(String, Policy),
+    /// `-P CHAIN POLICY [-c P B]`.
+    Policy {
+        /// A built-in chain.
+        chain: String,
+        /// The policy.
+        policy: Policy,
+        /// Counters for the policy.
+        counters: LineCounters,
+    },
     /// `-E OLD NEW`.
     Rename(String, String),
+    /// A line marked for the other family (`-6 ...` in iptables-restore
+    /// input, `-4 ...` in ip6tables-restore input): skipped, as the tools
+    /// skip it, so one file can serve both.
+    OtherFamily,
 }
 
 /// One `*table` ... `COMMIT` block.
@@ -118,8 +181,20 @@ pub struct TableBlock {
 /// Parses iptables-restore input. Every line is checked before anything is
 /// applied; errors carry the 1-based line number.
 pub fn parse(family: Family, text: &str) -> Result<Vec<TableBlock>> {
+    parse_with(family, text, &RestoreOptions::default())
+}
+
+/// Parses iptables-restore input as iptables-restore reads it with these
+/// options. With `table`, only that table's blocks are returned, and the
+/// lines of other tables are not read at all (a block of another table
+/// only needs its `COMMIT`, or the end of the input). With `counters`, a
+/// policy line needs its `[p:b]`, and a `[p:b]` prefix is refused on
+/// commands that take no counters.
+pub fn parse_with(family: Family, text: &str, opts: &RestoreOptions) -> Result<Vec<TableBlock>> {
     let mut blocks = Vec::new();
     let mut cur: Option<TableBlock> = None;
+    // A block of a table other than `opts.table` (name, line): not read.
+    let mut skipped: Option<(String, usize)> = None;
     for (i, raw) in text.lines().enumerate() {
         let n = i + 1;
         let line = raw.trim();
@@ -128,13 +203,17 @@ pub fn parse(family: Family, text: &str) -> Result<Vec<TableBlock>> {
         }
         let res = (|| -> Result<()> {
             if let Some(name) = line.strip_prefix('*') {
-                if let Some(open) = &cur {
+                let open = cur.as_ref().map(|b| (b.name.as_str(), b.line));
+                if let Some((open, at)) = open.or(skipped.as_ref().map(|(s, l)| (s.as_str(), *l))) {
                     return Err(Error::Syntax(format!(
-                        "table `{}` (line {}) has no COMMIT",
-                        open.name, open.line
+                        "table `{open}` (line {at}) has no COMMIT"
                     )));
                 }
                 let name = name.trim();
+                if opts.table.as_deref().is_some_and(|t| t != name) {
+                    skipped = Some((name.to_string(), n));
+                    return Ok(());
+                }
                 if builtin_chains(name).is_none() {
                     return Err(Error::NoSuchTable(name.to_string()));
                 }
@@ -146,18 +225,28 @@ pub fn parse(family: Family, text: &str) -> Result<Vec<TableBlock>> {
                 });
                 return Ok(());
             }
-            let block = cur
-                .as_mut()
-                .ok_or_else(|| Error::Syntax("no table specified (a `*table` line)".into()))?;
+            if skipped.is_some() {
+                if line == "COMMIT" {
+                    skipped = None;
+                }
+                return Ok(());
+            }
+            let Some(block) = cur.as_mut() else {
+                return Err(Error::Syntax("no table specified (a `*table` line)".into()));
+            };
             if line == "COMMIT" {
-                blocks.push(cur.take().expect("block is open"));
+                blocks.extend(cur.take());
                 return Ok(());
             }
             if let Some(decl) = line.strip_prefix(':') {
-                block.chains.push(parse_chain_decl(&block.name, decl, n)?);
+                let decl = parse_chain_decl(&block.name, decl, n)?;
+                check_policy_counters(&decl, opts.counters)?;
+                block.chains.push(decl);
                 return Ok(());
             }
-            block.commands.push((n, parse_command(family, line)?));
+            block
+                .commands
+                .push((n, parse_line(family, line, opts.counters)?));
             Ok(())
         })();
         res.map_err(|e| e.at_line(n))?;
@@ -217,123 +306,251 @@ fn parse_chain_decl(table: &str, decl: &str, line: usize) -> Result<ChainDecl> {
     })
 }
 
+/// With `--counters`, a policy line must give its counters.
+fn check_policy_counters(decl: &ChainDecl, restore_counters: bool) -> Result<()> {
+    if restore_counters && decl.policy.is_some() && decl.counters.is_none() {
+        return Err(Error::Syntax(format!(
+            "invalid policy counters for chain `{}` (restoring with counters needs [packets:bytes])",
+            decl.name
+        )));
+    }
+    Ok(())
+}
+
 /// Parses one command line (`[p:b] -A CHAIN SPEC`, `-N CHAIN`, ...).
 pub fn parse_command(family: Family, line: &str) -> Result<Command> {
+    parse_line(family, line, false)
+}
+
+/// One command line; `restore_counters` refuses a `[p:b]` prefix on commands
+/// that take no counters, as iptables-restore `--counters` does.
+fn parse_line(family: Family, line: &str, restore_counters: bool) -> Result<Command> {
     let mut words = split_words(line)?;
     // `[p:b]` in front of a rule: counters, used when restoring with -c.
-    let mut counters = None;
+    let mut prefix = None;
     if words.first().is_some_and(|w| w.starts_with('[')) {
-        counters = Some(parse_counters(&words.remove(0))?);
+        prefix = Some(parse_counters(&words.remove(0))?);
+    }
+    while let Some(f) = words.first().and_then(|w| family_flag(w)) {
+        if f != family {
+            return Ok(Command::OtherFamily);
+        }
+        words.remove(0);
     }
     if words.is_empty() {
-        return Err(Error::Syntax("empty command".into()));
+        return Err(Error::Syntax("no command specified".into()));
     }
     let cmd = words.remove(0);
-    let mut rest = words.as_slice();
-    let mut take = |what: &str| -> Result<String> {
-        let (w, r) = rest
-            .split_first()
-            .ok_or_else(|| Error::MissingValue(format!("{cmd} {what}")))?;
-        rest = r;
-        Ok(w.clone())
-    };
-    let with_counters = |mut rules: Vec<Rule>| {
-        if let Some(c) = counters {
-            for r in &mut rules {
-                r.counters = c;
-            }
+    let no_counters = |set: Option<Counters>| -> Result<()> {
+        if set.is_some() || (restore_counters && prefix.is_some()) {
+            return Err(Error::Syntax(format!(
+                "counters (-c or [packets:bytes]) are not allowed with {cmd}"
+            )));
         }
-        rules
+        Ok(())
+    };
+    let spec = |words: &[String]| parse_rule_spec_or_skip(family, words);
+    let (chain, rest) = match words.split_first() {
+        Some((c, r)) => (c.clone(), r),
+        None => (String::new(), &[][..]),
+    };
+    let need_chain = |what: &str| -> Result<()> {
+        if words.is_empty() {
+            return Err(Error::MissingValue(format!("{cmd} {what}")));
+        }
+        Ok(())
     };
     let command = match cmd.as_str() {
         "-A" | "--append" => {
-            let chain = take("CHAIN")?;
-            Command::Append {
+            need_chain("CHAIN")?;
+            let Some((rules, set)) = spec(rest)? else {
+                return Ok(Command::OtherFamily);
+            };
+            line_counters(prefix, set, restore_counters).map(|counters| Command::Append {
                 chain,
-                rules: with_counters(parse_rule_spec(family, rest)?.0),
-            }
+                rules,
+                counters,
+            })?
         }
         "-I" | "--insert" => {
-            let chain = take("CHAIN")?;
-            let pos = match rest.first().and_then(|w| parse_uint(w)) {
-                Some(n) => {
-                    rest = &rest[1..];
-                    rule_index(n)?
-                }
-                None => 0,
+            need_chain("CHAIN")?;
+            let (pos, rest) = match rest.first().and_then(|w| parse_uint(w)) {
+                Some(n) => (rule_index(n)?, &rest[1..]),
+                None => (0, rest),
             };
+            let Some((rules, set)) = spec(rest)? else {
+                return Ok(Command::OtherFamily);
+            };
+            let counters = line_counters(prefix, set, restore_counters)?;
             Command::Insert {
                 chain,
                 pos,
-                rules: with_counters(parse_rule_spec(family, rest)?.0),
+                rules,
+                counters,
             }
         }
         "-D" | "--delete" => {
-            let chain = take("CHAIN")?;
-            let what = match (rest.len(), rest.first().and_then(|w| parse_uint(w))) {
-                (1, Some(n)) => DeleteWhat::Position(rule_index(n)?),
-                _ => DeleteWhat::Spec(parse_rule_spec(family, rest)?.0),
-            };
-            Command::Delete { chain, what }
-        }
-        "-R" | "--replace" => {
-            let chain = take("CHAIN")?;
-            let n = take("RULENUM")?;
-            let pos = rule_index(
-                parse_uint(&n)
-                    .ok_or_else(|| Error::value("-R", n.as_str(), "not a rule number"))?,
-            )?;
-            let rule = single(with_counters(parse_rule_spec(family, rest)?.0), "-R")?;
-            Command::Replace { chain, pos, rule }
-        }
-        "-C" | "--check" => {
-            let chain = take("CHAIN")?;
-            Command::Check {
-                chain,
-                rule: single(parse_rule_spec(family, rest)?.0, "-C")?,
+            need_chain("CHAIN")?;
+            match rest.first().and_then(|w| parse_uint(w)) {
+                Some(n) => {
+                    let Some(extra) = plain_args(family, &rest[1..]) else {
+                        return Ok(Command::OtherFamily);
+                    };
+                    if let Some(w) = extra.first() {
+                        return Err(Error::Syntax(format!(
+                            "unexpected `{w}` after -D {chain} {n}"
+                        )));
+                    }
+                    no_counters(None)?;
+                    Command::Delete {
+                        chain,
+                        what: DeleteWhat::Position(rule_index(n)?),
+                    }
+                }
+                None => {
+                    let Some((rules, set)) = spec(rest)? else {
+                        return Ok(Command::OtherFamily);
+                    };
+                    no_counters(set)?;
+                    Command::Delete {
+                        chain,
+                        what: DeleteWhat::Spec(rules),
+                    }
+                }
             }
         }
-        "-N" | "--new-chain" => Command::NewChain(take("CHAIN")?),
-        "-X" | "--delete-chain" => Command::DeleteChain(optional(&mut rest)),
-        "-F" | "--flush" => Command::Flush(optional(&mut rest)),
-        "-Z" | "--zero" => Command::Zero(optional(&mut rest)),
-        "-P" | "--policy" => {
-            let chain = take("CHAIN")?;
-            Command::Policy(chain, take("POLICY")?.parse()?)
+        "-R" | "--replace" => {
+            need_chain("CHAIN")?;
+            let (n, rest) = rest
+                .split_first()
+                .ok_or_else(|| Error::MissingValue(format!("{cmd} RULENUM")))?;
+            let pos = rule_index(
+                parse_uint(n).ok_or_else(|| Error::value("-R", n.as_str(), "not a rule number"))?,
+            )?;
+            let Some((rules, set)) = spec(rest)? else {
+                return Ok(Command::OtherFamily);
+            };
+            let counters = line_counters(prefix, set, restore_counters)?;
+            Command::Replace {
+                chain,
+                pos,
+                rule: single(rules, "-R")?,
+                counters,
+            }
         }
-        "-E" | "--rename-chain" => {
-            let old = take("OLD")?;
-            Command::Rename(old, take("NEW")?)
+        "-C" | "--check" => {
+            need_chain("CHAIN")?;
+            let Some((rules, set)) = spec(rest)? else {
+                return Ok(Command::OtherFamily);
+            };
+            no_counters(set)?;
+            Command::Check {
+                chain,
+                rule: single(rules, "-C")?,
+            }
         }
         "-t" | "--table" => {
             return Err(Error::Syntax(
                 "the -t option cannot be used in restore input".into(),
             ))
         }
-        other => return Err(Error::Syntax(format!("unknown command `{other}`"))),
+        _ => {
+            // Commands without a rule spec: their words are plain names.
+            let Some(args) = plain_args(family, &words) else {
+                return Ok(Command::OtherFamily);
+            };
+            return plain_command(&cmd, &args, prefix, restore_counters);
+        }
     };
-    if !rest.is_empty()
-        && !matches!(
-            command,
-            Command::Append { .. }
-                | Command::Insert { .. }
-                | Command::Delete { .. }
-                | Command::Replace { .. }
-                | Command::Check { .. }
-        )
-    {
-        return Err(Error::Syntax(format!(
-            "unexpected `{}` after {cmd}",
-            rest[0]
-        )));
-    }
     Ok(command)
 }
 
-fn optional(rest: &mut &[String]) -> Option<String> {
-    let (w, r) = rest.split_first()?;
-    *rest = r;
-    Some(w.clone())
+fn plain_command(
+    cmd: &str,
+    args: &[String],
+    prefix: Option<Counters>,
+    restore_counters: bool,
+) -> Result<Command> {
+    let unexpected = |w: &String| Error::Syntax(format!("unexpected `{w}` after {cmd}"));
+    let missing = |what: &str| Error::MissingValue(format!("{cmd} {what}"));
+    let at_most_one = || -> Result<Option<String>> {
+        match args {
+            [] => Ok(None),
+            [c] => Ok(Some(c.clone())),
+            [_, w, ..] => Err(unexpected(w)),
+        }
+    };
+    if cmd != "-P" && cmd != "--policy" && restore_counters && prefix.is_some() {
+        return Err(Error::Syntax(format!(
+            "counters (-c or [packets:bytes]) are not allowed with {cmd}"
+        )));
+    }
+    Ok(match cmd {
+        "-N" | "--new-chain" => match args {
+            [c] => Command::NewChain(c.clone()),
+            [] => return Err(missing("CHAIN")),
+            [_, w, ..] => return Err(unexpected(w)),
+        },
+        "-X" | "--delete-chain" => Command::DeleteChain(at_most_one()?),
+        "-F" | "--flush" => Command::Flush(at_most_one()?),
+        "-Z" | "--zero" => Command::Zero(at_most_one()?),
+        "-P" | "--policy" => {
+            let (chain, policy, set) = match args {
+                [c, p] => (c, p, None),
+                [c, p, flag, pkts, bytes] if flag == "-c" || flag == "--set-counters" => {
+                    let num = |s: &String, what: &str| {
+                        parse_uint(s).ok_or_else(|| {
+                            Error::Syntax(format!("-c {what} counter `{s}` not numeric"))
+                        })
+                    };
+                    (
+                        c,
+                        p,
+                        Some(Counters::new(num(pkts, "packet")?, num(bytes, "byte")?)),
+                    )
+                }
+                [] => return Err(missing("CHAIN")),
+                [_] => return Err(missing("POLICY")),
+                [_, _, w, ..] => return Err(unexpected(w)),
+            };
+            Command::Policy {
+                chain: chain.clone(),
+                policy: policy.parse()?,
+                counters: line_counters(prefix, set, restore_counters)?,
+            }
+        }
+        "-E" | "--rename-chain" => match args {
+            [old, new] => Command::Rename(old.clone(), new.clone()),
+            [] => return Err(missing("OLD")),
+            [_] => return Err(missing("NEW")),
+            [_, _, w, ..] => return Err(unexpected(w)),
+        },
+        other => return Err(Error::Syntax(format!("unknown command `{other}`"))),
+    })
+}
+
+/// The words of a command without a rule spec, `-4`/`-6` of the family
+/// dropped; `None` when the other family's flag is among them.
+fn plain_args(family: Family, words: &[String]) -> Option<Vec<String>> {
+    let mut out = Vec::with_capacity(words.len());
+    for w in words {
+        match family_flag(w) {
+            Some(f) if f == family => {}
+            Some(_) => return None,
+            None => out.push(w.clone()),
+        }
+    }
+    Some(out)
+}
+
+fn line_counters(
+    prefix: Option<Counters>,
+    set: Option<Counters>,
+    restore_counters: bool,
+) -> Result<LineCounters> {
+    let counters = LineCounters { prefix, set };
+    counters.resolve(restore_counters)?;
+    Ok(counters)
 }
 
 fn rule_index(n: u64) -> Result<usize> {
@@ -355,54 +572,85 @@ fn single(mut rules: Vec<Rule>, cmd: &str) -> Result<Rule> {
 
 impl TableBlock {
     /// Plays the block onto `table` as iptables-restore does: without
-    /// `noflush` the table is cleared first; `:` lines set policies and create
-    /// user chains (with `noflush`, an existing user chain is flushed); then
-    /// the commands run in order. Counters from the input are kept only with
-    /// `opts.counters`. Errors carry the line number; on error `table` may be
-    /// half-changed, so apply to a copy (the API's transactions do).
+    /// `noflush` the table is cleared first (user chains go, policies
+    /// stay); then the `:` lines and the commands run in the order of the
+    /// input. A `:` line sets a built-in chain's policy, or creates a user
+    /// chain; with `noflush` it flushes a user chain that exists already,
+    /// without it an existing chain is an error (declared twice, or made by
+    /// `-N` earlier). `[p:b]` counters count only with `opts.counters`,
+    /// `-c P B` always. Errors carry the line number; on error `table` may
+    /// be half-changed, so apply to a copy (the API's transactions do).
     pub fn apply(&self, table: &mut Table, opts: &RestoreOptions) -> Result<()> {
         if !opts.noflush {
             table.clear();
         }
-        for d in &self.chains {
-            let res = match d.policy {
-                Some(p) => table.set_policy(&d.name, p).map(|()| {
-                    if let (true, Some(c)) = (opts.counters, d.counters) {
-                        if let Some(ch) = table.chain_mut(&d.name) {
-                            ch.counters = c;
-                        }
-                    }
-                }),
-                None if table.chain(&d.name).is_some() => table.flush(&d.name),
-                None => table.new_chain(&d.name),
-            };
-            res.map_err(|e| e.at_line(d.line))?;
-        }
+        let mut decls = self.chains.iter().peekable();
         for (line, cmd) in &self.commands {
+            while let Some(d) = decls.next_if(|d| d.line < *line) {
+                declare(table, d, opts).map_err(|e| e.at_line(d.line))?;
+            }
             apply_command(table, cmd, opts.counters).map_err(|e| e.at_line(*line))?;
+        }
+        for d in decls {
+            declare(table, d, opts).map_err(|e| e.at_line(d.line))?;
         }
         Ok(())
     }
 }
 
-/// Runs one command on a table.
-pub fn apply_command(table: &mut Table, cmd: &Command, keep_counters: bool) -> Result<()> {
-    let prepare = |r: &Rule| {
-        let mut r = r.clone();
-        if !keep_counters {
-            r.counters = Counters::default();
+/// Plays one `:CHAIN POLICY [p:b]` line.
+fn declare(table: &mut Table, d: &ChainDecl, opts: &RestoreOptions) -> Result<()> {
+    match d.policy {
+        Some(p) => {
+            check_policy_counters(d, opts.counters)?;
+            table.set_policy(&d.name, p)?;
+            if let (true, Some(c)) = (opts.counters, d.counters) {
+                table.get_mut(&d.name)?.counters = c;
+            }
+            Ok(())
         }
-        r
+        None if opts.noflush && table.chain(&d.name).is_some() => table.flush(&d.name),
+        None => table.new_chain(&d.name),
+    }
+}
+
+/// Runs one command on a table. `keep_counters` is restore's `--counters`:
+/// a line's `[p:b]` counts only with it; without it, rules of a line that
+/// gives no `-c` start from zero.
+pub fn apply_command(table: &mut Table, cmd: &Command, keep_counters: bool) -> Result<()> {
+    let counted = |rules: &[Rule], c: &LineCounters| -> Result<Vec<Rule>> {
+        let given = c.resolve(keep_counters)?;
+        Ok(rules
+            .iter()
+            .map(|r| {
+                let mut r = r.clone();
+                r.counters = match given {
+                    Some(c) => c,
+                    None if keep_counters => r.counters,
+                    None => Counters::default(),
+                };
+                r
+            })
+            .collect())
     };
     match cmd {
-        Command::Append { chain, rules } => {
-            for r in rules {
-                table.append(chain, prepare(r))?;
+        Command::Append {
+            chain,
+            rules,
+            counters,
+        } => {
+            for r in counted(rules, counters)? {
+                table.append(chain, r)?;
             }
         }
-        Command::Insert { chain, pos, rules } => {
-            for r in rules {
-                table.insert(chain, *pos, prepare(r))?;
+        Command::Insert {
+            chain,
+            pos,
+            rules,
+            counters,
+        } => {
+            for r in counted(rules, counters)? {
+                table.insert(chain, *pos, r)?;
             }
         }
         Command::Delete {
@@ -419,7 +667,15 @@ pub fn apply_command(table: &mut Table, cmd: &Command, keep_counters: bool) -> R
                 table.delete_rule(chain, r)?;
             }
         }
-        Command::Replace { chain, pos, rule } => table.replace(chain, *pos, prepare(rule))?,
+        Command::Replace {
+            chain,
+            pos,
+            rule,
+            counters,
+        } => {
+            let rule = counted(std::slice::from_ref(rule), counters)?.remove(0);
+            table.replace(chain, *pos, rule)?
+        }
         Command::Check { chain, rule } => {
             if !table.contains_rule(chain, rule)? {
                 return Err(Error::NoSuchRule {
@@ -437,8 +693,19 @@ pub fn apply_command(table: &mut Table, cmd: &Command, keep_counters: bool) -> R
         Command::Flush(None) => table.flush_all(),
         Command::Zero(Some(c)) => table.zero(c)?,
         Command::Zero(None) => table.zero_all(),
-        Command::Policy(c, p) => table.set_policy(c, *p)?,
+        Command::Policy {
+            chain,
+            policy,
+            counters,
+        } => {
+            let given = counters.resolve(keep_counters)?;
+            table.set_policy(chain, *policy)?;
+            if let Some(c) = given {
+                table.get_mut(chain)?.counters = c;
+            }
+        }
         Command::Rename(o, n) => table.rename_chain(o, n)?,
+        Command::OtherFamily => {}
     }
     Ok(())
 }
@@ -536,5 +803,119 @@ mod tests {
         .unwrap();
         let e = b[0].apply(&mut t, &RestoreOptions::default()).unwrap_err();
         assert!(matches!(e, Error::Line { line: 3, .. }), "{e}");
+    }
+
+    fn play(text: &str, opts: &RestoreOptions) -> Result<String> {
+        let mut t = Table::new(Family::Ipv4, "filter").unwrap();
+        t.new_chain("old").unwrap();
+        t.append("old", Rule::parse(Family::Ipv4, "-j ACCEPT").unwrap())
+            .unwrap();
+        for b in parse_with(Family::Ipv4, text, opts)? {
+            b.apply(&mut t, opts)?;
+        }
+        Ok(save_table(&t, true))
+    }
+
+    #[test]
+    fn chain_lines_and_commands_run_in_input_order() {
+        let noflush = RestoreOptions {
+            noflush: true,
+            ..Default::default()
+        };
+        let text = "*filter\n:old - [0:0]\n-A old -j DROP\n:old - [0:0]\n-A old -j RETURN\n\
+                    :old - [0:0]\n-X old\n:old - [0:0]\n-A old -j ACCEPT\nCOMMIT\n";
+        let s = play(text, &noflush).unwrap();
+        assert!(s.contains("[0:0] -A old -j ACCEPT\nCOMMIT"), "{s}");
+        // Without --noflush a chain must not exist when it is declared.
+        let e = play(
+            "*filter\n:a - [0:0]\n:a - [0:0]\nCOMMIT\n",
+            &RestoreOptions::default(),
+        );
+        assert!(matches!(e, Err(Error::Line { line: 3, .. })), "{e:?}");
+        let e = play(
+            "*filter\n-N a\n:a - [0:0]\nCOMMIT\n",
+            &RestoreOptions::default(),
+        );
+        assert!(matches!(e, Err(Error::Line { line: 3, .. })), "{e:?}");
+    }
+
+    #[test]
+    fn counters_of_a_line() {
+        let with = RestoreOptions {
+            counters: true,
+            ..Default::default()
+        };
+        let text = "*filter\n[1:2] -A INPUT -j ACCEPT\n-A INPUT -c 3 4 -j DROP\n\
+                    [9:9] -P FORWARD DROP\n-P OUTPUT DROP -c 5 6\nCOMMIT\n";
+        let s = play(text, &RestoreOptions::default()).unwrap();
+        assert!(
+            s.contains("[0:0] -A INPUT -j ACCEPT\n[3:4] -A INPUT -j DROP"),
+            "{s}"
+        );
+        assert!(s.contains(":FORWARD DROP [0:0]\n:OUTPUT DROP [5:6]"), "{s}");
+        let s = play(text, &with).unwrap();
+        assert!(
+            s.contains("[1:2] -A INPUT -j ACCEPT\n[3:4] -A INPUT -j DROP"),
+            "{s}"
+        );
+        assert!(s.contains(":FORWARD DROP [9:9]\n:OUTPUT DROP [5:6]"), "{s}");
+        // Both spellings at once count twice only with --counters.
+        let both = "*filter\n[1:2] -A INPUT -c 3 4 -j DROP\nCOMMIT\n";
+        assert!(play(both, &RestoreOptions::default()).is_ok());
+        assert!(play(both, &with).is_err());
+        let blocks = parse(Family::Ipv4, both).unwrap();
+        let mut t = Table::new(Family::Ipv4, "filter").unwrap();
+        assert!(blocks[0].apply(&mut t, &with).is_err());
+        // Commands that take no counters.
+        for line in ["-D INPUT -c 1 2 -j ACCEPT", "-C INPUT -c 1 2 -j ACCEPT"] {
+            assert!(parse_command(Family::Ipv4, line).is_err(), "{line}");
+        }
+        for line in ["[1:2] -N x", "[1:2] -F", "[1:2] -D INPUT 1"] {
+            assert!(parse_command(Family::Ipv4, line).is_ok(), "{line}");
+            let text = format!("*filter\n{line}\nCOMMIT\n");
+            assert!(parse_with(Family::Ipv4, &text, &with).is_err(), "{line}");
+        }
+        assert!(play("*filter\n:INPUT DROP\nCOMMIT\n", &with).is_err());
+    }
+
+    #[test]
+    fn lines_for_the_other_family_are_skipped() {
+        let c = |l: &str| parse_command(Family::Ipv4, l).unwrap();
+        assert_eq!(c("-6 -A nosuch --bogus"), Command::OtherFamily);
+        assert_eq!(c("-A INPUT -s ::1 -6"), Command::OtherFamily);
+        assert_eq!(c("-F INPUT --ipv6"), Command::OtherFamily);
+        assert_eq!(c("-D INPUT 2 -6"), Command::OtherFamily);
+        assert_eq!(c("-4 -F INPUT -4"), Command::Flush(Some("INPUT".into())));
+        assert!(parse_command(Family::Ipv4, "-A INPUT --bogus -6").is_err());
+        assert!(matches!(
+            c("-A INPUT -m comment --comment -6 -j ACCEPT"),
+            Command::Append { .. }
+        ));
+        assert_eq!(
+            parse_command(Family::Ipv6, "-4 -A INPUT -s 10.0.0.1").unwrap(),
+            Command::OtherFamily
+        );
+        let s = play(
+            "*filter\n-4 -A INPUT -j ACCEPT\n-6 -A INPUT -j DROP\nCOMMIT\n",
+            &RestoreOptions::default(),
+        )
+        .unwrap();
+        assert!(s.contains("-A INPUT -j ACCEPT\nCOMMIT"), "{s}");
+    }
+
+    #[test]
+    fn only_the_chosen_table_is_read() {
+        let nat = RestoreOptions {
+            table: Some("nat".into()),
+            ..Default::default()
+        };
+        let text = "*filter\n-A INPUT --bogus\nCOMMIT\n*bogus\n:x BAD\nCOMMIT\n\
+                    *nat\n-A POSTROUTING -j ACCEPT\nCOMMIT\n*raw\n-A nonsense\n";
+        let blocks = parse_with(Family::Ipv4, text, &nat).unwrap();
+        assert_eq!(blocks.len(), 1);
+        assert_eq!(blocks[0].name, "nat");
+        assert!(parse(Family::Ipv4, text).is_err());
+        // The structure still counts: a table inside a skipped one.
+        assert!(parse_with(Family::Ipv4, "*filter\n*nat\nCOMMIT\n", &nat).is_err());
     }
 }

@@ -14,7 +14,26 @@ use crate::targets::{Target, TargetExt};
 /// Parses a rule spec (the words after `-A CHAIN`) into rules, as iptables
 /// does: `-s`/`-d` with several comma-separated addresses make one rule for
 /// each pair, in iptables' order. Returns the counters given with `-c P B`, if any.
+///
+/// `-4`/`-6` of the rule's own family are accepted and change nothing; the
+/// other family's flag is an error here (see [`parse_rule_spec_or_skip`]).
 pub fn parse_rule_spec(family: Family, words: &[String]) -> Result<(Vec<Rule>, Option<Counters>)> {
+    parse_rule_spec_or_skip(family, words)?.ok_or_else(|| {
+        Error::rule(
+            other_family_flag(family),
+            format!("the rule is not for {}", family.command()),
+        )
+    })
+}
+
+/// Like [`parse_rule_spec`], as iptables-restore reads a line: `None` when
+/// the words reach the other family's flag (`-6` for IPv4, `-4` for IPv6)
+/// before any error, so the line is skipped. Options before the flag are
+/// checked, options after it are not read (iptables stops there too).
+pub(crate) fn parse_rule_spec_or_skip(
+    family: Family,
+    words: &[String],
+) -> Result<Option<(Vec<Rule>, Option<Counters>)>> {
     let mut p = SpecParser::new(family);
     let mut args = Args::new(words);
     while let Some(w) = args.next() {
@@ -27,16 +46,38 @@ pub fn parse_rule_spec(family: Family, words: &[String]) -> Result<(Vec<Rule>, O
         } else {
             (false, w)
         };
-        p.word(w, invert, &mut args)?;
+        match family_flag(w) {
+            Some(_) if invert => return Err(Error::Syntax(format!("unexpected `!' before {w}"))),
+            Some(f) if f == family => continue,
+            Some(_) => return Ok(None),
+            None => p.word(w, invert, &mut args)?,
+        }
     }
-    p.finish()
+    p.finish().map(Some)
+}
+
+/// The family a `-4`/`--ipv4`/`-6`/`--ipv6` word names.
+pub(crate) fn family_flag(word: &str) -> Option<Family> {
+    match word {
+        "-4" | "--ipv4" => Some(Family::Ipv4),
+        "-6" | "--ipv6" => Some(Family::Ipv6),
+        _ => None,
+    }
+}
+
+fn other_family_flag(family: Family) -> &'static str {
+    match family {
+        Family::Ipv4 => "-6",
+        Family::Ipv6 => "-4",
+    }
 }
 
 struct SpecParser {
     rule: Rule,
-    srcs: Vec<Net>,
+    // `-s`/`-d` as given: iptables reads the addresses after the options.
+    srcs: Option<String>,
     src_inv: bool,
-    dsts: Vec<Net>,
+    dsts: Option<String>,
     dst_inv: bool,
     target_set: bool,
     counters: Option<Counters>,
@@ -46,9 +87,9 @@ impl SpecParser {
     fn new(family: Family) -> SpecParser {
         SpecParser {
             rule: Rule::new(family),
-            srcs: Vec::new(),
+            srcs: None,
             src_inv: false,
-            dsts: Vec::new(),
+            dsts: None,
             dst_inv: false,
             target_set: false,
             counters: None,
@@ -59,13 +100,13 @@ impl SpecParser {
         let family = self.rule.family;
         match w {
             "-s" | "--source" | "--src" => {
-                once(!self.srcs.is_empty(), "-s")?;
-                self.srcs = parse_nets(family, args.value("-s")?, invert)?;
+                once(self.srcs.is_some(), "-s")?;
+                self.srcs = Some(args.value("-s")?.to_string());
                 self.src_inv = invert;
             }
             "-d" | "--destination" | "--dst" => {
-                once(!self.dsts.is_empty(), "-d")?;
-                self.dsts = parse_nets(family, args.value("-d")?, invert)?;
+                once(self.dsts.is_some(), "-d")?;
+                self.dsts = Some(args.value("-d")?.to_string());
                 self.dst_inv = invert;
             }
             "-i" | "--in-interface" => {
@@ -115,6 +156,11 @@ impl SpecParser {
                 self.rule.target = parse_target(&self.rule.ctx(), args.value(w)?, goto)?;
             }
             "-c" | "--set-counters" => self.counters = Some(parse_set_counters(args)?),
+            "-t" | "--table" => {
+                return Err(Error::Syntax(format!(
+                    "{w} is not part of a rule (in restore input the table is the `*table` line)"
+                )))
+            }
             opt if opt.starts_with('-') && opt.len() > 1 => {
                 self.extension_option(opt, invert, args)?
             }
@@ -161,6 +207,14 @@ impl SpecParser {
     }
 
     fn finish(mut self) -> Result<(Vec<Rule>, Option<Counters>)> {
+        let family = self.rule.family;
+        let nets = |given: &Option<String>, invert: bool| -> Result<Vec<Net>> {
+            given
+                .as_deref()
+                .map_or(Ok(Vec::new()), |s| parse_nets(family, s, invert))
+        };
+        let srcs = nets(&self.srcs, self.src_inv)?;
+        let dsts = nets(&self.dsts, self.dst_inv)?;
         let ctx = self.rule.ctx();
         for m in &mut self.rule.matches {
             m.finish(&ctx)?;
@@ -168,16 +222,15 @@ impl SpecParser {
         if let Target::Ext(t) = &mut self.rule.target {
             t.finish(&ctx)?;
         }
-        let family = self.rule.family;
-        let srcs = if self.srcs.is_empty() {
+        let srcs = if srcs.is_empty() {
             vec![None]
         } else {
-            self.srcs.iter().map(Some).collect()
+            srcs.iter().map(Some).collect()
         };
-        let dsts = if self.dsts.is_empty() {
+        let dsts = if dsts.is_empty() {
             vec![None]
         } else {
-            self.dsts.iter().map(Some).collect()
+            dsts.iter().map(Some).collect()
         };
         let mut rules = Vec::with_capacity(srcs.len() * dsts.len());
         for s in &srcs {
@@ -374,5 +427,13 @@ mod tests {
         assert!(bad("-j ACCEPT -j DROP"));
         assert!(bad("-j aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"));
         assert!(parse_rule_spec(Family::Ipv6, &split_words("-f").unwrap()).is_err());
+        assert!(bad("-t nat -j ACCEPT"));
+        assert!(bad("-j ACCEPT -6"));
+        assert!(bad("-s ::1"));
+        assert!(!bad("-4 -s 10.0.0.1 --ipv4 -j ACCEPT"));
+        // The other family's flag ends the words before the addresses are read.
+        let skip = parse_rule_spec_or_skip(Family::Ipv4, &split_words("-s ::1 -6").unwrap());
+        assert!(matches!(skip, Ok(None)));
+        assert!(parse_rule_spec_or_skip(Family::Ipv4, &split_words("! -6").unwrap()).is_err());
     }
 }
