@@ -2,7 +2,7 @@
 //! with iptables-restore's options.
 //!
 //! ```text
-//! restore [-6] [-n|--noflush] [-c] [-T TABLE] [-t|--test] [-v] [-w [SECS]] [--isolated] [FILE]
+//! restore [-6] [-n|--noflush] [-c] [-t|-T TABLE] [--test] [-v] [-w [SECS]] [--isolated] [FILE]
 //! ```
 //!
 //! The whole input is checked before anything is committed; then each table
@@ -36,10 +36,13 @@ struct Args {
     #[arg(short = 'c', long = "counters")]
     counters: bool,
     /// Only restore this table; the lines of other tables are not read.
-    #[arg(short = 'T', long = "table")]
+    /// (`-t TABLE` as this tool's interface promises; iptables-restore's own
+    /// spelling `-T` works too.)
+    #[arg(short = 't', long = "table", short_alias = 'T')]
     table: Option<String>,
-    /// Only check the input against the tables; commit nothing.
-    #[arg(short = 't', long = "test")]
+    /// Only check the input against the tables; commit nothing
+    /// (iptables-restore's `-t`; here `--test` only, since `-t` names a table).
+    #[arg(long = "test")]
     test: bool,
     /// Name the chains flushed, deleted and zeroed.
     #[arg(short = 'v', long = "verbose")]

@@ -192,7 +192,7 @@ fn save_and_restore_agree_with_the_real_tools() {
         ours.contains(":INPUT DROP [5:500]") && ours.contains("[1:100] -A INPUT"),
         "{ours}"
     );
-    // --noflush adds; --test checks and changes nothing; -t limits to one table.
+    // --noflush adds; --test checks and changes nothing; -t TABLE limits to one table.
     ok(
         "restore",
         &["--noflush"],
@@ -209,7 +209,7 @@ fn save_and_restore_agree_with_the_real_tools() {
         .success());
     ok(
         "restore",
-        &["-T", "nat"],
+        &["-t", "nat"],
         "*filter\n-F\nCOMMIT\n*nat\n-F\nCOMMIT\n",
     );
     let after = ok("save", &[], "");
