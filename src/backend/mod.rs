@@ -9,6 +9,8 @@ use crate::error::Result;
 use crate::ruleset::Table;
 
 pub mod legacy;
+#[cfg(feature = "nft")]
+pub mod nft;
 
 /// Which kernel interface to use.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
@@ -18,6 +20,10 @@ pub enum Backend {
     /// tables swapped with `IPT_SO_SET_REPLACE`.
     #[default]
     Legacy,
+    /// nf_tables over netlink, in the layout `iptables-nft` uses: one
+    /// batch of incremental changes per commit.
+    #[cfg(feature = "nft")]
+    Nft,
 }
 
 /// A table as a backend read it, plus what the backend needs to commit
@@ -35,6 +41,9 @@ pub(crate) struct Loaded {
 pub(crate) enum State {
     /// See [`legacy::Snapshot`].
     Legacy(legacy::Snapshot),
+    /// See [`nft::Snapshot`].
+    #[cfg(feature = "nft")]
+    Nft(nft::Snapshot),
 }
 
 /// One kernel interface.
@@ -53,5 +62,7 @@ pub(crate) trait Driver: Send + std::fmt::Debug {
 pub(crate) fn driver(backend: Backend) -> Box<dyn Driver> {
     match backend {
         Backend::Legacy => Box::new(legacy::Legacy::default()),
+        #[cfg(feature = "nft")]
+        Backend::Nft => Box::new(nft::Nft::default()),
     }
 }

@@ -112,3 +112,12 @@ pub const NF_INET_POST_ROUTING: u32 = 4;
 
 /// `ERESTART`: a batch carried a generation id that is no longer current.
 pub const ERESTART: i32 = libc::ERESTART;
+
+/// `NFT_CMP_LT`.
+pub const NFT_CMP_LT: u32 = 2;
+/// `NFT_CMP_LTE`.
+pub const NFT_CMP_LTE: u32 = 3;
+/// `NFT_CMP_GT`.
+pub const NFT_CMP_GT: u32 = 4;
+/// `NFT_CMP_GTE`.
+pub const NFT_CMP_GTE: u32 = 5;
