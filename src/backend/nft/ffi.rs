@@ -14,6 +14,7 @@ use crate::error::{Error, Result};
 /// A rule as dumped by the kernel.
 #[derive(Clone, Debug)]
 pub(crate) struct RawRule {
+    pub table: String,
     pub chain: String,
     pub handle: u64,
     pub exprs: Vec<Expr>,
@@ -26,6 +27,7 @@ pub(crate) struct RawRule {
 #[derive(Clone, Debug)]
 #[allow(dead_code)] // handle, priority and type are read for completeness
 pub(crate) struct RawChain {
+    pub table: String,
     pub name: String,
     pub handle: u64,
     /// Base chains: hook number, priority, type, policy (NF_ACCEPT/NF_DROP).
@@ -124,6 +126,9 @@ pub(crate) fn parse_rule(msg: &[u8]) -> Result<RawRule> {
     let chain = unsafe { string(sys::nftnl_rule_get_str(r.0, sys::NFTNL_RULE_CHAIN as u16)) }
         .unwrap_or_default();
     // SAFETY: as above.
+    let table = unsafe { string(sys::nftnl_rule_get_str(r.0, sys::NFTNL_RULE_TABLE as u16)) }
+        .unwrap_or_default();
+    // SAFETY: as above.
     let handle = unsafe { sys::nftnl_rule_get_u64(r.0, sys::NFTNL_RULE_HANDLE as u16) };
     // SAFETY: as above.
     let userdata = unsafe { sys::nftnl_rule_is_set(r.0, sys::NFTNL_RULE_USERDATA as u16) };
@@ -146,6 +151,7 @@ pub(crate) fn parse_rule(msg: &[u8]) -> Result<RawRule> {
         sys::nftnl_expr_iter_destroy(it);
     }
     Ok(RawRule {
+        table,
         chain,
         handle,
         exprs,
@@ -262,6 +268,8 @@ pub(crate) fn parse_chain(msg: &[u8]) -> Result<RawChain> {
     let hook = set(sys::NFTNL_CHAIN_HOOKNUM)
         .then(|| unsafe { sys::nftnl_chain_get_u32(c.0, sys::NFTNL_CHAIN_HOOKNUM as u16) });
     Ok(RawChain {
+        table: unsafe { string(sys::nftnl_chain_get_str(c.0, sys::NFTNL_CHAIN_TABLE as u16)) }
+            .unwrap_or_default(),
         name: unsafe { string(sys::nftnl_chain_get_str(c.0, sys::NFTNL_CHAIN_NAME as u16)) }
             .unwrap_or_default(),
         handle: unsafe { sys::nftnl_chain_get_u64(c.0, sys::NFTNL_CHAIN_HANDLE as u16) },

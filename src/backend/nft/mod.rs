@@ -98,13 +98,21 @@ impl Nft {
             let sock = self.socket()?;
             let genid = sock.genid()?;
             let mut chains = Vec::new();
+            // The kernel does not filter chain dumps by table: every chain
+            // of the family comes.
             sock.dump(NFT_MSG_GETCHAIN, proto, Some(name), |m| {
-                chains.push(ffi::parse_chain(m)?);
+                let c = ffi::parse_chain(m)?;
+                if c.table == name {
+                    chains.push(c);
+                }
                 Ok(())
             })?;
             let mut rules = Vec::new();
             sock.dump(NFT_MSG_GETRULE, proto, Some(name), |m| {
-                rules.push(ffi::parse_rule(m)?);
+                let r = ffi::parse_rule(m)?;
+                if r.table == name {
+                    rules.push(r);
+                }
                 Ok(())
             })?;
             if sock.genid()? == genid {
