@@ -121,3 +121,8 @@ pub const NFT_CMP_LTE: u32 = 3;
 pub const NFT_CMP_GT: u32 = 4;
 /// `NFT_CMP_GTE`.
 pub const NFT_CMP_GTE: u32 = 5;
+
+/// `NFT_REG32_01`: the 4-byte register iptables-nft puts `-j TRACE`'s 1 in.
+pub const NFT_REG32_01: u32 = 9;
+/// `NFT_META_NFTRACE`: the trace flag `-j TRACE` sets.
+pub const NFT_META_NFTRACE: u32 = 12;

@@ -27,8 +27,14 @@ pub(crate) const INVALID_IFACE: &[u8] = b"INVAL/D\0";
 /// What the next cmp, range or bitwise applies to.
 #[derive(Clone, Debug, PartialEq)]
 enum Load {
+    /// The 1 of `-j TRACE`, waiting for its meta set.
+    Trace,
     Meta(u32),
-    Payload { base: u32, offset: u32, len: u32 },
+    Payload {
+        base: u32,
+        offset: u32,
+        len: u32,
+    },
 }
 
 /// The native tcp or udp match being put together, and where it sits
@@ -195,6 +201,25 @@ impl Decoder {
                 self.rule
                     .matches
                     .push(Match::decode(&ctx, "limit", 0, &padded(k.as_bytes())));
+            }
+            // `-j TRACE`: a 1 in a register, then the trace flag set from it.
+            Expr::Immediate { dreg, data }
+                if *dreg == NFT_REG32_01
+                    && data.first() == Some(&1)
+                    && data[1..].iter().all(|&b| b == 0) =>
+            {
+                self.dangling()?;
+                self.load = Some(Load::Trace);
+            }
+            Expr::MetaSet { key, sreg }
+                if *key == NFT_META_NFTRACE
+                    && *sreg == NFT_REG32_01
+                    && self.load == Some(Load::Trace) =>
+            {
+                self.load = None;
+                let ctx = self.rule.ctx();
+                self.rule.target = Target::Ext(TargetExt::decode(&ctx, "TRACE", 0, &[]));
+                self.done = true;
             }
             Expr::Log(l) => {
                 self.dangling()?;
@@ -476,12 +501,10 @@ fn nflog(ctx: &Ctx, l: &Log) -> Result<TargetExt, String> {
         k.flags |= XT_NFLOG_F_COPY_LEN;
     }
     k.threshold = l.qthreshold.unwrap_or(0);
-    if let Some(p) = &l.prefix {
-        let b = p.as_bytes();
-        if b.len() >= k.prefix.len() {
-            return Err("a log prefix over 63 bytes".into());
-        }
-        k.prefix[..b.len()].copy_from_slice(b);
+    let mut t = TargetExt::decode(ctx, "NFLOG", 0, &padded(k.as_bytes()));
+    // The log expression holds prefixes longer than the xt struct could.
+    if let TargetExt::Nflog(n) = &mut t {
+        n.prefix = l.prefix.clone().filter(|p| !p.is_empty());
     }
-    Ok(TargetExt::decode(ctx, "NFLOG", 0, &padded(k.as_bytes())))
+    Ok(t)
 }

@@ -199,11 +199,15 @@ fn matcher(out: &mut Vec<Expr>, ctx: &Ctx, m: &Match) -> Result<()> {
 fn tcp(out: &mut Vec<Expr>, info: &[u8]) -> Result<bool> {
     let t: xt_tcp = read_struct("tcp", 0, info)?;
     let supported = XT_TCP_INV_SRCPT | XT_TCP_INV_DSTPT | XT_TCP_INV_FLAGS;
+    // The whole struct, inversions included (iptables compares it with
+    // memcmp): `! --dport 0:65535` is not "nothing", it is written as no
+    // expression at all.
     let all_zero = t.spts == [0, u16::MAX]
         && t.dpts == [0, u16::MAX]
         && t.option == 0
         && t.flg_mask == 0
-        && t.flg_cmp == 0;
+        && t.flg_cmp == 0
+        && t.invflags == 0;
     if t.invflags & !supported != 0 || t.option != 0 || all_zero {
         return Ok(false);
     }
@@ -228,7 +232,7 @@ fn udp(out: &mut Vec<Expr>, info: &[u8]) -> Result<bool> {
     if u.invflags & !(XT_UDP_INV_SRCPT | XT_UDP_INV_DSTPT) != 0 {
         return Ok(false);
     }
-    if u.spts == [0, u16::MAX] && u.dpts == [0, u16::MAX] {
+    if u.spts == [0, u16::MAX] && u.dpts == [0, u16::MAX] && u.invflags == 0 {
         return Ok(false);
     }
     ports(
@@ -328,8 +332,20 @@ fn target(out: &mut Vec<Expr>, ctx: &Ctx, t: &Target) -> Result<()> {
             let mut info = Vec::new();
             x.encode(ctx, &mut info);
             info.resize(iptkit_sys::xt_align(info.len()), 0);
-            if x.name() == "NFLOG" && x.revision() == 0 {
-                out.push(Expr::Log(nflog(&info)?));
+            if let TargetExt::Nflog(n) = x {
+                let mut log = nflog(&info)?;
+                // The log expression keeps prefixes the xt struct would cut.
+                log.prefix = n.prefix.clone().filter(|p| !p.is_empty());
+                out.push(Expr::Log(log));
+            } else if x.name() == "TRACE" && x.revision() == 0 {
+                out.push(Expr::Immediate {
+                    dreg: NFT_REG32_01,
+                    data: vec![1],
+                });
+                out.push(Expr::MetaSet {
+                    key: NFT_META_NFTRACE,
+                    sreg: NFT_REG32_01,
+                });
             } else {
                 out.push(Expr::Target {
                     name: x.name().to_string(),
@@ -355,11 +371,4 @@ fn nflog(info: &[u8]) -> Result<Log> {
         level: None,
         flags: None,
     })
-}
-
-/// True when the target is one iptables-nft writes as a compat target of
-/// this name (for tests).
-#[allow(dead_code)]
-pub(crate) fn is_compat_target(t: &TargetExt) -> bool {
-    !(t.name() == "NFLOG" && t.revision() == 0)
 }

@@ -10,6 +10,10 @@ use std::fmt;
 pub(crate) enum Expr {
     /// `meta load KEY => reg DREG`.
     Meta { key: u32, dreg: u32 },
+    /// `meta set KEY with reg SREG`.
+    MetaSet { key: u32, sreg: u32 },
+    /// `immediate reg DREG DATA`: data, not a verdict.
+    Immediate { dreg: u32, data: Vec<u8> },
     /// `payload load LENb @ BASE + OFFSET => reg DREG`.
     Payload {
         base: u32,
@@ -127,6 +131,10 @@ impl fmt::Display for Expr {
                 "[ limit rate {rate}/{unit}s burst {burst} type {kind} flags {flags:#x} ]"
             ),
             Expr::Log(l) => write!(f, "[ log {l:?} ]"),
+            Expr::MetaSet { key, sreg } => write!(f, "[ meta set {key} with reg {sreg} ]"),
+            Expr::Immediate { dreg, data } => {
+                write!(f, "[ immediate reg {dreg} {} ]", hex(data))
+            }
             Expr::Other(name) => write!(f, "[ {name} ]"),
         }
     }

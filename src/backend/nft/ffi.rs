@@ -183,6 +183,14 @@ unsafe fn read_expr(e: *const sys::nftnl_expr) -> Expr {
             key: u32_(sys::NFTNL_EXPR_META_KEY),
             dreg: u32_(sys::NFTNL_EXPR_META_DREG),
         },
+        "meta" if !set(sys::NFTNL_EXPR_META_DREG) => Expr::MetaSet {
+            key: u32_(sys::NFTNL_EXPR_META_KEY),
+            sreg: u32_(sys::NFTNL_EXPR_META_SREG),
+        },
+        "immediate" if set(sys::NFTNL_EXPR_IMM_DATA) => Expr::Immediate {
+            dreg: u32_(sys::NFTNL_EXPR_IMM_DREG),
+            data: data(sys::NFTNL_EXPR_IMM_DATA),
+        },
         "payload" if !set(sys::NFTNL_EXPR_PAYLOAD_SREG) => Expr::Payload {
             base: u32_(sys::NFTNL_EXPR_PAYLOAD_BASE),
             offset: u32_(sys::NFTNL_EXPR_PAYLOAD_OFFSET),
@@ -436,6 +444,18 @@ unsafe fn build_expr(x: &Expr) -> Result<*mut sys::nftnl_expr> {
             let e = alloc("meta")?;
             set_u32(e, sys::NFTNL_EXPR_META_KEY, *key);
             set_u32(e, sys::NFTNL_EXPR_META_DREG, *dreg);
+            e
+        }
+        Expr::MetaSet { key, sreg } => {
+            let e = alloc("meta")?;
+            set_u32(e, sys::NFTNL_EXPR_META_KEY, *key);
+            set_u32(e, sys::NFTNL_EXPR_META_SREG, *sreg);
+            e
+        }
+        Expr::Immediate { dreg, data } => {
+            let e = alloc("immediate")?;
+            set_u32(e, sys::NFTNL_EXPR_IMM_DREG, *dreg);
+            set_data(e, sys::NFTNL_EXPR_IMM_DATA, data);
             e
         }
         Expr::Payload {
