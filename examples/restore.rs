@@ -36,8 +36,9 @@ struct Args {
     /// Run in a fresh private network namespace, and print the result.
     #[arg(long)]
     isolated: bool,
-    /// Kernel interface: legacy (xtables).
-    #[arg(long, default_value = "legacy", value_parser = ["legacy"])]
+    /// Kernel interface: legacy (xtables), nft (nf_tables, as iptables-nft),
+    /// or auto (whichever the machine's iptables uses; said on stderr).
+    #[arg(long, default_value = "legacy", value_parser = ["legacy", "nft", "auto"])]
     backend: String,
 }
 
@@ -74,11 +75,12 @@ fn run(args: &Args) -> iptkit::Result<()> {
         counters: args.counters,
         table: args.table.clone(),
     };
+    let handle_opts = options(&args.backend)?;
     for block in blocks
         .iter()
         .filter(|b| args.table.as_ref().is_none_or(|t| *t == b.name))
     {
-        let mut handle = Handle::open(family, &block.name)?;
+        let mut handle = Handle::open_with(family, &block.name, handle_opts.clone())?;
         let (block, opts) = (block.clone(), opts.clone());
         handle.edit(move |t| block.apply(t, &opts))?;
         handle.commit()?;
@@ -87,4 +89,17 @@ fn run(args: &Args) -> iptkit::Result<()> {
         }
     }
     Ok(())
+}
+
+/// Handle options for `--backend`; `auto` says on stderr what it picked.
+fn options(backend: &str) -> iptkit::Result<iptkit::Options> {
+    let asked: iptkit::Backend = backend.parse()?;
+    let (backend, why) = asked.resolve();
+    if asked == iptkit::Backend::Auto {
+        eprintln!("restore: backend {backend}: {why}");
+    }
+    Ok(iptkit::Options {
+        backend,
+        ..iptkit::Options::default()
+    })
 }

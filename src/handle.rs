@@ -66,6 +66,7 @@ pub struct Options {
 /// ```
 pub struct Handle {
     options: Options,
+    backend: Backend,
     family: Family,
     driver: Box<dyn Driver>,
     working: Table,
@@ -92,8 +93,16 @@ impl Handle {
     /// lock (as `iptables -L` does). The handle's socket belongs to the
     /// calling thread's network namespace for the handle's whole life.
     pub fn open_with(family: Family, table: &str, options: Options) -> Result<Handle> {
-        let driver = driver(options.backend);
-        Handle::with_driver(family, table, options, driver)
+        let backend = options.backend.resolve().0;
+        let driver = driver(backend);
+        let mut h = Handle::with_driver(family, table, options, driver)?;
+        h.backend = backend;
+        Ok(h)
+    }
+
+    /// The backend this handle drives ([`Backend::Auto`] resolved).
+    pub fn backend(&self) -> Backend {
+        self.backend
     }
 
     pub(crate) fn with_driver(
@@ -107,6 +116,7 @@ impl Handle {
             driver.load(family, table)?.table
         };
         Ok(Handle {
+            backend: options.backend,
             options,
             family,
             driver,

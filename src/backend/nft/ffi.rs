@@ -690,3 +690,24 @@ pub(crate) fn request(
     }
     finish(&buf, out)
 }
+
+/// The name of the table in an NFT_MSG_NEWTABLE message of a dump.
+pub(crate) fn parse_table(msg: &[u8]) -> Result<String> {
+    let nlh = header(msg)?;
+    // SAFETY: allocation, parse of a whole message, copy of the name, free.
+    unsafe {
+        let t = sys::nftnl_table_alloc();
+        if t.is_null() {
+            return Err(Error::Malformed("out of memory (nftnl_table_alloc)".into()));
+        }
+        let ok = sys::nftnl_table_nlmsg_parse(nlh, t) >= 0;
+        let name = string(sys::nftnl_table_get_str(t, sys::NFTNL_TABLE_NAME as u16));
+        sys::nftnl_table_free(t);
+        match (ok, name) {
+            (true, Some(n)) => Ok(n),
+            _ => Err(Error::Malformed(
+                "a table message libnftnl cannot parse".into(),
+            )),
+        }
+    }
+}

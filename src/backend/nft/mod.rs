@@ -34,6 +34,25 @@ use netlink::Socket;
 /// The name of the placeholder match a rule iptkit cannot read carries.
 pub const RAW_RULE: &str = "nftables-rule";
 
+/// The iptables tables of a family that exist in nf_tables in the calling
+/// thread's network namespace, in the order iptables-nft-save prints them
+/// (mangle, security, raw, filter, nat).
+pub fn existing_tables(family: Family) -> Result<Vec<String>> {
+    let mut sock = Socket::open()?;
+    let mut names = Vec::new();
+    sock.dump(NFT_MSG_GETTABLE, nfproto(family), None, |m| {
+        let n = ffi::parse_table(m)?;
+        if builtin_chains(&n).is_some() {
+            names.push(n);
+        }
+        Ok(())
+    })?;
+    // iptables-nft-save prints them in its own fixed order.
+    let order = ["mangle", "security", "raw", "filter", "nat"];
+    names.sort_by_key(|n| order.iter().position(|o| o == n));
+    Ok(names)
+}
+
 /// The nf_tables family of a table family.
 fn nfproto(family: Family) -> u16 {
     match family {
