@@ -249,7 +249,25 @@ pub(crate) fn plan(sock: &mut Socket, old: &Table, snap: &Snapshot, new: &Table)
                 handles.len()
             )));
         }
-        for s in steps(&o.rules, &c.rules) {
+        let steps = steps(&o.rules, &c.rules);
+        if o.rules.len() > 1
+            && steps.len() == o.rules.len()
+            && steps.iter().all(|s| matches!(s, Step::Delete(_)))
+        {
+            // Every rule goes: one flush of the chain (a delete without a
+            // handle), as `iptables -F` sends.
+            b.rule(
+                NFT_MSG_DELRULE,
+                0,
+                &c.name,
+                None,
+                None,
+                None,
+                format!("flushing chain `{}`", c.name),
+            )?;
+            continue;
+        }
+        for s in steps {
             match s {
                 Step::Delete(i) => b.rule(
                     NFT_MSG_DELRULE,

@@ -93,8 +93,10 @@ struct KernelChain {
 #[derive(Debug, Default)]
 pub(crate) struct Nft {
     sock: Option<Socket>,
-    /// Messages of the last batch sent (for tests).
+    /// Messages of the last batch sent, begin and end aside (for tests).
     pub(crate) last_batch_messages: usize,
+    /// Bytes of those messages (for tests).
+    pub(crate) last_batch_bytes: usize,
 }
 
 impl Nft {
@@ -265,6 +267,7 @@ impl Driver for Nft {
         let sock = self.socket()?;
         let plan = diff::plan(sock, &loaded.table, snap, new)?;
         self.last_batch_messages = plan.count;
+        self.last_batch_bytes = plan.bytes.len();
         if plan.count == 0 {
             return Ok(());
         }
@@ -279,5 +282,7 @@ impl Driver for Nft {
     }
 }
 
+#[cfg(test)]
+mod kernel_tests;
 #[cfg(test)]
 mod tests;
