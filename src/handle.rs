@@ -84,7 +84,8 @@ impl fmt::Debug for Handle {
 }
 
 impl Handle {
-    /// Opens a table with the legacy backend and the default lock wait.
+    /// Opens a table with the legacy backend and the default lock wait
+    /// (see [`Handle::open_with`] and [`Options::backend`] for nf_tables).
     pub fn open(family: Family, table: &str) -> Result<Handle> {
         Handle::open_with(family, table, Options::default())
     }

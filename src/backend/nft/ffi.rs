@@ -317,13 +317,15 @@ pub(crate) fn parse_gen(msg: &[u8]) -> Result<u32> {
 }
 
 /// Room for one message: libnftnl writes without bounds checks, so this
-/// must hold the largest message it can build (64 KiB, like libnftnl's own
-/// batch pages).
-const SCRATCH: usize = 1 << 16;
+/// must hold the largest message it can build (a 16-bit attribute length
+/// plus a page: `nft_nlmsg_maxsize`, what libnftnl's batches reserve).
+fn scratch_size() -> usize {
+    (nftnl::nft_nlmsg_maxsize() as usize + 3) & !3
+}
 
 /// A 4-byte aligned scratch buffer for libnftnl to build one message in.
 fn scratch() -> Vec<u32> {
-    vec![0u32; SCRATCH / 4]
+    vec![0u32; scratch_size() / 4]
 }
 
 /// The bytes of the message libnftnl built at the start of `buf`.
@@ -332,7 +334,7 @@ fn finish(buf: &[u32], out: &mut Vec<u8>) -> Result<()> {
         // SAFETY: a u32 buffer viewed as bytes.
         unsafe { std::slice::from_raw_parts(buf.as_ptr().cast::<u8>(), buf.len() * 4) };
     let len = u32::from_ne_bytes([bytes[0], bytes[1], bytes[2], bytes[3]]) as usize;
-    if len > SCRATCH {
+    if len > bytes.len() {
         return Err(Error::Malformed(format!("a {len}-byte netlink message")));
     }
     out.extend_from_slice(&bytes[..len]);
@@ -663,7 +665,7 @@ pub(crate) fn request(
     out: &mut Vec<u8>,
 ) -> Result<()> {
     let mut buf = scratch();
-    // SAFETY: buf holds SCRATCH bytes, more than any header.
+    // SAFETY: buf holds nft_nlmsg_maxsize bytes, more than any header.
     unsafe {
         let nlh = sys::nftnl_nlmsg_build_hdr(buf.as_mut_ptr().cast(), msg_type, family, flags, seq);
         if let Some(t) = table {
