@@ -5,8 +5,8 @@
 mod blob;
 mod counters;
 mod ip;
-mod ipset;
-mod socket;
+pub(crate) mod ipset;
+pub(crate) mod socket;
 
 pub use socket::revision_supported;
 

@@ -23,6 +23,7 @@ use std::collections::HashMap;
 use iptkit_sys::nftables::*;
 
 use crate::addr::Family;
+use crate::backend::legacy::ipset;
 use crate::backend::{Driver, Loaded, State};
 use crate::error::{Error, Result};
 use crate::extension::Unknown;
@@ -93,6 +94,8 @@ struct KernelChain {
 #[derive(Debug, Default)]
 pub(crate) struct Nft {
     sock: Option<Socket>,
+    /// ipset answers on an IPv4 raw socket, for sets of both families.
+    ipset: Option<crate::backend::legacy::socket::Socket>,
     /// Messages of the last batch sent, begin and end aside (for tests).
     pub(crate) last_batch_messages: usize,
     /// Bytes of those messages (for tests).
@@ -100,6 +103,15 @@ pub(crate) struct Nft {
 }
 
 impl Nft {
+    fn ipset_socket(&mut self) -> Result<&crate::backend::legacy::socket::Socket> {
+        if self.ipset.is_none() {
+            self.ipset = Some(crate::backend::legacy::socket::Socket::open(Family::Ipv4)?);
+        }
+        self.ipset
+            .as_ref()
+            .ok_or_else(|| Error::Malformed("socket vanished".into()))
+    }
+
     fn socket(&mut self) -> Result<&mut Socket> {
         if self.sock.is_none() {
             self.sock = Some(Socket::open()?);
@@ -246,6 +258,11 @@ impl Driver for Nft {
             table.chains[i].rules.push(rule);
             k.handles.push(r.handle);
         }
+        // `-m set` keeps the set's kernel index in its struct, as in a
+        // legacy table: name it, as iptables-nft-save does.
+        if ipset::has_unnamed(&table) {
+            ipset::name(self.ipset_socket()?, &mut table)?;
+        }
         Ok(Loaded {
             table,
             state: State::Nft(snap),
@@ -264,6 +281,13 @@ impl Driver for Nft {
                 "not the table that was read",
             ));
         }
+        // Sets named in new rules are looked up before anything is sent.
+        let resolved = if ipset::has_unresolved(new) {
+            Some(ipset::resolve(self.ipset_socket()?, new)?)
+        } else {
+            None
+        };
+        let new = resolved.as_ref().unwrap_or(new);
         let sock = self.socket()?;
         let plan = diff::plan(sock, &loaded.table, snap, new)?;
         self.last_batch_messages = plan.count;
