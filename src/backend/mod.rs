@@ -204,3 +204,33 @@ pub(crate) fn driver(backend: Backend) -> Box<dyn Driver> {
         Backend::Auto => driver(backend.resolve().0),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backends_by_name_and_auto_says_why() {
+        for name in ["legacy", "auto"] {
+            let b: Backend = name.parse().unwrap();
+            assert_eq!(b.to_string(), name);
+        }
+        assert!("iptables".parse::<Backend>().is_err());
+        assert_eq!(Backend::Legacy.resolve().0, Backend::Legacy);
+        let (picked, why) = Backend::Auto.resolve();
+        assert_ne!(picked, Backend::Auto);
+        assert!(!why.is_empty());
+        #[cfg(feature = "nft")]
+        {
+            assert_eq!("nft".parse::<Backend>().unwrap(), Backend::Nft);
+            // Where iptables is installed, the reason names the binary the
+            // links end at.
+            if std::path::Path::new("/usr/sbin/iptables").exists() {
+                assert!(
+                    why.contains("xtables-") || why.contains("iptables-"),
+                    "{why}"
+                );
+            }
+        }
+    }
+}
