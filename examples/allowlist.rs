@@ -35,8 +35,9 @@ struct Args {
     /// Run in a fresh private network namespace, and print the result.
     #[arg(long)]
     isolated: bool,
-    /// Kernel interface: legacy (xtables).
-    #[arg(long, default_value = "legacy", value_parser = ["legacy"])]
+    /// Kernel interface: legacy (xtables), nft (nf_tables, as iptables-nft),
+    /// or auto (whichever the machine's iptables uses; said on stderr).
+    #[arg(long, default_value = "legacy", value_parser = ["legacy", "nft", "auto"])]
     backend: String,
     /// The address file.
     #[arg(required_unless_present = "rollback")]
@@ -77,7 +78,7 @@ fn run(args: &Args) -> iptkit::Result<()> {
         ports: args.ports.clone(),
         addresses,
     };
-    let mut handle = Handle::open(family, "filter")?;
+    let mut handle = Handle::open_with(family, "filter", options(&args.backend)?)?;
     let (rollback, edit) = (args.rollback, list.clone());
     handle.edit(move |t| {
         if rollback {
@@ -101,4 +102,17 @@ fn run(args: &Args) -> iptkit::Result<()> {
         print!("{}", save_table(handle.table(), false));
     }
     Ok(())
+}
+
+/// Handle options for `--backend`; `auto` says on stderr what it picked.
+fn options(backend: &str) -> iptkit::Result<iptkit::Options> {
+    let asked: iptkit::Backend = backend.parse()?;
+    let (backend, why) = asked.resolve();
+    if asked == iptkit::Backend::Auto {
+        eprintln!("allowlist: backend {backend}: {why}");
+    }
+    Ok(iptkit::Options {
+        backend,
+        ..iptkit::Options::default()
+    })
 }

@@ -27,8 +27,9 @@ struct Args {
     /// Run in a fresh private network namespace, and print the result.
     #[arg(long)]
     isolated: bool,
-    /// Kernel interface: legacy (xtables).
-    #[arg(long, default_value = "legacy", value_parser = ["legacy"])]
+    /// Kernel interface: legacy (xtables), nft (nf_tables, as iptables-nft),
+    /// or auto (whichever the machine's iptables uses; said on stderr).
+    #[arg(long, default_value = "legacy", value_parser = ["legacy", "nft", "auto"])]
     backend: String,
     /// Addresses or networks (CIDR).
     #[arg(required = true)]
@@ -57,7 +58,7 @@ fn run(args: &Args) -> iptkit::Result<()> {
         .iter()
         .map(|a| Net::parse(family, a))
         .collect::<iptkit::Result<Vec<_>>>()?;
-    let mut handle = Handle::open(family, "filter")?;
+    let mut handle = Handle::open_with(family, "filter", options(&args.backend)?)?;
     let before = blocklist::blocked(handle.table(), &args.chain)?;
     let (chain, unblock, list) = (args.chain.clone(), args.unblock, nets.clone());
     handle.edit(move |t| {
@@ -79,4 +80,17 @@ fn run(args: &Args) -> iptkit::Result<()> {
         print!("{}", save_table(handle.table(), false));
     }
     Ok(())
+}
+
+/// Handle options for `--backend`; `auto` says on stderr what it picked.
+fn options(backend: &str) -> iptkit::Result<iptkit::Options> {
+    let asked: iptkit::Backend = backend.parse()?;
+    let (backend, why) = asked.resolve();
+    if asked == iptkit::Backend::Auto {
+        eprintln!("block_ip: backend {backend}: {why}");
+    }
+    Ok(iptkit::Options {
+        backend,
+        ..iptkit::Options::default()
+    })
 }

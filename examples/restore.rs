@@ -2,7 +2,8 @@
 //! with iptables-restore's options.
 //!
 //! ```text
-//! restore [-6] [-n|--noflush] [-c] [-t|-T TABLE] [--test] [-v] [-w [SECS]] [--isolated] [FILE]
+//! restore [-6] [-n|--noflush] [-c] [-t|-T TABLE] [--test] [-v] [-w [SECS]] [--isolated]
+//!         [--backend legacy|nft|auto] [FILE]
 //! ```
 //!
 //! The whole input is checked before anything is committed; then each table
@@ -57,8 +58,9 @@ struct Args {
     /// Run in a fresh private network namespace, and print the result.
     #[arg(long)]
     isolated: bool,
-    /// Kernel interface: legacy (xtables).
-    #[arg(long, default_value = "legacy", value_parser = ["legacy"])]
+    /// Kernel interface: legacy (xtables), nft (nf_tables, as iptables-nft),
+    /// or auto (whichever the machine's iptables uses; said on stderr).
+    #[arg(long, default_value = "legacy", value_parser = ["legacy", "nft", "auto"])]
     backend: String,
     /// The input; standard input when absent.
     file: Option<std::path::PathBuf>,
@@ -97,7 +99,13 @@ fn run(args: &Args) -> Result<(), (i32, iptkit::Error)> {
         table: args.table.clone(),
     };
     let blocks = parse_with(family, &input, &opts).map_err(|e| (2, e))?;
+    let asked: iptkit::Backend = args.backend.parse().map_err(|e| (2, e))?;
+    let (backend, why) = asked.resolve();
+    if asked == iptkit::Backend::Auto {
+        eprintln!("restore: backend {backend}: {why}");
+    }
     let options = Options {
+        backend,
         lock_wait: match args.wait {
             None | Some(None) => LockWait::Forever,
             Some(Some(secs)) => LockWait::Timeout(Duration::from_secs(secs)),

@@ -170,6 +170,17 @@ pub enum Error {
         /// The errno of SET_ADD_COUNTERS.
         errno: nix::errno::Errno,
     },
+    /// An nf_tables table holds something iptables-nft would not have
+    /// written (a rule with expressions iptkit cannot read, a base chain of
+    /// another name), and the change asked for would have to rewrite it.
+    /// Nothing was committed.
+    #[error("table `{table}`: {reason}")]
+    Incompatible {
+        /// The table.
+        table: String,
+        /// What iptkit cannot keep or write.
+        reason: String,
+    },
     /// Any other I/O error (lock file, namespace files, /etc/services).
     #[error("{op}: {source}")]
     Io {

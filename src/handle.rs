@@ -66,6 +66,7 @@ pub struct Options {
 /// ```
 pub struct Handle {
     options: Options,
+    backend: Backend,
     family: Family,
     driver: Box<dyn Driver>,
     working: Table,
@@ -83,7 +84,8 @@ impl fmt::Debug for Handle {
 }
 
 impl Handle {
-    /// Opens a table with the legacy backend and the default lock wait.
+    /// Opens a table with the legacy backend and the default lock wait
+    /// (see [`Handle::open_with`] and [`Options::backend`] for nf_tables).
     pub fn open(family: Family, table: &str) -> Result<Handle> {
         Handle::open_with(family, table, Options::default())
     }
@@ -92,8 +94,16 @@ impl Handle {
     /// lock (as `iptables -L` does). The handle's socket belongs to the
     /// calling thread's network namespace for the handle's whole life.
     pub fn open_with(family: Family, table: &str, options: Options) -> Result<Handle> {
-        let driver = driver(options.backend);
-        Handle::with_driver(family, table, options, driver)
+        let backend = options.backend.resolve().0;
+        let driver = driver(backend);
+        let mut h = Handle::with_driver(family, table, options, driver)?;
+        h.backend = backend;
+        Ok(h)
+    }
+
+    /// The backend this handle drives ([`Backend::Auto`] resolved).
+    pub fn backend(&self) -> Backend {
+        self.backend
     }
 
     pub(crate) fn with_driver(
@@ -107,6 +117,7 @@ impl Handle {
             driver.load(family, table)?.table
         };
         Ok(Handle {
+            backend: options.backend,
             options,
             family,
             driver,

@@ -37,7 +37,7 @@
 //!   raw bytes, so nothing read from the kernel is lost.
 //! - [`syntax`]: rule specs and whole iptables-save / iptables-restore files.
 //! - [`handle`]: the kernel API; [`backend`]: the kernel interfaces (legacy
-//!   xtables now); [`lock`]: the xtables lock; [`netns`]: network namespaces.
+//!   xtables, and nf_tables in iptables-nft's layout with the `nft` feature); [`lock`]: the xtables lock; [`netns`]: network namespaces.
 //! - [`allowlist`], [`blocklist`]: the common jobs, as pure table changes.
 
 #![warn(missing_docs)]

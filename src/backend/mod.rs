@@ -9,6 +9,8 @@ use crate::error::Result;
 use crate::ruleset::Table;
 
 pub mod legacy;
+#[cfg(feature = "nft")]
+pub mod nft;
 
 /// Which kernel interface to use.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
@@ -18,6 +20,147 @@ pub enum Backend {
     /// tables swapped with `IPT_SO_SET_REPLACE`.
     #[default]
     Legacy,
+    /// nf_tables over netlink, in the layout `iptables-nft` uses: one
+    /// batch of incremental changes per commit.
+    #[cfg(feature = "nft")]
+    Nft,
+    /// Whichever the machine's `iptables` uses, decided as iptables itself
+    /// is chosen: by what `/usr/sbin/iptables` links to
+    /// (`xtables-nft-multi` or `xtables-legacy-multi`), without running it.
+    /// See [`Backend::resolve`].
+    Auto,
+}
+
+#[cfg(feature = "nft")]
+/// Where the `iptables` binaries may be, in the order they are looked at.
+const IPTABLES_PATHS: &[&str] = &["/usr/sbin/iptables", "/sbin/iptables", "/usr/bin/iptables"];
+
+impl Backend {
+    /// The concrete backend this stands for, and why: [`Backend::Auto`]
+    /// follows the `iptables` symbolic links (`/usr/sbin/iptables` ->
+    /// `/etc/alternatives/iptables` -> `xtables-nft-multi`) to the binary
+    /// they end at, and picks nf_tables for `xtables-nft-multi` (or any
+    /// `*-nft*` name) and legacy for `xtables-legacy-multi`. Without an
+    /// `iptables` it picks legacy when legacy tables exist in this network
+    /// namespace, else nf_tables. Without the `nft` feature it is legacy.
+    pub fn resolve(self) -> (Backend, String) {
+        match self {
+            Backend::Auto => auto(),
+            b => (b, "asked for".into()),
+        }
+    }
+}
+
+impl std::str::FromStr for Backend {
+    type Err = crate::Error;
+
+    /// `legacy`, `nft` or `auto`, as the examples' `--backend` takes them.
+    fn from_str(s: &str) -> Result<Backend> {
+        match s {
+            "legacy" => Ok(Backend::Legacy),
+            #[cfg(feature = "nft")]
+            "nft" => Ok(Backend::Nft),
+            "auto" => Ok(Backend::Auto),
+            _ => Err(crate::Error::value(
+                "--backend",
+                s,
+                if cfg!(feature = "nft") {
+                    "legacy, nft or auto"
+                } else {
+                    "legacy or auto (built without the nft feature)"
+                },
+            )),
+        }
+    }
+}
+
+impl std::fmt::Display for Backend {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Backend::Legacy => "legacy",
+            #[cfg(feature = "nft")]
+            Backend::Nft => "nft",
+            Backend::Auto => "auto",
+        })
+    }
+}
+
+/// The iptables tables of a family that exist in the calling thread's
+/// network namespace through `backend`, in the order the kernel lists them
+/// (the order the backend's iptables-save prints them in).
+pub fn existing_tables(backend: Backend, family: Family) -> Result<Vec<String>> {
+    match backend.resolve().0 {
+        #[cfg(feature = "nft")]
+        Backend::Nft => nft::existing_tables(family),
+        _ => legacy::existing_tables(family),
+    }
+}
+
+#[cfg_attr(not(feature = "nft"), allow(clippy::needless_return))]
+fn auto() -> (Backend, String) {
+    #[cfg(not(feature = "nft"))]
+    {
+        (
+            Backend::Legacy,
+            "built without the nft feature: legacy only".into(),
+        )
+    }
+    #[cfg(feature = "nft")]
+    {
+        for path in IPTABLES_PATHS {
+            let p = std::path::Path::new(path);
+            if p.symlink_metadata().is_err() {
+                continue;
+            }
+            // Every name on the way counts: `iptables-nft` may itself be a
+            // link to the multi-call binary.
+            let mut names = vec![path.to_string()];
+            let mut cur = p.to_path_buf();
+            for _ in 0..16 {
+                match std::fs::read_link(&cur) {
+                    Ok(next) => {
+                        let next = if next.is_absolute() {
+                            next
+                        } else {
+                            cur.parent().unwrap_or(std::path::Path::new("/")).join(next)
+                        };
+                        names.push(next.display().to_string());
+                        cur = next;
+                    }
+                    Err(_) => break,
+                }
+            }
+            let base = |n: &String| {
+                std::path::Path::new(n)
+                    .file_name()
+                    .map(|f| f.to_string_lossy().into_owned())
+                    .unwrap_or_default()
+            };
+            let chain = names.join(" -> ");
+            if names.iter().rev().map(base).any(|b| b.contains("legacy")) {
+                return (Backend::Legacy, format!("{chain} (legacy)"));
+            }
+            if names.iter().rev().map(base).any(|b| b.contains("nft")) {
+                return (Backend::Nft, format!("{chain} (nf_tables)"));
+            }
+        }
+        let legacy = [Family::Ipv4, Family::Ipv6].iter().any(|f| {
+            legacy::existing_tables(*f)
+                .map(|t| !t.is_empty())
+                .unwrap_or(false)
+        });
+        if legacy {
+            (
+                Backend::Legacy,
+                "no iptables binary found; legacy tables exist here".into(),
+            )
+        } else {
+            (
+                Backend::Nft,
+                "no iptables binary found and no legacy tables: nf_tables".into(),
+            )
+        }
+    }
 }
 
 /// A table as a backend read it, plus what the backend needs to commit
@@ -35,6 +178,9 @@ pub(crate) struct Loaded {
 pub(crate) enum State {
     /// See [`legacy::Snapshot`].
     Legacy(legacy::Snapshot),
+    /// See [`nft::Snapshot`].
+    #[cfg(feature = "nft")]
+    Nft(nft::Snapshot),
 }
 
 /// One kernel interface.
@@ -53,5 +199,38 @@ pub(crate) trait Driver: Send + std::fmt::Debug {
 pub(crate) fn driver(backend: Backend) -> Box<dyn Driver> {
     match backend {
         Backend::Legacy => Box::new(legacy::Legacy::default()),
+        #[cfg(feature = "nft")]
+        Backend::Nft => Box::new(nft::Nft::default()),
+        Backend::Auto => driver(backend.resolve().0),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backends_by_name_and_auto_says_why() {
+        for name in ["legacy", "auto"] {
+            let b: Backend = name.parse().unwrap();
+            assert_eq!(b.to_string(), name);
+        }
+        assert!("iptables".parse::<Backend>().is_err());
+        assert_eq!(Backend::Legacy.resolve().0, Backend::Legacy);
+        let (picked, why) = Backend::Auto.resolve();
+        assert_ne!(picked, Backend::Auto);
+        assert!(!why.is_empty());
+        #[cfg(feature = "nft")]
+        {
+            assert_eq!("nft".parse::<Backend>().unwrap(), Backend::Nft);
+            // Where iptables is installed, the reason names the binary the
+            // links end at.
+            if std::path::Path::new("/usr/sbin/iptables").exists() {
+                assert!(
+                    why.contains("xtables-") || why.contains("iptables-"),
+                    "{why}"
+                );
+            }
+        }
     }
 }

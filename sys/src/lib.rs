@@ -14,6 +14,8 @@
 #![warn(missing_docs)]
 
 pub mod ext;
+#[cfg(feature = "nft")]
+pub mod nftables;
 pub mod xtables;
 
 /// Plain old data: a `#[repr(C)]` struct without implicit padding, made only of

@@ -109,3 +109,92 @@ pub fn host_saved(family: Family, n: u8) -> String {
         Family::Ipv6 => format!("2001:db8::{n}/128"),
     }
 }
+
+/// The iptables-nft tools: `iptables-nft`, `ip6tables-nft-save`, ...
+fn nft_tool(family: Family, what: &str) -> String {
+    match family {
+        Family::Ipv4 => format!("iptables-nft{what}"),
+        Family::Ipv6 => format!("ip6tables-nft{what}"),
+    }
+}
+
+/// Runs `iptables-nft ARGS` (or ip6tables-nft); `Err` with its stderr when
+/// it fails.
+pub fn nft_ipt_args(family: Family, args: &[&str]) -> Result<(), String> {
+    let out = Command::new(nft_tool(family, ""))
+        .args(args)
+        .output()
+        .expect("iptables-nft is installed");
+    if out.status.success() {
+        Ok(())
+    } else {
+        Err(String::from_utf8_lossy(&out.stderr).into_owned())
+    }
+}
+
+/// Runs `iptables-nft ARGS` (split at white space) and asserts it succeeded.
+pub fn nft_ipt(family: Family, args: &str) {
+    let words: Vec<&str> = args.split_whitespace().collect();
+    if let Err(e) = nft_ipt_args(family, &words) {
+        panic!("{} {args} failed: {e}", nft_tool(family, ""));
+    }
+}
+
+/// Feeds `text` to `iptables-nft-restore -c` and asserts it succeeded.
+pub fn nft_restore(family: Family, text: &str) {
+    let mut child = Command::new(nft_tool(family, "-restore"))
+        .arg("-c")
+        .stdin(Stdio::piped())
+        .spawn()
+        .expect("iptables-nft-restore is installed");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(text.as_bytes())
+        .unwrap();
+    assert!(child.wait().unwrap().success(), "restore refused:\n{text}");
+}
+
+/// `iptables-nft-save [-t TABLE] [-c]` without its comment lines.
+pub fn nft_save(family: Family, table: Option<&str>, counters: bool) -> String {
+    let mut cmd = Command::new(nft_tool(family, "-save"));
+    if let Some(t) = table {
+        cmd.args(["-t", t]);
+    }
+    if counters {
+        cmd.arg("-c");
+    }
+    let out = cmd.output().expect("iptables-nft-save is installed");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .filter(|l| !l.starts_with('#'))
+        .map(|l| format!("{l}\n"))
+        .collect()
+}
+
+/// The `-A` lines of an iptables-nft-save of one table.
+pub fn nft_rules(family: Family, table: &str) -> Vec<String> {
+    nft_save(family, Some(table), false)
+        .lines()
+        .filter(|l| l.starts_with("-A "))
+        .map(String::from)
+        .collect()
+}
+
+/// Opens a table through the nf_tables backend.
+#[cfg(feature = "nft")]
+pub fn nft_handle(family: Family, table: &str) -> iptkit::Handle {
+    let options = iptkit::Options {
+        backend: iptkit::Backend::Nft,
+        ..iptkit::Options::default()
+    };
+    iptkit::Handle::open_with(family, table, options)
+        .unwrap_or_else(|e| panic!("opening {table} through nf_tables: {e}"))
+}

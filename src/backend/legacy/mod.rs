@@ -5,8 +5,8 @@
 mod blob;
 mod counters;
 mod ip;
-mod ipset;
-mod socket;
+pub(crate) mod ipset;
+pub(crate) mod socket;
 
 pub use socket::revision_supported;
 
@@ -119,7 +119,13 @@ impl Driver for Legacy {
     }
 
     fn commit(&mut self, loaded: &Loaded, new: &Table) -> Result<()> {
-        let State::Legacy(snap) = &loaded.state;
+        #[allow(irrefutable_let_patterns)]
+        let State::Legacy(snap) = &loaded.state
+        else {
+            return Err(Error::Malformed(
+                "a legacy commit of a table read by another backend".into(),
+            ));
+        };
         if blob::valid_hooks(new) != snap.valid_hooks || new.family != loaded.table.family {
             return Err(Error::rule(
                 format!("table `{}`", new.name),

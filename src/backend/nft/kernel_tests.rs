@@ -1,0 +1,255 @@
+//! The nf_tables driver against the kernel and iptables-nft, each test in
+//! a private network namespace.
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+
+use super::Nft;
+use crate::addr::Family;
+use crate::backend::{Driver, Loaded};
+use crate::{Rule, Table};
+
+fn tool(family: Family, what: &str) -> String {
+    match family {
+        Family::Ipv4 => format!("iptables-nft{what}"),
+        Family::Ipv6 => format!("ip6tables-nft{what}"),
+    }
+}
+
+fn restore(family: Family, text: &str) {
+    let mut child = Command::new(tool(family, "-restore"))
+        .stdin(Stdio::piped())
+        .spawn()
+        .expect("iptables-nft is installed");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(text.as_bytes())
+        .unwrap();
+    assert!(child.wait().unwrap().success());
+}
+
+/// The `-A` lines of `iptables-nft-save -t filter`.
+fn save_rules(family: Family) -> Vec<String> {
+    let out = Command::new(tool(family, "-save"))
+        .args(["-t", "filter"])
+        .output()
+        .expect("iptables-nft is installed");
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter(|l| l.starts_with("-A "))
+        .map(str::to_string)
+        .collect()
+}
+
+#[test]
+fn one_insert_into_ten_thousand_rules_is_one_message() {
+    crate::netns::unshare_net().expect("tests run as root");
+    let mut text = String::from("*filter\n");
+    for i in 0..10_000u32 {
+        text.push_str(&format!(
+            "-A INPUT -s 10.{}.{}.{}/32 -j DROP\n",
+            i >> 16,
+            (i >> 8) & 255,
+            i & 255
+        ));
+    }
+    text.push_str("COMMIT\n");
+    restore(Family::Ipv4, &text);
+    let mut nft = Nft::default();
+    let loaded = nft.load(Family::Ipv4, "filter").unwrap();
+    assert_eq!(loaded.table.get("INPUT").unwrap().rules.len(), 10_000);
+    let mut new = loaded.table.clone();
+    let rule = Rule::parse(
+        Family::Ipv4,
+        "-s 192.0.2.1/32 -p tcp -m tcp --dport 22 -j ACCEPT",
+    )
+    .unwrap();
+    new.insert("INPUT", 5_000, rule).unwrap();
+    nft.commit(&loaded, &new).unwrap();
+    assert_eq!(nft.last_batch_messages, 1);
+    assert!(
+        nft.last_batch_bytes < 1024,
+        "{} bytes",
+        nft.last_batch_bytes
+    );
+    let saved = save_rules(Family::Ipv4);
+    assert_eq!(saved.len(), 10_001);
+    assert_eq!(
+        saved[5_000],
+        "-A INPUT -s 192.0.2.1/32 -p tcp -m tcp --dport 22 -j ACCEPT"
+    );
+    assert_eq!(saved[4_999], "-A INPUT -s 10.0.19.135/32 -j DROP");
+    assert_eq!(saved[5_001], "-A INPUT -s 10.0.19.136/32 -j DROP");
+
+    // Deleting it again, and replacing one rule, is one message each.
+    let loaded = nft.load(Family::Ipv4, "filter").unwrap();
+    let mut new = loaded.table.clone();
+    new.delete("INPUT", 5_000).unwrap();
+    nft.commit(&loaded, &new).unwrap();
+    assert_eq!(nft.last_batch_messages, 1);
+    let loaded = nft.load(Family::Ipv4, "filter").unwrap();
+    let mut new = loaded.table.clone();
+    new.replace("INPUT", 7, Rule::parse(Family::Ipv4, "-j RETURN").unwrap())
+        .unwrap();
+    nft.commit(&loaded, &new).unwrap();
+    assert_eq!(nft.last_batch_messages, 1);
+    let saved = save_rules(Family::Ipv4);
+    assert_eq!(saved.len(), 10_000);
+    assert_eq!(saved[7], "-A INPUT -j RETURN");
+
+    // A whole new table of 10,000 rules goes in one batch (no ENOBUFS).
+    let loaded = nft.load(Family::Ipv4, "filter").unwrap();
+    let mut new = loaded.table.clone();
+    new.flush_all();
+    for i in 0..10_000u32 {
+        let r = Rule::parse(
+            Family::Ipv4,
+            &format!("-d 10.9.{}.{}/32 -j ACCEPT", i >> 8, i & 255),
+        )
+        .unwrap();
+        new.append("FORWARD", r).unwrap();
+    }
+    nft.commit(&loaded, &new).unwrap();
+    // A flush of INPUT, FORWARD created (iptables-nft creates built-in
+    // chains when first used), 10,000 rules.
+    assert_eq!(nft.last_batch_messages, 10_002);
+    let saved = save_rules(Family::Ipv4);
+    assert_eq!(saved.len(), 10_000);
+    assert!(saved.iter().all(|l| l.starts_with("-A FORWARD -d 10.9.")));
+}
+
+/// The nf_tables driver, with iptables-nft appending a rule between our
+/// read and our batch, `races` times; counts the generation conflicts.
+#[derive(Debug)]
+struct Racing {
+    inner: Nft,
+    races: usize,
+    restarts: Arc<AtomicUsize>,
+}
+
+impl Driver for Racing {
+    fn load(&mut self, family: Family, table: &str) -> crate::Result<Loaded> {
+        self.inner.load(family, table)
+    }
+
+    fn commit(&mut self, loaded: &Loaded, new: &Table) -> crate::Result<()> {
+        if self.races > 0 {
+            self.races -= 1;
+            let addr = match new.family {
+                Family::Ipv4 => "192.0.2.99",
+                Family::Ipv6 => "2001:db8::99",
+            };
+            let out = Command::new(tool(new.family, ""))
+                .args(["-A", "INPUT", "-s", addr, "-j", "DROP"])
+                .output()
+                .expect("iptables-nft is installed");
+            assert!(
+                out.status.success(),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+        let result = self.inner.commit(loaded, new);
+        if matches!(result, Err(crate::Error::TableChanged { .. })) {
+            self.restarts.fetch_add(1, Ordering::SeqCst);
+        }
+        result
+    }
+}
+
+#[test]
+fn a_concurrent_change_is_neither_lost_nor_overwritten() {
+    crate::netns::unshare_net().expect("tests run as root");
+    for (family, ours, theirs) in [
+        (Family::Ipv4, "192.0.2.1/32", "192.0.2.99/32"),
+        (Family::Ipv6, "2001:db8::1/128", "2001:db8::99/128"),
+    ] {
+        let options = crate::Options {
+            lock_path: Some(
+                std::env::temp_dir().join(format!("iptkit-nft-race-test-{}", std::process::id())),
+            ),
+            ..crate::Options::default()
+        };
+        let restarts = Arc::new(AtomicUsize::new(0));
+        let driver = Box::new(Racing {
+            inner: Nft::default(),
+            races: 1,
+            restarts: restarts.clone(),
+        });
+        let mut h = crate::Handle::with_driver(family, "filter", options, driver).unwrap();
+        let rule = Rule::parse(family, &format!("-s {ours} -j ACCEPT")).unwrap();
+        h.append("INPUT", rule).unwrap();
+        h.commit().unwrap();
+        assert_eq!(
+            save_rules(family),
+            [
+                format!("-A INPUT -s {theirs} -j DROP"),
+                format!("-A INPUT -s {ours} -j ACCEPT"),
+            ]
+        );
+        assert_eq!(h.rules("INPUT").unwrap().len(), 2);
+        // The kernel itself refused the first batch (ERESTART: the
+        // generation it carried was no longer current).
+        assert_eq!(restarts.load(Ordering::SeqCst), 1);
+    }
+}
+
+#[test]
+fn a_rule_iptkit_cannot_read_is_kept_and_never_rewritten() {
+    crate::netns::unshare_net().expect("tests run as root");
+    restore(
+        Family::Ipv4,
+        "*filter\n-A INPUT -s 192.0.2.1/32 -j ACCEPT\nCOMMIT\n",
+    );
+    // A rule iptables-nft would not write: `nft` adds it to the same chain.
+    let out = Command::new("nft")
+        .args([
+            "add",
+            "rule",
+            "ip",
+            "filter",
+            "INPUT",
+            "ct",
+            "state",
+            "established",
+            "accept",
+        ])
+        .output()
+        .expect("nft is installed");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mut nft = Nft::default();
+    let loaded = nft.load(Family::Ipv4, "filter").unwrap();
+    let rules = &loaded.table.get("INPUT").unwrap().rules;
+    assert_eq!(rules.len(), 2);
+    assert!(super::is_raw(&rules[1]));
+    // Appending around it leaves it alone.
+    let mut new = loaded.table.clone();
+    new.insert("INPUT", 0, Rule::parse(Family::Ipv4, "-j LOG").unwrap())
+        .unwrap();
+    nft.commit(&loaded, &new).unwrap();
+    assert_eq!(nft.last_batch_messages, 1);
+    // Moving it would mean writing it anew: refused, nothing changed.
+    let loaded = nft.load(Family::Ipv4, "filter").unwrap();
+    let mut new = loaded.table.clone();
+    let raw = new.delete("INPUT", 2).unwrap();
+    new.insert("INPUT", 0, raw).unwrap();
+    assert!(matches!(
+        nft.commit(&loaded, &new),
+        Err(crate::Error::Incompatible { .. })
+    ));
+    let again = nft.load(Family::Ipv4, "filter").unwrap();
+    assert_eq!(again.table, loaded.table);
+    // Deleting it is fine.
+    let mut new = again.table.clone();
+    new.delete("INPUT", 2).unwrap();
+    nft.commit(&again, &new).unwrap();
+    assert_eq!(save_rules(Family::Ipv4).len(), 2);
+}

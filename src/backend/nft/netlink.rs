@@ -1,0 +1,376 @@
+//! The netlink socket: dumps, the generation id, and batches sent in one
+//! `sendto` with their replies drained afterwards.
+//!
+//! The kernel handles a batch inside the `sendto` call, so every reply it
+//! has for it is queued before the call returns; reading until the socket
+//! is empty collects them all. Only errors are asked back (and an
+//! acknowledgement of the batch's last message, which says the batch was
+//! applied), never one per message: ten thousand acknowledgements would
+//! overflow the receive buffer (ENOBUFS).
+
+use std::collections::HashMap;
+use std::os::raw::c_void;
+
+use iptkit_sys::nftables::*;
+use nix::errno::Errno;
+
+use super::ffi;
+use crate::error::{Error, Result};
+
+const NLMSG_HDRLEN: usize = 16;
+const NLMSG_ERROR: u16 = 2;
+const NLMSG_DONE: u16 = 3;
+const NLM_F_REQUEST: u16 = 1;
+pub(crate) const NLM_F_ACK: u16 = 4;
+const NLM_F_DUMP: u16 = 0x300;
+
+/// Receive buffer size: a dump fills as much of it as it can per read.
+const RECV: usize = 256 * 1024;
+
+/// What one message of a batch was for, to name it in an error.
+pub(crate) type Purposes = HashMap<u32, String>;
+
+/// A netfilter netlink socket in the namespace of the thread that opened it.
+pub(crate) struct Socket {
+    sock: mnl::Socket,
+    seq: u32,
+    buf: Vec<u64>,
+}
+
+impl std::fmt::Debug for Socket {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Socket").field("seq", &self.seq).finish()
+    }
+}
+
+// SAFETY: the socket is a file descriptor wrapped by libmnl, used by one
+// thread at a time (`&mut self`); nothing in it is tied to a thread.
+unsafe impl Send for Socket {}
+
+fn io_error(op: &str, e: std::io::Error) -> Error {
+    match e.raw_os_error() {
+        Some(libc::EPERM) => Error::NotPermitted { op: op.into() },
+        Some(n) => Error::Kernel {
+            op: op.into(),
+            errno: Errno::from_raw(n),
+            context: "netlink".into(),
+        },
+        None => Error::Io {
+            op: op.into(),
+            source: e,
+        },
+    }
+}
+
+impl Socket {
+    /// Opens and binds a socket.
+    pub fn open() -> Result<Socket> {
+        let sock = mnl::Socket::new(mnl::Bus::Netfilter)
+            .map_err(|e| io_error("opening a netfilter netlink socket", e))?;
+        let mut s = Socket {
+            sock,
+            seq: std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_secs() as u32)
+                .unwrap_or(1),
+            buf: vec![0u64; RECV / 8],
+        };
+        // Room for the errors of a large batch; a failure here only makes
+        // the buffer smaller.
+        s.set_buffer(libc::SO_RCVBUFFORCE, 4 << 20);
+        Ok(s)
+    }
+
+    fn fd(&self) -> i32 {
+        // SAFETY: the socket is live.
+        unsafe { mnl::mnl_sys::mnl_socket_get_fd(self.sock.as_raw_socket()) }
+    }
+
+    fn set_buffer(&mut self, opt: i32, size: usize) {
+        let v = size.min(i32::MAX as usize) as i32;
+        // SAFETY: setsockopt with a valid int.
+        unsafe {
+            libc::setsockopt(
+                self.fd(),
+                libc::SOL_SOCKET,
+                opt,
+                (&v as *const i32).cast::<c_void>(),
+                std::mem::size_of::<i32>() as u32,
+            );
+        }
+    }
+
+    /// The next sequence number.
+    pub fn next_seq(&mut self) -> u32 {
+        self.seq = self.seq.wrapping_add(1);
+        self.seq
+    }
+
+    fn send(&mut self, bytes: &[u8], op: &str) -> Result<()> {
+        let n = self.sock.send(bytes).map_err(|e| io_error(op, e))?;
+        if n != bytes.len() {
+            return Err(Error::Malformed(format!(
+                "{op}: sent {n} of {} bytes",
+                bytes.len()
+            )));
+        }
+        Ok(())
+    }
+
+    /// Reads one datagram (blocking, or not) into the buffer; returns its
+    /// length, 0 when nothing is queued (non-blocking only).
+    fn recv(&mut self, block: bool, op: &str) -> Result<usize> {
+        let flags = if block { 0 } else { libc::MSG_DONTWAIT };
+        loop {
+            // SAFETY: recv into our own buffer of its size.
+            let n = unsafe {
+                libc::recv(
+                    self.fd(),
+                    self.buf.as_mut_ptr().cast::<c_void>(),
+                    self.buf.len() * 8,
+                    flags,
+                )
+            };
+            if n >= 0 {
+                return Ok(n as usize);
+            }
+            let err = std::io::Error::last_os_error();
+            match err.raw_os_error() {
+                Some(libc::EINTR) => continue,
+                Some(libc::EAGAIN) if !block => return Ok(0),
+                _ => return Err(io_error(op, err)),
+            }
+        }
+    }
+
+    /// Sends a dump request and hands every reply message to `each`.
+    pub fn dump(
+        &mut self,
+        msg_type: u16,
+        family: u16,
+        table: Option<&str>,
+        mut each: impl FnMut(&[u8]) -> Result<()>,
+    ) -> Result<()> {
+        let op = format!("nf_tables dump (message {msg_type})");
+        let seq = self.next_seq();
+        let mut req = Vec::new();
+        ffi::request(
+            msg_type,
+            family,
+            NLM_F_REQUEST | NLM_F_DUMP,
+            seq,
+            table,
+            &mut req,
+        )?;
+        self.send(&req, &op)?;
+        loop {
+            let n = self.recv(true, &op)?;
+            let mut done = false;
+            for_each_message(&self.buf, n, |h, msg| {
+                if h.seq != seq {
+                    return Ok(());
+                }
+                match h.kind {
+                    NLMSG_DONE => done = true,
+                    NLMSG_ERROR => {
+                        let errno = error_code(msg);
+                        if errno != 0 {
+                            return Err(kernel(&op, errno, "dump refused"));
+                        }
+                        done = true;
+                    }
+                    _ => each(msg)?,
+                }
+                Ok(())
+            })?;
+            if done {
+                return Ok(());
+            }
+        }
+    }
+
+    /// The ruleset's generation id.
+    pub fn genid(&mut self) -> Result<u32> {
+        let op = "reading the nf_tables generation id";
+        let seq = self.next_seq();
+        let mut req = Vec::new();
+        ffi::request(
+            NFT_MSG_GETGEN,
+            0,
+            NLM_F_REQUEST | NLM_F_ACK,
+            seq,
+            None,
+            &mut req,
+        )?;
+        self.send(&req, op)?;
+        let mut id = None;
+        let mut acked = false;
+        while !acked {
+            let n = self.recv(true, op)?;
+            for_each_message(&self.buf, n, |h, msg| {
+                if h.seq != seq {
+                    return Ok(());
+                }
+                if h.kind == NLMSG_ERROR {
+                    let errno = error_code(msg);
+                    if errno != 0 {
+                        return Err(kernel(op, errno, "GETGEN refused"));
+                    }
+                    acked = true;
+                } else if h.kind == (NFNL_SUBSYS_NFTABLES << 8) | NFT_MSG_NEWGEN {
+                    id = Some(ffi::parse_gen(msg)?);
+                }
+                Ok(())
+            })?;
+        }
+        id.ok_or_else(|| Error::Malformed("no generation id in the reply".into()))
+    }
+
+    /// Sends `messages` (built with sequence numbers from
+    /// [`Socket::next_seq`], the last one with NLM_F_ACK) as one batch that
+    /// the kernel applies only while the ruleset is at generation `genid`.
+    /// `purposes` names each message for errors.
+    pub fn batch(
+        &mut self,
+        genid: u32,
+        messages: &[u8],
+        last_seq: u32,
+        purposes: &Purposes,
+    ) -> Result<BatchResult> {
+        let op = "nf_tables batch";
+        let begin_seq = self.next_seq();
+        let end_seq = self.next_seq();
+        let mut batch = Vec::with_capacity(messages.len() + 64);
+        batch_msg(&mut batch, NFNL_MSG_BATCH_BEGIN, begin_seq, Some(genid));
+        batch.extend_from_slice(messages);
+        batch_msg(&mut batch, NFNL_MSG_BATCH_END, end_seq, None);
+        // A batch must go in one datagram, and a datagram may not exceed
+        // the send buffer.
+        self.set_buffer(libc::SO_SNDBUFFORCE, batch.len() + (64 << 10));
+        // Drop anything stale first.
+        while self.recv(false, op)? > 0 {}
+        self.send(&batch, op)?;
+        let mut errors = Vec::new();
+        let mut acked = false;
+        loop {
+            let n = self.recv(false, op)?;
+            if n == 0 {
+                break;
+            }
+            for_each_message(&self.buf, n, |h, msg| {
+                if h.kind != NLMSG_ERROR {
+                    return Ok(());
+                }
+                let errno = error_code(msg);
+                if errno == 0 {
+                    if h.seq == last_seq {
+                        acked = true;
+                    }
+                } else {
+                    errors.push((h.seq, errno));
+                }
+                Ok(())
+            })?;
+        }
+        if errors.iter().any(|&(s, e)| s == begin_seq && e == ERESTART) {
+            return Ok(BatchResult::GenerationMoved);
+        }
+        if let Some(&(seq, errno)) = errors.first() {
+            let what = purposes
+                .get(&seq)
+                .cloned()
+                .unwrap_or_else(|| "the batch".into());
+            return Err(kernel(op, errno, &what));
+        }
+        if !acked {
+            return Err(Error::Malformed(
+                "the kernel did not acknowledge the batch (nothing was reported back)".into(),
+            ));
+        }
+        Ok(BatchResult::Applied)
+    }
+}
+
+/// How a batch went.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum BatchResult {
+    /// Applied, all of it.
+    Applied,
+    /// The ruleset changed since the generation the batch was computed
+    /// from: nothing was applied.
+    GenerationMoved,
+}
+
+fn kernel(op: &str, errno: i32, what: &str) -> Error {
+    if errno == libc::EPERM {
+        return Error::NotPermitted { op: op.into() };
+    }
+    Error::Kernel {
+        op: op.into(),
+        errno: Errno::from_raw(errno),
+        context: what.into(),
+    }
+}
+
+/// The fields of a netlink header that matter here.
+struct Header {
+    kind: u16,
+    seq: u32,
+}
+
+/// Walks the messages in the first `n` bytes of `buf`.
+fn for_each_message(
+    buf: &[u64],
+    n: usize,
+    mut f: impl FnMut(&Header, &[u8]) -> Result<()>,
+) -> Result<()> {
+    // SAFETY: a u64 buffer viewed as bytes; n <= its length (recv said so).
+    let bytes =
+        unsafe { std::slice::from_raw_parts(buf.as_ptr().cast::<u8>(), n.min(buf.len() * 8)) };
+    let mut off = 0;
+    while off + NLMSG_HDRLEN <= bytes.len() {
+        let b = &bytes[off..];
+        let len = u32::from_ne_bytes([b[0], b[1], b[2], b[3]]) as usize;
+        if len < NLMSG_HDRLEN || len > b.len() {
+            return Err(Error::Malformed(format!(
+                "netlink message of length {len} in {} bytes",
+                b.len()
+            )));
+        }
+        let h = Header {
+            kind: u16::from_ne_bytes([b[4], b[5]]),
+            seq: u32::from_ne_bytes([b[8], b[9], b[10], b[11]]),
+        };
+        f(&h, &b[..len])?;
+        off += (len + 3) & !3;
+    }
+    Ok(())
+}
+
+/// The (positive) errno of an NLMSG_ERROR message; 0 for an acknowledgement.
+fn error_code(msg: &[u8]) -> i32 {
+    if msg.len() < NLMSG_HDRLEN + 4 {
+        return libc::EPROTO;
+    }
+    let b = &msg[NLMSG_HDRLEN..];
+    -i32::from_ne_bytes([b[0], b[1], b[2], b[3]])
+}
+
+/// Appends a batch begin or end message (nfnetlink header for the
+/// nf_tables subsystem), with the generation id attribute when given.
+fn batch_msg(out: &mut Vec<u8>, kind: u16, seq: u32, genid: Option<u32>) {
+    let len = NLMSG_HDRLEN + 4 + if genid.is_some() { 8 } else { 0 };
+    out.extend_from_slice(&(len as u32).to_ne_bytes());
+    out.extend_from_slice(&kind.to_ne_bytes());
+    out.extend_from_slice(&NLM_F_REQUEST.to_ne_bytes());
+    out.extend_from_slice(&seq.to_ne_bytes());
+    out.extend_from_slice(&0u32.to_ne_bytes());
+    // nfgenmsg: AF_UNSPEC, NFNETLINK_V0, res_id = the subsystem (big endian).
+    out.extend_from_slice(&[0, 0]);
+    out.extend_from_slice(&NFNL_SUBSYS_NFTABLES.to_be_bytes());
+    if let Some(g) = genid {
+        out.extend_from_slice(&8u16.to_ne_bytes());
+        out.extend_from_slice(&NFNL_BATCH_GENID.to_ne_bytes());
+        out.extend_from_slice(&g.to_be_bytes());
+    }
+}
