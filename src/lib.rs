@@ -59,6 +59,7 @@ pub mod rule;
 pub mod ruleset;
 pub mod syntax;
 pub mod targets;
+pub(crate) mod xtopt;
 
 pub use addr::{Family, Net};
 pub use backend::Backend;

@@ -9,10 +9,11 @@
 use iptkit_sys::ext::xt_cgroup::*;
 use iptkit_sys::Pod;
 
-use super::xtparse::{bool_field, put_string, uint_option, Seen};
+use super::xtparse::{bool_field, put_string, Seen};
 use crate::error::{Error, Result};
 use crate::extension::{bad_revision, c_str, put_c_str, read_struct, Args, Ctx, Extension};
 use crate::inv::Inv;
+use crate::xtopt::uint_option;
 
 /// `-m cgroup`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]

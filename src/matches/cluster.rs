@@ -4,10 +4,11 @@
 use iptkit_sys::ext::xt_cluster::*;
 use iptkit_sys::Pod;
 
-use super::xtparse::{uint_option, Seen};
+use super::xtparse::Seen;
 use crate::error::{Error, Result};
 use crate::extension::{bad_revision, read_struct, Args, Ctx, Extension};
 use crate::inv::Inv;
+use crate::xtopt::uint_option;
 
 /// `-m cluster`.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]

@@ -8,10 +8,11 @@
 use iptkit_sys::ext::xt_connlabel::*;
 use iptkit_sys::Pod;
 
-use super::xtparse::{c_strtoul, Seen};
+use super::xtparse::Seen;
 use crate::error::{Error, Result};
 use crate::extension::{bad_revision, read_struct, Args, Ctx, Extension};
 use crate::inv::Inv;
+use crate::xtopt::c_strtoul;
 
 /// Where libnetfilter_conntrack reads label names.
 const CONNLABEL_CONF: &str = "/etc/xtables/connlabel.conf";
@@ -53,10 +54,11 @@ fn parse_labelmap(text: &str) -> Vec<(u16, String)> {
         if line.starts_with('#') {
             continue;
         }
-        let Some((bit, rest)) = c_strtoul(line).filter(|&(b, _)| b <= MAX_FILE_BIT) else {
+        let n = c_strtoul(line, 0);
+        if n.end == 0 || n.value > MAX_FILE_BIT {
             continue;
-        };
-        let bit = bit as u16;
+        }
+        let (bit, rest) = (n.value as u16, &line[n.end..]);
         let name = rest.trim_matches([' ', '\t', '\r', '\x0b', '\x0c']);
         let sane = name
             .chars()
@@ -80,10 +82,8 @@ fn labelmap() -> Option<Vec<(u16, String)>> {
 /// A label as `connlabel_value_parse` reads a number: all of `s` through C's
 /// `strtoul`, kept when it is a non-negative `int`, then cut to 16 bits.
 fn label_number(s: &str) -> Option<u16> {
-    match c_strtoul(s)? {
-        (v, "") if (v as u32 as i32) >= 0 => Some(v as u16),
-        _ => None,
-    }
+    let n = c_strtoul(s, 0);
+    (n.end > 0 && n.end == s.len() && (n.value as u32 as i32) >= 0).then_some(n.value as u16)
 }
 
 /// `--label`: a number first, else a name from the file.

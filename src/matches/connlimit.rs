@@ -11,10 +11,11 @@ use iptkit_sys::ext::xt_connlimit::*;
 use iptkit_sys::Pod;
 
 use super::xtopt::inet_aton;
-use super::xtparse::{uint, uint_option, Seen};
+use super::xtparse::Seen;
 use crate::addr::Family;
 use crate::error::{Error, Result};
 use crate::extension::{bad_revision, read_struct, Args, Ctx, Extension};
+use crate::xtopt::{uint, uint_option};
 
 /// The comparison with the connection count.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

@@ -299,7 +299,7 @@ impl CtAddr {
         let bits = family.bits();
         let len = match m {
             None => return Ok(CtAddr::host(addr)),
-            Some(m) => match xtopt::parse_uint(m, bits.into()) {
+            Some(m) => match crate::xtopt::uint(m, 0, bits.into()) {
                 Some(len) => len as u8,
                 None => {
                     let mask = ip(m).ok_or_else(|| {
@@ -763,7 +763,8 @@ impl Extension for Conntrack {
             }
             "ctexpire" => {
                 let v = args.value(name)?;
-                let (min, max) = xtopt::parse_uint_range("conntrack", name, v, u32::MAX.into())?;
+                let (min, max) =
+                    crate::xtopt::uint_range_full("conntrack", name, v, u32::MAX.into())?;
                 let e = CtExpires {
                     min: min as u32,
                     max: max as u32,

@@ -3,10 +3,11 @@
 use iptkit_sys::ext::xt_cpu::*;
 use iptkit_sys::Pod;
 
-use super::xtparse::{bool_field, uint_option, Seen};
+use super::xtparse::{bool_field, Seen};
 use crate::error::Result;
 use crate::extension::{bad_revision, read_struct, Args, Ctx, Extension};
 use crate::inv::Inv;
+use crate::xtopt::uint_option;
 
 /// `-m cpu`.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]

@@ -7,10 +7,10 @@ use iptkit_sys::Pod;
 use super::port::PortRange;
 use super::portrc::parse_port_range_rc;
 use super::tcp::set_once;
-use super::xtnum::parse_int_option;
 use crate::error::{Error, Result};
 use crate::extension::{bad_revision, read_struct, Args, Ctx, Extension};
 use crate::inv::Inv;
+use crate::xtopt::uint_option;
 
 /// DCCP packet type names by bit number (`dccp_pkt_types` in libxt_dccp.c).
 const TYPE_NAMES: [&str; 11] = [
@@ -171,7 +171,7 @@ impl Extension for Dccp {
             }
             "dccp-option" => {
                 let v = args.value("--dccp-option")?;
-                let n = parse_int_option("dccp", "--dccp-option", v, 1, 255)?;
+                let n = uint_option("dccp", "--dccp-option", v, 1, 255)?;
                 set_once(&mut self.option, "--dccp-option", Inv::new(n as u8, invert))?;
             }
             _ => return Ok(false),

@@ -7,10 +7,11 @@
 use iptkit_sys::ext::xt_devgroup::*;
 use iptkit_sys::Pod;
 
-use super::xtparse::{lmap_id, lmap_name, read_lmap, save_val_mask, val_mask, Seen};
+use super::xtparse::{lmap_id, lmap_name, read_lmap, Seen};
 use crate::error::{Error, Result};
 use crate::extension::{bad_revision, read_struct, Args, Ctx, Extension};
 use crate::inv::Inv;
+use crate::xtopt::{save_val_mask, val_mask};
 
 /// Where iproute2 (and iptables) read device group names.
 const GROUP_FILE: &str = "/etc/iproute2/group";

@@ -4,10 +4,10 @@
 use iptkit_sys::ext::xt_dscp::*;
 use iptkit_sys::Pod;
 
-use super::xtnum::parse_int_option;
 use crate::error::{Error, Result};
 use crate::extension::{bad_revision, read_struct, Args, Ctx, Extension};
 use crate::inv::Inv;
+use crate::xtopt::uint_option;
 
 /// DiffServ class names and their DSCP values (iptables' `dscp_helper.c`).
 const CLASSES: [(&str, u8); 22] = [
@@ -94,7 +94,7 @@ impl Extension for Dscp {
         let value = match option {
             "dscp" => {
                 let v = args.value("--dscp")?;
-                parse_int_option("dscp", "--dscp", v, 0, XT_DSCP_MAX.into())? as u8
+                uint_option("dscp", "--dscp", v, 0, XT_DSCP_MAX.into())? as u8
             }
             "dscp-class" => {
                 let v = args.value("--dscp-class")?;

@@ -5,11 +5,12 @@ use std::fmt;
 use iptkit_sys::ext::ip6t_frag::*;
 use iptkit_sys::Pod;
 
-use super::xtvalue::{exact, parse_uint, parse_uint_range, Seen};
+use super::xtvalue::{exact, Seen};
 use crate::addr::Family;
 use crate::error::{Error, Result};
 use crate::extension::{bad_revision, read_struct, Args, Ctx, Extension};
 use crate::inv::Inv;
+use crate::xtopt::{uint_option, uint_range_full};
 
 /// An inclusive range of 32-bit values (`--fragid`, `--rt-segsleft`). iptables
 /// takes `min > max` as given.
@@ -29,8 +30,8 @@ impl U32Range {
     };
 
     /// Parses `N`, `N:M`, `N:`, `:M` or `:` (`XTTYPE_UINT32RC`).
-    pub(crate) fn parse(option: &str, s: &str) -> Result<U32Range> {
-        let (min, max) = parse_uint_range(option, s, u32::MAX.into())?;
+    pub(crate) fn parse(ext: &str, option: &str, s: &str) -> Result<U32Range> {
+        let (min, max) = uint_range_full(ext, option, s, u32::MAX.into())?;
         Ok(U32Range {
             min: min as u32,
             max: max as u32,
@@ -153,12 +154,12 @@ impl Extension for Frag {
         match option {
             "fragid" => {
                 self.seen.once(option, O_FRAGID, invert, true)?;
-                let r = U32Range::parse(&flag, args.value(&flag)?)?;
+                let r = U32Range::parse(Self::NAME, &flag, args.value(&flag)?)?;
                 self.ids = Some(Inv::new(r, invert));
             }
             "fraglen" => {
                 self.seen.once(option, O_FRAGLEN, invert, true)?;
-                let n = parse_uint(&flag, args.value(&flag)?, 0, u32::MAX.into())?;
+                let n = uint_option(Self::NAME, &flag, args.value(&flag)?, 0, u32::MAX.into())?;
                 self.len = Some(Inv::new(n as u32, invert));
             }
             "fragres" => {

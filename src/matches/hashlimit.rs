@@ -10,11 +10,11 @@
 use iptkit_sys::ext::xt_hashlimit::*;
 use iptkit_sys::Pod;
 
-use super::length::strtoul;
 use super::recent::parse_u32;
 use crate::addr::Family;
 use crate::error::{Error, Result};
 use crate::extension::{bad_revision, c_str, read_struct, Args, Ctx, Extension};
+use crate::xtopt::strtoul;
 
 /// Default bucket size (`XT_HASHLIMIT_BURST`).
 pub const DEFAULT_BURST: u64 = 5;
@@ -550,7 +550,7 @@ impl Extension for HashLimit {
                 self.once(id, &opt, invert, false)?;
                 let v = args.value(&opt)?;
                 let bits = ctx.family.bits();
-                let len = super::length::xt_uint(v)
+                let len = crate::xtopt::uint(v, 0, u64::MAX)
                     .filter(|&n| n <= u64::from(bits))
                     .ok_or_else(|| {
                         Error::value(&opt, v, format!("must be a prefix length 0-{bits}"))

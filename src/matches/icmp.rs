@@ -104,7 +104,7 @@ const ICMP_NAMES: &[(&str, IcmpType)] = &[
 
 /// A number 0..=255 at the start of `s`, with the rest (`strtoul` with an end pointer).
 fn leading_u8(s: &str) -> Option<(u8, &str)> {
-    let (v, rest) = super::xtopt::strtoul(s)?;
+    let (v, rest) = crate::xtopt::strtoul(s)?;
     Some((u8::try_from(v).ok()?, rest))
 }
 

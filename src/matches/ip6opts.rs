@@ -5,10 +5,11 @@
 use iptkit_sys::ext::ip6t_opts::*;
 use iptkit_sys::Pod;
 
-use super::xtvalue::{parse_uint, strtoul, Seen};
+use super::xtvalue::Seen;
 use crate::error::{Error, Result};
 use crate::extension::{bad_revision, read_struct, Args};
 use crate::inv::Inv;
+use crate::xtopt::{c_strtoul, uint_option};
 
 /// One option of the header: its type and, optionally, its length.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -37,7 +38,7 @@ const O_OPTS: u32 = 1;
 /// `parse_opts_num`: a `strtoul` number with nothing after it, of which the
 /// caller keeps the low byte.
 fn opts_num(ext: &str, option: &str, what: &str, s: &str) -> Result<u8> {
-    let n = strtoul(s, 0);
+    let n = c_strtoul(s, 0);
     if n.end == 0 {
         return Err(Error::value(
             option,
@@ -152,7 +153,7 @@ impl Ip6Opts {
         match which {
             "-len" => {
                 self.seen.once(option, O_LEN, invert, true)?;
-                let n = parse_uint(&flag, args.value(&flag)?, 0, u32::MAX.into())?;
+                let n = uint_option(ext, &flag, args.value(&flag)?, 0, u32::MAX.into())?;
                 self.len = Some(Inv::new(n as u32, invert));
             }
             "-opts" => {

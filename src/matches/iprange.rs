@@ -58,7 +58,7 @@ pub(crate) fn numeric_addr(family: Family, s: &str) -> Option<IpAddr> {
             let mut octets = [0u8; 4];
             let mut parts = s.split('.');
             for o in &mut octets {
-                let n = super::length::xt_uint(parts.next()?)?;
+                let n = crate::xtopt::uint(parts.next()?, 0, u64::MAX)?;
                 *o = u8::try_from(n).ok()?;
             }
             parts.next().is_none().then(|| IpAddr::from(octets))

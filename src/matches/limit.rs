@@ -3,7 +3,6 @@
 use iptkit_sys::ext::xt_limit::*;
 use iptkit_sys::Pod;
 
-use super::xtopt;
 use crate::error::{Error, Result};
 use crate::extension::{bad_revision, read_struct, Args, Ctx, Extension};
 
@@ -189,7 +188,7 @@ impl Extension for Limit {
         if option == "limit" {
             self.avg = Limit::parse_rate(v)?;
         } else {
-            let b = xtopt::parse_uint(v, 10000)
+            let b = crate::xtopt::uint(v, 0, 10000)
                 .ok_or_else(|| Error::value(name, v, "out of range (0-10000)"))?;
             self.burst = b as u32;
         }

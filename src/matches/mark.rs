@@ -5,10 +5,10 @@ use iptkit_sys::ext::xt_mark::*;
 use iptkit_sys::Pod;
 
 use super::tcp::set_once;
-use super::xtopt::{mark_mask_string, parse_mark_mask};
 use crate::error::{Error, Result};
 use crate::extension::{bad_revision, read_struct, Args, Ctx, Extension};
 use crate::inv::Inv;
+use crate::xtopt::{mark_mask, mark_mask_string};
 
 /// A mark value and the bits of it that count: the test is
 /// `packet_mark & mask == mark`.
@@ -106,7 +106,7 @@ impl Extension for Mark {
             return Ok(false);
         }
         let v = args.value("--mark")?;
-        let (mark, mask) = parse_mark_mask("mark", "--mark", v)?;
+        let (mark, mask) = mark_mask("mark", "mark", v)?;
         set_once(
             &mut self.mark,
             "--mark",

@@ -5,11 +5,12 @@ use std::fmt;
 use iptkit_sys::ext::ip6t_mh::*;
 use iptkit_sys::Pod;
 
-use super::xtvalue::{exact, xt_strtoul, Seen};
+use super::xtvalue::{exact, Seen};
 use crate::addr::Family;
 use crate::error::{Error, Result};
 use crate::extension::{bad_revision, read_struct, Args, Ctx, Extension};
 use crate::inv::Inv;
+use crate::xtopt::uint;
 
 /// Mobility header type names, aliases after their type (`mh_names`).
 const MH_NAMES: [(&str, u8); 16] = [
@@ -87,7 +88,7 @@ fn mh_type(option: &str, s: &str) -> Result<u8> {
     }
     match found {
         Some((_, t)) => Ok(t),
-        None => xt_strtoul(s, 0, 0xFF)
+        None => uint(s, 0, 0xFF)
             .map(|n| n as u8)
             .ok_or_else(|| Error::value(option, s, "invalid MH type")),
     }

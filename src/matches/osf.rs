@@ -5,11 +5,12 @@
 use iptkit_sys::ext::xt_osf::*;
 use iptkit_sys::Pod;
 
-use super::xtparse::{put_string, uint_option, Seen};
+use super::xtparse::{put_string, Seen};
 use crate::addr::Family;
 use crate::error::{Error, Result};
 use crate::extension::{bad_revision, c_str, put_c_str, read_struct, Args, Ctx, Extension};
 use crate::inv::Inv;
+use crate::xtopt::uint_option;
 
 /// `-m osf`.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]

@@ -8,12 +8,13 @@ use iptkit_sys::ext::xt_policy::*;
 use iptkit_sys::Pod;
 
 use super::xtvalue::{
-    addr_from_bytes, addr_mask_string, addr_to_bytes, exact, parse_hostmask, parse_uint, Seen,
+    addr_from_bytes, addr_mask_string, addr_to_bytes, exact, parse_hostmask, Seen,
 };
 use crate::error::{Error, Result};
 use crate::extension::{bad_revision, read_struct, Args, Ctx, Extension};
 use crate::inv::Inv;
 use crate::names;
+use crate::xtopt::uint_option;
 
 /// An address and a mask as iptables keeps them for `XTTYPE_HOSTMASK`
 /// options: the address is not masked (`--tunnel-src 10.1.2.3/8` prints
@@ -278,7 +279,8 @@ impl Extension for Policy {
             "reqid" | "spi" => {
                 self.seen.multi(option, O_ELEM, invert, true)?;
                 let flag = format!("--{option}");
-                let n = parse_uint(&flag, args.value(&flag)?, 0, u32::MAX as u64)? as u32;
+                let n =
+                    uint_option(Self::NAME, &flag, args.value(&flag)?, 0, u32::MAX as u64)? as u32;
                 let e = self.current();
                 let slot = if option == "reqid" {
                     &mut e.reqid

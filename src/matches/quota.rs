@@ -5,10 +5,11 @@
 use iptkit_sys::ext::xt_quota::*;
 use iptkit_sys::Pod;
 
-use super::xtparse::{uint_option, Seen};
+use super::xtparse::Seen;
 use crate::error::{Error, Result};
 use crate::extension::{bad_revision, read_struct, Args, Ctx, Extension};
 use crate::inv::Inv;
+use crate::xtopt::uint_option;
 
 /// `-m quota`.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]

@@ -12,10 +12,11 @@ use iptkit_sys::ext::xt_rateest::*;
 use iptkit_sys::xtables::IFNAMSIZ;
 use iptkit_sys::Pod;
 
-use super::xtparse::{put_string, uint, Seen};
+use super::xtparse::{put_string, Seen};
 use crate::error::{Error, Result};
 use crate::extension::{bad_revision, c_str, put_c_str, read_struct, Args, Ctx, Extension};
 use crate::inv::Inv;
+use crate::xtopt::uint;
 
 /// The comparison.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

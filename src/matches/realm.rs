@@ -9,11 +9,11 @@ use iptkit_sys::ext::xt_realm::*;
 use iptkit_sys::Pod;
 
 use super::tcp::set_once;
-use super::xtnum::strtoul_prefix;
 use crate::addr::Family;
 use crate::error::{Error, Result};
 use crate::extension::{bad_revision, read_struct, Args, Ctx, Extension};
 use crate::inv::Inv;
+use crate::xtopt::strtoul;
 
 /// Where iptables reads realm names.
 const REALMS_FILE: &str = "/etc/iproute2/rt_realms";
@@ -91,7 +91,7 @@ fn parse_realm(s: &str, names: &[(u32, String)]) -> Result<RealmMask> {
             .map(|&(id, _)| RealmMask { id, mask: u32::MAX })
             .ok_or_else(|| bad("could not map name to an integer value"))
     };
-    let Some((id, rest)) = strtoul_prefix(s).filter(|(v, _)| *v <= u32::MAX.into()) else {
+    let Some((id, rest)) = strtoul(s).filter(|(v, _)| *v <= u32::MAX.into()) else {
         return by_name();
     };
     if rest.is_empty() {
@@ -103,7 +103,7 @@ fn parse_realm(s: &str, names: &[(u32, String)]) -> Result<RealmMask> {
     let Some(m) = rest.strip_prefix('/') else {
         return by_name();
     };
-    match strtoul_prefix(m) {
+    match strtoul(m) {
         Some((mask, "")) if mask <= u32::MAX.into() => Ok(RealmMask {
             id: id as u32,
             mask: mask as u32,

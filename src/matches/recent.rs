@@ -219,7 +219,7 @@ fn mask_to_kernel(m: Option<IpAddr>) -> nf_inet_addr {
 
 /// A `u32` option as xtables reads it (`strtoul` base 0, range checked).
 pub(crate) fn parse_u32(option: &str, v: &str, min: u32) -> Result<u32> {
-    super::length::xt_uint(v)
+    crate::xtopt::uint(v, 0, u64::MAX)
         .and_then(|n| u32::try_from(n).ok())
         .filter(|&n| n >= min)
         .ok_or_else(|| {

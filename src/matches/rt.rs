@@ -6,11 +6,12 @@ use iptkit_sys::ext::ip6t_rt::*;
 use iptkit_sys::Pod;
 
 use super::frag::U32Range;
-use super::xtvalue::{exact, parse_uint, Seen};
+use super::xtvalue::{exact, Seen};
 use crate::addr::Family;
 use crate::error::{Error, Result};
 use crate::extension::{bad_revision, read_struct, Args, Ctx, Extension};
 use crate::inv::Inv;
+use crate::xtopt::uint_option;
 
 /// `-m rt` (IPv6 only).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
@@ -152,17 +153,17 @@ impl Extension for Rt {
         match option {
             "rt-type" => {
                 self.seen.once(option, O_RT_TYPE, invert, true)?;
-                let n = parse_uint(&flag, args.value(&flag)?, 0, u32::MAX.into())?;
+                let n = uint_option(Self::NAME, &flag, args.value(&flag)?, 0, u32::MAX.into())?;
                 self.rt_type = Some(Inv::new(n as u32, invert));
             }
             "rt-segsleft" => {
                 self.seen.once(option, O_RT_SEGSLEFT, invert, true)?;
-                let r = U32Range::parse(&flag, args.value(&flag)?)?;
+                let r = U32Range::parse(Self::NAME, &flag, args.value(&flag)?)?;
                 self.segsleft = Some(Inv::new(r, invert));
             }
             "rt-len" => {
                 self.seen.once(option, O_RT_LEN, invert, true)?;
-                let n = parse_uint(&flag, args.value(&flag)?, 0, u32::MAX.into())?;
+                let n = uint_option(Self::NAME, &flag, args.value(&flag)?, 0, u32::MAX.into())?;
                 self.len = Some(Inv::new(n as u32, invert));
             }
             "rt-0-res" => {

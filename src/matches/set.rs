@@ -363,7 +363,7 @@ fn parse_counter(
         (_, true) => return Err(Error::rule(option, "cannot be inverted")),
     };
     let v = args.value(option)?;
-    let value = super::length::xt_uint(v)
+    let value = crate::xtopt::uint(v, 0, u64::MAX)
         .ok_or_else(|| Error::value(option, v, "cannot parse as a counter value"))?;
     *slot = Some(CounterTest { op, value });
     Ok(())

@@ -8,11 +8,12 @@ use iptkit_sys::ext::ip6t_srh::*;
 use iptkit_sys::Pod;
 
 use super::policy::AddrMask;
-use super::xtvalue::{exact, mask_to_cidr, parse_hostmask, parse_uint, Seen};
+use super::xtvalue::{exact, mask_to_cidr, parse_hostmask, Seen};
 use crate::addr::Family;
 use crate::error::Result;
 use crate::extension::{bad_revision, read_struct, Args, Ctx, Extension};
 use crate::inv::Inv;
+use crate::xtopt::uint_option;
 
 /// Tests of one byte of the header: equal, greater, less. They share one
 /// kernel field, so when several are set they hold the same value (parsing
@@ -273,13 +274,13 @@ impl Extension for Srh {
         // 1 to 9, tag 10, the SIDs 11 to 13 (iptables' order).
         if name == "next-hdr" {
             self.seen.once(option, 0, invert, true)?;
-            let n = parse_uint(&flag, args.value(&flag)?, 0, 0xFF)?;
+            let n = uint_option(Self::NAME, &flag, args.value(&flag)?, 0, 0xFF)?;
             self.next_hdr = Some(Inv::new(n as u8, invert));
             return Ok(true);
         }
         if name == "tag" {
             self.seen.once(option, 10, invert, true)?;
-            let n = parse_uint(&flag, args.value(&flag)?, 0, 0xFFFF)?;
+            let n = uint_option(Self::NAME, &flag, args.value(&flag)?, 0, 0xFFFF)?;
             self.tag = Some(Inv::new(n as u16, invert));
             return Ok(true);
         }
@@ -288,7 +289,7 @@ impl Extension for Srh {
                 if name.strip_prefix(stem) == Some(suffix) {
                     self.seen
                         .once(option, 1 + 3 * c as u32 + which as u32, invert, true)?;
-                    let n = parse_uint(&flag, args.value(&flag)?, 0, 0xFF)? as u8;
+                    let n = uint_option(Self::NAME, &flag, args.value(&flag)?, 0, 0xFF)? as u8;
                     let cmp = [&mut self.hdr_len, &mut self.segs_left, &mut self.last_entry];
                     cmp.into_iter()
                         .nth(c)

@@ -4,9 +4,10 @@
 use iptkit_sys::ext::xt_statistic::*;
 use iptkit_sys::Pod;
 
-use super::xtvalue::{exact, parse_uint, Scratch, Seen};
+use super::xtvalue::{exact, Scratch, Seen};
 use crate::error::{Error, Result};
 use crate::extension::{bad_revision, read_struct, Args, Ctx, Extension};
+use crate::xtopt::uint_option;
 
 /// `--mode` and its parameters.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -152,12 +153,12 @@ impl Extension for Statistic {
             }
             "every" => {
                 self.seen.once(option, O_EVERY, invert, true)?;
-                let n = parse_uint(&flag, args.value(&flag)?, 1, u32::MAX as u64)?;
+                let n = uint_option(Self::NAME, &flag, args.value(&flag)?, 1, u32::MAX as u64)?;
                 self.parsed.0 .2 = n as u32;
             }
             "packet" => {
                 self.seen.once(option, O_PACKET, invert, false)?;
-                let n = parse_uint(&flag, args.value(&flag)?, 0, u32::MAX as u64)?;
+                let n = uint_option(Self::NAME, &flag, args.value(&flag)?, 0, u32::MAX as u64)?;
                 self.parsed.0 .3 = n as u32;
             }
             _ => return Ok(false),

@@ -6,9 +6,10 @@ use iptkit_sys::ext::xt_string::*;
 use iptkit_sys::Pod;
 
 use super::tcp::set_once;
-use super::xtnum::{no_invert, once, parse_int_option};
+use super::xtnum::{no_invert, once};
 use crate::error::{Error, Result};
 use crate::extension::{bad_revision, c_str, read_struct, Args, Ctx, Extension};
+use crate::xtopt::uint_option;
 
 /// `-m string`.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
@@ -202,7 +203,7 @@ impl Extension for StringMatch {
                 let name = format!("--{option}");
                 no_invert("string", &name, invert)?;
                 let v = args.value(&name)?;
-                let n = parse_int_option("string", &name, v, 0, u16::MAX.into())? as u16;
+                let n = uint_option("string", &name, v, 0, u16::MAX.into())? as u16;
                 let slot = if option == "from" {
                     &mut self.from
                 } else {

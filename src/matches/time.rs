@@ -7,9 +7,10 @@
 use iptkit_sys::ext::xt_time::*;
 use iptkit_sys::Pod;
 
-use super::xtvalue::{exact, strtoul, Seen};
+use super::xtvalue::{exact, Seen};
 use crate::error::{Error, Result};
 use crate::extension::{bad_revision, read_struct, Args, Ctx, Extension};
+use crate::xtopt::c_strtoul;
 
 /// Weekday names, Monday (bit 1) to Sunday (bit 7).
 const WEEK_DAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
@@ -111,7 +112,7 @@ fn parse_date(option: &str, s: &str) -> Result<u32> {
     let mut f = [1970u32, 1, 1, 0, 0, 0];
     let mut rest = s;
     for i in 0..6 {
-        let n = strtoul(rest, 10);
+        let n = c_strtoul(rest, 10);
         // C keeps the low 32 bits in an unsigned int.
         let v = n.value as u32;
         let next = rest.as_bytes().get(n.end).copied();
@@ -156,20 +157,20 @@ fn parse_daytime(option: &str, s: &str) -> Result<u32> {
             "invalid time, should be hh:mm[:ss] format and within the boundaries",
         )
     };
-    let h = strtoul(s, 10);
+    let h = c_strtoul(s, 10);
     let hour = h.value as u32;
     if s.as_bytes().get(h.end) != Some(&b':') || hour > 23 {
         return Err(bad());
     }
     let rest = &s[h.end + 1..];
-    let m = strtoul(rest, 10);
+    let m = c_strtoul(rest, 10);
     let minute = m.value as u32;
     let mut second = 0;
     match rest.as_bytes().get(m.end) {
         None => {}
         Some(b':') => {
             let rest = &rest[m.end + 1..];
-            let sec = strtoul(rest, 10);
+            let sec = c_strtoul(rest, 10);
             if sec.end != rest.len() || sec.value as u32 > 59 {
                 return Err(bad());
             }
@@ -208,7 +209,7 @@ fn day_items(s: &str, keep: usize) -> Vec<&str> {
 fn parse_monthdays(option: &str, s: &str) -> Result<u32> {
     let mut days = 0u32;
     for item in day_items(s, 2) {
-        let n = strtoul(item, 0);
+        let n = c_strtoul(item, 0);
         let day = n.value as u32;
         if n.end != item.len() || day > 31 {
             return Err(Error::value(
@@ -227,7 +228,7 @@ fn parse_monthdays(option: &str, s: &str) -> Result<u32> {
 fn parse_weekdays(option: &str, s: &str) -> Result<u8> {
     let mut days = 0u32;
     for item in day_items(s, 3) {
-        let n = strtoul(item, 0);
+        let n = c_strtoul(item, 0);
         if n.end == item.len() {
             if n.value as u32 == 0 {
                 return Err(Error::value(

@@ -6,9 +6,9 @@
 use iptkit_sys::ext::xt_u32::*;
 use iptkit_sys::Pod;
 
-use super::xtnum::strtoul_prefix;
 use crate::error::{Error, Result};
 use crate::extension::{bad_revision, read_struct, Args, Ctx, Extension};
+use crate::xtopt::strtoul;
 
 /// An operator of a location.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -53,7 +53,7 @@ fn u32_err(pos: usize, what: &str) -> Error {
 
 /// A number at `s[pos..]` (`parse_number`: leading blanks allowed).
 fn number(s: &str, pos: &mut usize) -> Result<u32> {
-    match strtoul_prefix(&s[*pos..]).filter(|(v, _)| *v <= u32::MAX.into()) {
+    match strtoul(&s[*pos..]).filter(|(v, _)| *v <= u32::MAX.into()) {
         Some((v, rest)) => {
             *pos = s.len() - rest.len();
             Ok(v as u32)

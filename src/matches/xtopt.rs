@@ -1,118 +1,9 @@
-//! Numbers and ranges read the way libxtables' option types read them
-//! (`xtoptions.c`), so that extensions accept and refuse exactly what
-//! iptables does: `xtables_strtoul` (base 0), `XTTYPE_UINT*RC` ranges and
-//! `XTTYPE_PORTRC` port ranges.
+//! Port ranges and addresses read the way libxtables' option types read
+//! them (`xtoptions.c`): `XTTYPE_PORTRC` port ranges, `inet_aton`.
 
 use super::port::PortRange;
 use crate::error::{Error, Result};
-
-/// Characters `isspace` skips in the C locale.
-const C_SPACE: [char; 6] = [' ', '\t', '\n', '\x0b', '\x0c', '\r'];
-
-/// Reads a number at the start of `s` as `strtoumax(s, &end, 0)` does inside
-/// `xtables_strtoul`: leading blanks, an optional `+` (a `-` is refused),
-/// `0x` hex, `0` octal, else decimal. Returns the value and the rest of `s`;
-/// `None` when no digit was read or the value overflows.
-pub(crate) fn strtoul(s: &str) -> Option<(u64, &str)> {
-    let t = s.trim_start_matches(C_SPACE);
-    let t = t.strip_prefix('+').unwrap_or(t);
-    let (radix, body) = match t.as_bytes() {
-        [b'0', b'x' | b'X', h, ..] if h.is_ascii_hexdigit() => (16, &t[2..]),
-        [b'0', ..] => (8, t),
-        _ => (10, t),
-    };
-    let len = body
-        .find(|c: char| !c.is_digit(radix))
-        .unwrap_or(body.len());
-    if len == 0 {
-        return None;
-    }
-    let v = u64::from_str_radix(&body[..len], radix).ok()?;
-    Some((v, &body[len..]))
-}
-
-/// A whole word as a number no larger than `max` (`xtables_strtoul(s, NULL,
-/// &v, 0, max)`).
-pub(crate) fn parse_uint(s: &str, max: u64) -> Option<u64> {
-    match strtoul(s)? {
-        (v, "") if v <= max => Some(v),
-        _ => None,
-    }
-}
-
-/// A range `A`, `A:B`, `A:`, `:B` or `:` of numbers up to `max`, as
-/// `XTTYPE_UINT*RC` options read it: a missing first bound is 0, a missing
-/// second one `max`, a single value is both; no min <= max check.
-pub(crate) fn parse_uint_range(ext: &str, option: &str, s: &str, max: u64) -> Result<(u64, u64)> {
-    let parts: Vec<&str> = s.split(':').collect();
-    if parts.len() > 2 {
-        return Err(Error::value(
-            option,
-            s,
-            format!("{ext}: too many components (max: 2)"),
-        ));
-    }
-    let mut vals = [0, max];
-    for (i, p) in parts.iter().enumerate() {
-        if p.is_empty() {
-            continue;
-        }
-        let (v, rest) = strtoul(p).filter(|&(v, _)| v <= max).ok_or_else(|| {
-            Error::value(
-                option,
-                s,
-                format!("{ext}: bad value or out of range (0-{max})"),
-            )
-        })?;
-        if !rest.is_empty() {
-            return Err(Error::value(
-                option,
-                s,
-                format!("{ext}: unexpected characters near \"{rest}\""),
-            ));
-        }
-        vals[i] = v;
-    }
-    if parts.len() == 1 {
-        vals[1] = vals[0];
-    }
-    Ok((vals[0], vals[1]))
-}
-
-/// `VALUE[/MASK]` as `XTTYPE_MARKMASK32` options read it (`--mark`,
-/// `--set-mark`, ...): two 32-bit numbers in any base; no mask is all ones.
-pub(crate) fn parse_mark_mask(ext: &str, option: &str, s: &str) -> Result<(u32, u32)> {
-    let bad = || {
-        Error::value(
-            option,
-            s,
-            format!("{ext}: bad integer value, or out of range"),
-        )
-    };
-    let num = |t| strtoul(t).filter(|&(v, _)| v <= u32::MAX.into());
-    let (mark, rest) = num(s).ok_or_else(bad)?;
-    let (mask, rest) = match rest.strip_prefix('/') {
-        Some(m) => num(m).ok_or_else(bad)?,
-        None => (u32::MAX.into(), rest),
-    };
-    if !rest.is_empty() {
-        return Err(Error::value(
-            option,
-            s,
-            format!("{ext}: trailing garbage after value"),
-        ));
-    }
-    Ok((mark as u32, mask as u32))
-}
-
-/// ` 0xMARK` or ` 0xMARK/0xMASK` (mask not all ones), as `print_mark` does.
-pub(crate) fn mark_mask_string(mark: u32, mask: u32) -> String {
-    if mask == u32::MAX {
-        format!(" {mark:#x}")
-    } else {
-        format!(" {mark:#x}/{mask:#x}")
-    }
-}
+use crate::xtopt::C_SPACE;
 
 /// Resolves one port the way `xtables_getportbyname` does, through
 /// `getaddrinfo(NULL, s)`: glibc reads a decimal number with `strtoul` into an
@@ -265,20 +156,6 @@ mod tests {
     use super::*;
 
     #[test]
-    fn strtoul_like_c() {
-        assert_eq!(strtoul("12x"), Some((12, "x")));
-        assert_eq!(strtoul(" +0x1f:"), Some((31, ":")));
-        assert_eq!(strtoul("010"), Some((8, "")));
-        assert_eq!(strtoul("08"), Some((0, "8")));
-        assert_eq!(strtoul("0x"), Some((0, "x")));
-        assert_eq!(strtoul("-1"), None);
-        assert_eq!(strtoul(""), None);
-        assert_eq!(strtoul("99999999999999999999"), None);
-        assert_eq!(parse_uint("0xff", 255), Some(255));
-        assert_eq!(parse_uint("256", 255), None);
-    }
-
-    #[test]
     fn inet_aton_like_glibc() {
         let a = |s| inet_aton(s).map(|a| a.to_string());
         assert_eq!(a("1.2.3.4").as_deref(), Some("1.2.3.4"));
@@ -296,44 +173,6 @@ mod tests {
         assert_eq!(a(" 1.2.3.4"), None);
         assert_eq!(a("-1"), None);
         assert_eq!(a(""), None);
-    }
-
-    #[test]
-    fn uint_ranges_like_xtopt_parse_mint() {
-        let r = |s| parse_uint_range("x", "--o", s, u32::MAX.into());
-        assert_eq!(r("3").unwrap(), (3, 3));
-        assert_eq!(r("").unwrap(), (0, 0));
-        assert_eq!(r(":3").unwrap(), (0, 3));
-        assert_eq!(r("3:").unwrap(), (3, 4294967295));
-        assert_eq!(r("4:3").unwrap(), (4, 3));
-        assert!(r("1:2:3").is_err());
-        assert!(r("3x").is_err());
-        assert!(r("-1").is_err());
-        assert!(r("4294967296").is_err());
-    }
-
-    #[test]
-    fn marks_like_xtables_parse_mark_mask() {
-        let m = |s| parse_mark_mask("mark", "--mark", s);
-        assert_eq!(m("0x1/0xff").unwrap(), (1, 0xff));
-        assert_eq!(m("010").unwrap(), (8, u32::MAX));
-        assert_eq!(m(" 1").unwrap(), (1, u32::MAX));
-        assert_eq!(m("4294967295").unwrap(), (u32::MAX, u32::MAX));
-        for bad in [
-            "",
-            "1/",
-            "/1",
-            "1/x",
-            "1x",
-            "-1",
-            "4294967296",
-            "1/4294967296",
-            "1/2/3",
-        ] {
-            assert!(m(bad).is_err(), "{bad}");
-        }
-        assert_eq!(mark_mask_string(0, u32::MAX), " 0x0");
-        assert_eq!(mark_mask_string(0xfeedcafe, 0xff0), " 0xfeedcafe/0xff0");
     }
 
     #[test]

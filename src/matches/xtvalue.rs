@@ -1,6 +1,6 @@
-//! Option values read the way libxtables reads them (`xtables_strtoul`, the
-//! `XTTYPE_UINT*RC` ranges and `XTTYPE_HOSTMASK` addresses of xtoptions.c),
-//! and a check that decoded kernel bytes encode back to themselves.
+//! Option values read the way libxtables reads them (`XTTYPE_PORT` and the
+//! `XTTYPE_HOSTMASK` addresses of xtoptions.c), and a check that decoded
+//! kernel bytes encode back to themselves.
 //!
 //! iptables leans on C library parsers here (`strtoul`, `getaddrinfo`),
 //! whose quirks decide what a rule accepts and how it prints; they are
@@ -13,6 +13,7 @@ use crate::addr::Family;
 use crate::error::{Error, Result};
 use crate::extension::{Ctx, Extension};
 use crate::names;
+use crate::xtopt::{c_strtoul, uint};
 
 /// Which options of an extension were given, for the checks
 /// `xtables_option_parse` makes (an option only once, `!` only where
@@ -76,141 +77,11 @@ impl<T> Hash for Scratch<T> {
     fn hash<H: Hasher>(&self, _: &mut H) {}
 }
 
-/// What C `strtoul` / `strtoumax` made of the start of a string.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) struct CNum {
-    /// The value: `u64::MAX` on overflow, wrapped for a leading `-`.
-    pub value: u64,
-    /// The value did not fit (`ERANGE`).
-    pub overflow: bool,
-    /// Bytes consumed; 0 when there were no digits (C leaves `end` at the start).
-    pub end: usize,
-}
-
-/// C `strtoul(s, &end, base)` with `base` 0 (`0x` hex, leading `0` octal),
-/// 8, 10 or 16: leading white space and a sign are taken, as C does.
-pub(crate) fn strtoul(s: &str, base: u32) -> CNum {
-    let b = s.as_bytes();
-    let mut i = 0;
-    while i < b.len() && (b[i] == b' ' || (9..=13).contains(&b[i])) {
-        i += 1;
-    }
-    let mut neg = false;
-    if i < b.len() && (b[i] == b'+' || b[i] == b'-') {
-        neg = b[i] == b'-';
-        i += 1;
-    }
-    let hex_prefix = b.len() > i + 2
-        && b[i] == b'0'
-        && (b[i + 1] | 0x20) == b'x'
-        && b[i + 2].is_ascii_hexdigit();
-    let base = match base {
-        0 | 16 if hex_prefix => {
-            i += 2;
-            16
-        }
-        0 if b.get(i) == Some(&b'0') => 8,
-        0 => 10,
-        b => b,
-    };
-    let start = i;
-    let (mut value, mut overflow) = (0u64, false);
-    while let Some(d) = b.get(i).and_then(|&c| (c as char).to_digit(base)) {
-        match value
-            .checked_mul(base as u64)
-            .and_then(|v| v.checked_add(d as u64))
-        {
-            Some(v) => value = v,
-            None => overflow = true,
-        }
-        i += 1;
-    }
-    if i == start {
-        return CNum {
-            value: 0,
-            overflow: false,
-            end: 0,
-        };
-    }
-    if overflow {
-        value = u64::MAX;
-    } else if neg {
-        value = value.wrapping_neg();
-    }
-    CNum {
-        value,
-        overflow,
-        end: i,
-    }
-}
-
-/// `xtables_strtoul` with an end pointer: a number in `min..=max` at the
-/// start of `s` (no `-`), and the bytes it took.
-fn xt_strtoul_prefix(s: &str, min: u64, max: u64) -> Option<(u64, usize)> {
-    if s.trim_start().starts_with('-') {
-        return None;
-    }
-    let n = strtoul(s, 0);
-    (n.end > 0 && !n.overflow && (min..=max).contains(&n.value)).then_some((n.value, n.end))
-}
-
-/// `xtables_strtoul` without an end pointer: all of `s` is one number in
-/// `min..=max` (decimal, `0x` hex or `0` octal).
-pub(crate) fn xt_strtoul(s: &str, min: u64, max: u64) -> Option<u64> {
-    xt_strtoul_prefix(s, min, max).and_then(|(v, end)| (end == s.len()).then_some(v))
-}
-
-/// An `XTTYPE_UINT8/16/32` option value.
-pub(crate) fn parse_uint(option: &str, s: &str, min: u64, max: u64) -> Result<u64> {
-    xt_strtoul(s, min, max).ok_or_else(|| {
-        Error::value(
-            option,
-            s,
-            format!("bad value, or out of range ({min}-{max})"),
-        )
-    })
-}
-
-/// An `XTTYPE_UINT*RC` option value: `N`, `N:M`, `N:`, `:M` or `:`, where an
-/// empty first part is 0 and an empty second part is `max`. A single number
-/// gives `(N, N)`, as the extensions that use it fill the range.
-pub(crate) fn parse_uint_range(option: &str, s: &str, max: u64) -> Result<(u64, u64)> {
-    let mut vals: Vec<u64> = Vec::with_capacity(2);
-    let mut rest = s;
-    loop {
-        if vals.len() == 2 {
-            return Err(Error::value(option, s, "too many components (max: 2)"));
-        }
-        let (value, used) = if rest.is_empty() || rest.starts_with(':') {
-            (if vals.len() == 1 { max } else { 0 }, 0)
-        } else {
-            let (v, used) = xt_strtoul_prefix(rest, 0, max).ok_or_else(|| {
-                Error::value(option, s, format!("bad value, or out of range (0-{max})"))
-            })?;
-            if !(rest[used..].is_empty() || rest[used..].starts_with(':')) {
-                return Err(Error::value(option, s, "unexpected characters"));
-            }
-            (v, used)
-        };
-        vals.push(value);
-        rest = &rest[used..];
-        match rest.strip_prefix(':') {
-            Some(r) => rest = r,
-            None => break,
-        }
-    }
-    Ok(match vals[..] {
-        [a, b] => (a, b),
-        [a] => (a, a),
-        _ => unreachable!("one or two values"),
-    })
-}
-
 /// An `XTTYPE_PORT` value: a service name (any protocol, as
 /// `getaddrinfo(NULL, name)` looks it up) or a decimal number, of which
 /// `getaddrinfo` keeps the low 16 bits (`65536` is port 0; an empty one is 0).
 pub(crate) fn parse_port(option: &str, s: &str) -> Result<u16> {
-    let n = strtoul(s, 10);
+    let n = c_strtoul(s, 10);
     if s.is_empty() || (n.end == s.len() && !n.overflow && !s.trim_start().starts_with('-')) {
         return Ok(n.value as u16);
     }
@@ -303,7 +174,7 @@ pub(crate) fn parse_hostmask(family: Family, option: &str, s: &str) -> Result<(I
     let full = family.mask(family.bits());
     let mask = match mask {
         None => full,
-        Some(m) => match xt_strtoul(m, 0, family.bits() as u64) {
+        Some(m) => match uint(m, 0, family.bits() as u64) {
             Some(len) => family.mask(len as u8),
             None => {
                 let m = parse_host(family, m)
@@ -367,43 +238,6 @@ pub(crate) fn exact<E: Extension>(ctx: &Ctx, data: &[u8], value: E) -> Result<E>
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn strtoul_like_c() {
-        assert_eq!(strtoul("12ab", 10).value, 12);
-        assert_eq!(strtoul("12ab", 10).end, 2);
-        assert_eq!(strtoul("0x1f", 0).value, 31);
-        assert_eq!(strtoul("0x", 0).end, 1);
-        assert_eq!(strtoul("010", 0).value, 8);
-        assert_eq!(strtoul(" +7", 0).value, 7);
-        assert_eq!(strtoul("-1", 0).value, u64::MAX);
-        assert_eq!(strtoul("x", 0).end, 0);
-        assert!(strtoul("99999999999999999999999", 10).overflow);
-    }
-
-    #[test]
-    fn xtables_numbers() {
-        assert_eq!(xt_strtoul("0x10", 0, 255), Some(16));
-        assert_eq!(xt_strtoul("256", 0, 255), None);
-        assert_eq!(xt_strtoul("-0", 0, 255), None);
-        assert_eq!(xt_strtoul("1a", 0, 255), None);
-        assert_eq!(xt_strtoul("", 0, 255), None);
-    }
-
-    #[test]
-    fn ranges_like_xtopt_parse_mint() {
-        let r = |s| parse_uint_range("--x", s, u32::MAX as u64);
-        assert_eq!(r(":").unwrap(), (0, u32::MAX as u64));
-        assert_eq!(r(":42").unwrap(), (0, 42));
-        assert_eq!(r("42:").unwrap(), (42, u32::MAX as u64));
-        assert_eq!(r("42").unwrap(), (42, 42));
-        assert_eq!(r("").unwrap(), (0, 0));
-        assert_eq!(r("4:3").unwrap(), (4, 3));
-        assert!(r("1:2:3").is_err());
-        assert!(r("1:2:").is_err());
-        assert!(r("1x").is_err());
-        assert!(r("4294967296").is_err());
-    }
 
     #[test]
     fn hostmasks_like_getaddrinfo() {

@@ -6,10 +6,11 @@
 use iptkit_sys::ext::ipt_clusterip::*;
 use iptkit_sys::Pod;
 
-use super::xtopt::{same_bytes, uint, Opt, Seen};
+use super::xtopt::{same_bytes, Opt, Seen};
 use crate::addr::Family;
 use crate::error::{Error, Result};
 use crate::extension::{bad_revision, read_struct, Args, Ctx, Extension};
+use crate::xtopt::{c_strtoul, uint_option};
 
 /// What the cluster hashes to pick the node that answers.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
@@ -82,27 +83,8 @@ const OPTS: &[Opt] = &[
 /// One part of a MAC address as `strtoul(s, &end, 16)` reads it; no digits
 /// is 0 and consumes nothing.
 fn hex_part(s: &str) -> Option<(u64, &str)> {
-    let t = s.trim_start_matches([' ', '\t', '\n', '\r', '\x0b', '\x0c']);
-    let (neg, t) = match t.as_bytes().first() {
-        Some(b'-') => (true, &t[1..]),
-        Some(b'+') => (false, &t[1..]),
-        _ => (false, t),
-    };
-    let t = match t.get(..3) {
-        Some(p)
-            if (p.starts_with("0x") || p.starts_with("0X"))
-                && p.as_bytes()[2].is_ascii_hexdigit() =>
-        {
-            &t[2..]
-        }
-        _ => t,
-    };
-    let n = t.find(|c: char| !c.is_ascii_hexdigit()).unwrap_or(t.len());
-    if n == 0 {
-        return Some((0, s));
-    }
-    let v = u64::from_str_radix(&t[..n], 16).unwrap_or(u64::MAX);
-    Some((if neg { v.wrapping_neg() } else { v }, &t[n..]))
+    let n = c_strtoul(s, 16);
+    Some((n.value, &s[n.end..]))
 }
 
 /// A MAC address as `XTTYPE_ETHERMAC` reads it: six hex parts joined by `:`.
@@ -203,7 +185,7 @@ impl Extension for Clusterip {
             return Ok(true);
         }
         let v = args.value(&format!("--{option}"))?;
-        let nodes = |v| uint(Self::NAME, option, v, 0, CLUSTERIP_MAX_NODES as u64);
+        let nodes = |v| uint_option(Self::NAME, option, v, 0, CLUSTERIP_MAX_NODES as u64);
         match id {
             O_HASHMODE => {
                 self.hash_mode = HASH_MODES
@@ -224,7 +206,9 @@ impl Extension for Clusterip {
             }
             O_TOTAL_NODES => self.total_nodes = nodes(v)? as u16,
             O_LOCAL_NODE => self.local_nodes = vec![nodes(v)? as u16],
-            O_HASH_INIT => self.hash_init = uint(Self::NAME, option, v, 0, u32::MAX.into())? as u32,
+            O_HASH_INIT => {
+                self.hash_init = uint_option(Self::NAME, option, v, 0, u32::MAX.into())? as u32
+            }
             _ => return Ok(false),
         }
         Ok(true)

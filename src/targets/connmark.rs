@@ -9,10 +9,11 @@
 use iptkit_sys::ext::xt_connmark::*;
 use iptkit_sys::Pod;
 
-use super::mark::{parse_mark_mask, MarkTarget};
-use super::reject::{uint_option, Seen};
+use super::mark::MarkTarget;
+use super::reject::Seen;
 use crate::error::{Error, Result};
 use crate::extension::{bad_revision, read_struct, Args, Ctx, Extension};
+use crate::xtopt::{mark_mask, uint_option};
 
 /// What CONNMARK does.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
@@ -126,10 +127,10 @@ impl ConnmarkTarget {
 
     /// Applies an option that takes a value, onto the struct as iptables does.
     fn valued_option(&mut self, option: &str, v: &str) -> Result<()> {
-        let u32_value = || uint_option(option, v, 0, u32::MAX.into()).map(|n| n as u32);
+        let u32_value = || uint_option(Self::NAME, option, v, 0, u32::MAX.into()).map(|n| n as u32);
         match option {
             "set-xmark" | "set-mark" => {
-                let (mark, mask) = parse_mark_mask(Self::NAME, option, v)?;
+                let (mark, mask) = mark_mask(Self::NAME, option, v)?;
                 self.set_from(if option == "set-xmark" {
                     MarkTarget::set_xmark(mark, mask)
                 } else {
@@ -140,7 +141,7 @@ impl ConnmarkTarget {
             "or-mark" => self.set_from(MarkTarget::or_mark(u32_value()?)),
             "xor-mark" => self.set_from(MarkTarget::xor_mark(u32_value()?)),
             "left-shift-mark" | "right-shift-mark" => {
-                let bits = uint_option(option, v, 0, 32)? as u8;
+                let bits = uint_option(Self::NAME, option, v, 0, 32)? as u8;
                 let dir = if option == "left-shift-mark" {
                     ShiftDir::Left
                 } else {

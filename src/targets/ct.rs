@@ -10,9 +10,10 @@ use iptkit_sys::ext::xt_ct::*;
 use iptkit_sys::Pod;
 
 use super::log::cut_prefix;
-use super::reject::{xt_uint, Seen};
+use super::reject::Seen;
 use crate::error::{Error, Result};
 use crate::extension::{bad_revision, c_str, read_struct, Args, Ctx, Extension};
+use crate::xtopt::uint;
 
 bitflags! {
     /// `XT_CT_*`.
@@ -292,7 +293,7 @@ impl Extension for Ct {
                 if v.eq_ignore_ascii_case("mark") {
                     self.flags |= CtFlags::ZONE_MARK;
                 } else {
-                    self.zone = xt_uint(v, 0, u16::MAX.into()).ok_or_else(|| {
+                    self.zone = uint(v, 0, u16::MAX.into()).ok_or_else(|| {
                         Error::value(format!("--{option}"), v, "cannot parse as a zone ID")
                     })? as u16;
                 }

@@ -4,9 +4,10 @@
 use iptkit_sys::ext::xt_dscp_target::*;
 use iptkit_sys::Pod;
 
-use super::xtopt::{uint, Opt, Seen};
+use super::xtopt::{Opt, Seen};
 use crate::error::{Error, Result};
 use crate::extension::{bad_revision, read_struct, Args, Ctx, Extension};
+use crate::xtopt::uint_option;
 
 /// The DiffServ class names iptables knows (`dscp_helper.c`), in its order:
 /// a name matches when the word starts with it, ignoring case.
@@ -111,7 +112,7 @@ impl Extension for DscpTarget {
             "set-dscp" => {
                 self.seen.take(Self::NAME, OPTS, O_SET_DSCP, invert)?;
                 let v = args.value("--set-dscp")?;
-                self.dscp = uint(Self::NAME, option, v, 0, XT_DSCP_MAX.into())? as u8;
+                self.dscp = uint_option(Self::NAME, option, v, 0, XT_DSCP_MAX.into())? as u8;
             }
             "set-dscp-class" => {
                 self.seen.take(Self::NAME, OPTS, O_SET_DSCP_CLASS, invert)?;

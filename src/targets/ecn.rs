@@ -4,10 +4,11 @@
 use iptkit_sys::ext::ipt_ecn_target::*;
 use iptkit_sys::Pod;
 
-use super::xtopt::{uint, Opt, Seen};
+use super::xtopt::{Opt, Seen};
 use crate::addr::Family;
 use crate::error::{Error, Result};
 use crate::extension::{bad_revision, read_struct, Args, Ctx, Extension};
+use crate::xtopt::uint_option;
 
 /// `-j ECN`: each field, when set, is written into every packet.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
@@ -126,15 +127,15 @@ impl Extension for EcnTarget {
             }
             O_TCP_CWR => {
                 let v = args.value("--ecn-tcp-cwr")?;
-                self.tcp_cwr = Some(uint(Self::NAME, option, v, 0, 1)? == 1);
+                self.tcp_cwr = Some(uint_option(Self::NAME, option, v, 0, 1)? == 1);
             }
             O_TCP_ECE => {
                 let v = args.value("--ecn-tcp-ece")?;
-                self.tcp_ece = Some(uint(Self::NAME, option, v, 0, 1)? == 1);
+                self.tcp_ece = Some(uint_option(Self::NAME, option, v, 0, 1)? == 1);
             }
             _ => {
                 let v = args.value("--ecn-ip-ect")?;
-                self.ip_ect = Some(uint(Self::NAME, option, v, 0, 3)? as u8);
+                self.ip_ect = Some(uint_option(Self::NAME, option, v, 0, 3)? as u8);
             }
         }
         Ok(true)

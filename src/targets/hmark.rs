@@ -13,10 +13,11 @@
 use iptkit_sys::ext::xt_hmark::*;
 use iptkit_sys::Pod;
 
-use super::xtopt::{plen, uint, Opt, Seen};
+use super::xtopt::{plen, Opt, Seen};
 use crate::addr::Family;
 use crate::error::{Error, Result};
 use crate::extension::{bad_revision, read_struct, Args, Ctx, Extension};
+use crate::xtopt::uint_option;
 
 /// `-j HMARK`: `mark = hash(fields & masks | sets) % modulus + offset`.
 ///
@@ -298,7 +299,7 @@ impl Extension for Hmark {
         }
         self.seen.take(Self::NAME, OPTS, id, invert)?;
         let v = args.value(&format!("--{option}"))?;
-        let n = |max: u64| uint(Self::NAME, option, v, 0, max);
+        let n = |max: u64| uint_option(Self::NAME, option, v, 0, max);
         match id {
             O_TUPLE => self.parse_tuple(v)?,
             O_SADDR_MASK => self.src_prefix = Some(parse_prefix(ctx.family, option, v)?),
@@ -312,7 +313,7 @@ impl Extension for Hmark {
             O_PROTO_MASK => self.proto_mask = Some(n(0xffff)? as u16),
             O_RND => self.rnd = Some(n(u32::MAX.into())? as u32),
             O_MODULUS => {
-                self.modulus = Some(uint(Self::NAME, option, v, 1, u32::MAX.into())? as u32)
+                self.modulus = Some(uint_option(Self::NAME, option, v, 1, u32::MAX.into())? as u32)
             }
             O_OFFSET => self.offset = Some(n(u32::MAX.into())? as u32),
             _ => return Ok(false),

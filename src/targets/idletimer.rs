@@ -4,9 +4,10 @@
 use iptkit_sys::ext::xt_idletimer::*;
 use iptkit_sys::Pod;
 
-use super::xtopt::{put_truncated, same_bytes, truncated, uint, Opt, Seen};
+use super::xtopt::{put_truncated, same_bytes, truncated, Opt, Seen};
 use crate::error::{Error, Result};
 use crate::extension::{bad_revision, c_str, read_struct, Args, Ctx, Extension};
+use crate::xtopt::uint_option;
 
 /// `-j IDLETIMER --timeout SECONDS --label NAME [--alarm]`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -135,7 +136,7 @@ impl Extension for Idletimer {
         match id {
             O_TIMEOUT => {
                 let v = args.value("--timeout")?;
-                self.timeout = uint(Self::NAME, option, v, 0, u32::MAX.into())? as u32;
+                self.timeout = uint_option(Self::NAME, option, v, 0, u32::MAX.into())? as u32;
             }
             O_LABEL => {
                 let v = args.value("--label")?;

@@ -5,9 +5,10 @@
 use iptkit_sys::ext::xt_led::*;
 use iptkit_sys::Pod;
 
-use super::xtopt::{put_truncated, same_bytes, strtoul, Opt, Seen};
+use super::xtopt::{put_truncated, same_bytes, Opt, Seen};
 use crate::error::{Error, Result};
 use crate::extension::{bad_revision, c_str, read_struct, Args, Ctx, Extension};
+use crate::xtopt::uint;
 
 /// What iptables puts before the trigger name in the kernel struct.
 const ID_PREFIX: &str = "netfilter-";
@@ -124,7 +125,7 @@ impl Extension for Led {
                 self.delay = if v.get(..3).is_some_and(|p| p.eq_ignore_ascii_case("inf")) {
                     Led::DELAY_INF
                 } else {
-                    strtoul(v, 0, u32::MAX.into()).ok_or_else(|| {
+                    uint(v, 0, u32::MAX.into()).ok_or_else(|| {
                         Error::value("LED --led-delay", v, "must be within range 0..4294967295")
                     })? as u32
                 };

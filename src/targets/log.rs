@@ -5,9 +5,10 @@ use bitflags::bitflags;
 use iptkit_sys::ext::xt_log::*;
 use iptkit_sys::Pod;
 
-use super::reject::{xt_uint, Seen};
+use super::reject::Seen;
 use crate::error::{Error, Result};
 use crate::extension::{bad_revision, c_str, read_struct, Args, Ctx, Extension};
+use crate::xtopt::uint;
 
 /// The level iptables uses when none is given (`LOG_WARNING`); it prints
 /// `--log-level` only for other levels.
@@ -60,7 +61,7 @@ const FLAG_OPTIONS: &[(&str, LogFlags)] = &[
 
 /// Parses a `--log-level` value: a number 0..=7 or a syslog level name.
 pub fn parse_level(s: &str) -> Option<u8> {
-    match xt_uint(s, 0, 7) {
+    match uint(s, 0, 7) {
         Some(n) => Some(n as u8),
         None => LEVEL_NAMES.iter().find(|(n, _)| *n == s).map(|&(_, l)| l),
     }

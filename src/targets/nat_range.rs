@@ -11,10 +11,11 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use iptkit_sys::ext::nf_nat::*;
 use iptkit_sys::Pod;
 
-use super::reject::{xt_uint_prefix, Seen};
+use super::reject::Seen;
 use crate::addr::Family;
 use crate::error::{Error, Result};
 use crate::extension::{bad_revision, read_struct, Args, Ctx};
+use crate::xtopt::strtoul;
 
 /// The first and last address of a range (`NF_NAT_RANGE_MAP_IPS`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -382,7 +383,7 @@ fn service(name: &str) -> Option<u16> {
 
 /// A port at the start of `s` (a number up to 65535), with the rest of `s`.
 fn port_prefix(s: &str, min: u64) -> Option<(u16, &str)> {
-    xt_uint_prefix(s)
+    strtoul(s)
         .filter(|&(v, _)| (min..=65535).contains(&v))
         .map(|(v, rest)| (v as u16, rest))
 }

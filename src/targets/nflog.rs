@@ -5,9 +5,10 @@ use iptkit_sys::ext::xt_nflog::*;
 use iptkit_sys::Pod;
 
 use super::log::{cut_prefix, parse_prefix};
-use super::reject::{uint_option, Seen};
+use super::reject::Seen;
 use crate::error::{Error, Result};
 use crate::extension::{bad_revision, c_str, read_struct, Args, Ctx, Extension};
+use crate::xtopt::uint_option;
 
 /// The longest prefix the kernel keeps: 63 bytes and a NUL. iptables cuts
 /// longer ones silently, and so does this codec.
@@ -117,8 +118,8 @@ impl Extension for Nflog {
             ));
         }
         let v = args.value(&format!("--{option}"))?;
-        let u16_value = || uint_option(option, v, 0, u16::MAX.into()).map(|n| n as u16);
-        let u32_value = || uint_option(option, v, 0, u32::MAX.into()).map(|n| n as u32);
+        let u16_value = || uint_option(Self::NAME, option, v, 0, u16::MAX.into()).map(|n| n as u16);
+        let u32_value = || uint_option(Self::NAME, option, v, 0, u32::MAX.into()).map(|n| n as u32);
         match bit {
             O_GROUP => self.group = u16_value()?,
             O_PREFIX => self.prefix = Some(parse_prefix("--nflog-prefix", v, MAX_PREFIX)?),

@@ -6,8 +6,8 @@
 //! family of the rule picks the kernel number and the name iptables prints.
 //!
 //! This file also holds what every target codec shares: `Seen`, the option
-//! bookkeeping of `xtables_option_parse`, and `xt_uint`, its number parser
-//! (REJECT is the first of them; `targets/mod.rs` stays a plain registry).
+//! bookkeeping of `xtables_option_parse` (REJECT is the first of them;
+//! `targets/mod.rs` stays a plain registry).
 
 use std::hash::{Hash, Hasher};
 
@@ -64,57 +64,6 @@ impl Seen {
     pub(crate) fn has(self, bit: u32) -> bool {
         self.0 & bit != 0
     }
-}
-
-/// Reads a number at the start of `s` the way `strtoumax(s, &end, 0)` does
-/// in `xtables_strtoui`: leading blanks and a `+` are allowed (a `-` is not),
-/// then decimal, `0x` hex or leading-0 octal. Returns the number and the rest
-/// of `s`, or `None` when there is no number or it overflows.
-pub(crate) fn xt_uint_prefix(s: &str) -> Option<(u64, &str)> {
-    let t = s.trim_start_matches([' ', '\t', '\n', '\r', '\x0b', '\x0c']);
-    let t = match t.as_bytes().first() {
-        Some(b'-') => return None,
-        Some(b'+') => &t[1..],
-        _ => t,
-    };
-    let hex = t.len() > 2
-        && (t.starts_with("0x") || t.starts_with("0X"))
-        && t.as_bytes()[2].is_ascii_hexdigit();
-    let (radix, digits) = if hex {
-        (16, &t[2..])
-    } else if t.starts_with('0') {
-        (8, t)
-    } else {
-        (10, t)
-    };
-    let n = digits
-        .find(|c: char| !c.is_digit(radix))
-        .unwrap_or(digits.len());
-    if n == 0 {
-        return None;
-    }
-    let v = u64::from_str_radix(&digits[..n], radix).ok()?;
-    Some((v, &digits[n..]))
-}
-
-/// Parses a whole word as a number in `min..=max`, as `xtables_strtoui`
-/// does without an end pointer.
-pub(crate) fn xt_uint(s: &str, min: u64, max: u64) -> Option<u64> {
-    match xt_uint_prefix(s) {
-        Some((v, "")) if (min..=max).contains(&v) => Some(v),
-        _ => None,
-    }
-}
-
-/// The value of `--option` as a number in `min..=max` (`XTTYPE_UINT*`).
-pub(crate) fn uint_option(option: &str, s: &str, min: u64, max: u64) -> Result<u64> {
-    xt_uint(s, min, max).ok_or_else(|| {
-        Error::value(
-            format!("--{option}"),
-            s,
-            format!("bad value, or out of range ({min}-{max})"),
-        )
-    })
 }
 
 /// What REJECT sends back. Variants without a prefix exist in both families;
@@ -537,23 +486,6 @@ mod tests {
         );
         // The kernel refuses tcp-reset without -p tcp; the parser does not.
         assert!(round(Family::Ipv6, "-j REJECT --reject-with tcp-reset").is_ok());
-    }
-
-    #[test]
-    fn numbers_like_xtables_strtoui() {
-        assert_eq!(xt_uint("22", 0, 100), Some(22));
-        assert_eq!(xt_uint(" +0x10", 0, 100), Some(16));
-        assert_eq!(xt_uint("010", 0, 100), Some(8));
-        assert_eq!(xt_uint("0", 0, 100), Some(0));
-        assert_eq!(xt_uint("101", 0, 100), None);
-        assert_eq!(xt_uint("-1", 0, 100), None);
-        assert_eq!(xt_uint("08", 0, 100), None);
-        assert_eq!(xt_uint("0x", 0, 100), None);
-        assert_eq!(xt_uint("", 0, 100), None);
-        assert_eq!(xt_uint("99999999999999999999999", 0, u64::MAX), None);
-        assert_eq!(xt_uint_prefix("0x5/0x6"), Some((5, "/0x6")));
-        assert_eq!(xt_uint_prefix("0xg"), Some((0, "xg")));
-        assert_eq!(xt_uint_prefix("/5"), None);
     }
 
     #[test]

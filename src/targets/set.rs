@@ -9,10 +9,11 @@
 use iptkit_sys::ext::xt_set::*;
 use iptkit_sys::Pod;
 
-use super::xtopt::{same_bytes, strtoul};
+use super::xtopt::same_bytes;
 use crate::error::{Error, Result};
 use crate::extension::{bad_revision, read_struct, Args, Ctx, Extension};
 use crate::matches::set::{Dir, SetRef};
+use crate::xtopt::uint;
 
 /// One set of the target and the packet fields its elements are made of.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
@@ -359,7 +360,7 @@ impl Extension for SetTarget {
             "timeout" => {
                 let v = args.value("--timeout")?;
                 let max = u64::from(u32::MAX - 1);
-                self.timeout = Some(strtoul(v, 0, max).ok_or_else(|| {
+                self.timeout = Some(uint(v, 0, max).ok_or_else(|| {
                     Error::value(
                         "SET --timeout",
                         v,

@@ -4,9 +4,10 @@
 use iptkit_sys::ext::xt_synproxy::*;
 use iptkit_sys::Pod;
 
-use super::xtopt::{uint, Opt, Seen};
+use super::xtopt::{Opt, Seen};
 use crate::error::{Error, Result};
 use crate::extension::{bad_revision, read_struct, Args, Ctx, Extension};
+use crate::xtopt::uint_option;
 
 /// `-j SYNPROXY`: the TCP options of the server behind it.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
@@ -107,11 +108,11 @@ impl Extension for Synproxy {
         match id {
             O_MSS => {
                 let v = args.value("--mss")?;
-                self.mss = Some(uint(Self::NAME, option, v, 0, u32::MAX.into())? as u16);
+                self.mss = Some(uint_option(Self::NAME, option, v, 0, u32::MAX.into())? as u16);
             }
             O_WSCALE => {
                 let v = args.value("--wscale")?;
-                self.wscale = Some(uint(Self::NAME, option, v, 0, u32::MAX.into())? as u8);
+                self.wscale = Some(uint_option(Self::NAME, option, v, 0, u32::MAX.into())? as u8);
             }
             O_SACK_PERM => self.sack_perm = true,
             O_TIMESTAMP => self.timestamp = true,

@@ -4,10 +4,11 @@
 use iptkit_sys::ext::xt_tcpmss_target::*;
 use iptkit_sys::Pod;
 
-use super::xtopt::{uint, Opt, Seen};
+use super::xtopt::{Opt, Seen};
 use crate::addr::Family;
 use crate::error::{Error, Result};
 use crate::extension::{bad_revision, read_struct, Args, Ctx, Extension};
+use crate::xtopt::uint_option;
 
 /// What TCPMSS writes into the MSS option.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
@@ -90,7 +91,7 @@ impl Extension for TcpmssTarget {
                     Family::Ipv4 => 65535 - 20,
                     Family::Ipv6 => 65535 - 40,
                 };
-                self.mss = TcpMss::Set(uint(Self::NAME, option, v, 0, max)? as u16);
+                self.mss = TcpMss::Set(uint_option(Self::NAME, option, v, 0, max)? as u16);
             }
             "clamp-mss-to-pmtu" => {
                 self.seen.take(Self::NAME, OPTS, O_CLAMP_MSS, invert)?;

@@ -6,9 +6,10 @@ use std::collections::BTreeSet;
 use iptkit_sys::ext::xt_tcpoptstrip::*;
 use iptkit_sys::Pod;
 
-use super::xtopt::{strtoul, Opt, Seen};
+use super::xtopt::{Opt, Seen};
 use crate::error::{Error, Result};
 use crate::extension::{bad_revision, read_struct, Args, Ctx, Extension};
+use crate::xtopt::uint;
 
 /// The option names iptables knows, with their kinds (`tcp_optionmap`).
 pub const TCP_OPTION_NAMES: &[(&str, u8)] = &[
@@ -49,7 +50,7 @@ fn parse_list(s: &str) -> Result<BTreeSet<u8>> {
     for word in s.split(',') {
         let kind = match TCP_OPTION_NAMES.iter().find(|(n, _)| *n == word) {
             Some(&(_, k)) => k,
-            None => strtoul(word, 0, 255)
+            None => uint(word, 0, 255)
                 .ok_or_else(|| bad(format!("bad TCP option value `{word}'")))?
                 as u8,
         };

@@ -5,10 +5,11 @@
 use iptkit_sys::ext::ipt_ttl_target::*;
 use iptkit_sys::Pod;
 
-use super::xtopt::{uint, Opt, Seen};
+use super::xtopt::{Opt, Seen};
 use crate::addr::Family;
 use crate::error::{Error, Result};
 use crate::extension::{bad_revision, read_struct, Args, Ctx, Extension};
+use crate::xtopt::uint_option;
 
 /// What `-j TTL` / `-j HL` do to the TTL or hop limit.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -64,7 +65,7 @@ impl TtlOp {
         seen.take(ext, opts, id, invert)?;
         let v = args.value(&format!("--{option}"))?;
         let min = if id == 0 { 0 } else { 1 };
-        let n = uint(ext, option, v, min, 255)? as u8;
+        let n = uint_option(ext, option, v, min, 255)? as u8;
         Ok(Some(match id {
             0 => TtlOp::Set(n),
             1 => TtlOp::Dec(n),

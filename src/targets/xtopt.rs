@@ -1,7 +1,7 @@
 //! What the target codecs of this folder share with libxtables' option
 //! parser (`xtoptions.c`): the option-table checks of `xtables_option_parse`
 //! and `xtables_options_fcheck` (used once, not inverted, mandatory, mutually
-//! exclusive), and the number parsing of `xtables_strtoul`.
+//! exclusive); the numbers are [`crate::xtopt`]'s.
 //!
 //! A target lists its options in a table of [`Opt`], indexed by a small
 //! constant per option, and keeps a [`Seen`] in its value.
@@ -11,6 +11,7 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 use crate::addr::Family;
 use crate::error::{Error, Result};
+use crate::xtopt::uint;
 
 /// One option of a target's table (`struct xt_option_entry`).
 #[derive(Clone, Copy, Debug)]
@@ -129,23 +130,6 @@ impl Seen {
         }
         Ok(())
     }
-}
-
-// The number readers of `xtables_strtoul` and `XTTYPE_MARKMASK32`, as the
-// REJECT and MARK codecs of this folder wrote them, under xtables' names.
-pub(crate) use super::mark::parse_mark_mask as mark_mask;
-pub(crate) use super::reject::{xt_uint as strtoul, xt_uint_prefix as strtoul_prefix};
-
-/// The value of `--option` as a number in `min..=max`, as `XTTYPE_UINT*`
-/// options take it.
-pub(crate) fn uint(ext: &str, option: &str, s: &str, min: u64, max: u64) -> Result<u64> {
-    strtoul(s, min, max).ok_or_else(|| {
-        Error::value(
-            format!("{ext} --{option}"),
-            s,
-            format!("bad value, or out of range ({min}-{max})"),
-        )
-    })
 }
 
 /// Parser state an extension keeps between `parse_option` and `finish`
@@ -277,7 +261,7 @@ pub(crate) fn port(option: &str, s: &str) -> Result<u16> {
 /// its 8-bit length).
 pub(crate) fn plen(family: Family, option: &str, s: &str) -> Result<u8> {
     let bits = family.bits();
-    if let Some(n) = strtoul(s, 0, bits.into()) {
+    if let Some(n) = uint(s, 0, bits.into()) {
         return Ok(n as u8);
     }
     let mask: Option<u128> = match family {
@@ -342,20 +326,6 @@ mod tests {
             e.contains("\"--b\" cannot be used together with \"--c\""),
             "{e}"
         );
-    }
-
-    #[test]
-    fn numbers_like_strtoumax() {
-        assert_eq!(strtoul(" +0x1f", 0, 255), Some(31));
-        assert_eq!(strtoul("010", 0, 255), Some(8));
-        assert_eq!(strtoul("0x", 0, 255), None);
-        assert_eq!(strtoul("-1", 0, 255), None);
-        assert_eq!(strtoul("256", 0, 255), None);
-        assert_eq!(strtoul("1a", 0, 255), None);
-        assert_eq!(mark_mask("T", "m", "0x23/0xff").unwrap(), (0x23, 0xff));
-        assert_eq!(mark_mask("T", "m", "7").unwrap(), (7, u32::MAX));
-        assert!(mark_mask("T", "m", "7/").is_err());
-        assert!(mark_mask("T", "m", "0x100000000").is_err());
     }
 
     #[test]

@@ -1,0 +1,13 @@
+//! What libxtables does for every extension's options, in one place for the
+//! match and target codecs alike, so that iptkit accepts and refuses the
+//! same words as iptables and reads them to the same values.
+//!
+//! iptables leans on libxtables (`xtoptions.c`, `xtables.c`) and on C
+//! library parsers (`strtoul`, `inet_aton`, `getaddrinfo`), whose quirks
+//! decide what a rule accepts and how it prints; they are reproduced here.
+//!
+//! - [`num`]: numbers, ranges and `value/mask`.
+
+pub(crate) mod num;
+
+pub(crate) use num::*;
