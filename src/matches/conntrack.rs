@@ -367,7 +367,7 @@ fn parse_port(
     args: &mut Args,
 ) -> Result<()> {
     let v = args.value(name)?;
-    let r = xtopt::parse_port_range("conntrack", name, v)?;
+    let r = crate::xtopt::port_range("conntrack", name, v)?;
     if revision < 3 && r.min != r.max {
         return Err(Error::value(
             name,

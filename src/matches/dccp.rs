@@ -5,11 +5,11 @@ use iptkit_sys::ext::xt_dccp::*;
 use iptkit_sys::Pod;
 
 use super::port::PortRange;
-use super::portrc::parse_port_range_rc;
 use super::tcp::set_once;
 use crate::error::{Error, Result};
 use crate::extension::{bad_revision, read_struct, Args, Ctx, Extension};
 use crate::inv::Inv;
+use crate::xtopt::port_range;
 use crate::xtopt::uint_option;
 
 /// DCCP packet type names by bit number (`dccp_pkt_types` in libxt_dccp.c).
@@ -158,11 +158,11 @@ impl Extension for Dccp {
     ) -> Result<bool> {
         match option {
             "sport" | "source-port" => {
-                let r = parse_port_range_rc("dccp", "--source-port", args.value("--sport")?)?;
+                let r = port_range("dccp", "--source-port", args.value("--sport")?)?;
                 set_once(&mut self.sport, "--source-port", Inv::new(r, invert))?;
             }
             "dport" | "destination-port" => {
-                let r = parse_port_range_rc("dccp", "--destination-port", args.value("--dport")?)?;
+                let r = port_range("dccp", "--destination-port", args.value("--dport")?)?;
                 set_once(&mut self.dport, "--destination-port", Inv::new(r, invert))?;
             }
             "dccp-types" => {

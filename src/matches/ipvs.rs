@@ -5,7 +5,7 @@ use iptkit_sys::ext::xt_ipvs::*;
 use iptkit_sys::Pod;
 
 use super::policy::AddrMask;
-use super::xtvalue::{addr_from_bytes, addr_to_bytes, exact, parse_hostmask, parse_port, Seen};
+use super::xtvalue::{addr_from_bytes, addr_to_bytes, exact, parse_hostmask, Seen};
 use crate::error::{Error, Result};
 use crate::extension::{bad_revision, read_struct, Args, Ctx, Extension};
 use crate::inv::Inv;
@@ -194,7 +194,10 @@ impl Extension for Ipvs {
                     O_VPORTCTL
                 };
                 self.seen.once(option, id, invert, true)?;
-                let p = Some(Inv::new(parse_port(&flag, args.value(&flag)?)?, invert));
+                let p = Some(Inv::new(
+                    crate::xtopt::port(Self::NAME, &flag, args.value(&flag)?)?,
+                    invert,
+                ));
                 if option == "vport" {
                     self.vport = p;
                 } else {

@@ -4,7 +4,6 @@
 //! with its byte and text fixtures, declare it below and add its line to the registry.
 
 pub mod port;
-pub(crate) mod portrc;
 pub mod spi;
 #[cfg(test)]
 pub(crate) mod testutil;

@@ -5,10 +5,10 @@ use iptkit_sys::Pod;
 
 use super::port::PortRange;
 use super::tcp::{save_range, set_once};
-use super::xtopt::parse_port_range;
 use crate::error::Result;
 use crate::extension::{bad_revision, read_struct, Args, Ctx, Extension};
 use crate::inv::Inv;
+use crate::xtopt::port_range;
 
 /// `-m udp`.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
@@ -78,7 +78,7 @@ impl Extension for Udp {
             "dport" | "destination-port" => (&mut self.dport, "--dport"),
             _ => return Ok(false),
         };
-        let r = parse_port_range("udp", name, args.value(name)?)?;
+        let r = port_range("udp", name, args.value(name)?)?;
         set_once(slot, name, Inv::new(r, invert))?;
         Ok(true)
     }

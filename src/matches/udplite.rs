@@ -7,11 +7,12 @@ use iptkit_sys::ext::xt_tcpudp::*;
 use iptkit_sys::Pod;
 
 use super::port::PortRange;
-use super::portrc::{parse_port_range_rc, range_from_kernel, range_to_kernel};
+use super::port::{range_from_kernel, range_to_kernel};
 use super::tcp::{save_range, set_once};
 use crate::error::{Error, Result};
 use crate::extension::{bad_revision, read_struct, Args, Ctx, Extension};
 use crate::inv::Inv;
+use crate::xtopt::port_range;
 
 /// `-m udplite`.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
@@ -75,7 +76,7 @@ impl Extension for Udplite {
             "dport" | "destination-port" => (&mut self.dport, "--dport"),
             _ => return Ok(false),
         };
-        let r = parse_port_range_rc("udplite", name, args.value(name)?)?;
+        let r = port_range("udplite", name, args.value(name)?)?;
         set_once(slot, name, Inv::new(r, invert))?;
         Ok(true)
     }

@@ -1,67 +1,5 @@
-//! Port ranges and addresses read the way libxtables' option types read
-//! them (`xtoptions.c`): `XTTYPE_PORTRC` port ranges, `inet_aton`.
-
-use super::port::PortRange;
-use crate::error::{Error, Result};
-use crate::xtopt::C_SPACE;
-
-/// Resolves one port the way `xtables_getportbyname` does, through
-/// `getaddrinfo(NULL, s)`: glibc reads a decimal number with `strtoul` into an
-/// `int` (leading blanks and a sign allowed, the whole word consumed), refuses
-/// it when negative and keeps its low 16 bits; anything else is a service
-/// name (TCP's, then UDP's).
-fn getaddrinfo_port(s: &str) -> Option<u16> {
-    let t = s.trim_start_matches(C_SPACE);
-    let (neg, digits) = match t.as_bytes().first() {
-        Some(b'-') => (true, &t[1..]),
-        Some(b'+') => (false, &t[1..]),
-        _ => (false, t),
-    };
-    if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
-        // strtoul saturates at ULONG_MAX on overflow and negates after reading.
-        let v = digits.parse::<u64>().unwrap_or(u64::MAX);
-        let v = if neg { v.wrapping_neg() } else { v };
-        let v = v as u32 as i32;
-        return (v >= 0).then_some(v as u16);
-    }
-    crate::names::service_port(s, "tcp").or_else(|| crate::names::service_port(s, "udp"))
-}
-
-/// Parses a port range the way `XTTYPE_PORTRC` options do (`udp`,
-/// `conntrack --ctorigsrcport`, ...): `P`, `P:Q`, `P:`, `:Q` or `:`. Unlike
-/// `-m tcp`, a range with min > max is taken as it is.
-pub(crate) fn parse_port_range(ext: &str, option: &str, s: &str) -> Result<PortRange> {
-    let parts: Vec<&str> = s.split(':').collect();
-    if parts.len() > 2 {
-        return Err(Error::value(
-            option,
-            s,
-            format!("{ext}: too many components (max: 2)"),
-        ));
-    }
-    let mut r = PortRange::ALL;
-    for (i, p) in parts.iter().enumerate() {
-        if p.is_empty() {
-            continue;
-        }
-        let port = getaddrinfo_port(p).ok_or_else(|| {
-            Error::value(
-                option,
-                s,
-                format!("port \"{p}\" does not resolve to anything"),
-            )
-        })?;
-        if i == 0 {
-            r.min = port;
-        } else {
-            r.max = port;
-        }
-    }
-    if parts.len() == 1 {
-        r.max = r.min;
-    }
-    Ok(r)
-}
+//! Addresses read the way libxtables' option types read them
+//! (`xtoptions.c`): `inet_aton`.
 
 /// An IPv4 address as glibc's `inet_aton` reads it (what `getaddrinfo`
 /// accepts for numbers): one to four parts, each decimal, `0x` hex or `0`
@@ -173,22 +111,5 @@ mod tests {
         assert_eq!(a(" 1.2.3.4"), None);
         assert_eq!(a("-1"), None);
         assert_eq!(a(""), None);
-    }
-
-    #[test]
-    fn port_ranges_like_getaddrinfo() {
-        let p = |s| parse_port_range("udp", "--sport", s);
-        assert_eq!(p("22").unwrap(), PortRange::port(22));
-        assert_eq!(p("").unwrap(), PortRange::port(0));
-        assert_eq!(p(":").unwrap(), PortRange::ALL);
-        assert_eq!(p("4:3").unwrap(), PortRange::range(4, 3));
-        assert_eq!(p("70000").unwrap(), PortRange::port(4464));
-        assert_eq!(p(" +7").unwrap(), PortRange::port(7));
-        assert_eq!(p("-4294967295").unwrap(), PortRange::port(1));
-        assert!(p("-1").is_err());
-        assert!(p("4294967295").is_err());
-        assert!(p("7 ").is_err());
-        assert!(p("0x10").is_err());
-        assert!(p("1:2:3").is_err());
     }
 }

@@ -1,5 +1,5 @@
-//! Option values read the way libxtables reads them (`XTTYPE_PORT` and the
-//! `XTTYPE_HOSTMASK` addresses of xtoptions.c), and a check that decoded
+//! Option values read the way libxtables reads them (the `XTTYPE_HOSTMASK`
+//! addresses of xtoptions.c), and a check that decoded
 //! kernel bytes encode back to themselves.
 //!
 //! iptables leans on C library parsers here (`strtoul`, `getaddrinfo`),
@@ -12,8 +12,7 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use crate::addr::Family;
 use crate::error::{Error, Result};
 use crate::extension::{Ctx, Extension};
-use crate::names;
-use crate::xtopt::{c_strtoul, uint};
+use crate::xtopt::uint;
 
 /// Which options of an extension were given, for the checks
 /// `xtables_option_parse` makes (an option only once, `!` only where
@@ -75,20 +74,6 @@ impl<T> Eq for Scratch<T> {}
 
 impl<T> Hash for Scratch<T> {
     fn hash<H: Hasher>(&self, _: &mut H) {}
-}
-
-/// An `XTTYPE_PORT` value: a service name (any protocol, as
-/// `getaddrinfo(NULL, name)` looks it up) or a decimal number, of which
-/// `getaddrinfo` keeps the low 16 bits (`65536` is port 0; an empty one is 0).
-pub(crate) fn parse_port(option: &str, s: &str) -> Result<u16> {
-    let n = c_strtoul(s, 10);
-    if s.is_empty() || (n.end == s.len() && !n.overflow && !s.trim_start().starts_with('-')) {
-        return Ok(n.value as u16);
-    }
-    ["tcp", "udp", "sctp", "dccp"]
-        .iter()
-        .find_map(|proto| names::service_port(s, proto))
-        .ok_or_else(|| Error::value(option, s, "port does not resolve to anything"))
 }
 
 /// An IPv4 address as `inet_aton` reads it (which `getaddrinfo` uses): one

@@ -6,11 +6,11 @@ use std::net::{IpAddr, Ipv4Addr};
 use iptkit_sys::ext::xt_tproxy::*;
 use iptkit_sys::Pod;
 
-use super::xtopt::{host, inet_addr_bytes, inet_addr_of, port, same_bytes, Opt, Seen};
+use super::xtopt::{host, inet_addr_bytes, inet_addr_of, same_bytes, Opt, Seen};
 use crate::addr::Family;
 use crate::error::Result;
 use crate::extension::{bad_revision, read_struct, Args, Ctx, Extension};
-use crate::xtopt::mark_mask;
+use crate::xtopt::{mark_mask, port};
 
 /// `-j TPROXY --on-port PORT [--on-ip ADDR] [--tproxy-mark VALUE[/MASK]]`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -139,7 +139,7 @@ impl Extension for Tproxy {
         self.seen.take(Self::NAME, OPTS, id, invert)?;
         let v = args.value(&format!("--{option}"))?;
         match id {
-            O_PORT => self.port = port("TPROXY --on-port", v)?,
+            O_PORT => self.port = port(Self::NAME, option, v)?,
             O_ADDR => self.addr = host(ctx.family, "TPROXY --on-ip", v)?,
             O_MARK => (self.mark, self.mask) = mark_mask(Self::NAME, option, v)?,
             _ => return Ok(false),

@@ -237,24 +237,6 @@ pub(crate) fn host(family: Family, option: &str, s: &str) -> Result<IpAddr> {
     a.ok_or_else(|| Error::value(option, s, "not a numeric address of the rule's family"))
 }
 
-/// A port as `XTTYPE_PORT` options take it (`getaddrinfo(NULL, s)`): a
-/// decimal number (cut to 16 bits, as glibc does), or a service name.
-pub(crate) fn port(option: &str, s: &str) -> Result<u16> {
-    let t = s.trim_start_matches([' ', '\t', '\n', '\r', '\x0b', '\x0c']);
-    let digits = match t.as_bytes().first() {
-        _ if s.is_empty() => return Ok(0),
-        Some(b'+') => Some(&t[1..]),
-        Some(b'-') => None,
-        _ => Some(t),
-    };
-    if let Some(d) = digits.filter(|d| !d.is_empty() && d.bytes().all(|b| b.is_ascii_digit())) {
-        return Ok(d.parse::<u64>().unwrap_or(u64::MAX) as u16);
-    }
-    crate::names::service_port(s, "tcp")
-        .or_else(|| crate::names::service_port(s, "udp"))
-        .ok_or_else(|| Error::value(option, s, "port does not resolve to anything"))
-}
-
 /// A prefix length as `XTTYPE_PLEN`/`PLENMASK` options take it in iptables
 /// 1.8.9: a number up to the family's width, else a numeric address read as
 /// a network mask. A mask that is not a prefix gives 255 (iptables' -1 in

@@ -6,8 +6,16 @@
 //! library parsers (`strtoul`, `inet_aton`, `getaddrinfo`), whose quirks
 //! decide what a rule accepts and how it prints; they are reproduced here.
 //!
-//! - [`num`]: numbers, ranges and `value/mask`.
+//! - [`num`]: numbers, ranges and `value/mask`;
+//! - [`port`]: ports and port ranges.
 
 pub(crate) mod num;
+pub(crate) mod port;
 
 pub(crate) use num::*;
+pub(crate) use port::*;
+
+/// Who refused a value: `EXT --OPTION` (`option` with or without its dashes).
+fn what(ext: &str, option: &str) -> String {
+    format!("{ext} --{}", option.trim_start_matches('-'))
+}

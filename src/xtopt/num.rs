@@ -3,6 +3,7 @@
 //! option types (`xtopt_parse_int`, `xtopt_parse_mint`) and `value[/mask]`
 //! (`xtables_parse_val_mask`, `XTTYPE_MARKMASK32`).
 
+use super::what;
 use crate::error::{Error, Result};
 
 /// The blanks C's `isspace` skips in the C locale.
@@ -89,11 +90,6 @@ pub(crate) fn strtoul(s: &str) -> Option<(u64, &str)> {
     }
     let n = c_strtoul(s, 0);
     (n.end > 0 && !n.overflow).then(|| (n.value, &s[n.end..]))
-}
-
-/// Who refused a value: `EXT --OPTION` (`option` with or without its dashes).
-fn what(ext: &str, option: &str) -> String {
-    format!("{ext} --{}", option.trim_start_matches('-'))
 }
 
 /// A whole word as a number in `min..=max`, as `xtables_strtoul` reads it
