@@ -5,17 +5,14 @@
 //! revision 0 (kernels before 2.6.37) only by source, and iptables prints no
 //! `--connlimit-saddr` for it.
 
-use std::net::Ipv6Addr;
-
 use iptkit_sys::ext::xt_connlimit::*;
 use iptkit_sys::Pod;
 
-use super::xtopt::inet_aton;
 use super::xtparse::Seen;
 use crate::addr::Family;
 use crate::error::{Error, Result};
 use crate::extension::{bad_revision, read_struct, Args, Ctx, Extension};
-use crate::xtopt::{uint, uint_option};
+use crate::xtopt::{plen, uint_option};
 
 /// The comparison with the connection count.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -96,24 +93,8 @@ impl Connlimit {
 /// prefix length, or a mask written out; a mask that is not a prefix
 /// (`255.0.255.0`, or `33` read as the address 0.0.0.33) becomes all ones.
 fn parse_mask(family: Family, s: &str) -> Result<[u8; 16]> {
-    let max = u64::from(family.bits());
-    if let Some(len) = uint(s, 0, max) {
-        return Ok(prefix_mask(len as u32));
-    }
-    let mask: u128 = match family {
-        Family::Ipv4 => inet_aton(s).map(|a| u128::from(u32::from(a)) << 96),
-        Family::Ipv6 => s.parse::<Ipv6Addr>().ok().map(u128::from),
-    }
-    .ok_or_else(|| {
-        Error::value(
-            "connlimit --connlimit-mask",
-            s,
-            format!("neither a valid network mask nor valid CIDR (0-{max})"),
-        )
-    })?;
-    let len = mask.leading_ones();
-    let contiguous = len == 128 || mask << len == 0;
-    Ok(prefix_mask(if contiguous { len } else { 128 }))
+    let len = plen(family, "connlimit --connlimit-mask", s)?;
+    Ok(prefix_mask(if len == 255 { 128 } else { len.into() }))
 }
 
 const O_UPTO: u32 = 1;

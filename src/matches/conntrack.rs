@@ -2,7 +2,7 @@
 //! match flagged `XT_CONNTRACK_STATE_ALIAS`): the connection tracking entry
 //! of a packet (`xt_conntrack.h`, `struct xt_conntrack_mtinfo1/2/3`).
 
-use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+use std::net::IpAddr;
 
 use bitflags::bitflags;
 use iptkit_sys::ext::xt_conntrack::*;
@@ -10,11 +10,11 @@ use iptkit_sys::Pod;
 
 use super::port::PortRange;
 use super::tcp::set_once;
-use super::xtopt;
 use crate::addr::Family;
 use crate::error::{Error, Result};
 use crate::extension::{bad_revision, read_struct, Args, Ctx, Extension};
 use crate::inv::Inv;
+use crate::xtopt::{inet_addr_bytes, inet_addr_of, mask_to_cidr, numeric_host};
 
 bitflags! {
     /// Connection states (`--ctstate`, `--state`), `XT_CONNTRACK_STATE_*` bits.
@@ -214,32 +214,6 @@ pub(crate) fn print_names<T: Copy + PartialEq + std::ops::BitAnd<Output = T>>(
     }
 }
 
-/// The 16 bytes of a `union nf_inet_addr`.
-fn addr_bytes(a: IpAddr) -> [u8; 16] {
-    let mut b = [0; 16];
-    match a {
-        IpAddr::V4(v4) => b[..4].copy_from_slice(&v4.octets()),
-        IpAddr::V6(v6) => b = v6.octets(),
-    }
-    b
-}
-
-fn addr_from_bytes(family: Family, b: &[u8; 16]) -> IpAddr {
-    match family {
-        Family::Ipv4 => IpAddr::V4(Ipv4Addr::new(b[0], b[1], b[2], b[3])),
-        Family::Ipv6 => IpAddr::V6(Ipv6Addr::from(*b)),
-    }
-}
-
-/// The prefix length of a contiguous mask.
-fn mask_prefix(m: IpAddr) -> Option<u8> {
-    let (ones, leading) = match m {
-        IpAddr::V4(v4) => (u32::from(v4).count_ones(), u32::from(v4).leading_ones()),
-        IpAddr::V6(v6) => (u128::from(v6).count_ones(), u128::from(v6).leading_ones()),
-    };
-    (ones == leading).then_some(ones as u8)
-}
-
 impl CtAddr {
     /// The address with every bit compared.
     pub fn host(addr: IpAddr) -> CtAddr {
@@ -253,25 +227,25 @@ impl CtAddr {
         let family = Family::of(&self.addr);
         let mask = match self.mask {
             CtMask::Host => [0xff; 16],
-            CtMask::Prefix(len) => addr_bytes(family.mask(len)),
-            CtMask::Mask(m) => addr_bytes(m),
+            CtMask::Prefix(len) => inet_addr_bytes(family.mask(len)),
+            CtMask::Mask(m) => inet_addr_bytes(m),
         };
-        (addr_bytes(self.addr), mask)
+        (inet_addr_bytes(self.addr), mask)
     }
 
     fn from_kernel(family: Family, addr: &[u8; 16], mask: &[u8; 16]) -> CtAddr {
-        let m = addr_from_bytes(family, mask);
+        let m = inet_addr_of(family, *mask);
         let tail_clear = family == Family::Ipv6 || mask[4..].iter().all(|&b| b == 0);
         let mask = if *mask == [0xff; 16] {
             CtMask::Host
         } else {
-            match mask_prefix(m) {
+            match mask_to_cidr(m) {
                 Some(len) if tail_clear => CtMask::Prefix(len),
                 _ => CtMask::Mask(m),
             }
         };
         CtAddr {
-            addr: addr_from_bytes(family, addr),
+            addr: inet_addr_of(family, *addr),
             mask,
         }
     }
@@ -279,12 +253,7 @@ impl CtAddr {
     /// Parses `ADDR[/LEN|/MASK]` as `XTTYPE_HOSTMASK` does, without name
     /// lookups: a mask that is not a prefix compares every bit, as in iptables.
     fn parse(family: Family, option: &str, s: &str) -> Result<CtAddr> {
-        let ip = |a: &str| -> Option<IpAddr> {
-            match family {
-                Family::Ipv4 => xtopt::inet_aton(a).map(IpAddr::V4),
-                Family::Ipv6 => a.parse::<Ipv6Addr>().ok().map(IpAddr::V6),
-            }
-        };
+        let ip = |a: &str| numeric_host(family, a);
         let (a, m) = match s.split_once('/') {
             Some((a, m)) => (a, Some(m)),
             None => (s, None),
@@ -309,7 +278,7 @@ impl CtAddr {
                             format!("neither a valid network mask nor valid CIDR (0-{bits})"),
                         )
                     })?;
-                    match mask_prefix(mask) {
+                    match mask_to_cidr(mask) {
                         Some(len) => len,
                         // iptables keeps the host mask it started from.
                         None => return Ok(CtAddr::host(addr)),
@@ -337,7 +306,7 @@ impl CtAddr {
             CtMask::Prefix(len) => family.mask(len),
             CtMask::Mask(m) => m,
         };
-        match mask_prefix(mask) {
+        match mask_to_cidr(mask) {
             Some(len) if len == family.bits() => {}
             Some(len) => out.push_str(&format!("/{len}")),
             None => out.push_str(&format!("/{mask}")),

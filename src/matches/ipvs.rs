@@ -5,11 +5,12 @@ use iptkit_sys::ext::xt_ipvs::*;
 use iptkit_sys::Pod;
 
 use super::policy::AddrMask;
-use super::xtvalue::{addr_from_bytes, addr_to_bytes, exact, parse_hostmask, Seen};
+use super::xtvalue::{exact, Seen};
 use crate::error::{Error, Result};
 use crate::extension::{bad_revision, read_struct, Args, Ctx, Extension};
 use crate::inv::Inv;
 use crate::names;
+use crate::xtopt::{inet_addr_bytes, inet_addr_of, parse_hostmask};
 
 /// `--vdir`: the direction of the packet in its IPVS connection.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -126,8 +127,8 @@ impl Extension for Ipvs {
             vproto: field(XT_IPVS_PROTO).map(|i| Inv::new(k.l4proto, i)),
             vaddr: field(XT_IPVS_VADDR).map(|i| {
                 let addr = AddrMask {
-                    addr: addr_from_bytes(ctx.family, k.vaddr.in6),
-                    mask: addr_from_bytes(ctx.family, k.vmask.in6),
+                    addr: inet_addr_of(ctx.family, k.vaddr.in6),
+                    mask: inet_addr_of(ctx.family, k.vmask.in6),
                 };
                 Inv::new(addr, i)
             }),
@@ -148,8 +149,8 @@ impl Extension for Ipvs {
         let mut k = xt_ipvs_mtinfo::zeroed();
         (k.bitmask, k.invert) = self.bits();
         if let Some(a) = self.vaddr {
-            k.vaddr.in6 = addr_to_bytes(a.value.addr);
-            k.vmask.in6 = addr_to_bytes(a.value.mask);
+            k.vaddr.in6 = inet_addr_bytes(a.value.addr);
+            k.vmask.in6 = inet_addr_bytes(a.value.mask);
         }
         k.vport = self.vport.map_or(0, |p| p.value.to_be());
         k.l4proto = self.vproto.map_or(0, |p| p.value);

@@ -7,14 +7,12 @@ use std::net::IpAddr;
 use iptkit_sys::ext::xt_policy::*;
 use iptkit_sys::Pod;
 
-use super::xtvalue::{
-    addr_from_bytes, addr_mask_string, addr_to_bytes, exact, parse_hostmask, Seen,
-};
+use super::xtvalue::{exact, Seen};
 use crate::error::{Error, Result};
 use crate::extension::{bad_revision, read_struct, Args, Ctx, Extension};
 use crate::inv::Inv;
 use crate::names;
-use crate::xtopt::uint_option;
+use crate::xtopt::{addr_mask_string, inet_addr_bytes, inet_addr_of, parse_hostmask, uint_option};
 
 /// An address and a mask as iptables keeps them for `XTTYPE_HOSTMASK`
 /// options: the address is not masked (`--tunnel-src 10.1.2.3/8` prints
@@ -125,12 +123,12 @@ fn elem_to_kernel(e: &PolicyElem) -> xt_policy_elem {
     let mut k = xt_policy_elem::zeroed();
     (k.r#match, k.invert) = spec_bits(e);
     if let Some(a) = e.tunnel_src {
-        k.saddr.a6 = addr_to_bytes(a.value.addr);
-        k.smask.a6 = addr_to_bytes(a.value.mask);
+        k.saddr.a6 = inet_addr_bytes(a.value.addr);
+        k.smask.a6 = inet_addr_bytes(a.value.mask);
     }
     if let Some(a) = e.tunnel_dst {
-        k.daddr.a6 = addr_to_bytes(a.value.addr);
-        k.dmask.a6 = addr_to_bytes(a.value.mask);
+        k.daddr.a6 = inet_addr_bytes(a.value.addr);
+        k.dmask.a6 = inet_addr_bytes(a.value.mask);
     }
     k.spi = e.spi.map_or(0, |v| v.value);
     k.reqid = e.reqid.map_or(0, |v| v.value);
@@ -145,8 +143,8 @@ fn elem_to_kernel(e: &PolicyElem) -> xt_policy_elem {
 fn elem_from_kernel(ctx: &Ctx, k: &xt_policy_elem) -> Result<PolicyElem> {
     let field = |b: u8| (k.r#match & b != 0).then_some(k.invert & b != 0);
     let addr = |a: &xt_policy_addr, m: &xt_policy_addr| AddrMask {
-        addr: addr_from_bytes(ctx.family, a.a6),
-        mask: addr_from_bytes(ctx.family, m.a6),
+        addr: inet_addr_of(ctx.family, a.a6),
+        mask: inet_addr_of(ctx.family, m.a6),
     };
     let mode = match k.mode {
         XT_POLICY_MODE_TRANSPORT => Mode::Transport,

@@ -2,18 +2,18 @@
 //! `struct xt_recent_mtinfo` revision 0 and `xt_recent_mtinfo_v1` revision 1,
 //! which adds `--mask`).
 
-use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+use std::net::IpAddr;
 
 use iptkit_sys::ext::xt_iprange::nf_inet_addr;
 use iptkit_sys::ext::xt_recent::*;
 use iptkit_sys::Pod;
 
-use super::iprange::numeric_addr;
 use super::tcp::set_once;
 use crate::addr::Family;
 use crate::error::{Error, Result};
 use crate::extension::{bad_revision, c_str, read_struct, Args, Ctx, Extension};
 use crate::inv::Inv;
+use crate::xtopt::{inet_addr_bytes, inet_addr_of, numeric_host};
 
 /// The list iptables uses when `--name` is not given.
 pub const DEFAULT_NAME: &str = "DEFAULT";
@@ -198,23 +198,13 @@ fn mask_from_kernel(family: Family, m: &nf_inet_addr) -> Option<IpAddr> {
     if m.in6 == [0xff; 16] {
         return None;
     }
-    Some(match family {
-        Family::Ipv4 => IpAddr::V4(Ipv4Addr::new(m.in6[0], m.in6[1], m.in6[2], m.in6[3])),
-        Family::Ipv6 => IpAddr::V6(Ipv6Addr::from(m.in6)),
-    })
+    Some(inet_addr_of(family, m.in6))
 }
 
 fn mask_to_kernel(m: Option<IpAddr>) -> nf_inet_addr {
-    let mut k = nf_inet_addr { in6: [0xff; 16] };
-    match m {
-        None => {}
-        Some(IpAddr::V4(a)) => {
-            k.in6 = [0; 16];
-            k.in6[..4].copy_from_slice(&a.octets());
-        }
-        Some(IpAddr::V6(a)) => k.in6 = a.octets(),
+    nf_inet_addr {
+        in6: m.map_or([0xff; 16], inet_addr_bytes),
     }
-    k
 }
 
 /// A `u32` option as xtables reads it (`strtoul` base 0, range checked).
@@ -355,7 +345,8 @@ impl Extension for Recent {
             "mask" => {
                 flag_only(option)?;
                 let v = args.value("--mask")?;
-                let m = numeric_addr(ctx.family, v).ok_or_else(|| {
+                // `XTTYPE_HOST`: `--mask 33` is 0.0.0.33, as in iptables.
+                let m = numeric_host(ctx.family, v).ok_or_else(|| {
                     Error::value("--mask", v, "not a numeric address of the rule's family")
                 })?;
                 set_once(&mut self.mask, "--mask", m)?;
@@ -572,6 +563,17 @@ mod tests {
         assert!(bad("-m recent --update ! --rttl"));
         assert!(bad("-m recent --update --mask ffff::"));
         assert!(parsed(Family::Ipv6, "-m recent --set --mask 255.255.255.255").is_err());
+    }
+
+    #[test]
+    fn masks_like_getaddrinfo() {
+        // What iptables-legacy 1.8.9 saves for them.
+        for (mask, saved) in [("33", "0.0.0.33"), ("10.1", "10.0.0.1")] {
+            assert_eq!(
+                round(Family::Ipv4, &format!("-m recent --set --mask {mask}")).unwrap(),
+                format!(" -m recent --set --name DEFAULT --mask {saved} --rsource")
+            );
+        }
     }
 
     /// Every rule of iptables' own tests for this match (`extensions/*.t`)

@@ -8,12 +8,12 @@ use iptkit_sys::ext::ip6t_srh::*;
 use iptkit_sys::Pod;
 
 use super::policy::AddrMask;
-use super::xtvalue::{exact, mask_to_cidr, parse_hostmask, Seen};
+use super::xtvalue::{exact, Seen};
 use crate::addr::Family;
 use crate::error::Result;
 use crate::extension::{bad_revision, read_struct, Args, Ctx, Extension};
 use crate::inv::Inv;
-use crate::xtopt::uint_option;
+use crate::xtopt::{mask_to_cidr, parse_hostmask, uint_option};
 
 /// Tests of one byte of the header: equal, greater, less. They share one
 /// kernel field, so when several are set they hold the same value (parsing

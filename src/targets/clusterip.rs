@@ -10,7 +10,7 @@ use super::xtopt::{same_bytes, Opt, Seen};
 use crate::addr::Family;
 use crate::error::{Error, Result};
 use crate::extension::{bad_revision, read_struct, Args, Ctx, Extension};
-use crate::xtopt::{c_strtoul, uint_option};
+use crate::xtopt::{ethermac, uint_option};
 
 /// What the cluster hashes to pick the node that answers.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
@@ -79,30 +79,6 @@ const OPTS: &[Opt] = &[
     Opt::new("local-node"),
     Opt::new("hash-init"),
 ];
-
-/// One part of a MAC address as `strtoul(s, &end, 16)` reads it; no digits
-/// is 0 and consumes nothing.
-fn hex_part(s: &str) -> Option<(u64, &str)> {
-    let n = c_strtoul(s, 16);
-    Some((n.value, &s[n.end..]))
-}
-
-/// A MAC address as `XTTYPE_ETHERMAC` reads it: six hex parts joined by `:`.
-fn parse_mac(s: &str) -> Result<[u8; 6]> {
-    let bad = || Error::value("CLUSTERIP --clustermac", s, "not a MAC address");
-    let mut mac = [0u8; 6];
-    let mut rest = s;
-    for (i, byte) in mac.iter_mut().enumerate() {
-        let (v, r) = hex_part(rest).ok_or_else(bad)?;
-        *byte = u8::try_from(v).map_err(|_| bad())?;
-        rest = match (i, r.strip_prefix(':')) {
-            (5, _) if r.is_empty() => r,
-            (0..=4, Some(r)) => r,
-            _ => return Err(bad()),
-        };
-    }
-    Ok(mac)
-}
 
 impl Extension for Clusterip {
     const NAME: &'static str = "CLUSTERIP";
@@ -195,7 +171,9 @@ impl Extension for Clusterip {
                     .1
             }
             O_CLUSTERMAC => {
-                self.clustermac = parse_mac(v)?;
+                self.clustermac = ethermac(v).ok_or_else(|| {
+                    Error::value("CLUSTERIP --clustermac", v, "not a MAC address")
+                })?;
                 if self.clustermac[0] & 0x01 == 0 {
                     return Err(Error::value(
                         "CLUSTERIP --clustermac",
@@ -274,24 +252,6 @@ mod tests {
         let mut b = [0u8; 64];
         b[48] = 3;
         assert!(Clusterip::decode(&Ctx::new(Ipv4), 0, &b).is_err());
-    }
-
-    #[test]
-    fn macs_like_xtables() {
-        assert_eq!(
-            parse_mac("01:AA:7B:47:F7:D7").unwrap(),
-            [1, 0xaa, 0x7b, 0x47, 0xf7, 0xd7]
-        );
-        assert_eq!(parse_mac("1:::::").unwrap(), [1, 0, 0, 0, 0, 0]);
-        for bad in [
-            "1:2:3:4:5",
-            "1:2:3:4:5:6:7",
-            "100:2:3:4:5:6",
-            "1:2:3:4:5:6 ",
-            "g:2:3:4:5:6",
-        ] {
-            assert!(parse_mac(bad).is_err(), "{bad}");
-        }
     }
 
     #[test]

@@ -8,10 +8,11 @@ use std::net::{IpAddr, Ipv6Addr};
 use iptkit_sys::ext::ip6t_npt::*;
 use iptkit_sys::Pod;
 
-use super::xtopt::{host, plen, same_bytes, Opt, Seen};
+use super::xtopt::{same_bytes, Opt, Seen};
 use crate::addr::Family;
 use crate::error::Result;
 use crate::extension::{bad_revision, read_struct, Args, Ctx, Extension};
+use crate::xtopt::{host, plen};
 
 /// An IPv6 prefix as NPT holds it: an address and a length, kept as given
 /// (iptables does not clear the bits after the prefix; the kernel refuses

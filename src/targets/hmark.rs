@@ -13,11 +13,11 @@
 use iptkit_sys::ext::xt_hmark::*;
 use iptkit_sys::Pod;
 
-use super::xtopt::{plen, Opt, Seen};
+use super::xtopt::{Opt, Seen};
 use crate::addr::Family;
 use crate::error::{Error, Result};
 use crate::extension::{bad_revision, read_struct, Args, Ctx, Extension};
-use crate::xtopt::uint_option;
+use crate::xtopt::{plen, uint_option};
 
 /// `-j HMARK`: `mark = hash(fields & masks | sets) % modulus + offset`.
 ///

@@ -15,7 +15,7 @@ use super::reject::Seen;
 use crate::addr::Family;
 use crate::error::{Error, Result};
 use crate::extension::{bad_revision, read_struct, Args, Ctx};
-use crate::xtopt::strtoul;
+use crate::xtopt::{inet_addr_of, strtoul};
 
 /// The first and last address of a range (`NF_NAT_RANGE_MAP_IPS`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -136,13 +136,19 @@ impl NatRange {
             }
             Layout::Range => {
                 let k: nf_nat_range = read_struct(ext, revision, data)?;
-                let (min, max) = (addr_from(family, k.min_addr), addr_from(family, k.max_addr));
+                let (min, max) = (
+                    inet_addr_of(family, k.min_addr),
+                    inet_addr_of(family, k.max_addr),
+                );
                 let size = std::mem::size_of_val(&k);
                 (k.flags, min, max, k.min_proto, k.max_proto, [0; 2], size)
             }
             Layout::Range2 => {
                 let k: nf_nat_range2 = read_struct(ext, revision, data)?;
-                let (min, max) = (addr_from(family, k.min_addr), addr_from(family, k.max_addr));
+                let (min, max) = (
+                    inet_addr_of(family, k.min_addr),
+                    inet_addr_of(family, k.max_addr),
+                );
                 let size = std::mem::size_of_val(&k);
                 (
                     k.flags,
@@ -332,13 +338,6 @@ impl NatRange {
                 out.push_str(name);
             }
         }
-    }
-}
-
-fn addr_from(family: Family, b: [u8; 16]) -> IpAddr {
-    match family {
-        Family::Ipv4 => Ipv4Addr::new(b[0], b[1], b[2], b[3]).into(),
-        Family::Ipv6 => Ipv6Addr::from(b).into(),
     }
 }
 

@@ -6,10 +6,11 @@
 use std::net::IpAddr;
 
 use super::nat_range::{NatAddrs, NatRange};
-use super::xtopt::{host, plen, Opt, Seen};
+use super::xtopt::{Opt, Seen};
 use crate::addr::{Family, Net};
 use crate::error::{Error, Result};
 use crate::extension::{bad_revision, Args, Ctx, Extension};
+use crate::xtopt::{host, plen};
 
 /// `-j NETMAP --to ADDR/MASK`: the network part of each address becomes
 /// `to`'s, the host part stays.

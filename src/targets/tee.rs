@@ -6,11 +6,10 @@ use std::net::{IpAddr, Ipv4Addr};
 use iptkit_sys::ext::xt_tee::*;
 use iptkit_sys::Pod;
 
-use super::xtopt::{
-    host, inet_addr_bytes, inet_addr_of, put_truncated, same_bytes, truncated, Opt, Seen,
-};
+use super::xtopt::{put_truncated, same_bytes, truncated, Opt, Seen};
 use crate::error::Result;
 use crate::extension::{bad_revision, c_str, read_struct, Args, Ctx, Extension};
+use crate::xtopt::{host, inet_addr_bytes, inet_addr_of};
 
 /// `-j TEE --gateway ADDR [--oif IFACE]`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]

@@ -6,11 +6,11 @@ use std::net::{IpAddr, Ipv4Addr};
 use iptkit_sys::ext::xt_tproxy::*;
 use iptkit_sys::Pod;
 
-use super::xtopt::{host, inet_addr_bytes, inet_addr_of, same_bytes, Opt, Seen};
+use super::xtopt::{same_bytes, Opt, Seen};
 use crate::addr::Family;
 use crate::error::Result;
 use crate::extension::{bad_revision, read_struct, Args, Ctx, Extension};
-use crate::xtopt::{mark_mask, port};
+use crate::xtopt::{host, inet_addr_bytes, inet_addr_of, mark_mask, port};
 
 /// `-j TPROXY --on-port PORT [--on-ip ADDR] [--tproxy-mark VALUE[/MASK]]`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]

@@ -6,12 +6,8 @@
 //! A target lists its options in a table of [`Opt`], indexed by a small
 //! constant per option, and keeps a [`Seen`] in its value.
 
-use std::hash::{Hash, Hasher};
-use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
-
-use crate::addr::Family;
 use crate::error::{Error, Result};
-use crate::xtopt::uint;
+use std::hash::{Hash, Hasher};
 
 /// One option of a target's table (`struct xt_option_entry`).
 #[derive(Clone, Copy, Debug)]
@@ -181,108 +177,6 @@ pub(crate) fn put_truncated<const N: usize>(s: &str, field: &mut [u8; N]) {
     field[..s.len()].copy_from_slice(s.as_bytes());
 }
 
-/// An IPv4 address as glibc's `inet_aton` reads it (what `getaddrinfo`
-/// with a numeric host does): one to four parts, each a C number (`0x` hex,
-/// leading-0 octal); the last part fills the remaining bytes (`10` is
-/// 0.0.0.10, `10.1` is 10.0.0.1).
-pub(crate) fn inet_aton(s: &str) -> Option<Ipv4Addr> {
-    let parts: Vec<&str> = s.split('.').collect();
-    if parts.len() > 4 {
-        return None;
-    }
-    let mut v: u32 = 0;
-    for (i, p) in parts.iter().enumerate() {
-        let (radix, digits) = if let Some(h) = p.strip_prefix("0x").or(p.strip_prefix("0X")) {
-            (16, h)
-        } else if p.len() > 1 && p.starts_with('0') {
-            (8, &p[1..])
-        } else {
-            (10, *p)
-        };
-        // A lone `0x` is 0, as in inet_aton; anything else needs digits.
-        if !p.starts_with(|c: char| c.is_ascii_digit())
-            || !digits.chars().all(|c| c.is_digit(radix))
-        {
-            return None;
-        }
-        let n = if digits.is_empty() {
-            0
-        } else {
-            u32::from_str_radix(digits, radix).ok()?
-        };
-        if i + 1 < parts.len() {
-            if n > 0xff {
-                return None;
-            }
-            v |= n << (24 - 8 * i);
-        } else {
-            let room = 32 - 8 * i as u32;
-            if room < 32 && n >> room != 0 {
-                return None;
-            }
-            v |= n;
-        }
-    }
-    Some(Ipv4Addr::from(v))
-}
-
-/// A host address of `family` as `XTTYPE_HOST` options take it, numeric
-/// only (this library does no name lookups): IPv4 as `inet_aton`, IPv6 as
-/// `inet_pton`.
-pub(crate) fn host(family: Family, option: &str, s: &str) -> Result<IpAddr> {
-    let a = match family {
-        Family::Ipv4 => inet_aton(s).map(IpAddr::V4),
-        Family::Ipv6 => s.parse::<Ipv6Addr>().ok().map(IpAddr::V6),
-    };
-    a.ok_or_else(|| Error::value(option, s, "not a numeric address of the rule's family"))
-}
-
-/// A prefix length as `XTTYPE_PLEN`/`PLENMASK` options take it in iptables
-/// 1.8.9: a number up to the family's width, else a numeric address read as
-/// a network mask. A mask that is not a prefix gives 255 (iptables' -1 in
-/// its 8-bit length).
-pub(crate) fn plen(family: Family, option: &str, s: &str) -> Result<u8> {
-    let bits = family.bits();
-    if let Some(n) = uint(s, 0, bits.into()) {
-        return Ok(n as u8);
-    }
-    let mask: Option<u128> = match family {
-        Family::Ipv4 => inet_aton(s).map(|a| u128::from(u32::from(a)) << 96),
-        Family::Ipv6 => s.parse::<Ipv6Addr>().ok().map(u128::from),
-    };
-    let mask = mask.ok_or_else(|| {
-        Error::value(
-            option,
-            s,
-            format!("neither a valid network mask nor valid CIDR (0-{bits})"),
-        )
-    })?;
-    let ones = mask.leading_ones();
-    Ok(if ones == 128 || mask << ones == 0 {
-        ones.min(u32::from(bits)) as u8
-    } else {
-        255
-    })
-}
-
-/// An address in the 16 bytes of a `union nf_inet_addr` (IPv4 first).
-pub(crate) fn inet_addr_bytes(a: IpAddr) -> [u8; 16] {
-    let mut b = [0; 16];
-    match a {
-        IpAddr::V4(v4) => b[..4].copy_from_slice(&v4.octets()),
-        IpAddr::V6(v6) => b = v6.octets(),
-    }
-    b
-}
-
-/// The address of `family` in a `union nf_inet_addr`.
-pub(crate) fn inet_addr_of(family: Family, b: [u8; 16]) -> IpAddr {
-    match family {
-        Family::Ipv4 => IpAddr::V4(Ipv4Addr::new(b[0], b[1], b[2], b[3])),
-        Family::Ipv6 => IpAddr::V6(Ipv6Addr::from(b)),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -308,30 +202,6 @@ mod tests {
             e.contains("\"--b\" cannot be used together with \"--c\""),
             "{e}"
         );
-    }
-
-    #[test]
-    fn ipv4_like_inet_aton() {
-        let a = |s: &str| inet_aton(s).map(|a| a.to_string());
-        assert_eq!(a("1.2.3.4").as_deref(), Some("1.2.3.4"));
-        assert_eq!(a("33").as_deref(), Some("0.0.0.33"));
-        assert_eq!(a("10.1").as_deref(), Some("10.0.0.1"));
-        assert_eq!(a("0x7f.1").as_deref(), Some("127.0.0.1"));
-        assert_eq!(a("010.0.0.1").as_deref(), Some("8.0.0.1"));
-        assert_eq!(a("4294967295").as_deref(), Some("255.255.255.255"));
-        for bad in [
-            "",
-            "1.2.3.4.5",
-            "256.1",
-            "1..2",
-            "08",
-            "a",
-            "1.2.3.256",
-            " 1",
-            "-1",
-        ] {
-            assert_eq!(inet_aton(bad), None, "{bad}");
-        }
     }
 }
 

@@ -7,11 +7,14 @@
 //! decide what a rule accepts and how it prints; they are reproduced here.
 //!
 //! - [`num`]: numbers, ranges and `value/mask`;
-//! - [`port`]: ports and port ranges.
+//! - [`port`]: ports and port ranges;
+//! - [`addr`]: numeric addresses, masks and prefix lengths, MAC addresses.
 
+pub(crate) mod addr;
 pub(crate) mod num;
 pub(crate) mod port;
 
+pub(crate) use addr::*;
 pub(crate) use num::*;
 pub(crate) use port::*;
 
