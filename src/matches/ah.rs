@@ -8,12 +8,11 @@ use iptkit_sys::Pod;
 
 use super::spi::{save_spis, spis_from_kernel, spis_to_kernel, SpiRange};
 use super::tcp::set_once;
-use super::xtnum::{no_invert, once};
 use crate::addr::Family;
 use crate::error::{Error, Result};
 use crate::extension::{bad_revision, read_struct, Args, Ctx, Extension};
 use crate::inv::Inv;
-use crate::xtopt::uint_option;
+use crate::xtopt::{no_invert, once, uint_option};
 
 /// `-m ah`.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]

@@ -9,10 +9,9 @@
 use iptkit_sys::ext::xt_bpf::*;
 use iptkit_sys::Pod;
 
-use super::xtnum::no_invert;
 use crate::error::{Error, Result};
 use crate::extension::{bad_revision, c_str, read_struct, Args, Ctx, Extension};
-use crate::xtopt::c_strtoul;
+use crate::xtopt::{c_strtoul, no_invert};
 
 /// One classic BPF instruction (`struct sock_filter`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

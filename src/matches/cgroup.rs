@@ -9,11 +9,10 @@
 use iptkit_sys::ext::xt_cgroup::*;
 use iptkit_sys::Pod;
 
-use super::xtparse::{bool_field, put_string, Seen};
 use crate::error::{Error, Result};
 use crate::extension::{bad_revision, c_str, put_c_str, read_struct, Args, Ctx, Extension};
 use crate::inv::Inv;
-use crate::xtopt::uint_option;
+use crate::xtopt::{bool_field, truncated, uint_option, Seen};
 
 /// `-m cgroup`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -128,7 +127,7 @@ impl Extension for Cgroup {
         let path = self
             .path
             .as_ref()
-            .map(|p| put_string(&p.value, self.path_size()))
+            .map(|p| truncated(&p.value, self.path_size()).to_string())
             .unwrap_or_default();
         let classid = self.classid.map_or(0, |c| c.value);
         match self.revision {
@@ -177,7 +176,7 @@ impl Extension for Cgroup {
             }
             "path" if self.revision >= 1 => {
                 self.seen.take(Self::NAME, option, O_PATH, invert, true)?;
-                let path = put_string(args.value("--path")?, self.path_size());
+                let path = truncated(args.value("--path")?, self.path_size()).to_string();
                 self.path = Some(Inv::new(path, invert));
             }
             _ => return Ok(false),

@@ -4,11 +4,10 @@
 use iptkit_sys::ext::xt_cluster::*;
 use iptkit_sys::Pod;
 
-use super::xtparse::Seen;
 use crate::error::{Error, Result};
 use crate::extension::{bad_revision, read_struct, Args, Ctx, Extension};
 use crate::inv::Inv;
-use crate::xtopt::uint_option;
+use crate::xtopt::{uint_option, Seen};
 
 /// `-m cluster`.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]

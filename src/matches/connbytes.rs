@@ -4,11 +4,10 @@
 use iptkit_sys::ext::xt_connbytes::*;
 use iptkit_sys::Pod;
 
-use super::xtparse::Seen;
 use crate::error::{Error, Result};
 use crate::extension::{bad_revision, read_struct, Args, Ctx, Extension};
 use crate::inv::Inv;
-use crate::xtopt::uint_range;
+use crate::xtopt::{uint_range, Seen};
 
 /// What `--connbytes` counts (`--connbytes-mode`).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]

@@ -8,11 +8,10 @@
 use iptkit_sys::ext::xt_connlabel::*;
 use iptkit_sys::Pod;
 
-use super::xtparse::Seen;
 use crate::error::{Error, Result};
 use crate::extension::{bad_revision, read_struct, Args, Ctx, Extension};
 use crate::inv::Inv;
-use crate::xtopt::c_strtoul;
+use crate::xtopt::{c_strtoul, Seen};
 
 /// Where libnetfilter_conntrack reads label names.
 const CONNLABEL_CONF: &str = "/etc/xtables/connlabel.conf";

@@ -8,11 +8,10 @@
 use iptkit_sys::ext::xt_connlimit::*;
 use iptkit_sys::Pod;
 
-use super::xtparse::Seen;
 use crate::addr::Family;
 use crate::error::{Error, Result};
 use crate::extension::{bad_revision, read_struct, Args, Ctx, Extension};
-use crate::xtopt::{plen, uint_option};
+use crate::xtopt::{plen, uint_option, Seen};
 
 /// The comparison with the connection count.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

@@ -5,11 +5,10 @@
 use iptkit_sys::ext::xt_connmark::*;
 use iptkit_sys::Pod;
 
-use super::xtparse::{bool_field, Seen};
 use crate::error::{Error, Result};
 use crate::extension::{bad_revision, read_struct, Args, Ctx, Extension};
 use crate::inv::Inv;
-use crate::xtopt::{save_val_mask, val_mask};
+use crate::xtopt::{bool_field, save_val_mask, val_mask, Seen};
 
 /// A mark compared under a mask: matches when `ctmark & mask == mark`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

@@ -3,11 +3,10 @@
 use iptkit_sys::ext::xt_cpu::*;
 use iptkit_sys::Pod;
 
-use super::xtparse::{bool_field, Seen};
 use crate::error::Result;
 use crate::extension::{bad_revision, read_struct, Args, Ctx, Extension};
 use crate::inv::Inv;
-use crate::xtopt::uint_option;
+use crate::xtopt::{bool_field, uint_option, Seen};
 
 /// `-m cpu`.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]

@@ -7,11 +7,10 @@
 use iptkit_sys::ext::xt_devgroup::*;
 use iptkit_sys::Pod;
 
-use super::xtparse::{lmap_id, lmap_name, read_lmap, Seen};
 use crate::error::{Error, Result};
 use crate::extension::{bad_revision, read_struct, Args, Ctx, Extension};
 use crate::inv::Inv;
-use crate::xtopt::{save_val_mask, val_mask};
+use crate::xtopt::{lmap_id, lmap_name, read_lmap, save_val_mask, val_mask, Seen};
 
 /// Where iproute2 (and iptables) read device group names.
 const GROUP_FILE: &str = "/etc/iproute2/group";

@@ -1,10 +1,10 @@
 //! `-m dst`: the IPv6 destination options header (`ip6t_opts.h`).
 
 use super::ip6opts::Ip6Opts;
-use super::xtvalue::exact;
 use crate::addr::Family;
 use crate::error::Result;
 use crate::extension::{Args, Ctx, Extension};
+use crate::xtopt::exact;
 
 /// `-m dst` (IPv6 only): `[!] --dst-len N`, `--dst-opts TYPE[:LEN],...`.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]

@@ -3,10 +3,10 @@
 //! match data is one unused `int` (`ip6t_eui64.c` has no header), which
 //! iptables writes as zero.
 
-use super::xtvalue::exact;
 use crate::addr::Family;
 use crate::error::{Error, Result};
 use crate::extension::{bad_revision, Args, Ctx, Extension};
+use crate::xtopt::exact;
 
 /// `-m eui64` (IPv6; the kernel allows it in PREROUTING, INPUT and FORWARD).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]

@@ -14,7 +14,7 @@ use super::recent::parse_u32;
 use crate::addr::Family;
 use crate::error::{Error, Result};
 use crate::extension::{bad_revision, c_str, read_struct, Args, Ctx, Extension};
-use crate::xtopt::strtoul;
+use crate::xtopt::{strtoul, Seen};
 
 /// Default bucket size (`XT_HASHLIMIT_BURST`).
 pub const DEFAULT_BURST: u64 = 5;
@@ -57,7 +57,7 @@ const MODE_NAMES: &[(&str, HashMode)] = &[
 /// not part of the value: any two compare equal, and it hashes to nothing.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct ParseState {
-    given: u32,
+    given: Seen,
     /// Seconds in the rate's unit (`/min` is 60; a byte rate is 15).
     mult: u32,
 }
@@ -192,18 +192,14 @@ impl HashLimit {
 
     /// Marks an option as given; iptables refuses each option twice.
     fn once(&mut self, id: u32, option: &str, invert: bool, invertible: bool) -> Result<()> {
-        if self.parse_state.given & id != 0 {
-            return Err(Error::rule(option, "can only be used once"));
-        }
-        if invert && !invertible {
-            return Err(Error::rule(option, "cannot be inverted"));
-        }
-        self.parse_state.given |= id;
-        Ok(())
+        let ext = Self::NAME;
+        self.parse_state
+            .given
+            .take(ext, option, id, invert, invertible)
     }
 
     fn given(&self, id: u32) -> bool {
-        self.parse_state.given & id != 0
+        self.parse_state.given.has(id)
     }
 
     /// `--hashlimit-upto`/`--hashlimit-above RATE`: a byte rate (`4kb/s`)

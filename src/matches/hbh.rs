@@ -1,10 +1,10 @@
 //! `-m hbh`: the IPv6 hop-by-hop options header (`ip6t_opts.h`).
 
 use super::ip6opts::Ip6Opts;
-use super::xtvalue::exact;
 use crate::addr::Family;
 use crate::error::Result;
 use crate::extension::{Args, Ctx, Extension};
+use crate::xtopt::exact;
 
 /// `-m hbh` (IPv6 only): `[!] --hbh-len N`, `--hbh-opts TYPE[:LEN],...`.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]

@@ -4,10 +4,10 @@
 use iptkit_sys::ext::xt_helper::*;
 use iptkit_sys::Pod;
 
-use super::xtparse::{bool_field, put_string, Seen};
 use crate::error::Result;
 use crate::extension::{bad_revision, c_str, put_c_str, read_struct, Args, Ctx, Extension};
 use crate::inv::Inv;
+use crate::xtopt::{bool_field, truncated, Seen};
 
 /// `-m helper`.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
@@ -54,7 +54,7 @@ impl Extension for Helper {
         let mut k = xt_helper_info::zeroed();
         k.invert = i32::from(self.name.invert);
         // A name set through the API may be too long: keep what fits, as iptables does.
-        let name = put_string(&self.name.value, k.name.len());
+        let name = truncated(&self.name.value, k.name.len()).to_string();
         let _ = put_c_str("helper name", &name, &mut k.name);
         out.extend_from_slice(k.as_bytes());
     }
@@ -70,7 +70,7 @@ impl Extension for Helper {
             return Ok(false);
         }
         self.seen.take(Self::NAME, option, O_HELPER, invert, true)?;
-        let name = put_string(args.value("--helper")?, 30);
+        let name = truncated(args.value("--helper")?, 30).to_string();
         self.name = Inv::new(name, invert);
         Ok(true)
     }

@@ -5,11 +5,10 @@
 use iptkit_sys::ext::ip6t_opts::*;
 use iptkit_sys::Pod;
 
-use super::xtvalue::Seen;
 use crate::error::{Error, Result};
 use crate::extension::{bad_revision, read_struct, Args};
 use crate::inv::Inv;
-use crate::xtopt::{c_strtoul, uint_option};
+use crate::xtopt::{c_strtoul, uint_option, Seen};
 
 /// One option of the header: its type and, optionally, its length.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -32,8 +31,8 @@ pub struct Ip6Opts {
     seen: Seen,
 }
 
-const O_LEN: u32 = 0;
-const O_OPTS: u32 = 1;
+const O_LEN: u32 = 1 << 0;
+const O_OPTS: u32 = 1 << 1;
 
 /// `parse_opts_num`: a `strtoul` number with nothing after it, of which the
 /// caller keeps the low byte.
@@ -152,12 +151,12 @@ impl Ip6Opts {
         let flag = format!("--{option}");
         match which {
             "-len" => {
-                self.seen.once(option, O_LEN, invert, true)?;
+                self.seen.take(ext, option, O_LEN, invert, true)?;
                 let n = uint_option(ext, &flag, args.value(&flag)?, 0, u32::MAX.into())?;
                 self.len = Some(Inv::new(n as u32, invert));
             }
             "-opts" => {
-                self.seen.once(option, O_OPTS, invert, false)?;
+                self.seen.take(ext, option, O_OPTS, invert, false)?;
                 self.opts = Some(parse_opts(ext, &flag, args.value(&flag)?)?);
             }
             _ => return Ok(false),

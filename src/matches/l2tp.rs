@@ -10,10 +10,9 @@ use iptkit_sys::ext::xt_l2tp::*;
 use iptkit_sys::Pod;
 
 use super::tcp::set_once;
-use super::xtnum::no_invert;
 use crate::error::{Error, Result};
 use crate::extension::{bad_revision, read_struct, Args, Ctx, Extension};
-use crate::xtopt::uint_option;
+use crate::xtopt::{no_invert, uint_option};
 
 /// L2TP packet type.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

@@ -5,12 +5,11 @@ use std::fmt;
 use iptkit_sys::ext::ip6t_mh::*;
 use iptkit_sys::Pod;
 
-use super::xtvalue::{exact, Seen};
 use crate::addr::Family;
 use crate::error::{Error, Result};
 use crate::extension::{bad_revision, read_struct, Args, Ctx, Extension};
 use crate::inv::Inv;
-use crate::xtopt::uint;
+use crate::xtopt::{exact, uint, Seen};
 
 /// Mobility header type names, aliases after their type (`mh_names`).
 const MH_NAMES: [(&str, u8); 16] = [
@@ -163,7 +162,7 @@ impl Extension for Mh {
         if option != "mh-type" {
             return Ok(false);
         }
-        self.seen.once(option, 0, invert, true)?;
+        self.seen.take(Self::NAME, option, 1 << 0, invert, true)?;
         let types = parse_types("--mh-type", args.value("--mh-type")?)?;
         self.types = Inv::new(types, invert);
         Ok(true)

@@ -7,7 +7,6 @@ pub mod port;
 pub mod spi;
 #[cfg(test)]
 pub(crate) mod testutil;
-pub(crate) mod xtnum;
 mod xtopt;
 mod xtparse;
 // libxtables-style value parsing (area matches-g).

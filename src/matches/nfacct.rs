@@ -5,9 +5,9 @@
 use iptkit_sys::ext::xt_nfacct::*;
 use iptkit_sys::Pod;
 
-use super::xtparse::{put_string, Seen};
 use crate::error::{Error, Result};
 use crate::extension::{bad_revision, c_str, put_c_str, read_struct, Args, Ctx, Extension};
+use crate::xtopt::{truncated, Seen};
 
 /// `-m nfacct`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -68,7 +68,7 @@ impl Extension for Nfacct {
         // A name set through the API may be too long: keep what fits, as iptables does.
         let _ = put_c_str(
             "nfacct name",
-            &put_string(&self.name, NFACCT_NAME_MAX),
+            truncated(&self.name, NFACCT_NAME_MAX),
             &mut name,
         );
         // Both revisions are the same bytes here.
@@ -99,7 +99,7 @@ impl Extension for Nfacct {
         if v.contains('\n') {
             return Err(Error::value("--nfacct-name", v, "newlines not allowed"));
         }
-        self.name = put_string(v, NFACCT_NAME_MAX);
+        self.name = truncated(v, NFACCT_NAME_MAX).to_string();
         Ok(true)
     }
 

@@ -5,12 +5,11 @@
 use iptkit_sys::ext::xt_osf::*;
 use iptkit_sys::Pod;
 
-use super::xtparse::{put_string, Seen};
 use crate::addr::Family;
 use crate::error::{Error, Result};
 use crate::extension::{bad_revision, c_str, put_c_str, read_struct, Args, Ctx, Extension};
 use crate::inv::Inv;
-use crate::xtopt::uint_option;
+use crate::xtopt::{truncated, uint_option, Seen};
 
 /// `-m osf`.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
@@ -92,7 +91,7 @@ impl Extension for Osf {
     fn encode(&self, _ctx: &Ctx, out: &mut Vec<u8>) {
         let mut k = nf_osf_info::zeroed();
         // A genre set through the API may be too long: keep what fits, as iptables does.
-        let genre = put_string(&self.genre.value, MAXGENRELEN);
+        let genre = truncated(&self.genre.value, MAXGENRELEN).to_string();
         let _ = put_c_str("osf genre", &genre, &mut k.genre);
         k.len = genre.len() as u32;
         if self.genre.invert {
@@ -119,7 +118,7 @@ impl Extension for Osf {
         match option {
             "genre" => {
                 self.seen.take(Self::NAME, option, O_GENRE, invert, true)?;
-                let genre = put_string(args.value("--genre")?, MAXGENRELEN);
+                let genre = truncated(args.value("--genre")?, MAXGENRELEN).to_string();
                 self.genre = Inv::new(genre, invert);
             }
             "ttl" => {

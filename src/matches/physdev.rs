@@ -5,11 +5,11 @@ use iptkit_sys::ext::xt_physdev::*;
 use iptkit_sys::xtables::IFNAMSIZ;
 use iptkit_sys::Pod;
 
-use super::xtparse::Seen;
 use crate::error::{Error, Result};
 use crate::extension::{bad_revision, read_struct, Args, Ctx, Extension};
 use crate::iface::Iface;
 use crate::inv::Inv;
+use crate::xtopt::Seen;
 
 /// `-m physdev`. Each test is `None` when not made; a `bool` test is
 /// `Some(true)` for `--physdev-is-...` and `Some(false)` for `! --physdev-is-...`.

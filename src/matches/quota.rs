@@ -5,11 +5,10 @@
 use iptkit_sys::ext::xt_quota::*;
 use iptkit_sys::Pod;
 
-use super::xtparse::Seen;
 use crate::error::{Error, Result};
 use crate::extension::{bad_revision, read_struct, Args, Ctx, Extension};
 use crate::inv::Inv;
-use crate::xtopt::uint_option;
+use crate::xtopt::{uint_option, Seen};
 
 /// `-m quota`.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]

@@ -12,11 +12,10 @@ use iptkit_sys::ext::xt_rateest::*;
 use iptkit_sys::xtables::IFNAMSIZ;
 use iptkit_sys::Pod;
 
-use super::xtparse::{put_string, Seen};
 use crate::error::{Error, Result};
 use crate::extension::{bad_revision, c_str, put_c_str, read_struct, Args, Ctx, Extension};
 use crate::inv::Inv;
-use crate::xtopt::uint;
+use crate::xtopt::{truncated, uint, Seen};
 
 /// The comparison.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -265,13 +264,13 @@ impl Extension for Rateest {
         // Names set through the API may be too long: keep what fits, as iptables does.
         let _ = put_c_str(
             "rateest name",
-            &put_string(&self.name1, IFNAMSIZ),
+            truncated(&self.name1, IFNAMSIZ),
             &mut k.name1,
         );
         let mut flags = 0;
         match &self.name2 {
             Some(n) => {
-                let _ = put_c_str("rateest name", &put_string(n, IFNAMSIZ), &mut k.name2);
+                let _ = put_c_str("rateest name", truncated(n, IFNAMSIZ), &mut k.name2);
                 flags |= XT_RATEEST_MATCH_REL;
             }
             None => flags |= XT_RATEEST_MATCH_ABS,
@@ -324,8 +323,8 @@ impl Extension for Rateest {
                 .ok_or_else(|| Error::value("rateest", s, "could not parse pps"))
         };
         match bit {
-            O_RATEEST1 => self.name1 = put_string(args.value(option)?, IFNAMSIZ),
-            O_RATEEST2 => self.name2 = Some(put_string(args.value(option)?, IFNAMSIZ)),
+            O_RATEEST1 => self.name1 = truncated(args.value(option)?, IFNAMSIZ).to_string(),
+            O_RATEEST2 => self.name2 = Some(truncated(args.value(option)?, IFNAMSIZ).to_string()),
             O_BPS1 | O_BPS2 => {
                 self.bps = true;
                 if let Some(v) = optional(args) {

@@ -4,9 +4,9 @@
 use iptkit_sys::ext::xt_rpfilter::*;
 use iptkit_sys::Pod;
 
-use super::xtvalue::exact;
 use crate::error::{Error, Result};
 use crate::extension::{bad_revision, read_struct, Args, Ctx, Extension};
+use crate::xtopt::exact;
 
 /// `-m rpfilter`. The kernel allows it in the PREROUTING chains of the raw
 /// and mangle tables only.

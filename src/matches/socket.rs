@@ -4,9 +4,9 @@
 use iptkit_sys::ext::xt_socket::*;
 use iptkit_sys::Pod;
 
-use super::xtvalue::exact;
 use crate::error::{Error, Result};
 use crate::extension::{bad_revision, read_struct, Args, Ctx, Extension};
+use crate::xtopt::exact;
 
 /// `-m socket`. Each revision knows the options of the one before and one
 /// more; iptables 1.8.9 writes revision 3.

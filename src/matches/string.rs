@@ -6,10 +6,9 @@ use iptkit_sys::ext::xt_string::*;
 use iptkit_sys::Pod;
 
 use super::tcp::set_once;
-use super::xtnum::{no_invert, once};
 use crate::error::{Error, Result};
 use crate::extension::{bad_revision, c_str, read_struct, Args, Ctx, Extension};
-use crate::xtopt::uint_option;
+use crate::xtopt::{no_invert, once, uint_option};
 
 /// `-m string`.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]

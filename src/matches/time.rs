@@ -7,10 +7,9 @@
 use iptkit_sys::ext::xt_time::*;
 use iptkit_sys::Pod;
 
-use super::xtvalue::{exact, Seen};
 use crate::error::{Error, Result};
 use crate::extension::{bad_revision, read_struct, Args, Ctx, Extension};
-use crate::xtopt::c_strtoul;
+use crate::xtopt::{c_strtoul, exact, Seen};
 
 /// Weekday names, Monday (bit 1) to Sunday (bit 7).
 const WEEK_DAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
@@ -60,16 +59,16 @@ impl Default for Time {
     }
 }
 
-const O_DATE_START: u32 = 0;
-const O_DATE_STOP: u32 = 1;
-const O_TIME_START: u32 = 2;
-const O_TIME_STOP: u32 = 3;
-const O_CONTIGUOUS: u32 = 4;
-const O_MONTHDAYS: u32 = 5;
-const O_WEEKDAYS: u32 = 6;
-const O_LOCAL_TZ: u32 = 7;
-const O_UTC: u32 = 8;
-const O_KERNEL_TZ: u32 = 9;
+const O_DATE_START: u32 = 1 << 0;
+const O_DATE_STOP: u32 = 1 << 1;
+const O_TIME_START: u32 = 1 << 2;
+const O_TIME_STOP: u32 = 1 << 3;
+const O_CONTIGUOUS: u32 = 1 << 4;
+const O_MONTHDAYS: u32 = 1 << 5;
+const O_WEEKDAYS: u32 = 1 << 6;
+const O_LOCAL_TZ: u32 = 1 << 7;
+const O_UTC: u32 = 1 << 8;
+const O_KERNEL_TZ: u32 = 1 << 9;
 
 /// Days since 1970-01-01 of a proleptic Gregorian date (month 1 to 12; the
 /// day may be 0 or past the month's end, counting on from the 1st).
@@ -315,34 +314,41 @@ impl Extension for Time {
         let flag = format!("--{option}");
         match option {
             "datestart" => {
-                self.seen.once(option, O_DATE_START, invert, false)?;
+                self.seen
+                    .take(Self::NAME, option, O_DATE_START, invert, false)?;
                 self.date_start = parse_date(&flag, args.value(&flag)?)?;
             }
             "datestop" => {
-                self.seen.once(option, O_DATE_STOP, invert, false)?;
+                self.seen
+                    .take(Self::NAME, option, O_DATE_STOP, invert, false)?;
                 self.date_stop = parse_date(&flag, args.value(&flag)?)?;
             }
             "timestart" => {
-                self.seen.once(option, O_TIME_START, invert, false)?;
+                self.seen
+                    .take(Self::NAME, option, O_TIME_START, invert, false)?;
                 self.daytime_start = parse_daytime(&flag, args.value(&flag)?)?;
             }
             "timestop" => {
-                self.seen.once(option, O_TIME_STOP, invert, false)?;
+                self.seen
+                    .take(Self::NAME, option, O_TIME_STOP, invert, false)?;
                 self.daytime_stop = parse_daytime(&flag, args.value(&flag)?)?;
             }
             "contiguous" => {
-                self.seen.once(option, O_CONTIGUOUS, invert, false)?;
+                self.seen
+                    .take(Self::NAME, option, O_CONTIGUOUS, invert, false)?;
                 self.contiguous = true;
             }
             "monthdays" => {
-                self.seen.once(option, O_MONTHDAYS, invert, true)?;
+                self.seen
+                    .take(Self::NAME, option, O_MONTHDAYS, invert, true)?;
                 self.monthdays = parse_monthdays(&flag, args.value(&flag)?)?;
                 if invert {
                     self.monthdays ^= XT_TIME_ALL_MONTHDAYS;
                 }
             }
             "weekdays" => {
-                self.seen.once(option, O_WEEKDAYS, invert, true)?;
+                self.seen
+                    .take(Self::NAME, option, O_WEEKDAYS, invert, true)?;
                 self.weekdays = parse_weekdays(&flag, args.value(&flag)?)?;
                 if invert {
                     self.weekdays ^= XT_TIME_ALL_WEEKDAYS;
@@ -355,10 +361,10 @@ impl Extension for Time {
                 } else {
                     O_KERNEL_TZ
                 };
-                self.seen.once(option, id, invert, false)?;
+                self.seen.take(Self::NAME, option, id, invert, false)?;
                 self.kerneltz = true;
             }
-            "utc" => self.seen.once(option, O_UTC, invert, false)?,
+            "utc" => self.seen.take(Self::NAME, option, O_UTC, invert, false)?,
             _ => return Ok(false),
         }
         Ok(true)

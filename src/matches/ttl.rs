@@ -4,11 +4,10 @@
 use iptkit_sys::ext::ipt_ttl::*;
 use iptkit_sys::Pod;
 
-use super::xtnum::no_invert;
 use crate::addr::Family;
 use crate::error::{Error, Result};
 use crate::extension::{bad_revision, read_struct, Args, Ctx, Extension};
-use crate::xtopt::uint_option;
+use crate::xtopt::{no_invert, uint_option};
 
 /// How a TTL or hop limit is compared (`IPT_TTL_*`, `IP6T_HL_*`: the same numbers).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

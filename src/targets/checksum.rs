@@ -4,9 +4,9 @@
 use iptkit_sys::ext::xt_checksum::*;
 use iptkit_sys::Pod;
 
-use super::xtopt::{Opt, Seen};
 use crate::error::{Error, Result};
 use crate::extension::{bad_revision, read_struct, Args, Ctx, Extension};
+use crate::xtopt::{Opt, Seen};
 
 /// `-j CHECKSUM --checksum-fill`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -76,7 +76,7 @@ impl Extension for Checksum {
         if option != "checksum-fill" {
             return Ok(false);
         }
-        self.seen.take(Self::NAME, OPTS, O_FILL, invert)?;
+        self.seen.take_opt(Self::NAME, OPTS, O_FILL, invert)?;
         self.fill = true;
         Ok(true)
     }

@@ -6,11 +6,10 @@
 use iptkit_sys::ext::ipt_clusterip::*;
 use iptkit_sys::Pod;
 
-use super::xtopt::{same_bytes, Opt, Seen};
 use crate::addr::Family;
 use crate::error::{Error, Result};
 use crate::extension::{bad_revision, read_struct, Args, Ctx, Extension};
-use crate::xtopt::{ethermac, uint_option};
+use crate::xtopt::{ethermac, same_bytes, uint_option, Opt, Seen};
 
 /// What the cluster hashes to pick the node that answers.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
@@ -155,7 +154,7 @@ impl Extension for Clusterip {
         let Some(id) = OPTS.iter().position(|o| o.name == option) else {
             return Ok(false);
         };
-        self.seen.take(Self::NAME, OPTS, id, invert)?;
+        self.seen.take_opt(Self::NAME, OPTS, id, invert)?;
         if id == O_NEW {
             self.new = true;
             return Ok(true);
@@ -195,7 +194,7 @@ impl Extension for Clusterip {
     fn finish(&mut self, _ctx: &Ctx) -> Result<()> {
         // Nothing, or everything but --hash-init.
         let full = [O_NEW, O_HASHMODE, O_CLUSTERMAC, O_TOTAL_NODES, O_LOCAL_NODE];
-        if !self.seen.none() && !full.iter().all(|&id| self.seen.has(id)) {
+        if !self.seen.none() && !full.iter().all(|&id| self.seen.has_opt(id)) {
             return Err(Error::rule(Self::NAME, "invalid parameter combination"));
         }
         self.seen.fcheck(Self::NAME, OPTS)

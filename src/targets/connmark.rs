@@ -10,10 +10,9 @@ use iptkit_sys::ext::xt_connmark::*;
 use iptkit_sys::Pod;
 
 use super::mark::MarkTarget;
-use super::reject::Seen;
 use crate::error::{Error, Result};
 use crate::extension::{bad_revision, read_struct, Args, Ctx, Extension};
-use crate::xtopt::{mark_mask, uint_option};
+use crate::xtopt::{mark_mask, uint_option, Seen};
 
 /// What CONNMARK does.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
@@ -249,7 +248,7 @@ impl Extension for ConnmarkTarget {
         let Some(&(_, bit)) = OPTIONS.iter().find(|(name, _)| *name == option) else {
             return Ok(false);
         };
-        self.seen.take(Self::NAME, option, bit, invert)?;
+        self.seen.take(Self::NAME, option, bit, invert, false)?;
         let excluded = match bit {
             b if b & OPS != 0 => OPS & !b,
             b if b & CT_NF_MASK != 0 => MASK,

@@ -4,9 +4,9 @@
 use iptkit_sys::ext::xt_connsecmark::*;
 use iptkit_sys::Pod;
 
-use super::xtopt::{Opt, Seen};
 use crate::error::{Error, Result};
 use crate::extension::{bad_revision, read_struct, Args, Ctx, Extension};
+use crate::xtopt::{Opt, Seen};
 
 /// Which way the security mark is copied.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
@@ -88,7 +88,7 @@ impl Extension for Connsecmark {
             "restore" => (O_RESTORE, ConnsecmarkMode::Restore),
             _ => return Ok(false),
         };
-        self.seen.take(Self::NAME, OPTS, id, invert)?;
+        self.seen.take_opt(Self::NAME, OPTS, id, invert)?;
         self.mode = mode;
         Ok(true)
     }

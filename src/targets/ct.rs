@@ -10,10 +10,9 @@ use iptkit_sys::ext::xt_ct::*;
 use iptkit_sys::Pod;
 
 use super::log::cut_prefix;
-use super::reject::Seen;
 use crate::error::{Error, Result};
 use crate::extension::{bad_revision, c_str, read_struct, Args, Ctx, Extension};
-use crate::xtopt::uint;
+use crate::xtopt::{uint, Seen};
 
 bitflags! {
     /// `XT_CT_*`.
@@ -265,7 +264,7 @@ impl Extension for Ct {
             "zone-reply" => O_ZONE_REPLY,
             _ => return Ok(false),
         };
-        self.seen.take(Self::NAME, option, bit, invert)?;
+        self.seen.take(Self::NAME, option, bit, invert, false)?;
         if bit == O_NOTRACK {
             self.flags |= CtFlags::NOTRACK;
             return Ok(true);

@@ -4,10 +4,9 @@
 use iptkit_sys::ext::xt_dscp_target::*;
 use iptkit_sys::Pod;
 
-use super::xtopt::{Opt, Seen};
 use crate::error::{Error, Result};
 use crate::extension::{bad_revision, read_struct, Args, Ctx, Extension};
-use crate::xtopt::uint_option;
+use crate::xtopt::{uint_option, Opt, Seen};
 
 /// The DiffServ class names iptables knows (`dscp_helper.c`), in its order:
 /// a name matches when the word starts with it, ignoring case.
@@ -110,12 +109,13 @@ impl Extension for DscpTarget {
     ) -> Result<bool> {
         match option {
             "set-dscp" => {
-                self.seen.take(Self::NAME, OPTS, O_SET_DSCP, invert)?;
+                self.seen.take_opt(Self::NAME, OPTS, O_SET_DSCP, invert)?;
                 let v = args.value("--set-dscp")?;
                 self.dscp = uint_option(Self::NAME, option, v, 0, XT_DSCP_MAX.into())? as u8;
             }
             "set-dscp-class" => {
-                self.seen.take(Self::NAME, OPTS, O_SET_DSCP_CLASS, invert)?;
+                self.seen
+                    .take_opt(Self::NAME, OPTS, O_SET_DSCP_CLASS, invert)?;
                 let v = args.value("--set-dscp-class")?;
                 self.dscp = class_to_dscp("DSCP --set-dscp-class", v)?;
             }

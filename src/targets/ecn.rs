@@ -4,11 +4,10 @@
 use iptkit_sys::ext::ipt_ecn_target::*;
 use iptkit_sys::Pod;
 
-use super::xtopt::{Opt, Seen};
 use crate::addr::Family;
 use crate::error::{Error, Result};
 use crate::extension::{bad_revision, read_struct, Args, Ctx, Extension};
-use crate::xtopt::uint_option;
+use crate::xtopt::{uint_option, Opt, Seen};
 
 /// `-j ECN`: each field, when set, is written into every packet.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
@@ -117,7 +116,7 @@ impl Extension for EcnTarget {
             "ecn-ip-ect" => O_IP_ECT,
             _ => return Ok(false),
         };
-        self.seen.take(Self::NAME, OPTS, id, invert)?;
+        self.seen.take_opt(Self::NAME, OPTS, id, invert)?;
         match id {
             // Like libipt_ECN, this replaces every operation given before.
             O_TCP_REMOVE => {

@@ -5,10 +5,10 @@ use iptkit_sys::ext::ip6t_hl_target::*;
 use iptkit_sys::Pod;
 
 use super::ttl::{ttl_opts, TtlOp};
-use super::xtopt::{Opt, Seen};
 use crate::addr::Family;
 use crate::error::Result;
 use crate::extension::{bad_revision, read_struct, Args, Ctx, Extension};
+use crate::xtopt::{Opt, Seen};
 
 const OPTS: &[Opt] = &ttl_opts("hl-set", "hl-dec", "hl-inc");
 

@@ -13,11 +13,10 @@
 use iptkit_sys::ext::xt_hmark::*;
 use iptkit_sys::Pod;
 
-use super::xtopt::{Opt, Seen};
 use crate::addr::Family;
 use crate::error::{Error, Result};
 use crate::extension::{bad_revision, read_struct, Args, Ctx, Extension};
-use crate::xtopt::{plen, uint_option};
+use crate::xtopt::{plen, uint_option, Opt, Seen};
 
 /// `-j HMARK`: `mark = hash(fields & masks | sets) % modulus + offset`.
 ///
@@ -152,7 +151,7 @@ impl Hmark {
         }
         // Like iptables: the word counts as that option, which then may not
         // be given on its own any more.
-        self.seen.mark(id);
+        self.seen.mark_opt(id);
     }
 
     fn parse_tuple(&mut self, s: &str) -> Result<()> {
@@ -297,7 +296,7 @@ impl Extension for Hmark {
         if id == O_CT {
             return Ok(false);
         }
-        self.seen.take(Self::NAME, OPTS, id, invert)?;
+        self.seen.take_opt(Self::NAME, OPTS, id, invert)?;
         let v = args.value(&format!("--{option}"))?;
         let n = |max: u64| uint_option(Self::NAME, option, v, 0, max);
         match id {
@@ -323,13 +322,13 @@ impl Extension for Hmark {
 
     fn finish(&mut self, _ctx: &Ctx) -> Result<()> {
         let seen = self.seen;
-        if !seen.has(O_MODULUS) {
+        if !seen.has_opt(O_MODULUS) {
             return Err(Error::rule(Self::NAME, "--hmark-mod is mandatory"));
         }
-        if !seen.has(O_RND) {
+        if !seen.has_opt(O_RND) {
             return Err(Error::rule(Self::NAME, "--hmark-rnd is mandatory"));
         }
-        if seen.has(O_SPI_MASK) && (seen.has(O_SPORT_MASK) || seen.has(O_DPORT_MASK)) {
+        if seen.has_opt(O_SPI_MASK) && (seen.has_opt(O_SPORT_MASK) || seen.has_opt(O_DPORT_MASK)) {
             return Err(Error::rule(
                 Self::NAME,
                 "--hmark-spi-mask and --hmark-sport-mask/--hmark-dport-mask cannot be used together",
@@ -347,7 +346,7 @@ impl Extension for Hmark {
             O_SPI,
             O_CT,
         ];
-        if !tuple.iter().any(|&id| seen.has(id)) {
+        if !tuple.iter().any(|&id| seen.has_opt(id)) {
             return Err(Error::rule(
                 Self::NAME,
                 "you have to specify --hmark-tuple at least",

@@ -4,10 +4,9 @@
 use iptkit_sys::ext::xt_idletimer::*;
 use iptkit_sys::Pod;
 
-use super::xtopt::{put_truncated, same_bytes, truncated, Opt, Seen};
 use crate::error::{Error, Result};
 use crate::extension::{bad_revision, c_str, read_struct, Args, Ctx, Extension};
-use crate::xtopt::uint_option;
+use crate::xtopt::{put_truncated, same_bytes, truncated, uint_option, Opt, Seen};
 
 /// `-j IDLETIMER --timeout SECONDS --label NAME [--alarm]`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -132,7 +131,7 @@ impl Extension for Idletimer {
         let Some(id) = OPTS.iter().position(|o| o.name == option) else {
             return Ok(false);
         };
-        self.seen.take(Self::NAME, OPTS, id, invert)?;
+        self.seen.take_opt(Self::NAME, OPTS, id, invert)?;
         match id {
             O_TIMEOUT => {
                 let v = args.value("--timeout")?;

@@ -5,10 +5,9 @@
 use iptkit_sys::ext::xt_led::*;
 use iptkit_sys::Pod;
 
-use super::xtopt::{put_truncated, same_bytes, Opt, Seen};
 use crate::error::{Error, Result};
 use crate::extension::{bad_revision, c_str, read_struct, Args, Ctx, Extension};
-use crate::xtopt::uint;
+use crate::xtopt::{put_truncated, same_bytes, uint, Opt, Seen};
 
 /// What iptables puts before the trigger name in the kernel struct.
 const ID_PREFIX: &str = "netfilter-";
@@ -106,7 +105,7 @@ impl Extension for Led {
         let Some(id) = OPTS.iter().position(|o| o.name == option) else {
             return Ok(false);
         };
-        self.seen.take(Self::NAME, OPTS, id, invert)?;
+        self.seen.take_opt(Self::NAME, OPTS, id, invert)?;
         match id {
             O_TRIGGER_ID => {
                 let v = args.value("--led-trigger-id")?;

@@ -5,10 +5,9 @@ use bitflags::bitflags;
 use iptkit_sys::ext::xt_log::*;
 use iptkit_sys::Pod;
 
-use super::reject::Seen;
 use crate::error::{Error, Result};
 use crate::extension::{bad_revision, c_str, read_struct, Args, Ctx, Extension};
-use crate::xtopt::uint;
+use crate::xtopt::{uint, Seen};
 
 /// The level iptables uses when none is given (`LOG_WARNING`); it prints
 /// `--log-level` only for other levels.
@@ -158,13 +157,14 @@ impl Extension for Log {
     ) -> Result<bool> {
         match option {
             "log-level" => {
-                self.seen.take(Self::NAME, option, O_LEVEL, invert)?;
+                self.seen.take(Self::NAME, option, O_LEVEL, invert, false)?;
                 let v = args.value("--log-level")?;
                 self.level = parse_level(v)
                     .ok_or_else(|| Error::value("--log-level", v, "log level unknown"))?;
             }
             "log-prefix" => {
-                self.seen.take(Self::NAME, option, O_PREFIX, invert)?;
+                self.seen
+                    .take(Self::NAME, option, O_PREFIX, invert, false)?;
                 let v = args.value("--log-prefix")?;
                 self.prefix = Some(parse_prefix("--log-prefix", v, MAX_PREFIX)?);
             }
@@ -173,7 +173,7 @@ impl Extension for Log {
                     return Ok(false);
                 };
                 self.seen
-                    .take(Self::NAME, option, u32::from(flag.bits()), invert)?;
+                    .take(Self::NAME, option, u32::from(flag.bits()), invert, false)?;
                 self.flags |= flag;
             }
         }

@@ -11,10 +11,9 @@
 use iptkit_sys::ext::xt_mark::*;
 use iptkit_sys::Pod;
 
-use super::reject::Seen;
 use crate::error::{Error, Result};
 use crate::extension::{bad_revision, read_struct, Args, Ctx, Extension};
-use crate::xtopt::{mark_mask, uint_option};
+use crate::xtopt::{mark_mask, uint_option, Seen};
 
 /// The operation of revision 1.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -193,7 +192,7 @@ impl Extension for MarkTarget {
         let Some(&(_, bit)) = OPTIONS.iter().find(|(name, _)| *name == option) else {
             return Ok(false);
         };
-        self.seen.take(Self::NAME, option, bit, invert)?;
+        self.seen.take(Self::NAME, option, bit, invert, false)?;
         if self.seen.has(ANY & !bit) {
             return Err(Error::rule(
                 Self::NAME,

@@ -4,9 +4,9 @@
 
 use super::nat_range::Kind;
 pub use super::nat_range::{NatAddrs, NatPorts, NatRange};
-use super::reject::Seen;
 use crate::error::Result;
 use crate::extension::{Args, Ctx, Extension};
+use crate::xtopt::Seen;
 
 const KIND: Kind = Kind {
     name: "MASQUERADE",

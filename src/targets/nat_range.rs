@@ -11,11 +11,10 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use iptkit_sys::ext::nf_nat::*;
 use iptkit_sys::Pod;
 
-use super::reject::Seen;
 use crate::addr::Family;
 use crate::error::{Error, Result};
 use crate::extension::{bad_revision, read_struct, Args, Ctx};
-use crate::xtopt::{inet_addr_of, strtoul};
+use crate::xtopt::{inet_addr_of, strtoul, Seen};
 
 /// The first and last address of a range (`NF_NAT_RANGE_MAP_IPS`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -248,7 +247,7 @@ impl NatRange {
             "persistent" if kind.persistent => O_PERSISTENT,
             _ => return Ok(false),
         };
-        seen.take(kind.name, option, bit, invert)?;
+        seen.take(kind.name, option, bit, invert, false)?;
         match bit {
             O_TO => {
                 let v = args.value(&format!("--{option}"))?;

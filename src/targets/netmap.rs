@@ -6,11 +6,10 @@
 use std::net::IpAddr;
 
 use super::nat_range::{NatAddrs, NatRange};
-use super::xtopt::{Opt, Seen};
 use crate::addr::{Family, Net};
 use crate::error::{Error, Result};
 use crate::extension::{bad_revision, Args, Ctx, Extension};
-use crate::xtopt::{host, plen};
+use crate::xtopt::{host, plen, Opt, Seen};
 
 /// `-j NETMAP --to ADDR/MASK`: the network part of each address becomes
 /// `to`'s, the host part stays.
@@ -121,7 +120,7 @@ impl Extension for Netmap {
         if option != "to" {
             return Ok(false);
         }
-        self.seen.take(Self::NAME, OPTS, O_TO, invert)?;
+        self.seen.take_opt(Self::NAME, OPTS, O_TO, invert)?;
         self.to = parse_to(ctx.family, args.value("--to")?)?;
         Ok(true)
     }

@@ -5,10 +5,9 @@ use iptkit_sys::ext::xt_nflog::*;
 use iptkit_sys::Pod;
 
 use super::log::{cut_prefix, parse_prefix};
-use super::reject::Seen;
 use crate::error::{Error, Result};
 use crate::extension::{bad_revision, c_str, read_struct, Args, Ctx, Extension};
-use crate::xtopt::uint_option;
+use crate::xtopt::{uint_option, Seen};
 
 /// The longest prefix the kernel keeps: 63 bytes and a NUL. iptables cuts
 /// longer ones silently, and so does this codec.
@@ -110,7 +109,7 @@ impl Extension for Nflog {
             "nflog-threshold" => O_THRESHOLD,
             _ => return Ok(false),
         };
-        self.seen.take(Self::NAME, option, bit, invert)?;
+        self.seen.take(Self::NAME, option, bit, invert, false)?;
         if self.seen.has(O_RANGE) && self.seen.has(O_SIZE) {
             return Err(Error::rule(
                 Self::NAME,

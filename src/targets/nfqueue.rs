@@ -5,10 +5,9 @@
 use iptkit_sys::ext::xt_nfqueue::*;
 use iptkit_sys::Pod;
 
-use super::reject::Seen;
 use crate::error::{Error, Result};
 use crate::extension::{bad_revision, read_struct, Args, Ctx, Extension};
-use crate::xtopt::{strtoul, uint_option};
+use crate::xtopt::{strtoul, uint_option, Seen};
 
 /// `-j NFQUEUE`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -182,7 +181,7 @@ impl Extension for Nfqueue {
             "queue-cpu-fanout" => O_CPU_FANOUT,
             _ => return Ok(false),
         };
-        self.seen.take(Self::NAME, option, bit, invert)?;
+        self.seen.take(Self::NAME, option, bit, invert, false)?;
         if self.seen.has(O_NUM) && self.seen.has(O_BALANCE) {
             return Err(Error::rule(
                 Self::NAME,

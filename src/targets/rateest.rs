@@ -4,9 +4,9 @@
 use iptkit_sys::ext::xt_rateest_target::*;
 use iptkit_sys::Pod;
 
-use super::xtopt::{put_truncated, same_bytes, truncated, Opt, Scratch, Seen};
 use crate::error::{Error, Result};
 use crate::extension::{bad_revision, c_str, read_struct, Args, Ctx, Extension};
+use crate::xtopt::{put_truncated, same_bytes, truncated, Opt, Scratch, Seen};
 
 /// Microseconds in a second (`TIME_UNITS_PER_SEC` of libxt_RATEEST).
 const USEC: u32 = 1_000_000;
@@ -173,7 +173,7 @@ impl Extension for RateestTarget {
         let Some(id) = OPTS.iter().position(|o| o.name == option) else {
             return Ok(false);
         };
-        self.seen.take(Self::NAME, OPTS, id, invert)?;
+        self.seen.take_opt(Self::NAME, OPTS, id, invert)?;
         let v = args.value(&format!("--{option}"))?;
         match id {
             O_NAME => self.name = truncated(v, 16).to_string(),

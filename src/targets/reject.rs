@@ -4,12 +4,6 @@
 //! One type serves both families: the reply kinds both have (port unreachable,
 //! administratively prohibited, TCP reset) are one variant each, and the
 //! family of the rule picks the kernel number and the name iptables prints.
-//!
-//! This file also holds what every target codec shares: `Seen`, the option
-//! bookkeeping of `xtables_option_parse` (REJECT is the first of them;
-//! `targets/mod.rs` stays a plain registry).
-
-use std::hash::{Hash, Hasher};
 
 use iptkit_sys::ext::ip6t_reject::*;
 use iptkit_sys::ext::ipt_reject::*;
@@ -18,53 +12,7 @@ use iptkit_sys::Pod;
 use crate::addr::Family;
 use crate::error::{Error, Result};
 use crate::extension::{bad_revision, read_struct, Args, Ctx, Extension};
-
-/// Which options a target took while parsing.
-///
-/// xtables refuses an option given twice, even when the second repeats the
-/// default, and no target option can be inverted; a value remembers what it
-/// took so that [`Extension::parse_option`] can refuse the same. This is
-/// bookkeeping, not part of the value: every `Seen` equals every other.
-#[derive(Clone, Copy, Debug, Default)]
-pub(crate) struct Seen(u32);
-
-impl PartialEq for Seen {
-    fn eq(&self, _other: &Seen) -> bool {
-        true
-    }
-}
-
-impl Eq for Seen {}
-
-impl Hash for Seen {
-    fn hash<H: Hasher>(&self, _state: &mut H) {}
-}
-
-impl Seen {
-    /// Takes option `--option` (bit `bit`) of target `ext`: refuses `!` and a
-    /// second use, as `xtables_option_parse` does.
-    pub(crate) fn take(&mut self, ext: &str, option: &str, bit: u32, invert: bool) -> Result<()> {
-        if invert {
-            return Err(Error::rule(
-                ext,
-                format!("option \"--{option}\" cannot be inverted"),
-            ));
-        }
-        if self.has(bit) {
-            return Err(Error::rule(
-                ext,
-                format!("option \"--{option}\" can only be used once"),
-            ));
-        }
-        self.0 |= bit;
-        Ok(())
-    }
-
-    /// True when option bit `bit` was taken.
-    pub(crate) fn has(self, bit: u32) -> bool {
-        self.0 & bit != 0
-    }
-}
+use crate::xtopt::Seen;
 
 /// What REJECT sends back. Variants without a prefix exist in both families;
 /// `Icmp*` ones only in IPv4 (`icmp-...` names), `Icmp6*` only in IPv6.
@@ -314,7 +262,7 @@ impl Extension for Reject {
         if option != "reject-with" {
             return Ok(false);
         }
-        self.seen.take(Self::NAME, option, 1, invert)?;
+        self.seen.take(Self::NAME, option, 1, invert, false)?;
         let v = args.value("--reject-with")?;
         self.with = RejectWith::parse(ctx.family, v)
             .ok_or_else(|| Error::value("--reject-with", v, "unknown reject type"))?;

@@ -4,9 +4,9 @@
 use iptkit_sys::ext::xt_secmark::*;
 use iptkit_sys::Pod;
 
-use super::xtopt::{put_truncated, truncated, Opt, Seen};
 use crate::error::{Error, Result};
 use crate::extension::{bad_revision, c_str, read_struct, Args, Ctx, Extension};
+use crate::xtopt::{put_truncated, truncated, Opt, Seen};
 
 /// `-j SECMARK --selctx CONTEXT`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -109,7 +109,7 @@ impl Extension for Secmark {
         if option != "selctx" {
             return Ok(false);
         }
-        self.seen.take(Self::NAME, OPTS, O_SELCTX, invert)?;
+        self.seen.take_opt(Self::NAME, OPTS, O_SELCTX, invert)?;
         let v = args.value("--selctx")?;
         self.selctx = truncated(v, SECMARK_SECCTX_MAX).to_string();
         Ok(true)

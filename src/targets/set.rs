@@ -9,11 +9,10 @@
 use iptkit_sys::ext::xt_set::*;
 use iptkit_sys::Pod;
 
-use super::xtopt::same_bytes;
 use crate::error::{Error, Result};
 use crate::extension::{bad_revision, read_struct, Args, Ctx, Extension};
 use crate::matches::set::{Dir, SetRef};
-use crate::xtopt::uint;
+use crate::xtopt::{same_bytes, uint};
 
 /// One set of the target and the packet fields its elements are made of.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]

@@ -3,10 +3,10 @@
 //! DNPT's.
 
 use super::dnpt::{Npt, NptPrefix};
-use super::xtopt::Seen;
 use crate::addr::Family;
 use crate::error::Result;
 use crate::extension::{Args, Ctx, Extension};
+use crate::xtopt::Seen;
 
 /// `-j SNPT --src-pfx PREFIX --dst-pfx PREFIX`: source addresses in `src`
 /// become addresses in `dst`.

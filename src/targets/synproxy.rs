@@ -4,10 +4,9 @@
 use iptkit_sys::ext::xt_synproxy::*;
 use iptkit_sys::Pod;
 
-use super::xtopt::{Opt, Seen};
 use crate::error::{Error, Result};
 use crate::extension::{bad_revision, read_struct, Args, Ctx, Extension};
-use crate::xtopt::uint_option;
+use crate::xtopt::{uint_option, Opt, Seen};
 
 /// `-j SYNPROXY`: the TCP options of the server behind it.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
@@ -103,7 +102,7 @@ impl Extension for Synproxy {
         let Some(id) = OPTS.iter().position(|o| o.name == option) else {
             return Ok(false);
         };
-        self.seen.take(Self::NAME, OPTS, id, invert)?;
+        self.seen.take_opt(Self::NAME, OPTS, id, invert)?;
         // Both numbers are read as 32-bit and cut, as libxt_SYNPROXY does.
         match id {
             O_MSS => {

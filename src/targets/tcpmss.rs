@@ -4,11 +4,10 @@
 use iptkit_sys::ext::xt_tcpmss_target::*;
 use iptkit_sys::Pod;
 
-use super::xtopt::{Opt, Seen};
 use crate::addr::Family;
 use crate::error::{Error, Result};
 use crate::extension::{bad_revision, read_struct, Args, Ctx, Extension};
-use crate::xtopt::uint_option;
+use crate::xtopt::{uint_option, Opt, Seen};
 
 /// What TCPMSS writes into the MSS option.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
@@ -84,7 +83,7 @@ impl Extension for TcpmssTarget {
         // The two options may be combined: the last one counts, as in iptables.
         match option {
             "set-mss" => {
-                self.seen.take(Self::NAME, OPTS, O_SET_MSS, invert)?;
+                self.seen.take_opt(Self::NAME, OPTS, O_SET_MSS, invert)?;
                 let v = args.value("--set-mss")?;
                 // 65535 less the IP and TCP headers.
                 let max = match ctx.family {
@@ -94,7 +93,7 @@ impl Extension for TcpmssTarget {
                 self.mss = TcpMss::Set(uint_option(Self::NAME, option, v, 0, max)? as u16);
             }
             "clamp-mss-to-pmtu" => {
-                self.seen.take(Self::NAME, OPTS, O_CLAMP_MSS, invert)?;
+                self.seen.take_opt(Self::NAME, OPTS, O_CLAMP_MSS, invert)?;
                 self.mss = TcpMss::ClampToPmtu;
             }
             _ => return Ok(false),

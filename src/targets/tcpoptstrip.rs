@@ -6,10 +6,9 @@ use std::collections::BTreeSet;
 use iptkit_sys::ext::xt_tcpoptstrip::*;
 use iptkit_sys::Pod;
 
-use super::xtopt::{Opt, Seen};
 use crate::error::{Error, Result};
 use crate::extension::{bad_revision, read_struct, Args, Ctx, Extension};
-use crate::xtopt::uint;
+use crate::xtopt::{uint, Opt, Seen};
 
 /// The option names iptables knows, with their kinds (`tcp_optionmap`).
 pub const TCP_OPTION_NAMES: &[(&str, u8)] = &[
@@ -103,7 +102,7 @@ impl Extension for Tcpoptstrip {
         if option != "strip-options" {
             return Ok(false);
         }
-        self.seen.take(Self::NAME, OPTS, O_STRIP, invert)?;
+        self.seen.take_opt(Self::NAME, OPTS, O_STRIP, invert)?;
         self.strip = parse_list(args.value("--strip-options")?)?;
         Ok(true)
     }

@@ -4,10 +4,9 @@
 use iptkit_sys::ext::xt_dscp_target::*;
 use iptkit_sys::Pod;
 
-use super::xtopt::{Opt, Seen};
 use crate::error::{Error, Result};
 use crate::extension::{bad_revision, read_struct, Args, Ctx, Extension};
-use crate::xtopt::{strtoul, uint_option};
+use crate::xtopt::{strtoul, uint_option, Opt, Seen};
 
 /// The TOS names iptables knows (`tos_symbol_names`), with their values.
 pub(crate) const TOS_NAMES: &[(&str, u8)] = &[
@@ -113,7 +112,7 @@ impl Extension for TosTarget {
         let Some(id) = OPTS.iter().position(|o| o.name == option) else {
             return Ok(false);
         };
-        self.seen.take(Self::NAME, OPTS, id, invert)?;
+        self.seen.take_opt(Self::NAME, OPTS, id, invert)?;
         let v = args.value(&format!("--{option}"))?;
         if id == O_SET_TOS {
             // A name keeps the two ECN bits (mask 0x3f).

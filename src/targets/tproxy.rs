@@ -6,11 +6,10 @@ use std::net::{IpAddr, Ipv4Addr};
 use iptkit_sys::ext::xt_tproxy::*;
 use iptkit_sys::Pod;
 
-use super::xtopt::{same_bytes, Opt, Seen};
 use crate::addr::Family;
 use crate::error::Result;
 use crate::extension::{bad_revision, read_struct, Args, Ctx, Extension};
-use crate::xtopt::{host, inet_addr_bytes, inet_addr_of, mark_mask, port};
+use crate::xtopt::{host, inet_addr_bytes, inet_addr_of, mark_mask, port, same_bytes, Opt, Seen};
 
 /// `-j TPROXY --on-port PORT [--on-ip ADDR] [--tproxy-mark VALUE[/MASK]]`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -136,7 +135,7 @@ impl Extension for Tproxy {
         let Some(id) = OPTS.iter().position(|o| o.name == option) else {
             return Ok(false);
         };
-        self.seen.take(Self::NAME, OPTS, id, invert)?;
+        self.seen.take_opt(Self::NAME, OPTS, id, invert)?;
         let v = args.value(&format!("--{option}"))?;
         match id {
             O_PORT => self.port = port(Self::NAME, option, v)?,

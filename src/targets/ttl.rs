@@ -5,11 +5,10 @@
 use iptkit_sys::ext::ipt_ttl_target::*;
 use iptkit_sys::Pod;
 
-use super::xtopt::{Opt, Seen};
 use crate::addr::Family;
 use crate::error::{Error, Result};
 use crate::extension::{bad_revision, read_struct, Args, Ctx, Extension};
-use crate::xtopt::uint_option;
+use crate::xtopt::{uint_option, Opt, Seen};
 
 /// What `-j TTL` / `-j HL` do to the TTL or hop limit.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -62,7 +61,7 @@ impl TtlOp {
         let Some(id) = opts.iter().position(|o| o.name == option) else {
             return Ok(None);
         };
-        seen.take(ext, opts, id, invert)?;
+        seen.take_opt(ext, opts, id, invert)?;
         let v = args.value(&format!("--{option}"))?;
         let min = if id == 0 { 0 } else { 1 };
         let n = uint_option(ext, option, v, min, 255)? as u8;
