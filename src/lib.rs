@@ -59,6 +59,8 @@ pub mod rule;
 pub mod ruleset;
 pub mod syntax;
 pub mod targets;
+#[cfg(test)]
+pub(crate) mod testutil;
 pub(crate) mod xtopt;
 
 pub use addr::{Family, Net};

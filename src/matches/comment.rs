@@ -169,7 +169,7 @@ mod tests {
     #[test]
     #[rustfmt::skip]
     fn conformance_cases() {
-        crate::matches::xtopt::check_cases(&[
+        crate::testutil::check_cases(&[
             (46, "-m comment", None),
             (46, "-m comment --comment", None),
             (46, "-p tcp -m tcp --dport 22 -m comment --comment foo", Some(" -p tcp -m tcp --dport 22 -m comment --comment foo")),

@@ -213,8 +213,8 @@ impl Extension for Connlabel {
 mod tests {
     use super::*;
     use crate::addr::Family;
-    use crate::matches::xtopt::unhex;
-    use crate::matches::xtparse::tests_support::{encode_as, parse_as};
+    use crate::testutil::hex;
+    use crate::testutil::{encode_as, parse_as};
 
     fn parse(words: &[&str]) -> Result<Connlabel> {
         parse_as(Family::Ipv4, "connlabel", words)
@@ -230,15 +230,15 @@ mod tests {
     fn kernel_bytes_both_ways() {
         let ctx = Ctx::new(Family::Ipv4);
         // `! --label 41 --set`
-        let bytes = unhex("29000300");
+        let bytes = hex("29000300");
         let m = parse(&["!", "--label", "41", "--set"]).unwrap();
         assert_eq!(encode_as(Family::Ipv4, &m), bytes);
         assert_eq!(Connlabel::decode(&ctx, 0, &bytes).unwrap(), m);
         assert_eq!(save(&m), " ! --label \"41\" --set");
         // `--label 2`
-        let m = Connlabel::decode(&ctx, 0, &unhex("02000000")).unwrap();
+        let m = Connlabel::decode(&ctx, 0, &hex("02000000")).unwrap();
         assert_eq!(save(&m), " --label \"2\"");
-        assert!(Connlabel::decode(&ctx, 0, &unhex("02000400")).is_err());
+        assert!(Connlabel::decode(&ctx, 0, &hex("02000400")).is_err());
     }
 
     #[test]
@@ -288,7 +288,7 @@ mod tests {
         if std::path::Path::new(CONNLABEL_CONF).exists() {
             return;
         }
-        crate::matches::xtopt::check_cases(&[
+        crate::testutil::check_cases(&[
             (
                 46,
                 "-m connlabel --label 40",

@@ -237,8 +237,8 @@ impl Extension for Connlimit {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::matches::xtopt::unhex;
-    use crate::matches::xtparse::tests_support::{encode_as, parse_as};
+    use crate::testutil::hex;
+    use crate::testutil::{encode_as, parse_as};
 
     fn parse(family: Family, words: &[&str]) -> Result<Connlimit> {
         parse_as(family, "connlimit", words)
@@ -254,7 +254,7 @@ mod tests {
     fn kernel_bytes_both_ways() {
         let v4 = Ctx::new(Family::Ipv4);
         // `--connlimit-upto 3 --connlimit-mask 24 --connlimit-daddr`
-        let bytes = unhex("ffffff0000000000000000000000000003000000030000000000000000000000");
+        let bytes = hex("ffffff0000000000000000000000000003000000030000000000000000000000");
         let m = parse(
             Family::Ipv4,
             &[
@@ -269,7 +269,7 @@ mod tests {
         assert_eq!(encode_as(Family::Ipv4, &m), bytes);
         assert_eq!(Connlimit::decode(&v4, 1, &bytes).unwrap(), m);
         // `! --connlimit-upto 3` (no mask given: all 16 bytes set)
-        let bytes = unhex("ffffffffffffffffffffffffffffffff03000000000000000000000000000000");
+        let bytes = hex("ffffffffffffffffffffffffffffffff03000000000000000000000000000000");
         let m = parse(Family::Ipv4, &["!", "--connlimit-upto", "3"]).unwrap();
         assert_eq!(encode_as(Family::Ipv4, &m), bytes);
         assert_eq!(
@@ -277,7 +277,7 @@ mod tests {
             " --connlimit-above 3 --connlimit-mask 32 --connlimit-saddr"
         );
         // IPv6 `--connlimit-above 3 --connlimit-mask 64`
-        let bytes = unhex("ffffffffffffffff000000000000000003000000000000000000000000000000");
+        let bytes = hex("ffffffffffffffff000000000000000003000000000000000000000000000000");
         let m = Connlimit::decode(&Ctx::new(Family::Ipv6), 1, &bytes).unwrap();
         assert_eq!(
             save(Family::Ipv6, &m),
@@ -289,7 +289,7 @@ mod tests {
     #[test]
     fn revision_0_reads_and_writes_unchanged() {
         // Not offered by current kernels: the same struct, `inverse` for flags.
-        let bytes = unhex("ffff000000000000000000000000000007000000010000000000000000000000");
+        let bytes = hex("ffff000000000000000000000000000007000000010000000000000000000000");
         let m = Connlimit::decode(&Ctx::new(Family::Ipv4), 0, &bytes).unwrap();
         assert_eq!(m.revision(), 0);
         assert_eq!(
@@ -297,7 +297,7 @@ mod tests {
             " --connlimit-upto 7 --connlimit-mask 16"
         );
         assert_eq!(encode_as(Family::Ipv4, &m), bytes);
-        let flags2 = unhex("ffff000000000000000000000000000007000000020000000000000000000000");
+        let flags2 = hex("ffff000000000000000000000000000007000000020000000000000000000000");
         assert!(Connlimit::decode(&Ctx::new(Family::Ipv4), 0, &flags2).is_err());
     }
 
@@ -359,7 +359,7 @@ mod tests {
     /// iptables-legacy 1.8.9 printed or refused it.
     #[test]
     fn conformance_cases() {
-        crate::matches::xtopt::check_cases(&[
+        crate::testutil::check_cases(&[
             (6, "-m connlimit --connlimit-upto 0", Some(" -m connlimit --connlimit-upto 0 --connlimit-mask 128 --connlimit-saddr")),
             (6, "-m connlimit --connlimit-upto 4294967295 --connlimit-mask 128 --connlimit-saddr", Some(" -m connlimit --connlimit-upto 4294967295 --connlimit-mask 128 --connlimit-saddr")),
             (6, "-m connlimit --connlimit-upto 4294967296 --connlimit-mask 128 --connlimit-saddr", None),

@@ -826,13 +826,9 @@ impl Extension for Conntrack {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::matches::xtopt::unhex;
-    use crate::syntax::{parse_rule_spec, save_rule_spec, split_words};
-
-    fn round(family: Family, spec: &str) -> Result<String> {
-        let (rules, _) = parse_rule_spec(family, &split_words(spec)?)?;
-        Ok(save_rule_spec(&rules[0]))
-    }
+    use crate::syntax::{parse_rule_spec, split_words};
+    use crate::testutil::hex;
+    use crate::testutil::round;
 
     fn parse_one(family: Family, spec: &str) -> Conntrack {
         let (rules, _) = parse_rule_spec(family, &split_words(spec).unwrap()).unwrap();
@@ -844,9 +840,9 @@ mod tests {
 
     /// Encodes `spec`'s match and compares with the kernel's bytes (which
     /// carry 4 bytes of alignment padding), then decodes them back.
-    fn both_ways(family: Family, spec: &str, hex: &str, save: &str) {
+    fn both_ways(family: Family, spec: &str, dump: &str, save: &str) {
         let ctx = Ctx::new(family);
-        let bytes = unhex(hex);
+        let bytes = hex(dump);
         let c = parse_one(family, spec);
         let mut out = Vec::new();
         c.encode(&ctx, &mut out);
@@ -905,7 +901,7 @@ mod tests {
         let c = parse_one(Family::Ipv4, "-m conntrack --ctorigsrc 1.2.3.4/32");
         let mut out = Vec::new();
         c.encode(&Ctx::new(Family::Ipv4), &mut out);
-        assert_eq!(out[16..32], unhex("ffffffff000000000000000000000000")[..]);
+        assert_eq!(out[16..32], hex("ffffffff000000000000000000000000")[..]);
         assert_eq!(
             Conntrack::decode(&Ctx::new(Family::Ipv4), 3, &out).unwrap(),
             c
@@ -926,7 +922,7 @@ mod tests {
         let tail2 = "0000000000000000 0000 0000 01bb 0000 0000 0102 0000 0200 0000 0000";
         for (rev, tail) in [(1, tail1), (2, tail2)] {
             c.revision = rev;
-            let bytes = unhex(&format!("{ZERO_ADDRS} {tail}"));
+            let bytes = hex(&format!("{ZERO_ADDRS} {tail}"));
             let mut out = Vec::new();
             c.encode(&ctx, &mut out);
             assert_eq!(out, bytes, "revision {rev}");
@@ -1081,7 +1077,7 @@ mod tests {
     #[test]
     #[rustfmt::skip]
     fn conformance_cases() {
-        crate::matches::xtopt::check_cases(&[
+        crate::testutil::check_cases(&[
             (6, "-m conntrack --ctorigsrc 2001:db8::1", Some(" -m conntrack --ctorigsrc 2001:db8::1")),
             (6, "-m conntrack --ctorigdst 2001:db8::1", Some(" -m conntrack --ctorigdst 2001:db8::1")),
             (6, "-m conntrack --ctreplsrc 2001:db8::1", Some(" -m conntrack --ctreplsrc 2001:db8::1")),

@@ -48,7 +48,7 @@ impl Extension for Dst {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::matches::xtvalue::testing::{conformance, ctx, kernel_fixture, parse};
+    use crate::testutil::{conformance, ctx, kernel_fixture, parse};
 
     #[test]
     fn kernel_bytes_both_ways() {

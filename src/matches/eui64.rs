@@ -60,7 +60,7 @@ impl Extension for Eui64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::matches::xtvalue::testing::{conformance, ctx, kernel_fixture};
+    use crate::testutil::{conformance, ctx, kernel_fixture};
 
     #[test]
     fn kernel_bytes_both_ways() {

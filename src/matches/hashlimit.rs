@@ -740,13 +740,7 @@ impl Extension for HashLimit {
 mod tests {
     use super::*;
     use crate::syntax::{parse_rule_spec, save_rule_spec, split_words};
-
-    fn hex(s: &str) -> Vec<u8> {
-        (0..s.len())
-            .step_by(2)
-            .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
-            .collect()
-    }
+    use crate::testutil::hex;
 
     /// A revision 2/3 struct: the name in its 256-byte field, then `rest`.
     fn v3_bytes(name: &str, rest: &str) -> Vec<u8> {
@@ -1008,6 +1002,6 @@ mod tests {
 
     #[test]
     fn conformance_with_iptables() {
-        crate::matches::iprange::conformance::check(CONFORMANCE);
+        crate::testutil::conformance_argv(CONFORMANCE);
     }
 }

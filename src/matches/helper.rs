@@ -90,8 +90,8 @@ impl Extension for Helper {
 mod tests {
     use super::*;
     use crate::addr::Family;
-    use crate::matches::xtopt::unhex;
-    use crate::matches::xtparse::tests_support::{encode_as, parse_as, save_as};
+    use crate::testutil::hex;
+    use crate::testutil::{encode_as, parse_as, save_as};
 
     fn parse(words: &[&str]) -> Result<Helper> {
         parse_as(Family::Ipv4, "helper", words)
@@ -101,15 +101,13 @@ mod tests {
     fn kernel_bytes_both_ways() {
         let ctx = Ctx::new(Family::Ipv4);
         // `! --helper ftp`
-        let bytes =
-            unhex("010000006674700000000000000000000000000000000000000000000000000000000000");
+        let bytes = hex("010000006674700000000000000000000000000000000000000000000000000000000000");
         let m = parse(&["!", "--helper", "ftp"]).unwrap();
         assert_eq!(encode_as(Family::Ipv4, &m), bytes);
         assert_eq!(Helper::decode(&ctx, 0, &bytes).unwrap(), m);
         assert_eq!(save_as(&m), " ! --helper ftp");
         // `--helper 'a b"abcdefghijklmnopqrstuvwxyz0123'`: cut to 29 bytes.
-        let bytes =
-            unhex("00000000612062226162636465666768696a6b6c6d6e6f70717273747576777879000000");
+        let bytes = hex("00000000612062226162636465666768696a6b6c6d6e6f70717273747576777879000000");
         let m = parse(&["--helper", "a b\"abcdefghijklmnopqrstuvwxyz0123"]).unwrap();
         assert_eq!(encode_as(Family::Ipv4, &m), bytes);
         assert_eq!(Helper::decode(&ctx, 0, &bytes).unwrap(), m);
@@ -131,7 +129,7 @@ mod tests {
     /// iptables-legacy 1.8.9 printed or refused it.
     #[test]
     fn conformance_cases() {
-        crate::matches::xtopt::check_cases(&[
+        crate::testutil::check_cases(&[
             (
                 46,
                 "-m helper --helper ftp",

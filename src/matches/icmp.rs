@@ -345,7 +345,7 @@ mod tests {
     #[test]
     #[rustfmt::skip]
     fn conformance_cases() {
-        crate::matches::xtopt::check_cases(&[
+        crate::testutil::check_cases(&[
             (4, "-p icmp -m icmp --icmp-type any", Some(" -p icmp -m icmp --icmp-type any")),
             (4, "-p icmp -m icmp --icmp-type echo-reply", Some(" -p icmp -m icmp --icmp-type 0")),
             (4, "-p icmp -m icmp --icmp-type destination-unreachable", Some(" -p icmp -m icmp --icmp-type 3")),

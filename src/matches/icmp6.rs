@@ -130,12 +130,7 @@ impl Extension for Icmp6 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::syntax::{parse_rule_spec, save_rule_spec, split_words};
-
-    fn round(family: Family, spec: &str) -> Result<String> {
-        let (rules, _) = parse_rule_spec(family, &split_words(spec)?)?;
-        Ok(save_rule_spec(&rules[0]))
-    }
+    use crate::testutil::round;
 
     #[test]
     fn kernel_bytes_both_ways() {
@@ -198,7 +193,7 @@ mod tests {
     #[test]
     #[rustfmt::skip]
     fn conformance_cases() {
-        crate::matches::xtopt::check_cases(&[
+        crate::testutil::check_cases(&[
             (6, "-m icmpv6", None),
             (6, "-p ipv6-icmp -m icmp6 --icmpv6-type 1/0", Some(" -p ipv6-icmp -m icmp6 --icmpv6-type 1/0")),
             (6, "-p ipv6-icmp -m icmp6 --icmpv6-type 2", Some(" -p ipv6-icmp -m icmp6 --icmpv6-type 2")),

@@ -156,23 +156,12 @@ impl Extension for IpRange {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::syntax::{parse_rule_spec, save_rule_spec, split_words};
+    use crate::syntax::{parse_rule_spec, split_words};
+    use crate::testutil::hex;
+    use crate::testutil::round;
 
     fn ctx(family: Family) -> Ctx {
         Ctx::new(family)
-    }
-
-    fn hex(s: &str) -> Vec<u8> {
-        (0..s.len())
-            .step_by(2)
-            .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
-            .collect()
-    }
-
-    /// Parses a rule spec and prints it back as iptables-legacy-save would.
-    fn round(family: Family, spec: &str) -> Result<String> {
-        let (rules, _) = parse_rule_spec(family, &split_words(spec).unwrap())?;
-        Ok(rules.iter().map(save_rule_spec).collect())
     }
 
     #[test]
@@ -355,50 +344,6 @@ mod tests {
 
     #[test]
     fn conformance_with_iptables() {
-        crate::matches::iprange::conformance::check(CONFORMANCE);
-    }
-}
-
-/// Runs the conformance fixtures the match tests embed: each rule is parsed,
-/// printed back (it must be exactly what iptables-save printed) and put
-/// through the kernel codec both ways; refused rules must give an error.
-#[cfg(test)]
-pub(crate) mod conformance {
-    use crate::addr::Family;
-    use crate::syntax::{parse_rule_spec, save_rule_spec};
-    use crate::Match;
-
-    pub(crate) fn check(cases: &[(Family, &[&str], Option<&str>)]) {
-        for (family, argv, want) in cases {
-            let words: Vec<String> = argv.iter().map(|s| s.to_string()).collect();
-            let got = parse_rule_spec(*family, &words);
-            let Some(want) = want else {
-                assert!(got.is_err(), "{family:?} {argv:?} must be refused");
-                continue;
-            };
-            let (rules, _) = got.unwrap_or_else(|e| panic!("{family:?} {argv:?}: {e}"));
-            assert_eq!(rules.len(), 1);
-            assert_eq!(save_rule_spec(&rules[0]), *want, "{family:?} {argv:?}");
-            let ctx = rules[0].ctx();
-            for m in &rules[0].matches {
-                let mut bytes = Vec::new();
-                m.encode(&ctx, &mut bytes);
-                let back = Match::decode(&ctx, m.name(), m.revision(), &bytes);
-                if let Match::Set(s) = m {
-                    // The kernel holds the set's index, not its name.
-                    let Match::Set(mut b) = back else {
-                        panic!("{argv:?}")
-                    };
-                    b.set.name = s.set.name.clone();
-                    b.set.index = s.set.index;
-                    assert_eq!(&b, s, "{argv:?}");
-                    continue;
-                }
-                assert_eq!(&back, m, "{family:?} {argv:?}");
-                let mut again = Vec::new();
-                back.encode(&ctx, &mut again);
-                assert_eq!(again, bytes, "{family:?} {argv:?}");
-            }
-        }
+        crate::testutil::conformance_argv(CONFORMANCE);
     }
 }

@@ -215,7 +215,7 @@ impl Extension for Ipv6Header {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::matches::xtvalue::testing::{conformance, ctx, kernel_fixture, parse, save};
+    use crate::testutil::{conformance, ctx, kernel_fixture, parse, save};
 
     fn text(options: &str) -> String {
         let v6 = ctx(Family::Ipv6);

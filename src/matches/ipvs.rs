@@ -281,7 +281,7 @@ impl Extension for Ipvs {
 mod tests {
     use super::*;
     use crate::addr::Family;
-    use crate::matches::xtvalue::testing::{conformance, ctx, kernel_fixture, parse, save};
+    use crate::testutil::{conformance, ctx, kernel_fixture, parse, save};
 
     fn text(family: Family, options: &str) -> String {
         let c = ctx(family);

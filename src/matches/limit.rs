@@ -209,8 +209,8 @@ impl Extension for Limit {
 mod tests {
     use super::*;
     use crate::addr::Family;
-    use crate::matches::xtopt::unhex;
     use crate::syntax::{parse_rule_spec, save_rule_spec, split_words};
+    use crate::testutil::hex;
 
     fn round(spec: &str) -> Result<String> {
         let (rules, _) = parse_rule_spec(Family::Ipv4, &split_words(spec)?)?;
@@ -221,7 +221,7 @@ mod tests {
     fn kernel_bytes_both_ways() {
         let ctx = Ctx::new(Family::Ipv4);
         // `-m limit --limit 3/hour --limit-burst 7`: 40 bytes, private fields zero.
-        let bytes = unhex(
+        let bytes = hex(
             "001bb70007000000000000000000000000000000000000000000000000000000
              0000000000000000",
         );
@@ -233,7 +233,7 @@ mod tests {
         // `-m limit` alone is iptables' defaults.
         let mut out = Vec::new();
         Limit::new(&ctx, "limit").encode(&ctx, &mut out);
-        assert_eq!(out[..8], unhex("001bb70005000000")[..]);
+        assert_eq!(out[..8], hex("001bb70005000000")[..]);
         assert!(Limit::decode(&ctx, 0, &bytes[..8]).is_err());
     }
 
@@ -297,7 +297,7 @@ mod tests {
     #[test]
     #[rustfmt::skip]
     fn conformance_cases() {
-        crate::matches::xtopt::check_cases(&[
+        crate::testutil::check_cases(&[
             (46, "-m limit --limit 1/sec", Some(" -m limit --limit 1/sec")),
             (46, "-m limit --limit 1/min", Some(" -m limit --limit 1/min")),
             (46, "-m limit --limit 1000/hour", Some(" -m limit --limit 1000/hour")),

@@ -100,8 +100,8 @@ impl Extension for Mac {
 mod tests {
     use super::*;
     use crate::addr::Family;
-    use crate::matches::xtopt::unhex;
     use crate::syntax::{parse_rule_spec, save_rule_spec, split_words};
+    use crate::testutil::hex;
 
     fn round(spec: &str) -> Result<String> {
         let (rules, _) = parse_rule_spec(Family::Ipv4, &split_words(spec)?)?;
@@ -112,7 +112,7 @@ mod tests {
     fn kernel_bytes_both_ways() {
         let ctx = Ctx::new(Family::Ipv4);
         // `-m mac ! --mac-source 42:01:02:03:04:05`, padded to 16 bytes.
-        let bytes = unhex("42010203040500000100000000000000");
+        let bytes = hex("42010203040500000100000000000000");
         let m = Mac::decode(&ctx, 0, &bytes).unwrap();
         assert_eq!(m.source, Some(Inv::not([0x42, 1, 2, 3, 4, 5])));
         let mut out = Vec::new();
@@ -172,7 +172,7 @@ mod tests {
     #[test]
     #[rustfmt::skip]
     fn conformance_cases() {
-        crate::matches::xtopt::check_cases(&[
+        crate::testutil::check_cases(&[
             (46, "-m mac --mac-source 42:01:02:03:04:05", Some(" -m mac --mac-source 42:01:02:03:04:05")),
             (46, "-m mac --mac-source 42:01:02:03:04", None),
             (46, "-m mac --mac-source 42:01:02:03:04:05:06", None),

@@ -5,12 +5,6 @@
 
 pub mod port;
 pub mod spi;
-#[cfg(test)]
-pub(crate) mod testutil;
-mod xtopt;
-mod xtparse;
-// libxtables-style value parsing (area matches-g).
-pub(crate) mod xtvalue;
 // The options-header value shared by dst and hbh (area matches-g).
 pub mod ip6opts;
 

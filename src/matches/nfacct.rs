@@ -118,8 +118,8 @@ impl Extension for Nfacct {
 mod tests {
     use super::*;
     use crate::addr::Family;
-    use crate::matches::xtopt::unhex;
-    use crate::matches::xtparse::tests_support::{encode_as, parse_as, save_as};
+    use crate::testutil::hex;
+    use crate::testutil::{encode_as, parse_as, save_as};
 
     fn parse(words: &[&str]) -> Result<Nfacct> {
         parse_as(Family::Ipv4, "nfacct", words)
@@ -129,7 +129,7 @@ mod tests {
     fn kernel_bytes_both_ways() {
         let ctx = Ctx::new(Family::Ipv4);
         // `--nfacct-name "a b"` (after `nfacct add "a b"`), revision 1.
-        let mut bytes = unhex("61206200");
+        let mut bytes = hex("61206200");
         bytes.resize(40, 0);
         let m = parse(&["--nfacct-name", "a b"]).unwrap();
         assert_eq!(encode_as(Family::Ipv4, &m), bytes);
@@ -155,6 +155,6 @@ mod tests {
     /// iptables-legacy 1.8.9 printed or refused it.
     #[test]
     fn conformance_cases() {
-        crate::matches::xtopt::check_cases(&[(46, "-m nfacct", None)]);
+        crate::testutil::check_cases(&[(46, "-m nfacct", None)]);
     }
 }

@@ -384,8 +384,8 @@ impl Extension for Rateest {
 mod tests {
     use super::*;
     use crate::addr::Family;
-    use crate::matches::xtopt::unhex;
-    use crate::matches::xtparse::tests_support::{encode_as, parse_as, save_as};
+    use crate::testutil::hex;
+    use crate::testutil::{encode_as, parse_as, save_as};
 
     fn parse(words: &[&str]) -> Result<Rateest> {
         parse_as(Family::Ipv4, "rateest", words)
@@ -401,7 +401,7 @@ mod tests {
         v.resize(16, 0);
         v.extend(name2.as_bytes());
         v.resize(32, 0);
-        v.extend(unhex(tail));
+        v.extend(hex(tail));
         v.resize(72, 0);
         v
     }
@@ -478,7 +478,7 @@ mod tests {
     /// iptables-legacy 1.8.9 printed or refused it.
     #[test]
     fn conformance_cases() {
-        crate::matches::xtopt::check_cases(&[
+        crate::testutil::check_cases(&[
             (46, "-m rateest --rateest RE1 --rateest-lt --rateest-bps 8bit", Some(" -m rateest --rateest RE1 --rateest-lt --rateest-bps 8bit")),
             (46, "-m rateest --rateest RE1 --rateest-eq --rateest-pps 5", Some(" -m rateest --rateest RE1 --rateest-eq --rateest-pps 5")),
             (46, "-m rateest --rateest RE1 --rateest-gt --rateest-bps 5kbit", Some(" -m rateest --rateest RE1 --rateest-gt --rateest-bps 5000bit")),

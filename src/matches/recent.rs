@@ -419,14 +419,9 @@ impl Extension for Recent {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::syntax::{parse_rule_spec, save_rule_spec, split_words};
-
-    fn hex(s: &str) -> Vec<u8> {
-        (0..s.len())
-            .step_by(2)
-            .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
-            .collect()
-    }
+    use crate::syntax::{parse_rule_spec, split_words};
+    use crate::testutil::hex;
+    use crate::testutil::round;
 
     /// The 228-byte revision 1 struct: fixed fields, name, side, pad, mask.
     fn v1_bytes(head: &str, name: &str, tail: &str) -> Vec<u8> {
@@ -444,11 +439,6 @@ mod tests {
             crate::Match::Recent(m) => Ok(m.clone()),
             m => panic!("{m:?}"),
         }
-    }
-
-    fn round(family: Family, spec: &str) -> Result<String> {
-        let (rules, _) = parse_rule_spec(family, &split_words(spec).unwrap())?;
-        Ok(rules.iter().map(save_rule_spec).collect())
     }
 
     #[test]
@@ -607,6 +597,6 @@ mod tests {
 
     #[test]
     fn conformance_with_iptables() {
-        crate::matches::iprange::conformance::check(CONFORMANCE);
+        crate::testutil::conformance_argv(CONFORMANCE);
     }
 }

@@ -118,7 +118,7 @@ impl Extension for Rpfilter {
 mod tests {
     use super::*;
     use crate::addr::Family;
-    use crate::matches::xtvalue::testing::{conformance, ctx, kernel_fixture, parse};
+    use crate::testutil::{conformance, ctx, kernel_fixture, parse};
 
     #[test]
     fn kernel_bytes_both_ways() {

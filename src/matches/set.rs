@@ -559,13 +559,7 @@ mod tests {
     use super::*;
     use crate::addr::Family;
     use crate::syntax::{parse_rule_spec, save_rule_spec, split_words};
-
-    fn hex(s: &str) -> Vec<u8> {
-        (0..s.len())
-            .step_by(2)
-            .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
-            .collect()
-    }
+    use crate::testutil::hex;
 
     fn parsed(spec: &str) -> Result<Set> {
         let (rules, _) = parse_rule_spec(Family::Ipv4, &split_words(spec).unwrap())?;
@@ -743,6 +737,6 @@ mod tests {
 
     #[test]
     fn conformance_with_iptables() {
-        crate::matches::iprange::conformance::check(CONFORMANCE);
+        crate::testutil::conformance_argv(CONFORMANCE);
     }
 }

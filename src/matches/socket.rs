@@ -138,7 +138,7 @@ impl Extension for Socket {
 mod tests {
     use super::*;
     use crate::addr::Family;
-    use crate::matches::xtvalue::testing::{conformance, ctx, kernel_fixture, parse, save};
+    use crate::testutil::{conformance, ctx, kernel_fixture, parse, save};
 
     #[test]
     fn kernel_bytes_both_ways() {

@@ -349,7 +349,7 @@ impl Extension for Srh {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::matches::xtvalue::testing::{conformance, ctx, kernel_fixture, parse, save};
+    use crate::testutil::{conformance, ctx, kernel_fixture, parse, save};
 
     fn text(options: &str) -> String {
         let v6 = ctx(Family::Ipv6);

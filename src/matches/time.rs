@@ -427,7 +427,7 @@ impl Extension for Time {
 mod tests {
     use super::*;
     use crate::addr::Family;
-    use crate::matches::xtvalue::testing::{conformance, ctx, kernel_fixture, parse, save};
+    use crate::testutil::{conformance, ctx, kernel_fixture, parse, save};
 
     fn text(options: &str) -> String {
         let v4 = ctx(Family::Ipv4);

@@ -103,15 +103,11 @@ impl Extension for Udp {
 mod tests {
     use super::*;
     use crate::addr::Family;
-    use crate::syntax::{parse_rule_spec, save_rule_spec, split_words};
+    use crate::syntax::{parse_rule_spec, split_words};
+    use crate::testutil::round;
 
     fn ctx() -> Ctx {
         Ctx::new(Family::Ipv4)
-    }
-
-    fn round(family: Family, spec: &str) -> Result<String> {
-        let (rules, _) = parse_rule_spec(family, &split_words(spec)?)?;
-        Ok(save_rule_spec(&rules[0]))
     }
 
     #[test]
@@ -196,7 +192,7 @@ mod tests {
     #[test]
     #[rustfmt::skip]
     fn conformance_cases() {
-        crate::matches::xtopt::check_cases(&[
+        crate::testutil::check_cases(&[
             (46, "-p udp -m udp --sport 1", Some(" -p udp -m udp --sport 1")),
             (46, "-p udp -m udp --sport 65535", Some(" -p udp -m udp --sport 65535")),
             (46, "-p udp -m udp --dport 1", Some(" -p udp -m udp --dport 1")),

@@ -118,7 +118,7 @@ impl Extension for Audit {
 mod tests {
     use super::*;
     use crate::addr::Family::{Ipv4, Ipv6};
-    use crate::targets::xtopt::testing::{both_ways, conformance};
+    use crate::testutil::{both_ways, conformance_each};
 
     #[test]
     fn kernel_bytes_both_ways() {
@@ -134,7 +134,7 @@ mod tests {
 
     #[test]
     fn text_like_iptables() {
-        conformance(&[
+        conformance_each(&[
             (
                 Ipv4,
                 "-j AUDIT --type accept",

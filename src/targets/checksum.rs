@@ -96,7 +96,7 @@ impl Extension for Checksum {
 mod tests {
     use super::*;
     use crate::addr::Family::{Ipv4, Ipv6};
-    use crate::targets::xtopt::testing::{both_ways, conformance};
+    use crate::testutil::{both_ways, conformance_each};
 
     #[test]
     fn kernel_bytes_both_ways() {
@@ -112,7 +112,7 @@ mod tests {
 
     #[test]
     fn text_like_iptables() {
-        conformance(&[
+        conformance_each(&[
             (
                 Ipv4,
                 "-j CHECKSUM --checksum-fill",

@@ -223,7 +223,7 @@ impl Extension for Clusterip {
 mod tests {
     use super::*;
     use crate::addr::Family::{Ipv4, Ipv6};
-    use crate::targets::xtopt::testing::{both_ways, conformance, hex};
+    use crate::testutil::{both_ways, conformance_each, hex};
 
     #[test]
     fn kernel_bytes_both_ways() {
@@ -260,7 +260,7 @@ mod tests {
             format!("{base} --new --hashmode sourceip --clustermac 01:AA:7B:47:F7:D7 --total-nodes 2 --local-node {node} --hash-init 1")
         };
         let (a, b, c) = (full(0), full(1), full(2));
-        conformance(&[
+        conformance_each(&[
             (Ipv4, &a, Some(&a)),
             (Ipv4, &b, Some(&b)),
             (Ipv4, &c, Some(&c)),

@@ -303,7 +303,7 @@ impl Extension for ConnmarkTarget {
 mod tests {
     use super::*;
     use crate::addr::Family;
-    use crate::targets::reject::testing::{both_ways, hex, round, target};
+    use crate::testutil::{both_ways, hex, round, target};
     use crate::TargetExt;
 
     fn parsed(spec: &str) -> ConnmarkTarget {

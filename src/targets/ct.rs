@@ -350,7 +350,7 @@ impl Extension for Ct {
 mod tests {
     use super::*;
     use crate::addr::Family;
-    use crate::targets::reject::testing::{both_ways, hex, round, target};
+    use crate::testutil::{both_ways, hex, round, target};
     use crate::TargetExt;
 
     fn ct(spec: &str) -> Ct {

@@ -91,7 +91,7 @@ impl Extension for Dnat {
 mod tests {
     use super::*;
     use crate::addr::Family;
-    use crate::targets::reject::testing::{both_ways, hex, round, target};
+    use crate::testutil::{both_ways, hex, round, target};
     use crate::TargetExt;
 
     fn dnat(family: Family, spec: &str) -> Dnat {

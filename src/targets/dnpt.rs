@@ -224,7 +224,7 @@ impl Extension for Dnpt {
 mod tests {
     use super::*;
     use crate::addr::Family::{Ipv4, Ipv6};
-    use crate::targets::xtopt::testing::{both_ways, conformance};
+    use crate::testutil::{both_ways, conformance_each};
 
     fn fixture() -> (NptPrefix, NptPrefix, Vec<u8>) {
         // `--src-pfx dead::/64 --dst-pfx 1c3::/64`, as the kernel holds it.
@@ -259,7 +259,7 @@ mod tests {
     #[test]
     fn text_like_iptables() {
         let rule = "-j DNPT --src-pfx dead::/64 --dst-pfx 1c3::/64";
-        conformance(&[
+        conformance_each(&[
             (Ipv6, rule, Some(rule)),
             (
                 Ipv6,

@@ -89,7 +89,7 @@ impl Extension for HlTarget {
 mod tests {
     use super::*;
     use crate::addr::Family::{Ipv4, Ipv6};
-    use crate::targets::xtopt::testing::{both_ways, conformance};
+    use crate::testutil::{both_ways, conformance_each};
 
     #[test]
     fn kernel_bytes_both_ways() {
@@ -109,7 +109,7 @@ mod tests {
 
     #[test]
     fn text_like_iptables() {
-        conformance(&[
+        conformance_each(&[
             (Ipv6, "-j HL --hl-set 42", Some("-j HL --hl-set 42")),
             (Ipv6, "-j HL --hl-inc 1", Some("-j HL --hl-inc 1")),
             (Ipv6, "-j HL --hl-dec 1", Some("-j HL --hl-dec 1")),

@@ -403,7 +403,7 @@ impl Extension for Hmark {
 mod tests {
     use super::*;
     use crate::addr::Family::{Ipv4, Ipv6};
-    use crate::targets::xtopt::testing::{both_ways, conformance, hex};
+    use crate::testutil::{both_ways, conformance_each, hex};
 
     #[test]
     fn kernel_bytes_both_ways() {
@@ -507,7 +507,7 @@ mod tests {
         let small = "-j HMARK --hmark-src-prefix 1 --hmark-dst-prefix 2 --hmark-sport-mask 0x0003 --hmark-dport-mask 0x0004 --hmark-proto-mask 0x05 --hmark-rnd 0x00000004 --hmark-mod 42 --hmark-offset 1 --hmark-tuple ct";
         let short = "-j HMARK --hmark-src-prefix 32 --hmark-rnd 0x00000004 --hmark-mod 42";
         let both = format!("{full} --hmark-spi-mask 4");
-        conformance(&[
+        conformance_each(&[
             (Ipv4, "-j HMARK", None),
             (Ipv6, "-j HMARK", None),
             (Ipv4, short, Some(short)),

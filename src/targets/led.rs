@@ -164,7 +164,7 @@ impl Extension for Led {
 mod tests {
     use super::*;
     use crate::addr::Family::{Ipv4, Ipv6};
-    use crate::targets::xtopt::testing::{both_ways, conformance};
+    use crate::testutil::{both_ways, conformance_each};
 
     fn bytes(id: &str, blink: u8, delay: u32) -> Vec<u8> {
         let mut b = vec![0u8; 40];
@@ -196,7 +196,7 @@ mod tests {
 
     #[test]
     fn text_like_iptables() {
-        conformance(&[
+        conformance_each(&[
             (Ipv4, "-j LED", None),
             (Ipv6, "-j LED", None),
             (

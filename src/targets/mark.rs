@@ -249,7 +249,7 @@ impl Extension for MarkTarget {
 mod tests {
     use super::*;
     use crate::addr::Family;
-    use crate::targets::reject::testing::round;
+    use crate::testutil::round;
 
     fn ctx() -> Ctx {
         Ctx::new(Family::Ipv4)

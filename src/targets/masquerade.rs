@@ -84,7 +84,7 @@ impl Extension for Masquerade {
 mod tests {
     use super::*;
     use crate::addr::Family;
-    use crate::targets::reject::testing::{both_ways, hex, round, target};
+    use crate::testutil::{both_ways, hex, round, target};
     use crate::TargetExt;
 
     #[test]

@@ -138,7 +138,7 @@ impl Extension for Netmap {
 mod tests {
     use super::*;
     use crate::addr::Family::{Ipv4, Ipv6};
-    use crate::targets::xtopt::testing::{both_ways, conformance, hex};
+    use crate::testutil::{both_ways, conformance_each, hex};
 
     #[test]
     fn kernel_bytes_both_ways() {
@@ -172,7 +172,7 @@ mod tests {
 
     #[test]
     fn text_like_iptables() {
-        conformance(&[
+        conformance_each(&[
             (
                 Ipv6,
                 "-j NETMAP --to dead::/64",

@@ -234,7 +234,7 @@ impl Extension for Nfqueue {
 mod tests {
     use super::*;
     use crate::addr::Family;
-    use crate::targets::reject::testing::{both_ways, hex, round, target};
+    use crate::testutil::{both_ways, hex, round, target};
     use crate::TargetExt;
 
     fn nfq(spec: &str) -> Nfqueue {

@@ -212,7 +212,7 @@ impl Extension for RateestTarget {
 mod tests {
     use super::*;
     use crate::addr::Family::{Ipv4, Ipv6};
-    use crate::targets::xtopt::testing::{both_ways, conformance};
+    use crate::testutil::{both_ways, conformance_each};
 
     #[test]
     fn kernel_bytes_both_ways() {
@@ -250,7 +250,7 @@ mod tests {
     fn text_like_iptables() {
         let re1 =
             "-j RATEEST --rateest-name RE1 --rateest-interval 250.0ms --rateest-ewmalog 500.0ms";
-        conformance(&[
+        conformance_each(&[
             (Ipv4, re1, Some(re1)),
             (Ipv6, re1, Some(re1)),
             (

@@ -275,55 +275,10 @@ impl Extension for Reject {
     }
 }
 
-/// Test helpers every target codec's tests share.
-#[cfg(test)]
-pub(crate) mod testing {
-    use crate::addr::Family;
-    use crate::error::Result;
-    use crate::extension::{Ctx, Extension};
-    use crate::syntax::{parse_rule_spec, save_rule_spec, split_words};
-    use crate::{Target, TargetExt};
-
-    /// Parses a rule spec and prints it back as iptables-save does.
-    pub fn round(family: Family, spec: &str) -> Result<String> {
-        let (rules, _) = parse_rule_spec(family, &split_words(spec)?)?;
-        Ok(save_rule_spec(&rules[0]))
-    }
-
-    /// The target extension of a rule spec that must parse.
-    pub fn target(family: Family, spec: &str) -> TargetExt {
-        let (rules, _) = parse_rule_spec(family, &split_words(spec).unwrap()).unwrap();
-        match &rules[0].target {
-            Target::Ext(t) => t.clone(),
-            t => panic!("{spec}: not a target extension: {t:?}"),
-        }
-    }
-
-    /// Bytes from a hex dump (`python3 /work/tools/xtdump.py` prints them so).
-    pub fn hex(s: &str) -> Vec<u8> {
-        (0..s.len())
-            .step_by(2)
-            .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
-            .collect()
-    }
-
-    /// `value` encodes to `data` (the kernel's bytes, alignment padding
-    /// included) and `data` decodes to `value`, at `value`'s revision.
-    pub fn both_ways<T: Extension>(ctx: &Ctx, value: &T, data: &[u8]) {
-        let mut out = Vec::new();
-        value.encode(ctx, &mut out);
-        assert_eq!(iptkit_sys::xt_align(out.len()), data.len(), "{value:?}");
-        assert_eq!(out, data[..out.len()], "{value:?}");
-        assert!(data[out.len()..].iter().all(|&b| b == 0));
-        let back = T::decode(ctx, value.revision(), data).unwrap();
-        assert_eq!(&back, value);
-    }
-}
-
 #[cfg(test)]
 mod tests {
-    use super::testing::round;
     use super::*;
+    use crate::testutil::round;
 
     const V4: Ctx = Ctx {
         family: Family::Ipv4,

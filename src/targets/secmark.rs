@@ -130,7 +130,7 @@ impl Extension for Secmark {
 mod tests {
     use super::*;
     use crate::addr::Family::{Ipv4, Ipv6};
-    use crate::targets::xtopt::testing::{both_ways, conformance};
+    use crate::testutil::{both_ways, conformance_each};
 
     const CTX: &str = "system_u:object_r:firewalld_exec_t:s0";
 
@@ -164,7 +164,7 @@ mod tests {
     #[test]
     fn text_like_iptables() {
         let rule = format!("-j SECMARK --selctx {CTX}");
-        conformance(&[
+        conformance_each(&[
             (Ipv4, &rule, Some(&rule)),
             (Ipv6, &rule, Some(&rule)),
             (Ipv4, "-j SECMARK", None),

@@ -426,7 +426,7 @@ impl Extension for SetTarget {
 mod tests {
     use super::*;
     use crate::addr::Family::{Ipv4, Ipv6};
-    use crate::targets::xtopt::testing::{both_ways, conformance, hex};
+    use crate::testutil::{both_ways, conformance_each, hex};
 
     fn spec(name: &str, index: u16, dirs: &[Dir]) -> Option<SetSpec> {
         Some(SetSpec {
@@ -554,7 +554,7 @@ mod tests {
 
     #[test]
     fn text_like_iptables() {
-        conformance(&[
+        conformance_each(&[
             // iptables looks the set up while parsing (`Set foo doesn't
             // exist`); iptkit resolves names at commit.
             (

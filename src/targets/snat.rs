@@ -90,7 +90,7 @@ impl Extension for Snat {
 mod tests {
     use super::*;
     use crate::addr::Family;
-    use crate::targets::reject::testing::{both_ways, hex, round, target};
+    use crate::testutil::{both_ways, hex, round, target};
     use crate::TargetExt;
 
     fn snat(family: Family, spec: &str) -> Snat {

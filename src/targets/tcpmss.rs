@@ -123,7 +123,7 @@ impl Extension for TcpmssTarget {
 mod tests {
     use super::*;
     use crate::addr::Family::{Ipv4, Ipv6};
-    use crate::targets::xtopt::testing::{both_ways, conformance};
+    use crate::testutil::{both_ways, conformance_each};
 
     #[test]
     fn kernel_bytes_both_ways() {
@@ -145,7 +145,7 @@ mod tests {
         let syn = "-p tcp -m tcp --tcp-flags FIN,SYN,RST,ACK SYN";
         let set = format!("{syn} -j TCPMSS --set-mss 42");
         let clamp = format!("{syn} -j TCPMSS --clamp-mss-to-pmtu");
-        conformance(&[
+        conformance_each(&[
             (Ipv4, "-j TCPMSS", None),
             (Ipv6, "-j TCPMSS", None),
             (

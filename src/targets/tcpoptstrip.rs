@@ -126,7 +126,7 @@ impl Extension for Tcpoptstrip {
 mod tests {
     use super::*;
     use crate::addr::Family::{Ipv4, Ipv6};
-    use crate::targets::xtopt::testing::{both_ways, conformance};
+    use crate::testutil::{both_ways, conformance_each};
 
     #[test]
     fn kernel_bytes_both_ways() {
@@ -145,7 +145,7 @@ mod tests {
     #[test]
     fn text_like_iptables() {
         let all = "-p tcp -j TCPOPTSTRIP --strip-options 2,3,4,5,6,7";
-        conformance(&[
+        conformance_each(&[
             (Ipv4, "-j TCPOPTSTRIP", Some("-j TCPOPTSTRIP")),
             (Ipv4, "-p tcp -j TCPOPTSTRIP", Some("-p tcp -j TCPOPTSTRIP")),
             (Ipv4, all, Some(all)),

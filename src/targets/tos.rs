@@ -148,7 +148,7 @@ impl Extension for TosTarget {
 mod tests {
     use super::*;
     use crate::addr::Family::{Ipv4, Ipv6};
-    use crate::targets::xtopt::testing::{both_ways, conformance};
+    use crate::testutil::{both_ways, conformance_each};
 
     #[test]
     fn kernel_bytes_both_ways() {
@@ -239,6 +239,6 @@ mod tests {
             (Ipv4, "-j TOS --set-tos 1 --set-tos 2", None),
             (Ipv4, "-j TOS --and-tos 256", None),
         ]);
-        conformance(&cases);
+        conformance_each(&cases);
     }
 }

@@ -169,7 +169,7 @@ impl Extension for Tproxy {
 mod tests {
     use super::*;
     use crate::addr::Family::{Ipv4, Ipv6};
-    use crate::targets::xtopt::testing::{both_ways, conformance, hex};
+    use crate::testutil::{both_ways, conformance_each, hex};
 
     #[test]
     fn kernel_bytes_both_ways() {
@@ -228,7 +228,7 @@ mod tests {
         let tcp6 = format!("-p tcp -m tcp --dport 2342 {v6}");
         let udp4 = format!("-p udp {v4}");
         let udp6 = format!("-p udp {v6}");
-        conformance(&[
+        conformance_each(&[
             (Ipv4, v4, Some(v4)),
             (Ipv6, v6, Some(v6)),
             (Ipv4, &tcp4, Some(&tcp4)),

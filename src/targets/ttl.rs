@@ -177,7 +177,7 @@ impl Extension for TtlTarget {
 mod tests {
     use super::*;
     use crate::addr::Family::{Ipv4, Ipv6};
-    use crate::targets::xtopt::testing::{both_ways, conformance};
+    use crate::testutil::{both_ways, conformance_each};
 
     #[test]
     fn kernel_bytes_both_ways() {
@@ -197,7 +197,7 @@ mod tests {
 
     #[test]
     fn text_like_iptables() {
-        conformance(&[
+        conformance_each(&[
             (Ipv4, "-j TTL --ttl-set 42", Some("-j TTL --ttl-set 42")),
             (Ipv4, "-j TTL --ttl-inc 1", Some("-j TTL --ttl-inc 1")),
             (Ipv4, "-j TTL --ttl-dec 1", Some("-j TTL --ttl-dec 1")),
