@@ -489,6 +489,73 @@ fn parse_to(
     Ok((Some(NatAddrs { min, max }), ports))
 }
 
+/// The struct methods and [`Extension`](crate::extension::Extension) impl of
+/// a NAT target whose value is a [`NatRange`] at a revision, plus the
+/// parser's [`Seen`] (SNAT, DNAT, MASQUERADE, REDIRECT): every codec is the
+/// range's, told apart by the target's [`Kind`]. `new` makes the value
+/// `-j NAME` starts from.
+macro_rules! nat_target {
+    ($ty:ident, $kind:expr, revisions: $revs:expr, new: |$ctx:pat_param| $new:expr) => {
+        impl $ty {
+            #[doc = concat!("A ", stringify!($ty), " of `range`, as `revision`.")]
+            pub fn new_range(range: NatRange, revision: u8) -> $ty {
+                $ty {
+                    range,
+                    revision,
+                    seen: $crate::xtopt::Seen::default(),
+                }
+            }
+        }
+
+        impl $crate::extension::Extension for $ty {
+            const NAME: &'static str = $kind.name;
+            const REVISIONS: &'static [u8] = $revs;
+
+            fn new($ctx: &$crate::extension::Ctx, _name: &str) -> Self {
+                $new
+            }
+
+            fn decode(
+                ctx: &$crate::extension::Ctx,
+                revision: u8,
+                data: &[u8],
+            ) -> $crate::error::Result<Self> {
+                let range = NatRange::decode(Self::NAME, ctx.family, revision, data)?;
+                Ok($ty::new_range(range, revision))
+            }
+
+            fn revision(&self) -> u8 {
+                self.revision
+            }
+
+            fn encode(&self, ctx: &$crate::extension::Ctx, out: &mut Vec<u8>) {
+                self.range.encode(ctx.family, self.revision, out);
+            }
+
+            fn parse_option(
+                &mut self,
+                ctx: &$crate::extension::Ctx,
+                option: &str,
+                invert: bool,
+                args: &mut $crate::extension::Args,
+            ) -> $crate::error::Result<bool> {
+                self.range
+                    .parse_option(&$kind, &mut self.seen, ctx, option, invert, args)
+            }
+
+            fn finish(&mut self, ctx: &$crate::extension::Ctx) -> $crate::error::Result<()> {
+                self.range
+                    .finish(&$kind, self.seen, ctx.family, self.revision)
+            }
+
+            fn save(&self, ctx: &$crate::extension::Ctx, out: &mut String) {
+                self.range.save(&$kind, ctx.family, out);
+            }
+        }
+    };
+}
+pub(super) use nat_target;
+
 #[cfg(test)]
 mod tests {
     use super::*;
