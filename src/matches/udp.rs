@@ -3,9 +3,9 @@
 use iptkit_sys::ext::xt_tcpudp::*;
 use iptkit_sys::Pod;
 
-use super::port::PortRange;
+use super::port::{range_from_kernel, range_to_kernel, PortRange};
 use super::tcp::{save_range, set_once};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::extension::{bad_revision, read_struct, Args, Ctx, Extension};
 use crate::inv::Inv;
 use crate::xtopt::port_range;
@@ -19,16 +19,76 @@ pub struct Udp {
     pub dport: Option<Inv<PortRange>>,
 }
 
-/// The kernel's `[min, max]` of an optional range: unset is every port.
-pub(crate) fn range_to_kernel(r: &Option<Inv<PortRange>>) -> [u16; 2] {
-    let r = r.map(|r| r.value).unwrap_or(PortRange::ALL);
-    [r.min, r.max]
+/// Source and destination port ranges, as `-m udp` and `-m udplite` hold
+/// them.
+pub(crate) type Ports = (Option<Inv<PortRange>>, Option<Inv<PortRange>>);
+
+/// Reads `struct xt_udp` (both `udp` and `udplite` use it); flags iptables
+/// never writes are refused, so the match is kept raw.
+pub(crate) fn decode_ports(ext: &str, revision: u8, data: &[u8]) -> Result<Ports> {
+    if revision != 0 {
+        return Err(bad_revision(ext, revision));
+    }
+    let k: xt_udp = read_struct(ext, revision, data)?;
+    if k.invflags & !(XT_UDP_INV_SRCPT | XT_UDP_INV_DSTPT) != 0 {
+        return Err(Error::Malformed(format!(
+            "{ext}: unknown invflags {:#x}",
+            k.invflags
+        )));
+    }
+    Ok((
+        range_from_kernel(k.spts, k.invflags & XT_UDP_INV_SRCPT != 0),
+        range_from_kernel(k.dpts, k.invflags & XT_UDP_INV_DSTPT != 0),
+    ))
 }
 
-/// The range of a kernel `[min, max]`: `None` for every port, unless inverted.
-pub(crate) fn range_from_kernel(p: [u16; 2], invert: bool) -> Option<Inv<PortRange>> {
-    let r = PortRange::range(p[0], p[1]);
-    (!r.is_all() || invert).then_some(Inv::new(r, invert))
+/// Writes `struct xt_udp`.
+pub(crate) fn encode_ports((sport, dport): Ports, out: &mut Vec<u8>) {
+    let mut k = xt_udp::zeroed();
+    k.spts = range_to_kernel(&sport);
+    k.dpts = range_to_kernel(&dport);
+    if sport.is_some_and(|r| r.invert) {
+        k.invflags |= XT_UDP_INV_SRCPT;
+    }
+    if dport.is_some_and(|r| r.invert) {
+        k.invflags |= XT_UDP_INV_DSTPT;
+    }
+    out.extend_from_slice(k.as_bytes());
+}
+
+/// Takes `--sport`/`--dport` (and their long names) of `ext` into
+/// `sport`/`dport`, as `XTTYPE_PORTRC` options.
+pub(crate) fn parse_port_option(
+    ext: &str,
+    sport: &mut Option<Inv<PortRange>>,
+    dport: &mut Option<Inv<PortRange>>,
+    option: &str,
+    invert: bool,
+    args: &mut Args,
+) -> Result<bool> {
+    let (slot, name) = match option {
+        "sport" | "source-port" => (sport, "--sport"),
+        "dport" | "destination-port" => (dport, "--dport"),
+        _ => return Ok(false),
+    };
+    let r = port_range(ext, name, args.value(name)?)?;
+    set_once(slot, name, Inv::new(r, invert))?;
+    Ok(true)
+}
+
+/// `--sport :` is every port, which the kernel holds as no test.
+pub(crate) fn finish_ports(ranges: [&mut Option<Inv<PortRange>>; 2]) {
+    for r in ranges {
+        if r.is_some_and(|r| r.value.is_all() && !r.invert) {
+            *r = None;
+        }
+    }
+}
+
+/// Appends ` [!] --sport P[:Q] [!] --dport P[:Q]`.
+pub(crate) fn save_ports((sport, dport): Ports, out: &mut String) {
+    save_range(out, "sport", &sport);
+    save_range(out, "dport", &dport);
 }
 
 impl Extension for Udp {
@@ -39,14 +99,8 @@ impl Extension for Udp {
     }
 
     fn decode(_ctx: &Ctx, revision: u8, data: &[u8]) -> Result<Self> {
-        if revision != 0 {
-            return Err(bad_revision(Self::NAME, revision));
-        }
-        let k: xt_udp = read_struct(Self::NAME, revision, data)?;
-        Ok(Udp {
-            sport: range_from_kernel(k.spts, k.invflags & XT_UDP_INV_SRCPT != 0),
-            dport: range_from_kernel(k.dpts, k.invflags & XT_UDP_INV_DSTPT != 0),
-        })
+        let (sport, dport) = decode_ports(Self::NAME, revision, data)?;
+        Ok(Udp { sport, dport })
     }
 
     fn revision(&self) -> u8 {
@@ -54,16 +108,7 @@ impl Extension for Udp {
     }
 
     fn encode(&self, _ctx: &Ctx, out: &mut Vec<u8>) {
-        let mut k = xt_udp::zeroed();
-        k.spts = range_to_kernel(&self.sport);
-        k.dpts = range_to_kernel(&self.dport);
-        if self.sport.is_some_and(|r| r.invert) {
-            k.invflags |= XT_UDP_INV_SRCPT;
-        }
-        if self.dport.is_some_and(|r| r.invert) {
-            k.invflags |= XT_UDP_INV_DSTPT;
-        }
-        out.extend_from_slice(k.as_bytes());
+        encode_ports((self.sport, self.dport), out);
     }
 
     fn parse_option(
@@ -73,29 +118,23 @@ impl Extension for Udp {
         invert: bool,
         args: &mut Args,
     ) -> Result<bool> {
-        let (slot, name) = match option {
-            "sport" | "source-port" => (&mut self.sport, "--sport"),
-            "dport" | "destination-port" => (&mut self.dport, "--dport"),
-            _ => return Ok(false),
-        };
-        let r = port_range("udp", name, args.value(name)?)?;
-        set_once(slot, name, Inv::new(r, invert))?;
-        Ok(true)
+        parse_port_option(
+            Self::NAME,
+            &mut self.sport,
+            &mut self.dport,
+            option,
+            invert,
+            args,
+        )
     }
 
     fn finish(&mut self, _ctx: &Ctx) -> Result<()> {
-        // `--sport :` is every port, which the kernel holds as no test.
-        for r in [&mut self.sport, &mut self.dport] {
-            if r.is_some_and(|r| r.value.is_all() && !r.invert) {
-                *r = None;
-            }
-        }
+        finish_ports([&mut self.sport, &mut self.dport]);
         Ok(())
     }
 
     fn save(&self, _ctx: &Ctx, out: &mut String) {
-        save_range(out, "sport", &self.sport);
-        save_range(out, "dport", &self.dport);
+        save_ports((self.sport, self.dport), out);
     }
 }
 

@@ -3,16 +3,11 @@
 //! userspace extension for it (`-m udplite` fails there and iptables-save
 //! cannot print such a rule); iptkit gives it the words of `-m udp`.
 
-use iptkit_sys::ext::xt_tcpudp::*;
-use iptkit_sys::Pod;
-
 use super::port::PortRange;
-use super::port::{range_from_kernel, range_to_kernel};
-use super::tcp::{save_range, set_once};
-use crate::error::{Error, Result};
-use crate::extension::{bad_revision, read_struct, Args, Ctx, Extension};
+use super::udp::{decode_ports, encode_ports, finish_ports, parse_port_option, save_ports};
+use crate::error::Result;
+use crate::extension::{Args, Ctx, Extension};
 use crate::inv::Inv;
-use crate::xtopt::port_range;
 
 /// `-m udplite`.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
@@ -31,20 +26,8 @@ impl Extension for Udplite {
     }
 
     fn decode(_ctx: &Ctx, revision: u8, data: &[u8]) -> Result<Self> {
-        if revision != 0 {
-            return Err(bad_revision(Self::NAME, revision));
-        }
-        let k: xt_udp = read_struct(Self::NAME, revision, data)?;
-        if k.invflags & !(XT_UDP_INV_SRCPT | XT_UDP_INV_DSTPT) != 0 {
-            return Err(Error::Malformed(format!(
-                "udplite: unknown invflags {:#x}",
-                k.invflags
-            )));
-        }
-        Ok(Udplite {
-            sport: range_from_kernel(k.spts, k.invflags & XT_UDP_INV_SRCPT != 0),
-            dport: range_from_kernel(k.dpts, k.invflags & XT_UDP_INV_DSTPT != 0),
-        })
+        let (sport, dport) = decode_ports(Self::NAME, revision, data)?;
+        Ok(Udplite { sport, dport })
     }
 
     fn revision(&self) -> u8 {
@@ -52,16 +35,7 @@ impl Extension for Udplite {
     }
 
     fn encode(&self, _ctx: &Ctx, out: &mut Vec<u8>) {
-        let mut k = xt_udp::zeroed();
-        k.spts = range_to_kernel(&self.sport);
-        k.dpts = range_to_kernel(&self.dport);
-        if self.sport.is_some_and(|r| r.invert) {
-            k.invflags |= XT_UDP_INV_SRCPT;
-        }
-        if self.dport.is_some_and(|r| r.invert) {
-            k.invflags |= XT_UDP_INV_DSTPT;
-        }
-        out.extend_from_slice(k.as_bytes());
+        encode_ports((self.sport, self.dport), out);
     }
 
     fn parse_option(
@@ -71,19 +45,23 @@ impl Extension for Udplite {
         invert: bool,
         args: &mut Args,
     ) -> Result<bool> {
-        let (slot, name) = match option {
-            "sport" | "source-port" => (&mut self.sport, "--sport"),
-            "dport" | "destination-port" => (&mut self.dport, "--dport"),
-            _ => return Ok(false),
-        };
-        let r = port_range("udplite", name, args.value(name)?)?;
-        set_once(slot, name, Inv::new(r, invert))?;
-        Ok(true)
+        parse_port_option(
+            Self::NAME,
+            &mut self.sport,
+            &mut self.dport,
+            option,
+            invert,
+            args,
+        )
+    }
+
+    fn finish(&mut self, _ctx: &Ctx) -> Result<()> {
+        finish_ports([&mut self.sport, &mut self.dport]);
+        Ok(())
     }
 
     fn save(&self, _ctx: &Ctx, out: &mut String) {
-        save_range(out, "sport", &self.sport);
-        save_range(out, "dport", &self.dport);
+        save_ports((self.sport, self.dport), out);
     }
 }
 
