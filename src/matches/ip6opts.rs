@@ -181,3 +181,50 @@ impl Ip6Opts {
         }
     }
 }
+/// The [`Extension`](crate::extension::Extension) impl of a match whose
+/// value is an [`Ip6Opts`] (`dst`, `hbh`): IPv6 only, every codec the
+/// header's, under the match's name.
+macro_rules! ip6opts_match {
+    ($ty:ident, $name:literal) => {
+        impl $crate::extension::Extension for $ty {
+            const NAME: &'static str = $name;
+            const FAMILIES: &'static [$crate::addr::Family] = &[$crate::addr::Family::Ipv6];
+
+            fn new(_ctx: &$crate::extension::Ctx, _name: &str) -> Self {
+                $ty::default()
+            }
+
+            fn decode(
+                ctx: &$crate::extension::Ctx,
+                revision: u8,
+                data: &[u8],
+            ) -> $crate::error::Result<Self> {
+                let opts = Ip6Opts::decode(Self::NAME, revision, data)?;
+                $crate::xtopt::exact(ctx, data, $ty(opts))
+            }
+
+            fn revision(&self) -> u8 {
+                0
+            }
+
+            fn encode(&self, _ctx: &$crate::extension::Ctx, out: &mut Vec<u8>) {
+                self.0.encode(out);
+            }
+
+            fn parse_option(
+                &mut self,
+                _ctx: &$crate::extension::Ctx,
+                option: &str,
+                invert: bool,
+                args: &mut $crate::extension::Args,
+            ) -> $crate::error::Result<bool> {
+                self.0.parse_option(Self::NAME, option, invert, args)
+            }
+
+            fn save(&self, _ctx: &$crate::extension::Ctx, out: &mut String) {
+                self.0.save(Self::NAME, out);
+            }
+        }
+    };
+}
+pub(crate) use ip6opts_match;
