@@ -7,6 +7,7 @@ use iptkit_sys::Pod;
 use super::tcp::set_once;
 use crate::error::{Error, Result};
 use crate::extension::{bad_revision, c_str, read_struct, Args, Ctx, Extension};
+use crate::xtopt::no_invert;
 
 /// `-m comment`.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
@@ -76,12 +77,7 @@ impl Extension for Comment {
         if option != "comment" {
             return Ok(false);
         }
-        if invert {
-            return Err(Error::rule(
-                "comment",
-                "option \"--comment\" cannot be inverted",
-            ));
-        }
+        no_invert(Self::NAME, option, invert)?;
         let v = args.value("--comment")?;
         set_once(&mut self.comment, "--comment", truncate(v).to_string())?;
         Ok(true)

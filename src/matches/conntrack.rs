@@ -14,7 +14,7 @@ use crate::addr::Family;
 use crate::error::{Error, Result};
 use crate::extension::{bad_revision, read_struct, Args, Ctx, Extension};
 use crate::inv::Inv;
-use crate::xtopt::{inet_addr_bytes, inet_addr_of, mask_to_cidr, numeric_host};
+use crate::xtopt::{inet_addr_bytes, inet_addr_of, mask_to_cidr, no_invert, numeric_host};
 
 bitflags! {
     /// Connection states (`--ctstate`, `--state`), `XT_CONNTRACK_STATE_*` bits.
@@ -741,12 +741,7 @@ impl Extension for Conntrack {
                 set_once(&mut self.expires, name, Inv::new(e, invert))?;
             }
             "ctdir" => {
-                if invert {
-                    return Err(Error::rule(
-                        "conntrack",
-                        "option \"--ctdir\" cannot be inverted",
-                    ));
-                }
+                no_invert(Self::NAME, option, invert)?;
                 let v = args.value(name)?;
                 let d = if v.eq_ignore_ascii_case("ORIGINAL") {
                     CtDirection::Original

@@ -8,7 +8,7 @@ use iptkit_sys::Pod;
 use crate::error::{Error, Result};
 use crate::extension::{bad_revision, read_struct, Args, Ctx, Extension};
 use crate::inv::Inv;
-use crate::xtopt::uint_range_full;
+use crate::xtopt::{once, uint_range_full};
 
 /// An inclusive range of packet lengths, in bytes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -85,9 +85,7 @@ impl Extension for Length {
         if option != "length" {
             return Ok(false);
         }
-        if self.length.is_some() {
-            return Err(Error::rule("--length", "can only be used once"));
-        }
+        once(Self::NAME, option, self.length.is_some())?;
         let (min, max) = uint_range_full(
             Self::NAME,
             "length",

@@ -8,7 +8,7 @@ use iptkit_sys::Pod;
 
 use crate::error::{Error, Result};
 use crate::extension::{bad_revision, read_struct, Args, Ctx, Extension};
-use crate::xtopt::strtoul;
+use crate::xtopt::{once, strtoul};
 
 /// An operator of a location.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -316,12 +316,7 @@ impl Extension for U32 {
         if option != "u32" {
             return Ok(false);
         }
-        if !self.tests.is_empty() {
-            return Err(Error::rule(
-                "--u32",
-                "u32: option \"--u32\" can only be used once",
-            ));
-        }
+        once(Self::NAME, option, !self.tests.is_empty())?;
         self.tests = parse_tests(args.value("--u32")?)?;
         self.invert = invert;
         Ok(true)

@@ -206,6 +206,15 @@ pub(crate) fn once(ext: &str, option: &str, already: bool) -> Result<()> {
     Ok(())
 }
 
+/// Takes a flag option (`XTTYPE_NONE`) `--option` of `ext` into `slot`, as
+/// [`Seen::take`] would: refuses a second use and a `!`.
+pub(crate) fn take_flag(ext: &str, option: &str, slot: &mut bool, invert: bool) -> Result<()> {
+    once(ext, option, *slot)?;
+    no_invert(ext, option, invert)?;
+    *slot = true;
+    Ok(())
+}
+
 /// Parser state an extension keeps between `parse_option` and `finish`
 /// (iptables' `udata`, or options that write shared struct fields whatever
 /// their order). Like [`Seen`], not part of the value: every `Scratch`
