@@ -6,7 +6,7 @@ use iptkit_sys::ext::ip6t_frag::*;
 use iptkit_sys::Pod;
 
 use crate::addr::Family;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::extension::{bad_revision, read_struct, Args, Ctx, Extension};
 use crate::inv::Inv;
 use crate::xtopt::{exact, uint_option, uint_range_full, Seen};
@@ -188,13 +188,11 @@ impl Extension for Frag {
     }
 
     fn finish(&mut self, _ctx: &Ctx) -> Result<()> {
-        if self.seen.has(O_FRAGMORE) && self.seen.has(O_FRAGLAST) {
-            return Err(Error::rule(
-                "frag",
-                "--fragmore cannot be used together with --fraglast",
-            ));
-        }
-        Ok(())
+        self.seen.exclude(
+            Self::NAME,
+            ("fragmore", O_FRAGMORE),
+            ("fraglast", O_FRAGLAST),
+        )
     }
 
     fn save(&self, _ctx: &Ctx, out: &mut String) {

@@ -110,12 +110,8 @@ impl Extension for Nflog {
             _ => return Ok(false),
         };
         self.seen.take(Self::NAME, option, bit, invert, false)?;
-        if self.seen.has(O_RANGE) && self.seen.has(O_SIZE) {
-            return Err(Error::rule(
-                Self::NAME,
-                "--nflog-range cannot be used together with --nflog-size",
-            ));
-        }
+        self.seen
+            .exclude(Self::NAME, ("nflog-range", O_RANGE), ("nflog-size", O_SIZE))?;
         let v = args.value(&format!("--{option}"))?;
         let u16_value = || uint_option(Self::NAME, option, v, 0, u16::MAX.into()).map(|n| n as u16);
         let u32_value = || uint_option(Self::NAME, option, v, 0, u32::MAX.into()).map(|n| n as u32);

@@ -182,12 +182,11 @@ impl Extension for Nfqueue {
             _ => return Ok(false),
         };
         self.seen.take(Self::NAME, option, bit, invert, false)?;
-        if self.seen.has(O_NUM) && self.seen.has(O_BALANCE) {
-            return Err(Error::rule(
-                Self::NAME,
-                "--queue-num cannot be used together with --queue-balance",
-            ));
-        }
+        self.seen.exclude(
+            Self::NAME,
+            ("queue-num", O_NUM),
+            ("queue-balance", O_BALANCE),
+        )?;
         match bit {
             O_NUM => {
                 let v = args.value("--queue-num")?;
