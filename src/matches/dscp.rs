@@ -9,7 +9,8 @@ use crate::extension::{bad_revision, read_struct, Args, Ctx, Extension};
 use crate::inv::Inv;
 use crate::xtopt::uint_option;
 
-/// DiffServ class names and their DSCP values (iptables' `dscp_helper.c`).
+/// DiffServ class names and their DSCP values (iptables' `dscp_helper.c`),
+/// in its order.
 const CLASSES: [(&str, u8); 22] = [
     ("CS0", 0x00),
     ("CS1", 0x08),
@@ -36,11 +37,15 @@ const CLASSES: [(&str, u8); 22] = [
 ];
 
 /// The DSCP value of a class name (`CS1`, `AF41`, `EF`; any case), as the
-/// `dscp` match and the `DSCP` target read `--dscp-class`.
+/// `dscp` match and the `DSCP` target read `--dscp-class` (`class_to_dscp`
+/// compares only the class name's length: `EFG` is `EF`, as in iptables).
 pub fn class_to_dscp(name: &str) -> Option<u8> {
     CLASSES
         .iter()
-        .find(|(n, _)| n.eq_ignore_ascii_case(name))
+        .find(|(n, _)| {
+            name.get(..n.len())
+                .is_some_and(|p| p.eq_ignore_ascii_case(n))
+        })
         .map(|&(_, v)| v)
 }
 
@@ -140,6 +145,9 @@ mod tests {
     #[test]
     fn kernel_bytes_both_ways() {
         let ctx = Ctx::new(Family::Ipv6);
+        // iptables-legacy 1.8.9 saves `--dscp-class EFG` as `--dscp 0x2e`.
+        let d: Dscp = parse_opts(&ctx, &["--dscp-class", "EFG"]).unwrap();
+        assert_eq!(d.dscp, Some(Inv::is(0x2e)));
         let d: Dscp = parse_opts(&ctx, &["!", "--dscp-class", "af11"]).unwrap();
         bytes_both_ways(&ctx, &d, &[0x0a, 1]);
     }
