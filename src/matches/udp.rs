@@ -6,7 +6,7 @@ use iptkit_sys::Pod;
 use super::port::{range_from_kernel, range_to_kernel, PortRange};
 use super::tcp::{save_range, set_once};
 use crate::error::{Error, Result};
-use crate::extension::{bad_revision, read_struct, Args, Ctx, Extension};
+use crate::extension::{bad_revision, read_struct, Args};
 use crate::inv::Inv;
 use crate::xtopt::port_range;
 
@@ -91,57 +91,72 @@ pub(crate) fn save_ports((sport, dport): Ports, out: &mut String) {
     save_range(out, "dport", &dport);
 }
 
-impl Extension for Udp {
-    const NAME: &'static str = "udp";
+/// The [`Extension`](crate::extension::Extension) impl of a match whose value is a source and a
+/// destination port range in `struct xt_udp` (`udp`, `udplite`): every
+/// codec is the helpers above, under the match's name.
+macro_rules! udp_match {
+    ($ty:ident, $name:literal) => {
+        impl $crate::extension::Extension for $ty {
+            const NAME: &'static str = $name;
 
-    fn new(_ctx: &Ctx, _name: &str) -> Self {
-        Udp::default()
-    }
+            fn new(_ctx: &$crate::extension::Ctx, _name: &str) -> Self {
+                $ty::default()
+            }
 
-    fn decode(_ctx: &Ctx, revision: u8, data: &[u8]) -> Result<Self> {
-        let (sport, dport) = decode_ports(Self::NAME, revision, data)?;
-        Ok(Udp { sport, dport })
-    }
+            fn decode(
+                _ctx: &$crate::extension::Ctx,
+                revision: u8,
+                data: &[u8],
+            ) -> $crate::error::Result<Self> {
+                let (sport, dport) = decode_ports(Self::NAME, revision, data)?;
+                Ok($ty { sport, dport })
+            }
 
-    fn revision(&self) -> u8 {
-        0
-    }
+            fn revision(&self) -> u8 {
+                0
+            }
 
-    fn encode(&self, _ctx: &Ctx, out: &mut Vec<u8>) {
-        encode_ports((self.sport, self.dport), out);
-    }
+            fn encode(&self, _ctx: &$crate::extension::Ctx, out: &mut Vec<u8>) {
+                encode_ports((self.sport, self.dport), out);
+            }
 
-    fn parse_option(
-        &mut self,
-        _ctx: &Ctx,
-        option: &str,
-        invert: bool,
-        args: &mut Args,
-    ) -> Result<bool> {
-        parse_port_option(
-            Self::NAME,
-            &mut self.sport,
-            &mut self.dport,
-            option,
-            invert,
-            args,
-        )
-    }
+            fn parse_option(
+                &mut self,
+                _ctx: &$crate::extension::Ctx,
+                option: &str,
+                invert: bool,
+                args: &mut $crate::extension::Args,
+            ) -> $crate::error::Result<bool> {
+                parse_port_option(
+                    Self::NAME,
+                    &mut self.sport,
+                    &mut self.dport,
+                    option,
+                    invert,
+                    args,
+                )
+            }
 
-    fn finish(&mut self, _ctx: &Ctx) -> Result<()> {
-        finish_ports([&mut self.sport, &mut self.dport]);
-        Ok(())
-    }
+            fn finish(&mut self, _ctx: &$crate::extension::Ctx) -> $crate::error::Result<()> {
+                finish_ports([&mut self.sport, &mut self.dport]);
+                Ok(())
+            }
 
-    fn save(&self, _ctx: &Ctx, out: &mut String) {
-        save_ports((self.sport, self.dport), out);
-    }
+            fn save(&self, _ctx: &$crate::extension::Ctx, out: &mut String) {
+                save_ports((self.sport, self.dport), out);
+            }
+        }
+    };
 }
+pub(crate) use udp_match;
+
+udp_match!(Udp, "udp");
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::addr::Family;
+    use crate::extension::{Ctx, Extension};
     use crate::syntax::{parse_rule_spec, split_words};
     use crate::testutil::round;
 

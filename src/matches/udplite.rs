@@ -4,9 +4,9 @@
 //! cannot print such a rule); iptkit gives it the words of `-m udp`.
 
 use super::port::PortRange;
-use super::udp::{decode_ports, encode_ports, finish_ports, parse_port_option, save_ports};
-use crate::error::Result;
-use crate::extension::{Args, Ctx, Extension};
+use super::udp::{
+    decode_ports, encode_ports, finish_ports, parse_port_option, save_ports, udp_match,
+};
 use crate::inv::Inv;
 
 /// `-m udplite`.
@@ -18,57 +18,13 @@ pub struct Udplite {
     pub dport: Option<Inv<PortRange>>,
 }
 
-impl Extension for Udplite {
-    const NAME: &'static str = "udplite";
-
-    fn new(_ctx: &Ctx, _name: &str) -> Self {
-        Udplite::default()
-    }
-
-    fn decode(_ctx: &Ctx, revision: u8, data: &[u8]) -> Result<Self> {
-        let (sport, dport) = decode_ports(Self::NAME, revision, data)?;
-        Ok(Udplite { sport, dport })
-    }
-
-    fn revision(&self) -> u8 {
-        0
-    }
-
-    fn encode(&self, _ctx: &Ctx, out: &mut Vec<u8>) {
-        encode_ports((self.sport, self.dport), out);
-    }
-
-    fn parse_option(
-        &mut self,
-        _ctx: &Ctx,
-        option: &str,
-        invert: bool,
-        args: &mut Args,
-    ) -> Result<bool> {
-        parse_port_option(
-            Self::NAME,
-            &mut self.sport,
-            &mut self.dport,
-            option,
-            invert,
-            args,
-        )
-    }
-
-    fn finish(&mut self, _ctx: &Ctx) -> Result<()> {
-        finish_ports([&mut self.sport, &mut self.dport]);
-        Ok(())
-    }
-
-    fn save(&self, _ctx: &Ctx, out: &mut String) {
-        save_ports((self.sport, self.dport), out);
-    }
-}
+udp_match!(Udplite, "udplite");
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::addr::Family;
+    use crate::extension::Ctx;
     use crate::testutil::{bytes_both_ways, parse_opts, round};
 
     #[test]
