@@ -7,7 +7,7 @@ use iptkit_sys::Pod;
 use super::tcp::set_once;
 use crate::error::{Error, Result};
 use crate::extension::{bad_revision, c_str, read_struct, Args, Ctx, Extension};
-use crate::xtopt::no_invert;
+use crate::xtopt::{cut, no_invert};
 
 /// `-m comment`.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
@@ -32,11 +32,7 @@ impl Comment {
 /// `text` cut to what the field holds, as iptables' `strncpy` does (but never
 /// inside a UTF-8 character).
 fn truncate(text: &str) -> &str {
-    let mut end = text.len().min(MAX);
-    while !text.is_char_boundary(end) {
-        end -= 1;
-    }
-    &text[..end]
+    cut(text, MAX)
 }
 
 impl Extension for Comment {

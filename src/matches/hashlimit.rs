@@ -14,7 +14,7 @@ use super::recent::parse_u32;
 use crate::addr::Family;
 use crate::error::{Error, Result};
 use crate::extension::{bad_revision, c_str, read_struct, Args, Ctx, Extension};
-use crate::xtopt::{strtoul, Seen};
+use crate::xtopt::{strtoul, truncated, Seen};
 
 /// Default bucket size (`XT_HASHLIMIT_BURST`).
 pub const DEFAULT_BURST: u64 = 5;
@@ -568,11 +568,7 @@ impl Extension for HashLimit {
                     ));
                 }
                 // Longer names are cut to the field, as iptables does.
-                let mut end = v.len().min(NAME_MAX - 1);
-                while !v.is_char_boundary(end) {
-                    end -= 1;
-                }
-                self.name = v[..end].to_string();
+                self.name = truncated(v, NAME_MAX).to_string();
             }
             "hashlimit-htable-size"
             | "hashlimit-htable-max"

@@ -13,7 +13,7 @@ use crate::addr::Family;
 use crate::error::{Error, Result};
 use crate::extension::{bad_revision, c_str, read_struct, Args, Ctx, Extension};
 use crate::inv::Inv;
-use crate::xtopt::{inet_addr_bytes, inet_addr_of, numeric_host};
+use crate::xtopt::{inet_addr_bytes, inet_addr_of, numeric_host, truncated};
 
 /// The list iptables uses when `--name` is not given.
 pub const DEFAULT_NAME: &str = "DEFAULT";
@@ -328,11 +328,8 @@ impl Extension for Recent {
                 flag_only(option)?;
                 let v = args.value("--name")?;
                 // Longer names are cut to the field, as iptables does.
-                let end = (0..=v.len().min(XT_RECENT_NAME_LEN - 1))
-                    .rev()
-                    .find(|&i| v.is_char_boundary(i))
-                    .unwrap_or(0);
-                set_once(&mut self.name, "--name", v[..end].to_string())?;
+                let name = truncated(v, XT_RECENT_NAME_LEN).to_string();
+                set_once(&mut self.name, "--name", name)?;
             }
             "rsource" => {
                 flag_only(option)?;

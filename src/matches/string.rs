@@ -8,7 +8,7 @@ use iptkit_sys::Pod;
 use super::tcp::set_once;
 use crate::error::{Error, Result};
 use crate::extension::{bad_revision, c_str, read_struct, Args, Ctx, Extension};
-use crate::xtopt::{no_invert, once, uint_option};
+use crate::xtopt::{no_invert, once, truncated, uint_option};
 
 /// `-m string`.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
@@ -192,11 +192,7 @@ impl Extension for StringMatch {
                 once("string", "--algo", self.algo.is_some())?;
                 let v = args.value("--algo")?;
                 // XTTYPE_STRING into a 16-byte field: cut to 15 bytes.
-                let mut end = v.len().min(XT_STRING_MAX_ALGO_NAME_SIZE - 1);
-                while !v.is_char_boundary(end) {
-                    end -= 1;
-                }
-                self.algo = Some(v[..end].to_string());
+                self.algo = Some(truncated(v, XT_STRING_MAX_ALGO_NAME_SIZE).to_string());
             }
             "from" | "to" => {
                 let name = format!("--{option}");

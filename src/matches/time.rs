@@ -9,7 +9,7 @@ use iptkit_sys::Pod;
 
 use crate::error::{Error, Result};
 use crate::extension::{bad_revision, read_struct, Args, Ctx, Extension};
-use crate::xtopt::{c_strtoul, exact, Seen};
+use crate::xtopt::{c_strtoul, cut, exact, Seen};
 
 /// Weekday names, Monday (bit 1) to Sunday (bit 7).
 const WEEK_DAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
@@ -191,16 +191,7 @@ fn day_items(s: &str, keep: usize) -> Vec<&str> {
     if items.last() == Some(&"") {
         items.pop();
     }
-    items
-        .into_iter()
-        .map(|i| {
-            let mut end = i.len().min(keep);
-            while !i.is_char_boundary(end) {
-                end -= 1;
-            }
-            &i[..end]
-        })
-        .collect()
+    items.into_iter().map(|i| cut(i, keep)).collect()
 }
 
 /// `time_parse_monthdays`: numbers 0 to 31 (read by `strtoul` base 0 from at

@@ -9,10 +9,9 @@ use bitflags::bitflags;
 use iptkit_sys::ext::xt_ct::*;
 use iptkit_sys::Pod;
 
-use super::log::cut_prefix;
 use crate::error::{Error, Result};
 use crate::extension::{bad_revision, c_str, read_struct, Args, Ctx, Extension};
-use crate::xtopt::{uint, Seen};
+use crate::xtopt::{cut, uint, Seen};
 
 bitflags! {
     /// `XT_CT_*`.
@@ -160,12 +159,12 @@ fn save_events(out: &mut String, option: &str, names: &[(&str, u32)], mask: u32)
 
 /// A name option's value: cut to `max` bytes; empty is none.
 fn name_value(s: &str, max: usize) -> Option<String> {
-    Some(cut_prefix(s, max).to_string()).filter(|s| !s.is_empty())
+    Some(cut(s, max).to_string()).filter(|s| !s.is_empty())
 }
 
 fn name_bytes<const N: usize>(s: &Option<String>) -> [u8; N] {
     let mut b = [0; N];
-    let s = cut_prefix(s.as_deref().unwrap_or(""), N - 1);
+    let s = cut(s.as_deref().unwrap_or(""), N - 1);
     b[..s.len()].copy_from_slice(s.as_bytes());
     b
 }

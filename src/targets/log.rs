@@ -7,7 +7,7 @@ use iptkit_sys::Pod;
 
 use crate::error::{Error, Result};
 use crate::extension::{bad_revision, c_str, read_struct, Args, Ctx, Extension};
-use crate::xtopt::{uint, Seen};
+use crate::xtopt::{cut, uint, Seen};
 
 /// The level iptables uses when none is given (`LOG_WARNING`); it prints
 /// `--log-level` only for other levels.
@@ -66,16 +66,6 @@ pub fn parse_level(s: &str) -> Option<u8> {
     }
 }
 
-/// Cuts a prefix to the `max` bytes the kernel keeps, at a character
-/// boundary (iptables cuts at the byte).
-pub(super) fn cut_prefix(s: &str, max: usize) -> &str {
-    let mut end = s.len().min(max);
-    while !s.is_char_boundary(end) {
-        end -= 1;
-    }
-    &s[..end]
-}
-
 /// A log prefix option's value (LOG, NFLOG): not empty, no newline, cut to
 /// `max` bytes.
 pub(super) fn parse_prefix(option: &str, v: &str, max: usize) -> Result<String> {
@@ -85,7 +75,7 @@ pub(super) fn parse_prefix(option: &str, v: &str, max: usize) -> Result<String> 
     if v.contains('\n') {
         return Err(Error::value(option, v, "newlines not allowed"));
     }
-    Ok(cut_prefix(v, max).to_string())
+    Ok(cut(v, max).to_string())
 }
 
 /// `-j LOG`.
@@ -143,7 +133,7 @@ impl Extension for Log {
         let mut k = xt_log_info::zeroed();
         k.level = self.level;
         k.logflags = self.flags.bits();
-        let prefix = cut_prefix(self.prefix.as_deref().unwrap_or(""), MAX_PREFIX);
+        let prefix = cut(self.prefix.as_deref().unwrap_or(""), MAX_PREFIX);
         k.prefix[..prefix.len()].copy_from_slice(prefix.as_bytes());
         out.extend_from_slice(k.as_bytes());
     }

@@ -4,10 +4,10 @@
 use iptkit_sys::ext::xt_nflog::*;
 use iptkit_sys::Pod;
 
-use super::log::{cut_prefix, parse_prefix};
+use super::log::parse_prefix;
 use crate::error::{Error, Result};
 use crate::extension::{bad_revision, c_str, read_struct, Args, Ctx, Extension};
-use crate::xtopt::{uint_option, Seen};
+use crate::xtopt::{cut, uint_option, Seen};
 
 /// The longest prefix the kernel keeps: 63 bytes and a NUL. iptables cuts
 /// longer ones silently, and so does this codec.
@@ -89,7 +89,7 @@ impl Extension for Nflog {
             Some(NflogLen::Range(n)) => k.len = n,
             None => {}
         }
-        let prefix = cut_prefix(self.prefix.as_deref().unwrap_or(""), MAX_PREFIX);
+        let prefix = cut(self.prefix.as_deref().unwrap_or(""), MAX_PREFIX);
         k.prefix[..prefix.len()].copy_from_slice(prefix.as_bytes());
         out.extend_from_slice(k.as_bytes());
     }

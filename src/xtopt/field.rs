@@ -5,14 +5,20 @@
 use crate::error::{Error, Result};
 use crate::extension::{Ctx, Extension};
 
-/// `s` cut to fit a C string field of `n` bytes with its NUL, as
-/// `XTTYPE_STRING` options cut it (`strncpy`; here at a character boundary).
-pub(crate) fn truncated(s: &str, n: usize) -> &str {
-    let mut end = s.len().min(n - 1);
+/// `s` cut to at most `max` bytes, as C cuts a string (here never inside a
+/// UTF-8 character).
+pub(crate) fn cut(s: &str, max: usize) -> &str {
+    let mut end = s.len().min(max);
     while !s.is_char_boundary(end) {
         end -= 1;
     }
     &s[..end]
+}
+
+/// `s` cut to fit a C string field of `n` bytes with its NUL, as
+/// `XTTYPE_STRING` options cut it (`strncpy`; here at a character boundary).
+pub(crate) fn truncated(s: &str, n: usize) -> &str {
+    cut(s, n - 1)
 }
 
 /// Copies `s` into a C string field of `N` bytes, cut as [`truncated`] cuts it.
