@@ -14,7 +14,7 @@ use super::recent::parse_u32;
 use crate::addr::Family;
 use crate::error::{Error, Result};
 use crate::extension::{bad_revision, c_str, read_struct, Args, Ctx, Extension};
-use crate::xtopt::{strtoul, truncated, Seen};
+use crate::xtopt::{strtol, strtoul, truncated, Seen};
 
 /// Default bucket size (`XT_HASHLIMIT_BURST`).
 pub const DEFAULT_BURST: u64 = 5;
@@ -212,7 +212,7 @@ impl HashLimit {
         };
         let bad = || Error::value(option, s, "bad rate");
         if let Some(pos) = s.find("b/s").filter(|&p| p > 0) {
-            let r = atoll(s);
+            let r = strtol(s);
             if r != 0 {
                 let v = (r as u64).wrapping_mul(unit_factor(s.as_bytes()[pos - 1]));
                 if v > max {
@@ -253,7 +253,7 @@ impl HashLimit {
             };
         }
         self.parse_state.mult = mult;
-        let r = atoll(s);
+        let r = strtol(s);
         if r == 0 {
             return Err(bad());
         }
@@ -299,26 +299,6 @@ fn unit_factor(c: u8) -> u64 {
         b'm' => 1024 * 1024,
         b'k' => 1024,
         _ => 1,
-    }
-}
-
-/// `atoll`: optional white space and sign, then decimal digits; stops at the
-/// first other character; 0 when there are no digits.
-fn atoll(s: &str) -> i64 {
-    let t = s.trim_start();
-    let (neg, t) = match t.as_bytes().first() {
-        Some(b'-') => (true, &t[1..]),
-        Some(b'+') => (false, &t[1..]),
-        _ => (false, t),
-    };
-    let end = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
-    let v = t[..end]
-        .parse::<i64>()
-        .unwrap_or(if end == 0 { 0 } else { i64::MAX });
-    if neg {
-        v.wrapping_neg()
-    } else {
-        v
     }
 }
 
@@ -597,7 +577,7 @@ impl Extension for HashLimit {
                 self.once(O_INTERVAL, &opt, invert, false)?;
                 let v = args.value(&opt)?;
                 // atoi: an int, whatever follows the digits.
-                let n = atoll(v) as i32;
+                let n = strtol(v) as i32;
                 if n <= 0 {
                     return Err(Error::value(
                         &opt,

@@ -5,6 +5,7 @@ use iptkit_sys::Pod;
 
 use crate::error::{Error, Result};
 use crate::extension::{bad_revision, read_struct, Args, Ctx, Extension};
+use crate::xtopt::strtol;
 
 /// The burst iptables uses when none is given (and does not print).
 pub const DEFAULT_BURST: u32 = 5;
@@ -54,26 +55,6 @@ impl Default for Limit {
     }
 }
 
-/// `atoi`: leading blanks, a sign, decimal digits, anything after ignored;
-/// out-of-range values wrap as glibc's `(int)strtol` does.
-fn atoi(s: &str) -> i32 {
-    let t = s.trim_start_matches([' ', '\t', '\n', '\x0b', '\x0c', '\r']);
-    let (neg, t) = match t.as_bytes().first() {
-        Some(b'-') => (true, &t[1..]),
-        Some(b'+') => (false, &t[1..]),
-        _ => (false, t),
-    };
-    let len = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
-    let v: i64 = match t[..len].parse::<i64>() {
-        Ok(v) if neg => -v,
-        Ok(v) => v,
-        Err(_) if len == 0 => 0,
-        Err(_) if neg => i64::MIN,
-        Err(_) => i64::MAX,
-    };
-    v as i32
-}
-
 impl Limit {
     /// A limit from the kernel's period (1/10000 s) and a burst.
     pub fn new_rate(avg: u32, burst: u32) -> Limit {
@@ -108,7 +89,7 @@ impl Limit {
                 }
             }
         };
-        let r = atoi(s) as u32;
+        let r = (strtol(s) as i32) as u32;
         if r == 0 {
             return Err(bad());
         }

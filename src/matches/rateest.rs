@@ -15,7 +15,7 @@ use iptkit_sys::Pod;
 use crate::error::{Error, Result};
 use crate::extension::{bad_revision, c_str, put_c_str, read_struct, Args, Ctx, Extension};
 use crate::inv::Inv;
-use crate::xtopt::{truncated, uint, Seen};
+use crate::xtopt::{strtod, truncated, uint, Seen};
 
 /// The comparison.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -83,47 +83,6 @@ const SUFFIXES: &[(&str, f64)] = &[
     ("TiBps", 8. * 1024. * 1024. * 1024. * 1024.),
     ("TBps", 8_000_000_000_000.),
 ];
-
-/// The number at the start of `s` as C's `strtod` reads it (decimal forms,
-/// `inf`, `nan`; not hex floats), and the rest.
-fn strtod(s: &str) -> Option<(f64, &str)> {
-    let t = s.trim_start_matches([' ', '\t', '\n', '\r', '\x0b', '\x0c']);
-    let b = t.as_bytes();
-    let mut i = usize::from(matches!(b.first(), Some(b'+' | b'-')));
-    let lower = t[i..].to_ascii_lowercase();
-    for word in ["infinity", "inf", "nan"] {
-        if lower.starts_with(word) {
-            let end = i + word.len();
-            let v = if word == "nan" {
-                f64::NAN
-            } else {
-                f64::INFINITY
-            };
-            return Some((if b[0] == b'-' { -v } else { v }, &t[end..]));
-        }
-    }
-    let digits = |from: usize| b[from..].iter().take_while(|c| c.is_ascii_digit()).count();
-    let int = digits(i);
-    i += int;
-    let mut frac = 0;
-    if b.get(i) == Some(&b'.') {
-        frac = digits(i + 1);
-        if int + frac > 0 {
-            i += 1 + frac;
-        }
-    }
-    if int + frac == 0 {
-        return None;
-    }
-    if matches!(b.get(i), Some(b'e' | b'E')) {
-        let sign = usize::from(matches!(b.get(i + 1), Some(b'+' | b'-')));
-        let exp = digits(i + 1 + sign);
-        if exp > 0 {
-            i += 1 + sign + exp;
-        }
-    }
-    Some((t[..i].parse().ok()?, &t[i..]))
-}
 
 /// A rate (`5kbit`, `1.5mbit`, `100`: bits per second without a unit) in
 /// bytes per second, as `rateest_get_rate` computes it.

@@ -6,7 +6,7 @@ use iptkit_sys::Pod;
 
 use crate::error::{Error, Result};
 use crate::extension::{bad_revision, c_str, read_struct, Args, Ctx, Extension};
-use crate::xtopt::{put_truncated, same_bytes, truncated, Opt, Scratch, Seen};
+use crate::xtopt::{put_truncated, same_bytes, strtod, truncated, Opt, Scratch, Seen};
 
 /// Microseconds in a second (`TIME_UNITS_PER_SEC` of libxt_RATEEST).
 const USEC: u32 = 1_000_000;
@@ -38,20 +38,10 @@ const OPTS: &[Opt] = &[
     Opt::new("rateest-ewmalog").mand(),
 ];
 
-/// The longest prefix of `s` (after blanks) that reads as a floating point
-/// number, as `strtod` takes it, and the rest.
-fn strtod_prefix(s: &str) -> Option<(f64, &str)> {
-    let t = s.trim_start_matches([' ', '\t', '\n', '\r', '\x0b', '\x0c']);
-    (1..=t.len())
-        .rev()
-        .filter(|&end| t.is_char_boundary(end))
-        .find_map(|end| t[..end].parse::<f64>().ok().map(|v| (v, &t[end..])))
-}
-
 /// A time as `RATEEST_get_time` reads it (a number and an optional `s`,
 /// `ms` or `us` unit; no unit is microseconds), in microseconds.
 fn parse_time(s: &str) -> Option<u32> {
-    let (mut t, unit) = strtod_prefix(s)?;
+    let (mut t, unit) = strtod(s)?;
     let is = |names: &[&str]| names.iter().any(|n| unit.eq_ignore_ascii_case(n));
     if is(&["s", "sec", "secs"]) {
         t *= f64::from(USEC);

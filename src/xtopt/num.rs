@@ -79,6 +79,69 @@ pub(crate) fn c_strtoul(s: &str, base: u32) -> CNum {
     }
 }
 
+/// C `strtoll(s, NULL, 10)` (what `atoi` and `atoll` call): leading blanks,
+/// one sign, decimal digits, anything after ignored; 0 without digits; an
+/// overflow saturates at `i64::MIN`/`i64::MAX`. `atoi` is this cut to an
+/// `int` (`as i32`), as glibc's `(int)strtol` is.
+pub(crate) fn strtol(s: &str) -> i64 {
+    let t = s.trim_start_matches(C_SPACE);
+    let (neg, t) = match t.as_bytes().first() {
+        Some(b'-') => (true, &t[1..]),
+        Some(b'+') => (false, &t[1..]),
+        _ => (false, t),
+    };
+    let len = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
+    match t[..len].parse::<i64>() {
+        Ok(v) if neg => -v,
+        Ok(v) => v,
+        Err(_) if len == 0 => 0,
+        // "-9223372036854775808" itself overflows i64 before the sign.
+        Err(_) if neg => i64::MIN,
+        Err(_) => i64::MAX,
+    }
+}
+
+/// The number at the start of `s` as C's `strtod` reads it (decimal forms,
+/// `inf`, `nan`; not hex floats), and the rest.
+pub(crate) fn strtod(s: &str) -> Option<(f64, &str)> {
+    let t = s.trim_start_matches(C_SPACE);
+    let b = t.as_bytes();
+    let mut i = usize::from(matches!(b.first(), Some(b'+' | b'-')));
+    let lower = t[i..].to_ascii_lowercase();
+    for word in ["infinity", "inf", "nan"] {
+        if lower.starts_with(word) {
+            let end = i + word.len();
+            let v = if word == "nan" {
+                f64::NAN
+            } else {
+                f64::INFINITY
+            };
+            return Some((if b[0] == b'-' { -v } else { v }, &t[end..]));
+        }
+    }
+    let digits = |from: usize| b[from..].iter().take_while(|c| c.is_ascii_digit()).count();
+    let int = digits(i);
+    i += int;
+    let mut frac = 0;
+    if b.get(i) == Some(&b'.') {
+        frac = digits(i + 1);
+        if int + frac > 0 {
+            i += 1 + frac;
+        }
+    }
+    if int + frac == 0 {
+        return None;
+    }
+    if matches!(b.get(i), Some(b'e' | b'E')) {
+        let sign = usize::from(matches!(b.get(i + 1), Some(b'+' | b'-')));
+        let exp = digits(i + 1 + sign);
+        if exp > 0 {
+            i += 1 + sign + exp;
+        }
+    }
+    Some((t[..i].parse().ok()?, &t[i..]))
+}
+
 /// A number at the start of `s` as `xtables_strtoul` reads it with an end
 /// pointer (`strtoumax(s, &end, 0)`): leading blanks and a `+` are allowed,
 /// a `-` is refused; `0x` hex, leading-0 octal, else decimal. Returns the
@@ -262,6 +325,22 @@ mod tests {
         assert_eq!(c_strtoul("x", 0).end, 0);
         assert!(c_strtoul("99999999999999999999999", 10).overflow);
         assert_eq!(c_strtoul("-99999999999999999999", 0).value, u64::MAX);
+    }
+
+    #[test]
+    fn strtol_and_strtod_like_c() {
+        assert_eq!(strtol(" -12x"), -12);
+        assert_eq!(strtol("x"), 0);
+        assert_eq!(strtol("99999999999999999999"), i64::MAX);
+        assert_eq!(strtol("-99999999999999999999"), i64::MIN);
+        assert_eq!(strtol("4294967297") as i32, 1);
+        assert_eq!(strtod(" 1.5e3kbit"), Some((1500.0, "kbit")));
+        assert_eq!(strtod("2.ms"), Some((2.0, "ms")));
+        assert_eq!(strtod(".5"), Some((0.5, "")));
+        assert_eq!(strtod("1e"), Some((1.0, "e")));
+        assert_eq!(strtod("-inf"), Some((f64::NEG_INFINITY, "")));
+        assert_eq!(strtod("."), None);
+        assert_eq!(strtod("x"), None);
     }
 
     #[test]
