@@ -131,18 +131,7 @@ impl Net {
 
     /// The prefix length, when the mask is contiguous.
     pub fn prefix_len(&self) -> Option<u8> {
-        let (bits, ones, total) = match self.mask {
-            IpAddr::V4(m) => {
-                let m = u32::from(m);
-                (m.leading_ones(), m.count_ones(), 32)
-            }
-            IpAddr::V6(m) => {
-                let m = u128::from(m);
-                (m.leading_ones(), m.count_ones(), 128)
-            }
-        };
-        let _ = total;
-        (bits == ones).then_some(bits as u8)
+        crate::xtopt::mask_to_cidr(self.mask)
     }
 
     /// True for `0.0.0.0/0` or `::/0`.
@@ -156,47 +145,27 @@ impl Net {
     }
 
     /// Parses `ADDR`, `ADDR/LEN` or `ADDR/MASK` of the given family, as iptables does
-    /// (host names are not resolved: the library does no DNS).
+    /// (host names are not resolved: the library does no DNS). IPv4 addresses are
+    /// read as `xtables_numeric_to_ipaddr` reads them: dotted parts, each a C
+    /// number (`010` is octal, `0x10` hex), fewer than four completed with zeros
+    /// (`10` is `10.0.0.0`, `0/0` is everything); a written-out mask has all four.
     pub fn parse(family: Family, s: &str) -> Result<Net> {
         let bad = || Error::InvalidAddress(s.to_string());
         let (a, m) = match s.split_once('/') {
             Some((a, m)) => (a, Some(m)),
             None => (s, None),
         };
-        let addr: IpAddr = parse_addr(family, a).ok_or_else(bad)?;
+        let addr: IpAddr = crate::xtopt::numeric_to_ipaddr(family, a).ok_or_else(bad)?;
         let mask = match m {
             None => family.mask(family.bits()),
             // A mask with a dot (IPv4) or colon (IPv6) is written out; else a prefix length.
             Some(m) if !m.contains(['.', ':']) => {
-                let len = crate::names::parse_uint(m)
-                    .filter(|&l| l <= family.bits() as u64)
-                    .ok_or_else(bad)?;
+                let len = crate::xtopt::uint(m, 0, family.bits().into()).ok_or_else(bad)?;
                 family.mask(len as u8)
             }
-            Some(m) => parse_addr(family, m).ok_or_else(bad)?,
+            Some(m) => crate::xtopt::numeric_to_ipmask(family, m).ok_or_else(bad)?,
         };
         Net::new(addr, mask)
-    }
-}
-
-/// Addresses as iptables reads them: IPv6 as `inet_pton` does; IPv4 as
-/// `xtables_numeric_to_ipaddr` does: four parts, or one part standing for the
-/// first byte (`10` is `10.0.0.0`, `0/0` is everything), each part a C number
-/// (`010` is octal, `0x10` hex).
-fn parse_addr(family: Family, s: &str) -> Option<IpAddr> {
-    match family {
-        Family::Ipv4 => {
-            let parts: Vec<&str> = s.split('.').collect();
-            if parts.len() != 1 && parts.len() != 4 {
-                return None;
-            }
-            let mut octets = [0u8; 4];
-            for (o, p) in octets.iter_mut().zip(&parts) {
-                *o = u8::try_from(crate::names::parse_uint(p)?).ok()?;
-            }
-            Some(IpAddr::V4(Ipv4Addr::from(octets)))
-        }
-        Family::Ipv6 => s.parse::<Ipv6Addr>().ok().map(IpAddr::V6),
     }
 }
 
@@ -275,7 +244,12 @@ mod tests {
             Net::parse(Family::Ipv4, "10/8").unwrap().to_string(),
             "10.0.0.0/8"
         );
-        assert!(Net::parse(Family::Ipv4, "1.2.3").is_err());
+        // iptables-legacy 1.8.9 saves `-s 1.2.3` as `-s 1.2.3.0/32`.
+        assert_eq!(
+            Net::parse(Family::Ipv4, "1.2.3").unwrap().to_string(),
+            "1.2.3.0/32"
+        );
+        assert!(Net::parse(Family::Ipv4, "1.2.3.4/255.255").is_err());
         assert!(Net::parse(Family::Ipv6, "::/255.0.0.0").is_err());
         assert!(Net::any(Family::Ipv6).is_any());
     }

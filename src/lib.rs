@@ -59,6 +59,9 @@ pub mod rule;
 pub mod ruleset;
 pub mod syntax;
 pub mod targets;
+#[cfg(test)]
+pub(crate) mod testutil;
+pub(crate) mod xtopt;
 
 pub use addr::{Family, Net};
 pub use backend::Backend;

@@ -135,18 +135,13 @@ pub fn parse_port(s: &str, proto: &str) -> Option<u16> {
 }
 
 /// `strtoul` with base 0 the way xtables_strtoul uses it: decimal, `0x` hex or
-/// leading-0 octal; the whole string must be consumed; no sign.
+/// leading-0 octal; the whole string must be consumed; no sign, and (unlike
+/// `xtables_strtoul`) no leading blank.
 pub fn parse_uint(s: &str) -> Option<u64> {
-    if s.is_empty() || s.starts_with('+') || s.starts_with('-') {
+    if s.starts_with(|c: char| c == '+' || c == '-' || crate::xtopt::C_SPACE.contains(&c)) {
         return None;
     }
-    if let Some(hex) = s.strip_prefix("0x").or_else(|| s.strip_prefix("0X")) {
-        return u64::from_str_radix(hex, 16).ok();
-    }
-    if s.len() > 1 && s.starts_with('0') {
-        return u64::from_str_radix(&s[1..], 8).ok();
-    }
-    s.parse().ok()
+    crate::xtopt::uint(s, 0, u64::MAX)
 }
 
 #[cfg(test)]

@@ -8,11 +8,11 @@ use iptkit_sys::Pod;
 
 use super::spi::{save_spis, spis_from_kernel, spis_to_kernel, SpiRange};
 use super::tcp::set_once;
-use super::xtnum::{no_invert, once, parse_int_option};
 use crate::addr::Family;
 use crate::error::{Error, Result};
 use crate::extension::{bad_revision, read_struct, Args, Ctx, Extension};
 use crate::inv::Inv;
+use crate::xtopt::{no_invert, once, uint_option};
 
 /// `-m ah`.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
@@ -110,7 +110,7 @@ impl Extension for Ah {
             }
             "ahlen" if ctx.family == Family::Ipv6 => {
                 let v = args.value("--ahlen")?;
-                let n = parse_int_option("ah", "--ahlen", v, 0, u32::MAX.into())?;
+                let n = uint_option("ah", "--ahlen", v, 0, u32::MAX.into())?;
                 set_once(&mut self.len, "--ahlen", Inv::new(n as u32, invert))?;
             }
             "ahres" if ctx.family == Family::Ipv6 => {
@@ -142,7 +142,7 @@ impl Extension for Ah {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::matches::testutil::{bytes_both_ways, parse_opts, round};
+    use crate::testutil::{bytes_both_ways, parse_opts, round};
 
     #[test]
     fn kernel_bytes_both_ways() {

@@ -9,9 +9,9 @@
 use iptkit_sys::ext::xt_bpf::*;
 use iptkit_sys::Pod;
 
-use super::xtnum::no_invert;
 use crate::error::{Error, Result};
 use crate::extension::{bad_revision, c_str, read_struct, Args, Ctx, Extension};
+use crate::xtopt::{c_strtoul, no_invert};
 
 /// One classic BPF instruction (`struct sock_filter`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -50,25 +50,12 @@ pub struct Bpf {
     pub revision: u8,
 }
 
-/// Reads an unsigned decimal the way `sscanf`'s `%u` family does (blanks
-/// and a sign allowed, `strtoul` wrapping); returns it and the rest.
+/// Reads an unsigned decimal the way `sscanf`'s `%u` family does (C
+/// `strtoul` in base 10: blanks and a sign allowed, wrapping); returns it and
+/// the rest.
 fn scan_u(s: &str) -> Option<(u64, &str)> {
-    let t = s.trim_start_matches([' ', '\t', '\n', '\x0b', '\x0c', '\r']);
-    let (neg, t) = match t.as_bytes().first() {
-        Some(b'-') => (true, &t[1..]),
-        Some(b'+') => (false, &t[1..]),
-        _ => (false, t),
-    };
-    let n = t.bytes().take_while(u8::is_ascii_digit).count();
-    if n == 0 {
-        return None;
-    }
-    let v = match t[..n].parse::<u64>() {
-        Ok(v) if neg => v.wrapping_neg(),
-        Ok(v) => v,
-        Err(_) => u64::MAX,
-    };
-    Some((v, &t[n..]))
+    let n = c_strtoul(s, 10);
+    (n.end > 0).then(|| (n.value, &s[n.end..]))
 }
 
 /// `bpf_parse_string` of libxt_bpf.c: `LEN,` then LEN instructions of four
@@ -296,7 +283,7 @@ impl Extension for Bpf {
 mod tests {
     use super::*;
     use crate::addr::Family;
-    use crate::matches::testutil::{bytes_both_ways, parse_opts, round};
+    use crate::testutil::{bytes_both_ways, parse_opts, round};
 
     #[test]
     fn kernel_bytes_both_ways() {

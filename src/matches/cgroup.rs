@@ -9,10 +9,10 @@
 use iptkit_sys::ext::xt_cgroup::*;
 use iptkit_sys::Pod;
 
-use super::xtparse::{bool_field, put_string, uint_option, Seen};
 use crate::error::{Error, Result};
 use crate::extension::{bad_revision, c_str, put_c_str, read_struct, Args, Ctx, Extension};
 use crate::inv::Inv;
+use crate::xtopt::{bool_field, truncated, uint_option, Seen};
 
 /// `-m cgroup`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -127,7 +127,7 @@ impl Extension for Cgroup {
         let path = self
             .path
             .as_ref()
-            .map(|p| put_string(&p.value, self.path_size()))
+            .map(|p| truncated(&p.value, self.path_size()).to_string())
             .unwrap_or_default();
         let classid = self.classid.map_or(0, |c| c.value);
         match self.revision {
@@ -176,7 +176,7 @@ impl Extension for Cgroup {
             }
             "path" if self.revision >= 1 => {
                 self.seen.take(Self::NAME, option, O_PATH, invert, true)?;
-                let path = put_string(args.value("--path")?, self.path_size());
+                let path = truncated(args.value("--path")?, self.path_size()).to_string();
                 self.path = Some(Inv::new(path, invert));
             }
             _ => return Ok(false),
@@ -208,8 +208,8 @@ impl Extension for Cgroup {
 mod tests {
     use super::*;
     use crate::addr::Family;
-    use crate::matches::xtopt::unhex;
-    use crate::matches::xtparse::tests_support::{encode_as, parse_as, save_as};
+    use crate::testutil::hex;
+    use crate::testutil::{encode_as, parse_as, save_as};
 
     fn parse(words: &[&str]) -> Result<Cgroup> {
         parse_as(Family::Ipv4, "cgroup", words)
@@ -217,7 +217,7 @@ mod tests {
 
     /// `head` followed by zeros up to `len` bytes.
     fn padded(head: &str, len: usize) -> Vec<u8> {
-        let mut v = unhex(head);
+        let mut v = hex(head);
         v.resize(len, 0);
         v
     }
@@ -242,7 +242,7 @@ mod tests {
     #[test]
     fn older_revisions_read_and_write_unchanged() {
         let ctx = Ctx::new(Family::Ipv4);
-        let v0 = unhex("0500000001000000");
+        let v0 = hex("0500000001000000");
         let m = Cgroup::decode(&ctx, 0, &v0).unwrap();
         assert_eq!(save_as(&m), " ! --cgroup 5");
         assert_eq!(encode_as(Family::Ipv4, &m), v0);
@@ -251,7 +251,7 @@ mod tests {
         let m = Cgroup::decode(&ctx, 1, &v1).unwrap();
         assert_eq!(save_as(&m), " --path a --cgroup 9");
         assert_eq!(encode_as(Family::Ipv4, &m), v1);
-        assert!(Cgroup::decode(&ctx, 0, &unhex("0500000002000000")).is_err());
+        assert!(Cgroup::decode(&ctx, 0, &hex("0500000002000000")).is_err());
     }
 
     #[test]
@@ -272,7 +272,7 @@ mod tests {
     /// iptables-legacy 1.8.9 printed or refused it.
     #[test]
     fn conformance_cases() {
-        crate::matches::xtopt::check_cases(&[
+        crate::testutil::check_cases(&[
             (46, "-m cgroup --cgroup 1", Some(" -m cgroup --cgroup 1")),
             (
                 46,

@@ -4,10 +4,10 @@
 use iptkit_sys::ext::xt_cluster::*;
 use iptkit_sys::Pod;
 
-use super::xtparse::{uint_option, Seen};
 use crate::error::{Error, Result};
 use crate::extension::{bad_revision, read_struct, Args, Ctx, Extension};
 use crate::inv::Inv;
+use crate::xtopt::{uint_option, Seen};
 
 /// `-m cluster`.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
@@ -156,8 +156,8 @@ impl Extension for Cluster {
 mod tests {
     use super::*;
     use crate::addr::Family;
-    use crate::matches::xtopt::unhex;
-    use crate::matches::xtparse::tests_support::{encode_as, parse_as, save_as};
+    use crate::testutil::hex;
+    use crate::testutil::{encode_as, parse_as, save_as};
 
     fn parse(words: &[&str]) -> Result<Cluster> {
         parse_as(Family::Ipv4, "cluster", words)
@@ -166,7 +166,7 @@ mod tests {
     #[test]
     fn kernel_bytes_both_ways() {
         let ctx = Ctx::new(Family::Ipv4);
-        let bytes = unhex("04000000040000003412000001000000");
+        let bytes = hex("04000000040000003412000001000000");
         let m = parse(&[
             "!",
             "--cluster-local-node",
@@ -183,7 +183,7 @@ mod tests {
             save_as(&m),
             " ! --cluster-local-nodemask 0x00000004 --cluster-total-nodes 4 --cluster-hash-seed 0x00001234"
         );
-        assert!(Cluster::decode(&ctx, 0, &unhex("04000000040000003412000002000000")).is_err());
+        assert!(Cluster::decode(&ctx, 0, &hex("04000000040000003412000002000000")).is_err());
     }
 
     #[test]
@@ -208,7 +208,7 @@ mod tests {
     /// iptables-legacy 1.8.9 printed or refused it.
     #[test]
     fn conformance_cases() {
-        crate::matches::xtopt::check_cases(&[
+        crate::testutil::check_cases(&[
             (46, "-m cluster", None),
             (46, "-m cluster --cluster-total-nodes 3", None),
             (46, "-m cluster --cluster-total-nodes 2 --cluster-local-node 2", None),

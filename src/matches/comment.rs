@@ -7,6 +7,7 @@ use iptkit_sys::Pod;
 use super::tcp::set_once;
 use crate::error::{Error, Result};
 use crate::extension::{bad_revision, c_str, read_struct, Args, Ctx, Extension};
+use crate::xtopt::{cut, no_invert};
 
 /// `-m comment`.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
@@ -31,11 +32,7 @@ impl Comment {
 /// `text` cut to what the field holds, as iptables' `strncpy` does (but never
 /// inside a UTF-8 character).
 fn truncate(text: &str) -> &str {
-    let mut end = text.len().min(MAX);
-    while !text.is_char_boundary(end) {
-        end -= 1;
-    }
-    &text[..end]
+    cut(text, MAX)
 }
 
 impl Extension for Comment {
@@ -76,12 +73,7 @@ impl Extension for Comment {
         if option != "comment" {
             return Ok(false);
         }
-        if invert {
-            return Err(Error::rule(
-                "comment",
-                "option \"--comment\" cannot be inverted",
-            ));
-        }
+        no_invert(Self::NAME, option, invert)?;
         let v = args.value("--comment")?;
         set_once(&mut self.comment, "--comment", truncate(v).to_string())?;
         Ok(true)
@@ -169,7 +161,7 @@ mod tests {
     #[test]
     #[rustfmt::skip]
     fn conformance_cases() {
-        crate::matches::xtopt::check_cases(&[
+        crate::testutil::check_cases(&[
             (46, "-m comment", None),
             (46, "-m comment --comment", None),
             (46, "-p tcp -m tcp --dport 22 -m comment --comment foo", Some(" -p tcp -m tcp --dport 22 -m comment --comment foo")),

@@ -4,10 +4,10 @@
 use iptkit_sys::ext::xt_connbytes::*;
 use iptkit_sys::Pod;
 
-use super::xtparse::{uint_range, Seen};
 use crate::error::{Error, Result};
 use crate::extension::{bad_revision, read_struct, Args, Ctx, Extension};
 use crate::inv::Inv;
+use crate::xtopt::{uint_range, Seen};
 
 /// What `--connbytes` counts (`--connbytes-mode`).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
@@ -218,8 +218,8 @@ impl Extension for Connbytes {
 mod tests {
     use super::*;
     use crate::addr::Family;
-    use crate::matches::xtopt::unhex;
-    use crate::matches::xtparse::tests_support::{parse_as, save_as};
+    use crate::testutil::hex;
+    use crate::testutil::{parse_as, save_as};
 
     fn parse(words: &[&str]) -> Result<Connbytes> {
         parse_as(Family::Ipv4, "connbytes", words)
@@ -228,7 +228,7 @@ mod tests {
     #[test]
     fn kernel_bytes_both_ways() {
         // `! --connbytes 5:10 --connbytes-mode avgpkt --connbytes-dir reply`
-        let bytes = unhex("0a0000000000000005000000000000000201000000000000");
+        let bytes = hex("0a0000000000000005000000000000000201000000000000");
         let ctx = Ctx::new(Family::Ipv4);
         let m = parse(&[
             "!",
@@ -245,7 +245,7 @@ mod tests {
         assert_eq!(out, bytes);
         assert_eq!(Connbytes::decode(&ctx, 0, &bytes).unwrap(), m);
         // `--connbytes 1000 --connbytes-mode bytes --connbytes-dir both`
-        let bytes = unhex("e803000000000000ffffffffffffffff0102000000000000");
+        let bytes = hex("e803000000000000ffffffffffffffff0102000000000000");
         let m = Connbytes::decode(&ctx, 0, &bytes).unwrap();
         assert_eq!(
             save_as(&m),
@@ -257,7 +257,7 @@ mod tests {
         assert!(Connbytes::decode(
             &ctx,
             0,
-            &unhex("000000000000000000000000000000000300000000000000")
+            &hex("000000000000000000000000000000000300000000000000")
         )
         .is_err());
     }
@@ -339,7 +339,7 @@ mod tests {
     /// iptables-legacy 1.8.9 printed or refused it.
     #[test]
     fn conformance_cases() {
-        crate::matches::xtopt::check_cases(&[
+        crate::testutil::check_cases(&[
             (46, "-m connbytes --connbytes 0:1000 --connbytes-mode packets --connbytes-dir original", Some(" -m connbytes --connbytes 0:1000 --connbytes-mode packets --connbytes-dir original")),
             (46, "-m connbytes --connbytes 0:1000 --connbytes-mode packets --connbytes-dir reply", Some(" -m connbytes --connbytes 0:1000 --connbytes-mode packets --connbytes-dir reply")),
             (46, "-m connbytes --connbytes 0:1000 --connbytes-mode packets --connbytes-dir both", Some(" -m connbytes --connbytes 0:1000 --connbytes-mode packets --connbytes-dir both")),

@@ -8,10 +8,10 @@
 use iptkit_sys::ext::xt_connlabel::*;
 use iptkit_sys::Pod;
 
-use super::xtparse::{c_strtoul, Seen};
 use crate::error::{Error, Result};
 use crate::extension::{bad_revision, read_struct, Args, Ctx, Extension};
 use crate::inv::Inv;
+use crate::xtopt::{c_strtoul, Seen};
 
 /// Where libnetfilter_conntrack reads label names.
 const CONNLABEL_CONF: &str = "/etc/xtables/connlabel.conf";
@@ -53,10 +53,11 @@ fn parse_labelmap(text: &str) -> Vec<(u16, String)> {
         if line.starts_with('#') {
             continue;
         }
-        let Some((bit, rest)) = c_strtoul(line).filter(|&(b, _)| b <= MAX_FILE_BIT) else {
+        let n = c_strtoul(line, 0);
+        if n.end == 0 || n.value > MAX_FILE_BIT {
             continue;
-        };
-        let bit = bit as u16;
+        }
+        let (bit, rest) = (n.value as u16, &line[n.end..]);
         let name = rest.trim_matches([' ', '\t', '\r', '\x0b', '\x0c']);
         let sane = name
             .chars()
@@ -80,10 +81,8 @@ fn labelmap() -> Option<Vec<(u16, String)>> {
 /// A label as `connlabel_value_parse` reads a number: all of `s` through C's
 /// `strtoul`, kept when it is a non-negative `int`, then cut to 16 bits.
 fn label_number(s: &str) -> Option<u16> {
-    match c_strtoul(s)? {
-        (v, "") if (v as u32 as i32) >= 0 => Some(v as u16),
-        _ => None,
-    }
+    let n = c_strtoul(s, 0);
+    (n.end > 0 && n.end == s.len() && (n.value as u32 as i32) >= 0).then_some(n.value as u16)
 }
 
 /// `--label`: a number first, else a name from the file.
@@ -214,8 +213,8 @@ impl Extension for Connlabel {
 mod tests {
     use super::*;
     use crate::addr::Family;
-    use crate::matches::xtopt::unhex;
-    use crate::matches::xtparse::tests_support::{encode_as, parse_as};
+    use crate::testutil::hex;
+    use crate::testutil::{encode_as, parse_as};
 
     fn parse(words: &[&str]) -> Result<Connlabel> {
         parse_as(Family::Ipv4, "connlabel", words)
@@ -231,15 +230,15 @@ mod tests {
     fn kernel_bytes_both_ways() {
         let ctx = Ctx::new(Family::Ipv4);
         // `! --label 41 --set`
-        let bytes = unhex("29000300");
+        let bytes = hex("29000300");
         let m = parse(&["!", "--label", "41", "--set"]).unwrap();
         assert_eq!(encode_as(Family::Ipv4, &m), bytes);
         assert_eq!(Connlabel::decode(&ctx, 0, &bytes).unwrap(), m);
         assert_eq!(save(&m), " ! --label \"41\" --set");
         // `--label 2`
-        let m = Connlabel::decode(&ctx, 0, &unhex("02000000")).unwrap();
+        let m = Connlabel::decode(&ctx, 0, &hex("02000000")).unwrap();
         assert_eq!(save(&m), " --label \"2\"");
-        assert!(Connlabel::decode(&ctx, 0, &unhex("02000400")).is_err());
+        assert!(Connlabel::decode(&ctx, 0, &hex("02000400")).is_err());
     }
 
     #[test]
@@ -289,7 +288,7 @@ mod tests {
         if std::path::Path::new(CONNLABEL_CONF).exists() {
             return;
         }
-        crate::matches::xtopt::check_cases(&[
+        crate::testutil::check_cases(&[
             (
                 46,
                 "-m connlabel --label 40",

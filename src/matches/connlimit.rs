@@ -5,16 +5,13 @@
 //! revision 0 (kernels before 2.6.37) only by source, and iptables prints no
 //! `--connlimit-saddr` for it.
 
-use std::net::Ipv6Addr;
-
 use iptkit_sys::ext::xt_connlimit::*;
 use iptkit_sys::Pod;
 
-use super::xtopt::inet_aton;
-use super::xtparse::{uint, uint_option, Seen};
 use crate::addr::Family;
 use crate::error::{Error, Result};
 use crate::extension::{bad_revision, read_struct, Args, Ctx, Extension};
+use crate::xtopt::{plen, uint_option, Seen};
 
 /// The comparison with the connection count.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -95,24 +92,8 @@ impl Connlimit {
 /// prefix length, or a mask written out; a mask that is not a prefix
 /// (`255.0.255.0`, or `33` read as the address 0.0.0.33) becomes all ones.
 fn parse_mask(family: Family, s: &str) -> Result<[u8; 16]> {
-    let max = u64::from(family.bits());
-    if let Some(len) = uint(s, 0, max) {
-        return Ok(prefix_mask(len as u32));
-    }
-    let mask: u128 = match family {
-        Family::Ipv4 => inet_aton(s).map(|a| u128::from(u32::from(a)) << 96),
-        Family::Ipv6 => s.parse::<Ipv6Addr>().ok().map(u128::from),
-    }
-    .ok_or_else(|| {
-        Error::value(
-            "connlimit --connlimit-mask",
-            s,
-            format!("neither a valid network mask nor valid CIDR (0-{max})"),
-        )
-    })?;
-    let len = mask.leading_ones();
-    let contiguous = len == 128 || mask << len == 0;
-    Ok(prefix_mask(if contiguous { len } else { 128 }))
+    let len = plen(family, "connlimit --connlimit-mask", s)?;
+    Ok(prefix_mask(if len == 255 { 128 } else { len.into() }))
 }
 
 const O_UPTO: u32 = 1;
@@ -256,8 +237,8 @@ impl Extension for Connlimit {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::matches::xtopt::unhex;
-    use crate::matches::xtparse::tests_support::{encode_as, parse_as};
+    use crate::testutil::hex;
+    use crate::testutil::{encode_as, parse_as};
 
     fn parse(family: Family, words: &[&str]) -> Result<Connlimit> {
         parse_as(family, "connlimit", words)
@@ -273,7 +254,7 @@ mod tests {
     fn kernel_bytes_both_ways() {
         let v4 = Ctx::new(Family::Ipv4);
         // `--connlimit-upto 3 --connlimit-mask 24 --connlimit-daddr`
-        let bytes = unhex("ffffff0000000000000000000000000003000000030000000000000000000000");
+        let bytes = hex("ffffff0000000000000000000000000003000000030000000000000000000000");
         let m = parse(
             Family::Ipv4,
             &[
@@ -288,7 +269,7 @@ mod tests {
         assert_eq!(encode_as(Family::Ipv4, &m), bytes);
         assert_eq!(Connlimit::decode(&v4, 1, &bytes).unwrap(), m);
         // `! --connlimit-upto 3` (no mask given: all 16 bytes set)
-        let bytes = unhex("ffffffffffffffffffffffffffffffff03000000000000000000000000000000");
+        let bytes = hex("ffffffffffffffffffffffffffffffff03000000000000000000000000000000");
         let m = parse(Family::Ipv4, &["!", "--connlimit-upto", "3"]).unwrap();
         assert_eq!(encode_as(Family::Ipv4, &m), bytes);
         assert_eq!(
@@ -296,7 +277,7 @@ mod tests {
             " --connlimit-above 3 --connlimit-mask 32 --connlimit-saddr"
         );
         // IPv6 `--connlimit-above 3 --connlimit-mask 64`
-        let bytes = unhex("ffffffffffffffff000000000000000003000000000000000000000000000000");
+        let bytes = hex("ffffffffffffffff000000000000000003000000000000000000000000000000");
         let m = Connlimit::decode(&Ctx::new(Family::Ipv6), 1, &bytes).unwrap();
         assert_eq!(
             save(Family::Ipv6, &m),
@@ -308,7 +289,7 @@ mod tests {
     #[test]
     fn revision_0_reads_and_writes_unchanged() {
         // Not offered by current kernels: the same struct, `inverse` for flags.
-        let bytes = unhex("ffff000000000000000000000000000007000000010000000000000000000000");
+        let bytes = hex("ffff000000000000000000000000000007000000010000000000000000000000");
         let m = Connlimit::decode(&Ctx::new(Family::Ipv4), 0, &bytes).unwrap();
         assert_eq!(m.revision(), 0);
         assert_eq!(
@@ -316,7 +297,7 @@ mod tests {
             " --connlimit-upto 7 --connlimit-mask 16"
         );
         assert_eq!(encode_as(Family::Ipv4, &m), bytes);
-        let flags2 = unhex("ffff000000000000000000000000000007000000020000000000000000000000");
+        let flags2 = hex("ffff000000000000000000000000000007000000020000000000000000000000");
         assert!(Connlimit::decode(&Ctx::new(Family::Ipv4), 0, &flags2).is_err());
     }
 
@@ -378,7 +359,7 @@ mod tests {
     /// iptables-legacy 1.8.9 printed or refused it.
     #[test]
     fn conformance_cases() {
-        crate::matches::xtopt::check_cases(&[
+        crate::testutil::check_cases(&[
             (6, "-m connlimit --connlimit-upto 0", Some(" -m connlimit --connlimit-upto 0 --connlimit-mask 128 --connlimit-saddr")),
             (6, "-m connlimit --connlimit-upto 4294967295 --connlimit-mask 128 --connlimit-saddr", Some(" -m connlimit --connlimit-upto 4294967295 --connlimit-mask 128 --connlimit-saddr")),
             (6, "-m connlimit --connlimit-upto 4294967296 --connlimit-mask 128 --connlimit-saddr", None),

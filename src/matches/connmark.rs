@@ -5,10 +5,10 @@
 use iptkit_sys::ext::xt_connmark::*;
 use iptkit_sys::Pod;
 
-use super::xtparse::{bool_field, save_val_mask, val_mask, Seen};
 use crate::error::{Error, Result};
 use crate::extension::{bad_revision, read_struct, Args, Ctx, Extension};
 use crate::inv::Inv;
+use crate::xtopt::{bool_field, save_val_mask, val_mask, Seen};
 
 /// A mark compared under a mask: matches when `ctmark & mask == mark`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -140,8 +140,8 @@ impl Extension for Connmark {
 mod tests {
     use super::*;
     use crate::addr::Family;
-    use crate::matches::xtopt::unhex;
-    use crate::matches::xtparse::tests_support::{encode_as, parse_as, save_as};
+    use crate::testutil::hex;
+    use crate::testutil::{encode_as, parse_as, save_as};
 
     fn parse(words: &[&str]) -> Result<Connmark> {
         parse_as(Family::Ipv4, "connmark", words)
@@ -151,23 +151,23 @@ mod tests {
     fn kernel_bytes_both_ways() {
         let ctx = Ctx::new(Family::Ipv4);
         // `! --mark 0x10/0xff0`
-        let bytes = unhex("10000000f00f000001000000");
+        let bytes = hex("10000000f00f000001000000");
         let m = parse(&["!", "--mark", "0x10/0xff0"]).unwrap();
         assert_eq!(encode_as(Family::Ipv4, &m), bytes);
         assert_eq!(Connmark::decode(&ctx, 1, &bytes).unwrap(), m);
         assert_eq!(save_as(&m), " ! --mark 0x10/0xff0");
-        assert!(Connmark::decode(&ctx, 1, &unhex("10000000f00f000002000000")).is_err());
+        assert!(Connmark::decode(&ctx, 1, &hex("10000000f00f000002000000")).is_err());
     }
 
     #[test]
     fn revision_0_reads_and_writes_unchanged() {
         // Not offered by current kernels: `unsigned long` mark and mask.
-        let bytes = unhex("0500000000000000ffffffff000000000100000000000000");
+        let bytes = hex("0500000000000000ffffffff000000000100000000000000");
         let m = Connmark::decode(&Ctx::new(Family::Ipv4), 0, &bytes).unwrap();
         assert_eq!(m.revision(), 0);
         assert_eq!(save_as(&m), " ! --mark 0x5");
         assert_eq!(encode_as(Family::Ipv4, &m), bytes);
-        let wide = unhex("0500000001000000ffffffff000000000100000000000000");
+        let wide = hex("0500000001000000ffffffff000000000100000000000000");
         assert!(Connmark::decode(&Ctx::new(Family::Ipv4), 0, &wide).is_err());
     }
 
@@ -188,7 +188,7 @@ mod tests {
     /// iptables-legacy 1.8.9 printed or refused it.
     #[test]
     fn conformance_cases() {
-        crate::matches::xtopt::check_cases(&[
+        crate::testutil::check_cases(&[
             (
                 46,
                 "-m connmark --mark 0xffffffff",

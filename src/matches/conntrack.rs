@@ -2,7 +2,7 @@
 //! match flagged `XT_CONNTRACK_STATE_ALIAS`): the connection tracking entry
 //! of a packet (`xt_conntrack.h`, `struct xt_conntrack_mtinfo1/2/3`).
 
-use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+use std::net::IpAddr;
 
 use bitflags::bitflags;
 use iptkit_sys::ext::xt_conntrack::*;
@@ -10,11 +10,11 @@ use iptkit_sys::Pod;
 
 use super::port::PortRange;
 use super::tcp::set_once;
-use super::xtopt;
 use crate::addr::Family;
 use crate::error::{Error, Result};
 use crate::extension::{bad_revision, read_struct, Args, Ctx, Extension};
 use crate::inv::Inv;
+use crate::xtopt::{inet_addr_bytes, inet_addr_of, mask_to_cidr, no_invert, numeric_host};
 
 bitflags! {
     /// Connection states (`--ctstate`, `--state`), `XT_CONNTRACK_STATE_*` bits.
@@ -214,32 +214,6 @@ pub(crate) fn print_names<T: Copy + PartialEq + std::ops::BitAnd<Output = T>>(
     }
 }
 
-/// The 16 bytes of a `union nf_inet_addr`.
-fn addr_bytes(a: IpAddr) -> [u8; 16] {
-    let mut b = [0; 16];
-    match a {
-        IpAddr::V4(v4) => b[..4].copy_from_slice(&v4.octets()),
-        IpAddr::V6(v6) => b = v6.octets(),
-    }
-    b
-}
-
-fn addr_from_bytes(family: Family, b: &[u8; 16]) -> IpAddr {
-    match family {
-        Family::Ipv4 => IpAddr::V4(Ipv4Addr::new(b[0], b[1], b[2], b[3])),
-        Family::Ipv6 => IpAddr::V6(Ipv6Addr::from(*b)),
-    }
-}
-
-/// The prefix length of a contiguous mask.
-fn mask_prefix(m: IpAddr) -> Option<u8> {
-    let (ones, leading) = match m {
-        IpAddr::V4(v4) => (u32::from(v4).count_ones(), u32::from(v4).leading_ones()),
-        IpAddr::V6(v6) => (u128::from(v6).count_ones(), u128::from(v6).leading_ones()),
-    };
-    (ones == leading).then_some(ones as u8)
-}
-
 impl CtAddr {
     /// The address with every bit compared.
     pub fn host(addr: IpAddr) -> CtAddr {
@@ -253,25 +227,25 @@ impl CtAddr {
         let family = Family::of(&self.addr);
         let mask = match self.mask {
             CtMask::Host => [0xff; 16],
-            CtMask::Prefix(len) => addr_bytes(family.mask(len)),
-            CtMask::Mask(m) => addr_bytes(m),
+            CtMask::Prefix(len) => inet_addr_bytes(family.mask(len)),
+            CtMask::Mask(m) => inet_addr_bytes(m),
         };
-        (addr_bytes(self.addr), mask)
+        (inet_addr_bytes(self.addr), mask)
     }
 
     fn from_kernel(family: Family, addr: &[u8; 16], mask: &[u8; 16]) -> CtAddr {
-        let m = addr_from_bytes(family, mask);
+        let m = inet_addr_of(family, *mask);
         let tail_clear = family == Family::Ipv6 || mask[4..].iter().all(|&b| b == 0);
         let mask = if *mask == [0xff; 16] {
             CtMask::Host
         } else {
-            match mask_prefix(m) {
+            match mask_to_cidr(m) {
                 Some(len) if tail_clear => CtMask::Prefix(len),
                 _ => CtMask::Mask(m),
             }
         };
         CtAddr {
-            addr: addr_from_bytes(family, addr),
+            addr: inet_addr_of(family, *addr),
             mask,
         }
     }
@@ -279,12 +253,7 @@ impl CtAddr {
     /// Parses `ADDR[/LEN|/MASK]` as `XTTYPE_HOSTMASK` does, without name
     /// lookups: a mask that is not a prefix compares every bit, as in iptables.
     fn parse(family: Family, option: &str, s: &str) -> Result<CtAddr> {
-        let ip = |a: &str| -> Option<IpAddr> {
-            match family {
-                Family::Ipv4 => xtopt::inet_aton(a).map(IpAddr::V4),
-                Family::Ipv6 => a.parse::<Ipv6Addr>().ok().map(IpAddr::V6),
-            }
-        };
+        let ip = |a: &str| numeric_host(family, a);
         let (a, m) = match s.split_once('/') {
             Some((a, m)) => (a, Some(m)),
             None => (s, None),
@@ -299,7 +268,7 @@ impl CtAddr {
         let bits = family.bits();
         let len = match m {
             None => return Ok(CtAddr::host(addr)),
-            Some(m) => match xtopt::parse_uint(m, bits.into()) {
+            Some(m) => match crate::xtopt::uint(m, 0, bits.into()) {
                 Some(len) => len as u8,
                 None => {
                     let mask = ip(m).ok_or_else(|| {
@@ -309,7 +278,7 @@ impl CtAddr {
                             format!("neither a valid network mask nor valid CIDR (0-{bits})"),
                         )
                     })?;
-                    match mask_prefix(mask) {
+                    match mask_to_cidr(mask) {
                         Some(len) => len,
                         // iptables keeps the host mask it started from.
                         None => return Ok(CtAddr::host(addr)),
@@ -337,7 +306,7 @@ impl CtAddr {
             CtMask::Prefix(len) => family.mask(len),
             CtMask::Mask(m) => m,
         };
-        match mask_prefix(mask) {
+        match mask_to_cidr(mask) {
             Some(len) if len == family.bits() => {}
             Some(len) => out.push_str(&format!("/{len}")),
             None => out.push_str(&format!("/{mask}")),
@@ -367,7 +336,7 @@ fn parse_port(
     args: &mut Args,
 ) -> Result<()> {
     let v = args.value(name)?;
-    let r = xtopt::parse_port_range("conntrack", name, v)?;
+    let r = crate::xtopt::port_range("conntrack", name, v)?;
     if revision < 3 && r.min != r.max {
         return Err(Error::value(
             name,
@@ -763,7 +732,8 @@ impl Extension for Conntrack {
             }
             "ctexpire" => {
                 let v = args.value(name)?;
-                let (min, max) = xtopt::parse_uint_range("conntrack", name, v, u32::MAX.into())?;
+                let (min, max) =
+                    crate::xtopt::uint_range_full("conntrack", name, v, u32::MAX.into())?;
                 let e = CtExpires {
                     min: min as u32,
                     max: max as u32,
@@ -771,12 +741,7 @@ impl Extension for Conntrack {
                 set_once(&mut self.expires, name, Inv::new(e, invert))?;
             }
             "ctdir" => {
-                if invert {
-                    return Err(Error::rule(
-                        "conntrack",
-                        "option \"--ctdir\" cannot be inverted",
-                    ));
-                }
+                no_invert(Self::NAME, option, invert)?;
                 let v = args.value(name)?;
                 let d = if v.eq_ignore_ascii_case("ORIGINAL") {
                     CtDirection::Original
@@ -856,13 +821,9 @@ impl Extension for Conntrack {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::matches::xtopt::unhex;
-    use crate::syntax::{parse_rule_spec, save_rule_spec, split_words};
-
-    fn round(family: Family, spec: &str) -> Result<String> {
-        let (rules, _) = parse_rule_spec(family, &split_words(spec)?)?;
-        Ok(save_rule_spec(&rules[0]))
-    }
+    use crate::syntax::{parse_rule_spec, split_words};
+    use crate::testutil::hex;
+    use crate::testutil::round;
 
     fn parse_one(family: Family, spec: &str) -> Conntrack {
         let (rules, _) = parse_rule_spec(family, &split_words(spec).unwrap()).unwrap();
@@ -874,9 +835,9 @@ mod tests {
 
     /// Encodes `spec`'s match and compares with the kernel's bytes (which
     /// carry 4 bytes of alignment padding), then decodes them back.
-    fn both_ways(family: Family, spec: &str, hex: &str, save: &str) {
+    fn both_ways(family: Family, spec: &str, dump: &str, save: &str) {
         let ctx = Ctx::new(family);
-        let bytes = unhex(hex);
+        let bytes = hex(dump);
         let c = parse_one(family, spec);
         let mut out = Vec::new();
         c.encode(&ctx, &mut out);
@@ -935,7 +896,7 @@ mod tests {
         let c = parse_one(Family::Ipv4, "-m conntrack --ctorigsrc 1.2.3.4/32");
         let mut out = Vec::new();
         c.encode(&Ctx::new(Family::Ipv4), &mut out);
-        assert_eq!(out[16..32], unhex("ffffffff000000000000000000000000")[..]);
+        assert_eq!(out[16..32], hex("ffffffff000000000000000000000000")[..]);
         assert_eq!(
             Conntrack::decode(&Ctx::new(Family::Ipv4), 3, &out).unwrap(),
             c
@@ -956,7 +917,7 @@ mod tests {
         let tail2 = "0000000000000000 0000 0000 01bb 0000 0000 0102 0000 0200 0000 0000";
         for (rev, tail) in [(1, tail1), (2, tail2)] {
             c.revision = rev;
-            let bytes = unhex(&format!("{ZERO_ADDRS} {tail}"));
+            let bytes = hex(&format!("{ZERO_ADDRS} {tail}"));
             let mut out = Vec::new();
             c.encode(&ctx, &mut out);
             assert_eq!(out, bytes, "revision {rev}");
@@ -1111,7 +1072,7 @@ mod tests {
     #[test]
     #[rustfmt::skip]
     fn conformance_cases() {
-        crate::matches::xtopt::check_cases(&[
+        crate::testutil::check_cases(&[
             (6, "-m conntrack --ctorigsrc 2001:db8::1", Some(" -m conntrack --ctorigsrc 2001:db8::1")),
             (6, "-m conntrack --ctorigdst 2001:db8::1", Some(" -m conntrack --ctorigdst 2001:db8::1")),
             (6, "-m conntrack --ctreplsrc 2001:db8::1", Some(" -m conntrack --ctreplsrc 2001:db8::1")),

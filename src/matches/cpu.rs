@@ -3,10 +3,10 @@
 use iptkit_sys::ext::xt_cpu::*;
 use iptkit_sys::Pod;
 
-use super::xtparse::{bool_field, uint_option, Seen};
 use crate::error::Result;
 use crate::extension::{bad_revision, read_struct, Args, Ctx, Extension};
 use crate::inv::Inv;
+use crate::xtopt::{bool_field, uint_option, Seen};
 
 /// `-m cpu`.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
@@ -85,8 +85,8 @@ impl Extension for Cpu {
 mod tests {
     use super::*;
     use crate::addr::Family;
-    use crate::matches::xtopt::unhex;
-    use crate::matches::xtparse::tests_support::{encode_as, parse_as, save_as};
+    use crate::testutil::hex;
+    use crate::testutil::{encode_as, parse_as, save_as};
 
     fn parse(words: &[&str]) -> Result<Cpu> {
         parse_as(Family::Ipv4, "cpu", words)
@@ -95,14 +95,14 @@ mod tests {
     #[test]
     fn kernel_bytes_both_ways() {
         let ctx = Ctx::new(Family::Ipv4);
-        let bytes = unhex("0300000001000000");
+        let bytes = hex("0300000001000000");
         let m = parse(&["!", "--cpu", "3"]).unwrap();
         assert_eq!(encode_as(Family::Ipv4, &m), bytes);
         assert_eq!(Cpu::decode(&ctx, 0, &bytes).unwrap(), m);
         assert_eq!(save_as(&m), " ! --cpu 3");
-        let m = Cpu::decode(&ctx, 0, &unhex("1000000000000000")).unwrap();
+        let m = Cpu::decode(&ctx, 0, &hex("1000000000000000")).unwrap();
         assert_eq!(save_as(&m), " --cpu 16");
-        assert!(Cpu::decode(&ctx, 0, &unhex("1000000002000000")).is_err());
+        assert!(Cpu::decode(&ctx, 0, &hex("1000000002000000")).is_err());
     }
 
     #[test]
@@ -118,7 +118,7 @@ mod tests {
     /// iptables-legacy 1.8.9 printed or refused it.
     #[test]
     fn conformance_cases() {
-        crate::matches::xtopt::check_cases(&[
+        crate::testutil::check_cases(&[
             (46, "-m cpu --cpu 0", Some(" -m cpu --cpu 0")),
             (46, "-m cpu ! --cpu 0", Some(" -m cpu ! --cpu 0")),
             (

@@ -5,12 +5,12 @@ use iptkit_sys::ext::xt_dccp::*;
 use iptkit_sys::Pod;
 
 use super::port::PortRange;
-use super::portrc::parse_port_range_rc;
 use super::tcp::set_once;
-use super::xtnum::parse_int_option;
 use crate::error::{Error, Result};
 use crate::extension::{bad_revision, read_struct, Args, Ctx, Extension};
 use crate::inv::Inv;
+use crate::xtopt::port_range;
+use crate::xtopt::uint_option;
 
 /// DCCP packet type names by bit number (`dccp_pkt_types` in libxt_dccp.c).
 const TYPE_NAMES: [&str; 11] = [
@@ -158,11 +158,11 @@ impl Extension for Dccp {
     ) -> Result<bool> {
         match option {
             "sport" | "source-port" => {
-                let r = parse_port_range_rc("dccp", "--source-port", args.value("--sport")?)?;
+                let r = port_range("dccp", "--source-port", args.value("--sport")?)?;
                 set_once(&mut self.sport, "--source-port", Inv::new(r, invert))?;
             }
             "dport" | "destination-port" => {
-                let r = parse_port_range_rc("dccp", "--destination-port", args.value("--dport")?)?;
+                let r = port_range("dccp", "--destination-port", args.value("--dport")?)?;
                 set_once(&mut self.dport, "--destination-port", Inv::new(r, invert))?;
             }
             "dccp-types" => {
@@ -171,7 +171,7 @@ impl Extension for Dccp {
             }
             "dccp-option" => {
                 let v = args.value("--dccp-option")?;
-                let n = parse_int_option("dccp", "--dccp-option", v, 1, 255)?;
+                let n = uint_option("dccp", "--dccp-option", v, 1, 255)?;
                 set_once(&mut self.option, "--dccp-option", Inv::new(n as u8, invert))?;
             }
             _ => return Ok(false),
@@ -201,7 +201,7 @@ impl Extension for Dccp {
 mod tests {
     use super::*;
     use crate::addr::Family;
-    use crate::matches::testutil::{bytes_both_ways, parse_opts, round};
+    use crate::testutil::{bytes_both_ways, parse_opts, round};
 
     #[test]
     fn kernel_bytes_both_ways() {

@@ -7,10 +7,10 @@
 use iptkit_sys::ext::xt_devgroup::*;
 use iptkit_sys::Pod;
 
-use super::xtparse::{lmap_id, lmap_name, read_lmap, save_val_mask, val_mask, Seen};
 use crate::error::{Error, Result};
 use crate::extension::{bad_revision, read_struct, Args, Ctx, Extension};
 use crate::inv::Inv;
+use crate::xtopt::{lmap_id, lmap_name, read_lmap, save_val_mask, val_mask, Seen};
 
 /// Where iproute2 (and iptables) read device group names.
 const GROUP_FILE: &str = "/etc/iproute2/group";
@@ -171,8 +171,8 @@ impl Extension for Devgroup {
 mod tests {
     use super::*;
     use crate::addr::Family;
-    use crate::matches::xtopt::unhex;
-    use crate::matches::xtparse::tests_support::{encode_as, parse_as};
+    use crate::testutil::hex;
+    use crate::testutil::{encode_as, parse_as};
 
     fn parse(words: &[&str]) -> Result<Devgroup> {
         parse_as(Family::Ipv4, "devgroup", words)
@@ -188,18 +188,18 @@ mod tests {
     fn kernel_bytes_both_ways() {
         let ctx = Ctx::new(Family::Ipv4);
         // `! --src-group 0 --dst-group 5/0xf`
-        let bytes = unhex("0700000000000000ffffffff050000000f000000");
+        let bytes = hex("0700000000000000ffffffff050000000f000000");
         let m = parse(&["!", "--src-group", "0", "--dst-group", "5/0xf"]).unwrap();
         assert_eq!(encode_as(Family::Ipv4, &m), bytes);
         assert_eq!(Devgroup::decode(&ctx, 0, &bytes).unwrap(), m);
         assert_eq!(save(&m), " ! --src-group default --dst-group 0x5/0xf");
         // `--dst-group 0x10`
-        let bytes = unhex("04000000000000000000000010000000ffffffff");
+        let bytes = hex("04000000000000000000000010000000ffffffff");
         let m = Devgroup::decode(&ctx, 0, &bytes).unwrap();
         assert_eq!(save(&m), " --dst-group 0x10");
         assert_eq!(encode_as(Family::Ipv4, &m), bytes);
         assert!(
-            Devgroup::decode(&ctx, 0, &unhex("06000000000000000000000010000000ffffffff")).is_err()
+            Devgroup::decode(&ctx, 0, &hex("06000000000000000000000010000000ffffffff")).is_err()
         );
     }
 

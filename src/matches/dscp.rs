@@ -4,12 +4,13 @@
 use iptkit_sys::ext::xt_dscp::*;
 use iptkit_sys::Pod;
 
-use super::xtnum::parse_int_option;
 use crate::error::{Error, Result};
 use crate::extension::{bad_revision, read_struct, Args, Ctx, Extension};
 use crate::inv::Inv;
+use crate::xtopt::uint_option;
 
-/// DiffServ class names and their DSCP values (iptables' `dscp_helper.c`).
+/// DiffServ class names and their DSCP values (iptables' `dscp_helper.c`),
+/// in its order.
 const CLASSES: [(&str, u8); 22] = [
     ("CS0", 0x00),
     ("CS1", 0x08),
@@ -36,11 +37,15 @@ const CLASSES: [(&str, u8); 22] = [
 ];
 
 /// The DSCP value of a class name (`CS1`, `AF41`, `EF`; any case), as the
-/// `dscp` match and the `DSCP` target read `--dscp-class`.
+/// `dscp` match and the `DSCP` target read `--dscp-class` (`class_to_dscp`
+/// compares only the class name's length: `EFG` is `EF`, as in iptables).
 pub fn class_to_dscp(name: &str) -> Option<u8> {
     CLASSES
         .iter()
-        .find(|(n, _)| n.eq_ignore_ascii_case(name))
+        .find(|(n, _)| {
+            name.get(..n.len())
+                .is_some_and(|p| p.eq_ignore_ascii_case(n))
+        })
         .map(|&(_, v)| v)
 }
 
@@ -94,7 +99,7 @@ impl Extension for Dscp {
         let value = match option {
             "dscp" => {
                 let v = args.value("--dscp")?;
-                parse_int_option("dscp", "--dscp", v, 0, XT_DSCP_MAX.into())? as u8
+                uint_option("dscp", "--dscp", v, 0, XT_DSCP_MAX.into())? as u8
             }
             "dscp-class" => {
                 let v = args.value("--dscp-class")?;
@@ -135,11 +140,14 @@ impl Extension for Dscp {
 mod tests {
     use super::*;
     use crate::addr::Family;
-    use crate::matches::testutil::{bytes_both_ways, parse_opts, round};
+    use crate::testutil::{bytes_both_ways, parse_opts, round};
 
     #[test]
     fn kernel_bytes_both_ways() {
         let ctx = Ctx::new(Family::Ipv6);
+        // iptables-legacy 1.8.9 saves `--dscp-class EFG` as `--dscp 0x2e`.
+        let d: Dscp = parse_opts(&ctx, &["--dscp-class", "EFG"]).unwrap();
+        assert_eq!(d.dscp, Some(Inv::is(0x2e)));
         let d: Dscp = parse_opts(&ctx, &["!", "--dscp-class", "af11"]).unwrap();
         bytes_both_ways(&ctx, &d, &[0x0a, 1]);
     }

@@ -1,54 +1,18 @@
 //! `-m dst`: the IPv6 destination options header (`ip6t_opts.h`).
 
-use super::ip6opts::Ip6Opts;
-use super::xtvalue::exact;
-use crate::addr::Family;
-use crate::error::Result;
-use crate::extension::{Args, Ctx, Extension};
+use super::ip6opts::{ip6opts_match, Ip6Opts};
 
 /// `-m dst` (IPv6 only): `[!] --dst-len N`, `--dst-opts TYPE[:LEN],...`.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub struct Dst(pub Ip6Opts);
 
-impl Extension for Dst {
-    const NAME: &'static str = "dst";
-    const FAMILIES: &'static [Family] = &[Family::Ipv6];
-
-    fn new(_ctx: &Ctx, _name: &str) -> Self {
-        Dst::default()
-    }
-
-    fn decode(ctx: &Ctx, revision: u8, data: &[u8]) -> Result<Self> {
-        exact(ctx, data, Dst(Ip6Opts::decode(Self::NAME, revision, data)?))
-    }
-
-    fn revision(&self) -> u8 {
-        0
-    }
-
-    fn encode(&self, _ctx: &Ctx, out: &mut Vec<u8>) {
-        self.0.encode(out);
-    }
-
-    fn parse_option(
-        &mut self,
-        _ctx: &Ctx,
-        option: &str,
-        invert: bool,
-        args: &mut Args,
-    ) -> Result<bool> {
-        self.0.parse_option(Self::NAME, option, invert, args)
-    }
-
-    fn save(&self, _ctx: &Ctx, out: &mut String) {
-        self.0.save(Self::NAME, out);
-    }
-}
+ip6opts_match!(Dst, "dst");
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::matches::xtvalue::testing::{conformance, ctx, kernel_fixture, parse};
+    use crate::addr::Family;
+    use crate::testutil::{conformance, ctx, kernel_fixture, parse};
 
     #[test]
     fn kernel_bytes_both_ways() {

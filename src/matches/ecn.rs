@@ -5,10 +5,10 @@ use iptkit_sys::ext::xt_ecn::*;
 use iptkit_sys::Pod;
 
 use super::tcp::set_once;
-use super::xtnum::parse_int_option;
 use crate::error::{Error, Result};
 use crate::extension::{bad_revision, read_struct, Args, Ctx, Extension};
 use crate::inv::Inv;
+use crate::xtopt::uint_option;
 
 /// `-m ecn`. For the two flags the `bool` is the `!`: `Some(true)` is
 /// `! --ecn-tcp-ece`.
@@ -87,7 +87,7 @@ impl Extension for Ecn {
             "ecn-tcp-cwr" => set_once(&mut self.tcp_cwr, "--ecn-tcp-cwr", invert)?,
             "ecn-ip-ect" => {
                 let v = args.value("--ecn-ip-ect")?;
-                let n = parse_int_option("ecn", "--ecn-ip-ect", v, 0, 3)?;
+                let n = uint_option("ecn", "--ecn-ip-ect", v, 0, 3)?;
                 set_once(&mut self.ip_ect, "--ecn-ip-ect", Inv::new(n as u8, invert))?;
             }
             _ => return Ok(false),
@@ -120,7 +120,7 @@ impl Extension for Ecn {
 mod tests {
     use super::*;
     use crate::addr::Family;
-    use crate::matches::testutil::{bytes_both_ways, parse_opts, round};
+    use crate::testutil::{bytes_both_ways, parse_opts, round};
 
     #[test]
     fn kernel_bytes_both_ways() {

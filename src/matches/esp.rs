@@ -79,7 +79,7 @@ impl Extension for Esp {
 mod tests {
     use super::*;
     use crate::addr::Family;
-    use crate::matches::testutil::{bytes_both_ways, parse_opts, round};
+    use crate::testutil::{bytes_both_ways, parse_opts, round};
 
     #[test]
     fn kernel_bytes_both_ways() {

@@ -3,10 +3,10 @@
 //! match data is one unused `int` (`ip6t_eui64.c` has no header), which
 //! iptables writes as zero.
 
-use super::xtvalue::exact;
 use crate::addr::Family;
 use crate::error::{Error, Result};
 use crate::extension::{bad_revision, Args, Ctx, Extension};
+use crate::xtopt::exact;
 
 /// `-m eui64` (IPv6; the kernel allows it in PREROUTING, INPUT and FORWARD).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
@@ -60,7 +60,7 @@ impl Extension for Eui64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::matches::xtvalue::testing::{conformance, ctx, kernel_fixture};
+    use crate::testutil::{conformance, ctx, kernel_fixture};
 
     #[test]
     fn kernel_bytes_both_ways() {

@@ -5,11 +5,11 @@ use std::fmt;
 use iptkit_sys::ext::ip6t_frag::*;
 use iptkit_sys::Pod;
 
-use super::xtvalue::{exact, parse_uint, parse_uint_range, Seen};
 use crate::addr::Family;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::extension::{bad_revision, read_struct, Args, Ctx, Extension};
 use crate::inv::Inv;
+use crate::xtopt::{exact, uint_option, uint_range_full, Seen};
 
 /// An inclusive range of 32-bit values (`--fragid`, `--rt-segsleft`). iptables
 /// takes `min > max` as given.
@@ -29,8 +29,8 @@ impl U32Range {
     };
 
     /// Parses `N`, `N:M`, `N:`, `:M` or `:` (`XTTYPE_UINT32RC`).
-    pub(crate) fn parse(option: &str, s: &str) -> Result<U32Range> {
-        let (min, max) = parse_uint_range(option, s, u32::MAX.into())?;
+    pub(crate) fn parse(ext: &str, option: &str, s: &str) -> Result<U32Range> {
+        let (min, max) = uint_range_full(ext, option, s, u32::MAX.into())?;
         Ok(U32Range {
             min: min as u32,
             max: max as u32,
@@ -68,12 +68,12 @@ pub struct Frag {
     seen: Seen,
 }
 
-const O_FRAGID: u32 = 0;
-const O_FRAGLEN: u32 = 1;
-const O_FRAGRES: u32 = 2;
-const O_FRAGFIRST: u32 = 3;
-const O_FRAGMORE: u32 = 4;
-const O_FRAGLAST: u32 = 5;
+const O_FRAGID: u32 = 1 << 0;
+const O_FRAGLEN: u32 = 1 << 1;
+const O_FRAGRES: u32 = 1 << 2;
+const O_FRAGFIRST: u32 = 1 << 3;
+const O_FRAGMORE: u32 = 1 << 4;
+const O_FRAGLAST: u32 = 1 << 5;
 
 impl Extension for Frag {
     const NAME: &'static str = "frag";
@@ -152,29 +152,34 @@ impl Extension for Frag {
         let flag = format!("--{option}");
         match option {
             "fragid" => {
-                self.seen.once(option, O_FRAGID, invert, true)?;
-                let r = U32Range::parse(&flag, args.value(&flag)?)?;
+                self.seen.take(Self::NAME, option, O_FRAGID, invert, true)?;
+                let r = U32Range::parse(Self::NAME, &flag, args.value(&flag)?)?;
                 self.ids = Some(Inv::new(r, invert));
             }
             "fraglen" => {
-                self.seen.once(option, O_FRAGLEN, invert, true)?;
-                let n = parse_uint(&flag, args.value(&flag)?, 0, u32::MAX.into())?;
+                self.seen
+                    .take(Self::NAME, option, O_FRAGLEN, invert, true)?;
+                let n = uint_option(Self::NAME, &flag, args.value(&flag)?, 0, u32::MAX.into())?;
                 self.len = Some(Inv::new(n as u32, invert));
             }
             "fragres" => {
-                self.seen.once(option, O_FRAGRES, invert, false)?;
+                self.seen
+                    .take(Self::NAME, option, O_FRAGRES, invert, false)?;
                 self.res = true;
             }
             "fragfirst" => {
-                self.seen.once(option, O_FRAGFIRST, invert, false)?;
+                self.seen
+                    .take(Self::NAME, option, O_FRAGFIRST, invert, false)?;
                 self.first = true;
             }
             "fragmore" => {
-                self.seen.once(option, O_FRAGMORE, invert, false)?;
+                self.seen
+                    .take(Self::NAME, option, O_FRAGMORE, invert, false)?;
                 self.more = true;
             }
             "fraglast" => {
-                self.seen.once(option, O_FRAGLAST, invert, false)?;
+                self.seen
+                    .take(Self::NAME, option, O_FRAGLAST, invert, false)?;
                 self.last = true;
             }
             _ => return Ok(false),
@@ -183,13 +188,11 @@ impl Extension for Frag {
     }
 
     fn finish(&mut self, _ctx: &Ctx) -> Result<()> {
-        if self.seen.has(O_FRAGMORE) && self.seen.has(O_FRAGLAST) {
-            return Err(Error::rule(
-                "frag",
-                "--fragmore cannot be used together with --fraglast",
-            ));
-        }
-        Ok(())
+        self.seen.exclude(
+            Self::NAME,
+            ("fragmore", O_FRAGMORE),
+            ("fraglast", O_FRAGLAST),
+        )
     }
 
     fn save(&self, _ctx: &Ctx, out: &mut String) {
@@ -215,7 +218,7 @@ impl Extension for Frag {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::matches::xtvalue::testing::{conformance, ctx, kernel_fixture, parse};
+    use crate::testutil::{conformance, ctx, kernel_fixture, parse};
 
     #[test]
     fn kernel_bytes_both_ways() {

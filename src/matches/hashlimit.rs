@@ -10,11 +10,11 @@
 use iptkit_sys::ext::xt_hashlimit::*;
 use iptkit_sys::Pod;
 
-use super::length::strtoul;
 use super::recent::parse_u32;
 use crate::addr::Family;
 use crate::error::{Error, Result};
 use crate::extension::{bad_revision, c_str, read_struct, Args, Ctx, Extension};
+use crate::xtopt::{strtol, strtoul, truncated, Seen};
 
 /// Default bucket size (`XT_HASHLIMIT_BURST`).
 pub const DEFAULT_BURST: u64 = 5;
@@ -57,7 +57,7 @@ const MODE_NAMES: &[(&str, HashMode)] = &[
 /// not part of the value: any two compare equal, and it hashes to nothing.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct ParseState {
-    given: u32,
+    given: Seen,
     /// Seconds in the rate's unit (`/min` is 60; a byte rate is 15).
     mult: u32,
 }
@@ -192,18 +192,14 @@ impl HashLimit {
 
     /// Marks an option as given; iptables refuses each option twice.
     fn once(&mut self, id: u32, option: &str, invert: bool, invertible: bool) -> Result<()> {
-        if self.parse_state.given & id != 0 {
-            return Err(Error::rule(option, "can only be used once"));
-        }
-        if invert && !invertible {
-            return Err(Error::rule(option, "cannot be inverted"));
-        }
-        self.parse_state.given |= id;
-        Ok(())
+        let ext = Self::NAME;
+        self.parse_state
+            .given
+            .take(ext, option, id, invert, invertible)
     }
 
     fn given(&self, id: u32) -> bool {
-        self.parse_state.given & id != 0
+        self.parse_state.given.has(id)
     }
 
     /// `--hashlimit-upto`/`--hashlimit-above RATE`: a byte rate (`4kb/s`)
@@ -216,7 +212,7 @@ impl HashLimit {
         };
         let bad = || Error::value(option, s, "bad rate");
         if let Some(pos) = s.find("b/s").filter(|&p| p > 0) {
-            let r = atoll(s);
+            let r = strtol(s);
             if r != 0 {
                 let v = (r as u64).wrapping_mul(unit_factor(s.as_bytes()[pos - 1]));
                 if v > max {
@@ -257,7 +253,7 @@ impl HashLimit {
             };
         }
         self.parse_state.mult = mult;
-        let r = atoll(s);
+        let r = strtol(s);
         if r == 0 {
             return Err(bad());
         }
@@ -303,26 +299,6 @@ fn unit_factor(c: u8) -> u64 {
         b'm' => 1024 * 1024,
         b'k' => 1024,
         _ => 1,
-    }
-}
-
-/// `atoll`: optional white space and sign, then decimal digits; stops at the
-/// first other character; 0 when there are no digits.
-fn atoll(s: &str) -> i64 {
-    let t = s.trim_start();
-    let (neg, t) = match t.as_bytes().first() {
-        Some(b'-') => (true, &t[1..]),
-        Some(b'+') => (false, &t[1..]),
-        _ => (false, t),
-    };
-    let end = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
-    let v = t[..end]
-        .parse::<i64>()
-        .unwrap_or(if end == 0 { 0 } else { i64::MAX });
-    if neg {
-        v.wrapping_neg()
-    } else {
-        v
     }
 }
 
@@ -550,7 +526,7 @@ impl Extension for HashLimit {
                 self.once(id, &opt, invert, false)?;
                 let v = args.value(&opt)?;
                 let bits = ctx.family.bits();
-                let len = super::length::xt_uint(v)
+                let len = crate::xtopt::uint(v, 0, u64::MAX)
                     .filter(|&n| n <= u64::from(bits))
                     .ok_or_else(|| {
                         Error::value(&opt, v, format!("must be a prefix length 0-{bits}"))
@@ -572,11 +548,7 @@ impl Extension for HashLimit {
                     ));
                 }
                 // Longer names are cut to the field, as iptables does.
-                let mut end = v.len().min(NAME_MAX - 1);
-                while !v.is_char_boundary(end) {
-                    end -= 1;
-                }
-                self.name = v[..end].to_string();
+                self.name = truncated(v, NAME_MAX).to_string();
             }
             "hashlimit-htable-size"
             | "hashlimit-htable-max"
@@ -605,7 +577,7 @@ impl Extension for HashLimit {
                 self.once(O_INTERVAL, &opt, invert, false)?;
                 let v = args.value(&opt)?;
                 // atoi: an int, whatever follows the digits.
-                let n = atoll(v) as i32;
+                let n = strtol(v) as i32;
                 if n <= 0 {
                     return Err(Error::value(
                         &opt,
@@ -744,13 +716,7 @@ impl Extension for HashLimit {
 mod tests {
     use super::*;
     use crate::syntax::{parse_rule_spec, save_rule_spec, split_words};
-
-    fn hex(s: &str) -> Vec<u8> {
-        (0..s.len())
-            .step_by(2)
-            .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
-            .collect()
-    }
+    use crate::testutil::hex;
 
     /// A revision 2/3 struct: the name in its 256-byte field, then `rest`.
     fn v3_bytes(name: &str, rest: &str) -> Vec<u8> {
@@ -1012,6 +978,6 @@ mod tests {
 
     #[test]
     fn conformance_with_iptables() {
-        crate::matches::iprange::conformance::check(CONFORMANCE);
+        crate::testutil::conformance_argv(CONFORMANCE);
     }
 }

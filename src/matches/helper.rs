@@ -4,10 +4,10 @@
 use iptkit_sys::ext::xt_helper::*;
 use iptkit_sys::Pod;
 
-use super::xtparse::{bool_field, put_string, Seen};
 use crate::error::Result;
 use crate::extension::{bad_revision, c_str, put_c_str, read_struct, Args, Ctx, Extension};
 use crate::inv::Inv;
+use crate::xtopt::{bool_field, truncated, Seen};
 
 /// `-m helper`.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
@@ -54,7 +54,7 @@ impl Extension for Helper {
         let mut k = xt_helper_info::zeroed();
         k.invert = i32::from(self.name.invert);
         // A name set through the API may be too long: keep what fits, as iptables does.
-        let name = put_string(&self.name.value, k.name.len());
+        let name = truncated(&self.name.value, k.name.len()).to_string();
         let _ = put_c_str("helper name", &name, &mut k.name);
         out.extend_from_slice(k.as_bytes());
     }
@@ -70,7 +70,7 @@ impl Extension for Helper {
             return Ok(false);
         }
         self.seen.take(Self::NAME, option, O_HELPER, invert, true)?;
-        let name = put_string(args.value("--helper")?, 30);
+        let name = truncated(args.value("--helper")?, 30).to_string();
         self.name = Inv::new(name, invert);
         Ok(true)
     }
@@ -90,8 +90,8 @@ impl Extension for Helper {
 mod tests {
     use super::*;
     use crate::addr::Family;
-    use crate::matches::xtopt::unhex;
-    use crate::matches::xtparse::tests_support::{encode_as, parse_as, save_as};
+    use crate::testutil::hex;
+    use crate::testutil::{encode_as, parse_as, save_as};
 
     fn parse(words: &[&str]) -> Result<Helper> {
         parse_as(Family::Ipv4, "helper", words)
@@ -101,15 +101,13 @@ mod tests {
     fn kernel_bytes_both_ways() {
         let ctx = Ctx::new(Family::Ipv4);
         // `! --helper ftp`
-        let bytes =
-            unhex("010000006674700000000000000000000000000000000000000000000000000000000000");
+        let bytes = hex("010000006674700000000000000000000000000000000000000000000000000000000000");
         let m = parse(&["!", "--helper", "ftp"]).unwrap();
         assert_eq!(encode_as(Family::Ipv4, &m), bytes);
         assert_eq!(Helper::decode(&ctx, 0, &bytes).unwrap(), m);
         assert_eq!(save_as(&m), " ! --helper ftp");
         // `--helper 'a b"abcdefghijklmnopqrstuvwxyz0123'`: cut to 29 bytes.
-        let bytes =
-            unhex("00000000612062226162636465666768696a6b6c6d6e6f70717273747576777879000000");
+        let bytes = hex("00000000612062226162636465666768696a6b6c6d6e6f70717273747576777879000000");
         let m = parse(&["--helper", "a b\"abcdefghijklmnopqrstuvwxyz0123"]).unwrap();
         assert_eq!(encode_as(Family::Ipv4, &m), bytes);
         assert_eq!(Helper::decode(&ctx, 0, &bytes).unwrap(), m);
@@ -131,7 +129,7 @@ mod tests {
     /// iptables-legacy 1.8.9 printed or refused it.
     #[test]
     fn conformance_cases() {
-        crate::matches::xtopt::check_cases(&[
+        crate::testutil::check_cases(&[
             (
                 46,
                 "-m helper --helper ftp",

@@ -71,7 +71,7 @@ impl Extension for Hl {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::matches::testutil::{bytes_both_ways, parse_opts, round};
+    use crate::testutil::{bytes_both_ways, parse_opts, round};
 
     #[test]
     fn kernel_bytes_both_ways() {

@@ -104,7 +104,7 @@ const ICMP_NAMES: &[(&str, IcmpType)] = &[
 
 /// A number 0..=255 at the start of `s`, with the rest (`strtoul` with an end pointer).
 fn leading_u8(s: &str) -> Option<(u8, &str)> {
-    let (v, rest) = super::xtopt::strtoul(s)?;
+    let (v, rest) = crate::xtopt::strtoul(s)?;
     Some((u8::try_from(v).ok()?, rest))
 }
 
@@ -174,6 +174,94 @@ pub(crate) fn check_family(ext: &str, ctx: &Ctx, family: Family) -> Result<()> {
     Ok(())
 }
 
+/// What tells `-m icmp` from `-m icmp6`; the rest of their codecs is one
+/// (`struct ipt_icmp` and `struct ip6t_icmp` are the same four bytes).
+pub(crate) struct IcmpKind {
+    /// The match's name.
+    pub ext: &'static str,
+    /// The only family it exists in.
+    pub family: Family,
+    /// Its option, without dashes (`icmp-type`).
+    pub option: &'static str,
+    /// The protocol's name in errors (`ICMP`).
+    pub what: &'static str,
+    /// The type names iptables accepts.
+    pub names: &'static [(&'static str, IcmpType)],
+    /// What the kernel struct holds before a type is given.
+    pub unset: IcmpType,
+}
+
+impl IcmpKind {
+    /// Reads the kernel struct.
+    pub(crate) fn decode(&self, revision: u8, data: &[u8]) -> Result<Option<Inv<IcmpType>>> {
+        if revision != 0 {
+            return Err(bad_revision(self.ext, revision));
+        }
+        let k: ipt_icmp = read_struct(self.ext, revision, data)?;
+        Ok(Some(Inv::new(
+            IcmpType {
+                type_: k.type_,
+                code_min: k.code[0],
+                code_max: k.code[1],
+            },
+            k.invflags & IPT_ICMP_INV != 0,
+        )))
+    }
+
+    /// Writes the kernel struct.
+    pub(crate) fn encode(&self, t: Option<Inv<IcmpType>>, out: &mut Vec<u8>) {
+        let t = t.unwrap_or(Inv::is(self.unset));
+        let mut k = ipt_icmp::zeroed();
+        k.type_ = t.value.type_;
+        k.code = [t.value.code_min, t.value.code_max];
+        if t.invert {
+            k.invflags = IPT_ICMP_INV;
+        }
+        out.extend_from_slice(k.as_bytes());
+    }
+
+    /// Takes the type option into `slot`.
+    pub(crate) fn parse_option(
+        &self,
+        slot: &mut Option<Inv<IcmpType>>,
+        ctx: &Ctx,
+        option: &str,
+        invert: bool,
+        args: &mut Args,
+    ) -> Result<bool> {
+        if option != self.option {
+            return Ok(false);
+        }
+        check_family(self.ext, ctx, self.family)?;
+        let name = format!("--{option}");
+        let v = args.value(&name)?;
+        let t = parse_icmp_type(&name, self.what, self.names, v)?;
+        set_once(slot, &name, Inv::new(t, invert))?;
+        Ok(true)
+    }
+
+    /// The type is mandatory, and the family must be right.
+    pub(crate) fn finish(&self, slot: &Option<Inv<IcmpType>>, ctx: &Ctx) -> Result<()> {
+        check_family(self.ext, ctx, self.family)?;
+        if slot.is_none() {
+            return Err(Error::rule(
+                self.ext,
+                format!("option \"--{}\" must be specified", self.option),
+            ));
+        }
+        Ok(())
+    }
+}
+
+const KIND: IcmpKind = IcmpKind {
+    ext: "icmp",
+    family: Family::Ipv4,
+    option: "icmp-type",
+    what: "ICMP",
+    names: ICMP_NAMES,
+    unset: IcmpType::ANY,
+};
+
 /// `-m icmp`.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub struct Icmp {
@@ -189,19 +277,8 @@ impl Extension for Icmp {
     }
 
     fn decode(_ctx: &Ctx, revision: u8, data: &[u8]) -> Result<Self> {
-        if revision != 0 {
-            return Err(bad_revision(Self::NAME, revision));
-        }
-        let k: ipt_icmp = read_struct(Self::NAME, revision, data)?;
         Ok(Icmp {
-            icmp_type: Some(Inv::new(
-                IcmpType {
-                    type_: k.type_,
-                    code_min: k.code[0],
-                    code_max: k.code[1],
-                },
-                k.invflags & IPT_ICMP_INV != 0,
-            )),
+            icmp_type: KIND.decode(revision, data)?,
         })
     }
 
@@ -210,14 +287,7 @@ impl Extension for Icmp {
     }
 
     fn encode(&self, _ctx: &Ctx, out: &mut Vec<u8>) {
-        let t = self.icmp_type.unwrap_or(Inv::is(IcmpType::ANY));
-        let mut k = ipt_icmp::zeroed();
-        k.type_ = t.value.type_;
-        k.code = [t.value.code_min, t.value.code_max];
-        if t.invert {
-            k.invflags = IPT_ICMP_INV;
-        }
-        out.extend_from_slice(k.as_bytes());
+        KIND.encode(self.icmp_type, out);
     }
 
     fn parse_option(
@@ -227,25 +297,11 @@ impl Extension for Icmp {
         invert: bool,
         args: &mut Args,
     ) -> Result<bool> {
-        if option != "icmp-type" {
-            return Ok(false);
-        }
-        check_family(Self::NAME, ctx, Family::Ipv4)?;
-        let v = args.value("--icmp-type")?;
-        let t = parse_icmp_type("--icmp-type", "ICMP", ICMP_NAMES, v)?;
-        set_once(&mut self.icmp_type, "--icmp-type", Inv::new(t, invert))?;
-        Ok(true)
+        KIND.parse_option(&mut self.icmp_type, ctx, option, invert, args)
     }
 
     fn finish(&mut self, ctx: &Ctx) -> Result<()> {
-        check_family(Self::NAME, ctx, Family::Ipv4)?;
-        if self.icmp_type.is_none() {
-            return Err(Error::rule(
-                "icmp",
-                "option \"--icmp-type\" must be specified",
-            ));
-        }
-        Ok(())
+        KIND.finish(&self.icmp_type, ctx)
     }
 
     fn save(&self, _ctx: &Ctx, out: &mut String) {
@@ -345,7 +401,7 @@ mod tests {
     #[test]
     #[rustfmt::skip]
     fn conformance_cases() {
-        crate::matches::xtopt::check_cases(&[
+        crate::testutil::check_cases(&[
             (4, "-p icmp -m icmp --icmp-type any", Some(" -p icmp -m icmp --icmp-type any")),
             (4, "-p icmp -m icmp --icmp-type echo-reply", Some(" -p icmp -m icmp --icmp-type 0")),
             (4, "-p icmp -m icmp --icmp-type destination-unreachable", Some(" -p icmp -m icmp --icmp-type 3")),

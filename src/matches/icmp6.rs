@@ -1,14 +1,10 @@
 //! `-m icmp6`: type and code of an ICMPv6 header, IPv6 only (`ip6_tables.h`,
 //! `struct ip6t_icmp`).
 
-use iptkit_sys::ext::ipt_icmp::*;
-use iptkit_sys::Pod;
-
-use super::icmp::{check_family, parse_icmp_type, IcmpType};
-use super::tcp::set_once;
+use super::icmp::{IcmpKind, IcmpType};
 use crate::addr::Family;
-use crate::error::{Error, Result};
-use crate::extension::{bad_revision, read_struct, Args, Ctx, Extension};
+use crate::error::Result;
+use crate::extension::{Args, Ctx, Extension};
 use crate::inv::Inv;
 
 /// ICMPv6 type names iptables accepts (`icmpv6_codes` in libxt_icmp.h), in its order.
@@ -50,6 +46,16 @@ pub struct Icmp6 {
     pub icmp_type: Option<Inv<IcmpType>>,
 }
 
+const KIND: IcmpKind = IcmpKind {
+    ext: "icmp6",
+    family: Family::Ipv6,
+    option: "icmpv6-type",
+    what: "ICMPv6",
+    names: ICMPV6_NAMES,
+    // libip6t_icmp6 starts from all zeroes but code[1] = 0xFF.
+    unset: IcmpType::all_codes(0),
+};
+
 impl Extension for Icmp6 {
     const NAME: &'static str = "icmp6";
     const ALIASES: &'static [&'static str] = &["icmpv6", "ipv6-icmp"];
@@ -59,19 +65,8 @@ impl Extension for Icmp6 {
     }
 
     fn decode(_ctx: &Ctx, revision: u8, data: &[u8]) -> Result<Self> {
-        if revision != 0 {
-            return Err(bad_revision(Self::NAME, revision));
-        }
-        let k: ip6t_icmp = read_struct(Self::NAME, revision, data)?;
         Ok(Icmp6 {
-            icmp_type: Some(Inv::new(
-                IcmpType {
-                    type_: k.type_,
-                    code_min: k.code[0],
-                    code_max: k.code[1],
-                },
-                k.invflags & IP6T_ICMP_INV != 0,
-            )),
+            icmp_type: KIND.decode(revision, data)?,
         })
     }
 
@@ -80,15 +75,7 @@ impl Extension for Icmp6 {
     }
 
     fn encode(&self, _ctx: &Ctx, out: &mut Vec<u8>) {
-        // libip6t_icmp6 starts from all zeroes but code[1] = 0xFF.
-        let t = self.icmp_type.unwrap_or(Inv::is(IcmpType::all_codes(0)));
-        let mut k = ip6t_icmp::zeroed();
-        k.type_ = t.value.type_;
-        k.code = [t.value.code_min, t.value.code_max];
-        if t.invert {
-            k.invflags = IP6T_ICMP_INV;
-        }
-        out.extend_from_slice(k.as_bytes());
+        KIND.encode(self.icmp_type, out);
     }
 
     fn parse_option(
@@ -98,25 +85,11 @@ impl Extension for Icmp6 {
         invert: bool,
         args: &mut Args,
     ) -> Result<bool> {
-        if option != "icmpv6-type" {
-            return Ok(false);
-        }
-        check_family(Self::NAME, ctx, Family::Ipv6)?;
-        let v = args.value("--icmpv6-type")?;
-        let t = parse_icmp_type("--icmpv6-type", "ICMPv6", ICMPV6_NAMES, v)?;
-        set_once(&mut self.icmp_type, "--icmpv6-type", Inv::new(t, invert))?;
-        Ok(true)
+        KIND.parse_option(&mut self.icmp_type, ctx, option, invert, args)
     }
 
     fn finish(&mut self, ctx: &Ctx) -> Result<()> {
-        check_family(Self::NAME, ctx, Family::Ipv6)?;
-        if self.icmp_type.is_none() {
-            return Err(Error::rule(
-                "icmp6",
-                "option \"--icmpv6-type\" must be specified",
-            ));
-        }
-        Ok(())
+        KIND.finish(&self.icmp_type, ctx)
     }
 
     fn save(&self, _ctx: &Ctx, out: &mut String) {
@@ -130,12 +103,7 @@ impl Extension for Icmp6 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::syntax::{parse_rule_spec, save_rule_spec, split_words};
-
-    fn round(family: Family, spec: &str) -> Result<String> {
-        let (rules, _) = parse_rule_spec(family, &split_words(spec)?)?;
-        Ok(save_rule_spec(&rules[0]))
-    }
+    use crate::testutil::round;
 
     #[test]
     fn kernel_bytes_both_ways() {
@@ -198,7 +166,7 @@ mod tests {
     #[test]
     #[rustfmt::skip]
     fn conformance_cases() {
-        crate::matches::xtopt::check_cases(&[
+        crate::testutil::check_cases(&[
             (6, "-m icmpv6", None),
             (6, "-p ipv6-icmp -m icmp6 --icmpv6-type 1/0", Some(" -p ipv6-icmp -m icmp6 --icmpv6-type 1/0")),
             (6, "-p ipv6-icmp -m icmp6 --icmpv6-type 2", Some(" -p ipv6-icmp -m icmp6 --icmpv6-type 2")),

@@ -5,10 +5,10 @@
 use iptkit_sys::ext::ip6t_opts::*;
 use iptkit_sys::Pod;
 
-use super::xtvalue::{parse_uint, strtoul, Seen};
 use crate::error::{Error, Result};
 use crate::extension::{bad_revision, read_struct, Args};
 use crate::inv::Inv;
+use crate::xtopt::{c_strtoul, uint_option, Seen};
 
 /// One option of the header: its type and, optionally, its length.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -31,13 +31,13 @@ pub struct Ip6Opts {
     seen: Seen,
 }
 
-const O_LEN: u32 = 0;
-const O_OPTS: u32 = 1;
+const O_LEN: u32 = 1 << 0;
+const O_OPTS: u32 = 1 << 1;
 
 /// `parse_opts_num`: a `strtoul` number with nothing after it, of which the
 /// caller keeps the low byte.
 fn opts_num(ext: &str, option: &str, what: &str, s: &str) -> Result<u8> {
-    let n = strtoul(s, 0);
+    let n = c_strtoul(s, 0);
     if n.end == 0 {
         return Err(Error::value(
             option,
@@ -151,12 +151,12 @@ impl Ip6Opts {
         let flag = format!("--{option}");
         match which {
             "-len" => {
-                self.seen.once(option, O_LEN, invert, true)?;
-                let n = parse_uint(&flag, args.value(&flag)?, 0, u32::MAX.into())?;
+                self.seen.take(ext, option, O_LEN, invert, true)?;
+                let n = uint_option(ext, &flag, args.value(&flag)?, 0, u32::MAX.into())?;
                 self.len = Some(Inv::new(n as u32, invert));
             }
             "-opts" => {
-                self.seen.once(option, O_OPTS, invert, false)?;
+                self.seen.take(ext, option, O_OPTS, invert, false)?;
                 self.opts = Some(parse_opts(ext, &flag, args.value(&flag)?)?);
             }
             _ => return Ok(false),
@@ -181,3 +181,50 @@ impl Ip6Opts {
         }
     }
 }
+/// The [`Extension`](crate::extension::Extension) impl of a match whose
+/// value is an [`Ip6Opts`] (`dst`, `hbh`): IPv6 only, every codec the
+/// header's, under the match's name.
+macro_rules! ip6opts_match {
+    ($ty:ident, $name:literal) => {
+        impl $crate::extension::Extension for $ty {
+            const NAME: &'static str = $name;
+            const FAMILIES: &'static [$crate::addr::Family] = &[$crate::addr::Family::Ipv6];
+
+            fn new(_ctx: &$crate::extension::Ctx, _name: &str) -> Self {
+                $ty::default()
+            }
+
+            fn decode(
+                ctx: &$crate::extension::Ctx,
+                revision: u8,
+                data: &[u8],
+            ) -> $crate::error::Result<Self> {
+                let opts = Ip6Opts::decode(Self::NAME, revision, data)?;
+                $crate::xtopt::exact(ctx, data, $ty(opts))
+            }
+
+            fn revision(&self) -> u8 {
+                0
+            }
+
+            fn encode(&self, _ctx: &$crate::extension::Ctx, out: &mut Vec<u8>) {
+                self.0.encode(out);
+            }
+
+            fn parse_option(
+                &mut self,
+                _ctx: &$crate::extension::Ctx,
+                option: &str,
+                invert: bool,
+                args: &mut $crate::extension::Args,
+            ) -> $crate::error::Result<bool> {
+                self.0.parse_option(Self::NAME, option, invert, args)
+            }
+
+            fn save(&self, _ctx: &$crate::extension::Ctx, out: &mut String) {
+                self.0.save(Self::NAME, out);
+            }
+        }
+    };
+}
+pub(crate) use ip6opts_match;

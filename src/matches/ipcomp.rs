@@ -6,10 +6,10 @@ use iptkit_sys::Pod;
 
 use super::spi::{save_spis, spis_from_kernel, spis_to_kernel, SpiRange};
 use super::tcp::set_once;
-use super::xtnum::{no_invert, once};
 use crate::error::{Error, Result};
 use crate::extension::{bad_revision, read_struct, Args, Ctx, Extension};
 use crate::inv::Inv;
+use crate::xtopt::{no_invert, once};
 
 /// What iptables leaves in `spis` when `--ipcompspi` is not given: it has no
 /// init function, so the range stays `0:0` (and iptables-save prints
@@ -100,7 +100,7 @@ impl Extension for Ipcomp {
 mod tests {
     use super::*;
     use crate::addr::Family;
-    use crate::matches::testutil::{bytes_both_ways, parse_opts, round};
+    use crate::testutil::{bytes_both_ways, parse_opts, round};
 
     #[test]
     fn kernel_bytes_both_ways() {

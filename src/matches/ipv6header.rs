@@ -5,12 +5,12 @@ use bitflags::bitflags;
 use iptkit_sys::ext::ip6t_ipv6header::*;
 use iptkit_sys::Pod;
 
-use super::xtvalue::{exact, Seen};
 use crate::addr::Family;
 use crate::error::{Error, Result};
 use crate::extension::{bad_revision, read_struct, Args, Ctx, Extension};
 use crate::inv::Inv;
 use crate::names;
+use crate::xtopt::{exact, Seen};
 
 bitflags! {
     /// Extension headers, in the order iptables prints them.
@@ -91,8 +91,8 @@ impl Default for Ipv6Header {
     }
 }
 
-const O_HEADER: u32 = 0;
-const O_SOFT: u32 = 1;
+const O_HEADER: u32 = 1 << 0;
+const O_SOFT: u32 = 1 << 1;
 
 /// `name_to_proto`: a protocol name from /etc/protocols (names are taken
 /// regardless of case) or one of iptables' own; numbers only as listed.
@@ -170,12 +170,12 @@ impl Extension for Ipv6Header {
     ) -> Result<bool> {
         match option {
             "header" => {
-                self.seen.once(option, O_HEADER, invert, true)?;
+                self.seen.take(Self::NAME, option, O_HEADER, invert, true)?;
                 let flags = parse_headers("--header", args.value("--header")?)?;
                 self.headers = Inv::new(flags, invert);
             }
             "soft" => {
-                self.seen.once(option, O_SOFT, invert, false)?;
+                self.seen.take(Self::NAME, option, O_SOFT, invert, false)?;
                 self.soft = true;
             }
             _ => return Ok(false),
@@ -215,7 +215,7 @@ impl Extension for Ipv6Header {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::matches::xtvalue::testing::{conformance, ctx, kernel_fixture, parse, save};
+    use crate::testutil::{conformance, ctx, kernel_fixture, parse, save};
 
     fn text(options: &str) -> String {
         let v6 = ctx(Family::Ipv6);

@@ -5,11 +5,11 @@ use iptkit_sys::ext::xt_ipvs::*;
 use iptkit_sys::Pod;
 
 use super::policy::AddrMask;
-use super::xtvalue::{addr_from_bytes, addr_to_bytes, exact, parse_hostmask, parse_port, Seen};
 use crate::error::{Error, Result};
 use crate::extension::{bad_revision, read_struct, Args, Ctx, Extension};
 use crate::inv::Inv;
 use crate::names;
+use crate::xtopt::{exact, inet_addr_bytes, inet_addr_of, parse_hostmask, Seen};
 
 /// `--vdir`: the direction of the packet in its IPVS connection.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -59,13 +59,13 @@ pub struct Ipvs {
     seen: Seen,
 }
 
-const O_IPVS: u32 = 0;
-const O_VPROTO: u32 = 1;
-const O_VADDR: u32 = 2;
-const O_VPORT: u32 = 3;
-const O_VDIR: u32 = 4;
-const O_VMETHOD: u32 = 5;
-const O_VPORTCTL: u32 = 6;
+const O_IPVS: u32 = 1 << 0;
+const O_VPROTO: u32 = 1 << 1;
+const O_VADDR: u32 = 1 << 2;
+const O_VPORT: u32 = 1 << 3;
+const O_VDIR: u32 = 1 << 4;
+const O_VMETHOD: u32 = 1 << 5;
+const O_VPORTCTL: u32 = 1 << 6;
 
 impl Ipvs {
     /// The `XT_IPVS_*` bits tested and inverted.
@@ -126,8 +126,8 @@ impl Extension for Ipvs {
             vproto: field(XT_IPVS_PROTO).map(|i| Inv::new(k.l4proto, i)),
             vaddr: field(XT_IPVS_VADDR).map(|i| {
                 let addr = AddrMask {
-                    addr: addr_from_bytes(ctx.family, k.vaddr.in6),
-                    mask: addr_from_bytes(ctx.family, k.vmask.in6),
+                    addr: inet_addr_of(ctx.family, k.vaddr.in6),
+                    mask: inet_addr_of(ctx.family, k.vmask.in6),
                 };
                 Inv::new(addr, i)
             }),
@@ -148,8 +148,8 @@ impl Extension for Ipvs {
         let mut k = xt_ipvs_mtinfo::zeroed();
         (k.bitmask, k.invert) = self.bits();
         if let Some(a) = self.vaddr {
-            k.vaddr.in6 = addr_to_bytes(a.value.addr);
-            k.vmask.in6 = addr_to_bytes(a.value.mask);
+            k.vaddr.in6 = inet_addr_bytes(a.value.addr);
+            k.vmask.in6 = inet_addr_bytes(a.value.mask);
         }
         k.vport = self.vport.map_or(0, |p| p.value.to_be());
         k.l4proto = self.vproto.map_or(0, |p| p.value);
@@ -171,11 +171,11 @@ impl Extension for Ipvs {
         let flag = format!("--{option}");
         match option {
             "ipvs" => {
-                self.seen.once(option, O_IPVS, invert, true)?;
+                self.seen.take(Self::NAME, option, O_IPVS, invert, true)?;
                 self.ipvs = Some(!invert);
             }
             "vproto" => {
-                self.seen.once(option, O_VPROTO, invert, true)?;
+                self.seen.take(Self::NAME, option, O_VPROTO, invert, true)?;
                 let v = args.value(&flag)?;
                 let p = names::parse_protocol(v).ok_or_else(|| {
                     Error::value(&flag, v, format!("unknown protocol \"{v}\" specified"))
@@ -183,7 +183,7 @@ impl Extension for Ipvs {
                 self.vproto = Some(Inv::new(p, invert));
             }
             "vaddr" => {
-                self.seen.once(option, O_VADDR, invert, true)?;
+                self.seen.take(Self::NAME, option, O_VADDR, invert, true)?;
                 let (addr, mask) = parse_hostmask(ctx.family, &flag, args.value(&flag)?)?;
                 self.vaddr = Some(Inv::new(AddrMask { addr, mask }, invert));
             }
@@ -193,8 +193,11 @@ impl Extension for Ipvs {
                 } else {
                     O_VPORTCTL
                 };
-                self.seen.once(option, id, invert, true)?;
-                let p = Some(Inv::new(parse_port(&flag, args.value(&flag)?)?, invert));
+                self.seen.take(Self::NAME, option, id, invert, true)?;
+                let p = Some(Inv::new(
+                    crate::xtopt::port(Self::NAME, &flag, args.value(&flag)?)?,
+                    invert,
+                ));
                 if option == "vport" {
                     self.vport = p;
                 } else {
@@ -202,7 +205,7 @@ impl Extension for Ipvs {
                 }
             }
             "vdir" => {
-                self.seen.once(option, O_VDIR, invert, false)?;
+                self.seen.take(Self::NAME, option, O_VDIR, invert, false)?;
                 let v = args.value(&flag)?;
                 self.vdir = Some(if v.eq_ignore_ascii_case("ORIGINAL") {
                     VDir::Original
@@ -213,7 +216,8 @@ impl Extension for Ipvs {
                 });
             }
             "vmethod" => {
-                self.seen.once(option, O_VMETHOD, invert, true)?;
+                self.seen
+                    .take(Self::NAME, option, O_VMETHOD, invert, true)?;
                 let v = args.value(&flag)?;
                 let m = METHODS
                     .iter()
@@ -277,7 +281,7 @@ impl Extension for Ipvs {
 mod tests {
     use super::*;
     use crate::addr::Family;
-    use crate::matches::xtvalue::testing::{conformance, ctx, kernel_fixture, parse, save};
+    use crate::testutil::{conformance, ctx, kernel_fixture, parse, save};
 
     fn text(family: Family, options: &str) -> String {
         let c = ctx(family);

@@ -10,9 +10,9 @@ use iptkit_sys::ext::xt_l2tp::*;
 use iptkit_sys::Pod;
 
 use super::tcp::set_once;
-use super::xtnum::{no_invert, parse_int_option};
 use crate::error::{Error, Result};
 use crate::extension::{bad_revision, read_struct, Args, Ctx, Extension};
+use crate::xtopt::{no_invert, uint_option};
 
 /// L2TP packet type.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -113,7 +113,7 @@ impl Extension for L2tp {
         let name = format!("--{option}");
         let id = |args: &mut Args| -> Result<u32> {
             let v = args.value(&name)?;
-            Ok(parse_int_option("l2tp", &name, v, 0, u32::MAX.into())? as u32)
+            Ok(uint_option("l2tp", &name, v, 0, u32::MAX.into())? as u32)
         };
         match option {
             "tunnel-id" => {
@@ -129,7 +129,7 @@ impl Extension for L2tp {
             "pversion" => {
                 no_invert("l2tp", &name, invert)?;
                 let v = args.value(&name)?;
-                let n = parse_int_option("l2tp", &name, v, 2, 3)?;
+                let n = uint_option("l2tp", &name, v, 2, 3)?;
                 set_once(&mut self.version, &name, n as u8)?;
             }
             "type" => {
@@ -192,7 +192,7 @@ impl Extension for L2tp {
 mod tests {
     use super::*;
     use crate::addr::Family;
-    use crate::matches::testutil::{bytes_both_ways, parse_opts, round};
+    use crate::testutil::{bytes_both_ways, parse_opts, round};
 
     #[test]
     fn kernel_bytes_both_ways() {

@@ -8,73 +8,7 @@ use iptkit_sys::Pod;
 use crate::error::{Error, Result};
 use crate::extension::{bad_revision, read_struct, Args, Ctx, Extension};
 use crate::inv::Inv;
-
-/// `strtoul` (base 0) as xtables calls it on the start of `s`: optional
-/// white space and `+`, then decimal, `0x` hex or leading-0 octal digits.
-/// Returns the value and the rest of `s`; `None` without digits, with a
-/// minus sign, or on overflow.
-pub(crate) fn strtoul(s: &str) -> Option<(u64, &str)> {
-    let t = s.trim_start_matches(|c: char| c.is_ascii_whitespace());
-    let t = t.strip_prefix('+').unwrap_or(t);
-    let (radix, body) = match t.strip_prefix("0x").or_else(|| t.strip_prefix("0X")) {
-        Some(h) if h.starts_with(|c: char| c.is_ascii_hexdigit()) => (16, h),
-        _ if t.starts_with('0') => (8, t),
-        _ => (10, t),
-    };
-    let end = body
-        .find(|c: char| !c.is_digit(radix))
-        .unwrap_or(body.len());
-    if end == 0 {
-        return None;
-    }
-    let v = u64::from_str_radix(&body[..end], radix).ok()?;
-    Some((v, &body[end..]))
-}
-
-/// A whole string as a number, the way xtables reads option values
-/// (`xtables_strtoul` with nothing allowed after the digits).
-pub(crate) fn xt_uint(s: &str) -> Option<u64> {
-    strtoul(s)
-        .filter(|(_, rest)| rest.is_empty())
-        .map(|(v, _)| v)
-}
-
-/// `xtopt_parse_mint` for two components: `A`, `A:B`, `:B` (from 0), `A:`
-/// (to `max`) or `:`. Returns the first value and, when given, the second.
-pub(crate) fn parse_range(option: &str, s: &str, max: u64) -> Result<(u64, Option<u64>)> {
-    let mut vals: Vec<u64> = Vec::with_capacity(2);
-    let mut rest = s;
-    loop {
-        if vals.len() == 2 {
-            return Err(Error::value(option, s, "too many components (max: 2)"));
-        }
-        let (v, after) = if rest.is_empty() || rest.starts_with(':') {
-            (if vals.len() == 1 { max } else { 0 }, rest)
-        } else {
-            let (v, after) = strtoul(rest).filter(|&(v, _)| v <= max).ok_or_else(|| {
-                Error::value(
-                    option,
-                    s,
-                    format!("bad value near \"{rest}\", or out of range (0-{max})"),
-                )
-            })?;
-            if !after.is_empty() && !after.starts_with(':') {
-                return Err(Error::value(
-                    option,
-                    s,
-                    format!("unexpected characters near \"{after}\""),
-                ));
-            }
-            (v, after)
-        };
-        vals.push(v);
-        match after.strip_prefix(':') {
-            Some(r) => rest = r,
-            None => break,
-        }
-    }
-    Ok((vals[0], vals.get(1).copied()))
-}
+use crate::xtopt::{once, uint_range_full};
 
 /// An inclusive range of packet lengths, in bytes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -151,13 +85,16 @@ impl Extension for Length {
         if option != "length" {
             return Ok(false);
         }
-        if self.length.is_some() {
-            return Err(Error::rule("--length", "can only be used once"));
-        }
-        let (min, max) = parse_range("--length", args.value("--length")?, u16::MAX.into())?;
+        once(Self::NAME, option, self.length.is_some())?;
+        let (min, max) = uint_range_full(
+            Self::NAME,
+            "length",
+            args.value("--length")?,
+            u16::MAX.into(),
+        )?;
         let range = LengthRange {
             min: min as u16,
-            max: max.unwrap_or(min) as u16,
+            max: max as u16,
         };
         self.length = Some(Inv::new(range, invert));
         Ok(true)
@@ -363,6 +300,6 @@ mod tests {
 
     #[test]
     fn conformance_with_iptables() {
-        crate::matches::iprange::conformance::check(CONFORMANCE);
+        crate::testutil::conformance_argv(CONFORMANCE);
     }
 }

@@ -3,9 +3,9 @@
 use iptkit_sys::ext::xt_limit::*;
 use iptkit_sys::Pod;
 
-use super::xtopt;
 use crate::error::{Error, Result};
 use crate::extension::{bad_revision, read_struct, Args, Ctx, Extension};
+use crate::xtopt::strtol;
 
 /// The burst iptables uses when none is given (and does not print).
 pub const DEFAULT_BURST: u32 = 5;
@@ -55,26 +55,6 @@ impl Default for Limit {
     }
 }
 
-/// `atoi`: leading blanks, a sign, decimal digits, anything after ignored;
-/// out-of-range values wrap as glibc's `(int)strtol` does.
-fn atoi(s: &str) -> i32 {
-    let t = s.trim_start_matches([' ', '\t', '\n', '\x0b', '\x0c', '\r']);
-    let (neg, t) = match t.as_bytes().first() {
-        Some(b'-') => (true, &t[1..]),
-        Some(b'+') => (false, &t[1..]),
-        _ => (false, t),
-    };
-    let len = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
-    let v: i64 = match t[..len].parse::<i64>() {
-        Ok(v) if neg => -v,
-        Ok(v) => v,
-        Err(_) if len == 0 => 0,
-        Err(_) if neg => i64::MIN,
-        Err(_) => i64::MAX,
-    };
-    v as i32
-}
-
 impl Limit {
     /// A limit from the kernel's period (1/10000 s) and a burst.
     pub fn new_rate(avg: u32, burst: u32) -> Limit {
@@ -109,7 +89,7 @@ impl Limit {
                 }
             }
         };
-        let r = atoi(s) as u32;
+        let r = (strtol(s) as i32) as u32;
         if r == 0 {
             return Err(bad());
         }
@@ -189,7 +169,7 @@ impl Extension for Limit {
         if option == "limit" {
             self.avg = Limit::parse_rate(v)?;
         } else {
-            let b = xtopt::parse_uint(v, 10000)
+            let b = crate::xtopt::uint(v, 0, 10000)
                 .ok_or_else(|| Error::value(name, v, "out of range (0-10000)"))?;
             self.burst = b as u32;
         }
@@ -210,8 +190,8 @@ impl Extension for Limit {
 mod tests {
     use super::*;
     use crate::addr::Family;
-    use crate::matches::xtopt::unhex;
     use crate::syntax::{parse_rule_spec, save_rule_spec, split_words};
+    use crate::testutil::hex;
 
     fn round(spec: &str) -> Result<String> {
         let (rules, _) = parse_rule_spec(Family::Ipv4, &split_words(spec)?)?;
@@ -222,7 +202,7 @@ mod tests {
     fn kernel_bytes_both_ways() {
         let ctx = Ctx::new(Family::Ipv4);
         // `-m limit --limit 3/hour --limit-burst 7`: 40 bytes, private fields zero.
-        let bytes = unhex(
+        let bytes = hex(
             "001bb70007000000000000000000000000000000000000000000000000000000
              0000000000000000",
         );
@@ -234,7 +214,7 @@ mod tests {
         // `-m limit` alone is iptables' defaults.
         let mut out = Vec::new();
         Limit::new(&ctx, "limit").encode(&ctx, &mut out);
-        assert_eq!(out[..8], unhex("001bb70005000000")[..]);
+        assert_eq!(out[..8], hex("001bb70005000000")[..]);
         assert!(Limit::decode(&ctx, 0, &bytes[..8]).is_err());
     }
 
@@ -298,7 +278,7 @@ mod tests {
     #[test]
     #[rustfmt::skip]
     fn conformance_cases() {
-        crate::matches::xtopt::check_cases(&[
+        crate::testutil::check_cases(&[
             (46, "-m limit --limit 1/sec", Some(" -m limit --limit 1/sec")),
             (46, "-m limit --limit 1/min", Some(" -m limit --limit 1/min")),
             (46, "-m limit --limit 1000/hour", Some(" -m limit --limit 1000/hour")),

@@ -15,49 +15,11 @@ pub struct Mac {
     pub source: Option<Inv<[u8; ETH_ALEN]>>,
 }
 
-/// One byte of a MAC address as `xtopt_parse_ethermac` reads it:
-/// `strtoul(s, &end, 16)` may take at most two characters (blanks and a sign
-/// count); nothing at all is 0. Returns the byte and the rest.
-fn mac_byte(s: &str) -> Option<(u8, &str)> {
-    let b = s.as_bytes();
-    let mut i = 0;
-    while i < b.len() && i < 2 && b[i].is_ascii_whitespace() {
-        i += 1;
-    }
-    let neg = i < b.len() && b[i] == b'-';
-    if i < b.len() && (b[i] == b'-' || b[i] == b'+') {
-        i += 1;
-    }
-    let start = i;
-    while i < b.len() && b[i].is_ascii_hexdigit() {
-        i += 1;
-    }
-    if i == start {
-        // No digit: strtoul consumed nothing.
-        return Some((0, s));
-    }
-    if i > 2 {
-        return None;
-    }
-    let v = u8::from_str_radix(&s[start..i], 16).ok()?;
-    Some((if neg { v.wrapping_neg() } else { v }, &s[i..]))
-}
-
-/// Parses `XX:XX:XX:XX:XX:XX` as iptables does (1 or 2 hex digits a part).
+/// Parses `XX:XX:XX:XX:XX:XX` as iptables does (`XTTYPE_ETHERMAC`: 1 or 2 hex
+/// digits a part).
 pub fn parse_mac(s: &str) -> Result<[u8; ETH_ALEN]> {
-    let bad = || Error::value("--mac-source", s, "invalid MAC address specified");
-    let mut mac = [0; ETH_ALEN];
-    let mut rest = s;
-    for (i, byte) in mac.iter_mut().enumerate() {
-        let (v, after) = mac_byte(rest).ok_or_else(bad)?;
-        *byte = v;
-        rest = match (i + 1 < ETH_ALEN, after.strip_prefix(':')) {
-            (true, Some(next)) => next,
-            (false, None) if after.is_empty() => after,
-            _ => return Err(bad()),
-        };
-    }
-    Ok(mac)
+    crate::xtopt::ethermac(s)
+        .ok_or_else(|| Error::value("--mac-source", s, "invalid MAC address specified"))
 }
 
 /// `aa:bb:cc:dd:ee:ff`, as iptables prints an address.
@@ -138,8 +100,8 @@ impl Extension for Mac {
 mod tests {
     use super::*;
     use crate::addr::Family;
-    use crate::matches::xtopt::unhex;
     use crate::syntax::{parse_rule_spec, save_rule_spec, split_words};
+    use crate::testutil::hex;
 
     fn round(spec: &str) -> Result<String> {
         let (rules, _) = parse_rule_spec(Family::Ipv4, &split_words(spec)?)?;
@@ -150,7 +112,7 @@ mod tests {
     fn kernel_bytes_both_ways() {
         let ctx = Ctx::new(Family::Ipv4);
         // `-m mac ! --mac-source 42:01:02:03:04:05`, padded to 16 bytes.
-        let bytes = unhex("42010203040500000100000000000000");
+        let bytes = hex("42010203040500000100000000000000");
         let m = Mac::decode(&ctx, 0, &bytes).unwrap();
         assert_eq!(m.source, Some(Inv::not([0x42, 1, 2, 3, 4, 5])));
         let mut out = Vec::new();
@@ -210,7 +172,7 @@ mod tests {
     #[test]
     #[rustfmt::skip]
     fn conformance_cases() {
-        crate::matches::xtopt::check_cases(&[
+        crate::testutil::check_cases(&[
             (46, "-m mac --mac-source 42:01:02:03:04:05", Some(" -m mac --mac-source 42:01:02:03:04:05")),
             (46, "-m mac --mac-source 42:01:02:03:04", None),
             (46, "-m mac --mac-source 42:01:02:03:04:05:06", None),

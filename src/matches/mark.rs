@@ -5,10 +5,10 @@ use iptkit_sys::ext::xt_mark::*;
 use iptkit_sys::Pod;
 
 use super::tcp::set_once;
-use super::xtopt::{mark_mask_string, parse_mark_mask};
 use crate::error::{Error, Result};
 use crate::extension::{bad_revision, read_struct, Args, Ctx, Extension};
 use crate::inv::Inv;
+use crate::xtopt::{mark_mask, mark_mask_string};
 
 /// A mark value and the bits of it that count: the test is
 /// `packet_mark & mask == mark`.
@@ -106,7 +106,7 @@ impl Extension for Mark {
             return Ok(false);
         }
         let v = args.value("--mark")?;
-        let (mark, mask) = parse_mark_mask("mark", "--mark", v)?;
+        let (mark, mask) = mark_mask("mark", "mark", v)?;
         set_once(
             &mut self.mark,
             "--mark",
@@ -135,19 +135,14 @@ impl Extension for Mark {
 mod tests {
     use super::*;
     use crate::addr::Family;
-    use crate::matches::xtopt::unhex;
-    use crate::syntax::{parse_rule_spec, save_rule_spec, split_words};
-
-    fn round(family: Family, spec: &str) -> Result<String> {
-        let (rules, _) = parse_rule_spec(family, &split_words(spec)?)?;
-        Ok(save_rule_spec(&rules[0]))
-    }
+    use crate::testutil::hex;
+    use crate::testutil::round;
 
     #[test]
     fn kernel_bytes_revision_1() {
         let ctx = Ctx::new(Family::Ipv4);
         // `-m mark ! --mark 0x10/0xff`, padded to 16 bytes.
-        let bytes = unhex("10000000ff0000000100000000000000");
+        let bytes = hex("10000000ff0000000100000000000000");
         let m = Mark::decode(&ctx, 1, &bytes).unwrap();
         assert_eq!(
             m,
@@ -172,7 +167,7 @@ mod tests {
         // No current kernel has revision 0: the fixture follows the old
         // header (two unsigned longs and a byte). `--mark 0x1`.
         let ctx = Ctx::new(Family::Ipv4);
-        let bytes = unhex("0100000000000000 ffffffff00000000 0000000000000000");
+        let bytes = hex("0100000000000000 ffffffff00000000 0000000000000000");
         let m = Mark::decode(&ctx, 0, &bytes).unwrap();
         assert_eq!(m.mark, Some(Inv::is(MarkMask::exact(1))));
         let mut out = Vec::new();
@@ -219,7 +214,7 @@ mod tests {
     #[test]
     #[rustfmt::skip]
     fn conformance_cases() {
-        crate::matches::xtopt::check_cases(&[
+        crate::testutil::check_cases(&[
             (46, "-m mark --mark 0xfeedcafe/0xfeedcafe", Some(" -m mark --mark 0xfeedcafe/0xfeedcafe")),
             (46, "-m mark --mark 0x0", Some(" -m mark --mark 0x0")),
             (46, "-m mark --mark 4294967295", Some(" -m mark --mark 0xffffffff")),

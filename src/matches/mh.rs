@@ -5,11 +5,11 @@ use std::fmt;
 use iptkit_sys::ext::ip6t_mh::*;
 use iptkit_sys::Pod;
 
-use super::xtvalue::{exact, xt_strtoul, Seen};
 use crate::addr::Family;
 use crate::error::{Error, Result};
 use crate::extension::{bad_revision, read_struct, Args, Ctx, Extension};
 use crate::inv::Inv;
+use crate::xtopt::{exact, uint, Seen};
 
 /// Mobility header type names, aliases after their type (`mh_names`).
 const MH_NAMES: [(&str, u8); 16] = [
@@ -87,7 +87,7 @@ fn mh_type(option: &str, s: &str) -> Result<u8> {
     }
     match found {
         Some((_, t)) => Ok(t),
-        None => xt_strtoul(s, 0, 0xFF)
+        None => uint(s, 0, 0xFF)
             .map(|n| n as u8)
             .ok_or_else(|| Error::value(option, s, "invalid MH type")),
     }
@@ -162,7 +162,7 @@ impl Extension for Mh {
         if option != "mh-type" {
             return Ok(false);
         }
-        self.seen.once(option, 0, invert, true)?;
+        self.seen.take(Self::NAME, option, 1 << 0, invert, true)?;
         let types = parse_types("--mh-type", args.value("--mh-type")?)?;
         self.types = Inv::new(types, invert);
         Ok(true)
@@ -182,7 +182,7 @@ impl Extension for Mh {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::matches::xtvalue::testing::{conformance, ctx, kernel_fixture, parse, save};
+    use crate::testutil::{conformance, ctx, kernel_fixture, parse, save};
 
     fn text(options: &str) -> String {
         let v6 = ctx(Family::Ipv6);

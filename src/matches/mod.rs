@@ -4,15 +4,7 @@
 //! with its byte and text fixtures, declare it below and add its line to the registry.
 
 pub mod port;
-pub(crate) mod portrc;
 pub mod spi;
-#[cfg(test)]
-pub(crate) mod testutil;
-pub(crate) mod xtnum;
-mod xtopt;
-mod xtparse;
-// libxtables-style value parsing (area matches-g).
-pub(crate) mod xtvalue;
 // The options-header value shared by dst and hbh (area matches-g).
 pub mod ip6opts;
 

@@ -275,22 +275,17 @@ impl Extension for Multiport {
 mod tests {
     use super::*;
     use crate::addr::Family;
-    use crate::matches::xtopt::unhex;
-    use crate::syntax::{parse_rule_spec, save_rule_spec, split_words};
+    use crate::testutil::hex;
+    use crate::testutil::round;
 
     fn ctx() -> Ctx {
         Ctx::new(Family::Ipv4)
     }
 
-    fn round(family: Family, spec: &str) -> Result<String> {
-        let (rules, _) = parse_rule_spec(family, &split_words(spec)?)?;
-        Ok(save_rule_spec(&rules[0]))
-    }
-
     #[test]
     fn kernel_bytes_revision_1() {
         // `-p tcp -m multiport ! --dports 1,2:3,4`, as the kernel holds it.
-        let bytes = unhex(
+        let bytes = hex(
             "0104010002000300040000000000000000000000000000000000000000000000
              00010000000000000000000000000001",
         );
@@ -395,7 +390,7 @@ mod tests {
     #[test]
     #[rustfmt::skip]
     fn conformance_cases() {
-        crate::matches::xtopt::check_cases(&[
+        crate::testutil::check_cases(&[
             (46, "-p tcp -m multiport --sports 53,1024:65535", Some(" -p tcp -m multiport --sports 53,1024:65535")),
             (46, "-p tcp -m multiport --dports 53,1024:65535", Some(" -p tcp -m multiport --dports 53,1024:65535")),
             (46, "-p udp -m multiport --sports 53,1024:65535", Some(" -p udp -m multiport --sports 53,1024:65535")),

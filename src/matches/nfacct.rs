@@ -5,9 +5,9 @@
 use iptkit_sys::ext::xt_nfacct::*;
 use iptkit_sys::Pod;
 
-use super::xtparse::{put_string, Seen};
 use crate::error::{Error, Result};
 use crate::extension::{bad_revision, c_str, put_c_str, read_struct, Args, Ctx, Extension};
+use crate::xtopt::{truncated, Seen};
 
 /// `-m nfacct`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -68,7 +68,7 @@ impl Extension for Nfacct {
         // A name set through the API may be too long: keep what fits, as iptables does.
         let _ = put_c_str(
             "nfacct name",
-            &put_string(&self.name, NFACCT_NAME_MAX),
+            truncated(&self.name, NFACCT_NAME_MAX),
             &mut name,
         );
         // Both revisions are the same bytes here.
@@ -99,7 +99,7 @@ impl Extension for Nfacct {
         if v.contains('\n') {
             return Err(Error::value("--nfacct-name", v, "newlines not allowed"));
         }
-        self.name = put_string(v, NFACCT_NAME_MAX);
+        self.name = truncated(v, NFACCT_NAME_MAX).to_string();
         Ok(true)
     }
 
@@ -118,8 +118,8 @@ impl Extension for Nfacct {
 mod tests {
     use super::*;
     use crate::addr::Family;
-    use crate::matches::xtopt::unhex;
-    use crate::matches::xtparse::tests_support::{encode_as, parse_as, save_as};
+    use crate::testutil::hex;
+    use crate::testutil::{encode_as, parse_as, save_as};
 
     fn parse(words: &[&str]) -> Result<Nfacct> {
         parse_as(Family::Ipv4, "nfacct", words)
@@ -129,7 +129,7 @@ mod tests {
     fn kernel_bytes_both_ways() {
         let ctx = Ctx::new(Family::Ipv4);
         // `--nfacct-name "a b"` (after `nfacct add "a b"`), revision 1.
-        let mut bytes = unhex("61206200");
+        let mut bytes = hex("61206200");
         bytes.resize(40, 0);
         let m = parse(&["--nfacct-name", "a b"]).unwrap();
         assert_eq!(encode_as(Family::Ipv4, &m), bytes);
@@ -155,6 +155,6 @@ mod tests {
     /// iptables-legacy 1.8.9 printed or refused it.
     #[test]
     fn conformance_cases() {
-        crate::matches::xtopt::check_cases(&[(46, "-m nfacct", None)]);
+        crate::testutil::check_cases(&[(46, "-m nfacct", None)]);
     }
 }

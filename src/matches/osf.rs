@@ -5,11 +5,11 @@
 use iptkit_sys::ext::xt_osf::*;
 use iptkit_sys::Pod;
 
-use super::xtparse::{put_string, uint_option, Seen};
 use crate::addr::Family;
 use crate::error::{Error, Result};
 use crate::extension::{bad_revision, c_str, put_c_str, read_struct, Args, Ctx, Extension};
 use crate::inv::Inv;
+use crate::xtopt::{truncated, uint_option, Seen};
 
 /// `-m osf`.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
@@ -91,7 +91,7 @@ impl Extension for Osf {
     fn encode(&self, _ctx: &Ctx, out: &mut Vec<u8>) {
         let mut k = nf_osf_info::zeroed();
         // A genre set through the API may be too long: keep what fits, as iptables does.
-        let genre = put_string(&self.genre.value, MAXGENRELEN);
+        let genre = truncated(&self.genre.value, MAXGENRELEN).to_string();
         let _ = put_c_str("osf genre", &genre, &mut k.genre);
         k.len = genre.len() as u32;
         if self.genre.invert {
@@ -118,7 +118,7 @@ impl Extension for Osf {
         match option {
             "genre" => {
                 self.seen.take(Self::NAME, option, O_GENRE, invert, true)?;
-                let genre = put_string(args.value("--genre")?, MAXGENRELEN);
+                let genre = truncated(args.value("--genre")?, MAXGENRELEN).to_string();
                 self.genre = Inv::new(genre, invert);
             }
             "ttl" => {
@@ -157,8 +157,8 @@ impl Extension for Osf {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::matches::xtopt::unhex;
-    use crate::matches::xtparse::tests_support::{encode_as, parse_as, save_as};
+    use crate::testutil::hex;
+    use crate::testutil::{encode_as, parse_as, save_as};
 
     fn parse(words: &[&str]) -> Result<Osf> {
         parse_as(Family::Ipv4, "osf", words)
@@ -174,19 +174,19 @@ mod tests {
         };
         // `! --genre Linux --log 2`
         let mut bytes = genre("Linux");
-        bytes.extend(unhex("050000000c0000000200000000000000"));
+        bytes.extend(hex("050000000c0000000200000000000000"));
         let m = parse(&["!", "--genre", "Linux", "--log", "2"]).unwrap();
         assert_eq!(encode_as(Family::Ipv4, &m), bytes);
         assert_eq!(Osf::decode(&ctx, 0, &bytes).unwrap(), m);
         assert_eq!(save_as(&m), " ! --genre Linux --log 2");
         // `--log 1 --genre x --ttl 2`
         let mut bytes = genre("x");
-        bytes.extend(unhex("01000000060000000100000002000000"));
+        bytes.extend(hex("01000000060000000100000002000000"));
         let m = Osf::decode(&ctx, 0, &bytes).unwrap();
         assert_eq!(save_as(&m), " --genre x --ttl 2 --log 1");
         assert_eq!(encode_as(Family::Ipv4, &m), bytes);
         let mut odd = genre("x");
-        odd.extend(unhex("01000000000000000100000000000000"));
+        odd.extend(hex("01000000000000000100000000000000"));
         assert!(Osf::decode(&ctx, 0, &odd).is_err());
     }
 
@@ -208,7 +208,7 @@ mod tests {
     /// iptables-legacy 1.8.9 printed or refused it.
     #[test]
     fn conformance_cases() {
-        crate::matches::xtopt::check_cases(&[
+        crate::testutil::check_cases(&[
             (
                 4,
                 "-p tcp -m osf --genre linux --ttl 0 --log 0",

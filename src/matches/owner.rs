@@ -49,7 +49,7 @@ fn lookup_id(path: &str, name: &str) -> Option<u32> {
 fn parse_range(option: &str, s: &str) -> Result<IdRange> {
     let bad = || Error::value(option, s, "not a known name, an ID or an ID range");
     let id = |t: &str| {
-        super::length::xt_uint(t)
+        crate::xtopt::uint(t, 0, u64::MAX)
             .filter(|&n| n < u64::from(u32::MAX))
             .map(|n| n as u32)
             .ok_or_else(bad)
@@ -431,6 +431,6 @@ mod tests {
 
     #[test]
     fn conformance_with_iptables() {
-        crate::matches::iprange::conformance::check(CONFORMANCE);
+        crate::testutil::conformance_argv(CONFORMANCE);
     }
 }

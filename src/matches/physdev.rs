@@ -5,11 +5,11 @@ use iptkit_sys::ext::xt_physdev::*;
 use iptkit_sys::xtables::IFNAMSIZ;
 use iptkit_sys::Pod;
 
-use super::xtparse::Seen;
 use crate::error::{Error, Result};
 use crate::extension::{bad_revision, read_struct, Args, Ctx, Extension};
 use crate::iface::Iface;
 use crate::inv::Inv;
+use crate::xtopt::Seen;
 
 /// `-m physdev`. Each test is `None` when not made; a `bool` test is
 /// `Some(true)` for `--physdev-is-...` and `Some(false)` for `! --physdev-is-...`.
@@ -191,8 +191,8 @@ impl Extension for Physdev {
 mod tests {
     use super::*;
     use crate::addr::Family;
-    use crate::matches::xtopt::unhex;
-    use crate::matches::xtparse::tests_support::{encode_as, parse_as, save_as};
+    use crate::testutil::hex;
+    use crate::testutil::{encode_as, parse_as, save_as};
 
     fn parse(words: &[&str]) -> Result<Physdev> {
         parse_as(Family::Ipv4, "physdev", words)
@@ -201,7 +201,7 @@ mod tests {
     #[test]
     fn kernel_bytes_both_ways() {
         let ctx = Ctx::new(Family::Ipv4);
-        let bytes = unhex(concat!(
+        let bytes = hex(concat!(
             "6574682b000000000000000000000000ffffff00000000000000000000000000",
             "62723000000000000000000000000000ffffffff000000000000000000000000",
             "0a0f"
@@ -225,13 +225,13 @@ mod tests {
         );
         // `--physdev-out "" ! --physdev-is-out`
         let mut bytes = vec![0; 64];
-        bytes.extend(unhex("1012"));
+        bytes.extend(hex("1012"));
         let m = Physdev::decode(&ctx, 0, &bytes).unwrap();
         assert_eq!(save_as(&m), " ! --physdev-is-out --physdev-out ");
         assert_eq!(encode_as(Family::Ipv4, &m), bytes);
         assert!(Physdev::decode(&ctx, 0, &{
             let mut b = vec![0; 64];
-            b.extend(unhex("0100"));
+            b.extend(hex("0100"));
             b
         })
         .is_err());
@@ -249,7 +249,7 @@ mod tests {
     /// iptables-legacy 1.8.9 printed or refused it.
     #[test]
     fn conformance_cases() {
-        crate::matches::xtopt::check_cases(&[
+        crate::testutil::check_cases(&[
             (
                 46,
                 "-m physdev --physdev-in lo",

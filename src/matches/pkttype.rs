@@ -7,6 +7,7 @@ use iptkit_sys::Pod;
 use crate::error::{Error, Result};
 use crate::extension::{bad_revision, read_struct, Args, Ctx, Extension};
 use crate::inv::Inv;
+use crate::xtopt::once;
 
 /// A link-layer packet type (`PACKET_*`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -116,9 +117,7 @@ impl Extension for PktType {
         if option != "pkt-type" {
             return Ok(false);
         }
-        if self.pkt_type.is_some() {
-            return Err(Error::rule("--pkt-type", "can only be used once"));
-        }
+        once(Self::NAME, option, self.pkt_type.is_some())?;
         let v = args.value("--pkt-type")?;
         let t = NAMES
             .iter()
@@ -253,6 +252,6 @@ mod tests {
 
     #[test]
     fn conformance_with_iptables() {
-        crate::matches::iprange::conformance::check(CONFORMANCE);
+        crate::testutil::conformance_argv(CONFORMANCE);
     }
 }

@@ -7,13 +7,13 @@ use std::net::IpAddr;
 use iptkit_sys::ext::xt_policy::*;
 use iptkit_sys::Pod;
 
-use super::xtvalue::{
-    addr_from_bytes, addr_mask_string, addr_to_bytes, exact, parse_hostmask, parse_uint, Seen,
-};
 use crate::error::{Error, Result};
 use crate::extension::{bad_revision, read_struct, Args, Ctx, Extension};
 use crate::inv::Inv;
 use crate::names;
+use crate::xtopt::{
+    addr_mask_string, exact, inet_addr_bytes, inet_addr_of, parse_hostmask, uint_option, Seen,
+};
 
 /// An address and a mask as iptables keeps them for `XTTYPE_HOSTMASK`
 /// options: the address is not masked (`--tunnel-src 10.1.2.3/8` prints
@@ -91,11 +91,11 @@ pub struct Policy {
     seen: Seen,
 }
 
-const O_DIR: u32 = 0;
-const O_POL: u32 = 1;
-const O_STRICT: u32 = 2;
-const O_ELEM: u32 = 3;
-const O_NEXT: u32 = 4;
+const O_DIR: u32 = 1 << 0;
+const O_POL: u32 = 1 << 1;
+const O_STRICT: u32 = 1 << 2;
+const O_ELEM: u32 = 1 << 3;
+const O_NEXT: u32 = 1 << 4;
 
 /// IPsec protocols a policy element may name.
 const IPSEC_PROTOS: [u8; 3] = [50, 51, 108];
@@ -124,12 +124,12 @@ fn elem_to_kernel(e: &PolicyElem) -> xt_policy_elem {
     let mut k = xt_policy_elem::zeroed();
     (k.r#match, k.invert) = spec_bits(e);
     if let Some(a) = e.tunnel_src {
-        k.saddr.a6 = addr_to_bytes(a.value.addr);
-        k.smask.a6 = addr_to_bytes(a.value.mask);
+        k.saddr.a6 = inet_addr_bytes(a.value.addr);
+        k.smask.a6 = inet_addr_bytes(a.value.mask);
     }
     if let Some(a) = e.tunnel_dst {
-        k.daddr.a6 = addr_to_bytes(a.value.addr);
-        k.dmask.a6 = addr_to_bytes(a.value.mask);
+        k.daddr.a6 = inet_addr_bytes(a.value.addr);
+        k.dmask.a6 = inet_addr_bytes(a.value.mask);
     }
     k.spi = e.spi.map_or(0, |v| v.value);
     k.reqid = e.reqid.map_or(0, |v| v.value);
@@ -144,8 +144,8 @@ fn elem_to_kernel(e: &PolicyElem) -> xt_policy_elem {
 fn elem_from_kernel(ctx: &Ctx, k: &xt_policy_elem) -> Result<PolicyElem> {
     let field = |b: u8| (k.r#match & b != 0).then_some(k.invert & b != 0);
     let addr = |a: &xt_policy_addr, m: &xt_policy_addr| AddrMask {
-        addr: addr_from_bytes(ctx.family, a.a6),
-        mask: addr_from_bytes(ctx.family, m.a6),
+        addr: inet_addr_of(ctx.family, a.a6),
+        mask: inet_addr_of(ctx.family, m.a6),
     };
     let mode = match k.mode {
         XT_POLICY_MODE_TRANSPORT => Mode::Transport,
@@ -254,7 +254,7 @@ impl Extension for Policy {
     ) -> Result<bool> {
         match option {
             "dir" => {
-                self.seen.once(option, O_DIR, invert, false)?;
+                self.seen.take(Self::NAME, option, O_DIR, invert, false)?;
                 let v = args.value("--dir")?;
                 self.dir = match v {
                     "in" => Direction::In,
@@ -263,7 +263,7 @@ impl Extension for Policy {
                 };
             }
             "pol" => {
-                self.seen.once(option, O_POL, invert, false)?;
+                self.seen.take(Self::NAME, option, O_POL, invert, false)?;
                 let v = args.value("--pol")?;
                 self.none = match v {
                     "none" => true,
@@ -272,13 +272,16 @@ impl Extension for Policy {
                 };
             }
             "strict" => {
-                self.seen.once(option, O_STRICT, invert, false)?;
+                self.seen
+                    .take(Self::NAME, option, O_STRICT, invert, false)?;
                 self.strict = true;
             }
             "reqid" | "spi" => {
-                self.seen.multi(option, O_ELEM, invert, true)?;
+                self.seen
+                    .take_multi(Self::NAME, option, O_ELEM, invert, true)?;
                 let flag = format!("--{option}");
-                let n = parse_uint(&flag, args.value(&flag)?, 0, u32::MAX as u64)? as u32;
+                let n =
+                    uint_option(Self::NAME, &flag, args.value(&flag)?, 0, u32::MAX as u64)? as u32;
                 let e = self.current();
                 let slot = if option == "reqid" {
                     &mut e.reqid
@@ -288,7 +291,8 @@ impl Extension for Policy {
                 set_elem(slot, option, n, invert)?;
             }
             "proto" => {
-                self.seen.multi(option, O_ELEM, invert, true)?;
+                self.seen
+                    .take_multi(Self::NAME, option, O_ELEM, invert, true)?;
                 let v = args.value("--proto")?;
                 let p = names::parse_protocol(v)
                     .ok_or_else(|| Error::value("--proto", v, "unknown protocol"))?;
@@ -301,7 +305,8 @@ impl Extension for Policy {
                 set_elem(&mut self.current().proto, option, p, invert)?;
             }
             "mode" => {
-                self.seen.multi(option, O_ELEM, invert, true)?;
+                self.seen
+                    .take_multi(Self::NAME, option, O_ELEM, invert, true)?;
                 let v = args.value("--mode")?;
                 if self.current().mode.is_some() {
                     return Err(Error::rule("policy", "double --mode option"));
@@ -314,7 +319,8 @@ impl Extension for Policy {
                 set_elem(&mut self.current().mode, option, m, invert)?;
             }
             "tunnel-src" | "tunnel-dst" => {
-                self.seen.multi(option, O_ELEM, invert, true)?;
+                self.seen
+                    .take_multi(Self::NAME, option, O_ELEM, invert, true)?;
                 let flag = format!("--{option}");
                 let (addr, mask) = parse_hostmask(ctx.family, &flag, args.value(&flag)?)?;
                 let e = self.current();
@@ -326,7 +332,8 @@ impl Extension for Policy {
                 set_elem(slot, option, AddrMask { addr, mask }, invert)?;
             }
             "next" => {
-                self.seen.multi(option, O_NEXT, invert, false)?;
+                self.seen
+                    .take_multi(Self::NAME, option, O_NEXT, invert, false)?;
                 self.current();
                 if self.elements.len() == XT_POLICY_MAX_ELEM {
                     return Err(Error::rule("policy", "maximum policy depth reached"));
@@ -442,7 +449,7 @@ impl Extension for Policy {
 mod tests {
     use super::*;
     use crate::addr::Family;
-    use crate::matches::xtvalue::testing::{conformance, ctx, kernel_fixture, parse, save};
+    use crate::testutil::{conformance, ctx, kernel_fixture, parse, save};
 
     #[test]
     fn kernel_bytes_both_ways() {

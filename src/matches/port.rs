@@ -4,6 +4,7 @@
 use std::fmt;
 
 use crate::error::{Error, Result};
+use crate::inv::Inv;
 use crate::names;
 
 /// An inclusive port range; a single port has `min == max`.
@@ -68,6 +69,18 @@ impl fmt::Display for PortRange {
             write!(f, "{}:{}", self.min, self.max)
         }
     }
+}
+
+/// The kernel's `[min, max]` of an optional range: unset is every port.
+pub(crate) fn range_to_kernel(r: &Option<Inv<PortRange>>) -> [u16; 2] {
+    let r = r.map(|r| r.value).unwrap_or(PortRange::ALL);
+    [r.min, r.max]
+}
+
+/// The range of a kernel `[min, max]`: `None` for every port, unless inverted.
+pub(crate) fn range_from_kernel(p: [u16; 2], invert: bool) -> Option<Inv<PortRange>> {
+    let r = PortRange::range(p[0], p[1]);
+    (!r.is_all() || invert).then_some(Inv::new(r, invert))
 }
 
 #[cfg(test)]

@@ -5,10 +5,10 @@
 use iptkit_sys::ext::xt_quota::*;
 use iptkit_sys::Pod;
 
-use super::xtparse::{uint_option, Seen};
 use crate::error::{Error, Result};
 use crate::extension::{bad_revision, read_struct, Args, Ctx, Extension};
 use crate::inv::Inv;
+use crate::xtopt::{uint_option, Seen};
 
 /// `-m quota`.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
@@ -101,8 +101,8 @@ impl Extension for Quota {
 mod tests {
     use super::*;
     use crate::addr::Family;
-    use crate::matches::xtopt::unhex;
-    use crate::matches::xtparse::tests_support::{encode_as, parse_as, save_as};
+    use crate::testutil::hex;
+    use crate::testutil::{encode_as, parse_as, save_as};
 
     fn parse(words: &[&str]) -> Result<Quota> {
         parse_as(Family::Ipv4, "quota", words)
@@ -111,7 +111,7 @@ mod tests {
     #[test]
     fn kernel_bytes_both_ways() {
         let ctx = Ctx::new(Family::Ipv4);
-        let bytes = unhex("0100000000000000e8030000000000000000000000000000");
+        let bytes = hex("0100000000000000e8030000000000000000000000000000");
         let m = parse(&["!", "--quota", "1000"]).unwrap();
         assert_eq!(encode_as(Family::Ipv4, &m), bytes);
         assert_eq!(Quota::decode(&ctx, 0, &bytes).unwrap(), m);
@@ -119,14 +119,14 @@ mod tests {
         let m = Quota::decode(
             &ctx,
             0,
-            &unhex("000000000000000010000000000000000000000000000000"),
+            &hex("000000000000000010000000000000000000000000000000"),
         )
         .unwrap();
         assert_eq!(save_as(&m), " --quota 16");
         assert!(Quota::decode(
             &ctx,
             0,
-            &unhex("020000000000000010000000000000000000000000000000")
+            &hex("020000000000000010000000000000000000000000000000")
         )
         .is_err());
     }
@@ -147,7 +147,7 @@ mod tests {
     /// iptables-legacy 1.8.9 printed or refused it.
     #[test]
     fn conformance_cases() {
-        crate::matches::xtopt::check_cases(&[
+        crate::testutil::check_cases(&[
             (46, "-m quota --quota 0", Some(" -m quota --quota 0")),
             (46, "-m quota ! --quota 0", Some(" -m quota ! --quota 0")),
             (

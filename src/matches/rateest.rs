@@ -12,10 +12,10 @@ use iptkit_sys::ext::xt_rateest::*;
 use iptkit_sys::xtables::IFNAMSIZ;
 use iptkit_sys::Pod;
 
-use super::xtparse::{put_string, uint, Seen};
 use crate::error::{Error, Result};
 use crate::extension::{bad_revision, c_str, put_c_str, read_struct, Args, Ctx, Extension};
 use crate::inv::Inv;
+use crate::xtopt::{strtod, truncated, uint, Seen};
 
 /// The comparison.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -83,47 +83,6 @@ const SUFFIXES: &[(&str, f64)] = &[
     ("TiBps", 8. * 1024. * 1024. * 1024. * 1024.),
     ("TBps", 8_000_000_000_000.),
 ];
-
-/// The number at the start of `s` as C's `strtod` reads it (decimal forms,
-/// `inf`, `nan`; not hex floats), and the rest.
-fn strtod(s: &str) -> Option<(f64, &str)> {
-    let t = s.trim_start_matches([' ', '\t', '\n', '\r', '\x0b', '\x0c']);
-    let b = t.as_bytes();
-    let mut i = usize::from(matches!(b.first(), Some(b'+' | b'-')));
-    let lower = t[i..].to_ascii_lowercase();
-    for word in ["infinity", "inf", "nan"] {
-        if lower.starts_with(word) {
-            let end = i + word.len();
-            let v = if word == "nan" {
-                f64::NAN
-            } else {
-                f64::INFINITY
-            };
-            return Some((if b[0] == b'-' { -v } else { v }, &t[end..]));
-        }
-    }
-    let digits = |from: usize| b[from..].iter().take_while(|c| c.is_ascii_digit()).count();
-    let int = digits(i);
-    i += int;
-    let mut frac = 0;
-    if b.get(i) == Some(&b'.') {
-        frac = digits(i + 1);
-        if int + frac > 0 {
-            i += 1 + frac;
-        }
-    }
-    if int + frac == 0 {
-        return None;
-    }
-    if matches!(b.get(i), Some(b'e' | b'E')) {
-        let sign = usize::from(matches!(b.get(i + 1), Some(b'+' | b'-')));
-        let exp = digits(i + 1 + sign);
-        if exp > 0 {
-            i += 1 + sign + exp;
-        }
-    }
-    Some((t[..i].parse().ok()?, &t[i..]))
-}
 
 /// A rate (`5kbit`, `1.5mbit`, `100`: bits per second without a unit) in
 /// bytes per second, as `rateest_get_rate` computes it.
@@ -264,13 +223,13 @@ impl Extension for Rateest {
         // Names set through the API may be too long: keep what fits, as iptables does.
         let _ = put_c_str(
             "rateest name",
-            &put_string(&self.name1, IFNAMSIZ),
+            truncated(&self.name1, IFNAMSIZ),
             &mut k.name1,
         );
         let mut flags = 0;
         match &self.name2 {
             Some(n) => {
-                let _ = put_c_str("rateest name", &put_string(n, IFNAMSIZ), &mut k.name2);
+                let _ = put_c_str("rateest name", truncated(n, IFNAMSIZ), &mut k.name2);
                 flags |= XT_RATEEST_MATCH_REL;
             }
             None => flags |= XT_RATEEST_MATCH_ABS,
@@ -323,8 +282,8 @@ impl Extension for Rateest {
                 .ok_or_else(|| Error::value("rateest", s, "could not parse pps"))
         };
         match bit {
-            O_RATEEST1 => self.name1 = put_string(args.value(option)?, IFNAMSIZ),
-            O_RATEEST2 => self.name2 = Some(put_string(args.value(option)?, IFNAMSIZ)),
+            O_RATEEST1 => self.name1 = truncated(args.value(option)?, IFNAMSIZ).to_string(),
+            O_RATEEST2 => self.name2 = Some(truncated(args.value(option)?, IFNAMSIZ).to_string()),
             O_BPS1 | O_BPS2 => {
                 self.bps = true;
                 if let Some(v) = optional(args) {
@@ -384,8 +343,8 @@ impl Extension for Rateest {
 mod tests {
     use super::*;
     use crate::addr::Family;
-    use crate::matches::xtopt::unhex;
-    use crate::matches::xtparse::tests_support::{encode_as, parse_as, save_as};
+    use crate::testutil::hex;
+    use crate::testutil::{encode_as, parse_as, save_as};
 
     fn parse(words: &[&str]) -> Result<Rateest> {
         parse_as(Family::Ipv4, "rateest", words)
@@ -401,7 +360,7 @@ mod tests {
         v.resize(16, 0);
         v.extend(name2.as_bytes());
         v.resize(32, 0);
-        v.extend(unhex(tail));
+        v.extend(hex(tail));
         v.resize(72, 0);
         v
     }
@@ -478,7 +437,7 @@ mod tests {
     /// iptables-legacy 1.8.9 printed or refused it.
     #[test]
     fn conformance_cases() {
-        crate::matches::xtopt::check_cases(&[
+        crate::testutil::check_cases(&[
             (46, "-m rateest --rateest RE1 --rateest-lt --rateest-bps 8bit", Some(" -m rateest --rateest RE1 --rateest-lt --rateest-bps 8bit")),
             (46, "-m rateest --rateest RE1 --rateest-eq --rateest-pps 5", Some(" -m rateest --rateest RE1 --rateest-eq --rateest-pps 5")),
             (46, "-m rateest --rateest RE1 --rateest-gt --rateest-bps 5kbit", Some(" -m rateest --rateest RE1 --rateest-gt --rateest-bps 5000bit")),

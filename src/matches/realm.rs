@@ -9,11 +9,11 @@ use iptkit_sys::ext::xt_realm::*;
 use iptkit_sys::Pod;
 
 use super::tcp::set_once;
-use super::xtnum::strtoul_prefix;
 use crate::addr::Family;
 use crate::error::{Error, Result};
 use crate::extension::{bad_revision, read_struct, Args, Ctx, Extension};
 use crate::inv::Inv;
+use crate::xtopt::{parse_lmap, strtoul};
 
 /// Where iptables reads realm names.
 const REALMS_FILE: &str = "/etc/iproute2/rt_realms";
@@ -32,43 +32,6 @@ pub struct RealmMask {
 pub struct Realm {
     /// `[!] --realm VALUE[/MASK]` or a realm name (required).
     pub realm: Option<Inv<RealmMask>>,
-}
-
-/// Parses an iproute2 id/name table as `xtables_lmap_init` does: `ID NAME`
-/// per line (decimal, or hex after `0x`), ids 0 to 255, `#` comments.
-pub(crate) fn parse_lmap(text: &str) -> Vec<(u32, String)> {
-    let mut map = Vec::new();
-    for line in text.lines() {
-        let cur = line.trim_start();
-        if cur.is_empty() || cur.starts_with('#') {
-            continue;
-        }
-        let (digits, radix) = match cur.strip_prefix("0x") {
-            Some(h) => (h, 16),
-            None => (cur, 10),
-        };
-        let n = digits
-            .bytes()
-            .take_while(|b| (*b as char).is_digit(radix))
-            .count();
-        let Ok(id) = u32::from_str_radix(&digits[..n], radix) else {
-            continue;
-        };
-        let rest = &digits[n..];
-        if id > 255 || !rest.starts_with(|c: char| c.is_ascii_whitespace()) {
-            continue;
-        }
-        let rest = rest.trim_start();
-        if rest.is_empty() || rest.starts_with('#') {
-            continue;
-        }
-        let name = rest
-            .split(|c: char| c.is_ascii_whitespace())
-            .next()
-            .unwrap_or("");
-        map.push((id, name.to_string()));
-    }
-    map
 }
 
 /// The realm names of this machine (empty when the file is missing).
@@ -91,7 +54,7 @@ fn parse_realm(s: &str, names: &[(u32, String)]) -> Result<RealmMask> {
             .map(|&(id, _)| RealmMask { id, mask: u32::MAX })
             .ok_or_else(|| bad("could not map name to an integer value"))
     };
-    let Some((id, rest)) = strtoul_prefix(s).filter(|(v, _)| *v <= u32::MAX.into()) else {
+    let Some((id, rest)) = strtoul(s).filter(|(v, _)| *v <= u32::MAX.into()) else {
         return by_name();
     };
     if rest.is_empty() {
@@ -103,7 +66,7 @@ fn parse_realm(s: &str, names: &[(u32, String)]) -> Result<RealmMask> {
     let Some(m) = rest.strip_prefix('/') else {
         return by_name();
     };
-    match strtoul_prefix(m) {
+    match strtoul(m) {
         Some((mask, "")) if mask <= u32::MAX.into() => Ok(RealmMask {
             id: id as u32,
             mask: mask as u32,
@@ -196,7 +159,7 @@ impl Extension for Realm {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::matches::testutil::{bytes_both_ways, parse_opts, round};
+    use crate::testutil::{bytes_both_ways, parse_opts, round};
 
     #[test]
     fn kernel_bytes_both_ways() {

@@ -2,18 +2,18 @@
 //! `struct xt_recent_mtinfo` revision 0 and `xt_recent_mtinfo_v1` revision 1,
 //! which adds `--mask`).
 
-use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+use std::net::IpAddr;
 
 use iptkit_sys::ext::xt_iprange::nf_inet_addr;
 use iptkit_sys::ext::xt_recent::*;
 use iptkit_sys::Pod;
 
-use super::iprange::numeric_addr;
 use super::tcp::set_once;
 use crate::addr::Family;
 use crate::error::{Error, Result};
 use crate::extension::{bad_revision, c_str, read_struct, Args, Ctx, Extension};
 use crate::inv::Inv;
+use crate::xtopt::{inet_addr_bytes, inet_addr_of, numeric_host, truncated};
 
 /// The list iptables uses when `--name` is not given.
 pub const DEFAULT_NAME: &str = "DEFAULT";
@@ -198,28 +198,18 @@ fn mask_from_kernel(family: Family, m: &nf_inet_addr) -> Option<IpAddr> {
     if m.in6 == [0xff; 16] {
         return None;
     }
-    Some(match family {
-        Family::Ipv4 => IpAddr::V4(Ipv4Addr::new(m.in6[0], m.in6[1], m.in6[2], m.in6[3])),
-        Family::Ipv6 => IpAddr::V6(Ipv6Addr::from(m.in6)),
-    })
+    Some(inet_addr_of(family, m.in6))
 }
 
 fn mask_to_kernel(m: Option<IpAddr>) -> nf_inet_addr {
-    let mut k = nf_inet_addr { in6: [0xff; 16] };
-    match m {
-        None => {}
-        Some(IpAddr::V4(a)) => {
-            k.in6 = [0; 16];
-            k.in6[..4].copy_from_slice(&a.octets());
-        }
-        Some(IpAddr::V6(a)) => k.in6 = a.octets(),
+    nf_inet_addr {
+        in6: m.map_or([0xff; 16], inet_addr_bytes),
     }
-    k
 }
 
 /// A `u32` option as xtables reads it (`strtoul` base 0, range checked).
 pub(crate) fn parse_u32(option: &str, v: &str, min: u32) -> Result<u32> {
-    super::length::xt_uint(v)
+    crate::xtopt::uint(v, 0, u64::MAX)
         .and_then(|n| u32::try_from(n).ok())
         .filter(|&n| n >= min)
         .ok_or_else(|| {
@@ -338,11 +328,8 @@ impl Extension for Recent {
                 flag_only(option)?;
                 let v = args.value("--name")?;
                 // Longer names are cut to the field, as iptables does.
-                let end = (0..=v.len().min(XT_RECENT_NAME_LEN - 1))
-                    .rev()
-                    .find(|&i| v.is_char_boundary(i))
-                    .unwrap_or(0);
-                set_once(&mut self.name, "--name", v[..end].to_string())?;
+                let name = truncated(v, XT_RECENT_NAME_LEN).to_string();
+                set_once(&mut self.name, "--name", name)?;
             }
             "rsource" => {
                 flag_only(option)?;
@@ -355,7 +342,8 @@ impl Extension for Recent {
             "mask" => {
                 flag_only(option)?;
                 let v = args.value("--mask")?;
-                let m = numeric_addr(ctx.family, v).ok_or_else(|| {
+                // `XTTYPE_HOST`: `--mask 33` is 0.0.0.33, as in iptables.
+                let m = numeric_host(ctx.family, v).ok_or_else(|| {
                     Error::value("--mask", v, "not a numeric address of the rule's family")
                 })?;
                 set_once(&mut self.mask, "--mask", m)?;
@@ -428,14 +416,9 @@ impl Extension for Recent {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::syntax::{parse_rule_spec, save_rule_spec, split_words};
-
-    fn hex(s: &str) -> Vec<u8> {
-        (0..s.len())
-            .step_by(2)
-            .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
-            .collect()
-    }
+    use crate::syntax::{parse_rule_spec, split_words};
+    use crate::testutil::hex;
+    use crate::testutil::round;
 
     /// The 228-byte revision 1 struct: fixed fields, name, side, pad, mask.
     fn v1_bytes(head: &str, name: &str, tail: &str) -> Vec<u8> {
@@ -453,11 +436,6 @@ mod tests {
             crate::Match::Recent(m) => Ok(m.clone()),
             m => panic!("{m:?}"),
         }
-    }
-
-    fn round(family: Family, spec: &str) -> Result<String> {
-        let (rules, _) = parse_rule_spec(family, &split_words(spec).unwrap())?;
-        Ok(rules.iter().map(save_rule_spec).collect())
     }
 
     #[test]
@@ -574,6 +552,17 @@ mod tests {
         assert!(parsed(Family::Ipv6, "-m recent --set --mask 255.255.255.255").is_err());
     }
 
+    #[test]
+    fn masks_like_getaddrinfo() {
+        // What iptables-legacy 1.8.9 saves for them.
+        for (mask, saved) in [("33", "0.0.0.33"), ("10.1", "10.0.0.1")] {
+            assert_eq!(
+                round(Family::Ipv4, &format!("-m recent --set --mask {mask}")).unwrap(),
+                format!(" -m recent --set --name DEFAULT --mask {saved} --rsource")
+            );
+        }
+    }
+
     /// Every rule of iptables' own tests for this match (`extensions/*.t`)
     /// and what iptables-legacy 1.8.9 saved for it, or `None` where its
     /// parser refused the rule (rules only the kernel refused are left out).
@@ -605,6 +594,6 @@ mod tests {
 
     #[test]
     fn conformance_with_iptables() {
-        crate::matches::iprange::conformance::check(CONFORMANCE);
+        crate::testutil::conformance_argv(CONFORMANCE);
     }
 }

@@ -4,9 +4,9 @@
 use iptkit_sys::ext::xt_rpfilter::*;
 use iptkit_sys::Pod;
 
-use super::xtvalue::exact;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::extension::{bad_revision, read_struct, Args, Ctx, Extension};
+use crate::xtopt::{exact, take_flag};
 
 /// `-m rpfilter`. The kernel allows it in the PREROUTING chains of the raw
 /// and mangle tables only.
@@ -93,13 +93,7 @@ impl Extension for Rpfilter {
         let Some(slot) = self.slot(option) else {
             return Ok(false);
         };
-        if invert {
-            return Err(Error::rule(format!("--{option}"), "cannot be inverted"));
-        }
-        if *slot {
-            return Err(Error::rule(format!("--{option}"), "can only be used once"));
-        }
-        *slot = true;
+        take_flag(Self::NAME, option, slot, invert)?;
         Ok(true)
     }
 
@@ -118,7 +112,7 @@ impl Extension for Rpfilter {
 mod tests {
     use super::*;
     use crate::addr::Family;
-    use crate::matches::xtvalue::testing::{conformance, ctx, kernel_fixture, parse};
+    use crate::testutil::{conformance, ctx, kernel_fixture, parse};
 
     #[test]
     fn kernel_bytes_both_ways() {

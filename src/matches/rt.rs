@@ -6,11 +6,11 @@ use iptkit_sys::ext::ip6t_rt::*;
 use iptkit_sys::Pod;
 
 use super::frag::U32Range;
-use super::xtvalue::{exact, parse_uint, Seen};
 use crate::addr::Family;
 use crate::error::{Error, Result};
 use crate::extension::{bad_revision, read_struct, Args, Ctx, Extension};
 use crate::inv::Inv;
+use crate::xtopt::{exact, uint_option, Seen};
 
 /// `-m rt` (IPv6 only).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
@@ -32,12 +32,12 @@ pub struct Rt {
     seen: Seen,
 }
 
-const O_RT_TYPE: u32 = 0;
-const O_RT_SEGSLEFT: u32 = 1;
-const O_RT_LEN: u32 = 2;
-const O_RT0RES: u32 = 3;
-const O_RT0ADDRS: u32 = 4;
-const O_RT0NSTRICT: u32 = 5;
+const O_RT_TYPE: u32 = 1 << 0;
+const O_RT_SEGSLEFT: u32 = 1 << 1;
+const O_RT_LEN: u32 = 1 << 2;
+const O_RT0RES: u32 = 1 << 3;
+const O_RT0ADDRS: u32 = 1 << 4;
+const O_RT0NSTRICT: u32 = 1 << 5;
 
 impl Rt {
     /// The type 0 options need `--rt-type 0` (not inverted) before them.
@@ -151,32 +151,37 @@ impl Extension for Rt {
         let flag = format!("--{option}");
         match option {
             "rt-type" => {
-                self.seen.once(option, O_RT_TYPE, invert, true)?;
-                let n = parse_uint(&flag, args.value(&flag)?, 0, u32::MAX.into())?;
+                self.seen
+                    .take(Self::NAME, option, O_RT_TYPE, invert, true)?;
+                let n = uint_option(Self::NAME, &flag, args.value(&flag)?, 0, u32::MAX.into())?;
                 self.rt_type = Some(Inv::new(n as u32, invert));
             }
             "rt-segsleft" => {
-                self.seen.once(option, O_RT_SEGSLEFT, invert, true)?;
-                let r = U32Range::parse(&flag, args.value(&flag)?)?;
+                self.seen
+                    .take(Self::NAME, option, O_RT_SEGSLEFT, invert, true)?;
+                let r = U32Range::parse(Self::NAME, &flag, args.value(&flag)?)?;
                 self.segsleft = Some(Inv::new(r, invert));
             }
             "rt-len" => {
-                self.seen.once(option, O_RT_LEN, invert, true)?;
-                let n = parse_uint(&flag, args.value(&flag)?, 0, u32::MAX.into())?;
+                self.seen.take(Self::NAME, option, O_RT_LEN, invert, true)?;
+                let n = uint_option(Self::NAME, &flag, args.value(&flag)?, 0, u32::MAX.into())?;
                 self.len = Some(Inv::new(n as u32, invert));
             }
             "rt-0-res" => {
-                self.seen.once(option, O_RT0RES, invert, false)?;
+                self.seen
+                    .take(Self::NAME, option, O_RT0RES, invert, false)?;
                 self.require_type0(option)?;
                 self.res = true;
             }
             "rt-0-addrs" => {
-                self.seen.once(option, O_RT0ADDRS, invert, false)?;
+                self.seen
+                    .take(Self::NAME, option, O_RT0ADDRS, invert, false)?;
                 self.require_type0(option)?;
                 self.addrs = Some(parse_addrs(&flag, args.value(&flag)?)?);
             }
             "rt-0-not-strict" => {
-                self.seen.once(option, O_RT0NSTRICT, invert, false)?;
+                self.seen
+                    .take(Self::NAME, option, O_RT0NSTRICT, invert, false)?;
                 if self.addrs.is_none() {
                     return Err(Error::rule(flag, "`--rt-0-addrs ...' required before it"));
                 }
@@ -213,7 +218,7 @@ impl Extension for Rt {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::matches::xtvalue::testing::{conformance, ctx, kernel_fixture, parse, save};
+    use crate::testutil::{conformance, ctx, kernel_fixture, parse, save};
 
     fn text(options: &str) -> String {
         let v6 = ctx(Family::Ipv6);

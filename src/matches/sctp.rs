@@ -426,7 +426,7 @@ impl Extension for Sctp {
 mod tests {
     use super::*;
     use crate::addr::Family;
-    use crate::matches::testutil::{bytes_both_ways, parse_opts, round};
+    use crate::testutil::{bytes_both_ways, parse_opts, round};
 
     /// `-p sctp -m sctp --chunk-types any DATA:Ie,I_DATA:B` as the kernel holds it.
     fn kernel_any_data_idata() -> Vec<u8> {

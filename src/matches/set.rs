@@ -294,51 +294,58 @@ impl Set {
         if !self.dirs.is_empty() {
             return Err(Error::rule(OPT, "can be specified only once"));
         }
-        let name = args.value(OPT)?;
-        let dirs = match args.peek() {
-            Some(w) if !w.starts_with('-') && !w.starts_with('!') => args.next().unwrap_or(w),
-            _ => {
-                return Err(Error::rule(
-                    OPT,
-                    "requires two args (set name and src/dst flags)",
-                ))
-            }
-        };
-        if name.len() > IPSET_MAXNAMELEN - 1 {
-            return Err(Error::NameTooLong {
-                what: "set name",
-                name: name.to_string(),
-                max: IPSET_MAXNAMELEN - 1,
-            });
-        }
-        let words: Vec<&str> = dirs.split(',').collect();
-        if words.len() > IPSET_DIM_MAX {
-            return Err(Error::value(
-                OPT,
-                dirs,
-                format!("can't be more src/dst options than {IPSET_DIM_MAX}"),
-            ));
-        }
-        // iptables compares only the first three characters (`srcfoo` is `src`).
-        self.dirs = words
-            .iter()
-            .map(|w| match w.get(..3) {
-                Some("src") => Ok(Dir::Src),
-                Some("dst") => Ok(Dir::Dst),
-                _ => Err(Error::value(
-                    OPT,
-                    dirs,
-                    "must be a comma separated list of `src' and `dst'",
-                )),
-            })
-            .collect::<Result<_>>()?;
-        self.set = SetRef {
-            name: name.to_string(),
-            index: None,
-        };
+        let (name, dirs) = parse_name_dirs(OPT, args)?;
+        self.dirs = dirs;
+        self.set = SetRef { name, index: None };
         self.invert = invert;
         Ok(())
     }
+}
+
+/// `NAME DIRS` after `option` (`--match-set`, and the SET target's
+/// `--add-set` and friends), as libxt_set.h reads them (`parse_dirs`): a set
+/// name that fits the kernel's field, then up to `IPSET_DIM_MAX` of `src`
+/// and `dst`, comma separated, of which only the first three characters
+/// count (`srcfoo` is `src`).
+pub(crate) fn parse_name_dirs(option: &str, args: &mut Args) -> Result<(String, Vec<Dir>)> {
+    let name = args.value(option)?;
+    let dirs = match args.peek() {
+        Some(w) if !w.starts_with('-') && !w.starts_with('!') => args.next().unwrap_or(w),
+        _ => {
+            return Err(Error::rule(
+                option,
+                "requires two args (set name and src/dst flags)",
+            ))
+        }
+    };
+    if name.len() > IPSET_MAXNAMELEN - 1 {
+        return Err(Error::NameTooLong {
+            what: "set name",
+            name: name.to_string(),
+            max: IPSET_MAXNAMELEN - 1,
+        });
+    }
+    let words: Vec<&str> = dirs.split(',').collect();
+    if words.len() > IPSET_DIM_MAX {
+        return Err(Error::value(
+            option,
+            dirs,
+            format!("can't be more src/dst options than {IPSET_DIM_MAX}"),
+        ));
+    }
+    let dirs = words
+        .iter()
+        .map(|w| match w.get(..3) {
+            Some("src") => Ok(Dir::Src),
+            Some("dst") => Ok(Dir::Dst),
+            _ => Err(Error::value(
+                option,
+                dirs,
+                "must be a comma separated list of `src' and `dst'",
+            )),
+        })
+        .collect::<Result<_>>()?;
+    Ok((name.to_string(), dirs))
 }
 
 /// `--packets-*` / `--bytes-*`: one comparison per counter; only `-eq`
@@ -363,7 +370,7 @@ fn parse_counter(
         (_, true) => return Err(Error::rule(option, "cannot be inverted")),
     };
     let v = args.value(option)?;
-    let value = super::length::xt_uint(v)
+    let value = crate::xtopt::uint(v, 0, u64::MAX)
         .ok_or_else(|| Error::value(option, v, "cannot parse as a counter value"))?;
     *slot = Some(CounterTest { op, value });
     Ok(())
@@ -559,13 +566,7 @@ mod tests {
     use super::*;
     use crate::addr::Family;
     use crate::syntax::{parse_rule_spec, save_rule_spec, split_words};
-
-    fn hex(s: &str) -> Vec<u8> {
-        (0..s.len())
-            .step_by(2)
-            .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
-            .collect()
-    }
+    use crate::testutil::hex;
 
     fn parsed(spec: &str) -> Result<Set> {
         let (rules, _) = parse_rule_spec(Family::Ipv4, &split_words(spec).unwrap())?;
@@ -743,6 +744,6 @@ mod tests {
 
     #[test]
     fn conformance_with_iptables() {
-        crate::matches::iprange::conformance::check(CONFORMANCE);
+        crate::testutil::conformance_argv(CONFORMANCE);
     }
 }

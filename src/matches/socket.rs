@@ -4,9 +4,9 @@
 use iptkit_sys::ext::xt_socket::*;
 use iptkit_sys::Pod;
 
-use super::xtvalue::exact;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::extension::{bad_revision, read_struct, Args, Ctx, Extension};
+use crate::xtopt::{exact, take_flag};
 
 /// `-m socket`. Each revision knows the options of the one before and one
 /// more; iptables 1.8.9 writes revision 3.
@@ -110,13 +110,7 @@ impl Extension for Socket {
         let Some(slot) = self.option_slot(option) else {
             return Ok(false);
         };
-        if invert {
-            return Err(Error::rule(format!("--{option}"), "cannot be inverted"));
-        }
-        if *slot {
-            return Err(Error::rule(format!("--{option}"), "can only be used once"));
-        }
-        *slot = true;
+        take_flag(Self::NAME, option, slot, invert)?;
         Ok(true)
     }
 
@@ -138,7 +132,7 @@ impl Extension for Socket {
 mod tests {
     use super::*;
     use crate::addr::Family;
-    use crate::matches::xtvalue::testing::{conformance, ctx, kernel_fixture, parse, save};
+    use crate::testutil::{conformance, ctx, kernel_fixture, parse, save};
 
     #[test]
     fn kernel_bytes_both_ways() {

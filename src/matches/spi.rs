@@ -3,9 +3,9 @@
 
 use std::fmt;
 
-use super::xtnum::parse_range_option;
 use crate::error::Result;
 use crate::inv::Inv;
+use crate::xtopt::uint_range;
 
 /// An inclusive SPI range; one SPI has `min == max`. iptables does not check
 /// that `min <= max` (such a range matches nothing).
@@ -31,7 +31,7 @@ impl SpiRange {
 
     /// The option value, as `XTTYPE_UINT32RC` reads it.
     pub(crate) fn parse(ext: &str, option: &str, s: &str) -> Result<SpiRange> {
-        let (min, max) = parse_range_option(ext, option, s, u32::MAX.into())?;
+        let (min, max) = uint_range(ext, option, s, u32::MAX.into())?;
         let min = min as u32;
         Ok(SpiRange {
             min,

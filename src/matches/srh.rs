@@ -8,11 +8,11 @@ use iptkit_sys::ext::ip6t_srh::*;
 use iptkit_sys::Pod;
 
 use super::policy::AddrMask;
-use super::xtvalue::{exact, mask_to_cidr, parse_hostmask, parse_uint, Seen};
 use crate::addr::Family;
 use crate::error::Result;
 use crate::extension::{bad_revision, read_struct, Args, Ctx, Extension};
 use crate::inv::Inv;
+use crate::xtopt::{exact, mask_to_cidr, parse_hostmask, uint_option, Seen};
 
 /// Tests of one byte of the header: equal, greater, less. They share one
 /// kernel field, so when several are set they hold the same value (parsing
@@ -272,23 +272,28 @@ impl Extension for Srh {
         // Option numbers for the once-checks: next-hdr 0, the byte tests
         // 1 to 9, tag 10, the SIDs 11 to 13 (iptables' order).
         if name == "next-hdr" {
-            self.seen.once(option, 0, invert, true)?;
-            let n = parse_uint(&flag, args.value(&flag)?, 0, 0xFF)?;
+            self.seen.take(Self::NAME, option, 1 << 0, invert, true)?;
+            let n = uint_option(Self::NAME, &flag, args.value(&flag)?, 0, 0xFF)?;
             self.next_hdr = Some(Inv::new(n as u8, invert));
             return Ok(true);
         }
         if name == "tag" {
-            self.seen.once(option, 10, invert, true)?;
-            let n = parse_uint(&flag, args.value(&flag)?, 0, 0xFFFF)?;
+            self.seen.take(Self::NAME, option, 1 << 10, invert, true)?;
+            let n = uint_option(Self::NAME, &flag, args.value(&flag)?, 0, 0xFFFF)?;
             self.tag = Some(Inv::new(n as u16, invert));
             return Ok(true);
         }
         for (c, (stem, _)) in CMPS.iter().enumerate() {
             for (which, suffix) in ["-eq", "-gt", "-lt"].iter().enumerate() {
                 if name.strip_prefix(stem) == Some(suffix) {
-                    self.seen
-                        .once(option, 1 + 3 * c as u32 + which as u32, invert, true)?;
-                    let n = parse_uint(&flag, args.value(&flag)?, 0, 0xFF)? as u8;
+                    self.seen.take(
+                        Self::NAME,
+                        option,
+                        1 << (1 + 3 * c as u32 + which as u32),
+                        invert,
+                        true,
+                    )?;
+                    let n = uint_option(Self::NAME, &flag, args.value(&flag)?, 0, 0xFF)? as u8;
                     let cmp = [&mut self.hdr_len, &mut self.segs_left, &mut self.last_entry];
                     cmp.into_iter()
                         .nth(c)
@@ -300,7 +305,8 @@ impl Extension for Srh {
         }
         if self.revision >= 1 {
             if let Some(i) = SIDS.iter().position(|(n, _)| *n == name) {
-                self.seen.once(option, 11 + i as u32, invert, true)?;
+                self.seen
+                    .take(Self::NAME, option, 1 << (11 + i as u32), invert, true)?;
                 let (addr, mask) = parse_hostmask(Family::Ipv6, &flag, args.value(&flag)?)?;
                 let slot = [&mut self.psid, &mut self.nsid, &mut self.lsid]
                     .into_iter()
@@ -343,7 +349,7 @@ impl Extension for Srh {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::matches::xtvalue::testing::{conformance, ctx, kernel_fixture, parse, save};
+    use crate::testutil::{conformance, ctx, kernel_fixture, parse, save};
 
     fn text(options: &str) -> String {
         let v6 = ctx(Family::Ipv6);

@@ -4,9 +4,9 @@
 use iptkit_sys::ext::xt_statistic::*;
 use iptkit_sys::Pod;
 
-use super::xtvalue::{exact, parse_uint, Scratch, Seen};
 use crate::error::{Error, Result};
 use crate::extension::{bad_revision, read_struct, Args, Ctx, Extension};
+use crate::xtopt::{exact, uint_option, Scratch, Seen};
 
 /// `--mode` and its parameters.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -57,10 +57,10 @@ impl Statistic {
     }
 }
 
-const O_MODE: u32 = 0;
-const O_PROBABILITY: u32 = 1;
-const O_EVERY: u32 = 2;
-const O_PACKET: u32 = 3;
+const O_MODE: u32 = 1 << 0;
+const O_PROBABILITY: u32 = 1 << 1;
+const O_EVERY: u32 = 1 << 2;
+const O_PACKET: u32 = 1 << 3;
 
 /// 1.0 as a kernel probability.
 const ONE: f64 = 2147483648.0;
@@ -129,7 +129,7 @@ impl Extension for Statistic {
         let flag = format!("--{option}");
         match option {
             "mode" => {
-                self.seen.once(option, O_MODE, invert, false)?;
+                self.seen.take(Self::NAME, option, O_MODE, invert, false)?;
                 let v = args.value(&flag)?;
                 self.parsed.0 .0 = match v {
                     "random" => false,
@@ -138,7 +138,8 @@ impl Extension for Statistic {
                 };
             }
             "probability" => {
-                self.seen.once(option, O_PROBABILITY, invert, true)?;
+                self.seen
+                    .take(Self::NAME, option, O_PROBABILITY, invert, true)?;
                 let v = args.value(&flag)?;
                 // strtod skips leading white space; NaN passes iptables'
                 // range check and becomes 0 (lround of NaN, truncated).
@@ -151,13 +152,14 @@ impl Extension for Statistic {
                 self.parsed.0 .1 = (ONE * p).round() as u32;
             }
             "every" => {
-                self.seen.once(option, O_EVERY, invert, true)?;
-                let n = parse_uint(&flag, args.value(&flag)?, 1, u32::MAX as u64)?;
+                self.seen.take(Self::NAME, option, O_EVERY, invert, true)?;
+                let n = uint_option(Self::NAME, &flag, args.value(&flag)?, 1, u32::MAX as u64)?;
                 self.parsed.0 .2 = n as u32;
             }
             "packet" => {
-                self.seen.once(option, O_PACKET, invert, false)?;
-                let n = parse_uint(&flag, args.value(&flag)?, 0, u32::MAX as u64)?;
+                self.seen
+                    .take(Self::NAME, option, O_PACKET, invert, false)?;
+                let n = uint_option(Self::NAME, &flag, args.value(&flag)?, 0, u32::MAX as u64)?;
                 self.parsed.0 .3 = n as u32;
             }
             _ => return Ok(false),
@@ -234,7 +236,7 @@ impl Extension for Statistic {
 mod tests {
     use super::*;
     use crate::addr::Family;
-    use crate::matches::xtvalue::testing::{conformance, ctx, kernel_fixture, parse, save};
+    use crate::testutil::{conformance, ctx, kernel_fixture, parse, save};
 
     #[test]
     fn kernel_bytes_both_ways() {

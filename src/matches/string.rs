@@ -6,9 +6,9 @@ use iptkit_sys::ext::xt_string::*;
 use iptkit_sys::Pod;
 
 use super::tcp::set_once;
-use super::xtnum::{no_invert, once, parse_int_option};
 use crate::error::{Error, Result};
 use crate::extension::{bad_revision, c_str, read_struct, Args, Ctx, Extension};
+use crate::xtopt::{no_invert, once, truncated, uint_option};
 
 /// `-m string`.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
@@ -192,17 +192,13 @@ impl Extension for StringMatch {
                 once("string", "--algo", self.algo.is_some())?;
                 let v = args.value("--algo")?;
                 // XTTYPE_STRING into a 16-byte field: cut to 15 bytes.
-                let mut end = v.len().min(XT_STRING_MAX_ALGO_NAME_SIZE - 1);
-                while !v.is_char_boundary(end) {
-                    end -= 1;
-                }
-                self.algo = Some(v[..end].to_string());
+                self.algo = Some(truncated(v, XT_STRING_MAX_ALGO_NAME_SIZE).to_string());
             }
             "from" | "to" => {
                 let name = format!("--{option}");
                 no_invert("string", &name, invert)?;
                 let v = args.value(&name)?;
-                let n = parse_int_option("string", &name, v, 0, u16::MAX.into())? as u16;
+                let n = uint_option("string", &name, v, 0, u16::MAX.into())? as u16;
                 let slot = if option == "from" {
                     &mut self.from
                 } else {
@@ -269,7 +265,7 @@ impl Extension for StringMatch {
 mod tests {
     use super::*;
     use crate::addr::Family;
-    use crate::matches::testutil::{bytes_both_ways, parse_opts, round};
+    use crate::testutil::{bytes_both_ways, parse_opts, round};
 
     #[test]
     fn kernel_bytes_both_ways() {

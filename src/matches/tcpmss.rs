@@ -5,10 +5,10 @@ use iptkit_sys::ext::xt_tcpmss::*;
 use iptkit_sys::Pod;
 
 use super::tcp::set_once;
-use super::xtnum::parse_range_option;
 use crate::error::{Error, Result};
 use crate::extension::{bad_revision, read_struct, Args, Ctx, Extension};
 use crate::inv::Inv;
+use crate::xtopt::uint_range;
 
 /// An inclusive MSS range; one value has `min == max`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -75,7 +75,7 @@ impl Extension for Tcpmss {
             return Ok(false);
         }
         let v = args.value("--mss")?;
-        let (min, max) = parse_range_option("tcpmss", "--mss", v, u16::MAX.into())?;
+        let (min, max) = uint_range("tcpmss", "--mss", v, u16::MAX.into())?;
         let max = max.unwrap_or(min);
         if min > max {
             return Err(Error::value("--mss", v, "tcpmss: invalid range given"));
@@ -109,7 +109,7 @@ impl Extension for Tcpmss {
 mod tests {
     use super::*;
     use crate::addr::Family;
-    use crate::matches::testutil::{bytes_both_ways, parse_opts, round};
+    use crate::testutil::{bytes_both_ways, parse_opts, round};
 
     #[test]
     fn kernel_bytes_both_ways() {

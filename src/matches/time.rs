@@ -7,9 +7,9 @@
 use iptkit_sys::ext::xt_time::*;
 use iptkit_sys::Pod;
 
-use super::xtvalue::{exact, strtoul, Seen};
 use crate::error::{Error, Result};
 use crate::extension::{bad_revision, read_struct, Args, Ctx, Extension};
+use crate::xtopt::{c_strtoul, cut, exact, Seen};
 
 /// Weekday names, Monday (bit 1) to Sunday (bit 7).
 const WEEK_DAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
@@ -59,16 +59,16 @@ impl Default for Time {
     }
 }
 
-const O_DATE_START: u32 = 0;
-const O_DATE_STOP: u32 = 1;
-const O_TIME_START: u32 = 2;
-const O_TIME_STOP: u32 = 3;
-const O_CONTIGUOUS: u32 = 4;
-const O_MONTHDAYS: u32 = 5;
-const O_WEEKDAYS: u32 = 6;
-const O_LOCAL_TZ: u32 = 7;
-const O_UTC: u32 = 8;
-const O_KERNEL_TZ: u32 = 9;
+const O_DATE_START: u32 = 1 << 0;
+const O_DATE_STOP: u32 = 1 << 1;
+const O_TIME_START: u32 = 1 << 2;
+const O_TIME_STOP: u32 = 1 << 3;
+const O_CONTIGUOUS: u32 = 1 << 4;
+const O_MONTHDAYS: u32 = 1 << 5;
+const O_WEEKDAYS: u32 = 1 << 6;
+const O_LOCAL_TZ: u32 = 1 << 7;
+const O_UTC: u32 = 1 << 8;
+const O_KERNEL_TZ: u32 = 1 << 9;
 
 /// Days since 1970-01-01 of a proleptic Gregorian date (month 1 to 12; the
 /// day may be 0 or past the month's end, counting on from the 1st).
@@ -111,7 +111,7 @@ fn parse_date(option: &str, s: &str) -> Result<u32> {
     let mut f = [1970u32, 1, 1, 0, 0, 0];
     let mut rest = s;
     for i in 0..6 {
-        let n = strtoul(rest, 10);
+        let n = c_strtoul(rest, 10);
         // C keeps the low 32 bits in an unsigned int.
         let v = n.value as u32;
         let next = rest.as_bytes().get(n.end).copied();
@@ -156,20 +156,20 @@ fn parse_daytime(option: &str, s: &str) -> Result<u32> {
             "invalid time, should be hh:mm[:ss] format and within the boundaries",
         )
     };
-    let h = strtoul(s, 10);
+    let h = c_strtoul(s, 10);
     let hour = h.value as u32;
     if s.as_bytes().get(h.end) != Some(&b':') || hour > 23 {
         return Err(bad());
     }
     let rest = &s[h.end + 1..];
-    let m = strtoul(rest, 10);
+    let m = c_strtoul(rest, 10);
     let minute = m.value as u32;
     let mut second = 0;
     match rest.as_bytes().get(m.end) {
         None => {}
         Some(b':') => {
             let rest = &rest[m.end + 1..];
-            let sec = strtoul(rest, 10);
+            let sec = c_strtoul(rest, 10);
             if sec.end != rest.len() || sec.value as u32 > 59 {
                 return Err(bad());
             }
@@ -191,16 +191,7 @@ fn day_items(s: &str, keep: usize) -> Vec<&str> {
     if items.last() == Some(&"") {
         items.pop();
     }
-    items
-        .into_iter()
-        .map(|i| {
-            let mut end = i.len().min(keep);
-            while !i.is_char_boundary(end) {
-                end -= 1;
-            }
-            &i[..end]
-        })
-        .collect()
+    items.into_iter().map(|i| cut(i, keep)).collect()
 }
 
 /// `time_parse_monthdays`: numbers 0 to 31 (read by `strtoul` base 0 from at
@@ -208,7 +199,7 @@ fn day_items(s: &str, keep: usize) -> Vec<&str> {
 fn parse_monthdays(option: &str, s: &str) -> Result<u32> {
     let mut days = 0u32;
     for item in day_items(s, 2) {
-        let n = strtoul(item, 0);
+        let n = c_strtoul(item, 0);
         let day = n.value as u32;
         if n.end != item.len() || day > 31 {
             return Err(Error::value(
@@ -227,7 +218,7 @@ fn parse_monthdays(option: &str, s: &str) -> Result<u32> {
 fn parse_weekdays(option: &str, s: &str) -> Result<u8> {
     let mut days = 0u32;
     for item in day_items(s, 3) {
-        let n = strtoul(item, 0);
+        let n = c_strtoul(item, 0);
         if n.end == item.len() {
             if n.value as u32 == 0 {
                 return Err(Error::value(
@@ -314,34 +305,41 @@ impl Extension for Time {
         let flag = format!("--{option}");
         match option {
             "datestart" => {
-                self.seen.once(option, O_DATE_START, invert, false)?;
+                self.seen
+                    .take(Self::NAME, option, O_DATE_START, invert, false)?;
                 self.date_start = parse_date(&flag, args.value(&flag)?)?;
             }
             "datestop" => {
-                self.seen.once(option, O_DATE_STOP, invert, false)?;
+                self.seen
+                    .take(Self::NAME, option, O_DATE_STOP, invert, false)?;
                 self.date_stop = parse_date(&flag, args.value(&flag)?)?;
             }
             "timestart" => {
-                self.seen.once(option, O_TIME_START, invert, false)?;
+                self.seen
+                    .take(Self::NAME, option, O_TIME_START, invert, false)?;
                 self.daytime_start = parse_daytime(&flag, args.value(&flag)?)?;
             }
             "timestop" => {
-                self.seen.once(option, O_TIME_STOP, invert, false)?;
+                self.seen
+                    .take(Self::NAME, option, O_TIME_STOP, invert, false)?;
                 self.daytime_stop = parse_daytime(&flag, args.value(&flag)?)?;
             }
             "contiguous" => {
-                self.seen.once(option, O_CONTIGUOUS, invert, false)?;
+                self.seen
+                    .take(Self::NAME, option, O_CONTIGUOUS, invert, false)?;
                 self.contiguous = true;
             }
             "monthdays" => {
-                self.seen.once(option, O_MONTHDAYS, invert, true)?;
+                self.seen
+                    .take(Self::NAME, option, O_MONTHDAYS, invert, true)?;
                 self.monthdays = parse_monthdays(&flag, args.value(&flag)?)?;
                 if invert {
                     self.monthdays ^= XT_TIME_ALL_MONTHDAYS;
                 }
             }
             "weekdays" => {
-                self.seen.once(option, O_WEEKDAYS, invert, true)?;
+                self.seen
+                    .take(Self::NAME, option, O_WEEKDAYS, invert, true)?;
                 self.weekdays = parse_weekdays(&flag, args.value(&flag)?)?;
                 if invert {
                     self.weekdays ^= XT_TIME_ALL_WEEKDAYS;
@@ -354,10 +352,10 @@ impl Extension for Time {
                 } else {
                     O_KERNEL_TZ
                 };
-                self.seen.once(option, id, invert, false)?;
+                self.seen.take(Self::NAME, option, id, invert, false)?;
                 self.kerneltz = true;
             }
-            "utc" => self.seen.once(option, O_UTC, invert, false)?,
+            "utc" => self.seen.take(Self::NAME, option, O_UTC, invert, false)?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -420,7 +418,7 @@ impl Extension for Time {
 mod tests {
     use super::*;
     use crate::addr::Family;
-    use crate::matches::xtvalue::testing::{conformance, ctx, kernel_fixture, parse, save};
+    use crate::testutil::{conformance, ctx, kernel_fixture, parse, save};
 
     fn text(options: &str) -> String {
         let v4 = ctx(Family::Ipv4);

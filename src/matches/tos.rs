@@ -6,10 +6,10 @@ use iptkit_sys::ext::xt_dscp::*;
 use iptkit_sys::Pod;
 
 use super::tcp::set_once;
-use super::xtnum::strtoul_prefix;
 use crate::error::{Error, Result};
 use crate::extension::{bad_revision, read_struct, Args, Ctx, Extension};
 use crate::inv::Inv;
+use crate::xtopt::strtoul;
 
 /// The symbolic TOS values iptables knows (`tos_symbol_names`).
 const SYMBOLS: [(&str, u8); 5] = [
@@ -33,11 +33,11 @@ pub struct TosMask {
 /// number alone has mask 0xff, a name `name_mask` (0x3f for the match).
 pub(crate) fn parse_tos_mask(option: &str, s: &str, name_mask: u8) -> Result<TosMask> {
     let bad = || Error::value(option, s, "bad TOS value");
-    if let Some((value, rest)) = strtoul_prefix(s).filter(|(v, _)| *v <= 0xff) {
+    if let Some((value, rest)) = strtoul(s).filter(|(v, _)| *v <= 0xff) {
         let mask = match rest.strip_prefix('/') {
             None if rest.is_empty() => 0xff,
             None => return Err(bad()),
-            Some(m) => match strtoul_prefix(m) {
+            Some(m) => match strtoul(m) {
                 Some((m, "")) if m <= 0xff => m,
                 _ => return Err(bad()),
             },
@@ -141,7 +141,7 @@ impl Extension for Tos {
 mod tests {
     use super::*;
     use crate::addr::Family;
-    use crate::matches::testutil::{bytes_both_ways, parse_opts, round};
+    use crate::testutil::{bytes_both_ways, parse_opts, round};
 
     #[test]
     fn kernel_bytes_both_ways() {

@@ -4,10 +4,10 @@
 use iptkit_sys::ext::ipt_ttl::*;
 use iptkit_sys::Pod;
 
-use super::xtnum::{no_invert, parse_int_option};
 use crate::addr::Family;
 use crate::error::{Error, Result};
 use crate::extension::{bad_revision, read_struct, Args, Ctx, Extension};
+use crate::xtopt::{no_invert, uint_option};
 
 /// How a TTL or hop limit is compared (`IPT_TTL_*`, `IP6T_HL_*`: the same numbers).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -83,7 +83,7 @@ impl TtlTest {
             }
             _ => return Ok(false),
         };
-        let value = parse_int_option(prefix, &name, args.value(&name)?, 0, 255)? as u8;
+        let value = uint_option(prefix, &name, args.value(&name)?, 0, 255)? as u8;
         if slot.is_some() {
             return Err(Error::rule(
                 &name,
@@ -184,7 +184,7 @@ impl Extension for Ttl {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::matches::testutil::{bytes_both_ways, parse_opts, round};
+    use crate::testutil::{bytes_both_ways, parse_opts, round};
 
     #[test]
     fn kernel_bytes_both_ways() {

@@ -6,9 +6,9 @@
 use iptkit_sys::ext::xt_u32::*;
 use iptkit_sys::Pod;
 
-use super::xtnum::strtoul_prefix;
 use crate::error::{Error, Result};
 use crate::extension::{bad_revision, read_struct, Args, Ctx, Extension};
+use crate::xtopt::{once, strtoul};
 
 /// An operator of a location.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -53,7 +53,7 @@ fn u32_err(pos: usize, what: &str) -> Error {
 
 /// A number at `s[pos..]` (`parse_number`: leading blanks allowed).
 fn number(s: &str, pos: &mut usize) -> Result<u32> {
-    match strtoul_prefix(&s[*pos..]).filter(|(v, _)| *v <= u32::MAX.into()) {
+    match strtoul(&s[*pos..]).filter(|(v, _)| *v <= u32::MAX.into()) {
         Some((v, rest)) => {
             *pos = s.len() - rest.len();
             Ok(v as u32)
@@ -316,12 +316,7 @@ impl Extension for U32 {
         if option != "u32" {
             return Ok(false);
         }
-        if !self.tests.is_empty() {
-            return Err(Error::rule(
-                "--u32",
-                "u32: option \"--u32\" can only be used once",
-            ));
-        }
+        once(Self::NAME, option, !self.tests.is_empty())?;
         self.tests = parse_tests(args.value("--u32")?)?;
         self.invert = invert;
         Ok(true)
@@ -349,7 +344,7 @@ impl Extension for U32 {
 mod tests {
     use super::*;
     use crate::addr::Family;
-    use crate::matches::testutil::{bytes_both_ways, parse_opts, round};
+    use crate::testutil::{bytes_both_ways, parse_opts, round};
 
     #[test]
     fn kernel_bytes_both_ways() {

@@ -3,12 +3,12 @@
 use iptkit_sys::ext::xt_tcpudp::*;
 use iptkit_sys::Pod;
 
-use super::port::PortRange;
+use super::port::{range_from_kernel, range_to_kernel, PortRange};
 use super::tcp::{save_range, set_once};
-use super::xtopt::parse_port_range;
-use crate::error::Result;
-use crate::extension::{bad_revision, read_struct, Args, Ctx, Extension};
+use crate::error::{Error, Result};
+use crate::extension::{bad_revision, read_struct, Args};
 use crate::inv::Inv;
+use crate::xtopt::port_range;
 
 /// `-m udp`.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
@@ -19,99 +19,149 @@ pub struct Udp {
     pub dport: Option<Inv<PortRange>>,
 }
 
-/// The kernel's `[min, max]` of an optional range: unset is every port.
-pub(crate) fn range_to_kernel(r: &Option<Inv<PortRange>>) -> [u16; 2] {
-    let r = r.map(|r| r.value).unwrap_or(PortRange::ALL);
-    [r.min, r.max]
+/// Source and destination port ranges, as `-m udp` and `-m udplite` hold
+/// them.
+pub(crate) type Ports = (Option<Inv<PortRange>>, Option<Inv<PortRange>>);
+
+/// Reads `struct xt_udp` (both `udp` and `udplite` use it); flags iptables
+/// never writes are refused, so the match is kept raw.
+pub(crate) fn decode_ports(ext: &str, revision: u8, data: &[u8]) -> Result<Ports> {
+    if revision != 0 {
+        return Err(bad_revision(ext, revision));
+    }
+    let k: xt_udp = read_struct(ext, revision, data)?;
+    if k.invflags & !(XT_UDP_INV_SRCPT | XT_UDP_INV_DSTPT) != 0 {
+        return Err(Error::Malformed(format!(
+            "{ext}: unknown invflags {:#x}",
+            k.invflags
+        )));
+    }
+    Ok((
+        range_from_kernel(k.spts, k.invflags & XT_UDP_INV_SRCPT != 0),
+        range_from_kernel(k.dpts, k.invflags & XT_UDP_INV_DSTPT != 0),
+    ))
 }
 
-/// The range of a kernel `[min, max]`: `None` for every port, unless inverted.
-pub(crate) fn range_from_kernel(p: [u16; 2], invert: bool) -> Option<Inv<PortRange>> {
-    let r = PortRange::range(p[0], p[1]);
-    (!r.is_all() || invert).then_some(Inv::new(r, invert))
+/// Writes `struct xt_udp`.
+pub(crate) fn encode_ports((sport, dport): Ports, out: &mut Vec<u8>) {
+    let mut k = xt_udp::zeroed();
+    k.spts = range_to_kernel(&sport);
+    k.dpts = range_to_kernel(&dport);
+    if sport.is_some_and(|r| r.invert) {
+        k.invflags |= XT_UDP_INV_SRCPT;
+    }
+    if dport.is_some_and(|r| r.invert) {
+        k.invflags |= XT_UDP_INV_DSTPT;
+    }
+    out.extend_from_slice(k.as_bytes());
 }
 
-impl Extension for Udp {
-    const NAME: &'static str = "udp";
+/// Takes `--sport`/`--dport` (and their long names) of `ext` into
+/// `sport`/`dport`, as `XTTYPE_PORTRC` options.
+pub(crate) fn parse_port_option(
+    ext: &str,
+    sport: &mut Option<Inv<PortRange>>,
+    dport: &mut Option<Inv<PortRange>>,
+    option: &str,
+    invert: bool,
+    args: &mut Args,
+) -> Result<bool> {
+    let (slot, name) = match option {
+        "sport" | "source-port" => (sport, "--sport"),
+        "dport" | "destination-port" => (dport, "--dport"),
+        _ => return Ok(false),
+    };
+    let r = port_range(ext, name, args.value(name)?)?;
+    set_once(slot, name, Inv::new(r, invert))?;
+    Ok(true)
+}
 
-    fn new(_ctx: &Ctx, _name: &str) -> Self {
-        Udp::default()
-    }
-
-    fn decode(_ctx: &Ctx, revision: u8, data: &[u8]) -> Result<Self> {
-        if revision != 0 {
-            return Err(bad_revision(Self::NAME, revision));
+/// `--sport :` is every port, which the kernel holds as no test.
+pub(crate) fn finish_ports(ranges: [&mut Option<Inv<PortRange>>; 2]) {
+    for r in ranges {
+        if r.is_some_and(|r| r.value.is_all() && !r.invert) {
+            *r = None;
         }
-        let k: xt_udp = read_struct(Self::NAME, revision, data)?;
-        Ok(Udp {
-            sport: range_from_kernel(k.spts, k.invflags & XT_UDP_INV_SRCPT != 0),
-            dport: range_from_kernel(k.dpts, k.invflags & XT_UDP_INV_DSTPT != 0),
-        })
     }
+}
 
-    fn revision(&self) -> u8 {
-        0
-    }
+/// Appends ` [!] --sport P[:Q] [!] --dport P[:Q]`.
+pub(crate) fn save_ports((sport, dport): Ports, out: &mut String) {
+    save_range(out, "sport", &sport);
+    save_range(out, "dport", &dport);
+}
 
-    fn encode(&self, _ctx: &Ctx, out: &mut Vec<u8>) {
-        let mut k = xt_udp::zeroed();
-        k.spts = range_to_kernel(&self.sport);
-        k.dpts = range_to_kernel(&self.dport);
-        if self.sport.is_some_and(|r| r.invert) {
-            k.invflags |= XT_UDP_INV_SRCPT;
-        }
-        if self.dport.is_some_and(|r| r.invert) {
-            k.invflags |= XT_UDP_INV_DSTPT;
-        }
-        out.extend_from_slice(k.as_bytes());
-    }
+/// The [`Extension`](crate::extension::Extension) impl of a match whose value is a source and a
+/// destination port range in `struct xt_udp` (`udp`, `udplite`): every
+/// codec is the helpers above, under the match's name.
+macro_rules! udp_match {
+    ($ty:ident, $name:literal) => {
+        impl $crate::extension::Extension for $ty {
+            const NAME: &'static str = $name;
 
-    fn parse_option(
-        &mut self,
-        _ctx: &Ctx,
-        option: &str,
-        invert: bool,
-        args: &mut Args,
-    ) -> Result<bool> {
-        let (slot, name) = match option {
-            "sport" | "source-port" => (&mut self.sport, "--sport"),
-            "dport" | "destination-port" => (&mut self.dport, "--dport"),
-            _ => return Ok(false),
-        };
-        let r = parse_port_range("udp", name, args.value(name)?)?;
-        set_once(slot, name, Inv::new(r, invert))?;
-        Ok(true)
-    }
+            fn new(_ctx: &$crate::extension::Ctx, _name: &str) -> Self {
+                $ty::default()
+            }
 
-    fn finish(&mut self, _ctx: &Ctx) -> Result<()> {
-        // `--sport :` is every port, which the kernel holds as no test.
-        for r in [&mut self.sport, &mut self.dport] {
-            if r.is_some_and(|r| r.value.is_all() && !r.invert) {
-                *r = None;
+            fn decode(
+                _ctx: &$crate::extension::Ctx,
+                revision: u8,
+                data: &[u8],
+            ) -> $crate::error::Result<Self> {
+                let (sport, dport) = decode_ports(Self::NAME, revision, data)?;
+                Ok($ty { sport, dport })
+            }
+
+            fn revision(&self) -> u8 {
+                0
+            }
+
+            fn encode(&self, _ctx: &$crate::extension::Ctx, out: &mut Vec<u8>) {
+                encode_ports((self.sport, self.dport), out);
+            }
+
+            fn parse_option(
+                &mut self,
+                _ctx: &$crate::extension::Ctx,
+                option: &str,
+                invert: bool,
+                args: &mut $crate::extension::Args,
+            ) -> $crate::error::Result<bool> {
+                parse_port_option(
+                    Self::NAME,
+                    &mut self.sport,
+                    &mut self.dport,
+                    option,
+                    invert,
+                    args,
+                )
+            }
+
+            fn finish(&mut self, _ctx: &$crate::extension::Ctx) -> $crate::error::Result<()> {
+                finish_ports([&mut self.sport, &mut self.dport]);
+                Ok(())
+            }
+
+            fn save(&self, _ctx: &$crate::extension::Ctx, out: &mut String) {
+                save_ports((self.sport, self.dport), out);
             }
         }
-        Ok(())
-    }
-
-    fn save(&self, _ctx: &Ctx, out: &mut String) {
-        save_range(out, "sport", &self.sport);
-        save_range(out, "dport", &self.dport);
-    }
+    };
 }
+pub(crate) use udp_match;
+
+udp_match!(Udp, "udp");
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::addr::Family;
-    use crate::syntax::{parse_rule_spec, save_rule_spec, split_words};
+    use crate::extension::{Ctx, Extension};
+    use crate::syntax::{parse_rule_spec, split_words};
+    use crate::testutil::round;
 
     fn ctx() -> Ctx {
         Ctx::new(Family::Ipv4)
-    }
-
-    fn round(family: Family, spec: &str) -> Result<String> {
-        let (rules, _) = parse_rule_spec(family, &split_words(spec)?)?;
-        Ok(save_rule_spec(&rules[0]))
     }
 
     #[test]
@@ -196,7 +246,7 @@ mod tests {
     #[test]
     #[rustfmt::skip]
     fn conformance_cases() {
-        crate::matches::xtopt::check_cases(&[
+        crate::testutil::check_cases(&[
             (46, "-p udp -m udp --sport 1", Some(" -p udp -m udp --sport 1")),
             (46, "-p udp -m udp --sport 65535", Some(" -p udp -m udp --sport 65535")),
             (46, "-p udp -m udp --dport 1", Some(" -p udp -m udp --dport 1")),

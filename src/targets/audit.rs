@@ -3,9 +3,9 @@
 use iptkit_sys::ext::xt_audit::*;
 use iptkit_sys::Pod;
 
-use super::xtopt::{Opt, Seen};
 use crate::error::{Error, Result};
 use crate::extension::{bad_revision, read_struct, Args, Ctx, Extension};
+use crate::xtopt::{Opt, Seen};
 
 /// The verdict an audit record reports.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
@@ -95,7 +95,7 @@ impl Extension for Audit {
         if option != "type" {
             return Ok(false);
         }
-        self.seen.take(Self::NAME, OPTS, O_TYPE, invert)?;
+        self.seen.take_opt(Self::NAME, OPTS, O_TYPE, invert)?;
         let v = args.value("--type")?;
         self.kind = [AuditType::Accept, AuditType::Drop, AuditType::Reject]
             .into_iter()
@@ -118,7 +118,7 @@ impl Extension for Audit {
 mod tests {
     use super::*;
     use crate::addr::Family::{Ipv4, Ipv6};
-    use crate::targets::xtopt::testing::{both_ways, conformance};
+    use crate::testutil::{both_ways, conformance_each};
 
     #[test]
     fn kernel_bytes_both_ways() {
@@ -134,7 +134,7 @@ mod tests {
 
     #[test]
     fn text_like_iptables() {
-        conformance(&[
+        conformance_each(&[
             (
                 Ipv4,
                 "-j AUDIT --type accept",

@@ -4,9 +4,9 @@
 use iptkit_sys::ext::xt_checksum::*;
 use iptkit_sys::Pod;
 
-use super::xtopt::{Opt, Seen};
 use crate::error::{Error, Result};
 use crate::extension::{bad_revision, read_struct, Args, Ctx, Extension};
+use crate::xtopt::{Opt, Seen};
 
 /// `-j CHECKSUM --checksum-fill`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -76,7 +76,7 @@ impl Extension for Checksum {
         if option != "checksum-fill" {
             return Ok(false);
         }
-        self.seen.take(Self::NAME, OPTS, O_FILL, invert)?;
+        self.seen.take_opt(Self::NAME, OPTS, O_FILL, invert)?;
         self.fill = true;
         Ok(true)
     }
@@ -96,7 +96,7 @@ impl Extension for Checksum {
 mod tests {
     use super::*;
     use crate::addr::Family::{Ipv4, Ipv6};
-    use crate::targets::xtopt::testing::{both_ways, conformance};
+    use crate::testutil::{both_ways, conformance_each};
 
     #[test]
     fn kernel_bytes_both_ways() {
@@ -112,7 +112,7 @@ mod tests {
 
     #[test]
     fn text_like_iptables() {
-        conformance(&[
+        conformance_each(&[
             (
                 Ipv4,
                 "-j CHECKSUM --checksum-fill",

@@ -4,9 +4,9 @@
 use iptkit_sys::ext::xt_classify::*;
 use iptkit_sys::Pod;
 
-use super::xtopt::{Opt, Seen};
 use crate::error::{Error, Result};
 use crate::extension::{bad_revision, read_struct, Args, Ctx, Extension};
+use crate::xtopt::{Opt, Seen};
 
 /// `-j CLASSIFY --set-class MAJOR:MINOR` (both hexadecimal, as `tc` writes them).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
@@ -107,7 +107,7 @@ impl Extension for Classify {
         if option != "set-class" {
             return Ok(false);
         }
-        self.seen.take(Self::NAME, OPTS, O_SET_CLASS, invert)?;
+        self.seen.take_opt(Self::NAME, OPTS, O_SET_CLASS, invert)?;
         (self.major, self.minor) = parse_class(args.value("--set-class")?)?;
         Ok(true)
     }
@@ -128,7 +128,7 @@ impl Extension for Classify {
 mod tests {
     use super::*;
     use crate::addr::Family::{Ipv4, Ipv6};
-    use crate::targets::xtopt::testing::{both_ways, conformance};
+    use crate::testutil::{both_ways, conformance_each};
 
     #[test]
     fn kernel_bytes_both_ways() {
@@ -160,7 +160,7 @@ mod tests {
 
     #[test]
     fn text_like_iptables() {
-        conformance(&[
+        conformance_each(&[
             (
                 Ipv4,
                 "-j CLASSIFY --set-class 0000:ffff",

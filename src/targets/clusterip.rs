@@ -6,10 +6,10 @@
 use iptkit_sys::ext::ipt_clusterip::*;
 use iptkit_sys::Pod;
 
-use super::xtopt::{same_bytes, uint, Opt, Seen};
 use crate::addr::Family;
 use crate::error::{Error, Result};
 use crate::extension::{bad_revision, read_struct, Args, Ctx, Extension};
+use crate::xtopt::{ethermac, same_bytes, uint_option, Opt, Seen};
 
 /// What the cluster hashes to pick the node that answers.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
@@ -78,49 +78,6 @@ const OPTS: &[Opt] = &[
     Opt::new("local-node"),
     Opt::new("hash-init"),
 ];
-
-/// One part of a MAC address as `strtoul(s, &end, 16)` reads it; no digits
-/// is 0 and consumes nothing.
-fn hex_part(s: &str) -> Option<(u64, &str)> {
-    let t = s.trim_start_matches([' ', '\t', '\n', '\r', '\x0b', '\x0c']);
-    let (neg, t) = match t.as_bytes().first() {
-        Some(b'-') => (true, &t[1..]),
-        Some(b'+') => (false, &t[1..]),
-        _ => (false, t),
-    };
-    let t = match t.get(..3) {
-        Some(p)
-            if (p.starts_with("0x") || p.starts_with("0X"))
-                && p.as_bytes()[2].is_ascii_hexdigit() =>
-        {
-            &t[2..]
-        }
-        _ => t,
-    };
-    let n = t.find(|c: char| !c.is_ascii_hexdigit()).unwrap_or(t.len());
-    if n == 0 {
-        return Some((0, s));
-    }
-    let v = u64::from_str_radix(&t[..n], 16).unwrap_or(u64::MAX);
-    Some((if neg { v.wrapping_neg() } else { v }, &t[n..]))
-}
-
-/// A MAC address as `XTTYPE_ETHERMAC` reads it: six hex parts joined by `:`.
-fn parse_mac(s: &str) -> Result<[u8; 6]> {
-    let bad = || Error::value("CLUSTERIP --clustermac", s, "not a MAC address");
-    let mut mac = [0u8; 6];
-    let mut rest = s;
-    for (i, byte) in mac.iter_mut().enumerate() {
-        let (v, r) = hex_part(rest).ok_or_else(bad)?;
-        *byte = u8::try_from(v).map_err(|_| bad())?;
-        rest = match (i, r.strip_prefix(':')) {
-            (5, _) if r.is_empty() => r,
-            (0..=4, Some(r)) => r,
-            _ => return Err(bad()),
-        };
-    }
-    Ok(mac)
-}
 
 impl Extension for Clusterip {
     const NAME: &'static str = "CLUSTERIP";
@@ -197,13 +154,13 @@ impl Extension for Clusterip {
         let Some(id) = OPTS.iter().position(|o| o.name == option) else {
             return Ok(false);
         };
-        self.seen.take(Self::NAME, OPTS, id, invert)?;
+        self.seen.take_opt(Self::NAME, OPTS, id, invert)?;
         if id == O_NEW {
             self.new = true;
             return Ok(true);
         }
         let v = args.value(&format!("--{option}"))?;
-        let nodes = |v| uint(Self::NAME, option, v, 0, CLUSTERIP_MAX_NODES as u64);
+        let nodes = |v| uint_option(Self::NAME, option, v, 0, CLUSTERIP_MAX_NODES as u64);
         match id {
             O_HASHMODE => {
                 self.hash_mode = HASH_MODES
@@ -213,7 +170,9 @@ impl Extension for Clusterip {
                     .1
             }
             O_CLUSTERMAC => {
-                self.clustermac = parse_mac(v)?;
+                self.clustermac = ethermac(v).ok_or_else(|| {
+                    Error::value("CLUSTERIP --clustermac", v, "not a MAC address")
+                })?;
                 if self.clustermac[0] & 0x01 == 0 {
                     return Err(Error::value(
                         "CLUSTERIP --clustermac",
@@ -224,7 +183,9 @@ impl Extension for Clusterip {
             }
             O_TOTAL_NODES => self.total_nodes = nodes(v)? as u16,
             O_LOCAL_NODE => self.local_nodes = vec![nodes(v)? as u16],
-            O_HASH_INIT => self.hash_init = uint(Self::NAME, option, v, 0, u32::MAX.into())? as u32,
+            O_HASH_INIT => {
+                self.hash_init = uint_option(Self::NAME, option, v, 0, u32::MAX.into())? as u32
+            }
             _ => return Ok(false),
         }
         Ok(true)
@@ -233,7 +194,7 @@ impl Extension for Clusterip {
     fn finish(&mut self, _ctx: &Ctx) -> Result<()> {
         // Nothing, or everything but --hash-init.
         let full = [O_NEW, O_HASHMODE, O_CLUSTERMAC, O_TOTAL_NODES, O_LOCAL_NODE];
-        if !self.seen.none() && !full.iter().all(|&id| self.seen.has(id)) {
+        if !self.seen.none() && !full.iter().all(|&id| self.seen.has_opt(id)) {
             return Err(Error::rule(Self::NAME, "invalid parameter combination"));
         }
         self.seen.fcheck(Self::NAME, OPTS)
@@ -262,7 +223,7 @@ impl Extension for Clusterip {
 mod tests {
     use super::*;
     use crate::addr::Family::{Ipv4, Ipv6};
-    use crate::targets::xtopt::testing::{both_ways, conformance, hex};
+    use crate::testutil::{both_ways, conformance_each, hex};
 
     #[test]
     fn kernel_bytes_both_ways() {
@@ -293,31 +254,13 @@ mod tests {
     }
 
     #[test]
-    fn macs_like_xtables() {
-        assert_eq!(
-            parse_mac("01:AA:7B:47:F7:D7").unwrap(),
-            [1, 0xaa, 0x7b, 0x47, 0xf7, 0xd7]
-        );
-        assert_eq!(parse_mac("1:::::").unwrap(), [1, 0, 0, 0, 0, 0]);
-        for bad in [
-            "1:2:3:4:5",
-            "1:2:3:4:5:6:7",
-            "100:2:3:4:5:6",
-            "1:2:3:4:5:6 ",
-            "g:2:3:4:5:6",
-        ] {
-            assert!(parse_mac(bad).is_err(), "{bad}");
-        }
-    }
-
-    #[test]
     fn text_like_iptables() {
         let base = "-d 10.31.3.236/32 -i lo -j CLUSTERIP";
         let full = |node: u8| {
             format!("{base} --new --hashmode sourceip --clustermac 01:AA:7B:47:F7:D7 --total-nodes 2 --local-node {node} --hash-init 1")
         };
         let (a, b, c) = (full(0), full(1), full(2));
-        conformance(&[
+        conformance_each(&[
             (Ipv4, &a, Some(&a)),
             (Ipv4, &b, Some(&b)),
             (Ipv4, &c, Some(&c)),

@@ -9,10 +9,10 @@
 use iptkit_sys::ext::xt_connmark::*;
 use iptkit_sys::Pod;
 
-use super::mark::{parse_mark_mask, MarkTarget};
-use super::reject::{uint_option, Seen};
+use super::mark::MarkTarget;
 use crate::error::{Error, Result};
 use crate::extension::{bad_revision, read_struct, Args, Ctx, Extension};
+use crate::xtopt::{mark_mask, uint_option, Seen};
 
 /// What CONNMARK does.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
@@ -126,10 +126,10 @@ impl ConnmarkTarget {
 
     /// Applies an option that takes a value, onto the struct as iptables does.
     fn valued_option(&mut self, option: &str, v: &str) -> Result<()> {
-        let u32_value = || uint_option(option, v, 0, u32::MAX.into()).map(|n| n as u32);
+        let u32_value = || uint_option(Self::NAME, option, v, 0, u32::MAX.into()).map(|n| n as u32);
         match option {
             "set-xmark" | "set-mark" => {
-                let (mark, mask) = parse_mark_mask(Self::NAME, option, v)?;
+                let (mark, mask) = mark_mask(Self::NAME, option, v)?;
                 self.set_from(if option == "set-xmark" {
                     MarkTarget::set_xmark(mark, mask)
                 } else {
@@ -140,7 +140,7 @@ impl ConnmarkTarget {
             "or-mark" => self.set_from(MarkTarget::or_mark(u32_value()?)),
             "xor-mark" => self.set_from(MarkTarget::xor_mark(u32_value()?)),
             "left-shift-mark" | "right-shift-mark" => {
-                let bits = uint_option(option, v, 0, 32)? as u8;
+                let bits = uint_option(Self::NAME, option, v, 0, 32)? as u8;
                 let dir = if option == "left-shift-mark" {
                     ShiftDir::Left
                 } else {
@@ -248,7 +248,7 @@ impl Extension for ConnmarkTarget {
         let Some(&(_, bit)) = OPTIONS.iter().find(|(name, _)| *name == option) else {
             return Ok(false);
         };
-        self.seen.take(Self::NAME, option, bit, invert)?;
+        self.seen.take(Self::NAME, option, bit, invert, false)?;
         let excluded = match bit {
             b if b & OPS != 0 => OPS & !b,
             b if b & CT_NF_MASK != 0 => MASK,
@@ -303,7 +303,7 @@ impl Extension for ConnmarkTarget {
 mod tests {
     use super::*;
     use crate::addr::Family;
-    use crate::targets::reject::testing::{both_ways, hex, round, target};
+    use crate::testutil::{both_ways, hex, round, target};
     use crate::TargetExt;
 
     fn parsed(spec: &str) -> ConnmarkTarget {

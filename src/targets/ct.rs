@@ -9,10 +9,9 @@ use bitflags::bitflags;
 use iptkit_sys::ext::xt_ct::*;
 use iptkit_sys::Pod;
 
-use super::log::cut_prefix;
-use super::reject::{xt_uint, Seen};
 use crate::error::{Error, Result};
 use crate::extension::{bad_revision, c_str, read_struct, Args, Ctx, Extension};
+use crate::xtopt::{cut, uint, Seen};
 
 bitflags! {
     /// `XT_CT_*`.
@@ -160,12 +159,12 @@ fn save_events(out: &mut String, option: &str, names: &[(&str, u32)], mask: u32)
 
 /// A name option's value: cut to `max` bytes; empty is none.
 fn name_value(s: &str, max: usize) -> Option<String> {
-    Some(cut_prefix(s, max).to_string()).filter(|s| !s.is_empty())
+    Some(cut(s, max).to_string()).filter(|s| !s.is_empty())
 }
 
 fn name_bytes<const N: usize>(s: &Option<String>) -> [u8; N] {
     let mut b = [0; N];
-    let s = cut_prefix(s.as_deref().unwrap_or(""), N - 1);
+    let s = cut(s.as_deref().unwrap_or(""), N - 1);
     b[..s.len()].copy_from_slice(s.as_bytes());
     b
 }
@@ -264,7 +263,7 @@ impl Extension for Ct {
             "zone-reply" => O_ZONE_REPLY,
             _ => return Ok(false),
         };
-        self.seen.take(Self::NAME, option, bit, invert)?;
+        self.seen.take(Self::NAME, option, bit, invert, false)?;
         if bit == O_NOTRACK {
             self.flags |= CtFlags::NOTRACK;
             return Ok(true);
@@ -292,7 +291,7 @@ impl Extension for Ct {
                 if v.eq_ignore_ascii_case("mark") {
                     self.flags |= CtFlags::ZONE_MARK;
                 } else {
-                    self.zone = xt_uint(v, 0, u16::MAX.into()).ok_or_else(|| {
+                    self.zone = uint(v, 0, u16::MAX.into()).ok_or_else(|| {
                         Error::value(format!("--{option}"), v, "cannot parse as a zone ID")
                     })? as u16;
                 }
@@ -350,7 +349,7 @@ impl Extension for Ct {
 mod tests {
     use super::*;
     use crate::addr::Family;
-    use crate::targets::reject::testing::{both_ways, hex, round, target};
+    use crate::testutil::{both_ways, hex, round, target};
     use crate::TargetExt;
 
     fn ct(spec: &str) -> Ct {

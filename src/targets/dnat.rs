@@ -2,11 +2,9 @@
 //! revision 2 `nf_nat_range2`, what iptables 1.8.9 writes, with shifted port
 //! maps; revisions 0 and 1 are read too).
 
-use super::nat_range::Kind;
+use super::nat_range::{nat_target, Kind};
 pub use super::nat_range::{NatAddrs, NatPorts, NatRange};
-use super::reject::Seen;
-use crate::error::Result;
-use crate::extension::{Args, Ctx, Extension};
+use crate::xtopt::Seen;
 
 const KIND: Kind = Kind {
     name: "DNAT",
@@ -34,64 +32,14 @@ impl Default for Dnat {
     }
 }
 
-impl Dnat {
-    /// A DNAT of `range`, as `revision`.
-    pub fn new_range(range: NatRange, revision: u8) -> Dnat {
-        Dnat {
-            range,
-            revision,
-            seen: Seen::default(),
-        }
-    }
-}
-
-impl Extension for Dnat {
-    const NAME: &'static str = "DNAT";
-    const REVISIONS: &'static [u8] = &[0, 1, 2];
-
-    fn new(_ctx: &Ctx, _name: &str) -> Self {
-        Dnat::default()
-    }
-
-    fn decode(ctx: &Ctx, revision: u8, data: &[u8]) -> Result<Self> {
-        let range = NatRange::decode(Self::NAME, ctx.family, revision, data)?;
-        Ok(Dnat::new_range(range, revision))
-    }
-
-    fn revision(&self) -> u8 {
-        self.revision
-    }
-
-    fn encode(&self, ctx: &Ctx, out: &mut Vec<u8>) {
-        self.range.encode(ctx.family, self.revision, out);
-    }
-
-    fn parse_option(
-        &mut self,
-        ctx: &Ctx,
-        option: &str,
-        invert: bool,
-        args: &mut Args,
-    ) -> Result<bool> {
-        self.range
-            .parse_option(&KIND, &mut self.seen, ctx, option, invert, args)
-    }
-
-    fn finish(&mut self, ctx: &Ctx) -> Result<()> {
-        self.range
-            .finish(&KIND, self.seen, ctx.family, self.revision)
-    }
-
-    fn save(&self, ctx: &Ctx, out: &mut String) {
-        self.range.save(&KIND, ctx.family, out);
-    }
-}
+nat_target!(Dnat, KIND, revisions: &[0, 1, 2], new: |_| Dnat::default());
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::addr::Family;
-    use crate::targets::reject::testing::{both_ways, hex, round, target};
+    use crate::extension::{Ctx, Extension};
+    use crate::testutil::{both_ways, hex, round, target};
     use crate::TargetExt;
 
     fn dnat(family: Family, spec: &str) -> Dnat {

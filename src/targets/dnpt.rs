@@ -8,10 +8,10 @@ use std::net::{IpAddr, Ipv6Addr};
 use iptkit_sys::ext::ip6t_npt::*;
 use iptkit_sys::Pod;
 
-use super::xtopt::{host, plen, same_bytes, Opt, Seen};
 use crate::addr::Family;
 use crate::error::Result;
 use crate::extension::{bad_revision, read_struct, Args, Ctx, Extension};
+use crate::xtopt::{host, plen, same_bytes, Opt, Seen};
 
 /// An IPv6 prefix as NPT holds it: an address and a length, kept as given
 /// (iptables does not clear the bits after the prefix; the kernel refuses
@@ -116,7 +116,7 @@ impl Npt {
         let Some(id) = OPTS.iter().position(|o| o.name == option) else {
             return Ok(false);
         };
-        self.seen.take(ext, OPTS, id, invert)?;
+        self.seen.take_opt(ext, OPTS, id, invert)?;
         let what = format!("{ext} --{option}");
         let p = NptPrefix::parse(&what, args.value(&format!("--{option}"))?)?;
         match id {
@@ -224,7 +224,7 @@ impl Extension for Dnpt {
 mod tests {
     use super::*;
     use crate::addr::Family::{Ipv4, Ipv6};
-    use crate::targets::xtopt::testing::{both_ways, conformance};
+    use crate::testutil::{both_ways, conformance_each};
 
     fn fixture() -> (NptPrefix, NptPrefix, Vec<u8>) {
         // `--src-pfx dead::/64 --dst-pfx 1c3::/64`, as the kernel holds it.
@@ -259,7 +259,7 @@ mod tests {
     #[test]
     fn text_like_iptables() {
         let rule = "-j DNPT --src-pfx dead::/64 --dst-pfx 1c3::/64";
-        conformance(&[
+        conformance_each(&[
             (Ipv6, rule, Some(rule)),
             (
                 Ipv6,

@@ -4,48 +4,10 @@
 use iptkit_sys::ext::xt_dscp_target::*;
 use iptkit_sys::Pod;
 
-use super::xtopt::{uint, Opt, Seen};
 use crate::error::{Error, Result};
 use crate::extension::{bad_revision, read_struct, Args, Ctx, Extension};
-
-/// The DiffServ class names iptables knows (`dscp_helper.c`), in its order:
-/// a name matches when the word starts with it, ignoring case.
-pub(crate) const DSCP_CLASSES: &[(&str, u8)] = &[
-    ("CS0", 0x00),
-    ("CS1", 0x08),
-    ("CS2", 0x10),
-    ("CS3", 0x18),
-    ("CS4", 0x20),
-    ("CS5", 0x28),
-    ("CS6", 0x30),
-    ("CS7", 0x38),
-    ("BE", 0x00),
-    ("AF11", 0x0a),
-    ("AF12", 0x0c),
-    ("AF13", 0x0e),
-    ("AF21", 0x12),
-    ("AF22", 0x14),
-    ("AF23", 0x16),
-    ("AF31", 0x1a),
-    ("AF32", 0x1c),
-    ("AF33", 0x1e),
-    ("AF41", 0x22),
-    ("AF42", 0x24),
-    ("AF43", 0x26),
-    ("EF", 0x2e),
-];
-
-/// A DiffServ class name as `class_to_dscp` reads it (`EF`, `af41`, ...).
-pub(crate) fn class_to_dscp(option: &str, s: &str) -> Result<u8> {
-    DSCP_CLASSES
-        .iter()
-        .find(|(name, _)| {
-            s.get(..name.len())
-                .is_some_and(|p| p.eq_ignore_ascii_case(name))
-        })
-        .map(|&(_, v)| v)
-        .ok_or_else(|| Error::value(option, s, "invalid DSCP class"))
-}
+use crate::matches::dscp::class_to_dscp;
+use crate::xtopt::{uint_option, Opt, Seen};
 
 /// `-j DSCP --set-dscp VALUE` (`--set-dscp-class CLASS` gives the class's value).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
@@ -109,14 +71,17 @@ impl Extension for DscpTarget {
     ) -> Result<bool> {
         match option {
             "set-dscp" => {
-                self.seen.take(Self::NAME, OPTS, O_SET_DSCP, invert)?;
+                self.seen.take_opt(Self::NAME, OPTS, O_SET_DSCP, invert)?;
                 let v = args.value("--set-dscp")?;
-                self.dscp = uint(Self::NAME, option, v, 0, XT_DSCP_MAX.into())? as u8;
+                self.dscp = uint_option(Self::NAME, option, v, 0, XT_DSCP_MAX.into())? as u8;
             }
             "set-dscp-class" => {
-                self.seen.take(Self::NAME, OPTS, O_SET_DSCP_CLASS, invert)?;
+                self.seen
+                    .take_opt(Self::NAME, OPTS, O_SET_DSCP_CLASS, invert)?;
                 let v = args.value("--set-dscp-class")?;
-                self.dscp = class_to_dscp("DSCP --set-dscp-class", v)?;
+                self.dscp = class_to_dscp(v).ok_or_else(|| {
+                    Error::value("DSCP --set-dscp-class", v, "invalid DSCP class")
+                })?;
             }
             _ => return Ok(false),
         }
@@ -139,7 +104,7 @@ impl Extension for DscpTarget {
 mod tests {
     use super::*;
     use crate::addr::Family::{Ipv4, Ipv6};
-    use crate::targets::xtopt::testing::{both_ways, conformance};
+    use crate::testutil::{both_ways, conformance_each};
 
     #[test]
     fn kernel_bytes_both_ways() {
@@ -151,16 +116,16 @@ mod tests {
 
     #[test]
     fn classes() {
-        assert_eq!(class_to_dscp("x", "EFG").unwrap(), 0x2e);
-        assert_eq!(class_to_dscp("x", "af43").unwrap(), 0x26);
-        assert_eq!(class_to_dscp("x", "cs7").unwrap(), 0x38);
-        assert!(class_to_dscp("x", "af1").is_err());
-        assert!(class_to_dscp("x", "").is_err());
+        assert_eq!(class_to_dscp("EFG"), Some(0x2e));
+        assert_eq!(class_to_dscp("af43"), Some(0x26));
+        assert_eq!(class_to_dscp("cs7"), Some(0x38));
+        assert_eq!(class_to_dscp("af1"), None);
+        assert_eq!(class_to_dscp(""), None);
     }
 
     #[test]
     fn text_like_iptables() {
-        conformance(&[
+        conformance_each(&[
             (
                 Ipv4,
                 "-j DSCP --set-dscp 0x00",

@@ -4,10 +4,10 @@
 use iptkit_sys::ext::ipt_ecn_target::*;
 use iptkit_sys::Pod;
 
-use super::xtopt::{uint, Opt, Seen};
 use crate::addr::Family;
 use crate::error::{Error, Result};
 use crate::extension::{bad_revision, read_struct, Args, Ctx, Extension};
+use crate::xtopt::{uint_option, Opt, Seen};
 
 /// `-j ECN`: each field, when set, is written into every packet.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
@@ -116,7 +116,7 @@ impl Extension for EcnTarget {
             "ecn-ip-ect" => O_IP_ECT,
             _ => return Ok(false),
         };
-        self.seen.take(Self::NAME, OPTS, id, invert)?;
+        self.seen.take_opt(Self::NAME, OPTS, id, invert)?;
         match id {
             // Like libipt_ECN, this replaces every operation given before.
             O_TCP_REMOVE => {
@@ -126,15 +126,15 @@ impl Extension for EcnTarget {
             }
             O_TCP_CWR => {
                 let v = args.value("--ecn-tcp-cwr")?;
-                self.tcp_cwr = Some(uint(Self::NAME, option, v, 0, 1)? == 1);
+                self.tcp_cwr = Some(uint_option(Self::NAME, option, v, 0, 1)? == 1);
             }
             O_TCP_ECE => {
                 let v = args.value("--ecn-tcp-ece")?;
-                self.tcp_ece = Some(uint(Self::NAME, option, v, 0, 1)? == 1);
+                self.tcp_ece = Some(uint_option(Self::NAME, option, v, 0, 1)? == 1);
             }
             _ => {
                 let v = args.value("--ecn-ip-ect")?;
-                self.ip_ect = Some(uint(Self::NAME, option, v, 0, 3)? as u8);
+                self.ip_ect = Some(uint_option(Self::NAME, option, v, 0, 3)? as u8);
             }
         }
         Ok(true)
@@ -168,7 +168,7 @@ impl Extension for EcnTarget {
 mod tests {
     use super::*;
     use crate::addr::Family::{Ipv4, Ipv6};
-    use crate::targets::xtopt::testing::{both_ways, conformance};
+    use crate::testutil::{both_ways, conformance_each};
 
     #[test]
     fn kernel_bytes_both_ways() {
@@ -194,7 +194,7 @@ mod tests {
 
     #[test]
     fn text_like_iptables() {
-        conformance(&[
+        conformance_each(&[
             (Ipv4, "-j ECN", None),
             (Ipv4, "-p tcp -j ECN", None),
             (

@@ -5,10 +5,10 @@ use iptkit_sys::ext::ip6t_hl_target::*;
 use iptkit_sys::Pod;
 
 use super::ttl::{ttl_opts, TtlOp};
-use super::xtopt::{Opt, Seen};
 use crate::addr::Family;
 use crate::error::Result;
 use crate::extension::{bad_revision, read_struct, Args, Ctx, Extension};
+use crate::xtopt::{Opt, Seen};
 
 const OPTS: &[Opt] = &ttl_opts("hl-set", "hl-dec", "hl-inc");
 
@@ -89,7 +89,7 @@ impl Extension for HlTarget {
 mod tests {
     use super::*;
     use crate::addr::Family::{Ipv4, Ipv6};
-    use crate::targets::xtopt::testing::{both_ways, conformance};
+    use crate::testutil::{both_ways, conformance_each};
 
     #[test]
     fn kernel_bytes_both_ways() {
@@ -109,7 +109,7 @@ mod tests {
 
     #[test]
     fn text_like_iptables() {
-        conformance(&[
+        conformance_each(&[
             (Ipv6, "-j HL --hl-set 42", Some("-j HL --hl-set 42")),
             (Ipv6, "-j HL --hl-inc 1", Some("-j HL --hl-inc 1")),
             (Ipv6, "-j HL --hl-dec 1", Some("-j HL --hl-dec 1")),

@@ -13,10 +13,10 @@
 use iptkit_sys::ext::xt_hmark::*;
 use iptkit_sys::Pod;
 
-use super::xtopt::{plen, uint, Opt, Seen};
 use crate::addr::Family;
 use crate::error::{Error, Result};
 use crate::extension::{bad_revision, read_struct, Args, Ctx, Extension};
+use crate::xtopt::{plen, uint_option, Opt, Seen};
 
 /// `-j HMARK`: `mark = hash(fields & masks | sets) % modulus + offset`.
 ///
@@ -151,7 +151,7 @@ impl Hmark {
         }
         // Like iptables: the word counts as that option, which then may not
         // be given on its own any more.
-        self.seen.mark(id);
+        self.seen.mark_opt(id);
     }
 
     fn parse_tuple(&mut self, s: &str) -> Result<()> {
@@ -296,9 +296,9 @@ impl Extension for Hmark {
         if id == O_CT {
             return Ok(false);
         }
-        self.seen.take(Self::NAME, OPTS, id, invert)?;
+        self.seen.take_opt(Self::NAME, OPTS, id, invert)?;
         let v = args.value(&format!("--{option}"))?;
-        let n = |max: u64| uint(Self::NAME, option, v, 0, max);
+        let n = |max: u64| uint_option(Self::NAME, option, v, 0, max);
         match id {
             O_TUPLE => self.parse_tuple(v)?,
             O_SADDR_MASK => self.src_prefix = Some(parse_prefix(ctx.family, option, v)?),
@@ -312,7 +312,7 @@ impl Extension for Hmark {
             O_PROTO_MASK => self.proto_mask = Some(n(0xffff)? as u16),
             O_RND => self.rnd = Some(n(u32::MAX.into())? as u32),
             O_MODULUS => {
-                self.modulus = Some(uint(Self::NAME, option, v, 1, u32::MAX.into())? as u32)
+                self.modulus = Some(uint_option(Self::NAME, option, v, 1, u32::MAX.into())? as u32)
             }
             O_OFFSET => self.offset = Some(n(u32::MAX.into())? as u32),
             _ => return Ok(false),
@@ -322,13 +322,13 @@ impl Extension for Hmark {
 
     fn finish(&mut self, _ctx: &Ctx) -> Result<()> {
         let seen = self.seen;
-        if !seen.has(O_MODULUS) {
+        if !seen.has_opt(O_MODULUS) {
             return Err(Error::rule(Self::NAME, "--hmark-mod is mandatory"));
         }
-        if !seen.has(O_RND) {
+        if !seen.has_opt(O_RND) {
             return Err(Error::rule(Self::NAME, "--hmark-rnd is mandatory"));
         }
-        if seen.has(O_SPI_MASK) && (seen.has(O_SPORT_MASK) || seen.has(O_DPORT_MASK)) {
+        if seen.has_opt(O_SPI_MASK) && (seen.has_opt(O_SPORT_MASK) || seen.has_opt(O_DPORT_MASK)) {
             return Err(Error::rule(
                 Self::NAME,
                 "--hmark-spi-mask and --hmark-sport-mask/--hmark-dport-mask cannot be used together",
@@ -346,7 +346,7 @@ impl Extension for Hmark {
             O_SPI,
             O_CT,
         ];
-        if !tuple.iter().any(|&id| seen.has(id)) {
+        if !tuple.iter().any(|&id| seen.has_opt(id)) {
             return Err(Error::rule(
                 Self::NAME,
                 "you have to specify --hmark-tuple at least",
@@ -403,7 +403,7 @@ impl Extension for Hmark {
 mod tests {
     use super::*;
     use crate::addr::Family::{Ipv4, Ipv6};
-    use crate::targets::xtopt::testing::{both_ways, conformance, hex};
+    use crate::testutil::{both_ways, conformance_each, hex};
 
     #[test]
     fn kernel_bytes_both_ways() {
@@ -507,7 +507,7 @@ mod tests {
         let small = "-j HMARK --hmark-src-prefix 1 --hmark-dst-prefix 2 --hmark-sport-mask 0x0003 --hmark-dport-mask 0x0004 --hmark-proto-mask 0x05 --hmark-rnd 0x00000004 --hmark-mod 42 --hmark-offset 1 --hmark-tuple ct";
         let short = "-j HMARK --hmark-src-prefix 32 --hmark-rnd 0x00000004 --hmark-mod 42";
         let both = format!("{full} --hmark-spi-mask 4");
-        conformance(&[
+        conformance_each(&[
             (Ipv4, "-j HMARK", None),
             (Ipv6, "-j HMARK", None),
             (Ipv4, short, Some(short)),

@@ -4,9 +4,9 @@
 use iptkit_sys::ext::xt_idletimer::*;
 use iptkit_sys::Pod;
 
-use super::xtopt::{put_truncated, same_bytes, truncated, uint, Opt, Seen};
 use crate::error::{Error, Result};
 use crate::extension::{bad_revision, c_str, read_struct, Args, Ctx, Extension};
+use crate::xtopt::{put_truncated, same_bytes, truncated, uint_option, Opt, Seen};
 
 /// `-j IDLETIMER --timeout SECONDS --label NAME [--alarm]`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -131,11 +131,11 @@ impl Extension for Idletimer {
         let Some(id) = OPTS.iter().position(|o| o.name == option) else {
             return Ok(false);
         };
-        self.seen.take(Self::NAME, OPTS, id, invert)?;
+        self.seen.take_opt(Self::NAME, OPTS, id, invert)?;
         match id {
             O_TIMEOUT => {
                 let v = args.value("--timeout")?;
-                self.timeout = uint(Self::NAME, option, v, 0, u32::MAX.into())? as u32;
+                self.timeout = uint_option(Self::NAME, option, v, 0, u32::MAX.into())? as u32;
             }
             O_LABEL => {
                 let v = args.value("--label")?;
@@ -167,7 +167,7 @@ impl Extension for Idletimer {
 mod tests {
     use super::*;
     use crate::addr::Family::{Ipv4, Ipv6};
-    use crate::targets::xtopt::testing::{both_ways, conformance};
+    use crate::testutil::{both_ways, conformance_each};
 
     #[test]
     fn kernel_bytes_both_ways() {
@@ -198,7 +198,7 @@ mod tests {
 
     #[test]
     fn text_like_iptables() {
-        conformance(&[
+        conformance_each(&[
             (Ipv4, "-j IDLETIMER --timeout", None),
             (Ipv6, "-j IDLETIMER --timeout 42", None),
             (

@@ -5,9 +5,9 @@
 use iptkit_sys::ext::xt_led::*;
 use iptkit_sys::Pod;
 
-use super::xtopt::{put_truncated, same_bytes, strtoul, Opt, Seen};
 use crate::error::{Error, Result};
 use crate::extension::{bad_revision, c_str, read_struct, Args, Ctx, Extension};
+use crate::xtopt::{put_truncated, same_bytes, uint, Opt, Seen};
 
 /// What iptables puts before the trigger name in the kernel struct.
 const ID_PREFIX: &str = "netfilter-";
@@ -105,7 +105,7 @@ impl Extension for Led {
         let Some(id) = OPTS.iter().position(|o| o.name == option) else {
             return Ok(false);
         };
-        self.seen.take(Self::NAME, OPTS, id, invert)?;
+        self.seen.take_opt(Self::NAME, OPTS, id, invert)?;
         match id {
             O_TRIGGER_ID => {
                 let v = args.value("--led-trigger-id")?;
@@ -124,7 +124,7 @@ impl Extension for Led {
                 self.delay = if v.get(..3).is_some_and(|p| p.eq_ignore_ascii_case("inf")) {
                     Led::DELAY_INF
                 } else {
-                    strtoul(v, 0, u32::MAX.into()).ok_or_else(|| {
+                    uint(v, 0, u32::MAX.into()).ok_or_else(|| {
                         Error::value("LED --led-delay", v, "must be within range 0..4294967295")
                     })? as u32
                 };
@@ -164,7 +164,7 @@ impl Extension for Led {
 mod tests {
     use super::*;
     use crate::addr::Family::{Ipv4, Ipv6};
-    use crate::targets::xtopt::testing::{both_ways, conformance};
+    use crate::testutil::{both_ways, conformance_each};
 
     fn bytes(id: &str, blink: u8, delay: u32) -> Vec<u8> {
         let mut b = vec![0u8; 40];
@@ -196,7 +196,7 @@ mod tests {
 
     #[test]
     fn text_like_iptables() {
-        conformance(&[
+        conformance_each(&[
             (Ipv4, "-j LED", None),
             (Ipv6, "-j LED", None),
             (

@@ -5,9 +5,9 @@ use bitflags::bitflags;
 use iptkit_sys::ext::xt_log::*;
 use iptkit_sys::Pod;
 
-use super::reject::{xt_uint, Seen};
 use crate::error::{Error, Result};
 use crate::extension::{bad_revision, c_str, read_struct, Args, Ctx, Extension};
+use crate::xtopt::{cut, uint, Seen};
 
 /// The level iptables uses when none is given (`LOG_WARNING`); it prints
 /// `--log-level` only for other levels.
@@ -60,20 +60,10 @@ const FLAG_OPTIONS: &[(&str, LogFlags)] = &[
 
 /// Parses a `--log-level` value: a number 0..=7 or a syslog level name.
 pub fn parse_level(s: &str) -> Option<u8> {
-    match xt_uint(s, 0, 7) {
+    match uint(s, 0, 7) {
         Some(n) => Some(n as u8),
         None => LEVEL_NAMES.iter().find(|(n, _)| *n == s).map(|&(_, l)| l),
     }
-}
-
-/// Cuts a prefix to the `max` bytes the kernel keeps, at a character
-/// boundary (iptables cuts at the byte).
-pub(super) fn cut_prefix(s: &str, max: usize) -> &str {
-    let mut end = s.len().min(max);
-    while !s.is_char_boundary(end) {
-        end -= 1;
-    }
-    &s[..end]
 }
 
 /// A log prefix option's value (LOG, NFLOG): not empty, no newline, cut to
@@ -85,7 +75,7 @@ pub(super) fn parse_prefix(option: &str, v: &str, max: usize) -> Result<String> 
     if v.contains('\n') {
         return Err(Error::value(option, v, "newlines not allowed"));
     }
-    Ok(cut_prefix(v, max).to_string())
+    Ok(cut(v, max).to_string())
 }
 
 /// `-j LOG`.
@@ -143,7 +133,7 @@ impl Extension for Log {
         let mut k = xt_log_info::zeroed();
         k.level = self.level;
         k.logflags = self.flags.bits();
-        let prefix = cut_prefix(self.prefix.as_deref().unwrap_or(""), MAX_PREFIX);
+        let prefix = cut(self.prefix.as_deref().unwrap_or(""), MAX_PREFIX);
         k.prefix[..prefix.len()].copy_from_slice(prefix.as_bytes());
         out.extend_from_slice(k.as_bytes());
     }
@@ -157,13 +147,14 @@ impl Extension for Log {
     ) -> Result<bool> {
         match option {
             "log-level" => {
-                self.seen.take(Self::NAME, option, O_LEVEL, invert)?;
+                self.seen.take(Self::NAME, option, O_LEVEL, invert, false)?;
                 let v = args.value("--log-level")?;
                 self.level = parse_level(v)
                     .ok_or_else(|| Error::value("--log-level", v, "log level unknown"))?;
             }
             "log-prefix" => {
-                self.seen.take(Self::NAME, option, O_PREFIX, invert)?;
+                self.seen
+                    .take(Self::NAME, option, O_PREFIX, invert, false)?;
                 let v = args.value("--log-prefix")?;
                 self.prefix = Some(parse_prefix("--log-prefix", v, MAX_PREFIX)?);
             }
@@ -172,7 +163,7 @@ impl Extension for Log {
                     return Ok(false);
                 };
                 self.seen
-                    .take(Self::NAME, option, u32::from(flag.bits()), invert)?;
+                    .take(Self::NAME, option, u32::from(flag.bits()), invert, false)?;
                 self.flags |= flag;
             }
         }
@@ -200,7 +191,7 @@ impl Extension for Log {
 mod tests {
     use super::*;
     use crate::addr::Family;
-    use crate::targets::reject::testing::{both_ways, hex, round, target};
+    use crate::testutil::{both_ways, hex, round, target};
     use crate::TargetExt;
 
     fn log_of(spec: &str) -> Log {

@@ -11,9 +11,9 @@
 use iptkit_sys::ext::xt_mark::*;
 use iptkit_sys::Pod;
 
-use super::reject::{uint_option, xt_uint_prefix, Seen};
 use crate::error::{Error, Result};
 use crate::extension::{bad_revision, read_struct, Args, Ctx, Extension};
+use crate::xtopt::{mark_mask, uint_option, Seen};
 
 /// The operation of revision 1.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -92,42 +92,6 @@ impl MarkTarget {
     pub fn xor_mark(bits: u32) -> MarkTarget {
         MarkTarget::set_xmark(bits, 0)
     }
-}
-
-/// Parses `value[/mask]` as `xtables_parse_val_mask` does (the mask is all
-/// ones when absent), for option `--option` of extension `ext`.
-pub(crate) fn parse_mark_mask(ext: &str, option: &str, s: &str) -> Result<(u32, u32)> {
-    let bad = || {
-        Error::value(
-            format!("{ext} --{option}"),
-            s,
-            "bad integer value, or out of range",
-        )
-    };
-    let garbage = || {
-        Error::value(
-            format!("{ext} --{option}"),
-            s,
-            "trailing garbage after value",
-        )
-    };
-    let u32_prefix = |t| {
-        xt_uint_prefix(t)
-            .filter(|&(v, _)| v <= u64::from(u32::MAX))
-            .map(|(v, rest)| (v as u32, rest))
-    };
-    let (mark, rest) = u32_prefix(s).ok_or_else(bad)?;
-    if rest.is_empty() {
-        return Ok((mark, u32::MAX));
-    }
-    let Some(rest) = rest.strip_prefix('/') else {
-        return Err(garbage());
-    };
-    let (mask, rest) = u32_prefix(rest).ok_or_else(bad)?;
-    if !rest.is_empty() {
-        return Err(garbage());
-    }
-    Ok((mark, mask))
 }
 
 /// The options, as `Seen` bits, in iptables' order; any two exclude each other.
@@ -228,7 +192,7 @@ impl Extension for MarkTarget {
         let Some(&(_, bit)) = OPTIONS.iter().find(|(name, _)| *name == option) else {
             return Ok(false);
         };
-        self.seen.take(Self::NAME, option, bit, invert)?;
+        self.seen.take(Self::NAME, option, bit, invert, false)?;
         if self.seen.has(ANY & !bit) {
             return Err(Error::rule(
                 Self::NAME,
@@ -236,14 +200,14 @@ impl Extension for MarkTarget {
             ));
         }
         let v = args.value(&format!("--{option}"))?;
-        let u32_value = || uint_option(option, v, 0, u32::MAX.into()).map(|n| n as u32);
+        let u32_value = || uint_option(Self::NAME, option, v, 0, u32::MAX.into()).map(|n| n as u32);
         let target = match option {
             "set-xmark" => {
-                let (mark, mask) = parse_mark_mask(Self::NAME, option, v)?;
+                let (mark, mask) = mark_mask(Self::NAME, option, v)?;
                 MarkTarget::set_xmark(mark, mask)
             }
             "set-mark" => {
-                let (mark, mask) = parse_mark_mask(Self::NAME, option, v)?;
+                let (mark, mask) = mark_mask(Self::NAME, option, v)?;
                 MarkTarget::set_mark(mark, mask)
             }
             "and-mark" => MarkTarget::and_mark(u32_value()?),
@@ -285,7 +249,7 @@ impl Extension for MarkTarget {
 mod tests {
     use super::*;
     use crate::addr::Family;
-    use crate::targets::reject::testing::round;
+    use crate::testutil::round;
 
     fn ctx() -> Ctx {
         Ctx::new(Family::Ipv4)

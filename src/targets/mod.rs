@@ -45,9 +45,6 @@ mod nat_range;
 pub mod standard;
 pub use standard::Target;
 
-// Option-table checks and number parsing shared by the target codecs (targets-h).
-mod xtopt;
-
 crate::extension::registry! {
     /// A target extension (`-j REJECT`, `-j LOG`, ...), typed; anything else is
     /// kept as [`TargetExt::Unknown`].

@@ -11,10 +11,10 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use iptkit_sys::ext::nf_nat::*;
 use iptkit_sys::Pod;
 
-use super::reject::{xt_uint_prefix, Seen};
 use crate::addr::Family;
 use crate::error::{Error, Result};
 use crate::extension::{bad_revision, read_struct, Args, Ctx};
+use crate::xtopt::{inet_addr_of, strtoul, Seen};
 
 /// The first and last address of a range (`NF_NAT_RANGE_MAP_IPS`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -135,13 +135,19 @@ impl NatRange {
             }
             Layout::Range => {
                 let k: nf_nat_range = read_struct(ext, revision, data)?;
-                let (min, max) = (addr_from(family, k.min_addr), addr_from(family, k.max_addr));
+                let (min, max) = (
+                    inet_addr_of(family, k.min_addr),
+                    inet_addr_of(family, k.max_addr),
+                );
                 let size = std::mem::size_of_val(&k);
                 (k.flags, min, max, k.min_proto, k.max_proto, [0; 2], size)
             }
             Layout::Range2 => {
                 let k: nf_nat_range2 = read_struct(ext, revision, data)?;
-                let (min, max) = (addr_from(family, k.min_addr), addr_from(family, k.max_addr));
+                let (min, max) = (
+                    inet_addr_of(family, k.min_addr),
+                    inet_addr_of(family, k.max_addr),
+                );
                 let size = std::mem::size_of_val(&k);
                 (
                     k.flags,
@@ -241,7 +247,7 @@ impl NatRange {
             "persistent" if kind.persistent => O_PERSISTENT,
             _ => return Ok(false),
         };
-        seen.take(kind.name, option, bit, invert)?;
+        seen.take(kind.name, option, bit, invert, false)?;
         match bit {
             O_TO => {
                 let v = args.value(&format!("--{option}"))?;
@@ -334,13 +340,6 @@ impl NatRange {
     }
 }
 
-fn addr_from(family: Family, b: [u8; 16]) -> IpAddr {
-    match family {
-        Family::Ipv4 => Ipv4Addr::new(b[0], b[1], b[2], b[3]).into(),
-        Family::Ipv6 => Ipv6Addr::from(b).into(),
-    }
-}
-
 fn v4_bytes(a: Option<IpAddr>) -> [u8; 4] {
     match a {
         Some(IpAddr::V4(a)) => a.octets(),
@@ -382,7 +381,7 @@ fn service(name: &str) -> Option<u16> {
 
 /// A port at the start of `s` (a number up to 65535), with the rest of `s`.
 fn port_prefix(s: &str, min: u64) -> Option<(u16, &str)> {
-    xt_uint_prefix(s)
+    strtoul(s)
         .filter(|&(v, _)| (min..=65535).contains(&v))
         .map(|(v, rest)| (v as u16, rest))
 }
@@ -489,6 +488,73 @@ fn parse_to(
     };
     Ok((Some(NatAddrs { min, max }), ports))
 }
+
+/// The struct methods and [`Extension`](crate::extension::Extension) impl of
+/// a NAT target whose value is a [`NatRange`] at a revision, plus the
+/// parser's [`Seen`] (SNAT, DNAT, MASQUERADE, REDIRECT): every codec is the
+/// range's, told apart by the target's [`Kind`]. `new` makes the value
+/// `-j NAME` starts from.
+macro_rules! nat_target {
+    ($ty:ident, $kind:expr, revisions: $revs:expr, new: |$ctx:pat_param| $new:expr) => {
+        impl $ty {
+            #[doc = concat!("A ", stringify!($ty), " of `range`, as `revision`.")]
+            pub fn new_range(range: NatRange, revision: u8) -> $ty {
+                $ty {
+                    range,
+                    revision,
+                    seen: $crate::xtopt::Seen::default(),
+                }
+            }
+        }
+
+        impl $crate::extension::Extension for $ty {
+            const NAME: &'static str = $kind.name;
+            const REVISIONS: &'static [u8] = $revs;
+
+            fn new($ctx: &$crate::extension::Ctx, _name: &str) -> Self {
+                $new
+            }
+
+            fn decode(
+                ctx: &$crate::extension::Ctx,
+                revision: u8,
+                data: &[u8],
+            ) -> $crate::error::Result<Self> {
+                let range = NatRange::decode(Self::NAME, ctx.family, revision, data)?;
+                Ok($ty::new_range(range, revision))
+            }
+
+            fn revision(&self) -> u8 {
+                self.revision
+            }
+
+            fn encode(&self, ctx: &$crate::extension::Ctx, out: &mut Vec<u8>) {
+                self.range.encode(ctx.family, self.revision, out);
+            }
+
+            fn parse_option(
+                &mut self,
+                ctx: &$crate::extension::Ctx,
+                option: &str,
+                invert: bool,
+                args: &mut $crate::extension::Args,
+            ) -> $crate::error::Result<bool> {
+                self.range
+                    .parse_option(&$kind, &mut self.seen, ctx, option, invert, args)
+            }
+
+            fn finish(&mut self, ctx: &$crate::extension::Ctx) -> $crate::error::Result<()> {
+                self.range
+                    .finish(&$kind, self.seen, ctx.family, self.revision)
+            }
+
+            fn save(&self, ctx: &$crate::extension::Ctx, out: &mut String) {
+                self.range.save(&$kind, ctx.family, out);
+            }
+        }
+    };
+}
+pub(super) use nat_target;
 
 #[cfg(test)]
 mod tests {

@@ -6,10 +6,10 @@
 use std::net::IpAddr;
 
 use super::nat_range::{NatAddrs, NatRange};
-use super::xtopt::{host, plen, Opt, Seen};
 use crate::addr::{Family, Net};
 use crate::error::{Error, Result};
 use crate::extension::{bad_revision, Args, Ctx, Extension};
+use crate::xtopt::{host, plen, Opt, Seen};
 
 /// `-j NETMAP --to ADDR/MASK`: the network part of each address becomes
 /// `to`'s, the host part stays.
@@ -120,7 +120,7 @@ impl Extension for Netmap {
         if option != "to" {
             return Ok(false);
         }
-        self.seen.take(Self::NAME, OPTS, O_TO, invert)?;
+        self.seen.take_opt(Self::NAME, OPTS, O_TO, invert)?;
         self.to = parse_to(ctx.family, args.value("--to")?)?;
         Ok(true)
     }
@@ -138,7 +138,7 @@ impl Extension for Netmap {
 mod tests {
     use super::*;
     use crate::addr::Family::{Ipv4, Ipv6};
-    use crate::targets::xtopt::testing::{both_ways, conformance, hex};
+    use crate::testutil::{both_ways, conformance_each, hex};
 
     #[test]
     fn kernel_bytes_both_ways() {
@@ -172,7 +172,7 @@ mod tests {
 
     #[test]
     fn text_like_iptables() {
-        conformance(&[
+        conformance_each(&[
             (
                 Ipv6,
                 "-j NETMAP --to dead::/64",

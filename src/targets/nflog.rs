@@ -4,10 +4,10 @@
 use iptkit_sys::ext::xt_nflog::*;
 use iptkit_sys::Pod;
 
-use super::log::{cut_prefix, parse_prefix};
-use super::reject::{uint_option, Seen};
+use super::log::parse_prefix;
 use crate::error::{Error, Result};
 use crate::extension::{bad_revision, c_str, read_struct, Args, Ctx, Extension};
+use crate::xtopt::{cut, uint_option, Seen};
 
 /// The longest prefix the kernel keeps: 63 bytes and a NUL. iptables cuts
 /// longer ones silently, and so does this codec.
@@ -89,7 +89,7 @@ impl Extension for Nflog {
             Some(NflogLen::Range(n)) => k.len = n,
             None => {}
         }
-        let prefix = cut_prefix(self.prefix.as_deref().unwrap_or(""), MAX_PREFIX);
+        let prefix = cut(self.prefix.as_deref().unwrap_or(""), MAX_PREFIX);
         k.prefix[..prefix.len()].copy_from_slice(prefix.as_bytes());
         out.extend_from_slice(k.as_bytes());
     }
@@ -109,16 +109,12 @@ impl Extension for Nflog {
             "nflog-threshold" => O_THRESHOLD,
             _ => return Ok(false),
         };
-        self.seen.take(Self::NAME, option, bit, invert)?;
-        if self.seen.has(O_RANGE) && self.seen.has(O_SIZE) {
-            return Err(Error::rule(
-                Self::NAME,
-                "--nflog-range cannot be used together with --nflog-size",
-            ));
-        }
+        self.seen.take(Self::NAME, option, bit, invert, false)?;
+        self.seen
+            .exclude(Self::NAME, ("nflog-range", O_RANGE), ("nflog-size", O_SIZE))?;
         let v = args.value(&format!("--{option}"))?;
-        let u16_value = || uint_option(option, v, 0, u16::MAX.into()).map(|n| n as u16);
-        let u32_value = || uint_option(option, v, 0, u32::MAX.into()).map(|n| n as u32);
+        let u16_value = || uint_option(Self::NAME, option, v, 0, u16::MAX.into()).map(|n| n as u16);
+        let u32_value = || uint_option(Self::NAME, option, v, 0, u32::MAX.into()).map(|n| n as u32);
         match bit {
             O_GROUP => self.group = u16_value()?,
             O_PREFIX => self.prefix = Some(parse_prefix("--nflog-prefix", v, MAX_PREFIX)?),
@@ -153,7 +149,7 @@ impl Extension for Nflog {
 mod tests {
     use super::*;
     use crate::addr::Family;
-    use crate::targets::reject::testing::{both_ways, hex, round, target};
+    use crate::testutil::{both_ways, hex, round, target};
     use crate::TargetExt;
 
     #[test]

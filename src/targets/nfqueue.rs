@@ -5,9 +5,9 @@
 use iptkit_sys::ext::xt_nfqueue::*;
 use iptkit_sys::Pod;
 
-use super::reject::{uint_option, xt_uint_prefix, Seen};
 use crate::error::{Error, Result};
 use crate::extension::{bad_revision, read_struct, Args, Ctx, Extension};
+use crate::xtopt::{strtoul, uint_option, Seen};
 
 /// `-j NFQUEUE`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -59,7 +59,7 @@ fn parse_balance(s: &str) -> Result<(u16, u16)> {
         let (v, after) = if rest.is_empty() || rest.starts_with(':') {
             (if vals.len() == 1 { 65535 } else { 0 }, rest)
         } else {
-            let (v, after) = xt_uint_prefix(rest)
+            let (v, after) = strtoul(rest)
                 .filter(|&(v, _)| v <= 65535)
                 .ok_or_else(|| bad("bad value, or out of range (0-65535)"))?;
             if !after.is_empty() && !after.starts_with(':') {
@@ -181,17 +181,16 @@ impl Extension for Nfqueue {
             "queue-cpu-fanout" => O_CPU_FANOUT,
             _ => return Ok(false),
         };
-        self.seen.take(Self::NAME, option, bit, invert)?;
-        if self.seen.has(O_NUM) && self.seen.has(O_BALANCE) {
-            return Err(Error::rule(
-                Self::NAME,
-                "--queue-num cannot be used together with --queue-balance",
-            ));
-        }
+        self.seen.take(Self::NAME, option, bit, invert, false)?;
+        self.seen.exclude(
+            Self::NAME,
+            ("queue-num", O_NUM),
+            ("queue-balance", O_BALANCE),
+        )?;
         match bit {
             O_NUM => {
                 let v = args.value("--queue-num")?;
-                self.queue = uint_option(option, v, 0, u16::MAX.into())? as u16;
+                self.queue = uint_option(Self::NAME, option, v, 0, u16::MAX.into())? as u16;
             }
             O_BALANCE => {
                 let (first, last) = parse_balance(args.value("--queue-balance")?)?;
@@ -234,7 +233,7 @@ impl Extension for Nfqueue {
 mod tests {
     use super::*;
     use crate::addr::Family;
-    use crate::targets::reject::testing::{both_ways, hex, round, target};
+    use crate::testutil::{both_ways, hex, round, target};
     use crate::TargetExt;
 
     fn nfq(spec: &str) -> Nfqueue {

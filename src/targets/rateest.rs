@@ -4,9 +4,9 @@
 use iptkit_sys::ext::xt_rateest_target::*;
 use iptkit_sys::Pod;
 
-use super::xtopt::{put_truncated, same_bytes, truncated, Opt, Scratch, Seen};
 use crate::error::{Error, Result};
 use crate::extension::{bad_revision, c_str, read_struct, Args, Ctx, Extension};
+use crate::xtopt::{put_truncated, same_bytes, strtod, truncated, Opt, Scratch, Seen};
 
 /// Microseconds in a second (`TIME_UNITS_PER_SEC` of libxt_RATEEST).
 const USEC: u32 = 1_000_000;
@@ -38,20 +38,10 @@ const OPTS: &[Opt] = &[
     Opt::new("rateest-ewmalog").mand(),
 ];
 
-/// The longest prefix of `s` (after blanks) that reads as a floating point
-/// number, as `strtod` takes it, and the rest.
-fn strtod_prefix(s: &str) -> Option<(f64, &str)> {
-    let t = s.trim_start_matches([' ', '\t', '\n', '\r', '\x0b', '\x0c']);
-    (1..=t.len())
-        .rev()
-        .filter(|&end| t.is_char_boundary(end))
-        .find_map(|end| t[..end].parse::<f64>().ok().map(|v| (v, &t[end..])))
-}
-
 /// A time as `RATEEST_get_time` reads it (a number and an optional `s`,
 /// `ms` or `us` unit; no unit is microseconds), in microseconds.
 fn parse_time(s: &str) -> Option<u32> {
-    let (mut t, unit) = strtod_prefix(s)?;
+    let (mut t, unit) = strtod(s)?;
     let is = |names: &[&str]| names.iter().any(|n| unit.eq_ignore_ascii_case(n));
     if is(&["s", "sec", "secs"]) {
         t *= f64::from(USEC);
@@ -173,7 +163,7 @@ impl Extension for RateestTarget {
         let Some(id) = OPTS.iter().position(|o| o.name == option) else {
             return Ok(false);
         };
-        self.seen.take(Self::NAME, OPTS, id, invert)?;
+        self.seen.take_opt(Self::NAME, OPTS, id, invert)?;
         let v = args.value(&format!("--{option}"))?;
         match id {
             O_NAME => self.name = truncated(v, 16).to_string(),
@@ -212,7 +202,7 @@ impl Extension for RateestTarget {
 mod tests {
     use super::*;
     use crate::addr::Family::{Ipv4, Ipv6};
-    use crate::targets::xtopt::testing::{both_ways, conformance};
+    use crate::testutil::{both_ways, conformance_each};
 
     #[test]
     fn kernel_bytes_both_ways() {
@@ -250,7 +240,7 @@ mod tests {
     fn text_like_iptables() {
         let re1 =
             "-j RATEEST --rateest-name RE1 --rateest-interval 250.0ms --rateest-ewmalog 500.0ms";
-        conformance(&[
+        conformance_each(&[
             (Ipv4, re1, Some(re1)),
             (Ipv6, re1, Some(re1)),
             (

@@ -2,11 +2,9 @@
 //! revision 0: `nf_nat_ipv4_multi_range_compat` for IPv4, `nf_nat_range` for
 //! IPv6).
 
-use super::nat_range::Kind;
+use super::nat_range::{nat_target, Kind};
 pub use super::nat_range::{NatAddrs, NatPorts, NatRange};
-use super::reject::Seen;
-use crate::error::Result;
-use crate::extension::{Args, Ctx, Extension};
+use crate::xtopt::Seen;
 
 const KIND: Kind = Kind {
     name: "REDIRECT",
@@ -27,64 +25,13 @@ pub struct Redirect {
     seen: Seen,
 }
 
-impl Redirect {
-    /// A REDIRECT of `range`, as `revision`.
-    pub fn new_range(range: NatRange, revision: u8) -> Redirect {
-        Redirect {
-            range,
-            revision,
-            seen: Seen::default(),
-        }
-    }
-}
-
-impl Extension for Redirect {
-    const NAME: &'static str = "REDIRECT";
-    const REVISIONS: &'static [u8] = &[0];
-
-    fn new(_ctx: &Ctx, _name: &str) -> Self {
-        Redirect::default()
-    }
-
-    fn decode(ctx: &Ctx, revision: u8, data: &[u8]) -> Result<Self> {
-        let range = NatRange::decode(Self::NAME, ctx.family, revision, data)?;
-        Ok(Redirect::new_range(range, revision))
-    }
-
-    fn revision(&self) -> u8 {
-        self.revision
-    }
-
-    fn encode(&self, ctx: &Ctx, out: &mut Vec<u8>) {
-        self.range.encode(ctx.family, self.revision, out);
-    }
-
-    fn parse_option(
-        &mut self,
-        ctx: &Ctx,
-        option: &str,
-        invert: bool,
-        args: &mut Args,
-    ) -> Result<bool> {
-        self.range
-            .parse_option(&KIND, &mut self.seen, ctx, option, invert, args)
-    }
-
-    fn finish(&mut self, ctx: &Ctx) -> Result<()> {
-        self.range
-            .finish(&KIND, self.seen, ctx.family, self.revision)
-    }
-
-    fn save(&self, ctx: &Ctx, out: &mut String) {
-        self.range.save(&KIND, ctx.family, out);
-    }
-}
+nat_target!(Redirect, KIND, revisions: &[0], new: |_| Redirect::default());
 
 #[cfg(test)]
 mod tests {
-    use super::*;
     use crate::addr::Family;
-    use crate::targets::reject::testing::{both_ways, hex, round, target};
+    use crate::extension::Ctx;
+    use crate::testutil::{both_ways, hex, round, target};
     use crate::TargetExt;
 
     #[test]

@@ -4,12 +4,6 @@
 //! One type serves both families: the reply kinds both have (port unreachable,
 //! administratively prohibited, TCP reset) are one variant each, and the
 //! family of the rule picks the kernel number and the name iptables prints.
-//!
-//! This file also holds what every target codec shares: `Seen`, the option
-//! bookkeeping of `xtables_option_parse`, and `xt_uint`, its number parser
-//! (REJECT is the first of them; `targets/mod.rs` stays a plain registry).
-
-use std::hash::{Hash, Hasher};
 
 use iptkit_sys::ext::ip6t_reject::*;
 use iptkit_sys::ext::ipt_reject::*;
@@ -18,104 +12,7 @@ use iptkit_sys::Pod;
 use crate::addr::Family;
 use crate::error::{Error, Result};
 use crate::extension::{bad_revision, read_struct, Args, Ctx, Extension};
-
-/// Which options a target took while parsing.
-///
-/// xtables refuses an option given twice, even when the second repeats the
-/// default, and no target option can be inverted; a value remembers what it
-/// took so that [`Extension::parse_option`] can refuse the same. This is
-/// bookkeeping, not part of the value: every `Seen` equals every other.
-#[derive(Clone, Copy, Debug, Default)]
-pub(crate) struct Seen(u32);
-
-impl PartialEq for Seen {
-    fn eq(&self, _other: &Seen) -> bool {
-        true
-    }
-}
-
-impl Eq for Seen {}
-
-impl Hash for Seen {
-    fn hash<H: Hasher>(&self, _state: &mut H) {}
-}
-
-impl Seen {
-    /// Takes option `--option` (bit `bit`) of target `ext`: refuses `!` and a
-    /// second use, as `xtables_option_parse` does.
-    pub(crate) fn take(&mut self, ext: &str, option: &str, bit: u32, invert: bool) -> Result<()> {
-        if invert {
-            return Err(Error::rule(
-                ext,
-                format!("option \"--{option}\" cannot be inverted"),
-            ));
-        }
-        if self.has(bit) {
-            return Err(Error::rule(
-                ext,
-                format!("option \"--{option}\" can only be used once"),
-            ));
-        }
-        self.0 |= bit;
-        Ok(())
-    }
-
-    /// True when option bit `bit` was taken.
-    pub(crate) fn has(self, bit: u32) -> bool {
-        self.0 & bit != 0
-    }
-}
-
-/// Reads a number at the start of `s` the way `strtoumax(s, &end, 0)` does
-/// in `xtables_strtoui`: leading blanks and a `+` are allowed (a `-` is not),
-/// then decimal, `0x` hex or leading-0 octal. Returns the number and the rest
-/// of `s`, or `None` when there is no number or it overflows.
-pub(crate) fn xt_uint_prefix(s: &str) -> Option<(u64, &str)> {
-    let t = s.trim_start_matches([' ', '\t', '\n', '\r', '\x0b', '\x0c']);
-    let t = match t.as_bytes().first() {
-        Some(b'-') => return None,
-        Some(b'+') => &t[1..],
-        _ => t,
-    };
-    let hex = t.len() > 2
-        && (t.starts_with("0x") || t.starts_with("0X"))
-        && t.as_bytes()[2].is_ascii_hexdigit();
-    let (radix, digits) = if hex {
-        (16, &t[2..])
-    } else if t.starts_with('0') {
-        (8, t)
-    } else {
-        (10, t)
-    };
-    let n = digits
-        .find(|c: char| !c.is_digit(radix))
-        .unwrap_or(digits.len());
-    if n == 0 {
-        return None;
-    }
-    let v = u64::from_str_radix(&digits[..n], radix).ok()?;
-    Some((v, &digits[n..]))
-}
-
-/// Parses a whole word as a number in `min..=max`, as `xtables_strtoui`
-/// does without an end pointer.
-pub(crate) fn xt_uint(s: &str, min: u64, max: u64) -> Option<u64> {
-    match xt_uint_prefix(s) {
-        Some((v, "")) if (min..=max).contains(&v) => Some(v),
-        _ => None,
-    }
-}
-
-/// The value of `--option` as a number in `min..=max` (`XTTYPE_UINT*`).
-pub(crate) fn uint_option(option: &str, s: &str, min: u64, max: u64) -> Result<u64> {
-    xt_uint(s, min, max).ok_or_else(|| {
-        Error::value(
-            format!("--{option}"),
-            s,
-            format!("bad value, or out of range ({min}-{max})"),
-        )
-    })
-}
+use crate::xtopt::Seen;
 
 /// What REJECT sends back. Variants without a prefix exist in both families;
 /// `Icmp*` ones only in IPv4 (`icmp-...` names), `Icmp6*` only in IPv6.
@@ -365,7 +262,7 @@ impl Extension for Reject {
         if option != "reject-with" {
             return Ok(false);
         }
-        self.seen.take(Self::NAME, option, 1, invert)?;
+        self.seen.take(Self::NAME, option, 1, invert, false)?;
         let v = args.value("--reject-with")?;
         self.with = RejectWith::parse(ctx.family, v)
             .ok_or_else(|| Error::value("--reject-with", v, "unknown reject type"))?;
@@ -378,55 +275,10 @@ impl Extension for Reject {
     }
 }
 
-/// Test helpers every target codec's tests share.
-#[cfg(test)]
-pub(crate) mod testing {
-    use crate::addr::Family;
-    use crate::error::Result;
-    use crate::extension::{Ctx, Extension};
-    use crate::syntax::{parse_rule_spec, save_rule_spec, split_words};
-    use crate::{Target, TargetExt};
-
-    /// Parses a rule spec and prints it back as iptables-save does.
-    pub fn round(family: Family, spec: &str) -> Result<String> {
-        let (rules, _) = parse_rule_spec(family, &split_words(spec)?)?;
-        Ok(save_rule_spec(&rules[0]))
-    }
-
-    /// The target extension of a rule spec that must parse.
-    pub fn target(family: Family, spec: &str) -> TargetExt {
-        let (rules, _) = parse_rule_spec(family, &split_words(spec).unwrap()).unwrap();
-        match &rules[0].target {
-            Target::Ext(t) => t.clone(),
-            t => panic!("{spec}: not a target extension: {t:?}"),
-        }
-    }
-
-    /// Bytes from a hex dump (`python3 /work/tools/xtdump.py` prints them so).
-    pub fn hex(s: &str) -> Vec<u8> {
-        (0..s.len())
-            .step_by(2)
-            .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
-            .collect()
-    }
-
-    /// `value` encodes to `data` (the kernel's bytes, alignment padding
-    /// included) and `data` decodes to `value`, at `value`'s revision.
-    pub fn both_ways<T: Extension>(ctx: &Ctx, value: &T, data: &[u8]) {
-        let mut out = Vec::new();
-        value.encode(ctx, &mut out);
-        assert_eq!(iptkit_sys::xt_align(out.len()), data.len(), "{value:?}");
-        assert_eq!(out, data[..out.len()], "{value:?}");
-        assert!(data[out.len()..].iter().all(|&b| b == 0));
-        let back = T::decode(ctx, value.revision(), data).unwrap();
-        assert_eq!(&back, value);
-    }
-}
-
 #[cfg(test)]
 mod tests {
-    use super::testing::round;
     use super::*;
+    use crate::testutil::round;
 
     const V4: Ctx = Ctx {
         family: Family::Ipv4,
@@ -537,23 +389,6 @@ mod tests {
         );
         // The kernel refuses tcp-reset without -p tcp; the parser does not.
         assert!(round(Family::Ipv6, "-j REJECT --reject-with tcp-reset").is_ok());
-    }
-
-    #[test]
-    fn numbers_like_xtables_strtoui() {
-        assert_eq!(xt_uint("22", 0, 100), Some(22));
-        assert_eq!(xt_uint(" +0x10", 0, 100), Some(16));
-        assert_eq!(xt_uint("010", 0, 100), Some(8));
-        assert_eq!(xt_uint("0", 0, 100), Some(0));
-        assert_eq!(xt_uint("101", 0, 100), None);
-        assert_eq!(xt_uint("-1", 0, 100), None);
-        assert_eq!(xt_uint("08", 0, 100), None);
-        assert_eq!(xt_uint("0x", 0, 100), None);
-        assert_eq!(xt_uint("", 0, 100), None);
-        assert_eq!(xt_uint("99999999999999999999999", 0, u64::MAX), None);
-        assert_eq!(xt_uint_prefix("0x5/0x6"), Some((5, "/0x6")));
-        assert_eq!(xt_uint_prefix("0xg"), Some((0, "xg")));
-        assert_eq!(xt_uint_prefix("/5"), None);
     }
 
     #[test]

@@ -4,9 +4,9 @@
 use iptkit_sys::ext::xt_secmark::*;
 use iptkit_sys::Pod;
 
-use super::xtopt::{put_truncated, truncated, Opt, Seen};
 use crate::error::{Error, Result};
 use crate::extension::{bad_revision, c_str, read_struct, Args, Ctx, Extension};
+use crate::xtopt::{put_truncated, truncated, Opt, Seen};
 
 /// `-j SECMARK --selctx CONTEXT`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -109,7 +109,7 @@ impl Extension for Secmark {
         if option != "selctx" {
             return Ok(false);
         }
-        self.seen.take(Self::NAME, OPTS, O_SELCTX, invert)?;
+        self.seen.take_opt(Self::NAME, OPTS, O_SELCTX, invert)?;
         let v = args.value("--selctx")?;
         self.selctx = truncated(v, SECMARK_SECCTX_MAX).to_string();
         Ok(true)
@@ -130,7 +130,7 @@ impl Extension for Secmark {
 mod tests {
     use super::*;
     use crate::addr::Family::{Ipv4, Ipv6};
-    use crate::targets::xtopt::testing::{both_ways, conformance};
+    use crate::testutil::{both_ways, conformance_each};
 
     const CTX: &str = "system_u:object_r:firewalld_exec_t:s0";
 
@@ -164,7 +164,7 @@ mod tests {
     #[test]
     fn text_like_iptables() {
         let rule = format!("-j SECMARK --selctx {CTX}");
-        conformance(&[
+        conformance_each(&[
             (Ipv4, &rule, Some(&rule)),
             (Ipv6, &rule, Some(&rule)),
             (Ipv4, "-j SECMARK", None),

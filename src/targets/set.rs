@@ -9,10 +9,10 @@
 use iptkit_sys::ext::xt_set::*;
 use iptkit_sys::Pod;
 
-use super::xtopt::{same_bytes, strtoul};
 use crate::error::{Error, Result};
 use crate::extension::{bad_revision, read_struct, Args, Ctx, Extension};
-use crate::matches::set::{Dir, SetRef};
+use crate::matches::set::{parse_name_dirs, Dir, SetRef};
+use crate::xtopt::{same_bytes, uint};
 
 /// One set of the target and the packet fields its elements are made of.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
@@ -153,7 +153,7 @@ fn from_info_v0(k: &xt_set_info_v0) -> Option<SetSpec> {
 }
 
 /// `NAME DIRS` of `--add-set`/`--del-set`/`--map-set`, as libxt_SET reads
-/// them (`parse_target`, `parse_dirs`).
+/// them (`parse_target`, then the set match's [`parse_name_dirs`]).
 fn parse_spec(slot: &mut Option<SetSpec>, option: &str, args: &mut Args) -> Result<()> {
     if slot.is_some() {
         return Err(Error::rule(
@@ -161,44 +161,9 @@ fn parse_spec(slot: &mut Option<SetSpec>, option: &str, args: &mut Args) -> Resu
             format!("{option} can be specified only once"),
         ));
     }
-    let name = args.value(option)?;
-    let dirs = match args.peek() {
-        Some(w) if !w.starts_with('-') && !w.starts_with('!') => args.next().unwrap_or(w),
-        _ => return Err(Error::rule("SET", format!("{option} requires two args"))),
-    };
-    if name.len() > IPSET_MAXNAMELEN - 1 {
-        return Err(Error::NameTooLong {
-            what: "set name",
-            name: name.to_string(),
-            max: IPSET_MAXNAMELEN - 1,
-        });
-    }
-    let words: Vec<&str> = dirs.split(',').collect();
-    if words.len() > IPSET_DIM_MAX {
-        return Err(Error::value(
-            option,
-            dirs,
-            format!("can't be more src/dst options than {IPSET_DIM_MAX}"),
-        ));
-    }
-    // Only the first three characters count (`srcfoo` is `src`).
-    let dirs = words
-        .iter()
-        .map(|w| match w.get(..3) {
-            Some("src") => Ok(Dir::Src),
-            Some("dst") => Ok(Dir::Dst),
-            _ => Err(Error::value(
-                option,
-                dirs,
-                "must be a comma separated list of `src' and `dst'",
-            )),
-        })
-        .collect::<Result<_>>()?;
+    let (name, dirs) = parse_name_dirs(option, args)?;
     *slot = Some(SetSpec {
-        set: SetRef {
-            name: name.to_string(),
-            index: None,
-        },
+        set: SetRef { name, index: None },
         dirs,
     });
     Ok(())
@@ -359,7 +324,7 @@ impl Extension for SetTarget {
             "timeout" => {
                 let v = args.value("--timeout")?;
                 let max = u64::from(u32::MAX - 1);
-                self.timeout = Some(strtoul(v, 0, max).ok_or_else(|| {
+                self.timeout = Some(uint(v, 0, max).ok_or_else(|| {
                     Error::value(
                         "SET --timeout",
                         v,
@@ -426,7 +391,7 @@ impl Extension for SetTarget {
 mod tests {
     use super::*;
     use crate::addr::Family::{Ipv4, Ipv6};
-    use crate::targets::xtopt::testing::{both_ways, conformance, hex};
+    use crate::testutil::{both_ways, conformance_each, hex};
 
     fn spec(name: &str, index: u16, dirs: &[Dir]) -> Option<SetSpec> {
         Some(SetSpec {
@@ -554,7 +519,7 @@ mod tests {
 
     #[test]
     fn text_like_iptables() {
-        conformance(&[
+        conformance_each(&[
             // iptables looks the set up while parsing (`Set foo doesn't
             // exist`); iptkit resolves names at commit.
             (

@@ -3,12 +3,10 @@
 //! `nf_nat_range`, as iptables 1.8.9 writes them; revision 2 `nf_nat_range2`
 //! is read too).
 
-use super::nat_range::Kind;
+use super::nat_range::{nat_target, Kind};
 pub use super::nat_range::{NatAddrs, NatPorts, NatRange};
-use super::reject::Seen;
 use crate::addr::Family;
-use crate::error::Result;
-use crate::extension::{Args, Ctx, Extension};
+use crate::xtopt::Seen;
 
 const KIND: Kind = Kind {
     name: "SNAT",
@@ -29,68 +27,20 @@ pub struct Snat {
     seen: Seen,
 }
 
-impl Snat {
-    /// A SNAT of `range`, as `revision`.
-    pub fn new_range(range: NatRange, revision: u8) -> Snat {
-        Snat {
-            range,
-            revision,
-            seen: Seen::default(),
-        }
-    }
-}
-
-impl Extension for Snat {
-    const NAME: &'static str = "SNAT";
-    const REVISIONS: &'static [u8] = &[0, 1, 2];
-
-    fn new(ctx: &Ctx, _name: &str) -> Self {
-        let revision = match ctx.family {
-            Family::Ipv4 => 0,
-            Family::Ipv6 => 1,
-        };
-        Snat::new_range(NatRange::default(), revision)
-    }
-
-    fn decode(ctx: &Ctx, revision: u8, data: &[u8]) -> Result<Self> {
-        let range = NatRange::decode(Self::NAME, ctx.family, revision, data)?;
-        Ok(Snat::new_range(range, revision))
-    }
-
-    fn revision(&self) -> u8 {
-        self.revision
-    }
-
-    fn encode(&self, ctx: &Ctx, out: &mut Vec<u8>) {
-        self.range.encode(ctx.family, self.revision, out);
-    }
-
-    fn parse_option(
-        &mut self,
-        ctx: &Ctx,
-        option: &str,
-        invert: bool,
-        args: &mut Args,
-    ) -> Result<bool> {
-        self.range
-            .parse_option(&KIND, &mut self.seen, ctx, option, invert, args)
-    }
-
-    fn finish(&mut self, ctx: &Ctx) -> Result<()> {
-        self.range
-            .finish(&KIND, self.seen, ctx.family, self.revision)
-    }
-
-    fn save(&self, ctx: &Ctx, out: &mut String) {
-        self.range.save(&KIND, ctx.family, out);
-    }
-}
+nat_target!(Snat, KIND, revisions: &[0, 1, 2], new: |ctx| {
+    let revision = match ctx.family {
+        Family::Ipv4 => 0,
+        Family::Ipv6 => 1,
+    };
+    Snat::new_range(NatRange::default(), revision)
+});
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::addr::Family;
-    use crate::targets::reject::testing::{both_ways, hex, round, target};
+    use crate::extension::{Ctx, Extension};
+    use crate::testutil::{both_ways, hex, round, target};
     use crate::TargetExt;
 
     fn snat(family: Family, spec: &str) -> Snat {

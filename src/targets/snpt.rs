@@ -3,10 +3,10 @@
 //! DNPT's.
 
 use super::dnpt::{Npt, NptPrefix};
-use super::xtopt::Seen;
 use crate::addr::Family;
 use crate::error::Result;
 use crate::extension::{Args, Ctx, Extension};
+use crate::xtopt::Seen;
 
 /// `-j SNPT --src-pfx PREFIX --dst-pfx PREFIX`: source addresses in `src`
 /// become addresses in `dst`.
@@ -85,7 +85,7 @@ impl Extension for Snpt {
 mod tests {
     use super::*;
     use crate::addr::Family::Ipv6;
-    use crate::targets::xtopt::testing::{both_ways, conformance};
+    use crate::testutil::{both_ways, conformance_each};
 
     #[test]
     fn kernel_bytes_both_ways() {
@@ -109,7 +109,7 @@ mod tests {
     #[test]
     fn text_like_iptables() {
         let rule = "-j SNPT --src-pfx dead::/64 --dst-pfx 1c3::/64";
-        conformance(&[
+        conformance_each(&[
             (Ipv6, rule, Some(rule)),
             (
                 Ipv6,

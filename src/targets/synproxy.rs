@@ -4,9 +4,9 @@
 use iptkit_sys::ext::xt_synproxy::*;
 use iptkit_sys::Pod;
 
-use super::xtopt::{uint, Opt, Seen};
 use crate::error::{Error, Result};
 use crate::extension::{bad_revision, read_struct, Args, Ctx, Extension};
+use crate::xtopt::{uint_option, Opt, Seen};
 
 /// `-j SYNPROXY`: the TCP options of the server behind it.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
@@ -102,16 +102,16 @@ impl Extension for Synproxy {
         let Some(id) = OPTS.iter().position(|o| o.name == option) else {
             return Ok(false);
         };
-        self.seen.take(Self::NAME, OPTS, id, invert)?;
+        self.seen.take_opt(Self::NAME, OPTS, id, invert)?;
         // Both numbers are read as 32-bit and cut, as libxt_SYNPROXY does.
         match id {
             O_MSS => {
                 let v = args.value("--mss")?;
-                self.mss = Some(uint(Self::NAME, option, v, 0, u32::MAX.into())? as u16);
+                self.mss = Some(uint_option(Self::NAME, option, v, 0, u32::MAX.into())? as u16);
             }
             O_WSCALE => {
                 let v = args.value("--wscale")?;
-                self.wscale = Some(uint(Self::NAME, option, v, 0, u32::MAX.into())? as u8);
+                self.wscale = Some(uint_option(Self::NAME, option, v, 0, u32::MAX.into())? as u8);
             }
             O_SACK_PERM => self.sack_perm = true,
             O_TIMESTAMP => self.timestamp = true,
@@ -148,7 +148,7 @@ impl Extension for Synproxy {
 mod tests {
     use super::*;
     use crate::addr::Family::{Ipv4, Ipv6};
-    use crate::targets::xtopt::testing::{both_ways, conformance};
+    use crate::testutil::{both_ways, conformance_each};
 
     #[test]
     fn kernel_bytes_both_ways() {
@@ -168,7 +168,7 @@ mod tests {
 
     #[test]
     fn text_like_iptables() {
-        conformance(&[
+        conformance_each(&[
             (
                 Ipv4,
                 "-j SYNPROXY --sack-perm --timestamp --mss 1460 --wscale 9",

@@ -4,10 +4,10 @@
 use iptkit_sys::ext::xt_tcpmss_target::*;
 use iptkit_sys::Pod;
 
-use super::xtopt::{uint, Opt, Seen};
 use crate::addr::Family;
 use crate::error::{Error, Result};
 use crate::extension::{bad_revision, read_struct, Args, Ctx, Extension};
+use crate::xtopt::{uint_option, Opt, Seen};
 
 /// What TCPMSS writes into the MSS option.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
@@ -83,17 +83,17 @@ impl Extension for TcpmssTarget {
         // The two options may be combined: the last one counts, as in iptables.
         match option {
             "set-mss" => {
-                self.seen.take(Self::NAME, OPTS, O_SET_MSS, invert)?;
+                self.seen.take_opt(Self::NAME, OPTS, O_SET_MSS, invert)?;
                 let v = args.value("--set-mss")?;
                 // 65535 less the IP and TCP headers.
                 let max = match ctx.family {
                     Family::Ipv4 => 65535 - 20,
                     Family::Ipv6 => 65535 - 40,
                 };
-                self.mss = TcpMss::Set(uint(Self::NAME, option, v, 0, max)? as u16);
+                self.mss = TcpMss::Set(uint_option(Self::NAME, option, v, 0, max)? as u16);
             }
             "clamp-mss-to-pmtu" => {
-                self.seen.take(Self::NAME, OPTS, O_CLAMP_MSS, invert)?;
+                self.seen.take_opt(Self::NAME, OPTS, O_CLAMP_MSS, invert)?;
                 self.mss = TcpMss::ClampToPmtu;
             }
             _ => return Ok(false),
@@ -123,7 +123,7 @@ impl Extension for TcpmssTarget {
 mod tests {
     use super::*;
     use crate::addr::Family::{Ipv4, Ipv6};
-    use crate::targets::xtopt::testing::{both_ways, conformance};
+    use crate::testutil::{both_ways, conformance_each};
 
     #[test]
     fn kernel_bytes_both_ways() {
@@ -145,7 +145,7 @@ mod tests {
         let syn = "-p tcp -m tcp --tcp-flags FIN,SYN,RST,ACK SYN";
         let set = format!("{syn} -j TCPMSS --set-mss 42");
         let clamp = format!("{syn} -j TCPMSS --clamp-mss-to-pmtu");
-        conformance(&[
+        conformance_each(&[
             (Ipv4, "-j TCPMSS", None),
             (Ipv6, "-j TCPMSS", None),
             (

@@ -6,9 +6,9 @@ use std::collections::BTreeSet;
 use iptkit_sys::ext::xt_tcpoptstrip::*;
 use iptkit_sys::Pod;
 
-use super::xtopt::{strtoul, Opt, Seen};
 use crate::error::{Error, Result};
 use crate::extension::{bad_revision, read_struct, Args, Ctx, Extension};
+use crate::xtopt::{uint, Opt, Seen};
 
 /// The option names iptables knows, with their kinds (`tcp_optionmap`).
 pub const TCP_OPTION_NAMES: &[(&str, u8)] = &[
@@ -49,7 +49,7 @@ fn parse_list(s: &str) -> Result<BTreeSet<u8>> {
     for word in s.split(',') {
         let kind = match TCP_OPTION_NAMES.iter().find(|(n, _)| *n == word) {
             Some(&(_, k)) => k,
-            None => strtoul(word, 0, 255)
+            None => uint(word, 0, 255)
                 .ok_or_else(|| bad(format!("bad TCP option value `{word}'")))?
                 as u8,
         };
@@ -102,7 +102,7 @@ impl Extension for Tcpoptstrip {
         if option != "strip-options" {
             return Ok(false);
         }
-        self.seen.take(Self::NAME, OPTS, O_STRIP, invert)?;
+        self.seen.take_opt(Self::NAME, OPTS, O_STRIP, invert)?;
         self.strip = parse_list(args.value("--strip-options")?)?;
         Ok(true)
     }
@@ -126,7 +126,7 @@ impl Extension for Tcpoptstrip {
 mod tests {
     use super::*;
     use crate::addr::Family::{Ipv4, Ipv6};
-    use crate::targets::xtopt::testing::{both_ways, conformance};
+    use crate::testutil::{both_ways, conformance_each};
 
     #[test]
     fn kernel_bytes_both_ways() {
@@ -145,7 +145,7 @@ mod tests {
     #[test]
     fn text_like_iptables() {
         let all = "-p tcp -j TCPOPTSTRIP --strip-options 2,3,4,5,6,7";
-        conformance(&[
+        conformance_each(&[
             (Ipv4, "-j TCPOPTSTRIP", Some("-j TCPOPTSTRIP")),
             (Ipv4, "-p tcp -j TCPOPTSTRIP", Some("-p tcp -j TCPOPTSTRIP")),
             (Ipv4, all, Some(all)),

@@ -6,11 +6,11 @@ use std::net::{IpAddr, Ipv4Addr};
 use iptkit_sys::ext::xt_tee::*;
 use iptkit_sys::Pod;
 
-use super::xtopt::{
-    host, inet_addr_bytes, inet_addr_of, put_truncated, same_bytes, truncated, Opt, Seen,
-};
 use crate::error::Result;
 use crate::extension::{bad_revision, c_str, read_struct, Args, Ctx, Extension};
+use crate::xtopt::{
+    host, inet_addr_bytes, inet_addr_of, put_truncated, same_bytes, truncated, Opt, Seen,
+};
 
 /// `-j TEE --gateway ADDR [--oif IFACE]`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -95,11 +95,11 @@ impl Extension for Tee {
     ) -> Result<bool> {
         match option {
             "gateway" => {
-                self.seen.take(Self::NAME, OPTS, O_GATEWAY, invert)?;
+                self.seen.take_opt(Self::NAME, OPTS, O_GATEWAY, invert)?;
                 self.gateway = host(ctx.family, "TEE --gateway", args.value("--gateway")?)?;
             }
             "oif" => {
-                self.seen.take(Self::NAME, OPTS, O_OIF, invert)?;
+                self.seen.take_opt(Self::NAME, OPTS, O_OIF, invert)?;
                 self.oif = Some(truncated(args.value("--oif")?, 16).to_string());
             }
             _ => return Ok(false),
@@ -124,7 +124,7 @@ impl Extension for Tee {
 mod tests {
     use super::*;
     use crate::addr::Family::{Ipv4, Ipv6};
-    use crate::targets::xtopt::testing::{both_ways, conformance};
+    use crate::testutil::{both_ways, conformance_each};
 
     #[test]
     fn kernel_bytes_both_ways() {
@@ -152,7 +152,7 @@ mod tests {
 
     #[test]
     fn text_like_iptables() {
-        conformance(&[
+        conformance_each(&[
             (
                 Ipv6,
                 "-j TEE --gateway 2001:db8::1",

@@ -4,9 +4,9 @@
 use iptkit_sys::ext::xt_dscp_target::*;
 use iptkit_sys::Pod;
 
-use super::xtopt::{strtoul_prefix, uint, Opt, Seen};
 use crate::error::{Error, Result};
 use crate::extension::{bad_revision, read_struct, Args, Ctx, Extension};
+use crate::xtopt::{strtoul, uint_option, Opt, Seen};
 
 /// The TOS names iptables knows (`tos_symbol_names`), with their values.
 pub(crate) const TOS_NAMES: &[(&str, u8)] = &[
@@ -21,12 +21,10 @@ pub(crate) const TOS_NAMES: &[(&str, u8)] = &[
 /// number without a mask gets 0xff; a name gets `name_mask`.
 pub(crate) fn parse_tos_mask(option: &str, s: &str, name_mask: u8) -> Result<(u8, u8)> {
     let illegal = || Error::value(option, s, "illegal value");
-    match strtoul_prefix(s) {
+    match strtoul(s) {
         Some((value, rest)) if value <= 0xff => {
             let (mask, rest) = match rest.strip_prefix('/') {
-                Some(m) => strtoul_prefix(m)
-                    .filter(|&(v, _)| v <= 0xff)
-                    .ok_or_else(illegal)?,
+                Some(m) => strtoul(m).filter(|&(v, _)| v <= 0xff).ok_or_else(illegal)?,
                 None => (0xff, rest),
             };
             if !rest.is_empty() {
@@ -114,14 +112,14 @@ impl Extension for TosTarget {
         let Some(id) = OPTS.iter().position(|o| o.name == option) else {
             return Ok(false);
         };
-        self.seen.take(Self::NAME, OPTS, id, invert)?;
+        self.seen.take_opt(Self::NAME, OPTS, id, invert)?;
         let v = args.value(&format!("--{option}"))?;
         if id == O_SET_TOS {
             // A name keeps the two ECN bits (mask 0x3f).
             (self.value, self.mask) = parse_tos_mask("TOS --set-tos", v, 0x3f)?;
             return Ok(true);
         }
-        let n = uint(Self::NAME, option, v, 0, 0xff)? as u8;
+        let n = uint_option(Self::NAME, option, v, 0, 0xff)? as u8;
         (self.value, self.mask) = match id {
             O_AND_TOS => (0, !n),
             O_OR_TOS => (n, n),
@@ -150,7 +148,7 @@ impl Extension for TosTarget {
 mod tests {
     use super::*;
     use crate::addr::Family::{Ipv4, Ipv6};
-    use crate::targets::xtopt::testing::{both_ways, conformance};
+    use crate::testutil::{both_ways, conformance_each};
 
     #[test]
     fn kernel_bytes_both_ways() {
@@ -241,6 +239,6 @@ mod tests {
             (Ipv4, "-j TOS --set-tos 1 --set-tos 2", None),
             (Ipv4, "-j TOS --and-tos 256", None),
         ]);
-        conformance(&cases);
+        conformance_each(&cases);
     }
 }

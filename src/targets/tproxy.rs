@@ -6,10 +6,10 @@ use std::net::{IpAddr, Ipv4Addr};
 use iptkit_sys::ext::xt_tproxy::*;
 use iptkit_sys::Pod;
 
-use super::xtopt::{host, inet_addr_bytes, inet_addr_of, mark_mask, port, same_bytes, Opt, Seen};
 use crate::addr::Family;
 use crate::error::Result;
 use crate::extension::{bad_revision, read_struct, Args, Ctx, Extension};
+use crate::xtopt::{host, inet_addr_bytes, inet_addr_of, mark_mask, port, same_bytes, Opt, Seen};
 
 /// `-j TPROXY --on-port PORT [--on-ip ADDR] [--tproxy-mark VALUE[/MASK]]`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -135,10 +135,10 @@ impl Extension for Tproxy {
         let Some(id) = OPTS.iter().position(|o| o.name == option) else {
             return Ok(false);
         };
-        self.seen.take(Self::NAME, OPTS, id, invert)?;
+        self.seen.take_opt(Self::NAME, OPTS, id, invert)?;
         let v = args.value(&format!("--{option}"))?;
         match id {
-            O_PORT => self.port = port("TPROXY --on-port", v)?,
+            O_PORT => self.port = port(Self::NAME, option, v)?,
             O_ADDR => self.addr = host(ctx.family, "TPROXY --on-ip", v)?,
             O_MARK => (self.mark, self.mask) = mark_mask(Self::NAME, option, v)?,
             _ => return Ok(false),
@@ -169,7 +169,7 @@ impl Extension for Tproxy {
 mod tests {
     use super::*;
     use crate::addr::Family::{Ipv4, Ipv6};
-    use crate::targets::xtopt::testing::{both_ways, conformance, hex};
+    use crate::testutil::{both_ways, conformance_each, hex};
 
     #[test]
     fn kernel_bytes_both_ways() {
@@ -228,7 +228,7 @@ mod tests {
         let tcp6 = format!("-p tcp -m tcp --dport 2342 {v6}");
         let udp4 = format!("-p udp {v4}");
         let udp6 = format!("-p udp {v6}");
-        conformance(&[
+        conformance_each(&[
             (Ipv4, v4, Some(v4)),
             (Ipv6, v6, Some(v6)),
             (Ipv4, &tcp4, Some(&tcp4)),

@@ -57,7 +57,7 @@ impl Extension for Trace {
 mod tests {
     use super::*;
     use crate::addr::Family::{Ipv4, Ipv6};
-    use crate::targets::xtopt::testing::{both_ways, conformance};
+    use crate::testutil::{both_ways, conformance_each};
 
     #[test]
     fn kernel_bytes_both_ways() {
@@ -68,7 +68,7 @@ mod tests {
 
     #[test]
     fn text_like_iptables() {
-        conformance(&[
+        conformance_each(&[
             (Ipv4, "-j TRACE", Some("-j TRACE")),
             (Ipv6, "-j TRACE", Some("-j TRACE")),
             (Ipv4, "-j TRACE --foo", None),

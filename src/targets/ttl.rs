@@ -5,10 +5,10 @@
 use iptkit_sys::ext::ipt_ttl_target::*;
 use iptkit_sys::Pod;
 
-use super::xtopt::{uint, Opt, Seen};
 use crate::addr::Family;
 use crate::error::{Error, Result};
 use crate::extension::{bad_revision, read_struct, Args, Ctx, Extension};
+use crate::xtopt::{uint_option, Opt, Seen};
 
 /// What `-j TTL` / `-j HL` do to the TTL or hop limit.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -61,10 +61,10 @@ impl TtlOp {
         let Some(id) = opts.iter().position(|o| o.name == option) else {
             return Ok(None);
         };
-        seen.take(ext, opts, id, invert)?;
+        seen.take_opt(ext, opts, id, invert)?;
         let v = args.value(&format!("--{option}"))?;
         let min = if id == 0 { 0 } else { 1 };
-        let n = uint(ext, option, v, min, 255)? as u8;
+        let n = uint_option(ext, option, v, min, 255)? as u8;
         Ok(Some(match id {
             0 => TtlOp::Set(n),
             1 => TtlOp::Dec(n),
@@ -177,7 +177,7 @@ impl Extension for TtlTarget {
 mod tests {
     use super::*;
     use crate::addr::Family::{Ipv4, Ipv6};
-    use crate::targets::xtopt::testing::{both_ways, conformance};
+    use crate::testutil::{both_ways, conformance_each};
 
     #[test]
     fn kernel_bytes_both_ways() {
@@ -197,7 +197,7 @@ mod tests {
 
     #[test]
     fn text_like_iptables() {
-        conformance(&[
+        conformance_each(&[
             (Ipv4, "-j TTL --ttl-set 42", Some("-j TTL --ttl-set 42")),
             (Ipv4, "-j TTL --ttl-inc 1", Some("-j TTL --ttl-inc 1")),
             (Ipv4, "-j TTL --ttl-dec 1", Some("-j TTL --ttl-dec 1")),
