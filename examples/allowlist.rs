@@ -11,7 +11,7 @@
 
 use clap::Parser;
 use iptkit::allowlist::{parse_addresses, Allowlist};
-use iptkit::syntax::restore::save_table;
+use iptkit::syntax::restore::save_table_in;
 use iptkit::{Family, Handle, Iface};
 
 #[derive(Parser)]
@@ -99,7 +99,10 @@ fn run(args: &Args) -> iptkit::Result<()> {
         );
     }
     if args.isolated {
-        print!("{}", save_table(handle.table(), false));
+        print!(
+            "{}",
+            save_table_in(handle.table(), false, handle.backend().dialect())
+        );
     }
     Ok(())
 }

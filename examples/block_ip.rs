@@ -9,7 +9,7 @@
 //! error when there is nothing to remove. One atomic commit either way.
 
 use clap::Parser;
-use iptkit::syntax::restore::save_table;
+use iptkit::syntax::restore::save_table_in;
 use iptkit::{blocklist, Family, Handle, Net};
 
 #[derive(Parser)]
@@ -77,7 +77,10 @@ fn run(args: &Args) -> iptkit::Result<()> {
         nets.len().saturating_sub(changed)
     );
     if args.isolated {
-        print!("{}", save_table(handle.table(), false));
+        print!(
+            "{}",
+            save_table_in(handle.table(), false, handle.backend().dialect())
+        );
     }
     Ok(())
 }

@@ -21,7 +21,7 @@ use std::time::Duration;
 use clap::Parser;
 use iptkit::handle::Options;
 use iptkit::lock::LockWait;
-use iptkit::syntax::restore::{parse_with, save_table, Command, RestoreOptions, TableBlock};
+use iptkit::syntax::restore::{parse_with, save_table_in, Command, RestoreOptions, TableBlock};
 use iptkit::{Family, Handle, Table};
 
 #[derive(Parser)]
@@ -124,7 +124,10 @@ fn run(args: &Args) -> Result<(), (i32, iptkit::Error)> {
         }
         handle.commit().map_err(other)?;
         if args.isolated {
-            print!("{}", save_table(handle.table(), args.counters));
+            print!(
+                "{}",
+                save_table_in(handle.table(), args.counters, handle.backend().dialect())
+            );
         }
     }
     Ok(())

@@ -20,6 +20,24 @@ pub struct Ctx {
     pub proto: u8,
     /// `! -p`.
     pub proto_inv: bool,
+    /// Whose save output to print: iptables-legacy-save and iptables-nft-save
+    /// differ in a few places.
+    pub dialect: Dialect,
+}
+
+/// Which tool's text to print: iptables-legacy-save or iptables-nft-save.
+///
+/// They print the same rules the same way but for a few details that follow
+/// from how each stores a rule: `! -i +` (legacy keeps no name when the mask
+/// is empty and prints nothing; nft prints it), and NFLOG prefixes (legacy
+/// keeps 63 bytes in its struct; nft keeps the whole prefix).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum Dialect {
+    /// iptables-legacy-save.
+    #[default]
+    Legacy,
+    /// iptables-nft-save.
+    Nft,
 }
 
 impl Ctx {
@@ -29,6 +47,7 @@ impl Ctx {
             family,
             proto: 0,
             proto_inv: false,
+            dialect: Dialect::Legacy,
         }
     }
 

@@ -104,6 +104,7 @@ impl Rule {
             family: self.family,
             proto: self.proto.map(|p| p.value).unwrap_or(0),
             proto_inv: self.proto.is_some_and(|p| p.invert),
+            dialect: crate::extension::Dialect::Legacy,
         }
     }
 
@@ -210,12 +211,26 @@ impl Rule {
     /// The whole line iptables-save prints: `-A CHAIN ...`, with `[p:b] ` in
     /// front when `counters` is set (`iptables-save -c`).
     pub fn save_line(&self, chain: &str, counters: bool) -> String {
+        self.save_line_in(chain, counters, crate::extension::Dialect::Legacy)
+    }
+
+    /// [`Rule::save_line`] as the given tool prints it (iptables-legacy-save
+    /// or iptables-nft-save).
+    pub fn save_line_in(
+        &self,
+        chain: &str,
+        counters: bool,
+        dialect: crate::extension::Dialect,
+    ) -> String {
         let prefix = if counters {
             format!("{} ", self.counters)
         } else {
             String::new()
         };
-        format!("{prefix}-A {chain}{}", self.save_spec())
+        format!(
+            "{prefix}-A {chain}{}",
+            crate::syntax::save_rule_spec_in(self, dialect)
+        )
     }
 }
 

@@ -36,7 +36,7 @@ fn written_by_iptables_nft_read_by_iptkit() {
         .rules("FORWARD")
         .unwrap()
         .iter()
-        .map(|r| r.save_line("FORWARD", false))
+        .map(|r| r.save_line_in("FORWARD", false, iptkit::extension::Dialect::Nft))
         .collect();
     let want: Vec<String> = nft_rules(Family::Ipv4, "filter")
         .into_iter()
@@ -66,7 +66,7 @@ fn written_by_iptkit_printed_by_iptables_nft_save() {
         .rules("FORWARD")
         .unwrap()
         .iter()
-        .map(|r| r.save_line("FORWARD", false))
+        .map(|r| r.save_line_in("FORWARD", false, iptkit::extension::Dialect::Nft))
         .collect();
     assert_eq!(ours, want);
 }

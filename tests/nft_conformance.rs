@@ -19,30 +19,10 @@ mod support {
 
 use std::collections::HashMap;
 
+use iptkit::extension::Dialect;
 use iptkit::syntax::parse_rule_spec;
 use iptkit::{Family, Handle};
 use support::cases::{self, Case};
-
-/// Cases where iptables-nft-save prints what the backend-neutral text layer
-/// does not, with why. They are left out of the comparison it concerns.
-///
-/// - `! -i +`: iptables-nft writes a compare with a name no interface has
-///   and prints `! -i +`; the text layer (as iptables-legacy-save) prints
-///   nothing for an interface test that matches every interface. Read only.
-/// - an NFLOG prefix over 63 bytes: the parser cuts it to what the xt
-///   struct holds (as iptables-legacy does); iptables-nft keeps it whole in
-///   the `log` expression. Write only (reading keeps it whole).
-const KNOWN: &[(&str, &str)] = &[
-    ("! -i +", "read"),
-    (
-        "-j NFLOG --nflog-prefix xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
-        "write",
-    ),
-];
-
-fn known(c: &Case, direction: &str) -> bool {
-    KNOWN.iter().any(|(r, d)| *r == c.rule && *d == direction)
-}
 
 /// The typed cases with the given nft outcome (`None`: accepted).
 fn selected(stage: Option<&str>) -> Vec<Case> {
@@ -137,7 +117,7 @@ fn written_by_iptkit_printed_by_iptables_nft_save() {
             continue;
         }
         let got = chain_rules(c.family, &c.table, &c.chain);
-        if got != c.nft.save && !known(c, "write") {
+        if got != c.nft.save {
             misses.push(format!(
                 "{}: `{}`\n   want {:?}\n   got  {:?}",
                 c.source, c.rule, c.nft.save, got
@@ -168,9 +148,9 @@ fn written_by_iptables_nft_read_by_iptkit() {
             .rules(&c.chain)
             .unwrap()
             .iter()
-            .map(|r| r.save_line(&c.chain, false))
+            .map(|r| r.save_line_in(&c.chain, false, Dialect::Nft))
             .collect();
-        if got != c.nft.save && !known(c, "read") {
+        if got != c.nft.save {
             misses.push(format!(
                 "{}: `{}` read\n   want {:?}\n   got  {:?}",
                 c.source, c.rule, c.nft.save, got

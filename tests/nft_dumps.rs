@@ -16,7 +16,7 @@ mod support {
 use std::process::{Command, Stdio};
 
 use iptkit::backend::nft::existing_tables;
-use iptkit::syntax::restore::{parse, save_table, RestoreOptions};
+use iptkit::syntax::restore::{parse, save_table_in, RestoreOptions};
 use iptkit::{Backend, Family, Handle, Options};
 
 fn dumps() -> Vec<(String, Family, String)> {
@@ -94,7 +94,13 @@ fn iptkit_save(family: Family) -> String {
     existing_tables(family)
         .unwrap()
         .iter()
-        .map(|t| save_table(Handle::open_with(family, t, nft()).unwrap().table(), true))
+        .map(|t| {
+            save_table_in(
+                Handle::open_with(family, t, nft()).unwrap().table(),
+                true,
+                iptkit::extension::Dialect::Nft,
+            )
+        })
         .collect()
 }
 

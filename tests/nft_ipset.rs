@@ -51,7 +51,11 @@ fn sets_by_name_both_ways() {
         let got: Vec<String> = h
             .chains()
             .iter()
-            .flat_map(|c| c.rules.iter().map(|r| r.save_line(&c.name, false)))
+            .flat_map(|c| {
+                c.rules
+                    .iter()
+                    .map(|r| r.save_line_in(&c.name, false, iptkit::extension::Dialect::Nft))
+            })
             .collect();
         assert_eq!(
             got,

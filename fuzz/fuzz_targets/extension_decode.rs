@@ -11,7 +11,7 @@ fuzz_target!(|data: &[u8]| {
         return;
     }
     let family = if data[0] & 1 == 0 { Family::Ipv4 } else { Family::Ipv6 };
-    let ctx = Ctx { family, proto: data[1], proto_inv: false };
+    let ctx = Ctx { proto: data[1], ..Ctx::new(family) };
     let revision = data[2] & 7;
     let body = &data[3..];
     let matches = Match::known_names();

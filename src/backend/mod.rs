@@ -36,6 +36,17 @@ pub enum Backend {
 const IPTABLES_PATHS: &[&str] = &["/usr/sbin/iptables", "/sbin/iptables", "/usr/bin/iptables"];
 
 impl Backend {
+    /// Whose save text this backend's tables print as: iptables-nft-save for
+    /// [`Backend::Nft`], iptables-legacy-save otherwise (resolve
+    /// [`Backend::Auto`] first).
+    pub fn dialect(self) -> crate::extension::Dialect {
+        match self {
+            #[cfg(feature = "nft")]
+            Backend::Nft => crate::extension::Dialect::Nft,
+            _ => crate::extension::Dialect::Legacy,
+        }
+    }
+
     /// The concrete backend this stands for, and why: [`Backend::Auto`]
     /// follows the `iptables` symbolic links (`/usr/sbin/iptables` ->
     /// `/etc/alternatives/iptables` -> `xtables-nft-multi`) to the binary

@@ -200,6 +200,7 @@ mod tests {
             family: Family::Ipv4,
             proto: 17,
             proto_inv: false,
+            dialect: crate::extension::Dialect::Legacy,
         };
         let l: L2tp = parse_opts(
             &ctx,

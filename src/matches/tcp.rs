@@ -241,6 +241,7 @@ mod tests {
             family: Family::Ipv4,
             proto: 6,
             proto_inv: false,
+            dialect: crate::extension::Dialect::Legacy,
         };
         let words: Vec<String> = words.iter().map(|s| s.to_string()).collect();
         let mut t = Tcp::new(&ctx, "tcp");

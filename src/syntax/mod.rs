@@ -10,5 +10,5 @@ mod words;
 
 pub mod restore;
 
-pub use rule::{parse_rule_spec, save_rule_spec};
+pub use rule::{parse_rule_spec, save_rule_spec, save_rule_spec_in};
 pub use words::{save_string, split_words};

@@ -714,6 +714,12 @@ pub fn apply_command(table: &mut Table, cmd: &Command, keep_counters: bool) -> R
 /// `# Generated`/`# Completed` comment lines are the caller's): policies always
 /// with their counters, rules with `[p:b]` in front when `counters` is set.
 pub fn save_table(table: &Table, counters: bool) -> String {
+    save_table_in(table, counters, crate::extension::Dialect::Legacy)
+}
+
+/// [`save_table`] as the given tool prints it (iptables-legacy-save or
+/// iptables-nft-save).
+pub fn save_table_in(table: &Table, counters: bool, dialect: crate::extension::Dialect) -> String {
     let mut out = format!("*{}\n", table.name);
     for c in &table.chains {
         match c.policy {
@@ -723,7 +729,7 @@ pub fn save_table(table: &Table, counters: bool) -> String {
     }
     for c in &table.chains {
         for r in &c.rules {
-            out.push_str(&r.save_line(&c.name, counters));
+            out.push_str(&r.save_line_in(&c.name, counters, dialect));
             out.push('\n');
         }
     }

@@ -2,7 +2,7 @@
 
 use crate::addr::{Family, Net};
 use crate::error::{Error, Result};
-use crate::extension::{Args, Ctx};
+use crate::extension::{Args, Ctx, Dialect};
 use crate::iface::Iface;
 use crate::inv::Inv;
 use crate::matches::Match;
@@ -328,8 +328,14 @@ fn parse_target(ctx: &Ctx, name: &str, goto: bool) -> Result<Target> {
 /// The rule as iptables-legacy-save prints it after `-A CHAIN`: each part
 /// with a leading space.
 pub fn save_rule_spec(r: &Rule) -> String {
+    save_rule_spec_in(r, Dialect::Legacy)
+}
+
+/// The rule as the given tool's save prints it after `-A CHAIN`: each part
+/// with a leading space.
+pub fn save_rule_spec_in(r: &Rule, dialect: Dialect) -> String {
     let mut out = String::new();
-    let ctx = r.ctx();
+    let ctx = Ctx { dialect, ..r.ctx() };
     for (flag, net) in [("-s", &r.src), ("-d", &r.dst)] {
         if let Some(n) = net {
             if !n.value.is_any() || n.invert {
@@ -339,7 +345,10 @@ pub fn save_rule_spec(r: &Rule) -> String {
     }
     for (flag, iface) in [("-i", &r.in_iface), ("-o", &r.out_iface)] {
         if let Some(i) = iface {
-            if !i.value.matches_all() {
+            // iptables-nft keeps the name of `! -i +` and prints it; legacy
+            // keeps an empty mask and prints nothing.
+            let nft_plus = dialect == Dialect::Nft && i.invert && i.value.name() == "+";
+            if !i.value.matches_all() || nft_plus {
                 out.push_str(&format!("{} {flag} {}", i.bang(), i.value));
             }
         }

@@ -9,9 +9,14 @@ use crate::error::{Error, Result};
 use crate::extension::{bad_revision, c_str, read_struct, Args, Ctx, Extension};
 use crate::xtopt::{cut, uint_option, Seen};
 
-/// The longest prefix the kernel keeps: 63 bytes and a NUL. iptables cuts
-/// longer ones silently, and so does this codec.
+/// The longest prefix the legacy kernel struct keeps: 63 bytes and a NUL.
+/// iptables-legacy cuts longer ones silently, and so does this codec when it
+/// encodes or prints for legacy.
 pub const MAX_PREFIX: usize = 63;
+
+/// The longest prefix nf_tables keeps (`NF_LOG_PREFIXLEN` - 1): iptables-nft
+/// writes NFLOG as a native `log` expression with the whole prefix.
+pub const MAX_NFT_PREFIX: usize = 127;
 
 /// How much of each packet to copy.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -28,7 +33,8 @@ pub enum NflogLen {
 pub struct Nflog {
     /// `--nflog-group`: netlink group (default 0).
     pub group: u16,
-    /// `--nflog-prefix`: at most [`MAX_PREFIX`] bytes, never empty.
+    /// `--nflog-prefix`: never empty; at most [`MAX_NFT_PREFIX`] bytes (the
+    /// legacy struct keeps the first [`MAX_PREFIX`]).
     pub prefix: Option<String>,
     /// `--nflog-size` / `--nflog-range`; `None` copies the whole packet.
     pub len: Option<NflogLen>,
@@ -117,7 +123,7 @@ impl Extension for Nflog {
         let u32_value = || uint_option(Self::NAME, option, v, 0, u32::MAX.into()).map(|n| n as u32);
         match bit {
             O_GROUP => self.group = u16_value()?,
-            O_PREFIX => self.prefix = Some(parse_prefix("--nflog-prefix", v, MAX_PREFIX)?),
+            O_PREFIX => self.prefix = Some(parse_prefix("--nflog-prefix", v, MAX_NFT_PREFIX)?),
             // A range of 0 is no range: nothing in the struct says it was given.
             O_RANGE => self.len = Some(u32_value()?).filter(|&n| n != 0).map(NflogLen::Range),
             O_SIZE => self.len = Some(NflogLen::Size(u32_value()?)),
@@ -126,9 +132,13 @@ impl Extension for Nflog {
         Ok(true)
     }
 
-    fn save(&self, _ctx: &Ctx, out: &mut String) {
+    fn save(&self, ctx: &Ctx, out: &mut String) {
         if let Some(p) = self.prefix.as_deref().filter(|p| !p.is_empty()) {
             out.push_str(" --nflog-prefix");
+            let p = match ctx.dialect {
+                crate::extension::Dialect::Legacy => cut(p, MAX_PREFIX),
+                crate::extension::Dialect::Nft => p,
+            };
             crate::syntax::save_string(out, p);
         }
         if self.group != 0 {

@@ -284,11 +284,13 @@ mod tests {
         family: Family::Ipv4,
         proto: 0,
         proto_inv: false,
+        dialect: crate::extension::Dialect::Legacy,
     };
     const V6: Ctx = Ctx {
         family: Family::Ipv6,
         proto: 0,
         proto_inv: false,
+        dialect: crate::extension::Dialect::Legacy,
     };
 
     #[test]
