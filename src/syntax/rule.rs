@@ -16,7 +16,7 @@ use crate::targets::{Target, TargetExt};
 /// each pair, in iptables' order. Returns the counters given with `-c P B`, if any.
 ///
 /// `-4`/`-6` of the rule's own family are accepted and change nothing; the
-/// other family's flag is an error here (see [`parse_rule_spec_or_skip`]).
+/// other family's flag is an error here (restore input skips such lines instead).
 pub fn parse_rule_spec(family: Family, words: &[String]) -> Result<(Vec<Rule>, Option<Counters>)> {
     parse_rule_spec_or_skip(family, words)?.ok_or_else(|| {
         Error::rule(
