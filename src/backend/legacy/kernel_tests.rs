@@ -201,7 +201,15 @@ impl crate::backend::Driver for Racing {
         self.inner.load(family, table)
     }
 
-    fn commit(&mut self, loaded: &crate::backend::Loaded, new: &crate::Table) -> crate::Result<()> {
+    fn unchanged(&mut self, loaded: &crate::backend::Loaded) -> crate::Result<bool> {
+        self.inner.unchanged(loaded)
+    }
+
+    fn commit(
+        &mut self,
+        loaded: &crate::backend::Loaded,
+        new: &crate::Table,
+    ) -> crate::Result<crate::backend::Committed> {
         if self.races > 0 {
             self.races -= 1;
             let (tool, addr) = match new.family {

@@ -10,13 +10,18 @@ mod socket;
 
 pub use socket::revision_supported;
 
+use std::sync::Arc;
+
+use iptkit_sys::xtables::{ipt_getinfo, NF_INET_NUMHOOKS};
+
 use crate::addr::Family;
-use crate::backend::{Driver, Loaded, State};
+use crate::backend::{Committed, Driver, Loaded, State};
 use crate::error::{Error, Result};
+use crate::rule::Counters;
 use crate::ruleset::Table;
 use crate::targets::Target;
 use blob::EntryMap;
-use socket::{ReplaceHeader, Socket};
+use socket::{RawTable, ReplaceHeader, Socket};
 
 /// The legacy tables that exist in the calling thread's network namespace,
 /// in the order the kernel lists them (`/proc/net/ip_tables_names`), which is
@@ -43,12 +48,76 @@ pub fn existing_tables(family: Family) -> Result<Vec<String>> {
     }
 }
 
-/// What a commit needs to know about the read it is based on.
+/// What a commit needs to know about the table it is based on (as read,
+/// or as a commit left it): the layout SET_REPLACE is checked against,
+/// where each chain's entries sit, and the entries themselves, to tell
+/// whether the kernel still holds exactly them.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Snapshot {
     valid_hooks: u32,
     num_entries: u32,
+    hook_entry: [u32; NF_INET_NUMHOOKS],
+    underflow: [u32; NF_INET_NUMHOOKS],
     map: EntryMap,
+    blob: Arc<Blob>,
+}
+
+/// A table's entries: as GET_ENTRIES returned them, or as we sent them.
+#[derive(Default)]
+enum Blob {
+    Read(RawTable),
+    #[default]
+    None,
+    Written(Vec<u8>),
+}
+
+impl Blob {
+    fn bytes(&self) -> &[u8] {
+        match self {
+            Blob::Read(raw) => raw.entries(),
+            Blob::None => &[],
+            Blob::Written(b) => b,
+        }
+    }
+}
+
+impl std::fmt::Debug for Blob {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Blob({} bytes)", self.bytes().len())
+    }
+}
+
+impl Snapshot {
+    /// True when GET_INFO describes the table this snapshot holds.
+    fn same_layout(&self, info: &ipt_getinfo) -> bool {
+        let hooks = (0..NF_INET_NUMHOOKS).filter(|h| self.valid_hooks & (1 << h) != 0);
+        info.valid_hooks == self.valid_hooks
+            && info.num_entries == self.num_entries
+            && info.size as usize == self.blob.bytes().len()
+            && hooks
+                .clone()
+                .all(|h| info.hook_entry[h] == self.hook_entry[h])
+            && hooks
+                .into_iter()
+                .all(|h| info.underflow[h] == self.underflow[h])
+    }
+
+    /// Gives the rules and policies of `table` the counters of their
+    /// entries (`counters` by entry index).
+    pub(crate) fn set_counters(&self, counters: &[Counters], table: &mut Table) {
+        let at = |i: usize| counters.get(i).copied().unwrap_or_default();
+        for chain in &mut table.chains {
+            let Some(entries) = self.map.get(&chain.name) else {
+                continue;
+            };
+            if let Some(i) = entries.policy {
+                chain.counters = at(i);
+            }
+            for (rule, &i) in chain.rules.iter_mut().zip(&entries.rules) {
+                rule.counters = at(i);
+            }
+        }
+    }
 }
 
 /// The legacy driver: one raw socket per family, opened on first use.
@@ -105,7 +174,10 @@ impl Driver for Legacy {
                     state: State::Legacy(Snapshot {
                         valid_hooks: raw.info.valid_hooks,
                         num_entries: raw.info.num_entries,
+                        hook_entry: raw.info.hook_entry,
+                        underflow: raw.info.underflow,
                         map,
+                        blob: Arc::new(Blob::Read(raw)),
                     }),
                 });
             }
@@ -118,7 +190,21 @@ impl Driver for Legacy {
         }
     }
 
-    fn commit(&mut self, loaded: &Loaded, new: &Table) -> Result<()> {
+    fn unchanged(&mut self, loaded: &Loaded) -> Result<bool> {
+        let State::Legacy(snap) = &loaded.state;
+        let (family, name) = (loaded.table.family, loaded.table.name.as_str());
+        let sock = self.socket(family)?;
+        let info = sock.info(name)?;
+        if !snap.same_layout(&info) {
+            return Ok(false);
+        }
+        Ok(match sock.entries(name, info)? {
+            Some(raw) => blob::same_entries(family, snap.blob.bytes(), raw.entries()),
+            None => false,
+        })
+    }
+
+    fn commit(&mut self, loaded: &Loaded, new: &Table) -> Result<Committed> {
         let State::Legacy(snap) = &loaded.state;
         if blob::valid_hooks(new) != snap.valid_hooks || new.family != loaded.table.family {
             return Err(Error::rule(
@@ -158,7 +244,7 @@ impl Driver for Legacy {
             }
             Err(e) => return Err(e),
         };
-        let add = counters::restore(
+        let restored = counters::restore(
             &loaded.table,
             &snap.map,
             new,
@@ -166,11 +252,34 @@ impl Driver for Legacy {
             &returned,
             enc.num_entries,
         );
-        sock.add_counters(&new.name, &add)
-            .map_err(|errno| Error::CountersNotRestored {
-                table: new.name.clone(),
-                errno,
-            })
+        let add = restored.counters;
+        let error =
+            sock.add_counters(&new.name, &add)
+                .err()
+                .map(|errno| Error::CountersNotRestored {
+                    table: new.name.clone(),
+                    errno,
+                });
+        let counters = match error {
+            None => add.iter().map(|c| Counters::new(c.pcnt, c.bcnt)).collect(),
+            Some(_) => vec![Counters::default(); add.len()],
+        };
+        // New rules as a read would give them back, so that the table kept
+        // as the handle's base is the one a read would give.
+        let sent = blob::as_read(resolved, new, &restored.unpaired);
+        Ok(Committed {
+            state: State::Legacy(Snapshot {
+                valid_hooks: enc.valid_hooks,
+                num_entries: head.num_entries,
+                hook_entry: enc.hook_entry,
+                underflow: enc.underflow,
+                map: enc.map,
+                blob: Arc::new(Blob::Written(enc.entries)),
+            }),
+            sent,
+            counters,
+            error,
+        })
     }
 }
 
