@@ -372,6 +372,10 @@ impl Handle {
     /// zeroed one starts from what arrived since the read, one set to a
     /// value gets exactly that value.
     ///
+    /// A table the kernel refuses fails with [`Error::Refused`], which names
+    /// the rule and the match or target refused, found without touching the
+    /// real table (see there).
+    ///
     /// On success the handle keeps the table it committed as its new base,
     /// without reading it back: reads show it with the counters the commit
     /// gave the kernel, that is, counters as of the commit (packets counted

@@ -18,7 +18,7 @@ use std::collections::HashMap;
 use std::process::Command;
 
 use iptkit::syntax::parse_rule_spec;
-use iptkit::{Family, Handle};
+use iptkit::{Error, Family, Handle};
 use support::cases::{self, Case};
 
 /// The typed cases with the given legacy outcome (`None`: accepted).
@@ -277,7 +277,30 @@ fn refused_by_the_kernel_changes_nothing() {
                 "{}: `{}` committed; iptables said {:?}",
                 c.source, c.rule, c.legacy.error
             )),
-            Err(_) => h.refresh().unwrap(),
+            Err(e) => {
+                // The error names the chain and the extension the case
+                // names after -m or -j.
+                let named: Vec<&str> = c
+                    .argv
+                    .windows(2)
+                    .filter(|w| ["-m", "--match", "-j", "--jump"].contains(&w[0].as_str()))
+                    .map(|w| w[1].as_str())
+                    .collect();
+                match &e {
+                    Error::Refused {
+                        chain, extension, ..
+                    } if *chain == c.chain && named.contains(&extension.as_str()) => {
+                        if std::env::var_os("IPTKIT_SHOW_REFUSALS").is_some() {
+                            println!("{}: {e}", c.source);
+                        }
+                    }
+                    _ => misses.push(format!(
+                        "{}: `{}` refused without naming its extension ({named:?}): {e}",
+                        c.source, c.rule
+                    )),
+                }
+                h.refresh().unwrap();
+            }
         }
         let after = common::save(c.family, &c.table, true);
         if after != before {

@@ -159,8 +159,11 @@ fn refused_commits_leave_the_kernel_untouched() {
         }));
         h.append("INPUT", r).unwrap();
         match h.commit() {
-            Err(Error::Kernel { context, .. }) => {
-                assert!(context.contains("nosuchmatch"), "{context}")
+            Err(Error::Refused {
+                extension, reason, ..
+            }) => {
+                assert_eq!(extension, "nosuchmatch");
+                assert_eq!(reason, iptkit::error::Refusal::Missing);
             }
             other => panic!("{other:?}"),
         }
@@ -179,13 +182,16 @@ fn refused_commits_leave_the_kernel_untouched() {
             data,
         }));
         h.append("INPUT", r).unwrap();
-        assert!(matches!(
-            h.commit(),
-            Err(Error::Kernel {
+        match h.commit() {
+            Err(Error::Refused {
+                chain,
+                extension,
                 errno: nix::errno::Errno::EINVAL,
+                reason: iptkit::error::Refusal::Value,
                 ..
-            })
-        ));
+            }) => assert_eq!((chain.as_str(), extension.as_str()), ("INPUT", "tcp")),
+            other => panic!("{other:?}"),
+        }
         assert_eq!(save(f, "filter", true), before);
 
         // A jump to a chain that is not there.

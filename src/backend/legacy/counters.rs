@@ -14,7 +14,7 @@ use iptkit_sys::xtables::xt_counters;
 
 use super::blob::EntryMap;
 use crate::rule::Counters;
-use crate::ruleset::Table;
+use crate::ruleset::{Chain, Table};
 
 /// What [`restore`] found.
 #[derive(Debug)]
@@ -64,12 +64,20 @@ pub(crate) fn restore(
             );
         }
         // Rules, by an order-preserving pairing.
-        let mut cursor = 0;
-        for (ri, (rule, &index)) in chain.rules.iter().zip(&new_entries.rules).enumerate() {
-            let pair = old_chain.zip(old_entries).and_then(|(oc, oe)| {
-                let j = (cursor..oc.rules.len()).find(|&j| oc.rules[j].same_spec(rule))?;
-                cursor = j + 1;
-                Some((oc.rules[j].counters, oe.rules.get(j).copied()?))
+        let pairs = pairing(old_chain.filter(|_| old_entries.is_some()), chain);
+        for (ri, ((rule, &index), paired)) in chain
+            .rules
+            .iter()
+            .zip(&new_entries.rules)
+            .zip(pairs)
+            .enumerate()
+        {
+            let pair = paired.and_then(|j| {
+                let oc = old_chain?;
+                Some((
+                    oc.rules.get(j)?.counters,
+                    old_entries?.rules.get(j).copied()?,
+                ))
             });
             put(
                 index,
@@ -87,6 +95,22 @@ pub(crate) fn restore(
         counters: out,
         unpaired,
     }
+}
+
+/// For each rule of `new`, the index of the rule of `old` (the same chain
+/// before) it pairs with: the first of the same spec after the previous
+/// pairing. `None` for a new or changed rule.
+pub(crate) fn pairing(old: Option<&Chain>, new: &Chain) -> Vec<Option<usize>> {
+    let mut cursor = 0;
+    new.rules
+        .iter()
+        .map(|rule| {
+            let oc = old?;
+            let j = (cursor..oc.rules.len()).find(|&j| oc.rules[j].same_spec(rule))?;
+            cursor = j + 1;
+            Some(j)
+        })
+        .collect()
 }
 
 fn raw(c: Counters) -> xt_counters {

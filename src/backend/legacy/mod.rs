@@ -4,6 +4,7 @@
 
 mod blob;
 mod counters;
+mod diagnose;
 mod ip;
 mod ipset;
 mod socket;
@@ -13,10 +14,11 @@ pub use socket::revision_supported;
 use std::sync::Arc;
 
 use iptkit_sys::xtables::{ipt_getinfo, NF_INET_NUMHOOKS};
+use nix::errno::Errno;
 
 use crate::addr::Family;
 use crate::backend::{Committed, Driver, Loaded, State};
-use crate::error::{Error, Result};
+use crate::error::{Error, Refusal, Result};
 use crate::rule::Counters;
 use crate::ruleset::Table;
 use crate::targets::Target;
@@ -230,17 +232,15 @@ impl Driver for Legacy {
         let sock = self.socket(new.family)?;
         let returned = match sock.replace(&new.name, &head, &enc.entries) {
             Ok(r) => r,
-            Err(Error::Kernel {
-                op,
-                errno: nix::errno::Errno::ENOENT,
-                context,
-            }) => {
-                let context = missing_extension(sock, new).unwrap_or(context);
-                return Err(Error::Kernel {
-                    op,
-                    errno: nix::errno::Errno::ENOENT,
-                    context,
-                });
+            // Nothing was changed. Say which rule and extension, if we can.
+            Err(Error::Kernel { op, errno, context }) if diagnose::worth_a_search(errno) => {
+                let missing = match errno {
+                    Errno::ENOENT => missing_extension(sock, new),
+                    _ => None,
+                };
+                return Err(missing
+                    .or_else(|| diagnose::refused(&loaded.table, new, errno))
+                    .unwrap_or(Error::Kernel { op, errno, context }));
             }
             Err(e) => return Err(e),
         };
@@ -283,32 +283,37 @@ impl Driver for Legacy {
     }
 }
 
-/// Names the first match or target revision the kernel does not have, to
-/// explain an ENOENT from SET_REPLACE.
-fn missing_extension(sock: &Socket, table: &Table) -> Option<String> {
-    for rule in table.chains.iter().flat_map(|c| &c.rules) {
-        for m in &rule.matches {
-            if !sock
-                .revision_supported(m.name(), m.revision(), false)
-                .unwrap_or(true)
-            {
-                return Some(format!(
-                    "match `{}` revision {} is not available in the kernel",
-                    m.name(),
-                    m.revision()
-                ));
-            }
-        }
-        if let Target::Ext(t) = &rule.target {
-            if !sock
-                .revision_supported(t.name(), t.revision(), true)
-                .unwrap_or(true)
-            {
-                return Some(format!(
-                    "target `{}` revision {} is not available in the kernel",
-                    t.name(),
-                    t.revision()
-                ));
+/// The first match or target revision of the table the kernel does not
+/// have, to explain an ENOENT from SET_REPLACE.
+fn missing_extension(sock: &Socket, table: &Table) -> Option<Error> {
+    for chain in &table.chains {
+        for rule in &chain.rules {
+            let target = match &rule.target {
+                Target::Ext(t) => Some((t.name(), t.save_name(), t.revision(), true)),
+                _ => None,
+            };
+            let exts = rule
+                .matches
+                .iter()
+                .map(|m| (m.name(), m.save_name(), m.revision(), false))
+                .chain(target);
+            for (name, shown, revision, is_target) in exts {
+                if !sock
+                    .revision_supported(name, revision, is_target)
+                    .unwrap_or(true)
+                {
+                    return Some(Error::Refused {
+                        family: table.family,
+                        table: table.name.clone(),
+                        chain: chain.name.clone(),
+                        rule: rule.to_string(),
+                        extension: shown.to_string(),
+                        is_target,
+                        revision,
+                        errno: Errno::ENOENT,
+                        reason: Refusal::Missing,
+                    });
+                }
             }
         }
     }
