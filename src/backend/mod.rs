@@ -12,6 +12,7 @@ use crate::rule::Counters;
 use crate::ruleset::Table;
 
 pub mod legacy;
+pub(crate) mod revisions;
 
 /// Which kernel interface to use.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]

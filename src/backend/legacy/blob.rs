@@ -702,19 +702,20 @@ pub(crate) fn as_read_rule(rule: &Rule) -> Option<Rule> {
     out
 }
 
-/// The table a commit sent, as a read would give it back: `sent` (a
-/// resolved copy of `given`, if one was made) or `given`, with the rules at
-/// `fresh` (chain index, rule index) put as a read gives them back. `None`
-/// when that is `given` itself.
+/// The table a commit sent, as a read would give it back: `sent` (the copy
+/// sent, when one was made: extensions at older revisions, sets resolved)
+/// or `given`, with the rules at `fresh` (chain index, rule index) put as a
+/// read gives them back. `None` when that is `given` itself.
 pub(crate) fn as_read(
     sent: Option<Table>,
     given: &Table,
     fresh: &[(usize, usize)],
 ) -> Option<Table> {
+    let from = sent.as_ref().unwrap_or(given);
     let fixes: Vec<_> = fresh
         .iter()
         .filter_map(|&(c, r)| {
-            let rule = given.chains.get(c)?.rules.get(r)?;
+            let rule = from.chains.get(c)?.rules.get(r)?;
             Some((c, r, as_read_rule(rule)?))
         })
         .collect();
@@ -722,18 +723,8 @@ pub(crate) fn as_read(
         return sent;
     }
     let mut out = sent.unwrap_or_else(|| given.clone());
-    for (c, r, mut rule) in fixes {
+    for (c, r, rule) in fixes {
         if let Some(slot) = out.chains.get_mut(c).and_then(|c| c.rules.get_mut(r)) {
-            // A resolved copy differs from `given` only in its sets, which
-            // `as_read_rule` leaves alone: keep the copy's.
-            for (m, o) in rule.matches.iter_mut().zip(&slot.matches) {
-                if matches!(o, Match::Set(_)) {
-                    *m = o.clone();
-                }
-            }
-            if matches!(slot.target, Target::Ext(TargetExt::Set(_))) {
-                rule.target = slot.target.clone();
-            }
             *slot = rule;
         }
     }

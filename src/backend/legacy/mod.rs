@@ -17,6 +17,7 @@ use iptkit_sys::xtables::{ipt_getinfo, NF_INET_NUMHOOKS};
 use nix::errno::Errno;
 
 use crate::addr::Family;
+use crate::backend::revisions::{self, RevisionCache};
 use crate::backend::{Committed, Driver, Loaded, State};
 use crate::error::{Error, Refusal, Result};
 use crate::rule::Counters;
@@ -122,14 +123,42 @@ impl Snapshot {
     }
 }
 
-/// The legacy driver: one raw socket per family, opened on first use.
+/// The legacy driver: one raw socket per family, opened on first use, and
+/// the kernel's answers about extension revisions.
 #[derive(Debug, Default)]
 pub(crate) struct Legacy {
     v4: Option<Socket>,
     v6: Option<Socket>,
+    revisions: RevisionCache,
+    /// Tests: answers revision questions instead of the kernel.
+    #[cfg(test)]
+    pub(crate) fake_revisions: Option<fn(&str, u8, bool) -> bool>,
 }
 
 impl Legacy {
+    /// Does the kernel have this revision of this match (`target ==
+    /// false`) or target? Asked once per family and extension revision.
+    fn kernel_has(
+        &mut self,
+        family: Family,
+        name: &str,
+        revision: u8,
+        target: bool,
+    ) -> Result<bool> {
+        if let Some(known) = self.revisions.get(family, name, revision, target) {
+            return Ok(known);
+        }
+        #[cfg(test)]
+        if let Some(fake) = self.fake_revisions {
+            return Ok(fake(name, revision, target));
+        }
+        let have = self
+            .socket(family)?
+            .revision_supported(name, revision, target)?;
+        self.revisions.put(family, name, revision, target, have);
+        Ok(have)
+    }
+
     fn socket(&mut self, family: Family) -> Result<&Socket> {
         let slot = match family {
             Family::Ipv4 => &mut self.v4,
@@ -214,14 +243,23 @@ impl Driver for Legacy {
                 "the built-in chains (or the family) differ from the kernel's table",
             ));
         }
-        // Sets are looked up by name before anything is sent; the counter
-        // map below pairs rules of `new` itself (a SetRef compares by name).
-        let resolved = if ipset::has_unresolved(new) {
-            Some(ipset::resolve(self.ipset_socket()?, new)?)
+        // Each typed extension at a revision the kernel has, as iptables
+        // chooses them; then sets looked up by name. Both make a copy only
+        // when they change something; the counter map below pairs rules of
+        // `new` itself (a downgrade keeps a rule in place, a SetRef
+        // compares by name).
+        let family = new.family;
+        let fitted = revisions::fit(new, &mut |name, revision, target| {
+            self.kernel_has(family, name, revision, target)
+        })?;
+        let current = fitted.as_ref().unwrap_or(new);
+        let sent = if ipset::has_unresolved(current) {
+            Some(ipset::resolve(self.ipset_socket()?, current)?)
         } else {
-            None
+            fitted
         };
-        let enc = blob::encode(resolved.as_ref().unwrap_or(new))?;
+        let sending = sent.as_ref().unwrap_or(new);
+        let enc = blob::encode(sending)?;
         let head = ReplaceHeader {
             valid_hooks: enc.valid_hooks,
             num_entries: enc.num_entries as u32,
@@ -229,21 +267,21 @@ impl Driver for Legacy {
             underflow: enc.underflow,
             num_counters: snap.num_entries,
         };
-        let sock = self.socket(new.family)?;
-        let returned = match sock.replace(&new.name, &head, &enc.entries) {
+        let returned = match self.socket(family)?.replace(&new.name, &head, &enc.entries) {
             Ok(r) => r,
             // Nothing was changed. Say which rule and extension, if we can.
             Err(Error::Kernel { op, errno, context }) if diagnose::worth_a_search(errno) => {
                 let missing = match errno {
-                    Errno::ENOENT => missing_extension(sock, new),
+                    Errno::ENOENT => self.missing_extension(sending),
                     _ => None,
                 };
                 return Err(missing
-                    .or_else(|| diagnose::refused(&loaded.table, new, errno))
+                    .or_else(|| diagnose::refused(&loaded.table, sending, errno))
                     .unwrap_or(Error::Kernel { op, errno, context }));
             }
             Err(e) => return Err(e),
         };
+        let sock = self.socket(family)?;
         let restored = counters::restore(
             &loaded.table,
             &snap.map,
@@ -266,7 +304,7 @@ impl Driver for Legacy {
         };
         // New rules as a read would give them back, so that the table kept
         // as the handle's base is the one a read would give.
-        let sent = blob::as_read(resolved, new, &restored.unpaired);
+        let sent = blob::as_read(sent, new, &restored.unpaired);
         Ok(Committed {
             state: State::Legacy(Snapshot {
                 valid_hooks: enc.valid_hooks,
@@ -283,41 +321,43 @@ impl Driver for Legacy {
     }
 }
 
-/// The first match or target revision of the table the kernel does not
-/// have, to explain an ENOENT from SET_REPLACE.
-fn missing_extension(sock: &Socket, table: &Table) -> Option<Error> {
-    for chain in &table.chains {
-        for rule in &chain.rules {
-            let target = match &rule.target {
-                Target::Ext(t) => Some((t.name(), t.save_name(), t.revision(), true)),
-                _ => None,
-            };
-            let exts = rule
-                .matches
-                .iter()
-                .map(|m| (m.name(), m.save_name(), m.revision(), false))
-                .chain(target);
-            for (name, shown, revision, is_target) in exts {
-                if !sock
-                    .revision_supported(name, revision, is_target)
-                    .unwrap_or(true)
-                {
-                    return Some(Error::Refused {
-                        family: table.family,
-                        table: table.name.clone(),
-                        chain: chain.name.clone(),
-                        rule: rule.to_string(),
-                        extension: shown.to_string(),
-                        is_target,
-                        revision,
-                        errno: Errno::ENOENT,
-                        reason: Refusal::Missing,
-                    });
+impl Legacy {
+    /// The first match or target revision of the table the kernel does not
+    /// have, to explain an ENOENT from SET_REPLACE.
+    fn missing_extension(&mut self, table: &Table) -> Option<Error> {
+        for chain in &table.chains {
+            for rule in &chain.rules {
+                let target = match &rule.target {
+                    Target::Ext(t) => Some((t.name(), t.save_name(), t.revision(), true)),
+                    _ => None,
+                };
+                let exts = rule
+                    .matches
+                    .iter()
+                    .map(|m| (m.name(), m.save_name(), m.revision(), false))
+                    .chain(target);
+                for (name, shown, revision, is_target) in exts {
+                    if !self
+                        .kernel_has(table.family, name, revision, is_target)
+                        .unwrap_or(true)
+                    {
+                        return Some(Error::Refused {
+                            family: table.family,
+                            table: table.name.clone(),
+                            chain: chain.name.clone(),
+                            rule: rule.to_string(),
+                            extension: shown.to_string(),
+                            is_target,
+                            revision,
+                            errno: Errno::ENOENT,
+                            reason: Refusal::Missing,
+                        });
+                    }
                 }
             }
         }
+        None
     }
-    None
 }
 
 #[cfg(test)]
