@@ -500,8 +500,11 @@ impl Handle {
         let result = self.commit();
         if result.is_err() && self.is_dirty() {
             // Autocommit: a change that did not land is dropped, as a
-            // failed `iptables` run leaves nothing behind.
+            // failed `iptables` run leaves nothing behind; reads show the
+            // base again, or the kernel's table when it can be read.
             self.ops.clear();
+            self.changed = None;
+            self.unchecked = false;
             let _ = self.refresh();
         }
         result

@@ -100,8 +100,7 @@ pub(crate) fn fit(
 }
 
 /// What [`fit_rule`] could not fit: the revision asked for, the name as
-/// written and whether it is a target. A failed kernel query is reported as
-/// the missing revision it was asking about.
+/// written and whether it is a target.
 type Unfit = (u8, String, bool);
 
 /// `rule` with its typed extensions at revisions the kernel has; `None`
@@ -136,7 +135,9 @@ fn fit_rule(
 
 /// One extension: `Ok(None)` when the kernel has its revision (or it has
 /// nothing to fall back to), `Ok(Some(older))` when it was rewritten,
-/// `Err(revision)` when it cannot be.
+/// `Err(revision)` when it cannot be. A question the kernel cannot answer
+/// counts as "yes" for the value's own revision (the kernel then decides
+/// at SET_REPLACE) and "no" for older ones.
 fn fit_one<T>(
     name: &str,
     revision: u8,
@@ -149,11 +150,11 @@ fn fit_one<T>(
     if codec.first().is_none_or(|&lowest| revision <= lowest) {
         return Ok(None);
     }
-    if has(name, revision, target).map_err(|_| revision)? {
+    if has(name, revision, target).unwrap_or(true) {
         return Ok(None);
     }
     for &older in codec.iter().rev().filter(|&&r| r < revision) {
-        if has(name, older, target).map_err(|_| revision)? {
+        if has(name, older, target).unwrap_or(false) {
             if let Some(v) = downgrade(older) {
                 return Ok(Some(v));
             }
@@ -237,6 +238,17 @@ mod tests {
             Err(Error::Refused { extension, .. }) => assert_eq!(extension, "state"),
             other => panic!("{other:?}"),
         }
+    }
+
+    #[test]
+    fn a_question_the_kernel_cannot_answer_leaves_the_value_alone() {
+        let t = table(&["-m conntrack --ctstate ESTABLISHED"]);
+        let mut failing = |_: &str, _: u8, _: bool| -> Result<bool> {
+            Err(Error::NotPermitted {
+                op: "asking".into(),
+            })
+        };
+        assert!(fit(&t, &mut failing).unwrap().is_none());
     }
 
     #[test]

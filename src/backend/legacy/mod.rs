@@ -69,16 +69,16 @@ pub(crate) struct Snapshot {
 #[derive(Default)]
 enum Blob {
     Read(RawTable),
-    #[default]
-    None,
     Written(Vec<u8>),
+    #[default]
+    Empty,
 }
 
 impl Blob {
     fn bytes(&self) -> &[u8] {
         match self {
             Blob::Read(raw) => raw.entries(),
-            Blob::None => &[],
+            Blob::Empty => &[],
             Blob::Written(b) => b,
         }
     }
