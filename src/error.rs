@@ -170,7 +170,11 @@ pub enum Error {
     /// are tried in a scratch private network namespace, in the same table
     /// and hooks, until the refusal is repeated, and then without each of
     /// the rule's extensions in turn: the one whose removal makes the table
-    /// pass is named. A missing extension or revision (`errno` ENOENT,
+    /// pass is named. Making that namespace needs CAP_SYS_ADMIN; without
+    /// it, or when the refusal cannot be repeated there, the error is the
+    /// kernel's plain [`Error::Kernel`].
+    ///
+    /// A missing extension or revision (`errno` ENOENT,
     /// [`Refusal::Missing`]) is found by asking the kernel which revisions
     /// it has, and is also reported before anything is sent when a rule
     /// asks for a revision the kernel lacks.

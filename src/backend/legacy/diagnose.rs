@@ -19,6 +19,8 @@
 //!
 //! Extensions that name ipsets are left out everywhere: their sets live in
 //! the real namespace, and they were looked up by name before the commit.
+//! Making the scratch namespace needs CAP_SYS_ADMIN; without it, or when the
+//! refusal cannot be repeated, the caller keeps the kernel's plain error.
 //! Jumps and gotos are checked first, so that every chain is reached from
 //! its final hooks before the rules in it are tried.
 
@@ -204,7 +206,7 @@ impl<'a> Search<'a> {
         // The context must pass without candidates and fail with them all.
         if self.fails(0, None)? || !self.fails(n, None)? {
             self.mode = Mode::Alone;
-            if !self.fails(n, None)? {
+            if self.fails(0, None)? || !self.fails(n, None)? {
                 return None;
             }
         }
