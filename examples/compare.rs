@@ -8,7 +8,9 @@
 //! Cases: (a) restoring a file of RULES rules (`iptables-legacy-restore` vs
 //! parse + `Handle` commit); (b) APPENDS single appends to that table
 //! (`iptables-legacy -A` run APPENDS times vs APPENDS `Handle` open + append +
-//! commit); (c) saving it (`iptables-legacy-save` vs `Handle` read + print).
+//! commit), and the same with one autocommit `Handle` kept open for all of
+//! them (the iptables side is the same); (c) saving it
+//! (`iptables-legacy-save` vs `Handle` read + print).
 //! Every run starts from the same table for both sides, set up untimed, and
 //! is checked afterwards. Times are the median of REPEAT runs.
 //!
@@ -51,7 +53,7 @@ struct Args {
     /// its time and peak memory (this program starts itself with it).
     #[arg(long, hide = true, requires = "case")]
     side: Option<String>,
-    /// Internal: the case for `--side`: restore, append or save.
+    /// Internal: the case for `--side`: restore, append, append-kept or save.
     #[arg(long, hide = true)]
     case: Option<String>,
     /// Internal: the restore file for `--case restore`.
@@ -199,6 +201,12 @@ fn cases(args: &Args, ctx: &Ctx) -> Res<()> {
             n,
             n + ctx.appends,
         ),
+        (
+            "append-kept",
+            "  the same, one handle".to_string(),
+            n,
+            n + ctx.appends,
+        ),
         ("save", format!("save {n} rules"), n, n),
     ];
     let mut rows = Vec::new();
@@ -286,7 +294,7 @@ fn vm_hwm() -> Res<u64> {
 fn iptables(case: &str, args: &Args) -> Res<()> {
     match case {
         "restore" => restore(args.file.as_deref().ok_or("--case restore needs --file")?),
-        "append" => (args.rules..args.rules + args.appends).try_for_each(|i| {
+        "append" | "append-kept" => (args.rules..args.rules + args.appends).try_for_each(|i| {
             let spec = rule_spec(i);
             tool(
                 Command::new("iptables-legacy")
@@ -320,6 +328,20 @@ fn iptkit(case: &str, args: &Args) -> Res<()> {
                 .and_then(|()| h.commit())
                 .map_err(|e| e.to_string())
         }),
+        "append-kept" => {
+            // One handle that commits each change, as a library user (or
+            // python-iptables with autocommit) would keep it.
+            let options = Options {
+                autocommit: true,
+                ..Options::default()
+            };
+            let mut h =
+                Handle::open_with(Family::Ipv4, "filter", options).map_err(|e| e.to_string())?;
+            (args.rules..args.rules + args.appends).try_for_each(|i| {
+                let rule = Rule::parse(Family::Ipv4, &rule_spec(i)).map_err(|e| e.to_string())?;
+                h.append(CHAIN, rule).map_err(|e| e.to_string())
+            })
+        }
         "save" => {
             let text = save_table(open()?.table(), false);
             // Written like iptables-save writes to its pipe.

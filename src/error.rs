@@ -2,6 +2,8 @@
 
 use std::io;
 
+use crate::addr::Family;
+
 /// Shorthand for `Result<T, iptkit::Error>`.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
@@ -160,6 +162,48 @@ pub enum Error {
         /// How many read-modify-commit attempts were made.
         attempts: usize,
     },
+    /// The kernel refused a table because of one match or target of one
+    /// rule: SET_REPLACE answered `errno`, and nothing was changed.
+    ///
+    /// The kernel itself only says "invalid argument" (its log says more).
+    /// The culprit is found without side effects: the new and changed rules
+    /// are tried in a scratch private network namespace, in the same table
+    /// and hooks, until the refusal is repeated, and then without each of
+    /// the rule's extensions in turn: the one whose removal makes the table
+    /// pass is named. Making that namespace needs CAP_SYS_ADMIN; without
+    /// it, or when the refusal cannot be repeated there, the error is the
+    /// kernel's plain [`Error::Kernel`].
+    ///
+    /// A missing extension or revision (`errno` ENOENT,
+    /// [`Refusal::Missing`]) is found by asking the kernel which revisions
+    /// it has, and is also reported before anything is sent when a rule
+    /// asks for a revision the kernel lacks.
+    #[error(
+        "{} table `{table}`, chain `{chain}`: the kernel refused {} `{extension}` (revision {revision}) in `{rule}`: {errno}: {}",
+        .family.command(),
+        if *.is_target { "target" } else { "match" },
+        .reason.explain(*.errno)
+    )]
+    Refused {
+        /// The family of the table.
+        family: Family,
+        /// The table.
+        table: String,
+        /// The chain the rule is in.
+        chain: String,
+        /// The rule, as iptables-save prints it after `-A CHAIN`.
+        rule: String,
+        /// The extension's name, as written after `-m` or `-j`.
+        extension: String,
+        /// True for a target (`-j`), false for a match (`-m`).
+        is_target: bool,
+        /// The revision of the extension the rule asked for.
+        revision: u8,
+        /// What the kernel answered.
+        errno: nix::errno::Errno,
+        /// Why the kernel most likely refused it.
+        reason: Refusal,
+    },
     /// The new table is in place, but the kernel refused to restore its
     /// counters afterwards (SET_ADD_COUNTERS): the change is committed, the
     /// counters restart from zero.
@@ -190,6 +234,48 @@ pub enum Error {
         #[source]
         source: io::Error,
     },
+}
+
+/// Why the kernel refused an extension ([`Error::Refused`]); its log
+/// (`dmesg`) gives the exact reason.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Refusal {
+    /// The kernel has no such extension, or not this revision of it: its
+    /// module is missing or older than the rule needs.
+    Missing,
+    /// The extension may not be used in the hooks the rule's chain is
+    /// reached from (or in this table): the same rule is accepted in a
+    /// chain no hook reaches.
+    Hook,
+    /// The extension refused its values wherever it is used: a value out
+    /// of range, a combination it does not take, a match it needs missing
+    /// from the rule, or something it names that does not exist.
+    Value,
+}
+
+impl Refusal {
+    /// The usual reasons behind this refusal and `errno`, for messages.
+    pub fn explain(self, errno: nix::errno::Errno) -> &'static str {
+        use nix::errno::Errno;
+        match (self, errno) {
+            (Refusal::Missing, _) => {
+                "the kernel lacks this extension or this revision of it (module missing or too old)"
+            }
+            (Refusal::Hook, _) => {
+                "not allowed in the hooks (or the table) this chain is reached from; \
+                 the same rule is accepted in a chain no hook reaches"
+            }
+            (Refusal::Value, Errno::ERANGE) => "a value is out of range",
+            (Refusal::Value, Errno::ENOENT) => {
+                "something it names does not exist, or a module it needs is missing"
+            }
+            (Refusal::Value, _) => {
+                "it refused its values: one out of range, a combination it does not take, \
+                 or a match it needs missing from the rule (dmesg says which)"
+            }
+        }
+    }
 }
 
 impl Error {

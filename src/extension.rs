@@ -171,6 +171,16 @@ pub trait Extension: Sized + Clone + std::fmt::Debug + PartialEq {
         Ok(())
     }
 
+    /// The same value at an older `revision` (one of [`Extension::REVISIONS`],
+    /// lower than [`Extension::revision`]), for a kernel that lacks the value's
+    /// own revision, as iptables falls back to the highest revision the
+    /// kernel has. `None` when that revision cannot say the same thing (it
+    /// lacks a field the value uses), or the codec cannot tell (the
+    /// default).
+    fn downgrade(&self, _revision: u8) -> Option<Self> {
+        None
+    }
+
     /// The name iptables-save prints after `-m`/`-j` (an alias, when the value
     /// was built through one).
     fn save_name(&self) -> &'static str {
@@ -347,6 +357,26 @@ macro_rules! registry {
                 match self {
                     $( $enum::$variant(v) => v.revision(), )*
                     $enum::Unknown(u) => u.revision,
+                }
+            }
+
+            /// The revisions the typed codec reads and writes, lowest first;
+            /// empty for [`Unknown`]($crate::extension::Unknown).
+            pub fn revisions(&self) -> &'static [u8] {
+                use $crate::extension::Extension;
+                match self {
+                    $( $enum::$variant(_) => <$ty>::REVISIONS, )*
+                    $enum::Unknown(_) => &[],
+                }
+            }
+
+            /// The same value at an older revision, when the codec can write
+            /// it so (see [`Extension::downgrade`]($crate::extension::Extension::downgrade)).
+            pub fn downgrade(&self, revision: u8) -> Option<Self> {
+                use $crate::extension::Extension;
+                match self {
+                    $( $enum::$variant(v) => v.downgrade(revision).map($enum::$variant), )*
+                    $enum::Unknown(_) => None,
                 }
             }
 

@@ -65,7 +65,7 @@ pub(crate) mod xtopt;
 
 pub use addr::{Family, Net};
 pub use backend::Backend;
-pub use error::{Error, Result};
+pub use error::{Error, Refusal, Result};
 pub use handle::{Handle, Options};
 pub use iface::Iface;
 pub use inv::Inv;

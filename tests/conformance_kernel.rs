@@ -18,7 +18,7 @@ use std::collections::HashMap;
 use std::process::Command;
 
 use iptkit::syntax::parse_rule_spec;
-use iptkit::{Family, Handle};
+use iptkit::{Error, Family, Handle};
 use support::cases::{self, Case};
 
 /// The typed cases with the given legacy outcome (`None`: accepted).
@@ -100,6 +100,12 @@ fn chain_rules(family: Family, table: &str, chain: &str) -> Vec<String> {
         .collect()
 }
 
+fn without_counters(t: &iptkit::Table) -> iptkit::Table {
+    let mut t = t.clone();
+    t.zero_all();
+    t
+}
+
 fn report(direction: &str, total: usize, misses: &[String]) {
     println!(
         "conformance (kernel, legacy, {direction}): {} of {total} cases pass, {} misses",
@@ -151,6 +157,25 @@ fn written_by_iptkit_printed_by_iptables_legacy_save() {
             misses.push(format!(
                 "{}: `{}`\n   want {:?}\n   got  {:?}",
                 c.source, c.rule, c.legacy.save, got
+            ));
+            continue;
+        }
+        // The handle keeps the table it committed instead of reading it
+        // back: it must be the table a fresh read gives.
+        let kept = without_counters(h.table());
+        let read = without_counters(Handle::open(c.family, &c.table).unwrap().table());
+        if kept != read {
+            let diff = kept
+                .chains
+                .iter()
+                .zip(&read.chains)
+                .flat_map(|(a, b)| a.rules.iter().zip(&b.rules))
+                .find(|(a, b)| a != b)
+                .map(|(a, b)| format!("\n   kept {a:?}\n   read {b:?}"))
+                .unwrap_or_else(|| " (in its chains)".into());
+            misses.push(format!(
+                "{}: `{}` the handle after its commit differs from a fresh read{diff}",
+                c.source, c.rule
             ));
         }
     }
@@ -252,7 +277,30 @@ fn refused_by_the_kernel_changes_nothing() {
                 "{}: `{}` committed; iptables said {:?}",
                 c.source, c.rule, c.legacy.error
             )),
-            Err(_) => h.refresh().unwrap(),
+            Err(e) => {
+                // The error names the chain and the extension the case
+                // names after -m or -j.
+                let named: Vec<&str> = c
+                    .argv
+                    .windows(2)
+                    .filter(|w| ["-m", "--match", "-j", "--jump"].contains(&w[0].as_str()))
+                    .map(|w| w[1].as_str())
+                    .collect();
+                match &e {
+                    Error::Refused {
+                        chain, extension, ..
+                    } if *chain == c.chain && named.contains(&extension.as_str()) => {
+                        if std::env::var_os("IPTKIT_SHOW_REFUSALS").is_some() {
+                            println!("{}: {e}", c.source);
+                        }
+                    }
+                    _ => misses.push(format!(
+                        "{}: `{}` refused without naming its extension ({named:?}): {e}",
+                        c.source, c.rule
+                    )),
+                }
+                h.refresh().unwrap();
+            }
         }
         let after = common::save(c.family, &c.table, true);
         if after != before {

@@ -117,3 +117,35 @@ fn an_unchanged_commit_leaves_the_save_identical() {
         assert_eq!(save(f, "filter", true), before);
     }
 }
+
+#[test]
+fn after_a_commit_the_handle_shows_counters_as_of_the_commit() {
+    isolate();
+    for f in FAMILIES {
+        setup(f);
+        let mut h = Handle::open(f, "filter").unwrap();
+        h.append("OUTPUT", rule(f, "-j DROP")).unwrap();
+        h.set_counters("chain", 0, Counters::new(7, 8)).unwrap();
+        h.commit().unwrap();
+        // What the commit gave the kernel, without reading it back: the
+        // kept rules' counters, the set one, the new one at zero.
+        assert_eq!(h.counters("INPUT", 0).unwrap(), Counters::new(10, 20));
+        assert_eq!(h.counters("chain", 0).unwrap(), Counters::new(7, 8));
+        assert_eq!(h.counters("OUTPUT", 1).unwrap(), Counters::default());
+        assert_eq!(h.policy_counters("FORWARD").unwrap(), Counters::new(6, 600));
+        let saved = save(f, "filter", true);
+        assert!(saved.contains("[7:8] -A chain -j ACCEPT\n"), "{saved}");
+        // Counters that change in the kernel afterwards show after a refresh.
+        ipt(f, "-Z INPUT 1");
+        assert_eq!(h.counters("INPUT", 0).unwrap(), Counters::new(10, 20));
+        h.refresh().unwrap();
+        assert_eq!(h.counters("INPUT", 0).unwrap(), Counters::default());
+        // A second commit on the same handle carries them on.
+        h.delete("OUTPUT", 1).unwrap();
+        h.commit().unwrap();
+        let saved = save(f, "filter", true);
+        assert!(saved.contains("[0:0] -A INPUT -s"), "{saved}");
+        assert!(saved.contains("[7:8] -A chain -j ACCEPT\n"), "{saved}");
+        assert!(saved.contains("[10:20] -A OUTPUT -j ACCEPT\n"), "{saved}");
+    }
+}

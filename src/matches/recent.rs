@@ -269,6 +269,19 @@ impl Extension for Recent {
         self.revision
     }
 
+    /// Revision 0 is revision 1 without `--mask`: the whole address.
+    fn downgrade(&self, revision: u8) -> Option<Self> {
+        let whole = match self.mask {
+            None => true,
+            Some(IpAddr::V4(m)) => m == std::net::Ipv4Addr::BROADCAST,
+            Some(IpAddr::V6(m)) => m.octets() == [0xff; 16],
+        };
+        (revision == 0 && whole).then(|| Recent {
+            revision,
+            ..self.clone()
+        })
+    }
+
     fn encode(&self, _ctx: &Ctx, out: &mut Vec<u8>) {
         let c = self.common();
         if self.revision == 0 {

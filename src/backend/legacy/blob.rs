@@ -664,10 +664,119 @@ pub(crate) fn valid_hooks(table: &Table) -> u32 {
         .fold(0, |m, h| m | 1 << h)
 }
 
+/// The rule as a read of its entry gives it back: each typed match and
+/// target through its codec and back (a value may have several forms with
+/// the same bytes, e.g. a full range and no range). `None` when that is the
+/// rule itself. Extensions that name sets are left alone: a read names the
+/// set through the kernel, which the rule has done already.
+pub(crate) fn as_read_rule(rule: &Rule) -> Option<Rule> {
+    let ctx = rule.ctx();
+    let padded = |encode: &dyn Fn(&mut Vec<u8>)| {
+        let mut data = Vec::new();
+        encode(&mut data);
+        data.resize(xt_align(data.len()), 0);
+        data
+    };
+    let mut out: Option<Rule> = None;
+    for (i, m) in rule.matches.iter().enumerate() {
+        if matches!(m, Match::Set(_) | Match::Unknown(_)) {
+            continue;
+        }
+        let data = padded(&|d| m.encode(&ctx, d));
+        let back = Match::decode(&ctx, m.name(), m.revision(), &data);
+        if back != *m {
+            if let Some(slot) = out.get_or_insert_with(|| rule.clone()).matches.get_mut(i) {
+                *slot = back;
+            }
+        }
+    }
+    if let Target::Ext(t) = &rule.target {
+        if !matches!(t, TargetExt::Set(_) | TargetExt::Unknown(_)) {
+            let data = padded(&|d| t.encode(&ctx, d));
+            let back = TargetExt::decode(&ctx, t.name(), t.revision(), &data);
+            if back != *t {
+                out.get_or_insert_with(|| rule.clone()).target = Target::Ext(back);
+            }
+        }
+    }
+    out
+}
+
+/// The table a commit sent, as a read would give it back: `sent` (the copy
+/// sent, when one was made: extensions at older revisions, sets resolved)
+/// or `given`, with the rules at `fresh` (chain index, rule index) put as a
+/// read gives them back. `None` when that is `given` itself.
+pub(crate) fn as_read(
+    sent: Option<Table>,
+    given: &Table,
+    fresh: &[(usize, usize)],
+) -> Option<Table> {
+    let from = sent.as_ref().unwrap_or(given);
+    let fixes: Vec<_> = fresh
+        .iter()
+        .filter_map(|&(c, r)| {
+            let rule = from.chains.get(c)?.rules.get(r)?;
+            Some((c, r, as_read_rule(rule)?))
+        })
+        .collect();
+    if fixes.is_empty() {
+        return sent;
+    }
+    let mut out = sent.unwrap_or_else(|| given.clone());
+    for (c, r, rule) in fixes {
+        if let Some(slot) = out.chains.get_mut(c).and_then(|c| c.rules.get_mut(r)) {
+            *slot = rule;
+        }
+    }
+    Some(out)
+}
+
+/// True when two blobs hold the same entries, counters aside: every byte
+/// equal except each entry's `comefrom` and counters (the kernel's).
+pub(crate) fn same_entries(family: Family, a: &[u8], b: &[u8]) -> bool {
+    let (next_at, kernel_part) = match family {
+        Family::Ipv4 => (
+            std::mem::offset_of!(ipt_entry, next_offset),
+            std::mem::offset_of!(ipt_entry, comefrom),
+        ),
+        Family::Ipv6 => (
+            std::mem::offset_of!(ip6t_entry, next_offset),
+            std::mem::offset_of!(ip6t_entry, comefrom),
+        ),
+    };
+    let esz = ip::entry_size(family);
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut off = 0;
+    while off < a.len() {
+        let next = match a.get(off + next_at..off + next_at + 2) {
+            Some(&[x, y]) => usize::from(u16::from_ne_bytes([x, y])),
+            _ => return false,
+        };
+        let (Some(user), Some(rest)) = (
+            a.get(off..off + kernel_part),
+            a.get(off + esz..off + next.max(esz)),
+        ) else {
+            return false;
+        };
+        // The offsets are in the compared part: b's entry has the same size.
+        if next < esz
+            || b.get(off..off + kernel_part) != Some(user)
+            || b.get(off + esz..off + next) != Some(rest)
+        {
+            return false;
+        }
+        off += next;
+    }
+    true
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::rule::Counters;
+    use std::mem::offset_of;
 
     fn sample(family: Family) -> Table {
         let mut t = Table::new(family, "filter").unwrap();
@@ -768,6 +877,64 @@ mod tests {
             j.underflow[1] = 3;
             assert!(decode(family, "filter", &j, &e.entries).is_err());
         }
+    }
+
+    #[test]
+    fn same_entries_ignores_counters_and_comefrom_only() {
+        for family in [Family::Ipv4, Family::Ipv6] {
+            let e = encode(&sample(family)).unwrap();
+            let a = &e.entries;
+            let esz = ip::entry_size(family);
+            let (next_at, comefrom_at) = match family {
+                Family::Ipv4 => (
+                    offset_of!(ipt_entry, next_offset),
+                    offset_of!(ipt_entry, comefrom),
+                ),
+                Family::Ipv6 => (
+                    offset_of!(ip6t_entry, next_offset),
+                    offset_of!(ip6t_entry, comefrom),
+                ),
+            };
+            assert!(same_entries(family, a, a));
+            // The second entry: its comefrom and counters may differ.
+            let off = usize::from(u16::from_ne_bytes([a[next_at], a[next_at + 1]]));
+            let mut b = a.clone();
+            b[off + comefrom_at..off + esz].fill(0x5a);
+            assert!(same_entries(family, a, &b));
+            // Any other byte may not.
+            for at in [0, off, off + comefrom_at - 1, off + esz, a.len() - 1] {
+                let mut c = a.clone();
+                c[at] ^= 1;
+                assert!(!same_entries(family, a, &c), "byte {at}");
+                assert!(!same_entries(family, &c, a), "byte {at}");
+            }
+            assert!(!same_entries(family, a, &a[..a.len() - 8]));
+            // Garbage (misaligned, truncated): an answer, never a panic.
+            for n in 0..a.len() {
+                let _ = same_entries(family, &a[..n], &a[..n]);
+                let _ = same_entries(family, &a[n..], &a[n..]);
+            }
+        }
+    }
+
+    #[test]
+    fn rules_as_a_read_gives_them_back() {
+        let r = |s: &str| Rule::parse(Family::Ipv4, s).unwrap();
+        // Already as read: nothing to do.
+        assert!(as_read_rule(&r("-p tcp -m tcp --dport 22 -j ACCEPT")).is_none());
+        // A full SPI range is the same bytes as no range; a read says none.
+        let full = r("-p esp -m esp --espspi 0:4294967295");
+        let back = as_read_rule(&full).unwrap();
+        assert_eq!(back.matches, r("-p esp -m esp").matches);
+        assert!(as_read_rule(&back).is_none());
+        // In a table: only the rules named are looked at.
+        let mut t = Table::new(Family::Ipv4, "filter").unwrap();
+        t.chains[0].rules = vec![full.clone(), full.clone()];
+        let fixed = as_read(None, &t, &[(0, 1)]).unwrap();
+        assert_eq!(fixed.chains[0].rules[0], full);
+        assert_eq!(fixed.chains[0].rules[1], back);
+        assert!(as_read(None, &t, &[]).is_none());
+        assert!(as_read(None, &t, &[(0, 7), (9, 0)]).is_none());
     }
 
     #[test]

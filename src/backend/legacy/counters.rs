@@ -14,7 +14,17 @@ use iptkit_sys::xtables::xt_counters;
 
 use super::blob::EntryMap;
 use crate::rule::Counters;
-use crate::ruleset::Table;
+use crate::ruleset::{Chain, Table};
+
+/// What [`restore`] found.
+#[derive(Debug)]
+pub(crate) struct Restored {
+    /// The counters to add to each entry of the new table, by entry index.
+    pub counters: Vec<xt_counters>,
+    /// The rules of the new table that pair with no old rule (new or
+    /// changed ones), as (chain index, rule index) in `new`.
+    pub unpaired: Vec<(usize, usize)>,
+}
 
 /// The counters to add to each entry of `new` (laid out as `new_map`
 /// says), given the table as read, where its entries were, and the old
@@ -26,14 +36,15 @@ pub(crate) fn restore(
     new_map: &EntryMap,
     returned: &[xt_counters],
     num_entries: usize,
-) -> Vec<xt_counters> {
+) -> Restored {
     let mut out = vec![xt_counters::default(); num_entries];
+    let mut unpaired = Vec::new();
     let mut put = |index: usize, c: xt_counters| {
         if let Some(slot) = out.get_mut(index) {
             *slot = c;
         }
     };
-    for chain in &new.chains {
+    for (ci, chain) in new.chains.iter().enumerate() {
         let Some(new_entries) = new_map.get(&chain.name) else {
             continue;
         };
@@ -53,23 +64,53 @@ pub(crate) fn restore(
             );
         }
         // Rules, by an order-preserving pairing.
-        let mut cursor = 0;
-        for (rule, &index) in chain.rules.iter().zip(&new_entries.rules) {
-            let pair = old_chain.zip(old_entries).and_then(|(oc, oe)| {
-                let j = (cursor..oc.rules.len()).find(|&j| oc.rules[j].same_spec(rule))?;
-                cursor = j + 1;
-                Some((oc.rules[j].counters, oe.rules.get(j).copied()?))
+        let pairs = pairing(old_chain.filter(|_| old_entries.is_some()), chain);
+        for (ri, ((rule, &index), paired)) in chain
+            .rules
+            .iter()
+            .zip(&new_entries.rules)
+            .zip(pairs)
+            .enumerate()
+        {
+            let pair = paired.and_then(|j| {
+                let oc = old_chain?;
+                Some((
+                    oc.rules.get(j)?.counters,
+                    old_entries?.rules.get(j).copied()?,
+                ))
             });
             put(
                 index,
                 match pair {
                     Some((read, oi)) => carry(read, rule.counters, returned.get(oi)),
-                    None => raw(rule.counters),
+                    None => {
+                        unpaired.push((ci, ri));
+                        raw(rule.counters)
+                    }
                 },
             );
         }
     }
-    out
+    Restored {
+        counters: out,
+        unpaired,
+    }
+}
+
+/// For each rule of `new`, the index of the rule of `old` (the same chain
+/// before) it pairs with: the first of the same spec after the previous
+/// pairing. `None` for a new or changed rule.
+pub(crate) fn pairing(old: Option<&Chain>, new: &Chain) -> Vec<Option<usize>> {
+    let mut cursor = 0;
+    new.rules
+        .iter()
+        .map(|rule| {
+            let oc = old?;
+            let j = (cursor..oc.rules.len()).find(|&j| oc.rules[j].same_spec(rule))?;
+            cursor = j + 1;
+            Some(j)
+        })
+        .collect()
 }
 
 fn raw(c: Counters) -> xt_counters {
@@ -140,7 +181,7 @@ mod tests {
         rules[2].counters = Counters::default(); // 2.2.2.2 zeroed
         rules[3].counters = Counters::new(7, 700); // 3.3.3.3 set
         let new_enc = blob::encode(&new).unwrap();
-        let add = restore(
+        let restored = restore(
             &old,
             &old_enc.map,
             &new,
@@ -148,6 +189,8 @@ mod tests {
             &returned,
             new_enc.num_entries,
         );
+        assert_eq!(restored.unpaired, [(0, 0)]);
+        let add = restored.counters;
         let idx = &new_enc.map["INPUT"];
         let got: Vec<_> = idx.rules.iter().map(|&i| add[i]).collect();
         assert_eq!(got, vec![c(0), c(11), c(1), c(7)]);
@@ -174,7 +217,8 @@ mod tests {
             &new_enc.map,
             &returned,
             new_enc.num_entries,
-        );
+        )
+        .counters;
         let got: Vec<_> = new_enc.map["INPUT"].rules.iter().map(|&i| add[i]).collect();
         // The remaining duplicate pairs with the first old one (counters as
         // read differ: 2 vs 1, so they count as set); 3.3.3.3 keeps its own.

@@ -53,8 +53,24 @@ pub(crate) fn decode(family: Family, bytes: &[u8]) -> Result<Head> {
     };
     // Refuse what we could not write back byte for byte: a table holding it
     // came from another tool, and rewriting it would change what it does.
-    let again = encode(family, Some(&head.rule), head.goto, 0, 0)?;
-    if strip(family, &again) != strip(family, &bytes[..entry_size(family)]) {
+    // (Only the IP part: on the stack, this runs for every entry read.)
+    let same = match family {
+        Family::Ipv4 => {
+            let mut ip = ip_v4(&head.rule)?;
+            if head.goto {
+                ip.flags |= IPT_F_GOTO;
+            }
+            Some(ip.as_bytes()) == bytes.get(..size_of::<ipt_ip>())
+        }
+        Family::Ipv6 => {
+            let mut ip = ip_v6(&head.rule)?;
+            if head.goto {
+                ip.flags |= IP6T_F_GOTO;
+            }
+            Some(ip.as_bytes()) == bytes.get(..size_of::<ip6t_ip6>())
+        }
+    };
+    if !same {
         return Err(Error::Malformed(format!(
             "an entry's IP header ({} `{}`) holds values iptkit cannot represent",
             family.command(),
@@ -62,15 +78,6 @@ pub(crate) fn decode(family: Family, bytes: &[u8]) -> Result<Head> {
         )));
     }
     Ok(head)
-}
-
-/// The IP part of an entry, without nfcache, offsets, comefrom and counters
-/// (which are not the rule's).
-fn strip(family: Family, entry: &[u8]) -> &[u8] {
-    match family {
-        Family::Ipv4 => &entry[..size_of::<ipt_ip>()],
-        Family::Ipv6 => &entry[..size_of::<ip6t_ip6>()],
-    }
 }
 
 fn decode_v4(bytes: &[u8]) -> Result<Head> {

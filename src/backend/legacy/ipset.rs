@@ -7,8 +7,8 @@
 //! ([`resolve`]) and after it is decoded ([`name`]). Nothing here touches a
 //! table: a set that does not exist fails the commit before SET_REPLACE.
 //!
-//! [`sets`] and [`sets_mut`] are the one place that knows which extensions
-//! name sets; an extension that holds [`SetRef`]s adds an arm to both.
+//! [`any_set`] and [`sets_mut`] are the one place that knows which
+//! extensions name sets; an extension that holds [`SetRef`]s adds an arm to both.
 
 use std::collections::HashMap;
 use std::mem::size_of;
@@ -34,26 +34,7 @@ const NFPROTO_IPV4: u32 = 2;
 /// `NFPROTO_IPV6`.
 const NFPROTO_IPV6: u32 = 10;
 
-/// The sets a rule names.
-pub(crate) fn sets(rule: &Rule) -> Vec<&SetRef> {
-    let mut out = Vec::new();
-    for m in &rule.matches {
-        if let Match::Set(s) = m {
-            out.push(&s.set);
-        }
-    }
-    if let Target::Ext(TargetExt::Set(t)) = &rule.target {
-        out.extend(
-            [&t.add, &t.del, &t.map]
-                .into_iter()
-                .flatten()
-                .map(|s| &s.set),
-        );
-    }
-    out
-}
-
-/// The sets a rule names, to fill in. Keep in step with [`sets`].
+/// The sets a rule names, to fill in. Keep in step with [`any_set`].
 pub(crate) fn sets_mut(rule: &mut Rule) -> Vec<&mut SetRef> {
     let mut out = Vec::new();
     for m in &mut rule.matches {
@@ -72,13 +53,22 @@ pub(crate) fn sets_mut(rule: &mut Rule) -> Vec<&mut SetRef> {
     out
 }
 
+/// True when a set named by a rule of the table passes `f`.
 fn any_set(table: &Table, f: impl Fn(&SetRef) -> bool) -> bool {
-    table
-        .chains
-        .iter()
-        .flat_map(|c| &c.rules)
-        .flat_map(sets)
-        .any(f)
+    // No list per rule: this runs over every rule of the table on every read
+    // and commit, and most rules name no set.
+    table.chains.iter().flat_map(|c| &c.rules).any(|rule| {
+        rule.matches
+            .iter()
+            .any(|m| matches!(m, Match::Set(s) if f(&s.set)))
+            || match &rule.target {
+                Target::Ext(TargetExt::Set(t)) => [&t.add, &t.del, &t.map]
+                    .into_iter()
+                    .flatten()
+                    .any(|s| f(&s.set)),
+                _ => false,
+            }
+    })
 }
 
 /// True when a set of the table has no index yet: [`resolve`] is needed.

@@ -201,7 +201,15 @@ impl crate::backend::Driver for Racing {
         self.inner.load(family, table)
     }
 
-    fn commit(&mut self, loaded: &crate::backend::Loaded, new: &crate::Table) -> crate::Result<()> {
+    fn unchanged(&mut self, loaded: &crate::backend::Loaded) -> crate::Result<bool> {
+        self.inner.unchanged(loaded)
+    }
+
+    fn commit(
+        &mut self,
+        loaded: &crate::backend::Loaded,
+        new: &crate::Table,
+    ) -> crate::Result<crate::backend::Committed> {
         if self.races > 0 {
             self.races -= 1;
             let (tool, addr) = match new.family {
@@ -281,4 +289,64 @@ fn save_rules(family: Family) -> Vec<String> {
         .filter(|l| l.starts_with("-A "))
         .map(str::to_string)
         .collect()
+}
+
+/// A kernel that has only revision 0 of every extension.
+fn only_revision_0(_: &str, revision: u8, _: bool) -> bool {
+    revision == 0
+}
+
+#[test]
+fn revisions_the_kernel_lacks_are_downgraded_or_refused() {
+    crate::netns::unshare_net().expect("tests run as root");
+    for family in [Family::Ipv4, Family::Ipv6] {
+        let options = crate::Options {
+            lock_path: Some(
+                std::env::temp_dir().join(format!("iptkit-revision-test-{}", std::process::id())),
+            ),
+            ..crate::Options::default()
+        };
+        let driver = Box::new(super::Legacy {
+            fake_revisions: Some(only_revision_0),
+            ..super::Legacy::default()
+        });
+        let mut h = crate::Handle::with_driver(family, "filter", options, driver).unwrap();
+        // recent: revision 1 (what iptables writes) has a mask revision 0
+        // lacks; without --mask it says the same at revision 0.
+        let r = crate::Rule::parse(family, "-m recent --set --name x").unwrap();
+        assert_eq!(r.matches[0].revision(), 1);
+        h.append("INPUT", r).unwrap();
+        h.commit().unwrap();
+        // The kernel holds revision 0 (which iptables 1.8.9 itself can no
+        // longer print), and so does the handle.
+        assert_eq!(
+            save_rules(family),
+            ["-A INPUT -m recent [unsupported revision]"]
+        );
+        let kept = h.rules("INPUT").unwrap()[0].clone();
+        assert_eq!(kept.matches[0].revision(), 0);
+        assert_eq!(kept.to_string(), "-m recent --set --name x --rsource");
+        let read = crate::Handle::open(family, "filter")
+            .unwrap()
+            .table()
+            .clone();
+        assert_eq!(read.chain("INPUT").unwrap().rules[0], kept);
+
+        // conntrack 3 cannot go back (no downgrade): refused by name and
+        // revision before anything is sent.
+        let r = crate::Rule::parse(family, "-m conntrack --ctstate NEW -j DROP").unwrap();
+        h.append("INPUT", r).unwrap();
+        match h.commit() {
+            Err(crate::Error::Refused {
+                extension,
+                revision: 3,
+                reason: crate::error::Refusal::Missing,
+                errno: nix::errno::Errno::ENOENT,
+                ..
+            }) => assert_eq!(extension, "conntrack"),
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(save_rules(family).len(), 1);
+        h.refresh().unwrap();
+    }
 }

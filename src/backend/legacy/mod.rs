@@ -4,19 +4,27 @@
 
 mod blob;
 mod counters;
+mod diagnose;
 mod ip;
 pub(crate) mod ipset;
 pub(crate) mod socket;
 
 pub use socket::revision_supported;
 
+use std::sync::Arc;
+
+use iptkit_sys::xtables::{ipt_getinfo, NF_INET_NUMHOOKS};
+use nix::errno::Errno;
+
 use crate::addr::Family;
-use crate::backend::{Driver, Loaded, State};
-use crate::error::{Error, Result};
+use crate::backend::revisions::{self, RevisionCache};
+use crate::backend::{Committed, Driver, Loaded, State};
+use crate::error::{Error, Refusal, Result};
+use crate::rule::Counters;
 use crate::ruleset::Table;
 use crate::targets::Target;
 use blob::EntryMap;
-use socket::{ReplaceHeader, Socket};
+use socket::{RawTable, ReplaceHeader, Socket};
 
 /// The legacy tables that exist in the calling thread's network namespace,
 /// in the order the kernel lists them (`/proc/net/ip_tables_names`), which is
@@ -43,22 +51,114 @@ pub fn existing_tables(family: Family) -> Result<Vec<String>> {
     }
 }
 
-/// What a commit needs to know about the read it is based on.
+/// What a commit needs to know about the table it is based on (as read,
+/// or as a commit left it): the layout SET_REPLACE is checked against,
+/// where each chain's entries sit, and the entries themselves, to tell
+/// whether the kernel still holds exactly them.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Snapshot {
     valid_hooks: u32,
     num_entries: u32,
+    hook_entry: [u32; NF_INET_NUMHOOKS],
+    underflow: [u32; NF_INET_NUMHOOKS],
     map: EntryMap,
+    blob: Arc<Blob>,
 }
 
-/// The legacy driver: one raw socket per family, opened on first use.
+/// A table's entries: as GET_ENTRIES returned them, or as we sent them.
+#[derive(Default)]
+enum Blob {
+    Read(RawTable),
+    Written(Vec<u8>),
+    #[default]
+    Empty,
+}
+
+impl Blob {
+    fn bytes(&self) -> &[u8] {
+        match self {
+            Blob::Read(raw) => raw.entries(),
+            Blob::Empty => &[],
+            Blob::Written(b) => b,
+        }
+    }
+}
+
+impl std::fmt::Debug for Blob {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Blob({} bytes)", self.bytes().len())
+    }
+}
+
+impl Snapshot {
+    /// True when GET_INFO describes the table this snapshot holds.
+    fn same_layout(&self, info: &ipt_getinfo) -> bool {
+        let hooks = (0..NF_INET_NUMHOOKS).filter(|h| self.valid_hooks & (1 << h) != 0);
+        info.valid_hooks == self.valid_hooks
+            && info.num_entries == self.num_entries
+            && info.size as usize == self.blob.bytes().len()
+            && hooks
+                .clone()
+                .all(|h| info.hook_entry[h] == self.hook_entry[h])
+            && hooks
+                .into_iter()
+                .all(|h| info.underflow[h] == self.underflow[h])
+    }
+
+    /// Gives the rules and policies of `table` the counters of their
+    /// entries (`counters` by entry index).
+    pub(crate) fn set_counters(&self, counters: &[Counters], table: &mut Table) {
+        let at = |i: usize| counters.get(i).copied().unwrap_or_default();
+        for chain in &mut table.chains {
+            let Some(entries) = self.map.get(&chain.name) else {
+                continue;
+            };
+            if let Some(i) = entries.policy {
+                chain.counters = at(i);
+            }
+            for (rule, &i) in chain.rules.iter_mut().zip(&entries.rules) {
+                rule.counters = at(i);
+            }
+        }
+    }
+}
+
+/// The legacy driver: one raw socket per family, opened on first use, and
+/// the kernel's answers about extension revisions.
 #[derive(Debug, Default)]
 pub(crate) struct Legacy {
     v4: Option<Socket>,
     v6: Option<Socket>,
+    revisions: RevisionCache,
+    /// Tests: answers revision questions instead of the kernel.
+    #[cfg(test)]
+    pub(crate) fake_revisions: Option<fn(&str, u8, bool) -> bool>,
 }
 
 impl Legacy {
+    /// Does the kernel have this revision of this match (`target ==
+    /// false`) or target? Asked once per family and extension revision.
+    fn kernel_has(
+        &mut self,
+        family: Family,
+        name: &str,
+        revision: u8,
+        target: bool,
+    ) -> Result<bool> {
+        if let Some(known) = self.revisions.get(family, name, revision, target) {
+            return Ok(known);
+        }
+        #[cfg(test)]
+        if let Some(fake) = self.fake_revisions {
+            return Ok(fake(name, revision, target));
+        }
+        let have = self
+            .socket(family)?
+            .revision_supported(name, revision, target)?;
+        self.revisions.put(family, name, revision, target, have);
+        Ok(have)
+    }
+
     fn socket(&mut self, family: Family) -> Result<&Socket> {
         let slot = match family {
             Family::Ipv4 => &mut self.v4,
@@ -75,6 +175,15 @@ impl Legacy {
     /// for rules of both families.
     fn ipset_socket(&mut self) -> Result<&Socket> {
         self.socket(Family::Ipv4)
+    }
+}
+
+/// The legacy part of what a load gave, if it was this backend's.
+fn legacy_state(loaded: &Loaded) -> Option<&Snapshot> {
+    match &loaded.state {
+        State::Legacy(snap) => Some(snap),
+        #[allow(unreachable_patterns)]
+        _ => None,
     }
 }
 
@@ -105,7 +214,10 @@ impl Driver for Legacy {
                     state: State::Legacy(Snapshot {
                         valid_hooks: raw.info.valid_hooks,
                         num_entries: raw.info.num_entries,
+                        hook_entry: raw.info.hook_entry,
+                        underflow: raw.info.underflow,
                         map,
+                        blob: Arc::new(Blob::Read(raw)),
                     }),
                 });
             }
@@ -118,10 +230,24 @@ impl Driver for Legacy {
         }
     }
 
-    fn commit(&mut self, loaded: &Loaded, new: &Table) -> Result<()> {
-        #[allow(irrefutable_let_patterns)]
-        let State::Legacy(snap) = &loaded.state
-        else {
+    fn unchanged(&mut self, loaded: &Loaded) -> Result<bool> {
+        let Some(snap) = legacy_state(loaded) else {
+            return Ok(false);
+        };
+        let (family, name) = (loaded.table.family, loaded.table.name.as_str());
+        let sock = self.socket(family)?;
+        let info = sock.info(name)?;
+        if !snap.same_layout(&info) {
+            return Ok(false);
+        }
+        Ok(match sock.entries(name, info)? {
+            Some(raw) => blob::same_entries(family, snap.blob.bytes(), raw.entries()),
+            None => false,
+        })
+    }
+
+    fn commit(&mut self, loaded: &Loaded, new: &Table) -> Result<Committed> {
+        let Some(snap) = legacy_state(loaded) else {
             return Err(Error::Malformed(
                 "a legacy commit of a table read by another backend".into(),
             ));
@@ -132,14 +258,23 @@ impl Driver for Legacy {
                 "the built-in chains (or the family) differ from the kernel's table",
             ));
         }
-        // Sets are looked up by name before anything is sent; the counter
-        // map below pairs rules of `new` itself (a SetRef compares by name).
-        let resolved = if ipset::has_unresolved(new) {
-            Some(ipset::resolve(self.ipset_socket()?, new)?)
+        // Each typed extension at a revision the kernel has, as iptables
+        // chooses them; then sets looked up by name. Both make a copy only
+        // when they change something; the counter map below pairs rules of
+        // `new` itself (a downgrade keeps a rule in place, a SetRef
+        // compares by name).
+        let family = new.family;
+        let fitted = revisions::fit(new, &mut |name, revision, target| {
+            self.kernel_has(family, name, revision, target)
+        })?;
+        let current = fitted.as_ref().unwrap_or(new);
+        let sent = if ipset::has_unresolved(current) {
+            Some(ipset::resolve(self.ipset_socket()?, current)?)
         } else {
-            None
+            fitted
         };
-        let enc = blob::encode(resolved.as_ref().unwrap_or(new))?;
+        let sending = sent.as_ref().unwrap_or(new);
+        let enc = blob::encode(sending)?;
         let head = ReplaceHeader {
             valid_hooks: enc.valid_hooks,
             num_entries: enc.num_entries as u32,
@@ -147,24 +282,22 @@ impl Driver for Legacy {
             underflow: enc.underflow,
             num_counters: snap.num_entries,
         };
-        let sock = self.socket(new.family)?;
-        let returned = match sock.replace(&new.name, &head, &enc.entries) {
+        let returned = match self.socket(family)?.replace(&new.name, &head, &enc.entries) {
             Ok(r) => r,
-            Err(Error::Kernel {
-                op,
-                errno: nix::errno::Errno::ENOENT,
-                context,
-            }) => {
-                let context = missing_extension(sock, new).unwrap_or(context);
-                return Err(Error::Kernel {
-                    op,
-                    errno: nix::errno::Errno::ENOENT,
-                    context,
-                });
+            // Nothing was changed. Say which rule and extension, if we can.
+            Err(Error::Kernel { op, errno, context }) if diagnose::worth_a_search(errno) => {
+                let missing = match errno {
+                    Errno::ENOENT => self.missing_extension(sending),
+                    _ => None,
+                };
+                return Err(missing
+                    .or_else(|| diagnose::refused(&loaded.table, sending, errno))
+                    .unwrap_or(Error::Kernel { op, errno, context }));
             }
             Err(e) => return Err(e),
         };
-        let add = counters::restore(
+        let sock = self.socket(family)?;
+        let restored = counters::restore(
             &loaded.table,
             &snap.map,
             new,
@@ -172,44 +305,74 @@ impl Driver for Legacy {
             &returned,
             enc.num_entries,
         );
-        sock.add_counters(&new.name, &add)
-            .map_err(|errno| Error::CountersNotRestored {
-                table: new.name.clone(),
-                errno,
-            })
+        let add = restored.counters;
+        let error =
+            sock.add_counters(&new.name, &add)
+                .err()
+                .map(|errno| Error::CountersNotRestored {
+                    table: new.name.clone(),
+                    errno,
+                });
+        let counters = match error {
+            None => add.iter().map(|c| Counters::new(c.pcnt, c.bcnt)).collect(),
+            Some(_) => vec![Counters::default(); add.len()],
+        };
+        // New rules as a read would give them back, so that the table kept
+        // as the handle's base is the one a read would give.
+        let sent = blob::as_read(sent, new, &restored.unpaired);
+        Ok(Committed {
+            state: State::Legacy(Snapshot {
+                valid_hooks: enc.valid_hooks,
+                num_entries: head.num_entries,
+                hook_entry: enc.hook_entry,
+                underflow: enc.underflow,
+                map: enc.map,
+                blob: Arc::new(Blob::Written(enc.entries)),
+            }),
+            sent,
+            counters,
+            error,
+        })
     }
 }
 
-/// Names the first match or target revision the kernel does not have, to
-/// explain an ENOENT from SET_REPLACE.
-fn missing_extension(sock: &Socket, table: &Table) -> Option<String> {
-    for rule in table.chains.iter().flat_map(|c| &c.rules) {
-        for m in &rule.matches {
-            if !sock
-                .revision_supported(m.name(), m.revision(), false)
-                .unwrap_or(true)
-            {
-                return Some(format!(
-                    "match `{}` revision {} is not available in the kernel",
-                    m.name(),
-                    m.revision()
-                ));
+impl Legacy {
+    /// The first match or target revision of the table the kernel does not
+    /// have, to explain an ENOENT from SET_REPLACE.
+    fn missing_extension(&mut self, table: &Table) -> Option<Error> {
+        for chain in &table.chains {
+            for rule in &chain.rules {
+                let target = match &rule.target {
+                    Target::Ext(t) => Some((t.name(), t.save_name(), t.revision(), true)),
+                    _ => None,
+                };
+                let exts = rule
+                    .matches
+                    .iter()
+                    .map(|m| (m.name(), m.save_name(), m.revision(), false))
+                    .chain(target);
+                for (name, shown, revision, is_target) in exts {
+                    if !self
+                        .kernel_has(table.family, name, revision, is_target)
+                        .unwrap_or(true)
+                    {
+                        return Some(Error::Refused {
+                            family: table.family,
+                            table: table.name.clone(),
+                            chain: chain.name.clone(),
+                            rule: rule.to_string(),
+                            extension: shown.to_string(),
+                            is_target,
+                            revision,
+                            errno: Errno::ENOENT,
+                            reason: Refusal::Missing,
+                        });
+                    }
+                }
             }
         }
-        if let Target::Ext(t) = &rule.target {
-            if !sock
-                .revision_supported(t.name(), t.revision(), true)
-                .unwrap_or(true)
-            {
-                return Some(format!(
-                    "target `{}` revision {} is not available in the kernel",
-                    t.name(),
-                    t.revision()
-                ));
-            }
-        }
+        None
     }
-    None
 }
 
 #[cfg(test)]

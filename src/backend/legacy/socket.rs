@@ -189,9 +189,17 @@ impl Socket {
             .ok_or_else(|| Error::Malformed("short GET_INFO answer".into()))
     }
 
+    /// GET_ENTRIES of the table GET_INFO described as `info`; `None` when
+    /// the table no longer has that size.
+    pub fn entries(&self, table: &str, info: ipt_getinfo) -> Result<Option<RawTable>> {
+        Ok(self
+            .entries_buf(table, info.size)?
+            .map(|buf| RawTable { info, buf }))
+    }
+
     /// GET_ENTRIES of a table of `size` bytes; `None` when the table no
     /// longer has that size.
-    fn entries(&self, table: &str, size: u32) -> Result<Option<AlignedBuf>> {
+    fn entries_buf(&self, table: &str, size: u32) -> Result<Option<AlignedBuf>> {
         let mut head = ipt_get_entries::zeroed();
         put_c_str("table name", table, &mut head.name)?;
         head.size = size;
@@ -210,8 +218,8 @@ impl Socket {
     pub fn read(&self, table: &str) -> Result<RawTable> {
         for _ in 0..READ_ATTEMPTS {
             let info = self.info(table)?;
-            if let Some(buf) = self.entries(table, info.size)? {
-                return Ok(RawTable { info, buf });
+            if let Some(raw) = self.entries(table, info)? {
+                return Ok(raw);
             }
         }
         Err(Error::TableChanged {

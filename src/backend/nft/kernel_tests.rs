@@ -136,7 +136,11 @@ impl Driver for Racing {
         self.inner.load(family, table)
     }
 
-    fn commit(&mut self, loaded: &Loaded, new: &Table) -> crate::Result<()> {
+    fn unchanged(&mut self, loaded: &Loaded) -> crate::Result<bool> {
+        self.inner.unchanged(loaded)
+    }
+
+    fn commit(&mut self, loaded: &Loaded, new: &Table) -> crate::Result<crate::backend::Committed> {
         if self.races > 0 {
             self.races -= 1;
             let addr = match new.family {

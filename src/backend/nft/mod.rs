@@ -24,7 +24,7 @@ use iptkit_sys::nftables::*;
 
 use crate::addr::Family;
 use crate::backend::legacy::ipset;
-use crate::backend::{Driver, Loaded, State};
+use crate::backend::{Committed, Driver, Loaded, State};
 use crate::error::{Error, Result};
 use crate::extension::Unknown;
 use crate::matches::Match;
@@ -269,7 +269,32 @@ impl Driver for Nft {
         })
     }
 
-    fn commit(&mut self, loaded: &Loaded, new: &Table) -> Result<()> {
+    /// The ruleset generation counts every change of the namespace's
+    /// nf_tables ruleset: the same number means nobody changed anything.
+    fn unchanged(&mut self, loaded: &Loaded) -> Result<bool> {
+        let State::Nft(snap) = &loaded.state else {
+            return Ok(false);
+        };
+        Ok(self.socket()?.genid()? == snap.genid)
+    }
+
+    /// Sends the batch, then reads the table back: the rules it added have
+    /// handles only the kernel knows, and the next commit addresses them.
+    fn commit(&mut self, loaded: &Loaded, new: &Table) -> Result<Committed> {
+        self.send(loaded, new)?;
+        let fresh = self.load(new.family, &new.name)?;
+        Ok(Committed {
+            state: fresh.state,
+            sent: Some(fresh.table),
+            counters: Vec::new(),
+            error: None,
+        })
+    }
+}
+
+impl Nft {
+    /// Sends the smallest batch that turns `loaded` into `new`.
+    fn send(&mut self, loaded: &Loaded, new: &Table) -> Result<()> {
         let State::Nft(snap) = &loaded.state else {
             return Err(Error::Malformed(
                 "an nft commit of a table read by another backend".into(),
