@@ -5,7 +5,7 @@
 //! `ipt_*.h`, `ip6t_*.h`), plus the socket option numbers. It holds nothing
 //! else: no logic, no allocation. Every struct here has its size and field
 //! offsets compared with the C headers installed on the machine by
-//! `tests/layout.rs`.
+//! `tests/layout.rs` of the iptkit crate.
 //!
 //! Structs have no implicit padding: where C leaves a hole, the struct names it
 //! (`__pad*`), so that every byte of a value is initialised and the safe
@@ -66,7 +66,7 @@ macro_rules! pod {
     ($($t:ty),* $(,)?) => {
         $(
             // SAFETY: a #[repr(C)] struct of integers with explicit padding; its
-            // size and offsets are checked against the C header in tests/layout.rs.
+            // size and offsets are checked against the C header in the iptkit crate's tests/layout.rs.
             unsafe impl $crate::Pod for $t {}
         )*
     };

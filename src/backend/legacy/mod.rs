@@ -375,7 +375,11 @@ impl Legacy {
     }
 }
 
+// Kernel tests run the real iptables tools as oracles, so they live under
+// tests/ (beside the other tests that start processes), compiled as a
+// module of this one to reach its internals.
 #[cfg(test)]
+#[path = "../../../tests/internal/legacy_kernel.rs"]
 mod kernel_tests;
 
 /// Decodes a table from the bytes GET_ENTRIES returns, laid out as GET_INFO

@@ -156,10 +156,9 @@ impl Socket {
     }
 
     fn set(&self, opt: libc::c_int, buf: &[u8]) -> std::result::Result<(), Errno> {
-        // SAFETY: `buf` is valid for reads of its length for the duration of
-        // the call. The kernel also writes through the user pointer a
-        // SET_REPLACE header carries; that buffer's validity is the caller's
-        // (see `replace`).
+        // The kernel also writes through the user pointer a SET_REPLACE
+        // header carries; that buffer's validity is the caller's (`replace`).
+        // SAFETY: `buf` is valid for reads of its length during the call.
         let rc = unsafe {
             libc::setsockopt(
                 self.fd.as_raw_fd(),

@@ -162,13 +162,19 @@ pub(crate) fn parse_rule(msg: &[u8]) -> Result<RawRule> {
 /// # Safety
 /// `e` is a live expression.
 unsafe fn read_expr(e: *const sys::nftnl_expr) -> Expr {
+    // SAFETY: `e` is live for this call (read_expr's contract); values are copied out.
     let set = |a: u32| unsafe { sys::nftnl_expr_is_set(e, a as u16) };
+    // SAFETY: `e` is live for this call (read_expr's contract); values are copied out.
     let u32_ = |a: u32| unsafe { sys::nftnl_expr_get_u32(e, a as u16) };
+    // SAFETY: `e` is live for this call (read_expr's contract); values are copied out.
     let u64_ = |a: u32| unsafe { sys::nftnl_expr_get_u64(e, a as u16) };
+    // SAFETY: `e` is live for this call (read_expr's contract); values are copied out.
     let u16_ = |a: u32| unsafe { sys::nftnl_expr_get_u16(e, a as u16) };
+    // SAFETY: `e` is live for this call (read_expr's contract); values are copied out.
     let str_ = |a: u32| unsafe { string(sys::nftnl_expr_get_str(e, a as u16)) };
     let data = |a: u32| -> Vec<u8> {
         let mut len = 0u32;
+        // SAFETY: `e` is live for this call (read_expr's contract); values are copied out.
         let p = unsafe { sys::nftnl_expr_get(e, a as u16, &mut len) };
         if p.is_null() {
             Vec::new()
@@ -271,26 +277,35 @@ pub(crate) fn parse_chain(msg: &[u8]) -> Result<RawChain> {
             "a chain message libnftnl cannot parse".into(),
         ));
     }
+    // SAFETY: `c` is a live chain; libnftnl owns its strings, which are copied.
     let set = |a: u32| unsafe { sys::nftnl_chain_is_set(c.0, a as u16) };
     // SAFETY (all below): c is live; strings are owned by c and copied.
     let hook = set(sys::NFTNL_CHAIN_HOOKNUM)
         .then(|| unsafe { sys::nftnl_chain_get_u32(c.0, sys::NFTNL_CHAIN_HOOKNUM as u16) });
     Ok(RawChain {
+        // SAFETY: `c` is a live chain; libnftnl owns its strings, which are copied.
         table: unsafe { string(sys::nftnl_chain_get_str(c.0, sys::NFTNL_CHAIN_TABLE as u16)) }
             .unwrap_or_default(),
+        // SAFETY: `c` is a live chain; libnftnl owns its strings, which are copied.
         name: unsafe { string(sys::nftnl_chain_get_str(c.0, sys::NFTNL_CHAIN_NAME as u16)) }
             .unwrap_or_default(),
+        // SAFETY: `c` is a live chain; libnftnl owns its strings, which are copied.
         handle: unsafe { sys::nftnl_chain_get_u64(c.0, sys::NFTNL_CHAIN_HANDLE as u16) },
         hook,
+        // SAFETY: `c` is a live chain; libnftnl owns its strings, which are copied.
         prio: unsafe { sys::nftnl_chain_get_s32(c.0, sys::NFTNL_CHAIN_PRIO as u16) },
         kind: if set(sys::NFTNL_CHAIN_TYPE) {
+            // SAFETY: `c` is a live chain; libnftnl owns its strings, which are copied.
             unsafe { string(sys::nftnl_chain_get_str(c.0, sys::NFTNL_CHAIN_TYPE as u16)) }
         } else {
             None
         },
         policy: set(sys::NFTNL_CHAIN_POLICY)
+            // SAFETY: `c` is a live chain; libnftnl owns its strings, which are copied.
             .then(|| unsafe { sys::nftnl_chain_get_u32(c.0, sys::NFTNL_CHAIN_POLICY as u16) }),
+        // SAFETY: `c` is a live chain; libnftnl owns its strings, which are copied.
         packets: unsafe { sys::nftnl_chain_get_u64(c.0, sys::NFTNL_CHAIN_PACKETS as u16) },
+        // SAFETY: `c` is a live chain; libnftnl owns its strings, which are copied.
         bytes: unsafe { sys::nftnl_chain_get_u64(c.0, sys::NFTNL_CHAIN_BYTES as u16) },
     })
 }
@@ -433,11 +448,15 @@ unsafe fn build_expr(x: &Expr) -> Result<*mut sys::nftnl_expr> {
         }
         Ok(())
     };
+    // SAFETY: `e` is the live expression being built; libnftnl copies the value.
     let set_u32 = |e, a: u32, v: u32| unsafe { sys::nftnl_expr_set_u32(e, a as u16, v) };
+    // SAFETY: `e` is the live expression being built; libnftnl copies the value.
     let set_u64 = |e, a: u32, v: u64| unsafe { sys::nftnl_expr_set_u64(e, a as u16, v) };
+    // SAFETY: `e` is the live expression being built; libnftnl copies the value.
     let set_u16 = |e, a: u32, v: u16| unsafe { sys::nftnl_expr_set_u16(e, a as u16, v) };
     let set_str = |e, a: u32, s: &str| -> Result<()> {
         let c = cstring(s)?;
+        // SAFETY: `e` is the live expression being built; libnftnl copies the value.
         unsafe { sys::nftnl_expr_set_str(e, a as u16, c.as_ptr()) };
         Ok(())
     };

@@ -331,7 +331,11 @@ impl Nft {
     }
 }
 
+// Kernel tests run the real iptables tools as oracles, so they live under
+// tests/ (beside the other tests that start processes), compiled as a
+// module of this one to reach its internals.
 #[cfg(test)]
+#[path = "../../../tests/internal/nft_kernel.rs"]
 mod kernel_tests;
 #[cfg(test)]
 mod tests;
