@@ -6,7 +6,7 @@
 //! - [`unshare_net`], [`enter`] and [`enter_pid`] move only the calling
 //!   thread. Other threads of the process stay where they are.
 //! - Threads the moved thread spawns afterwards, and processes it starts
-//!   (`std::process::Command`), inherit its namespace.
+//!   (child processes of every kind), inherit its namespace.
 //! - A socket keeps the namespace it was created in for its whole life: a
 //!   [`Handle`](crate::Handle) opened in a namespace keeps working on that
 //!   namespace's tables even when it is moved to another thread.
