@@ -1,21 +1,20 @@
 //! Whole rule sets from real systems (`../shared/conformance/dumps/`), both
-//! ways, through the nf_tables backend:
+//! ways, on each backend against its own iptables tools:
 //!
-//! - loaded by `iptables-nft-restore -c`, iptkit prints them exactly as
-//!   `iptables-nft-save -c` does (comment lines aside);
-//! - loaded through iptkit's restore, `iptables-nft-save -c` prints what it
-//!   prints after the real tool loaded them;
+//! - loaded by `iptables-<backend>-restore -c`, iptkit prints them exactly as
+//!   `iptables-<backend>-save -c` does (comment lines aside);
+//! - loaded through iptkit's restore, `iptables-<backend>-save -c` prints what
+//!   it prints after the real tool loaded them;
 //! - read and committed unchanged by iptkit, nothing changes.
-#![cfg(feature = "nft")]
 
-mod common;
 mod support {
     pub mod cases;
 }
 
+use std::io::Write;
 use std::process::{Command, Stdio};
 
-use iptkit::backend::nft::existing_tables;
+use iptkit::backend::existing_tables;
 use iptkit::syntax::restore::{parse, save_table_in, RestoreOptions};
 use iptkit::{Backend, Family, Handle, Options};
 
@@ -38,26 +37,33 @@ fn dumps() -> Vec<(String, Family, String)> {
     out
 }
 
-fn tool(family: Family, what: &str) -> String {
+/// `iptables-legacy-save`, `ip6tables-nft-restore`, ...
+fn tool(backend: Backend, family: Family, what: &str) -> String {
     let base = if family == Family::Ipv4 {
         "iptables"
     } else {
         "ip6tables"
     };
-    format!("{base}-nft{what}")
+    format!("{base}-{backend}{what}")
 }
 
-fn nft() -> Options {
+fn options(backend: Backend) -> Options {
     Options {
-        backend: Backend::Nft,
+        backend,
         ..Options::default()
     }
 }
 
 /// The real tool's restore, with counters.
-fn real_restore(family: Family, text: &str) {
-    use std::io::Write;
-    let mut child = Command::new(tool(family, "-restore"))
+fn real_restore(backend: Backend, family: Family, text: &str) {
+    // The legacy tools share /run/xtables.lock with the other tests: wait for it.
+    let wait: &[&str] = if backend == Backend::Legacy {
+        &["-w"]
+    } else {
+        &[]
+    };
+    let mut child = Command::new(tool(backend, family, "-restore"))
+        .args(wait)
         .arg("-c")
         .stdin(Stdio::piped())
         .spawn()
@@ -70,13 +76,14 @@ fn real_restore(family: Family, text: &str) {
         .unwrap();
     assert!(
         child.wait().unwrap().success(),
-        "iptables-nft-restore refused the dump"
+        "{} refused the dump",
+        tool(backend, family, "-restore")
     );
 }
 
 /// The real tool's save of every table, with counters, without comments.
-fn real_save(family: Family) -> String {
-    let out = Command::new(tool(family, "-save"))
+fn real_save(backend: Backend, family: Family) -> String {
+    let out = Command::new(tool(backend, family, "-save"))
         .arg("-c")
         .output()
         .unwrap();
@@ -89,29 +96,31 @@ fn real_save(family: Family) -> String {
         .collect()
 }
 
-/// iptkit's save of every table, in the kernel's order, with counters.
-fn iptkit_save(family: Family) -> String {
-    existing_tables(family)
+/// iptkit's save of every table, in the order the backend's save prints them.
+fn iptkit_save(backend: Backend, family: Family) -> String {
+    existing_tables(backend, family)
         .unwrap()
         .iter()
         .map(|t| {
             save_table_in(
-                Handle::open_with(family, t, nft()).unwrap().table(),
+                Handle::open_with(family, t, options(backend))
+                    .unwrap()
+                    .table(),
                 true,
-                iptkit::extension::Dialect::Nft,
+                backend.dialect(),
             )
         })
         .collect()
 }
 
 /// iptkit's restore: every table committed atomically.
-fn iptkit_restore(family: Family, text: &str) -> iptkit::Result<()> {
+fn iptkit_restore(backend: Backend, family: Family, text: &str) -> iptkit::Result<()> {
     let opts = RestoreOptions {
         counters: true,
         ..RestoreOptions::default()
     };
     for block in parse(family, text)? {
-        let mut h = Handle::open_with(family, &block.name, nft())?;
+        let mut h = Handle::open_with(family, &block.name, options(backend))?;
         let opts = opts.clone();
         h.edit(move |t| block.apply(t, &opts))?;
         h.commit()?;
@@ -119,8 +128,7 @@ fn iptkit_restore(family: Family, text: &str) -> iptkit::Result<()> {
     Ok(())
 }
 
-#[test]
-fn dumps_read_and_written_like_iptables_nft() {
+fn check(backend: Backend) {
     assert!(
         nix::unistd::geteuid().is_root(),
         "this test must run as root (it unshares network namespaces)"
@@ -128,32 +136,34 @@ fn dumps_read_and_written_like_iptables_nft() {
     let mut misses = Vec::new();
     let all = dumps();
     for (name, family, text) in &all {
+        let family = *family;
         let (real, ours_read, unchanged) = iptkit::netns::run_isolated(|| {
-            real_restore(*family, text);
-            let real = real_save(*family);
-            let ours = iptkit_save(*family);
-            for t in existing_tables(*family).unwrap() {
-                let mut h = Handle::open_with(*family, &t, nft()).unwrap();
+            real_restore(backend, family, text);
+            let real = real_save(backend, family);
+            let ours = iptkit_save(backend, family);
+            for t in existing_tables(backend, family).unwrap() {
+                let mut h = Handle::open_with(family, &t, options(backend)).unwrap();
                 let same = h.table().clone();
                 h.replace_table(same).unwrap();
                 h.commit().unwrap();
             }
-            (real, ours, real_save(*family))
+            (real, ours, real_save(backend, family))
         })
         .unwrap();
-        let ours_written = iptkit::netns::run_isolated(|| {
-            iptkit_restore(*family, text)
-                .map(|()| real_save(*family))
-                .unwrap_or_else(|e| format!("restore failed: {e}\n"))
-        })
-        .unwrap();
+        let ours_written =
+            iptkit::netns::run_isolated(|| match iptkit_restore(backend, family, text) {
+                Ok(()) => real_save(backend, family),
+                Err(e) => format!("iptkit's restore failed: {e}\n"),
+            })
+            .unwrap();
+        let save = tool(backend, family, "-save");
         if ours_read != real {
             misses.push(format!(
-                "{name}: read differs\n--- iptables-nft-save\n{real}--- iptkit\n{ours_read}"
+                "{name}: read differs\n--- {save}\n{real}--- iptkit\n{ours_read}"
             ));
         }
         if ours_written != real {
-            misses.push(format!("{name}: written differs\n--- after iptables-nft-restore\n{real}--- after iptkit\n{ours_written}"));
+            misses.push(format!("{name}: written differs\n--- after the real restore\n{real}--- after iptkit\n{ours_written}"));
         }
         if unchanged != real {
             misses.push(format!(
@@ -162,9 +172,20 @@ fn dumps_read_and_written_like_iptables_nft() {
         }
     }
     println!(
-        "dumps (nft): {} of {} pass",
+        "dumps ({backend}): {} of {} pass",
         all.len() - misses.len().min(all.len()),
         all.len()
     );
     assert!(misses.is_empty(), "{}", misses.join("\n"));
+}
+
+#[test]
+fn dumps_read_and_written_like_iptables_legacy() {
+    check(Backend::Legacy);
+}
+
+#[cfg(feature = "nft")]
+#[test]
+fn dumps_read_and_written_like_iptables_nft() {
+    check(Backend::Nft);
 }
