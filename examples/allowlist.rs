@@ -9,6 +9,9 @@
 //! FILE holds one address or CIDR per line; `#` starts a comment. The swap is
 //! one atomic commit; the previous list stays in chain `NAME-prev`.
 
+#[path = "shared/backend.rs"]
+mod backend;
+
 use clap::Parser;
 use iptkit::allowlist::{parse_addresses, Allowlist};
 use iptkit::syntax::restore::save_table_in;
@@ -78,7 +81,11 @@ fn run(args: &Args) -> iptkit::Result<()> {
         ports: args.ports.clone(),
         addresses,
     };
-    let mut handle = Handle::open_with(family, "filter", options(&args.backend)?)?;
+    let mut handle = Handle::open_with(
+        family,
+        "filter",
+        backend::options("allowlist", &args.backend)?,
+    )?;
     let (rollback, edit) = (args.rollback, list.clone());
     handle.edit(move |t| {
         if rollback {
@@ -105,17 +112,4 @@ fn run(args: &Args) -> iptkit::Result<()> {
         );
     }
     Ok(())
-}
-
-/// Handle options for `--backend`; `auto` says on stderr what it picked.
-fn options(backend: &str) -> iptkit::Result<iptkit::Options> {
-    let asked: iptkit::Backend = backend.parse()?;
-    let (backend, why) = asked.resolve();
-    if asked == iptkit::Backend::Auto {
-        eprintln!("allowlist: backend {backend}: {why}");
-    }
-    Ok(iptkit::Options {
-        backend,
-        ..iptkit::Options::default()
-    })
 }

@@ -8,6 +8,9 @@
 //! chain, unless it is there already; unblocking removes them, and is not an
 //! error when there is nothing to remove. One atomic commit either way.
 
+#[path = "shared/backend.rs"]
+mod backend;
+
 use clap::Parser;
 use iptkit::syntax::restore::save_table_in;
 use iptkit::{blocklist, Family, Handle, Net};
@@ -58,7 +61,11 @@ fn run(args: &Args) -> iptkit::Result<()> {
         .iter()
         .map(|a| Net::parse(family, a))
         .collect::<iptkit::Result<Vec<_>>>()?;
-    let mut handle = Handle::open_with(family, "filter", options(&args.backend)?)?;
+    let mut handle = Handle::open_with(
+        family,
+        "filter",
+        backend::options("block_ip", &args.backend)?,
+    )?;
     let before = blocklist::blocked(handle.table(), &args.chain)?;
     let (chain, unblock, list) = (args.chain.clone(), args.unblock, nets.clone());
     handle.edit(move |t| {
@@ -83,17 +90,4 @@ fn run(args: &Args) -> iptkit::Result<()> {
         );
     }
     Ok(())
-}
-
-/// Handle options for `--backend`; `auto` says on stderr what it picked.
-fn options(backend: &str) -> iptkit::Result<iptkit::Options> {
-    let asked: iptkit::Backend = backend.parse()?;
-    let (backend, why) = asked.resolve();
-    if asked == iptkit::Backend::Auto {
-        eprintln!("block_ip: backend {backend}: {why}");
-    }
-    Ok(iptkit::Options {
-        backend,
-        ..iptkit::Options::default()
-    })
 }

@@ -15,6 +15,9 @@
 //! iptables-restore; it does not echo rules (that is iptables' listing
 //! format).
 
+#[path = "shared/backend.rs"]
+mod backend;
+
 use std::io::Read;
 use std::time::Duration;
 
@@ -99,18 +102,12 @@ fn run(args: &Args) -> Result<(), (i32, iptkit::Error)> {
         table: args.table.clone(),
     };
     let blocks = parse_with(family, &input, &opts).map_err(|e| (2, e))?;
-    let asked: iptkit::Backend = args.backend.parse().map_err(|e| (2, e))?;
-    let (backend, why) = asked.resolve();
-    if asked == iptkit::Backend::Auto {
-        eprintln!("restore: backend {backend}: {why}");
-    }
     let options = Options {
-        backend,
         lock_wait: match args.wait {
             None | Some(None) => LockWait::Forever,
             Some(Some(secs)) => LockWait::Timeout(Duration::from_secs(secs)),
         },
-        ..Options::default()
+        ..backend::options("restore", &args.backend).map_err(|e| (2, e))?
     };
     for block in &blocks {
         let mut handle = Handle::open_with(family, &block.name, options.clone()).map_err(other)?;

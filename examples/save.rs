@@ -4,6 +4,9 @@
 //! save [-6] [-t TABLE] [-c] [-f FILE] [--isolated] [--backend legacy|nft|auto]
 //! ```
 
+#[path = "shared/backend.rs"]
+mod backend;
+
 use clap::Parser;
 use iptkit::syntax::restore::save_table_in;
 use iptkit::{Family, Handle};
@@ -49,7 +52,7 @@ fn run(args: &Args) -> iptkit::Result<()> {
     } else {
         Family::Ipv4
     };
-    let opts = options(&args.backend)?;
+    let opts = backend::options("save", &args.backend)?;
     let tables = match &args.table {
         Some(t) => vec![t.clone()],
         None => iptkit::backend::existing_tables(opts.backend, family)?,
@@ -78,17 +81,4 @@ fn run(args: &Args) -> iptkit::Result<()> {
             Ok(())
         }
     }
-}
-
-/// Handle options for `--backend`; `auto` says on stderr what it picked.
-fn options(backend: &str) -> iptkit::Result<iptkit::Options> {
-    let asked: iptkit::Backend = backend.parse()?;
-    let (backend, why) = asked.resolve();
-    if asked == iptkit::Backend::Auto {
-        eprintln!("save: backend {backend}: {why}");
-    }
-    Ok(iptkit::Options {
-        backend,
-        ..iptkit::Options::default()
-    })
 }
