@@ -80,6 +80,22 @@ pub(crate) fn decode(family: Family, bytes: &[u8]) -> Result<Head> {
     Ok(head)
 }
 
+/// The fields ipt_ip and ip6t_ip6 share: source and destination address and
+/// mask (`[src, smsk, dst, dmsk]`), input and output interface with their
+/// masks, and the inversion flags of all four (the same bits in both).
+fn addresses_and_ifaces(
+    rule: &mut Rule,
+    [src, smsk, dst, dmsk]: [IpAddr; 4],
+    [(inf, inm), (outf, outm)]: [(&[u8; IFNAMSIZ], &[u8; IFNAMSIZ]); 2],
+    invflags: u8,
+) -> Result<()> {
+    rule.src = net(src, smsk, invflags & IPT_INV_SRCIP != 0)?;
+    rule.dst = net(dst, dmsk, invflags & IPT_INV_DSTIP != 0)?;
+    rule.in_iface = iface(inf, inm, invflags & IPT_INV_VIA_IN != 0)?;
+    rule.out_iface = iface(outf, outm, invflags & IPT_INV_VIA_OUT != 0)?;
+    Ok(())
+}
+
 fn decode_v4(bytes: &[u8]) -> Result<Head> {
     let e = ipt_entry::read_from(bytes)
         .ok_or_else(|| Error::Malformed("truncated ipt_entry".into()))?;
@@ -91,26 +107,16 @@ fn decode_v4(bytes: &[u8]) -> Result<Head> {
             ip.flags, ip.invflags
         )));
     }
+    let v4 = |a: [u8; 4]| IpAddr::V4(Ipv4Addr::from(a));
     let mut rule = Rule::new(Family::Ipv4);
-    rule.src = net(
-        IpAddr::V4(Ipv4Addr::from(ip.src)),
-        IpAddr::V4(Ipv4Addr::from(ip.smsk)),
-        ip.invflags & IPT_INV_SRCIP != 0,
-    )?;
-    rule.dst = net(
-        IpAddr::V4(Ipv4Addr::from(ip.dst)),
-        IpAddr::V4(Ipv4Addr::from(ip.dmsk)),
-        ip.invflags & IPT_INV_DSTIP != 0,
-    )?;
-    rule.in_iface = iface(
-        &ip.iniface,
-        &ip.iniface_mask,
-        ip.invflags & IPT_INV_VIA_IN != 0,
-    )?;
-    rule.out_iface = iface(
-        &ip.outiface,
-        &ip.outiface_mask,
-        ip.invflags & IPT_INV_VIA_OUT != 0,
+    addresses_and_ifaces(
+        &mut rule,
+        [v4(ip.src), v4(ip.smsk), v4(ip.dst), v4(ip.dmsk)],
+        [
+            (&ip.iniface, &ip.iniface_mask),
+            (&ip.outiface, &ip.outiface_mask),
+        ],
+        ip.invflags,
     )?;
     let proto_inv = ip.invflags & XT_INV_PROTO != 0;
     if ip.proto != 0 || proto_inv {
@@ -139,26 +145,16 @@ fn decode_v6(bytes: &[u8]) -> Result<Head> {
             ip.flags, ip.invflags
         )));
     }
+    let v6 = |a: [u8; 16]| IpAddr::V6(Ipv6Addr::from(a));
     let mut rule = Rule::new(Family::Ipv6);
-    rule.src = net(
-        IpAddr::V6(Ipv6Addr::from(ip.src)),
-        IpAddr::V6(Ipv6Addr::from(ip.smsk)),
-        ip.invflags & IPT_INV_SRCIP != 0,
-    )?;
-    rule.dst = net(
-        IpAddr::V6(Ipv6Addr::from(ip.dst)),
-        IpAddr::V6(Ipv6Addr::from(ip.dmsk)),
-        ip.invflags & IPT_INV_DSTIP != 0,
-    )?;
-    rule.in_iface = iface(
-        &ip.iniface,
-        &ip.iniface_mask,
-        ip.invflags & IPT_INV_VIA_IN != 0,
-    )?;
-    rule.out_iface = iface(
-        &ip.outiface,
-        &ip.outiface_mask,
-        ip.invflags & IPT_INV_VIA_OUT != 0,
+    addresses_and_ifaces(
+        &mut rule,
+        [v6(ip.src), v6(ip.smsk), v6(ip.dst), v6(ip.dmsk)],
+        [
+            (&ip.iniface, &ip.iniface_mask),
+            (&ip.outiface, &ip.outiface_mask),
+        ],
+        ip.invflags,
     )?;
     // ip6tables sets IP6T_F_PROTO for every -p, `-p all` included.
     if ip.flags & IP6T_F_PROTO != 0 {
