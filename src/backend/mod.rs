@@ -245,8 +245,78 @@ impl Committed {
     }
 }
 
+/// A change that needs nothing of the table but the chain it goes to: what
+/// a handle that has not read its table sends (`iptables -A`, `iptables -I
+/// CHAIN` at the head). The rule is admitted ([`Rule::normalized`],
+/// family checked); whether its chain and jump target exist is the
+/// kernel's (nf_tables) or the blob's (legacy) to say.
+///
+/// [`Rule::normalized`]: crate::Rule::normalized
+#[derive(Clone, Debug, PartialEq)]
+#[allow(dead_code)] // wired into Handle next
+pub(crate) enum Blind {
+    /// Append to the chain.
+    Append { chain: String, rule: crate::Rule },
+    /// Insert at the head of the chain.
+    InsertHead { chain: String, rule: crate::Rule },
+}
+
+#[allow(dead_code)] // wired into Handle next
+impl Blind {
+    /// The chain the change goes to.
+    pub fn chain(&self) -> &str {
+        match self {
+            Blind::Append { chain, .. } | Blind::InsertHead { chain, .. } => chain,
+        }
+    }
+
+    /// The rule it adds.
+    pub fn rule(&self) -> &crate::Rule {
+        match self {
+            Blind::Append { rule, .. } | Blind::InsertHead { rule, .. } => rule,
+        }
+    }
+
+    /// Applies the change to a table in memory (the way back when the
+    /// fast path cannot be taken).
+    pub fn apply(&self, table: &mut Table) -> Result<()> {
+        match self {
+            Blind::Append { chain, rule } => table.append(chain, rule.clone()),
+            Blind::InsertHead { chain, rule } => table.insert(chain, 0, rule.clone()),
+        }
+    }
+}
+
+/// How a blind commit went.
+#[derive(Debug)]
+#[allow(dead_code)] // wired into Handle next
+pub(crate) enum BlindOutcome {
+    /// Landed. `Some` error: landed, but with a flaw the caller must report
+    /// as it is (legacy: [`Error::CountersNotRestored`]) and never retry.
+    Landed(Option<Error>),
+    /// Nothing was sent or nothing landed, and the fast path cannot say why
+    /// well (a missing chain, a refusal to name): the caller takes the slow
+    /// path (read, apply, commit), whose answer is the one to give.
+    Declined,
+}
+
 /// One kernel interface.
 pub(crate) trait Driver: Send + std::fmt::Debug {
+    /// Applies `changes`, in order, to a table this driver has not read,
+    /// all or none, without reading more of it than the kernel interface
+    /// needs. Must never report a change the kernel accepted as failed:
+    /// once anything landed the answer is [`BlindOutcome::Landed`].
+    ///
+    /// The default declines, which sends the handle down the slow path.
+    fn commit_blind(
+        &mut self,
+        _family: Family,
+        _table: &str,
+        _changes: &[Blind],
+    ) -> Result<BlindOutcome> {
+        Ok(BlindOutcome::Declined)
+    }
+
     /// Reads a table.
     fn load(&mut self, family: Family, table: &str) -> Result<Loaded>;
 
