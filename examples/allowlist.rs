@@ -106,10 +106,8 @@ fn run(args: &Args) -> iptkit::Result<()> {
         );
     }
     if args.isolated {
-        print!(
-            "{}",
-            save_table_in(handle.table(), false, handle.backend().dialect())
-        );
+        let dialect = handle.backend().dialect();
+        print!("{}", save_table_in(handle.table()?, false, dialect));
     }
     Ok(())
 }

@@ -66,7 +66,7 @@ fn run(args: &Args) -> iptkit::Result<()> {
         "filter",
         backend::options("block_ip", &args.backend)?,
     )?;
-    let before = blocklist::blocked(handle.table(), &args.chain)?;
+    let before = blocklist::blocked(handle.table()?, &args.chain)?;
     let (chain, unblock, list) = (args.chain.clone(), args.unblock, nets.clone());
     handle.edit(move |t| {
         if unblock {
@@ -76,7 +76,7 @@ fn run(args: &Args) -> iptkit::Result<()> {
         }
     })?;
     handle.commit()?;
-    let after = blocklist::blocked(handle.table(), &args.chain)?;
+    let after = blocklist::blocked(handle.table()?, &args.chain)?;
     let changed = before.len().abs_diff(after.len());
     let verb = if args.unblock { "unblocked" } else { "blocked" };
     println!(
@@ -84,10 +84,8 @@ fn run(args: &Args) -> iptkit::Result<()> {
         nets.len().saturating_sub(changed)
     );
     if args.isolated {
-        print!(
-            "{}",
-            save_table_in(handle.table(), false, handle.backend().dialect())
-        );
+        let dialect = handle.backend().dialect();
+        print!("{}", save_table_in(handle.table()?, false, dialect));
     }
     Ok(())
 }

@@ -343,7 +343,7 @@ fn iptkit(case: &str, args: &Args) -> Res<()> {
             })
         }
         "save" => {
-            let text = save_table(open()?.table(), false);
+            let text = save_table(open()?.table().map_err(|e| e.to_string())?, false);
             // Written like iptables-save writes to its pipe.
             std::io::sink()
                 .write_all(text.as_bytes())

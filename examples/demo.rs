@@ -56,7 +56,7 @@ fn run() -> Result<()> {
     let baseline = blocks[0].clone();
     filter.edit(move |t| baseline.apply(t, &RestoreOptions::default()))?;
     filter.commit()?;
-    let saved = save_table(filter.table(), false);
+    let saved = save_table(filter.table()?, false);
     print!("{saved}");
 
     step("2. allowlist of the app servers on eth0, ports 80 and 443");
@@ -89,7 +89,7 @@ fn run() -> Result<()> {
     }
     println!(
         "  blocked: {:?}",
-        blocklist::blocked(filter.table(), "INPUT")?
+        blocklist::blocked(filter.table()?, "INPUT")?
             .iter()
             .map(Net::to_string)
             .collect::<Vec<_>>()
@@ -97,7 +97,7 @@ fn run() -> Result<()> {
 
     step("4. drift check against the saved baseline");
     filter.refresh()?;
-    let live = save_table(filter.table(), false);
+    let live = save_table(filter.table()?, false);
     let (want, got) = (rule_lines(&saved), rule_lines(&live));
     println!("  live rules differ from the baseline: {}", want != got);
     for line in got.iter().filter(|l| !want.contains(l)) {

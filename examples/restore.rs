@@ -111,8 +111,9 @@ fn run(args: &Args) -> Result<(), (i32, iptkit::Error)> {
     };
     for block in &blocks {
         let mut handle = Handle::open_with(family, &block.name, options.clone()).map_err(other)?;
+        let dialect = handle.backend().dialect();
         if args.verbose {
-            print!("{}", verbose(block, handle.table(), &opts));
+            print!("{}", verbose(block, handle.table().map_err(other)?, &opts));
         }
         let (b, o) = (block.clone(), opts.clone());
         handle.edit(move |t| b.apply(t, &o)).map_err(other)?;
@@ -123,7 +124,7 @@ fn run(args: &Args) -> Result<(), (i32, iptkit::Error)> {
         if args.isolated {
             print!(
                 "{}",
-                save_table_in(handle.table(), args.counters, handle.backend().dialect())
+                save_table_in(handle.table().map_err(other)?, args.counters, dialect)
             );
         }
     }

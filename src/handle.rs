@@ -15,10 +15,20 @@
 //! again, a few times at most. Counters carry over as libiptc carries them
 //! (see [`Handle::commit`]).
 //!
-//! So a handle reads the table once when it opens, and a commit reads it
-//! once more only to compare; after a successful commit the handle keeps
-//! the table it committed instead of reading it back.
-//!
+//! A handle reads nothing when it opens. The table is read the first time
+//! something needs its contents (a listing, a positional change, a check);
+//! until then, appends and inserts at the head of a chain
+//! ([`Handle::append`], [`Handle::insert`] at 0) are kept as they are and
+//! sent at commit without reading the table: on nf_tables as one batch of
+//! rule messages, on legacy spliced into the kernel's blob, so such a
+//! change costs the same on a 10-rule and a 10,000-rule table. Whether
+//! their chain (and jump target) exists is then learnt at commit: when the
+//! fast path cannot land them, the commit reads the table, applies them,
+//! and answers as a handle that had read the table would have (for
+//! example [`Error::NoSuchChain`]); a change that fails so is dropped, the
+//! others stay pending. After a successful commit the handle keeps the
+//! table it committed (when it had read one) instead of reading it back.
+
 //! Changes that address a rule by position ([`Handle::delete`],
 //! [`Handle::replace`], [`Handle::set_counters`]) are recorded by the rule
 //! they addressed: replayed, they find that rule again (the occurrence
@@ -33,7 +43,7 @@ use std::fmt;
 use std::path::PathBuf;
 
 use crate::addr::Family;
-use crate::backend::{driver, Backend, Committed, Driver, Loaded};
+use crate::backend::{driver, Backend, Blind, BlindOutcome, Committed, Driver, Loaded};
 use crate::error::{Error, Result};
 use crate::lock::{lock_path, Lock, LockWait};
 use crate::rule::{Counters, Rule};
@@ -73,14 +83,17 @@ pub struct Handle {
     options: Options,
     backend: Backend,
     family: Family,
+    name: String,
     driver: Box<dyn Driver>,
     /// The table as last read or committed, with what the driver needs to
-    /// commit against it.
-    base: Loaded,
+    /// commit against it; `None` until something needs it.
+    base: Option<Loaded>,
     /// `base` plus the changes made since; `None` while there are none.
     changed: Option<Table>,
     /// The changes made since, to replay onto a fresh read.
     ops: Vec<Op>,
+    /// Changes made while `base` is `None`, sent without a read at commit.
+    blind: Vec<Blind>,
     /// A change made outside [`Table`]'s own checked edits is pending
     /// ([`Handle::edit`]): the whole table is checked before it is sent.
     unchecked: bool,
@@ -88,10 +101,15 @@ pub struct Handle {
 
 impl fmt::Debug for Handle {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Handle")
-            .field("options", &self.options)
-            .field("table", self.working())
-            .field("pending", &self.ops.len())
+        let mut d = f.debug_struct("Handle");
+        d.field("options", &self.options)
+            .field("family", &self.family)
+            .field("name", &self.name);
+        match (&self.changed, &self.base) {
+            (Some(t), _) | (None, Some(Loaded { table: t, .. })) => d.field("table", t),
+            (None, None) => d.field("table", &"(not read yet)"),
+        };
+        d.field("pending", &(self.ops.len() + self.blind.len()))
             .finish_non_exhaustive()
     }
 }
@@ -103,9 +121,11 @@ impl Handle {
         Handle::open_with(family, table, Options::default())
     }
 
-    /// Opens a table with the given options, reading it under the xtables
-    /// lock (as `iptables -L` does). The handle's socket belongs to the
-    /// calling thread's network namespace for the handle's whole life.
+    /// Opens a table with the given options. Nothing is read yet: the
+    /// table is read (under the xtables lock, as `iptables -L` reads it)
+    /// the first time something needs its contents. The handle's sockets
+    /// belong to the calling thread's network namespace for the handle's
+    /// whole life.
     pub fn open_with(family: Family, table: &str, options: Options) -> Result<Handle> {
         let backend = options.backend.resolve().0;
         let driver = driver(backend);
@@ -123,28 +143,67 @@ impl Handle {
         family: Family,
         table: &str,
         options: Options,
-        mut driver: Box<dyn Driver>,
+        driver: Box<dyn Driver>,
     ) -> Result<Handle> {
-        let base = {
-            let _lock = lock(&options)?;
-            driver.load(family, table)?
-        };
+        if crate::ruleset::builtin_chains(table).is_none() {
+            return Err(Error::NoSuchTable(table.into()));
+        }
         Ok(Handle {
             backend: options.backend,
             options,
             family,
+            name: table.into(),
             driver,
-            base,
+            base: None,
             changed: None,
             ops: Vec::new(),
+            blind: Vec::new(),
             unchecked: false,
         })
     }
 
+    /// Reads the table now, if it has not been read yet (reads do it when
+    /// they need to; this only chooses the moment). Changes made before
+    /// are applied to what it read; the first that does not apply (its
+    /// chain is missing) is dropped and its error returned.
+    pub fn load(&mut self) -> Result<()> {
+        if self.base.is_some() {
+            return Ok(());
+        }
+        let loaded = {
+            let _lock = lock(&self.options)?;
+            self.driver.load(self.family, &self.name)?
+        };
+        self.adopt(loaded)
+    }
+
+    /// Takes `loaded` as the base and turns the blind changes into recorded
+    /// ones on top of it.
+    fn adopt(&mut self, loaded: Loaded) -> Result<()> {
+        self.base = Some(loaded);
+        let mut first_error = None;
+        for change in std::mem::take(&mut self.blind) {
+            if let Err(e) = self.apply_only(move |t| change.apply(t)) {
+                first_error.get_or_insert(e);
+            }
+        }
+        first_error.map_or(Ok(()), Err)
+    }
+
+    /// True once the table has been read (or committed from a read).
+    pub fn is_loaded(&self) -> bool {
+        self.base.is_some()
+    }
+
     /// The working copy: the table as read or committed, plus the changes
-    /// made since.
-    fn working(&self) -> &Table {
-        self.changed.as_ref().unwrap_or(&self.base.table)
+    /// made since. Reads the table first if needed.
+    fn working(&mut self) -> Result<&Table> {
+        self.load()?;
+        match (&self.changed, &self.base) {
+            (Some(t), _) => Ok(t),
+            (None, Some(b)) => Ok(&b.table),
+            (None, None) => Err(Error::Malformed("table not read".into())),
+        }
     }
 
     /// The family.
@@ -154,38 +213,38 @@ impl Handle {
 
     /// The table's name.
     pub fn name(&self) -> &str {
-        &self.base.table.name
+        &self.name
     }
 
     /// The table as it will be committed: as read (or as the last commit
     /// left it), plus the changes made since.
-    pub fn table(&self) -> &Table {
+    pub fn table(&mut self) -> Result<&Table> {
         self.working()
     }
 
     /// The chains: built-ins in hook order, then user chains by name.
-    pub fn chains(&self) -> &[Chain] {
-        &self.working().chains
+    pub fn chains(&mut self) -> Result<&[Chain]> {
+        Ok(&self.working()?.chains)
     }
 
     /// One chain.
-    pub fn chain(&self, chain: &str) -> Result<&Chain> {
-        self.working().get(chain)
+    pub fn chain(&mut self, chain: &str) -> Result<&Chain> {
+        self.working()?.get(chain)
     }
 
     /// A chain's rules.
-    pub fn rules(&self, chain: &str) -> Result<&[Rule]> {
-        Ok(&self.working().get(chain)?.rules)
+    pub fn rules(&mut self, chain: &str) -> Result<&[Rule]> {
+        Ok(&self.working()?.get(chain)?.rules)
     }
 
     /// A chain's policy; `None` for a user chain.
-    pub fn policy(&self, chain: &str) -> Result<Option<Policy>> {
-        Ok(self.working().get(chain)?.policy)
+    pub fn policy(&mut self, chain: &str) -> Result<Option<Policy>> {
+        Ok(self.working()?.get(chain)?.policy)
     }
 
     /// The counters of the rule at `pos` (0-based), as of the last read or
     /// commit (see [`Handle::commit`]; [`Handle::refresh`] reads them anew).
-    pub fn counters(&self, chain: &str, pos: usize) -> Result<Counters> {
+    pub fn counters(&mut self, chain: &str, pos: usize) -> Result<Counters> {
         self.rules(chain)?
             .get(pos)
             .map(|r| r.counters)
@@ -197,26 +256,68 @@ impl Handle {
 
     /// The counters of a built-in chain's policy, as of the last read or
     /// commit.
-    pub fn policy_counters(&self, chain: &str) -> Result<Counters> {
-        Ok(self.working().get(chain)?.counters)
+    pub fn policy_counters(&mut self, chain: &str) -> Result<Counters> {
+        Ok(self.working()?.get(chain)?.counters)
     }
 
     /// True when there are changes not yet committed.
     pub fn is_dirty(&self) -> bool {
-        !self.ops.is_empty()
+        !self.ops.is_empty() || !self.blind.is_empty()
     }
 
-    /// Appends a rule (`iptables -A`).
+    /// Appends a rule (`iptables -A`). On a handle that has not read its
+    /// table, nothing is read: the rule is sent as it is at commit.
     pub fn append(&mut self, chain: &str, rule: Rule) -> Result<()> {
+        if self.base.is_none() {
+            let rule = self.admit_blind(rule)?;
+            return self.record_blind(Blind::Append {
+                chain: chain.into(),
+                rule,
+            });
+        }
         let chain = chain.to_string();
         self.apply(move |t| t.append(&chain, rule.clone()))
     }
 
     /// Inserts a rule before the rule at 0-based `pos` (0 is the head,
-    /// the chain's length appends). Replayed by position at commit.
+    /// the chain's length appends). Replayed by position at commit. At the
+    /// head, on a handle that has not read its table, nothing is read.
     pub fn insert(&mut self, chain: &str, pos: usize, rule: Rule) -> Result<()> {
+        if self.base.is_none() && pos == 0 {
+            let rule = self.admit_blind(rule)?;
+            return self.record_blind(Blind::InsertHead {
+                chain: chain.into(),
+                rule,
+            });
+        }
         let chain = chain.to_string();
         self.apply(move |t| t.insert(&chain, pos, rule.clone()))
+    }
+
+    /// What [`Table`] checks of a rule before adding it, as far as it can
+    /// be told without the table: the family, and a jump to a built-in
+    /// chain. The chains' existence is the commit's to learn.
+    fn admit_blind(&self, rule: Rule) -> Result<Rule> {
+        if rule.family != self.family {
+            return Err(Error::rule(
+                rule.to_string(),
+                format!("not an {} rule", self.family.command()),
+            ));
+        }
+        if let Some(target) = rule.target.chain() {
+            if crate::ruleset::hook_of(target).is_some() {
+                return Err(Error::BuiltinChain {
+                    chain: target.into(),
+                    reason: "rules can only jump to user chains",
+                });
+            }
+        }
+        Ok(rule.normalized())
+    }
+
+    fn record_blind(&mut self, change: Blind) -> Result<()> {
+        self.blind.push(change);
+        self.autocommit()
     }
 
     /// `iptables -I CHAIN N`: inserts at 1-based rule number `rulenum`.
@@ -257,8 +358,8 @@ impl Handle {
 
     /// True when the chain has a rule that does what `rule` does
     /// (`iptables -C`).
-    pub fn check(&self, chain: &str, rule: &Rule) -> Result<bool> {
-        Ok(self.working().position(chain, rule)?.is_some())
+    pub fn check(&mut self, chain: &str, rule: &Rule) -> Result<bool> {
+        Ok(self.working()?.position(chain, rule)?.is_some())
     }
 
     /// Removes every rule of a chain (`iptables -F CHAIN`).
@@ -346,6 +447,7 @@ impl Handle {
             ));
         }
         table.validate()?;
+        self.load()?;
         self.apply(move |t| {
             *t = table.clone();
             Ok(())
@@ -362,7 +464,7 @@ impl Handle {
         mut f: impl FnMut(&mut Table) -> Result<()> + Send + 'static,
     ) -> Result<()> {
         // A closure may fail half way: run it on a copy.
-        let mut copy = self.working().clone();
+        let mut copy = self.working()?.clone();
         f(&mut copy)?;
         self.changed = Some(copy);
         self.unchecked = true;
@@ -396,26 +498,52 @@ impl Handle {
     /// [`Error::CountersNotRestored`], where the table is committed and
     /// only its counters restart from zero.
     pub fn commit(&mut self) -> Result<()> {
-        if self.ops.is_empty() {
+        if !self.is_dirty() {
             return Ok(());
         }
         let _lock = lock(&self.options)?;
+        if self.base.is_none() {
+            match self
+                .driver
+                .commit_blind(self.family, &self.name, &self.blind)?
+            {
+                BlindOutcome::Landed(error) => {
+                    self.blind.clear();
+                    return error.map_or(Ok(()), Err);
+                }
+                // Nothing landed: read the table and commit the usual way,
+                // whose answer (a missing chain, a refusal named) is the one
+                // to give.
+                BlindOutcome::Declined => {
+                    let loaded = self.driver.load(self.family, &self.name)?;
+                    self.adopt(loaded)?;
+                    if self.ops.is_empty() {
+                        return Ok(());
+                    }
+                }
+            }
+        }
+        self.commit_locked()
+    }
+
+    /// The commit of a handle that has read its table, under the lock.
+    fn commit_locked(&mut self) -> Result<()> {
+        let Some(base) = &self.base else {
+            return Err(Error::Malformed("commit of a table not read".into()));
+        };
         let mut attempt = 1;
-        let mut fresh = if self.driver.unchanged(&self.base)? {
+        let mut fresh = if self.driver.unchanged(base)? {
             None
         } else {
-            Some(self.load()?)
+            Some(self.read()?)
         };
         loop {
             let result = match fresh.take() {
                 // Nobody changed the table: our working copy is the result.
                 None => {
-                    let next = self
-                        .changed
-                        .take()
-                        .unwrap_or_else(|| self.base.table.clone());
-                    let result = self.send(None, &next);
-                    match result {
+                    let base = self.base.as_ref().expect("read above");
+                    let next = self.changed.take().unwrap_or_else(|| base.table.clone());
+                    match send(&mut *self.driver, self.unchecked, base, &next) {
                         Ok(committed) => Ok((committed, next)),
                         Err(e) => {
                             self.changed = Some(next);
@@ -429,14 +557,14 @@ impl Handle {
                     for op in &mut self.ops {
                         op(&mut next)?;
                     }
-                    self.send(Some(&loaded), &next).map(|c| (c, next))
+                    send(&mut *self.driver, self.unchecked, &loaded, &next).map(|c| (c, next))
                 }
             };
             match result {
                 Ok((committed, next)) => {
                     // In the kernel (maybe without counters): the base now.
                     let (base, error) = committed.into_loaded(next);
-                    self.base = base;
+                    self.base = Some(base);
                     self.changed = None;
                     self.ops.clear();
                     self.unchecked = false;
@@ -444,7 +572,7 @@ impl Handle {
                 }
                 Err(Error::TableChanged { .. }) if attempt < COMMIT_ATTEMPTS => {
                     attempt += 1;
-                    fresh = Some(self.load()?);
+                    fresh = Some(self.read()?);
                 }
                 Err(Error::TableChanged { table, .. }) => {
                     return Err(Error::TableChanged {
@@ -457,42 +585,42 @@ impl Handle {
         }
     }
 
-    /// Checks `next` and commits it against `against` (`None`: the base).
-    fn send(&mut self, against: Option<&Loaded>, next: &Table) -> Result<Committed> {
-        if self.unchecked {
-            next.validate()?;
-        } else if let Some(chain) = next.find_loop() {
-            // Table's edits check everything else as they go.
-            return Err(Error::Loop(chain));
-        }
-        self.driver.commit(against.unwrap_or(&self.base), next)
-    }
-
     /// Reads the table (the caller holds the lock).
-    fn load(&mut self) -> Result<Loaded> {
-        let name = self.base.table.name.clone();
-        self.driver.load(self.family, &name)
+    fn read(&mut self) -> Result<Loaded> {
+        self.driver.load(self.family, &self.name)
     }
 
-    /// Reads the table again, dropping uncommitted changes.
+    /// Drops uncommitted changes and what was read: the next read of the
+    /// handle reads the kernel's table anew.
     pub fn refresh(&mut self) -> Result<()> {
-        let _lock = lock(&self.options)?;
-        self.base = self.load()?;
+        self.base = None;
         self.changed = None;
         self.ops.clear();
+        self.blind.clear();
         self.unchecked = false;
         Ok(())
     }
 
-    /// Applies a change to the working table and records it.
-    fn apply(
+    /// Applies a change to the working table and records it (commits it,
+    /// with autocommit).
+    fn apply(&mut self, op: impl FnMut(&mut Table) -> Result<()> + Send + 'static) -> Result<()> {
+        self.apply_only(op)?;
+        self.autocommit()
+    }
+
+    /// Applies a change to the working table and records it; the table is
+    /// read first if needed.
+    fn apply_only(
         &mut self,
         mut op: impl FnMut(&mut Table) -> Result<()> + Send + 'static,
     ) -> Result<()> {
+        self.load()?;
         let first = self.changed.is_none();
-        let working = self
-            .changed
-            .get_or_insert_with(|| clone_with_room(&self.base.table));
+        let working = match (&mut self.changed, &self.base) {
+            (Some(t), _) => t,
+            (slot, Some(b)) => slot.insert(clone_with_room(&b.table)),
+            (_, None) => return Err(Error::Malformed("table not read".into())),
+        };
         // Table's edits change nothing when they fail, so no copy is needed.
         if let Err(e) = op(working) {
             if first {
@@ -500,29 +628,32 @@ impl Handle {
             }
             return Err(e);
         }
-        self.record(Box::new(op))
+        self.ops.push(Box::new(op));
+        Ok(())
     }
 
     fn record(&mut self, op: Op) -> Result<()> {
         self.ops.push(op);
+        self.autocommit()
+    }
+
+    /// With autocommit, commits what is pending.
+    fn autocommit(&mut self) -> Result<()> {
         if !self.options.autocommit {
             return Ok(());
         }
         let result = self.commit();
         if result.is_err() && self.is_dirty() {
             // Autocommit: a change that did not land is dropped, as a
-            // failed `iptables` run leaves nothing behind; reads show the
-            // base again, or the kernel's table when it can be read.
-            self.ops.clear();
-            self.changed = None;
-            self.unchecked = false;
+            // failed `iptables` run leaves nothing behind; the next read
+            // reads the kernel's table.
             let _ = self.refresh();
         }
         result
     }
 
     /// The rule at `pos`, which a positional change addresses.
-    fn addressed(&self, chain: &str, pos: usize) -> Result<Rule> {
+    fn addressed(&mut self, chain: &str, pos: usize) -> Result<Rule> {
         self.rules(chain)?
             .get(pos)
             .cloned()
@@ -531,6 +662,22 @@ impl Handle {
                 what: format!("no rule at position {pos} (0-based)"),
             })
     }
+}
+
+/// Checks `next` and commits it against `against`.
+fn send(
+    driver: &mut dyn Driver,
+    unchecked: bool,
+    against: &Loaded,
+    next: &Table,
+) -> Result<Committed> {
+    if unchecked {
+        next.validate()?;
+    } else if let Some(chain) = next.find_loop() {
+        // Table's edits check everything else as they go.
+        return Err(Error::Loop(chain));
+    }
+    driver.commit(against, next)
 }
 
 /// A copy of `t` whose chains have room for a few more rules: growing a
@@ -597,6 +744,8 @@ mod tests {
         table: Table,
         busy: usize,
         refuse: bool,
+        /// Lands blind changes when their chains exist.
+        blind: bool,
         loads: usize,
         commits: usize,
     }
@@ -608,6 +757,22 @@ mod tests {
     }
 
     impl Driver for Fake {
+        fn commit_blind(&mut self, _: Family, _: &str, changes: &[Blind]) -> Result<BlindOutcome> {
+            let mut k = self.kernel.lock().unwrap();
+            if !k.blind {
+                return Ok(BlindOutcome::Declined);
+            }
+            let mut t = k.table.clone();
+            for c in changes {
+                if c.apply(&mut t).is_err() {
+                    return Ok(BlindOutcome::Declined);
+                }
+            }
+            k.commits += 1;
+            k.table = t;
+            Ok(BlindOutcome::Landed(None))
+        }
+
         fn load(&mut self, _: Family, _: &str) -> Result<Loaded> {
             let mut k = self.kernel.lock().unwrap();
             k.loads += 1;
@@ -653,6 +818,7 @@ mod tests {
             table: Table::new(Family::Ipv4, "filter").unwrap(),
             busy,
             refuse: false,
+            blind: false,
             loads: 0,
             commits: 0,
         }));
@@ -701,6 +867,7 @@ mod tests {
     #[test]
     fn a_change_behind_our_back_is_kept() {
         let (mut h, kernel) = fake(0);
+        h.load().unwrap();
         h.append("INPUT", rule("-j ACCEPT")).unwrap();
         kernel.lock().unwrap().table.chains[0]
             .rules
@@ -759,6 +926,7 @@ mod tests {
     #[test]
     fn a_failed_change_leaves_no_copy_behind() {
         let (mut h, _) = fake(0);
+        h.load().unwrap();
         assert!(h.append("NOPE", rule("-j ACCEPT")).is_err());
         assert!(h.changed.is_none());
         assert!(!h.is_dirty());
@@ -799,6 +967,64 @@ mod tests {
         .unwrap();
         assert!(matches!(h.commit(), Err(Error::InvalidName { .. })));
         assert_eq!(kernel.lock().unwrap().commits, 0);
+    }
+
+    #[test]
+    fn appends_and_head_inserts_need_no_read() {
+        let (mut h, kernel) = fake(0);
+        kernel.lock().unwrap().blind = true;
+        h.append("INPUT", rule("-j ACCEPT")).unwrap();
+        h.insert("INPUT", 0, rule("-j DROP")).unwrap();
+        assert!(!h.is_loaded());
+        h.commit().unwrap();
+        assert!(!h.is_loaded() && !h.is_dirty());
+        assert_eq!(kernel.lock().unwrap().loads, 0);
+        assert_eq!(kernel_rules(&kernel), ["-j DROP", "-j ACCEPT"]);
+        // A read reads the kernel's table.
+        assert_eq!(h.rules("INPUT").unwrap().len(), 2);
+        assert_eq!(kernel.lock().unwrap().loads, 1);
+    }
+
+    #[test]
+    fn a_blind_change_to_a_missing_chain_fails_at_commit_and_is_dropped() {
+        let (mut h, kernel) = fake(0);
+        kernel.lock().unwrap().blind = true;
+        h.append("INPUT", rule("-j ACCEPT")).unwrap();
+        h.append("NOPE", rule("-j DROP")).unwrap();
+        // The fast path declines; the slow one says which chain is missing.
+        assert!(matches!(h.commit(), Err(Error::NoSuchChain(c)) if c == "NOPE"));
+        assert!(h.is_dirty());
+        h.commit().unwrap();
+        assert_eq!(kernel_rules(&kernel), ["-j ACCEPT"]);
+        assert!(!h.is_dirty());
+    }
+
+    #[test]
+    fn a_read_applies_blind_changes_in_order() {
+        let (mut h, _) = fake(0);
+        h.append("INPUT", rule("-j ACCEPT")).unwrap();
+        h.insert("INPUT", 0, rule("-j DROP")).unwrap();
+        h.append("INPUT", rule("-j RETURN")).unwrap();
+        let got: Vec<String> = h
+            .rules("INPUT")
+            .unwrap()
+            .iter()
+            .map(|r| r.to_string())
+            .collect();
+        assert_eq!(got, ["-j DROP", "-j ACCEPT", "-j RETURN"]);
+        assert!(h.is_dirty());
+    }
+
+    #[test]
+    fn blind_changes_are_checked_for_what_needs_no_table() {
+        let (mut h, _) = fake(0);
+        assert!(matches!(
+            h.append("INPUT", rule("-j OUTPUT")),
+            Err(Error::BuiltinChain { .. })
+        ));
+        let v6 = Rule::parse(Family::Ipv6, "-j ACCEPT").unwrap();
+        assert!(h.append("INPUT", v6).is_err());
+        assert!(!h.is_dirty());
     }
 
     #[test]

@@ -162,8 +162,8 @@ fn written_by_iptkit_printed_by_iptables_legacy_save() {
         }
         // The handle keeps the table it committed instead of reading it
         // back: it must be the table a fresh read gives.
-        let kept = without_counters(h.table());
-        let read = without_counters(Handle::open(c.family, &c.table).unwrap().table());
+        let kept = without_counters(h.table().unwrap());
+        let read = without_counters(Handle::open(c.family, &c.table).unwrap().table().unwrap());
         if kept != read {
             let diff = kept
                 .chains
@@ -229,7 +229,7 @@ fn written_by_iptables_legacy_read_by_iptkit() {
                 continue;
             }
         }
-        let same = h.table().clone();
+        let same = h.table().unwrap().clone();
         if let Err(e) = h.replace_table(same).and_then(|()| h.commit()) {
             misses.push(format!(
                 "{}: `{}` unchanged commit refused: {e}",

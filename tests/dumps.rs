@@ -105,7 +105,8 @@ fn iptkit_save(backend: Backend, family: Family) -> String {
             save_table_in(
                 Handle::open_with(family, t, options(backend))
                     .unwrap()
-                    .table(),
+                    .table()
+                    .unwrap(),
                 true,
                 backend.dialect(),
             )
@@ -143,7 +144,7 @@ fn check(backend: Backend) {
             let ours = iptkit_save(backend, family);
             for t in existing_tables(backend, family).unwrap() {
                 let mut h = Handle::open_with(family, &t, options(backend)).unwrap();
-                let same = h.table().clone();
+                let same = h.table().unwrap().clone();
                 h.replace_table(same).unwrap();
                 h.commit().unwrap();
             }

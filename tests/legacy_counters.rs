@@ -66,7 +66,7 @@ fn counters_set_by_iptables_are_read() {
     isolate();
     for f in FAMILIES {
         ipt(f, "-A OUTPUT -j ACCEPT -c 10 20");
-        let h = Handle::open(f, "filter").unwrap();
+        let mut h = Handle::open(f, "filter").unwrap();
         assert_eq!(h.counters("OUTPUT", 0).unwrap(), Counters::new(10, 20));
         // (libiptc itself resets policy counters on every commit: iptables
         // -A after a restore -c shows [0:0] policies. iptkit keeps them.)
@@ -107,7 +107,7 @@ fn an_unchanged_commit_leaves_the_save_identical() {
         ipt(f, "-A FORWARD -m comment --comment kept -j ACCEPT -c 1 2");
         let before = save(f, "filter", true);
         let mut h = Handle::open(f, "filter").unwrap();
-        let t = h.table().clone();
+        let t = h.table().unwrap().clone();
         h.replace_table(t).unwrap();
         h.commit().unwrap();
         assert_eq!(save(f, "filter", true), before);

@@ -110,7 +110,7 @@ fn written_by_iptables_read_by_name() {
         assert!(h.check("FORWARD", &parsed).unwrap());
         // An unchanged commit keeps the rule and its counters.
         let before = save(f, "filter", true);
-        let same = h.table().clone();
+        let same = h.table().unwrap().clone();
         h.replace_table(same).unwrap();
         h.commit().unwrap();
         assert_eq!(save(f, "filter", true), before);
@@ -237,7 +237,7 @@ fn libxt_set_cases(family: Family) {
                     if read != [want.clone()] {
                         misses.push(format!("{pass}: `{}` read as {read:?}", c.rule));
                     }
-                    let same = h.table().clone();
+                    let same = h.table().unwrap().clone();
                     h.replace_table(same).unwrap();
                     h.commit().unwrap();
                     if save(c.family, &c.table, true) != before {
@@ -286,7 +286,7 @@ fn set_target_names_are_resolved_both_ways() {
         let want = format!("-A INPUT -j SET --add-set {name} src --exist --timeout 30");
         assert_eq!(rules(f, "filter"), std::slice::from_ref(&want));
         ipt(f, &format!("-A INPUT -j SET --del-set {name} dst"));
-        let h = Handle::open(f, "filter").unwrap();
+        let mut h = Handle::open(f, "filter").unwrap();
         let lines: Vec<String> = h
             .rules("INPUT")
             .unwrap()

@@ -93,7 +93,7 @@ fn iptables_reads_what_a_handle_wrote_and_the_handle_reads_what_iptables_wrote()
         ipt(f, "-N x");
         ipt(f, "-A x -p tcp -m tcp --dport 25 -j DROP");
         ipt(f, "-A INPUT -g x");
-        let h = Handle::open(f, "filter").unwrap();
+        let mut h = Handle::open(f, "filter").unwrap();
         assert_eq!(
             h.rules("INPUT").unwrap()[0].target,
             Target::Goto("x".into())

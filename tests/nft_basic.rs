@@ -31,7 +31,7 @@ fn written_by_iptables_nft_read_by_iptkit() {
         args.extend(words.iter().map(String::as_str));
         common::nft_ipt_args(Family::Ipv4, &args).unwrap();
     }
-    let h = nft_handle(Family::Ipv4, "filter");
+    let mut h = nft_handle(Family::Ipv4, "filter");
     let ours: Vec<String> = h
         .rules("FORWARD")
         .unwrap()
@@ -61,7 +61,7 @@ fn written_by_iptkit_printed_by_iptables_nft_save() {
         .collect();
     assert_eq!(got, want);
     // And read back the same.
-    let h = nft_handle(Family::Ipv4, "filter");
+    let mut h = nft_handle(Family::Ipv4, "filter");
     let ours: Vec<String> = h
         .rules("FORWARD")
         .unwrap()

@@ -157,7 +157,7 @@ fn written_by_iptables_nft_read_by_iptkit() {
             ));
             continue;
         }
-        let same = h.table().clone();
+        let same = h.table().unwrap().clone();
         if let Err(e) = h.replace_table(same).and_then(|()| h.commit()) {
             misses.push(format!(
                 "{}: `{}` unchanged commit refused: {e}",

@@ -47,9 +47,10 @@ fn sets_by_name_both_ways() {
             f,
             &format!("-A FORWARD -m set --match-set {name} src,dst -j ACCEPT"),
         );
-        let h = nft_handle(f, "filter");
+        let mut h = nft_handle(f, "filter");
         let got: Vec<String> = h
             .chains()
+            .unwrap()
             .iter()
             .flat_map(|c| {
                 c.rules

@@ -253,7 +253,6 @@ impl Committed {
 ///
 /// [`Rule::normalized`]: crate::Rule::normalized
 #[derive(Clone, Debug, PartialEq)]
-#[allow(dead_code)] // wired into Handle next
 pub(crate) enum Blind {
     /// Append to the chain.
     Append { chain: String, rule: crate::Rule },
@@ -261,7 +260,6 @@ pub(crate) enum Blind {
     InsertHead { chain: String, rule: crate::Rule },
 }
 
-#[allow(dead_code)] // wired into Handle next
 impl Blind {
     /// The chain the change goes to.
     pub fn chain(&self) -> &str {
@@ -289,7 +287,6 @@ impl Blind {
 
 /// How a blind commit went.
 #[derive(Debug)]
-#[allow(dead_code)] // wired into Handle next
 pub(crate) enum BlindOutcome {
     /// Landed. `Some` error: landed, but with a flaw the caller must report
     /// as it is (legacy: [`Error::CountersNotRestored`]) and never retry.

@@ -329,6 +329,7 @@ fn revisions_the_kernel_lacks_are_downgraded_or_refused() {
         let read = crate::Handle::open(family, "filter")
             .unwrap()
             .table()
+            .unwrap()
             .clone();
         assert_eq!(read.chain("INPUT").unwrap().rules[0], kept);
 

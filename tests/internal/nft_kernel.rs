@@ -257,3 +257,193 @@ fn a_rule_iptkit_cannot_read_is_kept_and_never_rewritten() {
     nft.commit(&again, &new).unwrap();
     assert_eq!(save_rules(Family::Ipv4).len(), 2);
 }
+
+/// `n` rules in INPUT, loaded by iptables-nft-restore.
+fn load_input(n: u32) {
+    let mut text = String::from("*filter\n");
+    for i in 0..n {
+        text.push_str(&format!(
+            "-A INPUT -s 10.{}.{}.{}/32 -j DROP\n",
+            i >> 16,
+            (i >> 8) & 255,
+            i & 255
+        ));
+    }
+    text.push_str("COMMIT\n");
+    restore(Family::Ipv4, &text);
+}
+
+fn snapshot(loaded: &Loaded) -> &super::Snapshot {
+    match &loaded.state {
+        crate::backend::State::Nft(s) => s,
+        #[allow(unreachable_patterns)]
+        _ => panic!("an nft snapshot"),
+    }
+}
+
+#[test]
+fn a_commit_reads_nothing_back_and_the_next_one_builds_on_it() {
+    crate::netns::unshare_net().expect("tests run as root");
+    load_input(10_000);
+    let mut nft = Nft::default();
+    let loaded = nft.load(Family::Ipv4, "filter").unwrap();
+    let mut new = loaded.table.clone();
+    let rule = Rule::parse(Family::Ipv4, "-s 192.0.2.1/32 -j ACCEPT").unwrap();
+    new.insert("INPUT", 0, rule.clone()).unwrap();
+    let (base, error) = nft.commit(&loaded, &new).unwrap().into_loaded(new);
+    assert!(error.is_none());
+    // The kernel's echo gave the new generation: nobody changed anything
+    // since, and the handle of the new rule is known.
+    assert_ne!(snapshot(&base).genid, 0, "the new generation was echoed");
+    assert!(nft.unchanged(&base).unwrap());
+    let handles = snapshot(&base).chains["INPUT"].handles.as_ref().unwrap();
+    assert_eq!(handles.len(), 10_001);
+    // Delete it by that handle: one message, and iptables-nft agrees.
+    let mut next = base.table.clone();
+    next.delete("INPUT", 0).unwrap();
+    next.delete("INPUT", 9_999).unwrap();
+    let (base, _) = nft.commit(&base, &next).unwrap().into_loaded(next);
+    assert_eq!(nft.last_batch_messages, 2);
+    assert!(nft.unchanged(&base).unwrap());
+    let saved = save_rules(Family::Ipv4);
+    assert_eq!(saved.len(), 9_999);
+    assert_eq!(saved[0], "-A INPUT -s 10.0.0.0/32 -j DROP");
+    assert_eq!(saved[9_998], "-A INPUT -s 10.0.39.14/32 -j DROP");
+    // What the handle keeps is what a read gives.
+    let read = nft.load(Family::Ipv4, "filter").unwrap();
+    assert_eq!(without_counters(&read.table), without_counters(&base.table));
+}
+
+fn without_counters(t: &Table) -> Table {
+    let mut t = t.clone();
+    t.zero_all();
+    t
+}
+
+#[test]
+fn a_bulk_commit_leaves_handles_to_be_read_for_the_chain_that_needs_them() {
+    crate::netns::unshare_net().expect("tests run as root");
+    let mut nft = Nft::default();
+    let loaded = nft.load(Family::Ipv4, "filter").unwrap();
+    let mut new = loaded.table.clone();
+    new.new_chain("bulk").unwrap();
+    for i in 0..(super::diff::ECHO_LIMIT as u32 + 10) {
+        let r = Rule::parse(
+            Family::Ipv4,
+            &format!("-d 10.1.{}.{} -j ACCEPT", i >> 8, i & 255),
+        );
+        new.append("bulk", r.unwrap()).unwrap();
+    }
+    let (base, _) = nft.commit(&loaded, &new).unwrap().into_loaded(new);
+    assert!(snapshot(&base).chains["bulk"].handles.is_none());
+    // A positional delete reads that chain's handles, and only then.
+    let mut next = base.table.clone();
+    next.delete("bulk", 3).unwrap();
+    let (base, _) = nft.commit(&base, &next).unwrap().into_loaded(next);
+    assert_eq!(nft.last_batch_messages, 1);
+    let rules: Vec<String> = save_all(Family::Ipv4)
+        .into_iter()
+        .filter(|l| l.starts_with("-A bulk"))
+        .collect();
+    assert_eq!(rules.len(), super::diff::ECHO_LIMIT + 9);
+    assert_eq!(rules[3], "-A bulk -d 10.1.0.4/32 -j ACCEPT");
+    let read = nft.load(Family::Ipv4, "filter").unwrap();
+    assert_eq!(without_counters(&read.table), without_counters(&base.table));
+}
+
+fn save_all(family: Family) -> Vec<String> {
+    let out = Command::new(tool(family, "-save"))
+        .output()
+        .expect("iptables-nft is installed");
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter(|l| !l.starts_with('#'))
+        .map(str::to_string)
+        .collect()
+}
+
+#[test]
+fn blind_appends_and_head_inserts_read_nothing() {
+    use crate::backend::{Blind, BlindOutcome};
+    crate::netns::unshare_net().expect("tests run as root");
+    let mut nft = Nft::default();
+    let rule = |s: &str| Rule::parse(Family::Ipv4, s).unwrap().normalized();
+    // No table yet: declined (the slow path creates table and chain as
+    // iptables-nft does), nothing made.
+    let first = [Blind::Append {
+        chain: "INPUT".into(),
+        rule: rule("-s 192.0.2.9 -j DROP"),
+    }];
+    assert!(matches!(
+        nft.commit_blind(Family::Ipv4, "filter", &first).unwrap(),
+        BlindOutcome::Declined
+    ));
+    assert!(save_all(Family::Ipv4).is_empty());
+    load_input(10_000);
+    let out = Command::new("iptables-nft")
+        .args(["-N", "mine"])
+        .status()
+        .unwrap();
+    assert!(out.success());
+    let out = Command::new("iptables-nft")
+        .args(["-A", "mine", "-j", "RETURN"])
+        .status()
+        .unwrap();
+    assert!(out.success());
+    let changes = [
+        Blind::Append {
+            chain: "INPUT".into(),
+            rule: rule("-s 192.0.2.1 -p tcp -m tcp --dport 22 -j ACCEPT"),
+        },
+        Blind::InsertHead {
+            chain: "INPUT".into(),
+            rule: rule("-s 192.0.2.2 -j mine"),
+        },
+        Blind::InsertHead {
+            chain: "mine".into(),
+            rule: rule("-m comment --comment first -j LOG"),
+        },
+    ];
+    assert!(matches!(
+        nft.commit_blind(Family::Ipv4, "filter", &changes).unwrap(),
+        BlindOutcome::Landed(None)
+    ));
+    let saved = save_all(Family::Ipv4);
+    let input: Vec<&String> = saved.iter().filter(|l| l.starts_with("-A INPUT")).collect();
+    assert_eq!(input.len(), 10_002);
+    assert_eq!(input[0], "-A INPUT -s 192.0.2.2/32 -j mine");
+    assert_eq!(
+        input[10_001],
+        "-A INPUT -s 192.0.2.1/32 -p tcp -m tcp --dport 22 -j ACCEPT"
+    );
+    let mine: Vec<&String> = saved.iter().filter(|l| l.starts_with("-A mine")).collect();
+    assert_eq!(
+        mine,
+        [
+            "-A mine -m comment --comment first -j LOG",
+            "-A mine -j RETURN"
+        ]
+    );
+    // A missing chain or jump target: declined, and nothing of the batch
+    // landed.
+    for bad in [
+        Blind::Append {
+            chain: "nope".into(),
+            rule: rule("-j ACCEPT"),
+        },
+        Blind::Append {
+            chain: "INPUT".into(),
+            rule: rule("-j nope"),
+        },
+    ] {
+        let batch = [changes[0].clone(), bad];
+        assert!(matches!(
+            nft.commit_blind(Family::Ipv4, "filter", &batch).unwrap(),
+            BlindOutcome::Declined
+        ));
+        assert!(
+            save_all(Family::Ipv4) == saved,
+            "nothing of the batch landed"
+        );
+    }
+}

@@ -6,22 +6,23 @@
 //! is replaced by handle, the others are deleted, replaced or inserted by
 //! handle and position.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use iptkit_sys::nftables::*;
 
-use super::netlink::{Purposes, Socket, NLM_F_ACK};
+use super::netlink::{Purposes, Socket, NLM_F_ACK, NLM_F_ECHO};
 use super::{base_chain, encode, ffi, is_raw, nfproto, Snapshot};
 use crate::error::{Error, Result};
 use crate::rule::Rule;
 use crate::ruleset::{hook_of, Chain, Policy, Table};
 
-const NLM_F_REQUEST: u16 = 0x1;
+pub(crate) const NLM_F_REQUEST: u16 = 0x1;
 const NLM_F_REPLACE: u16 = 0x100;
-const NLM_F_CREATE: u16 = 0x400;
-const NLM_F_APPEND: u16 = 0x800;
+pub(crate) const NLM_F_CREATE: u16 = 0x400;
+pub(crate) const NLM_F_APPEND: u16 = 0x800;
 
-/// The batch body: messages, how many, and what each is for.
+/// The batch body: messages, how many, and what each is for; and what
+/// the chains will hold once the kernel applied it.
 #[derive(Debug, Default)]
 pub(crate) struct Plan {
     pub bytes: Vec<u8>,
@@ -29,12 +30,40 @@ pub(crate) struct Plan {
     pub last_seq: u32,
     pub purposes: Purposes,
     last_offset: usize,
+    /// Every chain the kernel will have, with where each rule's handle
+    /// comes from.
+    pub after: HashMap<String, Vec<Slot>>,
+    /// Rule messages sent with NLM_F_ECHO (their handles come back).
+    echo: bool,
+    /// Rules the batch adds that a read would give back differently from
+    /// how they were given (decoded from the expressions sent), by chain
+    /// and position in the new table.
+    pub as_read: Vec<(String, usize, Rule)>,
 }
 
+/// Where the handle of a rule after the batch comes from.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) enum Slot {
+    /// A rule that stays: its handle as known before.
+    Kept(u64),
+    /// A rule the batch adds: the kernel's echo of this message.
+    Echo(u32),
+    /// Not known without a read.
+    Unknown,
+}
+
+/// At most this many rule messages are echoed: each echo is a copy of
+/// the rule the kernel builds and queues to us, and a bulk load does not
+/// need them (a later positional change reads the chain's handles).
+pub(crate) const ECHO_LIMIT: usize = 256;
+
 /// Above this many pairs, the rules between the common head and tail are
-/// not paired one by one (that would take quadratic time): they are all
-/// replaced.
+/// not paired by a longest common subsequence (quadratic time), but by a
+/// linear walk.
 const LCS_LIMIT: usize = 4_000_000;
+
+/// How far past a mismatch the linear pairing looks for the next match.
+const LOOKAHEAD: usize = 16;
 
 /// One change to a chain's rules.
 #[derive(Debug, PartialEq)]
@@ -65,7 +94,35 @@ fn pair(old: &[Rule], new: &[Rule]) -> Vec<Option<usize>> {
         tail += 1;
     }
     let (o, n) = (&old[head..old.len() - tail], &new[head..new.len() - tail]);
-    if o.is_empty() || n.is_empty() || o.len().saturating_mul(n.len()) > LCS_LIMIT {
+    if o.is_empty() || n.is_empty() {
+        return kept;
+    }
+    if o.len().saturating_mul(n.len()) > LCS_LIMIT {
+        // Too big to pair exactly: walk both in step, looking a little
+        // ahead on either side to get past a few rules inserted or deleted
+        // here and there (linear time; a common subsequence, if not always
+        // the longest).
+        let (mut i, mut j) = (0, 0);
+        while i < o.len() && j < n.len() {
+            if o[i].same_spec(&n[j]) {
+                kept[head + j] = Some(head + i);
+                i += 1;
+                j += 1;
+                continue;
+            }
+            let skip = (1..=LOOKAHEAD).find_map(|d| {
+                if i + d < o.len() && o[i + d].same_spec(&n[j]) {
+                    Some((d, 0))
+                } else if j + d < n.len() && o[i].same_spec(&n[j + d]) {
+                    Some((0, d))
+                } else {
+                    None
+                }
+            });
+            let (di, dj) = skip.unwrap_or((1, 1));
+            i += di;
+            j += dj;
+        }
         return kept;
     }
     // Longest common subsequence, table from the end.
@@ -95,9 +152,14 @@ fn pair(old: &[Rule], new: &[Rule]) -> Vec<Option<usize>> {
     kept
 }
 
-/// The steps that turn `old` into `new`, given the pairing.
+/// The steps that turn `old` into `new`.
+#[cfg(test)]
 fn steps(old: &[Rule], new: &[Rule]) -> Vec<Step> {
-    let kept = pair(old, new);
+    steps_paired(old, new, &pair(old, new))
+}
+
+/// The steps that turn `old` into `new`, given the pairing.
+fn steps_paired(old: &[Rule], new: &[Rule], kept: &[Option<usize>]) -> Vec<Step> {
     let kept_old: HashSet<usize> = kept.iter().flatten().copied().collect();
     let mut out = Vec::new();
     // Walk the gaps between kept rules: old rules of a gap are replaced by
@@ -161,8 +223,9 @@ impl Builder<'_> {
         handle: Option<u64>,
         position: Option<u64>,
         rule: Option<&Rule>,
+        new_index: Option<usize>,
         purpose: String,
-    ) -> Result<()> {
+    ) -> Result<u32> {
         let (exprs, compat) = match rule {
             Some(r) => {
                 if is_raw(r) {
@@ -174,15 +237,30 @@ impl Builder<'_> {
                     });
                 }
                 let (e, c) = encode::encode(r)?;
+                if let (Some(j), false) = (new_index, super::names_sets(r)) {
+                    // What a read would give back is what these expressions
+                    // decode to.
+                    if let Ok(mut back) = super::decode::decode(r.family, &e) {
+                        back.counters = r.counters;
+                        if back != *r {
+                            self.plan.as_read.push((chain.to_string(), j, back));
+                        }
+                    }
+                }
                 (e, Some(c))
             }
             None => (Vec::new(), None),
         };
         let seq = self.seq(purpose);
+        let echo = if self.plan.echo && msg_type == NFT_MSG_NEWRULE {
+            NLM_F_ECHO
+        } else {
+            0
+        };
         let m = ffi::RuleMsg {
             msg_type,
             family: self.family,
-            flags: NLM_F_REQUEST | flags,
+            flags: NLM_F_REQUEST | flags | echo,
             seq,
             table: self.table,
             chain,
@@ -190,7 +268,8 @@ impl Builder<'_> {
             position,
             compat,
         };
-        ffi::rule_msg(&m, &exprs, &mut self.plan.bytes)
+        ffi::rule_msg(&m, &exprs, &mut self.plan.bytes)?;
+        Ok(seq)
     }
 
     fn chain(&mut self, m: ffi::ChainMsg, purpose: String) -> Result<()> {
@@ -213,7 +292,9 @@ fn policy_verdict(p: Policy) -> u32 {
     }
 }
 
-/// The messages that turn `old` (as read, with `snap`) into `new`.
+/// The messages that turn `old` (as read, with `snap`) into `new`. The
+/// handles of a chain the snapshot does not know are read (that chain
+/// only) when a step needs them.
 pub(crate) fn plan(sock: &mut Socket, old: &Table, snap: &Snapshot, new: &Table) -> Result<Plan> {
     for c in &new.chains {
         if c.is_builtin() && base_chain(&new.name, &c.name).is_none() {
@@ -223,25 +304,31 @@ pub(crate) fn plan(sock: &mut Socket, old: &Table, snap: &Snapshot, new: &Table)
             });
         }
     }
-    let mut b = Builder {
-        sock,
-        plan: Plan::default(),
-        family: nfproto(new.family),
-        table: &new.name,
-    };
-    let empty = Chain::default();
-    // 1. Rules deleted from chains that stay.
-    let mut inserts = Vec::new();
+    let family = nfproto(new.family);
+    // 0. What each chain that stays goes through, and its handles.
+    struct Work<'a> {
+        chain: &'a Chain,
+        handles: Vec<u64>,
+        kept: Vec<Option<usize>>,
+        steps: Vec<Step>,
+    }
+    let mut work = Vec::new();
     for c in &new.chains {
         let Some(o) = old.chain(&c.name) else {
             continue;
         };
-        let handles = snap
-            .chains
-            .get(&c.name)
-            .map(|k| k.handles.as_slice())
-            .unwrap_or(&[]);
-        if handles.len() != o.rules.len() {
+        let kept = pair(&o.rules, &c.rules);
+        let steps = steps_paired(&o.rules, &c.rules, &kept);
+        let known = snap.chains.get(&c.name).and_then(|k| k.handles.as_ref());
+        let needs_handles = steps.iter().any(|s| !matches!(s, Step::Insert(_, None)));
+        let handles = match known {
+            Some(h) => h.clone(),
+            None if needs_handles && snap.chains.contains_key(&c.name) => {
+                super::chain_handles(sock, family, &new.name, &c.name, snap.genid)?
+            }
+            None => Vec::new(),
+        };
+        if needs_handles && handles.len() != o.rules.len() {
             return Err(Error::Malformed(format!(
                 "chain `{}`: {} rules read but {} handles",
                 c.name,
@@ -249,10 +336,50 @@ pub(crate) fn plan(sock: &mut Socket, old: &Table, snap: &Snapshot, new: &Table)
                 handles.len()
             )));
         }
-        let steps = steps(&o.rules, &c.rules);
-        if o.rules.len() > 1
-            && steps.len() == o.rules.len()
-            && steps.iter().all(|s| matches!(s, Step::Delete(_)))
+        work.push(Work {
+            chain: c,
+            handles,
+            kept,
+            steps,
+        });
+    }
+    let adds = work
+        .iter()
+        .flat_map(|w| &w.steps)
+        .filter(|s| !matches!(s, Step::Delete(_)))
+        .count()
+        + new
+            .chains
+            .iter()
+            .filter(|c| old.chain(&c.name).is_none())
+            .map(|c| c.rules.len())
+            .sum::<usize>();
+    let mut b = Builder {
+        sock,
+        plan: Plan {
+            echo: adds <= ECHO_LIMIT,
+            ..Plan::default()
+        },
+        family,
+        table: &new.name,
+    };
+    // 1. Rules deleted from chains that stay.
+    let mut inserts = Vec::new();
+    for w in &work {
+        let c = w.chain;
+        let slots: Vec<Slot> = w
+            .kept
+            .iter()
+            .map(|k| match k.and_then(|i| w.handles.get(i)) {
+                Some(&h) => Slot::Kept(h),
+                None => Slot::Unknown,
+            })
+            .collect();
+        b.plan.after.insert(c.name.clone(), slots);
+        let o_len = old.chain(&c.name).map_or(0, |o| o.rules.len());
+        if o_len > 1
+            && w.steps.len() == o_len
+            && w.steps.iter().all(|s| matches!(s, Step::Delete(_)))
         {
             // Every rule goes: one flush of the chain (a delete without a
             // handle), as `iptables -F` sends.
@@ -263,22 +390,29 @@ pub(crate) fn plan(sock: &mut Socket, old: &Table, snap: &Snapshot, new: &Table)
                 None,
                 None,
                 None,
+                None,
                 format!("flushing chain `{}`", c.name),
             )?;
             continue;
         }
-        for s in steps {
-            match s {
-                Step::Delete(i) => b.rule(
-                    NFT_MSG_DELRULE,
-                    0,
-                    &c.name,
-                    Some(handles[i]),
-                    None,
-                    None,
-                    format!("deleting rule {} of chain `{}`", i + 1, c.name),
-                )?,
-                other => inserts.push((c.name.as_str(), other, handles)),
+        for s in &w.steps {
+            match *s {
+                Step::Delete(i) => {
+                    b.rule(
+                        NFT_MSG_DELRULE,
+                        0,
+                        &c.name,
+                        Some(w.handles[i]),
+                        None,
+                        None,
+                        None,
+                        format!("deleting rule {} of chain `{}`", i + 1, c.name),
+                    )?;
+                }
+                Step::Replace(i, j) => inserts.push((c, Step::Replace(i, j), w.handles.as_slice())),
+                Step::Insert(j, before) => {
+                    inserts.push((c, Step::Insert(j, before), w.handles.as_slice()))
+                }
             }
         }
     }
@@ -316,6 +450,10 @@ pub(crate) fn plan(sock: &mut Socket, old: &Table, snap: &Snapshot, new: &Table)
                         || c.counters != Default::default())
             }
         };
+        if !in_kernel && !needed {
+            // Not in the kernel before, not after.
+            b.plan.after.remove(&c.name);
+        }
         let changed = in_kernel
             && c.is_builtin()
             && was.is_some_and(|w| w.policy != c.policy || w.counters != c.counters);
@@ -356,58 +494,81 @@ pub(crate) fn plan(sock: &mut Socket, old: &Table, snap: &Snapshot, new: &Table)
             },
             format!("creating or updating chain `{}`", c.name),
         )?;
+        if needed {
+            b.plan.after.entry(c.name.clone()).or_default();
+        }
     }
     // 4. Rules of new chains, then rules inserted or replaced.
     for c in &new.chains {
         if old.chain(&c.name).is_none() {
+            b.plan
+                .after
+                .insert(c.name.clone(), vec![Slot::Unknown; c.rules.len()]);
             for (j, _) in c.rules.iter().enumerate() {
-                inserts.push((c.name.as_str(), Step::Insert(j, None), &[]));
+                inserts.push((c, Step::Insert(j, None), &[]));
             }
         }
     }
-    for (chain, step, handles) in inserts {
-        let rules = &new.chain(chain).unwrap_or(&empty).rules;
-        match step {
-            Step::Replace(i, j) => b.rule(
-                NFT_MSG_NEWRULE,
-                NLM_F_REPLACE,
-                chain,
-                Some(handles[i]),
-                None,
-                Some(&rules[j]),
-                format!(
-                    "replacing rule {} of chain `{chain}` with `{}`",
-                    i + 1,
-                    rules[j]
-                ),
-            )?,
+    for (c, step, handles) in inserts {
+        let (chain, rules) = (c.name.as_str(), &c.rules);
+        let (j, seq) = match step {
+            Step::Replace(i, j) => {
+                let seq = b.rule(
+                    NFT_MSG_NEWRULE,
+                    NLM_F_REPLACE,
+                    chain,
+                    Some(handles[i]),
+                    None,
+                    Some(&rules[j]),
+                    Some(j),
+                    format!(
+                        "replacing rule {} of chain `{chain}` with `{}`",
+                        i + 1,
+                        rules[j]
+                    ),
+                )?;
+                (j, seq)
+            }
             Step::Insert(j, before) => {
                 let (flags, position) = match before {
                     Some(i) => (NLM_F_CREATE, Some(handles[i])),
                     None => (NLM_F_CREATE | NLM_F_APPEND, None),
                 };
-                b.rule(
+                let seq = b.rule(
                     NFT_MSG_NEWRULE,
                     flags,
                     chain,
                     None,
                     position,
                     Some(&rules[j]),
+                    Some(j),
                     format!("adding `{}` to chain `{chain}`", rules[j]),
-                )?
+                )?;
+                (j, seq)
             }
-            Step::Delete(_) => {}
+            Step::Delete(_) => continue,
+        };
+        if let Some(slot) = b.plan.after.get_mut(chain).and_then(|s| s.get_mut(j)) {
+            *slot = if b.plan.echo {
+                Slot::Echo(seq)
+            } else {
+                Slot::Unknown
+            };
         }
     }
     let mut plan = b.plan;
     if plan.count > 0 {
-        // Acknowledge the last message: its acknowledgement says the batch
-        // was applied.
-        let at = plan.last_offset + 6;
-        let flags = u16::from_ne_bytes([plan.bytes[at], plan.bytes[at + 1]]) | NLM_F_ACK;
-        plan.bytes[at..at + 2].copy_from_slice(&flags.to_ne_bytes());
+        ask_ack(&mut plan.bytes, plan.last_offset);
     }
     Ok(plan)
+}
+
+/// Asks for an acknowledgement of the message at `offset` (the batch's
+/// last): it says the batch was applied.
+pub(crate) fn ask_ack(bytes: &mut [u8], offset: usize) {
+    let at = offset + 6;
+    let flags = u16::from_ne_bytes([bytes[at], bytes[at + 1]]) | NLM_F_ACK;
+    bytes[at..at + 2].copy_from_slice(&flags.to_ne_bytes());
 }
 
 #[cfg(test)]
@@ -440,6 +601,29 @@ mod tests {
         assert_eq!(
             steps(&old, &new),
             vec![Step::Insert(500, Some(500)), Step::Insert(1001, None)]
+        );
+    }
+
+    #[test]
+    fn big_chains_with_scattered_changes_pair_in_linear_time() {
+        let old: Vec<Rule> = (0..10_000)
+            .map(|i| {
+                Rule::parse(Family::Ipv4, &format!("-s 10.0.{}.{}", i / 256, i % 256)).unwrap()
+            })
+            .collect();
+        let mut new = old.clone();
+        new.remove(9_999);
+        new.remove(5_000);
+        new.insert(2_000, Rule::parse(Family::Ipv4, "-j ACCEPT").unwrap());
+        new.remove(0);
+        assert_eq!(
+            steps(&old, &new),
+            vec![
+                Step::Delete(0),
+                Step::Insert(1_999, Some(2_000)),
+                Step::Delete(5_000),
+                Step::Delete(9_999)
+            ]
         );
     }
 

@@ -24,7 +24,7 @@ use iptkit_sys::nftables::*;
 
 use crate::addr::Family;
 use crate::backend::legacy::ipset;
-use crate::backend::{Committed, Driver, Loaded, State};
+use crate::backend::{Blind, BlindOutcome, Committed, Driver, Loaded, State};
 use crate::error::{Error, Result};
 use crate::extension::Unknown;
 use crate::matches::Match;
@@ -86,8 +86,9 @@ pub(crate) struct Snapshot {
 
 #[derive(Clone, Debug, Default)]
 struct KernelChain {
-    /// Rule handles, in order.
-    handles: Vec<u64>,
+    /// Rule handles, in order; `None` when a commit added rules whose
+    /// handles it did not ask back (a bulk load): read when needed.
+    handles: Option<Vec<u64>>,
 }
 
 /// The nf_tables driver: one netlink socket, opened on first use.
@@ -234,7 +235,12 @@ impl Driver for Nft {
                     table.chains.push(Chain::user(&c.name));
                 }
             }
-            snap.chains.insert(c.name.clone(), KernelChain::default());
+            snap.chains.insert(
+                c.name.clone(),
+                KernelChain {
+                    handles: Some(Vec::new()),
+                },
+            );
         }
         table.sort_chains();
         let index: HashMap<String, usize> = table
@@ -256,7 +262,7 @@ impl Driver for Nft {
                 decode::decode(family, &r.exprs).unwrap_or_else(|why| raw_rule(family, r, &why))
             };
             table.chains[i].rules.push(rule);
-            k.handles.push(r.handle);
+            k.handles.get_or_insert_with(Vec::new).push(r.handle);
         }
         // `-m set` keeps the set's kernel index in its struct, as in a
         // legacy table: name it, as iptables-nft-save does.
@@ -278,23 +284,158 @@ impl Driver for Nft {
         Ok(self.socket()?.genid()? == snap.genid)
     }
 
-    /// Sends the batch, then reads the table back: the rules it added have
-    /// handles only the kernel knows, and the next commit addresses them.
+    /// Sends the batch and reads nothing back: the kernel's answer says it
+    /// landed, its echoes give the new generation id and the handles of the
+    /// rules it added (of a small batch; a bulk load leaves them to be read
+    /// when a later change needs them). The new rules are kept as a read
+    /// would give them, decoded from what was sent.
     fn commit(&mut self, loaded: &Loaded, new: &Table) -> Result<Committed> {
-        self.send(loaded, new)?;
-        let fresh = self.load(new.family, &new.name)?;
+        let (mut plan, reply) = self.send(loaded, new)?;
+        let mut snap = Snapshot {
+            // 0 is never a generation: unknown, so the next commit reads.
+            genid: reply.as_ref().and_then(|r| r.genid).unwrap_or(0),
+            chains: HashMap::new(),
+        };
+        if reply.is_none() {
+            // Nothing was sent: the kernel holds what was read.
+            if let State::Nft(old) = &loaded.state {
+                snap = old.clone();
+            }
+        }
+        for (name, slots) in std::mem::take(&mut plan.after) {
+            let handles: Option<Vec<u64>> = slots
+                .iter()
+                .map(|s| match s {
+                    diff::Slot::Kept(h) => Some(*h),
+                    diff::Slot::Echo(seq) => reply.as_ref()?.handles.get(seq).copied(),
+                    diff::Slot::Unknown => None,
+                })
+                .collect();
+            snap.chains.insert(name, KernelChain { handles });
+        }
+        // Rules added as a read would give them back.
+        let mut sent = None;
+        for (chain, j, rule) in plan.as_read {
+            let t = sent.get_or_insert_with(|| new.clone());
+            if let Some(slot) = t.chain_mut(&chain).and_then(|c| c.rules.get_mut(j)) {
+                *slot = rule;
+            }
+        }
         Ok(Committed {
-            state: fresh.state,
-            sent: Some(fresh.table),
+            state: State::Nft(snap),
+            sent,
             counters: Vec::new(),
             error: None,
         })
     }
+
+    /// Appends and head inserts as one batch of rule messages, with no
+    /// read at all: the kernel checks that the chains exist. Declines (the
+    /// handle then reads and commits the usual way) when the table or a
+    /// chain is missing — iptables-nft creates built-in chains when they
+    /// are first needed, which needs the read — or when the kernel refuses
+    /// the batch, whose error the usual way names better.
+    fn commit_blind(
+        &mut self,
+        family: Family,
+        table: &str,
+        changes: &[Blind],
+    ) -> Result<BlindOutcome> {
+        if changes
+            .iter()
+            .any(|c| is_raw(c.rule()) || names_sets(c.rule()))
+        {
+            return Ok(BlindOutcome::Declined);
+        }
+        let proto = nfproto(family);
+        let sock = self.socket()?;
+        let mut bytes = Vec::new();
+        let mut purposes = netlink::Purposes::new();
+        let mut last = (0, 0);
+        for change in changes {
+            let (flags, verb) = match change {
+                Blind::Append { .. } => (diff::NLM_F_CREATE | diff::NLM_F_APPEND, "appending"),
+                Blind::InsertHead { .. } => (diff::NLM_F_CREATE, "inserting"),
+            };
+            let (exprs, compat) = encode::encode(change.rule())?;
+            let seq = sock.next_seq();
+            purposes.insert(
+                seq,
+                format!("{verb} `{}` to chain `{}`", change.rule(), change.chain()),
+            );
+            last = (seq, bytes.len());
+            let m = ffi::RuleMsg {
+                msg_type: NFT_MSG_NEWRULE,
+                family: proto,
+                flags: diff::NLM_F_REQUEST | flags,
+                seq,
+                table,
+                chain: change.chain(),
+                handle: None,
+                position: None,
+                compat: Some(compat),
+            };
+            ffi::rule_msg(&m, &exprs, &mut bytes)?;
+        }
+        if bytes.is_empty() {
+            return Ok(BlindOutcome::Landed(None));
+        }
+        diff::ask_ack(&mut bytes, last.1);
+        // No generation: appends and head inserts do not depend on what
+        // else the chain holds, so a concurrent change cannot make them
+        // wrong.
+        match sock.batch(None, &bytes, last.0, &purposes) {
+            Ok(r) if r.result == netlink::BatchResult::Applied => Ok(BlindOutcome::Landed(None)),
+            Ok(_) => Ok(BlindOutcome::Declined),
+            // Refused (ENOENT for a missing table, chain or jump target):
+            // nothing landed.
+            Err(Error::Kernel { .. }) => Ok(BlindOutcome::Declined),
+            Err(e) => Err(e),
+        }
+    }
+}
+
+/// True when the rule names an ipset (its index is looked up at commit,
+/// its name at read).
+pub(crate) fn names_sets(rule: &Rule) -> bool {
+    use crate::targets::{Target, TargetExt};
+    rule.matches.iter().any(|m| matches!(m, Match::Set(_)))
+        || matches!(rule.target, Target::Ext(TargetExt::Set(_)))
+}
+
+/// The handles of one chain's rules, in order, read at generation
+/// `genid`; [`Error::TableChanged`] when the ruleset moved on since.
+fn chain_handles(
+    sock: &mut Socket,
+    family: u16,
+    table: &str,
+    chain: &str,
+    genid: u32,
+) -> Result<Vec<u64>> {
+    let mut handles = Vec::new();
+    sock.dump_chain_rules(family, table, chain, |m| {
+        if let Some(h) = netlink::rule_handle(m) {
+            handles.push(h);
+        }
+        Ok(())
+    })?;
+    if sock.genid()? != genid {
+        return Err(Error::TableChanged {
+            table: table.into(),
+            attempts: 1,
+        });
+    }
+    Ok(handles)
 }
 
 impl Nft {
-    /// Sends the smallest batch that turns `loaded` into `new`.
-    fn send(&mut self, loaded: &Loaded, new: &Table) -> Result<()> {
+    /// Sends the smallest batch that turns `loaded` into `new`; the plan,
+    /// and the kernel's answer unless there was nothing to send.
+    fn send(
+        &mut self,
+        loaded: &Loaded,
+        new: &Table,
+    ) -> Result<(diff::Plan, Option<netlink::BatchReply>)> {
         let State::Nft(snap) = &loaded.state else {
             return Err(Error::Malformed(
                 "an nft commit of a table read by another backend".into(),
@@ -318,11 +459,31 @@ impl Nft {
         self.last_batch_messages = plan.count;
         self.last_batch_bytes = plan.bytes.len();
         if plan.count == 0 {
-            return Ok(());
+            return Ok((plan, None));
         }
+        // The kernel echoes the new generation id when the batch's first
+        // message asks for an echo (nf_tables_gen_notify looks at the
+        // first message after the batch's begin). That first message is a
+        // NEWTABLE for our table: it creates the table where the batch
+        // needs it anyway, and changes nothing where it exists (no flags:
+        // nf_tables_updtable returns at once), so it echoes only itself.
         let sock = self.socket()?;
-        match sock.batch(snap.genid, &plan.bytes, plan.last_seq, &plan.purposes)? {
-            netlink::BatchResult::Applied => Ok(()),
+        let seq = sock.next_seq();
+        let mut bytes = Vec::with_capacity(plan.bytes.len() + 64);
+        ffi::table_msg(
+            NFT_MSG_NEWTABLE,
+            nfproto(new.family),
+            diff::NLM_F_REQUEST | netlink::NLM_F_ECHO,
+            seq,
+            &new.name,
+            &mut bytes,
+        )?;
+        bytes.extend_from_slice(&plan.bytes);
+        let mut purposes = plan.purposes.clone();
+        purposes.insert(seq, format!("table `{}`", new.name));
+        let reply = sock.batch(Some(snap.genid), &bytes, plan.last_seq, &purposes)?;
+        match reply.result {
+            netlink::BatchResult::Applied => Ok((plan, Some(reply))),
             netlink::BatchResult::GenerationMoved => Err(Error::TableChanged {
                 table: new.name.clone(),
                 attempts: 1,

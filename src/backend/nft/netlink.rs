@@ -22,6 +22,9 @@ const NLMSG_ERROR: u16 = 2;
 const NLMSG_DONE: u16 = 3;
 const NLM_F_REQUEST: u16 = 1;
 pub(crate) const NLM_F_ACK: u16 = 4;
+/// Asks the kernel to send back what a message did (a new rule with its
+/// handle; on the batch's begin message, the new generation id).
+pub(crate) const NLM_F_ECHO: u16 = 8;
 const NLM_F_DUMP: u16 = 0x300;
 
 /// Receive buffer size: a dump fills as much of it as it can per read.
@@ -163,8 +166,18 @@ impl Socket {
             &mut req,
         )?;
         self.send(&req, &op)?;
+        self.drain_dump(seq, &op, &mut each)
+    }
+
+    /// Reads the answers to dump request `seq` until its end.
+    fn drain_dump(
+        &mut self,
+        seq: u32,
+        op: &str,
+        each: &mut impl FnMut(&[u8]) -> Result<()>,
+    ) -> Result<()> {
         loop {
-            let n = self.recv(true, &op)?;
+            let n = self.recv(true, op)?;
             let mut done = false;
             for_each_message(&self.buf, n, |h, msg| {
                 if h.seq != seq {
@@ -175,7 +188,7 @@ impl Socket {
                     NLMSG_ERROR => {
                         let errno = error_code(msg);
                         if errno != 0 {
-                            return Err(kernel(&op, errno, "dump refused"));
+                            return Err(kernel(op, errno, "dump refused"));
                         }
                         done = true;
                     }
@@ -187,6 +200,23 @@ impl Socket {
                 return Ok(());
             }
         }
+    }
+
+    /// Dumps the rules of one chain (the kernel filters by table and
+    /// chain) and hands every message to `each`.
+    pub fn dump_chain_rules(
+        &mut self,
+        family: u16,
+        table: &str,
+        chain: &str,
+        mut each: impl FnMut(&[u8]) -> Result<()>,
+    ) -> Result<()> {
+        let op = format!("nf_tables dump of chain `{chain}`");
+        let seq = self.next_seq();
+        let mut req = Vec::new();
+        ffi::rule_dump_request(family, seq, table, chain, &mut req)?;
+        self.send(&req, &op)?;
+        self.drain_dump(seq, &op, &mut each)
     }
 
     /// The ruleset's generation id.
@@ -227,21 +257,26 @@ impl Socket {
     }
 
     /// Sends `messages` (built with sequence numbers from
-    /// [`Socket::next_seq`], the last one with NLM_F_ACK) as one batch that
-    /// the kernel applies only while the ruleset is at generation `genid`.
-    /// `purposes` names each message for errors.
+    /// [`Socket::next_seq`], the last one with NLM_F_ACK) as one batch,
+    /// applied only while the ruleset is at generation `genid` when given.
+    /// `purposes` names each message for errors. The kernel's echo of the
+    /// new generation id, and of each rule message sent with NLM_F_ECHO,
+    /// come back in the answer.
+    ///
+    /// Once the kernel acknowledged the batch, nothing after it turns the
+    /// answer into a failure: the batch landed.
     pub fn batch(
         &mut self,
-        genid: u32,
+        genid: Option<u32>,
         messages: &[u8],
         last_seq: u32,
         purposes: &Purposes,
-    ) -> Result<BatchResult> {
+    ) -> Result<BatchReply> {
         let op = "nf_tables batch";
         let begin_seq = self.next_seq();
         let end_seq = self.next_seq();
         let mut batch = Vec::with_capacity(messages.len() + 64);
-        batch_msg(&mut batch, NFNL_MSG_BATCH_BEGIN, begin_seq, Some(genid));
+        batch_msg(&mut batch, NFNL_MSG_BATCH_BEGIN, begin_seq, genid);
         batch.extend_from_slice(messages);
         batch_msg(&mut batch, NFNL_MSG_BATCH_END, end_seq, None);
         // A batch must go in one datagram, and a datagram may not exceed
@@ -252,28 +287,54 @@ impl Socket {
         self.send(&batch, op)?;
         let mut errors = Vec::new();
         let mut acked = false;
+        let mut reply = BatchReply {
+            result: BatchResult::Applied,
+            genid: None,
+            handles: HashMap::new(),
+        };
+        let new_rule = (NFNL_SUBSYS_NFTABLES << 8) | NFT_MSG_NEWRULE;
+        let new_gen = (NFNL_SUBSYS_NFTABLES << 8) | NFT_MSG_NEWGEN;
         loop {
-            let n = self.recv(false, op)?;
+            let n = match self.recv(false, op) {
+                Ok(n) => n,
+                // Echoes overflowed the receive buffer after the kernel had
+                // answered: what we have is what we know.
+                Err(_) if acked => break,
+                Err(e) => return Err(e),
+            };
             if n == 0 {
                 break;
             }
             for_each_message(&self.buf, n, |h, msg| {
-                if h.kind != NLMSG_ERROR {
-                    return Ok(());
-                }
-                let errno = error_code(msg);
-                if errno == 0 {
-                    if h.seq == last_seq {
-                        acked = true;
+                match h.kind {
+                    NLMSG_ERROR => {
+                        let errno = error_code(msg);
+                        if errno == 0 {
+                            if h.seq == last_seq {
+                                acked = true;
+                            }
+                        } else {
+                            errors.push((h.seq, errno));
+                        }
                     }
-                } else {
-                    errors.push((h.seq, errno));
+                    k if k == new_rule => {
+                        if let Some(handle) = rule_handle(msg) {
+                            reply.handles.insert(h.seq, handle);
+                        }
+                    }
+                    k if k == new_gen => {
+                        if let Ok(id) = ffi::parse_gen(msg) {
+                            reply.genid = Some(id);
+                        }
+                    }
+                    _ => {}
                 }
                 Ok(())
             })?;
         }
         if errors.iter().any(|&(s, e)| s == begin_seq && e == ERESTART) {
-            return Ok(BatchResult::GenerationMoved);
+            reply.result = BatchResult::GenerationMoved;
+            return Ok(reply);
         }
         if let Some(&(seq, errno)) = errors.first() {
             let what = purposes
@@ -287,8 +348,40 @@ impl Socket {
                 "the kernel did not acknowledge the batch (nothing was reported back)".into(),
             ));
         }
-        Ok(BatchResult::Applied)
+        Ok(reply)
     }
+}
+
+/// The kernel's answer to a batch.
+#[derive(Debug)]
+pub(crate) struct BatchReply {
+    pub result: BatchResult,
+    /// The generation the batch made, when the kernel echoed it.
+    pub genid: Option<u32>,
+    /// The handle of each rule the batch added with NLM_F_ECHO, by the
+    /// sequence number of its message.
+    pub handles: HashMap<u32, u64>,
+}
+
+/// NFTA_RULE_HANDLE of a rule message, read without libnftnl (an echo
+/// needs nothing else).
+pub(crate) fn rule_handle(msg: &[u8]) -> Option<u64> {
+    const NFGENMSG_LEN: usize = 4;
+    const NFTA_RULE_HANDLE: u16 = 3;
+    let mut off = NLMSG_HDRLEN + NFGENMSG_LEN;
+    while off + 4 <= msg.len() {
+        let len = u16::from_ne_bytes([msg[off], msg[off + 1]]) as usize;
+        let kind = u16::from_ne_bytes([msg[off + 2], msg[off + 3]]) & 0x3fff;
+        if len < 4 || off + len > msg.len() {
+            return None;
+        }
+        if kind == NFTA_RULE_HANDLE && len == 12 {
+            let b: [u8; 8] = msg[off + 4..off + 12].try_into().ok()?;
+            return Some(u64::from_be_bytes(b));
+        }
+        off += (len + 3) & !3;
+    }
+    None
 }
 
 /// How a batch went.
