@@ -115,8 +115,7 @@ fn run(args: &Args) -> Result<(), (i32, iptkit::Error)> {
         if args.verbose {
             print!("{}", verbose(block, handle.table().map_err(other)?, &opts));
         }
-        let (b, o) = (block.clone(), opts.clone());
-        handle.edit(move |t| b.apply(t, &o)).map_err(other)?;
+        handle.restore(block, &opts).map_err(other)?;
         if args.test {
             continue;
         }

@@ -454,6 +454,85 @@ impl Handle {
         })
     }
 
+    /// Plays one `*table` block of iptables-restore input onto this
+    /// table, as iptables-restore does with these options (see
+    /// [`TableBlock::apply`]), as one change. A `--noflush` block of only
+    /// appends and inserts at the head (`-A`, `-I CHAIN` / `-I CHAIN 1`)
+    /// with no counters, on a handle that has not read its table, reads
+    /// nothing: its rules are sent as they are at commit.
+    ///
+    /// [`TableBlock::apply`]: crate::syntax::restore::TableBlock::apply
+    pub fn restore(
+        &mut self,
+        block: &crate::syntax::restore::TableBlock,
+        opts: &crate::syntax::restore::RestoreOptions,
+    ) -> Result<()> {
+        if block.name != self.name {
+            return Err(Error::rule(
+                format!("*{}", block.name),
+                format!("this handle holds table `{}`", self.name),
+            ));
+        }
+        if let Some(changes) = self.blind_block(block, opts)? {
+            self.blind.extend(changes);
+            return self.autocommit();
+        }
+        let (block, opts) = (block.clone(), opts.clone());
+        self.edit(move |t| block.apply(t, &opts))
+    }
+
+    /// The block as blind changes, when it is nothing but appends and head
+    /// inserts without counters onto a table not read yet.
+    fn blind_block(
+        &self,
+        block: &crate::syntax::restore::TableBlock,
+        opts: &crate::syntax::restore::RestoreOptions,
+    ) -> Result<Option<Vec<Blind>>> {
+        use crate::syntax::restore::Command;
+        if self.base.is_some() || !opts.noflush || !block.chains.is_empty() {
+            return Ok(None);
+        }
+        let mut out = Vec::new();
+        for (line, cmd) in &block.commands {
+            let (chain, rules, counters, head) = match cmd {
+                Command::Append {
+                    chain,
+                    rules,
+                    counters,
+                } => (chain, rules, counters, false),
+                Command::Insert {
+                    chain,
+                    pos: 0,
+                    rules,
+                    counters,
+                } => (chain, rules, counters, true),
+                Command::OtherFamily => continue,
+                _ => return Ok(None),
+            };
+            let given = counters
+                .resolve(opts.counters)
+                .map_err(|e| e.at_line(*line))?;
+            let zero = Counters::default();
+            if given.is_some_and(|c| c != zero)
+                || (opts.counters && given.is_none() && rules.iter().any(|r| r.counters != zero))
+            {
+                return Ok(None);
+            }
+            for rule in rules {
+                let mut rule = self
+                    .admit_blind(rule.clone())
+                    .map_err(|e| e.at_line(*line))?;
+                rule.counters = zero;
+                let chain = chain.clone();
+                out.push(match head {
+                    true => Blind::InsertHead { chain, rule },
+                    false => Blind::Append { chain, rule },
+                });
+            }
+        }
+        Ok(Some(out))
+    }
+
     /// Runs an arbitrary change as one step. `f` runs now on the working
     /// table, and again at commit on a fresh read when somebody else changed
     /// the table in the meantime, so it must decide from the table it is
@@ -1025,6 +1104,48 @@ mod tests {
         let v6 = Rule::parse(Family::Ipv6, "-j ACCEPT").unwrap();
         assert!(h.append("INPUT", v6).is_err());
         assert!(!h.is_dirty());
+    }
+
+    #[test]
+    fn a_noflush_block_of_appends_and_head_inserts_needs_no_read() {
+        use crate::syntax::restore::{parse_with, RestoreOptions};
+        let (mut h, kernel) = fake(0);
+        kernel.lock().unwrap().blind = true;
+        let opts = RestoreOptions {
+            noflush: true,
+            ..RestoreOptions::default()
+        };
+        let text = "*filter\n-A INPUT -j ACCEPT\n-I INPUT -s 192.0.2.1,192.0.2.2 -j DROP\nCOMMIT\n";
+        let blocks = parse_with(Family::Ipv4, text, &opts).unwrap();
+        h.restore(&blocks[0], &opts).unwrap();
+        h.commit().unwrap();
+        assert_eq!(kernel.lock().unwrap().loads, 0);
+        // As iptables-restore plays it onto a table in memory.
+        let mut expect = Table::new(Family::Ipv4, "filter").unwrap();
+        blocks[0].apply(&mut expect, &opts).unwrap();
+        let want: Vec<String> = expect.chains[0]
+            .rules
+            .iter()
+            .map(|r| r.to_string())
+            .collect();
+        assert_eq!(kernel_rules(&kernel), want);
+        // Anything else reads the table.
+        let text = "*filter\n-D INPUT 1\nCOMMIT\n";
+        let blocks = parse_with(Family::Ipv4, text, &opts).unwrap();
+        h.restore(&blocks[0], &opts).unwrap();
+        h.commit().unwrap();
+        assert_eq!(kernel.lock().unwrap().loads, 1);
+        assert_eq!(kernel_rules(&kernel), want[1..]);
+        // Without --noflush the block replaces the table.
+        let blocks = parse_with(
+            Family::Ipv4,
+            "*filter\nCOMMIT\n",
+            &RestoreOptions::default(),
+        )
+        .unwrap();
+        h.restore(&blocks[0], &RestoreOptions::default()).unwrap();
+        h.commit().unwrap();
+        assert!(kernel_rules(&kernel).is_empty());
     }
 
     #[test]

@@ -70,3 +70,56 @@ fn written_by_iptkit_printed_by_iptables_nft_save() {
         .collect();
     assert_eq!(ours, want);
 }
+
+/// Appends and head inserts through a handle that never reads the table,
+/// then a restore block of them, land where iptables-nft would put them;
+/// a missing chain still fails with its name and leaves nothing behind.
+#[test]
+fn changes_without_a_read_land_as_iptables_nft_puts_them() {
+    isolate();
+    nft_ipt(Family::Ipv4, "-N mine");
+    nft_ipt(Family::Ipv4, "-A INPUT -s 10.0.0.1 -j DROP");
+    let mut h = nft_handle(Family::Ipv4, "filter");
+    h.append("INPUT", rule(Family::Ipv4, "-s 192.0.2.1 -j ACCEPT"))
+        .unwrap();
+    h.insert("INPUT", 0, rule(Family::Ipv4, "-j mine")).unwrap();
+    h.commit().unwrap();
+    assert!(!h.is_loaded(), "appends and head inserts read nothing");
+    let opts = iptkit::syntax::restore::RestoreOptions {
+        noflush: true,
+        ..Default::default()
+    };
+    let text = "*filter\n-I mine -p tcp -m tcp --dport 22 -j ACCEPT\n-A mine -j RETURN\nCOMMIT\n";
+    let blocks = iptkit::syntax::restore::parse_with(Family::Ipv4, text, &opts).unwrap();
+    h.restore(&blocks[0], &opts).unwrap();
+    h.commit().unwrap();
+    assert!(!h.is_loaded());
+    let want = [
+        "-A INPUT -j mine",
+        "-A INPUT -s 10.0.0.1/32 -j DROP",
+        "-A INPUT -s 192.0.2.1/32 -j ACCEPT",
+        "-A mine -p tcp -m tcp --dport 22 -j ACCEPT",
+        "-A mine -j RETURN",
+    ];
+    assert_eq!(nft_rules(Family::Ipv4, "filter"), want);
+    // A missing chain: the commit reads the table and names it.
+    h.append("nope", rule(Family::Ipv4, "-j ACCEPT")).unwrap();
+    match h.commit() {
+        Err(iptkit::Error::NoSuchChain(c)) => assert_eq!(c, "nope"),
+        other => panic!("expected NoSuchChain, got {other:?}"),
+    }
+    assert_eq!(nft_rules(Family::Ipv4, "filter"), want);
+    // What the handle reads is what iptables-nft shows.
+    let ours: Vec<String> = h
+        .table()
+        .unwrap()
+        .chains
+        .iter()
+        .flat_map(|c| {
+            c.rules
+                .iter()
+                .map(|r| r.save_line_in(&c.name, false, iptkit::extension::Dialect::Nft))
+        })
+        .collect();
+    assert_eq!(ours, want);
+}
