@@ -66,18 +66,24 @@ fn run(args: &Args) -> iptkit::Result<()> {
         "filter",
         backend::options("block_ip", &args.backend)?,
     )?;
-    let before = blocklist::blocked(handle.table()?, &args.chain)?;
-    let (chain, unblock, list) = (args.chain.clone(), args.unblock, nets.clone());
-    handle.edit(move |t| {
-        if unblock {
-            blocklist::unblock(t, &chain, &list).map(drop)
-        } else {
-            blocklist::block(t, &chain, &list).map(drop)
+    // Only the chain is read (on nf_tables the other chains are not even
+    // dumped), and only the rules that change are sent.
+    let chain = args.chain.as_str();
+    let mut changed = 0;
+    for net in &nets {
+        let rule = blocklist::block_rule_for(family, *net)?;
+        if args.unblock {
+            while handle.check(chain, &rule)? {
+                handle.delete_rule(chain, &rule)?;
+                changed += 1;
+            }
+        } else if !handle.check(chain, &rule)? {
+            // At the top, in the order given, so it wins over later ACCEPTs.
+            handle.insert(chain, changed, rule)?;
+            changed += 1;
         }
-    })?;
+    }
     handle.commit()?;
-    let after = blocklist::blocked(handle.table()?, &args.chain)?;
-    let changed = before.len().abs_diff(after.len());
     let verb = if args.unblock { "unblocked" } else { "blocked" };
     println!(
         "{verb} {changed}, {} unchanged",

@@ -12,15 +12,17 @@ use crate::targets::Target;
 
 /// The rule that blocks `net`.
 pub fn block_rule(table: &Table, net: Net) -> Result<Rule> {
-    if net.family() != table.family {
+    block_rule_for(table.family, net)
+}
+
+/// The rule that blocks `net` in a table of `family`.
+pub fn block_rule_for(family: crate::Family, net: Net) -> Result<Rule> {
+    if net.family() != family {
         return Err(Error::InvalidAddress(format!(
-            "{net} is not an {:?} address",
-            table.family
+            "{net} is not an {family:?} address"
         )));
     }
-    Ok(Rule::new(table.family)
-        .source(net)
-        .with_target(Target::Drop))
+    Ok(Rule::new(family).source(net).with_target(Target::Drop))
 }
 
 /// Blocks each network not yet blocked, inserting its rule at the top of

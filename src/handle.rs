@@ -43,7 +43,7 @@ use std::fmt;
 use std::path::PathBuf;
 
 use crate::addr::Family;
-use crate::backend::{driver, Backend, Blind, BlindOutcome, Committed, Driver, Loaded};
+use crate::backend::{driver, Backend, Blind, BlindOutcome, Chains, Committed, Driver, Loaded};
 use crate::error::{Error, Result};
 use crate::lock::{lock_path, Lock, LockWait};
 use crate::rule::{Counters, Rule};
@@ -162,19 +162,71 @@ impl Handle {
         })
     }
 
-    /// Reads the table now, if it has not been read yet (reads do it when
-    /// they need to; this only chooses the moment). Changes made before
-    /// are applied to what it read; the first that does not apply (its
-    /// chain is missing) is dropped and its error returned.
+    /// Reads the whole table now, if it has not been read yet (reads do it
+    /// when they need to; this only chooses the moment). Changes made
+    /// before are applied to what it read; the first that does not apply
+    /// (its chain is missing) is dropped and its error returned.
     pub fn load(&mut self) -> Result<()> {
-        if self.base.is_some() {
-            return Ok(());
-        }
+        self.need(None)
+    }
+
+    /// Makes sure the rules of `chain` (of every chain, for `None`) have
+    /// been read. On nf_tables a handle reads only the chains it is asked
+    /// about (a listing of one chain, a change by position in it); a wider
+    /// read replays the changes made so far onto it, as a commit does.
+    fn need(&mut self, chain: Option<&str>) -> Result<()> {
+        let only: Option<Chains> = match (&self.base, chain) {
+            (Some(b), _) if b.only.is_none() => return Ok(()),
+            (Some(b), Some(c)) => {
+                let mut only = b.only.clone().unwrap_or_default();
+                if !only.insert(c.to_string()) {
+                    return Ok(());
+                }
+                Some(only)
+            }
+            (None, Some(c)) => Some(
+                self.blind
+                    .iter()
+                    .map(|b| b.chain().to_string())
+                    .chain([c.to_string()])
+                    .collect(),
+            ),
+            (_, None) => None,
+        };
         let loaded = {
             let _lock = lock(&self.options)?;
-            self.driver.load(self.family, &self.name)?
+            self.read_chains(only.as_ref())?
         };
-        self.adopt(loaded)
+        if self.base.is_none() {
+            return self.adopt(loaded);
+        }
+        // Replay what is pending onto the wider read; on failure the
+        // handle stays as it was.
+        let changed = if self.ops.is_empty() {
+            None
+        } else {
+            let mut next = clone_with_room(&loaded.table);
+            for op in &mut self.ops {
+                op(&mut next)?;
+            }
+            Some(next)
+        };
+        self.base = Some(loaded);
+        self.changed = changed;
+        Ok(())
+    }
+
+    /// Reads the table, or only the rules of `only` (the caller holds the
+    /// lock).
+    fn read_chains(&mut self, only: Option<&Chains>) -> Result<Loaded> {
+        let mut loaded = match only {
+            Some(chains) => self.driver.load_chains(self.family, &self.name, chains)?,
+            None => self.driver.load(self.family, &self.name)?,
+        };
+        if loaded.only.is_some() {
+            loaded.only = only.cloned();
+        }
+        Ok(loaded)
     }
 
     /// Takes `loaded` as the base and turns the blind changes into recorded
@@ -183,7 +235,8 @@ impl Handle {
         self.base = Some(loaded);
         let mut first_error = None;
         for change in std::mem::take(&mut self.blind) {
-            if let Err(e) = self.apply_only(move |t| change.apply(t)) {
+            let chain = change.chain().to_string();
+            if let Err(e) = self.apply_only(Some(&chain), move |t| change.apply(t)) {
                 first_error.get_or_insert(e);
             }
         }
@@ -196,9 +249,19 @@ impl Handle {
     }
 
     /// The working copy: the table as read or committed, plus the changes
-    /// made since. Reads the table first if needed.
+    /// made since. Reads the whole table first if needed.
     fn working(&mut self) -> Result<&Table> {
-        self.load()?;
+        self.need(None)?;
+        self.current()
+    }
+
+    /// The working copy, with at least the rules of `chain` read.
+    fn working_chain(&mut self, chain: &str) -> Result<&Table> {
+        self.need(Some(chain))?;
+        self.current()
+    }
+
+    fn current(&self) -> Result<&Table> {
         match (&self.changed, &self.base) {
             (Some(t), _) => Ok(t),
             (None, Some(b)) => Ok(&b.table),
@@ -229,17 +292,17 @@ impl Handle {
 
     /// One chain.
     pub fn chain(&mut self, chain: &str) -> Result<&Chain> {
-        self.working()?.get(chain)
+        self.working_chain(chain)?.get(chain)
     }
 
     /// A chain's rules.
     pub fn rules(&mut self, chain: &str) -> Result<&[Rule]> {
-        Ok(&self.working()?.get(chain)?.rules)
+        Ok(&self.working_chain(chain)?.get(chain)?.rules)
     }
 
     /// A chain's policy; `None` for a user chain.
     pub fn policy(&mut self, chain: &str) -> Result<Option<Policy>> {
-        Ok(self.working()?.get(chain)?.policy)
+        Ok(self.working_chain(chain)?.get(chain)?.policy)
     }
 
     /// The counters of the rule at `pos` (0-based), as of the last read or
@@ -257,7 +320,7 @@ impl Handle {
     /// The counters of a built-in chain's policy, as of the last read or
     /// commit.
     pub fn policy_counters(&mut self, chain: &str) -> Result<Counters> {
-        Ok(self.working()?.get(chain)?.counters)
+        Ok(self.working_chain(chain)?.get(chain)?.counters)
     }
 
     /// True when there are changes not yet committed.
@@ -275,8 +338,9 @@ impl Handle {
                 rule,
             });
         }
+        let scope = chain;
         let chain = chain.to_string();
-        self.apply(move |t| t.append(&chain, rule.clone()))
+        self.apply(Some(scope), move |t| t.append(&chain, rule.clone()))
     }
 
     /// Inserts a rule before the rule at 0-based `pos` (0 is the head,
@@ -290,8 +354,9 @@ impl Handle {
                 rule,
             });
         }
+        let scope = chain;
         let chain = chain.to_string();
-        self.apply(move |t| t.insert(&chain, pos, rule.clone()))
+        self.apply(Some(scope), move |t| t.insert(&chain, pos, rule.clone()))
     }
 
     /// What [`Table`] checks of a rule before adding it, as far as it can
@@ -332,8 +397,9 @@ impl Handle {
     /// Replaces the rule at 0-based `pos` (`iptables -R`).
     pub fn replace(&mut self, chain: &str, pos: usize, rule: Rule) -> Result<()> {
         let old = self.addressed(chain, pos)?;
+        let scope = chain;
         let chain = chain.to_string();
-        self.apply(move |t| {
+        self.apply(Some(scope), move |t| {
             let at = find_near(t, &chain, &old, pos)?;
             t.replace(&chain, at, rule.clone())
         })
@@ -342,8 +408,9 @@ impl Handle {
     /// Deletes the rule at 0-based `pos` (`iptables -D CHAIN N`).
     pub fn delete(&mut self, chain: &str, pos: usize) -> Result<()> {
         let old = self.addressed(chain, pos)?;
+        let scope = chain;
         let chain = chain.to_string();
-        self.apply(move |t| {
+        self.apply(Some(scope), move |t| {
             let at = find_near(t, &chain, &old, pos)?;
             t.delete(&chain, at).map(drop)
         })
@@ -352,25 +419,26 @@ impl Handle {
     /// Deletes the first rule that does what `rule` does, counters aside
     /// (`iptables -D CHAIN RULE`); [`Error::NoSuchRule`] when there is none.
     pub fn delete_rule(&mut self, chain: &str, rule: &Rule) -> Result<()> {
-        let (chain, rule) = (chain.to_string(), rule.clone());
-        self.apply(move |t| t.delete_rule(&chain, &rule))
+        let (scope, chain, rule) = (chain, chain.to_string(), rule.clone());
+        self.apply(Some(scope), move |t| t.delete_rule(&chain, &rule))
     }
 
     /// True when the chain has a rule that does what `rule` does
     /// (`iptables -C`).
     pub fn check(&mut self, chain: &str, rule: &Rule) -> Result<bool> {
-        Ok(self.working()?.position(chain, rule)?.is_some())
+        Ok(self.working_chain(chain)?.position(chain, rule)?.is_some())
     }
 
     /// Removes every rule of a chain (`iptables -F CHAIN`).
     pub fn flush(&mut self, chain: &str) -> Result<()> {
+        let scope = chain;
         let chain = chain.to_string();
-        self.apply(move |t| t.flush(&chain))
+        self.apply(Some(scope), move |t| t.flush(&chain))
     }
 
     /// Removes every rule of every chain (`iptables -F`).
     pub fn flush_all(&mut self) -> Result<()> {
-        self.apply(|t| {
+        self.apply(None, |t| {
             t.flush_all();
             Ok(())
         })
@@ -378,44 +446,47 @@ impl Handle {
 
     /// Creates a user chain (`iptables -N`).
     pub fn new_chain(&mut self, chain: &str) -> Result<()> {
+        let scope = chain;
         let chain = chain.to_string();
-        self.apply(move |t| t.new_chain(&chain))
+        self.apply(Some(scope), move |t| t.new_chain(&chain))
     }
 
     /// Renames a user chain and every jump to it (`iptables -E`).
     pub fn rename_chain(&mut self, old: &str, new: &str) -> Result<()> {
         let (old, new) = (old.to_string(), new.to_string());
-        self.apply(move |t| t.rename_chain(&old, &new))
+        self.apply(None, move |t| t.rename_chain(&old, &new))
     }
 
     /// Deletes an empty user chain nothing jumps to (`iptables -X CHAIN`).
     pub fn delete_chain(&mut self, chain: &str) -> Result<()> {
         let chain = chain.to_string();
-        self.apply(move |t| t.delete_chain(&chain))
+        self.apply(None, move |t| t.delete_chain(&chain))
     }
 
     /// Deletes every user chain (`iptables -X`): all or nothing; refused
     /// when one is not empty or still jumped to.
     pub fn delete_user_chains(&mut self) -> Result<()> {
-        self.apply(|t| t.delete_user_chains().map(drop))
+        self.apply(None, |t| t.delete_user_chains().map(drop))
     }
 
     /// Sets a built-in chain's policy (`iptables -P`).
     pub fn set_policy(&mut self, chain: &str, policy: Policy) -> Result<()> {
+        let scope = chain;
         let chain = chain.to_string();
-        self.apply(move |t| t.set_policy(&chain, policy))
+        self.apply(Some(scope), move |t| t.set_policy(&chain, policy))
     }
 
     /// Zeroes a chain's counters (`iptables -Z CHAIN`). Packets counted
     /// between the read (or the last commit) and this commit stay counted.
     pub fn zero(&mut self, chain: &str) -> Result<()> {
+        let scope = chain;
         let chain = chain.to_string();
-        self.apply(move |t| t.zero(&chain))
+        self.apply(Some(scope), move |t| t.zero(&chain))
     }
 
     /// Zeroes every counter of the table (`iptables -Z`).
     pub fn zero_all(&mut self) -> Result<()> {
-        self.apply(|t| {
+        self.apply(None, |t| {
             t.zero_all();
             Ok(())
         })
@@ -424,8 +495,9 @@ impl Handle {
     /// Sets the counters of the rule at 0-based `pos`.
     pub fn set_counters(&mut self, chain: &str, pos: usize, counters: Counters) -> Result<()> {
         let old = self.addressed(chain, pos)?;
+        let scope = chain;
         let chain = chain.to_string();
-        self.apply(move |t| {
+        self.apply(Some(scope), move |t| {
             let at = find_near(t, &chain, &old, pos)?;
             t.set_counters(&chain, at, counters)
         })
@@ -447,8 +519,7 @@ impl Handle {
             ));
         }
         table.validate()?;
-        self.load()?;
-        self.apply(move |t| {
+        self.apply(None, move |t| {
             *t = table.clone();
             Ok(())
         })
@@ -594,7 +665,8 @@ impl Handle {
                 // whose answer (a missing chain, a refusal named) is the one
                 // to give.
                 BlindOutcome::Declined => {
-                    let loaded = self.driver.load(self.family, &self.name)?;
+                    let chains: Chains = self.blind.iter().map(|b| b.chain().to_string()).collect();
+                    let loaded = self.read_chains(Some(&chains))?;
                     self.adopt(loaded)?;
                     if self.ops.is_empty() {
                         return Ok(());
@@ -641,8 +713,11 @@ impl Handle {
             };
             match result {
                 Ok((committed, next)) => {
-                    // In the kernel (maybe without counters): the base now.
-                    let (base, error) = committed.into_loaded(next);
+                    // In the kernel (maybe without counters): the base now,
+                    // read as far as the one it replaces.
+                    let only = self.base.as_ref().and_then(|b| b.only.clone());
+                    let (mut base, error) = committed.into_loaded(next);
+                    base.only = only;
                     self.base = Some(base);
                     self.changed = None;
                     self.ops.clear();
@@ -664,9 +739,11 @@ impl Handle {
         }
     }
 
-    /// Reads the table (the caller holds the lock).
+    /// Reads the table as far as the base was read (the caller holds the
+    /// lock).
     fn read(&mut self) -> Result<Loaded> {
-        self.driver.load(self.family, &self.name)
+        let only = self.base.as_ref().and_then(|b| b.only.clone());
+        self.read_chains(only.as_ref())
     }
 
     /// Drops uncommitted changes and what was read: the next read of the
@@ -682,18 +759,24 @@ impl Handle {
 
     /// Applies a change to the working table and records it (commits it,
     /// with autocommit).
-    fn apply(&mut self, op: impl FnMut(&mut Table) -> Result<()> + Send + 'static) -> Result<()> {
-        self.apply_only(op)?;
+    fn apply(
+        &mut self,
+        scope: Option<&str>,
+        op: impl FnMut(&mut Table) -> Result<()> + Send + 'static,
+    ) -> Result<()> {
+        self.apply_only(scope, op)?;
         self.autocommit()
     }
 
-    /// Applies a change to the working table and records it; the table is
-    /// read first if needed.
+    /// Applies a change to the working table and records it; the rules of
+    /// the chain it changes (`scope`; `None`: of every chain) are read
+    /// first if needed.
     fn apply_only(
         &mut self,
+        scope: Option<&str>,
         mut op: impl FnMut(&mut Table) -> Result<()> + Send + 'static,
     ) -> Result<()> {
-        self.load()?;
+        self.need(scope)?;
         let first = self.changed.is_none();
         let working = match (&mut self.changed, &self.base) {
             (Some(t), _) => t,
@@ -858,6 +941,7 @@ mod tests {
             Ok(Loaded {
                 table: k.table.clone(),
                 state: State::Legacy(Default::default()),
+                only: None,
             })
         }
 

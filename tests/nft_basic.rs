@@ -123,3 +123,41 @@ fn changes_without_a_read_land_as_iptables_nft_puts_them() {
         .collect();
     assert_eq!(ours, want);
 }
+
+/// Listing and changing one chain through a handle reads that chain; a
+/// listing of the whole table then shows everything, the change included.
+#[test]
+fn one_chain_is_read_and_changed_without_the_others() {
+    isolate();
+    nft_ipt(Family::Ipv4, "-N big");
+    for i in 0..50 {
+        nft_ipt(Family::Ipv4, &format!("-A big -s 10.0.0.{i} -j ACCEPT"));
+    }
+    nft_ipt(Family::Ipv4, "-A INPUT -s 10.9.9.9 -j DROP");
+    nft_ipt(Family::Ipv4, "-A INPUT -j big");
+    let mut h = nft_handle(Family::Ipv4, "filter");
+    assert_eq!(h.rules("INPUT").unwrap().len(), 2);
+    h.delete("INPUT", 0).unwrap();
+    h.insert("INPUT", 1, rule(Family::Ipv4, "-p udp -j DROP"))
+        .unwrap();
+    h.commit().unwrap();
+    let want_input = ["-A INPUT -j big", "-A INPUT -p udp -j DROP"];
+    let saved = nft_rules(Family::Ipv4, "filter");
+    assert_eq!(saved.iter().filter(|l| l.starts_with("-A big")).count(), 50);
+    assert_eq!(
+        saved
+            .iter()
+            .filter(|l| l.starts_with("-A INPUT"))
+            .collect::<Vec<_>>(),
+        want_input
+    );
+    // A pending change survives the wider read.
+    h.append("big", rule(Family::Ipv4, "-j RETURN")).unwrap();
+    let table = h.table().unwrap();
+    assert_eq!(table.get("big").unwrap().rules.len(), 51);
+    assert_eq!(table.get("INPUT").unwrap().rules.len(), 2);
+    h.commit().unwrap();
+    let saved = nft_rules(Family::Ipv4, "filter");
+    assert_eq!(saved.last().unwrap(), "-A big -j RETURN");
+    assert_eq!(saved.len(), 53);
+}

@@ -186,7 +186,13 @@ pub(crate) struct Loaded {
     pub table: Table,
     /// Backend-private state of the read.
     pub state: State,
+    /// `Some`: only the rules of these chains were read (every chain is
+    /// listed, with its policy; the others show no rules). `None`: all.
+    pub only: Option<Chains>,
 }
+
+/// A set of chain names.
+pub(crate) type Chains = std::collections::BTreeSet<String>;
 
 /// Backend-private state of a read, one variant per backend.
 #[derive(Clone, Debug)]
@@ -239,6 +245,7 @@ impl Committed {
             Loaded {
                 table,
                 state: self.state,
+                only: None,
             },
             self.error,
         )
@@ -316,6 +323,14 @@ pub(crate) trait Driver: Send + std::fmt::Debug {
 
     /// Reads a table.
     fn load(&mut self, family: Family, table: &str) -> Result<Loaded>;
+
+    /// Reads a table's chains, and the rules of `chains` only (those that
+    /// exist). A backend that can only read whole tables reads it all
+    /// (the default).
+    fn load_chains(&mut self, family: Family, table: &str, chains: &Chains) -> Result<Loaded> {
+        let _ = chains;
+        self.load(family, table)
+    }
 
     /// True when the kernel's table is still exactly the one `loaded`
     /// describes, counters aside: nobody changed it since.

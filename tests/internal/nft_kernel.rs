@@ -447,3 +447,54 @@ fn blind_appends_and_head_inserts_read_nothing() {
         );
     }
 }
+
+#[test]
+fn a_change_to_one_chain_reads_only_that_chain() {
+    crate::netns::unshare_net().expect("tests run as root");
+    let mut text = String::from("*filter\n:big - [0:0]\n-A INPUT -s 10.9.9.9/32 -j DROP\n");
+    for i in 0..10_000u32 {
+        text.push_str(&format!(
+            "-A big -s 10.0.{}.{}/32 -j ACCEPT\n",
+            i >> 8,
+            i & 255
+        ));
+    }
+    text.push_str("COMMIT\n");
+    restore(Family::Ipv4, &text);
+    let before = save_all(Family::Ipv4);
+    let mut nft = Nft::default();
+    let only: crate::backend::Chains = ["INPUT".to_string()].into_iter().collect();
+    let loaded = nft.load_chains(Family::Ipv4, "filter", &only).unwrap();
+    assert_eq!(loaded.only.as_ref(), Some(&only));
+    assert_eq!(loaded.table.get("INPUT").unwrap().rules.len(), 1);
+    // Every chain is listed; the big one shows no rules, and is not read.
+    assert!(loaded.table.get("big").unwrap().rules.is_empty());
+    assert!(!snapshot(&loaded).chains["big"].read);
+    let mut new = loaded.table.clone();
+    new.delete("INPUT", 0).unwrap();
+    new.append("INPUT", Rule::parse(Family::Ipv4, "-j big").unwrap())
+        .unwrap();
+    let (base, _) = nft.commit(&loaded, &new).unwrap().into_loaded(new);
+    // One rule for another: one replace.
+    assert_eq!(nft.last_batch_messages, 1);
+    let after = save_all(Family::Ipv4);
+    let big = |lines: &[String]| -> Vec<String> {
+        lines
+            .iter()
+            .filter(|l| l.starts_with("-A big"))
+            .cloned()
+            .collect()
+    };
+    assert_eq!(big(&after).len(), 10_000);
+    assert!(big(&after) == big(&before), "the unread chain is untouched");
+    assert!(after.contains(&"-A INPUT -j big".to_string()));
+    assert!(!after.contains(&"-A INPUT -s 10.9.9.9/32 -j DROP".to_string()));
+    // The next commit builds on it, and still leaves `big` alone.
+    assert!(!snapshot(&base).chains["big"].read);
+    let mut next = base.table.clone();
+    next.set_policy("INPUT", crate::Policy::Drop).unwrap();
+    nft.commit(&base, &next).unwrap();
+    let last = save_all(Family::Ipv4);
+    assert!(last.contains(&":INPUT DROP [0:0]".to_string()));
+    assert!(big(&last) == big(&before));
+}

@@ -219,6 +219,7 @@ impl Driver for Legacy {
                         map,
                         blob: Arc::new(Blob::Read(raw)),
                     }),
+                    only: None,
                 });
             }
             if attempts == 3 {

@@ -317,6 +317,10 @@ pub(crate) fn plan(sock: &mut Socket, old: &Table, snap: &Snapshot, new: &Table)
         let Some(o) = old.chain(&c.name) else {
             continue;
         };
+        if snap.chains.get(&c.name).is_some_and(|k| !k.read) {
+            // Its rules were not read, so nothing changed them.
+            continue;
+        }
         let kept = pair(&o.rules, &c.rules);
         let steps = steps_paired(&o.rules, &c.rules, &kept);
         let known = snap.chains.get(&c.name).and_then(|k| k.handles.as_ref());

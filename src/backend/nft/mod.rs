@@ -24,7 +24,7 @@ use iptkit_sys::nftables::*;
 
 use crate::addr::Family;
 use crate::backend::legacy::ipset;
-use crate::backend::{Blind, BlindOutcome, Committed, Driver, Loaded, State};
+use crate::backend::{Blind, BlindOutcome, Chains, Committed, Driver, Loaded, State};
 use crate::error::{Error, Result};
 use crate::extension::Unknown;
 use crate::matches::Match;
@@ -89,6 +89,9 @@ struct KernelChain {
     /// Rule handles, in order; `None` when a commit added rules whose
     /// handles it did not ask back (a bulk load): read when needed.
     handles: Option<Vec<u64>>,
+    /// False when the chain's rules were not read: the table shows none,
+    /// and a commit leaves the chain as it is.
+    read: bool,
 }
 
 /// The nf_tables driver: one netlink socket, opened on first use.
@@ -122,10 +125,13 @@ impl Nft {
             .ok_or_else(|| Error::Malformed("socket vanished".into()))
     }
 
+    /// The table's chains and rules (only the rules of `only`, when
+    /// given), read between two reads of the same generation id.
     fn read(
         &mut self,
         family: Family,
         name: &str,
+        only: Option<&Chains>,
     ) -> Result<(u32, Vec<ffi::RawChain>, Vec<ffi::RawRule>)> {
         let proto = nfproto(family);
         for _ in 0..5 {
@@ -142,13 +148,21 @@ impl Nft {
                 Ok(())
             })?;
             let mut rules = Vec::new();
-            sock.dump(NFT_MSG_GETRULE, proto, Some(name), |m| {
+            let mut keep = |m: &[u8]| {
                 let r = ffi::parse_rule(m)?;
                 if r.table == name {
                     rules.push(r);
                 }
                 Ok(())
-            })?;
+            };
+            match only {
+                None => sock.dump(NFT_MSG_GETRULE, proto, Some(name), keep)?,
+                Some(wanted) => {
+                    for c in chains.iter().filter(|c| wanted.contains(&c.name)) {
+                        sock.dump_chain_rules(proto, name, &c.name, &mut keep)?;
+                    }
+                }
+            }
             if sock.genid()? == genid {
                 return Ok((genid, chains, rules));
             }
@@ -192,10 +206,10 @@ pub(crate) fn is_raw(rule: &Rule) -> bool {
     rule.matches.iter().any(|m| m.name() == RAW_RULE)
 }
 
-impl Driver for Nft {
-    fn load(&mut self, family: Family, name: &str) -> Result<Loaded> {
+impl Nft {
+    fn load_only(&mut self, family: Family, name: &str, only: Option<&Chains>) -> Result<Loaded> {
         let builtins = builtin_chains(name).ok_or_else(|| Error::NoSuchTable(name.into()))?;
-        let (genid, raw_chains, raw_rules) = self.read(family, name)?;
+        let (genid, raw_chains, raw_rules) = self.read(family, name, only)?;
         let mut table = Table::new(family, name)?;
         let mut snap = Snapshot {
             genid,
@@ -235,10 +249,12 @@ impl Driver for Nft {
                     table.chains.push(Chain::user(&c.name));
                 }
             }
+            let read = only.is_none_or(|o| o.contains(&c.name));
             snap.chains.insert(
                 c.name.clone(),
                 KernelChain {
-                    handles: Some(Vec::new()),
+                    handles: read.then(Vec::new),
+                    read,
                 },
             );
         }
@@ -272,7 +288,21 @@ impl Driver for Nft {
         Ok(Loaded {
             table,
             state: State::Nft(snap),
+            only: only.cloned(),
         })
+    }
+}
+
+impl Driver for Nft {
+    fn load(&mut self, family: Family, name: &str) -> Result<Loaded> {
+        self.load_only(family, name, None)
+    }
+
+    /// Reads the chains, and the rules of `chains` only: a dump filtered
+    /// by chain each, so a change to a small chain of a big table reads
+    /// little.
+    fn load_chains(&mut self, family: Family, name: &str, chains: &Chains) -> Result<Loaded> {
+        self.load_only(family, name, Some(chains))
     }
 
     /// The ruleset generation counts every change of the namespace's
@@ -302,6 +332,14 @@ impl Driver for Nft {
                 snap = old.clone();
             }
         }
+        // Chains whose rules were not read stay as they are.
+        if let State::Nft(old) = &loaded.state {
+            for (name, k) in &old.chains {
+                if !k.read && new.chain(name).is_some() {
+                    snap.chains.insert(name.clone(), k.clone());
+                }
+            }
+        }
         for (name, slots) in std::mem::take(&mut plan.after) {
             let handles: Option<Vec<u64>> = slots
                 .iter()
@@ -311,7 +349,13 @@ impl Driver for Nft {
                     diff::Slot::Unknown => None,
                 })
                 .collect();
-            snap.chains.insert(name, KernelChain { handles });
+            snap.chains.insert(
+                name,
+                KernelChain {
+                    handles,
+                    read: true,
+                },
+            );
         }
         // Rules added as a read would give them back.
         let mut sent = None;
