@@ -3,8 +3,11 @@
 //!
 //! The firewall is plain data — [`Table`], [`Chain`], [`Rule`], [`Match`],
 //! [`Target`] — that you can build, compare and print (in the exact
-//! `iptables-save` dialect) without root. A [`Handle`] reads one table of the
-//! kernel, takes your changes, and commits them atomically, holding the same
+//! `iptables-save` dialect) without root. A [`Handle`] stands for one table
+//! of the kernel: it reads it when it first needs to (appends and inserts
+//! at the head of a chain need no read at all; on nf_tables a change to one
+//! chain reads that chain), takes your changes, and commits them
+//! atomically, holding the same
 //! `/run/xtables.lock` the iptables binary takes and replaying your changes
 //! onto a fresh read, so a concurrent `iptables` or another handle never
 //! loses a change.

@@ -161,3 +161,33 @@ fn one_chain_is_read_and_changed_without_the_others() {
     assert_eq!(saved.last().unwrap(), "-A big -j RETURN");
     assert_eq!(saved.len(), 53);
 }
+
+/// iptables-nft refuses a tcp or udp port match on a rule whose protocol
+/// is not that one (it would compare bytes of another header); so do we,
+/// before anything is sent.
+#[test]
+fn port_matches_need_their_protocol_as_in_iptables_nft() {
+    isolate();
+    for (spec, why) in [
+        ("-m tcp --dport 1", "TCP match requires '-p tcp'"),
+        ("-p udp -m tcp --dport 1", "TCP match requires '-p tcp'"),
+        ("-m udp --sport 53", "UDP match requires '-p udp'"),
+    ] {
+        let mut h = nft_handle(Family::Ipv4, "filter");
+        h.append("INPUT", rule(Family::Ipv4, spec)).unwrap();
+        let e = h.commit().unwrap_err().to_string();
+        assert!(e.contains(why), "{spec}: {e}");
+        assert!(nft_rules(Family::Ipv4, "filter")
+            .iter()
+            .all(|l| !l.contains("--dport 1") && !l.contains("--sport 53")));
+        let words = iptkit::syntax::split_words(spec).unwrap();
+        let mut args = vec!["-A", "INPUT"];
+        args.extend(words.iter().map(String::as_str));
+        let theirs = common::nft_ipt_args(Family::Ipv4, &args).unwrap_err();
+        assert!(theirs.contains(why), "iptables-nft says: {theirs}");
+    }
+    let mut h = nft_handle(Family::Ipv4, "filter");
+    h.append("INPUT", rule(Family::Ipv4, "-p tcp -m tcp --dport 1"))
+        .unwrap();
+    h.commit().unwrap();
+}

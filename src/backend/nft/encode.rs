@@ -167,8 +167,8 @@ fn kernel_struct(ctx: &Ctx, m: &Match) -> Vec<u8> {
 fn matcher(out: &mut Vec<Expr>, ctx: &Ctx, m: &Match) -> Result<()> {
     let info = kernel_struct(ctx, m);
     let native = match m.name() {
-        "tcp" if m.revision() == 0 => tcp(out, &info)?,
-        "udp" if m.revision() == 0 => udp(out, &info)?,
+        "tcp" if m.revision() == 0 => tcp(out, ctx.proto, &info)?,
+        "udp" if m.revision() == 0 => udp(out, ctx.proto, &info)?,
         "mark" if m.revision() == 1 => {
             let k: xt_mark_mtinfo1 = read_struct("mark", 1, &info)?;
             out.push(Expr::Meta {
@@ -196,7 +196,7 @@ fn matcher(out: &mut Vec<Expr>, ctx: &Ctx, m: &Match) -> Result<()> {
 
 /// `-m tcp`: natively unless it tests an option, inverts anything but the
 /// ports and flags, or tests nothing at all. Flags first, then ports.
-fn tcp(out: &mut Vec<Expr>, info: &[u8]) -> Result<bool> {
+fn tcp(out: &mut Vec<Expr>, proto: u8, info: &[u8]) -> Result<bool> {
     let t: xt_tcp = read_struct("tcp", 0, info)?;
     let supported = XT_TCP_INV_SRCPT | XT_TCP_INV_DSTPT | XT_TCP_INV_FLAGS;
     // The whole struct, inversions included (iptables compares it with
@@ -210,6 +210,11 @@ fn tcp(out: &mut Vec<Expr>, info: &[u8]) -> Result<bool> {
         && t.invflags == 0;
     if t.invflags & !supported != 0 || t.option != 0 || all_zero {
         return Ok(false);
+    }
+    // The ports are read at the transport header's offset, whatever the
+    // protocol: iptables-nft refuses the rule rather than write that.
+    if proto != libc::IPPROTO_TCP as u8 {
+        return Err(Error::rule("-m tcp", "TCP match requires '-p tcp'"));
     }
     if t.flg_mask != 0 {
         out.push(payload(NFT_PAYLOAD_TRANSPORT_HEADER, 13, 1));
@@ -227,13 +232,16 @@ fn tcp(out: &mut Vec<Expr>, info: &[u8]) -> Result<bool> {
 }
 
 /// `-m udp`: natively unless it tests nothing at all.
-fn udp(out: &mut Vec<Expr>, info: &[u8]) -> Result<bool> {
+fn udp(out: &mut Vec<Expr>, proto: u8, info: &[u8]) -> Result<bool> {
     let u: xt_udp = read_struct("udp", 0, info)?;
     if u.invflags & !(XT_UDP_INV_SRCPT | XT_UDP_INV_DSTPT) != 0 {
         return Ok(false);
     }
     if u.spts == [0, u16::MAX] && u.dpts == [0, u16::MAX] && u.invflags == 0 {
         return Ok(false);
+    }
+    if proto != libc::IPPROTO_UDP as u8 {
+        return Err(Error::rule("-m udp", "UDP match requires '-p udp'"));
     }
     ports(
         out,
