@@ -4,7 +4,8 @@
 //! A handle keeps a working copy of the table: the table as it read it (or
 //! as its last commit left it) plus the changes made since. Every change
 //! applies to that copy at once (reads see it) and is also recorded.
-//! [`Handle::commit`] then takes the xtables lock and checks whether the
+//! [`Handle::commit`] then takes the xtables lock (legacy only: iptables-nft
+//! takes none, nf_tables checks the generation id) and checks whether the
 //! kernel still holds exactly the table the handle is based on (counters
 //! aside). When it does, which is the common case, the working copy is
 //! swapped in as it is. When somebody else changed the table in the
@@ -122,8 +123,9 @@ impl Handle {
     }
 
     /// Opens a table with the given options. Nothing is read yet: the
-    /// table is read (under the xtables lock, as `iptables -L` reads it)
-    /// the first time something needs its contents. The handle's sockets
+    /// table is read the first time something needs its contents, without
+    /// the xtables lock (as iptables-save reads; a commit checks under the
+    /// lock that the kernel still holds what was read). The handle's sockets
     /// belong to the calling thread's network namespace for the handle's
     /// whole life.
     pub fn open_with(family: Family, table: &str, options: Options) -> Result<Handle> {
@@ -193,10 +195,9 @@ impl Handle {
             ),
             (_, None) => None,
         };
-        let loaded = {
-            let _lock = lock(&self.options)?;
-            self.read_chains(only.as_ref())?
-        };
+        // No lock: iptables-save reads without it, and a commit checks
+        // under the lock that what was read is still what the kernel holds.
+        let loaded = self.read_chains(only.as_ref())?;
         if self.base.is_none() {
             return self.adopt(loaded);
         }
@@ -624,7 +625,8 @@ impl Handle {
     /// Commits the changes made since the last commit or refresh. Does
     /// nothing when there are none.
     ///
-    /// Under the xtables lock, the commit first compares the kernel's table
+    /// Under the xtables lock (legacy; on nf_tables the batch carries the
+    /// generation id instead), the commit first compares the kernel's table
     /// with the one this handle is based on. Unchanged (the common case),
     /// the working copy is committed as it is; changed by somebody else,
     /// the table is read again and the changes are replayed onto it, so
@@ -651,7 +653,7 @@ impl Handle {
         if !self.is_dirty() {
             return Ok(());
         }
-        let _lock = lock(&self.options)?;
+        let _lock = self.lock()?;
         if self.base.is_none() {
             match self
                 .driver
@@ -881,9 +883,18 @@ fn find_near(t: &Table, chain: &str, rule: &Rule, pos: usize) -> Result<usize> {
         })
 }
 
-fn lock(options: &Options) -> Result<Lock> {
-    let path = options.lock_path.clone().unwrap_or_else(lock_path);
-    Lock::acquire_at(path, options.lock_wait)
+impl Handle {
+    /// The xtables lock for a commit, as the iptables binary of the backend
+    /// takes it: iptables-legacy does, iptables-nft does not (nf_tables
+    /// serializes commits itself, by the generation id).
+    fn lock(&self) -> Result<Option<Lock>> {
+        #[cfg(feature = "nft")]
+        if self.backend == Backend::Nft {
+            return Ok(None);
+        }
+        let path = self.options.lock_path.clone().unwrap_or_else(lock_path);
+        Lock::acquire_at(path, self.options.lock_wait).map(Some)
+    }
 }
 
 #[cfg(test)]

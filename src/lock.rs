@@ -126,14 +126,16 @@ fn open_lock_file(path: &Path) -> Result<File> {
         .truncate(false)
         .mode(0o600)
         .open(path);
+    let op = || format!("opening the xtables lock file {}", path.display());
     match created {
         Ok(f) => Ok(f),
         Err(e) if e.kind() == std::io::ErrorKind::PermissionDenied => File::open(path),
         Err(e) => Err(e),
     }
-    .map_err(|source| Error::Io {
-        op: format!("opening the xtables lock file {}", path.display()),
-        source,
+    .map_err(|source| match source.kind() {
+        // Not even readable: the lock belongs to root, as the firewall does.
+        std::io::ErrorKind::PermissionDenied => Error::NotPermitted { op: op() },
+        _ => Error::Io { op: op(), source },
     })
 }
 

@@ -245,3 +245,27 @@ fn every_table() {
         Err(Error::NoSuchTable(_))
     ));
 }
+
+/// Reads take no lock (iptables-save takes none); a commit does, and says
+/// so when it cannot have it.
+#[test]
+fn reads_need_no_lock_and_commits_wait_for_it() {
+    isolate();
+    let path = std::env::temp_dir().join(format!("iptkit-read-lock-{}", std::process::id()));
+    let held = iptkit::lock::Lock::acquire_at(&path, iptkit::lock::LockWait::NoWait).unwrap();
+    for f in FAMILIES {
+        let options = iptkit::Options {
+            lock_path: Some(path.clone()),
+            lock_wait: iptkit::lock::LockWait::NoWait,
+            ..iptkit::Options::default()
+        };
+        let mut h = Handle::open_with(f, "filter", options).unwrap();
+        assert!(h.rules("INPUT").unwrap().is_empty());
+        assert!(h.table().is_ok());
+        h.append("INPUT", rule(f, "-j ACCEPT")).unwrap();
+        assert!(matches!(h.commit(), Err(iptkit::Error::LockTimeout { .. })));
+        assert!(h.is_dirty());
+    }
+    drop(held);
+    let _ = std::fs::remove_file(&path);
+}

@@ -191,3 +191,27 @@ fn port_matches_need_their_protocol_as_in_iptables_nft() {
         .unwrap();
     h.commit().unwrap();
 }
+
+/// iptables-nft takes no xtables lock, and neither does this backend: a
+/// held lock neither delays nor fails a commit.
+#[test]
+fn the_xtables_lock_is_not_taken_on_nf_tables() {
+    isolate();
+    let path = std::env::temp_dir().join(format!("iptkit-nft-lock-{}", std::process::id()));
+    let _held = iptkit::lock::Lock::acquire_at(&path, iptkit::lock::LockWait::NoWait).unwrap();
+    let options = iptkit::Options {
+        backend: iptkit::Backend::Nft,
+        lock_path: Some(path.clone()),
+        lock_wait: iptkit::lock::LockWait::NoWait,
+        ..iptkit::Options::default()
+    };
+    let mut h = iptkit::Handle::open_with(Family::Ipv4, "filter", options).unwrap();
+    h.append("INPUT", rule(Family::Ipv4, "-s 192.0.2.1 -j DROP"))
+        .unwrap();
+    h.commit().unwrap();
+    assert_eq!(h.rules("INPUT").unwrap().len(), 1);
+    h.delete("INPUT", 0).unwrap();
+    h.commit().unwrap();
+    assert!(nft_rules(Family::Ipv4, "filter").is_empty());
+    let _ = std::fs::remove_file(&path);
+}
