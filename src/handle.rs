@@ -44,7 +44,9 @@ use std::fmt;
 use std::path::PathBuf;
 
 use crate::addr::Family;
-use crate::backend::{driver, Backend, Blind, BlindOutcome, Chains, Committed, Driver, Loaded};
+use crate::backend::{
+    driver, Backend, Blind, BlindOutcome, Chains, Committed, Delta, Driver, Loaded,
+};
 use crate::error::{Error, Result};
 use crate::lock::{lock_path, Lock, LockWait};
 use crate::rule::{Counters, Rule};
@@ -95,6 +97,10 @@ pub struct Handle {
     ops: Vec<Op>,
     /// Changes made while `base` is `None`, sent without a read at commit.
     blind: Vec<Blind>,
+    /// Changes made right in `base`'s table (backends that take deltas,
+    /// while every change is one of them), with what undoes each; `changed`
+    /// is then `None`.
+    inplace: Vec<(Delta, Undo)>,
     /// A change made outside [`Table`]'s own checked edits is pending
     /// ([`Handle::edit`]): the whole table is checked before it is sent.
     unchecked: bool,
@@ -160,6 +166,7 @@ impl Handle {
             changed: None,
             ops: Vec::new(),
             blind: Vec::new(),
+            inplace: Vec::new(),
             unchecked: false,
         })
     }
@@ -214,6 +221,7 @@ impl Handle {
         };
         self.base = Some(loaded);
         self.changed = changed;
+        self.inplace.clear();
         Ok(())
     }
 
@@ -339,9 +347,12 @@ impl Handle {
                 rule,
             });
         }
-        let scope = chain;
+        let delta = Delta::Append {
+            chain: chain.into(),
+            rule: rule.clone().normalized(),
+        };
         let chain = chain.to_string();
-        self.apply(Some(scope), move |t| t.append(&chain, rule.clone()))
+        self.apply_delta(delta, move |t| t.append(&chain, rule.clone()))
     }
 
     /// Inserts a rule before the rule at 0-based `pos` (0 is the head,
@@ -355,9 +366,13 @@ impl Handle {
                 rule,
             });
         }
-        let scope = chain;
+        let delta = Delta::Insert {
+            chain: chain.into(),
+            pos,
+            rule: rule.clone().normalized(),
+        };
         let chain = chain.to_string();
-        self.apply(Some(scope), move |t| t.insert(&chain, pos, rule.clone()))
+        self.apply_delta(delta, move |t| t.insert(&chain, pos, rule.clone()))
     }
 
     /// What [`Table`] checks of a rule before adding it, as far as it can
@@ -398,9 +413,13 @@ impl Handle {
     /// Replaces the rule at 0-based `pos` (`iptables -R`).
     pub fn replace(&mut self, chain: &str, pos: usize, rule: Rule) -> Result<()> {
         let old = self.addressed(chain, pos)?;
-        let scope = chain;
+        let delta = Delta::Replace {
+            chain: chain.into(),
+            pos,
+            rule: rule.clone().normalized(),
+        };
         let chain = chain.to_string();
-        self.apply(Some(scope), move |t| {
+        self.apply_delta(delta, move |t| {
             let at = find_near(t, &chain, &old, pos)?;
             t.replace(&chain, at, rule.clone())
         })
@@ -409,9 +428,12 @@ impl Handle {
     /// Deletes the rule at 0-based `pos` (`iptables -D CHAIN N`).
     pub fn delete(&mut self, chain: &str, pos: usize) -> Result<()> {
         let old = self.addressed(chain, pos)?;
-        let scope = chain;
+        let delta = Delta::Delete {
+            chain: chain.into(),
+            pos,
+        };
         let chain = chain.to_string();
-        self.apply(Some(scope), move |t| {
+        self.apply_delta(delta, move |t| {
             let at = find_near(t, &chain, &old, pos)?;
             t.delete(&chain, at).map(drop)
         })
@@ -615,6 +637,8 @@ impl Handle {
         mut f: impl FnMut(&mut Table) -> Result<()> + Send + 'static,
     ) -> Result<()> {
         // A closure may fail half way: run it on a copy.
+        self.working()?;
+        self.settle()?;
         let mut copy = self.working()?.clone();
         f(&mut copy)?;
         self.changed = Some(copy);
@@ -681,6 +705,34 @@ impl Handle {
 
     /// The commit of a handle that has read its table, under the lock.
     fn commit_locked(&mut self) -> Result<()> {
+        if !self.inplace.is_empty() {
+            let Some(base) = &mut self.base else {
+                return Err(Error::Malformed("changes in place without a table".into()));
+            };
+            let deltas: Vec<&Delta> = self.inplace.iter().map(|(d, _)| d).collect();
+            match self.driver.commit_deltas(base, &deltas) {
+                Ok(Some(done)) => {
+                    base.state = done.state;
+                    for (chain, pos, rule) in done.as_read {
+                        if let Some(slot) = base
+                            .table
+                            .chain_mut(&chain)
+                            .and_then(|c| c.rules.get_mut(pos))
+                        {
+                            *slot = rule;
+                        }
+                    }
+                    self.inplace.clear();
+                    self.ops.clear();
+                    return Ok(());
+                }
+                // Not as deltas, or onto a table that changed: compare
+                // tables, reading again if needed.
+                Ok(None) | Err(Error::TableChanged { .. }) => self.settle()?,
+                // Refused: nothing landed, the changes stay pending.
+                Err(e) => return Err(e),
+            }
+        }
         let Some(base) = &self.base else {
             return Err(Error::Malformed("commit of a table not read".into()));
         };
@@ -755,6 +807,7 @@ impl Handle {
         self.changed = None;
         self.ops.clear();
         self.blind.clear();
+        self.inplace.clear();
         self.unchecked = false;
         Ok(())
     }
@@ -770,6 +823,44 @@ impl Handle {
         self.autocommit()
     }
 
+    /// Applies a positional change: right in the base table when the
+    /// backend takes deltas and nothing else is pending (no copy of the
+    /// table is made), else as any other change.
+    fn apply_delta(
+        &mut self,
+        delta: Delta,
+        op: impl FnMut(&mut Table) -> Result<()> + Send + 'static,
+    ) -> Result<()> {
+        self.need(Some(delta.chain()))?;
+        let in_place = self.changed.is_none() && !self.unchecked && self.driver.takes_deltas();
+        match (in_place, &mut self.base) {
+            (true, Some(base)) => {
+                let undo = Undo::apply(&delta, &mut base.table)?;
+                self.inplace.push((delta, undo));
+                self.ops.push(Box::new(op));
+            }
+            _ => self.apply_only(Some(delta.chain()), op)?,
+        }
+        self.autocommit()
+    }
+
+    /// Turns changes made in place into the usual working copy: the base
+    /// table back as read, and a copy with every change.
+    fn settle(&mut self) -> Result<()> {
+        let (false, Some(base)) = (self.inplace.is_empty(), &mut self.base) else {
+            return Ok(());
+        };
+        for (_, undo) in self.inplace.drain(..).rev() {
+            undo.revert(&mut base.table);
+        }
+        let mut next = clone_with_room(&base.table);
+        for op in &mut self.ops {
+            op(&mut next)?;
+        }
+        self.changed = Some(next);
+        Ok(())
+    }
+
     /// Applies a change to the working table and records it; the rules of
     /// the chain it changes (`scope`; `None`: of every chain) are read
     /// first if needed.
@@ -779,6 +870,7 @@ impl Handle {
         mut op: impl FnMut(&mut Table) -> Result<()> + Send + 'static,
     ) -> Result<()> {
         self.need(scope)?;
+        self.settle()?;
         let first = self.changed.is_none();
         let working = match (&mut self.changed, &self.base) {
             (Some(t), _) => t,
@@ -868,6 +960,81 @@ fn clone_with_room(t: &Table) -> Table {
     }
 }
 
+/// What undoes a [`Delta`] made right in a table.
+#[derive(Debug)]
+enum Undo {
+    /// Remove the rule at `pos` (an append or insert).
+    Remove { chain: String, pos: usize },
+    /// Put `rule` back at `pos` (a delete).
+    Reinsert {
+        chain: String,
+        pos: usize,
+        rule: Rule,
+    },
+    /// Put `rule` in place of the rule at `pos` (a replace).
+    Restore {
+        chain: String,
+        pos: usize,
+        rule: Rule,
+    },
+}
+
+impl Undo {
+    /// Makes the change in `table` with [`Table`]'s checked edits (nothing
+    /// changes when they fail), and says how to undo it.
+    fn apply(delta: &Delta, table: &mut Table) -> Result<Undo> {
+        Ok(match delta {
+            Delta::Append { chain, rule } => {
+                table.append(chain, rule.clone())?;
+                Undo::Remove {
+                    chain: chain.clone(),
+                    pos: table.get(chain)?.rules.len() - 1,
+                }
+            }
+            Delta::Insert { chain, pos, rule } => {
+                table.insert(chain, *pos, rule.clone())?;
+                Undo::Remove {
+                    chain: chain.clone(),
+                    pos: *pos,
+                }
+            }
+            Delta::Delete { chain, pos } => Undo::Reinsert {
+                rule: table.delete(chain, *pos)?,
+                chain: chain.clone(),
+                pos: *pos,
+            },
+            Delta::Replace { chain, pos, rule } => {
+                let old = table.get(chain)?.rules.get(*pos).cloned();
+                table.replace(chain, *pos, rule.clone())?;
+                Undo::Restore {
+                    chain: chain.clone(),
+                    pos: *pos,
+                    rule: old.unwrap_or_else(|| rule.clone()),
+                }
+            }
+        })
+    }
+
+    fn revert(self, table: &mut Table) {
+        let (chain, pos) = match &self {
+            Undo::Remove { chain, pos }
+            | Undo::Reinsert { chain, pos, .. }
+            | Undo::Restore { chain, pos, .. } => (chain.clone(), *pos),
+        };
+        let Some(rules) = table.chain_mut(&chain).map(|c| &mut c.rules) else {
+            return;
+        };
+        match self {
+            Undo::Remove { .. } if pos < rules.len() => {
+                rules.remove(pos);
+            }
+            Undo::Reinsert { rule, .. } if pos <= rules.len() => rules.insert(pos, rule),
+            Undo::Restore { rule, .. } if pos < rules.len() => rules[pos] = rule,
+            _ => {}
+        }
+    }
+}
+
 /// Where `rule` is now: the occurrence of its spec nearest to `pos`.
 fn find_near(t: &Table, chain: &str, rule: &Rule, pos: usize) -> Result<usize> {
     t.get(chain)?
@@ -919,6 +1086,8 @@ mod tests {
         refuse: bool,
         /// Lands blind changes when their chains exist.
         blind: bool,
+        /// Takes deltas.
+        deltas: bool,
         loads: usize,
         commits: usize,
     }
@@ -944,6 +1113,31 @@ mod tests {
             k.commits += 1;
             k.table = t;
             Ok(BlindOutcome::Landed(None))
+        }
+
+        fn takes_deltas(&self) -> bool {
+            self.kernel.lock().unwrap().deltas
+        }
+
+        fn commit_deltas(
+            &mut self,
+            loaded: &Loaded,
+            deltas: &[&Delta],
+        ) -> Result<Option<crate::backend::DeltaCommitted>> {
+            let mut k = self.kernel.lock().unwrap();
+            if without_counters(&k.table) == without_counters(&loaded.table) {
+                // The handle changed its base in place: the kernel must
+                // still hold the table before the changes.
+                return Err(Error::Malformed("deltas already in the kernel".into()));
+            }
+            for d in deltas {
+                Undo::apply(d, &mut k.table)?;
+            }
+            k.commits += 1;
+            Ok(Some(crate::backend::DeltaCommitted {
+                state: State::Legacy(Default::default()),
+                as_read: Vec::new(),
+            }))
         }
 
         fn load(&mut self, _: Family, _: &str) -> Result<Loaded> {
@@ -993,6 +1187,7 @@ mod tests {
             busy,
             refuse: false,
             blind: false,
+            deltas: false,
             loads: 0,
             commits: 0,
         }));
@@ -1241,6 +1436,30 @@ mod tests {
         h.restore(&blocks[0], &RestoreOptions::default()).unwrap();
         h.commit().unwrap();
         assert!(kernel_rules(&kernel).is_empty());
+    }
+
+    #[test]
+    fn positional_changes_go_as_deltas_without_a_copy() {
+        let (mut h, kernel) = fake(0);
+        kernel.lock().unwrap().deltas = true;
+        h.load().unwrap();
+        h.append("INPUT", rule("-j ACCEPT")).unwrap();
+        h.insert("INPUT", 0, rule("-j DROP")).unwrap();
+        h.replace("INPUT", 1, rule("-j RETURN")).unwrap();
+        assert!(h.changed.is_none(), "no second copy of the table");
+        assert_eq!(h.rules("INPUT").unwrap().len(), 2);
+        h.commit().unwrap();
+        assert_eq!(kernel_rules(&kernel), ["-j DROP", "-j RETURN"]);
+        assert_eq!(h.rules("INPUT").unwrap().len(), 2);
+        // A change that is not a delta turns the pending ones into the
+        // usual copy, the base back as it was.
+        h.delete("INPUT", 0).unwrap();
+        h.new_chain("x").unwrap();
+        assert!(h.changed.is_some() && h.inplace.is_empty());
+        assert_eq!(h.base.as_ref().unwrap().table.chains[0].rules.len(), 2);
+        h.commit().unwrap();
+        assert_eq!(kernel_rules(&kernel), ["-j RETURN"]);
+        assert!(kernel.lock().unwrap().table.chain("x").is_some());
     }
 
     #[test]

@@ -215,3 +215,63 @@ fn the_xtables_lock_is_not_taken_on_nf_tables() {
     assert!(nft_rules(Family::Ipv4, "filter").is_empty());
     let _ = std::fs::remove_file(&path);
 }
+
+/// Changes by position through a handle kept open are sent as they are
+/// (no comparison of tables), several in one batch, and land where
+/// iptables-nft would put them; one that addresses a rule of the same
+/// batch still lands right (the handle compares tables for it).
+#[test]
+fn positional_changes_through_a_kept_handle_land_as_iptables_nft_puts_them() {
+    isolate();
+    let mut text = String::from("*filter\n");
+    for i in 0..2_000 {
+        text.push_str(&format!(
+            "-A INPUT -s 10.0.{}.{}/32 -j DROP\n",
+            i / 256,
+            i % 256
+        ));
+    }
+    text.push_str("COMMIT\n");
+    common::nft_restore(Family::Ipv4, &text);
+    let mut want: Vec<String> = (0..2_000)
+        .map(|i| format!("-A INPUT -s 10.0.{}.{}/32 -j DROP", i / 256, i % 256))
+        .collect();
+    let mut h = nft_handle(Family::Ipv4, "filter");
+    let r = |s: &str| rule(Family::Ipv4, s);
+    h.insert("INPUT", 1_000, r("-s 192.0.2.1 -j ACCEPT"))
+        .unwrap();
+    h.commit().unwrap();
+    want.insert(1_000, "-A INPUT -s 192.0.2.1/32 -j ACCEPT".into());
+    assert!(nft_rules(Family::Ipv4, "filter") == want, "insert at 1000");
+    // Several in one batch.
+    h.delete("INPUT", 0).unwrap();
+    h.replace("INPUT", 4, r("-p tcp -m tcp --dport 22 -j ACCEPT"))
+        .unwrap();
+    h.append("INPUT", r("-j LOG")).unwrap();
+    h.insert("INPUT", 0, r("-i lo -j ACCEPT")).unwrap();
+    h.commit().unwrap();
+    want.remove(0);
+    want[4] = "-A INPUT -p tcp -m tcp --dport 22 -j ACCEPT".into();
+    want.push("-A INPUT -j LOG".into());
+    want.insert(0, "-A INPUT -i lo -j ACCEPT".into());
+    assert!(nft_rules(Family::Ipv4, "filter") == want, "a batch of four");
+    // A change that addresses a rule added by the same batch.
+    h.insert("INPUT", 1, r("-s 192.0.2.2 -j DROP")).unwrap();
+    h.insert("INPUT", 2, r("-s 192.0.2.3 -j DROP")).unwrap();
+    h.delete("INPUT", 1).unwrap();
+    h.commit().unwrap();
+    want.insert(1, "-A INPUT -s 192.0.2.3/32 -j DROP".into());
+    assert!(nft_rules(Family::Ipv4, "filter") == want, "same batch");
+    // And the next ones still build on what the handle knows.
+    h.delete("INPUT", want.len() - 1).unwrap();
+    h.commit().unwrap();
+    want.pop();
+    assert!(nft_rules(Family::Ipv4, "filter") == want, "delete last");
+    let ours: Vec<String> = h
+        .rules("INPUT")
+        .unwrap()
+        .iter()
+        .map(|r| r.save_line_in("INPUT", false, iptkit::extension::Dialect::Nft))
+        .collect();
+    assert!(ours == want, "what the handle shows");
+}

@@ -292,6 +292,55 @@ impl Blind {
     }
 }
 
+/// One change by position, as a handle made it: what a backend that sends
+/// changes as messages (nf_tables) sends, instead of comparing tables. The
+/// rule is normalized ([`Rule::normalized`]); positions are 0-based and
+/// hold at the moment the change was made, after the changes before it.
+///
+/// [`Rule::normalized`]: crate::Rule::normalized
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) enum Delta {
+    /// Append to the chain.
+    Append { chain: String, rule: crate::Rule },
+    /// Insert before the rule at `pos` (at the end when `pos` is the
+    /// chain's length).
+    Insert {
+        chain: String,
+        pos: usize,
+        rule: crate::Rule,
+    },
+    /// Delete the rule at `pos`.
+    Delete { chain: String, pos: usize },
+    /// Replace the rule at `pos`.
+    Replace {
+        chain: String,
+        pos: usize,
+        rule: crate::Rule,
+    },
+}
+
+impl Delta {
+    /// The chain the change goes to.
+    pub fn chain(&self) -> &str {
+        match self {
+            Delta::Append { chain, .. }
+            | Delta::Insert { chain, .. }
+            | Delta::Delete { chain, .. }
+            | Delta::Replace { chain, .. } => chain,
+        }
+    }
+}
+
+/// What a commit of deltas left in the kernel.
+#[derive(Debug)]
+pub(crate) struct DeltaCommitted {
+    /// What the next commit is checked and based against.
+    pub state: State,
+    /// Rules the commit added that a read would give back differently
+    /// from how they were given, by chain and their position after it.
+    pub as_read: Vec<(String, usize, crate::Rule)>,
+}
+
 /// How a blind commit went.
 #[derive(Debug)]
 pub(crate) enum BlindOutcome {
@@ -323,6 +372,26 @@ pub(crate) trait Driver: Send + std::fmt::Debug {
 
     /// Reads a table.
     fn load(&mut self, family: Family, table: &str) -> Result<Loaded>;
+
+    /// True when the backend commits [`Delta`]s as they are
+    /// ([`Driver::commit_deltas`]): a handle then keeps no second copy of
+    /// the table for them.
+    fn takes_deltas(&self) -> bool {
+        false
+    }
+
+    /// Sends `deltas`, made in order on the table `loaded` describes, as
+    /// they are: all or none. `Ok(None)` when they cannot be sent so (the
+    /// handle then compares tables); [`Error::TableChanged`] when the
+    /// table changed since `loaded` and nothing was done.
+    fn commit_deltas(
+        &mut self,
+        loaded: &Loaded,
+        deltas: &[&Delta],
+    ) -> Result<Option<DeltaCommitted>> {
+        let _ = (loaded, deltas);
+        Ok(None)
+    }
 
     /// Reads a table's chains, and the rules of `chains` only (those that
     /// exist). A backend that can only read whole tables reads it all

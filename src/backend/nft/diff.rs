@@ -36,9 +36,9 @@ pub(crate) struct Plan {
     /// Rule messages sent with NLM_F_ECHO (their handles come back).
     echo: bool,
     /// Rules the batch adds that a read would give back differently from
-    /// how they were given (decoded from the expressions sent), by chain
-    /// and position in the new table.
-    pub as_read: Vec<(String, usize, Rule)>,
+    /// how they were given (decoded from the expressions sent), by chain,
+    /// position in the new table and the sequence number of their message.
+    pub as_read: Vec<(String, usize, u32, Rule)>,
 }
 
 /// Where the handle of a rule after the batch comes from.
@@ -197,14 +197,37 @@ fn steps_paired(old: &[Rule], new: &[Rule], kept: &[Option<usize>]) -> Vec<Step>
     out
 }
 
-struct Builder<'a> {
+/// Builds the messages of a batch.
+pub(crate) struct Builder<'a> {
     sock: &'a mut Socket,
     plan: Plan,
     family: u16,
     table: &'a str,
 }
 
-impl Builder<'_> {
+impl<'a> Builder<'a> {
+    /// A builder of rule messages for `table`, echoed when `echo`.
+    pub fn new(sock: &'a mut Socket, family: u16, table: &'a str, echo: bool) -> Self {
+        Builder {
+            sock,
+            plan: Plan {
+                echo,
+                ..Plan::default()
+            },
+            family,
+            table,
+        }
+    }
+
+    /// The batch body, its last message asking for an acknowledgement.
+    pub fn finish(self) -> Plan {
+        let mut plan = self.plan;
+        if plan.count > 0 {
+            ask_ack(&mut plan.bytes, plan.last_offset);
+        }
+        plan
+    }
+
     fn seq(&mut self, purpose: String) -> u32 {
         let seq = self.sock.next_seq();
         self.plan.purposes.insert(seq, purpose);
@@ -214,8 +237,9 @@ impl Builder<'_> {
         seq
     }
 
+    /// Adds a rule message; returns its sequence number.
     #[allow(clippy::too_many_arguments)]
-    fn rule(
+    pub fn rule(
         &mut self,
         msg_type: u16,
         flags: u16,
@@ -226,6 +250,7 @@ impl Builder<'_> {
         new_index: Option<usize>,
         purpose: String,
     ) -> Result<u32> {
+        let seq = self.seq(purpose);
         let (exprs, compat) = match rule {
             Some(r) => {
                 if is_raw(r) {
@@ -243,7 +268,7 @@ impl Builder<'_> {
                     if let Ok(mut back) = super::decode::decode(r.family, &e) {
                         back.counters = r.counters;
                         if back != *r {
-                            self.plan.as_read.push((chain.to_string(), j, back));
+                            self.plan.as_read.push((chain.to_string(), j, seq, back));
                         }
                     }
                 }
@@ -251,7 +276,6 @@ impl Builder<'_> {
             }
             None => (Vec::new(), None),
         };
-        let seq = self.seq(purpose);
         let echo = if self.plan.echo && msg_type == NFT_MSG_NEWRULE {
             NLM_F_ECHO
         } else {

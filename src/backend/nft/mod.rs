@@ -12,6 +12,7 @@
 //! anew ([`Error::Incompatible`]).
 
 mod decode;
+mod delta;
 mod diff;
 mod encode;
 mod expr;
@@ -24,7 +25,9 @@ use iptkit_sys::nftables::*;
 
 use crate::addr::Family;
 use crate::backend::legacy::ipset;
-use crate::backend::{Blind, BlindOutcome, Chains, Committed, Driver, Loaded, State};
+use crate::backend::{
+    Blind, BlindOutcome, Chains, Committed, Delta, DeltaCommitted, Driver, Loaded, State,
+};
 use crate::error::{Error, Result};
 use crate::extension::Unknown;
 use crate::matches::Match;
@@ -314,6 +317,18 @@ impl Driver for Nft {
         Ok(self.socket()?.genid()? == snap.genid)
     }
 
+    fn takes_deltas(&self) -> bool {
+        true
+    }
+
+    fn commit_deltas(
+        &mut self,
+        loaded: &Loaded,
+        deltas: &[&Delta],
+    ) -> Result<Option<DeltaCommitted>> {
+        self.send_deltas(loaded, deltas)
+    }
+
     /// Sends the batch and reads nothing back: the kernel's answer says it
     /// landed, its echoes give the new generation id and the handles of the
     /// rules it added (of a small batch; a bulk load leaves them to be read
@@ -359,7 +374,7 @@ impl Driver for Nft {
         }
         // Rules added as a read would give them back.
         let mut sent = None;
-        for (chain, j, rule) in plan.as_read {
+        for (chain, j, _, rule) in plan.as_read {
             let t = sent.get_or_insert_with(|| new.clone());
             if let Some(slot) = t.chain_mut(&chain).and_then(|c| c.rules.get_mut(j)) {
                 *slot = rule;
@@ -505,27 +520,7 @@ impl Nft {
         if plan.count == 0 {
             return Ok((plan, None));
         }
-        // The kernel echoes the new generation id when the batch's first
-        // message asks for an echo (nf_tables_gen_notify looks at the
-        // first message after the batch's begin). That first message is a
-        // NEWTABLE for our table: it creates the table where the batch
-        // needs it anyway, and changes nothing where it exists (no flags:
-        // nf_tables_updtable returns at once), so it echoes only itself.
-        let sock = self.socket()?;
-        let seq = sock.next_seq();
-        let mut bytes = Vec::with_capacity(plan.bytes.len() + 64);
-        ffi::table_msg(
-            NFT_MSG_NEWTABLE,
-            nfproto(new.family),
-            diff::NLM_F_REQUEST | netlink::NLM_F_ECHO,
-            seq,
-            &new.name,
-            &mut bytes,
-        )?;
-        bytes.extend_from_slice(&plan.bytes);
-        let mut purposes = plan.purposes.clone();
-        purposes.insert(seq, format!("table `{}`", new.name));
-        let reply = sock.batch(Some(snap.genid), &bytes, plan.last_seq, &purposes)?;
+        let reply = self.send_plan(nfproto(new.family), &new.name, snap.genid, &plan)?;
         match reply.result {
             netlink::BatchResult::Applied => Ok((plan, Some(reply))),
             netlink::BatchResult::GenerationMoved => Err(Error::TableChanged {

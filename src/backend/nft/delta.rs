@@ -1,0 +1,231 @@
+//! Changes by position sent as they are: an append, an insert, a delete or
+//! a replace becomes one rule message addressed by the handles the snapshot
+//! knows, with no comparison of tables and no copy of one. What a handle
+//! sends for a single change through a long-lived handle on a big chain.
+
+use std::collections::HashMap;
+
+use iptkit_sys::nftables::*;
+
+use super::diff::{Builder, Slot, ECHO_LIMIT, NLM_F_APPEND, NLM_F_CREATE, NLM_F_REQUEST};
+use super::{chain_handles, ffi, names_sets, netlink, nfproto, KernelChain, Nft, Snapshot};
+use crate::backend::{Delta, DeltaCommitted, Loaded, State};
+use crate::error::{Error, Result};
+
+const NLM_F_REPLACE: u16 = 0x100;
+
+impl Nft {
+    /// See [`crate::backend::Driver::commit_deltas`].
+    pub(super) fn send_deltas(
+        &mut self,
+        loaded: &Loaded,
+        deltas: &[&Delta],
+    ) -> Result<Option<DeltaCommitted>> {
+        let State::Nft(snap) = &loaded.state else {
+            return Ok(None);
+        };
+        fn rules_of(d: &Delta) -> Option<&crate::Rule> {
+            match d {
+                Delta::Append { rule, .. }
+                | Delta::Insert { rule, .. }
+                | Delta::Replace { rule, .. } => Some(rule),
+                Delta::Delete { .. } => None,
+            }
+        }
+        // Sets are looked up by name at commit: the usual way does that.
+        if deltas.iter().filter_map(|d| rules_of(d)).any(names_sets) {
+            return Ok(None);
+        }
+        let (family, table) = (nfproto(loaded.table.family), loaded.table.name.as_str());
+        let genid = snap.genid;
+        // The handles of each chain changed, as they will be.
+        let mut slots: HashMap<&str, Vec<Slot>> = HashMap::new();
+        for d in deltas {
+            let chain = d.chain();
+            if slots.contains_key(chain) {
+                continue;
+            }
+            // A chain the kernel does not have yet (a built-in chain made
+            // when first needed) or whose rules were not read: compare.
+            let Some(k) = snap.chains.get(chain).filter(|k| k.read) else {
+                return Ok(None);
+            };
+            let handles = match &k.handles {
+                Some(h) => h.clone(),
+                None => chain_handles(self.socket()?, family, table, chain, genid)?,
+            };
+            slots.insert(chain, handles.into_iter().map(Slot::Kept).collect());
+        }
+        let echo = deltas.iter().filter(|d| rules_of(d).is_some()).count() <= ECHO_LIMIT;
+        let sock = self.socket()?;
+        let mut b = Builder::new(sock, family, table, echo);
+        for d in deltas {
+            let chain = d.chain();
+            let Some(s) = slots.get_mut(chain) else {
+                return Ok(None);
+            };
+            // A rule added by this same batch has no handle yet: it cannot
+            // be addressed.
+            let known = |s: &[Slot], pos: usize| match s.get(pos) {
+                Some(Slot::Kept(h)) => Some(*h),
+                _ => None,
+            };
+            match d {
+                Delta::Append { rule, .. } => {
+                    let seq = b.rule(
+                        NFT_MSG_NEWRULE,
+                        NLM_F_CREATE | NLM_F_APPEND,
+                        chain,
+                        None,
+                        None,
+                        Some(rule),
+                        Some(s.len()),
+                        format!("adding `{rule}` to chain `{chain}`"),
+                    )?;
+                    s.push(Slot::Echo(seq));
+                }
+                Delta::Insert { pos, rule, .. } => {
+                    let (flags, position) = if *pos >= s.len() {
+                        (NLM_F_CREATE | NLM_F_APPEND, None)
+                    } else if *pos == 0 {
+                        // No position: the head.
+                        (NLM_F_CREATE, None)
+                    } else {
+                        match known(s, *pos) {
+                            Some(h) => (NLM_F_CREATE, Some(h)),
+                            None => return Ok(None),
+                        }
+                    };
+                    let seq = b.rule(
+                        NFT_MSG_NEWRULE,
+                        flags,
+                        chain,
+                        None,
+                        position,
+                        Some(rule),
+                        Some(*pos),
+                        format!("inserting `{rule}` into chain `{chain}`"),
+                    )?;
+                    s.insert((*pos).min(s.len()), Slot::Echo(seq));
+                }
+                Delta::Delete { pos, .. } => {
+                    let Some(h) = known(s, *pos) else {
+                        return Ok(None);
+                    };
+                    b.rule(
+                        NFT_MSG_DELRULE,
+                        0,
+                        chain,
+                        Some(h),
+                        None,
+                        None,
+                        None,
+                        format!("deleting rule {} of chain `{chain}`", pos + 1),
+                    )?;
+                    s.remove(*pos);
+                }
+                Delta::Replace { pos, rule, .. } => {
+                    let Some(h) = known(s, *pos) else {
+                        return Ok(None);
+                    };
+                    let seq = b.rule(
+                        NFT_MSG_NEWRULE,
+                        NLM_F_REPLACE,
+                        chain,
+                        Some(h),
+                        None,
+                        Some(rule),
+                        Some(*pos),
+                        format!(
+                            "replacing rule {} of chain `{chain}` with `{rule}`",
+                            pos + 1
+                        ),
+                    )?;
+                    s[*pos] = Slot::Echo(seq);
+                }
+            }
+        }
+        let plan = b.finish();
+        self.last_batch_messages = plan.count;
+        self.last_batch_bytes = plan.bytes.len();
+        if plan.count == 0 {
+            return Ok(Some(DeltaCommitted {
+                state: loaded.state.clone(),
+                as_read: Vec::new(),
+            }));
+        }
+        let reply = self.send_plan(family, table, genid, &plan)?;
+        if reply.result != netlink::BatchResult::Applied {
+            return Err(Error::TableChanged {
+                table: table.into(),
+                attempts: 1,
+            });
+        }
+        // The chains as the kernel now has them.
+        let mut chains = snap.chains.clone();
+        let mut as_read = Vec::new();
+        for (chain, s) in slots {
+            for (j, slot) in s.iter().enumerate() {
+                if let Slot::Echo(seq) = slot {
+                    if let Some((_, _, _, rule)) = plan.as_read.iter().find(|(_, _, q, _)| q == seq)
+                    {
+                        as_read.push((chain.to_string(), j, rule.clone()));
+                    }
+                }
+            }
+            let handles = s
+                .iter()
+                .map(|slot| match slot {
+                    Slot::Kept(h) => Some(*h),
+                    Slot::Echo(seq) => reply.handles.get(seq).copied(),
+                    Slot::Unknown => None,
+                })
+                .collect();
+            chains.insert(
+                chain.to_string(),
+                KernelChain {
+                    handles,
+                    read: true,
+                },
+            );
+        }
+        Ok(Some(DeltaCommitted {
+            state: State::Nft(Snapshot {
+                genid: reply.genid.unwrap_or(0),
+                chains,
+            }),
+            as_read,
+        }))
+    }
+
+    /// Sends a batch body at generation `genid`, led by a NEWTABLE of the
+    /// table with NLM_F_ECHO: the kernel echoes the new generation id when
+    /// the batch's first message asks for an echo (nf_tables_gen_notify
+    /// looks at the first message after the batch's begin). A NEWTABLE
+    /// creates the table where the batch needs it anyway, and changes
+    /// nothing where it exists (no flags: nf_tables_updtable returns at
+    /// once), so it echoes only itself.
+    pub(super) fn send_plan(
+        &mut self,
+        family: u16,
+        table: &str,
+        genid: u32,
+        plan: &super::diff::Plan,
+    ) -> Result<netlink::BatchReply> {
+        let sock = self.socket()?;
+        let seq = sock.next_seq();
+        let mut bytes = Vec::with_capacity(plan.bytes.len() + 64);
+        ffi::table_msg(
+            NFT_MSG_NEWTABLE,
+            family,
+            NLM_F_REQUEST | netlink::NLM_F_ECHO,
+            seq,
+            table,
+            &mut bytes,
+        )?;
+        bytes.extend_from_slice(&plan.bytes);
+        let mut purposes = plan.purposes.clone();
+        purposes.insert(seq, format!("table `{table}`"));
+        sock.batch(Some(genid), &bytes, plan.last_seq, &purposes)
+    }
+}
