@@ -8,6 +8,8 @@
 //! (`parse_option`/`save`). Adding an extension is one file that implements
 //! [`Extension`] and one line in a registry.
 
+use std::borrow::Cow;
+
 use crate::addr::Family;
 use crate::error::{Error, Result};
 
@@ -54,7 +56,8 @@ impl Ctx {
     /// The rule's protocol name for service lookups (`tcp`, `udp`, ...), as
     /// iptables passes it to `getservbyname`.
     pub fn proto_name(&self) -> String {
-        crate::names::protocol_name(self.proto).unwrap_or_else(|| self.proto.to_string())
+        crate::names::protocol_name(self.proto)
+            .map_or_else(|| self.proto.to_string(), str::to_string)
     }
 }
 
@@ -64,19 +67,48 @@ impl Ctx {
 /// owns everything else.
 #[derive(Debug)]
 pub struct Args<'a> {
-    words: &'a [String],
+    words: Words<'a>,
     pos: usize,
+}
+
+/// The words an [`Args`] reads: owned, as callers hand them in, or borrowed
+/// from the line where they can be, as restore input is read.
+#[derive(Clone, Copy, Debug)]
+enum Words<'a> {
+    Owned(&'a [String]),
+    Split(&'a [Cow<'a, str>]),
 }
 
 impl<'a> Args<'a> {
     /// A cursor over `words`, starting at the first.
     pub fn new(words: &'a [String]) -> Args<'a> {
-        Args { words, pos: 0 }
+        Args {
+            words: Words::Owned(words),
+            pos: 0,
+        }
+    }
+
+    /// A cursor over words as the line splitter leaves them.
+    pub(crate) fn split(words: &'a [Cow<'a, str>]) -> Args<'a> {
+        Args {
+            words: Words::Split(words),
+            pos: 0,
+        }
+    }
+
+    fn len(&self) -> usize {
+        match self.words {
+            Words::Owned(w) => w.len(),
+            Words::Split(w) => w.len(),
+        }
     }
 
     /// The next word without consuming it.
     pub fn peek(&self) -> Option<&'a str> {
-        self.words.get(self.pos).map(String::as_str)
+        match self.words {
+            Words::Owned(w) => w.get(self.pos).map(String::as_str),
+            Words::Split(w) => w.get(self.pos).map(|w| &**w),
+        }
     }
 
     /// Consumes and returns the next word.
@@ -116,7 +148,7 @@ impl<'a> Args<'a> {
 
     /// True when every word has been consumed.
     pub fn is_empty(&self) -> bool {
-        self.pos >= self.words.len()
+        self.pos >= self.len()
     }
 
     /// How many words have been consumed.
@@ -294,6 +326,17 @@ macro_rules! registry {
                     }
                 )*
                 v
+            }
+
+            /// True when `name` is one of [`Self::known_names`].
+            pub fn is_known_name(name: &str) -> bool {
+                use $crate::extension::Extension;
+                $(
+                    if <$ty>::TYPED && (name == <$ty>::NAME || <$ty>::ALIASES.contains(&name)) {
+                        return true;
+                    }
+                )*
+                false
             }
 
             /// A fresh value for parsing options, by the name given to `-m`/`-j`.

@@ -90,14 +90,21 @@ fn services() -> &'static Services {
 /// Parses a `-p` value as iptables does: a number 0..=255, `all`, a name from
 /// /etc/protocols, or one of iptables' built-in names. Case is ignored.
 pub fn parse_protocol(s: &str) -> Option<u8> {
-    let s = s.to_ascii_lowercase();
-    if let Some(n) = parse_uint(&s) {
+    // Nearly every rule writes its protocol in lower case: no copy then.
+    let lower;
+    let s = if s.bytes().any(|b| b.is_ascii_uppercase()) {
+        lower = s.to_ascii_lowercase();
+        lower.as_str()
+    } else {
+        s
+    };
+    if let Some(n) = parse_uint(s) {
         return u8::try_from(n).ok();
     }
     if s == "all" {
         return Some(0);
     }
-    if let Some(&n) = protocols().by_name.get(&s) {
+    if let Some(&n) = protocols().by_name.get(s) {
         return Some(n);
     }
     CHAIN_PROTOS.iter().find(|(n, _)| *n == s).map(|&(_, v)| v)
@@ -105,16 +112,16 @@ pub fn parse_protocol(s: &str) -> Option<u8> {
 
 /// The name iptables-save prints for a protocol number, or `None` when it prints
 /// the number (`proto_to_name`: /etc/protocols first, then the built-in names).
-pub fn protocol_name(proto: u8) -> Option<String> {
+pub fn protocol_name(proto: u8) -> Option<&'static str> {
     if proto != 0 {
         if let Some(n) = protocols().by_number.get(&proto) {
-            return Some(n.clone());
+            return Some(n);
         }
     }
     CHAIN_PROTOS
         .iter()
         .find(|(_, v)| *v == proto)
-        .map(|(n, _)| n.to_string())
+        .map(|(n, _)| *n)
 }
 
 /// The port of a service name for a protocol name (`getservbyname(name, proto)`).
@@ -163,7 +170,7 @@ mod tests {
         assert_eq!(parse_protocol("TCP"), Some(6));
         assert_eq!(parse_protocol("all"), Some(0));
         assert_eq!(parse_protocol("256"), None);
-        assert_eq!(protocol_name(6).as_deref(), Some("tcp"));
-        assert_eq!(protocol_name(0).as_deref(), Some("all"));
+        assert_eq!(protocol_name(6), Some("tcp"));
+        assert_eq!(protocol_name(0), Some("all"));
     }
 }

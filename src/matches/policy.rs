@@ -425,7 +425,8 @@ impl Extension for Policy {
                 out.push_str(&format!("{} --spi 0x{:x}", v.bang(), v.value));
             }
             if let Some(v) = e.proto {
-                let name = names::protocol_name(v.value).unwrap_or_else(|| v.value.to_string());
+                let name = names::protocol_name(v.value)
+                    .map_or_else(|| v.value.to_string(), str::to_string);
                 out.push_str(&format!("{} --proto {name}", v.bang()));
             }
             if let Some(v) = e.mode {
