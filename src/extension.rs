@@ -286,13 +286,37 @@ pub struct Unknown {
 /// wrappers of `E` can offer `From` for every extension type.
 pub trait Member<E> {}
 
+/// The payload of a registry variant: the extension's value, or a box of
+/// it for a variant marked `boxed`.
+macro_rules! payload {
+    ($ty:ty) => { $ty };
+    ($ty:ty, boxed) => { Box<$ty> };
+}
+pub(crate) use payload;
+
+/// A value as its registry variant holds it (see [`payload`]).
+macro_rules! wrap {
+    ($v:expr) => {
+        $v
+    };
+    ($v:expr, boxed) => {
+        Box::new($v)
+    };
+}
+pub(crate) use wrap;
+
 /// Generates an extension enum from `Variant(Type)` lines, with an `Unknown`
 /// variant and the dispatch every caller needs. Used by `matches/mod.rs` and
 /// `targets/mod.rs`.
+///
+/// A line `Variant(Type) boxed` keeps its value in a `Box`: a rule holds its
+/// matches and its target by value, so the enum is as large as its largest
+/// inline variant, and a few big, rarely used values would make every rule
+/// of a table pay for them. `From<Type>` boxes it.
 macro_rules! registry {
     (
         $(#[$meta:meta])*
-        pub enum $enum:ident { $( $variant:ident($ty:ty) ),* $(,)? }
+        pub enum $enum:ident { $( $variant:ident($ty:ty) $($boxed:ident)? ),* $(,)? }
     ) => {
         $(#[$meta])*
         #[derive(Clone, Debug, PartialEq)]
@@ -300,7 +324,7 @@ macro_rules! registry {
         pub enum $enum {
             $(
                 #[doc = concat!("`", stringify!($variant), "`: see [`", stringify!($ty), "`].")]
-                $variant($ty),
+                $variant($crate::extension::payload!($ty $(, $boxed)?)),
             )*
             /// An extension without a typed codec, kept as raw bytes.
             Unknown($crate::extension::Unknown),
@@ -309,7 +333,7 @@ macro_rules! registry {
         $(
             impl From<$ty> for $enum {
                 fn from(v: $ty) -> Self {
-                    $enum::$variant(v)
+                    $enum::$variant($crate::extension::wrap!(v $(, $boxed)?))
                 }
             }
             impl $crate::extension::Member<$enum> for $ty {}
@@ -347,7 +371,8 @@ macro_rules! registry {
                         && <$ty>::FAMILIES.contains(&ctx.family)
                         && (name == <$ty>::NAME || <$ty>::ALIASES.contains(&name))
                     {
-                        return Some($enum::$variant(<$ty>::new(ctx, name)));
+                        let v = <$ty>::new(ctx, name);
+                        return Some($enum::$variant($crate::extension::wrap!(v $(, $boxed)?)));
                     }
                 )*
                 None
@@ -364,7 +389,7 @@ macro_rules! registry {
                     if <$ty>::TYPED && name == <$ty>::NAME && <$ty>::REVISIONS.contains(&revision) {
                         if let Ok(v) = <$ty>::decode(ctx, revision, data) {
                             if $crate::extension::writes_back(data, |out| v.encode(ctx, out)) {
-                                return $enum::$variant(v);
+                                return $enum::$variant($crate::extension::wrap!(v $(, $boxed)?));
                             }
                         }
                     }
@@ -418,7 +443,7 @@ macro_rules! registry {
             pub fn downgrade(&self, revision: u8) -> Option<Self> {
                 use $crate::extension::Extension;
                 match self {
-                    $( $enum::$variant(v) => v.downgrade(revision).map($enum::$variant), )*
+                    $( $enum::$variant(v) => v.downgrade(revision).map(<$enum>::from), )*
                     $enum::Unknown(_) => None,
                 }
             }

@@ -828,7 +828,7 @@ mod tests {
     fn parse_one(family: Family, spec: &str) -> Conntrack {
         let (rules, _) = parse_rule_spec(family, &split_words(spec).unwrap()).unwrap();
         match &rules[0].matches[0] {
-            crate::Match::Conntrack(c) => c.clone(),
+            crate::Match::Conntrack(c) => (**c).clone(),
             m => panic!("not conntrack: {m:?}"),
         }
     }

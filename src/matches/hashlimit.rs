@@ -729,7 +729,7 @@ mod tests {
     fn parsed(family: Family, spec: &str) -> Result<HashLimit> {
         let (rules, _) = parse_rule_spec(family, &split_words(spec).unwrap())?;
         match &rules[0].matches[0] {
-            crate::Match::HashLimit(m) => Ok(m.clone()),
+            crate::Match::HashLimit(m) => Ok((**m).clone()),
             m => panic!("{m:?}"),
         }
     }

@@ -191,7 +191,7 @@ mod tests {
             &split_words("-m iprange --src-range 1.1.1.1-1.1.1.10 ! --dst-range 10.0.0.1").unwrap(),
         )
         .unwrap();
-        assert_eq!(rules[0].matches[0], crate::Match::IpRange(m));
+        assert_eq!(rules[0].matches[0], crate::Match::from(m));
     }
 
     #[test]

@@ -446,7 +446,7 @@ mod tests {
     fn parsed(family: Family, spec: &str) -> Result<Recent> {
         let (rules, _) = parse_rule_spec(family, &split_words(spec).unwrap())?;
         match &rules[0].matches[0] {
-            crate::Match::Recent(m) => Ok(m.clone()),
+            crate::Match::Recent(m) => Ok((**m).clone()),
             m => panic!("{m:?}"),
         }
     }

@@ -571,7 +571,7 @@ mod tests {
     fn parsed(spec: &str) -> Result<Set> {
         let (rules, _) = parse_rule_spec(Family::Ipv4, &split_words(spec).unwrap())?;
         match &rules[0].matches[0] {
-            crate::Match::Set(m) => Ok(m.clone()),
+            crate::Match::Set(m) => Ok((**m).clone()),
             m => panic!("{m:?}"),
         }
     }

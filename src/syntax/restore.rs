@@ -132,8 +132,9 @@ pub enum Command {
         chain: String,
         /// 0-based position.
         pos: usize,
-        /// The new rule.
-        rule: Rule,
+        /// The new rule (boxed: a block holds a command for each line, and
+        /// most are `-A`).
+        rule: Box<Rule>,
         /// Counters for the new rule.
         counters: LineCounters,
     },
@@ -141,8 +142,8 @@ pub enum Command {
     Check {
         /// Chain.
         chain: String,
-        /// The rule.
-        rule: Rule,
+        /// The rule (boxed, as for `Replace`).
+        rule: Box<Rule>,
     },
     /// `-N CHAIN`.
     NewChain(String),
@@ -581,14 +582,14 @@ fn rule_index(n: u64) -> Result<usize> {
     usize::try_from(n - 1).map_err(|_| Error::value("rule number", n.to_string(), "too large"))
 }
 
-fn single(mut rules: Vec<Rule>, cmd: &str) -> Result<Rule> {
+fn single(mut rules: Vec<Rule>, cmd: &str) -> Result<Box<Rule>> {
     if rules.len() != 1 {
         return Err(Error::rule(
             cmd,
             "the rule must name a single source and destination address",
         ));
     }
-    Ok(rules.remove(0))
+    Ok(Box::new(rules.remove(0)))
 }
 
 impl TableBlock {

@@ -354,7 +354,7 @@ mod tests {
 
     fn ct(spec: &str) -> Ct {
         match target(Family::Ipv4, spec) {
-            TargetExt::Ct(t) => t,
+            TargetExt::Ct(t) => *t,
             t => panic!("not CT: {t:?}"),
         }
     }
