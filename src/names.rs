@@ -24,10 +24,10 @@ const CHAIN_PROTOS: &[(&str, u8)] = &[
     ("all", 0),
 ];
 
-#[derive(Default)]
 struct Protocols {
     by_name: HashMap<String, u8>,
-    by_number: HashMap<u8, String>,
+    /// Indexed by number: printing a saved table looks one up for each rule.
+    by_number: Vec<Option<String>>,
 }
 
 #[derive(Default)]
@@ -39,7 +39,10 @@ struct Services {
 fn protocols() -> &'static Protocols {
     static P: OnceLock<Protocols> = OnceLock::new();
     P.get_or_init(|| {
-        let mut p = Protocols::default();
+        let mut p = Protocols {
+            by_name: HashMap::new(),
+            by_number: vec![None; 256],
+        };
         if let Ok(text) = std::fs::read_to_string("/etc/protocols") {
             for line in text.lines() {
                 let line = line.split('#').next().unwrap_or("");
@@ -48,7 +51,7 @@ fn protocols() -> &'static Protocols {
                     continue;
                 };
                 let Ok(num) = num.parse::<u8>() else { continue };
-                p.by_number.entry(num).or_insert_with(|| name.to_string());
+                p.by_number[usize::from(num)].get_or_insert_with(|| name.to_string());
                 p.by_name.entry(name.to_string()).or_insert(num);
                 for alias in words {
                     p.by_name.entry(alias.to_string()).or_insert(num);
@@ -114,7 +117,7 @@ pub fn parse_protocol(s: &str) -> Option<u8> {
 /// the number (`proto_to_name`: /etc/protocols first, then the built-in names).
 pub fn protocol_name(proto: u8) -> Option<&'static str> {
     if proto != 0 {
-        if let Some(n) = protocols().by_number.get(&proto) {
+        if let Some(n) = &protocols().by_number[usize::from(proto)] {
             return Some(n);
         }
     }

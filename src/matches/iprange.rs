@@ -147,7 +147,7 @@ impl Extension for IpRange {
     fn save(&self, _ctx: &Ctx, out: &mut String) {
         for (name, r) in [("src-range", &self.src), ("dst-range", &self.dst)] {
             if let Some(r) = r {
-                out.push_str(&format!("{} --{name} {}", r.bang(), r.value));
+                push_fmt!(out, "{} --{name} {}", r.bang(), r.value);
             }
         }
     }

@@ -205,7 +205,7 @@ impl Extension for Ipv6Header {
         } else {
             names.join(",")
         };
-        out.push_str(&format!("{} --header {list}", self.headers.bang()));
+        push_fmt!(out, "{} --header {list}", self.headers.bang());
         if self.soft {
             out.push_str(" --soft");
         }

@@ -384,7 +384,7 @@ fn save_counter(out: &mut String, what: &str, t: &Option<CounterTest>) {
             CounterOp::Lt => ("", "lt"),
             CounterOp::Gt => ("", "gt"),
         };
-        out.push_str(&format!("{bang} --{what}-{op} {}", t.value));
+        push_fmt!(out, "{bang} --{what}-{op} {}", t.value);
     }
 }
 

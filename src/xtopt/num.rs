@@ -310,7 +310,7 @@ pub(crate) fn mark_mask_string(mark: u32, mask: u32) -> String {
 /// mask only when not all ones, else a name from `name` when it has one.
 pub(crate) fn save_val_mask(out: &mut String, val: u32, mask: u32, name: Option<ValueToName>) {
     match name.filter(|_| mask == u32::MAX).and_then(|n| n(val)) {
-        Some(n) => out.push_str(&format!(" {n}")),
+        Some(n) => push_fmt!(out, " {n}"),
         None => out.push_str(&mark_mask_string(val, mask)),
     }
 }
