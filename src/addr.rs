@@ -173,7 +173,7 @@ impl Net {
     /// (`10` is `10.0.0.0`, `0/0` is everything); a written-out mask has all four.
     pub fn parse(family: Family, s: &str) -> Result<Net> {
         let bad = || Error::InvalidAddress(s.to_string());
-        let (a, m) = match s.split_once('/') {
+        let (a, m) = match crate::xtopt::split_once_ascii(s, b'/') {
             Some((a, m)) => (a, Some(m)),
             None => (s, None),
         };

@@ -148,7 +148,9 @@ pub fn parse_port(s: &str, proto: &str) -> Option<u16> {
 /// leading-0 octal; the whole string must be consumed; no sign, and (unlike
 /// `xtables_strtoul`) no leading blank.
 pub fn parse_uint(s: &str) -> Option<u64> {
-    if s.starts_with(|c: char| c == '+' || c == '-' || crate::xtopt::C_SPACE.contains(&c)) {
+    // Without a blank or a sign in front, a number starts with a digit;
+    // names (`tcp`, `ssh`) are turned away here.
+    if !s.starts_with(|c: char| c.is_ascii_digit()) {
         return None;
     }
     crate::xtopt::uint(s, 0, u64::MAX)

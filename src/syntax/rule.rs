@@ -145,7 +145,7 @@ impl<'a> SpecParser<'a> {
                 let name = args.value("-m")?;
                 let m = Match::by_name(&self.rule.ctx(), name)
                     .ok_or_else(|| Error::UnknownExtension(format!("-m {name}")))?;
-                self.rule.matches.push(m);
+                self.add_match(m);
             }
             "-j" | "--jump" | "-g" | "--goto" => {
                 if invert {
@@ -187,11 +187,19 @@ impl<'a> SpecParser<'a> {
         }
         if let Some(mut m) = self.implicit_proto_match() {
             if m.parse_option(&ctx, name, invert, args)? {
-                self.rule.matches.push(m);
+                self.add_match(m);
                 return Ok(());
             }
         }
         Err(Error::UnknownOption(opt.to_string()))
+    }
+
+    /// Appends a match, growing the list by exactly one: the rule lives as
+    /// long as its table, and most rules have one or two matches (a Vec
+    /// would make room for four at once).
+    fn add_match(&mut self, m: Match) {
+        self.rule.matches.reserve_exact(1);
+        self.rule.matches.push(m);
     }
 
     /// The match named after the rule's protocol, unless one is loaded already.
@@ -218,8 +226,6 @@ impl<'a> SpecParser<'a> {
         if let Target::Ext(t) = &mut self.rule.target {
             t.finish(&ctx)?;
         }
-        // The rule lives as long as its table: no room for more matches.
-        self.rule.matches.shrink_to_fit();
         if let Some(c) = self.counters {
             self.rule.counters = c;
         }
@@ -264,7 +270,8 @@ impl Nets {
         let Some(given) = given else {
             return Ok(nets);
         };
-        for a in given.split(',') {
+        // (A closure, not ',': see xtopt::split_once_ascii.)
+        for a in given.split(|c| c == ',') {
             let net = Net::parse(family, a)?;
             match nets.first {
                 None => nets.first = Some(net),

@@ -28,6 +28,15 @@ pub(crate) use num::*;
 pub(crate) use port::*;
 pub(crate) use seen::*;
 
+/// `s.split_once(sep)` for an ASCII `sep`, by a plain loop over the bytes.
+/// The values of a rule are a few bytes long, and `str`'s search for a
+/// char goes through `memchr`, which costs more than it saves there; a
+/// large table reads several values a rule.
+pub(crate) fn split_once_ascii(s: &str, sep: u8) -> Option<(&str, &str)> {
+    let i = s.bytes().position(|b| b == sep)?;
+    Some((&s[..i], &s[i + 1..]))
+}
+
 /// Who refused a value: `EXT --OPTION` (`option` with or without its dashes).
 fn what(ext: &str, option: &str) -> String {
     format!("{ext} --{}", option.trim_start_matches('-'))

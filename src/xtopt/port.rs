@@ -37,7 +37,7 @@ pub(crate) fn port(ext: &str, option: &str, s: &str) -> Result<u16> {
 /// for the second) and a single port is `P:P`. Unlike `-m tcp`, a range
 /// with min > max is taken as it is.
 pub(crate) fn port_range(ext: &str, option: &str, s: &str) -> Result<PortRange> {
-    let (first, second) = match s.split_once(':') {
+    let (first, second) = match super::split_once_ascii(s, b':') {
         Some((a, b)) => (a, Some(b)),
         None => (s, None),
     };
