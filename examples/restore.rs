@@ -109,13 +109,15 @@ fn run(args: &Args) -> Result<(), (i32, iptkit::Error)> {
         },
         ..backend::options("restore", &args.backend).map_err(|e| (2, e))?
     };
-    for block in &blocks {
+    for block in blocks {
         let mut handle = Handle::open_with(family, &block.name, options.clone()).map_err(other)?;
         if args.verbose {
-            print!("{}", verbose(block, handle.table(), &opts));
+            print!("{}", verbose(&block, handle.table(), &opts));
         }
-        let (b, o) = (block.clone(), opts.clone());
-        handle.edit(move |t| b.apply(t, &o)).map_err(other)?;
+        // The handle keeps the block to replay it if the table changes
+        // before the commit: moved there, not copied.
+        let o = opts.clone();
+        handle.edit(move |t| block.apply(t, &o)).map_err(other)?;
         if args.test {
             continue;
         }
