@@ -117,6 +117,59 @@ mod tests {
         );
     }
 
+    /// The splitter as first written, a char at a time: the reference.
+    fn split_by_chars(line: &str) -> Option<Vec<String>> {
+        let mut words = Vec::new();
+        let mut cur = String::new();
+        let mut have = false;
+        let mut chars = line.chars();
+        while let Some(c) = chars.next() {
+            match c {
+                '"' => {
+                    loop {
+                        match chars.next()? {
+                            '"' => break,
+                            '\\' => cur.push(chars.next()?),
+                            o => cur.push(o),
+                        }
+                    }
+                    words.push(std::mem::take(&mut cur));
+                    have = false;
+                }
+                ' ' | '\t' | '\n' | '\r' => {
+                    if have {
+                        words.push(std::mem::take(&mut cur));
+                        have = false;
+                    }
+                }
+                c => {
+                    cur.push(c);
+                    have = true;
+                }
+            }
+        }
+        if have {
+            words.push(cur);
+        }
+        Some(words)
+    }
+
+    #[test]
+    fn splits_every_short_line_as_the_reference_does() {
+        let alphabet = ['a', ' ', '"', '\\', 'é', '\t', '-'];
+        let mut line = String::new();
+        for n in 0..=6u32 {
+            for mut k in 0..alphabet.len().pow(n) {
+                line.clear();
+                for _ in 0..n {
+                    line.push(alphabet[k % alphabet.len()]);
+                    k /= alphabet.len();
+                }
+                assert_eq!(split_words(&line).ok(), split_by_chars(&line), "{line:?}");
+            }
+        }
+    }
+
     #[test]
     fn words_borrow_from_the_line_unless_unescaped() {
         let mut words = Vec::new();
