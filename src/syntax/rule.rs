@@ -270,8 +270,7 @@ impl Nets {
         let Some(given) = given else {
             return Ok(nets);
         };
-        // (A closure, not ',': see xtopt::split_once_ascii.)
-        for a in given.split(|c| c == ',') {
+        for a in crate::xtopt::split_ascii(given, b',') {
             let net = Net::parse(family, a)?;
             match nets.first {
                 None => nets.first = Some(net),

@@ -88,8 +88,7 @@ fn numeric_v4_or_v6(family: Family, s: &str, is_mask: bool) -> Option<IpAddr> {
         Family::Ipv4 => {
             let mut octets = [0u8; 4];
             let mut n = 0;
-            // (A closure, not '.': see split_once_ascii.)
-            for p in s.split(|c| c == '.') {
+            for p in super::split_ascii(s, b'.') {
                 *octets.get_mut(n)? = uint(p, 0, 255)? as u8;
                 n += 1;
             }
