@@ -109,12 +109,14 @@ fn run(args: &Args) -> Result<(), (i32, iptkit::Error)> {
         },
         ..backend::options("restore", &args.backend).map_err(|e| (2, e))?
     };
-    for block in &blocks {
+    for block in blocks {
         let mut handle = Handle::open_with(family, &block.name, options.clone()).map_err(other)?;
         let dialect = handle.backend().dialect();
         if args.verbose {
-            print!("{}", verbose(block, handle.table().map_err(other)?, &opts));
+            print!("{}", verbose(&block, handle.table().map_err(other)?, &opts));
         }
+        // Moved into the handle (it keeps the block to replay it if the
+        // table changes before the commit), not copied.
         handle.restore(block, &opts).map_err(other)?;
         if args.test {
             continue;

@@ -144,6 +144,28 @@ impl Net {
         IpNet::new(self.addr, self.prefix_len()?).ok()
     }
 
+    /// Appends the network as [`fmt::Display`] prints it. A saved table
+    /// prints one or two per rule: IPv4 with a prefix length is written
+    /// digit by digit, without the formatting machinery.
+    pub(crate) fn write(&self, out: &mut String) {
+        match (self.addr, self.prefix_len()) {
+            (IpAddr::V4(a), Some(len)) => {
+                for (i, octet) in a.octets().into_iter().enumerate() {
+                    if i > 0 {
+                        out.push('.');
+                    }
+                    push_decimal(out, octet);
+                }
+                out.push('/');
+                push_decimal(out, len);
+            }
+            _ => {
+                // Writing to a String cannot fail.
+                let _ = fmt::Write::write_fmt(out, format_args!("{self}"));
+            }
+        }
+    }
+
     /// Parses `ADDR`, `ADDR/LEN` or `ADDR/MASK` of the given family, as iptables does
     /// (host names are not resolved: the library does no DNS). IPv4 addresses are
     /// read as `xtables_numeric_to_ipaddr` reads them: dotted parts, each a C
@@ -151,7 +173,7 @@ impl Net {
     /// (`10` is `10.0.0.0`, `0/0` is everything); a written-out mask has all four.
     pub fn parse(family: Family, s: &str) -> Result<Net> {
         let bad = || Error::InvalidAddress(s.to_string());
-        let (a, m) = match s.split_once('/') {
+        let (a, m) = match crate::xtopt::split_once_ascii(s, b'/') {
             Some((a, m)) => (a, Some(m)),
             None => (s, None),
         };
@@ -167,6 +189,17 @@ impl Net {
         };
         Net::new(addr, mask)
     }
+}
+
+/// Appends `v` in decimal.
+fn push_decimal(out: &mut String, v: u8) {
+    if v >= 100 {
+        out.push(char::from(b'0' + v / 100));
+    }
+    if v >= 10 {
+        out.push(char::from(b'0' + v / 10 % 10));
+    }
+    out.push(char::from(b'0' + v % 10));
 }
 
 impl From<IpNet> for Net {
@@ -252,5 +285,24 @@ mod tests {
         assert!(Net::parse(Family::Ipv4, "1.2.3.4/255.255").is_err());
         assert!(Net::parse(Family::Ipv6, "::/255.0.0.0").is_err());
         assert!(Net::any(Family::Ipv6).is_any());
+    }
+
+    #[test]
+    fn writes_what_display_prints() {
+        for s in [
+            "0.0.0.0/0",
+            "1.2.3.4",
+            "10.0.0.0/8",
+            "100.20.3.0/24",
+            "255.255.255.255/32",
+            "10.0.0.0/255.0.255.0",
+            "2001:db8::/64",
+            "::/0",
+        ] {
+            let n: Net = s.parse().unwrap();
+            let mut out = String::new();
+            n.write(&mut out);
+            assert_eq!(out, n.to_string());
+        }
     }
 }

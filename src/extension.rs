@@ -8,6 +8,8 @@
 //! (`parse_option`/`save`). Adding an extension is one file that implements
 //! [`Extension`] and one line in a registry.
 
+use std::borrow::Cow;
+
 use crate::addr::Family;
 use crate::error::{Error, Result};
 
@@ -54,7 +56,8 @@ impl Ctx {
     /// The rule's protocol name for service lookups (`tcp`, `udp`, ...), as
     /// iptables passes it to `getservbyname`.
     pub fn proto_name(&self) -> String {
-        crate::names::protocol_name(self.proto).unwrap_or_else(|| self.proto.to_string())
+        crate::names::protocol_name(self.proto)
+            .map_or_else(|| self.proto.to_string(), str::to_string)
     }
 }
 
@@ -64,19 +67,48 @@ impl Ctx {
 /// owns everything else.
 #[derive(Debug)]
 pub struct Args<'a> {
-    words: &'a [String],
+    words: Words<'a>,
     pos: usize,
+}
+
+/// The words an [`Args`] reads: owned, as callers hand them in, or borrowed
+/// from the line where they can be, as restore input is read.
+#[derive(Clone, Copy, Debug)]
+enum Words<'a> {
+    Owned(&'a [String]),
+    Split(&'a [Cow<'a, str>]),
 }
 
 impl<'a> Args<'a> {
     /// A cursor over `words`, starting at the first.
     pub fn new(words: &'a [String]) -> Args<'a> {
-        Args { words, pos: 0 }
+        Args {
+            words: Words::Owned(words),
+            pos: 0,
+        }
+    }
+
+    /// A cursor over words as the line splitter leaves them.
+    pub(crate) fn split(words: &'a [Cow<'a, str>]) -> Args<'a> {
+        Args {
+            words: Words::Split(words),
+            pos: 0,
+        }
+    }
+
+    fn len(&self) -> usize {
+        match self.words {
+            Words::Owned(w) => w.len(),
+            Words::Split(w) => w.len(),
+        }
     }
 
     /// The next word without consuming it.
     pub fn peek(&self) -> Option<&'a str> {
-        self.words.get(self.pos).map(String::as_str)
+        match self.words {
+            Words::Owned(w) => w.get(self.pos).map(String::as_str),
+            Words::Split(w) => w.get(self.pos).map(|w| &**w),
+        }
     }
 
     /// Consumes and returns the next word.
@@ -116,7 +148,7 @@ impl<'a> Args<'a> {
 
     /// True when every word has been consumed.
     pub fn is_empty(&self) -> bool {
-        self.pos >= self.words.len()
+        self.pos >= self.len()
     }
 
     /// How many words have been consumed.
@@ -254,13 +286,37 @@ pub struct Unknown {
 /// wrappers of `E` can offer `From` for every extension type.
 pub trait Member<E> {}
 
+/// The payload of a registry variant: the extension's value, or a box of
+/// it for a variant marked `boxed`.
+macro_rules! payload {
+    ($ty:ty) => { $ty };
+    ($ty:ty, boxed) => { Box<$ty> };
+}
+pub(crate) use payload;
+
+/// A value as its registry variant holds it (see [`payload`]).
+macro_rules! wrap {
+    ($v:expr) => {
+        $v
+    };
+    ($v:expr, boxed) => {
+        Box::new($v)
+    };
+}
+pub(crate) use wrap;
+
 /// Generates an extension enum from `Variant(Type)` lines, with an `Unknown`
 /// variant and the dispatch every caller needs. Used by `matches/mod.rs` and
 /// `targets/mod.rs`.
+///
+/// A line `Variant(Type) boxed` keeps its value in a `Box`: a rule holds its
+/// matches and its target by value, so the enum is as large as its largest
+/// inline variant, and a few big, rarely used values would make every rule
+/// of a table pay for them. `From<Type>` boxes it.
 macro_rules! registry {
     (
         $(#[$meta:meta])*
-        pub enum $enum:ident { $( $variant:ident($ty:ty) ),* $(,)? }
+        pub enum $enum:ident { $( $variant:ident($ty:ty) $($boxed:ident)? ),* $(,)? }
     ) => {
         $(#[$meta])*
         #[derive(Clone, Debug, PartialEq)]
@@ -268,7 +324,7 @@ macro_rules! registry {
         pub enum $enum {
             $(
                 #[doc = concat!("`", stringify!($variant), "`: see [`", stringify!($ty), "`].")]
-                $variant($ty),
+                $variant($crate::extension::payload!($ty $(, $boxed)?)),
             )*
             /// An extension without a typed codec, kept as raw bytes.
             Unknown($crate::extension::Unknown),
@@ -277,7 +333,7 @@ macro_rules! registry {
         $(
             impl From<$ty> for $enum {
                 fn from(v: $ty) -> Self {
-                    $enum::$variant(v)
+                    $enum::$variant($crate::extension::wrap!(v $(, $boxed)?))
                 }
             }
             impl $crate::extension::Member<$enum> for $ty {}
@@ -296,6 +352,17 @@ macro_rules! registry {
                 v
             }
 
+            /// True when `name` is one of [`Self::known_names`].
+            pub fn is_known_name(name: &str) -> bool {
+                use $crate::extension::Extension;
+                $(
+                    if <$ty>::TYPED && (name == <$ty>::NAME || <$ty>::ALIASES.contains(&name)) {
+                        return true;
+                    }
+                )*
+                false
+            }
+
             /// A fresh value for parsing options, by the name given to `-m`/`-j`.
             pub fn by_name(ctx: &$crate::extension::Ctx, name: &str) -> Option<Self> {
                 use $crate::extension::Extension;
@@ -304,7 +371,8 @@ macro_rules! registry {
                         && <$ty>::FAMILIES.contains(&ctx.family)
                         && (name == <$ty>::NAME || <$ty>::ALIASES.contains(&name))
                     {
-                        return Some($enum::$variant(<$ty>::new(ctx, name)));
+                        let v = <$ty>::new(ctx, name);
+                        return Some($enum::$variant($crate::extension::wrap!(v $(, $boxed)?)));
                     }
                 )*
                 None
@@ -321,7 +389,7 @@ macro_rules! registry {
                     if <$ty>::TYPED && name == <$ty>::NAME && <$ty>::REVISIONS.contains(&revision) {
                         if let Ok(v) = <$ty>::decode(ctx, revision, data) {
                             if $crate::extension::writes_back(data, |out| v.encode(ctx, out)) {
-                                return $enum::$variant(v);
+                                return $enum::$variant($crate::extension::wrap!(v $(, $boxed)?));
                             }
                         }
                     }
@@ -375,7 +443,7 @@ macro_rules! registry {
             pub fn downgrade(&self, revision: u8) -> Option<Self> {
                 use $crate::extension::Extension;
                 match self {
-                    $( $enum::$variant(v) => v.downgrade(revision).map($enum::$variant), )*
+                    $( $enum::$variant(v) => v.downgrade(revision).map(<$enum>::from), )*
                     $enum::Unknown(_) => None,
                 }
             }

@@ -558,7 +558,7 @@ impl Handle {
     /// [`TableBlock::apply`]: crate::syntax::restore::TableBlock::apply
     pub fn restore(
         &mut self,
-        block: &crate::syntax::restore::TableBlock,
+        block: crate::syntax::restore::TableBlock,
         opts: &crate::syntax::restore::RestoreOptions,
     ) -> Result<()> {
         if block.name != self.name {
@@ -567,11 +567,11 @@ impl Handle {
                 format!("this handle holds table `{}`", self.name),
             ));
         }
-        if let Some(changes) = self.blind_block(block, opts)? {
+        if let Some(changes) = self.blind_block(&block, opts)? {
             self.blind.extend(changes);
             return self.autocommit();
         }
-        let (block, opts) = (block.clone(), opts.clone());
+        let opts = opts.clone();
         self.edit(move |t| block.apply(t, &opts))
     }
 
@@ -1407,7 +1407,7 @@ mod tests {
         };
         let text = "*filter\n-A INPUT -j ACCEPT\n-I INPUT -s 192.0.2.1,192.0.2.2 -j DROP\nCOMMIT\n";
         let blocks = parse_with(Family::Ipv4, text, &opts).unwrap();
-        h.restore(&blocks[0], &opts).unwrap();
+        h.restore(blocks[0].clone(), &opts).unwrap();
         h.commit().unwrap();
         assert_eq!(kernel.lock().unwrap().loads, 0);
         // As iptables-restore plays it onto a table in memory.
@@ -1422,7 +1422,7 @@ mod tests {
         // Anything else reads the table.
         let text = "*filter\n-D INPUT 1\nCOMMIT\n";
         let blocks = parse_with(Family::Ipv4, text, &opts).unwrap();
-        h.restore(&blocks[0], &opts).unwrap();
+        h.restore(blocks[0].clone(), &opts).unwrap();
         h.commit().unwrap();
         assert_eq!(kernel.lock().unwrap().loads, 1);
         assert_eq!(kernel_rules(&kernel), want[1..]);
@@ -1433,7 +1433,8 @@ mod tests {
             &RestoreOptions::default(),
         )
         .unwrap();
-        h.restore(&blocks[0], &RestoreOptions::default()).unwrap();
+        h.restore(blocks[0].clone(), &RestoreOptions::default())
+            .unwrap();
         h.commit().unwrap();
         assert!(kernel_rules(&kernel).is_empty());
     }

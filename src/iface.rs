@@ -11,8 +11,13 @@ use crate::error::{Error, Result};
 ///
 /// The kernel compares the bytes selected by a mask: the whole name and its
 /// NUL for `eth0`, only `eth` for `eth+`. A lone `+` matches every interface.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub struct Iface(String);
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct Iface {
+    // The name in place, as the kernel's field holds it: no allocation for
+    // the one or two interfaces of a rule. Bytes after `len` are zero.
+    bytes: [u8; IFNAMSIZ],
+    len: u8,
+}
 
 impl Iface {
     /// Checks and wraps a name: at most 15 bytes (IFNAMSIZ - 1), no NUL.
@@ -36,30 +41,40 @@ impl Iface {
                 reason: "white space, control characters and quotes are not allowed",
             });
         }
-        Ok(Iface(name.to_string()))
+        Ok(Iface::from_bytes(name.as_bytes()))
+    }
+
+    /// `bytes` (at most IFNAMSIZ, valid UTF-8) in place.
+    fn from_bytes(b: &[u8]) -> Iface {
+        let mut bytes = [0u8; IFNAMSIZ];
+        bytes[..b.len()].copy_from_slice(b);
+        Iface {
+            bytes,
+            len: b.len() as u8,
+        }
     }
 
     /// The name as written (with its `+`, if any).
     pub fn name(&self) -> &str {
-        &self.0
+        // Only whole UTF-8 strings are ever stored.
+        std::str::from_utf8(&self.bytes[..usize::from(self.len)]).unwrap_or_default()
     }
 
     /// True for a `+` prefix wildcard.
     pub fn is_wildcard(&self) -> bool {
-        self.0.ends_with('+')
+        self.name().ends_with('+')
     }
 
     /// True when the mask selects nothing (`+` alone, or empty): every interface matches.
     pub fn matches_all(&self) -> bool {
-        self.0.is_empty() || self.0 == "+"
+        matches!(self.name(), "" | "+")
     }
 
     /// The kernel's `iniface`/`iniface_mask` pair.
     pub fn to_kernel(&self) -> ([u8; IFNAMSIZ], [u8; IFNAMSIZ]) {
-        let mut name = [0u8; IFNAMSIZ];
+        let name = self.bytes;
         let mut mask = [0u8; IFNAMSIZ];
-        let b = self.0.as_bytes();
-        name[..b.len()].copy_from_slice(b);
+        let b = self.name().as_bytes();
         let selected = if b.is_empty() {
             0
         } else if self.is_wildcard() {
@@ -79,18 +94,24 @@ impl Iface {
         if len == 0 && mask[0] == 0 {
             return Ok(None);
         }
-        let mut bytes = name[..len].to_vec();
         // A mask that stops before the name's end is a prefix match, even when
         // the name was not written with a `+` (other tools may do that).
         let selected = mask.iter().take_while(|&&m| m != 0).count();
-        if selected < len && bytes.last() != Some(&b'+') {
-            bytes.truncate(selected);
-            bytes.push(b'+');
+        let iface = if selected < len && name[len - 1] != b'+' {
+            let mut prefix = Iface::from_bytes(&name[..selected]);
+            prefix.bytes[selected] = b'+';
+            prefix.len += 1;
+            prefix
+        } else {
+            Iface::from_bytes(&name[..len])
+        };
+        if std::str::from_utf8(&iface.bytes[..usize::from(iface.len)]).is_err() {
+            return Err(Error::Malformed(format!(
+                "interface name {:?} is not UTF-8",
+                &name[..len]
+            )));
         }
-        let s = String::from_utf8(bytes).map_err(|_| {
-            Error::Malformed(format!("interface name {:?} is not UTF-8", &name[..len]))
-        })?;
-        Ok(Some(Iface(s)))
+        Ok(Some(iface))
     }
 }
 
@@ -103,7 +124,14 @@ impl FromStr for Iface {
 
 impl fmt::Display for Iface {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
+        f.write_str(self.name())
+    }
+}
+
+impl fmt::Debug for Iface {
+    /// As the name: `Iface("eth0")`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("Iface").field(&self.name()).finish()
     }
 }
 
@@ -134,6 +162,17 @@ mod tests {
             assert_eq!(Iface::from_kernel(&n, &m).unwrap().unwrap().name(), name);
         }
         assert_eq!(Iface::from_kernel(&[0; 16], &[0; 16]).unwrap(), None);
+        // Written by another tool: all 16 bytes a name, or a short mask.
+        let full = Iface::from_kernel(b"abcdefghijklmnop", &[0xff; 16])
+            .unwrap()
+            .unwrap();
+        assert_eq!(full.name(), "abcdefghijklmnop");
+        assert_eq!(full.to_kernel(), (*b"abcdefghijklmnop", [0xff; 16]));
+        let mut short = [0u8; 16];
+        short[..3].fill(0xff);
+        let prefix = Iface::from_kernel(b"eth0\0\0\0\0\0\0\0\0\0\0\0\0", &short).unwrap();
+        assert_eq!(prefix.unwrap().name(), "eth+");
+        assert_eq!(format!("{:?}", Iface::new("lo").unwrap()), "Iface(\"lo\")");
         let mut bad = [0xffu8; 16];
         bad[15] = 0;
         assert!(Iface::from_kernel(&bad, &[0xff; 16]).is_err());

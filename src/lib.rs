@@ -45,6 +45,18 @@
 
 #![warn(missing_docs)]
 
+/// Appends formatted text to a `String` (`push_fmt!(out, " --mark {m:#x}")`):
+/// what `out.push_str(&format!(..))` does, without the temporary `String`.
+/// The extensions print saved tables through it. (Defined before the
+/// modules, so that every one of them sees it.)
+macro_rules! push_fmt {
+    ($out:expr, $($arg:tt)*) => {{
+        use std::fmt::Write as _;
+        // Writing to a String cannot fail.
+        let _ = $out.write_fmt(format_args!($($arg)*));
+    }};
+}
+
 pub mod addr;
 pub mod allowlist;
 pub mod backend;

@@ -24,10 +24,10 @@ const CHAIN_PROTOS: &[(&str, u8)] = &[
     ("all", 0),
 ];
 
-#[derive(Default)]
 struct Protocols {
     by_name: HashMap<String, u8>,
-    by_number: HashMap<u8, String>,
+    /// Indexed by number: printing a saved table looks one up for each rule.
+    by_number: Vec<Option<String>>,
 }
 
 #[derive(Default)]
@@ -39,7 +39,10 @@ struct Services {
 fn protocols() -> &'static Protocols {
     static P: OnceLock<Protocols> = OnceLock::new();
     P.get_or_init(|| {
-        let mut p = Protocols::default();
+        let mut p = Protocols {
+            by_name: HashMap::new(),
+            by_number: vec![None; 256],
+        };
         if let Ok(text) = std::fs::read_to_string("/etc/protocols") {
             for line in text.lines() {
                 let line = line.split('#').next().unwrap_or("");
@@ -48,7 +51,7 @@ fn protocols() -> &'static Protocols {
                     continue;
                 };
                 let Ok(num) = num.parse::<u8>() else { continue };
-                p.by_number.entry(num).or_insert_with(|| name.to_string());
+                p.by_number[usize::from(num)].get_or_insert_with(|| name.to_string());
                 p.by_name.entry(name.to_string()).or_insert(num);
                 for alias in words {
                     p.by_name.entry(alias.to_string()).or_insert(num);
@@ -90,14 +93,21 @@ fn services() -> &'static Services {
 /// Parses a `-p` value as iptables does: a number 0..=255, `all`, a name from
 /// /etc/protocols, or one of iptables' built-in names. Case is ignored.
 pub fn parse_protocol(s: &str) -> Option<u8> {
-    let s = s.to_ascii_lowercase();
-    if let Some(n) = parse_uint(&s) {
+    // Nearly every rule writes its protocol in lower case: no copy then.
+    let lower;
+    let s = if s.bytes().any(|b| b.is_ascii_uppercase()) {
+        lower = s.to_ascii_lowercase();
+        lower.as_str()
+    } else {
+        s
+    };
+    if let Some(n) = parse_uint(s) {
         return u8::try_from(n).ok();
     }
     if s == "all" {
         return Some(0);
     }
-    if let Some(&n) = protocols().by_name.get(&s) {
+    if let Some(&n) = protocols().by_name.get(s) {
         return Some(n);
     }
     CHAIN_PROTOS.iter().find(|(n, _)| *n == s).map(|&(_, v)| v)
@@ -105,16 +115,16 @@ pub fn parse_protocol(s: &str) -> Option<u8> {
 
 /// The name iptables-save prints for a protocol number, or `None` when it prints
 /// the number (`proto_to_name`: /etc/protocols first, then the built-in names).
-pub fn protocol_name(proto: u8) -> Option<String> {
+pub fn protocol_name(proto: u8) -> Option<&'static str> {
     if proto != 0 {
-        if let Some(n) = protocols().by_number.get(&proto) {
-            return Some(n.clone());
+        if let Some(n) = &protocols().by_number[usize::from(proto)] {
+            return Some(n);
         }
     }
     CHAIN_PROTOS
         .iter()
         .find(|(_, v)| *v == proto)
-        .map(|(n, _)| n.to_string())
+        .map(|(n, _)| *n)
 }
 
 /// The port of a service name for a protocol name (`getservbyname(name, proto)`).
@@ -138,7 +148,9 @@ pub fn parse_port(s: &str, proto: &str) -> Option<u16> {
 /// leading-0 octal; the whole string must be consumed; no sign, and (unlike
 /// `xtables_strtoul`) no leading blank.
 pub fn parse_uint(s: &str) -> Option<u64> {
-    if s.starts_with(|c: char| c == '+' || c == '-' || crate::xtopt::C_SPACE.contains(&c)) {
+    // Without a blank or a sign in front, a number starts with a digit;
+    // names (`tcp`, `ssh`) are turned away here.
+    if !s.starts_with(|c: char| c.is_ascii_digit()) {
         return None;
     }
     crate::xtopt::uint(s, 0, u64::MAX)
@@ -163,7 +175,7 @@ mod tests {
         assert_eq!(parse_protocol("TCP"), Some(6));
         assert_eq!(parse_protocol("all"), Some(0));
         assert_eq!(parse_protocol("256"), None);
-        assert_eq!(protocol_name(6).as_deref(), Some("tcp"));
-        assert_eq!(protocol_name(0).as_deref(), Some("all"));
+        assert_eq!(protocol_name(6), Some("tcp"));
+        assert_eq!(protocol_name(0), Some("all"));
     }
 }

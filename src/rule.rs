@@ -222,15 +222,9 @@ impl Rule {
         counters: bool,
         dialect: crate::extension::Dialect,
     ) -> String {
-        let prefix = if counters {
-            format!("{} ", self.counters)
-        } else {
-            String::new()
-        };
-        format!(
-            "{prefix}-A {chain}{}",
-            crate::syntax::save_rule_spec_in(self, dialect)
-        )
+        let mut out = String::new();
+        crate::syntax::write_rule_line(&mut out, self, chain, counters, dialect);
+        out
     }
 }
 

@@ -180,7 +180,7 @@ pub const MAX_CHAIN_NAME: usize = 28;
 /// Names a user chain may not take: the verdicts, the table's end marker,
 /// and the target extensions (`-j NAME` would mean the target).
 fn reserved_chain_name(name: &str) -> bool {
-    Target::verdict(name).is_some() || name == "ERROR" || TargetExt::known_names().contains(&name)
+    Target::verdict(name).is_some() || name == "ERROR" || TargetExt::is_known_name(name)
 }
 
 /// Checks a user chain name as iptables does: length, characters, and not

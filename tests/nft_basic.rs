@@ -91,7 +91,7 @@ fn changes_without_a_read_land_as_iptables_nft_puts_them() {
     };
     let text = "*filter\n-I mine -p tcp -m tcp --dport 22 -j ACCEPT\n-A mine -j RETURN\nCOMMIT\n";
     let blocks = iptkit::syntax::restore::parse_with(Family::Ipv4, text, &opts).unwrap();
-    h.restore(&blocks[0], &opts).unwrap();
+    h.restore(blocks[0].clone(), &opts).unwrap();
     h.commit().unwrap();
     assert!(!h.is_loaded());
     let want = [

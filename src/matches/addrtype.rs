@@ -263,7 +263,7 @@ impl Extension for AddrType {
     fn save(&self, _ctx: &Ctx, out: &mut String) {
         for (name, t) in [("src-type", &self.src), ("dst-type", &self.dst)] {
             if let Some(t) = t.filter(|t| !t.value.is_empty()) {
-                out.push_str(&format!("{} --{name} {}", t.bang(), t.value.names()));
+                push_fmt!(out, "{} --{name} {}", t.bang(), t.value.names());
             }
         }
         match self.limit_iface {

@@ -129,7 +129,7 @@ impl Extension for Ah {
         if ctx.family == Family::Ipv6 {
             if let Some(l) = self.len {
                 if l.value != 0 || l.invert {
-                    out.push_str(&format!("{} --ahlen {}", l.bang(), l.value));
+                    push_fmt!(out, "{} --ahlen {}", l.bang(), l.value);
                 }
             }
             if self.res {

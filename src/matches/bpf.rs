@@ -269,10 +269,10 @@ impl Extension for Bpf {
                     .iter()
                     .map(|i| format!("{} {} {} {}", i.code, i.jt, i.jf, i.k))
                     .collect();
-                out.push_str(&format!(" --bytecode \"{},{}\"", p.len(), insns.join(",")));
+                push_fmt!(out, " --bytecode \"{},{}\"", p.len(), insns.join(","));
             }
             Some(BpfProgram::Pinned { path, .. }) => {
-                out.push_str(&format!(" --object-pinned {path}"));
+                push_fmt!(out, " --object-pinned {path}");
             }
             None => {}
         }

@@ -199,7 +199,7 @@ impl Extension for Cgroup {
             crate::syntax::save_string(out, &p.value);
         }
         if let Some(c) = self.classid {
-            out.push_str(&format!("{} --cgroup {}", c.bang(), c.value));
+            push_fmt!(out, "{} --cgroup {}", c.bang(), c.value);
         }
     }
 }

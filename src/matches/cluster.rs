@@ -142,13 +142,14 @@ impl Extension for Cluster {
     }
 
     fn save(&self, _ctx: &Ctx, out: &mut String) {
-        out.push_str(&format!(
+        push_fmt!(
+            out,
             "{} --cluster-local-nodemask 0x{:08x} --cluster-total-nodes {} --cluster-hash-seed 0x{:08x}",
             self.node_mask.bang(),
             self.node_mask.value,
             self.total_nodes,
             self.hash_seed
-        ));
+        );
     }
 }
 

@@ -202,10 +202,10 @@ impl Extension for Connbytes {
 
     fn save(&self, _ctx: &Ctx, out: &mut String) {
         let r = self.count.value;
-        out.push_str(&format!("{} --connbytes {}", self.count.bang(), r.from));
+        push_fmt!(out, "{} --connbytes {}", self.count.bang(), r.from);
         // iptables leaves out an upper bound of 0 or "no limit".
         if r.to != 0 && r.to != u64::MAX {
-            out.push_str(&format!(":{}", r.to));
+            push_fmt!(out, ":{}", r.to);
         }
         out.push_str(" --connbytes-mode ");
         out.push_str(name(MODES, &self.mode));

@@ -125,12 +125,13 @@ impl Connlabel {
             .find(|(b, _)| *b == self.label.value)
             .map(|(_, n)| n);
         match name {
-            Some(n) => out.push_str(&format!("{} --label \"{n}\"", self.label.bang())),
-            None => out.push_str(&format!(
+            Some(n) => push_fmt!(out, "{} --label \"{n}\"", self.label.bang()),
+            None => push_fmt!(
+                out,
                 "{} --label \"{}\"",
                 self.label.bang(),
                 self.label.value
-            )),
+            ),
         }
         if self.set {
             out.push_str(" --set");

@@ -217,13 +217,10 @@ impl Extension for Connlimit {
 
     fn save(&self, ctx: &Ctx, out: &mut String) {
         match self.test {
-            ConnlimitTest::Above(n) => out.push_str(&format!(" --connlimit-above {n}")),
-            ConnlimitTest::Upto(n) => out.push_str(&format!(" --connlimit-upto {n}")),
+            ConnlimitTest::Above(n) => push_fmt!(out, " --connlimit-above {n}"),
+            ConnlimitTest::Upto(n) => push_fmt!(out, " --connlimit-upto {n}"),
         }
-        out.push_str(&format!(
-            " --connlimit-mask {}",
-            self.prefix_len(ctx.family)
-        ));
+        push_fmt!(out, " --connlimit-mask {}", self.prefix_len(ctx.family));
         if self.revision >= 1 {
             out.push_str(if self.daddr {
                 " --connlimit-daddr"

@@ -299,7 +299,7 @@ impl CtAddr {
     /// `ADDR` or `ADDR/LEN` or `ADDR/MASK`, as `conntrack_dump_addr` prints it.
     fn save(&self, out: &mut String) {
         out.push(' ');
-        out.push_str(&self.addr.to_string());
+        push_fmt!(out, "{}", self.addr);
         let family = Family::of(&self.addr);
         let mask = match self.mask {
             CtMask::Host => return,
@@ -308,8 +308,8 @@ impl CtAddr {
         };
         match mask_to_cidr(mask) {
             Some(len) if len == family.bits() => {}
-            Some(len) => out.push_str(&format!("/{len}")),
-            None => out.push_str(&format!("/{mask}")),
+            Some(len) => push_fmt!(out, "/{len}"),
+            None => push_fmt!(out, "/{mask}"),
         }
     }
 }
@@ -351,16 +351,16 @@ fn parse_port(
 fn save_port(out: &mut String, name: &str, p: &Option<Inv<PortRange>>) {
     if let Some(p) = p {
         let r = p.value;
-        out.push_str(&format!("{} --{name} {}", p.bang(), r.min));
+        push_fmt!(out, "{} --{name} {}", p.bang(), r.min);
         if r.max != 0 && r.min != r.max {
-            out.push_str(&format!(":{}", r.max));
+            push_fmt!(out, ":{}", r.max);
         }
     }
 }
 
 fn save_addr(out: &mut String, name: &str, a: &Option<Inv<CtAddr>>) {
     if let Some(a) = a {
-        out.push_str(&format!("{} --{name}", a.bang()));
+        push_fmt!(out, "{} --{name}", a.bang());
         a.value.save(out);
     }
 }
@@ -786,7 +786,7 @@ impl Extension for Conntrack {
             print_names(out, STATE_PRINT, CtState::empty(), s.value);
         }
         if let Some(p) = self.proto {
-            out.push_str(&format!("{} --ctproto {}", p.bang(), p.value));
+            push_fmt!(out, "{} --ctproto {}", p.bang(), p.value);
         }
         save_addr(out, "ctorigsrc", &self.orig_src);
         save_addr(out, "ctorigdst", &self.orig_dst);
@@ -797,7 +797,7 @@ impl Extension for Conntrack {
         save_port(out, "ctreplsrcport", &self.repl_src_port);
         save_port(out, "ctrepldstport", &self.repl_dst_port);
         if let Some(s) = self.status {
-            out.push_str(&format!("{} --ctstatus", s.bang()));
+            push_fmt!(out, "{} --ctstatus", s.bang());
             if s.value.is_empty() {
                 out.push_str(" NONE");
             } else {
@@ -805,9 +805,9 @@ impl Extension for Conntrack {
             }
         }
         if let Some(e) = self.expires {
-            out.push_str(&format!("{} --ctexpire {}", e.bang(), e.value.min));
+            push_fmt!(out, "{} --ctexpire {}", e.bang(), e.value.min);
             if e.value.min != e.value.max {
-                out.push_str(&format!(":{}", e.value.max));
+                push_fmt!(out, ":{}", e.value.max);
             }
         }
         match self.direction {
@@ -828,7 +828,7 @@ mod tests {
     fn parse_one(family: Family, spec: &str) -> Conntrack {
         let (rules, _) = parse_rule_spec(family, &split_words(spec).unwrap()).unwrap();
         match &rules[0].matches[0] {
-            crate::Match::Conntrack(c) => c.clone(),
+            crate::Match::Conntrack(c) => (**c).clone(),
             m => panic!("not conntrack: {m:?}"),
         }
     }

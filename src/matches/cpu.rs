@@ -77,7 +77,7 @@ impl Extension for Cpu {
     }
 
     fn save(&self, _ctx: &Ctx, out: &mut String) {
-        out.push_str(&format!("{} --cpu {}", self.cpu.bang(), self.cpu.value));
+        push_fmt!(out, "{} --cpu {}", self.cpu.bang(), self.cpu.value);
     }
 }
 

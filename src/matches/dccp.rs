@@ -184,15 +184,15 @@ impl Extension for Dccp {
     fn save(&self, _ctx: &Ctx, out: &mut String) {
         for (name, r) in [("sport", &self.sport), ("dport", &self.dport)] {
             if let Some(r) = r {
-                out.push_str(&format!("{} --{name} {}", r.bang(), r.value));
+                push_fmt!(out, "{} --{name} {}", r.bang(), r.value);
             }
         }
         if let Some(t) = self.types {
-            out.push_str(&format!("{} --dccp-types", t.bang()));
+            push_fmt!(out, "{} --dccp-types", t.bang());
             print_types(out, t.value);
         }
         if let Some(o) = self.option {
-            out.push_str(&format!("{} --dccp-option {}", o.bang(), o.value));
+            push_fmt!(out, "{} --dccp-option {}", o.bang(), o.value);
         }
     }
 }

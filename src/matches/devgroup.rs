@@ -48,7 +48,7 @@ impl Devgroup {
         let name = |v| lmap_name(names, v);
         for (option, g) in [("src-group", &self.src), ("dst-group", &self.dst)] {
             if let Some(g) = g {
-                out.push_str(&format!("{} --{option}", g.bang()));
+                push_fmt!(out, "{} --{option}", g.bang());
                 save_val_mask(out, g.value.group, g.value.mask, Some(&name));
             }
         }

@@ -131,7 +131,7 @@ impl Extension for Dscp {
 
     fn save(&self, _ctx: &Ctx, out: &mut String) {
         if let Some(d) = self.dscp {
-            out.push_str(&format!("{} --dscp 0x{:02x}", d.bang(), d.value));
+            push_fmt!(out, "{} --dscp 0x{:02x}", d.bang(), d.value);
         }
     }
 }

@@ -105,13 +105,13 @@ impl Extension for Ecn {
     fn save(&self, _ctx: &Ctx, out: &mut String) {
         let bang = |i: bool| if i { " !" } else { "" };
         if let Some(i) = self.tcp_ece {
-            out.push_str(&format!("{} --ecn-tcp-ece", bang(i)));
+            push_fmt!(out, "{} --ecn-tcp-ece", bang(i));
         }
         if let Some(i) = self.tcp_cwr {
-            out.push_str(&format!("{} --ecn-tcp-cwr", bang(i)));
+            push_fmt!(out, "{} --ecn-tcp-cwr", bang(i));
         }
         if let Some(e) = self.ip_ect {
-            out.push_str(&format!("{} --ecn-ip-ect {}", e.bang(), e.value));
+            push_fmt!(out, "{} --ecn-ip-ect {}", e.bang(), e.value);
         }
     }
 }

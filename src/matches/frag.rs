@@ -197,10 +197,10 @@ impl Extension for Frag {
 
     fn save(&self, _ctx: &Ctx, out: &mut String) {
         if let Some(r) = self.ids.filter(|r| r.value != U32Range::ALL) {
-            out.push_str(&format!("{} --fragid {}", r.bang(), r.value));
+            push_fmt!(out, "{} --fragid {}", r.bang(), r.value);
         }
         if let Some(l) = self.len {
-            out.push_str(&format!("{} --fraglen {}", l.bang(), l.value));
+            push_fmt!(out, "{} --fraglen {}", l.bang(), l.value);
         }
         for (on, name) in [
             (self.res, " --fragres"),

@@ -338,7 +338,7 @@ fn print_rate(out: &mut String, period: u64, scale: u64) -> u64 {
         i += 1;
     }
     let (name, mult) = rates[i - 1];
-    out.push_str(&format!(" {}/{name}", mult / period));
+    push_fmt!(out, " {}/{name}", mult / period);
     mult / scale * 1000
 }
 
@@ -354,7 +354,7 @@ fn print_bytes(out: &mut String, avg: u64, burst: u64) -> u64 {
         .find(|(_, t)| r >= *t && bytes_to_cost(r & !(t - 1)) == avg)
         .copied()
         .unwrap_or(UNITS[2]);
-    out.push_str(&format!(" {}{name}b/s", r / thresh));
+    push_fmt!(out, " {}{name}b/s", r / thresh);
     if burst == 0 {
         return u64::from(BYTE_EXPIRE) * 1000;
     }
@@ -365,7 +365,7 @@ fn print_bytes(out: &mut String, avg: u64, burst: u64) -> u64 {
         .find(|(_, t)| r >= *t)
         .copied()
         .unwrap_or(UNITS[2]);
-    out.push_str(&format!(" --hashlimit-burst {}{name}b", r / thresh));
+    push_fmt!(out, " --hashlimit-burst {}{name}b", r / thresh);
     u64::from(BYTE_EXPIRE_BURST) * 1000
 }
 
@@ -668,7 +668,7 @@ impl Extension for HashLimit {
             print_bytes(out, self.avg, self.burst)
         } else {
             let q = print_rate(out, self.avg, self.scale());
-            out.push_str(&format!(" --hashlimit-burst {}", self.burst));
+            push_fmt!(out, " --hashlimit-burst {}", self.burst);
             q
         };
         if !self.mode.is_empty() {
@@ -677,36 +677,33 @@ impl Extension for HashLimit {
                 .filter(|(_, m)| self.mode.contains(*m))
                 .map(|(n, _)| *n)
                 .collect();
-            out.push_str(&format!(" --hashlimit-mode {}", words.join(",")));
+            push_fmt!(out, " --hashlimit-mode {}", words.join(","));
         }
-        out.push_str(&format!(" --hashlimit-name {}", self.name));
+        push_fmt!(out, " --hashlimit-name {}", self.name);
         if self.htable_size != 0 {
-            out.push_str(&format!(" --hashlimit-htable-size {}", self.htable_size));
+            push_fmt!(out, " --hashlimit-htable-size {}", self.htable_size);
         }
         if self.htable_max != 0 {
-            out.push_str(&format!(" --hashlimit-htable-max {}", self.htable_max));
+            push_fmt!(out, " --hashlimit-htable-max {}", self.htable_max);
         }
         if self.gc_interval != DEFAULT_GC_INTERVAL {
-            out.push_str(&format!(
-                " --hashlimit-htable-gcinterval {}",
-                self.gc_interval
-            ));
+            push_fmt!(out, " --hashlimit-htable-gcinterval {}", self.gc_interval);
         }
         // iptables compares in 32 bits.
         if self.expire != quantum as u32 {
-            out.push_str(&format!(" --hashlimit-htable-expire {}", self.expire));
+            push_fmt!(out, " --hashlimit-htable-expire {}", self.expire);
         }
         let dmask = ctx.family.bits();
         if self.srcmask != dmask {
-            out.push_str(&format!(" --hashlimit-srcmask {}", self.srcmask));
+            push_fmt!(out, " --hashlimit-srcmask {}", self.srcmask);
         }
         if self.dstmask != dmask {
-            out.push_str(&format!(" --hashlimit-dstmask {}", self.dstmask));
+            push_fmt!(out, " --hashlimit-dstmask {}", self.dstmask);
         }
         if self.revision >= 3 && self.rate_match {
             out.push_str(" --hashlimit-rate-match");
             if self.interval != 1 {
-                out.push_str(&format!(" --hashlimit-rate-interval {}", self.interval));
+                push_fmt!(out, " --hashlimit-rate-interval {}", self.interval);
             }
         }
     }
@@ -729,7 +726,7 @@ mod tests {
     fn parsed(family: Family, spec: &str) -> Result<HashLimit> {
         let (rules, _) = parse_rule_spec(family, &split_words(spec).unwrap())?;
         match &rules[0].matches[0] {
-            crate::Match::HashLimit(m) => Ok(m.clone()),
+            crate::Match::HashLimit(m) => Ok((**m).clone()),
             m => panic!("{m:?}"),
         }
     }

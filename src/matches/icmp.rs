@@ -53,7 +53,7 @@ impl IcmpType {
     pub(crate) fn save_numeric(&self, out: &mut String) {
         out.push_str(&self.type_.to_string());
         if !self.is_all_codes() {
-            out.push_str(&format!("/{}", self.code_min));
+            push_fmt!(out, "/{}", self.code_min);
         }
     }
 }

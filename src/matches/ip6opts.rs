@@ -167,15 +167,15 @@ impl Ip6Opts {
     /// Prints ` [!] --EXT-len N --EXT-opts LIST`.
     pub(crate) fn save(&self, ext: &str, out: &mut String) {
         if let Some(l) = self.len {
-            out.push_str(&format!("{} --{ext}-len {}", l.bang(), l.value));
+            push_fmt!(out, "{} --{ext}-len {}", l.bang(), l.value);
         }
         if let Some(opts) = &self.opts {
-            out.push_str(&format!(" --{ext}-opts"));
+            push_fmt!(out, " --{ext}-opts");
             for (i, o) in opts.iter().enumerate() {
                 out.push(if i == 0 { ' ' } else { ',' });
                 out.push_str(&o.kind.to_string());
                 if let Some(l) = o.len {
-                    out.push_str(&format!(":{l}"));
+                    push_fmt!(out, ":{l}");
                 }
             }
         }

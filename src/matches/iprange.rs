@@ -147,7 +147,7 @@ impl Extension for IpRange {
     fn save(&self, _ctx: &Ctx, out: &mut String) {
         for (name, r) in [("src-range", &self.src), ("dst-range", &self.dst)] {
             if let Some(r) = r {
-                out.push_str(&format!("{} --{name} {}", r.bang(), r.value));
+                push_fmt!(out, "{} --{name} {}", r.bang(), r.value);
             }
         }
     }
@@ -191,7 +191,7 @@ mod tests {
             &split_words("-m iprange --src-range 1.1.1.1-1.1.1.10 ! --dst-range 10.0.0.1").unwrap(),
         )
         .unwrap();
-        assert_eq!(rules[0].matches[0], crate::Match::IpRange(m));
+        assert_eq!(rules[0].matches[0], crate::Match::from(m));
     }
 
     #[test]

@@ -197,7 +197,7 @@ impl Extension for Ipv6Header {
             .map(|&(proto, _, fallback)| match proto {
                 // iptables looks 0 up in its own list, which says hop-by-hop.
                 0 => fallback.to_string(),
-                p => names::protocol_name(p).unwrap_or_else(|| fallback.to_string()),
+                p => names::protocol_name(p).unwrap_or(fallback).to_string(),
             })
             .collect();
         let list = if names.is_empty() {
@@ -205,7 +205,7 @@ impl Extension for Ipv6Header {
         } else {
             names.join(",")
         };
-        out.push_str(&format!("{} --header {list}", self.headers.bang()));
+        push_fmt!(out, "{} --header {list}", self.headers.bang());
         if self.soft {
             out.push_str(" --soft");
         }

@@ -251,16 +251,16 @@ impl Extension for Ipvs {
         let (set, inv) = self.bits();
         if set == XT_IPVS_IPVS_PROPERTY {
             let bang = if inv != 0 { " !" } else { "" };
-            out.push_str(&format!("{bang} --ipvs"));
+            push_fmt!(out, "{bang} --ipvs");
         }
         if let Some(p) = self.vproto {
-            out.push_str(&format!("{} --vproto {}", p.bang(), p.value));
+            push_fmt!(out, "{} --vproto {}", p.bang(), p.value);
         }
         if let Some(a) = self.vaddr {
-            out.push_str(&format!("{} --vaddr {}", a.bang(), a.value));
+            push_fmt!(out, "{} --vaddr {}", a.bang(), a.value);
         }
         if let Some(p) = self.vport {
-            out.push_str(&format!("{} --vport {}", p.bang(), p.value));
+            push_fmt!(out, "{} --vport {}", p.bang(), p.value);
         }
         match self.vdir {
             Some(VDir::Original) => out.push_str(" --vdir ORIGINAL"),
@@ -269,10 +269,10 @@ impl Extension for Ipvs {
         }
         if let Some(m) = self.vmethod {
             let name = METHODS.iter().find(|e| e.1 == m.value).map_or("", |e| e.0);
-            out.push_str(&format!("{} --vmethod {name}", m.bang()));
+            push_fmt!(out, "{} --vmethod {name}", m.bang());
         }
         if let Some(p) = self.vportctl {
-            out.push_str(&format!("{} --vportctl {}", p.bang(), p.value));
+            push_fmt!(out, "{} --vportctl {}", p.bang(), p.value);
         }
     }
 }

@@ -171,13 +171,13 @@ impl Extension for L2tp {
 
     fn save(&self, _ctx: &Ctx, out: &mut String) {
         if let Some(t) = self.tunnel_id {
-            out.push_str(&format!(" --tunnel-id {t}"));
+            push_fmt!(out, " --tunnel-id {t}");
         }
         if let Some(s) = self.session_id {
-            out.push_str(&format!(" --session-id {s}"));
+            push_fmt!(out, " --session-id {s}");
         }
         if let Some(v) = self.version {
-            out.push_str(&format!(" --pversion {v}"));
+            push_fmt!(out, " --pversion {v}");
         }
         if let Some(t) = self.packet_type {
             out.push_str(match t {

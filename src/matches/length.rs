@@ -109,7 +109,7 @@ impl Extension for Length {
 
     fn save(&self, _ctx: &Ctx, out: &mut String) {
         if let Some(l) = self.length {
-            out.push_str(&format!("{} --length {}", l.bang(), l.value));
+            push_fmt!(out, "{} --length {}", l.bang(), l.value);
         }
     }
 }

@@ -181,7 +181,7 @@ impl Extension for Limit {
         out.push_str(" --limit ");
         out.push_str(&Limit::rate_string(self.avg));
         if self.burst != DEFAULT_BURST {
-            out.push_str(&format!(" --limit-burst {}", self.burst));
+            push_fmt!(out, " --limit-burst {}", self.burst);
         }
     }
 }

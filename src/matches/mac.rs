@@ -87,11 +87,7 @@ impl Extension for Mac {
 
     fn save(&self, _ctx: &Ctx, out: &mut String) {
         if let Some(s) = self.source {
-            out.push_str(&format!(
-                "{} --mac-source {}",
-                s.bang(),
-                mac_string(&s.value)
-            ));
+            push_fmt!(out, "{} --mac-source {}", s.bang(), mac_string(&s.value));
         }
     }
 }

@@ -170,11 +170,7 @@ impl Extension for Mh {
 
     fn save(&self, _ctx: &Ctx, out: &mut String) {
         if self.types.value != MhTypes::ALL {
-            out.push_str(&format!(
-                "{} --mh-type {}",
-                self.types.bang(),
-                self.types.value
-            ));
+            push_fmt!(out, "{} --mh-type {}", self.types.bang(), self.types.value);
         }
     }
 }

@@ -263,9 +263,9 @@ impl Extension for Multiport {
         for (i, r) in self.ports.value.iter().enumerate() {
             out.push(if i == 0 { ' ' } else { ',' });
             if self.revision == 0 || r.min == r.max {
-                out.push_str(&r.min.to_string());
+                push_fmt!(out, "{}", r.min);
             } else {
-                out.push_str(&format!("{}:{}", r.min, r.max));
+                push_fmt!(out, "{}:{}", r.min, r.max);
             }
         }
     }

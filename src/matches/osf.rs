@@ -140,16 +140,12 @@ impl Extension for Osf {
 
     fn save(&self, _ctx: &Ctx, out: &mut String) {
         // iptables prints the genre as it is, without quoting.
-        out.push_str(&format!(
-            "{} --genre {}",
-            self.genre.bang(),
-            self.genre.value
-        ));
+        push_fmt!(out, "{} --genre {}", self.genre.bang(), self.genre.value);
         if let Some(t) = self.ttl {
-            out.push_str(&format!(" --ttl {t}"));
+            push_fmt!(out, " --ttl {t}");
         }
         if let Some(l) = self.log {
-            out.push_str(&format!(" --log {l}"));
+            push_fmt!(out, " --log {l}");
         }
     }
 }

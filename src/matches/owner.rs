@@ -222,10 +222,10 @@ impl Extension for Owner {
             });
         }
         if let Some(u) = self.uid {
-            out.push_str(&format!("{} --uid-owner {}", u.bang(), u.value));
+            push_fmt!(out, "{} --uid-owner {}", u.bang(), u.value);
         }
         if let Some(g) = self.gid {
-            out.push_str(&format!("{} --gid-owner {}", g.bang(), g.value));
+            push_fmt!(out, "{} --gid-owner {}", g.bang(), g.value);
         }
         if self.suppl_groups {
             out.push_str(" --suppl-groups");

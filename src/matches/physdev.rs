@@ -176,7 +176,7 @@ impl Extension for Physdev {
         };
         let port = |out: &mut String, p: &Option<Inv<Iface>>, option: &str| {
             if let Some(p) = p {
-                out.push_str(&format!("{}{option} {}", p.bang(), p.value));
+                push_fmt!(out, "{}{option} {}", p.bang(), p.value);
             }
         };
         test(out, self.is_in, " --physdev-is-in");

@@ -140,7 +140,7 @@ impl Extension for PktType {
 
     fn save(&self, _ctx: &Ctx, out: &mut String) {
         if let Some(t) = self.pkt_type {
-            out.push_str(&format!("{} --pkt-type {}", t.bang(), t.value.name()));
+            push_fmt!(out, "{} --pkt-type {}", t.bang(), t.value.name());
         }
     }
 }

@@ -419,27 +419,28 @@ impl Extension for Policy {
                 out.push_str(" --next");
             }
             if let Some(v) = e.reqid {
-                out.push_str(&format!("{} --reqid {}", v.bang(), v.value));
+                push_fmt!(out, "{} --reqid {}", v.bang(), v.value);
             }
             if let Some(v) = e.spi {
-                out.push_str(&format!("{} --spi 0x{:x}", v.bang(), v.value));
+                push_fmt!(out, "{} --spi 0x{:x}", v.bang(), v.value);
             }
             if let Some(v) = e.proto {
-                let name = names::protocol_name(v.value).unwrap_or_else(|| v.value.to_string());
-                out.push_str(&format!("{} --proto {name}", v.bang()));
+                let name = names::protocol_name(v.value)
+                    .map_or_else(|| v.value.to_string(), str::to_string);
+                push_fmt!(out, "{} --proto {name}", v.bang());
             }
             if let Some(v) = e.mode {
                 let m = match v.value {
                     Mode::Transport => "transport",
                     Mode::Tunnel => "tunnel",
                 };
-                out.push_str(&format!("{} --mode {m}", v.bang()));
+                push_fmt!(out, "{} --mode {m}", v.bang());
             }
             if let Some(v) = e.tunnel_dst {
-                out.push_str(&format!("{} --tunnel-dst {}", v.bang(), v.value));
+                push_fmt!(out, "{} --tunnel-dst {}", v.bang(), v.value);
             }
             if let Some(v) = e.tunnel_src {
-                out.push_str(&format!("{} --tunnel-src {}", v.bang(), v.value));
+                push_fmt!(out, "{} --tunnel-src {}", v.bang(), v.value);
             }
         }
     }

@@ -46,7 +46,7 @@ impl PortRange {
                 Error::value(option, s, format!("invalid port/service `{p}' specified"))
             })
         };
-        match s.split_once(':') {
+        match crate::xtopt::split_once_ascii(s, b':') {
             None => Ok(PortRange::port(port(s)?)),
             Some((a, b)) => {
                 let min = if a.is_empty() { 0 } else { port(a)? };

@@ -89,11 +89,7 @@ impl Extension for Quota {
     }
 
     fn save(&self, _ctx: &Ctx, out: &mut String) {
-        out.push_str(&format!(
-            "{} --quota {}",
-            self.quota.bang(),
-            self.quota.value
-        ));
+        push_fmt!(out, "{} --quota {}", self.quota.bang(), self.quota.value);
     }
 }
 

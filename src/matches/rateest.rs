@@ -106,11 +106,11 @@ fn parse_rate(s: &str) -> Result<u32> {
 fn save_rate(out: &mut String, rate: u32) {
     let bits = f64::from(rate) * 8.;
     if bits >= 1000.0 * 1_000_000.0 {
-        out.push_str(&format!(" {:.0}Mbit", bits / 1_000_000.0));
+        push_fmt!(out, " {:.0}Mbit", bits / 1_000_000.0);
     } else if bits >= 1000.0 * 1000.0 {
-        out.push_str(&format!(" {:.0}Kbit", bits / 1000.0));
+        push_fmt!(out, " {:.0}Kbit", bits / 1000.0);
     } else {
-        out.push_str(&format!(" {bits:.0}bit"));
+        push_fmt!(out, " {bits:.0}bit");
     }
 }
 
@@ -130,7 +130,7 @@ impl Rateest {
     fn save_mode(&self, out: &mut String) {
         if let Some(m) = self.mode {
             let name = MODES.iter().find(|e| e.0 == m.value).map_or("", |e| e.2);
-            out.push_str(&format!("{} --rateest-{name}", m.bang()));
+            push_fmt!(out, "{} --rateest-{name}", m.bang());
         }
     }
 
@@ -140,17 +140,17 @@ impl Rateest {
             if unit == "bps" {
                 save_rate(out, r);
             } else {
-                out.push_str(&format!(" {r}"));
+                push_fmt!(out, " {r}");
             }
         };
         if self.delta {
-            out.push_str(&format!(" --rateest-{unit}1"));
+            push_fmt!(out, " --rateest-{unit}1");
             rate(out, r1);
             self.save_mode(out);
-            out.push_str(&format!(" --rateest-{unit}2"));
+            push_fmt!(out, " --rateest-{unit}2");
         } else {
             self.save_mode(out);
-            out.push_str(&format!(" --rateest-{unit}"));
+            push_fmt!(out, " --rateest-{unit}");
         }
         if self.name2.is_none() || self.delta {
             rate(out, r2);
@@ -326,7 +326,7 @@ impl Extension for Rateest {
             out.push_str(" --rateest-delta");
         }
         let one = if self.name2.is_some() { "1" } else { "" };
-        out.push_str(&format!(" --rateest{one} {}", self.name1));
+        push_fmt!(out, " --rateest{one} {}", self.name1);
         if self.bps {
             self.save_rates(out, "bps", self.bps1, self.bps2);
         }
@@ -334,7 +334,7 @@ impl Extension for Rateest {
             self.save_rates(out, "pps", self.pps1, self.pps2);
         }
         if let Some(n) = &self.name2 {
-            out.push_str(&format!(" --rateest2 {n}"));
+            push_fmt!(out, " --rateest2 {n}");
         }
     }
 }

@@ -79,11 +79,11 @@ fn parse_realm(s: &str, names: &[(u32, String)]) -> Result<RealmMask> {
 /// ` 0xID/0xMASK`, or the name (or ` 0xID`) for a full mask.
 fn print_realm(out: &mut String, r: RealmMask, names: &[(u32, String)]) {
     if r.mask != u32::MAX {
-        out.push_str(&format!(" {:#x}/{:#x}", r.id, r.mask));
+        push_fmt!(out, " {:#x}/{:#x}", r.id, r.mask);
     } else if let Some((_, n)) = names.iter().find(|(id, _)| *id == r.id) {
-        out.push_str(&format!(" {n}"));
+        push_fmt!(out, " {n}");
     } else {
-        out.push_str(&format!(" {:#x}", r.id));
+        push_fmt!(out, " {:#x}", r.id);
     }
 }
 
@@ -150,7 +150,7 @@ impl Extension for Realm {
 
     fn save(&self, _ctx: &Ctx, out: &mut String) {
         if let Some(r) = self.realm {
-            out.push_str(&format!("{} --realm", r.bang()));
+            push_fmt!(out, "{} --realm", r.bang());
             print_realm(out, r.value, realms());
         }
     }

@@ -402,13 +402,13 @@ impl Extension for Recent {
             out.push_str(c.value.option());
         }
         if let Some(s) = self.seconds {
-            out.push_str(&format!(" --seconds {s}"));
+            push_fmt!(out, " --seconds {s}");
         }
         if self.reap {
             out.push_str(" --reap");
         }
         if let Some(h) = self.hitcount.filter(|&h| h != 0) {
-            out.push_str(&format!(" --hitcount {h}"));
+            push_fmt!(out, " --hitcount {h}");
         }
         if self.rttl {
             out.push_str(" --rttl");
@@ -417,7 +417,7 @@ impl Extension for Recent {
         out.push_str(self.name.as_deref().unwrap_or(DEFAULT_NAME));
         if self.revision >= 1 {
             let m = self.mask.unwrap_or_else(|| full_mask(ctx.family));
-            out.push_str(&format!(" --mask {m}"));
+            push_fmt!(out, " --mask {m}");
         }
         out.push_str(match self.side {
             Side::Source => " --rsource",
@@ -446,7 +446,7 @@ mod tests {
     fn parsed(family: Family, spec: &str) -> Result<Recent> {
         let (rules, _) = parse_rule_spec(family, &split_words(spec).unwrap())?;
         match &rules[0].matches[0] {
-            crate::Match::Recent(m) => Ok(m.clone()),
+            crate::Match::Recent(m) => Ok((**m).clone()),
             m => panic!("{m:?}"),
         }
     }

@@ -194,20 +194,20 @@ impl Extension for Rt {
 
     fn save(&self, _ctx: &Ctx, out: &mut String) {
         if let Some(t) = self.rt_type {
-            out.push_str(&format!("{} --rt-type {}", t.bang(), t.value));
+            push_fmt!(out, "{} --rt-type {}", t.bang(), t.value);
         }
         if let Some(s) = self.segsleft.filter(|s| s.value != U32Range::ALL) {
-            out.push_str(&format!("{} --rt-segsleft {}", s.bang(), s.value));
+            push_fmt!(out, "{} --rt-segsleft {}", s.bang(), s.value);
         }
         if let Some(l) = self.len {
-            out.push_str(&format!("{} --rt-len {}", l.bang(), l.value));
+            push_fmt!(out, "{} --rt-len {}", l.bang(), l.value);
         }
         if self.res {
             out.push_str(" --rt-0-res");
         }
         if let Some(addrs) = &self.addrs {
             let list: Vec<String> = addrs.iter().map(Ipv6Addr::to_string).collect();
-            out.push_str(&format!(" --rt-0-addrs {}", list.join(",")));
+            push_fmt!(out, " --rt-0-addrs {}", list.join(","));
         }
         if self.not_strict {
             out.push_str(" --rt-0-not-strict");

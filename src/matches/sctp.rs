@@ -412,11 +412,11 @@ impl Extension for Sctp {
     fn save(&self, _ctx: &Ctx, out: &mut String) {
         for (name, r) in [("sport", &self.sport), ("dport", &self.dport)] {
             if let Some(r) = r {
-                out.push_str(&format!("{} --{name} {}", r.bang(), r.value));
+                push_fmt!(out, "{} --{name} {}", r.bang(), r.value);
             }
         }
         if let Some(c) = &self.chunks {
-            out.push_str(&format!("{} --chunk-types", c.bang()));
+            push_fmt!(out, "{} --chunk-types", c.bang());
             print_chunks(out, &c.value);
         }
     }

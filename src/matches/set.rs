@@ -384,7 +384,7 @@ fn save_counter(out: &mut String, what: &str, t: &Option<CounterTest>) {
             CounterOp::Lt => ("", "lt"),
             CounterOp::Gt => ("", "gt"),
         };
-        out.push_str(&format!("{bang} --{what}-{op} {}", t.value));
+        push_fmt!(out, "{bang} --{what}-{op} {}", t.value);
     }
 }
 
@@ -571,7 +571,7 @@ mod tests {
     fn parsed(spec: &str) -> Result<Set> {
         let (rules, _) = parse_rule_spec(Family::Ipv4, &split_words(spec).unwrap())?;
         match &rules[0].matches[0] {
-            crate::Match::Set(m) => Ok(m.clone()),
+            crate::Match::Set(m) => Ok((**m).clone()),
             m => panic!("{m:?}"),
         }
     }

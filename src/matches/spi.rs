@@ -85,6 +85,6 @@ pub(crate) fn spis_from_kernel(
 pub(crate) fn save_spis(out: &mut String, name: &str, spis: [u32; 2], invert: bool) {
     let r = SpiRange::from_kernel(spis);
     if r != SpiRange::ALL {
-        out.push_str(&format!("{} --{name} {r}", if invert { " !" } else { "" }));
+        push_fmt!(out, "{} --{name} {r}", if invert { " !" } else { "" });
     }
 }

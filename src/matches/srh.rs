@@ -321,17 +321,17 @@ impl Extension for Srh {
 
     fn save(&self, _ctx: &Ctx, out: &mut String) {
         if let Some(v) = self.next_hdr {
-            out.push_str(&format!("{} --srh-next-hdr {}", v.bang(), v.value));
+            push_fmt!(out, "{} --srh-next-hdr {}", v.bang(), v.value);
         }
         for (cmp, (stem, _)) in self.cmps().iter().zip(CMPS) {
             for (slot, suffix) in cmp.slots().iter().zip(["eq", "gt", "lt"]) {
                 if let Some(v) = slot {
-                    out.push_str(&format!("{} --srh-{stem}-{suffix} {}", v.bang(), v.value));
+                    push_fmt!(out, "{} --srh-{stem}-{suffix} {}", v.bang(), v.value);
                 }
             }
         }
         if let Some(v) = self.tag {
-            out.push_str(&format!("{} --srh-tag {}", v.bang(), v.value));
+            push_fmt!(out, "{} --srh-tag {}", v.bang(), v.value);
         }
         if self.revision >= 1 {
             for (sid, (name, _)) in self.sids().iter().zip(SIDS) {
@@ -339,7 +339,7 @@ impl Extension for Srh {
                     // iptables prints the prefix length with %u: -1 (a mask
                     // that is not one) shows as 4294967295.
                     let len = mask_to_cidr(v.value.mask).map_or(u32::MAX, u32::from);
-                    out.push_str(&format!("{} --srh-{name} {}/{len}", v.bang(), v.value.addr));
+                    push_fmt!(out, "{} --srh-{name} {}/{len}", v.bang(), v.value.addr);
                 }
             }
         }

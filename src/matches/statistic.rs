@@ -221,13 +221,14 @@ impl Extension for Statistic {
     fn save(&self, _ctx: &Ctx, out: &mut String) {
         let bang = if self.invert { " !" } else { "" };
         match self.mode {
-            StatisticMode::Random { probability } => out.push_str(&format!(
+            StatisticMode::Random { probability } => push_fmt!(
+                out,
                 " --mode random{bang} --probability {:.11}",
                 probability as f64 / ONE
-            )),
-            StatisticMode::Nth { every, packet } => out.push_str(&format!(
-                " --mode nth{bang} --every {every} --packet {packet}"
-            )),
+            ),
+            StatisticMode::Nth { every, packet } => {
+                push_fmt!(out, " --mode nth{bang} --every {every} --packet {packet}")
+            }
         }
     }
 }

@@ -233,13 +233,13 @@ impl Extension for StringMatch {
         let p = self.pattern.as_deref().unwrap_or(&[]);
         let bang = if self.invert { " !" } else { "" };
         if needs_hex(p) {
-            out.push_str(&format!("{bang} --hex-string \"|"));
+            push_fmt!(out, "{bang} --hex-string \"|");
             for b in p {
-                out.push_str(&format!("{b:02x}"));
+                push_fmt!(out, "{b:02x}");
             }
             out.push_str("|\"");
         } else {
-            out.push_str(&format!("{bang} --string \""));
+            push_fmt!(out, "{bang} --string \"");
             for &b in p {
                 if b == b'"' || b == b'\\' {
                     out.push('\\');
@@ -248,12 +248,12 @@ impl Extension for StringMatch {
             }
             out.push('"');
         }
-        out.push_str(&format!(" --algo {}", self.algo.as_deref().unwrap_or("")));
+        push_fmt!(out, " --algo {}", self.algo.as_deref().unwrap_or(""));
         if let Some(f) = self.from.filter(|&f| f != 0) {
-            out.push_str(&format!(" --from {f}"));
+            push_fmt!(out, " --from {f}");
         }
         if let Some(t) = self.to.filter(|&t| t != u16::MAX) {
-            out.push_str(&format!(" --to {t}"));
+            push_fmt!(out, " --to {t}");
         }
         if self.icase {
             out.push_str(" --icase");

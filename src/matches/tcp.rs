@@ -67,7 +67,7 @@ fn print_flags(out: &mut String, mut flags: u8) {
     while flags != 0 {
         let Some((name, bit)) = FLAG_NAMES.iter().find(|(_, b)| flags & b != 0) else {
             // Bits iptables has no name for (ECE, CWR): it would loop forever; print the number.
-            out.push_str(&format!("{}0x{flags:02x}", if first { "" } else { "," }));
+            push_fmt!(out, "{}0x{flags:02x}", if first { "" } else { "," });
             return;
         };
         if !first {
@@ -108,7 +108,7 @@ pub(crate) fn set_once<T>(slot: &mut Option<T>, option: &str, value: T) -> Resul
 pub(crate) fn save_range(out: &mut String, name: &str, r: &Option<Inv<PortRange>>) {
     if let Some(r) = r {
         if !r.value.is_all() {
-            out.push_str(&format!("{} --{name} {}", r.bang(), r.value));
+            push_fmt!(out, "{} --{name} {}", r.bang(), r.value);
         }
     }
 }
@@ -219,10 +219,10 @@ impl Extension for Tcp {
         save_range(out, "sport", &self.sport);
         save_range(out, "dport", &self.dport);
         if let Some(o) = self.option {
-            out.push_str(&format!("{} --tcp-option {}", o.bang(), o.value));
+            push_fmt!(out, "{} --tcp-option {}", o.bang(), o.value);
         }
         if let Some(f) = self.flags {
-            out.push_str(&format!("{} --tcp-flags ", f.bang()));
+            push_fmt!(out, "{} --tcp-flags ", f.bang());
             print_flags(out, f.value.mask);
             out.push(' ');
             print_flags(out, f.value.set);

@@ -97,9 +97,9 @@ impl Extension for Tcpmss {
 
     fn save(&self, _ctx: &Ctx, out: &mut String) {
         if let Some(m) = self.mss {
-            out.push_str(&format!("{} --mss {}", m.bang(), m.value.min));
+            push_fmt!(out, "{} --mss {}", m.bang(), m.value.min);
             if m.value.min != m.value.max {
-                out.push_str(&format!(":{}", m.value.max));
+                push_fmt!(out, ":{}", m.value.max);
             }
         }
     }

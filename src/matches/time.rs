@@ -380,29 +380,30 @@ impl Extension for Time {
     fn save(&self, _ctx: &Ctx, out: &mut String) {
         let hms = |t: u32| format!("{:02}:{:02}:{:02}", t / 3600, t / 60 % 60, t % 60);
         if self.daytime_start != XT_TIME_MIN_DAYTIME || self.daytime_stop != XT_TIME_MAX_DAYTIME {
-            out.push_str(&format!(
+            push_fmt!(
+                out,
                 " --timestart {} --timestop {}",
                 hms(self.daytime_start),
                 hms(self.daytime_stop)
-            ));
+            );
         }
         if self.monthdays != XT_TIME_ALL_MONTHDAYS {
             let days: Vec<String> = (1..=31)
                 .filter(|d| self.monthdays & (1 << d) != 0)
                 .map(|d: u32| d.to_string())
                 .collect();
-            out.push_str(&format!(" --monthdays {}", days.join(",")));
+            push_fmt!(out, " --monthdays {}", days.join(","));
         }
         if self.weekdays != XT_TIME_ALL_WEEKDAYS {
             let days: Vec<&str> = (1..=7)
                 .filter(|d| self.weekdays & (1 << d) != 0)
                 .map(|d| WEEK_DAYS[d - 1])
                 .collect();
-            out.push_str(&format!(" --weekdays {}", days.join(",")));
+            push_fmt!(out, " --weekdays {}", days.join(","));
         }
         for (name, date) in [("datestart", self.date_start), ("datestop", self.date_stop)] {
             if date != 0 {
-                out.push_str(&format!(" --{name} {}", format_date(date)));
+                push_fmt!(out, " --{name} {}", format_date(date));
             }
         }
         if self.kerneltz {

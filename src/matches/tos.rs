@@ -127,12 +127,13 @@ impl Extension for Tos {
 
     fn save(&self, _ctx: &Ctx, out: &mut String) {
         if let Some(t) = self.tos {
-            out.push_str(&format!(
+            push_fmt!(
+                out,
                 "{} --tos 0x{:02x}/0x{:02x}",
                 t.bang(),
                 t.value.value,
                 t.value.mask
-            ));
+            );
         }
     }
 }

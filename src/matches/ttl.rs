@@ -118,7 +118,7 @@ impl TtlTest {
             TtlCmp::Lt => ("", "lt"),
             TtlCmp::Gt => ("", "gt"),
         };
-        out.push_str(&format!("{bang} --{prefix}-{op} {}", self.value));
+        push_fmt!(out, "{bang} --{prefix}-{op} {}", self.value);
     }
 }
 

@@ -186,7 +186,7 @@ fn dump(tests: &[U32Test]) -> String {
         if i > 0 {
             s.push_str("&&");
         }
-        s.push_str(&format!("{:#x}", t.start));
+        push_fmt!(s, "{:#x}", t.start);
         for (op, n) in &t.ops {
             s.push_str(match op {
                 U32Op::And => "&",
@@ -194,7 +194,7 @@ fn dump(tests: &[U32Test]) -> String {
                 U32Op::Shr => ">>",
                 U32Op::At => "@",
             });
-            s.push_str(&format!("{n:#x}"));
+            push_fmt!(s, "{n:#x}");
         }
         s.push('=');
         for (j, (min, max)) in t.values.iter().enumerate() {
@@ -202,9 +202,9 @@ fn dump(tests: &[U32Test]) -> String {
                 s.push(',');
             }
             if min == max {
-                s.push_str(&format!("{min:#x}"));
+                push_fmt!(s, "{min:#x}");
             } else {
-                s.push_str(&format!("{min:#x}:{max:#x}"));
+                push_fmt!(s, "{min:#x}:{max:#x}");
             }
         }
     }

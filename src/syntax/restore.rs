@@ -32,8 +32,12 @@ use crate::names::parse_uint;
 use crate::rule::{Counters, Rule};
 use crate::ruleset::{builtin_chains, check_chain_name, Policy, Table};
 
-use super::rule::{family_flag, parse_rule_spec_or_skip};
-use super::split_words;
+use std::borrow::Cow;
+use std::fmt::Write;
+
+use super::rule::{family_flag, parse_rule_spec_or_skip, push_counters, write_rule_line};
+use super::words::split_words_into;
+use crate::extension::{Args, Dialect};
 
 /// How to play restore input, as iptables-restore's options say.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -128,8 +132,9 @@ pub enum Command {
         chain: String,
         /// 0-based position.
         pos: usize,
-        /// The new rule.
-        rule: Rule,
+        /// The new rule (boxed: a block holds a command for each line, and
+        /// most are `-A`).
+        rule: Box<Rule>,
         /// Counters for the new rule.
         counters: LineCounters,
     },
@@ -137,8 +142,8 @@ pub enum Command {
     Check {
         /// Chain.
         chain: String,
-        /// The rule.
-        rule: Rule,
+        /// The rule (boxed, as for `Replace`).
+        rule: Box<Rule>,
     },
     /// `-N CHAIN`.
     NewChain(String),
@@ -195,6 +200,8 @@ pub fn parse_with(family: Family, text: &str, opts: &RestoreOptions) -> Result<V
     let mut cur: Option<TableBlock> = None;
     // A block of a table other than `opts.table` (name, line): not read.
     let mut skipped: Option<(String, usize)> = None;
+    // The words of each line in turn, borrowed from `text` where they can be.
+    let mut words = Vec::new();
     for (i, raw) in text.lines().enumerate() {
         let n = i + 1;
         let line = raw.trim();
@@ -235,7 +242,10 @@ pub fn parse_with(family: Family, text: &str, opts: &RestoreOptions) -> Result<V
                 return Err(Error::Syntax("no table specified (a `*table` line)".into()));
             };
             if line == "COMMIT" {
-                blocks.extend(cur.take());
+                if let Some(mut block) = cur.take() {
+                    block.commands.shrink_to_fit();
+                    blocks.push(block);
+                }
                 return Ok(());
             }
             if let Some(decl) = line.strip_prefix(':') {
@@ -246,7 +256,7 @@ pub fn parse_with(family: Family, text: &str, opts: &RestoreOptions) -> Result<V
             }
             block
                 .commands
-                .push((n, parse_line(family, line, opts.counters)?));
+                .push((n, parse_line(family, line, opts.counters, &mut words)?));
             Ok(())
         })();
         res.map_err(|e| e.at_line(n))?;
@@ -319,28 +329,38 @@ fn check_policy_counters(decl: &ChainDecl, restore_counters: bool) -> Result<()>
 
 /// Parses one command line (`[p:b] -A CHAIN SPEC`, `-N CHAIN`, ...).
 pub fn parse_command(family: Family, line: &str) -> Result<Command> {
-    parse_line(family, line, false)
+    parse_line(family, line, false, &mut Vec::new())
 }
 
 /// One command line; `restore_counters` refuses a `[p:b]` prefix on commands
-/// that take no counters, as iptables-restore `--counters` does.
-fn parse_line(family: Family, line: &str, restore_counters: bool) -> Result<Command> {
-    let mut words = split_words(line)?;
+/// that take no counters, as iptables-restore `--counters` does. `words`
+/// is room for the line's words, reused from line to line.
+fn parse_line<'t>(
+    family: Family,
+    line: &'t str,
+    restore_counters: bool,
+    words: &mut Vec<Cow<'t, str>>,
+) -> Result<Command> {
+    split_words_into(line, words)?;
+    let mut words = &words[..];
     // `[p:b]` in front of a rule: counters, used when restoring with -c.
     let mut prefix = None;
-    if words.first().is_some_and(|w| w.starts_with('[')) {
-        prefix = Some(parse_counters(&words.remove(0))?);
+    if let Some((first, rest)) = words.split_first() {
+        if first.starts_with('[') {
+            prefix = Some(parse_counters(first)?);
+            words = rest;
+        }
     }
     while let Some(f) = words.first().and_then(|w| family_flag(w)) {
         if f != family {
             return Ok(Command::OtherFamily);
         }
-        words.remove(0);
+        words = &words[1..];
     }
-    if words.is_empty() {
+    let Some((cmd, words)) = words.split_first() else {
         return Err(Error::Syntax("no command specified".into()));
-    }
-    let cmd = words.remove(0);
+    };
+    let cmd: &str = cmd;
     let no_counters = |set: Option<Counters>| -> Result<()> {
         if set.is_some() || (restore_counters && prefix.is_some()) {
             return Err(Error::Syntax(format!(
@@ -349,25 +369,26 @@ fn parse_line(family: Family, line: &str, restore_counters: bool) -> Result<Comm
         }
         Ok(())
     };
-    let spec = |words: &[String]| parse_rule_spec_or_skip(family, words);
+    let spec = |words| parse_rule_spec_or_skip(family, Args::split(words));
     let (chain, rest) = match words.split_first() {
-        Some((c, r)) => (c.clone(), r),
-        None => (String::new(), &[][..]),
+        Some((c, r)) => (c.as_ref(), r),
+        None => ("", &[][..]),
     };
+    let chain = || chain.to_string();
     let need_chain = |what: &str| -> Result<()> {
         if words.is_empty() {
             return Err(Error::MissingValue(format!("{cmd} {what}")));
         }
         Ok(())
     };
-    let command = match cmd.as_str() {
+    let command = match cmd {
         "-A" | "--append" => {
             need_chain("CHAIN")?;
             let Some((rules, set)) = spec(rest)? else {
                 return Ok(Command::OtherFamily);
             };
             line_counters(prefix, set, restore_counters).map(|counters| Command::Append {
-                chain,
+                chain: chain(),
                 rules,
                 counters,
             })?
@@ -383,7 +404,7 @@ fn parse_line(family: Family, line: &str, restore_counters: bool) -> Result<Comm
             };
             let counters = line_counters(prefix, set, restore_counters)?;
             Command::Insert {
-                chain,
+                chain: chain(),
                 pos,
                 rules,
                 counters,
@@ -398,12 +419,13 @@ fn parse_line(family: Family, line: &str, restore_counters: bool) -> Result<Comm
                     };
                     if let Some(w) = extra.first() {
                         return Err(Error::Syntax(format!(
-                            "unexpected `{w}` after -D {chain} {n}"
+                            "unexpected `{w}` after -D {} {n}",
+                            chain()
                         )));
                     }
                     no_counters(None)?;
                     Command::Delete {
-                        chain,
+                        chain: chain(),
                         what: DeleteWhat::Position(rule_index(n)?),
                     }
                 }
@@ -413,7 +435,7 @@ fn parse_line(family: Family, line: &str, restore_counters: bool) -> Result<Comm
                     };
                     no_counters(set)?;
                     Command::Delete {
-                        chain,
+                        chain: chain(),
                         what: DeleteWhat::Spec(rules),
                     }
                 }
@@ -425,14 +447,14 @@ fn parse_line(family: Family, line: &str, restore_counters: bool) -> Result<Comm
                 .split_first()
                 .ok_or_else(|| Error::MissingValue(format!("{cmd} RULENUM")))?;
             let pos = rule_index(
-                parse_uint(n).ok_or_else(|| Error::value("-R", n.as_str(), "not a rule number"))?,
+                parse_uint(n).ok_or_else(|| Error::value("-R", n.as_ref(), "not a rule number"))?,
             )?;
             let Some((rules, set)) = spec(rest)? else {
                 return Ok(Command::OtherFamily);
             };
             let counters = line_counters(prefix, set, restore_counters)?;
             Command::Replace {
-                chain,
+                chain: chain(),
                 pos,
                 rule: single(rules, "-R")?,
                 counters,
@@ -445,7 +467,7 @@ fn parse_line(family: Family, line: &str, restore_counters: bool) -> Result<Comm
             };
             no_counters(set)?;
             Command::Check {
-                chain,
+                chain: chain(),
                 rule: single(rules, "-C")?,
             }
         }
@@ -456,10 +478,10 @@ fn parse_line(family: Family, line: &str, restore_counters: bool) -> Result<Comm
         }
         _ => {
             // Commands without a rule spec: their words are plain names.
-            let Some(args) = plain_args(family, &words) else {
+            let Some(args) = plain_args(family, words) else {
                 return Ok(Command::OtherFamily);
             };
-            return plain_command(&cmd, &args, prefix, restore_counters);
+            return plain_command(cmd, &args, prefix, restore_counters);
         }
     };
     Ok(command)
@@ -467,16 +489,16 @@ fn parse_line(family: Family, line: &str, restore_counters: bool) -> Result<Comm
 
 fn plain_command(
     cmd: &str,
-    args: &[String],
+    args: &[&str],
     prefix: Option<Counters>,
     restore_counters: bool,
 ) -> Result<Command> {
-    let unexpected = |w: &String| Error::Syntax(format!("unexpected `{w}` after {cmd}"));
+    let unexpected = |w: &str| Error::Syntax(format!("unexpected `{w}` after {cmd}"));
     let missing = |what: &str| Error::MissingValue(format!("{cmd} {what}"));
     let at_most_one = || -> Result<Option<String>> {
         match args {
             [] => Ok(None),
-            [c] => Ok(Some(c.clone())),
+            [c] => Ok(Some(c.to_string())),
             [_, w, ..] => Err(unexpected(w)),
         }
     };
@@ -487,7 +509,7 @@ fn plain_command(
     }
     Ok(match cmd {
         "-N" | "--new-chain" => match args {
-            [c] => Command::NewChain(c.clone()),
+            [c] => Command::NewChain(c.to_string()),
             [] => return Err(missing("CHAIN")),
             [_, w, ..] => return Err(unexpected(w)),
         },
@@ -497,8 +519,8 @@ fn plain_command(
         "-P" | "--policy" => {
             let (chain, policy, set) = match args {
                 [c, p] => (c, p, None),
-                [c, p, flag, pkts, bytes] if flag == "-c" || flag == "--set-counters" => {
-                    let num = |s: &String, what: &str| {
+                [c, p, flag, pkts, bytes] if *flag == "-c" || *flag == "--set-counters" => {
+                    let num = |s: &str, what: &str| {
                         parse_uint(s).ok_or_else(|| {
                             Error::Syntax(format!("-c {what} counter `{s}` not numeric"))
                         })
@@ -514,13 +536,13 @@ fn plain_command(
                 [_, _, w, ..] => return Err(unexpected(w)),
             };
             Command::Policy {
-                chain: chain.clone(),
+                chain: chain.to_string(),
                 policy: policy.parse()?,
                 counters: line_counters(prefix, set, restore_counters)?,
             }
         }
         "-E" | "--rename-chain" => match args {
-            [old, new] => Command::Rename(old.clone(), new.clone()),
+            [old, new] => Command::Rename(old.to_string(), new.to_string()),
             [] => return Err(missing("OLD")),
             [_] => return Err(missing("NEW")),
             [_, _, w, ..] => return Err(unexpected(w)),
@@ -531,13 +553,13 @@ fn plain_command(
 
 /// The words of a command without a rule spec, `-4`/`-6` of the family
 /// dropped; `None` when the other family's flag is among them.
-fn plain_args(family: Family, words: &[String]) -> Option<Vec<String>> {
+fn plain_args<'a>(family: Family, words: &'a [Cow<str>]) -> Option<Vec<&'a str>> {
     let mut out = Vec::with_capacity(words.len());
     for w in words {
         match family_flag(w) {
             Some(f) if f == family => {}
             Some(_) => return None,
-            None => out.push(w.clone()),
+            None => out.push(w.as_ref()),
         }
     }
     Some(out)
@@ -560,14 +582,14 @@ fn rule_index(n: u64) -> Result<usize> {
     usize::try_from(n - 1).map_err(|_| Error::value("rule number", n.to_string(), "too large"))
 }
 
-fn single(mut rules: Vec<Rule>, cmd: &str) -> Result<Rule> {
+fn single(mut rules: Vec<Rule>, cmd: &str) -> Result<Box<Rule>> {
     if rules.len() != 1 {
         return Err(Error::rule(
             cmd,
             "the rule must name a single source and destination address",
         ));
     }
-    Ok(rules.remove(0))
+    Ok(Box::new(rules.remove(0)))
 }
 
 impl TableBlock {
@@ -618,20 +640,15 @@ fn declare(table: &mut Table, d: &ChainDecl, opts: &RestoreOptions) -> Result<()
 /// a line's `[p:b]` counts only with it; without it, rules of a line that
 /// gives no `-c` start from zero.
 pub fn apply_command(table: &mut Table, cmd: &Command, keep_counters: bool) -> Result<()> {
-    let counted = |rules: &[Rule], c: &LineCounters| -> Result<Vec<Rule>> {
-        let given = c.resolve(keep_counters)?;
-        Ok(rules
-            .iter()
-            .map(|r| {
-                let mut r = r.clone();
-                r.counters = match given {
-                    Some(c) => c,
-                    None if keep_counters => r.counters,
-                    None => Counters::default(),
-                };
-                r
-            })
-            .collect())
+    // A copy of a line's rule for the table, with the counters it starts from.
+    let counted = |r: &Rule, given: Option<Counters>| -> Rule {
+        let mut r = r.clone();
+        r.counters = match given {
+            Some(c) => c,
+            None if keep_counters => r.counters,
+            None => Counters::default(),
+        };
+        r
     };
     match cmd {
         Command::Append {
@@ -639,8 +656,9 @@ pub fn apply_command(table: &mut Table, cmd: &Command, keep_counters: bool) -> R
             rules,
             counters,
         } => {
-            for r in counted(rules, counters)? {
-                table.append(chain, r)?;
+            let given = counters.resolve(keep_counters)?;
+            for r in rules {
+                table.append(chain, counted(r, given))?;
             }
         }
         Command::Insert {
@@ -649,8 +667,9 @@ pub fn apply_command(table: &mut Table, cmd: &Command, keep_counters: bool) -> R
             rules,
             counters,
         } => {
-            for r in counted(rules, counters)? {
-                table.insert(chain, *pos, r)?;
+            let given = counters.resolve(keep_counters)?;
+            for r in rules {
+                table.insert(chain, *pos, counted(r, given))?;
             }
         }
         Command::Delete {
@@ -673,8 +692,8 @@ pub fn apply_command(table: &mut Table, cmd: &Command, keep_counters: bool) -> R
             rule,
             counters,
         } => {
-            let rule = counted(std::slice::from_ref(rule), counters)?.remove(0);
-            table.replace(chain, *pos, rule)?
+            let given = counters.resolve(keep_counters)?;
+            table.replace(chain, *pos, counted(rule, given))?
         }
         Command::Check { chain, rule } => {
             if !table.contains_rule(chain, rule)? {
@@ -714,22 +733,35 @@ pub fn apply_command(table: &mut Table, cmd: &Command, keep_counters: bool) -> R
 /// `# Generated`/`# Completed` comment lines are the caller's): policies always
 /// with their counters, rules with `[p:b]` in front when `counters` is set.
 pub fn save_table(table: &Table, counters: bool) -> String {
-    save_table_in(table, counters, crate::extension::Dialect::Legacy)
+    save_table_in(table, counters, Dialect::Legacy)
 }
 
 /// [`save_table`] as the given tool prints it (iptables-legacy-save or
 /// iptables-nft-save).
-pub fn save_table_in(table: &Table, counters: bool, dialect: crate::extension::Dialect) -> String {
-    let mut out = format!("*{}\n", table.name);
+pub fn save_table_in(table: &Table, counters: bool, dialect: Dialect) -> String {
+    let rules: usize = table.chains.iter().map(|c| c.rules.len()).sum();
+    // Room for lines of the usual length, so that most tables print
+    // without growing the String.
+    let mut out = String::with_capacity(32 * (2 + table.chains.len()) + 64 * rules);
+    out.push('*');
+    out.push_str(&table.name);
+    out.push('\n');
     for c in &table.chains {
+        out.push(':');
+        out.push_str(&c.name);
         match c.policy {
-            Some(p) => out.push_str(&format!(":{} {} {}\n", c.name, p, c.counters)),
-            None => out.push_str(&format!(":{} - [0:0]\n", c.name)),
+            Some(p) => {
+                // Writing to a String cannot fail.
+                let _ = write!(out, " {p} ");
+                push_counters(&mut out, c.counters);
+            }
+            None => out.push_str(" - [0:0]"),
         }
+        out.push('\n');
     }
     for c in &table.chains {
         for r in &c.rules {
-            out.push_str(&r.save_line_in(&c.name, counters, dialect));
+            write_rule_line(&mut out, r, &c.name, counters, dialect);
             out.push('\n');
         }
     }

@@ -1,5 +1,7 @@
 //! A rule spec in iptables syntax, both ways.
 
+use std::fmt::Write;
+
 use crate::addr::{Family, Net};
 use crate::error::{Error, Result};
 use crate::extension::{Args, Ctx, Dialect};
@@ -18,7 +20,7 @@ use crate::targets::{Target, TargetExt};
 /// `-4`/`-6` of the rule's own family are accepted and change nothing; the
 /// other family's flag is an error here (restore input skips such lines instead).
 pub fn parse_rule_spec(family: Family, words: &[String]) -> Result<(Vec<Rule>, Option<Counters>)> {
-    parse_rule_spec_or_skip(family, words)?.ok_or_else(|| {
+    parse_rule_spec_or_skip(family, Args::new(words))?.ok_or_else(|| {
         Error::rule(
             other_family_flag(family),
             format!("the rule is not for {}", family.command()),
@@ -32,10 +34,9 @@ pub fn parse_rule_spec(family: Family, words: &[String]) -> Result<(Vec<Rule>, O
 /// checked, options after it are not read (iptables stops there too).
 pub(crate) fn parse_rule_spec_or_skip(
     family: Family,
-    words: &[String],
+    mut args: Args,
 ) -> Result<Option<(Vec<Rule>, Option<Counters>)>> {
     let mut p = SpecParser::new(family);
-    let mut args = Args::new(words);
     while let Some(w) = args.next() {
         let (invert, w) = if w == "!" {
             match args.next() {
@@ -72,19 +73,19 @@ fn other_family_flag(family: Family) -> &'static str {
     }
 }
 
-struct SpecParser {
+struct SpecParser<'a> {
     rule: Rule,
     // `-s`/`-d` as given: iptables reads the addresses after the options.
-    srcs: Option<String>,
+    srcs: Option<&'a str>,
     src_inv: bool,
-    dsts: Option<String>,
+    dsts: Option<&'a str>,
     dst_inv: bool,
     target_set: bool,
     counters: Option<Counters>,
 }
 
-impl SpecParser {
-    fn new(family: Family) -> SpecParser {
+impl<'a> SpecParser<'a> {
+    fn new(family: Family) -> SpecParser<'a> {
         SpecParser {
             rule: Rule::new(family),
             srcs: None,
@@ -96,17 +97,17 @@ impl SpecParser {
         }
     }
 
-    fn word(&mut self, w: &str, invert: bool, args: &mut Args) -> Result<()> {
+    fn word(&mut self, w: &str, invert: bool, args: &mut Args<'a>) -> Result<()> {
         let family = self.rule.family;
         match w {
             "-s" | "--source" | "--src" => {
                 once(self.srcs.is_some(), "-s")?;
-                self.srcs = Some(args.value("-s")?.to_string());
+                self.srcs = Some(args.value("-s")?);
                 self.src_inv = invert;
             }
             "-d" | "--destination" | "--dst" => {
                 once(self.dsts.is_some(), "-d")?;
-                self.dsts = Some(args.value("-d")?.to_string());
+                self.dsts = Some(args.value("-d")?);
                 self.dst_inv = invert;
             }
             "-i" | "--in-interface" => {
@@ -144,7 +145,7 @@ impl SpecParser {
                 let name = args.value("-m")?;
                 let m = Match::by_name(&self.rule.ctx(), name)
                     .ok_or_else(|| Error::UnknownExtension(format!("-m {name}")))?;
-                self.rule.matches.push(m);
+                self.add_match(m);
             }
             "-j" | "--jump" | "-g" | "--goto" => {
                 if invert {
@@ -186,35 +187,38 @@ impl SpecParser {
         }
         if let Some(mut m) = self.implicit_proto_match() {
             if m.parse_option(&ctx, name, invert, args)? {
-                self.rule.matches.push(m);
+                self.add_match(m);
                 return Ok(());
             }
         }
         Err(Error::UnknownOption(opt.to_string()))
     }
 
+    /// Appends a match, growing the list by exactly one: the rule lives as
+    /// long as its table, and most rules have one or two matches (a Vec
+    /// would make room for four at once).
+    fn add_match(&mut self, m: Match) {
+        self.rule.matches.reserve_exact(1);
+        self.rule.matches.push(m);
+    }
+
     /// The match named after the rule's protocol, unless one is loaded already.
     fn implicit_proto_match(&self) -> Option<Match> {
         let proto = self.rule.proto?.value;
         let name = match proto {
-            58 => "icmp6".to_string(),
+            58 => "icmp6",
             p => names::protocol_name(p)?,
         };
         if self.rule.matches.iter().any(|m| m.name() == name) {
             return None;
         }
-        Match::by_name(&self.rule.ctx(), &name)
+        Match::by_name(&self.rule.ctx(), name)
     }
 
     fn finish(mut self) -> Result<(Vec<Rule>, Option<Counters>)> {
         let family = self.rule.family;
-        let nets = |given: &Option<String>, invert: bool| -> Result<Vec<Net>> {
-            given
-                .as_deref()
-                .map_or(Ok(Vec::new()), |s| parse_nets(family, s, invert))
-        };
-        let srcs = nets(&self.srcs, self.src_inv)?;
-        let dsts = nets(&self.dsts, self.dst_inv)?;
+        let srcs = Nets::parse(family, self.srcs, self.src_inv)?;
+        let dsts = Nets::parse(family, self.dsts, self.dst_inv)?;
         let ctx = self.rule.ctx();
         for m in &mut self.rule.matches {
             m.finish(&ctx)?;
@@ -222,34 +226,74 @@ impl SpecParser {
         if let Target::Ext(t) = &mut self.rule.target {
             t.finish(&ctx)?;
         }
-        let srcs = if srcs.is_empty() {
-            vec![None]
-        } else {
-            srcs.iter().map(Some).collect()
+        if let Some(c) = self.counters {
+            self.rule.counters = c;
+        }
+        let (src_inv, dst_inv) = (self.src_inv, self.dst_inv);
+        let with = |mut r: Rule, s: Option<Net>, d: Option<Net>| {
+            r.src = s
+                .map(|n| Inv::new(n, src_inv))
+                .filter(|n| !n.value.is_any() || n.invert);
+            r.dst = d
+                .map(|n| Inv::new(n, dst_inv))
+                .filter(|n| !n.value.is_any() || n.invert);
+            r
         };
-        let dsts = if dsts.is_empty() {
-            vec![None]
+        let rules = if srcs.len() * dsts.len() == 1 {
+            // Nearly every rule: one source and one destination at most.
+            vec![with(self.rule, srcs.first, dsts.first)]
         } else {
-            dsts.iter().map(Some).collect()
-        };
-        let mut rules = Vec::with_capacity(srcs.len() * dsts.len());
-        for s in &srcs {
-            for d in &dsts {
-                let mut r = self.rule.clone();
-                r.src = s
-                    .map(|n| Inv::new(*n, self.src_inv))
-                    .filter(|n| !n.value.is_any() || n.invert);
-                r.dst = d
-                    .map(|n| Inv::new(*n, self.dst_inv))
-                    .filter(|n| !n.value.is_any() || n.invert);
-                debug_assert!(r.family == family);
-                if let Some(c) = self.counters {
-                    r.counters = c;
+            let mut rules = Vec::with_capacity(srcs.len() * dsts.len());
+            for s in srcs.iter() {
+                for d in dsts.iter() {
+                    rules.push(with(self.rule.clone(), s, d));
                 }
-                rules.push(r);
+            }
+            rules
+        };
+        Ok((rules, self.counters))
+    }
+}
+
+/// The addresses of `-s` or `-d`: none, one, or several (`-s a,b`).
+struct Nets {
+    first: Option<Net>,
+    rest: Vec<Net>,
+}
+
+impl Nets {
+    fn parse(family: Family, given: Option<&str>, invert: bool) -> Result<Nets> {
+        let mut nets = Nets {
+            first: None,
+            rest: Vec::new(),
+        };
+        let Some(given) = given else {
+            return Ok(nets);
+        };
+        for a in crate::xtopt::split_ascii(given, b',') {
+            let net = Net::parse(family, a)?;
+            match nets.first {
+                None => nets.first = Some(net),
+                Some(_) => nets.rest.push(net),
             }
         }
-        Ok((rules, self.counters))
+        if invert && !nets.rest.is_empty() {
+            return Err(Error::rule(
+                "-s/-d",
+                "! not allowed with multiple source or destination IP addresses",
+            ));
+        }
+        Ok(nets)
+    }
+
+    /// How many rules the addresses make: 1 for none.
+    fn len(&self) -> usize {
+        1 + self.rest.len()
+    }
+
+    /// Each address in order, or a single `None` for none.
+    fn iter(&self) -> impl Iterator<Item = Option<Net>> + '_ {
+        std::iter::once(self.first).chain(self.rest.iter().copied().map(Some))
     }
 }
 
@@ -293,20 +337,6 @@ fn once(already: bool, option: &str) -> Result<()> {
     Ok(())
 }
 
-fn parse_nets(family: Family, s: &str, invert: bool) -> Result<Vec<Net>> {
-    let nets = s
-        .split(',')
-        .map(|a| Net::parse(family, a))
-        .collect::<Result<Vec<_>>>()?;
-    if invert && nets.len() > 1 {
-        return Err(Error::rule(
-            "-s/-d",
-            "! not allowed with multiple source or destination IP addresses",
-        ));
-    }
-    Ok(nets)
-}
-
 /// `-j NAME`: a verdict, a target extension, or a jump to a user chain.
 fn parse_target(ctx: &Ctx, name: &str, goto: bool) -> Result<Target> {
     if !goto {
@@ -335,11 +365,46 @@ pub fn save_rule_spec(r: &Rule) -> String {
 /// with a leading space.
 pub fn save_rule_spec_in(r: &Rule, dialect: Dialect) -> String {
     let mut out = String::new();
+    write_rule_spec(&mut out, r, dialect);
+    out
+}
+
+/// Appends `[p:b] -A CHAIN SPEC` (the counters when `counters` is set), as
+/// iptables-save prints a rule line, without its newline.
+pub(crate) fn write_rule_line(
+    out: &mut String,
+    r: &Rule,
+    chain: &str,
+    counters: bool,
+    dialect: Dialect,
+) {
+    if counters {
+        push_counters(out, r.counters);
+        out.push(' ');
+    }
+    out.push_str("-A ");
+    out.push_str(chain);
+    write_rule_spec(out, r, dialect);
+}
+
+/// Appends `[packets:bytes]`.
+pub(crate) fn push_counters(out: &mut String, c: Counters) {
+    // Writing to a String cannot fail.
+    let _ = write!(out, "[{}:{}]", c.packets, c.bytes);
+}
+
+/// Appends the rule spec as [`save_rule_spec_in`] prints it. A table is
+/// printed into one String, so nothing here makes a String of its own.
+pub(crate) fn write_rule_spec(out: &mut String, r: &Rule, dialect: Dialect) {
     let ctx = Ctx { dialect, ..r.ctx() };
     for (flag, net) in [("-s", &r.src), ("-d", &r.dst)] {
         if let Some(n) = net {
             if !n.value.is_any() || n.invert {
-                out.push_str(&format!("{} {flag} {}", n.bang(), n.value));
+                out.push_str(n.bang());
+                out.push(' ');
+                out.push_str(flag);
+                out.push(' ');
+                n.value.write(out);
             }
         }
     }
@@ -349,14 +414,24 @@ pub fn save_rule_spec_in(r: &Rule, dialect: Dialect) -> String {
             // keeps an empty mask and prints nothing.
             let nft_plus = dialect == Dialect::Nft && i.invert && i.value.name() == "+";
             if !i.value.matches_all() || nft_plus {
-                out.push_str(&format!("{} {flag} {}", i.bang(), i.value));
+                out.push_str(i.bang());
+                out.push(' ');
+                out.push_str(flag);
+                out.push(' ');
+                out.push_str(i.value.name());
             }
         }
     }
     if let Some(p) = r.proto {
         if p.value != 0 {
-            let name = names::protocol_name(p.value).unwrap_or_else(|| p.value.to_string());
-            out.push_str(&format!("{} -p {name}", p.bang()));
+            out.push_str(p.bang());
+            out.push_str(" -p ");
+            match names::protocol_name(p.value) {
+                Some(name) => out.push_str(name),
+                None => {
+                    let _ = write!(out, "{}", p.value);
+                }
+            }
         }
     }
     if let Some(f) = r.fragment {
@@ -365,19 +440,24 @@ pub fn save_rule_spec_in(r: &Rule, dialect: Dialect) -> String {
     for m in &r.matches {
         out.push_str(" -m ");
         out.push_str(m.save_name());
-        m.save(&ctx, &mut out);
+        m.save(&ctx, out);
     }
     match &r.target {
         Target::Continue => {}
-        Target::Goto(c) => out.push_str(&format!(" -g {c}")),
+        Target::Goto(c) => {
+            out.push_str(" -g ");
+            out.push_str(c);
+        }
         Target::Ext(t) => {
             out.push_str(" -j ");
             out.push_str(t.save_name());
-            t.save(&ctx, &mut out);
+            t.save(&ctx, out);
         }
-        t => out.push_str(&format!(" -j {}", t.name())),
+        t => {
+            out.push_str(" -j ");
+            out.push_str(t.name());
+        }
     }
-    out
 }
 
 #[cfg(test)]
@@ -441,8 +521,12 @@ mod tests {
         assert!(bad("-s ::1"));
         assert!(!bad("-4 -s 10.0.0.1 --ipv4 -j ACCEPT"));
         // The other family's flag ends the words before the addresses are read.
-        let skip = parse_rule_spec_or_skip(Family::Ipv4, &split_words("-s ::1 -6").unwrap());
+        let skip =
+            parse_rule_spec_or_skip(Family::Ipv4, Args::new(&split_words("-s ::1 -6").unwrap()));
         assert!(matches!(skip, Ok(None)));
-        assert!(parse_rule_spec_or_skip(Family::Ipv4, &split_words("! -6").unwrap()).is_err());
+        assert!(
+            parse_rule_spec_or_skip(Family::Ipv4, Args::new(&split_words("! -6").unwrap()))
+                .is_err()
+        );
     }
 }

@@ -1,5 +1,7 @@
 //! Words of a line, quoted the way iptables-restore reads and iptables-save writes them.
 
+use std::borrow::Cow;
+
 use crate::error::{Error, Result};
 
 /// Splits a line into words as iptables-restore does (`add_param_to_argv`):
@@ -7,51 +9,71 @@ use crate::error::{Error, Result};
 /// which `\x` stands for `x`.
 pub fn split_words(line: &str) -> Result<Vec<String>> {
     let mut words = Vec::new();
-    let mut cur = String::new();
-    let mut have = false; // a word is open (possibly empty, after "")
-    let mut chars = line.chars();
-    while let Some(c) = chars.next() {
-        match c {
-            '"' => {
-                loop {
-                    match chars.next() {
-                        None => {
-                            return Err(Error::Syntax(format!(
-                                "unterminated quoted string in `{line}`"
-                            )))
-                        }
-                        Some('"') => break,
-                        Some('\\') => match chars.next() {
-                            Some(e) => cur.push(e),
-                            None => {
-                                return Err(Error::Syntax(format!(
-                                    "unterminated quoted string in `{line}`"
-                                )))
-                            }
-                        },
-                        Some(o) => cur.push(o),
-                    }
+    split_words_into(line, &mut words)?;
+    Ok(words.into_iter().map(Cow::into_owned).collect())
+}
+
+/// [`split_words`] into `words` (cleared first), each word a slice of `line`
+/// where it can be: only a word with a backslash escape, or with text before
+/// its opening quote, is copied. Restore input is read through one `words`
+/// per table, so a line costs no allocation for its words.
+pub(crate) fn split_words_into<'a>(line: &'a str, words: &mut Vec<Cow<'a, str>>) -> Result<()> {
+    let unterminated = || Error::Syntax(format!("unterminated quoted string in `{line}`"));
+    let blank = |b: u8| matches!(b, b' ' | b'\t' | b'\n' | b'\r');
+    words.clear();
+    // Every byte looked at is ASCII, which never occurs inside a multi-byte
+    // UTF-8 character, so every index sliced at is a character boundary.
+    let b = line.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        if blank(b[i]) {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < b.len() && !blank(b[i]) && b[i] != b'"' {
+            i += 1;
+        }
+        if i == b.len() || b[i] != b'"' {
+            words.push(Cow::Borrowed(&line[start..i]));
+            continue;
+        }
+        // A quote: the word runs to the closing quote, which ends it.
+        let before = &line[start..i];
+        i += 1;
+        let open = i;
+        let mut escaped = false;
+        loop {
+            match b.get(i) {
+                None => return Err(unterminated()),
+                Some(b'"') => break,
+                Some(b'\\') if i + 1 == b.len() => return Err(unterminated()),
+                Some(b'\\') => {
+                    escaped = true;
+                    i += 2;
                 }
-                // The closing quote ends the word, as in iptables-restore.
-                words.push(std::mem::take(&mut cur));
-                have = false;
-            }
-            ' ' | '\t' | '\n' | '\r' => {
-                if have {
-                    words.push(std::mem::take(&mut cur));
-                    have = false;
-                }
-            }
-            c => {
-                cur.push(c);
-                have = true;
+                Some(_) => i += 1,
             }
         }
+        let quoted = &line[open..i];
+        i += 1;
+        words.push(if before.is_empty() && !escaped {
+            Cow::Borrowed(quoted)
+        } else {
+            let mut w = String::with_capacity(before.len() + quoted.len());
+            w.push_str(before);
+            let mut chars = quoted.chars();
+            while let Some(c) = chars.next() {
+                w.push(if c == '\\' {
+                    chars.next().unwrap_or(c)
+                } else {
+                    c
+                });
+            }
+            Cow::Owned(w)
+        });
     }
-    if have {
-        words.push(cur);
-    }
-    Ok(words)
+    Ok(())
 }
 
 /// Appends ` value`, quoted and escaped when needed, as `xtables_save_string` does.
@@ -88,6 +110,76 @@ mod tests {
         );
         assert_eq!(split_words(r#"-c """#).unwrap(), ["-c", ""]);
         assert!(split_words(r#"--comment "open"#).is_err());
+        assert!(split_words(r#"-c "a\"#).is_err());
+        assert_eq!(
+            split_words(r#"a"b c"d "" "x\\" é"ü\é""#).unwrap(),
+            ["ab c", "d", "", "x\\", "éüé"]
+        );
+    }
+
+    /// The splitter as first written, a char at a time: the reference.
+    fn split_by_chars(line: &str) -> Option<Vec<String>> {
+        let mut words = Vec::new();
+        let mut cur = String::new();
+        let mut have = false;
+        let mut chars = line.chars();
+        while let Some(c) = chars.next() {
+            match c {
+                '"' => {
+                    loop {
+                        match chars.next()? {
+                            '"' => break,
+                            '\\' => cur.push(chars.next()?),
+                            o => cur.push(o),
+                        }
+                    }
+                    words.push(std::mem::take(&mut cur));
+                    have = false;
+                }
+                ' ' | '\t' | '\n' | '\r' => {
+                    if have {
+                        words.push(std::mem::take(&mut cur));
+                        have = false;
+                    }
+                }
+                c => {
+                    cur.push(c);
+                    have = true;
+                }
+            }
+        }
+        if have {
+            words.push(cur);
+        }
+        Some(words)
+    }
+
+    #[test]
+    fn splits_every_short_line_as_the_reference_does() {
+        let alphabet = ['a', ' ', '"', '\\', 'é', '\t', '-'];
+        let mut line = String::new();
+        for n in 0..=6u32 {
+            for mut k in 0..alphabet.len().pow(n) {
+                line.clear();
+                for _ in 0..n {
+                    line.push(alphabet[k % alphabet.len()]);
+                    k /= alphabet.len();
+                }
+                assert_eq!(split_words(&line).ok(), split_by_chars(&line), "{line:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn words_borrow_from_the_line_unless_unescaped() {
+        let mut words = Vec::new();
+        split_words_into(r#"-A "x y" a"b" "c\"d""#, &mut words).unwrap();
+        let borrowed: Vec<bool> = words
+            .iter()
+            .map(|w| matches!(w, Cow::Borrowed(_)))
+            .collect();
+        assert_eq!(borrowed, [true, true, false, false]);
+        assert_eq!(words, ["-A", "x y", "ab", "c\"d"]);
     }
 
     #[test]

@@ -117,10 +117,7 @@ impl Extension for Classify {
     }
 
     fn save(&self, _ctx: &Ctx, out: &mut String) {
-        out.push_str(&format!(
-            " --set-class {:04x}:{:04x}",
-            self.major, self.minor
-        ));
+        push_fmt!(out, " --set-class {:04x}:{:04x}", self.major, self.minor);
     }
 }
 

@@ -209,13 +209,14 @@ impl Extension for Clusterip {
             .find(|m| m.1 == self.hash_mode)
             .map_or("unknown-error", |m| m.0);
         let m = self.clustermac;
-        out.push_str(&format!(
+        push_fmt!(
+            out,
             " --new --hashmode {mode} --clustermac {:02X}:{:02X}:{:02X}:{:02X}:{:02X}:{:02X} --total-nodes {} --local-node {} --hash-init {}",
             m[0], m[1], m[2], m[3], m[4], m[5],
             self.total_nodes,
             self.local_nodes.first().copied().unwrap_or(0),
             self.hash_init
-        ));
+        );
     }
 }
 

@@ -294,7 +294,7 @@ impl Extension for ConnmarkTarget {
                 ShiftDir::Left => "left",
                 ShiftDir::Right => "right",
             };
-            out.push_str(&format!(" --{dir}-shift-mark {bits}"));
+            push_fmt!(out, " --{dir}-shift-mark {bits}");
         }
     }
 }

@@ -154,7 +154,7 @@ fn save_events(out: &mut String, option: &str, names: &[(&str, u32)], mask: u32)
         .filter(|(_, bit)| mask & bit != 0)
         .map(|(n, _)| *n)
         .collect();
-    out.push_str(&format!(" --{option} {}", words.join(",")));
+    push_fmt!(out, " --{option} {}", words.join(","));
 }
 
 /// A name option's value: cut to `max` bytes; empty is none.
@@ -316,10 +316,10 @@ impl Extension for Ct {
             out.push_str(" --notrack");
         }
         if let Some(h) = &self.helper {
-            out.push_str(&format!(" --helper {h}"));
+            push_fmt!(out, " --helper {h}");
         }
         if let Some(t) = self.timeout.as_ref().filter(|_| self.revision >= 1) {
-            out.push_str(&format!(" --timeout {t}"));
+            push_fmt!(out, " --timeout {t}");
         }
         if !self.ct_events.is_empty() {
             save_events(out, "ctevents", CT_EVENT_NAMES, self.ct_events.bits());
@@ -339,7 +339,7 @@ impl Extension for Ct {
             if mark {
                 out.push_str(" mark");
             } else {
-                out.push_str(&format!(" {}", self.zone));
+                push_fmt!(out, " {}", self.zone);
             }
         }
     }
@@ -354,7 +354,7 @@ mod tests {
 
     fn ct(spec: &str) -> Ct {
         match target(Family::Ipv4, spec) {
-            TargetExt::Ct(t) => t,
+            TargetExt::Ct(t) => *t,
             t => panic!("not CT: {t:?}"),
         }
     }

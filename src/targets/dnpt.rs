@@ -135,10 +135,10 @@ impl Npt {
     pub(super) fn save(&self, out: &mut String) {
         let zero = NptPrefix::default();
         if self.src != zero {
-            out.push_str(&format!(" --src-pfx {}", self.src));
+            push_fmt!(out, " --src-pfx {}", self.src);
         }
         if self.dst != zero {
-            out.push_str(&format!(" --dst-pfx {}", self.dst));
+            push_fmt!(out, " --dst-pfx {}", self.dst);
         }
     }
 }

@@ -96,7 +96,7 @@ impl Extension for DscpTarget {
     }
 
     fn save(&self, _ctx: &Ctx, out: &mut String) {
-        out.push_str(&format!(" --set-dscp 0x{:02x}", self.dscp));
+        push_fmt!(out, " --set-dscp 0x{:02x}", self.dscp);
     }
 }
 

@@ -153,13 +153,13 @@ impl Extension for EcnTarget {
             return;
         }
         if let Some(ece) = self.tcp_ece {
-            out.push_str(&format!(" --ecn-tcp-ece {}", u8::from(ece)));
+            push_fmt!(out, " --ecn-tcp-ece {}", u8::from(ece));
         }
         if let Some(cwr) = self.tcp_cwr {
-            out.push_str(&format!(" --ecn-tcp-cwr {}", u8::from(cwr)));
+            push_fmt!(out, " --ecn-tcp-cwr {}", u8::from(cwr));
         }
         if let Some(ect) = self.ip_ect {
-            out.push_str(&format!(" --ecn-ip-ect {ect}"));
+            push_fmt!(out, " --ecn-ip-ect {ect}");
         }
     }
 }

@@ -358,40 +358,40 @@ impl Extension for Hmark {
     fn save(&self, ctx: &Ctx, out: &mut String) {
         let bits = ctx.family.bits();
         if let Some(p) = self.src_prefix {
-            out.push_str(&format!(" --hmark-src-prefix {}", p.min(bits)));
+            push_fmt!(out, " --hmark-src-prefix {}", p.min(bits));
         }
         if let Some(p) = self.dst_prefix {
-            out.push_str(&format!(" --hmark-dst-prefix {}", p.min(bits)));
+            push_fmt!(out, " --hmark-dst-prefix {}", p.min(bits));
         }
         if let Some(m) = self.sport_mask {
-            out.push_str(&format!(" --hmark-sport-mask 0x{m:04x}"));
+            push_fmt!(out, " --hmark-sport-mask 0x{m:04x}");
         }
         if let Some(m) = self.dport_mask {
-            out.push_str(&format!(" --hmark-dport-mask 0x{m:04x}"));
+            push_fmt!(out, " --hmark-dport-mask 0x{m:04x}");
         }
         if let Some(m) = self.spi_mask {
-            out.push_str(&format!(" --hmark-spi-mask 0x{m:08x}"));
+            push_fmt!(out, " --hmark-spi-mask 0x{m:08x}");
         }
         if let Some(v) = self.sport {
-            out.push_str(&format!(" --hmark-sport 0x{v:04x}"));
+            push_fmt!(out, " --hmark-sport 0x{v:04x}");
         }
         if let Some(v) = self.dport {
-            out.push_str(&format!(" --hmark-dport 0x{v:04x}"));
+            push_fmt!(out, " --hmark-dport 0x{v:04x}");
         }
         if let Some(v) = self.spi {
-            out.push_str(&format!(" --hmark-spi 0x{v:08x}"));
+            push_fmt!(out, " --hmark-spi 0x{v:08x}");
         }
         if let Some(m) = self.proto_mask {
-            out.push_str(&format!(" --hmark-proto-mask 0x{m:02x}"));
+            push_fmt!(out, " --hmark-proto-mask 0x{m:02x}");
         }
         if let Some(r) = self.rnd {
-            out.push_str(&format!(" --hmark-rnd 0x{r:08x}"));
+            push_fmt!(out, " --hmark-rnd 0x{r:08x}");
         }
         if let Some(m) = self.modulus {
-            out.push_str(&format!(" --hmark-mod {m}"));
+            push_fmt!(out, " --hmark-mod {m}");
         }
         if let Some(o) = self.offset {
-            out.push_str(&format!(" --hmark-offset {o}"));
+            push_fmt!(out, " --hmark-offset {o}");
         }
         if self.ct {
             out.push_str(" --hmark-tuple ct");

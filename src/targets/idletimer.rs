@@ -153,10 +153,7 @@ impl Extension for Idletimer {
 
     fn save(&self, _ctx: &Ctx, out: &mut String) {
         // The label goes out as it is, unquoted, as libxt_IDLETIMER prints it.
-        out.push_str(&format!(
-            " --timeout {} --label {}",
-            self.timeout, self.label
-        ));
+        push_fmt!(out, " --timeout {} --label {}", self.timeout, self.label);
         if self.alarm && self.revision >= 1 {
             out.push_str(" --alarm");
         }

@@ -152,7 +152,7 @@ impl Extension for Led {
         // libxt_LED prints the delay with `%d`: `inf` comes out as -1
         // (which iptables does not read back).
         if self.delay != 0 {
-            out.push_str(&format!(" --led-delay {}", self.delay as i32));
+            push_fmt!(out, " --led-delay {}", self.delay as i32);
         }
         if self.always_blink {
             out.push_str(" --led-always-blink");

@@ -176,7 +176,7 @@ impl Extension for Log {
             crate::syntax::save_string(out, p);
         }
         if self.level != DEFAULT_LEVEL {
-            out.push_str(&format!(" --log-level {}", self.level));
+            push_fmt!(out, " --log-level {}", self.level);
         }
         for (name, flag) in FLAG_OPTIONS {
             if self.flags.contains(*flag) {

@@ -48,6 +48,9 @@ pub use standard::Target;
 crate::extension::registry! {
     /// A target extension (`-j REJECT`, `-j LOG`, ...), typed; anything else is
     /// kept as [`TargetExt::Unknown`].
+    ///
+    /// Targets larger than 56 bytes are boxed: a rule's target is inline,
+    /// and NAT, LOG, MARK, REJECT and the other common ones stay so.
     pub enum TargetExt {
         Reject(reject::Reject),
         Log(log::Log),
@@ -59,20 +62,20 @@ crate::extension::registry! {
         Redirect(redirect::Redirect),
         Nflog(nflog::Nflog),
         Nfqueue(nfqueue::Nfqueue),
-        Ct(ct::Ct),
+        Ct(ct::Ct) boxed,
         Audit(audit::Audit),
         Checksum(checksum::Checksum),
         Classify(classify::Classify),
         Connsecmark(connsecmark::Connsecmark),
         Dscp(dscp::DscpTarget),
         Ecn(ecn::EcnTarget),
-        Hmark(hmark::Hmark),
+        Hmark(hmark::Hmark) boxed,
         Idletimer(idletimer::Idletimer),
         Netmap(netmap::Netmap),
         Notrack(notrack::Notrack),
         Rateest(rateest::RateestTarget),
         Secmark(secmark::Secmark),
-        Set(set::SetTarget),
+        Set(set::SetTarget) boxed,
         Synproxy(synproxy::Synproxy),
         Tcpmss(tcpmss::TcpmssTarget),
         Tcpoptstrip(tcpoptstrip::Tcpoptstrip),

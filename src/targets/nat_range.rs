@@ -318,14 +318,14 @@ impl NatRange {
             }
             text.push_str(&p.min.to_string());
             if p.max != p.min {
-                text.push_str(&format!("-{}", p.max));
+                push_fmt!(text, "-{}", p.max);
             }
             if let Some(b) = p.base {
-                text.push_str(&format!("/{b}"));
+                push_fmt!(text, "/{b}");
             }
         }
         if !text.is_empty() {
-            out.push_str(&format!(" --{} {text}", kind.to));
+            push_fmt!(out, " --{} {text}", kind.to);
         }
         for (on, name) in [
             (self.random, "random"),

@@ -130,7 +130,7 @@ impl Extension for Netmap {
     }
 
     fn save(&self, _ctx: &Ctx, out: &mut String) {
-        out.push_str(&format!(" --to {}", self.to));
+        push_fmt!(out, " --to {}", self.to);
     }
 }
 

@@ -142,15 +142,15 @@ impl Extension for Nflog {
             crate::syntax::save_string(out, p);
         }
         if self.group != 0 {
-            out.push_str(&format!(" --nflog-group {}", self.group));
+            push_fmt!(out, " --nflog-group {}", self.group);
         }
         match self.len {
-            Some(NflogLen::Size(n)) => out.push_str(&format!(" --nflog-size {n}")),
-            Some(NflogLen::Range(n)) if n != 0 => out.push_str(&format!(" --nflog-range {n}")),
+            Some(NflogLen::Size(n)) => push_fmt!(out, " --nflog-size {n}"),
+            Some(NflogLen::Range(n)) if n != 0 => push_fmt!(out, " --nflog-range {n}"),
             _ => {}
         }
         if self.threshold != XT_NFLOG_DEFAULT_THRESHOLD {
-            out.push_str(&format!(" --nflog-threshold {}", self.threshold));
+            push_fmt!(out, " --nflog-threshold {}", self.threshold);
         }
     }
 }

@@ -216,9 +216,9 @@ impl Extension for Nfqueue {
     fn save(&self, _ctx: &Ctx, out: &mut String) {
         if self.revision >= 1 && self.total > 1 {
             let last = u32::from(self.queue) + u32::from(self.total) - 1;
-            out.push_str(&format!(" --queue-balance {}:{last}", self.queue));
+            push_fmt!(out, " --queue-balance {}:{last}", self.queue);
         } else {
-            out.push_str(&format!(" --queue-num {}", self.queue));
+            push_fmt!(out, " --queue-num {}", self.queue);
         }
         if self.revision >= 2 && self.bypass {
             out.push_str(" --queue-bypass");

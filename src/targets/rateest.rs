@@ -61,11 +61,11 @@ fn parse_time(s: &str) -> Option<u32> {
 fn print_time(out: &mut String, us: u32) {
     let t = f64::from(us);
     if us >= USEC {
-        out.push_str(&format!(" {:.1}s", t / f64::from(USEC)));
+        push_fmt!(out, " {:.1}s", t / f64::from(USEC));
     } else if us >= USEC / 1000 {
-        out.push_str(&format!(" {:.1}ms", t / 1000.0));
+        push_fmt!(out, " {:.1}ms", t / 1000.0);
     } else {
-        out.push_str(&format!(" {us}us"));
+        push_fmt!(out, " {us}us");
     }
 }
 
@@ -190,7 +190,7 @@ impl Extension for RateestTarget {
 
     fn save(&self, _ctx: &Ctx, out: &mut String) {
         // The name goes out unquoted, as libxt_RATEEST prints it.
-        out.push_str(&format!(" --rateest-name {}", self.name));
+        push_fmt!(out, " --rateest-name {}", self.name);
         out.push_str(" --rateest-interval");
         print_time(out, self.interval_us());
         out.push_str(" --rateest-ewmalog");

@@ -172,7 +172,7 @@ fn parse_spec(slot: &mut Option<SetSpec>, option: &str, args: &mut Args) -> Resu
 /// ` --add-set NAME src,dst` (an unresolved set prints its index).
 fn save_spec(out: &mut String, option: &str, spec: &Option<SetSpec>) {
     let Some(s) = spec else { return };
-    out.push_str(&format!(" --{option} "));
+    push_fmt!(out, " --{option} ");
     match s.set.index {
         Some(i) if s.set.name.is_empty() => out.push_str(&i.to_string()),
         _ => out.push_str(&s.set.name),
@@ -368,7 +368,7 @@ impl Extension for SetTarget {
                 out.push_str(" --exist");
             }
             if let Some(t) = self.timeout {
-                out.push_str(&format!(" --timeout {t}"));
+                push_fmt!(out, " --timeout {t}");
             }
         }
         save_spec(out, "del-set", &self.del);

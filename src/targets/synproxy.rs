@@ -133,10 +133,10 @@ impl Extension for Synproxy {
             out.push_str(" --timestamp");
         }
         if let Some(w) = self.wscale {
-            out.push_str(&format!(" --wscale {w}"));
+            push_fmt!(out, " --wscale {w}");
         }
         if let Some(m) = self.mss {
-            out.push_str(&format!(" --mss {m}"));
+            push_fmt!(out, " --mss {m}");
         }
         if self.ecn {
             out.push_str(" --ecn");

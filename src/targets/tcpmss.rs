@@ -113,7 +113,7 @@ impl Extension for TcpmssTarget {
 
     fn save(&self, _ctx: &Ctx, out: &mut String) {
         match self.mss {
-            TcpMss::Set(v) if v != XT_TCPMSS_CLAMP_PMTU => out.push_str(&format!(" --set-mss {v}")),
+            TcpMss::Set(v) if v != XT_TCPMSS_CLAMP_PMTU => push_fmt!(out, " --set-mss {v}"),
             _ => out.push_str(" --clamp-mss-to-pmtu"),
         }
     }

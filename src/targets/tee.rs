@@ -112,10 +112,10 @@ impl Extension for Tee {
     }
 
     fn save(&self, _ctx: &Ctx, out: &mut String) {
-        out.push_str(&format!(" --gateway {}", self.gateway));
+        push_fmt!(out, " --gateway {}", self.gateway);
         // An empty name is no interface; the name goes out unquoted.
         if let Some(oif) = self.oif.as_deref().filter(|o| !o.is_empty()) {
-            out.push_str(&format!(" --oif {oif}"));
+            push_fmt!(out, " --oif {oif}");
         }
     }
 }

@@ -137,10 +137,7 @@ impl Extension for TosTarget {
     }
 
     fn save(&self, _ctx: &Ctx, out: &mut String) {
-        out.push_str(&format!(
-            " --set-tos 0x{:02x}/0x{:02x}",
-            self.value, self.mask
-        ));
+        push_fmt!(out, " --set-tos 0x{:02x}/0x{:02x}", self.value, self.mask);
     }
 }
 

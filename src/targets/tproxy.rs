@@ -158,10 +158,13 @@ impl Extension for Tproxy {
             }
             (_, a) => a,
         };
-        out.push_str(&format!(
+        push_fmt!(
+            out,
             " --on-port {} --on-ip {addr} --tproxy-mark 0x{:x}/0x{:x}",
-            self.port, self.mark, self.mask
-        ));
+            self.port,
+            self.mark,
+            self.mask
+        );
     }
 }
 

@@ -87,7 +87,7 @@ impl TtlOp {
             TtlOp::Inc(n) => ("inc", n),
             TtlOp::Dec(n) => ("dec", n),
         };
-        out.push_str(&format!(" --{prefix}-{what} {n}"));
+        push_fmt!(out, " --{prefix}-{what} {n}");
     }
 }
 

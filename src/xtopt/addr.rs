@@ -86,13 +86,14 @@ pub(crate) fn numeric_to_ipmask(family: Family, s: &str) -> Option<IpAddr> {
 fn numeric_v4_or_v6(family: Family, s: &str, is_mask: bool) -> Option<IpAddr> {
     match family {
         Family::Ipv4 => {
-            let parts: Vec<&str> = s.split('.').collect();
-            if parts.len() > 4 || (is_mask && parts.len() != 4) {
-                return None;
-            }
             let mut octets = [0u8; 4];
-            for (o, p) in octets.iter_mut().zip(&parts) {
-                *o = uint(p, 0, 255)? as u8;
+            let mut n = 0;
+            for p in super::split_ascii(s, b'.') {
+                *octets.get_mut(n)? = uint(p, 0, 255)? as u8;
+                n += 1;
+            }
+            if is_mask && n != 4 {
+                return None;
             }
             Some(IpAddr::V4(Ipv4Addr::from(octets)))
         }

@@ -155,9 +155,24 @@ pub(crate) fn strtoul(s: &str) -> Option<(u64, &str)> {
     (n.end > 0 && !n.overflow).then(|| (n.value, &s[n.end..]))
 }
 
+/// The value of a word of 1 to 19 decimal digits without a leading zero
+/// (or `0`): what [`strtoul`] reads from it, found without its detours.
+/// Nearly every number of a rule (address parts, ports) is such a word.
+fn plain_decimal(s: &str) -> Option<u64> {
+    let b = s.as_bytes();
+    let plain = (1..=19).contains(&b.len())
+        && (b[0] != b'0' || b.len() == 1)
+        && b.iter().all(u8::is_ascii_digit);
+    // 19 digits always fit in a u64.
+    plain.then(|| b.iter().fold(0, |v, &d| v * 10 + u64::from(d - b'0')))
+}
+
 /// A whole word as a number in `min..=max`, as `xtables_strtoul` reads it
 /// without an end pointer (nothing may follow the number).
 pub(crate) fn uint(s: &str, min: u64, max: u64) -> Option<u64> {
+    if let Some(v) = plain_decimal(s) {
+        return (min..=max).contains(&v).then_some(v);
+    }
     match strtoul(s)? {
         (v, "") if (min..=max).contains(&v) => Some(v),
         _ => None,
@@ -295,7 +310,7 @@ pub(crate) fn mark_mask_string(mark: u32, mask: u32) -> String {
 /// mask only when not all ones, else a name from `name` when it has one.
 pub(crate) fn save_val_mask(out: &mut String, val: u32, mask: u32, name: Option<ValueToName>) {
     match name.filter(|_| mask == u32::MAX).and_then(|n| n(val)) {
-        Some(n) => out.push_str(&format!(" {n}")),
+        Some(n) => push_fmt!(out, " {n}"),
         None => out.push_str(&mark_mask_string(val, mask)),
     }
 }
@@ -365,6 +380,28 @@ mod tests {
         assert_eq!(uint("0x", 0, 255), None);
         assert_eq!(uint("", 0, 255), None);
         assert_eq!(uint("12", 13, 255), None);
+    }
+
+    #[test]
+    fn plain_decimals_read_as_strtoul_reads_them() {
+        for s in [
+            "0",
+            "7",
+            "255",
+            "65535",
+            "1234567890123456789",
+            "9999999999999999999",
+            "18446744073709551615",
+            "18446744073709551616",
+            "00",
+            "012",
+            "1a",
+            "",
+            "+1",
+        ] {
+            let slow = strtoul(s).and_then(|(v, rest)| rest.is_empty().then_some(v));
+            assert_eq!(uint(s, 0, u64::MAX), slow, "{s}");
+        }
     }
 
     #[test]

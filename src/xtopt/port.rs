@@ -37,34 +37,34 @@ pub(crate) fn port(ext: &str, option: &str, s: &str) -> Result<u16> {
 /// for the second) and a single port is `P:P`. Unlike `-m tcp`, a range
 /// with min > max is taken as it is.
 pub(crate) fn port_range(ext: &str, option: &str, s: &str) -> Result<PortRange> {
-    let parts: Vec<&str> = s.split(':').collect();
-    if parts.len() > 2 {
+    let (first, second) = match super::split_once_ascii(s, b':') {
+        Some((a, b)) => (a, Some(b)),
+        None => (s, None),
+    };
+    if second.is_some_and(|b| b.contains(':')) {
         return Err(Error::value(
             what(ext, option),
             s,
             "too many components (max: 2)",
         ));
     }
-    let mut r = PortRange::ALL;
-    for (i, p) in parts.iter().enumerate() {
-        if p.is_empty() {
-            continue;
-        }
-        let port = getaddrinfo_port(p).ok_or_else(|| {
+    let port = |p: &str| {
+        getaddrinfo_port(p).ok_or_else(|| {
             Error::value(
                 what(ext, option),
                 s,
                 format!("port \"{p}\" does not resolve to anything"),
             )
-        })?;
-        if i == 0 {
-            r.min = port;
-        } else {
-            r.max = port;
-        }
+        })
+    };
+    let mut r = PortRange::ALL;
+    if !first.is_empty() {
+        r.min = port(first)?;
     }
-    if parts.len() == 1 {
-        r.max = r.min;
+    match second {
+        None => r.max = r.min,
+        Some("") => {}
+        Some(b) => r.max = port(b)?,
     }
     Ok(r)
 }
