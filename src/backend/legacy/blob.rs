@@ -408,190 +408,53 @@ fn rule(e: &mut RawEntry, next: Option<usize>, bodies: &HashMap<usize, &str>) ->
 
 // ---------------------------------------------------------------- encoding
 
-/// A target before offsets are known.
-enum Tgt {
-    Verdict(i32),
-    /// Jump or goto to a user chain's body.
-    Jump(String),
-    /// No target: on to the next entry.
-    Fallthrough,
-    Error(String),
-    Ext {
-        name: String,
-        revision: u8,
-        data: Vec<u8>,
-    },
+/// What an entry's standard verdict must be filled in with once offsets
+/// are known (the verdict is in the last 8 bytes of such an entry).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Fixup<'a> {
+    /// A verdict or an extension target: nothing to fill in.
+    None,
+    /// No target: on to the next entry (libiptc's FALLTHROUGH).
+    Next,
+    /// A jump or goto to this user chain's body.
+    Jump(&'a str),
 }
 
-impl Tgt {
-    fn size(&self) -> usize {
-        match self {
-            Tgt::Verdict(_) | Tgt::Jump(_) | Tgt::Fallthrough => STANDARD_SIZE,
-            Tgt::Error(_) => ERROR_SIZE,
-            Tgt::Ext { data, .. } => EXT_HEADER + xt_align(data.len()),
+impl Fixup<'_> {
+    /// What an entry with this target needs.
+    pub(crate) fn of(target: &Target) -> Fixup<'_> {
+        match target {
+            Target::Continue => Fixup::Next,
+            Target::Jump(c) | Target::Goto(c) => Fixup::Jump(c),
+            _ => Fixup::None,
         }
     }
 }
 
-/// An entry before offsets are known.
-struct Pending<'a> {
-    rule: Option<&'a Rule>,
-    goto: bool,
-    matches: Vec<u8>,
-    target: Tgt,
-}
+/// Bytes from a standard verdict to the end of its entry: the verdict and
+/// its padding.
+pub(crate) const VERDICT_FROM_END: usize = STANDARD_SIZE - EXT_HEADER;
 
-impl Pending<'_> {
-    fn bare(target: Tgt) -> Pending<'static> {
-        Pending {
-            rule: None,
-            goto: false,
-            matches: Vec::new(),
-            target,
-        }
+/// Writes `verdict` into the entry of `blob` that ends at `end`.
+pub(crate) fn put_verdict(blob: &mut [u8], end: usize, verdict: i32) {
+    if let Some(v) = blob.get_mut(end - VERDICT_FROM_END..end - VERDICT_FROM_END + 4) {
+        v.copy_from_slice(&verdict.to_ne_bytes());
     }
 }
 
-/// Chains in blob order: built-ins by hook, then user chains by name.
-fn blob_order(table: &Table) -> Result<Vec<&Chain>> {
-    let mut builtins = Vec::new();
-    let mut users = Vec::new();
-    for c in &table.chains {
-        if c.is_builtin() {
-            let hook = hook_of(&c.name).ok_or_else(|| Error::BuiltinChain {
-                chain: c.name.clone(),
-                reason: "is not a netfilter hook, so it cannot be a built-in chain",
-            })?;
-            builtins.push((hook, c));
-        } else {
-            users.push(c);
-        }
+/// Appends a rule's entry. The verdict of a jump or a fallthrough is left
+/// zero: the returned [`Fixup`] says what it must become. On error nothing
+/// is appended.
+pub(crate) fn put_entry<'r>(out: &mut Vec<u8>, family: Family, r: &'r Rule) -> Result<Fixup<'r>> {
+    let start = out.len();
+    let written = write_entry(out, family, r);
+    if written.is_err() {
+        out.truncate(start);
     }
-    builtins.sort_by_key(|(h, _)| *h);
-    users.sort_by(|a, b| a.name.as_bytes().cmp(b.name.as_bytes()));
-    Ok(builtins.into_iter().map(|(_, c)| c).chain(users).collect())
+    written
 }
 
-/// Encodes a table in libiptc's layout.
-pub(crate) fn encode(table: &Table) -> Result<Encoded> {
-    let family = table.family;
-    let esz = ip::entry_size(family);
-    // Pass 1: every entry's bytes except offsets, and each chain's entries.
-    let mut pending = Vec::new();
-    let mut map = EntryMap::new();
-    let mut hooks = Vec::new(); // (hook, first entry index, policy entry index)
-    for c in blob_order(table)? {
-        let mut entries = ChainEntries::default();
-        if !c.is_builtin() {
-            let mut name = [0u8; XT_FUNCTION_MAXNAMELEN];
-            put_c_str("chain name", &c.name, &mut name)?;
-            pending.push(Pending::bare(Tgt::Error(c.name.clone())));
-        }
-        let first = pending.len();
-        for r in &c.rules {
-            entries.rules.push(pending.len());
-            pending.push(entry(family, r)?);
-        }
-        match c.policy {
-            Some(p) => {
-                let verdict = match p {
-                    Policy::Accept => NF_ACCEPT_VERDICT,
-                    Policy::Drop => NF_DROP_VERDICT,
-                };
-                entries.policy = Some(pending.len());
-                hooks.push((hook_of(&c.name).unwrap_or(0), first, pending.len()));
-                pending.push(Pending::bare(Tgt::Verdict(verdict)));
-            }
-            None => pending.push(Pending::bare(Tgt::Verdict(XT_RETURN))),
-        }
-        if map.insert(c.name.clone(), entries).is_some() {
-            return Err(Error::ChainExists(c.name.clone()));
-        }
-    }
-    pending.push(Pending::bare(Tgt::Error(ERROR_TARGET.into())));
-    // Pass 2: offsets.
-    let mut offsets = Vec::with_capacity(pending.len() + 1);
-    let mut off = 0usize;
-    for p in &pending {
-        offsets.push(off);
-        off += esz + p.matches.len() + p.target.size();
-    }
-    offsets.push(off);
-    let mut bodies = HashMap::new();
-    for (i, p) in pending.iter().enumerate() {
-        if let Tgt::Error(name) = &p.target {
-            bodies.insert(name.as_str(), offsets[i + 1]);
-        }
-    }
-    // Pass 3: bytes.
-    let mut blob = Vec::with_capacity(off);
-    for (i, p) in pending.iter().enumerate() {
-        let t_off = esz + p.matches.len();
-        let n_off = t_off + p.target.size();
-        let too_big = || {
-            Error::rule(
-                format!("rule {}", p.rule.map(|r| r.to_string()).unwrap_or_default()),
-                "larger than the 64 KiB an entry may hold",
-            )
-        };
-        let (t16, n16) = (
-            u16::try_from(t_off).map_err(|_| too_big())?,
-            u16::try_from(n_off).map_err(|_| too_big())?,
-        );
-        blob.extend_from_slice(&ip::encode(family, p.rule, p.goto, t16, n16)?);
-        blob.extend_from_slice(&p.matches);
-        let verdict =
-            |v: i32| -> Vec<u8> { v.to_ne_bytes().iter().copied().chain([0; 4]).collect() };
-        let (name, revision, data) = match &p.target {
-            Tgt::Verdict(v) => ("", 0, verdict(*v)),
-            Tgt::Fallthrough => ("", 0, verdict(offset_i32(offsets[i + 1])?)),
-            Tgt::Jump(chain) => {
-                let to = bodies
-                    .get(chain.as_str())
-                    .ok_or_else(|| Error::NoSuchChain(chain.clone()))?;
-                ("", 0, verdict(offset_i32(*to)?))
-            }
-            Tgt::Error(chain) => {
-                let mut d = chain.as_bytes().to_vec();
-                d.resize(ERROR_SIZE - EXT_HEADER, 0);
-                (ERROR_TARGET, 0, d)
-            }
-            Tgt::Ext {
-                name,
-                revision,
-                data,
-            } => (name.as_str(), *revision, data.clone()),
-        };
-        push_extension(&mut blob, "target name", name, revision, &data)?;
-    }
-    let mut hook_entry = [u32::MAX; NF_INET_NUMHOOKS];
-    let mut underflow = [u32::MAX; NF_INET_NUMHOOKS];
-    let mut valid_hooks = 0;
-    for (hook, first, policy) in hooks {
-        valid_hooks |= 1 << hook;
-        hook_entry[hook] = offset_u32(offsets[first])?;
-        underflow[hook] = offset_u32(offsets[policy])?;
-    }
-    Ok(Encoded {
-        entries: blob,
-        valid_hooks,
-        hook_entry,
-        underflow,
-        num_entries: pending.len(),
-        map,
-    })
-}
-
-fn offset_i32(off: usize) -> Result<i32> {
-    i32::try_from(off).map_err(|_| Error::rule("table", "larger than the kernel's 2 GiB limit"))
-}
-
-fn offset_u32(off: usize) -> Result<u32> {
-    u32::try_from(off).map_err(|_| Error::rule("table", "larger than the kernel's 4 GiB limit"))
-}
-
-/// A rule's entry, offsets still unknown.
-fn entry(family: Family, r: &Rule) -> Result<Pending<'_>> {
+fn write_entry<'r>(out: &mut Vec<u8>, family: Family, r: &'r Rule) -> Result<Fixup<'r>> {
     if r.family != family {
         return Err(Error::rule(
             r.to_string(),
@@ -601,56 +464,343 @@ fn entry(family: Family, r: &Rule) -> Result<Pending<'_>> {
             ),
         ));
     }
+    let start = out.len();
+    let esz = ip::entry_size(family);
+    out.resize(start + esz, 0);
+    let goto = matches!(r.target, Target::Goto(_));
+    ip::put(family, Some(r), goto, &mut out[start..])?;
     let ctx = r.ctx();
-    let mut matches = Vec::new();
     for m in &r.matches {
-        let mut data = Vec::new();
-        m.encode(&ctx, &mut data);
-        push_extension(&mut matches, "match name", m.name(), m.revision(), &data)?;
+        put_extension(out, "match name", m.name(), m.revision(), |d| {
+            m.encode(&ctx, d)
+        })?;
     }
-    let target = match &r.target {
-        Target::Continue => Tgt::Fallthrough,
-        Target::Accept => Tgt::Verdict(NF_ACCEPT_VERDICT),
-        Target::Drop => Tgt::Verdict(NF_DROP_VERDICT),
-        Target::Queue => Tgt::Verdict(NF_QUEUE_VERDICT),
-        Target::Return => Tgt::Verdict(XT_RETURN),
-        Target::Jump(c) | Target::Goto(c) => Tgt::Jump(c.clone()),
-        Target::Ext(t) => {
-            let mut data = Vec::new();
-            t.encode(&ctx, &mut data);
-            Tgt::Ext {
-                name: t.name().to_string(),
-                revision: t.revision(),
-                data,
-            }
-        }
+    let t_off = out.len() - start;
+    let fixup = Fixup::of(&r.target);
+    match &r.target {
+        Target::Continue | Target::Jump(_) | Target::Goto(_) => put_standard(out, 0),
+        Target::Accept => put_standard(out, NF_ACCEPT_VERDICT),
+        Target::Drop => put_standard(out, NF_DROP_VERDICT),
+        Target::Queue => put_standard(out, NF_QUEUE_VERDICT),
+        Target::Return => put_standard(out, XT_RETURN),
+        Target::Ext(t) => put_extension(out, "target name", t.name(), t.revision(), |d| {
+            t.encode(&ctx, d)
+        })?,
+    }
+    let n_off = out.len() - start;
+    let too_big = || {
+        Error::rule(
+            format!("rule {r}"),
+            "larger than the 64 KiB an entry may hold",
+        )
     };
-    Ok(Pending {
-        rule: Some(r),
-        goto: matches!(r.target, Target::Goto(_)),
-        matches,
-        target,
-    })
+    let (t16, n16) = (
+        u16::try_from(t_off).map_err(|_| too_big())?,
+        u16::try_from(n_off).map_err(|_| too_big())?,
+    );
+    ip::set_offsets(family, &mut out[start..], t16, n16)?;
+    Ok(fixup)
 }
 
-/// Appends a match or target: header, data, zero padding to 8.
-fn push_extension(
+/// Appends a standard target with its verdict.
+fn put_standard(out: &mut Vec<u8>, verdict: i32) {
+    let mut h = xt_entry_target::zeroed();
+    h.target_size = STANDARD_SIZE as u16;
+    out.extend_from_slice(h.as_bytes());
+    out.extend_from_slice(&verdict.to_ne_bytes());
+    out.extend_from_slice(&[0; 4]);
+}
+
+/// Appends a match or target: header, the data `data` writes, zero padding
+/// to 8. On error nothing is appended.
+fn put_extension(
     out: &mut Vec<u8>,
     what: &'static str,
     name: &str,
     revision: u8,
-    data: &[u8],
+    data: impl FnOnce(&mut Vec<u8>),
 ) -> Result<()> {
-    let size = EXT_HEADER + xt_align(data.len());
+    let at = out.len();
     let mut h = xt_entry_target::zeroed();
     put_c_str(what, name, &mut h.name)?;
     h.revision = revision;
-    h.target_size =
-        u16::try_from(size).map_err(|_| Error::rule(name, "extension data larger than 64 KiB"))?;
     out.extend_from_slice(h.as_bytes());
-    out.extend_from_slice(data);
-    out.resize(out.len() + xt_align(data.len()) - data.len(), 0);
+    data(out);
+    let size = xt_align(out.len() - at);
+    out.resize(at + size, 0);
+    let Ok(size) = u16::try_from(size) else {
+        out.truncate(at);
+        return Err(Error::rule(name, "extension data larger than 64 KiB"));
+    };
+    out[at..at + 2].copy_from_slice(&size.to_ne_bytes());
     Ok(())
+}
+
+/// Appends an entry without IP part: a policy, a RETURN, a chain head or
+/// the table's end.
+fn put_bare(out: &mut Vec<u8>, family: Family, target: Bare) -> Result<()> {
+    let start = out.len();
+    let esz = ip::entry_size(family);
+    out.resize(start + esz, 0);
+    match target {
+        Bare::Verdict(v) => put_standard(out, v),
+        Bare::Error(name) => {
+            let mut h = xt_entry_target::zeroed();
+            h.target_size = ERROR_SIZE as u16;
+            put_c_str("target name", ERROR_TARGET, &mut h.name)?;
+            out.extend_from_slice(h.as_bytes());
+            let mut data = [0u8; ERROR_SIZE - EXT_HEADER];
+            let mut field = [0u8; XT_FUNCTION_MAXNAMELEN];
+            put_c_str("chain name", name, &mut field)?;
+            data[..XT_FUNCTION_MAXNAMELEN].copy_from_slice(&field);
+            out.extend_from_slice(&data);
+        }
+    }
+    let n_off = (out.len() - start) as u16;
+    ip::set_offsets(family, &mut out[start..], esz as u16, n_off)
+}
+
+/// The target of an entry [`put_bare`] writes.
+enum Bare<'a> {
+    Verdict(i32),
+    Error(&'a str),
+}
+
+/// Chains in blob order, with their index in the table: built-ins by hook,
+/// then user chains by name.
+pub(crate) fn blob_order(table: &Table) -> Result<Vec<(usize, &Chain)>> {
+    let mut builtins = Vec::new();
+    let mut users = Vec::new();
+    for (i, c) in table.chains.iter().enumerate() {
+        if c.is_builtin() {
+            let hook = hook_of(&c.name).ok_or_else(|| Error::BuiltinChain {
+                chain: c.name.clone(),
+                reason: "is not a netfilter hook, so it cannot be a built-in chain",
+            })?;
+            builtins.push((hook, (i, c)));
+        } else {
+            users.push((i, c));
+        }
+    }
+    builtins.sort_by_key(|(h, _)| *h);
+    users.sort_by(|a, b| a.1.name.as_bytes().cmp(b.1.name.as_bytes()));
+    Ok(builtins.into_iter().map(|(_, c)| c).chain(users).collect())
+}
+
+/// Writes a table's blob in libiptc's layout, chain by chain in blob order
+/// ([`blob_order`]), each entry at its final offset: a rule either encoded
+/// ([`Writer::rule`]) or copied from a blob the kernel handed out
+/// ([`Writer::copy`]). Jumps are filled in at the end, when every chain's
+/// offset is known.
+pub(crate) struct Writer<'t> {
+    family: Family,
+    out: Vec<u8>,
+    entries: usize,
+    map: EntryMap,
+    /// (hook, offset of the first entry, offset of the policy).
+    hooks: Vec<(usize, usize, usize)>,
+    /// Each user chain of the table, with the offset of its body once written.
+    bodies: HashMap<&'t str, Option<usize>>,
+    /// (end of the entry, chain it jumps to).
+    jumps: Vec<(usize, &'t str)>,
+    chain: Option<Open<'t>>,
+    /// Where the last entry starts.
+    last: usize,
+}
+
+/// The chain being written.
+struct Open<'t> {
+    chain: &'t Chain,
+    first: usize,
+    entries: ChainEntries,
+}
+
+impl<'t> Writer<'t> {
+    /// A writer for `table`, with room for `capacity` bytes.
+    pub fn new(table: &'t Table, capacity: usize) -> Writer<'t> {
+        Writer {
+            family: table.family,
+            out: Vec::with_capacity(capacity),
+            entries: 0,
+            map: EntryMap::with_capacity(table.chains.len()),
+            hooks: Vec::new(),
+            bodies: table
+                .chains
+                .iter()
+                .filter(|c| !c.is_builtin())
+                .map(|c| (c.name.as_str(), None))
+                .collect(),
+            jumps: Vec::new(),
+            chain: None,
+            last: 0,
+        }
+    }
+
+    /// Index of the next entry written.
+    pub fn next_index(&self) -> usize {
+        self.entries
+    }
+
+    /// The bytes of the entry written at `start`, to its end.
+    pub fn written(&self, start: usize) -> &[u8] {
+        self.out.get(start..).unwrap_or_default()
+    }
+
+    /// The last entry written.
+    pub fn last_entry(&self) -> &[u8] {
+        self.written(self.last)
+    }
+
+    /// Starts a chain: a user chain's head entry.
+    pub fn begin(&mut self, chain: &'t Chain) -> Result<()> {
+        self.end()?;
+        if !chain.is_builtin() {
+            put_bare(&mut self.out, self.family, Bare::Error(&chain.name))?;
+            self.entries += 1;
+            self.bodies.insert(&chain.name, Some(self.out.len()));
+        }
+        self.chain = Some(Open {
+            chain,
+            first: self.out.len(),
+            entries: ChainEntries {
+                rules: Vec::with_capacity(chain.rules.len()),
+                policy: None,
+            },
+        });
+        Ok(())
+    }
+
+    /// Encodes a rule of the open chain. Returns where its entry starts.
+    pub fn rule(&mut self, rule: &Rule) -> Result<usize> {
+        let start = self.out.len();
+        let fixup = put_entry(&mut self.out, self.family, rule)?;
+        self.added(start, fixup)?;
+        Ok(start)
+    }
+
+    /// Copies a rule's entry from a blob the kernel handed out (or that we
+    /// wrote): `target` is the rule's, for its jump or fallthrough.
+    pub fn copy(&mut self, entry: &[u8], target: &Target) -> Result<usize> {
+        let start = self.out.len();
+        self.out.extend_from_slice(entry);
+        ip::clear_kernel_part(self.family, &mut self.out[start..]);
+        self.added(start, Fixup::of(target))?;
+        Ok(start)
+    }
+
+    /// Takes back the last rule written, which starts at `start`.
+    pub fn undo(&mut self, start: usize) {
+        self.out.truncate(start);
+        if self.jumps.last().is_some_and(|&(end, _)| end > start) {
+            self.jumps.pop();
+        }
+        if let Some(open) = &mut self.chain {
+            open.entries.rules.pop();
+        }
+        self.entries -= 1;
+    }
+
+    fn added(&mut self, start: usize, fixup: Fixup) -> Result<()> {
+        let end = self.out.len();
+        self.last = start;
+        match fixup {
+            Fixup::None => {}
+            Fixup::Next => put_verdict(&mut self.out, end, offset_i32(end)?),
+            Fixup::Jump(chain) => match self.bodies.get_key_value(chain) {
+                Some((&name, _)) => self.jumps.push((end, name)),
+                None => {
+                    self.out.truncate(start);
+                    return Err(Error::NoSuchChain(chain.to_string()));
+                }
+            },
+        }
+        if let Some(open) = &mut self.chain {
+            open.entries.rules.push(self.entries);
+        }
+        self.entries += 1;
+        Ok(())
+    }
+
+    /// Ends the open chain, if any, with its policy or RETURN. Returns the
+    /// policy's entry index.
+    pub fn end(&mut self) -> Result<Option<usize>> {
+        let Some(mut open) = self.chain.take() else {
+            return Ok(None);
+        };
+        let c = open.chain;
+        let at = self.out.len();
+        let verdict = match c.policy {
+            Some(Policy::Accept) => NF_ACCEPT_VERDICT,
+            Some(Policy::Drop) => NF_DROP_VERDICT,
+            None => XT_RETURN,
+        };
+        put_bare(&mut self.out, self.family, Bare::Verdict(verdict))?;
+        if c.policy.is_some() {
+            open.entries.policy = Some(self.entries);
+            self.hooks
+                .push((hook_of(&c.name).unwrap_or(0), open.first, at));
+        }
+        self.entries += 1;
+        let policy = open.entries.policy;
+        if self.map.insert(c.name.clone(), open.entries).is_some() {
+            return Err(Error::ChainExists(c.name.clone()));
+        }
+        Ok(policy)
+    }
+
+    /// Ends the table and fills in the jumps.
+    pub fn finish(mut self) -> Result<Encoded> {
+        self.end()?;
+        put_bare(&mut self.out, self.family, Bare::Error(ERROR_TARGET))?;
+        self.entries += 1;
+        for &(end, chain) in &self.jumps {
+            let to = self
+                .bodies
+                .get(chain)
+                .copied()
+                .flatten()
+                .ok_or_else(|| Error::NoSuchChain(chain.to_string()))?;
+            put_verdict(&mut self.out, end, offset_i32(to)?);
+        }
+        let mut hook_entry = [u32::MAX; NF_INET_NUMHOOKS];
+        let mut underflow = [u32::MAX; NF_INET_NUMHOOKS];
+        let mut valid_hooks = 0;
+        for &(hook, first, policy) in &self.hooks {
+            valid_hooks |= 1 << hook;
+            hook_entry[hook] = offset_u32(first)?;
+            underflow[hook] = offset_u32(policy)?;
+        }
+        offset_u32(self.out.len())?;
+        Ok(Encoded {
+            entries: self.out,
+            valid_hooks,
+            hook_entry,
+            underflow,
+            num_entries: self.entries,
+            map: self.map,
+        })
+    }
+}
+
+/// Encodes a table in libiptc's layout.
+pub(crate) fn encode(table: &Table) -> Result<Encoded> {
+    let rules: usize = table.chains.iter().map(|c| c.rules.len()).sum();
+    let mut w = Writer::new(table, (rules + 2 * table.chains.len() + 1) * 192);
+    for (_, c) in blob_order(table)? {
+        w.begin(c)?;
+        for r in &c.rules {
+            w.rule(r)?;
+        }
+    }
+    w.finish()
+}
+
+pub(crate) fn offset_i32(off: usize) -> Result<i32> {
+    i32::try_from(off).map_err(|_| Error::rule("table", "larger than the kernel's 2 GiB limit"))
+}
+
+pub(crate) fn offset_u32(off: usize) -> Result<u32> {
+    u32::try_from(off).map_err(|_| Error::rule("table", "larger than the kernel's 4 GiB limit"))
 }
 
 /// Built-in chains a table has, as a hook bitmask: must match what the
@@ -664,26 +814,105 @@ pub(crate) fn valid_hooks(table: &Table) -> u32 {
         .fold(0, |m, h| m | 1 << h)
 }
 
-/// The rule as a read of its entry gives it back: each typed match and
-/// target through its codec and back (a value may have several forms with
-/// the same bytes, e.g. a full range and no range). `None` when that is the
-/// rule itself. Extensions that name sets are left alone: a read names the
-/// set through the kernel, which the rule has done already.
-pub(crate) fn as_read_rule(rule: &Rule) -> Option<Rule> {
-    let ctx = rule.ctx();
-    let padded = |encode: &dyn Fn(&mut Vec<u8>)| {
-        let mut data = Vec::new();
-        encode(&mut data);
-        data.resize(xt_align(data.len()), 0);
-        data
+/// Entry offsets of a blob, walking only the entries' headers: where each
+/// entry starts, then where the last one ends. `None` when the headers do
+/// not tile the blob.
+pub(crate) fn entry_offsets(family: Family, blob: &[u8]) -> Option<Vec<usize>> {
+    let esz = ip::entry_size(family);
+    let mut out = Vec::with_capacity(blob.len() / (esz + STANDARD_SIZE) + 1);
+    let mut off = 0;
+    while off < blob.len() {
+        out.push(off);
+        let (_, next) = ip::offsets(family, &blob[off..])?;
+        if next < esz + EXT_HEADER || off + next > blob.len() {
+            return None;
+        }
+        off += next;
+    }
+    out.push(off);
+    Some(out)
+}
+
+/// A hash of what makes an entry the rule it is: its IP part, its matches
+/// and its target, a jump or fallthrough by what it goes to rather than
+/// the offset. Rules that are [`Rule::same_spec`] and name no set have
+/// equal bytes there, whether encoded now or handed out by the kernel
+/// (a read keeps only rules that write back byte for byte), so they have
+/// equal keys. `target` is the entry's rule's.
+pub(crate) fn entry_key(family: Family, entry: &[u8], target: &Target) -> u64 {
+    let mut h = Fx::default();
+    let Some((t_off, n_off)) = ip::offsets(family, entry) else {
+        return 0;
     };
+    let esz = ip::entry_size(family);
+    h.bytes(entry.get(..ip::ip_size(family)).unwrap_or_default());
+    h.bytes(entry.get(esz..t_off).unwrap_or_default());
+    match Fixup::of(target) {
+        Fixup::Jump(chain) => {
+            h.word(1);
+            h.bytes(chain.as_bytes());
+        }
+        Fixup::Next => h.word(2),
+        Fixup::None => h.bytes(entry.get(t_off..n_off).unwrap_or_default()),
+    }
+    std::hash::Hasher::finish(&h)
+}
+
+/// A fast hash for keys that are checked anyway (FxHash's step).
+#[derive(Default)]
+pub(crate) struct Fx(u64);
+
+impl Fx {
+    fn word(&mut self, w: u64) {
+        self.0 = (self.0.rotate_left(5) ^ w).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+
+    fn bytes(&mut self, b: &[u8]) {
+        let mut words = b.chunks_exact(8);
+        for w in &mut words {
+            let mut a = [0u8; 8];
+            a.copy_from_slice(w);
+            self.word(u64::from_ne_bytes(a));
+        }
+        let rest = words.remainder();
+        if !rest.is_empty() {
+            let mut a = [0u8; 8];
+            a[..rest.len()].copy_from_slice(rest);
+            self.word(u64::from_ne_bytes(a));
+        }
+        self.word(b.len() as u64);
+    }
+}
+
+impl std::hash::Hasher for Fx {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        self.bytes(bytes);
+    }
+}
+
+/// The rule as a read of its entry (`entry`, as we encoded it) gives it
+/// back: each typed match and target decoded from the entry's bytes (a
+/// value may have several forms with the same bytes, e.g. a full range
+/// and no range). `None` when that is the rule itself. Extensions that
+/// name sets are left alone: a read names the set through the kernel,
+/// which the rule has done already.
+pub(crate) fn as_read_entry(family: Family, rule: &Rule, entry: &[u8]) -> Option<Rule> {
+    let (t_off, n_off) = ip::offsets(family, entry)?;
+    let entry = entry.get(..n_off)?;
+    let ctx = rule.ctx();
     let mut out: Option<Rule> = None;
+    let mut at = ip::entry_size(family);
     for (i, m) in rule.matches.iter().enumerate() {
+        let (name, revision, data) = extension(entry.get(at..t_off)?).ok()?;
+        at += EXT_HEADER + data.len();
         if matches!(m, Match::Set(_) | Match::Unknown(_)) {
             continue;
         }
-        let data = padded(&|d| m.encode(&ctx, d));
-        let back = Match::decode(&ctx, m.name(), m.revision(), &data);
+        let back = Match::decode(&ctx, &name, revision, data);
         if back != *m {
             if let Some(slot) = out.get_or_insert_with(|| rule.clone()).matches.get_mut(i) {
                 *slot = back;
@@ -692,43 +921,14 @@ pub(crate) fn as_read_rule(rule: &Rule) -> Option<Rule> {
     }
     if let Target::Ext(t) = &rule.target {
         if !matches!(t, TargetExt::Set(_) | TargetExt::Unknown(_)) {
-            let data = padded(&|d| t.encode(&ctx, d));
-            let back = TargetExt::decode(&ctx, t.name(), t.revision(), &data);
+            let (name, revision, data) = extension(entry.get(t_off..)?).ok()?;
+            let back = TargetExt::decode(&ctx, &name, revision, data);
             if back != *t {
                 out.get_or_insert_with(|| rule.clone()).target = Target::Ext(back);
             }
         }
     }
     out
-}
-
-/// The table a commit sent, as a read would give it back: `sent` (the copy
-/// sent, when one was made: extensions at older revisions, sets resolved)
-/// or `given`, with the rules at `fresh` (chain index, rule index) put as a
-/// read gives them back. `None` when that is `given` itself.
-pub(crate) fn as_read(
-    sent: Option<Table>,
-    given: &Table,
-    fresh: &[(usize, usize)],
-) -> Option<Table> {
-    let from = sent.as_ref().unwrap_or(given);
-    let fixes: Vec<_> = fresh
-        .iter()
-        .filter_map(|&(c, r)| {
-            let rule = from.chains.get(c)?.rules.get(r)?;
-            Some((c, r, as_read_rule(rule)?))
-        })
-        .collect();
-    if fixes.is_empty() {
-        return sent;
-    }
-    let mut out = sent.unwrap_or_else(|| given.clone());
-    for (c, r, rule) in fixes {
-        if let Some(slot) = out.chains.get_mut(c).and_then(|c| c.rules.get_mut(r)) {
-            *slot = rule;
-        }
-    }
-    Some(out)
 }
 
 /// True when two blobs hold the same entries, counters aside: every byte
@@ -917,6 +1117,13 @@ mod tests {
         }
     }
 
+    /// `rule` as a read of its encoded entry gives it back.
+    fn as_read_rule(rule: &Rule) -> Option<Rule> {
+        let mut entry = Vec::new();
+        put_entry(&mut entry, rule.family, rule).unwrap();
+        as_read_entry(rule.family, rule, &entry)
+    }
+
     #[test]
     fn rules_as_a_read_gives_them_back() {
         let r = |s: &str| Rule::parse(Family::Ipv4, s).unwrap();
@@ -927,14 +1134,40 @@ mod tests {
         let back = as_read_rule(&full).unwrap();
         assert_eq!(back.matches, r("-p esp -m esp").matches);
         assert!(as_read_rule(&back).is_none());
-        // In a table: only the rules named are looked at.
-        let mut t = Table::new(Family::Ipv4, "filter").unwrap();
-        t.chains[0].rules = vec![full.clone(), full.clone()];
-        let fixed = as_read(None, &t, &[(0, 1)]).unwrap();
-        assert_eq!(fixed.chains[0].rules[0], full);
-        assert_eq!(fixed.chains[0].rules[1], back);
-        assert!(as_read(None, &t, &[]).is_none());
-        assert!(as_read(None, &t, &[(0, 7), (9, 0)]).is_none());
+        // Garbage: no answer, never a panic.
+        let mut entry = Vec::new();
+        put_entry(&mut entry, Family::Ipv4, &full).unwrap();
+        for n in 0..entry.len() {
+            let _ = as_read_entry(Family::Ipv4, &full, &entry[..n]);
+        }
+    }
+
+    #[test]
+    fn keys_are_equal_for_equal_rules_read_or_encoded() {
+        for family in [Family::Ipv4, Family::Ipv6] {
+            let t = sample(family);
+            let e = encode(&t).unwrap();
+            let offsets = entry_offsets(family, &e.entries).unwrap();
+            assert_eq!(offsets.len(), e.num_entries + 1);
+            assert_eq!(*offsets.last().unwrap(), e.entries.len());
+            let mut keys = Vec::new();
+            for c in &t.chains {
+                for (r, &i) in c.rules.iter().zip(&e.map[&c.name].rules) {
+                    let mut alone = Vec::new();
+                    put_entry(&mut alone, family, r).unwrap();
+                    let in_blob = &e.entries[offsets[i]..offsets[i + 1]];
+                    let key = entry_key(family, in_blob, &r.target);
+                    // A jump's offset is not part of the key.
+                    assert_eq!(entry_key(family, &alone, &r.target), key);
+                    keys.push(key);
+                }
+            }
+            let mut distinct = keys.clone();
+            distinct.sort();
+            distinct.dedup();
+            assert_eq!(distinct.len(), keys.len());
+            assert!(entry_offsets(family, &e.entries[..e.entries.len() - 8]).is_none());
+        }
     }
 
     #[test]

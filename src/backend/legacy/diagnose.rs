@@ -91,7 +91,7 @@ fn candidates(old: &Table, new: &Table) -> Vec<(usize, usize)> {
     let mut out = Vec::new();
     for (ci, chain) in new.chains.iter().enumerate() {
         let moved = old_reach.get(chain.name.as_str()) != new_reach.get(chain.name.as_str());
-        let pairs = pairing(old.chain(&chain.name), chain);
+        let pairs = pairing(new.family, old.chain(&chain.name), chain);
         for (ri, paired) in pairs.into_iter().enumerate() {
             if moved || paired.is_none() {
                 out.push((ci, ri));

@@ -53,6 +53,56 @@ pub(crate) struct ReplaceHeader {
     pub num_counters: u32,
 }
 
+/// SET_ADD_COUNTERS' argument, made before SET_REPLACE so that little is
+/// left to do between the two: the header, then one counter pair per entry
+/// of the new table, zero until set.
+pub(crate) struct AddCounters {
+    buf: AlignedBuf,
+    len: usize,
+}
+
+/// Words of the `xt_counters_info` header.
+const ADD_HEADER_WORDS: usize = size_of::<xt_counters_info>() / 8;
+const _: () = assert!(size_of::<xt_counters_info>() % 8 == 0);
+const _: () = assert!(size_of::<xt_counters>() == 16);
+
+impl AddCounters {
+    /// Zero counters for the `len` entries of table `table`.
+    pub fn new(table: &str, len: usize) -> Result<AddCounters> {
+        let mut head = xt_counters_info::zeroed();
+        put_c_str("table name", table, &mut head.name)?;
+        head.num_counters = u32::try_from(len)
+            .map_err(|_| Error::rule(table, "more entries than the kernel counts"))?;
+        let hlen = size_of::<xt_counters_info>();
+        let mut buf = AlignedBuf::new(hlen + len * size_of::<xt_counters>());
+        buf.bytes_mut()[..hlen].copy_from_slice(head.as_bytes());
+        Ok(AddCounters { buf, len })
+    }
+
+    /// Number of entries.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Sets the counters of entry `i`.
+    pub fn set(&mut self, i: usize, c: xt_counters) {
+        let at = ADD_HEADER_WORDS + 2 * i;
+        if let Some(w) = self.buf.words.get_mut(at..at + 2) {
+            w[0] = c.pcnt;
+            w[1] = c.bcnt;
+        }
+    }
+
+    /// The counters of entry `i`.
+    pub fn get(&self, i: usize) -> xt_counters {
+        let at = ADD_HEADER_WORDS + 2 * i;
+        match self.buf.words.get(at..at + 2) {
+            Some(&[pcnt, bcnt]) => xt_counters { pcnt, bcnt },
+            _ => xt_counters::default(),
+        }
+    }
+}
+
 /// An 8-byte aligned byte buffer: the kernel's structs hold u64 counters,
 /// and libiptc hands it buffers with that alignment.
 struct AlignedBuf {
@@ -260,23 +310,8 @@ impl Socket {
     /// SET_ADD_COUNTERS: adds one counter pair to each entry of the table,
     /// by entry index. The errno is returned raw: the caller decides what a
     /// failure after a successful replace means.
-    pub fn add_counters(
-        &self,
-        table: &str,
-        counters: &[xt_counters],
-    ) -> std::result::Result<(), Errno> {
-        let mut head = xt_counters_info::zeroed();
-        put_c_str("table name", table, &mut head.name).map_err(|_| Errno::EINVAL)?;
-        head.num_counters = counters.len() as u32;
-        let hlen = size_of::<xt_counters_info>();
-        let mut buf = AlignedBuf::new(hlen + std::mem::size_of_val(counters));
-        let bytes = buf.bytes_mut();
-        bytes[..hlen].copy_from_slice(head.as_bytes());
-        for (i, c) in counters.iter().enumerate() {
-            let at = hlen + i * size_of::<xt_counters>();
-            bytes[at..at + size_of::<xt_counters>()].copy_from_slice(c.as_bytes());
-        }
-        self.set(IPT_SO_SET_ADD_COUNTERS, buf.bytes())
+    pub fn add_counters(&self, counters: &AddCounters) -> std::result::Result<(), Errno> {
+        self.set(IPT_SO_SET_ADD_COUNTERS, counters.buf.bytes())
     }
 
     /// GET_REVISION_MATCH / GET_REVISION_TARGET: does the kernel have this
