@@ -2,6 +2,9 @@
 //! swapped with SET_REPLACE, counters carried over with SET_ADD_COUNTERS,
 //! exactly as libiptc does it.
 
+// Reached through Driver::commit_blind, which the handle calls next.
+#[cfg_attr(not(test), allow(dead_code))]
+mod blind;
 mod blob;
 mod counters;
 mod diagnose;
@@ -19,7 +22,7 @@ use nix::errno::Errno;
 
 use crate::addr::Family;
 use crate::backend::revisions::{self, RevisionCache};
-use crate::backend::{Committed, Driver, Loaded, State};
+use crate::backend::{Blind, BlindOutcome, Committed, Driver, Loaded, State};
 use crate::error::{Error, Refusal, Result};
 use crate::rule::{Counters, Rule};
 use crate::ruleset::Table;
@@ -134,6 +137,9 @@ pub(crate) struct Legacy {
     /// Tests: answers revision questions instead of the kernel.
     #[cfg(test)]
     pub(crate) fake_revisions: Option<fn(&str, u8, bool) -> bool>,
+    /// Tests: runs between a blind commit's read and its SET_REPLACE.
+    #[cfg(test)]
+    pub(crate) before_replace: Option<fn()>,
 }
 
 /// Does the kernel have this revision of this match (`target == false`)
@@ -200,6 +206,8 @@ impl Legacy {
             revisions,
             #[cfg(test)]
             fake_revisions,
+            #[cfg(test)]
+                before_replace: _,
         } = self;
         let sock = match family {
             Family::Ipv4 => v4.as_ref(),
@@ -419,6 +427,15 @@ impl Driver for Legacy {
             counters,
             error,
         })
+    }
+
+    fn commit_blind(
+        &mut self,
+        family: Family,
+        table: &str,
+        changes: &[Blind],
+    ) -> Result<BlindOutcome> {
+        blind::commit(self, family, table, changes)
     }
 }
 
