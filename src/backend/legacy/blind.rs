@@ -178,15 +178,16 @@ impl Layout {
             if t_off + size != entry.len() {
                 return None;
             }
-            match (c_str(&h.name).as_str(), size) {
-                ("", s) if s == size_of::<xt_standard_target>() => {
+            let name = &h.name[..h.name.iter().position(|&b| b == 0).unwrap_or(h.name.len())];
+            match (name, size) {
+                (b"", s) if s == size_of::<xt_standard_target>() => {
                     let at = w[1] - VERDICT_FROM_END;
                     let v = i32::from_ne_bytes(blob.get(at..at + 4)?.try_into().ok()?);
                     if v >= 0 {
                         verdicts.push(at);
                     }
                 }
-                ("ERROR", s) if s == size_of::<xt_error_target>() => {
+                (b"ERROR", s) if s == size_of::<xt_error_target>() => {
                     let name = target.get(EXT_HEADER..EXT_HEADER + XT_FUNCTION_MAXNAMELEN)?;
                     heads.push((i, c_str(name)));
                 }

@@ -8,6 +8,7 @@
 //! head; a rule without target falls through with the offset of the next
 //! entry as its verdict (libiptc's FALLTHROUGH).
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::mem::size_of;
 
@@ -19,7 +20,7 @@ use crate::addr::Family;
 use crate::error::{Error, Result};
 use crate::extension::{c_str, put_c_str};
 use crate::matches::Match;
-use crate::rule::Rule;
+use crate::rule::{Counters, Rule};
 use crate::ruleset::{hook_of, Chain, Policy, Table, HOOKS};
 use crate::targets::{Target, TargetExt};
 
@@ -64,47 +65,55 @@ pub(crate) struct Encoded {
 
 // ---------------------------------------------------------------- decoding
 
-/// A target as it sits in an entry.
+/// A target as an entry's headers say it: what cutting the blob into
+/// chains needs. Extensions are decoded later, with the rule.
 #[derive(Clone, Debug)]
-enum RawTarget<'a> {
+enum SlotTarget {
     Verdict(i32),
     Error(String),
-    Ext {
-        name: String,
-        revision: u8,
-        data: &'a [u8],
-    },
+    Ext,
 }
 
-/// One entry, split into its parts but not yet made a rule.
+/// One entry, from its headers only: where it is, where its target is, and
+/// what chains are cut by. Small: a table of 50,000 rules has 50,000.
 #[derive(Clone, Debug)]
-struct RawEntry<'a> {
+struct Slot {
     offset: usize,
-    head: ip::Head,
-    matches: Vec<(String, u8, &'a [u8])>,
-    target: RawTarget<'a>,
+    target_offset: usize,
+    next_offset: usize,
+    target: SlotTarget,
+    /// No match.
+    bare: bool,
+    /// The IP part is all zero (the kernel's `unconditional()`), as
+    /// policies and user chain RETURNs must be.
+    unconditional: bool,
+}
+
+impl Slot {
+    fn bytes<'b>(&self, blob: &'b [u8]) -> &'b [u8] {
+        &blob[self.offset..self.offset + self.next_offset]
+    }
 }
 
 fn malformed(offset: usize, what: impl std::fmt::Display) -> Error {
     Error::Malformed(format!("entry at offset {offset}: {what}"))
 }
 
-/// Splits the blob into entries, checking every size and offset.
-fn split(family: Family, blob: &[u8], count: u32) -> Result<Vec<RawEntry<'_>>> {
+/// Cuts the blob into entries, checking every size and offset and every
+/// match's and target's header.
+fn slots(family: Family, blob: &[u8], count: u32) -> Result<Vec<Slot>> {
     let esz = ip::entry_size(family);
-    // Room for `count` entries up front: growing a vector of 10,000 entries
-    // step by step costs more than decoding them. No more than the blob can
+    let ip_size = ip::ip_size(family);
+    // Room for `count` entries up front, but no more than the blob can
     // hold, whatever the count says.
     let most = blob.len() / (esz + EXT_HEADER);
-    let mut entries = Vec::with_capacity(most.min(count as usize));
+    let mut slots = Vec::with_capacity(most.min(count as usize));
     let mut off = 0;
     while off < blob.len() {
         let bytes = &blob[off..];
-        if bytes.len() < esz {
-            return Err(malformed(off, "truncated entry"));
-        }
-        let head = ip::decode(family, bytes).map_err(|e| malformed(off, e))?;
-        let (t_off, n_off) = (head.target_offset, head.next_offset);
+        let (t_off, n_off) = ip::offsets(family, bytes)
+            .filter(|_| bytes.len() >= esz)
+            .ok_or_else(|| malformed(off, "truncated entry"))?;
         if n_off % 8 != 0
             || t_off % 8 != 0
             || t_off < esz
@@ -120,56 +129,75 @@ fn split(family: Family, blob: &[u8], count: u32) -> Result<Vec<RawEntry<'_>>> {
             ));
         }
         let entry = &bytes[..n_off];
-        let mut matches = Vec::new();
         let mut m = esz;
         while m < t_off {
-            let (name, revision, data) =
-                extension(&entry[m..t_off]).map_err(|e| malformed(off, e))?;
-            m += EXT_HEADER + data.len();
-            matches.push((name, revision, data));
+            m += extension_size(&entry[m..t_off]).map_err(|e| malformed(off, e))?;
         }
-        let (name, revision, data) = extension(&entry[t_off..]).map_err(|e| malformed(off, e))?;
-        if t_off + EXT_HEADER + data.len() != n_off {
+        let h = xt_entry_target::read_from(&entry[t_off..])
+            .ok_or_else(|| malformed(off, "truncated match or target header"))?;
+        let size = extension_size(&entry[t_off..]).map_err(|e| malformed(off, e))?;
+        if t_off + size != n_off {
             return Err(malformed(
                 off,
                 "the target does not end where the entry does",
             ));
         }
-        let target = match name.as_str() {
-            "" if data.len() + EXT_HEADER == STANDARD_SIZE => {
-                RawTarget::Verdict(i32::from_ne_bytes([data[0], data[1], data[2], data[3]]))
+        let data = &entry[t_off + EXT_HEADER..];
+        let target = match name_of(&h.name) {
+            b"" if size == STANDARD_SIZE => {
+                SlotTarget::Verdict(i32::from_ne_bytes([data[0], data[1], data[2], data[3]]))
             }
-            "" => return Err(malformed(off, "standard target of the wrong size")),
-            ERROR_TARGET if data.len() + EXT_HEADER == ERROR_SIZE => {
-                RawTarget::Error(c_str(&data[..XT_FUNCTION_MAXNAMELEN]))
+            b"" => return Err(malformed(off, "standard target of the wrong size")),
+            b"ERROR" if size == ERROR_SIZE => {
+                SlotTarget::Error(c_str(&data[..XT_FUNCTION_MAXNAMELEN]))
             }
-            ERROR_TARGET => return Err(malformed(off, "error target of the wrong size")),
-            _ => RawTarget::Ext {
-                name,
-                revision,
-                data,
-            },
+            b"ERROR" => return Err(malformed(off, "error target of the wrong size")),
+            _ => SlotTarget::Ext,
         };
-        entries.push(RawEntry {
+        slots.push(Slot {
             offset: off,
-            head,
-            matches,
+            target_offset: t_off,
+            next_offset: n_off,
             target,
+            bare: t_off == esz,
+            unconditional: entry[..ip_size].iter().all(|&b| b == 0),
         });
         off += n_off;
     }
-    Ok(entries)
+    Ok(slots)
 }
 
-/// Reads one match or target header at the start of `bytes`: name,
-/// revision and data (padding included).
-fn extension(bytes: &[u8]) -> std::result::Result<(String, u8, &[u8]), String> {
-    let h = xt_entry_target::read_from(bytes).ok_or("truncated match or target header")?;
-    let size = usize::from(h.target_size);
+/// A C name field up to its NUL.
+fn name_of(field: &[u8]) -> &[u8] {
+    let end = field.iter().position(|&b| b == 0).unwrap_or(field.len());
+    &field[..end]
+}
+
+/// The size of the match or target whose header starts `bytes`, checked.
+fn extension_size(bytes: &[u8]) -> std::result::Result<usize, String> {
+    let size = match bytes {
+        [a, b, ..] if bytes.len() >= EXT_HEADER => usize::from(u16::from_ne_bytes([*a, *b])),
+        _ => return Err("truncated match or target header".into()),
+    };
     if size < EXT_HEADER || size % 8 != 0 || size > bytes.len() {
         return Err(format!("match or target of bad size {size}"));
     }
-    Ok((c_str(&h.name), h.revision, &bytes[EXT_HEADER..size]))
+    Ok(size)
+}
+
+/// Reads one match or target header at the start of `bytes`: name (as
+/// [`c_str`] reads it, without a copy when it can), revision and data
+/// (padding included).
+fn extension(bytes: &[u8]) -> std::result::Result<(Cow<'_, str>, u8, &[u8]), String> {
+    let size = extension_size(bytes)?;
+    let at = std::mem::offset_of!(xt_entry_target, name);
+    let name = &bytes[at..at + XT_EXTENSION_MAXNAMELEN];
+    let revision = bytes[std::mem::offset_of!(xt_entry_target, revision)];
+    Ok((
+        String::from_utf8_lossy(name_of(name)),
+        revision,
+        &bytes[EXT_HEADER..size],
+    ))
 }
 
 /// A chain found in the blob, before its rules are decoded.
@@ -192,18 +220,16 @@ pub(crate) fn decode(
     info: &ipt_getinfo,
     blob: &[u8],
 ) -> Result<(Table, EntryMap)> {
-    let mut entries = split(family, blob, info.num_entries)?;
-    let index: HashMap<usize, usize> = entries
-        .iter()
-        .enumerate()
-        .map(|(i, e)| (e.offset, i))
-        .collect();
+    let slots = slots(family, blob, info.num_entries)?;
+    // Slots are in offset order: an offset's entry by bisection.
     let at = |offset: u32, what: &str| {
-        index.get(&(offset as usize)).copied().ok_or_else(|| {
-            Error::Malformed(format!(
-                "{what} offset {offset} is not the start of an entry"
-            ))
-        })
+        slots
+            .binary_search_by_key(&(offset as usize), |s| s.offset)
+            .map_err(|_| {
+                Error::Malformed(format!(
+                    "{what} offset {offset} is not the start of an entry"
+                ))
+            })
     };
     if info.valid_hooks >> NF_INET_NUMHOOKS != 0 {
         return Err(Error::Malformed(format!(
@@ -225,19 +251,28 @@ pub(crate) fn decode(
             )));
         }
     }
-    let spans = spans(&entries, &starts)?;
+    let spans = spans(&slots, &starts)?;
+    // The entries that are no rule have no rule's IP part to check: a
+    // chain head, a policy, a RETURN, the end.
+    let mut rule_entries = vec![false; slots.len()];
+    for s in &spans {
+        rule_entries[s.rules.clone()].fill(true);
+    }
+    for (s, _) in slots.iter().zip(&rule_entries).filter(|(_, r)| !**r) {
+        ip::decode(family, s.bytes(blob)).map_err(|e| malformed(s.offset, e))?;
+    }
     // Where jumps may land: the first entry of each user chain's body.
     let bodies: HashMap<usize, &str> = spans
         .iter()
         .filter(|s| s.hook.is_none())
-        .map(|s| (entries[s.rules.start].offset, s.name.as_str()))
+        .map(|s| (slots[s.rules.start].offset, s.name.as_str()))
         .collect();
     let mut table = Table {
         family,
         name: name.to_string(),
-        chains: Vec::new(),
+        chains: Vec::with_capacity(spans.len()),
     };
-    let mut map = EntryMap::new();
+    let mut map = EntryMap::with_capacity(spans.len());
     for s in &spans {
         let mut chain = Chain {
             name: s.name.clone(),
@@ -246,11 +281,13 @@ pub(crate) fn decode(
             ..Chain::default()
         };
         if let Some((_, i)) = s.policy {
-            chain.counters = entries[i].head.counters;
+            chain.counters = counters_of(family, slots[i].bytes(blob));
         }
         for i in s.rules.clone() {
-            let next = entries.get(i + 1).map(|e| e.offset);
-            chain.rules.push(rule(&mut entries[i], next, &bodies)?);
+            let next = slots.get(i + 1).map(|e| e.offset);
+            chain
+                .rules
+                .push(rule(family, blob, &slots[i], next, &bodies)?);
         }
         if map.contains_key(&s.name) {
             return Err(Error::Malformed(format!("two chains named `{}`", s.name)));
@@ -274,25 +311,36 @@ pub(crate) fn decode(
     Ok((table, map))
 }
 
+/// An entry's counters.
+fn counters_of(family: Family, entry: &[u8]) -> Counters {
+    let at = match family {
+        Family::Ipv4 => std::mem::offset_of!(ipt_entry, counters),
+        Family::Ipv6 => std::mem::offset_of!(ip6t_entry, counters),
+    };
+    xt_counters::read_from(entry.get(at..).unwrap_or_default())
+        .map(|c| Counters::new(c.pcnt, c.bcnt))
+        .unwrap_or_default()
+}
+
 /// Cuts the entries into chains; checks that every entry belongs to one and
 /// that the table ends with the final ERROR entry.
-fn spans(entries: &[RawEntry], starts: &HashMap<usize, (usize, usize)>) -> Result<Vec<Span>> {
+fn spans(slots: &[Slot], starts: &HashMap<usize, (usize, usize)>) -> Result<Vec<Span>> {
     let mut spans = Vec::new();
     let mut i = 0;
-    while i < entries.len() {
-        let e = &entries[i];
+    while i < slots.len() {
+        let e = &slots[i];
         if let Some(&(hook, policy)) = starts.get(&i) {
             if let Some(j) = (i + 1..=policy).find(|j| {
-                starts.contains_key(j) || matches!(entries[*j].target, RawTarget::Error(_))
+                starts.contains_key(j) || matches!(slots[*j].target, SlotTarget::Error(_))
             }) {
                 return Err(malformed(
-                    entries[j].offset,
+                    slots[j].offset,
                     "a chain starts inside a built-in chain",
                 ));
             }
-            let p = &entries[policy];
+            let p = &slots[policy];
             let verdict = match p.target {
-                RawTarget::Verdict(v) if p.head.unconditional && p.matches.is_empty() => v,
+                SlotTarget::Verdict(v) if p.unconditional && p.bare => v,
                 _ => {
                     return Err(malformed(
                         p.offset,
@@ -317,20 +365,20 @@ fn spans(entries: &[RawEntry], starts: &HashMap<usize, (usize, usize)>) -> Resul
                 policy: Some((policy_value, policy)),
             });
             i = policy + 1;
-        } else if let RawTarget::Error(name) = &e.target {
-            if i + 1 == entries.len() {
+        } else if let SlotTarget::Error(name) = &e.target {
+            if i + 1 == slots.len() {
                 return Ok(spans);
             }
             // The body runs to the next chain's start; the last entry is RETURN.
-            let end = (i + 1..entries.len())
+            let end = (i + 1..slots.len())
                 .find(|j| {
-                    starts.contains_key(j) || matches!(entries[*j].target, RawTarget::Error(_))
+                    starts.contains_key(j) || matches!(slots[*j].target, SlotTarget::Error(_))
                 })
-                .unwrap_or(entries.len());
-            let ret = &entries[end - 1];
-            let is_return = matches!(ret.target, RawTarget::Verdict(XT_RETURN))
-                && ret.head.unconditional
-                && ret.matches.is_empty();
+                .unwrap_or(slots.len());
+            let ret = &slots[end - 1];
+            let is_return = matches!(ret.target, SlotTarget::Verdict(XT_RETURN))
+                && ret.unconditional
+                && ret.bare;
             if end == i + 1 || !is_return {
                 return Err(malformed(
                     e.offset,
@@ -353,24 +401,36 @@ fn spans(entries: &[RawEntry], starts: &HashMap<usize, (usize, usize)>) -> Resul
     ))
 }
 
-/// Makes a rule of an entry. `next` is the offset of the entry after it,
-/// `bodies` maps the offsets jumps may land on to user chain names.
-fn rule(e: &mut RawEntry, next: Option<usize>, bodies: &HashMap<usize, &str>) -> Result<Rule> {
-    // Each entry becomes one rule: take its IP part rather than copy it.
-    let mut rule = std::mem::take(&mut e.head.rule);
-    rule.counters = e.head.counters;
+/// Makes a rule of the entry `e` of `blob`. `next` is the offset of the
+/// entry after it, `bodies` maps the offsets jumps may land on to user
+/// chain names.
+fn rule(
+    family: Family,
+    blob: &[u8],
+    e: &Slot,
+    next: Option<usize>,
+    bodies: &HashMap<usize, &str>,
+) -> Result<Rule> {
+    let entry = e.bytes(blob);
+    let head = ip::decode(family, entry).map_err(|err| malformed(e.offset, err))?;
+    let mut rule = head.rule;
+    rule.counters = head.counters;
     let ctx = rule.ctx();
-    for (name, revision, data) in &e.matches {
+    let mut m = ip::entry_size(family);
+    while m < e.target_offset {
+        let (name, revision, data) =
+            extension(&entry[m..e.target_offset]).map_err(|err| malformed(e.offset, err))?;
+        m += EXT_HEADER + data.len();
         rule.matches
-            .push(Match::decode(&ctx, name, *revision, data));
+            .push(Match::decode(&ctx, &name, revision, data));
     }
     rule.target = match &e.target {
-        RawTarget::Verdict(v) if *v >= 0 => {
+        SlotTarget::Verdict(v) if *v >= 0 => {
             let v = *v as usize;
-            if !e.head.goto && Some(v) == next {
+            if !head.goto && Some(v) == next {
                 Target::Continue
             } else if let Some(chain) = bodies.get(&v) {
-                if e.head.goto {
+                if head.goto {
                     Target::Goto(chain.to_string())
                 } else {
                     Target::Jump(chain.to_string())
@@ -382,25 +442,23 @@ fn rule(e: &mut RawEntry, next: Option<usize>, bodies: &HashMap<usize, &str>) ->
                 ));
             }
         }
-        RawTarget::Verdict(v) if e.head.goto => {
+        SlotTarget::Verdict(v) if head.goto => {
             return Err(malformed(e.offset, format!("goto flag with verdict {v}")));
         }
-        RawTarget::Verdict(NF_ACCEPT_VERDICT) => Target::Accept,
-        RawTarget::Verdict(NF_DROP_VERDICT) => Target::Drop,
-        RawTarget::Verdict(NF_QUEUE_VERDICT) => Target::Queue,
-        RawTarget::Verdict(XT_RETURN) => Target::Return,
-        RawTarget::Verdict(v) => return Err(malformed(e.offset, format!("unknown verdict {v}"))),
-        RawTarget::Error(_) => return Err(malformed(e.offset, "ERROR target inside a chain")),
-        RawTarget::Ext {
-            name,
-            revision,
-            data,
-        } => {
+        SlotTarget::Verdict(NF_ACCEPT_VERDICT) => Target::Accept,
+        SlotTarget::Verdict(NF_DROP_VERDICT) => Target::Drop,
+        SlotTarget::Verdict(NF_QUEUE_VERDICT) => Target::Queue,
+        SlotTarget::Verdict(XT_RETURN) => Target::Return,
+        SlotTarget::Verdict(v) => return Err(malformed(e.offset, format!("unknown verdict {v}"))),
+        SlotTarget::Error(_) => return Err(malformed(e.offset, "ERROR target inside a chain")),
+        SlotTarget::Ext => {
+            let (name, revision, data) =
+                extension(&entry[e.target_offset..]).map_err(|err| malformed(e.offset, err))?;
             // Lossless: the registry keeps what it cannot write back as raw bytes.
-            Target::Ext(TargetExt::decode(&ctx, name, *revision, data))
+            Target::Ext(TargetExt::decode(&ctx, &name, revision, data))
         }
     };
-    if e.head.goto && rule.target.chain().is_none() {
+    if head.goto && rule.target.chain().is_none() {
         return Err(malformed(e.offset, "goto flag without a jump"));
     }
     Ok(rule)

@@ -34,15 +34,8 @@ pub(crate) struct Head {
     pub rule: Rule,
     /// IPT_F_GOTO / IP6T_F_GOTO: the jump is a goto.
     pub goto: bool,
-    /// Where the target starts, from the start of the entry.
-    pub target_offset: usize,
-    /// Where the next entry starts, from the start of the entry.
-    pub next_offset: usize,
     /// The entry's counters.
     pub counters: Counters,
-    /// Matches every packet: the IP part is all zero (the kernel's
-    /// `unconditional()`), as policies and user chain RETURNs must be.
-    pub unconditional: bool,
 }
 
 /// Reads the fixed part of the entry at the start of `bytes`.
@@ -128,10 +121,7 @@ fn decode_v4(bytes: &[u8]) -> Result<Head> {
     Ok(Head {
         rule,
         goto: ip.flags & IPT_F_GOTO != 0,
-        target_offset: e.target_offset.into(),
-        next_offset: e.next_offset.into(),
         counters: Counters::new(e.counters.pcnt, e.counters.bcnt),
-        unconditional: ip.as_bytes().iter().all(|&b| b == 0),
     })
 }
 
@@ -166,10 +156,7 @@ fn decode_v6(bytes: &[u8]) -> Result<Head> {
     Ok(Head {
         rule,
         goto: ip.flags & IP6T_F_GOTO != 0,
-        target_offset: e.target_offset.into(),
-        next_offset: e.next_offset.into(),
         counters: Counters::new(e.counters.pcnt, e.counters.bcnt),
-        unconditional: ip.as_bytes().iter().all(|&b| b == 0),
     })
 }
 
