@@ -20,7 +20,7 @@ use iptkit_sys::Pod;
 
 use super::blob::{self, Fixup, VERDICT_FROM_END};
 use super::prepare::Kernel;
-use super::socket::{AddCounters, RawTable, ReplaceHeader};
+use super::socket::{AddCounters, Entries, RawTable, ReplaceHeader};
 use super::{diagnose, ip, Legacy};
 use crate::addr::Family;
 use crate::backend::{Blind, BlindOutcome};
@@ -72,7 +72,7 @@ pub(crate) fn commit(
             // GET_INFO and GET_ENTRIES saw two versions of the same size.
             continue;
         }
-        let Some(spliced) = splice(family, &raw, &layout, changes, &entries)? else {
+        let Some(mut spliced) = splice(family, &raw, &layout, changes, &entries)? else {
             return Ok(BlindOutcome::Declined);
         };
         let mut add = AddCounters::new(table, spliced.head.num_entries as usize)?;
@@ -80,7 +80,7 @@ pub(crate) fn commit(
         if let Some(hook) = hook {
             hook();
         }
-        match sock.replace(table, &spliced.head, &spliced.blob) {
+        match sock.replace(table, &spliced.head, &mut spliced.blob) {
             Ok(returned) => {
                 for (c, &i) in returned.iter().zip(&spliced.moved) {
                     add.set(i, *c);
@@ -233,7 +233,7 @@ impl Layout {
 
 /// The new blob and what goes with it.
 struct Spliced {
-    blob: Vec<u8>,
+    blob: Entries,
     head: ReplaceHeader,
     /// The new index of each old entry.
     moved: Vec<usize>,
@@ -287,7 +287,10 @@ fn splice(
     };
     let old = raw.entries();
     let added: usize = sizes.iter().map(|(_, n)| n).sum();
-    let mut out = Vec::with_capacity(old.len() + added);
+    let mut blob = Entries::with_capacity(old.len() + added);
+    // Offsets in the new blob are from after the header's room.
+    let out = blob.buf_mut();
+    let base = Entries::HEADER;
     let mut new_counters = Vec::new();
     let mut moved = Vec::with_capacity(layout.offsets.len());
     let mut index = 0;
@@ -306,9 +309,9 @@ fn splice(
                             Some(&body) => body + before(body, false),
                             None => return Ok(None),
                         },
-                        None => to,
+                        None => to - base,
                     };
-                    blob::put_verdict(&mut out, to, blob::offset_i32(verdict)?);
+                    blob::put_verdict(out, to, blob::offset_i32(verdict)?);
                 }
                 new_counters.push((index, e.counters));
                 index += 1;
@@ -321,7 +324,7 @@ fn splice(
             let v = i32::from_ne_bytes([old[at], old[at + 1], old[at + 2], old[at + 3]]);
             let v = v as usize;
             let to = out.len();
-            blob::put_verdict(&mut out, to, blob::offset_i32(v + before(v, false))?);
+            blob::put_verdict(out, to, blob::offset_i32(v + before(v, false))?);
         }
         moved.push(index);
         index += 1;
@@ -343,7 +346,7 @@ fn splice(
             underflow,
             num_counters: info.num_entries,
         },
-        blob: out,
+        blob,
         moved,
         new_counters,
     }))

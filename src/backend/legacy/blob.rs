@@ -16,6 +16,7 @@ use iptkit_sys::xtables::*;
 use iptkit_sys::{xt_align, Pod};
 
 use super::ip;
+use super::socket::Entries;
 use crate::addr::Family;
 use crate::error::{Error, Result};
 use crate::extension::{c_str, put_c_str};
@@ -49,8 +50,8 @@ pub(crate) type EntryMap = HashMap<String, ChainEntries>;
 /// A table ready for SET_REPLACE.
 #[derive(Clone, Debug)]
 pub(crate) struct Encoded {
-    /// The entries.
-    pub entries: Vec<u8>,
+    /// The entries, with room for SET_REPLACE's header in front.
+    pub entries: Entries,
     /// Bitmask of the hooks of the built-in chains.
     pub valid_hooks: u32,
     /// Offset of each hook's first entry (0xFFFFFFFF for unused hooks).
@@ -652,7 +653,9 @@ pub(crate) fn blob_order(table: &Table) -> Result<Vec<(usize, &Chain)>> {
 /// offset is known.
 pub(crate) struct Writer<'t> {
     family: Family,
-    out: Vec<u8>,
+    /// The entries, after room for SET_REPLACE's header: blob offset `o` is
+    /// at `out[BASE + o]`.
+    out: Entries,
     entries: usize,
     map: EntryMap,
     /// (hook, offset of the first entry, offset of the policy).
@@ -678,7 +681,7 @@ impl<'t> Writer<'t> {
     pub fn new(table: &'t Table, capacity: usize) -> Writer<'t> {
         Writer {
             family: table.family,
-            out: Vec::with_capacity(capacity),
+            out: Entries::with_capacity(capacity),
             entries: 0,
             map: EntryMap::with_capacity(table.chains.len()),
             hooks: Vec::new(),
@@ -713,7 +716,7 @@ impl<'t> Writer<'t> {
     pub fn begin(&mut self, chain: &'t Chain) -> Result<()> {
         self.end()?;
         if !chain.is_builtin() {
-            put_bare(&mut self.out, self.family, Bare::Error(&chain.name))?;
+            put_bare(self.out.buf_mut(), self.family, Bare::Error(&chain.name))?;
             self.entries += 1;
             self.bodies.insert(&chain.name, Some(self.out.len()));
         }
@@ -731,7 +734,7 @@ impl<'t> Writer<'t> {
     /// Encodes a rule of the open chain. Returns where its entry starts.
     pub fn rule(&mut self, rule: &Rule) -> Result<usize> {
         let start = self.out.len();
-        let fixup = put_entry(&mut self.out, self.family, rule)?;
+        let fixup = put_entry(self.out.buf_mut(), self.family, rule)?;
         self.added(start, fixup)?;
         Ok(start)
     }
@@ -740,7 +743,7 @@ impl<'t> Writer<'t> {
     /// wrote): `target` is the rule's, for its jump or fallthrough.
     pub fn copy(&mut self, entry: &[u8], target: &Target) -> Result<usize> {
         let start = self.out.len();
-        self.out.extend_from_slice(entry);
+        self.out.buf_mut().extend_from_slice(entry);
         ip::clear_kernel_part(self.family, &mut self.out[start..]);
         self.added(start, Fixup::of(target))?;
         Ok(start)
@@ -748,7 +751,7 @@ impl<'t> Writer<'t> {
 
     /// Takes back the last rule written, which starts at `start`.
     pub fn undo(&mut self, start: usize) {
-        self.out.truncate(start);
+        self.out.buf_mut().truncate(Entries::HEADER + start);
         if self.jumps.last().is_some_and(|&(end, _)| end > start) {
             self.jumps.pop();
         }
@@ -767,7 +770,7 @@ impl<'t> Writer<'t> {
             Fixup::Jump(chain) => match self.bodies.get_key_value(chain) {
                 Some((&name, _)) => self.jumps.push((end, name)),
                 None => {
-                    self.out.truncate(start);
+                    self.out.buf_mut().truncate(Entries::HEADER + start);
                     return Err(Error::NoSuchChain(chain.to_string()));
                 }
             },
@@ -792,7 +795,7 @@ impl<'t> Writer<'t> {
             Some(Policy::Drop) => NF_DROP_VERDICT,
             None => XT_RETURN,
         };
-        put_bare(&mut self.out, self.family, Bare::Verdict(verdict))?;
+        put_bare(self.out.buf_mut(), self.family, Bare::Verdict(verdict))?;
         if c.policy.is_some() {
             open.entries.policy = Some(self.entries);
             self.hooks
@@ -809,7 +812,7 @@ impl<'t> Writer<'t> {
     /// Ends the table and fills in the jumps.
     pub fn finish(mut self) -> Result<Encoded> {
         self.end()?;
-        put_bare(&mut self.out, self.family, Bare::Error(ERROR_TARGET))?;
+        put_bare(self.out.buf_mut(), self.family, Bare::Error(ERROR_TARGET))?;
         self.entries += 1;
         for &(end, chain) in &self.jumps {
             let to = self

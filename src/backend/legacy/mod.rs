@@ -28,7 +28,7 @@ use crate::rule::{Counters, Rule};
 use crate::ruleset::Table;
 use crate::targets::Target;
 use blob::EntryMap;
-use socket::{AddCounters, RawTable, ReplaceHeader, Socket};
+use socket::{AddCounters, Entries, RawTable, ReplaceHeader, Socket};
 
 /// The legacy tables that exist in the calling thread's network namespace,
 /// in the order the kernel lists them (`/proc/net/ip_tables_names`), which is
@@ -73,7 +73,7 @@ pub(crate) struct Snapshot {
 #[derive(Default)]
 enum Blob {
     Read(RawTable),
-    Written(Vec<u8>),
+    Written(Entries),
     #[default]
     Empty,
 }
@@ -367,7 +367,7 @@ impl Driver for Legacy {
             map: &snap.map,
             blob: snap.blob.bytes(),
         };
-        let prepared = prepare::prepare(&base, new, &mut self.kernel(family, &new.name)?)?;
+        let mut prepared = prepare::prepare(&base, new, &mut self.kernel(family, &new.name)?)?;
         let enc = &prepared.enc;
         let head = ReplaceHeader {
             valid_hooks: enc.valid_hooks,
@@ -378,7 +378,7 @@ impl Driver for Legacy {
         };
         let mut add = AddCounters::new(&new.name, enc.num_entries)?;
         let sock = self.socket(family)?;
-        let returned = match sock.replace(&new.name, &head, &enc.entries) {
+        let returned = match sock.replace(&new.name, &head, &mut prepared.enc.entries) {
             Ok(r) => r,
             // Nothing was changed. Say which rule and extension, if we can.
             Err(Error::Kernel { op, errno, context }) if diagnose::worth_a_search(errno) => {

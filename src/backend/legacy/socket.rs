@@ -53,6 +53,64 @@ pub(crate) struct ReplaceHeader {
     pub num_counters: u32,
 }
 
+/// A table's entries as written for SET_REPLACE, with room in front for its
+/// header (`ipt_replace`), so that the kernel reads them where they were
+/// written. Derefs to the entries alone.
+#[derive(Clone, PartialEq, Eq)]
+pub(crate) struct Entries {
+    buf: Vec<u8>,
+}
+
+impl Entries {
+    /// Bytes kept in front for the header.
+    pub const HEADER: usize = size_of::<ipt_replace>();
+
+    /// No entries yet, room for `capacity` bytes of them.
+    pub fn with_capacity(capacity: usize) -> Entries {
+        let mut buf = Vec::with_capacity(Self::HEADER + capacity);
+        buf.resize(Self::HEADER, 0);
+        Entries { buf }
+    }
+
+    /// The buffer, header room included: entry offset `o` is at
+    /// `HEADER + o`. Writers must leave the header room alone.
+    pub fn buf_mut(&mut self) -> &mut Vec<u8> {
+        &mut self.buf
+    }
+}
+
+impl Default for Entries {
+    fn default() -> Entries {
+        Entries::with_capacity(0)
+    }
+}
+
+impl std::ops::Deref for Entries {
+    type Target = [u8];
+
+    fn deref(&self) -> &[u8] {
+        self.buf.get(Self::HEADER..).unwrap_or_default()
+    }
+}
+
+impl std::ops::DerefMut for Entries {
+    fn deref_mut(&mut self) -> &mut [u8] {
+        self.buf.get_mut(Self::HEADER..).unwrap_or_default()
+    }
+}
+
+impl PartialEq<Vec<u8>> for Entries {
+    fn eq(&self, other: &Vec<u8>) -> bool {
+        **self == **other
+    }
+}
+
+impl std::fmt::Debug for Entries {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Entries({} bytes)", self.len())
+    }
+}
+
 /// SET_ADD_COUNTERS' argument, made before SET_REPLACE so that little is
 /// left to do between the two: the header, then one counter pair per entry
 /// of the new table, zero until set.
@@ -278,12 +336,14 @@ impl Socket {
     }
 
     /// SET_REPLACE: swaps in the new entries atomically. Returns the counters
-    /// of the replaced table's entries at the moment of the swap.
+    /// of the replaced table's entries at the moment of the swap. The header
+    /// goes into the room `entries` keeps for it: the kernel reads the
+    /// entries where they were written.
     pub fn replace(
         &self,
         table: &str,
         head: &ReplaceHeader,
-        entries: &[u8],
+        entries: &mut Entries,
     ) -> Result<Vec<xt_counters>> {
         let mut old = vec![xt_counters::default(); head.num_counters as usize];
         let mut r = ipt_replace::zeroed();
@@ -298,11 +358,8 @@ impl Socket {
         // The kernel writes num_counters counters here; `old` has exactly
         // that many and outlives the call below.
         r.counters = old.as_mut_ptr() as usize;
-        let hlen = size_of::<ipt_replace>();
-        let mut buf = AlignedBuf::new(hlen + entries.len());
-        buf.bytes_mut()[..hlen].copy_from_slice(r.as_bytes());
-        buf.bytes_mut()[hlen..].copy_from_slice(entries);
-        self.set(IPT_SO_SET_REPLACE, buf.bytes())
+        entries.buf[..Entries::HEADER].copy_from_slice(r.as_bytes());
+        self.set(IPT_SO_SET_REPLACE, &entries.buf)
             .map_err(|e| self.error(Op::Replace, table, e))?;
         Ok(old)
     }
