@@ -68,6 +68,8 @@ impl RevisionCache {
 /// `table` with every typed match and target at a revision the kernel has:
 /// `None` when it is so already. `has(name, revision, target)` says whether
 /// the kernel has that revision of that match (`target == false`) or target.
+// The legacy commit fits only the rules it encodes, with `fit_in`.
+#[cfg_attr(not(test), allow(dead_code))]
 pub(crate) fn fit(
     table: &Table,
     has: &mut dyn FnMut(&str, u8, bool) -> Result<bool>,
@@ -75,19 +77,7 @@ pub(crate) fn fit(
     let mut out: Option<Table> = None;
     for (ci, chain) in table.chains.iter().enumerate() {
         for (ri, rule) in chain.rules.iter().enumerate() {
-            let Some(fitted) =
-                fit_rule(rule, has).map_err(|(revision, shown, is_target)| Error::Refused {
-                    family: table.family,
-                    table: table.name.clone(),
-                    chain: chain.name.clone(),
-                    rule: rule.to_string(),
-                    extension: shown,
-                    is_target,
-                    revision,
-                    errno: nix::errno::Errno::ENOENT,
-                    reason: Refusal::Missing,
-                })?
-            else {
+            let Some(fitted) = fit_in(table.family, &table.name, &chain.name, rule, has)? else {
                 continue;
             };
             let copy = out.get_or_insert_with(|| table.clone());
@@ -97,6 +87,28 @@ pub(crate) fn fit(
         }
     }
     Ok(out)
+}
+
+/// One rule of chain `chain` of table `table` as [`fit`] fits it: `None`
+/// when it is at revisions the kernel has already.
+pub(crate) fn fit_in(
+    family: Family,
+    table: &str,
+    chain: &str,
+    rule: &Rule,
+    has: &mut dyn FnMut(&str, u8, bool) -> Result<bool>,
+) -> Result<Option<Rule>> {
+    fit_rule(rule, has).map_err(|(revision, shown, is_target)| Error::Refused {
+        family,
+        table: table.to_string(),
+        chain: chain.to_string(),
+        rule: rule.to_string(),
+        extension: shown,
+        is_target,
+        revision,
+        errno: nix::errno::Errno::ENOENT,
+        reason: Refusal::Missing,
+    })
 }
 
 /// What [`fit_rule`] could not fit: the revision asked for, the name as

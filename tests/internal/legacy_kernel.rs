@@ -351,3 +351,310 @@ fn revisions_the_kernel_lacks_are_downgraded_or_refused() {
         h.refresh().unwrap();
     }
 }
+
+// ------------------------------------------------------------ blind commits
+
+/// A table with counters everywhere, user chains before and after the
+/// chains changed, jumps and a goto across them, an empty built-in
+/// (FORWARD) and an empty user chain.
+fn blind_base(family: Family) -> String {
+    let (net, host) = match family {
+        Family::Ipv4 => ("10.0.0.0/8", "10.0.0.1/32"),
+        Family::Ipv6 => ("2001:db8::/32", "2001:db8::1/128"),
+    };
+    format!(
+        "*filter
+:INPUT DROP [3:300]
+:FORWARD ACCEPT [4:400]
+:OUTPUT ACCEPT [7:700]
+:alpha - [0:0]
+:empty - [0:0]
+:zeta - [0:0]
+[1:10] -A INPUT -s {net} -p tcp -m tcp --dport 22 -j alpha
+[2:20] -A INPUT -j zeta
+[3:30] -A INPUT -s {host}
+[4:40] -A OUTPUT -j empty
+[5:50] -A alpha -g zeta
+[6:60] -A alpha -j RETURN
+[7:70] -A zeta -j ACCEPT
+COMMIT
+"
+    )
+}
+
+/// What the kernel holds: GET_INFO's layout and the whole blob, counters
+/// and comefrom included.
+fn kernel_table(family: Family) -> (u32, [u32; 5], [u32; 5], Vec<u8>) {
+    let raw = Socket::open(family).unwrap().read("filter").unwrap();
+    let i = raw.info;
+    (
+        i.num_entries,
+        i.hook_entry,
+        i.underflow,
+        raw.entries().to_vec(),
+    )
+}
+
+fn ipt_legacy(family: Family, args: &[&str]) {
+    let tool = match family {
+        Family::Ipv4 => "iptables-legacy",
+        Family::Ipv6 => "ip6tables-legacy",
+    };
+    let out = Command::new(tool)
+        .arg("-w")
+        .args(args)
+        .output()
+        .expect("iptables-legacy is installed");
+    assert!(
+        out.status.success(),
+        "{tool} {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+fn save_c(family: Family) -> String {
+    let tool = match family {
+        Family::Ipv4 => "iptables-legacy-save",
+        Family::Ipv6 => "ip6tables-legacy-save",
+    };
+    let out = Command::new(tool)
+        .args(["-c", "-t", "filter"])
+        .output()
+        .expect("iptables-legacy is installed");
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter(|l| !l.starts_with('#'))
+        .map(|l| format!("{l}\n"))
+        .collect()
+}
+
+fn blind_commit(family: Family, changes: &[crate::backend::Blind]) -> crate::backend::BlindOutcome {
+    use crate::backend::Driver;
+    super::Legacy::default()
+        .commit_blind(family, "filter", changes)
+        .unwrap()
+}
+
+/// `(-A|-I) CHAIN SPEC` as a blind change, and as iptables arguments.
+fn change(family: Family, line: &str) -> (crate::backend::Blind, Vec<String>) {
+    let mut words = line.splitn(3, ' ');
+    let (op, chain, spec) = (
+        words.next().unwrap(),
+        words.next().unwrap().to_string(),
+        words.next().unwrap_or(""),
+    );
+    let rule = crate::Rule::parse(family, spec).unwrap().normalized();
+    let blind = match op {
+        "-A" => crate::backend::Blind::Append { chain, rule },
+        _ => crate::backend::Blind::InsertHead { chain, rule },
+    };
+    (blind, line.split_whitespace().map(String::from).collect())
+}
+
+/// The changes through a handle that reads the table (the normal path).
+fn handle_commit(family: Family, changes: &[crate::backend::Blind]) {
+    let options = crate::Options {
+        lock_path: Some(
+            std::env::temp_dir().join(format!("iptkit-blind-test-{}", std::process::id())),
+        ),
+        ..crate::Options::default()
+    };
+    let driver = Box::new(super::Legacy::default());
+    let mut h = crate::Handle::with_driver(family, "filter", options, driver).unwrap();
+    for c in changes {
+        match c {
+            crate::backend::Blind::Append { chain, rule } => h.append(chain, rule.clone()),
+            crate::backend::Blind::InsertHead { chain, rule } => h.insert(chain, 0, rule.clone()),
+        }
+        .unwrap();
+    }
+    h.commit().unwrap();
+}
+
+/// Without the counters of the built-in chains' policies: iptables-legacy
+/// resets them on every change (libiptc's COUNTER_MAP_ZEROED), iptkit
+/// keeps them.
+fn without_policy_counters(
+    family: Family,
+    (n, hooks, underflows, blob): &(u32, [u32; 5], [u32; 5], Vec<u8>),
+) -> (u32, [u32; 5], [u32; 5], Vec<u8>) {
+    let counters = match family {
+        Family::Ipv4 => offset_of!(ipt_entry, counters),
+        Family::Ipv6 => offset_of!(ip6t_entry, counters),
+    };
+    let mut b = blob.clone();
+    for &u in underflows.iter().filter(|&&u| u != u32::MAX) {
+        let at = u as usize + counters;
+        b[at..at + 16].fill(0);
+    }
+    (*n, *hooks, *underflows, b)
+}
+
+/// Each case in a fresh copy of the base table: a blind commit of the
+/// changes leaves exactly what the normal path (a handle that reads the
+/// table) leaves, counters and all, to the byte; and what iptables-legacy
+/// leaves after the same `-A`/`-I` commands, but for the policies'
+/// counters, which iptables resets.
+fn blind_cases(family: Family) {
+    let (a, b, c) = match family {
+        Family::Ipv4 => ("192.0.2.1", "192.0.2.2", "192.0.2.3"),
+        Family::Ipv6 => ("2001:db8::a", "2001:db8::b", "2001:db8::c"),
+    };
+    let set = match family {
+        Family::Ipv4 => "blind4",
+        Family::Ipv6 => "blind6",
+    };
+    let out = Command::new("ipset")
+        .args(["create", set, "hash:ip", "family"])
+        .arg(if family == Family::Ipv4 {
+            "inet"
+        } else {
+            "inet6"
+        })
+        .output()
+        .expect("ipset is installed");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let cases: Vec<Vec<String>> = vec![
+        vec![format!("-A INPUT -s {a} -j DROP")],
+        vec![format!("-I INPUT -p udp -j zeta")],
+        vec![format!("-A FORWARD -i eth0 -j alpha")],
+        vec![format!("-I FORWARD -o eth0 -g empty")],
+        vec![format!("-A empty -j ACCEPT")],
+        vec![format!("-I empty -s {a}")],
+        vec![format!("-A alpha -s {b} -j empty")],
+        vec![format!(
+            "-I zeta -p tcp -m tcp --dport 80 -m comment --comment x -j REJECT"
+        )],
+        vec![
+            format!("-A INPUT -s {a} -j DROP"),
+            format!("-I INPUT -s {b} -j alpha"),
+            format!("-I INPUT -s {c}"),
+            format!("-A empty -j RETURN"),
+            format!("-I empty -d {a} -j zeta"),
+            format!("-A empty -d {b}"),
+            format!("-I FORWARD -m set --match-set {set} src -j DROP"),
+            format!("-A zeta -m conntrack --ctstate NEW -j ACCEPT"),
+            format!("-A OUTPUT -j alpha"),
+            format!("-A INPUT -s {c} -j DROP"),
+        ],
+    ];
+    for lines in cases {
+        let (changes, commands): (Vec<_>, Vec<_>) = lines.iter().map(|l| change(family, l)).unzip();
+        restore(family, &blind_base(family));
+        let before = kernel_table(family);
+        match blind_commit(family, &changes) {
+            crate::backend::BlindOutcome::Landed(None) => {}
+            other => panic!("{lines:?}: {other:?}"),
+        }
+        let blind = (kernel_table(family), save_c(family));
+        // Counters kept, policies' included.
+        assert!(blind.1.contains(":INPUT DROP [3:300]"), "{}", blind.1);
+        assert!(blind.1.contains("[7:70] -A zeta -j ACCEPT"), "{}", blind.1);
+
+        restore(family, &blind_base(family));
+        assert_eq!(kernel_table(family), before);
+        handle_commit(family, &changes);
+        let normal = (kernel_table(family), save_c(family));
+        assert_eq!(blind.1, normal.1, "{lines:?}");
+        assert!(blind.0 == normal.0, "{lines:?}: the blobs differ");
+
+        restore(family, &blind_base(family));
+        for args in &commands {
+            ipt_legacy(family, &args.iter().map(String::as_str).collect::<Vec<_>>());
+        }
+        let iptables = kernel_table(family);
+        assert!(
+            without_policy_counters(family, &blind.0) == without_policy_counters(family, &iptables),
+            "{lines:?}: the blobs differ from iptables'"
+        );
+    }
+}
+
+#[test]
+fn blind_changes_leave_what_a_read_and_commit_leaves_ipv4() {
+    crate::netns::unshare_net().expect("tests run as root");
+    blind_cases(Family::Ipv4);
+}
+
+#[test]
+fn blind_changes_leave_what_a_read_and_commit_leaves_ipv6() {
+    crate::netns::unshare_net().expect("tests run as root");
+    blind_cases(Family::Ipv6);
+}
+
+#[test]
+fn blind_changes_the_fast_path_cannot_make_change_nothing() {
+    use crate::backend::BlindOutcome;
+    crate::netns::unshare_net().expect("tests run as root");
+    for family in [Family::Ipv4, Family::Ipv6] {
+        restore(family, &blind_base(family));
+        let before = (kernel_table(family), save_c(family));
+        for lines in [
+            vec!["-A nosuch -j ACCEPT"],
+            vec!["-I INPUT -j nosuch"],
+            vec!["-A INPUT -j INPUT"],
+            vec!["-A PREROUTING -j ACCEPT"],
+            // The kernel refuses: a nat target in filter, a loop.
+            vec!["-A INPUT -j ACCEPT", "-A INPUT -j MASQUERADE"],
+            vec!["-I zeta -j alpha"],
+            vec!["-A INPUT -j ACCEPT", "-A empty -j nosuch"],
+        ] {
+            let changes: Vec<_> = lines.iter().map(|l| change(family, l).0).collect();
+            assert!(
+                matches!(blind_commit(family, &changes), BlindOutcome::Declined),
+                "{lines:?}"
+            );
+            assert!(
+                (kernel_table(family), save_c(family)) == before,
+                "{lines:?}"
+            );
+        }
+        // Nothing to do: nothing done.
+        assert!(matches!(
+            blind_commit(family, &[]),
+            BlindOutcome::Landed(None)
+        ));
+        assert!((kernel_table(family), save_c(family)) == before);
+    }
+}
+
+/// Appends a rule with iptables-legacy the first time it is called.
+fn somebody_else_appends() {
+    static CALLS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    if CALLS.fetch_add(1, std::sync::atomic::Ordering::SeqCst) == 0 {
+        ipt_legacy(
+            Family::Ipv4,
+            &["-A", "zeta", "-s", "192.0.2.99", "-j", "DROP"],
+        );
+    }
+}
+
+#[test]
+fn a_blind_commit_raced_by_another_writer_reads_again() {
+    use crate::backend::{BlindOutcome, Driver};
+    crate::netns::unshare_net().expect("tests run as root");
+    restore(Family::Ipv4, &blind_base(Family::Ipv4));
+    let mut legacy = super::Legacy {
+        before_replace: Some(somebody_else_appends),
+        ..super::Legacy::default()
+    };
+    let (change, _) = change(Family::Ipv4, "-I INPUT -s 192.0.2.1 -j DROP");
+    match legacy.commit_blind(Family::Ipv4, "filter", &[change]) {
+        Ok(BlindOutcome::Landed(None)) => {}
+        other => panic!("{other:?}"),
+    }
+    let saved = save_c(Family::Ipv4);
+    assert!(
+        saved.contains("[0:0] -A INPUT -s 192.0.2.1/32 -j DROP\n[1:10] -A INPUT"),
+        "{saved}"
+    );
+    assert!(
+        saved.contains("[0:0] -A zeta -s 192.0.2.99/32 -j DROP"),
+        "{saved}"
+    );
+    assert!(saved.contains("[7:70] -A zeta -j ACCEPT"), "{saved}");
+}

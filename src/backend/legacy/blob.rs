@@ -8,6 +8,7 @@
 //! head; a rule without target falls through with the offset of the next
 //! entry as its verdict (libiptc's FALLTHROUGH).
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::mem::size_of;
 
@@ -15,11 +16,12 @@ use iptkit_sys::xtables::*;
 use iptkit_sys::{xt_align, Pod};
 
 use super::ip;
+use super::socket::Entries;
 use crate::addr::Family;
 use crate::error::{Error, Result};
 use crate::extension::{c_str, put_c_str};
 use crate::matches::Match;
-use crate::rule::Rule;
+use crate::rule::{Counters, Rule};
 use crate::ruleset::{hook_of, Chain, Policy, Table, HOOKS};
 use crate::targets::{Target, TargetExt};
 
@@ -48,8 +50,8 @@ pub(crate) type EntryMap = HashMap<String, ChainEntries>;
 /// A table ready for SET_REPLACE.
 #[derive(Clone, Debug)]
 pub(crate) struct Encoded {
-    /// The entries.
-    pub entries: Vec<u8>,
+    /// The entries, with room for SET_REPLACE's header in front.
+    pub entries: Entries,
     /// Bitmask of the hooks of the built-in chains.
     pub valid_hooks: u32,
     /// Offset of each hook's first entry (0xFFFFFFFF for unused hooks).
@@ -64,47 +66,55 @@ pub(crate) struct Encoded {
 
 // ---------------------------------------------------------------- decoding
 
-/// A target as it sits in an entry.
+/// A target as an entry's headers say it: what cutting the blob into
+/// chains needs. Extensions are decoded later, with the rule.
 #[derive(Clone, Debug)]
-enum RawTarget<'a> {
+enum SlotTarget {
     Verdict(i32),
     Error(String),
-    Ext {
-        name: String,
-        revision: u8,
-        data: &'a [u8],
-    },
+    Ext,
 }
 
-/// One entry, split into its parts but not yet made a rule.
+/// One entry, from its headers only: where it is, where its target is, and
+/// what chains are cut by. Small: a table of 50,000 rules has 50,000.
 #[derive(Clone, Debug)]
-struct RawEntry<'a> {
+struct Slot {
     offset: usize,
-    head: ip::Head,
-    matches: Vec<(String, u8, &'a [u8])>,
-    target: RawTarget<'a>,
+    target_offset: usize,
+    next_offset: usize,
+    target: SlotTarget,
+    /// No match.
+    bare: bool,
+    /// The IP part is all zero (the kernel's `unconditional()`), as
+    /// policies and user chain RETURNs must be.
+    unconditional: bool,
+}
+
+impl Slot {
+    fn bytes<'b>(&self, blob: &'b [u8]) -> &'b [u8] {
+        &blob[self.offset..self.offset + self.next_offset]
+    }
 }
 
 fn malformed(offset: usize, what: impl std::fmt::Display) -> Error {
     Error::Malformed(format!("entry at offset {offset}: {what}"))
 }
 
-/// Splits the blob into entries, checking every size and offset.
-fn split(family: Family, blob: &[u8], count: u32) -> Result<Vec<RawEntry<'_>>> {
+/// Cuts the blob into entries, checking every size and offset and every
+/// match's and target's header.
+fn slots(family: Family, blob: &[u8], count: u32) -> Result<Vec<Slot>> {
     let esz = ip::entry_size(family);
-    // Room for `count` entries up front: growing a vector of 10,000 entries
-    // step by step costs more than decoding them. No more than the blob can
+    let ip_size = ip::ip_size(family);
+    // Room for `count` entries up front, but no more than the blob can
     // hold, whatever the count says.
     let most = blob.len() / (esz + EXT_HEADER);
-    let mut entries = Vec::with_capacity(most.min(count as usize));
+    let mut slots = Vec::with_capacity(most.min(count as usize));
     let mut off = 0;
     while off < blob.len() {
         let bytes = &blob[off..];
-        if bytes.len() < esz {
-            return Err(malformed(off, "truncated entry"));
-        }
-        let head = ip::decode(family, bytes).map_err(|e| malformed(off, e))?;
-        let (t_off, n_off) = (head.target_offset, head.next_offset);
+        let (t_off, n_off) = ip::offsets(family, bytes)
+            .filter(|_| bytes.len() >= esz)
+            .ok_or_else(|| malformed(off, "truncated entry"))?;
         if n_off % 8 != 0
             || t_off % 8 != 0
             || t_off < esz
@@ -120,56 +130,75 @@ fn split(family: Family, blob: &[u8], count: u32) -> Result<Vec<RawEntry<'_>>> {
             ));
         }
         let entry = &bytes[..n_off];
-        let mut matches = Vec::new();
         let mut m = esz;
         while m < t_off {
-            let (name, revision, data) =
-                extension(&entry[m..t_off]).map_err(|e| malformed(off, e))?;
-            m += EXT_HEADER + data.len();
-            matches.push((name, revision, data));
+            m += extension_size(&entry[m..t_off]).map_err(|e| malformed(off, e))?;
         }
-        let (name, revision, data) = extension(&entry[t_off..]).map_err(|e| malformed(off, e))?;
-        if t_off + EXT_HEADER + data.len() != n_off {
+        let h = xt_entry_target::read_from(&entry[t_off..])
+            .ok_or_else(|| malformed(off, "truncated match or target header"))?;
+        let size = extension_size(&entry[t_off..]).map_err(|e| malformed(off, e))?;
+        if t_off + size != n_off {
             return Err(malformed(
                 off,
                 "the target does not end where the entry does",
             ));
         }
-        let target = match name.as_str() {
-            "" if data.len() + EXT_HEADER == STANDARD_SIZE => {
-                RawTarget::Verdict(i32::from_ne_bytes([data[0], data[1], data[2], data[3]]))
+        let data = &entry[t_off + EXT_HEADER..];
+        let target = match name_of(&h.name) {
+            b"" if size == STANDARD_SIZE => {
+                SlotTarget::Verdict(i32::from_ne_bytes([data[0], data[1], data[2], data[3]]))
             }
-            "" => return Err(malformed(off, "standard target of the wrong size")),
-            ERROR_TARGET if data.len() + EXT_HEADER == ERROR_SIZE => {
-                RawTarget::Error(c_str(&data[..XT_FUNCTION_MAXNAMELEN]))
+            b"" => return Err(malformed(off, "standard target of the wrong size")),
+            b"ERROR" if size == ERROR_SIZE => {
+                SlotTarget::Error(c_str(&data[..XT_FUNCTION_MAXNAMELEN]))
             }
-            ERROR_TARGET => return Err(malformed(off, "error target of the wrong size")),
-            _ => RawTarget::Ext {
-                name,
-                revision,
-                data,
-            },
+            b"ERROR" => return Err(malformed(off, "error target of the wrong size")),
+            _ => SlotTarget::Ext,
         };
-        entries.push(RawEntry {
+        slots.push(Slot {
             offset: off,
-            head,
-            matches,
+            target_offset: t_off,
+            next_offset: n_off,
             target,
+            bare: t_off == esz,
+            unconditional: entry[..ip_size].iter().all(|&b| b == 0),
         });
         off += n_off;
     }
-    Ok(entries)
+    Ok(slots)
 }
 
-/// Reads one match or target header at the start of `bytes`: name,
-/// revision and data (padding included).
-fn extension(bytes: &[u8]) -> std::result::Result<(String, u8, &[u8]), String> {
-    let h = xt_entry_target::read_from(bytes).ok_or("truncated match or target header")?;
-    let size = usize::from(h.target_size);
+/// A C name field up to its NUL.
+fn name_of(field: &[u8]) -> &[u8] {
+    let end = field.iter().position(|&b| b == 0).unwrap_or(field.len());
+    &field[..end]
+}
+
+/// The size of the match or target whose header starts `bytes`, checked.
+fn extension_size(bytes: &[u8]) -> std::result::Result<usize, String> {
+    let size = match bytes {
+        [a, b, ..] if bytes.len() >= EXT_HEADER => usize::from(u16::from_ne_bytes([*a, *b])),
+        _ => return Err("truncated match or target header".into()),
+    };
     if size < EXT_HEADER || size % 8 != 0 || size > bytes.len() {
         return Err(format!("match or target of bad size {size}"));
     }
-    Ok((c_str(&h.name), h.revision, &bytes[EXT_HEADER..size]))
+    Ok(size)
+}
+
+/// Reads one match or target header at the start of `bytes`: name (as
+/// [`c_str`] reads it, without a copy when it can), revision and data
+/// (padding included).
+fn extension(bytes: &[u8]) -> std::result::Result<(Cow<'_, str>, u8, &[u8]), String> {
+    let size = extension_size(bytes)?;
+    let at = std::mem::offset_of!(xt_entry_target, name);
+    let name = &bytes[at..at + XT_EXTENSION_MAXNAMELEN];
+    let revision = bytes[std::mem::offset_of!(xt_entry_target, revision)];
+    Ok((
+        String::from_utf8_lossy(name_of(name)),
+        revision,
+        &bytes[EXT_HEADER..size],
+    ))
 }
 
 /// A chain found in the blob, before its rules are decoded.
@@ -192,18 +221,16 @@ pub(crate) fn decode(
     info: &ipt_getinfo,
     blob: &[u8],
 ) -> Result<(Table, EntryMap)> {
-    let mut entries = split(family, blob, info.num_entries)?;
-    let index: HashMap<usize, usize> = entries
-        .iter()
-        .enumerate()
-        .map(|(i, e)| (e.offset, i))
-        .collect();
+    let slots = slots(family, blob, info.num_entries)?;
+    // Slots are in offset order: an offset's entry by bisection.
     let at = |offset: u32, what: &str| {
-        index.get(&(offset as usize)).copied().ok_or_else(|| {
-            Error::Malformed(format!(
-                "{what} offset {offset} is not the start of an entry"
-            ))
-        })
+        slots
+            .binary_search_by_key(&(offset as usize), |s| s.offset)
+            .map_err(|_| {
+                Error::Malformed(format!(
+                    "{what} offset {offset} is not the start of an entry"
+                ))
+            })
     };
     if info.valid_hooks >> NF_INET_NUMHOOKS != 0 {
         return Err(Error::Malformed(format!(
@@ -225,19 +252,28 @@ pub(crate) fn decode(
             )));
         }
     }
-    let spans = spans(&entries, &starts)?;
+    let spans = spans(&slots, &starts)?;
+    // The entries that are no rule have no rule's IP part to check: a
+    // chain head, a policy, a RETURN, the end.
+    let mut rule_entries = vec![false; slots.len()];
+    for s in &spans {
+        rule_entries[s.rules.clone()].fill(true);
+    }
+    for (s, _) in slots.iter().zip(&rule_entries).filter(|(_, r)| !**r) {
+        ip::decode(family, s.bytes(blob)).map_err(|e| malformed(s.offset, e))?;
+    }
     // Where jumps may land: the first entry of each user chain's body.
     let bodies: HashMap<usize, &str> = spans
         .iter()
         .filter(|s| s.hook.is_none())
-        .map(|s| (entries[s.rules.start].offset, s.name.as_str()))
+        .map(|s| (slots[s.rules.start].offset, s.name.as_str()))
         .collect();
     let mut table = Table {
         family,
         name: name.to_string(),
-        chains: Vec::new(),
+        chains: Vec::with_capacity(spans.len()),
     };
-    let mut map = EntryMap::new();
+    let mut map = EntryMap::with_capacity(spans.len());
     for s in &spans {
         let mut chain = Chain {
             name: s.name.clone(),
@@ -246,11 +282,13 @@ pub(crate) fn decode(
             ..Chain::default()
         };
         if let Some((_, i)) = s.policy {
-            chain.counters = entries[i].head.counters;
+            chain.counters = counters_of(family, slots[i].bytes(blob));
         }
         for i in s.rules.clone() {
-            let next = entries.get(i + 1).map(|e| e.offset);
-            chain.rules.push(rule(&mut entries[i], next, &bodies)?);
+            let next = slots.get(i + 1).map(|e| e.offset);
+            chain
+                .rules
+                .push(rule(family, blob, &slots[i], next, &bodies)?);
         }
         if map.contains_key(&s.name) {
             return Err(Error::Malformed(format!("two chains named `{}`", s.name)));
@@ -274,25 +312,36 @@ pub(crate) fn decode(
     Ok((table, map))
 }
 
+/// An entry's counters.
+fn counters_of(family: Family, entry: &[u8]) -> Counters {
+    let at = match family {
+        Family::Ipv4 => std::mem::offset_of!(ipt_entry, counters),
+        Family::Ipv6 => std::mem::offset_of!(ip6t_entry, counters),
+    };
+    xt_counters::read_from(entry.get(at..).unwrap_or_default())
+        .map(|c| Counters::new(c.pcnt, c.bcnt))
+        .unwrap_or_default()
+}
+
 /// Cuts the entries into chains; checks that every entry belongs to one and
 /// that the table ends with the final ERROR entry.
-fn spans(entries: &[RawEntry], starts: &HashMap<usize, (usize, usize)>) -> Result<Vec<Span>> {
+fn spans(slots: &[Slot], starts: &HashMap<usize, (usize, usize)>) -> Result<Vec<Span>> {
     let mut spans = Vec::new();
     let mut i = 0;
-    while i < entries.len() {
-        let e = &entries[i];
+    while i < slots.len() {
+        let e = &slots[i];
         if let Some(&(hook, policy)) = starts.get(&i) {
             if let Some(j) = (i + 1..=policy).find(|j| {
-                starts.contains_key(j) || matches!(entries[*j].target, RawTarget::Error(_))
+                starts.contains_key(j) || matches!(slots[*j].target, SlotTarget::Error(_))
             }) {
                 return Err(malformed(
-                    entries[j].offset,
+                    slots[j].offset,
                     "a chain starts inside a built-in chain",
                 ));
             }
-            let p = &entries[policy];
+            let p = &slots[policy];
             let verdict = match p.target {
-                RawTarget::Verdict(v) if p.head.unconditional && p.matches.is_empty() => v,
+                SlotTarget::Verdict(v) if p.unconditional && p.bare => v,
                 _ => {
                     return Err(malformed(
                         p.offset,
@@ -317,20 +366,20 @@ fn spans(entries: &[RawEntry], starts: &HashMap<usize, (usize, usize)>) -> Resul
                 policy: Some((policy_value, policy)),
             });
             i = policy + 1;
-        } else if let RawTarget::Error(name) = &e.target {
-            if i + 1 == entries.len() {
+        } else if let SlotTarget::Error(name) = &e.target {
+            if i + 1 == slots.len() {
                 return Ok(spans);
             }
             // The body runs to the next chain's start; the last entry is RETURN.
-            let end = (i + 1..entries.len())
+            let end = (i + 1..slots.len())
                 .find(|j| {
-                    starts.contains_key(j) || matches!(entries[*j].target, RawTarget::Error(_))
+                    starts.contains_key(j) || matches!(slots[*j].target, SlotTarget::Error(_))
                 })
-                .unwrap_or(entries.len());
-            let ret = &entries[end - 1];
-            let is_return = matches!(ret.target, RawTarget::Verdict(XT_RETURN))
-                && ret.head.unconditional
-                && ret.matches.is_empty();
+                .unwrap_or(slots.len());
+            let ret = &slots[end - 1];
+            let is_return = matches!(ret.target, SlotTarget::Verdict(XT_RETURN))
+                && ret.unconditional
+                && ret.bare;
             if end == i + 1 || !is_return {
                 return Err(malformed(
                     e.offset,
@@ -353,24 +402,36 @@ fn spans(entries: &[RawEntry], starts: &HashMap<usize, (usize, usize)>) -> Resul
     ))
 }
 
-/// Makes a rule of an entry. `next` is the offset of the entry after it,
-/// `bodies` maps the offsets jumps may land on to user chain names.
-fn rule(e: &mut RawEntry, next: Option<usize>, bodies: &HashMap<usize, &str>) -> Result<Rule> {
-    // Each entry becomes one rule: take its IP part rather than copy it.
-    let mut rule = std::mem::take(&mut e.head.rule);
-    rule.counters = e.head.counters;
+/// Makes a rule of the entry `e` of `blob`. `next` is the offset of the
+/// entry after it, `bodies` maps the offsets jumps may land on to user
+/// chain names.
+fn rule(
+    family: Family,
+    blob: &[u8],
+    e: &Slot,
+    next: Option<usize>,
+    bodies: &HashMap<usize, &str>,
+) -> Result<Rule> {
+    let entry = e.bytes(blob);
+    let head = ip::decode(family, entry).map_err(|err| malformed(e.offset, err))?;
+    let mut rule = head.rule;
+    rule.counters = head.counters;
     let ctx = rule.ctx();
-    for (name, revision, data) in &e.matches {
+    let mut m = ip::entry_size(family);
+    while m < e.target_offset {
+        let (name, revision, data) =
+            extension(&entry[m..e.target_offset]).map_err(|err| malformed(e.offset, err))?;
+        m += EXT_HEADER + data.len();
         rule.matches
-            .push(Match::decode(&ctx, name, *revision, data));
+            .push(Match::decode(&ctx, &name, revision, data));
     }
     rule.target = match &e.target {
-        RawTarget::Verdict(v) if *v >= 0 => {
+        SlotTarget::Verdict(v) if *v >= 0 => {
             let v = *v as usize;
-            if !e.head.goto && Some(v) == next {
+            if !head.goto && Some(v) == next {
                 Target::Continue
             } else if let Some(chain) = bodies.get(&v) {
-                if e.head.goto {
+                if head.goto {
                     Target::Goto(chain.to_string())
                 } else {
                     Target::Jump(chain.to_string())
@@ -382,25 +443,23 @@ fn rule(e: &mut RawEntry, next: Option<usize>, bodies: &HashMap<usize, &str>) ->
                 ));
             }
         }
-        RawTarget::Verdict(v) if e.head.goto => {
+        SlotTarget::Verdict(v) if head.goto => {
             return Err(malformed(e.offset, format!("goto flag with verdict {v}")));
         }
-        RawTarget::Verdict(NF_ACCEPT_VERDICT) => Target::Accept,
-        RawTarget::Verdict(NF_DROP_VERDICT) => Target::Drop,
-        RawTarget::Verdict(NF_QUEUE_VERDICT) => Target::Queue,
-        RawTarget::Verdict(XT_RETURN) => Target::Return,
-        RawTarget::Verdict(v) => return Err(malformed(e.offset, format!("unknown verdict {v}"))),
-        RawTarget::Error(_) => return Err(malformed(e.offset, "ERROR target inside a chain")),
-        RawTarget::Ext {
-            name,
-            revision,
-            data,
-        } => {
+        SlotTarget::Verdict(NF_ACCEPT_VERDICT) => Target::Accept,
+        SlotTarget::Verdict(NF_DROP_VERDICT) => Target::Drop,
+        SlotTarget::Verdict(NF_QUEUE_VERDICT) => Target::Queue,
+        SlotTarget::Verdict(XT_RETURN) => Target::Return,
+        SlotTarget::Verdict(v) => return Err(malformed(e.offset, format!("unknown verdict {v}"))),
+        SlotTarget::Error(_) => return Err(malformed(e.offset, "ERROR target inside a chain")),
+        SlotTarget::Ext => {
+            let (name, revision, data) =
+                extension(&entry[e.target_offset..]).map_err(|err| malformed(e.offset, err))?;
             // Lossless: the registry keeps what it cannot write back as raw bytes.
-            Target::Ext(TargetExt::decode(&ctx, name, *revision, data))
+            Target::Ext(TargetExt::decode(&ctx, &name, revision, data))
         }
     };
-    if e.head.goto && rule.target.chain().is_none() {
+    if head.goto && rule.target.chain().is_none() {
         return Err(malformed(e.offset, "goto flag without a jump"));
     }
     Ok(rule)
@@ -408,190 +467,53 @@ fn rule(e: &mut RawEntry, next: Option<usize>, bodies: &HashMap<usize, &str>) ->
 
 // ---------------------------------------------------------------- encoding
 
-/// A target before offsets are known.
-enum Tgt {
-    Verdict(i32),
-    /// Jump or goto to a user chain's body.
-    Jump(String),
-    /// No target: on to the next entry.
-    Fallthrough,
-    Error(String),
-    Ext {
-        name: String,
-        revision: u8,
-        data: Vec<u8>,
-    },
+/// What an entry's standard verdict must be filled in with once offsets
+/// are known (the verdict is in the last 8 bytes of such an entry).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Fixup<'a> {
+    /// A verdict or an extension target: nothing to fill in.
+    None,
+    /// No target: on to the next entry (libiptc's FALLTHROUGH).
+    Next,
+    /// A jump or goto to this user chain's body.
+    Jump(&'a str),
 }
 
-impl Tgt {
-    fn size(&self) -> usize {
-        match self {
-            Tgt::Verdict(_) | Tgt::Jump(_) | Tgt::Fallthrough => STANDARD_SIZE,
-            Tgt::Error(_) => ERROR_SIZE,
-            Tgt::Ext { data, .. } => EXT_HEADER + xt_align(data.len()),
+impl Fixup<'_> {
+    /// What an entry with this target needs.
+    pub(crate) fn of(target: &Target) -> Fixup<'_> {
+        match target {
+            Target::Continue => Fixup::Next,
+            Target::Jump(c) | Target::Goto(c) => Fixup::Jump(c),
+            _ => Fixup::None,
         }
     }
 }
 
-/// An entry before offsets are known.
-struct Pending<'a> {
-    rule: Option<&'a Rule>,
-    goto: bool,
-    matches: Vec<u8>,
-    target: Tgt,
-}
+/// Bytes from a standard verdict to the end of its entry: the verdict and
+/// its padding.
+pub(crate) const VERDICT_FROM_END: usize = STANDARD_SIZE - EXT_HEADER;
 
-impl Pending<'_> {
-    fn bare(target: Tgt) -> Pending<'static> {
-        Pending {
-            rule: None,
-            goto: false,
-            matches: Vec::new(),
-            target,
-        }
+/// Writes `verdict` into the entry of `blob` that ends at `end`.
+pub(crate) fn put_verdict(blob: &mut [u8], end: usize, verdict: i32) {
+    if let Some(v) = blob.get_mut(end - VERDICT_FROM_END..end - VERDICT_FROM_END + 4) {
+        v.copy_from_slice(&verdict.to_ne_bytes());
     }
 }
 
-/// Chains in blob order: built-ins by hook, then user chains by name.
-fn blob_order(table: &Table) -> Result<Vec<&Chain>> {
-    let mut builtins = Vec::new();
-    let mut users = Vec::new();
-    for c in &table.chains {
-        if c.is_builtin() {
-            let hook = hook_of(&c.name).ok_or_else(|| Error::BuiltinChain {
-                chain: c.name.clone(),
-                reason: "is not a netfilter hook, so it cannot be a built-in chain",
-            })?;
-            builtins.push((hook, c));
-        } else {
-            users.push(c);
-        }
+/// Appends a rule's entry. The verdict of a jump or a fallthrough is left
+/// zero: the returned [`Fixup`] says what it must become. On error nothing
+/// is appended.
+pub(crate) fn put_entry<'r>(out: &mut Vec<u8>, family: Family, r: &'r Rule) -> Result<Fixup<'r>> {
+    let start = out.len();
+    let written = write_entry(out, family, r);
+    if written.is_err() {
+        out.truncate(start);
     }
-    builtins.sort_by_key(|(h, _)| *h);
-    users.sort_by(|a, b| a.name.as_bytes().cmp(b.name.as_bytes()));
-    Ok(builtins.into_iter().map(|(_, c)| c).chain(users).collect())
+    written
 }
 
-/// Encodes a table in libiptc's layout.
-pub(crate) fn encode(table: &Table) -> Result<Encoded> {
-    let family = table.family;
-    let esz = ip::entry_size(family);
-    // Pass 1: every entry's bytes except offsets, and each chain's entries.
-    let mut pending = Vec::new();
-    let mut map = EntryMap::new();
-    let mut hooks = Vec::new(); // (hook, first entry index, policy entry index)
-    for c in blob_order(table)? {
-        let mut entries = ChainEntries::default();
-        if !c.is_builtin() {
-            let mut name = [0u8; XT_FUNCTION_MAXNAMELEN];
-            put_c_str("chain name", &c.name, &mut name)?;
-            pending.push(Pending::bare(Tgt::Error(c.name.clone())));
-        }
-        let first = pending.len();
-        for r in &c.rules {
-            entries.rules.push(pending.len());
-            pending.push(entry(family, r)?);
-        }
-        match c.policy {
-            Some(p) => {
-                let verdict = match p {
-                    Policy::Accept => NF_ACCEPT_VERDICT,
-                    Policy::Drop => NF_DROP_VERDICT,
-                };
-                entries.policy = Some(pending.len());
-                hooks.push((hook_of(&c.name).unwrap_or(0), first, pending.len()));
-                pending.push(Pending::bare(Tgt::Verdict(verdict)));
-            }
-            None => pending.push(Pending::bare(Tgt::Verdict(XT_RETURN))),
-        }
-        if map.insert(c.name.clone(), entries).is_some() {
-            return Err(Error::ChainExists(c.name.clone()));
-        }
-    }
-    pending.push(Pending::bare(Tgt::Error(ERROR_TARGET.into())));
-    // Pass 2: offsets.
-    let mut offsets = Vec::with_capacity(pending.len() + 1);
-    let mut off = 0usize;
-    for p in &pending {
-        offsets.push(off);
-        off += esz + p.matches.len() + p.target.size();
-    }
-    offsets.push(off);
-    let mut bodies = HashMap::new();
-    for (i, p) in pending.iter().enumerate() {
-        if let Tgt::Error(name) = &p.target {
-            bodies.insert(name.as_str(), offsets[i + 1]);
-        }
-    }
-    // Pass 3: bytes.
-    let mut blob = Vec::with_capacity(off);
-    for (i, p) in pending.iter().enumerate() {
-        let t_off = esz + p.matches.len();
-        let n_off = t_off + p.target.size();
-        let too_big = || {
-            Error::rule(
-                format!("rule {}", p.rule.map(|r| r.to_string()).unwrap_or_default()),
-                "larger than the 64 KiB an entry may hold",
-            )
-        };
-        let (t16, n16) = (
-            u16::try_from(t_off).map_err(|_| too_big())?,
-            u16::try_from(n_off).map_err(|_| too_big())?,
-        );
-        blob.extend_from_slice(&ip::encode(family, p.rule, p.goto, t16, n16)?);
-        blob.extend_from_slice(&p.matches);
-        let verdict =
-            |v: i32| -> Vec<u8> { v.to_ne_bytes().iter().copied().chain([0; 4]).collect() };
-        let (name, revision, data) = match &p.target {
-            Tgt::Verdict(v) => ("", 0, verdict(*v)),
-            Tgt::Fallthrough => ("", 0, verdict(offset_i32(offsets[i + 1])?)),
-            Tgt::Jump(chain) => {
-                let to = bodies
-                    .get(chain.as_str())
-                    .ok_or_else(|| Error::NoSuchChain(chain.clone()))?;
-                ("", 0, verdict(offset_i32(*to)?))
-            }
-            Tgt::Error(chain) => {
-                let mut d = chain.as_bytes().to_vec();
-                d.resize(ERROR_SIZE - EXT_HEADER, 0);
-                (ERROR_TARGET, 0, d)
-            }
-            Tgt::Ext {
-                name,
-                revision,
-                data,
-            } => (name.as_str(), *revision, data.clone()),
-        };
-        push_extension(&mut blob, "target name", name, revision, &data)?;
-    }
-    let mut hook_entry = [u32::MAX; NF_INET_NUMHOOKS];
-    let mut underflow = [u32::MAX; NF_INET_NUMHOOKS];
-    let mut valid_hooks = 0;
-    for (hook, first, policy) in hooks {
-        valid_hooks |= 1 << hook;
-        hook_entry[hook] = offset_u32(offsets[first])?;
-        underflow[hook] = offset_u32(offsets[policy])?;
-    }
-    Ok(Encoded {
-        entries: blob,
-        valid_hooks,
-        hook_entry,
-        underflow,
-        num_entries: pending.len(),
-        map,
-    })
-}
-
-fn offset_i32(off: usize) -> Result<i32> {
-    i32::try_from(off).map_err(|_| Error::rule("table", "larger than the kernel's 2 GiB limit"))
-}
-
-fn offset_u32(off: usize) -> Result<u32> {
-    u32::try_from(off).map_err(|_| Error::rule("table", "larger than the kernel's 4 GiB limit"))
-}
-
-/// A rule's entry, offsets still unknown.
-fn entry(family: Family, r: &Rule) -> Result<Pending<'_>> {
+fn write_entry<'r>(out: &mut Vec<u8>, family: Family, r: &'r Rule) -> Result<Fixup<'r>> {
     if r.family != family {
         return Err(Error::rule(
             r.to_string(),
@@ -601,56 +523,345 @@ fn entry(family: Family, r: &Rule) -> Result<Pending<'_>> {
             ),
         ));
     }
+    let start = out.len();
+    let esz = ip::entry_size(family);
+    out.resize(start + esz, 0);
+    let goto = matches!(r.target, Target::Goto(_));
+    ip::put(family, Some(r), goto, &mut out[start..])?;
     let ctx = r.ctx();
-    let mut matches = Vec::new();
     for m in &r.matches {
-        let mut data = Vec::new();
-        m.encode(&ctx, &mut data);
-        push_extension(&mut matches, "match name", m.name(), m.revision(), &data)?;
+        put_extension(out, "match name", m.name(), m.revision(), |d| {
+            m.encode(&ctx, d)
+        })?;
     }
-    let target = match &r.target {
-        Target::Continue => Tgt::Fallthrough,
-        Target::Accept => Tgt::Verdict(NF_ACCEPT_VERDICT),
-        Target::Drop => Tgt::Verdict(NF_DROP_VERDICT),
-        Target::Queue => Tgt::Verdict(NF_QUEUE_VERDICT),
-        Target::Return => Tgt::Verdict(XT_RETURN),
-        Target::Jump(c) | Target::Goto(c) => Tgt::Jump(c.clone()),
-        Target::Ext(t) => {
-            let mut data = Vec::new();
-            t.encode(&ctx, &mut data);
-            Tgt::Ext {
-                name: t.name().to_string(),
-                revision: t.revision(),
-                data,
-            }
-        }
+    let t_off = out.len() - start;
+    let fixup = Fixup::of(&r.target);
+    match &r.target {
+        Target::Continue | Target::Jump(_) | Target::Goto(_) => put_standard(out, 0),
+        Target::Accept => put_standard(out, NF_ACCEPT_VERDICT),
+        Target::Drop => put_standard(out, NF_DROP_VERDICT),
+        Target::Queue => put_standard(out, NF_QUEUE_VERDICT),
+        Target::Return => put_standard(out, XT_RETURN),
+        Target::Ext(t) => put_extension(out, "target name", t.name(), t.revision(), |d| {
+            t.encode(&ctx, d)
+        })?,
+    }
+    let n_off = out.len() - start;
+    let too_big = || {
+        Error::rule(
+            format!("rule {r}"),
+            "larger than the 64 KiB an entry may hold",
+        )
     };
-    Ok(Pending {
-        rule: Some(r),
-        goto: matches!(r.target, Target::Goto(_)),
-        matches,
-        target,
-    })
+    let (t16, n16) = (
+        u16::try_from(t_off).map_err(|_| too_big())?,
+        u16::try_from(n_off).map_err(|_| too_big())?,
+    );
+    ip::set_offsets(family, &mut out[start..], t16, n16)?;
+    Ok(fixup)
 }
 
-/// Appends a match or target: header, data, zero padding to 8.
-fn push_extension(
+/// Appends a standard target with its verdict.
+fn put_standard(out: &mut Vec<u8>, verdict: i32) {
+    let mut h = xt_entry_target::zeroed();
+    h.target_size = STANDARD_SIZE as u16;
+    out.extend_from_slice(h.as_bytes());
+    out.extend_from_slice(&verdict.to_ne_bytes());
+    out.extend_from_slice(&[0; 4]);
+}
+
+/// Appends a match or target: header, the data `data` writes, zero padding
+/// to 8. On error nothing is appended.
+fn put_extension(
     out: &mut Vec<u8>,
     what: &'static str,
     name: &str,
     revision: u8,
-    data: &[u8],
+    data: impl FnOnce(&mut Vec<u8>),
 ) -> Result<()> {
-    let size = EXT_HEADER + xt_align(data.len());
+    let at = out.len();
     let mut h = xt_entry_target::zeroed();
     put_c_str(what, name, &mut h.name)?;
     h.revision = revision;
-    h.target_size =
-        u16::try_from(size).map_err(|_| Error::rule(name, "extension data larger than 64 KiB"))?;
     out.extend_from_slice(h.as_bytes());
-    out.extend_from_slice(data);
-    out.resize(out.len() + xt_align(data.len()) - data.len(), 0);
+    data(out);
+    let size = xt_align(out.len() - at);
+    out.resize(at + size, 0);
+    let Ok(size) = u16::try_from(size) else {
+        out.truncate(at);
+        return Err(Error::rule(name, "extension data larger than 64 KiB"));
+    };
+    out[at..at + 2].copy_from_slice(&size.to_ne_bytes());
     Ok(())
+}
+
+/// Appends an entry without IP part: a policy, a RETURN, a chain head or
+/// the table's end.
+fn put_bare(out: &mut Vec<u8>, family: Family, target: Bare) -> Result<()> {
+    let start = out.len();
+    let esz = ip::entry_size(family);
+    out.resize(start + esz, 0);
+    match target {
+        Bare::Verdict(v) => put_standard(out, v),
+        Bare::Error(name) => {
+            let mut h = xt_entry_target::zeroed();
+            h.target_size = ERROR_SIZE as u16;
+            put_c_str("target name", ERROR_TARGET, &mut h.name)?;
+            out.extend_from_slice(h.as_bytes());
+            let mut data = [0u8; ERROR_SIZE - EXT_HEADER];
+            let mut field = [0u8; XT_FUNCTION_MAXNAMELEN];
+            put_c_str("chain name", name, &mut field)?;
+            data[..XT_FUNCTION_MAXNAMELEN].copy_from_slice(&field);
+            out.extend_from_slice(&data);
+        }
+    }
+    let n_off = (out.len() - start) as u16;
+    ip::set_offsets(family, &mut out[start..], esz as u16, n_off)
+}
+
+/// The target of an entry [`put_bare`] writes.
+enum Bare<'a> {
+    Verdict(i32),
+    Error(&'a str),
+}
+
+/// Chains in blob order, with their index in the table: built-ins by hook,
+/// then user chains by name.
+pub(crate) fn blob_order(table: &Table) -> Result<Vec<(usize, &Chain)>> {
+    let mut builtins = Vec::new();
+    let mut users = Vec::new();
+    for (i, c) in table.chains.iter().enumerate() {
+        if c.is_builtin() {
+            let hook = hook_of(&c.name).ok_or_else(|| Error::BuiltinChain {
+                chain: c.name.clone(),
+                reason: "is not a netfilter hook, so it cannot be a built-in chain",
+            })?;
+            builtins.push((hook, (i, c)));
+        } else {
+            users.push((i, c));
+        }
+    }
+    builtins.sort_by_key(|(h, _)| *h);
+    users.sort_by(|a, b| a.1.name.as_bytes().cmp(b.1.name.as_bytes()));
+    Ok(builtins.into_iter().map(|(_, c)| c).chain(users).collect())
+}
+
+/// Writes a table's blob in libiptc's layout, chain by chain in blob order
+/// ([`blob_order`]), each entry at its final offset: a rule either encoded
+/// ([`Writer::rule`]) or copied from a blob the kernel handed out
+/// ([`Writer::copy`]). Jumps are filled in at the end, when every chain's
+/// offset is known.
+pub(crate) struct Writer<'t> {
+    family: Family,
+    /// The entries, after room for SET_REPLACE's header: blob offset `o` is
+    /// at `out[BASE + o]`.
+    out: Entries,
+    entries: usize,
+    map: EntryMap,
+    /// (hook, offset of the first entry, offset of the policy).
+    hooks: Vec<(usize, usize, usize)>,
+    /// Each user chain of the table, with the offset of its body once written.
+    bodies: HashMap<&'t str, Option<usize>>,
+    /// (end of the entry, chain it jumps to).
+    jumps: Vec<(usize, &'t str)>,
+    chain: Option<Open<'t>>,
+    /// Where the last entry starts.
+    last: usize,
+}
+
+/// The chain being written.
+struct Open<'t> {
+    chain: &'t Chain,
+    first: usize,
+    entries: ChainEntries,
+}
+
+impl<'t> Writer<'t> {
+    /// A writer for `table`, with room for `capacity` bytes.
+    pub fn new(table: &'t Table, capacity: usize) -> Writer<'t> {
+        Writer {
+            family: table.family,
+            out: Entries::with_capacity(capacity),
+            entries: 0,
+            map: EntryMap::with_capacity(table.chains.len()),
+            hooks: Vec::new(),
+            bodies: table
+                .chains
+                .iter()
+                .filter(|c| !c.is_builtin())
+                .map(|c| (c.name.as_str(), None))
+                .collect(),
+            jumps: Vec::new(),
+            chain: None,
+            last: 0,
+        }
+    }
+
+    /// Index of the next entry written.
+    pub fn next_index(&self) -> usize {
+        self.entries
+    }
+
+    /// The bytes of the entry written at `start`, to its end.
+    pub fn written(&self, start: usize) -> &[u8] {
+        self.out.get(start..).unwrap_or_default()
+    }
+
+    /// The last entry written.
+    pub fn last_entry(&self) -> &[u8] {
+        self.written(self.last)
+    }
+
+    /// Starts a chain: a user chain's head entry.
+    pub fn begin(&mut self, chain: &'t Chain) -> Result<()> {
+        self.end()?;
+        if !chain.is_builtin() {
+            put_bare(self.out.buf_mut(), self.family, Bare::Error(&chain.name))?;
+            self.entries += 1;
+            self.bodies.insert(&chain.name, Some(self.out.len()));
+        }
+        self.chain = Some(Open {
+            chain,
+            first: self.out.len(),
+            entries: ChainEntries {
+                rules: Vec::with_capacity(chain.rules.len()),
+                policy: None,
+            },
+        });
+        Ok(())
+    }
+
+    /// Encodes a rule of the open chain. Returns where its entry starts.
+    pub fn rule(&mut self, rule: &Rule) -> Result<usize> {
+        let start = self.out.len();
+        let fixup = put_entry(self.out.buf_mut(), self.family, rule)?;
+        self.added(start, fixup)?;
+        Ok(start)
+    }
+
+    /// Copies a rule's entry from a blob the kernel handed out (or that we
+    /// wrote): `target` is the rule's, for its jump or fallthrough.
+    pub fn copy(&mut self, entry: &[u8], target: &Target) -> Result<usize> {
+        let start = self.out.len();
+        self.out.buf_mut().extend_from_slice(entry);
+        ip::clear_kernel_part(self.family, &mut self.out[start..]);
+        self.added(start, Fixup::of(target))?;
+        Ok(start)
+    }
+
+    /// Takes back the last rule written, which starts at `start`.
+    pub fn undo(&mut self, start: usize) {
+        self.out.buf_mut().truncate(Entries::HEADER + start);
+        if self.jumps.last().is_some_and(|&(end, _)| end > start) {
+            self.jumps.pop();
+        }
+        if let Some(open) = &mut self.chain {
+            open.entries.rules.pop();
+        }
+        self.entries -= 1;
+    }
+
+    fn added(&mut self, start: usize, fixup: Fixup) -> Result<()> {
+        let end = self.out.len();
+        self.last = start;
+        match fixup {
+            Fixup::None => {}
+            Fixup::Next => put_verdict(&mut self.out, end, offset_i32(end)?),
+            Fixup::Jump(chain) => match self.bodies.get_key_value(chain) {
+                Some((&name, _)) => self.jumps.push((end, name)),
+                None => {
+                    self.out.buf_mut().truncate(Entries::HEADER + start);
+                    return Err(Error::NoSuchChain(chain.to_string()));
+                }
+            },
+        }
+        if let Some(open) = &mut self.chain {
+            open.entries.rules.push(self.entries);
+        }
+        self.entries += 1;
+        Ok(())
+    }
+
+    /// Ends the open chain, if any, with its policy or RETURN. Returns the
+    /// policy's entry index.
+    pub fn end(&mut self) -> Result<Option<usize>> {
+        let Some(mut open) = self.chain.take() else {
+            return Ok(None);
+        };
+        let c = open.chain;
+        let at = self.out.len();
+        let verdict = match c.policy {
+            Some(Policy::Accept) => NF_ACCEPT_VERDICT,
+            Some(Policy::Drop) => NF_DROP_VERDICT,
+            None => XT_RETURN,
+        };
+        put_bare(self.out.buf_mut(), self.family, Bare::Verdict(verdict))?;
+        if c.policy.is_some() {
+            open.entries.policy = Some(self.entries);
+            self.hooks
+                .push((hook_of(&c.name).unwrap_or(0), open.first, at));
+        }
+        self.entries += 1;
+        let policy = open.entries.policy;
+        if self.map.insert(c.name.clone(), open.entries).is_some() {
+            return Err(Error::ChainExists(c.name.clone()));
+        }
+        Ok(policy)
+    }
+
+    /// Ends the table and fills in the jumps.
+    pub fn finish(mut self) -> Result<Encoded> {
+        self.end()?;
+        put_bare(self.out.buf_mut(), self.family, Bare::Error(ERROR_TARGET))?;
+        self.entries += 1;
+        for &(end, chain) in &self.jumps {
+            let to = self
+                .bodies
+                .get(chain)
+                .copied()
+                .flatten()
+                .ok_or_else(|| Error::NoSuchChain(chain.to_string()))?;
+            put_verdict(&mut self.out, end, offset_i32(to)?);
+        }
+        let mut hook_entry = [u32::MAX; NF_INET_NUMHOOKS];
+        let mut underflow = [u32::MAX; NF_INET_NUMHOOKS];
+        let mut valid_hooks = 0;
+        for &(hook, first, policy) in &self.hooks {
+            valid_hooks |= 1 << hook;
+            hook_entry[hook] = offset_u32(first)?;
+            underflow[hook] = offset_u32(policy)?;
+        }
+        offset_u32(self.out.len())?;
+        Ok(Encoded {
+            entries: self.out,
+            valid_hooks,
+            hook_entry,
+            underflow,
+            num_entries: self.entries,
+            map: self.map,
+        })
+    }
+}
+
+/// Encodes a table in libiptc's layout.
+pub(crate) fn encode(table: &Table) -> Result<Encoded> {
+    let rules: usize = table.chains.iter().map(|c| c.rules.len()).sum();
+    let mut w = Writer::new(table, (rules + 2 * table.chains.len() + 1) * 192);
+    for (_, c) in blob_order(table)? {
+        w.begin(c)?;
+        for r in &c.rules {
+            w.rule(r)?;
+        }
+    }
+    w.finish()
+}
+
+pub(crate) fn offset_i32(off: usize) -> Result<i32> {
+    i32::try_from(off).map_err(|_| Error::rule("table", "larger than the kernel's 2 GiB limit"))
+}
+
+pub(crate) fn offset_u32(off: usize) -> Result<u32> {
+    u32::try_from(off).map_err(|_| Error::rule("table", "larger than the kernel's 4 GiB limit"))
 }
 
 /// Built-in chains a table has, as a hook bitmask: must match what the
@@ -664,26 +875,105 @@ pub(crate) fn valid_hooks(table: &Table) -> u32 {
         .fold(0, |m, h| m | 1 << h)
 }
 
-/// The rule as a read of its entry gives it back: each typed match and
-/// target through its codec and back (a value may have several forms with
-/// the same bytes, e.g. a full range and no range). `None` when that is the
-/// rule itself. Extensions that name sets are left alone: a read names the
-/// set through the kernel, which the rule has done already.
-pub(crate) fn as_read_rule(rule: &Rule) -> Option<Rule> {
-    let ctx = rule.ctx();
-    let padded = |encode: &dyn Fn(&mut Vec<u8>)| {
-        let mut data = Vec::new();
-        encode(&mut data);
-        data.resize(xt_align(data.len()), 0);
-        data
+/// Entry offsets of a blob, walking only the entries' headers: where each
+/// entry starts, then where the last one ends. `None` when the headers do
+/// not tile the blob.
+pub(crate) fn entry_offsets(family: Family, blob: &[u8]) -> Option<Vec<usize>> {
+    let esz = ip::entry_size(family);
+    let mut out = Vec::with_capacity(blob.len() / (esz + STANDARD_SIZE) + 1);
+    let mut off = 0;
+    while off < blob.len() {
+        out.push(off);
+        let (_, next) = ip::offsets(family, &blob[off..])?;
+        if next < esz + EXT_HEADER || off + next > blob.len() {
+            return None;
+        }
+        off += next;
+    }
+    out.push(off);
+    Some(out)
+}
+
+/// A hash of what makes an entry the rule it is: its IP part, its matches
+/// and its target, a jump or fallthrough by what it goes to rather than
+/// the offset. Rules that are [`Rule::same_spec`] and name no set have
+/// equal bytes there, whether encoded now or handed out by the kernel
+/// (a read keeps only rules that write back byte for byte), so they have
+/// equal keys. `target` is the entry's rule's.
+pub(crate) fn entry_key(family: Family, entry: &[u8], target: &Target) -> u64 {
+    let mut h = Fx::default();
+    let Some((t_off, n_off)) = ip::offsets(family, entry) else {
+        return 0;
     };
+    let esz = ip::entry_size(family);
+    h.bytes(entry.get(..ip::ip_size(family)).unwrap_or_default());
+    h.bytes(entry.get(esz..t_off).unwrap_or_default());
+    match Fixup::of(target) {
+        Fixup::Jump(chain) => {
+            h.word(1);
+            h.bytes(chain.as_bytes());
+        }
+        Fixup::Next => h.word(2),
+        Fixup::None => h.bytes(entry.get(t_off..n_off).unwrap_or_default()),
+    }
+    std::hash::Hasher::finish(&h)
+}
+
+/// A fast hash for keys that are checked anyway (FxHash's step).
+#[derive(Default)]
+pub(crate) struct Fx(u64);
+
+impl Fx {
+    fn word(&mut self, w: u64) {
+        self.0 = (self.0.rotate_left(5) ^ w).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+
+    fn bytes(&mut self, b: &[u8]) {
+        let mut words = b.chunks_exact(8);
+        for w in &mut words {
+            let mut a = [0u8; 8];
+            a.copy_from_slice(w);
+            self.word(u64::from_ne_bytes(a));
+        }
+        let rest = words.remainder();
+        if !rest.is_empty() {
+            let mut a = [0u8; 8];
+            a[..rest.len()].copy_from_slice(rest);
+            self.word(u64::from_ne_bytes(a));
+        }
+        self.word(b.len() as u64);
+    }
+}
+
+impl std::hash::Hasher for Fx {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        self.bytes(bytes);
+    }
+}
+
+/// The rule as a read of its entry (`entry`, as we encoded it) gives it
+/// back: each typed match and target decoded from the entry's bytes (a
+/// value may have several forms with the same bytes, e.g. a full range
+/// and no range). `None` when that is the rule itself. Extensions that
+/// name sets are left alone: a read names the set through the kernel,
+/// which the rule has done already.
+pub(crate) fn as_read_entry(family: Family, rule: &Rule, entry: &[u8]) -> Option<Rule> {
+    let (t_off, n_off) = ip::offsets(family, entry)?;
+    let entry = entry.get(..n_off)?;
+    let ctx = rule.ctx();
     let mut out: Option<Rule> = None;
+    let mut at = ip::entry_size(family);
     for (i, m) in rule.matches.iter().enumerate() {
+        let (name, revision, data) = extension(entry.get(at..t_off)?).ok()?;
+        at += EXT_HEADER + data.len();
         if matches!(m, Match::Set(_) | Match::Unknown(_)) {
             continue;
         }
-        let data = padded(&|d| m.encode(&ctx, d));
-        let back = Match::decode(&ctx, m.name(), m.revision(), &data);
+        let back = Match::decode(&ctx, &name, revision, data);
         if back != *m {
             if let Some(slot) = out.get_or_insert_with(|| rule.clone()).matches.get_mut(i) {
                 *slot = back;
@@ -692,43 +982,14 @@ pub(crate) fn as_read_rule(rule: &Rule) -> Option<Rule> {
     }
     if let Target::Ext(t) = &rule.target {
         if !matches!(t, TargetExt::Set(_) | TargetExt::Unknown(_)) {
-            let data = padded(&|d| t.encode(&ctx, d));
-            let back = TargetExt::decode(&ctx, t.name(), t.revision(), &data);
+            let (name, revision, data) = extension(entry.get(t_off..)?).ok()?;
+            let back = TargetExt::decode(&ctx, &name, revision, data);
             if back != *t {
                 out.get_or_insert_with(|| rule.clone()).target = Target::Ext(back);
             }
         }
     }
     out
-}
-
-/// The table a commit sent, as a read would give it back: `sent` (the copy
-/// sent, when one was made: extensions at older revisions, sets resolved)
-/// or `given`, with the rules at `fresh` (chain index, rule index) put as a
-/// read gives them back. `None` when that is `given` itself.
-pub(crate) fn as_read(
-    sent: Option<Table>,
-    given: &Table,
-    fresh: &[(usize, usize)],
-) -> Option<Table> {
-    let from = sent.as_ref().unwrap_or(given);
-    let fixes: Vec<_> = fresh
-        .iter()
-        .filter_map(|&(c, r)| {
-            let rule = from.chains.get(c)?.rules.get(r)?;
-            Some((c, r, as_read_rule(rule)?))
-        })
-        .collect();
-    if fixes.is_empty() {
-        return sent;
-    }
-    let mut out = sent.unwrap_or_else(|| given.clone());
-    for (c, r, rule) in fixes {
-        if let Some(slot) = out.chains.get_mut(c).and_then(|c| c.rules.get_mut(r)) {
-            *slot = rule;
-        }
-    }
-    Some(out)
 }
 
 /// True when two blobs hold the same entries, counters aside: every byte
@@ -917,6 +1178,13 @@ mod tests {
         }
     }
 
+    /// `rule` as a read of its encoded entry gives it back.
+    fn as_read_rule(rule: &Rule) -> Option<Rule> {
+        let mut entry = Vec::new();
+        put_entry(&mut entry, rule.family, rule).unwrap();
+        as_read_entry(rule.family, rule, &entry)
+    }
+
     #[test]
     fn rules_as_a_read_gives_them_back() {
         let r = |s: &str| Rule::parse(Family::Ipv4, s).unwrap();
@@ -927,14 +1195,40 @@ mod tests {
         let back = as_read_rule(&full).unwrap();
         assert_eq!(back.matches, r("-p esp -m esp").matches);
         assert!(as_read_rule(&back).is_none());
-        // In a table: only the rules named are looked at.
-        let mut t = Table::new(Family::Ipv4, "filter").unwrap();
-        t.chains[0].rules = vec![full.clone(), full.clone()];
-        let fixed = as_read(None, &t, &[(0, 1)]).unwrap();
-        assert_eq!(fixed.chains[0].rules[0], full);
-        assert_eq!(fixed.chains[0].rules[1], back);
-        assert!(as_read(None, &t, &[]).is_none());
-        assert!(as_read(None, &t, &[(0, 7), (9, 0)]).is_none());
+        // Garbage: no answer, never a panic.
+        let mut entry = Vec::new();
+        put_entry(&mut entry, Family::Ipv4, &full).unwrap();
+        for n in 0..entry.len() {
+            let _ = as_read_entry(Family::Ipv4, &full, &entry[..n]);
+        }
+    }
+
+    #[test]
+    fn keys_are_equal_for_equal_rules_read_or_encoded() {
+        for family in [Family::Ipv4, Family::Ipv6] {
+            let t = sample(family);
+            let e = encode(&t).unwrap();
+            let offsets = entry_offsets(family, &e.entries).unwrap();
+            assert_eq!(offsets.len(), e.num_entries + 1);
+            assert_eq!(*offsets.last().unwrap(), e.entries.len());
+            let mut keys = Vec::new();
+            for c in &t.chains {
+                for (r, &i) in c.rules.iter().zip(&e.map[&c.name].rules) {
+                    let mut alone = Vec::new();
+                    put_entry(&mut alone, family, r).unwrap();
+                    let in_blob = &e.entries[offsets[i]..offsets[i + 1]];
+                    let key = entry_key(family, in_blob, &r.target);
+                    // A jump's offset is not part of the key.
+                    assert_eq!(entry_key(family, &alone, &r.target), key);
+                    keys.push(key);
+                }
+            }
+            let mut distinct = keys.clone();
+            distinct.sort();
+            distinct.dedup();
+            assert_eq!(distinct.len(), keys.len());
+            assert!(entry_offsets(family, &e.entries[..e.entries.len() - 8]).is_none());
+        }
     }
 
     #[test]

@@ -91,7 +91,7 @@ fn candidates(old: &Table, new: &Table) -> Vec<(usize, usize)> {
     let mut out = Vec::new();
     for (ci, chain) in new.chains.iter().enumerate() {
         let moved = old_reach.get(chain.name.as_str()) != new_reach.get(chain.name.as_str());
-        let pairs = pairing(old.chain(&chain.name), chain);
+        let pairs = pairing(new.family, old.chain(&chain.name), chain);
         for (ri, paired) in pairs.into_iter().enumerate() {
             if moved || paired.is_none() {
                 out.push((ci, ri));
@@ -289,7 +289,7 @@ impl<'a> Search<'a> {
     /// the kernel refuses it. `None` when it cannot be tried.
     fn fails(&self, k: usize, probe: Option<Probe>) -> Option<bool> {
         let table = self.build(k, probe.as_ref())?;
-        let enc = blob::encode(&table).ok()?;
+        let mut enc = blob::encode(&table).ok()?;
         let info = self.sock.info(&table.name).ok()?;
         let head = ReplaceHeader {
             valid_hooks: enc.valid_hooks,
@@ -301,7 +301,7 @@ impl<'a> Search<'a> {
         if info.valid_hooks != enc.valid_hooks {
             return None;
         }
-        match self.sock.replace(&table.name, &head, &enc.entries) {
+        match self.sock.replace(&table.name, &head, &mut enc.entries) {
             Ok(_) => Some(false),
             Err(Error::Kernel { errno, .. }) if worth_a_search(errno) => Some(true),
             Err(_) => None,

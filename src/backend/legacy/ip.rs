@@ -34,15 +34,8 @@ pub(crate) struct Head {
     pub rule: Rule,
     /// IPT_F_GOTO / IP6T_F_GOTO: the jump is a goto.
     pub goto: bool,
-    /// Where the target starts, from the start of the entry.
-    pub target_offset: usize,
-    /// Where the next entry starts, from the start of the entry.
-    pub next_offset: usize,
     /// The entry's counters.
     pub counters: Counters,
-    /// Matches every packet: the IP part is all zero (the kernel's
-    /// `unconditional()`), as policies and user chain RETURNs must be.
-    pub unconditional: bool,
 }
 
 /// Reads the fixed part of the entry at the start of `bytes`.
@@ -128,10 +121,7 @@ fn decode_v4(bytes: &[u8]) -> Result<Head> {
     Ok(Head {
         rule,
         goto: ip.flags & IPT_F_GOTO != 0,
-        target_offset: e.target_offset.into(),
-        next_offset: e.next_offset.into(),
         counters: Counters::new(e.counters.pcnt, e.counters.bcnt),
-        unconditional: ip.as_bytes().iter().all(|&b| b == 0),
     })
 }
 
@@ -166,10 +156,7 @@ fn decode_v6(bytes: &[u8]) -> Result<Head> {
     Ok(Head {
         rule,
         goto: ip.flags & IP6T_F_GOTO != 0,
-        target_offset: e.target_offset.into(),
-        next_offset: e.next_offset.into(),
         counters: Counters::new(e.counters.pcnt, e.counters.bcnt),
-        unconditional: ip.as_bytes().iter().all(|&b| b == 0),
     })
 }
 
@@ -190,41 +177,104 @@ fn iface(name: &[u8; IFNAMSIZ], mask: &[u8; IFNAMSIZ], invert: bool) -> Result<O
     Ok(Iface::from_kernel(name, mask)?.map(|i| Inv::new(i, invert)))
 }
 
-/// Writes the fixed part of an entry: `rule`'s IP fields (or all zero for
-/// `None`: a policy, a chain head, a RETURN), the goto flag and the offsets.
-/// Counters, nfcache and comefrom stay zero: the kernel owns them.
-pub(crate) fn encode(
-    family: Family,
-    rule: Option<&Rule>,
-    goto: bool,
-    target_offset: u16,
-    next_offset: u16,
-) -> Result<Vec<u8>> {
+/// Writes the fixed part of an entry into the first [`entry_size`] bytes
+/// of `entry` (zero): `rule`'s IP fields (or none for `None`: a policy, a
+/// chain head, a RETURN), the goto flag and the offsets. Counters, nfcache
+/// and comefrom stay zero: the kernel owns them.
+pub(crate) fn put(family: Family, rule: Option<&Rule>, goto: bool, entry: &mut [u8]) -> Result<()> {
     match family {
         Family::Ipv4 => {
-            let mut e = ipt_entry::zeroed();
-            if let Some(r) = rule {
-                e.ip = ip_v4(r)?;
-            }
+            let mut ip = match rule {
+                Some(r) => ip_v4(r)?,
+                None => ipt_ip::zeroed(),
+            };
             if goto {
-                e.ip.flags |= IPT_F_GOTO;
+                ip.flags |= IPT_F_GOTO;
             }
-            e.target_offset = target_offset;
-            e.next_offset = next_offset;
-            Ok(e.as_bytes().to_vec())
+            put_bytes(entry, 0, ip.as_bytes())
         }
         Family::Ipv6 => {
-            let mut e = ip6t_entry::zeroed();
-            if let Some(r) = rule {
-                e.ipv6 = ip_v6(r)?;
-            }
+            let mut ip = match rule {
+                Some(r) => ip_v6(r)?,
+                None => ip6t_ip6::zeroed(),
+            };
             if goto {
-                e.ipv6.flags |= IP6T_F_GOTO;
+                ip.flags |= IP6T_F_GOTO;
             }
-            e.target_offset = target_offset;
-            e.next_offset = next_offset;
-            Ok(e.as_bytes().to_vec())
+            put_bytes(entry, 0, ip.as_bytes())
         }
+    }
+}
+
+fn put_bytes(entry: &mut [u8], at: usize, bytes: &[u8]) -> Result<()> {
+    entry
+        .get_mut(at..at + bytes.len())
+        .ok_or_else(|| Error::Malformed("entry shorter than its header".into()))?
+        .copy_from_slice(bytes);
+    Ok(())
+}
+
+/// Where `target_offset` and `next_offset` sit in an entry (two u16).
+fn offsets_at(family: Family) -> usize {
+    match family {
+        Family::Ipv4 => std::mem::offset_of!(ipt_entry, target_offset),
+        Family::Ipv6 => std::mem::offset_of!(ip6t_entry, target_offset),
+    }
+}
+
+/// Sets an entry's `target_offset` and `next_offset`.
+pub(crate) fn set_offsets(
+    family: Family,
+    entry: &mut [u8],
+    target_offset: u16,
+    next_offset: u16,
+) -> Result<()> {
+    let at = offsets_at(family);
+    put_bytes(entry, at, &target_offset.to_ne_bytes())?;
+    put_bytes(entry, at + 2, &next_offset.to_ne_bytes())
+}
+
+/// An entry's `target_offset` and `next_offset`, read from its header
+/// without decoding anything else; `None` when `entry` is too short.
+pub(crate) fn offsets(family: Family, entry: &[u8]) -> Option<(usize, usize)> {
+    let at = offsets_at(family);
+    match entry.get(at..at + 4)? {
+        &[a, b, c, d] => Some((
+            usize::from(u16::from_ne_bytes([a, b])),
+            usize::from(u16::from_ne_bytes([c, d])),
+        )),
+        _ => None,
+    }
+}
+
+/// Bytes of an entry's IP part (`ipt_ip` / `ip6t_ip6`): what a rule's
+/// addresses, interfaces, protocol and flags are written to.
+pub(crate) fn ip_size(family: Family) -> usize {
+    match family {
+        Family::Ipv4 => size_of::<ipt_ip>(),
+        Family::Ipv6 => size_of::<ip6t_ip6>(),
+    }
+}
+
+/// Zeroes what the kernel owns in an entry copied from a table it handed
+/// out (nfcache, comefrom, counters), as an entry we write has them.
+pub(crate) fn clear_kernel_part(family: Family, entry: &mut [u8]) {
+    let (nfcache, comefrom) = match family {
+        Family::Ipv4 => (
+            std::mem::offset_of!(ipt_entry, nfcache),
+            std::mem::offset_of!(ipt_entry, comefrom),
+        ),
+        Family::Ipv6 => (
+            std::mem::offset_of!(ip6t_entry, nfcache),
+            std::mem::offset_of!(ip6t_entry, comefrom),
+        ),
+    };
+    let end = entry_size(family).min(entry.len());
+    if let Some(b) = entry.get_mut(nfcache..nfcache + 4) {
+        b.fill(0);
+    }
+    if let Some(b) = entry.get_mut(comefrom..end) {
+        b.fill(0);
     }
 }
 
@@ -326,7 +376,8 @@ mod tests {
 
     fn round(family: Family, spec: &str, goto: bool) -> Rule {
         let r = Rule::parse(family, spec).unwrap();
-        let bytes = encode(family, Some(&r), goto, 0, 0).unwrap();
+        let mut bytes = vec![0; entry_size(family)];
+        put(family, Some(&r), goto, &mut bytes).unwrap();
         let h = decode(family, &bytes).unwrap();
         assert_eq!(h.goto, goto);
         h.rule
@@ -392,6 +443,6 @@ mod tests {
         ));
         assert!(decode(Family::Ipv4, &[0; 10]).is_err());
         let r = Rule::parse(Family::Ipv4, "-f").unwrap();
-        assert!(encode(Family::Ipv6, Some(&r), false, 0, 0).is_err());
+        assert!(put(Family::Ipv6, Some(&r), false, &mut [0; 168]).is_err());
     }
 }

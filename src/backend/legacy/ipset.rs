@@ -55,20 +55,33 @@ pub(crate) fn sets_mut(rule: &mut Rule) -> Vec<&mut SetRef> {
 
 /// True when a set named by a rule of the table passes `f`.
 fn any_set(table: &Table, f: impl Fn(&SetRef) -> bool) -> bool {
-    // No list per rule: this runs over every rule of the table on every read
-    // and commit, and most rules name no set.
-    table.chains.iter().flat_map(|c| &c.rules).any(|rule| {
-        rule.matches
-            .iter()
-            .any(|m| matches!(m, Match::Set(s) if f(&s.set)))
-            || match &rule.target {
-                Target::Ext(TargetExt::Set(t)) => [&t.add, &t.del, &t.map]
-                    .into_iter()
-                    .flatten()
-                    .any(|s| f(&s.set)),
-                _ => false,
-            }
-    })
+    // No list per rule: this runs over every rule of the table on every read,
+    // and most rules name no set.
+    table
+        .chains
+        .iter()
+        .flat_map(|c| &c.rules)
+        .any(|rule| rule_any_set(rule, &f))
+}
+
+/// True when a set named by the rule passes `f`. Keep in step with [`sets_mut`].
+fn rule_any_set(rule: &Rule, f: impl Fn(&SetRef) -> bool) -> bool {
+    rule.matches
+        .iter()
+        .any(|m| matches!(m, Match::Set(s) if f(&s.set)))
+        || match &rule.target {
+            Target::Ext(TargetExt::Set(t)) => [&t.add, &t.del, &t.map]
+                .into_iter()
+                .flatten()
+                .any(|s| f(&s.set)),
+            _ => false,
+        }
+}
+
+/// True when the rule names a set: its kernel bytes hold an index that
+/// its value may not (see [`resolve_rule`]).
+pub(crate) fn names_sets(rule: &Rule) -> bool {
+    rule_any_set(rule, |_| true)
 }
 
 /// True when a set of the table has no index yet: [`resolve`] is needed.
@@ -88,12 +101,33 @@ pub(crate) fn resolve(sock: &Socket, table: &Table) -> Result<Table> {
     let mut ipset = Ipset::new(sock);
     let mut out = table.clone();
     for rule in out.chains.iter_mut().flat_map(|c| c.rules.iter_mut()) {
-        let family = rule.family;
-        for set in sets_mut(rule).into_iter().filter(|s| s.index.is_none()) {
-            set.index = Some(ipset.index(&set.name, family)?);
-        }
+        fill(&mut ipset, rule)?;
     }
     Ok(out)
+}
+
+/// `rule` with every set known only by name given its index; `None` when
+/// it has none such (the rule is ready to encode as it is).
+pub(crate) fn resolve_rule(ipset: &mut Ipset, rule: &Rule) -> Result<Option<Rule>> {
+    if !unresolved(rule) {
+        return Ok(None);
+    }
+    let mut out = rule.clone();
+    fill(ipset, &mut out)?;
+    Ok(Some(out))
+}
+
+/// True when a set the rule names has no index yet.
+pub(crate) fn unresolved(rule: &Rule) -> bool {
+    rule_any_set(rule, |s| s.index.is_none())
+}
+
+fn fill(ipset: &mut Ipset, rule: &mut Rule) -> Result<()> {
+    let family = rule.family;
+    for set in sets_mut(rule).into_iter().filter(|s| s.index.is_none()) {
+        set.index = Some(ipset.index(&set.name, family)?);
+    }
+    Ok(())
 }
 
 /// Gives every set known only by index its name, so the table prints as
@@ -115,7 +149,7 @@ pub(crate) fn name(sock: &Socket, table: &mut Table) -> Result<()> {
 
 /// One round of lookups on one socket: the protocol version asked once,
 /// every answer remembered.
-struct Ipset<'a> {
+pub(crate) struct Ipset<'a> {
     sock: &'a Socket,
     version: Option<u32>,
     indexes: HashMap<String, (u16, u32)>,
@@ -123,7 +157,8 @@ struct Ipset<'a> {
 }
 
 impl<'a> Ipset<'a> {
-    fn new(sock: &'a Socket) -> Ipset<'a> {
+    /// A round of lookups through `sock`, an IPv4 socket.
+    pub(crate) fn new(sock: &'a Socket) -> Ipset<'a> {
         Ipset {
             sock,
             version: None,

@@ -2,11 +2,15 @@
 //! swapped with SET_REPLACE, counters carried over with SET_ADD_COUNTERS,
 //! exactly as libiptc does it.
 
+// Reached through Driver::commit_blind, which the handle calls next.
+#[cfg_attr(not(test), allow(dead_code))]
+mod blind;
 mod blob;
 mod counters;
 mod diagnose;
 mod ip;
 pub(crate) mod ipset;
+mod prepare;
 pub(crate) mod socket;
 
 pub use socket::revision_supported;
@@ -18,13 +22,13 @@ use nix::errno::Errno;
 
 use crate::addr::Family;
 use crate::backend::revisions::{self, RevisionCache};
-use crate::backend::{Committed, Driver, Loaded, State};
+use crate::backend::{Blind, BlindOutcome, Committed, Driver, Loaded, State};
 use crate::error::{Error, Refusal, Result};
-use crate::rule::Counters;
+use crate::rule::{Counters, Rule};
 use crate::ruleset::Table;
 use crate::targets::Target;
 use blob::EntryMap;
-use socket::{RawTable, ReplaceHeader, Socket};
+use socket::{AddCounters, Entries, RawTable, ReplaceHeader, Socket};
 
 /// The legacy tables that exist in the calling thread's network namespace,
 /// in the order the kernel lists them (`/proc/net/ip_tables_names`), which is
@@ -69,7 +73,7 @@ pub(crate) struct Snapshot {
 #[derive(Default)]
 enum Blob {
     Read(RawTable),
-    Written(Vec<u8>),
+    Written(Entries),
     #[default]
     Empty,
 }
@@ -133,11 +137,35 @@ pub(crate) struct Legacy {
     /// Tests: answers revision questions instead of the kernel.
     #[cfg(test)]
     pub(crate) fake_revisions: Option<fn(&str, u8, bool) -> bool>,
+    /// Tests: runs between a blind commit's read and its SET_REPLACE.
+    #[cfg(test)]
+    pub(crate) before_replace: Option<fn()>,
+}
+
+/// Does the kernel have this revision of this match (`target == false`)
+/// or target? Asked once per family and extension revision.
+fn kernel_has(
+    cache: &mut RevisionCache,
+    sock: &Socket,
+    #[cfg(test)] fake: Option<fn(&str, u8, bool) -> bool>,
+    family: Family,
+    (name, revision, target): (&str, u8, bool),
+) -> Result<bool> {
+    if let Some(known) = cache.get(family, name, revision, target) {
+        return Ok(known);
+    }
+    #[cfg(test)]
+    if let Some(fake) = fake {
+        return Ok(fake(name, revision, target));
+    }
+    let have = sock.revision_supported(name, revision, target)?;
+    cache.put(family, name, revision, target, have);
+    Ok(have)
 }
 
 impl Legacy {
-    /// Does the kernel have this revision of this match (`target ==
-    /// false`) or target? Asked once per family and extension revision.
+    /// Does the kernel have this revision of this match (`target == false`)
+    /// or target? Asked once per family and extension revision.
     fn kernel_has(
         &mut self,
         family: Family,
@@ -145,18 +173,7 @@ impl Legacy {
         revision: u8,
         target: bool,
     ) -> Result<bool> {
-        if let Some(known) = self.revisions.get(family, name, revision, target) {
-            return Ok(known);
-        }
-        #[cfg(test)]
-        if let Some(fake) = self.fake_revisions {
-            return Ok(fake(name, revision, target));
-        }
-        let have = self
-            .socket(family)?
-            .revision_supported(name, revision, target)?;
-        self.revisions.put(family, name, revision, target, have);
-        Ok(have)
+        self.kernel(family, "")?.has(name, revision, target)
     }
 
     fn socket(&mut self, family: Family) -> Result<&Socket> {
@@ -175,6 +192,88 @@ impl Legacy {
     /// for rules of both families.
     fn ipset_socket(&mut self) -> Result<&Socket> {
         self.socket(Family::Ipv4)
+    }
+
+    /// What the kernel of `family` says about new rules: the family's
+    /// socket, opened here, and the ipset socket, opened when it can be
+    /// (a lookup that needs it and finds none reports why).
+    fn kernel<'a>(&'a mut self, family: Family, table: &'a str) -> Result<Lookups<'a>> {
+        self.socket(family)?;
+        let ipset_error = self.ipset_socket().err();
+        let Legacy {
+            v4,
+            v6,
+            revisions,
+            #[cfg(test)]
+            fake_revisions,
+            #[cfg(test)]
+                before_replace: _,
+        } = self;
+        let sock = match family {
+            Family::Ipv4 => v4.as_ref(),
+            Family::Ipv6 => v6.as_ref(),
+        }
+        .ok_or_else(|| Error::Malformed("socket vanished".into()))?;
+        Ok(Lookups {
+            family,
+            table,
+            sock,
+            cache: revisions,
+            #[cfg(test)]
+            fake: *fake_revisions,
+            ipset: v4.as_ref().map(ipset::Ipset::new),
+            ipset_error,
+        })
+    }
+}
+
+/// The kernel's answers about new rules during one commit: revisions (see
+/// [`revisions::fit`]) and set indexes.
+pub(crate) struct Lookups<'a> {
+    family: Family,
+    /// The table the rules go to, for errors.
+    table: &'a str,
+    sock: &'a Socket,
+    cache: &'a mut RevisionCache,
+    #[cfg(test)]
+    fake: Option<fn(&str, u8, bool) -> bool>,
+    ipset: Option<ipset::Ipset<'a>>,
+    ipset_error: Option<Error>,
+}
+
+impl Lookups<'_> {
+    fn has(&mut self, name: &str, revision: u8, target: bool) -> Result<bool> {
+        kernel_has(
+            self.cache,
+            self.sock,
+            #[cfg(test)]
+            self.fake,
+            self.family,
+            (name, revision, target),
+        )
+    }
+}
+
+impl prepare::Kernel for Lookups<'_> {
+    fn fit(&mut self, chain: &str, rule: &Rule) -> Result<Option<Rule>> {
+        let (family, table) = (self.family, self.table);
+        revisions::fit_in(family, table, chain, rule, &mut |name, revision, target| {
+            self.has(name, revision, target)
+        })
+    }
+
+    fn resolve(&mut self, rule: &Rule) -> Result<Option<Rule>> {
+        if !ipset::names_sets(rule) {
+            return Ok(None);
+        }
+        match &mut self.ipset {
+            Some(ipset) => ipset::resolve_rule(ipset, rule),
+            None if !ipset::unresolved(rule) => Ok(None),
+            None => Err(self
+                .ipset_error
+                .take()
+                .unwrap_or_else(|| Error::Malformed("no IPv4 socket for ipset lookups".into()))),
+        }
     }
 }
 
@@ -259,23 +358,18 @@ impl Driver for Legacy {
                 "the built-in chains (or the family) differ from the kernel's table",
             ));
         }
-        // Each typed extension at a revision the kernel has, as iptables
-        // chooses them; then sets looked up by name. Both make a copy only
-        // when they change something; the counter map below pairs rules of
-        // `new` itself (a downgrade keeps a rule in place, a SetRef
-        // compares by name).
+        // Everything but the counters SET_REPLACE returns is worked out
+        // first: the blob (unchanged rules copied from the base's, new ones
+        // encoded once, each at a revision the kernel has and with its sets'
+        // indexes), and the counter map.
         let family = new.family;
-        let fitted = revisions::fit(new, &mut |name, revision, target| {
-            self.kernel_has(family, name, revision, target)
-        })?;
-        let current = fitted.as_ref().unwrap_or(new);
-        let sent = if ipset::has_unresolved(current) {
-            Some(ipset::resolve(self.ipset_socket()?, current)?)
-        } else {
-            fitted
+        let base = prepare::Base {
+            table: &loaded.table,
+            map: &snap.map,
+            blob: snap.blob.bytes(),
         };
-        let sending = sent.as_ref().unwrap_or(new);
-        let enc = blob::encode(sending)?;
+        let mut prepared = prepare::prepare(&base, new, &mut self.kernel(family, &new.name)?)?;
+        let enc = &prepared.enc;
         let head = ReplaceHeader {
             valid_hooks: enc.valid_hooks,
             num_entries: enc.num_entries as u32,
@@ -283,10 +377,14 @@ impl Driver for Legacy {
             underflow: enc.underflow,
             num_counters: snap.num_entries,
         };
-        let returned = match self.socket(family)?.replace(&new.name, &head, &enc.entries) {
+        let mut add = AddCounters::new(&new.name, enc.num_entries)?;
+        let sock = self.socket(family)?;
+        let returned = match sock.replace(&new.name, &head, &mut prepared.enc.entries) {
             Ok(r) => r,
             // Nothing was changed. Say which rule and extension, if we can.
             Err(Error::Kernel { op, errno, context }) if diagnose::worth_a_search(errno) => {
+                let sending = prepared.sent_table(new);
+                let sending = sending.as_ref().unwrap_or(new);
                 let missing = match errno {
                     Errno::ENOENT => self.missing_extension(sending),
                     _ => None,
@@ -297,30 +395,26 @@ impl Driver for Legacy {
             }
             Err(e) => return Err(e),
         };
-        let sock = self.socket(family)?;
-        let restored = counters::restore(
-            &loaded.table,
-            &snap.map,
-            new,
-            &enc.map,
-            &returned,
-            enc.num_entries,
-        );
-        let add = restored.counters;
-        let error =
-            sock.add_counters(&new.name, &add)
-                .err()
-                .map(|errno| Error::CountersNotRestored {
-                    table: new.name.clone(),
-                    errno,
-                });
+        // Between the two calls: one pass of arithmetic.
+        prepared.plan.apply(&returned, |i, c| add.set(i, c));
+        let error = sock
+            .add_counters(&add)
+            .err()
+            .map(|errno| Error::CountersNotRestored {
+                table: new.name.clone(),
+                errno,
+            });
         let counters = match error {
-            None => add.iter().map(|c| Counters::new(c.pcnt, c.bcnt)).collect(),
+            None => (0..add.len())
+                .map(|i| {
+                    let c = add.get(i);
+                    Counters::new(c.pcnt, c.bcnt)
+                })
+                .collect(),
             Some(_) => vec![Counters::default(); add.len()],
         };
-        // New rules as a read would give them back, so that the table kept
-        // as the handle's base is the one a read would give.
-        let sent = blob::as_read(sent, new, &restored.unpaired);
+        let sent = as_sent(&prepared, new);
+        let prepare::Prepared { enc, .. } = prepared;
         Ok(Committed {
             state: State::Legacy(Snapshot {
                 valid_hooks: enc.valid_hooks,
@@ -335,6 +429,47 @@ impl Driver for Legacy {
             error,
         })
     }
+
+    fn commit_blind(
+        &mut self,
+        family: Family,
+        table: &str,
+        changes: &[Blind],
+    ) -> Result<BlindOutcome> {
+        blind::commit(self, family, table, changes)
+    }
+}
+
+/// The table a commit sent, as a read would give it back: the rules sent
+/// in another form than given (see [`prepare::Prepared::sent`]), and each
+/// new rule as its entry decodes (a value may have several forms with the
+/// same bytes). `None` when that is `new` itself.
+fn as_sent(prepared: &prepare::Prepared, new: &Table) -> Option<Table> {
+    let family = new.family;
+    let entries = &prepared.enc.entries;
+    let fixes: Vec<_> = prepared
+        .fresh
+        .iter()
+        .filter_map(|f| {
+            let rule = match f.sent {
+                Some(i) => &prepared.sent.get(i)?.2,
+                None => new.chains.get(f.chain)?.rules.get(f.rule)?,
+            };
+            let back = blob::as_read_entry(family, rule, entries.get(f.offset..)?)?;
+            Some((f.chain, f.rule, back))
+        })
+        .collect();
+    let mut out = prepared.sent_table(new);
+    if fixes.is_empty() {
+        return out;
+    }
+    let t = out.get_or_insert_with(|| new.clone());
+    for (c, r, rule) in fixes {
+        if let Some(slot) = t.chains.get_mut(c).and_then(|c| c.rules.get_mut(r)) {
+            *slot = rule;
+        }
+    }
+    out
 }
 
 impl Legacy {

@@ -53,6 +53,114 @@ pub(crate) struct ReplaceHeader {
     pub num_counters: u32,
 }
 
+/// A table's entries as written for SET_REPLACE, with room in front for its
+/// header (`ipt_replace`), so that the kernel reads them where they were
+/// written. Derefs to the entries alone.
+#[derive(Clone, PartialEq, Eq)]
+pub(crate) struct Entries {
+    buf: Vec<u8>,
+}
+
+impl Entries {
+    /// Bytes kept in front for the header.
+    pub const HEADER: usize = size_of::<ipt_replace>();
+
+    /// No entries yet, room for `capacity` bytes of them.
+    pub fn with_capacity(capacity: usize) -> Entries {
+        let mut buf = Vec::with_capacity(Self::HEADER + capacity);
+        buf.resize(Self::HEADER, 0);
+        Entries { buf }
+    }
+
+    /// The buffer, header room included: entry offset `o` is at
+    /// `HEADER + o`. Writers must leave the header room alone.
+    pub fn buf_mut(&mut self) -> &mut Vec<u8> {
+        &mut self.buf
+    }
+}
+
+impl Default for Entries {
+    fn default() -> Entries {
+        Entries::with_capacity(0)
+    }
+}
+
+impl std::ops::Deref for Entries {
+    type Target = [u8];
+
+    fn deref(&self) -> &[u8] {
+        self.buf.get(Self::HEADER..).unwrap_or_default()
+    }
+}
+
+impl std::ops::DerefMut for Entries {
+    fn deref_mut(&mut self) -> &mut [u8] {
+        self.buf.get_mut(Self::HEADER..).unwrap_or_default()
+    }
+}
+
+impl PartialEq<Vec<u8>> for Entries {
+    fn eq(&self, other: &Vec<u8>) -> bool {
+        **self == **other
+    }
+}
+
+impl std::fmt::Debug for Entries {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Entries({} bytes)", self.len())
+    }
+}
+
+/// SET_ADD_COUNTERS' argument, made before SET_REPLACE so that little is
+/// left to do between the two: the header, then one counter pair per entry
+/// of the new table, zero until set.
+pub(crate) struct AddCounters {
+    buf: AlignedBuf,
+    len: usize,
+}
+
+/// Words of the `xt_counters_info` header.
+const ADD_HEADER_WORDS: usize = size_of::<xt_counters_info>() / 8;
+const _: () = assert!(size_of::<xt_counters_info>() % 8 == 0);
+const _: () = assert!(size_of::<xt_counters>() == 16);
+
+impl AddCounters {
+    /// Zero counters for the `len` entries of table `table`.
+    pub fn new(table: &str, len: usize) -> Result<AddCounters> {
+        let mut head = xt_counters_info::zeroed();
+        put_c_str("table name", table, &mut head.name)?;
+        head.num_counters = u32::try_from(len)
+            .map_err(|_| Error::rule(table, "more entries than the kernel counts"))?;
+        let hlen = size_of::<xt_counters_info>();
+        let mut buf = AlignedBuf::new(hlen + len * size_of::<xt_counters>());
+        buf.bytes_mut()[..hlen].copy_from_slice(head.as_bytes());
+        Ok(AddCounters { buf, len })
+    }
+
+    /// Number of entries.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Sets the counters of entry `i`.
+    pub fn set(&mut self, i: usize, c: xt_counters) {
+        let at = ADD_HEADER_WORDS + 2 * i;
+        if let Some(w) = self.buf.words.get_mut(at..at + 2) {
+            w[0] = c.pcnt;
+            w[1] = c.bcnt;
+        }
+    }
+
+    /// The counters of entry `i`.
+    pub fn get(&self, i: usize) -> xt_counters {
+        let at = ADD_HEADER_WORDS + 2 * i;
+        match self.buf.words.get(at..at + 2) {
+            Some(&[pcnt, bcnt]) => xt_counters { pcnt, bcnt },
+            _ => xt_counters::default(),
+        }
+    }
+}
+
 /// An 8-byte aligned byte buffer: the kernel's structs hold u64 counters,
 /// and libiptc hands it buffers with that alignment.
 struct AlignedBuf {
@@ -228,12 +336,14 @@ impl Socket {
     }
 
     /// SET_REPLACE: swaps in the new entries atomically. Returns the counters
-    /// of the replaced table's entries at the moment of the swap.
+    /// of the replaced table's entries at the moment of the swap. The header
+    /// goes into the room `entries` keeps for it: the kernel reads the
+    /// entries where they were written.
     pub fn replace(
         &self,
         table: &str,
         head: &ReplaceHeader,
-        entries: &[u8],
+        entries: &mut Entries,
     ) -> Result<Vec<xt_counters>> {
         let mut old = vec![xt_counters::default(); head.num_counters as usize];
         let mut r = ipt_replace::zeroed();
@@ -248,11 +358,8 @@ impl Socket {
         // The kernel writes num_counters counters here; `old` has exactly
         // that many and outlives the call below.
         r.counters = old.as_mut_ptr() as usize;
-        let hlen = size_of::<ipt_replace>();
-        let mut buf = AlignedBuf::new(hlen + entries.len());
-        buf.bytes_mut()[..hlen].copy_from_slice(r.as_bytes());
-        buf.bytes_mut()[hlen..].copy_from_slice(entries);
-        self.set(IPT_SO_SET_REPLACE, buf.bytes())
+        entries.buf[..Entries::HEADER].copy_from_slice(r.as_bytes());
+        self.set(IPT_SO_SET_REPLACE, &entries.buf)
             .map_err(|e| self.error(Op::Replace, table, e))?;
         Ok(old)
     }
@@ -260,23 +367,8 @@ impl Socket {
     /// SET_ADD_COUNTERS: adds one counter pair to each entry of the table,
     /// by entry index. The errno is returned raw: the caller decides what a
     /// failure after a successful replace means.
-    pub fn add_counters(
-        &self,
-        table: &str,
-        counters: &[xt_counters],
-    ) -> std::result::Result<(), Errno> {
-        let mut head = xt_counters_info::zeroed();
-        put_c_str("table name", table, &mut head.name).map_err(|_| Errno::EINVAL)?;
-        head.num_counters = counters.len() as u32;
-        let hlen = size_of::<xt_counters_info>();
-        let mut buf = AlignedBuf::new(hlen + std::mem::size_of_val(counters));
-        let bytes = buf.bytes_mut();
-        bytes[..hlen].copy_from_slice(head.as_bytes());
-        for (i, c) in counters.iter().enumerate() {
-            let at = hlen + i * size_of::<xt_counters>();
-            bytes[at..at + size_of::<xt_counters>()].copy_from_slice(c.as_bytes());
-        }
-        self.set(IPT_SO_SET_ADD_COUNTERS, buf.bytes())
+    pub fn add_counters(&self, counters: &AddCounters) -> std::result::Result<(), Errno> {
+        self.set(IPT_SO_SET_ADD_COUNTERS, counters.buf.bytes())
     }
 
     /// GET_REVISION_MATCH / GET_REVISION_TARGET: does the kernel have this
