@@ -1,5 +1,6 @@
-//! Rule sets in the shapes real ones use, shared by the benches and the
-//! `compare` example (each includes this file with `#[path]`).
+//! Rule sets in the shapes real ones use, shared by the benches (each
+//! includes this file with `#[path]`). `benches/compare.py` writes the same
+//! shapes in Python: change both together.
 
 #![allow(dead_code)]
 
