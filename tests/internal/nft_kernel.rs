@@ -48,17 +48,7 @@ fn save_rules(family: Family) -> Vec<String> {
 #[test]
 fn one_insert_into_ten_thousand_rules_is_one_message() {
     crate::netns::unshare_net().expect("tests run as root");
-    let mut text = String::from("*filter\n");
-    for i in 0..10_000u32 {
-        text.push_str(&format!(
-            "-A INPUT -s 10.{}.{}.{}/32 -j DROP\n",
-            i >> 16,
-            (i >> 8) & 255,
-            i & 255
-        ));
-    }
-    text.push_str("COMMIT\n");
-    restore(Family::Ipv4, &text);
+    load_input(10_000);
     let mut nft = Nft::default();
     let loaded = nft.load(Family::Ipv4, "filter").unwrap();
     assert_eq!(loaded.table.get("INPUT").unwrap().rules.len(), 10_000);

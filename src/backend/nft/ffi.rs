@@ -697,28 +697,28 @@ pub(crate) fn table_msg(
     }
 }
 
-/// Appends a bare request (a dump or GETGEN) with optional table and chain
-/// filters built by libnftnl's rule or chain builders.
+/// Appends a bare request (a dump or GETGEN) with optional table (and, for
+/// rule dumps, chain) filters built by libnftnl's rule or chain builders.
 pub(crate) fn request(
     msg_type: u16,
     family: u16,
     flags: u16,
     seq: u32,
     table: Option<&str>,
+    chain: Option<&str>,
     out: &mut Vec<u8>,
 ) -> Result<()> {
-    with_scratch(|buf| request_in(buf, msg_type, family, flags, seq, table, out))
+    with_scratch(|buf| request_in(buf, (msg_type, family, flags, seq), table, chain, out))
 }
 
 fn request_in(
     buf: &mut [u32],
-    msg_type: u16,
-    family: u16,
-    flags: u16,
-    seq: u32,
+    (msg_type, family, flags, seq): (u16, u16, u16, u32),
     table: Option<&str>,
+    chain: Option<&str>,
     out: &mut Vec<u8>,
 ) -> Result<()> {
+    let chain = chain.map(cstring).transpose()?;
     // SAFETY: buf holds nft_nlmsg_maxsize bytes, more than any header.
     unsafe {
         let nlh = sys::nftnl_nlmsg_build_hdr(buf.as_mut_ptr().cast(), msg_type, family, flags, seq);
@@ -728,6 +728,10 @@ fn request_in(
                 iptkit_sys::nftables::NFT_MSG_GETRULE => {
                     let r = Rule::new()?;
                     sys::nftnl_rule_set_str(r.0, sys::NFTNL_RULE_TABLE as u16, t.as_ptr());
+                    // The kernel filters a rule dump by chain, too.
+                    if let Some(c) = &chain {
+                        sys::nftnl_rule_set_str(r.0, sys::NFTNL_RULE_CHAIN as u16, c.as_ptr());
+                    }
                     sys::nftnl_rule_nlmsg_build_payload(nlh, r.0);
                 }
                 iptkit_sys::nftables::NFT_MSG_GETCHAIN => {
@@ -745,35 +749,6 @@ fn request_in(
         }
     }
     finish(buf, out)
-}
-
-/// A dump request for the rules of one chain.
-pub(crate) fn rule_dump_request(
-    family: u16,
-    seq: u32,
-    table: &str,
-    chain: &str,
-    out: &mut Vec<u8>,
-) -> Result<()> {
-    let (t, c) = (cstring(table)?, cstring(chain)?);
-    let r = Rule::new()?;
-    with_scratch(|buf| {
-        // SAFETY: buf holds nft_nlmsg_maxsize bytes; r is live and copies
-        // the strings.
-        unsafe {
-            let nlh = sys::nftnl_nlmsg_build_hdr(
-                buf.as_mut_ptr().cast(),
-                iptkit_sys::nftables::NFT_MSG_GETRULE,
-                family,
-                1 | 0x300, // NLM_F_REQUEST | NLM_F_DUMP
-                seq,
-            );
-            sys::nftnl_rule_set_str(r.0, sys::NFTNL_RULE_TABLE as u16, t.as_ptr());
-            sys::nftnl_rule_set_str(r.0, sys::NFTNL_RULE_CHAIN as u16, c.as_ptr());
-            sys::nftnl_rule_nlmsg_build_payload(nlh, r.0);
-        }
-        finish(buf, out)
-    })
 }
 
 /// The name of the table in an NFT_MSG_NEWTABLE message of a dump.

@@ -44,7 +44,7 @@ pub const RAW_RULE: &str = "nftables-rule";
 pub fn existing_tables(family: Family) -> Result<Vec<String>> {
     let mut sock = Socket::open()?;
     let mut names = Vec::new();
-    sock.dump(NFT_MSG_GETTABLE, nfproto(family), None, |m| {
+    sock.dump(NFT_MSG_GETTABLE, nfproto(family), (None, None), |m| {
         let n = ffi::parse_table(m)?;
         if builtin_chains(&n).is_some() {
             names.push(n);
@@ -143,7 +143,7 @@ impl Nft {
             let mut chains = Vec::new();
             // The kernel does not filter chain dumps by table: every chain
             // of the family comes.
-            sock.dump(NFT_MSG_GETCHAIN, proto, Some(name), |m| {
+            sock.dump(NFT_MSG_GETCHAIN, proto, (Some(name), None), |m| {
                 let c = ffi::parse_chain(m)?;
                 if c.table == name {
                     chains.push(c);
@@ -159,10 +159,15 @@ impl Nft {
                 Ok(())
             };
             match only {
-                None => sock.dump(NFT_MSG_GETRULE, proto, Some(name), keep)?,
+                None => sock.dump(NFT_MSG_GETRULE, proto, (Some(name), None), keep)?,
                 Some(wanted) => {
                     for c in chains.iter().filter(|c| wanted.contains(&c.name)) {
-                        sock.dump_chain_rules(proto, name, &c.name, &mut keep)?;
+                        sock.dump(
+                            NFT_MSG_GETRULE,
+                            proto,
+                            (Some(name), Some(&c.name)),
+                            &mut keep,
+                        )?;
                     }
                 }
             }
@@ -472,7 +477,7 @@ fn chain_handles(
     genid: u32,
 ) -> Result<Vec<u64>> {
     let mut handles = Vec::new();
-    sock.dump_chain_rules(family, table, chain, |m| {
+    sock.dump(NFT_MSG_GETRULE, family, (Some(table), Some(chain)), |m| {
         if let Some(h) = netlink::rule_handle(m) {
             handles.push(h);
         }

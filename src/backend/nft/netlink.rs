@@ -146,12 +146,13 @@ impl Socket {
         }
     }
 
-    /// Sends a dump request and hands every reply message to `each`.
+    /// Sends a dump request (filtered by table, and for rules by chain,
+    /// when given) and hands every reply message to `each`.
     pub fn dump(
         &mut self,
         msg_type: u16,
         family: u16,
-        table: Option<&str>,
+        (table, chain): (Option<&str>, Option<&str>),
         mut each: impl FnMut(&[u8]) -> Result<()>,
     ) -> Result<()> {
         let op = format!("nf_tables dump (message {msg_type})");
@@ -163,6 +164,7 @@ impl Socket {
             NLM_F_REQUEST | NLM_F_DUMP,
             seq,
             table,
+            chain,
             &mut req,
         )?;
         self.send(&req, &op)?;
@@ -202,23 +204,6 @@ impl Socket {
         }
     }
 
-    /// Dumps the rules of one chain (the kernel filters by table and
-    /// chain) and hands every message to `each`.
-    pub fn dump_chain_rules(
-        &mut self,
-        family: u16,
-        table: &str,
-        chain: &str,
-        mut each: impl FnMut(&[u8]) -> Result<()>,
-    ) -> Result<()> {
-        let op = format!("nf_tables dump of chain `{chain}`");
-        let seq = self.next_seq();
-        let mut req = Vec::new();
-        ffi::rule_dump_request(family, seq, table, chain, &mut req)?;
-        self.send(&req, &op)?;
-        self.drain_dump(seq, &op, &mut each)
-    }
-
     /// The ruleset's generation id.
     pub fn genid(&mut self) -> Result<u32> {
         let op = "reading the nf_tables generation id";
@@ -229,6 +214,7 @@ impl Socket {
             0,
             NLM_F_REQUEST | NLM_F_ACK,
             seq,
+            None,
             None,
             &mut req,
         )?;
