@@ -142,27 +142,6 @@ pub(crate) struct Legacy {
     pub(crate) before_replace: Option<fn()>,
 }
 
-/// Does the kernel have this revision of this match (`target == false`)
-/// or target? Asked once per family and extension revision.
-fn kernel_has(
-    cache: &mut RevisionCache,
-    sock: &Socket,
-    #[cfg(test)] fake: Option<fn(&str, u8, bool) -> bool>,
-    family: Family,
-    (name, revision, target): (&str, u8, bool),
-) -> Result<bool> {
-    if let Some(known) = cache.get(family, name, revision, target) {
-        return Ok(known);
-    }
-    #[cfg(test)]
-    if let Some(fake) = fake {
-        return Ok(fake(name, revision, target));
-    }
-    let have = sock.revision_supported(name, revision, target)?;
-    cache.put(family, name, revision, target, have);
-    Ok(have)
-}
-
 impl Legacy {
     /// Does the kernel have this revision of this match (`target == false`)
     /// or target? Asked once per family and extension revision.
@@ -242,15 +221,20 @@ pub(crate) struct Lookups<'a> {
 }
 
 impl Lookups<'_> {
+    /// Does the kernel have this revision of this match (`target == false`)
+    /// or target? Asked once per family and extension revision.
     fn has(&mut self, name: &str, revision: u8, target: bool) -> Result<bool> {
-        kernel_has(
-            self.cache,
-            self.sock,
-            #[cfg(test)]
-            self.fake,
-            self.family,
-            (name, revision, target),
-        )
+        let family = self.family;
+        if let Some(known) = self.cache.get(family, name, revision, target) {
+            return Ok(known);
+        }
+        #[cfg(test)]
+        if let Some(fake) = self.fake {
+            return Ok(fake(name, revision, target));
+        }
+        let have = self.sock.revision_supported(name, revision, target)?;
+        self.cache.put(family, name, revision, target, have);
+        Ok(have)
     }
 }
 

@@ -10,12 +10,13 @@
 //! only when that changed it). A rule that names a set is always encoded,
 //! with its sets' indexes looked up by name.
 
-use super::blob::{self, blob_order, Encoded, EntryMap, Writer};
+use super::blob::{self, blob_order, ChainEntries, Encoded, EntryMap, Writer};
 use super::counters::{self, Pairing, Plan};
 use super::ipset;
+use crate::addr::Family;
 use crate::error::{Error, Result};
 use crate::rule::Rule;
-use crate::ruleset::Table;
+use crate::ruleset::{Chain, Table};
 
 /// The table a commit is based on: as read, or as the last commit left it.
 pub(crate) struct Base<'a> {
@@ -83,101 +84,172 @@ impl Prepared {
 
 /// Prepares the commit of `new` onto `base`.
 pub(crate) fn prepare(base: &Base, new: &Table, kernel: &mut dyn Kernel) -> Result<Prepared> {
-    let family = new.family;
-    let offsets = blob::entry_offsets(family, base.blob).ok_or_else(|| {
+    let offsets = blob::entry_offsets(new.family, base.blob).ok_or_else(|| {
         Error::Malformed("the blob a commit is based on does not hold whole entries".into())
     })?;
-    let old_entry = |i: usize| Some(&base.blob[*offsets.get(i)?..*offsets.get(i + 1)?]);
     let rules: usize = new.chains.iter().map(|c| c.rules.len()).sum();
-    let mut w = Writer::new(new, base.blob.len() + base.blob.len() / 8 + 4096);
-    let mut plan = Plan::with_capacity(rules + new.chains.len());
-    let mut sent = Vec::new();
-    let mut fresh = Vec::new();
+    let mut p = Preparer {
+        w: Writer::new(new, base.blob.len() + base.blob.len() / 8 + 4096),
+        plan: Plan::with_capacity(rules + new.chains.len()),
+        sent: Vec::new(),
+        fresh: Vec::new(),
+        kernel,
+    };
     for (ci, chain) in blob_order(new)? {
-        w.begin(chain)?;
-        let old_chain = base.table.chain(&chain.name);
-        let old_entries = base.map.get(&chain.name);
-        let old_rules = match (old_chain, old_entries) {
-            (Some(c), Some(_)) => c.rules.as_slice(),
-            _ => &[],
+        let old = Old {
+            family: new.family,
+            chain: base.table.chain(&chain.name),
+            entries: base.map.get(&chain.name),
+            blob: base.blob,
+            offsets: &offsets,
         };
-        let old_index = |j: usize| old_entries.and_then(|e| e.rules.get(j)).copied();
-        let old_key =
-            |j: usize| counters::old_key(family, &old_rules[j], old_index(j).and_then(old_entry));
-        let mut pairing = Pairing::new(old_rules);
-        for (ri, rule) in chain.rules.iter().enumerate() {
-            let index = w.next_index();
-            let mut paired = pairing.at_cursor(rule);
-            let copied = match paired.and_then(old_index).and_then(old_entry) {
-                Some(entry) if !ipset::names_sets(rule) => {
-                    w.copy(entry, &rule.target)?;
-                    debug_assert!(same_as_encoded(&w, rule), "{rule}");
-                    true
-                }
-                _ => false,
-            };
-            if !copied {
-                let (start, as_sent) = if ipset::names_sets(rule) {
-                    if paired.is_none() {
-                        paired = pairing.find(rule, counters::set_key(rule), old_key);
-                    }
-                    let fitted = match paired {
-                        None => kernel.fit(&chain.name, rule)?,
-                        Some(_) => None,
-                    };
-                    let resolved = kernel.resolve(fitted.as_ref().unwrap_or(rule))?;
-                    let as_sent = resolved.or(fitted);
-                    (w.rule(as_sent.as_ref().unwrap_or(rule))?, as_sent)
-                } else {
-                    let start = w.rule(rule)?;
-                    if paired.is_none() {
-                        let key = blob::entry_key(family, w.written(start), &rule.target);
-                        paired = pairing.find(rule, key, old_key);
-                    }
-                    let fitted = match paired {
-                        None => kernel.fit(&chain.name, rule)?,
-                        Some(_) => None,
-                    };
-                    if let Some(f) = &fitted {
-                        w.undo(start);
-                        w.rule(f)?;
-                    }
-                    (start, fitted)
-                };
-                let sent_at = as_sent.map(|r| {
-                    sent.push((ci, ri, r));
-                    sent.len() - 1
-                });
-                if paired.is_none() {
-                    fresh.push(Fresh {
-                        chain: ci,
-                        rule: ri,
-                        offset: start,
-                        sent: sent_at,
-                    });
-                }
-            }
-            match paired.and_then(|j| Some((j, old_index(j)?))) {
-                Some((j, oi)) => plan.paired(index, oi, old_rules[j].counters, rule.counters),
-                None => plan.unpaired(index, rule.counters),
-            }
-        }
-        if let Some(index) = w.end()? {
-            let old = old_chain
-                .filter(|c| c.is_builtin())
-                .zip(old_entries.and_then(|e| e.policy));
-            match old {
-                Some((oc, oi)) => plan.paired(index, oi, oc.counters, chain.counters),
-                None => plan.unpaired(index, chain.counters),
-            }
-        }
+        p.chain(ci, chain, &old)?;
     }
     Ok(Prepared {
-        enc: w.finish()?,
-        plan,
-        sent,
-        fresh,
+        enc: p.w.finish()?,
+        plan: p.plan,
+        sent: p.sent,
+        fresh: p.fresh,
     })
+}
+
+/// A chain as the base has it.
+struct Old<'a> {
+    family: Family,
+    chain: Option<&'a Chain>,
+    entries: Option<&'a ChainEntries>,
+    blob: &'a [u8],
+    /// Where each entry of `blob` starts, then its end.
+    offsets: &'a [usize],
+}
+
+impl<'a> Old<'a> {
+    /// Its rules, when the base has the chain and its entries.
+    fn rules(&self) -> &'a [Rule] {
+        match (self.chain, self.entries) {
+            (Some(c), Some(_)) => &c.rules,
+            _ => &[],
+        }
+    }
+
+    /// Entry index of rule `j`.
+    fn index(&self, j: usize) -> Option<usize> {
+        self.entries?.rules.get(j).copied()
+    }
+
+    /// The entry of rule `j`.
+    fn entry(&self, j: usize) -> Option<&'a [u8]> {
+        let i = self.index(j)?;
+        self.blob
+            .get(*self.offsets.get(i)?..*self.offsets.get(i + 1)?)
+    }
+
+    /// The pairing key of rule `j`.
+    fn key(&self, j: usize) -> u64 {
+        counters::old_key(self.family, &self.rules()[j], self.entry(j))
+    }
+}
+
+/// The state of [`prepare`].
+struct Preparer<'t, 'k> {
+    w: Writer<'t>,
+    plan: Plan,
+    sent: Vec<(usize, usize, Rule)>,
+    fresh: Vec<Fresh>,
+    kernel: &'k mut dyn Kernel,
+}
+
+impl<'t> Preparer<'t, '_> {
+    /// Writes chain `chain` (index `ci` in the new table), paired with `old`.
+    fn chain(&mut self, ci: usize, chain: &'t Chain, old: &Old) -> Result<()> {
+        self.w.begin(chain)?;
+        let mut pairing = Pairing::new(old.rules());
+        for (ri, rule) in chain.rules.iter().enumerate() {
+            let index = self.w.next_index();
+            let paired = self.rule((ci, ri), &chain.name, rule, old, &mut pairing)?;
+            match paired.and_then(|j| Some((j, old.index(j)?))) {
+                Some((j, oi)) => {
+                    let read = old.rules()[j].counters;
+                    self.plan.paired(index, oi, read, rule.counters)
+                }
+                None => self.plan.unpaired(index, rule.counters),
+            }
+        }
+        if let Some(index) = self.w.end()? {
+            let policy = old
+                .chain
+                .filter(|c| c.is_builtin())
+                .zip(old.entries.and_then(|e| e.policy));
+            match policy {
+                Some((oc, oi)) => self.plan.paired(index, oi, oc.counters, chain.counters),
+                None => self.plan.unpaired(index, chain.counters),
+            }
+        }
+        Ok(())
+    }
+
+    /// Writes rule `rule` (at `at`, (chain index, rule index), in the new
+    /// table) of chain `chain`. Returns the old rule it pairs with.
+    fn rule(
+        &mut self,
+        at: (usize, usize),
+        chain: &str,
+        rule: &Rule,
+        old: &Old,
+        pairing: &mut Pairing,
+    ) -> Result<Option<usize>> {
+        let mut paired = pairing.at_cursor(rule);
+        let sets = ipset::names_sets(rule);
+        if let (Some(entry), false) = (paired.and_then(|j| old.entry(j)), sets) {
+            self.w.copy(entry, &rule.target)?;
+            debug_assert!(same_as_encoded(&self.w, rule), "{rule}");
+            return Ok(paired);
+        }
+        let (start, as_sent) = if sets {
+            // The value without set indexes is the key; encoded once the
+            // indexes are known.
+            if paired.is_none() {
+                paired = pairing.find(rule, counters::set_key(rule), |j| old.key(j));
+            }
+            let fitted = match paired {
+                None => self.kernel.fit(chain, rule)?,
+                Some(_) => None,
+            };
+            let resolved = self.kernel.resolve(fitted.as_ref().unwrap_or(rule))?;
+            let as_sent = resolved.or(fitted);
+            (self.w.rule(as_sent.as_ref().unwrap_or(rule))?, as_sent)
+        } else {
+            // The entry is the key; encoded again only when fitting to the
+            // kernel's revisions changed it.
+            let start = self.w.rule(rule)?;
+            if paired.is_none() {
+                let key = blob::entry_key(old.family, self.w.written(start), &rule.target);
+                paired = pairing.find(rule, key, |j| old.key(j));
+            }
+            let fitted = match paired {
+                None => self.kernel.fit(chain, rule)?,
+                Some(_) => None,
+            };
+            if let Some(f) = &fitted {
+                self.w.undo(start);
+                self.w.rule(f)?;
+            }
+            (start, fitted)
+        };
+        let sent = as_sent.map(|r| {
+            self.sent.push((at.0, at.1, r));
+            self.sent.len() - 1
+        });
+        if paired.is_none() {
+            self.fresh.push(Fresh {
+                chain: at.0,
+                rule: at.1,
+                offset: start,
+                sent,
+            });
+        }
+        Ok(paired)
+    }
 }
 
 /// Debug builds: a copied entry is exactly what encoding the rule gives.
