@@ -132,12 +132,31 @@ impl Table {
 
     /// The chain of that name.
     pub fn chain(&self, name: &str) -> Option<&Chain> {
-        self.chains.iter().find(|c| c.name == name)
+        self.index_of(name).map(|i| &self.chains[i])
     }
 
     /// The chain of that name, to change.
     pub fn chain_mut(&mut self, name: &str) -> Option<&mut Chain> {
-        self.chains.iter_mut().find(|c| c.name == name)
+        self.index_of(name).map(|i| &mut self.chains[i])
+    }
+
+    /// Where the chain of that name is. Every rule appended looks up its
+    /// chain and its jump, and tables with thousands of user chains are
+    /// common (kube-proxy), so user chains, which the edits keep sorted by
+    /// name after the built-ins, are found by binary search. Built-in
+    /// chains, names that are missing, and chains put out of order through
+    /// the public field are found by a plain scan.
+    fn index_of(&self, name: &str) -> Option<usize> {
+        let users = self
+            .chains
+            .iter()
+            .position(|c| !c.is_builtin())
+            .unwrap_or(self.chains.len());
+        self.chains[users..]
+            .binary_search_by(|c| c.name.as_bytes().cmp(name.as_bytes()))
+            .map(|i| users + i)
+            .ok()
+            .or_else(|| self.chains.iter().position(|c| c.name == name))
     }
 
     /// The chain of that name, or [`Error::NoSuchChain`].
@@ -551,6 +570,24 @@ mod edit_tests {
         t.append("c", rule("-j a")).unwrap();
         assert!(matches!(t.validate(), Err(Error::Loop(_))));
         assert!(t.find_loop().is_some());
+    }
+
+    #[test]
+    fn chains_are_found_in_order_and_out_of_it() {
+        let mut t = Table::new(Family::Ipv4, "filter").unwrap();
+        for c in ["m", "b", "z", "a", "k"] {
+            t.new_chain(c).unwrap();
+        }
+        for c in ["INPUT", "OUTPUT", "a", "b", "k", "m", "z"] {
+            assert_eq!(t.get(c).unwrap().name, c);
+        }
+        assert!(t.chain("c").is_none() && t.chain("").is_none());
+        // Put out of order through the public field: still found.
+        t.chains.reverse();
+        for c in ["FORWARD", "a", "k", "z"] {
+            assert_eq!(t.get(c).unwrap().name, c);
+        }
+        assert!(t.chain("c").is_none());
     }
 
     #[test]

@@ -289,9 +289,22 @@ impl Socket {
         let mut info = ipt_getinfo::zeroed();
         put_c_str("table name", table, &mut info.name)?;
         let mut buf = AlignedBuf::new(size_of::<ipt_getinfo>());
-        buf.bytes_mut().copy_from_slice(info.as_bytes());
-        self.get(IPT_SO_GET_INFO, buf.bytes_mut())
-            .map_err(|e| self.error(Op::Info, table, e))?;
+        let mut attempts = 0;
+        loop {
+            buf.bytes_mut().copy_from_slice(info.as_bytes());
+            match self.get(IPT_SO_GET_INFO, buf.bytes_mut()) {
+                Ok(_) => break,
+                // The first question about a table creates it; two asked at
+                // once in a new namespace, one of them hears EEXIST from the
+                // table's registration (reads take no lock, as in
+                // iptables-save). The table is there now: ask again.
+                Err(Errno::EEXIST) if attempts < 50 => {
+                    attempts += 1;
+                    std::thread::sleep(std::time::Duration::from_millis(1));
+                }
+                Err(e) => return Err(self.error(Op::Info, table, e)),
+            }
+        }
         ipt_getinfo::read_from(buf.bytes())
             .ok_or_else(|| Error::Malformed("short GET_INFO answer".into()))
     }
