@@ -8,6 +8,9 @@
 //! - refusals: a case the kernel refused is refused at commit, the table unchanged.
 //!
 //! Each test runs in its own private network namespace.
+// Needs the shared corpus, outside this repository (see the `corpus`
+// feature in Cargo.toml).
+#![cfg(feature = "corpus")]
 
 mod common;
 mod support {

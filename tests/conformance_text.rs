@@ -1,6 +1,9 @@
 //! The shared corpus, text only: every case whose extensions are all typed
 //! parses and prints exactly as iptables-legacy-save printed it, and every
 //! case the iptables parser refused is refused by ours.
+// Needs the shared corpus, outside this repository (see the `corpus`
+// feature in Cargo.toml).
+#![cfg(feature = "corpus")]
 
 mod support {
     pub mod cases;

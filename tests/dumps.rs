@@ -6,6 +6,9 @@
 //! - loaded through iptkit's restore, `iptables-<backend>-save -c` prints what
 //!   it prints after the real tool loaded them;
 //! - read and committed unchanged by iptkit, nothing changes.
+// Needs the shared corpus, outside this repository (see the `corpus`
+// feature in Cargo.toml).
+#![cfg(feature = "corpus")]
 
 mod support {
     pub mod cases;

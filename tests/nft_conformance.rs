@@ -10,6 +10,9 @@
 //!   unchanged.
 //!
 //! Each test runs in its own private network namespace.
+// Needs the shared corpus, outside this repository (see the `corpus`
+// feature in Cargo.toml).
+#![cfg(feature = "corpus")]
 #![cfg(feature = "nft")]
 
 mod common;
