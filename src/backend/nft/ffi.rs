@@ -362,6 +362,30 @@ fn with_scratch<T>(f: impl FnOnce(&mut [u32]) -> T) -> T {
     })
 }
 
+/// Header fields of a message: type, family, flags, sequence number.
+type Hdr = (u16, u16, u16, u32);
+
+/// Builds one message in the scratch buffer (libnftnl's header, then
+/// `payload` adds the attributes) and appends it to `out`.
+///
+/// # Safety
+/// `payload` gets a header at the start of a buffer of
+/// `nft_nlmsg_maxsize` bytes and must only add attributes to it.
+unsafe fn build_msg(
+    (msg_type, family, flags, seq): Hdr,
+    out: &mut Vec<u8>,
+    payload: impl FnOnce(*mut nlmsghdr),
+) -> Result<()> {
+    with_scratch(|buf| {
+        // SAFETY: buf holds nft_nlmsg_maxsize bytes, 4-byte aligned.
+        let nlh = unsafe {
+            sys::nftnl_nlmsg_build_hdr(buf.as_mut_ptr().cast(), msg_type, family, flags, seq)
+        };
+        payload(nlh);
+        finish(buf, out)
+    })
+}
+
 /// The bytes of the message libnftnl built at the start of `buf`.
 fn finish(buf: &[u32], out: &mut Vec<u8>) -> Result<()> {
     let bytes: &[u8] =
@@ -419,16 +443,8 @@ pub(crate) fn rule_msg(m: &RuleMsg, exprs: &[Expr], out: &mut Vec<u8>) -> Result
             let e = build_expr(x)?;
             sys::nftnl_rule_add_expr(r.0, e);
         }
-        with_scratch(|buf| {
-            let nlh = sys::nftnl_nlmsg_build_hdr(
-                buf.as_mut_ptr().cast(),
-                m.msg_type,
-                m.family,
-                m.flags,
-                m.seq,
-            );
-            sys::nftnl_rule_nlmsg_build_payload(nlh, r.0);
-            finish(buf, out)
+        build_msg((m.msg_type, m.family, m.flags, m.seq), out, |nlh| {
+            sys::nftnl_rule_nlmsg_build_payload(nlh, r.0)
         })
     }
 }
@@ -654,16 +670,8 @@ pub(crate) fn chain_msg(m: &ChainMsg, out: &mut Vec<u8>) -> Result<()> {
             sys::nftnl_chain_set_u64(c.0, sys::NFTNL_CHAIN_PACKETS as u16, p);
             sys::nftnl_chain_set_u64(c.0, sys::NFTNL_CHAIN_BYTES as u16, b);
         }
-        with_scratch(|buf| {
-            let nlh = sys::nftnl_nlmsg_build_hdr(
-                buf.as_mut_ptr().cast(),
-                m.msg_type,
-                m.family,
-                m.flags,
-                m.seq,
-            );
-            sys::nftnl_chain_nlmsg_build_payload(nlh, c.0);
-            finish(buf, out)
+        build_msg((m.msg_type, m.family, m.flags, m.seq), out, |nlh| {
+            sys::nftnl_chain_nlmsg_build_payload(nlh, c.0)
         })
     }
 }
@@ -686,11 +694,8 @@ pub(crate) fn table_msg(
         }
         sys::nftnl_table_set_u32(t, sys::NFTNL_TABLE_FAMILY as u16, family.into());
         sys::nftnl_table_set_str(t, sys::NFTNL_TABLE_NAME as u16, name.as_ptr());
-        let result = with_scratch(|buf| {
-            let nlh =
-                sys::nftnl_nlmsg_build_hdr(buf.as_mut_ptr().cast(), msg_type, family, flags, seq);
-            sys::nftnl_table_nlmsg_build_payload(nlh, t);
-            finish(buf, out)
+        let result = build_msg((msg_type, family, flags, seq), out, |nlh| {
+            sys::nftnl_table_nlmsg_build_payload(nlh, t)
         });
         sys::nftnl_table_free(t);
         result
