@@ -7,6 +7,7 @@
 //! purpose, the test asserts both what iptkit does and what the tool does.
 
 mod common;
+#[cfg(feature = "corpus")]
 mod support {
     pub mod cases;
 }
@@ -228,6 +229,8 @@ fn expect_rules(state: &str, expected: &[&str]) {
     assert_eq!(rule_lines(state), expected, "in\n{state}");
 }
 
+/// A dump of the shared corpus (`dumps/`), outside this repository.
+#[cfg(feature = "corpus")]
 fn dump(name: &str) -> String {
     let path = support::cases::dir().join("dumps").join(name);
     std::fs::read_to_string(&path)
@@ -253,6 +256,7 @@ fn legacy_version() -> (u32, u32, u32) {
 // ------------------------------------------------------------ ipt-restore
 
 /// `--table=T` restores only that table of a dump holding four.
+#[cfg(feature = "corpus")]
 #[test]
 fn ipt_restore_0001load_specific_table() {
     common::isolate();
@@ -965,6 +969,7 @@ fn ipt_restore_0017_pointless_compat_checks() {
 // ---------------------------------------------------------------- ipt-save
 
 /// Dumps restored and saved again print as they were (comments aside).
+#[cfg(feature = "corpus")]
 #[test]
 fn ipt_save_0001load_dumps() {
     common::isolate();
