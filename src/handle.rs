@@ -29,7 +29,16 @@
 //! example [`Error::NoSuchChain`]); a change that fails so is dropped, the
 //! others stay pending. After a successful commit the handle keeps the
 //! table it committed (when it had read one) instead of reading it back.
-
+//!
+//! On nf_tables a handle reads only what it is asked about: the rules of
+//! the chains it lists or changes (every chain is listed, with its policy);
+//! [`Handle::table`] and table-wide changes read them all. Appends,
+//! inserts, deletes and replaces through a handle that has read the chain
+//! are made right in its table (no copy) and sent as one rule message
+//! each, addressed by the rule handles the kernel gave; anything else, or
+//! a batch the kernel refuses because the ruleset moved on, goes the way
+//! described above.
+//!
 //! Changes that address a rule by position ([`Handle::delete`],
 //! [`Handle::replace`], [`Handle::set_counters`]) are recorded by the rule
 //! they addressed: replayed, they find that rule again (the occurrence
