@@ -632,6 +632,46 @@ mod tests {
         );
     }
 
+    proptest::proptest! {
+        // Each case parses thousands of rules: a few dozen cases suffice.
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(32))]
+
+        /// Whatever the edits, and on either side of the LCS limit, the
+        /// pairing is a common subsequence: rules of the same spec, in the
+        /// same order on both sides.
+        #[test]
+        fn pairs_are_a_common_subsequence(
+            len in 0usize..3_000,
+            edits in proptest::collection::vec((0usize..3_000, 0u8..3), 0..40),
+        ) {
+            let rule = |i: usize| {
+                Rule::parse(Family::Ipv4, &format!("-s 10.{}.{}.1", i / 256, i % 256)).unwrap()
+            };
+            let old: Vec<Rule> = (0..len).map(rule).collect();
+            let mut new = old.clone();
+            for (at, kind) in edits {
+                let at = at.min(new.len());
+                match kind {
+                    0 if at < new.len() => {
+                        new.remove(at);
+                    }
+                    1 => new.insert(at, rule(10_000 + at)),
+                    _ if at < new.len() => new[at] = rule(20_000 + at),
+                    _ => {}
+                }
+            }
+            let kept = pair(&old, &new);
+            let mut last = None;
+            for (j, k) in kept.iter().enumerate() {
+                if let Some(i) = *k {
+                    proptest::prop_assert!(old[i].same_spec(&new[j]));
+                    proptest::prop_assert!(last.is_none_or(|l| l < i));
+                    last = Some(i);
+                }
+            }
+        }
+    }
+
     #[test]
     fn big_chains_with_scattered_changes_pair_in_linear_time() {
         let old: Vec<Rule> = (0..10_000)

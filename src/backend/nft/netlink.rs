@@ -453,3 +453,64 @@ fn batch_msg(out: &mut Vec<u8>, kind: u16, seq: u32, genid: Option<u32>) {
         out.extend_from_slice(&g.to_be_bytes());
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A rule message as the kernel echoes it: header, nfgenmsg, then
+    /// NFTA_RULE_TABLE "filter", NFTA_RULE_CHAIN "INPUT", NFTA_RULE_HANDLE.
+    fn echoed_rule(handle: u64) -> Vec<u8> {
+        let mut body = Vec::new();
+        body.extend_from_slice(&[2, 0, 0, 0]); // nfgenmsg: ipv4, v0, res_id 0
+        let mut attr = |kind: u16, data: &[u8]| {
+            body.extend_from_slice(&((4 + data.len()) as u16).to_ne_bytes());
+            body.extend_from_slice(&kind.to_ne_bytes());
+            body.extend_from_slice(data);
+            while body.len() % 4 != 0 {
+                body.push(0);
+            }
+        };
+        attr(1, b"filter\0");
+        attr(2, b"INPUT\0");
+        attr(3, &handle.to_be_bytes());
+        let mut msg = Vec::new();
+        msg.extend_from_slice(&((NLMSG_HDRLEN + body.len()) as u32).to_ne_bytes());
+        msg.extend_from_slice(&((NFNL_SUBSYS_NFTABLES << 8) | NFT_MSG_NEWRULE).to_ne_bytes());
+        msg.extend_from_slice(&0u16.to_ne_bytes());
+        msg.extend_from_slice(&7u32.to_ne_bytes());
+        msg.extend_from_slice(&0u32.to_ne_bytes());
+        msg.extend_from_slice(&body);
+        msg
+    }
+
+    #[test]
+    fn the_handle_of_an_echoed_rule() {
+        assert_eq!(
+            rule_handle(&echoed_rule(0x0102_0304_0506)),
+            Some(0x0102_0304_0506)
+        );
+        // Cut anywhere, it is found whole or not at all.
+        let whole = echoed_rule(42);
+        for n in 0..whole.len() {
+            assert!(matches!(rule_handle(&whole[..n]), None | Some(42)), "{n}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_bytes_are_read_without_a_panic(bytes: Vec<u8>) {
+            let _ = rule_handle(&bytes);
+            let words: Vec<u64> = bytes
+                .chunks(8)
+                .map(|c| {
+                    let mut w = [0u8; 8];
+                    w[..c.len()].copy_from_slice(c);
+                    u64::from_ne_bytes(w)
+                })
+                .collect();
+            let _ = for_each_message(&words, bytes.len(), |_, _| Ok(()));
+            let _ = error_code(&bytes);
+        }
+    }
+}
