@@ -30,6 +30,13 @@
 //! others stay pending. After a successful commit the handle keeps the
 //! table it committed (when it had read one) instead of reading it back.
 //!
+//! Positions ([`Handle::insert`], [`Handle::delete`], [`Handle::replace`])
+//! count in the table as the handle read it. A handle that has not read its
+//! table reads it when such a change is made, so the position counts in the
+//! table as it is then, as `iptables -D INPUT 3` would count it. To work
+//! from the table as it is at a moment of your choosing (libiptc's snapshot
+//! when a handle is made), call [`Handle::load`] at that moment.
+//!
 //! On nf_tables a handle reads only what it is asked about: the rules of
 //! the chains it lists or changes (every chain is listed, with its policy);
 //! [`Handle::table`] and table-wide changes read them all. Appends,
@@ -62,7 +69,10 @@ use crate::rule::{Counters, Rule};
 use crate::ruleset::{Chain, Policy, Table};
 
 /// How often a commit is tried when the table keeps changing under it.
-const COMMIT_ATTEMPTS: usize = 5;
+/// On nf_tables nothing serializes writers but the generation id (no lock,
+/// as iptables-nft), so two busy writers can keep moving it under each
+/// other: the attempts back off a little, at random, to let one through.
+const COMMIT_ATTEMPTS: usize = 16;
 
 /// A recorded change, replayed onto a fresh read at commit.
 type Op = Box<dyn FnMut(&mut Table) -> Result<()> + Send>;
@@ -746,32 +756,33 @@ impl Handle {
             return Err(Error::Malformed("commit of a table not read".into()));
         };
         let mut attempt = 1;
-        let mut fresh = if self.driver.unchanged(base)? {
-            None
-        } else {
-            Some(self.read()?)
-        };
+        // Against the base while nobody changed the table; else against a
+        // fresh read (whose own failure to get a steady table counts as an
+        // attempt too).
+        let mut against_base = self.driver.unchanged(base)?;
         loop {
-            let result = match fresh.take() {
+            let result = if against_base {
                 // Nobody changed the table: our working copy is the result.
-                None => {
-                    let base = self.base.as_ref().expect("read above");
-                    let next = self.changed.take().unwrap_or_else(|| base.table.clone());
-                    match send(&mut *self.driver, self.unchecked, base, &next) {
-                        Ok(committed) => Ok((committed, next)),
-                        Err(e) => {
-                            self.changed = Some(next);
-                            Err(e)
-                        }
+                let base = self.base.as_ref().expect("read above");
+                let next = self.changed.take().unwrap_or_else(|| base.table.clone());
+                match send(&mut *self.driver, self.unchecked, base, &next) {
+                    Ok(committed) => Ok((committed, next)),
+                    Err(e) => {
+                        self.changed = Some(next);
+                        Err(e)
                     }
                 }
+            } else {
                 // Somebody did: replay our changes onto their table.
-                Some(loaded) => {
-                    let mut next = loaded.table.clone();
-                    for op in &mut self.ops {
-                        op(&mut next)?;
+                match self.read() {
+                    Ok(loaded) => {
+                        let mut next = loaded.table.clone();
+                        for op in &mut self.ops {
+                            op(&mut next)?;
+                        }
+                        send(&mut *self.driver, self.unchecked, &loaded, &next).map(|c| (c, next))
                     }
-                    send(&mut *self.driver, self.unchecked, &loaded, &next).map(|c| (c, next))
+                    Err(e) => Err(e),
                 }
             };
             match result {
@@ -788,8 +799,9 @@ impl Handle {
                     return error.map_or(Ok(()), Err);
                 }
                 Err(Error::TableChanged { .. }) if attempt < COMMIT_ATTEMPTS => {
+                    backoff(attempt);
                     attempt += 1;
-                    fresh = Some(self.read()?);
+                    against_base = false;
                 }
                 Err(Error::TableChanged { table, .. }) => {
                     return Err(Error::TableChanged {
@@ -967,6 +979,21 @@ fn clone_with_room(t: &Table) -> Table {
             })
             .collect(),
     }
+}
+
+/// Waits a random while, longer after more attempts (at most `attempt`
+/// milliseconds), so that two writers that keep colliding fall out of step.
+fn backoff(attempt: usize) {
+    if attempt < 2 {
+        return;
+    }
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or(0) as u64;
+    // The low bits of the clock are random enough to break a tie.
+    let micros = (nanos / 7) % (attempt as u64 * 1000);
+    std::thread::sleep(std::time::Duration::from_micros(micros));
 }
 
 /// What undoes a [`Delta`] made right in a table.
