@@ -70,9 +70,10 @@ use crate::ruleset::{Chain, Policy, Table};
 
 /// How often a commit is tried when the table keeps changing under it.
 /// On nf_tables nothing serializes writers but the generation id (no lock,
-/// as iptables-nft), so two busy writers can keep moving it under each
-/// other: the attempts back off a little, at random, to let one through.
-const COMMIT_ATTEMPTS: usize = 16;
+/// as iptables-nft, which retries without end), so busy writers can keep
+/// moving it under each other: the attempts back off a little, at random,
+/// to let one through ([`crate::backend::backoff`]).
+const COMMIT_ATTEMPTS: usize = 64;
 
 /// A recorded change, replayed onto a fresh read at commit.
 type Op = Box<dyn FnMut(&mut Table) -> Result<()> + Send>;
@@ -799,7 +800,7 @@ impl Handle {
                     return error.map_or(Ok(()), Err);
                 }
                 Err(Error::TableChanged { .. }) if attempt < COMMIT_ATTEMPTS => {
-                    backoff(attempt);
+                    crate::backend::backoff(attempt);
                     attempt += 1;
                     against_base = false;
                 }
@@ -979,21 +980,6 @@ fn clone_with_room(t: &Table) -> Table {
             })
             .collect(),
     }
-}
-
-/// Waits a random while, longer after more attempts (at most `attempt`
-/// milliseconds), so that two writers that keep colliding fall out of step.
-fn backoff(attempt: usize) {
-    if attempt < 2 {
-        return;
-    }
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.subsec_nanos())
-        .unwrap_or(0) as u64;
-    // The low bits of the clock are random enough to break a tie.
-    let micros = (nanos / 7) % (attempt as u64 * 1000);
-    std::thread::sleep(std::time::Duration::from_micros(micros));
 }
 
 /// What undoes a [`Delta`] made right in a table.

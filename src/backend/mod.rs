@@ -16,6 +16,24 @@ pub mod legacy;
 pub mod nft;
 pub(crate) mod revisions;
 
+/// Waits a random while before attempt `attempt + 1` of something another
+/// writer keeps spoiling (a read that finds no steady table, a commit the
+/// kernel refused because the ruleset moved on): none at first, then up to
+/// `attempt` milliseconds (20 at most), so that writers that keep
+/// colliding fall out of step.
+pub(crate) fn backoff(attempt: usize) {
+    if attempt < 2 {
+        return;
+    }
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or(0) as u64;
+    // The low bits of the clock are random enough to break a tie.
+    let micros = (nanos / 7) % (attempt.min(20) as u64 * 1000);
+    std::thread::sleep(std::time::Duration::from_micros(micros));
+}
+
 /// Which kernel interface to use.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 #[non_exhaustive]

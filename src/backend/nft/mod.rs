@@ -35,6 +35,10 @@ use crate::rule::{Counters, Rule};
 use crate::ruleset::{builtin_chains, hook_of, Chain, Policy, Table};
 use netlink::Socket;
 
+/// How often a read is tried when the ruleset keeps changing during it
+/// (its generation id differs before and after the dumps).
+const READ_ATTEMPTS: usize = 16;
+
 /// The name of the placeholder match a rule iptkit cannot read carries.
 pub const RAW_RULE: &str = "nftables-rule";
 
@@ -137,7 +141,8 @@ impl Nft {
         only: Option<&Chains>,
     ) -> Result<(u32, Vec<ffi::RawChain>, Vec<ffi::RawRule>)> {
         let proto = nfproto(family);
-        for _ in 0..5 {
+        for attempt in 0..READ_ATTEMPTS {
+            crate::backend::backoff(attempt);
             let sock = self.socket()?;
             let genid = sock.genid()?;
             let mut chains = Vec::new();
@@ -177,7 +182,7 @@ impl Nft {
         }
         Err(Error::TableChanged {
             table: name.into(),
-            attempts: 5,
+            attempts: READ_ATTEMPTS,
         })
     }
 }
