@@ -110,18 +110,7 @@ fn changes_without_a_read_land_as_iptables_nft_puts_them() {
     }
     assert_eq!(nft_rules(Family::Ipv4, "filter"), want);
     // What the handle reads is what iptables-nft shows.
-    let ours: Vec<String> = h
-        .table()
-        .unwrap()
-        .chains
-        .iter()
-        .flat_map(|c| {
-            c.rules
-                .iter()
-                .map(|r| r.save_line_in(&c.name, false, iptkit::extension::Dialect::Nft))
-        })
-        .collect();
-    assert_eq!(ours, want);
+    assert_eq!(common::handle_nft_lines(&mut h), want);
 }
 
 /// Listing and changing one chain through a handle reads that chain; a

@@ -48,16 +48,7 @@ fn sets_by_name_both_ways() {
             &format!("-A FORWARD -m set --match-set {name} src,dst -j ACCEPT"),
         );
         let mut h = nft_handle(f, "filter");
-        let got: Vec<String> = h
-            .chains()
-            .unwrap()
-            .iter()
-            .flat_map(|c| {
-                c.rules
-                    .iter()
-                    .map(|r| r.save_line_in(&c.name, false, iptkit::extension::Dialect::Nft))
-            })
-            .collect();
+        let got = common::handle_nft_lines(&mut h);
         assert_eq!(
             got,
             [

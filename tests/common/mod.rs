@@ -198,3 +198,18 @@ pub fn nft_handle(family: Family, table: &str) -> iptkit::Handle {
     iptkit::Handle::open_with(family, table, options)
         .unwrap_or_else(|e| panic!("opening {table} through nf_tables: {e}"))
 }
+
+/// Every rule of the table a handle holds, as `iptables-nft-save` prints
+/// its `-A` lines (reads the whole table).
+pub fn handle_nft_lines(h: &mut iptkit::Handle) -> Vec<String> {
+    h.table()
+        .unwrap()
+        .chains
+        .iter()
+        .flat_map(|c| {
+            c.rules
+                .iter()
+                .map(|r| r.save_line_in(&c.name, false, iptkit::extension::Dialect::Nft))
+        })
+        .collect()
+}
