@@ -1038,21 +1038,25 @@ impl Undo {
     }
 
     fn revert(self, table: &mut Table) {
-        let (chain, pos) = match &self {
-            Undo::Remove { chain, pos }
-            | Undo::Reinsert { chain, pos, .. }
-            | Undo::Restore { chain, pos, .. } => (chain.clone(), *pos),
-        };
-        let Some(rules) = table.chain_mut(&chain).map(|c| &mut c.rules) else {
-            return;
-        };
+        fn rules<'t>(chain: &str, table: &'t mut Table) -> Option<&'t mut Vec<Rule>> {
+            table.chain_mut(chain).map(|c| &mut c.rules)
+        }
         match self {
-            Undo::Remove { .. } if pos < rules.len() => {
-                rules.remove(pos);
+            Undo::Remove { chain, pos } => {
+                if let Some(r) = rules(&chain, table).filter(|r| pos < r.len()) {
+                    r.remove(pos);
+                }
             }
-            Undo::Reinsert { rule, .. } if pos <= rules.len() => rules.insert(pos, rule),
-            Undo::Restore { rule, .. } if pos < rules.len() => rules[pos] = rule,
-            _ => {}
+            Undo::Reinsert { chain, pos, rule } => {
+                if let Some(r) = rules(&chain, table).filter(|r| pos <= r.len()) {
+                    r.insert(pos, rule);
+                }
+            }
+            Undo::Restore { chain, pos, rule } => {
+                if let Some(slot) = rules(&chain, table).and_then(|r| r.get_mut(pos)) {
+                    *slot = rule;
+                }
+            }
         }
     }
 }

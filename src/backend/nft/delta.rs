@@ -7,12 +7,10 @@ use std::collections::HashMap;
 
 use iptkit_sys::nftables::*;
 
-use super::diff::{Builder, Slot, ECHO_LIMIT, NLM_F_APPEND, NLM_F_CREATE, NLM_F_REQUEST};
+use super::diff::{Builder, Place, Slot, ECHO_LIMIT, NLM_F_REQUEST};
 use super::{chain_handles, ffi, names_sets, netlink, nfproto, KernelChain, Nft, Snapshot};
 use crate::backend::{Delta, DeltaCommitted, Loaded, State};
 use crate::error::{Error, Result};
-
-const NLM_F_REPLACE: u16 = 0x100;
 
 impl Nft {
     /// See [`crate::backend::Driver::commit_deltas`].
@@ -72,76 +70,35 @@ impl Nft {
             };
             match d {
                 Delta::Append { rule, .. } => {
-                    let seq = b.rule(
-                        NFT_MSG_NEWRULE,
-                        NLM_F_CREATE | NLM_F_APPEND,
-                        chain,
-                        None,
-                        None,
-                        Some(rule),
-                        Some(s.len()),
-                        format!("adding `{rule}` to chain `{chain}`"),
-                    )?;
+                    let seq = b.add_rule(chain, Place::Append, rule, s.len())?;
                     s.push(Slot::Echo(seq));
                 }
                 Delta::Insert { pos, rule, .. } => {
-                    let (flags, position) = if *pos >= s.len() {
-                        (NLM_F_CREATE | NLM_F_APPEND, None)
+                    let place = if *pos >= s.len() {
+                        Place::Append
                     } else if *pos == 0 {
-                        // No position: the head.
-                        (NLM_F_CREATE, None)
+                        Place::Head
                     } else {
                         match known(s, *pos) {
-                            Some(h) => (NLM_F_CREATE, Some(h)),
+                            Some(h) => Place::Before(h),
                             None => return Ok(None),
                         }
                     };
-                    let seq = b.rule(
-                        NFT_MSG_NEWRULE,
-                        flags,
-                        chain,
-                        None,
-                        position,
-                        Some(rule),
-                        Some(*pos),
-                        format!("inserting `{rule}` into chain `{chain}`"),
-                    )?;
+                    let seq = b.add_rule(chain, place, rule, *pos)?;
                     s.insert((*pos).min(s.len()), Slot::Echo(seq));
                 }
                 Delta::Delete { pos, .. } => {
                     let Some(h) = known(s, *pos) else {
                         return Ok(None);
                     };
-                    b.rule(
-                        NFT_MSG_DELRULE,
-                        0,
-                        chain,
-                        Some(h),
-                        None,
-                        None,
-                        None,
-                        format!("deleting rule {} of chain `{chain}`", pos + 1),
-                    )?;
+                    b.delete_rule(chain, Some((h, pos + 1)))?;
                     s.remove(*pos);
                 }
                 Delta::Replace { pos, rule, .. } => {
                     let Some(h) = known(s, *pos) else {
                         return Ok(None);
                     };
-                    let seq = b.rule(
-                        NFT_MSG_NEWRULE,
-                        NLM_F_REPLACE,
-                        chain,
-                        Some(h),
-                        None,
-                        Some(rule),
-                        Some(*pos),
-                        format!(
-                            "replacing rule {} of chain `{chain}` with `{rule}`",
-                            pos + 1
-                        ),
-                    )?;
-                    s[*pos] = Slot::Echo(seq);
+                    s[*pos] = Slot::Echo(b.replace_rule(chain, (h, pos + 1), rule, *pos)?);
                 }
             }
         }

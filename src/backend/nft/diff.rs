@@ -41,6 +41,17 @@ pub(crate) struct Plan {
     pub as_read: Vec<(String, usize, u32, Rule)>,
 }
 
+/// Where a new rule goes in its chain.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) enum Place {
+    /// At the end.
+    Append,
+    /// At the head.
+    Head,
+    /// Before the rule of this handle.
+    Before(u64),
+}
+
 /// Where the handle of a rule after the batch comes from.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub(crate) enum Slot {
@@ -237,22 +248,80 @@ impl<'a> Builder<'a> {
         seq
     }
 
-    /// Adds a rule message; returns its sequence number.
-    #[allow(clippy::too_many_arguments)]
-    pub fn rule(
+    /// Adds a NEWRULE for `rule`, which will be the rule at `index` of
+    /// `chain`, at `place`; returns its sequence number.
+    pub fn add_rule(
+        &mut self,
+        chain: &str,
+        place: Place,
+        rule: &Rule,
+        index: usize,
+    ) -> Result<u32> {
+        let (flags, position) = match place {
+            Place::Append => (NLM_F_CREATE | NLM_F_APPEND, None),
+            // No position and no APPEND: the head.
+            Place::Head => (NLM_F_CREATE, None),
+            Place::Before(h) => (NLM_F_CREATE, Some(h)),
+        };
+        let purpose = format!("adding `{rule}` to chain `{chain}`");
+        let at = (None, position);
+        self.rule(
+            NFT_MSG_NEWRULE,
+            flags,
+            chain,
+            at,
+            Some((rule, index)),
+            purpose,
+        )
+    }
+
+    /// Adds a NEWRULE replacing rule `handle` (rule `number`, 1-based, as
+    /// errors name it) with `rule`, the rule at `index` of `chain` after.
+    pub fn replace_rule(
+        &mut self,
+        chain: &str,
+        (handle, number): (u64, usize),
+        rule: &Rule,
+        index: usize,
+    ) -> Result<u32> {
+        let purpose = format!("replacing rule {number} of chain `{chain}` with `{rule}`");
+        let at = (Some(handle), None);
+        self.rule(
+            NFT_MSG_NEWRULE,
+            NLM_F_REPLACE,
+            chain,
+            at,
+            Some((rule, index)),
+            purpose,
+        )
+    }
+
+    /// Adds a DELRULE of rule `handle` (rule `number`, 1-based), or of every
+    /// rule of the chain for `None` (a flush, as `iptables -F` sends it).
+    pub fn delete_rule(&mut self, chain: &str, which: Option<(u64, usize)>) -> Result<()> {
+        let purpose = match which {
+            Some((_, number)) => format!("deleting rule {number} of chain `{chain}`"),
+            None => format!("flushing chain `{chain}`"),
+        };
+        let at = (which.map(|(h, _)| h), None);
+        self.rule(NFT_MSG_DELRULE, 0, chain, at, None, purpose)
+            .map(drop)
+    }
+
+    /// Adds a rule message: `at` is (handle, position), `rule` the rule and
+    /// its index in the chain after the batch. Returns its sequence number.
+    fn rule(
         &mut self,
         msg_type: u16,
         flags: u16,
         chain: &str,
-        handle: Option<u64>,
-        position: Option<u64>,
-        rule: Option<&Rule>,
-        new_index: Option<usize>,
+        (handle, position): (Option<u64>, Option<u64>),
+        rule: Option<(&Rule, usize)>,
         purpose: String,
     ) -> Result<u32> {
         let seq = self.seq(purpose);
         let (exprs, compat) = match rule {
-            Some(r) => {
+            Some((r, j)) => {
                 if is_raw(r) {
                     return Err(Error::Incompatible {
                         table: self.table.into(),
@@ -262,7 +331,7 @@ impl<'a> Builder<'a> {
                     });
                 }
                 let (e, c) = encode::encode(r)?;
-                if let (Some(j), false) = (new_index, super::names_sets(r)) {
+                if !super::names_sets(r) {
                     // What a read would give back is what these expressions
                     // decode to.
                     if let Ok(mut back) = super::decode::decode(r.family, &e) {
@@ -411,32 +480,12 @@ pub(crate) fn plan(sock: &mut Socket, old: &Table, snap: &Snapshot, new: &Table)
         {
             // Every rule goes: one flush of the chain (a delete without a
             // handle), as `iptables -F` sends.
-            b.rule(
-                NFT_MSG_DELRULE,
-                0,
-                &c.name,
-                None,
-                None,
-                None,
-                None,
-                format!("flushing chain `{}`", c.name),
-            )?;
+            b.delete_rule(&c.name, None)?;
             continue;
         }
         for s in &w.steps {
             match *s {
-                Step::Delete(i) => {
-                    b.rule(
-                        NFT_MSG_DELRULE,
-                        0,
-                        &c.name,
-                        Some(w.handles[i]),
-                        None,
-                        None,
-                        None,
-                        format!("deleting rule {} of chain `{}`", i + 1, c.name),
-                    )?;
-                }
+                Step::Delete(i) => b.delete_rule(&c.name, Some((w.handles[i], i + 1)))?,
                 Step::Replace(i, j) => inserts.push((c, Step::Replace(i, j), w.handles.as_slice())),
                 Step::Insert(j, before) => {
                     inserts.push((c, Step::Insert(j, before), w.handles.as_slice()))
@@ -540,39 +589,13 @@ pub(crate) fn plan(sock: &mut Socket, old: &Table, snap: &Snapshot, new: &Table)
     for (c, step, handles) in inserts {
         let (chain, rules) = (c.name.as_str(), &c.rules);
         let (j, seq) = match step {
-            Step::Replace(i, j) => {
-                let seq = b.rule(
-                    NFT_MSG_NEWRULE,
-                    NLM_F_REPLACE,
-                    chain,
-                    Some(handles[i]),
-                    None,
-                    Some(&rules[j]),
-                    Some(j),
-                    format!(
-                        "replacing rule {} of chain `{chain}` with `{}`",
-                        i + 1,
-                        rules[j]
-                    ),
-                )?;
-                (j, seq)
-            }
+            Step::Replace(i, j) => (j, b.replace_rule(chain, (handles[i], i + 1), &rules[j], j)?),
             Step::Insert(j, before) => {
-                let (flags, position) = match before {
-                    Some(i) => (NLM_F_CREATE, Some(handles[i])),
-                    None => (NLM_F_CREATE | NLM_F_APPEND, None),
+                let place = match before {
+                    Some(i) => Place::Before(handles[i]),
+                    None => Place::Append,
                 };
-                let seq = b.rule(
-                    NFT_MSG_NEWRULE,
-                    flags,
-                    chain,
-                    None,
-                    position,
-                    Some(&rules[j]),
-                    Some(j),
-                    format!("adding `{}` to chain `{chain}`", rules[j]),
-                )?;
-                (j, seq)
+                (j, b.add_rule(chain, place, &rules[j], j)?)
             }
             Step::Delete(_) => continue,
         };
