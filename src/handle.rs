@@ -462,8 +462,21 @@ impl Handle {
     /// Deletes the first rule that does what `rule` does, counters aside
     /// (`iptables -D CHAIN RULE`); [`Error::NoSuchRule`] when there is none.
     pub fn delete_rule(&mut self, chain: &str, rule: &Rule) -> Result<()> {
-        let (scope, chain, rule) = (chain, chain.to_string(), rule.clone());
-        self.apply(Some(scope), move |t| t.delete_rule(&chain, &rule))
+        // Found, it is a delete by position (one message on nf_tables);
+        // replayed onto a newer table, it looks for the rule again.
+        let found = self.working_chain(chain)?.position(chain, rule)?;
+        let (owned, rule) = (chain.to_string(), rule.clone());
+        let op = move |t: &mut Table| t.delete_rule(&owned, &rule);
+        match found {
+            Some(pos) => self.apply_delta(
+                Delta::Delete {
+                    chain: chain.into(),
+                    pos,
+                },
+                op,
+            ),
+            None => self.apply(Some(chain), op),
+        }
     }
 
     /// True when the chain has a rule that does what `rule` does

@@ -2,6 +2,17 @@
 //! a replace becomes one rule message addressed by the handles the snapshot
 //! knows, with no comparison of tables and no copy of one. What a handle
 //! sends for a single change through a long-lived handle on a big chain.
+//!
+//! A batch of deltas carries no generation id. Each message names the
+//! rules it touches by handle (or the chain's head or end), so it means the
+//! same whatever else changed since the read: a change elsewhere in the
+//! ruleset (any other nf_tables user bumps the one generation counter of
+//! the namespace) does not turn it down, and a busy ruleset does not starve
+//! it. A rule that is gone since the read makes the kernel refuse the whole
+//! batch (ENOENT): then the handle reads again and replays its changes, as
+//! for a batch that met a newer generation. A table diff is different: it
+//! says what the whole table must become, so it goes with the generation id
+//! of the read it was made from.
 
 use std::collections::HashMap;
 
@@ -111,7 +122,20 @@ impl Nft {
                 as_read: Vec::new(),
             }));
         }
-        let reply = self.send_plan(family, table, genid, &plan)?;
+        let reply = match self.send_plan(family, table, None, &plan) {
+            Ok(reply) => reply,
+            // A rule or chain addressed is gone: read again and replay.
+            Err(Error::Kernel {
+                errno: nix::errno::Errno::ENOENT,
+                ..
+            }) => {
+                return Err(Error::TableChanged {
+                    table: table.into(),
+                    attempts: 1,
+                })
+            }
+            Err(e) => return Err(e),
+        };
         if reply.result != netlink::BatchResult::Applied {
             return Err(Error::TableChanged {
                 table: table.into(),
@@ -155,7 +179,7 @@ impl Nft {
         }))
     }
 
-    /// Sends a batch body at generation `genid`, led by a NEWTABLE of the
+    /// Sends a batch body (at generation `genid` when given), led by a NEWTABLE of the
     /// table with NLM_F_ECHO: the kernel echoes the new generation id when
     /// the batch's first message asks for an echo (nf_tables_gen_notify
     /// looks at the first message after the batch's begin). A NEWTABLE
@@ -166,7 +190,7 @@ impl Nft {
         &mut self,
         family: u16,
         table: &str,
-        genid: u32,
+        genid: Option<u32>,
         plan: &super::diff::Plan,
     ) -> Result<netlink::BatchReply> {
         let sock = self.socket()?;
@@ -183,6 +207,6 @@ impl Nft {
         bytes.extend_from_slice(&plan.bytes);
         let mut purposes = plan.purposes.clone();
         purposes.insert(seq, format!("table `{table}`"));
-        sock.batch(Some(genid), &bytes, plan.last_seq, &purposes)
+        sock.batch(genid, &bytes, plan.last_seq, &purposes)
     }
 }

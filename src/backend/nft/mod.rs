@@ -39,6 +39,18 @@ use netlink::Socket;
 /// (its generation id differs before and after the dumps).
 const READ_ATTEMPTS: usize = 16;
 
+// A read is steady when the generation id is the same before and after its
+// dumps. On a busy host that may never happen: any nf_tables user anywhere
+// in the namespace (a `nft` run on another table, a container runtime)
+// moves the one counter, and dumping a 20,000-rule chain takes longer than
+// the gap between two such changes. So a read also stands when two dumps
+// in a row give the same table (chains, rule handles and expressions;
+// counter values aside, since traffic moves them): the table did not change
+// between them. Its snapshot keeps the generation id from before the second
+// dump, so that a table diff sent with it (which must meet the table as it
+// was read) is turned down when anything changed since; deltas carry no
+// generation id (see `delta.rs`).
+
 /// The name of the placeholder match a rule iptkit cannot read carries.
 pub const RAW_RULE: &str = "nftables-rule";
 
@@ -141,6 +153,7 @@ impl Nft {
         only: Option<&Chains>,
     ) -> Result<(u32, Vec<ffi::RawChain>, Vec<ffi::RawRule>)> {
         let proto = nfproto(family);
+        let mut previous: Option<(Vec<ffi::RawChain>, Vec<ffi::RawRule>)> = None;
         for attempt in 0..READ_ATTEMPTS {
             crate::backend::backoff(attempt);
             let sock = self.socket()?;
@@ -179,12 +192,43 @@ impl Nft {
             if sock.genid()? == genid {
                 return Ok((genid, chains, rules));
             }
+            if let Some((c, r)) = &previous {
+                if same_chains(c, &chains) && same_rules(r, &rules) {
+                    return Ok((genid, chains, rules));
+                }
+            }
+            previous = Some((chains, rules));
         }
         Err(Error::TableChanged {
             table: name.into(),
             attempts: READ_ATTEMPTS,
         })
     }
+}
+
+/// True when two dumps show the same chains (counters aside).
+fn same_chains(a: &[ffi::RawChain], b: &[ffi::RawChain]) -> bool {
+    a.len() == b.len()
+        && a.iter().zip(b).all(|(x, y)| {
+            (&x.name, x.handle, x.hook, x.prio, &x.kind, x.policy)
+                == (&y.name, y.handle, y.hook, y.prio, &y.kind, y.policy)
+        })
+}
+
+/// True when two dumps show the same rules (counter values aside).
+fn same_rules(a: &[ffi::RawRule], b: &[ffi::RawRule]) -> bool {
+    let same_expr = |x: &expr::Expr, y: &expr::Expr| match (x, y) {
+        (expr::Expr::Counter { .. }, expr::Expr::Counter { .. }) => true,
+        (x, y) => x == y,
+    };
+    a.len() == b.len()
+        && a.iter().zip(b).all(|(x, y)| {
+            x.handle == y.handle
+                && x.chain == y.chain
+                && x.userdata == y.userdata
+                && x.exprs.len() == y.exprs.len()
+                && x.exprs.iter().zip(&y.exprs).all(|(e, f)| same_expr(e, f))
+        })
 }
 
 /// The placeholder for a rule iptkit cannot read: stable across reads
@@ -530,7 +574,7 @@ impl Nft {
         if plan.count == 0 {
             return Ok((plan, None));
         }
-        let reply = self.send_plan(nfproto(new.family), &new.name, snap.genid, &plan)?;
+        let reply = self.send_plan(nfproto(new.family), &new.name, Some(snap.genid), &plan)?;
         match reply.result {
             netlink::BatchResult::Applied => Ok((plan, Some(reply))),
             netlink::BatchResult::GenerationMoved => Err(Error::TableChanged {
