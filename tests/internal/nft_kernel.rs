@@ -488,3 +488,58 @@ fn a_change_to_one_chain_reads_only_that_chain() {
     assert!(last.contains(&":INPUT DROP [0:0]".to_string()));
     assert!(big(&last) == big(&before));
 }
+
+/// The attribute reader (`wire.rs`) gives what libnftnl gave, on every
+/// expression iptables-nft writes and on native ones `nft` writes.
+#[test]
+fn wire_reader_agrees_with_libnftnl() {
+    crate::netns::unshare_net().expect("tests run as root");
+    restore(
+        Family::Ipv4,
+        "*filter\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n:foo - [0:0]\n\
+         [5:300] -A INPUT -s 10.0.0.0/8 -i eth0 -p tcp -m tcp --dport 22 -m conntrack --ctstate NEW -j ACCEPT\n\
+         -A FORWARD ! -s 10.0.2.0/255.0.255.0 ! -o eth+ ! -p udp -j DROP\n\
+         -A INPUT -p udp -m udp --sport 53:60 ! --dport 54\n\
+         -A INPUT -p tcp -m tcp --dport 4 --tcp-flags SYN,ACK SYN\n\
+         -A INPUT -m mark ! --mark 0x5/0xff -m limit --limit 3/hour --limit-burst 2\n\
+         -A INPUT -f -j LOG --log-prefix \"x \" --log-level 5\n\
+         -A INPUT -j NFLOG --nflog-group 3 --nflog-prefix foo --nflog-size 20 --nflog-threshold 2\n\
+         -A INPUT -d 1.2.3.4/32 -m comment --comment \"hi there\" -j RETURN\n\
+         -A INPUT -g foo\n-A INPUT -j foo\n-A foo -j MARK --set-xmark 0x1/0xff\n\
+         -A OUTPUT -p tcp -j REJECT --reject-with tcp-reset\nCOMMIT\n",
+    );
+    for native in [
+        "add rule ip filter FORWARD meta mark set 0x7 counter",
+        "add rule ip filter FORWARD ip saddr 1.2.3.4 log prefix \"n \" group 2 snaplen 3 queue-threshold 4",
+        "add rule ip filter FORWARD tcp dport { 1, 2 } drop",
+        "add rule ip filter FORWARD ip daddr 192.0.2.0-192.0.2.9 accept comment \"c\"",
+        "add rule ip filter FORWARD ct state established limit rate over 10/second burst 4 packets drop",
+    ] {
+        let out = Command::new("nft")
+            .args(["-f", "-"])
+            .stdin(Stdio::piped())
+            .spawn()
+            .and_then(|mut c| {
+                c.stdin.take().unwrap().write_all(native.as_bytes())?;
+                c.wait()
+            })
+            .expect("nft is installed");
+        assert!(out.success(), "nft refused: {native}");
+    }
+    let mut sock = super::netlink::Socket::open().unwrap();
+    let mut seen = 0;
+    sock.dump(
+        iptkit_sys::nftables::NFT_MSG_GETRULE,
+        iptkit_sys::nftables::NFPROTO_IPV4,
+        (Some("filter"), None),
+        |m| {
+            let ours = super::wire::parse_rule(m).unwrap();
+            let theirs = super::ffi::parse_rule(m).unwrap();
+            assert_eq!(format!("{ours:?}"), format!("{theirs:?}"));
+            seen += 1;
+            Ok(())
+        },
+    )
+    .unwrap();
+    assert_eq!(seen, 17);
+}

@@ -8,7 +8,7 @@ use std::os::raw::{c_char, c_void};
 use iptkit_sys::nftables::nftnl as sys;
 use sys::libc::nlmsghdr;
 
-use super::expr::{Expr, Log};
+use super::expr::Expr;
 use crate::error::{Error, Result};
 
 /// A rule as dumped by the kernel.
@@ -112,7 +112,9 @@ impl Drop for Chain {
     }
 }
 
-/// Reads one NFT_MSG_NEWRULE message of a dump.
+/// Reads one NFT_MSG_NEWRULE message through libnftnl: the reference the
+/// attribute reader (`wire.rs`) is tested against.
+#[cfg(test)]
 pub(crate) fn parse_rule(msg: &[u8]) -> Result<RawRule> {
     let nlh = header(msg)?;
     let r = Rule::new()?;
@@ -161,6 +163,7 @@ pub(crate) fn parse_rule(msg: &[u8]) -> Result<RawRule> {
 
 /// # Safety
 /// `e` is a live expression.
+#[cfg(test)]
 unsafe fn read_expr(e: *const sys::nftnl_expr) -> Expr {
     // SAFETY: `e` is live for this call (read_expr's contract); values are copied out.
     let set = |a: u32| unsafe { sys::nftnl_expr_is_set(e, a as u16) };
@@ -252,7 +255,7 @@ unsafe fn read_expr(e: *const sys::nftnl_expr) -> Expr {
             kind: u32_(sys::NFTNL_EXPR_LIMIT_TYPE),
             flags: u32_(sys::NFTNL_EXPR_LIMIT_FLAGS),
         },
-        "log" => Expr::Log(Log {
+        "log" => Expr::Log(super::expr::Log {
             prefix: set(sys::NFTNL_EXPR_LOG_PREFIX)
                 .then(|| str_(sys::NFTNL_EXPR_LOG_PREFIX))
                 .flatten(),

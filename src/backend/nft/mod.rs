@@ -18,6 +18,10 @@ mod encode;
 mod expr;
 mod ffi;
 mod netlink;
+mod wire;
+
+#[doc(hidden)]
+pub use wire::fuzz_rule_message;
 
 use std::collections::HashMap;
 
@@ -170,7 +174,7 @@ impl Nft {
             })?;
             let mut rules = Vec::new();
             let mut keep = |m: &[u8]| {
-                let r = ffi::parse_rule(m)?;
+                let r = wire::parse_rule(m)?;
                 if r.table == name {
                     rules.push(r);
                 }
