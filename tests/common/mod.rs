@@ -21,7 +21,8 @@ pub fn isolate() {
 /// Both families, for tests that run the same steps on each.
 pub const FAMILIES: [Family; 2] = [Family::Ipv4, Family::Ipv6];
 
-fn tool(family: Family, what: &str) -> String {
+/// The iptables-legacy tools: `iptables-legacy`, `ip6tables-legacy-save`, ...
+pub fn tool(family: Family, what: &str) -> String {
     match family {
         Family::Ipv4 => format!("iptables-legacy{what}"),
         Family::Ipv6 => format!("ip6tables-legacy{what}"),
@@ -111,7 +112,7 @@ pub fn host_saved(family: Family, n: u8) -> String {
 }
 
 /// The iptables-nft tools: `iptables-nft`, `ip6tables-nft-save`, ...
-fn nft_tool(family: Family, what: &str) -> String {
+pub fn nft_tool(family: Family, what: &str) -> String {
     match family {
         Family::Ipv4 => format!("iptables-nft{what}"),
         Family::Ipv6 => format!("ip6tables-nft{what}"),
