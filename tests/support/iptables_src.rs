@@ -115,8 +115,8 @@ pub fn t_files() -> Vec<TFile> {
 /// install. They are left out: both sides of the comparison then see the
 /// same kernel state (no such objects), so the comparison stays fair.
 pub fn parse_t_file(path: &Path) -> TFile {
-    let text = std::fs::read_to_string(path)
-        .unwrap_or_else(|e| panic!("reading {}: {e}", path.display()));
+    let text =
+        std::fs::read_to_string(path).unwrap_or_else(|e| panic!("reading {}: {e}", path.display()));
     let name = path.file_name().unwrap().to_string_lossy().into_owned();
     let mut table = "filter".to_string();
     let mut chains: Vec<String> = Vec::new();
@@ -134,7 +134,11 @@ pub fn parse_t_file(path: &Path) -> TFile {
             steps.push(Step::Command(shell_words(cmd)));
         } else {
             let rule = line.split(';').next().unwrap().to_string();
-            assert!(!chains.is_empty(), "{name}:{}: a case before any :CHAIN line", i + 1);
+            assert!(
+                !chains.is_empty(),
+                "{name}:{}: a case before any :CHAIN line",
+                i + 1
+            );
             for chain in &chains {
                 steps.push(Step::Case(Case {
                     line: i + 1,
