@@ -44,7 +44,7 @@ use std::process::{Command, Stdio};
 use iptkit::extension::Dialect;
 use iptkit::syntax::parse_rule_spec;
 use iptkit::{Backend, Family, Handle, Options};
-use support::iptables_src::{self, Case, Step, TFile};
+use support::iptables_src::{self, Case, RestoreStep, Step, TFile};
 
 /// Deviations not fixed yet: (file, rule as written in the file, what
 /// differs — `accepted`, `written` or `read` —, the backend it concerns or
@@ -67,6 +67,17 @@ fn extension_tests_on_legacy() {
 #[test]
 fn extension_tests_on_nft() {
     run(Backend::Nft);
+}
+
+#[test]
+fn shell_test_restores_on_legacy() {
+    shell_restores(Backend::Legacy);
+}
+
+#[cfg(feature = "nft")]
+#[test]
+fn shell_test_restores_on_nft() {
+    shell_restores(Backend::Nft);
 }
 
 fn backend_name(b: Backend) -> &'static str {
@@ -472,5 +483,106 @@ fn run(b: Backend) {
         "{} mismatches between the real {name} tools and iptkit:\n{}",
         report.len(),
         report.join("\n")
+    );
+}
+
+/// What a restore run did, and the whole `*-save` of its family after it
+/// (with counters when the run restored them).
+type After = (Result<(), String>, String);
+
+fn counted(step: &RestoreStep) -> bool {
+    step.flags.iter().any(|f| f == "-c" || f == "--counters")
+}
+
+/// The whole `*-save [-c]` of a family, without its comment lines.
+fn real_save_all(b: Backend, family: Family, counters: bool) -> String {
+    let args: Vec<String> = if counters { vec!["-c".into()] } else { vec![] };
+    let program = tool(b, family, "-save");
+    let out = exec(&program, &args, "").unwrap_or_else(|e| panic!("{program}: {e}"));
+    out.lines()
+        .filter(|l| !l.starts_with('#'))
+        .map(|l| format!("{l}\n"))
+        .collect()
+}
+
+/// A shell test's restore runs through the real tool.
+fn real_restores(b: Backend, steps: &[RestoreStep]) -> Vec<After> {
+    steps
+        .iter()
+        .map(|s| {
+            let mut args = s.flags.clone();
+            if b == Backend::Legacy && !args.iter().any(|f| f == "-w") {
+                args.push("-w".into());
+            }
+            let res = exec(&tool(b, s.family, "-restore"), &args, &s.input).map(drop);
+            (res, real_save_all(b, s.family, counted(s)))
+        })
+        .collect()
+}
+
+/// The same runs through iptkit's `restore` example tool.
+fn iptkit_restores(b: Backend, steps: &[RestoreStep]) -> Vec<After> {
+    let restore = common::example("restore");
+    let program = restore.to_str().unwrap();
+    steps
+        .iter()
+        .map(|s| {
+            let mut args = vec!["--backend".to_string(), backend_name(b).into()];
+            if s.family == Family::Ipv6 {
+                args.push("-6".into());
+            }
+            args.extend(s.flags.iter().cloned());
+            let res = exec(program, &args, &s.input).map(drop);
+            (res, real_save_all(b, s.family, counted(s)))
+        })
+        .collect()
+}
+
+/// iptables' shell tests that are restore input and an expected save:
+/// each script's restore runs, through the real tool and through iptkit,
+/// each side in a fresh namespace; after every run both must agree on
+/// success and leave the same `*-save`.
+fn shell_restores(b: Backend) {
+    common::isolate();
+    let name = backend_name(b);
+    let (scripts, left_out) = iptables_src::restore_scripts();
+    let mut misses = Vec::new();
+    let mut runs = 0;
+    for steps in &scripts {
+        iptkit::netns::unshare_net().expect("unshare(CLONE_NEWNET)");
+        let real = real_restores(b, steps);
+        iptkit::netns::unshare_net().expect("unshare(CLONE_NEWNET)");
+        let ours = iptkit_restores(b, steps);
+        runs += steps.len();
+        for ((s, (want_res, want)), (got_res, got)) in steps.iter().zip(&real).zip(&ours) {
+            if want_res.is_ok() != got_res.is_ok() {
+                misses.push(format!(
+                    "{} {name}: real {}, iptkit {}",
+                    s.source,
+                    verdict(want_res),
+                    verdict(got_res)
+                ));
+                break;
+            }
+            if want != got {
+                misses.push(format!(
+                    "{} {name}: the save after it differs\n--- real\n{want}--- iptkit\n{got}",
+                    s.source
+                ));
+                break;
+            }
+        }
+    }
+    println!(
+        "iptables' shell tests ({name}): {} scripts and dumps, {runs} restore runs, {} mismatches; not replayed:\n  {}",
+        scripts.len(),
+        misses.len(),
+        left_out.join("\n  ")
+    );
+    assert!(
+        misses.is_empty(),
+        "{} shell test runs where iptkit's restore differs from the real {name} tool:\n{}",
+        misses.len(),
+        misses.join("\n")
     );
 }

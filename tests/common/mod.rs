@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 use std::io::Write;
+use std::path::PathBuf;
 use std::process::{Command, Stdio};
 
 use iptkit::Family;
@@ -213,4 +214,22 @@ pub fn handle_nft_lines(h: &mut iptkit::Handle) -> Vec<String> {
                 .map(|r| r.save_line_in(&c.name, false, iptkit::extension::Dialect::Nft))
         })
         .collect()
+}
+
+/// An example binary: cargo builds them next to the test binaries.
+pub fn example(name: &str) -> PathBuf {
+    let exe = std::env::current_exe().unwrap();
+    let path = exe
+        .parent()
+        .unwrap()
+        .parent()
+        .unwrap()
+        .join("examples")
+        .join(name);
+    assert!(
+        path.exists(),
+        "example {name} is not built at {} (cargo test builds examples)",
+        path.display()
+    );
+    path
 }

@@ -5,6 +5,7 @@
 
 #![allow(dead_code)]
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use iptkit::Family;
@@ -189,4 +190,180 @@ pub fn shell_words(line: &str) -> Vec<String> {
     }
     words.extend(word);
     words
+}
+
+/// One iptables-restore run of a shell test: the family, its options and
+/// its input.
+#[derive(Clone, Debug)]
+pub struct RestoreStep {
+    /// Where it is: `ipt-restore/0003-restore-ordering_0:15`, or the dump file.
+    pub source: String,
+    pub family: Family,
+    /// The options, as the script gives them (`--noflush`, `-c`, `-w`, ...).
+    pub flags: Vec<String>,
+    pub input: String,
+}
+
+/// The restore runs of the shell tests (`iptables/tests/shell/testcases`)
+/// that this test can replay: per script, in order, the `iptables-restore`
+/// and `ip6tables-restore` runs fed a literal here-document or here-string,
+/// and each `dumps/` file as a run of its own (`--counters`, as
+/// ipt-save/0002load-fedora27-firewalld_0 loads them). The other lines of
+/// a script (its `iptables -N ...`, its greps of the expected output) are
+/// not replayed: both sides get the same restore runs and the real tool's
+/// result is the expected one.
+///
+/// Returns the scripts' runs, and what was left out and why. The
+/// arptables and ebtables scripts are out of scope (see [`t_files`]).
+pub fn restore_scripts() -> (Vec<Vec<RestoreStep>>, Vec<String>) {
+    let root = dir().join("iptables/tests/shell/testcases");
+    let mut scripts = Vec::new();
+    let mut left_out = Vec::new();
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(&root)
+        .unwrap_or_else(|e| panic!("reading {}: {e}", root.display()))
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_dir())
+        .collect();
+    dirs.sort();
+    for d in dirs {
+        let group = d.file_name().unwrap().to_string_lossy().into_owned();
+        if group == "arptables" || group == "ebtables" {
+            continue;
+        }
+        let mut files: Vec<PathBuf> = std::fs::read_dir(&d)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.is_file())
+            .collect();
+        files.sort();
+        for f in files {
+            let name = format!("{group}/{}", f.file_name().unwrap().to_string_lossy());
+            let text = std::fs::read_to_string(&f).unwrap_or_default();
+            let steps = script_restores(&name, &text, &mut left_out);
+            if !steps.is_empty() {
+                scripts.push(steps);
+            }
+        }
+        let dumps = d.join("dumps");
+        if let Ok(entries) = std::fs::read_dir(&dumps) {
+            let mut dumps: Vec<PathBuf> = entries.map(|e| e.unwrap().path()).collect();
+            dumps.sort();
+            for f in dumps {
+                let name = format!("{group}/dumps/{}", f.file_name().unwrap().to_string_lossy());
+                if name.ends_with(".xml") {
+                    continue; // iptables-xml output, not restore input
+                }
+                let v6 = name.contains("ip6");
+                scripts.push(vec![RestoreStep {
+                    source: name,
+                    family: if v6 { Family::Ipv6 } else { Family::Ipv4 },
+                    flags: vec!["--counters".into()],
+                    input: std::fs::read_to_string(&f).unwrap(),
+                }]);
+            }
+        }
+    }
+    (scripts, left_out)
+}
+
+/// The restore options a replayed run may carry.
+const RESTORE_FLAGS: [&str; 5] = ["-w", "-n", "--noflush", "-c", "--counters"];
+
+/// The literal restore runs of one script, in order; the others go to
+/// `left_out` with the reason.
+fn script_restores(name: &str, text: &str, left_out: &mut Vec<String>) -> Vec<RestoreStep> {
+    let lines: Vec<&str> = text.lines().collect();
+    let mut vars: HashMap<String, String> = HashMap::new();
+    let mut steps = Vec::new();
+    let mut i = 0;
+    while i < lines.len() {
+        let line = lines[i];
+        let at = format!("{name}:{}", i + 1);
+        i += 1;
+        // VAR="... (a literal, possibly over several lines)
+        if let Some((var, rest)) = line.split_once("=\"") {
+            if !var.is_empty()
+                && var
+                    .chars()
+                    .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
+            {
+                let mut value = rest.to_string();
+                while !value.ends_with('"') && i < lines.len() {
+                    value.push('\n');
+                    value.push_str(lines[i]);
+                    i += 1;
+                }
+                let value = value.trim_end_matches('"');
+                if !value.contains(['$', '`', '\\', '"']) {
+                    vars.insert(var.to_string(), value.to_string());
+                }
+                continue;
+            }
+        }
+        if !line.contains("tables-restore") || !line.contains("$XT_MULTI") {
+            continue;
+        }
+        let words: Vec<&str> = line.split_whitespace().collect();
+        let Some(pos) = words.iter().position(|w| *w == "$XT_MULTI") else {
+            left_out.push(format!(
+                "{at}: `{}` (not a plain restore command)",
+                line.trim()
+            ));
+            continue;
+        };
+        let family = match words.get(pos + 1) {
+            Some(&"iptables-restore") => Family::Ipv4,
+            Some(&"ip6tables-restore") => Family::Ipv6,
+            _ => {
+                left_out.push(format!("{at}: `{}` (the command is computed)", line.trim()));
+                continue;
+            }
+        };
+        let rest = &words[pos + 2..];
+        let flags: Vec<String> = rest
+            .iter()
+            .take_while(|w| !w.starts_with(['<', '|', '&', ')', '>']))
+            .map(|w| w.to_string())
+            .collect();
+        let after = &rest[flags.len()..];
+        let input =
+            if line.trim_start().starts_with("cat <<EOF |") || after.first() == Some(&"<<EOF") {
+                let body: Vec<&str> = lines[i..]
+                    .iter()
+                    .take_while(|l| **l != "EOF")
+                    .copied()
+                    .collect();
+                i += body.len() + 1;
+                Some(body.iter().map(|l| format!("{l}\n")).collect::<String>())
+            } else if after.first() == Some(&"<<<") {
+                let var = after
+                    .get(1)
+                    .map(|v| v.trim_matches('"').trim_start_matches('$'));
+                var.and_then(|v| vars.get(v)).map(|v| format!("{v}\n"))
+            } else {
+                None
+            };
+        let Some(input) = input else {
+            left_out.push(format!("{at}: `{}` (no literal input)", line.trim()));
+            continue;
+        };
+        if input.contains(['$', '`']) {
+            left_out.push(format!(
+                "{at}: `{}` (the input has shell expansions)",
+                line.trim()
+            ));
+            continue;
+        }
+        if let Some(f) = flags.iter().find(|f| !RESTORE_FLAGS.contains(&f.as_str())) {
+            left_out.push(format!("{at}: `{}` (option {f})", line.trim()));
+            continue;
+        }
+        steps.push(RestoreStep {
+            source: at,
+            family,
+            flags,
+            input,
+        });
+    }
+    steps
 }
