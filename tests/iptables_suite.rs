@@ -505,8 +505,11 @@ fn real_save_all(b: Backend, family: Family, counters: bool) -> String {
         .collect()
 }
 
-/// A shell test's restore runs through the real tool.
-fn real_restores(b: Backend, steps: &[RestoreStep]) -> Vec<After> {
+/// A shell test's restore runs through the real tool; with each, what
+/// iptkit's `save` example tool prints of the result (the reverse
+/// direction: it must be the real `*-save`).
+fn real_restores(b: Backend, steps: &[RestoreStep]) -> Vec<(After, String)> {
+    let save = common::example("save");
     steps
         .iter()
         .map(|s| {
@@ -515,9 +518,29 @@ fn real_restores(b: Backend, steps: &[RestoreStep]) -> Vec<After> {
                 args.push("-w".into());
             }
             let res = exec(&tool(b, s.family, "-restore"), &args, &s.input).map(drop);
-            (res, real_save_all(b, s.family, counted(s)))
+            let saved = real_save_all(b, s.family, counted(s));
+            let mut args = iptkit_args(b, s.family);
+            if counted(s) {
+                args.push("-c".into());
+            }
+            let read = exec(save.to_str().unwrap(), &args, "")
+                .unwrap_or_else(|e| format!("save failed: {e}\n"))
+                .lines()
+                .filter(|l| !l.starts_with('#'))
+                .map(|l| format!("{l}\n"))
+                .collect();
+            ((res, saved), read)
         })
         .collect()
+}
+
+/// The options of iptkit's example tools for a backend and family.
+fn iptkit_args(b: Backend, family: Family) -> Vec<String> {
+    let mut args = vec!["--backend".to_string(), backend_name(b).into()];
+    if family == Family::Ipv6 {
+        args.push("-6".into());
+    }
+    args
 }
 
 /// The same runs through iptkit's `restore` example tool.
@@ -527,10 +550,7 @@ fn iptkit_restores(b: Backend, steps: &[RestoreStep]) -> Vec<After> {
     steps
         .iter()
         .map(|s| {
-            let mut args = vec!["--backend".to_string(), backend_name(b).into()];
-            if s.family == Family::Ipv6 {
-                args.push("-6".into());
-            }
+            let mut args = iptkit_args(b, s.family);
             args.extend(s.flags.iter().cloned());
             let res = exec(program, &args, &s.input).map(drop);
             (res, real_save_all(b, s.family, counted(s)))
@@ -539,9 +559,10 @@ fn iptkit_restores(b: Backend, steps: &[RestoreStep]) -> Vec<After> {
 }
 
 /// iptables' shell tests that are restore input and an expected save:
-/// each script's restore runs, through the real tool and through iptkit,
-/// each side in a fresh namespace; after every run both must agree on
-/// success and leave the same `*-save`.
+/// each script's restore runs, through the real tool and through iptkit's
+/// `restore` example tool, each side in a fresh namespace; after every run
+/// both must agree on success and leave the same `*-save`, and iptkit's
+/// `save` of the real tool's result must print that `*-save` too.
 fn shell_restores(b: Backend) {
     common::isolate();
     let name = backend_name(b);
@@ -554,7 +575,13 @@ fn shell_restores(b: Backend) {
         iptkit::netns::unshare_net().expect("unshare(CLONE_NEWNET)");
         let ours = iptkit_restores(b, steps);
         runs += steps.len();
-        for ((s, (want_res, want)), (got_res, got)) in steps.iter().zip(&real).zip(&ours) {
+        for ((s, ((want_res, want), read)), (got_res, got)) in steps.iter().zip(&real).zip(&ours) {
+            if want != read {
+                misses.push(format!(
+                    "{} {name}: iptkit's save of the real tool's result differs\n--- real\n{want}--- iptkit\n{read}",
+                    s.source
+                ));
+            }
             if want_res.is_ok() != got_res.is_ok() {
                 misses.push(format!(
                     "{} {name}: real {}, iptkit {}",

@@ -344,7 +344,11 @@ fn script_restores(name: &str, text: &str, left_out: &mut Vec<String>) -> Vec<Re
                 None
             };
         let Some(input) = input else {
-            left_out.push(format!("{at}: `{}` (no literal input)", line.trim()));
+            let why = match line.contains("dump") {
+                true => "a dumps/ file: those run on their own",
+                false => "no literal input",
+            };
+            left_out.push(format!("{at}: `{}` ({why})", line.trim()));
             continue;
         };
         if input.contains(['$', '`']) {
