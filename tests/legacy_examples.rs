@@ -5,31 +5,12 @@
 mod common;
 
 use std::io::Write;
-use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};
 
 use iptkit::Family;
 
-/// An example binary: cargo builds them next to the test binaries.
-fn example(name: &str) -> PathBuf {
-    let exe = std::env::current_exe().unwrap();
-    let path = exe
-        .parent()
-        .unwrap()
-        .parent()
-        .unwrap()
-        .join("examples")
-        .join(name);
-    assert!(
-        path.exists(),
-        "example {name} is not built at {} (cargo test builds examples)",
-        path.display()
-    );
-    path
-}
-
 fn run(name: &str, args: &[&str], stdin: &str) -> Output {
-    let mut child = Command::new(example(name))
+    let mut child = Command::new(common::example(name))
         .args(args)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -115,7 +96,7 @@ fn allowlist_swaps_atomically_and_rolls_back() {
     std::fs::write(&second, "203.0.113.5\n").unwrap();
     common::ipt(Family::Ipv4, "-A INPUT -i lo -j ACCEPT -c 3 30");
     let args = ["--chain", "SERVERS", "--iface", "eth0", "--ports", "22,443"];
-    let with = |f: &PathBuf| -> Vec<String> {
+    let with = |f: &std::path::PathBuf| -> Vec<String> {
         args.iter()
             .map(|s| s.to_string())
             .chain([f.display().to_string()])

@@ -13,7 +13,6 @@ mod support {
 }
 
 use std::io::Write;
-use std::path::PathBuf;
 use std::process::{Command, Stdio};
 
 use iptkit::{Error, Family, Handle, Options};
@@ -47,24 +46,6 @@ fn tool(family: Family, what: &str) -> String {
     }
 }
 
-/// An example binary: cargo builds them next to the test binaries.
-fn example(name: &str) -> PathBuf {
-    let exe = std::env::current_exe().unwrap();
-    let path = exe
-        .parent()
-        .unwrap()
-        .parent()
-        .unwrap()
-        .join("examples")
-        .join(name);
-    assert!(
-        path.exists(),
-        "example {name} is not built at {} (cargo test builds examples)",
-        path.display()
-    );
-    path
-}
-
 fn exec(mut cmd: Command, stdin: &str) -> Run {
     let mut child = cmd
         .stdin(Stdio::piped())
@@ -96,7 +77,7 @@ fn run(side: Side, family: Family, what: &str, args: &[&str], stdin: &str) -> Ru
             c
         }
         Side::Ours => {
-            let mut c = Command::new(example(what.trim_start_matches('-')));
+            let mut c = Command::new(common::example(what.trim_start_matches('-')));
             if family == Family::Ipv6 {
                 c.arg("-6");
             }

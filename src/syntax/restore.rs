@@ -55,7 +55,8 @@ pub struct RestoreOptions {
 pub struct ChainDecl {
     /// Chain name.
     pub name: String,
-    /// The policy, or `None` for `-` (a user chain).
+    /// The policy, or `None` for `-`: a user chain, or a built-in chain
+    /// whose policy stays as it is.
     pub policy: Option<Policy>,
     /// The `[p:b]` given, if any.
     pub counters: Option<Counters>,
@@ -294,11 +295,8 @@ fn parse_chain_decl(table: &str, decl: &str, line: usize) -> Result<ChainDecl> {
     }
     let policy = match words.get(1).copied() {
         None => return Err(Error::Syntax(format!("chain `{name}` has no policy"))),
-        Some("-") if builtin => {
-            return Err(Error::Syntax(format!(
-                "can't set policy `-' on built-in chain `{name}`"
-            )));
-        }
+        // On a built-in chain `-` leaves the policy as it is (both
+        // iptables-restore and iptables-nft-restore take it).
         Some("-") => None,
         Some(p) if builtin => Some(p.parse::<Policy>()?),
         Some(p) => {
@@ -596,7 +594,7 @@ impl TableBlock {
     /// Plays the block onto `table` as iptables-restore does: without
     /// `noflush` the table is cleared first (user chains go, policies
     /// stay); then the `:` lines and the commands run in the order of the
-    /// input. A `:` line sets a built-in chain's policy, or creates a user
+    /// input. A `:` line sets a built-in chain's policy (`-` leaves it), or creates a user
     /// chain; with `noflush` it flushes a user chain that exists already,
     /// without it an existing chain is an error (declared twice, or made by
     /// `-N` earlier). `[p:b]` counters count only with `opts.counters`,
@@ -631,6 +629,7 @@ fn declare(table: &mut Table, d: &ChainDecl, opts: &RestoreOptions) -> Result<()
             }
             Ok(())
         }
+        None if builtin_chains(&table.name).is_some_and(|b| b.contains(&d.name.as_str())) => Ok(()),
         None if opts.noflush && table.chain(&d.name).is_some() => table.flush(&d.name),
         None => table.new_chain(&d.name),
     }
@@ -824,6 +823,29 @@ mod tests {
         assert!(!s.contains("-A b"));
     }
 
+    /// `:INPUT -` leaves a built-in chain's policy as it is, as both
+    /// iptables-restore and iptables-nft-restore do (iptables' shell test
+    /// nft-only/0008-basechain-policy_0).
+    #[test]
+    fn dash_policy_on_a_built_in_chain_leaves_it() {
+        let mut t = Table::new(Family::Ipv4, "filter").unwrap();
+        t.set_policy("INPUT", Policy::Drop).unwrap();
+        for noflush in [false, true] {
+            let opts = RestoreOptions {
+                noflush,
+                ..Default::default()
+            };
+            parse(
+                Family::Ipv4,
+                "*filter\n:INPUT - [0:0]\n-A INPUT -j ACCEPT\nCOMMIT\n",
+            )
+            .unwrap()[0]
+                .apply(&mut t, &opts)
+                .unwrap();
+            assert_eq!(t.chain("INPUT").unwrap().policy, Some(Policy::Drop));
+        }
+    }
+
     #[test]
     fn errors_carry_line_numbers_and_nothing_half_parsed() {
         let e = parse(Family::Ipv4, "*filter\n-A INPUT --bogus\nCOMMIT\n").unwrap_err();
@@ -831,7 +853,6 @@ mod tests {
         assert!(parse(Family::Ipv4, "*filter\n-A INPUT -j ACCEPT\n").is_err());
         assert!(parse(Family::Ipv4, "-A INPUT -j ACCEPT\n").is_err());
         assert!(parse(Family::Ipv4, "*nosuch\nCOMMIT\n").is_err());
-        assert!(parse(Family::Ipv4, "*filter\n:INPUT - [0:0]\nCOMMIT\n").is_err());
         assert!(parse(Family::Ipv4, "*filter\n:foo ACCEPT [0:0]\nCOMMIT\n").is_err());
         let mut t = Table::new(Family::Ipv4, "filter").unwrap();
         let b = parse(

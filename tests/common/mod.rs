@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 use std::io::Write;
+use std::path::PathBuf;
 use std::process::{Command, Stdio};
 
 use iptkit::Family;
@@ -21,7 +22,8 @@ pub fn isolate() {
 /// Both families, for tests that run the same steps on each.
 pub const FAMILIES: [Family; 2] = [Family::Ipv4, Family::Ipv6];
 
-fn tool(family: Family, what: &str) -> String {
+/// The iptables-legacy tools: `iptables-legacy`, `ip6tables-legacy-save`, ...
+pub fn tool(family: Family, what: &str) -> String {
     match family {
         Family::Ipv4 => format!("iptables-legacy{what}"),
         Family::Ipv6 => format!("ip6tables-legacy{what}"),
@@ -111,7 +113,7 @@ pub fn host_saved(family: Family, n: u8) -> String {
 }
 
 /// The iptables-nft tools: `iptables-nft`, `ip6tables-nft-save`, ...
-fn nft_tool(family: Family, what: &str) -> String {
+pub fn nft_tool(family: Family, what: &str) -> String {
     match family {
         Family::Ipv4 => format!("iptables-nft{what}"),
         Family::Ipv6 => format!("ip6tables-nft{what}"),
@@ -212,4 +214,22 @@ pub fn handle_nft_lines(h: &mut iptkit::Handle) -> Vec<String> {
                 .map(|r| r.save_line_in(&c.name, false, iptkit::extension::Dialect::Nft))
         })
         .collect()
+}
+
+/// An example binary: cargo builds them next to the test binaries.
+pub fn example(name: &str) -> PathBuf {
+    let exe = std::env::current_exe().unwrap();
+    let path = exe
+        .parent()
+        .unwrap()
+        .parent()
+        .unwrap()
+        .join("examples")
+        .join(name);
+    assert!(
+        path.exists(),
+        "example {name} is not built at {} (cargo test builds examples)",
+        path.display()
+    );
+    path
 }
