@@ -70,6 +70,7 @@ pub mod lock;
 pub mod matches;
 pub mod names;
 pub mod netns;
+pub mod restore;
 pub mod rule;
 pub mod ruleset;
 pub mod syntax;
