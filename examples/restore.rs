@@ -29,7 +29,7 @@ use clap::Parser;
 use iptkit::handle::Options;
 use iptkit::lock::LockWait;
 use iptkit::syntax::restore::{parse_with, save_table_in, Command, RestoreOptions, TableBlock};
-use iptkit::{restore, Family, Table};
+use iptkit::{restore, Family, Handle, Table};
 
 #[derive(Parser)]
 #[command(about = "Apply iptables-restore input (a file or stdin) through iptkit")]
@@ -122,12 +122,19 @@ fn run(args: &Args) -> Result<(), (i32, iptkit::Error)> {
         false => restore::apply(family, &blocks, &opts, &options),
     }
     .map_err(other)?;
-    for (block, played) in blocks.iter().zip(&played) {
-        if args.verbose {
-            print!("{}", verbose(block, &played.before, &opts));
+    for (block, played) in blocks.iter().zip(played) {
+        // With --noflush, -v says nothing, and the table may not be read.
+        if let (true, Some(before)) = (args.verbose, &played.before) {
+            print!("{}", verbose(block, before, &opts));
         }
         if args.isolated && !args.test {
-            print!("{}", save_table_in(&played.after, args.counters, dialect));
+            let after = match played.after {
+                Some(t) => t,
+                None => Handle::open_with(family, &block.name, options.clone())
+                    .and_then(|mut h| h.table().cloned())
+                    .map_err(other)?,
+            };
+            print!("{}", save_table_in(&after, args.counters, dialect));
         }
     }
     Ok(())

@@ -39,7 +39,7 @@ use crate::backend::{
     self, Backend, BaseChains, Chains, Committed, Driver, Loaded, State, TableCommit,
 };
 use crate::error::{Error, Result};
-use crate::handle::{commit_lock, Options, COMMIT_ATTEMPTS};
+use crate::handle::{commit_lock, Handle, Options, COMMIT_ATTEMPTS};
 use crate::ruleset::{builtin_chains, Chain, Table};
 use crate::syntax::restore::{Command, RestoreOptions, TableBlock};
 
@@ -47,18 +47,24 @@ use crate::syntax::restore::{Command, RestoreOptions, TableBlock};
 #[derive(Clone, Debug, PartialEq)]
 pub struct Played {
     /// The table the block was played onto: as read from the kernel, or as
-    /// an earlier block of the same table left it.
-    pub before: Table,
+    /// an earlier block of the same table left it. `None` when it was not
+    /// read (see [`apply`]).
+    pub before: Option<Table>,
     /// The table after the block. After [`apply`], for the table's last
     /// block: what the kernel now holds (rules as a read gives them back,
-    /// counters as the commit gave them).
-    pub after: Table,
+    /// counters as the commit gave them). `None` when it was not read.
+    pub after: Option<Table>,
 }
 
 /// Applies the parsed blocks of one input ([`parse_with`]) to the tables of
 /// `family`, through the backend and lock of `options`: all of it or
 /// nothing (see the [module](self)). Returns what each block did, in input
 /// order.
+///
+/// An input of one `--noflush` block that names no built-in chain goes
+/// through a [`Handle`] as [`Handle::restore`] takes it (one table is
+/// atomic by itself): appends and head inserts are then sent without
+/// reading the table, and [`Played`] holds no table.
 ///
 /// [`parse_with`]: crate::syntax::restore::parse_with
 pub fn apply(
@@ -67,6 +73,17 @@ pub fn apply(
     opts: &RestoreOptions,
     options: &Options,
 ) -> Result<Vec<Played>> {
+    if let [block] = blocks {
+        if opts.noflush && base_chains(blocks, &block.name, opts).named.is_empty() {
+            let mut handle = Handle::open_with(family, &block.name, options.clone())?;
+            handle.restore(block.clone(), opts)?;
+            handle.commit()?;
+            return Ok(vec![Played {
+                before: None,
+                after: None,
+            }]);
+        }
+    }
     run(family, blocks, opts, options, true)
 }
 
@@ -290,8 +307,8 @@ fn once(
     Ok(played
         .into_iter()
         .map(|(i, before, after)| Played {
-            before: before.or_else(|| firsts[i].take()).unwrap_or_default(),
-            after: after.unwrap_or_else(|| std::mem::take(&mut ends[i])),
+            before: before.or_else(|| firsts[i].take()),
+            after: Some(after.unwrap_or_else(|| std::mem::take(&mut ends[i]))),
         })
         .collect())
 }

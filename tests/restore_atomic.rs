@@ -177,7 +177,10 @@ fn legacy_reject_in_nat_puts_filter_back_with_its_counters() {
         _ => panic!("not put back: {err}"),
     }
     let text = err.to_string();
-    assert!(text.contains("put back") && text.contains("filter"), "{text}");
+    assert!(
+        text.contains("put back") && text.contains("filter"),
+        "{text}"
+    );
     // Rules, policies and counters as they were.
     assert_eq!(save_all(Backend::Legacy), before, "{err}");
     // And the same input with a target nat takes lands, both tables.
@@ -306,5 +309,8 @@ fn nft_several_tables_land_together_as_iptables_nft_restore_lands_them() {
     let theirs = layout_after("", &["-c"], &input, false);
     let ours = layout_after("", &["-c"], &input, true);
     assert_eq!(ours, theirs);
-    assert!(ours.contains("MASQUERADE") && ours.contains("0x1"), "{ours}");
+    assert!(
+        ours.contains("MASQUERADE") && ours.contains("0x1"),
+        "{ours}"
+    );
 }

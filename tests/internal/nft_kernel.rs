@@ -509,9 +509,19 @@ fn a_restore_of_several_tables_is_one_batch() {
     // Every change of the ruleset moves the generation by one: one batch.
     assert_eq!(sock.genid().unwrap(), before + 1);
     assert_eq!(played.len(), 3);
-    assert_eq!(save_rules(Family::Ipv4), ["-A INPUT -s 192.0.2.1/32 -j DROP"]);
     assert_eq!(
-        played[1].after.get("POSTROUTING").unwrap().rules[0].to_string(),
+        save_rules(Family::Ipv4),
+        ["-A INPUT -s 192.0.2.1/32 -j DROP"]
+    );
+    assert_eq!(
+        played[1]
+            .after
+            .as_ref()
+            .unwrap()
+            .get("POSTROUTING")
+            .unwrap()
+            .rules[0]
+            .to_string(),
         "-s 10.0.0.0/8 -j MASQUERADE"
     );
 }

@@ -650,7 +650,10 @@ pub(crate) fn plan(
     // 5. A flushing restore that leaves no chain at all leaves no table
     // (iptables-nft-restore deletes it and makes nothing anew).
     if base.only_named && b.plan.after.is_empty() && !snap.chains.is_empty() {
-        let seq = b.seq(format!("deleting table `{}`, which is left empty", new.name));
+        let seq = b.seq(format!(
+            "deleting table `{}`, which is left empty",
+            new.name
+        ));
         ffi::table_msg(
             NFT_MSG_DELTABLE,
             b.family,
