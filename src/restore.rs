@@ -14,7 +14,7 @@
 //! 2. nf_tables: all tables go in one netlink batch, carrying the ruleset
 //!    generation all reads were made at. The kernel applies a batch whole
 //!    or not at all; when the ruleset moved on since the reads, everything
-//!    is read and played again (as a [`Handle`](crate::Handle) retries), and
+//!    is read and played again (as a [`Handle`] retries), and
 //!    a batch the kernel accepted is never sent again nor reported failed.
 //! 3. Legacy: SET_REPLACE swaps one table, so tables are committed one by
 //!    one, after the library's own checks of every table (encoding,
