@@ -6,13 +6,17 @@
 //!         [--backend legacy|nft|auto] [FILE]
 //! ```
 //!
-//! The whole input is checked before anything is committed; then each table
-//! is committed atomically, in order (iptables-restore commits each table at
-//! its COMMIT line, so a bad line in a later table would leave the earlier
-//! ones changed; here it changes nothing). `--test` plays every table onto
-//! what the kernel holds, as iptables-restore does, and commits nothing.
-//! `-v` names the chains it flushes, deletes and zeroes like
-//! iptables-restore; it does not echo rules (that is iptables' listing
+//! The input lands whole or not at all ([`iptkit::restore::apply`]): every
+//! table is read, played and checked before anything is committed; on
+//! nf_tables all tables go in one batch; on legacy (one SET_REPLACE per
+//! table) a table the kernel refuses puts the tables committed before it
+//! back as they were, counters included, and the error says so (or names
+//! the tables left changed, if putting back failed too). iptables-restore
+//! commits each table at its COMMIT line instead, so a refused later table
+//! leaves the earlier ones changed. `--test` plays every table onto what the
+//! kernel holds, as iptables-restore does, and commits nothing. `-v` names
+//! the chains it flushes, deletes and zeroes like iptables-restore, once
+//! the input is applied; it does not echo rules (that is iptables' listing
 //! format).
 
 #[path = "shared/backend.rs"]
@@ -25,7 +29,7 @@ use clap::Parser;
 use iptkit::handle::Options;
 use iptkit::lock::LockWait;
 use iptkit::syntax::restore::{parse_with, save_table_in, Command, RestoreOptions, TableBlock};
-use iptkit::{Family, Handle, Table};
+use iptkit::{restore, Family, Handle, Table};
 
 #[derive(Parser)]
 #[command(about = "Apply iptables-restore input (a file or stdin) through iptkit")]
@@ -112,24 +116,25 @@ fn run(args: &Args) -> Result<(), (i32, iptkit::Error)> {
         },
         ..backend::options("restore", &args.backend).map_err(|e| (2, e))?
     };
-    for block in blocks {
-        let mut handle = Handle::open_with(family, &block.name, options.clone()).map_err(other)?;
-        let dialect = handle.backend().dialect();
-        if args.verbose {
-            print!("{}", verbose(&block, handle.table().map_err(other)?, &opts));
+    let dialect = options.backend.resolve().0.dialect();
+    let played = match args.test {
+        true => restore::check(family, &blocks, &opts, &options),
+        false => restore::apply(family, &blocks, &opts, &options),
+    }
+    .map_err(other)?;
+    for (block, played) in blocks.iter().zip(played) {
+        // With --noflush, -v says nothing, and the table may not be read.
+        if let (true, Some(before)) = (args.verbose, &played.before) {
+            print!("{}", verbose(block, before, &opts));
         }
-        // Moved into the handle (it keeps the block to replay it if the
-        // table changes before the commit), not copied.
-        handle.restore(block, &opts).map_err(other)?;
-        if args.test {
-            continue;
-        }
-        handle.commit().map_err(other)?;
-        if args.isolated {
-            print!(
-                "{}",
-                save_table_in(handle.table().map_err(other)?, args.counters, dialect)
-            );
+        if args.isolated && !args.test {
+            let after = match played.after {
+                Some(t) => t,
+                None => Handle::open_with(family, &block.name, options.clone())
+                    .and_then(|mut h| h.table().cloned())
+                    .map_err(other)?,
+            };
+            print!("{}", save_table_in(&after, args.counters, dialect));
         }
     }
     Ok(())

@@ -125,6 +125,53 @@ pub enum Error {
         #[source]
         source: Box<Error>,
     },
+    /// Something in the lines of one table of iptables-restore input
+    /// (usually an [`Error::Line`]): nothing of the input was committed.
+    #[error("table `{table}`: {source}")]
+    InTable {
+        /// The table.
+        table: String,
+        /// What is wrong.
+        #[source]
+        source: Box<Error>,
+    },
+    /// A restore of several tables on a backend that commits them one at a
+    /// time (legacy: one SET_REPLACE each): the kernel refused `table`
+    /// after the tables before it were committed, and those were put back
+    /// as they were, counters included. Nothing is changed.
+    #[error(
+        "table `{table}`: {source}; nothing changed: the table(s) committed before it ({}) were put back as they were",
+        .restored.join(", ")
+    )]
+    RolledBack {
+        /// The table refused.
+        table: String,
+        /// Why.
+        #[source]
+        source: Box<Error>,
+        /// The tables committed before it and put back, in input order.
+        restored: Vec<String>,
+    },
+    /// As [`Error::RolledBack`], but putting the earlier tables back failed
+    /// too: the tables in `changed` hold what the input made of them.
+    #[error(
+        "table `{table}`: {source}; putting the tables committed before it back failed ({put_back}): left as the input made them: {}{}",
+        if .changed.is_empty() { "none".to_string() } else { .changed.join(", ") },
+        if .restored.is_empty() { String::new() } else { format!("; put back: {}", .restored.join(", ")) }
+    )]
+    NotRolledBack {
+        /// The table refused.
+        table: String,
+        /// Why.
+        #[source]
+        source: Box<Error>,
+        /// Why putting back failed (for the first table that failed).
+        put_back: Box<Error>,
+        /// Tables left changed, in input order.
+        changed: Vec<String>,
+        /// Tables put back as they were.
+        restored: Vec<String>,
+    },
     /// A syntax error in iptables-save/restore text.
     #[error("{0}")]
     Syntax(String),

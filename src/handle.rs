@@ -73,7 +73,7 @@ use crate::ruleset::{Chain, Policy, Table};
 /// as iptables-nft, which retries without end), so busy writers can keep
 /// moving it under each other: the attempts back off a little, at random,
 /// to let one through ([`crate::backend::backoff`]).
-const COMMIT_ATTEMPTS: usize = 64;
+pub(crate) const COMMIT_ATTEMPTS: usize = 64;
 
 /// A recorded change, replayed onto a fresh read at commit.
 type Op = Box<dyn FnMut(&mut Table) -> Result<()> + Send>;
@@ -1090,17 +1090,23 @@ fn find_near(t: &Table, chain: &str, rule: &Rule, pos: usize) -> Result<usize> {
 }
 
 impl Handle {
-    /// The xtables lock for a commit, as the iptables binary of the backend
-    /// takes it: iptables-legacy does, iptables-nft does not (nf_tables
-    /// serializes commits itself, by the generation id).
     fn lock(&self) -> Result<Option<Lock>> {
-        #[cfg(feature = "nft")]
-        if self.backend == Backend::Nft {
-            return Ok(None);
-        }
-        let path = self.options.lock_path.clone().unwrap_or_else(lock_path);
-        Lock::acquire_at(path, self.options.lock_wait).map(Some)
+        commit_lock(self.backend, &self.options)
     }
+}
+
+/// The xtables lock for a commit through `backend` (resolved), as the
+/// iptables binary of the backend takes it: iptables-legacy does,
+/// iptables-nft does not (nf_tables serializes commits itself, by the
+/// generation id).
+pub(crate) fn commit_lock(backend: Backend, options: &Options) -> Result<Option<Lock>> {
+    #[cfg(feature = "nft")]
+    if backend == Backend::Nft {
+        return Ok(None);
+    }
+    let _ = backend;
+    let path = options.lock_path.clone().unwrap_or_else(lock_path);
+    Lock::acquire_at(path, options.lock_wait).map(Some)
 }
 
 #[cfg(test)]
@@ -1215,6 +1221,7 @@ mod tests {
                 state: State::Legacy(Default::default()),
                 sent: None,
                 counters: Vec::new(),
+                replaced: Vec::new(),
                 error: None,
             })
         }

@@ -38,7 +38,8 @@
 //! - [`matches`](mod@matches), [`targets`]: one typed codec per extension (kernel struct
 //!   both ways, iptables words both ways); anything without a codec is kept as
 //!   raw bytes, so nothing read from the kernel is lost.
-//! - [`syntax`]: rule specs and whole iptables-save / iptables-restore files.
+//! - [`syntax`]: rule specs and whole iptables-save / iptables-restore files;
+//!   [`restore`](mod@restore): a whole restore input applied all or nothing.
 //! - [`handle`]: the kernel API; [`backend`]: the kernel interfaces (legacy
 //!   xtables, and nf_tables in iptables-nft's layout with the `nft` feature); [`lock`]: the xtables lock; [`netns`]: network namespaces.
 //! - [`allowlist`], [`blocklist`]: the common jobs, as pure table changes.
@@ -70,6 +71,7 @@ pub mod lock;
 pub mod matches;
 pub mod names;
 pub mod netns;
+pub mod restore;
 pub mod rule;
 pub mod ruleset;
 pub mod syntax;

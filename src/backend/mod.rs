@@ -223,9 +223,9 @@ pub(crate) enum State {
 }
 
 impl State {
-    /// Gives `table` (the table committed) the counters the commit gave
-    /// the kernel, listed in the backend's entry order.
-    fn set_counters(&self, counters: &[Counters], table: &mut Table) {
+    /// Gives `table` (the table committed, or the table read) the counters
+    /// listed in the backend's entry order for it.
+    pub(crate) fn set_counters(&self, counters: &[Counters], table: &mut Table) {
         match self {
             State::Legacy(s) => s.set_counters(counters, table),
             // The nf_tables commit reads the table back (it needs the new
@@ -247,6 +247,11 @@ pub(crate) struct Committed {
     pub sent: Option<Table>,
     /// The counters the kernel was given, in the backend's entry order.
     pub counters: Vec<Counters>,
+    /// The counters of the table replaced, at the moment of the swap, in
+    /// the entry order of the read it was based on (legacy: SET_REPLACE's
+    /// answer); what putting that table back gives its rules. Empty on
+    /// nf_tables, where a batch replaces nothing whole.
+    pub replaced: Vec<Counters>,
     /// Set when the new table is in place but its counters are not
     /// ([`Error::CountersNotRestored`]); `counters` are then all zero.
     pub error: Option<Error>,
@@ -371,6 +376,33 @@ pub(crate) enum BlindOutcome {
     Declined,
 }
 
+/// The built-in chains a restore names, for a backend that creates a
+/// built-in chain only when it is needed (nf_tables: a base chain costs a
+/// hook): those are created even without rules, as iptables-nft-restore
+/// creates them.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub(crate) struct BaseChains {
+    /// Built-in chains the input names (`:CHAIN POLICY`, `-P CHAIN`,
+    /// `-F CHAIN`): they exist after the commit.
+    pub named: Chains,
+    /// A flushing restore: built-in chains it does not name and leaves
+    /// without rules, with policy ACCEPT, do not exist after the commit
+    /// (iptables-nft-restore deletes the table and makes only what the
+    /// input names or fills).
+    pub only_named: bool,
+}
+
+/// One table of a commit of several ([`Driver::commit_tables`]).
+#[derive(Debug)]
+pub(crate) struct TableCommit<'a> {
+    /// The table as read.
+    pub loaded: &'a Loaded,
+    /// The table to commit.
+    pub new: &'a Table,
+    /// Which built-in chains must exist (nf_tables).
+    pub base: BaseChains,
+}
+
 /// One kernel interface.
 pub(crate) trait Driver: Send + std::fmt::Debug {
     /// Applies `changes`, in order, to a table this driver has not read,
@@ -427,6 +459,27 @@ pub(crate) trait Driver: Send + std::fmt::Debug {
     /// [`Error::TableChanged`] means the table changed since `loaded` was
     /// read and nothing was done.
     fn commit(&mut self, loaded: &Loaded, new: &Table) -> Result<Committed>;
+
+    /// Runs every check [`Driver::commit`] runs on `new` before it sends
+    /// anything (encoding, revisions the kernel has, sets by name), and
+    /// sends nothing. What only the kernel can refuse is left to it. The
+    /// default checks nothing: for a backend whose
+    /// [`Driver::commit_tables`] sends all tables at once, that checks them.
+    fn check(&mut self, loaded: &Loaded, new: &Table) -> Result<()> {
+        let _ = (loaded, new);
+        Ok(())
+    }
+
+    /// Commits several tables as one transaction of the kernel: all land
+    /// or none (the answers in the order given). `Ok(None)` when the
+    /// kernel interface has no such transaction (legacy: one SET_REPLACE
+    /// per table); the caller then commits them one by one.
+    /// [`Error::TableChanged`]: something changed since the reads, nothing
+    /// was done.
+    fn commit_tables(&mut self, tables: &[TableCommit<'_>]) -> Result<Option<Vec<Committed>>> {
+        let _ = tables;
+        Ok(None)
+    }
 }
 
 /// A driver for `backend`. Sockets it opens belong to the calling thread's

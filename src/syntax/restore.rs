@@ -10,7 +10,8 @@
 //! - The whole input is parsed before anything is applied, and a caller
 //!   commits nothing when a line fails; iptables-restore commits each table
 //!   at its `COMMIT` line, so a bad line in a later table leaves the earlier
-//!   tables changed.
+//!   tables changed. [`crate::restore::apply`] commits a whole input all or
+//!   nothing.
 //! - The counters after `:CHAIN POLICY` must read `[packets:bytes]` even
 //!   without `--counters`, as iptables 1.8.10 and later require (1.8.9
 //!   ignores anything there).

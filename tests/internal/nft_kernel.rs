@@ -543,3 +543,40 @@ fn wire_reader_agrees_with_libnftnl() {
     .unwrap();
     assert_eq!(seen, 17);
 }
+
+#[test]
+fn a_restore_of_several_tables_is_one_batch() {
+    use crate::syntax::restore::{parse_with, RestoreOptions};
+    crate::netns::unshare_net().expect("tests run as root");
+    restore(Family::Ipv4, "*filter\n-A INPUT -j ACCEPT\nCOMMIT\n");
+    let text = "*filter\n:INPUT ACCEPT [0:0]\n-A INPUT -s 192.0.2.1/32 -j DROP\nCOMMIT\n\
+                *nat\n:PREROUTING ACCEPT [0:0]\n-A POSTROUTING -s 10.0.0.0/8 -j MASQUERADE\nCOMMIT\n\
+                *mangle\n-A OUTPUT -j MARK --set-mark 0x1\nCOMMIT\n";
+    let opts = RestoreOptions::default();
+    let blocks = parse_with(Family::Ipv4, text, &opts).unwrap();
+    let options = crate::Options {
+        backend: crate::Backend::Nft,
+        ..crate::Options::default()
+    };
+    let mut sock = super::netlink::Socket::open().unwrap();
+    let before = sock.genid().unwrap();
+    let played = crate::restore::apply(Family::Ipv4, &blocks, &opts, &options).unwrap();
+    // Every change of the ruleset moves the generation by one: one batch.
+    assert_eq!(sock.genid().unwrap(), before + 1);
+    assert_eq!(played.len(), 3);
+    assert_eq!(
+        save_rules(Family::Ipv4),
+        ["-A INPUT -s 192.0.2.1/32 -j DROP"]
+    );
+    assert_eq!(
+        played[1]
+            .after
+            .as_ref()
+            .unwrap()
+            .get("POSTROUTING")
+            .unwrap()
+            .rules[0]
+            .to_string(),
+        "-s 10.0.0.0/8 -j MASQUERADE"
+    );
+}

@@ -330,29 +330,13 @@ impl Driver for Legacy {
         })
     }
 
+    fn check(&mut self, loaded: &Loaded, new: &Table) -> Result<()> {
+        self.prepare(loaded, new).map(drop)
+    }
+
     fn commit(&mut self, loaded: &Loaded, new: &Table) -> Result<Committed> {
-        let Some(snap) = legacy_state(loaded) else {
-            return Err(Error::Malformed(
-                "a legacy commit of a table read by another backend".into(),
-            ));
-        };
-        if blob::valid_hooks(new) != snap.valid_hooks || new.family != loaded.table.family {
-            return Err(Error::rule(
-                format!("table `{}`", new.name),
-                "the built-in chains (or the family) differ from the kernel's table",
-            ));
-        }
-        // Everything but the counters SET_REPLACE returns is worked out
-        // first: the blob (unchanged rules copied from the base's, new ones
-        // encoded once, each at a revision the kernel has and with its sets'
-        // indexes), and the counter map.
+        let (snap, mut prepared) = self.prepare(loaded, new)?;
         let family = new.family;
-        let base = prepare::Base {
-            table: &loaded.table,
-            map: &snap.map,
-            blob: snap.blob.bytes(),
-        };
-        let mut prepared = prepare::prepare(&base, new, &mut self.kernel(family, &new.name)?)?;
         let enc = &prepared.enc;
         let head = ReplaceHeader {
             valid_hooks: enc.valid_hooks,
@@ -399,6 +383,10 @@ impl Driver for Legacy {
         };
         let sent = as_sent(&prepared, new);
         let prepare::Prepared { enc, .. } = prepared;
+        let replaced = returned
+            .iter()
+            .map(|c| Counters::new(c.pcnt, c.bcnt))
+            .collect();
         Ok(Committed {
             state: State::Legacy(Snapshot {
                 valid_hooks: enc.valid_hooks,
@@ -410,6 +398,7 @@ impl Driver for Legacy {
             }),
             sent,
             counters,
+            replaced,
             error,
         })
     }
@@ -457,6 +446,36 @@ fn as_sent(prepared: &prepare::Prepared, new: &Table) -> Option<Table> {
 }
 
 impl Legacy {
+    /// Everything of a commit of `new` onto `loaded` but the counters
+    /// SET_REPLACE returns, worked out before anything is sent: the blob
+    /// (unchanged rules copied from the base's, new ones encoded once,
+    /// each at a revision the kernel has and with its sets' indexes), and
+    /// the counter map.
+    fn prepare<'l>(
+        &mut self,
+        loaded: &'l Loaded,
+        new: &Table,
+    ) -> Result<(&'l Snapshot, prepare::Prepared)> {
+        let Some(snap) = legacy_state(loaded) else {
+            return Err(Error::Malformed(
+                "a legacy commit of a table read by another backend".into(),
+            ));
+        };
+        if blob::valid_hooks(new) != snap.valid_hooks || new.family != loaded.table.family {
+            return Err(Error::rule(
+                format!("table `{}`", new.name),
+                "the built-in chains (or the family) differ from the kernel's table",
+            ));
+        }
+        let base = prepare::Base {
+            table: &loaded.table,
+            map: &snap.map,
+            blob: snap.blob.bytes(),
+        };
+        let prepared = prepare::prepare(&base, new, &mut self.kernel(new.family, &new.name)?)?;
+        Ok((snap, prepared))
+    }
+
     /// The first match or target revision of the table the kernel does not
     /// have, to explain an ENOENT from SET_REPLACE.
     fn missing_extension(&mut self, table: &Table) -> Option<Error> {

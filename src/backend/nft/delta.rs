@@ -193,20 +193,40 @@ impl Nft {
         genid: Option<u32>,
         plan: &super::diff::Plan,
     ) -> Result<netlink::BatchReply> {
+        self.send_plans(family, genid, &[(table, plan)])
+    }
+
+    /// Sends the bodies of several tables (none empty) as one batch (at
+    /// generation `genid` when given), led by the NEWTABLE of the first (see
+    /// [`Nft::send_plan`]). Every plan asks for its last message to be
+    /// acknowledged; the batch's answer is the acknowledgement of the last.
+    pub(super) fn send_plans(
+        &mut self,
+        family: u16,
+        genid: Option<u32>,
+        plans: &[(&str, &super::diff::Plan)],
+    ) -> Result<netlink::BatchReply> {
+        let (Some(&(first, _)), Some(&(_, last))) = (plans.first(), plans.last()) else {
+            return Err(Error::Malformed("an empty batch".into()));
+        };
         let sock = self.socket()?;
         let seq = sock.next_seq();
-        let mut bytes = Vec::with_capacity(plan.bytes.len() + 64);
+        let size = plans.iter().map(|(_, p)| p.bytes.len()).sum::<usize>();
+        let mut bytes = Vec::with_capacity(size + 64);
         ffi::table_msg(
             NFT_MSG_NEWTABLE,
             family,
             NLM_F_REQUEST | netlink::NLM_F_ECHO,
             seq,
-            table,
+            first,
             &mut bytes,
         )?;
-        bytes.extend_from_slice(&plan.bytes);
-        let mut purposes = plan.purposes.clone();
-        purposes.insert(seq, format!("table `{table}`"));
-        sock.batch(genid, &bytes, plan.last_seq, &purposes)
+        let mut purposes = netlink::Purposes::new();
+        purposes.insert(seq, format!("table `{first}`"));
+        for (_, plan) in plans {
+            bytes.extend_from_slice(&plan.bytes);
+            purposes.extend(plan.purposes.iter().map(|(k, v)| (*k, v.clone())));
+        }
+        sock.batch(genid, &bytes, last.last_seq, &purposes)
     }
 }

@@ -12,6 +12,7 @@ use iptkit_sys::nftables::*;
 
 use super::netlink::{Purposes, Socket, NLM_F_ACK, NLM_F_ECHO};
 use super::{base_chain, encode, ffi, is_raw, nfproto, Snapshot};
+use crate::backend::BaseChains;
 use crate::error::{Error, Result};
 use crate::rule::Rule;
 use crate::ruleset::{hook_of, Chain, Policy, Table};
@@ -387,8 +388,18 @@ fn policy_verdict(p: Policy) -> u32 {
 
 /// The messages that turn `old` (as read, with `snap`) into `new`. The
 /// handles of a chain the snapshot does not know are read (that chain
-/// only) when a step needs them.
-pub(crate) fn plan(sock: &mut Socket, old: &Table, snap: &Snapshot, new: &Table) -> Result<Plan> {
+/// only) when a step needs them. Built-in chains are created when first
+/// needed, as iptables-nft creates them: when they get rules, a policy
+/// other than ACCEPT or counters, or when `base` names them; with
+/// `base.only_named`, those it does not name and that are left empty with
+/// policy ACCEPT are deleted.
+pub(crate) fn plan(
+    sock: &mut Socket,
+    old: &Table,
+    snap: &Snapshot,
+    new: &Table,
+    base: &BaseChains,
+) -> Result<Plan> {
     for c in &new.chains {
         if c.is_builtin() && base_chain(&new.name, &c.name).is_none() {
             return Err(Error::BuiltinChain {
@@ -493,7 +504,32 @@ pub(crate) fn plan(sock: &mut Socket, old: &Table, snap: &Snapshot, new: &Table)
             }
         }
     }
-    // 2. Chains that go (their rules go with them).
+    // 2. Chains that go (their rules go with them); built-in chains the
+    // restore leaves unnamed and empty, as iptables-nft-restore leaves them.
+    let unneeded: HashSet<&str> = new
+        .chains
+        .iter()
+        .filter(|c| {
+            base.only_named
+                && c.is_builtin()
+                && snap.chains.contains_key(&c.name)
+                && !base.named.contains(&c.name)
+                && c.rules.is_empty()
+                && c.policy == Some(Policy::Accept)
+        })
+        .map(|c| c.name.as_str())
+        .collect();
+    for name in &unneeded {
+        b.plan.after.remove(*name);
+        b.chain(
+            ffi::ChainMsg {
+                msg_type: NFT_MSG_DELCHAIN,
+                name,
+                ..Default::default()
+            },
+            format!("deleting chain `{name}`, which the input does not name"),
+        )?;
+    }
     for o in &old.chains {
         if new.chain(&o.name).is_none() {
             if o.is_builtin() {
@@ -516,6 +552,9 @@ pub(crate) fn plan(sock: &mut Socket, old: &Table, snap: &Snapshot, new: &Table)
     // chains as iptables-nft creates them: when they are first needed.
     let mut table_sent = !snap.chains.is_empty();
     for c in &new.chains {
+        if unneeded.contains(c.name.as_str()) {
+            continue;
+        }
         let in_kernel = snap.chains.contains_key(&c.name);
         let was = old.chain(&c.name);
         let needed = match c.policy {
@@ -524,7 +563,8 @@ pub(crate) fn plan(sock: &mut Socket, old: &Table, snap: &Snapshot, new: &Table)
                 !in_kernel
                     && (!c.rules.is_empty()
                         || p != Policy::Accept
-                        || c.counters != Default::default())
+                        || c.counters != Default::default()
+                        || base.named.contains(&c.name))
             }
         };
         if !in_kernel && !needed {
@@ -606,6 +646,22 @@ pub(crate) fn plan(sock: &mut Socket, old: &Table, snap: &Snapshot, new: &Table)
                 Slot::Unknown
             };
         }
+    }
+    // 5. A flushing restore that leaves no chain at all leaves no table
+    // (iptables-nft-restore deletes it and makes nothing anew).
+    if base.only_named && b.plan.after.is_empty() && !snap.chains.is_empty() {
+        let seq = b.seq(format!(
+            "deleting table `{}`, which is left empty",
+            new.name
+        ));
+        ffi::table_msg(
+            NFT_MSG_DELTABLE,
+            b.family,
+            NLM_F_REQUEST,
+            seq,
+            &new.name,
+            &mut b.plan.bytes,
+        )?;
     }
     let mut plan = b.plan;
     if plan.count > 0 {

@@ -30,7 +30,8 @@ use iptkit_sys::nftables::*;
 use crate::addr::Family;
 use crate::backend::legacy::ipset;
 use crate::backend::{
-    Blind, BlindOutcome, Chains, Committed, Delta, DeltaCommitted, Driver, Loaded, State,
+    BaseChains, Blind, BlindOutcome, Chains, Committed, Delta, DeltaCommitted, Driver, Loaded,
+    State, TableCommit,
 };
 use crate::error::{Error, Result};
 use crate::extension::Unknown;
@@ -393,57 +394,74 @@ impl Driver for Nft {
     /// when a later change needs them). The new rules are kept as a read
     /// would give them, decoded from what was sent.
     fn commit(&mut self, loaded: &Loaded, new: &Table) -> Result<Committed> {
-        let (mut plan, reply) = self.send(loaded, new)?;
-        let mut snap = Snapshot {
-            // 0 is never a generation: unknown, so the next commit reads.
-            genid: reply.as_ref().and_then(|r| r.genid).unwrap_or(0),
-            chains: HashMap::new(),
+        let (plan, reply) = self.send(loaded, new)?;
+        Ok(committed(loaded, new, plan, reply.as_ref()))
+    }
+
+    /// Plans the batch (encoding every rule, looking sets up) and sends
+    /// nothing.
+    fn check(&mut self, loaded: &Loaded, new: &Table) -> Result<()> {
+        self.plan_for(loaded, new, &BaseChains::default()).map(drop)
+    }
+
+    /// Every table's messages in one batch, at the one generation all the
+    /// reads were made at (the kernel applies a batch whole or not at
+    /// all): a file of several tables lands whole.
+    fn commit_tables(&mut self, tables: &[TableCommit<'_>]) -> Result<Option<Vec<Committed>>> {
+        let Some(first) = tables.first() else {
+            return Ok(Some(Vec::new()));
         };
-        if reply.is_none() {
-            // Nothing was sent: the kernel holds what was read.
-            if let State::Nft(old) = &loaded.state {
-                snap = old.clone();
-            }
+        let genid = |t: &TableCommit<'_>| match &t.loaded.state {
+            State::Nft(snap) => Some(snap.genid),
+            #[allow(unreachable_patterns)]
+            _ => None,
+        };
+        let changed = || Error::TableChanged {
+            table: first.new.name.clone(),
+            attempts: 1,
+        };
+        // Reads of different generations are not one state of the ruleset:
+        // read again.
+        let at = genid(first).ok_or_else(changed)?;
+        if tables.iter().any(|t| genid(t) != Some(at)) {
+            return Err(changed());
         }
-        // Chains whose rules were not read stay as they are.
-        if let State::Nft(old) = &loaded.state {
-            for (name, k) in &old.chains {
-                if !k.read && new.chain(name).is_some() {
-                    snap.chains.insert(name.clone(), k.clone());
+        let mut plans = Vec::with_capacity(tables.len());
+        for t in tables {
+            let mut plan = self.plan_for(t.loaded, t.new, &t.base)?;
+            if tables.len() > 1 {
+                // Say which table a refused message belongs to.
+                for purpose in plan.purposes.values_mut() {
+                    *purpose = format!("table `{}`: {purpose}", t.new.name);
                 }
             }
+            plans.push(plan);
         }
-        for (name, slots) in std::mem::take(&mut plan.after) {
-            let handles: Option<Vec<u64>> = slots
+        let sending: Vec<(&str, &diff::Plan)> = tables
+            .iter()
+            .zip(&plans)
+            .filter(|(_, p)| p.count > 0)
+            .map(|(t, p)| (t.new.name.as_str(), p))
+            .collect();
+        self.last_batch_messages = sending.iter().map(|(_, p)| p.count).sum();
+        self.last_batch_bytes = sending.iter().map(|(_, p)| p.bytes.len()).sum();
+        let reply = match sending.is_empty() {
+            true => None,
+            false => Some(self.send_plans(nfproto(first.new.family), Some(at), &sending)?),
+        };
+        if reply
+            .as_ref()
+            .is_some_and(|r| r.result == netlink::BatchResult::GenerationMoved)
+        {
+            return Err(changed());
+        }
+        Ok(Some(
+            tables
                 .iter()
-                .map(|s| match s {
-                    diff::Slot::Kept(h) => Some(*h),
-                    diff::Slot::Echo(seq) => reply.as_ref()?.handles.get(seq).copied(),
-                    diff::Slot::Unknown => None,
-                })
-                .collect();
-            snap.chains.insert(
-                name,
-                KernelChain {
-                    handles,
-                    read: true,
-                },
-            );
-        }
-        // Rules added as a read would give them back.
-        let mut sent = None;
-        for (chain, j, _, rule) in plan.as_read {
-            let t = sent.get_or_insert_with(|| new.clone());
-            if let Some(slot) = t.chain_mut(&chain).and_then(|c| c.rules.get_mut(j)) {
-                *slot = rule;
-            }
-        }
-        Ok(Committed {
-            state: State::Nft(snap),
-            sent,
-            counters: Vec::new(),
-            error: None,
-        })
+                .zip(plans)
+                .map(|(t, plan)| committed(t.loaded, t.new, plan, reply.as_ref()))
+                .collect(),
+        ))
     }
 
     /// Appends and head inserts as one batch of rule messages, with no
@@ -520,6 +538,67 @@ pub(crate) fn names_sets(rule: &Rule) -> bool {
         || matches!(rule.target, Target::Ext(TargetExt::Set(_)))
 }
 
+/// What a commit of `new` onto `loaded` with `plan` left in the kernel,
+/// `reply` being the kernel's answer to the batch (`None`: nothing was
+/// sent, the kernel holds what was read).
+fn committed(
+    loaded: &Loaded,
+    new: &Table,
+    mut plan: diff::Plan,
+    reply: Option<&netlink::BatchReply>,
+) -> Committed {
+    let mut snap = Snapshot {
+        // 0 is never a generation: unknown, so the next commit reads.
+        genid: reply.and_then(|r| r.genid).unwrap_or(0),
+        chains: HashMap::new(),
+    };
+    if reply.is_none() {
+        if let State::Nft(old) = &loaded.state {
+            snap = old.clone();
+        }
+    }
+    // Chains whose rules were not read stay as they are.
+    if let State::Nft(old) = &loaded.state {
+        for (name, k) in &old.chains {
+            if !k.read && new.chain(name).is_some() {
+                snap.chains.insert(name.clone(), k.clone());
+            }
+        }
+    }
+    for (name, slots) in std::mem::take(&mut plan.after) {
+        let handles: Option<Vec<u64>> = slots
+            .iter()
+            .map(|s| match s {
+                diff::Slot::Kept(h) => Some(*h),
+                diff::Slot::Echo(seq) => reply?.handles.get(seq).copied(),
+                diff::Slot::Unknown => None,
+            })
+            .collect();
+        snap.chains.insert(
+            name,
+            KernelChain {
+                handles,
+                read: true,
+            },
+        );
+    }
+    // Rules added as a read would give them back.
+    let mut sent = None;
+    for (chain, j, _, rule) in plan.as_read {
+        let t = sent.get_or_insert_with(|| new.clone());
+        if let Some(slot) = t.chain_mut(&chain).and_then(|c| c.rules.get_mut(j)) {
+            *slot = rule;
+        }
+    }
+    Committed {
+        state: State::Nft(snap),
+        sent,
+        counters: Vec::new(),
+        replaced: Vec::new(),
+        error: None,
+    }
+}
+
 /// The handles of one chain's rules, in order, read at generation
 /// `genid`; [`Error::TableChanged`] when the ruleset moved on since.
 fn chain_handles(
@@ -553,6 +632,30 @@ impl Nft {
         loaded: &Loaded,
         new: &Table,
     ) -> Result<(diff::Plan, Option<netlink::BatchReply>)> {
+        let plan = self.plan_for(loaded, new, &BaseChains::default())?;
+        self.last_batch_messages = plan.count;
+        self.last_batch_bytes = plan.bytes.len();
+        if plan.count == 0 {
+            return Ok((plan, None));
+        }
+        let genid = match &loaded.state {
+            State::Nft(snap) => snap.genid,
+            #[allow(unreachable_patterns)]
+            _ => 0,
+        };
+        let reply = self.send_plan(nfproto(new.family), &new.name, Some(genid), &plan)?;
+        match reply.result {
+            netlink::BatchResult::Applied => Ok((plan, Some(reply))),
+            netlink::BatchResult::GenerationMoved => Err(Error::TableChanged {
+                table: new.name.clone(),
+                attempts: 1,
+            }),
+        }
+    }
+
+    /// The messages that turn `loaded` into `new`, `base` saying which
+    /// built-in chains must exist; nothing is sent.
+    fn plan_for(&mut self, loaded: &Loaded, new: &Table, base: &BaseChains) -> Result<diff::Plan> {
         let State::Nft(snap) = &loaded.state else {
             return Err(Error::Malformed(
                 "an nft commit of a table read by another backend".into(),
@@ -572,20 +675,7 @@ impl Nft {
         };
         let new = resolved.as_ref().unwrap_or(new);
         let sock = self.socket()?;
-        let plan = diff::plan(sock, &loaded.table, snap, new)?;
-        self.last_batch_messages = plan.count;
-        self.last_batch_bytes = plan.bytes.len();
-        if plan.count == 0 {
-            return Ok((plan, None));
-        }
-        let reply = self.send_plan(nfproto(new.family), &new.name, Some(snap.genid), &plan)?;
-        match reply.result {
-            netlink::BatchResult::Applied => Ok((plan, Some(reply))),
-            netlink::BatchResult::GenerationMoved => Err(Error::TableChanged {
-                table: new.name.clone(),
-                attempts: 1,
-            }),
-        }
+        diff::plan(sock, &loaded.table, snap, new, base)
     }
 }
 
