@@ -244,10 +244,18 @@ pub enum Refusal {
     /// The kernel has no such extension, or not this revision of it: its
     /// module is missing or older than the rule needs.
     Missing,
-    /// The extension may not be used in the hooks the rule's chain is
-    /// reached from (or in this table): the same rule is accepted in a
-    /// chain no hook reaches.
-    Hook,
+    /// The extension may not be used in this table, or in the hooks the
+    /// rule's chain is reached from (the same rule is accepted in a chain
+    /// no hook reaches): SNAT outside the nat table, REJECT in PREROUTING.
+    Hook {
+        /// The hook (named as its built-in chain: `"PREROUTING"`) the rule
+        /// is reached from and the extension may not be used in, when it
+        /// is known.
+        hook: Option<&'static str>,
+        /// The only tables the extension may be used in, when this table
+        /// is not one of them (`["nat"]` for SNAT); empty otherwise.
+        tables: &'static [&'static str],
+    },
     /// The extension refused its values wherever it is used: a value out
     /// of range, a combination it does not take, a match it needs missing
     /// from the rule, or something it names that does not exist.
@@ -256,23 +264,36 @@ pub enum Refusal {
 
 impl Refusal {
     /// The usual reasons behind this refusal and `errno`, for messages.
-    pub fn explain(self, errno: nix::errno::Errno) -> &'static str {
+    pub fn explain(self, errno: nix::errno::Errno) -> String {
         use nix::errno::Errno;
         match (self, errno) {
             (Refusal::Missing, _) => {
                 "the kernel lacks this extension or this revision of it (module missing or too old)"
+                    .into()
             }
-            (Refusal::Hook, _) => {
-                "not allowed in the hooks (or the table) this chain is reached from; \
+            (Refusal::Hook { tables, .. }, _) if !tables.is_empty() => {
+                format!("only valid in the {} table", tables.join(" or "))
+            }
+            (
+                Refusal::Hook {
+                    hook: Some(hook), ..
+                },
+                _,
+            ) => format!(
+                "not allowed in hook {hook}, which this chain is reached from; \
                  the same rule is accepted in a chain no hook reaches"
-            }
-            (Refusal::Value, Errno::ERANGE) => "a value is out of range",
+            ),
+            (Refusal::Hook { .. }, _) => "not allowed in the hooks this chain is reached from; \
+                 the same rule is accepted in a chain no hook reaches"
+                .into(),
+            (Refusal::Value, Errno::ERANGE) => "a value is out of range".into(),
             (Refusal::Value, Errno::ENOENT) => {
-                "something it names does not exist, or a module it needs is missing"
+                "something it names does not exist, or a module it needs is missing".into()
             }
             (Refusal::Value, _) => {
                 "it refused its values: one out of range, a combination it does not take, \
                  or a match it needs missing from the rule (dmesg says which)"
+                    .into()
             }
         }
     }

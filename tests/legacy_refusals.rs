@@ -111,7 +111,15 @@ fn a_hook_the_extension_does_not_allow_through_a_user_chain() {
     let (chain, rule, ext, _, reason) = parts(&e);
     assert_eq!(
         (chain, rule, ext, reason),
-        ("mine", "-m eui64 -j ACCEPT", "eui64", Refusal::Hook),
+        (
+            "mine",
+            "-m eui64 -j ACCEPT",
+            "eui64",
+            Refusal::Hook {
+                hook: Some("OUTPUT"),
+                tables: &[]
+            }
+        ),
         "{e}"
     );
     // A new chain with the rule, jumped to from OUTPUT by a goto.
@@ -127,7 +135,15 @@ fn a_hook_the_extension_does_not_allow_through_a_user_chain() {
     let (chain, rule, ext, _, reason) = parts(&e);
     assert_eq!(
         (chain, rule, ext, reason),
-        ("other", "-p udp -m eui64", "eui64", Refusal::Hook),
+        (
+            "other",
+            "-p udp -m eui64",
+            "eui64",
+            Refusal::Hook {
+                hook: Some("OUTPUT"),
+                tables: &[]
+            }
+        ),
         "{e}"
     );
 }

@@ -112,11 +112,17 @@ impl Nft {
             }));
         }
         let reply = self.send_plan(family, table, genid, &plan)?;
-        if reply.result != netlink::BatchResult::Applied {
-            return Err(Error::TableChanged {
-                table: table.into(),
-                attempts: 1,
-            });
+        match reply.result {
+            netlink::BatchResult::Applied => {}
+            // Nothing landed: the usual way sends it again and names the
+            // rule and extension refused, with the table to search in.
+            netlink::BatchResult::Refused { .. } => return Ok(None),
+            netlink::BatchResult::GenerationMoved => {
+                return Err(Error::TableChanged {
+                    table: table.into(),
+                    attempts: 1,
+                })
+            }
         }
         // The chains as the kernel now has them.
         let mut chains = snap.chains.clone();

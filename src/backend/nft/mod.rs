@@ -18,6 +18,7 @@ mod encode;
 mod expr;
 mod ffi;
 mod netlink;
+mod refused;
 
 use std::collections::HashMap;
 
@@ -111,6 +112,9 @@ pub(crate) struct Nft {
     pub(crate) last_batch_messages: usize,
     /// Bytes of those messages (for tests).
     pub(crate) last_batch_bytes: usize,
+    /// Commits in a scratch namespace, trying tables for the diagnosis of
+    /// a refusal: a refusal here is not diagnosed again.
+    scratch: bool,
 }
 
 impl Nft {
@@ -426,6 +430,7 @@ impl Driver for Nft {
                 Blind::Append { .. } => (diff::NLM_F_CREATE | diff::NLM_F_APPEND, "appending"),
                 Blind::InsertHead { .. } => (diff::NLM_F_CREATE, "inserting"),
             };
+            crate::backend::placement::check(family, table, change.chain(), change.rule())?;
             let (exprs, compat) = encode::encode(change.rule())?;
             let seq = sock.next_seq();
             purposes.insert(
@@ -533,6 +538,15 @@ impl Nft {
         let reply = self.send_plan(nfproto(new.family), &new.name, snap.genid, &plan)?;
         match reply.result {
             netlink::BatchResult::Applied => Ok((plan, Some(reply))),
+            netlink::BatchResult::Refused { seq, errno } => {
+                let named = match (self.scratch, plan.rules.get(&seq)) {
+                    (false, Some(at)) => refused::refused(new, at, errno),
+                    _ => None,
+                };
+                Err(named
+                    .or_else(|| reply.result.refusal(&plan.purposes))
+                    .unwrap_or_else(|| Error::Malformed("a refusal without an error".into())))
+            }
             netlink::BatchResult::GenerationMoved => Err(Error::TableChanged {
                 table: new.name.clone(),
                 attempts: 1,
