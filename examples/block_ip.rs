@@ -1,15 +1,30 @@
 //! `block_ip`: blocks (or unblocks) addresses and networks, idempotently.
 //!
 //! ```text
-//! block_ip [-6] [--chain INPUT] [--unblock] [--isolated] ADDR_OR_CIDR...
+//! block_ip [-6] [--chain INPUT] [--unblock] [-w [SECS]] [--isolated]
+//!          [--backend legacy|nft|auto] ADDR_OR_CIDR...
 //! ```
 //!
 //! Blocking inserts one `-s NET -j DROP` rule per network at the top of the
 //! chain, unless it is there already; unblocking removes them, and is not an
 //! error when there is nothing to remove. One atomic commit either way.
+//!
+//! It prints what this run changed: `added 1, already blocked 0` (or
+//! `removed N, not blocked M`). The change is decided on the table the
+//! commit lands on (when another writer changed it meanwhile, on that
+//! fresh read), so the counts are this run's, never another writer's.
+//!
+//! `-w` waits for the xtables lock forever, `-w SECS` at most that long;
+//! without it, 10 seconds (iptkit's default). A lock that stays busy exits
+//! with 4, as iptables does.
 
 #[path = "shared/backend.rs"]
 mod backend;
+#[path = "shared/wait.rs"]
+mod wait;
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
 
 use clap::Parser;
 use iptkit::syntax::restore::save_table_in;
@@ -27,6 +42,8 @@ struct Args {
     /// Remove the blocks instead.
     #[arg(long)]
     unblock: bool,
+    #[command(flatten)]
+    wait: wait::Wait,
     /// Run in a fresh private network namespace, and print the result.
     #[arg(long)]
     isolated: bool,
@@ -43,7 +60,7 @@ fn main() {
     let args = Args::parse();
     if let Err(e) = run(&args) {
         eprintln!("block_ip: {e}");
-        std::process::exit(1);
+        std::process::exit(wait::exit_code(&e));
     }
 }
 
@@ -61,34 +78,40 @@ fn run(args: &Args) -> iptkit::Result<()> {
         .iter()
         .map(|a| Net::parse(family, a))
         .collect::<iptkit::Result<Vec<_>>>()?;
-    let mut handle = Handle::open_with(
-        family,
-        "filter",
-        backend::options("block_ip", &args.backend)?,
-    )?;
-    // Only the chain is read (on nf_tables the other chains are not even
-    // dumped), and only the rules that change are sent.
-    let chain = args.chain.as_str();
-    let mut changed = 0;
-    for net in &nets {
-        let rule = blocklist::block_rule_for(family, *net)?;
-        if args.unblock {
-            while handle.check(chain, &rule)? {
-                handle.delete_rule(chain, &rule)?;
-                changed += 1;
+    let mut options = backend::options("block_ip", &args.backend)?;
+    options.lock_wait = args.wait.lock_wait(options.lock_wait);
+    let mut handle = Handle::open_with(family, "filter", options)?;
+    // (changed, unchanged) of the last run of the change: the one on the
+    // table that was committed.
+    let counts = Arc::new([AtomicUsize::new(0), AtomicUsize::new(0)]);
+    let (chain, unblock, seen) = (args.chain.clone(), args.unblock, counts.clone());
+    handle.edit(move |t| {
+        let (changed, unchanged) = if unblock {
+            let mut absent = 0;
+            for net in &nets {
+                if !t.contains_rule(&chain, &blocklist::block_rule(t, *net)?)? {
+                    absent += 1;
+                }
             }
-        } else if !handle.check(chain, &rule)? {
-            // At the top, in the order given, so it wins over later ACCEPTs.
-            handle.insert(chain, changed, rule)?;
-            changed += 1;
-        }
-    }
+            (blocklist::unblock(t, &chain, &nets)?, absent)
+        } else {
+            let added = blocklist::block(t, &chain, &nets)?;
+            (added, nets.len() - added)
+        };
+        seen[0].store(changed, Ordering::Relaxed);
+        seen[1].store(unchanged, Ordering::Relaxed);
+        Ok(())
+    })?;
     handle.commit()?;
-    let verb = if args.unblock { "unblocked" } else { "blocked" };
-    println!(
-        "{verb} {changed}, {} unchanged",
-        nets.len().saturating_sub(changed)
+    let (changed, unchanged) = (
+        counts[0].load(Ordering::Relaxed),
+        counts[1].load(Ordering::Relaxed),
     );
+    if args.unblock {
+        println!("removed {changed}, not blocked {unchanged}");
+    } else {
+        println!("added {changed}, already blocked {unchanged}");
+    }
     if args.isolated {
         let dialect = handle.backend().dialect();
         print!("{}", save_table_in(handle.table()?, false, dialect));
