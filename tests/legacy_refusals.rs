@@ -6,6 +6,11 @@ mod common;
 
 use common::*;
 use iptkit::error::Refusal;
+
+/// The number of a hook, as [`Refusal::Hook`] names it.
+fn hook(name: &str) -> Option<u8> {
+    iptkit::ruleset::hook_of(name).map(|h| h as u8)
+}
 use iptkit::{Error, Family, Handle};
 
 /// Appends `(chain, rule)`s, commits, and returns the error, checking that
@@ -116,8 +121,8 @@ fn a_hook_the_extension_does_not_allow_through_a_user_chain() {
             "-m eui64 -j ACCEPT",
             "eui64",
             Refusal::Hook {
-                hook: Some("OUTPUT"),
-                tables: &[]
+                hook: hook("OUTPUT"),
+                tables: 0
             }
         ),
         "{e}"
@@ -140,8 +145,8 @@ fn a_hook_the_extension_does_not_allow_through_a_user_chain() {
             "-p udp -m eui64",
             "eui64",
             Refusal::Hook {
-                hook: Some("OUTPUT"),
-                tables: &[]
+                hook: hook("OUTPUT"),
+                tables: 0
             }
         ),
         "{e}"

@@ -11,6 +11,11 @@ mod common;
 
 use common::*;
 use iptkit::error::Refusal;
+
+/// The number of a hook, as [`Refusal::Hook`] names it.
+fn hook(name: &str) -> Option<u8> {
+    iptkit::ruleset::hook_of(name).map(|h| h as u8)
+}
 use iptkit::{Backend, Error, Family, Handle, Options};
 
 const BACKENDS: [Backend; 2] = [Backend::Legacy, Backend::Nft];
@@ -76,17 +81,17 @@ fn a_target_outside_its_table_names_the_table() {
         for f in FAMILIES {
             let snat = format!("-j SNAT --to-source {}", host(f, 2));
             let e = refused(b, f, "filter", &[("INPUT", &snat)]);
-            let hook = Refusal::Hook {
-                hook: Some("INPUT"),
-                tables: &["nat"],
+            let why = Refusal::Hook {
+                hook: hook("INPUT"),
+                tables: Refusal::table_bits(&["nat"]),
             };
-            assert_eq!(parts(&e), ("INPUT", snat.as_str(), "SNAT", true, hook));
+            assert_eq!(parts(&e), ("INPUT", snat.as_str(), "SNAT", true, why));
             assert!(e.to_string().contains("only valid in the nat table"), "{e}");
             // In a user chain no hook reaches, just the same.
             let e = refused(b, f, "mangle", &[("mine", ""), ("mine", "-j MASQUERADE")]);
             let anywhere = Refusal::Hook {
                 hook: None,
-                tables: &["nat"],
+                tables: Refusal::table_bits(&["nat"]),
             };
             assert_eq!(
                 parts(&e),
@@ -99,8 +104,8 @@ fn a_target_outside_its_table_names_the_table() {
                 (
                     "REJECT",
                     Refusal::Hook {
-                        hook: Some("OUTPUT"),
-                        tables: &["filter"]
+                        hook: hook("OUTPUT"),
+                        tables: Refusal::table_bits(&["filter"])
                     }
                 )
             );
@@ -116,11 +121,11 @@ fn a_built_in_chain_of_the_wrong_hook_names_the_hook() {
             let dnat = format!("-p tcp -j DNAT --to-destination {}", host(f, 2));
             let e = refused(b, f, "nat", &[("POSTROUTING", &dnat)]);
             let (chain, _, ext, _, reason) = parts(&e);
-            let hook = Refusal::Hook {
-                hook: Some("POSTROUTING"),
-                tables: &[],
+            let why = Refusal::Hook {
+                hook: hook("POSTROUTING"),
+                tables: 0,
             };
-            assert_eq!((chain, ext, reason), ("POSTROUTING", "DNAT", hook), "{b}");
+            assert_eq!((chain, ext, reason), ("POSTROUTING", "DNAT", why), "{b}");
         }
     }
 }
@@ -141,13 +146,13 @@ fn a_hook_reached_through_a_jump_is_found_after_the_kernel_refused() {
                     ("POSTROUTING", "-p tcp -j dnat"),
                 ],
             );
-            let hook = Refusal::Hook {
-                hook: Some("POSTROUTING"),
-                tables: &[],
+            let why = Refusal::Hook {
+                hook: hook("POSTROUTING"),
+                tables: 0,
             };
             assert_eq!(
                 parts(&e),
-                ("dnat", dnat.as_str(), "DNAT", true, hook),
+                ("dnat", dnat.as_str(), "DNAT", true, why),
                 "{b}: {e}"
             );
             assert!(e.to_string().contains("hook POSTROUTING"), "{e}");

@@ -74,16 +74,21 @@ impl Placement {
     pub fn refuses(&self, table: &str, hook: Option<&'static str>) -> Option<Refusal> {
         if !self.tables.is_empty() && !self.tables.contains(&table) {
             return Some(Refusal::Hook {
-                hook,
-                tables: self.tables,
+                hook: hook.and_then(number),
+                tables: Refusal::table_bits(self.tables),
             });
         }
         let hook = hook?;
         (!self.hooks.is_empty() && !self.hooks.contains(&hook)).then_some(Refusal::Hook {
-            hook: Some(hook),
-            tables: &[],
+            hook: number(hook),
+            tables: 0,
         })
     }
+}
+
+/// The number of a hook, for [`Refusal::Hook`].
+pub(crate) fn number(hook: &str) -> Option<u8> {
+    crate::ruleset::hook_of(hook).and_then(|h| u8::try_from(h).ok())
 }
 
 /// The hook name of a built-in chain (`None` for a user chain).
@@ -145,13 +150,13 @@ mod tests {
         assert_eq!(
             why,
             Some(Refusal::Hook {
-                hook: Some("INPUT"),
-                tables: &["nat"]
+                hook: number("INPUT"),
+                tables: Refusal::table_bits(&["nat"])
             })
         );
         let e = Refusal::Hook {
             hook: None,
-            tables: &["nat"],
+            tables: Refusal::table_bits(&["nat"]),
         };
         assert_eq!(
             e.explain(nix::errno::Errno::EINVAL),
@@ -164,15 +169,15 @@ mod tests {
         assert_eq!(
             refusal("nat", "PREROUTING", "-j SNAT --to-source 192.0.2.1"),
             Some(Refusal::Hook {
-                hook: Some("PREROUTING"),
-                tables: &[]
+                hook: number("PREROUTING"),
+                tables: 0
             })
         );
         assert_eq!(
             refusal("filter", "INPUT", "-m owner --uid-owner 0"),
             Some(Refusal::Hook {
-                hook: Some("INPUT"),
-                tables: &[]
+                hook: number("INPUT"),
+                tables: 0
             })
         );
     }

@@ -23,6 +23,10 @@
 //! refusal cannot be repeated, the caller keeps the kernel's plain error.
 //! Jumps and gotos are checked first, so that every chain is reached from
 //! its final hooks before the rules in it are tried.
+//!
+//! The search commits through a [`Scratch`]: SET_REPLACE here, a batch on
+//! nf_tables (`nft::refused`, where the kernel's answer names the rule and
+//! only its extension and reason are searched).
 
 use std::collections::HashMap;
 
@@ -124,14 +128,14 @@ pub(crate) fn search<S: Scratch>(
     };
     let reason = match found.reason {
         Refusal::Hook { .. } => Refusal::Hook {
-            hook: refused_hook(new, &chain.name, placement),
-            tables: &[],
+            hook: refused_hook(new, &chain.name, placement).and_then(placement::number),
+            tables: 0,
         },
         // Refused wherever it goes in this table: the table itself, when
         // the extension belongs to others.
         Refusal::Value => placement
             .and_then(|p| p.refuses(&new.name, placement::hook_name(&chain.name)))
-            .filter(|r| matches!(r, Refusal::Hook { tables, .. } if !tables.is_empty()))
+            .filter(|r| matches!(r, Refusal::Hook { tables, .. } if *tables != 0))
             .unwrap_or(Refusal::Value),
         r => r,
     };
@@ -325,7 +329,7 @@ impl<'a> Search<'a> {
         } else {
             Refusal::Hook {
                 hook: None,
-                tables: &[],
+                tables: 0,
             }
         };
         let (chain, rule) = self.candidates[culprit];
