@@ -2,15 +2,22 @@
 //! final DROP, hooked from INPUT once, keeping the previous list for rollback.
 //!
 //! ```text
-//! allowlist [-6] [--chain NAME] [--iface IF] [--ports P,..] [--isolated] FILE
-//! allowlist [-6] [--chain NAME] --rollback
+//! allowlist [-6] [--chain NAME] [--iface IF] [--ports P,..] [-w [SECS]] [--isolated]
+//!           [--backend legacy|nft|auto] FILE
+//! allowlist [-6] [--chain NAME] [-w [SECS]] --rollback
 //! ```
+//!
+//! `-w` waits for the xtables lock forever, `-w SECS` at most that long;
+//! without it, 10 seconds (iptkit's default). A lock that stays busy exits
+//! with 4, as iptables does.
 //!
 //! FILE holds one address or CIDR per line; `#` starts a comment. The swap is
 //! one atomic commit; the previous list stays in chain `NAME-prev`.
 
 #[path = "shared/backend.rs"]
 mod backend;
+#[path = "shared/wait.rs"]
+mod wait;
 
 use clap::Parser;
 use iptkit::allowlist::{parse_addresses, Allowlist};
@@ -35,6 +42,8 @@ struct Args {
     /// Restore the previous list instead (a second rollback undoes the first).
     #[arg(long, conflicts_with = "file")]
     rollback: bool,
+    #[command(flatten)]
+    wait: wait::Wait,
     /// Run in a fresh private network namespace, and print the result.
     #[arg(long)]
     isolated: bool,
@@ -51,7 +60,7 @@ fn main() {
     let args = Args::parse();
     if let Err(e) = run(&args) {
         eprintln!("allowlist: {e}");
-        std::process::exit(1);
+        std::process::exit(wait::exit_code(&e));
     }
 }
 
@@ -81,11 +90,9 @@ fn run(args: &Args) -> iptkit::Result<()> {
         ports: args.ports.clone(),
         addresses,
     };
-    let mut handle = Handle::open_with(
-        family,
-        "filter",
-        backend::options("allowlist", &args.backend)?,
-    )?;
+    let mut options = backend::options("allowlist", &args.backend)?;
+    options.lock_wait = args.wait.lock_wait(options.lock_wait);
+    let mut handle = Handle::open_with(family, "filter", options)?;
     let (rollback, edit) = (args.rollback, list.clone());
     handle.edit(move |t| {
         if rollback {

@@ -1,15 +1,26 @@
 //! `block_ip`: blocks (or unblocks) addresses and networks, idempotently.
 //!
 //! ```text
-//! block_ip [-6] [--chain INPUT] [--unblock] [--isolated] ADDR_OR_CIDR...
+//! block_ip [-6] [--chain INPUT] [--unblock] [-w [SECS]] [--isolated]
+//!          [--backend legacy|nft|auto] ADDR_OR_CIDR...
 //! ```
 //!
 //! Blocking inserts one `-s NET -j DROP` rule per network at the top of the
 //! chain, unless it is there already; unblocking removes them, and is not an
 //! error when there is nothing to remove. One atomic commit either way.
+//!
+//! It prints what this run changed: `added 1, already blocked 0` (or
+//! `removed N, not blocked M`), counted from its own changes, never from
+//! the table before and after (which another writer may move).
+//!
+//! `-w` waits for the xtables lock forever, `-w SECS` at most that long;
+//! without it, 10 seconds (iptkit's default). A lock that stays busy exits
+//! with 4, as iptables does.
 
 #[path = "shared/backend.rs"]
 mod backend;
+#[path = "shared/wait.rs"]
+mod wait;
 
 use clap::Parser;
 use iptkit::syntax::restore::save_table_in;
@@ -27,6 +38,8 @@ struct Args {
     /// Remove the blocks instead.
     #[arg(long)]
     unblock: bool,
+    #[command(flatten)]
+    wait: wait::Wait,
     /// Run in a fresh private network namespace, and print the result.
     #[arg(long)]
     isolated: bool,
@@ -43,7 +56,7 @@ fn main() {
     let args = Args::parse();
     if let Err(e) = run(&args) {
         eprintln!("block_ip: {e}");
-        std::process::exit(1);
+        std::process::exit(wait::exit_code(&e));
     }
 }
 
@@ -61,34 +74,42 @@ fn run(args: &Args) -> iptkit::Result<()> {
         .iter()
         .map(|a| Net::parse(family, a))
         .collect::<iptkit::Result<Vec<_>>>()?;
-    let mut handle = Handle::open_with(
-        family,
-        "filter",
-        backend::options("block_ip", &args.backend)?,
-    )?;
+    let mut options = backend::options("block_ip", &args.backend)?;
+    options.lock_wait = args.wait.lock_wait(options.lock_wait);
+    let mut handle = Handle::open_with(family, "filter", options)?;
     // Only the chain is read (on nf_tables the other chains are not even
-    // dumped), and only the rules that change are sent.
+    // dumped), and each change is one rule message there: a check, then an
+    // insert at the head or a delete of the rule found. When another writer
+    // changed the table meanwhile, the commit replays these changes onto
+    // its fresh read; the counts stay what this run asked for.
     let chain = args.chain.as_str();
-    let mut changed = 0;
+    let (mut changed, mut unchanged) = (0, 0);
     for net in &nets {
         let rule = blocklist::block_rule_for(family, *net)?;
         if args.unblock {
+            let mut found = false;
             while handle.check(chain, &rule)? {
                 handle.delete_rule(chain, &rule)?;
-                changed += 1;
+                found = true;
             }
-        } else if !handle.check(chain, &rule)? {
+            match found {
+                true => changed += 1,
+                false => unchanged += 1,
+            }
+        } else if handle.check(chain, &rule)? {
+            unchanged += 1;
+        } else {
             // At the top, in the order given, so it wins over later ACCEPTs.
             handle.insert(chain, changed, rule)?;
             changed += 1;
         }
     }
     handle.commit()?;
-    let verb = if args.unblock { "unblocked" } else { "blocked" };
-    println!(
-        "{verb} {changed}, {} unchanged",
-        nets.len().saturating_sub(changed)
-    );
+    if args.unblock {
+        println!("removed {changed}, not blocked {unchanged}");
+    } else {
+        println!("added {changed}, already blocked {unchanged}");
+    }
     if args.isolated {
         let dialect = handle.backend().dialect();
         print!("{}", save_table_in(handle.table()?, false, dialect));

@@ -2,9 +2,22 @@
 //! with iptables-restore's options.
 //!
 //! ```text
-//! restore [-6] [-n|--noflush] [-c] [-t|-T TABLE] [--test] [-v] [-w [SECS]] [--isolated]
-//!         [--backend legacy|nft|auto] [FILE]
+//! restore [-c] [-v] [-V] [-t] [-h] [-n] [-w [SECS]] [-W USECS] [-T TABLE] [-M COMMAND]
+//!         [-6] [--isolated] [--backend legacy|nft|auto] [FILE]
 //! ```
+//!
+//! The flags are iptables-restore 1.8.9's: `-t/--test` checks and commits
+//! nothing, `-T/--table TABLE` restores one table, `-n/--noflush`,
+//! `-c/--counters`, `-v/--verbose`, `-w/--wait [SECS]` (`-w 5` or
+//! `--wait=5`; a word after `-w` that is not a number is an error, as
+//! there), `-W/--wait-interval` (deprecated there, ignored here, and only
+//! with `-w`), `-M/--modprobe` (accepted and ignored: iptkit never starts a
+//! process, the kernel loads what it needs), `-V/--version`, `-h/--help`.
+//! iptkit's own: `-6` (ip6tables-restore), `--isolated` and `--backend`.
+//! Exit codes are iptables-restore's: 0; 1 for an unknown option, an input
+//! that cannot be read or a table the kernel refuses; 2 for a line it
+//! refuses (a parameter problem, also `-w` with a word that is no number);
+//! 4 when the xtables lock stays busy.
 //!
 //! The input lands whole or not at all ([`iptkit::restore::apply`]): every
 //! table is read, played and checked before anything is committed; on
@@ -21,10 +34,12 @@
 
 #[path = "shared/backend.rs"]
 mod backend;
+#[path = "shared/wait.rs"]
+mod wait;
 
 use std::io::Read;
-use std::time::Duration;
 
+use clap::error::ErrorKind;
 use clap::Parser;
 use iptkit::handle::Options;
 use iptkit::lock::LockWait;
@@ -32,36 +47,39 @@ use iptkit::syntax::restore::{parse_with, save_table_in, Command, RestoreOptions
 use iptkit::{restore, Family, Handle, Table};
 
 #[derive(Parser)]
-#[command(about = "Apply iptables-restore input (a file or stdin) through iptkit")]
+#[command(
+    about = "Apply iptables-restore input (a file or stdin) through iptkit",
+    version
+)]
 struct Args {
-    /// IPv6 (ip6tables-restore).
-    #[arg(short = '6', long = "ipv6")]
-    ipv6: bool,
-    /// Do not flush the tables first; apply the lines on top of what is there.
-    #[arg(short = 'n', long = "noflush")]
-    noflush: bool,
     /// Restore the [packets:bytes] counters of the input.
     #[arg(short = 'c', long = "counters")]
     counters: bool,
-    /// Only restore this table; the lines of other tables are not read.
-    /// (`-t TABLE` as this tool's interface promises; iptables-restore's own
-    /// spelling `-T` works too.)
-    #[arg(short = 't', long = "table", short_alias = 'T')]
-    table: Option<String>,
-    /// Only check the input against the tables; commit nothing
-    /// (iptables-restore's `-t`; here `--test` only, since `-t` names a table).
-    #[arg(long = "test")]
-    test: bool,
     /// Name the chains flushed, deleted and zeroed.
     #[arg(short = 'v', long = "verbose")]
     verbose: bool,
-    /// Wait for the xtables lock: forever, or at most SECS seconds. Without
-    /// it, waits forever too, as iptables-restore 1.8 does.
-    #[arg(short = 'w', long = "wait", value_name = "SECS")]
-    wait: Option<Option<u64>>,
-    /// Accepted for compatibility and ignored (deprecated in iptables).
+    /// Only check the input against the tables; commit nothing.
+    #[arg(short = 't', long = "test")]
+    test: bool,
+    /// Do not flush the tables first; apply the lines on top of what is there.
+    #[arg(short = 'n', long = "noflush")]
+    noflush: bool,
+    #[command(flatten)]
+    wait: wait::Wait,
+    /// Accepted for compatibility and ignored (deprecated in iptables);
+    /// only with -w.
     #[arg(short = 'W', long = "wait-interval", value_name = "USECS")]
-    wait_interval: Option<u64>,
+    wait_interval: Option<Option<u64>>,
+    /// Only restore this table; the lines of other tables are not read.
+    #[arg(short = 'T', long = "table")]
+    table: Option<String>,
+    /// Accepted and ignored: iptkit never starts a modprobe (or any other
+    /// process); the kernel loads the modules a table needs.
+    #[arg(short = 'M', long = "modprobe", value_name = "COMMAND")]
+    modprobe: Option<String>,
+    /// IPv6 (ip6tables-restore).
+    #[arg(short = '6', long = "ipv6")]
+    ipv6: bool,
     /// Run in a fresh private network namespace, and print the result.
     #[arg(long)]
     isolated: bool,
@@ -76,7 +94,16 @@ struct Args {
 /// Exit codes as iptables-restore's: 2 for input it refuses to read
 /// (a parameter problem), 4 when the xtables lock stays busy, 1 otherwise.
 fn main() {
-    let args = Args::parse();
+    let args = Args::try_parse().unwrap_or_else(|e| {
+        let code = match e.kind() {
+            ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => 0,
+            // "wait seconds not numeric" is a parameter problem there.
+            ErrorKind::ValueValidation => 2,
+            _ => 1,
+        };
+        let _ = e.print();
+        std::process::exit(code);
+    });
     if let Err((code, e)) = run(&args) {
         eprintln!("restore: {e}");
         std::process::exit(code);
@@ -84,15 +111,19 @@ fn main() {
 }
 
 fn run(args: &Args) -> Result<(), (i32, iptkit::Error)> {
-    let other = |e: iptkit::Error| match e {
-        e @ iptkit::Error::LockTimeout { .. } => (4, e),
-        e => (1, e),
-    };
+    let other = |e: iptkit::Error| (wait::exit_code(&e), e);
     if args.isolated {
         iptkit::netns::unshare_net().map_err(other)?;
     }
     if args.wait_interval.is_some() {
         eprintln!("Ignoring deprecated --wait-interval option.");
+        if args.wait.wait.is_none() {
+            eprintln!("Option --wait-interval requires option --wait");
+            std::process::exit(1);
+        }
+    }
+    if let Some(cmd) = &args.modprobe {
+        eprintln!("restore: ignoring --modprobe {cmd}: iptkit starts no process");
     }
     let family = if args.ipv6 {
         Family::Ipv6
@@ -109,11 +140,9 @@ fn run(args: &Args) -> Result<(), (i32, iptkit::Error)> {
     // The blocks own what they need: the text can go before the tables are
     // built (it is a tenth of the peak for a big file).
     drop(input);
+    // Without -w, iptables-restore 1.8 waits as long as it takes too.
     let options = Options {
-        lock_wait: match args.wait {
-            None | Some(None) => LockWait::Forever,
-            Some(Some(secs)) => LockWait::Timeout(Duration::from_secs(secs)),
-        },
+        lock_wait: args.wait.lock_wait(LockWait::Forever),
         ..backend::options("restore", &args.backend).map_err(|e| (2, e))?
     };
     let dialect = options.backend.resolve().0.dialect();

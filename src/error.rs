@@ -291,10 +291,20 @@ pub enum Refusal {
     /// The kernel has no such extension, or not this revision of it: its
     /// module is missing or older than the rule needs.
     Missing,
-    /// The extension may not be used in the hooks the rule's chain is
-    /// reached from (or in this table): the same rule is accepted in a
-    /// chain no hook reaches.
-    Hook,
+    /// The extension may not be used in this table, or in the hooks the
+    /// rule's chain is reached from (the same rule is accepted in a chain
+    /// no hook reaches): SNAT outside the nat table, REJECT in PREROUTING.
+    Hook {
+        /// The hook the rule is reached from and the extension may not be
+        /// used in, when it is known: its number (`NF_INET_*`, as
+        /// [`hook_of`](crate::ruleset::hook_of) gives it for its built-in
+        /// chain; [`Refusal::hook_name`] names it).
+        hook: Option<u8>,
+        /// The only tables the extension may be used in, when this table
+        /// is not one of them (nat for SNAT), a bit per table of
+        /// [`Refusal::TABLES`] (see [`Refusal::tables`]); 0 otherwise.
+        tables: u8,
+    },
     /// The extension refused its values wherever it is used: a value out
     /// of range, a combination it does not take, a match it needs missing
     /// from the rule, or something it names that does not exist.
@@ -302,24 +312,69 @@ pub enum Refusal {
 }
 
 impl Refusal {
+    /// The tables, a bit each in [`Refusal::Hook`]'s `tables`.
+    pub const TABLES: [&'static str; 5] = ["filter", "nat", "mangle", "raw", "security"];
+
+    /// The bits of these tables, as [`Refusal::Hook`]'s `tables` holds them.
+    pub fn table_bits(names: &[&str]) -> u8 {
+        Self::TABLES
+            .iter()
+            .enumerate()
+            .filter(|(_, t)| names.contains(t))
+            .fold(0, |bits, (i, _)| bits | 1 << i)
+    }
+
+    /// The tables a [`Refusal::Hook`] says the extension may be used in.
+    pub fn tables(self) -> Vec<&'static str> {
+        let Refusal::Hook { tables, .. } = self else {
+            return Vec::new();
+        };
+        Self::TABLES
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| tables & (1 << i) != 0)
+            .map(|(_, t)| *t)
+            .collect()
+    }
+
+    /// The name (its built-in chain's) of the hook a [`Refusal::Hook`]
+    /// names.
+    pub fn hook_name(self) -> Option<&'static str> {
+        match self {
+            Refusal::Hook { hook: Some(h), .. } => {
+                crate::ruleset::HOOKS.get(usize::from(h)).copied()
+            }
+            _ => None,
+        }
+    }
+
     /// The usual reasons behind this refusal and `errno`, for messages.
-    pub fn explain(self, errno: nix::errno::Errno) -> &'static str {
+    pub fn explain(self, errno: nix::errno::Errno) -> String {
         use nix::errno::Errno;
         match (self, errno) {
             (Refusal::Missing, _) => {
                 "the kernel lacks this extension or this revision of it (module missing or too old)"
+                    .into()
             }
-            (Refusal::Hook, _) => {
-                "not allowed in the hooks (or the table) this chain is reached from; \
+            (Refusal::Hook { tables, .. }, _) if tables != 0 => {
+                format!("only valid in the {} table", self.tables().join(" or "))
+            }
+            (Refusal::Hook { hook: Some(_), .. }, _) => format!(
+                "not allowed in hook {}, which this chain is reached from; \
+                 the same rule is accepted in a chain no hook reaches",
+                self.hook_name().unwrap_or("?")
+            ),
+            (Refusal::Hook { .. }, _) => "not allowed in the hooks this chain is reached from; \
                  the same rule is accepted in a chain no hook reaches"
-            }
-            (Refusal::Value, Errno::ERANGE) => "a value is out of range",
+                .into(),
+            (Refusal::Value, Errno::ERANGE) => "a value is out of range".into(),
             (Refusal::Value, Errno::ENOENT) => {
-                "something it names does not exist, or a module it needs is missing"
+                "something it names does not exist, or a module it needs is missing".into()
             }
             (Refusal::Value, _) => {
                 "it refused its values: one out of range, a combination it does not take, \
                  or a match it needs missing from the rule (dmesg says which)"
+                    .into()
             }
         }
     }

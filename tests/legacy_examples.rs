@@ -4,37 +4,10 @@
 
 mod common;
 
-use std::io::Write;
-use std::process::{Command, Output, Stdio};
+use std::process::Command;
 
+use common::{example_ok as ok, run_example as run};
 use iptkit::Family;
-
-fn run(name: &str, args: &[&str], stdin: &str) -> Output {
-    let mut child = Command::new(common::example(name))
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(stdin.as_bytes())
-        .unwrap();
-    child.wait_with_output().unwrap()
-}
-
-fn ok(name: &str, args: &[&str], stdin: &str) -> String {
-    let out = run(name, args, stdin);
-    assert!(
-        out.status.success(),
-        "{name} {args:?} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
-}
 
 fn without_comments(s: &str) -> String {
     s.lines()
@@ -190,7 +163,7 @@ fn save_and_restore_agree_with_the_real_tools() {
         .success());
     ok(
         "restore",
-        &["-t", "nat"],
+        &["-T", "nat"],
         "*filter\n-F\nCOMMIT\n*nat\n-F\nCOMMIT\n",
     );
     let after = ok("save", &[], "");

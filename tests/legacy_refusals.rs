@@ -6,6 +6,11 @@ mod common;
 
 use common::*;
 use iptkit::error::Refusal;
+
+/// The number of a hook, as [`Refusal::Hook`] names it.
+fn hook(name: &str) -> Option<u8> {
+    iptkit::ruleset::hook_of(name).map(|h| h as u8)
+}
 use iptkit::{Error, Family, Handle};
 
 /// Appends `(chain, rule)`s, commits, and returns the error, checking that
@@ -111,7 +116,15 @@ fn a_hook_the_extension_does_not_allow_through_a_user_chain() {
     let (chain, rule, ext, _, reason) = parts(&e);
     assert_eq!(
         (chain, rule, ext, reason),
-        ("mine", "-m eui64 -j ACCEPT", "eui64", Refusal::Hook),
+        (
+            "mine",
+            "-m eui64 -j ACCEPT",
+            "eui64",
+            Refusal::Hook {
+                hook: hook("OUTPUT"),
+                tables: 0
+            }
+        ),
         "{e}"
     );
     // A new chain with the rule, jumped to from OUTPUT by a goto.
@@ -127,7 +140,15 @@ fn a_hook_the_extension_does_not_allow_through_a_user_chain() {
     let (chain, rule, ext, _, reason) = parts(&e);
     assert_eq!(
         (chain, rule, ext, reason),
-        ("other", "-p udp -m eui64", "eui64", Refusal::Hook),
+        (
+            "other",
+            "-p udp -m eui64",
+            "eui64",
+            Refusal::Hook {
+                hook: hook("OUTPUT"),
+                tables: 0
+            }
+        ),
         "{e}"
     );
 }

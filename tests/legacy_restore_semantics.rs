@@ -81,15 +81,8 @@ fn run(side: Side, family: Family, what: &str, args: &[&str], stdin: &str) -> Ru
             if family == Family::Ipv6 {
                 c.arg("-6");
             }
-            // Our restore's interface names the table with -t (issue 2);
-            // iptables-restore's -t is --test there, and -T (its table) works.
-            for &a in args {
-                c.arg(if what == "-restore" && a == "-t" {
-                    "--test"
-                } else {
-                    a
-                });
-            }
+            // The same flags as iptables-restore's (-t tests, -T names a table).
+            c.args(args);
             c
         }
     };

@@ -14,6 +14,7 @@ use crate::ruleset::Table;
 pub mod legacy;
 #[cfg(feature = "nft")]
 pub mod nft;
+pub(crate) mod placement;
 pub(crate) mod revisions;
 
 /// Waits a random while before attempt `attempt + 1` of something another

@@ -4,7 +4,7 @@
 
 use std::io::Write;
 use std::path::PathBuf;
-use std::process::{Command, Stdio};
+use std::process::{Command, Output, Stdio};
 
 use iptkit::Family;
 
@@ -216,7 +216,7 @@ pub fn handle_nft_lines(h: &mut iptkit::Handle) -> Vec<String> {
         .collect()
 }
 
-/// An example binary: cargo builds them next to the test binaries.
+/// An example tool's binary: cargo builds them next to the test binaries.
 pub fn example(name: &str) -> PathBuf {
     let exe = std::env::current_exe().unwrap();
     let path = exe
@@ -232,4 +232,33 @@ pub fn example(name: &str) -> PathBuf {
         path.display()
     );
     path
+}
+
+/// Runs an example tool with `stdin` as its input.
+pub fn run_example(name: &str, args: &[&str], stdin: &str) -> Output {
+    let mut child = Command::new(example(name))
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
+/// Runs an example tool and asserts it succeeded; its output.
+pub fn example_ok(name: &str, args: &[&str], stdin: &str) -> String {
+    let out = run_example(name, args, stdin);
+    assert!(
+        out.status.success(),
+        "{name} {args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
 }

@@ -23,6 +23,10 @@
 //! refusal cannot be repeated, the caller keeps the kernel's plain error.
 //! Jumps and gotos are checked first, so that every chain is reached from
 //! its final hooks before the rules in it are tried.
+//!
+//! The search commits through a [`Scratch`]: SET_REPLACE here, a batch on
+//! nf_tables (`nft::refused`, where the kernel's answer names the rule and
+//! only its extension and reason are searched).
 
 use std::collections::HashMap;
 
@@ -31,10 +35,11 @@ use nix::errno::Errno;
 use super::blob;
 use super::counters::pairing;
 use super::socket::{ReplaceHeader, Socket};
+use crate::backend::placement::{self, Placement};
 use crate::error::{Error, Refusal};
 use crate::matches::Match;
 use crate::rule::Rule;
-use crate::ruleset::{hook_of, Chain, Table};
+use crate::ruleset::{hook_of, Chain, Table, HOOKS};
 use crate::targets::{Target, TargetExt};
 
 /// The errors of SET_REPLACE worth a search: an extension's check refused
@@ -46,30 +51,93 @@ pub(crate) fn worth_a_search(errno: Errno) -> bool {
     )
 }
 
+/// Commits whole tables in the scratch namespace, through one backend.
+pub(crate) trait Scratch {
+    /// Commits `table`: true when the kernel refuses it, `None` when it
+    /// cannot be tried.
+    fn fails(&mut self, table: &Table) -> Option<bool>;
+}
+
+/// SET_REPLACE of a whole table.
+struct Legacy(Socket);
+
+impl Scratch for Legacy {
+    fn fails(&mut self, table: &Table) -> Option<bool> {
+        let mut enc = blob::encode(table).ok()?;
+        let info = self.0.info(&table.name).ok()?;
+        let head = ReplaceHeader {
+            valid_hooks: enc.valid_hooks,
+            num_entries: u32::try_from(enc.num_entries).ok()?,
+            hook_entry: enc.hook_entry,
+            underflow: enc.underflow,
+            num_counters: info.num_entries,
+        };
+        if info.valid_hooks != enc.valid_hooks {
+            return None;
+        }
+        match self.0.replace(&table.name, &head, &mut enc.entries) {
+            Ok(_) => Some(false),
+            Err(Error::Kernel { errno, .. }) if worth_a_search(errno) => Some(true),
+            Err(_) => None,
+        }
+    }
+}
+
 /// Searches the rule and extension of `new` the kernel refused with
 /// `errno`, `old` being the table `new` was made from. `None` when the
 /// refusal cannot be repeated (or no scratch namespace can be made).
 pub(crate) fn refused(old: &Table, new: &Table, errno: Errno) -> Option<Error> {
     let candidates = candidates(old, new);
+    search(new, &candidates, errno, |family| {
+        Socket::open(family).ok().map(Legacy)
+    })
+}
+
+/// Searches which of `candidates` (chain and rule indexes of `new`), and
+/// which extension of it, the kernel refused with `errno`, committing
+/// tables in a scratch namespace through what `open` gives there.
+pub(crate) fn search<S: Scratch>(
+    new: &Table,
+    candidates: &[(usize, usize)],
+    errno: Errno,
+    open: impl FnOnce(crate::addr::Family) -> Option<S> + Send,
+) -> Option<Error> {
     if candidates.is_empty() {
         return None;
     }
     let found = crate::netns::run_isolated(|| {
-        let sock = Socket::open(new.family).ok()?;
-        Search::new(&sock, new, &candidates).run()
+        let mut scratch = open(new.family)?;
+        Search::new(&mut scratch, new, candidates).run()
     })
     .ok()??;
     let chain = new.chains.get(found.chain)?;
     let rule = chain.rules.get(found.rule)?;
-    let (extension, revision, is_target) = match found.ext {
+    let (extension, revision, is_target, placement) = match found.ext {
         Ext::Match(i) => {
             let m = rule.matches.get(i)?;
-            (m.save_name().to_string(), m.revision(), false)
+            let placement = placement::of_match(m.name());
+            (m.save_name().to_string(), m.revision(), false, placement)
         }
         Ext::Target => match &rule.target {
-            Target::Ext(t) => (t.save_name().to_string(), t.revision(), true),
+            Target::Ext(t) => {
+                let placement = placement::of_target(t.name());
+                (t.save_name().to_string(), t.revision(), true, placement)
+            }
             _ => return None,
         },
+    };
+    let reason = match found.reason {
+        Refusal::Hook { .. } => Refusal::Hook {
+            hook: refused_hook(new, &chain.name, placement).and_then(placement::number),
+            tables: 0,
+        },
+        // Refused wherever it goes in this table: the table itself, when
+        // the extension belongs to others.
+        Refusal::Value => placement
+            .and_then(|p| p.refuses(&new.name, placement::hook_name(&chain.name)))
+            .filter(|r| matches!(r, Refusal::Hook { tables, .. } if *tables != 0))
+            .unwrap_or(Refusal::Value),
+        r => r,
     };
     Some(Error::Refused {
         family: new.family,
@@ -80,8 +148,28 @@ pub(crate) fn refused(old: &Table, new: &Table, errno: Errno) -> Option<Error> {
         is_target,
         revision,
         errno,
-        reason: found.reason,
+        reason,
     })
+}
+
+/// The hook `chain` is reached from that the extension refuses: the first
+/// one outside its known `placement`, or the only one the chain is reached
+/// from.
+fn refused_hook(t: &Table, chain: &str, placement: Option<Placement>) -> Option<&'static str> {
+    let bits = reach(t).get(chain).copied().unwrap_or(0);
+    let reached: Vec<&'static str> = HOOKS
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| bits & (1 << i) != 0)
+        .map(|(_, h)| *h)
+        .collect();
+    match placement {
+        Some(p) if !p.hooks.is_empty() => reached.into_iter().find(|h| !p.hooks.contains(h)),
+        _ => match reached[..] {
+            [only] => Some(only),
+            _ => None,
+        },
+    }
 }
 
 /// The rules to try, as (chain index, rule index) in `new`: jumps and gotos
@@ -170,7 +258,7 @@ struct Probe {
 }
 
 struct Search<'a> {
-    sock: &'a Socket,
+    scratch: &'a mut dyn Scratch,
     new: &'a Table,
     candidates: &'a [(usize, usize)],
     /// The candidates without their set extensions, and for each match of
@@ -182,9 +270,13 @@ struct Search<'a> {
 }
 
 impl<'a> Search<'a> {
-    fn new(sock: &'a Socket, new: &'a Table, candidates: &'a [(usize, usize)]) -> Search<'a> {
+    fn new(
+        scratch: &'a mut dyn Scratch,
+        new: &'a Table,
+        candidates: &'a [(usize, usize)],
+    ) -> Search<'a> {
         Search {
-            sock,
+            scratch,
             new,
             candidates,
             stripped: candidates
@@ -235,7 +327,10 @@ impl<'a> Search<'a> {
         let reason = if self.fails(culprit, Some(elsewhere))? {
             Refusal::Value
         } else {
-            Refusal::Hook
+            Refusal::Hook {
+                hook: None,
+                tables: 0,
+            }
         };
         let (chain, rule) = self.candidates[culprit];
         Some(Found {
@@ -248,7 +343,7 @@ impl<'a> Search<'a> {
 
     /// The extension of candidate `c` (stripped: `rule`) that makes the
     /// table fail, with candidates before it in place.
-    fn extension(&self, c: usize, rule: &Rule) -> Option<Ext> {
+    fn extension(&mut self, c: usize, rule: &Rule) -> Option<Ext> {
         let exts: Vec<Ext> = (0..rule.matches.len())
             .map(Ext::Match)
             .chain(matches!(rule.target, Target::Ext(_)).then_some(Ext::Target))
@@ -287,25 +382,9 @@ impl<'a> Search<'a> {
     /// Commits, in the scratch namespace, the table with the first `k`
     /// candidates and `probe` (candidate `k`, changed or moved): true when
     /// the kernel refuses it. `None` when it cannot be tried.
-    fn fails(&self, k: usize, probe: Option<Probe>) -> Option<bool> {
+    fn fails(&mut self, k: usize, probe: Option<Probe>) -> Option<bool> {
         let table = self.build(k, probe.as_ref())?;
-        let mut enc = blob::encode(&table).ok()?;
-        let info = self.sock.info(&table.name).ok()?;
-        let head = ReplaceHeader {
-            valid_hooks: enc.valid_hooks,
-            num_entries: u32::try_from(enc.num_entries).ok()?,
-            hook_entry: enc.hook_entry,
-            underflow: enc.underflow,
-            num_counters: info.num_entries,
-        };
-        if info.valid_hooks != enc.valid_hooks {
-            return None;
-        }
-        match self.sock.replace(&table.name, &head, &mut enc.entries) {
-            Ok(_) => Some(false),
-            Err(Error::Kernel { errno, .. }) if worth_a_search(errno) => Some(true),
-            Err(_) => None,
-        }
+        self.scratch.fails(&table)
     }
 
     /// The table to try: the first `k` candidates, plus `probe`.

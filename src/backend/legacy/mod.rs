@@ -7,7 +7,7 @@
 mod blind;
 mod blob;
 mod counters;
-mod diagnose;
+pub(crate) mod diagnose;
 mod ip;
 pub(crate) mod ipset;
 mod prepare;
@@ -21,6 +21,7 @@ use iptkit_sys::xtables::{ipt_getinfo, NF_INET_NUMHOOKS};
 use nix::errno::Errno;
 
 use crate::addr::Family;
+use crate::backend::placement;
 use crate::backend::revisions::{self, RevisionCache};
 use crate::backend::{Blind, BlindOutcome, Committed, Driver, Loaded, State};
 use crate::error::{Error, Refusal, Result};
@@ -241,6 +242,7 @@ impl Lookups<'_> {
 impl prepare::Kernel for Lookups<'_> {
     fn fit(&mut self, chain: &str, rule: &Rule) -> Result<Option<Rule>> {
         let (family, table) = (self.family, self.table);
+        placement::check(family, table, chain, rule)?;
         revisions::fit_in(family, table, chain, rule, &mut |name, revision, target| {
             self.has(name, revision, target)
         })

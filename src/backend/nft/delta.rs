@@ -122,25 +122,19 @@ impl Nft {
                 as_read: Vec::new(),
             }));
         }
-        let reply = match self.send_plan(family, table, None, &plan) {
-            Ok(reply) => reply,
-            // A rule or chain addressed is gone: read again and replay.
-            Err(Error::Kernel {
-                errno: nix::errno::Errno::ENOENT,
-                ..
-            }) => {
+        let reply = self.send_plan(family, table, None, &plan)?;
+        match reply.result {
+            netlink::BatchResult::Applied => {}
+            // Nothing landed. A rule or chain addressed is gone (ENOENT), or
+            // a rule was refused: the usual way reads again where the table
+            // moved, replays, and names the rule and extension refused.
+            netlink::BatchResult::Refused { .. } => return Ok(None),
+            netlink::BatchResult::GenerationMoved => {
                 return Err(Error::TableChanged {
                     table: table.into(),
                     attempts: 1,
                 })
             }
-            Err(e) => return Err(e),
-        };
-        if reply.result != netlink::BatchResult::Applied {
-            return Err(Error::TableChanged {
-                table: table.into(),
-                attempts: 1,
-            });
         }
         // The chains as the kernel now has them.
         let mut chains = snap.chains.clone();

@@ -40,6 +40,10 @@ pub(crate) struct Plan {
     /// how they were given (decoded from the expressions sent), by chain,
     /// position in the new table and the sequence number of their message.
     pub as_read: Vec<(String, usize, u32, Rule)>,
+    /// The chain and the index in it after the batch of the rule each
+    /// NEWRULE carries, by sequence number: a refused message names its
+    /// rule.
+    pub rules: HashMap<u32, (String, usize)>,
 }
 
 /// Where a new rule goes in its chain.
@@ -323,6 +327,8 @@ impl<'a> Builder<'a> {
         let seq = self.seq(purpose);
         let (exprs, compat) = match rule {
             Some((r, j)) => {
+                crate::backend::placement::check(r.family, self.table, chain, r)?;
+                self.plan.rules.insert(seq, (chain.to_string(), j));
                 if is_raw(r) {
                     return Err(Error::Incompatible {
                         table: self.table.into(),

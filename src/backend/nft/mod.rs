@@ -18,6 +18,7 @@ mod encode;
 mod expr;
 mod ffi;
 mod netlink;
+mod refused;
 mod wire;
 
 #[doc(hidden)]
@@ -128,6 +129,9 @@ pub(crate) struct Nft {
     pub(crate) last_batch_messages: usize,
     /// Bytes of those messages (for tests).
     pub(crate) last_batch_bytes: usize,
+    /// Commits in a scratch namespace, trying tables for the diagnosis of
+    /// a refusal: a refusal here is not diagnosed again.
+    scratch: bool,
 }
 
 impl Nft {
@@ -449,11 +453,18 @@ impl Driver for Nft {
             true => None,
             false => Some(self.send_plans(nfproto(first.new.family), Some(at), &sending)?),
         };
-        if reply
-            .as_ref()
-            .is_some_and(|r| r.result == netlink::BatchResult::GenerationMoved)
-        {
-            return Err(changed());
+        match reply.as_ref().map(|r| &r.result) {
+            Some(netlink::BatchResult::GenerationMoved) => return Err(changed()),
+            Some(result @ netlink::BatchResult::Refused { seq, errno }) => {
+                // The table whose message it was.
+                let (t, plan) = tables
+                    .iter()
+                    .zip(&plans)
+                    .find(|(_, p)| p.purposes.contains_key(seq))
+                    .unwrap_or((first, &plans[0]));
+                return Err(self.refusal(t.new, plan, result, *seq, *errno));
+            }
+            _ => {}
         }
         Ok(Some(
             tables
@@ -492,6 +503,7 @@ impl Driver for Nft {
                 Blind::Append { .. } => (diff::NLM_F_CREATE | diff::NLM_F_APPEND, "appending"),
                 Blind::InsertHead { .. } => (diff::NLM_F_CREATE, "inserting"),
             };
+            crate::backend::placement::check(family, table, change.chain(), change.rule())?;
             let (exprs, compat) = encode::encode(change.rule())?;
             let seq = sock.next_seq();
             purposes.insert(
@@ -646,11 +658,35 @@ impl Nft {
         let reply = self.send_plan(nfproto(new.family), &new.name, Some(genid), &plan)?;
         match reply.result {
             netlink::BatchResult::Applied => Ok((plan, Some(reply))),
+            netlink::BatchResult::Refused { seq, errno } => {
+                Err(self.refusal(new, &plan, &reply.result, seq, errno))
+            }
             netlink::BatchResult::GenerationMoved => Err(Error::TableChanged {
                 table: new.name.clone(),
                 attempts: 1,
             }),
         }
+    }
+
+    /// The error for a batch the kernel refused at message `seq`: the rule
+    /// and extension refused when the message carried a rule of `new`
+    /// (found by trying it in a scratch namespace), else the errno with
+    /// what the message was for.
+    fn refusal(
+        &self,
+        new: &Table,
+        plan: &diff::Plan,
+        result: &netlink::BatchResult,
+        seq: u32,
+        errno: nix::errno::Errno,
+    ) -> Error {
+        let named = match (self.scratch, plan.rules.get(&seq)) {
+            (false, Some(at)) => refused::refused(new, at, errno),
+            _ => None,
+        };
+        named
+            .or_else(|| result.refusal(&plan.purposes))
+            .unwrap_or_else(|| Error::Malformed("a refusal without an error".into()))
     }
 
     /// The messages that turn `loaded` into `new`, `base` saying which

@@ -323,11 +323,18 @@ impl Socket {
             return Ok(reply);
         }
         if let Some(&(seq, errno)) = errors.first() {
-            let what = purposes
-                .get(&seq)
-                .cloned()
-                .unwrap_or_else(|| "the batch".into());
-            return Err(kernel(op, errno, &what));
+            if errno == libc::EPERM || !purposes.contains_key(&seq) {
+                let what = purposes
+                    .get(&seq)
+                    .cloned()
+                    .unwrap_or_else(|| "the batch".into());
+                return Err(kernel(op, errno, &what));
+            }
+            reply.result = BatchResult::Refused {
+                seq,
+                errno: Errno::from_raw(errno),
+            };
+            return Ok(reply);
         }
         if !acked {
             return Err(Error::Malformed(
@@ -378,6 +385,26 @@ pub(crate) enum BatchResult {
     /// The ruleset changed since the generation the batch was computed
     /// from: nothing was applied.
     GenerationMoved,
+    /// The kernel refused the message of sequence number `seq` (the
+    /// first it refused): nothing was applied.
+    Refused {
+        /// The message.
+        seq: u32,
+        /// The kernel's answer.
+        errno: Errno,
+    },
+}
+
+impl BatchResult {
+    /// The error of a refused batch: the kernel's errno and what the
+    /// refused message was for.
+    pub fn refusal(self, purposes: &Purposes) -> Option<Error> {
+        let BatchResult::Refused { seq, errno } = self else {
+            return None;
+        };
+        let what = purposes.get(&seq).map_or("the batch", String::as_str);
+        Some(kernel("nf_tables batch", errno as i32, what))
+    }
 }
 
 fn kernel(op: &str, errno: i32, what: &str) -> Error {
