@@ -113,6 +113,21 @@ COMMIT
 COMMIT
 ";
 
+/// The same valid filter, and a nat the kernel alone refuses: `addrtype`
+/// limited to the input interface is not valid in PREROUTING's opposite,
+/// POSTROUTING (xt_addrtype checks the hooks against its flags), which no
+/// check before the commit knows.
+const KERNEL_REFUSES_NAT: &str = "*filter
+:INPUT ACCEPT [0:0]
+-A INPUT -s 192.0.2.9/32 -j DROP
+-A INPUT -s 192.0.2.1/32 -j ACCEPT
+COMMIT
+*nat
+:POSTROUTING ACCEPT [0:0]
+-A POSTROUTING -s 192.0.2.2/32 -m addrtype --src-type LOCAL --limit-iface-in -j ACCEPT
+COMMIT
+";
+
 fn missing_jump_changes_nothing(backend: Backend) {
     isolate();
     run(&tool(backend, "-restore"), &["-c"], BEFORE).expect("the state before");
@@ -156,11 +171,29 @@ fn legacy_a_table_that_does_not_exist_is_not_made_by_a_refused_restore() {
 }
 
 #[test]
-fn legacy_reject_in_nat_puts_filter_back_with_its_counters() {
+fn legacy_reject_in_nat_is_refused_before_anything_lands() {
     isolate();
     run("iptables-legacy-restore", &["-c"], BEFORE).expect("the state before");
     let before = save_all(Backend::Legacy);
     let err = ours(Backend::Legacy, REJECT_IN_NAT, &RestoreOptions::default()).unwrap_err();
+    assert!(
+        err.to_string().contains("REJECT") && !matches!(err, Error::RolledBack { .. }),
+        "{err}"
+    );
+    assert_eq!(save_all(Backend::Legacy), before, "{err}");
+}
+
+#[test]
+fn legacy_kernel_refusal_in_nat_puts_filter_back_with_its_counters() {
+    isolate();
+    run("iptables-legacy-restore", &["-c"], BEFORE).expect("the state before");
+    let before = save_all(Backend::Legacy);
+    let err = ours(
+        Backend::Legacy,
+        KERNEL_REFUSES_NAT,
+        &RestoreOptions::default(),
+    )
+    .unwrap_err();
     match &err {
         Error::RolledBack {
             table,
@@ -170,7 +203,7 @@ fn legacy_reject_in_nat_puts_filter_back_with_its_counters() {
             assert_eq!(table, "nat", "{err}");
             assert_eq!(restored, &["filter"], "{err}");
             assert!(
-                matches!(source.as_ref(), Error::Refused { extension, .. } if extension == "REJECT"),
+                matches!(source.as_ref(), Error::Refused { extension, .. } if extension == "addrtype"),
                 "{err}"
             );
         }
@@ -183,12 +216,12 @@ fn legacy_reject_in_nat_puts_filter_back_with_its_counters() {
     );
     // Rules, policies and counters as they were.
     assert_eq!(save_all(Backend::Legacy), before, "{err}");
-    // And the same input with a target nat takes lands, both tables.
-    let good = REJECT_IN_NAT.replace("-j REJECT", "-j ACCEPT");
+    // And the same input with a match the kernel takes lands, both tables.
+    let good = KERNEL_REFUSES_NAT.replace(" --limit-iface-in", "");
     ours(Backend::Legacy, &good, &RestoreOptions::default()).unwrap();
     let after = save_all(Backend::Legacy);
     for line in [
-        "-A PREROUTING -s 192.0.2.2/32 -j ACCEPT",
+        "-A POSTROUTING -s 192.0.2.2/32 -m addrtype --src-type LOCAL -j ACCEPT",
         "-A INPUT -s 192.0.2.9/32 -j DROP\n[0:0] -A INPUT -s 192.0.2.1/32 -j ACCEPT",
     ] {
         assert!(after.contains(line), "{line}:\n{after}");
