@@ -9,9 +9,10 @@
 //! chain, unless it is there already; unblocking removes them, and is not an
 //! error when there is nothing to remove. One atomic commit either way.
 //!
-//! It prints what this run changed: `added 1, already blocked 0` (or
-//! `removed N, not blocked M`), counted from its own changes, never from
-//! the table before and after (which another writer may move).
+//! It prints what this run changed: `blocked 1, 0 unchanged` (or
+//! `unblocked N, M unchanged`; scripts read this line), counted from its
+//! own changes, never from the table before and after (which another
+//! writer may move).
 //!
 //! `-w` waits for the xtables lock forever, `-w SECS` at most that long;
 //! without it, 10 seconds (iptkit's default). A lock that stays busy exits
@@ -106,9 +107,9 @@ fn run(args: &Args) -> iptkit::Result<()> {
     }
     handle.commit()?;
     if args.unblock {
-        println!("removed {changed}, not blocked {unchanged}");
+        println!("unblocked {changed}, {unchanged} unchanged");
     } else {
-        println!("added {changed}, already blocked {unchanged}");
+        println!("blocked {changed}, {unchanged} unchanged");
     }
     if args.isolated {
         let dialect = handle.backend().dialect();

@@ -103,7 +103,7 @@ fn block_ip_counts_what_it_changed_and_takes_w() {
             &[&be[..], &["192.0.2.7", "192.0.2.8"]].concat(),
             "",
         );
-        assert_eq!(out, "added 2, already blocked 0\n", "{b}");
+        assert_eq!(out, "blocked 2, 0 unchanged\n", "{b}");
         // Another writer's rules change nothing in the counts.
         ok(
             "restore",
@@ -115,15 +115,15 @@ fn block_ip_counts_what_it_changed_and_takes_w() {
             &[&be[..], &["192.0.2.7", "192.0.2.9"]].concat(),
             "",
         );
-        assert_eq!(out, "added 1, already blocked 1\n", "{b}");
+        assert_eq!(out, "blocked 1, 1 unchanged\n", "{b}");
         let out = ok("block_ip", &[&be[..], &["192.0.2.7"]].concat(), "");
-        assert_eq!(out, "added 0, already blocked 1\n", "{b}");
+        assert_eq!(out, "blocked 0, 1 unchanged\n", "{b}");
         let out = ok(
             "block_ip",
             &[&be[..], &["--unblock", "192.0.2.7", "192.0.2.99"]].concat(),
             "",
         );
-        assert_eq!(out, "removed 1, not blocked 1\n", "{b}");
+        assert_eq!(out, "unblocked 1, 1 unchanged\n", "{b}");
         let rules: Vec<String> = saved(b)
             .lines()
             .filter(|l| l.starts_with("-A INPUT"))
