@@ -269,3 +269,51 @@ fn reads_need_no_lock_and_commits_wait_for_it() {
     drop(held);
     let _ = std::fs::remove_file(&path);
 }
+
+/// A change to one chain decodes that chain only: the other chains'
+/// entries go back to the kernel as they were (jumps, gotos,
+/// fallthroughs, extension targets, counters), as `iptables-legacy-save -c`
+/// shows.
+#[test]
+fn a_change_to_one_chain_keeps_the_others_as_the_kernel_had_them() {
+    isolate();
+    for f in FAMILIES {
+        let a = host_saved(f, 1);
+        let b = host_saved(f, 2);
+        let before = format!(
+            "*filter\n:INPUT ACCEPT [1:60]\n:FORWARD DROP [2:120]\n:OUTPUT ACCEPT [0:0]\n\
+             :big - [0:0]\n:other - [0:0]\n\
+             [3:180] -A INPUT -s {a} -j big\n\
+             [4:240] -A FORWARD -j big\n\
+             [5:300] -A big -s {b} -g other\n\
+             [6:360] -A big -s {a}\n\
+             [7:420] -A big -p tcp -m tcp --dport 22 -j other\n\
+             [8:480] -A big -j LOG --log-prefix \"big \"\n\
+             [9:540] -A big -j RETURN\n\
+             [10:600] -A other -d {b} -j DROP\n\
+             COMMIT\n"
+        );
+        restore(f, &before);
+        let mut h = Handle::open(f, "filter").unwrap();
+        let new = rule(f, &format!("-s {b} -j DROP"));
+        assert!(!h.check("INPUT", &new).unwrap());
+        h.insert("INPUT", 0, new.clone()).unwrap();
+        h.commit().unwrap();
+        let want = before.replace(
+            "[3:180] -A INPUT",
+            &format!("[0:0] -A INPUT -s {b} -j DROP\n[3:180] -A INPUT"),
+        );
+        assert_eq!(save_body(f), want, "{f:?}");
+        // And back, through the same handle.
+        h.delete_rule("INPUT", &new).unwrap();
+        h.commit().unwrap();
+        assert_eq!(save_body(f), before, "{f:?}");
+        // A wider read afterwards sees every chain.
+        assert_eq!(h.rules("big").unwrap().len(), 5);
+        assert_eq!(h.rules("other").unwrap().len(), 1);
+    }
+}
+
+fn save_body(f: Family) -> String {
+    save(f, "filter", true)
+}

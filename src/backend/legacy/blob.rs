@@ -42,6 +42,9 @@ pub(crate) struct ChainEntries {
     pub rules: Vec<usize>,
     /// Entry index of the policy (built-in chains only).
     pub policy: Option<usize>,
+    /// Entry index of the body's first entry, where jumps land (user
+    /// chains only; the RETURN of an empty chain).
+    pub body: Option<usize>,
 }
 
 /// Entry indices of every chain, by chain name.
@@ -221,6 +224,21 @@ pub(crate) fn decode(
     info: &ipt_getinfo,
     blob: &[u8],
 ) -> Result<(Table, EntryMap)> {
+    decode_only(family, name, info, blob, None)
+}
+
+/// [`decode`], with the rules of the chains in `only` alone when given:
+/// the other chains come with their policies and counters but no rules,
+/// their entries are left as they are (a commit copies them whole, see
+/// [`raw_fixup`]). Decoding is most of a read's work; a change to one
+/// chain of a big table need not pay it for the others.
+pub(crate) fn decode_only(
+    family: Family,
+    name: &str,
+    info: &ipt_getinfo,
+    blob: &[u8],
+    only: Option<&crate::backend::Chains>,
+) -> Result<(Table, EntryMap)> {
     let slots = slots(family, blob, info.num_entries)?;
     // Slots are in offset order: an offset's entry by bisection.
     let at = |offset: u32, what: &str| {
@@ -284,7 +302,8 @@ pub(crate) fn decode(
         if let Some((_, i)) = s.policy {
             chain.counters = counters_of(family, slots[i].bytes(blob));
         }
-        for i in s.rules.clone() {
+        let wanted = only.is_none_or(|o| o.contains(&s.name));
+        for i in s.rules.clone().filter(|_| wanted) {
             let next = slots.get(i + 1).map(|e| e.offset);
             chain
                 .rules
@@ -298,6 +317,7 @@ pub(crate) fn decode(
             ChainEntries {
                 rules: s.rules.clone().collect(),
                 policy: s.policy.map(|p| p.1),
+                body: s.hook.is_none().then_some(s.rules.start),
             },
         );
         table.chains.push(chain);
@@ -313,7 +333,7 @@ pub(crate) fn decode(
 }
 
 /// An entry's counters.
-fn counters_of(family: Family, entry: &[u8]) -> Counters {
+pub(crate) fn counters_of(family: Family, entry: &[u8]) -> Counters {
     let at = match family {
         Family::Ipv4 => std::mem::offset_of!(ipt_entry, counters),
         Family::Ipv6 => std::mem::offset_of!(ip6t_entry, counters),
@@ -488,6 +508,47 @@ impl Fixup<'_> {
             _ => Fixup::None,
         }
     }
+}
+
+/// What copying the entry at `offset` of a blob, whose rule was not
+/// decoded, must fill in: its jump (`bodies`: the chain whose body starts
+/// at an offset of that blob) or its fallthrough. The entry's bytes were
+/// checked when the blob was read.
+pub(crate) fn raw_fixup<'a>(
+    family: Family,
+    entry: &[u8],
+    offset: usize,
+    bodies: &HashMap<usize, &'a str>,
+) -> Result<Fixup<'a>> {
+    let (t_off, n_off) =
+        ip::offsets(family, entry).ok_or_else(|| malformed(offset, "truncated entry"))?;
+    let target = entry
+        .get(t_off..)
+        .and_then(xt_entry_target::read_from)
+        .ok_or_else(|| malformed(offset, "truncated target"))?;
+    if !name_of(&target.name).is_empty() || usize::from(target.target_size) != STANDARD_SIZE {
+        return Ok(Fixup::None);
+    }
+    let at = t_off + EXT_HEADER;
+    let verdict = match entry.get(at..at + 4) {
+        Some(&[a, b, c, d]) => i32::from_ne_bytes([a, b, c, d]),
+        _ => return Err(malformed(offset, "truncated verdict")),
+    };
+    let Ok(to) = usize::try_from(verdict) else {
+        return Ok(Fixup::None);
+    };
+    if !ip::is_goto(family, entry) && to == offset + n_off {
+        return Ok(Fixup::Next);
+    }
+    bodies
+        .get(&to)
+        .map(|chain| Fixup::Jump(chain))
+        .ok_or_else(|| {
+            malformed(
+                offset,
+                format!("jump to offset {to}, which starts no user chain"),
+            )
+        })
 }
 
 /// Bytes from a standard verdict to the end of its entry: the verdict and
@@ -726,6 +787,7 @@ impl<'t> Writer<'t> {
             entries: ChainEntries {
                 rules: Vec::with_capacity(chain.rules.len()),
                 policy: None,
+                body: (!chain.is_builtin()).then_some(self.entries),
             },
         });
         Ok(())
@@ -742,10 +804,15 @@ impl<'t> Writer<'t> {
     /// Copies a rule's entry from a blob the kernel handed out (or that we
     /// wrote): `target` is the rule's, for its jump or fallthrough.
     pub fn copy(&mut self, entry: &[u8], target: &Target) -> Result<usize> {
+        self.copy_with(entry, Fixup::of(target))
+    }
+
+    /// Copies an entry whose rule was not decoded (see [`raw_fixup`]).
+    pub fn copy_with(&mut self, entry: &[u8], fixup: Fixup) -> Result<usize> {
         let start = self.out.len();
         self.out.buf_mut().extend_from_slice(entry);
         ip::clear_kernel_part(self.family, &mut self.out[start..]);
-        self.added(start, Fixup::of(target))?;
+        self.added(start, fixup)?;
         Ok(start)
     }
 

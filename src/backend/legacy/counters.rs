@@ -286,6 +286,7 @@ mod tests {
             table: old,
             map: &old_enc.map,
             blob: &old_enc.entries,
+            only: None,
         };
         let p = prepare(&base, new, &mut Anything).unwrap();
         // The blob is the one encoding gives, copied rules or not.

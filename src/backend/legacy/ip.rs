@@ -236,6 +236,17 @@ pub(crate) fn set_offsets(
 
 /// An entry's `target_offset` and `next_offset`, read from its header
 /// without decoding anything else; `None` when `entry` is too short.
+/// The goto flag of an entry (IPT_F_GOTO / IP6T_F_GOTO); false for one
+/// too short to hold it.
+pub(crate) fn is_goto(family: Family, entry: &[u8]) -> bool {
+    match family {
+        Family::Ipv4 => ipt_entry::read_from(entry).is_some_and(|e| e.ip.flags & IPT_F_GOTO != 0),
+        Family::Ipv6 => {
+            ip6t_entry::read_from(entry).is_some_and(|e| e.ipv6.flags & IP6T_F_GOTO != 0)
+        }
+    }
+}
+
 pub(crate) fn offsets(family: Family, entry: &[u8]) -> Option<(usize, usize)> {
     let at = offsets_at(family);
     match entry.get(at..at + 4)? {

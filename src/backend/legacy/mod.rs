@@ -23,7 +23,7 @@ use nix::errno::Errno;
 use crate::addr::Family;
 use crate::backend::placement;
 use crate::backend::revisions::{self, RevisionCache};
-use crate::backend::{Blind, BlindOutcome, Committed, Driver, Loaded, State};
+use crate::backend::{Blind, BlindOutcome, Chains, Committed, Driver, Loaded, State};
 use crate::error::{Error, Refusal, Result};
 use crate::rule::{Counters, Rule};
 use crate::ruleset::Table;
@@ -272,8 +272,31 @@ fn legacy_state(loaded: &Loaded) -> Option<&Snapshot> {
     }
 }
 
-impl Driver for Legacy {
-    fn load(&mut self, family: Family, table: &str) -> Result<Loaded> {
+/// For a table read in part: the table read and `new`, with the rules of
+/// the chains not read decoded from the snapshot's blob. `None` when the
+/// whole table was read (or the blob does not decode).
+fn whole_tables(snap: &Snapshot, loaded: &Loaded, new: &Table) -> Option<(Table, Table)> {
+    let only = loaded.only.as_ref()?;
+    let mut info = <ipt_getinfo as iptkit_sys::Pod>::zeroed();
+    info.valid_hooks = snap.valid_hooks;
+    info.hook_entry = snap.hook_entry;
+    info.underflow = snap.underflow;
+    info.num_entries = snap.num_entries;
+    info.size = u32::try_from(snap.blob.bytes().len()).ok()?;
+    let t = &loaded.table;
+    let (old, _) = blob::decode(t.family, &t.name, &info, snap.blob.bytes()).ok()?;
+    let mut whole = new.clone();
+    for chain in whole.chains.iter_mut().filter(|c| !only.contains(&c.name)) {
+        if let Some(c) = old.chain(&chain.name) {
+            chain.rules = c.rules.clone();
+        }
+    }
+    Some((old, whole))
+}
+
+impl Legacy {
+    /// Reads a table; decodes the rules of `only`'s chains alone when given.
+    fn load_only(&mut self, family: Family, table: &str, only: Option<&Chains>) -> Result<Loaded> {
         if family == Family::Ipv6 {
             // Open the ipset socket now, so that set lookups later go to
             // this namespace too. Failing here is not fatal: a lookup that
@@ -286,7 +309,7 @@ impl Driver for Legacy {
         loop {
             attempts += 1;
             let raw = self.socket(family)?.read(table)?;
-            let (mut t, map) = blob::decode(family, table, &raw.info, raw.entries())?;
+            let (mut t, map) = blob::decode_only(family, table, &raw.info, raw.entries(), only)?;
             let counted = map.values().map(|c| c.rules.len() + 1).sum::<usize>()
                 + map.values().filter(|c| c.policy.is_none()).count()
                 + 1;
@@ -304,7 +327,7 @@ impl Driver for Legacy {
                         map,
                         blob: Arc::new(Blob::Read(raw)),
                     }),
-                    only: None,
+                    only: only.cloned(),
                 });
             }
             if attempts == 3 {
@@ -314,6 +337,18 @@ impl Driver for Legacy {
                 )));
             }
         }
+    }
+}
+
+impl Driver for Legacy {
+    fn load(&mut self, family: Family, table: &str) -> Result<Loaded> {
+        self.load_only(family, table, None)
+    }
+
+    /// The kernel hands out the whole table; only the rules of `chains`
+    /// are decoded. A commit copies the other chains' entries as they are.
+    fn load_chains(&mut self, family: Family, table: &str, chains: &Chains) -> Result<Loaded> {
+        self.load_only(family, table, Some(chains))
     }
 
     fn unchanged(&mut self, loaded: &Loaded) -> Result<bool> {
@@ -359,8 +394,13 @@ impl Driver for Legacy {
                     Errno::ENOENT => self.missing_extension(sending),
                     _ => None,
                 };
+                // The search needs every rule, those of chains not read too.
+                let whole = whole_tables(snap, loaded, sending);
+                let (old, sending) = whole
+                    .as_ref()
+                    .map_or((&loaded.table, sending), |(o, s)| (o, s));
                 return Err(missing
-                    .or_else(|| diagnose::refused(&loaded.table, sending, errno))
+                    .or_else(|| diagnose::refused(old, sending, errno))
                     .unwrap_or(Error::Kernel { op, errno, context }));
             }
             Err(e) => return Err(e),
@@ -473,6 +513,7 @@ impl Legacy {
             table: &loaded.table,
             map: &snap.map,
             blob: snap.blob.bytes(),
+            only: loaded.only.as_ref(),
         };
         let prepared = prepare::prepare(&base, new, &mut self.kernel(new.family, &new.name)?)?;
         Ok((snap, prepared))

@@ -17,6 +17,7 @@ use crate::addr::Family;
 use crate::error::{Error, Result};
 use crate::rule::Rule;
 use crate::ruleset::{Chain, Table};
+use std::collections::HashMap;
 
 /// The table a commit is based on: as read, or as the last commit left it.
 pub(crate) struct Base<'a> {
@@ -26,6 +27,9 @@ pub(crate) struct Base<'a> {
     pub map: &'a EntryMap,
     /// Its entries.
     pub blob: &'a [u8],
+    /// `Some`: only these chains' rules were read; the others' entries
+    /// are copied as they are (see [`blob::decode_only`]).
+    pub only: Option<&'a crate::backend::Chains>,
 }
 
 /// What the kernel has to say about new rules.
@@ -95,6 +99,16 @@ pub(crate) fn prepare(base: &Base, new: &Table, kernel: &mut dyn Kernel) -> Resu
         fresh: Vec::new(),
         kernel,
     };
+    // Where the old blob's user chains start, for the jumps of entries
+    // copied without their rule.
+    let bodies: HashMap<usize, &str> = match base.only {
+        Some(_) => base
+            .map
+            .iter()
+            .filter_map(|(name, e)| Some((*offsets.get(e.body?)?, name.as_str())))
+            .collect(),
+        None => HashMap::new(),
+    };
     for (ci, chain) in blob_order(new)? {
         let old = Old {
             family: new.family,
@@ -103,7 +117,12 @@ pub(crate) fn prepare(base: &Base, new: &Table, kernel: &mut dyn Kernel) -> Resu
             blob: base.blob,
             offsets: &offsets,
         };
-        p.chain(ci, chain, &old)?;
+        match base.only {
+            Some(only) if !only.contains(&chain.name) && old.entries.is_some() => {
+                p.unread_chain(chain, &old, &bodies)?
+            }
+            _ => p.chain(ci, chain, &old)?,
+        }
     }
     Ok(Prepared {
         enc: p.w.finish()?,
@@ -175,6 +194,35 @@ impl<'t> Preparer<'t, '_> {
                 None => self.plan.unpaired(index, rule.counters),
             }
         }
+        self.end(chain, old)
+    }
+
+    /// Writes a chain whose rules were not read: its entries as the base
+    /// has them (nothing can have changed them: a change to a chain reads
+    /// it first), each keeping its counters.
+    fn unread_chain(
+        &mut self,
+        chain: &'t Chain,
+        old: &Old,
+        bodies: &HashMap<usize, &str>,
+    ) -> Result<()> {
+        self.w.begin(chain)?;
+        for &oi in old.entries.map_or(&[][..], |e| &e.rules) {
+            let (Some(&from), Some(&to)) = (old.offsets.get(oi), old.offsets.get(oi + 1)) else {
+                return Err(Error::Malformed("an entry beyond the blob read".into()));
+            };
+            let entry = &old.blob[from..to];
+            let index = self.w.next_index();
+            self.w
+                .copy_with(entry, blob::raw_fixup(old.family, entry, from, bodies)?)?;
+            let read = blob::counters_of(old.family, entry);
+            self.plan.paired(index, oi, read, read);
+        }
+        self.end(chain, old)
+    }
+
+    /// Closes the open chain: its policy, paired with the old one.
+    fn end(&mut self, chain: &Chain, old: &Old) -> Result<()> {
         if let Some(index) = self.w.end()? {
             let policy = old
                 .chain
