@@ -5,6 +5,8 @@
 //!   (`-s 10.0.0.0/8 -p tcp -m tcp --dport 22 -j ACCEPT`).
 //! - [`restore`]: whole iptables-restore files, and iptables-save output.
 
+mod getopt;
+mod longopts;
 mod rule;
 mod words;
 
