@@ -35,6 +35,7 @@ use crate::ruleset::{builtin_chains, check_chain_name, Policy, Table};
 use std::borrow::Cow;
 use std::fmt::Write;
 
+use super::getopt::{resolve, LongOption};
 use super::rule::{family_flag, parse_rule_spec_or_skip, push_counters, write_rule_line};
 use super::words::split_words_into;
 use crate::extension::{Args, Dialect};
@@ -360,7 +361,11 @@ fn parse_line<'t>(
     let Some((cmd, words)) = words.split_first() else {
         return Err(Error::Syntax("no command specified".into()));
     };
-    let cmd: &str = cmd;
+    // A long command may be abbreviated as getopt allows (`--app`).
+    let cmd: &str = match cmd.strip_prefix("--").and_then(|l| resolve(family, l, &[])) {
+        Some(LongOption::Main(short)) => short,
+        _ => cmd,
+    };
     let no_counters = |set: Option<Counters>| -> Result<()> {
         if set.is_some() || (restore_counters && prefix.is_some()) {
             return Err(Error::Syntax(format!(
@@ -382,7 +387,7 @@ fn parse_line<'t>(
         Ok(())
     };
     let command = match cmd {
-        "-A" | "--append" => {
+        "-A" => {
             need_chain("CHAIN")?;
             let Some((rules, set)) = spec(rest)? else {
                 return Ok(Command::OtherFamily);
@@ -393,7 +398,7 @@ fn parse_line<'t>(
                 counters,
             })?
         }
-        "-I" | "--insert" => {
+        "-I" => {
             need_chain("CHAIN")?;
             let (pos, rest) = match rest.first().and_then(|w| parse_uint(w)) {
                 Some(n) => (rule_index(n)?, &rest[1..]),
@@ -410,7 +415,7 @@ fn parse_line<'t>(
                 counters,
             }
         }
-        "-D" | "--delete" => {
+        "-D" => {
             need_chain("CHAIN")?;
             match rest.first().and_then(|w| parse_uint(w)) {
                 Some(n) => {
@@ -441,7 +446,7 @@ fn parse_line<'t>(
                 }
             }
         }
-        "-R" | "--replace" => {
+        "-R" => {
             need_chain("CHAIN")?;
             let (n, rest) = rest
                 .split_first()
@@ -460,7 +465,7 @@ fn parse_line<'t>(
                 counters,
             }
         }
-        "-C" | "--check" => {
+        "-C" => {
             need_chain("CHAIN")?;
             let Some((rules, set)) = spec(rest)? else {
                 return Ok(Command::OtherFamily);
@@ -471,7 +476,7 @@ fn parse_line<'t>(
                 rule: single(rules, "-C")?,
             }
         }
-        "-t" | "--table" => {
+        "-t" => {
             return Err(Error::Syntax(
                 "the -t option cannot be used in restore input".into(),
             ))
@@ -508,15 +513,15 @@ fn plain_command(
         )));
     }
     Ok(match cmd {
-        "-N" | "--new-chain" => match args {
+        "-N" => match args {
             [c] => Command::NewChain(c.to_string()),
             [] => return Err(missing("CHAIN")),
             [_, w, ..] => return Err(unexpected(w)),
         },
-        "-X" | "--delete-chain" => Command::DeleteChain(at_most_one()?),
-        "-F" | "--flush" => Command::Flush(at_most_one()?),
-        "-Z" | "--zero" => Command::Zero(at_most_one()?),
-        "-P" | "--policy" => {
+        "-X" => Command::DeleteChain(at_most_one()?),
+        "-F" => Command::Flush(at_most_one()?),
+        "-Z" => Command::Zero(at_most_one()?),
+        "-P" => {
             let (chain, policy, set) = match args {
                 [c, p] => (c, p, None),
                 [c, p, flag, pkts, bytes] if *flag == "-c" || *flag == "--set-counters" => {
@@ -541,7 +546,7 @@ fn plain_command(
                 counters: line_counters(prefix, set, restore_counters)?,
             }
         }
-        "-E" | "--rename-chain" => match args {
+        "-E" => match args {
             [old, new] => Command::Rename(old.to_string(), new.to_string()),
             [] => return Err(missing("OLD")),
             [_] => return Err(missing("NEW")),
@@ -914,6 +919,23 @@ mod tests {
             assert!(parse_with(Family::Ipv4, &text, &with).is_err(), "{line}");
         }
         assert!(play("*filter\n:INPUT DROP\nCOMMIT\n", &with).is_err());
+    }
+
+    #[test]
+    fn long_commands_may_be_abbreviated() {
+        let s = play(
+            "*filter\n:X - [0:0]\n--app INPUT --proto tcp --dpor 22 -j ACCEPT\n--ins INPUT 1 -j X\n--fl X\nCOMMIT\n",
+            &RestoreOptions::default(),
+        )
+        .unwrap();
+        assert!(
+            s.contains("-A INPUT -j X\n[0:0] -A INPUT -p tcp -m tcp --dport 22 -j ACCEPT\nCOMMIT"),
+            "{s}"
+        );
+        assert!(
+            parse_command(Family::Ipv4, "--de INPUT 1").is_err(),
+            "delete, delete-chain"
+        );
     }
 
     #[test]
