@@ -189,7 +189,7 @@ mod tests {
             let ctx = Ctx::new(family);
             let mut missing = Vec::new();
             for name in Match::known_names() {
-                let Some(mut m) = Match::by_name(&ctx, name) else {
+                let Some(m) = Match::by_name(&ctx, name) else {
                     continue;
                 };
                 let Some(table) = match_options(m.save_name(), family) else {
@@ -206,7 +206,7 @@ mod tests {
                 }
             }
             for name in TargetExt::known_names() {
-                let Some(mut t) = TargetExt::by_name(&ctx, name) else {
+                let Some(t) = TargetExt::by_name(&ctx, name) else {
                     continue;
                 };
                 let Some(table) = target_options(t.save_name(), family) else {
