@@ -14,4 +14,4 @@ pub mod restore;
 
 pub(crate) use rule::write_rule_line;
 pub use rule::{parse_rule_spec, save_rule_spec, save_rule_spec_in};
-pub use words::{save_string, split_words};
+pub use words::{save_string, split_words, MAX_WORD};

@@ -6,11 +6,26 @@ use crate::error::{Error, Result};
 
 /// Splits a line into words as iptables-restore does (`add_param_to_argv`):
 /// blanks separate words; `"..."` quotes a word (which may be empty), inside
-/// which `\x` stands for `x`.
+/// which `\x` stands for `x`. A word of [`MAX_WORD`] bytes or more is refused
+/// as iptables-restore refuses it ("Parameter too long!"), never cut.
 pub fn split_words(line: &str) -> Result<Vec<String>> {
     let mut words = Vec::new();
     split_words_into(line, &mut words)?;
     Ok(words.into_iter().map(Cow::into_owned).collect())
+}
+
+/// The longest word iptables-restore reads, in bytes (unquoted, unescaped):
+/// its `struct xt_param_buf` holds 1024 bytes with the NUL.
+pub const MAX_WORD: usize = 1023;
+
+fn too_long(word: &str) -> Result<()> {
+    if word.len() > MAX_WORD {
+        return Err(Error::Syntax(format!(
+            "Parameter too long! (a word of {} bytes; iptables-restore reads at most {MAX_WORD})",
+            word.len()
+        )));
+    }
+    Ok(())
 }
 
 /// [`split_words`] into `words` (cleared first), each word a slice of `line`
@@ -35,6 +50,7 @@ pub(crate) fn split_words_into<'a>(line: &'a str, words: &mut Vec<Cow<'a, str>>)
             i += 1;
         }
         if i == b.len() || b[i] != b'"' {
+            too_long(&line[start..i])?;
             words.push(Cow::Borrowed(&line[start..i]));
             continue;
         }
@@ -57,7 +73,7 @@ pub(crate) fn split_words_into<'a>(line: &'a str, words: &mut Vec<Cow<'a, str>>)
         }
         let quoted = &line[open..i];
         i += 1;
-        words.push(if before.is_empty() && !escaped {
+        let word = if before.is_empty() && !escaped {
             Cow::Borrowed(quoted)
         } else {
             let mut w = String::with_capacity(before.len() + quoted.len());
@@ -71,7 +87,9 @@ pub(crate) fn split_words_into<'a>(line: &'a str, words: &mut Vec<Cow<'a, str>>)
                 });
             }
             Cow::Owned(w)
-        });
+        };
+        too_long(&word)?;
+        words.push(word);
     }
     Ok(())
 }
@@ -167,6 +185,19 @@ mod tests {
                 }
                 assert_eq!(split_words(&line).ok(), split_by_chars(&line), "{line:?}");
             }
+        }
+    }
+
+    #[test]
+    fn refuses_words_iptables_restore_cannot_hold() {
+        let word = |n: usize| "a".repeat(n);
+        assert_eq!(split_words(&word(1023)).unwrap(), [word(1023)]);
+        assert_eq!(split_words(&format!("\"{}\"", word(1023))).unwrap(), [word(1023)]);
+        // Quotes and escapes are not part of the word.
+        assert!(split_words(&format!("\"{}\\\"\"", word(1022))).is_ok());
+        for line in [word(1024), format!("-m comment --comment \"{}\"", word(1 << 20))] {
+            let e = split_words(&line).unwrap_err().to_string();
+            assert!(e.contains("Parameter too long!"), "{e}");
         }
     }
 
