@@ -18,13 +18,15 @@
 #[path = "shared/backend.rs"]
 mod backend;
 
-use std::io::Read;
+use std::io::{Read, Write};
 use std::time::Duration;
 
 use clap::Parser;
 use iptkit::handle::Options;
 use iptkit::lock::LockWait;
-use iptkit::syntax::restore::{parse_with, save_table_in, Command, RestoreOptions, TableBlock};
+use iptkit::syntax::restore::{
+    parse_with, save_table_bytes_in, Command, RestoreOptions, TableBlock,
+};
 use iptkit::{Family, Handle, Table};
 
 #[derive(Parser)]
@@ -126,20 +128,25 @@ fn run(args: &Args) -> Result<(), (i32, iptkit::Error)> {
         }
         handle.commit().map_err(other)?;
         if args.isolated {
-            print!(
-                "{}",
-                save_table_in(handle.table().map_err(other)?, args.counters, dialect)
-            );
+            let saved = save_table_bytes_in(handle.table().map_err(other)?, args.counters, dialect);
+            std::io::stdout().write_all(&saved).map_err(|source| {
+                other(iptkit::Error::Io {
+                    op: "writing stdout".into(),
+                    source,
+                })
+            })?;
         }
     }
     Ok(())
 }
 
-fn read_input(args: &Args) -> iptkit::Result<String> {
-    let mut input = String::new();
+/// The input as bytes, as iptables-restore reads it (a comment need not be
+/// UTF-8).
+fn read_input(args: &Args) -> iptkit::Result<Vec<u8>> {
+    let mut input = Vec::new();
     let res = match &args.file {
-        Some(path) => std::fs::File::open(path).and_then(|mut f| f.read_to_string(&mut input)),
-        None => std::io::stdin().read_to_string(&mut input),
+        Some(path) => std::fs::File::open(path).and_then(|mut f| f.read_to_end(&mut input)),
+        None => std::io::stdin().read_to_end(&mut input),
     };
     res.map_err(|source| iptkit::Error::Io {
         op: match &args.file {

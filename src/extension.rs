@@ -69,6 +69,9 @@ impl Ctx {
 pub struct Args<'a> {
     words: Words<'a>,
     pos: usize,
+    // The words come from a restore line that is not UTF-8, and some may
+    // stand for bytes (see `syntax::bytes`).
+    bytes: bool,
 }
 
 /// The words an [`Args`] reads: owned, as callers hand them in, or borrowed
@@ -85,14 +88,17 @@ impl<'a> Args<'a> {
         Args {
             words: Words::Owned(words),
             pos: 0,
+            bytes: false,
         }
     }
 
-    /// A cursor over words as the line splitter leaves them.
-    pub(crate) fn split(words: &'a [Cow<'a, str>]) -> Args<'a> {
+    /// A cursor over words as the line splitter leaves them; `bytes` when
+    /// the line was not UTF-8 (see `syntax::bytes`).
+    pub(crate) fn split(words: &'a [Cow<'a, str>], bytes: bool) -> Args<'a> {
         Args {
             words: Words::Split(words),
             pos: 0,
+            bytes,
         }
     }
 
@@ -121,7 +127,28 @@ impl<'a> Args<'a> {
 
     /// The value of `option`: the next word, which must exist. A `!` here is the
     /// intrapositioned negation iptables no longer accepts.
+    /// A value that is not UTF-8 is refused: only [`Args::value_bytes`]
+    /// takes one.
     pub fn value(&mut self, option: &str) -> Result<&'a str> {
+        let v = self.value_text(option)?;
+        if self.bytes && crate::syntax::bytes::has_bytes(v) {
+            return Err(Error::rule(option, "the value is not valid UTF-8"));
+        }
+        Ok(v)
+    }
+
+    /// The value of `option` as bytes: any bytes, where restore input
+    /// gives them (a comment that is not UTF-8).
+    pub fn value_bytes(&mut self, option: &str) -> Result<Cow<'a, [u8]>> {
+        let v = self.value_text(option)?;
+        Ok(if self.bytes {
+            crate::syntax::bytes::unescape(v)
+        } else {
+            Cow::Borrowed(v.as_bytes())
+        })
+    }
+
+    fn value_text(&mut self, option: &str) -> Result<&'a str> {
         match self.next() {
             None => Err(Error::MissingValue(option.to_string())),
             Some("!") => Err(Error::rule(
@@ -137,6 +164,7 @@ impl<'a> Args<'a> {
     pub fn optional_value(&mut self) -> Option<&'a str> {
         let w = self.peek()?;
         if w == "!"
+            || (self.bytes && crate::syntax::bytes::has_bytes(w))
             || (w.starts_with('-')
                 && w.len() > 1
                 && !w[1..].starts_with(|c: char| c.is_ascii_digit()))

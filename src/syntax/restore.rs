@@ -35,8 +35,11 @@ use crate::ruleset::{builtin_chains, check_chain_name, Policy, Table};
 use std::borrow::Cow;
 use std::fmt::Write;
 
+use super::bytes::{escape, has_bytes, unescape};
 use super::getopt::{resolve, LongOption};
-use super::rule::{family_flag, parse_rule_spec_or_skip, push_counters, write_rule_line};
+use super::rule::{
+    family_flag, parse_rule_spec_or_skip, push_counters, write_rule_line, write_rule_line_bytes,
+};
 use super::words::split_words_into;
 use crate::extension::{Args, Dialect};
 
@@ -186,7 +189,12 @@ pub struct TableBlock {
 
 /// Parses iptables-restore input. Every line is checked before anything is
 /// applied; errors carry the 1-based line number.
-pub fn parse(family: Family, text: &str) -> Result<Vec<TableBlock>> {
+///
+/// The input is text or bytes (`&str`, `&[u8]`, ...), as iptables-restore
+/// reads bytes: a comment may be any bytes (see
+/// [`Comment`](crate::matches::comment::Comment)); anything else must be
+/// UTF-8.
+pub fn parse<T: AsRef<[u8]> + ?Sized>(family: Family, text: &T) -> Result<Vec<TableBlock>> {
     parse_with(family, text, &RestoreOptions::default())
 }
 
@@ -196,20 +204,52 @@ pub fn parse(family: Family, text: &str) -> Result<Vec<TableBlock>> {
 /// only needs its `COMMIT`, or the end of the input). With `counters`, a
 /// policy line needs its `[p:b]`, and a `[p:b]` prefix is refused on
 /// commands that take no counters.
-pub fn parse_with(family: Family, text: &str, opts: &RestoreOptions) -> Result<Vec<TableBlock>> {
+pub fn parse_with<T: AsRef<[u8]> + ?Sized>(
+    family: Family,
+    text: &T,
+    opts: &RestoreOptions,
+) -> Result<Vec<TableBlock>> {
+    let text = text.as_ref();
+    match std::str::from_utf8(text) {
+        Ok(text) => parse_lines(family, text.lines().map(Ok), opts),
+        Err(_) => {
+            let lines = text.split(|&b| b == b'\n').map(|l| {
+                let l = l.strip_suffix(b"\r").unwrap_or(l);
+                std::str::from_utf8(l).map_err(|_| l)
+            });
+            parse_lines(family, lines, opts)
+        }
+    }
+}
+
+/// [`parse_with`] of the input's lines, each text or, when it is not
+/// UTF-8, bytes.
+fn parse_lines<'t>(
+    family: Family,
+    lines: impl Iterator<Item = std::result::Result<&'t str, &'t [u8]>>,
+    opts: &RestoreOptions,
+) -> Result<Vec<TableBlock>> {
     let mut blocks = Vec::new();
     let mut cur: Option<TableBlock> = None;
     // A block of a table other than `opts.table` (name, line): not read.
     let mut skipped: Option<(String, usize)> = None;
     // The words of each line in turn, borrowed from `text` where they can be.
     let mut words = Vec::new();
-    for (i, raw) in text.lines().enumerate() {
+    for (i, raw) in lines.enumerate() {
         let n = i + 1;
-        let line = raw.trim();
+        // A line that is not UTF-8, as text standing for its bytes.
+        let escaped = raw.err().map(escape);
+        let text_line = raw.unwrap_or_default().trim();
+        let line = escaped.as_deref().map_or(text_line, str::trim);
         if line.is_empty() || line.starts_with('#') {
             continue;
         }
         let res = (|| -> Result<()> {
+            if escaped.is_some() && line.starts_with(['*', ':']) {
+                return Err(Error::Syntax(
+                    "the line is not valid UTF-8 (only a comment may be)".into(),
+                ));
+            }
             if let Some(name) = line.strip_prefix('*') {
                 let open = cur.as_ref().map(|b| (b.name.as_str(), b.line));
                 if let Some((open, at)) = open.or(skipped.as_ref().map(|(s, l)| (s.as_str(), *l))) {
@@ -255,9 +295,11 @@ pub fn parse_with(family: Family, text: &str, opts: &RestoreOptions) -> Result<V
                 block.chains.push(decl);
                 return Ok(());
             }
-            block
-                .commands
-                .push((n, parse_line(family, line, opts.counters, &mut words)?));
+            let command = match &escaped {
+                None => parse_line(family, text_line, opts.counters, &mut words, false)?,
+                Some(_) => parse_line(family, line, opts.counters, &mut Vec::new(), true)?,
+            };
+            block.commands.push((n, command));
             Ok(())
         })();
         res.map_err(|e| e.at_line(n))?;
@@ -330,17 +372,20 @@ fn check_policy_counters(decl: &ChainDecl, restore_counters: bool) -> Result<()>
 
 /// Parses one command line (`[p:b] -A CHAIN SPEC`, `-N CHAIN`, ...).
 pub fn parse_command(family: Family, line: &str) -> Result<Command> {
-    parse_line(family, line, false, &mut Vec::new())
+    parse_line(family, line, false, &mut Vec::new(), false)
 }
 
 /// One command line; `restore_counters` refuses a `[p:b]` prefix on commands
 /// that take no counters, as iptables-restore `--counters` does. `words`
-/// is room for the line's words, reused from line to line.
+/// is room for the line's words, reused from line to line. `bytes` when the
+/// line was not UTF-8 and stands for bytes ([`super::bytes`]): only a
+/// comment may hold them.
 fn parse_line<'t>(
     family: Family,
     line: &'t str,
     restore_counters: bool,
     words: &mut Vec<Cow<'t, str>>,
+    bytes: bool,
 ) -> Result<Command> {
     split_words_into(line, words)?;
     let mut words = &words[..];
@@ -374,11 +419,24 @@ fn parse_line<'t>(
         }
         Ok(())
     };
-    let spec = |words| parse_rule_spec_or_skip(family, Args::split(words));
+    let spec = |words| parse_rule_spec_or_skip(family, Args::split(words, bytes));
     let (chain, rest) = match words.split_first() {
         Some((c, r)) => (c.as_ref(), r),
         None => ("", &[][..]),
     };
+    // Names are text: of a line that is not UTF-8, only a comment may be
+    // bytes, and the values of a rule are checked as they are read
+    // (`Args::value`).
+    let text = |w: &str| -> Result<()> {
+        if bytes && has_bytes(w) {
+            return Err(Error::Syntax(format!(
+                "`{}` is not valid UTF-8 (only a comment may be)",
+                String::from_utf8_lossy(&unescape(w))
+            )));
+        }
+        Ok(())
+    };
+    text(chain)?;
     let chain = || chain.to_string();
     let need_chain = |what: &str| -> Result<()> {
         if words.is_empty() {
@@ -486,6 +544,7 @@ fn parse_line<'t>(
             let Some(args) = plain_args(family, words) else {
                 return Ok(Command::OtherFamily);
             };
+            args.iter().try_for_each(|w| text(w))?;
             return plain_command(cmd, &args, prefix, restore_counters);
         }
     };
@@ -744,6 +803,34 @@ pub fn save_table(table: &Table, counters: bool) -> String {
 /// [`save_table`] as the given tool prints it (iptables-legacy-save or
 /// iptables-nft-save).
 pub fn save_table_in(table: &Table, counters: bool, dialect: Dialect) -> String {
+    write_table(table, |out, r, chain| {
+        write_rule_line(out, r, chain, counters, dialect)
+    })
+}
+
+/// [`save_table`] byte for byte: a comment that is not UTF-8 keeps its
+/// bytes (a `String` cannot hold them, see
+/// [`Comment`](crate::matches::comment::Comment)).
+pub fn save_table_bytes(table: &Table, counters: bool) -> Vec<u8> {
+    save_table_bytes_in(table, counters, Dialect::Legacy)
+}
+
+/// [`save_table_bytes`] as the given tool prints it.
+pub fn save_table_bytes_in(table: &Table, counters: bool, dialect: Dialect) -> Vec<u8> {
+    let mut bytes = Vec::new();
+    let text = write_table(table, |text, r, chain| {
+        write_rule_line_bytes(&mut bytes, text, r, chain, counters, dialect)
+    });
+    if bytes.is_empty() {
+        return text.into_bytes();
+    }
+    bytes.extend_from_slice(text.as_bytes());
+    bytes
+}
+
+/// The table from `*table` to `COMMIT`, each rule line (without its
+/// newline) by `rule_line`.
+fn write_table(table: &Table, mut rule_line: impl FnMut(&mut String, &Rule, &str)) -> String {
     let rules: usize = table.chains.iter().map(|c| c.rules.len()).sum();
     // Room for lines of the usual length, so that most tables print
     // without growing the String.
@@ -766,7 +853,7 @@ pub fn save_table_in(table: &Table, counters: bool, dialect: Dialect) -> String 
     }
     for c in &table.chains {
         for r in &c.rules {
-            write_rule_line(&mut out, r, &c.name, counters, dialect);
+            rule_line(&mut out, r, &c.name);
             out.push('\n');
         }
     }
@@ -919,6 +1006,65 @@ mod tests {
             assert!(parse_with(Family::Ipv4, &text, &with).is_err(), "{line}");
         }
         assert!(play("*filter\n:INPUT DROP\nCOMMIT\n", &with).is_err());
+    }
+
+    /// A comment may be any bytes, as iptables-restore reads bytes; the
+    /// saved table prints them back byte for byte.
+    #[test]
+    fn comments_keep_bytes_that_are_not_utf8() {
+        let input: &[u8] =
+            b"*filter\n-A INPUT -m comment --comment \"caf\xe9 \xff\\\"\" -j ACCEPT\n\
+            -A INPUT -m comment --comment \xf4\x8f\xbd\x81\xc3\r\nCOMMIT\n";
+        let mut t = Table::new(Family::Ipv4, "filter").unwrap();
+        for b in parse(Family::Ipv4, input).unwrap() {
+            b.apply(&mut t, &RestoreOptions::default()).unwrap();
+        }
+        let saved = save_table_bytes(&t, false);
+        let rules: &[u8] = b"-A INPUT -m comment --comment \"caf\xe9 \xff\\\"\" -j ACCEPT\n\
+            -A INPUT -m comment --comment \"\xf4\x8f\xbd\x81\xc3\"\nCOMMIT\n";
+        assert!(saved.ends_with(rules), "{}", saved.escape_ascii());
+        // Read back, the same table.
+        let mut again = Table::new(Family::Ipv4, "filter").unwrap();
+        for b in parse(Family::Ipv4, &saved).unwrap() {
+            b.apply(&mut again, &RestoreOptions::default()).unwrap();
+        }
+        assert_eq!(again, t);
+        // A String cannot hold them.
+        assert!(save_table(&t, false).contains("--comment \"caf\u{fffd} \u{fffd}\\\"\""));
+        // Valid UTF-8 prints the same both ways.
+        let t = play(
+            "*filter\n-A INPUT -m comment --comment café\nCOMMIT\n",
+            &Default::default(),
+        )
+        .unwrap();
+        assert!(t.contains("--comment \"café\""), "{t}");
+    }
+
+    /// Only a comment may be bytes: names and other values are text.
+    #[test]
+    fn refuses_bytes_that_are_not_utf8_elsewhere() {
+        for (line, at) in [
+            (&b"*filter\n-A IN\xff -j ACCEPT\nCOMMIT\n"[..], 2),
+            (b"*filter\n-N \xff\nCOMMIT\n", 2),
+            (b"*filter\n:X\xff - [0:0]\nCOMMIT\n", 2),
+            (b"*fil\xffter\nCOMMIT\n", 1),
+            (b"*filter\n-A INPUT -j LOG --log-prefix \xff\nCOMMIT\n", 2),
+            (
+                b"*filter\n-A INPUT -m comment --comment x -j \xff\nCOMMIT\n",
+                2,
+            ),
+            (
+                b"*filter\n-A INPUT -m comment --comment x \xff\nCOMMIT\n",
+                2,
+            ),
+        ] {
+            let e = parse(Family::Ipv4, line).unwrap_err().to_string();
+            assert!(
+                e.contains(&format!("line {at}")),
+                "{}: {e}",
+                line.escape_ascii()
+            );
+        }
     }
 
     #[test]

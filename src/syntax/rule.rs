@@ -468,6 +468,34 @@ pub(crate) fn write_rule_line(
     write_rule_spec(out, r, dialect);
 }
 
+/// [`write_rule_line`] for text that may hold bytes: what is printed goes
+/// to `text`, but for a comment that is not UTF-8, before which `text` is
+/// moved to `bytes` and the comment's bytes follow it there.
+pub(crate) fn write_rule_line_bytes(
+    bytes: &mut Vec<u8>,
+    text: &mut String,
+    r: &Rule,
+    chain: &str,
+    counters: bool,
+    dialect: Dialect,
+) {
+    if counters {
+        push_counters(text, r.counters);
+        text.push(' ');
+    }
+    text.push_str("-A ");
+    text.push_str(chain);
+    write_rule_spec_with(text, r, dialect, |text, m, ctx| match m {
+        Match::Comment(c) if c.to_str().is_none() => {
+            bytes.extend_from_slice(text.as_bytes());
+            text.clear();
+            bytes.extend_from_slice(b" -m comment");
+            c.save_bytes(bytes);
+        }
+        m => write_match(text, m, ctx),
+    });
+}
+
 /// Appends `[packets:bytes]`.
 pub(crate) fn push_counters(out: &mut String, c: Counters) {
     // Writing to a String cannot fail.
@@ -477,6 +505,23 @@ pub(crate) fn push_counters(out: &mut String, c: Counters) {
 /// Appends the rule spec as [`save_rule_spec_in`] prints it. A table is
 /// printed into one String, so nothing here makes a String of its own.
 pub(crate) fn write_rule_spec(out: &mut String, r: &Rule, dialect: Dialect) {
+    write_rule_spec_with(out, r, dialect, write_match);
+}
+
+/// Appends ` -m NAME OPTIONS`.
+fn write_match(out: &mut String, m: &Match, ctx: &Ctx) {
+    out.push_str(" -m ");
+    out.push_str(m.save_name());
+    m.save(ctx, out);
+}
+
+/// [`write_rule_spec`], each match printed by `match_text`.
+fn write_rule_spec_with(
+    out: &mut String,
+    r: &Rule,
+    dialect: Dialect,
+    mut match_text: impl FnMut(&mut String, &Match, &Ctx),
+) {
     let ctx = Ctx { dialect, ..r.ctx() };
     for (flag, net) in [("-s", &r.src), ("-d", &r.dst)] {
         if let Some(n) = net {
@@ -519,9 +564,7 @@ pub(crate) fn write_rule_spec(out: &mut String, r: &Rule, dialect: Dialect) {
         out.push_str(if f { " -f" } else { " ! -f" });
     }
     for m in &r.matches {
-        out.push_str(" -m ");
-        out.push_str(m.save_name());
-        m.save(&ctx, out);
+        match_text(out, m, &ctx);
     }
     match &r.target {
         Target::Continue => {}

@@ -96,9 +96,8 @@ pub(crate) fn split_words_into<'a>(line: &'a str, words: &mut Vec<Cow<'a, str>>)
 
 /// Appends ` value`, quoted and escaped when needed, as `xtables_save_string` does.
 pub fn save_string(out: &mut String, value: &str) {
-    let plain = |c: char| c == '_' || c == '-' || c.is_ascii_alphanumeric();
     out.push(' ');
-    if !value.is_empty() && value.chars().all(plain) {
+    if is_plain(value.as_bytes()) {
         out.push_str(value);
         return;
     }
@@ -110,6 +109,32 @@ pub fn save_string(out: &mut String, value: &str) {
         out.push(c);
     }
     out.push('"');
+}
+
+/// [`save_string`] of bytes that need not be UTF-8 (a comment), byte for byte.
+pub(crate) fn save_string_bytes(out: &mut Vec<u8>, value: &[u8]) {
+    out.push(b' ');
+    if is_plain(value) {
+        out.extend_from_slice(value);
+        return;
+    }
+    out.push(b'"');
+    for &b in value {
+        if matches!(b, b'"' | b'\\' | b'\'') {
+            out.push(b'\\');
+        }
+        out.push(b);
+    }
+    out.push(b'"');
+}
+
+/// True when `xtables_save_string` prints the value without quotes: not
+/// empty, and only ASCII letters, digits, `_` and `-`.
+fn is_plain(value: &[u8]) -> bool {
+    !value.is_empty()
+        && value
+            .iter()
+            .all(|&b| b == b'_' || b == b'-' || b.is_ascii_alphanumeric())
 }
 
 #[cfg(test)]
@@ -192,10 +217,16 @@ mod tests {
     fn refuses_words_iptables_restore_cannot_hold() {
         let word = |n: usize| "a".repeat(n);
         assert_eq!(split_words(&word(1023)).unwrap(), [word(1023)]);
-        assert_eq!(split_words(&format!("\"{}\"", word(1023))).unwrap(), [word(1023)]);
+        assert_eq!(
+            split_words(&format!("\"{}\"", word(1023))).unwrap(),
+            [word(1023)]
+        );
         // Quotes and escapes are not part of the word.
         assert!(split_words(&format!("\"{}\\\"\"", word(1022))).is_ok());
-        for line in [word(1024), format!("-m comment --comment \"{}\"", word(1 << 20))] {
+        for line in [
+            word(1024),
+            format!("-m comment --comment \"{}\"", word(1 << 20)),
+        ] {
             let e = split_words(&line).unwrap_err().to_string();
             assert!(e.contains("Parameter too long!"), "{e}");
         }
@@ -221,5 +252,11 @@ mod tests {
         save_string(&mut s, r#"q"u'o\te"#);
         save_string(&mut s, "");
         assert_eq!(s, r#" plain_word-1 "two words" "q\"u\'o\\te" """#);
+        let mut b = Vec::new();
+        for v in ["plain_word-1", "two words", r#"q"u'o\te"#, "", "é"] {
+            save_string_bytes(&mut b, v.as_bytes());
+        }
+        save_string_bytes(&mut b, b"caf\xe9");
+        assert_eq!(b, [(s + " \"é\"").as_bytes(), b" \"caf\xe9\""].concat());
     }
 }
