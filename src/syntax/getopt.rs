@@ -76,10 +76,16 @@ pub(crate) enum LongOption {
 }
 
 /// Reads long option `given` (without its dashes) as getopt_long does over
-/// the main options and then `tables`, the loaded extensions' options, newest
-/// first. `None` when no option has that name or prefix, or the prefix is
-/// ambiguous.
-pub(crate) fn resolve(family: Family, given: &str, tables: &[&[LongOpt]]) -> Option<LongOption> {
+/// the main options and then the loaded extensions' options, newest first:
+/// `table(0)` to `table(count - 1)`. `None` when no option has that name or
+/// prefix, or the prefix is ambiguous. Nothing is allocated: every long
+/// option of every rule comes here.
+pub(crate) fn resolve(
+    family: Family,
+    given: &str,
+    count: usize,
+    table: impl Fn(usize) -> &'static [LongOpt],
+) -> Option<LongOption> {
     if given.is_empty() {
         return None;
     }
@@ -87,8 +93,8 @@ pub(crate) fn resolve(family: Family, given: &str, tables: &[&[LongOpt]]) -> Opt
         .iter()
         .filter(|(name, _)| family == Family::Ipv4 || *name != "fragments")
         .map(|&(name, short)| (name, LongOption::Main(short), 0));
-    let exts = tables.iter().enumerate().flat_map(|(index, table)| {
-        table
+    let exts = (0..count).flat_map(|index| {
+        table(index)
             .iter()
             .map(move |&(name, id)| (name, LongOption::Ext { index, name }, id))
     });
@@ -146,6 +152,10 @@ mod tests {
     use crate::targets::TargetExt;
 
     const V4: Family = Family::Ipv4;
+
+    fn resolve(family: Family, given: &str, tables: &[&'static [LongOpt]]) -> Option<LongOption> {
+        super::resolve(family, given, tables.len(), |i| tables[i])
+    }
 
     fn ext(index: usize, name: &'static str) -> Option<LongOption> {
         Some(LongOption::Ext { index, name })

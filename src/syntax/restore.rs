@@ -407,7 +407,10 @@ fn parse_line<'t>(
         return Err(Error::Syntax("no command specified".into()));
     };
     // A long command may be abbreviated as getopt allows (`--app`).
-    let cmd: &str = match cmd.strip_prefix("--").and_then(|l| resolve(family, l, &[])) {
+    let cmd: &str = match cmd
+        .strip_prefix("--")
+        .and_then(|l| resolve(family, l, 0, |_| &[]))
+    {
         Some(LongOption::Main(short)) => short,
         _ => cmd,
     };

@@ -195,11 +195,13 @@ impl<'a> SpecParser<'a> {
         let family = self.rule.family;
         let mut retried = false;
         loop {
-            let (loaded, tables) = self.option_tables();
-            match getopt::resolve(family, long, &tables) {
+            let count = self.rule.matches.len() + usize::from(self.has_target_ext());
+            match getopt::resolve(family, long, count, |i| {
+                self.options_of(self.loaded(count, i))
+            }) {
                 Some(LongOption::Main(short)) => return Some(Long::Main(short)),
                 Some(LongOption::Ext { index, name }) => {
-                    return Some(Long::Ext(loaded[index], name))
+                    return Some(Long::Ext(self.loaded(count, index), name))
                 }
                 None if retried => return None,
                 None => {
@@ -211,27 +213,33 @@ impl<'a> SpecParser<'a> {
         }
     }
 
-    /// The loaded extensions, newest first, with their option tables; the
-    /// target sits where `-j` was given among the matches.
-    fn option_tables(&self) -> (Vec<Loaded>, Vec<&'static [LongOpt]>) {
-        let family = self.rule.family;
-        let mut loaded: Vec<_> = (0..self.rule.matches.len()).map(Loaded::Match).collect();
-        if let Target::Ext(_) = self.rule.target {
-            loaded.insert(self.target_after, Loaded::Target);
+    fn has_target_ext(&self) -> bool {
+        matches!(self.rule.target, Target::Ext(_))
+    }
+
+    /// The `i`th newest of the `count` loaded extensions: the target sits
+    /// where `-j` was given among the matches.
+    fn loaded(&self, count: usize, i: usize) -> Loaded {
+        let at = count - 1 - i;
+        match self.has_target_ext() {
+            true if at == self.target_after => Loaded::Target,
+            true if at > self.target_after => Loaded::Match(at - 1),
+            _ => Loaded::Match(at),
         }
-        loaded.reverse();
-        let tables = loaded.iter().map(|&l| {
-            let table = match l {
-                Loaded::Match(i) => getopt::match_options(self.rule.matches[i].save_name(), family),
-                Loaded::Target => match &self.rule.target {
-                    Target::Ext(t) => getopt::target_options(t.save_name(), family),
-                    _ => None,
-                },
-            };
-            table.unwrap_or_default()
-        });
-        let tables = tables.collect();
-        (loaded, tables)
+    }
+
+    /// The long options of a loaded extension (none when iptables has no
+    /// table for it).
+    fn options_of(&self, loaded: Loaded) -> &'static [LongOpt] {
+        let family = self.rule.family;
+        let table = match (loaded, &self.rule.target) {
+            (Loaded::Match(i), _) => {
+                getopt::match_options(self.rule.matches[i].save_name(), family)
+            }
+            (Loaded::Target, Target::Ext(t)) => getopt::target_options(t.save_name(), family),
+            (Loaded::Target, _) => None,
+        };
+        table.unwrap_or_default()
     }
 
     /// Hands option `name` (its full name; `given` as written) to the
