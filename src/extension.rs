@@ -148,6 +148,7 @@ impl<'a> Args<'a> {
         })
     }
 
+    #[inline]
     fn value_text(&mut self, option: &str) -> Result<&'a str> {
         match self.next() {
             None => Err(Error::MissingValue(option.to_string())),

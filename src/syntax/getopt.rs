@@ -89,9 +89,24 @@ pub(crate) fn resolve(
     if given.is_empty() {
         return None;
     }
+    let in_family = |name: &str| family == Family::Ipv4 || name != "fragments";
+    // An exact name wins wherever it is, and is what nearly every rule
+    // gives: one look at each name, before any prefix is compared. No
+    // extension has an option named as a main option (a test checks), so
+    // the extensions, which most long options belong to, go first.
+    for index in 0..count {
+        if let Some(&(name, _)) = table(index).iter().find(|(name, _)| *name == given) {
+            return Some(LongOption::Ext { index, name });
+        }
+    }
+    if let Some(&(name, short)) = MAIN.iter().find(|(name, _)| *name == given) {
+        if in_family(name) {
+            return Some(LongOption::Main(short));
+        }
+    }
     let main = MAIN
         .iter()
-        .filter(|(name, _)| family == Family::Ipv4 || *name != "fragments")
+        .filter(|(name, _)| in_family(name))
         .map(|&(name, short)| (name, LongOption::Main(short), 0));
     let exts = (0..count).flat_map(|index| {
         table(index)
@@ -137,9 +152,12 @@ pub(crate) fn target_options(name: &str, family: Family) -> Option<&'static [Lon
 }
 
 fn lookup(tables: &[ExtTable], name: &str, family: Family) -> Option<&'static [LongOpt]> {
-    let key = |f: Family| f == Family::Ipv6;
+    // Sorted by length first: most steps compare two numbers, not two names.
+    fn key(n: &str, f: Family) -> (usize, &str, bool) {
+        (n.len(), n, f == Family::Ipv6)
+    }
     tables
-        .binary_search_by(|&(n, f, _)| (n, key(f)).cmp(&(name, key(family))))
+        .binary_search_by(|&(n, f, _)| key(n, f).cmp(&key(name, family)))
         .ok()
         .map(|i| tables[i].2)
 }
@@ -186,6 +204,35 @@ mod tests {
         assert_eq!(resolve(V4, "random", &[snat]), ext(0, "random"));
         assert_eq!(resolve(V4, "rand", &[snat]), None);
         assert_eq!(resolve(V4, "to", &[]), None);
+    }
+
+    /// The exact-name shortcut in `resolve` looks at the extensions before
+    /// the main options: right only while no name is in both.
+    #[test]
+    fn no_extension_option_is_named_as_a_main_option() {
+        for (ext, _, table) in MATCHES.iter().chain(TARGETS) {
+            for (name, _) in *table {
+                assert!(MAIN.iter().all(|(m, _)| m != name), "{ext} --{name}");
+            }
+        }
+    }
+
+    #[test]
+    fn tables_are_sorted_for_lookup() {
+        for tables in [MATCHES, TARGETS] {
+            for (name, family, _) in tables {
+                assert!(lookup(tables, name, *family).is_some(), "{name}");
+            }
+        }
+        assert_eq!(
+            match_options("tcp", V4).map(|t| t[0].0),
+            Some("source-port")
+        );
+        assert_eq!(
+            target_options("REJECT", Family::Ipv6).map(|t| t.len()),
+            Some(1)
+        );
+        assert_eq!(match_options("nosuch", V4), None);
     }
 
     /// Every typed extension has iptables' table, and takes every option in
