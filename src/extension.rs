@@ -72,6 +72,9 @@ pub struct Args<'a> {
     // The words come from a restore line that is not UTF-8, and some may
     // stand for bytes (see `syntax::bytes`).
     bytes: bool,
+    // The value written into an option's word (`--dport=22`), read before
+    // the next word.
+    attached: Option<&'a str>,
 }
 
 /// The words an [`Args`] reads: owned, as callers hand them in, or borrowed
@@ -89,6 +92,7 @@ impl<'a> Args<'a> {
             words: Words::Owned(words),
             pos: 0,
             bytes: false,
+            attached: None,
         }
     }
 
@@ -99,6 +103,7 @@ impl<'a> Args<'a> {
             words: Words::Split(words),
             pos: 0,
             bytes,
+            attached: None,
         }
     }
 
@@ -111,6 +116,9 @@ impl<'a> Args<'a> {
 
     /// The next word without consuming it.
     pub fn peek(&self) -> Option<&'a str> {
+        if self.attached.is_some() {
+            return self.attached;
+        }
         match self.words {
             Words::Owned(w) => w.get(self.pos).map(String::as_str),
             Words::Split(w) => w.get(self.pos).map(|w| &**w),
@@ -120,15 +128,24 @@ impl<'a> Args<'a> {
     /// Consumes and returns the next word.
     #[allow(clippy::should_implement_trait)]
     pub fn next(&mut self) -> Option<&'a str> {
+        if let Some(v) = self.attached.take() {
+            return Some(v);
+        }
         let w = self.peek()?;
         self.pos += 1;
         Some(w)
     }
 
+    /// Makes `value` the next word: the value getopt reads from an option's
+    /// own word (`--dport=22`).
+    pub(crate) fn attach(&mut self, value: &'a str) {
+        self.attached = Some(value);
+    }
+
     /// The value of `option`: the next word, which must exist. A `!` here is the
-    /// intrapositioned negation iptables no longer accepts.
-    /// A value that is not UTF-8 is refused: only [`Args::value_bytes`]
-    /// takes one.
+    /// intrapositioned negation iptables no longer accepts. A value that is
+    /// not UTF-8 (restore input is bytes) is refused: only
+    /// [`Args::value_bytes`] takes one.
     pub fn value(&mut self, option: &str) -> Result<&'a str> {
         let v = self.value_text(option)?;
         if self.bytes && crate::syntax::bytes::has_bytes(v) {
@@ -177,7 +194,7 @@ impl<'a> Args<'a> {
 
     /// True when every word has been consumed.
     pub fn is_empty(&self) -> bool {
-        self.pos >= self.len()
+        self.attached.is_none() && self.pos >= self.len()
     }
 
     /// How many words have been consumed.

@@ -180,9 +180,11 @@ fn abbreviated_long_options_land_as_iptables_writes_them() {
         "nat",
         b"*nat\n-A OUTPUT -p tcp -j REDIRECT --to-port 15053\n\
           -A POSTROUTING -j SNAT --to 1.1.1.1\n\
-          -A PREROUTING -p tcp -j DNAT --to 2.2.2.2:80\nCOMMIT\n",
+          -A PREROUTING -p tcp -j DNAT --to 2.2.2.2:80\n\
+          -A PREROUTING -p tcp --dpor=22 -j DNAT --to=1.2.3.4\nCOMMIT\n",
         &[
             b"-A PREROUTING -p tcp -j DNAT --to-destination 2.2.2.2:80",
+            b"-A PREROUTING -p tcp -m tcp --dport 22 -j DNAT --to-destination 1.2.3.4",
             b"-A OUTPUT -p tcp -j REDIRECT --to-ports 15053",
             b"-A POSTROUTING -j SNAT --to-source 1.1.1.1",
         ],

@@ -12,7 +12,9 @@
 //! knows is. An option of an extension loaded later on the line is not in
 //! the table yet, and so unknown where it is given.
 //!
-//! `--name=value`, which getopt also reads, is not taken.
+//! getopt also reads `--name=value`; iptables then takes the value of an
+//! extension option from after `=`, but of `-p`, `-s`, `-d`, `-i`, `-o` and
+//! `-j` the whole word (`argv[optind - 1]`), which is no valid value.
 
 use crate::addr::Family;
 

@@ -104,16 +104,33 @@ impl<'a> SpecParser<'a> {
         }
     }
 
-    fn word(&mut self, w: &str, invert: bool, args: &mut Args<'a>) -> Result<()> {
+    fn word(&mut self, w: &'a str, invert: bool, args: &mut Args<'a>) -> Result<()> {
         let family = self.rule.family;
         let option = match w.strip_prefix("--") {
-            Some(long) if !long.is_empty() => match self.long_option(long) {
-                Some(Long::Main(short)) => short,
-                Some(Long::Ext(loaded, name)) => {
-                    return self.extension_option(loaded, name, w, invert, args)
+            Some(long) if !long.is_empty() => {
+                // getopt_long reads `--name=value` too.
+                let (long, attached) = match crate::xtopt::split_once_ascii(long, b'=') {
+                    Some((name, value)) => (name, Some(value)),
+                    None => (long, None),
+                };
+                let found = self.long_option(long);
+                if let Some(value) = attached {
+                    // iptables reads the value of these main options as
+                    // `argv[optind - 1]`: the whole word, not what follows `=`.
+                    let whole = matches!(
+                        found,
+                        Some(Long::Main("-p" | "-s" | "-d" | "-j" | "-i" | "-o"))
+                    );
+                    args.attach(if whole { w } else { value });
                 }
-                None => return Err(Error::UnknownOption(w.to_string())),
-            },
+                match found {
+                    Some(Long::Main(short)) => short,
+                    Some(Long::Ext(loaded, name)) => {
+                        return self.extension_option(loaded, name, w, invert, args)
+                    }
+                    None => return Err(Error::UnknownOption(w.to_string())),
+                }
+            }
             _ => w,
         };
         match option {
@@ -672,6 +689,11 @@ mod tests {
                 "-p tcp -m multiport --dpo 7",
                 " -p tcp -m multiport --dports 7",
             ),
+            // getopt's `--name=value`.
+            (
+                "-p tcp --dpor=22 -m comment --comm=\"a b\" -j DNAT --to=1.2.3.4",
+                " -p tcp -m tcp --dport 22 -m comment --comment \"a b\" -j DNAT --to-destination 1.2.3.4",
+            ),
         ] {
             assert_eq!(round(Family::Ipv4, spec), saved, "{spec}");
         }
@@ -703,6 +725,19 @@ mod tests {
             matches!(&e, Error::InvalidRule { context, .. } if context == "--dport"),
             "{e}"
         );
+        // iptables reads `--source=1.2.3.4` as the address `--source=1.2.3.4`.
+        for spec in [
+            "--source=1.2.3.4",
+            "--proto=tcp",
+            "--jump=ACCEPT",
+            "-p tcp --syn=x",
+            "-p tcp --dport=",
+        ] {
+            assert!(
+                parse_rule_spec(Family::Ipv4, &split_words(spec).unwrap()).is_err(),
+                "{spec}"
+            );
+        }
         let e = parse_rule_spec(Family::Ipv6, &split_words("--fragment").unwrap()).unwrap_err();
         assert!(
             matches!(&e, Error::UnknownOption(o) if o == "--fragment"),
