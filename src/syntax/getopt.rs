@@ -97,11 +97,11 @@ pub(crate) fn resolve(
     // extension has an option named as a main option (a test checks), so
     // the extensions, which most long options belong to, go first.
     for index in 0..count {
-        if let Some(&(name, _)) = table(index).iter().find(|(name, _)| *name == given) {
+        if let Some(&(name, _)) = table(index).iter().find(|(name, _)| same(name, given)) {
             return Some(LongOption::Ext { index, name });
         }
     }
-    if let Some(&(name, short)) = MAIN.iter().find(|(name, _)| *name == given) {
+    if let Some(&(name, short)) = MAIN.iter().find(|(name, _)| same(name, given)) {
         if in_family(name) {
             return Some(LongOption::Main(short));
         }
@@ -153,13 +153,24 @@ pub(crate) fn target_options(name: &str, family: Family) -> Option<&'static [Lon
     lookup(TARGETS, name, family)
 }
 
+/// `a == b` for the short names of options and extensions, byte by byte:
+/// a call to `memcmp` costs more than the few bytes compared, and every
+/// long option of a restore file is looked up.
+fn same(a: &str, b: &str) -> bool {
+    a.len() == b.len() && a.bytes().zip(b.bytes()).all(|(x, y)| x == y)
+}
+
 fn lookup(tables: &[ExtTable], name: &str, family: Family) -> Option<&'static [LongOpt]> {
-    // Sorted by length first: most steps compare two numbers, not two names.
-    fn key(n: &str, f: Family) -> (usize, &str, bool) {
-        (n.len(), n, f == Family::Ipv6)
-    }
+    // Sorted by length first: most steps compare two numbers, not two
+    // names; names of one length byte by byte (see `same`).
+    let v6 = |f: Family| f == Family::Ipv6;
     tables
-        .binary_search_by(|&(n, f, _)| key(n, f).cmp(&key(name, family)))
+        .binary_search_by(|&(n, f, _)| {
+            n.len()
+                .cmp(&name.len())
+                .then_with(|| n.bytes().cmp(name.bytes()))
+                .then_with(|| v6(f).cmp(&v6(family)))
+        })
         .ok()
         .map(|i| tables[i].2)
 }
