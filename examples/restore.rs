@@ -25,7 +25,7 @@ use clap::Parser;
 use iptkit::handle::Options;
 use iptkit::lock::LockWait;
 use iptkit::syntax::restore::{
-    parse_with, save_table_bytes_in, Command, RestoreOptions, TableBlock,
+    parse_bytes_with, save_table_bytes_in, Command, RestoreOptions, TableBlock,
 };
 use iptkit::{Family, Handle, Table};
 
@@ -103,7 +103,7 @@ fn run(args: &Args) -> Result<(), (i32, iptkit::Error)> {
         counters: args.counters,
         table: args.table.clone(),
     };
-    let blocks = parse_with(family, &input, &opts).map_err(|e| (2, e))?;
+    let blocks = parse_bytes_with(family, &input, &opts).map_err(|e| (2, e))?;
     // The blocks own what they need: the text can go before the tables are
     // built (it is a tenth of the peak for a big file).
     drop(input);

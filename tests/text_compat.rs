@@ -14,7 +14,7 @@ use std::process::{Command, Stdio};
 
 use common::isolate;
 use iptkit::extension::Dialect;
-use iptkit::syntax::restore::{parse, save_table_bytes_in, RestoreOptions};
+use iptkit::syntax::restore::{parse_bytes, save_table_bytes_in, RestoreOptions};
 use iptkit::{Backend, Family, Handle, Options};
 
 const BACKENDS: [Backend; 2] = [Backend::Legacy, Backend::Nft];
@@ -90,7 +90,7 @@ fn open(backend: Backend, family: Family, table: &str) -> Handle {
 /// Applies `input` through iptkit as iptables-restore would.
 fn iptkit_restore(backend: Backend, family: Family, input: &[u8]) -> iptkit::Result<()> {
     let opts = RestoreOptions::default();
-    for block in parse(family, input)? {
+    for block in parse_bytes(family, input)? {
         let mut h = open(backend, family, &block.name);
         h.restore(block, &opts)?;
         h.commit()?;

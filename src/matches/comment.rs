@@ -12,8 +12,8 @@ use crate::xtopt::{cut, no_invert, once};
 ///
 /// A comment is bytes, as the kernel and iptables keep it: usually UTF-8
 /// text ([`Comment::to_str`]), but any bytes but NUL that iptables was
-/// given (`iptables-restore` reads bytes) are kept and written back as they
-/// are ([`Comment::as_bytes`]). At most 255 bytes are stored: iptables cuts
+/// given (`iptables-restore` reads bytes, and so does [`parse_bytes`]) are
+/// kept and written back as they are ([`Comment::as_bytes`]). At most 255 bytes are stored: iptables cuts
 /// a longer comment there, even inside a UTF-8 character, and so does the
 /// parser; [`Comment::new_text`] cuts at a character boundary.
 ///
@@ -24,6 +24,7 @@ use crate::xtopt::{cut, no_invert, once};
 /// [`save_rule_spec`]: crate::syntax::save_rule_spec
 /// [`save_table`]: crate::syntax::restore::save_table
 /// [`save_table_bytes`]: crate::syntax::restore::save_table_bytes
+/// [`parse_bytes`]: crate::syntax::restore::parse_bytes
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub struct Comment {
     // `None` only while parsing.

@@ -189,13 +189,33 @@ pub struct TableBlock {
 
 /// Parses iptables-restore input. Every line is checked before anything is
 /// applied; errors carry the 1-based line number.
-///
-/// The input is text or bytes (`&str`, `&[u8]`, ...), as iptables-restore
-/// reads bytes: a comment may be any bytes (see
-/// [`Comment`](crate::matches::comment::Comment)); anything else must be
-/// UTF-8.
-pub fn parse<T: AsRef<[u8]> + ?Sized>(family: Family, text: &T) -> Result<Vec<TableBlock>> {
+pub fn parse(family: Family, text: &str) -> Result<Vec<TableBlock>> {
     parse_with(family, text, &RestoreOptions::default())
+}
+
+/// [`parse`] of input as iptables-restore reads it: bytes. A comment may be
+/// any bytes (see [`Comment`](crate::matches::comment::Comment)); anything
+/// else must be UTF-8.
+pub fn parse_bytes(family: Family, input: &[u8]) -> Result<Vec<TableBlock>> {
+    parse_bytes_with(family, input, &RestoreOptions::default())
+}
+
+/// [`parse_with`] of bytes, as [`parse_bytes`].
+pub fn parse_bytes_with(
+    family: Family,
+    input: &[u8],
+    opts: &RestoreOptions,
+) -> Result<Vec<TableBlock>> {
+    match std::str::from_utf8(input) {
+        Ok(text) => parse_with(family, text, opts),
+        Err(_) => {
+            let lines = input.split(|&b| b == b'\n').map(|l| {
+                let l = l.strip_suffix(b"\r").unwrap_or(l);
+                std::str::from_utf8(l).map_err(|_| l)
+            });
+            parse_lines(family, lines, opts)
+        }
+    }
 }
 
 /// Parses iptables-restore input as iptables-restore reads it with these
@@ -204,22 +224,8 @@ pub fn parse<T: AsRef<[u8]> + ?Sized>(family: Family, text: &T) -> Result<Vec<Ta
 /// only needs its `COMMIT`, or the end of the input). With `counters`, a
 /// policy line needs its `[p:b]`, and a `[p:b]` prefix is refused on
 /// commands that take no counters.
-pub fn parse_with<T: AsRef<[u8]> + ?Sized>(
-    family: Family,
-    text: &T,
-    opts: &RestoreOptions,
-) -> Result<Vec<TableBlock>> {
-    let text = text.as_ref();
-    match std::str::from_utf8(text) {
-        Ok(text) => parse_lines(family, text.lines().map(Ok), opts),
-        Err(_) => {
-            let lines = text.split(|&b| b == b'\n').map(|l| {
-                let l = l.strip_suffix(b"\r").unwrap_or(l);
-                std::str::from_utf8(l).map_err(|_| l)
-            });
-            parse_lines(family, lines, opts)
-        }
-    }
+pub fn parse_with(family: Family, text: &str, opts: &RestoreOptions) -> Result<Vec<TableBlock>> {
+    parse_lines(family, text.lines().map(Ok), opts)
 }
 
 /// [`parse_with`] of the input's lines, each text or, when it is not
@@ -1019,7 +1025,7 @@ mod tests {
             b"*filter\n-A INPUT -m comment --comment \"caf\xe9 \xff\\\"\" -j ACCEPT\n\
             -A INPUT -m comment --comment \xf4\x8f\xbd\x81\xc3\r\nCOMMIT\n";
         let mut t = Table::new(Family::Ipv4, "filter").unwrap();
-        for b in parse(Family::Ipv4, input).unwrap() {
+        for b in parse_bytes(Family::Ipv4, input).unwrap() {
             b.apply(&mut t, &RestoreOptions::default()).unwrap();
         }
         let saved = save_table_bytes(&t, false);
@@ -1028,7 +1034,7 @@ mod tests {
         assert!(saved.ends_with(rules), "{}", saved.escape_ascii());
         // Read back, the same table.
         let mut again = Table::new(Family::Ipv4, "filter").unwrap();
-        for b in parse(Family::Ipv4, &saved).unwrap() {
+        for b in parse_bytes(Family::Ipv4, &saved).unwrap() {
             b.apply(&mut again, &RestoreOptions::default()).unwrap();
         }
         assert_eq!(again, t);
@@ -1050,7 +1056,7 @@ mod tests {
         let alphabet = [b'a', b' ', b'"', b'\\', 0xc3, 0xa9, 0xff, 0xf4, b'\''];
         let read = |input: &[u8]| -> Option<Table> {
             let mut t = Table::new(Family::Ipv4, "filter").unwrap();
-            for b in parse(Family::Ipv4, input).ok()? {
+            for b in parse_bytes(Family::Ipv4, input).ok()? {
                 b.apply(&mut t, &RestoreOptions::default()).unwrap();
             }
             Some(t)
@@ -1088,7 +1094,7 @@ mod tests {
                 2,
             ),
         ] {
-            let e = parse(Family::Ipv4, line).unwrap_err().to_string();
+            let e = parse_bytes(Family::Ipv4, line).unwrap_err().to_string();
             assert!(
                 e.contains(&format!("line {at}")),
                 "{}: {e}",
