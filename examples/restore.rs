@@ -37,13 +37,15 @@ mod backend;
 #[path = "shared/wait.rs"]
 mod wait;
 
-use std::io::Read;
+use std::io::{Read, Write};
 
 use clap::error::ErrorKind;
 use clap::Parser;
 use iptkit::handle::Options;
 use iptkit::lock::LockWait;
-use iptkit::syntax::restore::{parse_with, save_table_in, Command, RestoreOptions, TableBlock};
+use iptkit::syntax::restore::{
+    parse_bytes_with, save_table_bytes_in, Command, RestoreOptions, TableBlock,
+};
 use iptkit::{restore, Family, Handle, Table};
 
 #[derive(Parser)]
@@ -136,7 +138,7 @@ fn run(args: &Args) -> Result<(), (i32, iptkit::Error)> {
         counters: args.counters,
         table: args.table.clone(),
     };
-    let blocks = parse_with(family, &input, &opts).map_err(|e| (2, e))?;
+    let blocks = parse_bytes_with(family, &input, &opts).map_err(|e| (2, e))?;
     // The blocks own what they need: the text can go before the tables are
     // built (it is a tenth of the peak for a big file).
     drop(input);
@@ -163,17 +165,25 @@ fn run(args: &Args) -> Result<(), (i32, iptkit::Error)> {
                     .and_then(|mut h| h.table().cloned())
                     .map_err(other)?,
             };
-            print!("{}", save_table_in(&after, args.counters, dialect));
+            let saved = save_table_bytes_in(&after, args.counters, dialect);
+            std::io::stdout().write_all(&saved).map_err(|source| {
+                other(iptkit::Error::Io {
+                    op: "writing stdout".into(),
+                    source,
+                })
+            })?;
         }
     }
     Ok(())
 }
 
-fn read_input(args: &Args) -> iptkit::Result<String> {
-    let mut input = String::new();
+/// The input as bytes, as iptables-restore reads it (a comment need not be
+/// UTF-8).
+fn read_input(args: &Args) -> iptkit::Result<Vec<u8>> {
+    let mut input = Vec::new();
     let res = match &args.file {
-        Some(path) => std::fs::File::open(path).and_then(|mut f| f.read_to_string(&mut input)),
-        None => std::io::stdin().read_to_string(&mut input),
+        Some(path) => std::fs::File::open(path).and_then(|mut f| f.read_to_end(&mut input)),
+        None => std::io::stdin().read_to_end(&mut input),
     };
     res.map_err(|source| iptkit::Error::Io {
         op: match &args.file {

@@ -8,6 +8,32 @@ use ipnet::IpNet;
 
 use crate::error::{Error, Result};
 
+/// An address as glibc's `inet_ntop` prints it, and so as iptables prints
+/// every address: like Rust's `Display`, except that an IPv4-compatible IPv6
+/// address (the first 96 bits zero, the next 16 not: `::127.0.0.53`, not
+/// `::7f00:35`) keeps its dotted tail. `::2` and `::ffff:1.2.3.4` print as
+/// Rust prints them.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Ntop(pub IpAddr);
+
+impl fmt::Display for Ntop {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let IpAddr::V6(v6) = self.0 {
+            let s = v6.segments();
+            if s[..6] == [0; 6] && s[6] != 0 {
+                let [.., a, b, c, d] = v6.octets();
+                return write!(f, "::{}", Ipv4Addr::new(a, b, c, d));
+            }
+        }
+        self.0.fmt(f)
+    }
+}
+
+/// [`Ntop`] of `a`.
+pub(crate) fn ntop(a: impl Into<IpAddr>) -> Ntop {
+    Ntop(a.into())
+}
+
 /// IPv4 (`iptables`) or IPv6 (`ip6tables`).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub enum Family {
@@ -236,8 +262,8 @@ impl fmt::Display for Net {
     /// as iptables-save prints it.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.prefix_len() {
-            Some(len) => write!(f, "{}/{}", self.addr, len),
-            None => write!(f, "{}/{}", self.addr, self.mask),
+            Some(len) => write!(f, "{}/{}", ntop(self.addr), len),
+            None => write!(f, "{}/{}", ntop(self.addr), ntop(self.mask)),
         }
     }
 }
@@ -245,6 +271,28 @@ impl fmt::Display for Net {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// What glibc 2.36's `inet_ntop` prints, and so iptables-save.
+    #[test]
+    fn prints_addresses_like_inet_ntop() {
+        let a = |s: &str| ntop(s.parse::<IpAddr>().unwrap()).to_string();
+        assert_eq!(a("::7f00:35"), "::127.0.0.53");
+        assert_eq!(a("::1:80"), "::0.1.0.128");
+        assert_eq!(a("::1:0"), "::0.1.0.0");
+        assert_eq!(a("::1"), "::1");
+        assert_eq!(a("::2"), "::2");
+        assert_eq!(a("::100"), "::100");
+        assert_eq!(a("::"), "::");
+        assert_eq!(a("::1:0:0"), "::1:0:0");
+        assert_eq!(a("::ffff:1.2.3.4"), "::ffff:1.2.3.4");
+        assert_eq!(a("::ffff:0:0"), "::ffff:0.0.0.0");
+        assert_eq!(a("::ffff:0:1.2.3.4"), "::ffff:0:102:304");
+        assert_eq!(a("dead::beef"), "dead::beef");
+        assert_eq!(a("1.2.3.4"), "1.2.3.4");
+        let n = |s: &str| Net::parse(Family::Ipv6, s).unwrap().to_string();
+        assert_eq!(n("::127.0.0.53"), "::127.0.0.53/128");
+        assert_eq!(n("::7f00:0/104"), "::127.0.0.0/104");
+    }
 
     #[test]
     fn parses_and_prints_like_iptables() {

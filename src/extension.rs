@@ -69,6 +69,12 @@ impl Ctx {
 pub struct Args<'a> {
     words: Words<'a>,
     pos: usize,
+    // The words come from a restore line that is not UTF-8, and some may
+    // stand for bytes (see `syntax::bytes`).
+    bytes: bool,
+    // The value written into an option's word (`--dport=22`), read before
+    // the next word.
+    attached: Option<&'a str>,
 }
 
 /// The words an [`Args`] reads: owned, as callers hand them in, or borrowed
@@ -85,14 +91,19 @@ impl<'a> Args<'a> {
         Args {
             words: Words::Owned(words),
             pos: 0,
+            bytes: false,
+            attached: None,
         }
     }
 
-    /// A cursor over words as the line splitter leaves them.
-    pub(crate) fn split(words: &'a [Cow<'a, str>]) -> Args<'a> {
+    /// A cursor over words as the line splitter leaves them; `bytes` when
+    /// the line was not UTF-8 (see `syntax::bytes`).
+    pub(crate) fn split(words: &'a [Cow<'a, str>], bytes: bool) -> Args<'a> {
         Args {
             words: Words::Split(words),
             pos: 0,
+            bytes,
+            attached: None,
         }
     }
 
@@ -105,6 +116,9 @@ impl<'a> Args<'a> {
 
     /// The next word without consuming it.
     pub fn peek(&self) -> Option<&'a str> {
+        if self.attached.is_some() {
+            return self.attached;
+        }
         match self.words {
             Words::Owned(w) => w.get(self.pos).map(String::as_str),
             Words::Split(w) => w.get(self.pos).map(|w| &**w),
@@ -114,14 +128,45 @@ impl<'a> Args<'a> {
     /// Consumes and returns the next word.
     #[allow(clippy::should_implement_trait)]
     pub fn next(&mut self) -> Option<&'a str> {
+        if let Some(v) = self.attached.take() {
+            return Some(v);
+        }
         let w = self.peek()?;
         self.pos += 1;
         Some(w)
     }
 
+    /// Makes `value` the next word: the value getopt reads from an option's
+    /// own word (`--dport=22`).
+    pub(crate) fn attach(&mut self, value: &'a str) {
+        self.attached = Some(value);
+    }
+
     /// The value of `option`: the next word, which must exist. A `!` here is the
-    /// intrapositioned negation iptables no longer accepts.
+    /// intrapositioned negation iptables no longer accepts. A value that is
+    /// not UTF-8 (restore input is bytes) is refused: only
+    /// [`Args::value_bytes`] takes one.
     pub fn value(&mut self, option: &str) -> Result<&'a str> {
+        let v = self.value_text(option)?;
+        if self.bytes && crate::syntax::bytes::has_bytes(v) {
+            return Err(Error::rule(option, "the value is not valid UTF-8"));
+        }
+        Ok(v)
+    }
+
+    /// The value of `option` as bytes: any bytes, where restore input
+    /// gives them (a comment that is not UTF-8).
+    pub fn value_bytes(&mut self, option: &str) -> Result<Cow<'a, [u8]>> {
+        let v = self.value_text(option)?;
+        Ok(if self.bytes {
+            crate::syntax::bytes::unescape(v)
+        } else {
+            Cow::Borrowed(v.as_bytes())
+        })
+    }
+
+    #[inline]
+    fn value_text(&mut self, option: &str) -> Result<&'a str> {
         match self.next() {
             None => Err(Error::MissingValue(option.to_string())),
             Some("!") => Err(Error::rule(
@@ -137,6 +182,7 @@ impl<'a> Args<'a> {
     pub fn optional_value(&mut self) -> Option<&'a str> {
         let w = self.peek()?;
         if w == "!"
+            || (self.bytes && crate::syntax::bytes::has_bytes(w))
             || (w.starts_with('-')
                 && w.len() > 1
                 && !w[1..].starts_with(|c: char| c.is_ascii_digit()))
@@ -148,7 +194,7 @@ impl<'a> Args<'a> {
 
     /// True when every word has been consumed.
     pub fn is_empty(&self) -> bool {
-        self.pos >= self.len()
+        self.attached.is_none() && self.pos >= self.len()
     }
 
     /// How many words have been consumed.

@@ -4,17 +4,31 @@
 use iptkit_sys::ext::xt_comment::*;
 use iptkit_sys::Pod;
 
-use super::tcp::set_once;
 use crate::error::{Error, Result};
-use crate::extension::{bad_revision, c_str, read_struct, Args, Ctx, Extension};
-use crate::xtopt::{cut, no_invert};
+use crate::extension::{bad_revision, read_struct, Args, Ctx, Extension};
+use crate::xtopt::{cut, no_invert, once};
 
 /// `-m comment`.
+///
+/// A comment is bytes, as the kernel and iptables keep it: usually UTF-8
+/// text ([`Comment::to_str`]), but any bytes but NUL that iptables was
+/// given (`iptables-restore` reads bytes, and so does [`parse_bytes`]) are
+/// kept and written back as they are ([`Comment::as_bytes`]). At most 255 bytes are stored: iptables cuts
+/// a longer comment there, even inside a UTF-8 character, and so does the
+/// parser; [`Comment::new_text`] cuts at a character boundary.
+///
+/// iptables-save text made as a `String` ([`save_rule_spec`],
+/// [`save_table`]) cannot hold bytes that are not UTF-8 and shows them as
+/// U+FFFD; [`save_table_bytes`] prints them as iptables-save does.
+///
+/// [`save_rule_spec`]: crate::syntax::save_rule_spec
+/// [`save_table`]: crate::syntax::restore::save_table
+/// [`save_table_bytes`]: crate::syntax::restore::save_table_bytes
+/// [`parse_bytes`]: crate::syntax::restore::parse_bytes
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub struct Comment {
-    /// `--comment`: at most 255 bytes are stored (iptables cuts longer ones,
-    /// and so does [`Comment::new_text`]). `None` only while parsing.
-    pub comment: Option<String>,
+    // `None` only while parsing.
+    text: Option<Box<[u8]>>,
 }
 
 /// The longest comment the kernel field holds, in bytes.
@@ -23,16 +37,33 @@ const MAX: usize = XT_MAX_COMMENT_LEN - 1;
 impl Comment {
     /// A comment match with `text`, cut to 255 bytes (at a character boundary).
     pub fn new_text(text: &str) -> Comment {
+        Comment::from_bytes(cut(text, MAX).as_bytes())
+    }
+
+    /// A comment match with `bytes` up to the first NUL, cut to 255 bytes,
+    /// as iptables would store them.
+    pub fn from_bytes(bytes: &[u8]) -> Comment {
+        let end = bytes.iter().position(|&b| b == 0).unwrap_or(bytes.len());
         Comment {
-            comment: Some(truncate(text).to_string()),
+            text: Some(bytes[..end.min(MAX)].into()),
         }
     }
-}
 
-/// `text` cut to what the field holds, as iptables' `strncpy` does (but never
-/// inside a UTF-8 character).
-fn truncate(text: &str) -> &str {
-    cut(text, MAX)
+    /// The comment's bytes.
+    pub fn as_bytes(&self) -> &[u8] {
+        self.text.as_deref().unwrap_or_default()
+    }
+
+    /// The comment as text; `None` when its bytes are not UTF-8.
+    pub fn to_str(&self) -> Option<&str> {
+        std::str::from_utf8(self.as_bytes()).ok()
+    }
+
+    /// Appends ` --comment VALUE` as iptables-save prints it, byte for byte.
+    pub(crate) fn save_bytes(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(b" --comment");
+        crate::syntax::save_string_bytes(out, self.as_bytes());
+    }
 }
 
 impl Extension for Comment {
@@ -47,9 +78,7 @@ impl Extension for Comment {
             return Err(bad_revision(Self::NAME, revision));
         }
         let k: xt_comment_info = read_struct(Self::NAME, revision, data)?;
-        Ok(Comment {
-            comment: Some(c_str(&k.comment)),
-        })
+        Ok(Comment::from_bytes(&k.comment))
     }
 
     fn revision(&self) -> u8 {
@@ -58,8 +87,9 @@ impl Extension for Comment {
 
     fn encode(&self, _ctx: &Ctx, out: &mut Vec<u8>) {
         let mut k = xt_comment_info::zeroed();
-        let text = truncate(self.comment.as_deref().unwrap_or(""));
-        k.comment[..text.len()].copy_from_slice(text.as_bytes());
+        let text = self.as_bytes();
+        let text = &text[..text.len().min(MAX)];
+        k.comment[..text.len()].copy_from_slice(text);
         out.extend_from_slice(k.as_bytes());
     }
 
@@ -74,13 +104,14 @@ impl Extension for Comment {
             return Ok(false);
         }
         no_invert(Self::NAME, option, invert)?;
-        let v = args.value("--comment")?;
-        set_once(&mut self.comment, "--comment", truncate(v).to_string())?;
+        once(Self::NAME, "--comment", self.text.is_some())?;
+        // Cut as iptables' strncpy cuts, at byte 255.
+        *self = Comment::from_bytes(&args.value_bytes("--comment")?);
         Ok(true)
     }
 
     fn finish(&mut self, _ctx: &Ctx) -> Result<()> {
-        if self.comment.is_none() {
+        if self.text.is_none() {
             return Err(Error::rule(
                 "comment",
                 "option \"--comment\" must be specified",
@@ -90,9 +121,9 @@ impl Extension for Comment {
     }
 
     fn save(&self, _ctx: &Ctx, out: &mut String) {
-        if let Some(c) = &self.comment {
+        if self.text.is_some() {
             out.push_str(" --comment");
-            crate::syntax::save_string(out, c);
+            crate::syntax::save_string(out, &String::from_utf8_lossy(self.as_bytes()));
         }
     }
 }
@@ -143,10 +174,15 @@ mod tests {
             round(&format!("-m comment --comment {long}")).unwrap(),
             format!(" -m comment --comment {}", &long[..255])
         );
-        assert_eq!(
-            Comment::new_text(&"é".repeat(200)).comment.unwrap().len(),
-            254
-        );
+        assert_eq!(Comment::new_text(&"é".repeat(200)).as_bytes().len(), 254);
+        // The parser cuts as iptables does, inside the last character.
+        let spec = format!("-m comment --comment {}é", "a".repeat(254));
+        let (rules, _) = parse_rule_spec(Family::Ipv4, &split_words(&spec).unwrap()).unwrap();
+        let crate::matches::Match::Comment(c) = &rules[0].matches[0] else {
+            panic!("{rules:?}")
+        };
+        assert_eq!(c.as_bytes(), [&[b'a'; 254][..], &[0xc3]].concat());
+        assert_eq!(c.to_str(), None);
     }
 
     #[test]

@@ -299,7 +299,7 @@ impl CtAddr {
     /// `ADDR` or `ADDR/LEN` or `ADDR/MASK`, as `conntrack_dump_addr` prints it.
     fn save(&self, out: &mut String) {
         out.push(' ');
-        push_fmt!(out, "{}", self.addr);
+        push_fmt!(out, "{}", crate::addr::ntop(self.addr));
         let family = Family::of(&self.addr);
         let mask = match self.mask {
             CtMask::Host => return,
@@ -309,7 +309,7 @@ impl CtAddr {
         match mask_to_cidr(mask) {
             Some(len) if len == family.bits() => {}
             Some(len) => push_fmt!(out, "/{len}"),
-            None => push_fmt!(out, "/{mask}"),
+            None => push_fmt!(out, "/{}", crate::addr::ntop(mask)),
         }
     }
 }

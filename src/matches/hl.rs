@@ -54,6 +54,8 @@ impl Extension for Hl {
         invert: bool,
         args: &mut Args,
     ) -> Result<bool> {
+        // libip6t_hl has `--hl` as another name of `--hl-eq`.
+        let option = if option == "hl" { "hl-eq" } else { option };
         TtlTest::parse_option(&mut self.test, "hl", option, invert, args)
     }
 

@@ -29,7 +29,12 @@ pub struct AddrRange {
 impl fmt::Display for AddrRange {
     /// `MIN-MAX`, as iptables-save prints it (even when both are the same).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}-{}", self.min, self.max)
+        write!(
+            f,
+            "{}-{}",
+            crate::addr::ntop(self.min),
+            crate::addr::ntop(self.max)
+        )
     }
 }
 

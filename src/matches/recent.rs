@@ -417,7 +417,7 @@ impl Extension for Recent {
         out.push_str(self.name.as_deref().unwrap_or(DEFAULT_NAME));
         if self.revision >= 1 {
             let m = self.mask.unwrap_or_else(|| full_mask(ctx.family));
-            push_fmt!(out, " --mask {m}");
+            push_fmt!(out, " --mask {}", crate::addr::ntop(m));
         }
         out.push_str(match self.side {
             Side::Source => " --rsource",

@@ -206,7 +206,10 @@ impl Extension for Rt {
             out.push_str(" --rt-0-res");
         }
         if let Some(addrs) = &self.addrs {
-            let list: Vec<String> = addrs.iter().map(Ipv6Addr::to_string).collect();
+            let list: Vec<String> = addrs
+                .iter()
+                .map(|&a| crate::addr::ntop(a).to_string())
+                .collect();
             push_fmt!(out, " --rt-0-addrs {}", list.join(","));
         }
         if self.not_strict {

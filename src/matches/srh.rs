@@ -339,7 +339,12 @@ impl Extension for Srh {
                     // iptables prints the prefix length with %u: -1 (a mask
                     // that is not one) shows as 4294967295.
                     let len = mask_to_cidr(v.value.mask).map_or(u32::MAX, u32::from);
-                    push_fmt!(out, "{} --srh-{name} {}/{len}", v.bang(), v.value.addr);
+                    push_fmt!(
+                        out,
+                        "{} --srh-{name} {}/{len}",
+                        v.bang(),
+                        crate::addr::ntop(v.value.addr)
+                    );
                 }
             }
         }

@@ -167,6 +167,8 @@ impl Extension for Ttl {
         invert: bool,
         args: &mut Args,
     ) -> Result<bool> {
+        // libipt_ttl has `--ttl` as another name of `--ttl-eq`.
+        let option = if option == "ttl" { "ttl-eq" } else { option };
         TtlTest::parse_option(&mut self.test, "ttl", option, invert, args)
     }
 

@@ -5,6 +5,9 @@
 //!   (`-s 10.0.0.0/8 -p tcp -m tcp --dport 22 -j ACCEPT`).
 //! - [`restore`]: whole iptables-restore files, and iptables-save output.
 
+pub(crate) mod bytes;
+mod getopt;
+mod longopts;
 mod rule;
 mod words;
 
@@ -12,4 +15,5 @@ pub mod restore;
 
 pub(crate) use rule::write_rule_line;
 pub use rule::{parse_rule_spec, save_rule_spec, save_rule_spec_in};
-pub use words::{save_string, split_words};
+pub(crate) use words::save_string_bytes;
+pub use words::{save_string, split_words, MAX_WORD};

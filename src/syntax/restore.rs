@@ -36,7 +36,11 @@ use crate::ruleset::{builtin_chains, check_chain_name, Policy, Table};
 use std::borrow::Cow;
 use std::fmt::Write;
 
-use super::rule::{family_flag, parse_rule_spec_or_skip, push_counters, write_rule_line};
+use super::bytes::{escape, has_bytes, unescape};
+use super::getopt::{resolve, LongOption};
+use super::rule::{
+    family_flag, parse_rule_spec_or_skip, push_counters, write_rule_line, write_rule_line_bytes,
+};
 use super::words::split_words_into;
 use crate::extension::{Args, Dialect};
 
@@ -191,6 +195,31 @@ pub fn parse(family: Family, text: &str) -> Result<Vec<TableBlock>> {
     parse_with(family, text, &RestoreOptions::default())
 }
 
+/// [`parse`] of input as iptables-restore reads it: bytes. A comment may be
+/// any bytes (see [`Comment`](crate::matches::comment::Comment)); anything
+/// else must be UTF-8.
+pub fn parse_bytes(family: Family, input: &[u8]) -> Result<Vec<TableBlock>> {
+    parse_bytes_with(family, input, &RestoreOptions::default())
+}
+
+/// [`parse_with`] of bytes, as [`parse_bytes`].
+pub fn parse_bytes_with(
+    family: Family,
+    input: &[u8],
+    opts: &RestoreOptions,
+) -> Result<Vec<TableBlock>> {
+    match std::str::from_utf8(input) {
+        Ok(text) => parse_with(family, text, opts),
+        Err(_) => {
+            let lines = input.split(|&b| b == b'\n').map(|l| {
+                let l = l.strip_suffix(b"\r").unwrap_or(l);
+                std::str::from_utf8(l).map_err(|_| l)
+            });
+            parse_lines(family, lines, opts)
+        }
+    }
+}
+
 /// Parses iptables-restore input as iptables-restore reads it with these
 /// options. With `table`, only that table's blocks are returned, and the
 /// lines of other tables are not read at all (a block of another table
@@ -198,19 +227,37 @@ pub fn parse(family: Family, text: &str) -> Result<Vec<TableBlock>> {
 /// policy line needs its `[p:b]`, and a `[p:b]` prefix is refused on
 /// commands that take no counters.
 pub fn parse_with(family: Family, text: &str, opts: &RestoreOptions) -> Result<Vec<TableBlock>> {
+    parse_lines(family, text.lines().map(Ok), opts)
+}
+
+/// [`parse_with`] of the input's lines, each text or, when it is not
+/// UTF-8, bytes.
+fn parse_lines<'t>(
+    family: Family,
+    lines: impl Iterator<Item = std::result::Result<&'t str, &'t [u8]>>,
+    opts: &RestoreOptions,
+) -> Result<Vec<TableBlock>> {
     let mut blocks = Vec::new();
     let mut cur: Option<TableBlock> = None;
     // A block of a table other than `opts.table` (name, line): not read.
     let mut skipped: Option<(String, usize)> = None;
     // The words of each line in turn, borrowed from `text` where they can be.
     let mut words = Vec::new();
-    for (i, raw) in text.lines().enumerate() {
+    for (i, raw) in lines.enumerate() {
         let n = i + 1;
-        let line = raw.trim();
+        // A line that is not UTF-8, as text standing for its bytes.
+        let escaped = raw.err().map(escape);
+        let text_line = raw.unwrap_or_default().trim();
+        let line = escaped.as_deref().map_or(text_line, str::trim);
         if line.is_empty() || line.starts_with('#') {
             continue;
         }
         let res = (|| -> Result<()> {
+            if escaped.is_some() && line.starts_with(['*', ':']) {
+                return Err(Error::Syntax(
+                    "the line is not valid UTF-8 (only a comment may be)".into(),
+                ));
+            }
             if let Some(name) = line.strip_prefix('*') {
                 let open = cur.as_ref().map(|b| (b.name.as_str(), b.line));
                 if let Some((open, at)) = open.or(skipped.as_ref().map(|(s, l)| (s.as_str(), *l))) {
@@ -256,9 +303,11 @@ pub fn parse_with(family: Family, text: &str, opts: &RestoreOptions) -> Result<V
                 block.chains.push(decl);
                 return Ok(());
             }
-            block
-                .commands
-                .push((n, parse_line(family, line, opts.counters, &mut words)?));
+            let command = match &escaped {
+                None => parse_line(family, text_line, opts.counters, &mut words, false)?,
+                Some(_) => parse_line(family, line, opts.counters, &mut Vec::new(), true)?,
+            };
+            block.commands.push((n, command));
             Ok(())
         })();
         res.map_err(|e| e.at_line(n))?;
@@ -328,17 +377,20 @@ fn check_policy_counters(decl: &ChainDecl, restore_counters: bool) -> Result<()>
 
 /// Parses one command line (`[p:b] -A CHAIN SPEC`, `-N CHAIN`, ...).
 pub fn parse_command(family: Family, line: &str) -> Result<Command> {
-    parse_line(family, line, false, &mut Vec::new())
+    parse_line(family, line, false, &mut Vec::new(), false)
 }
 
 /// One command line; `restore_counters` refuses a `[p:b]` prefix on commands
 /// that take no counters, as iptables-restore `--counters` does. `words`
-/// is room for the line's words, reused from line to line.
+/// is room for the line's words, reused from line to line. `bytes` when the
+/// line was not UTF-8 and stands for bytes ([`super::bytes`]): only a
+/// comment may hold them.
 fn parse_line<'t>(
     family: Family,
     line: &'t str,
     restore_counters: bool,
     words: &mut Vec<Cow<'t, str>>,
+    bytes: bool,
 ) -> Result<Command> {
     split_words_into(line, words)?;
     let mut words = &words[..];
@@ -359,7 +411,14 @@ fn parse_line<'t>(
     let Some((cmd, words)) = words.split_first() else {
         return Err(Error::Syntax("no command specified".into()));
     };
-    let cmd: &str = cmd;
+    // A long command may be abbreviated as getopt allows (`--app`).
+    let cmd: &str = match cmd
+        .strip_prefix("--")
+        .and_then(|l| resolve(family, l, 0, |_| &[]))
+    {
+        Some(LongOption::Main(short)) => short,
+        _ => cmd,
+    };
     let no_counters = |set: Option<Counters>| -> Result<()> {
         if set.is_some() || (restore_counters && prefix.is_some()) {
             return Err(Error::Syntax(format!(
@@ -368,11 +427,24 @@ fn parse_line<'t>(
         }
         Ok(())
     };
-    let spec = |words| parse_rule_spec_or_skip(family, Args::split(words));
+    let spec = |words| parse_rule_spec_or_skip(family, Args::split(words, bytes));
     let (chain, rest) = match words.split_first() {
         Some((c, r)) => (c.as_ref(), r),
         None => ("", &[][..]),
     };
+    // Names are text: of a line that is not UTF-8, only a comment may be
+    // bytes, and the values of a rule are checked as they are read
+    // (`Args::value`).
+    let text = |w: &str| -> Result<()> {
+        if bytes && has_bytes(w) {
+            return Err(Error::Syntax(format!(
+                "`{}` is not valid UTF-8 (only a comment may be)",
+                String::from_utf8_lossy(&unescape(w))
+            )));
+        }
+        Ok(())
+    };
+    text(chain)?;
     let chain = || chain.to_string();
     let need_chain = |what: &str| -> Result<()> {
         if words.is_empty() {
@@ -381,7 +453,7 @@ fn parse_line<'t>(
         Ok(())
     };
     let command = match cmd {
-        "-A" | "--append" => {
+        "-A" => {
             need_chain("CHAIN")?;
             let Some((rules, set)) = spec(rest)? else {
                 return Ok(Command::OtherFamily);
@@ -392,7 +464,7 @@ fn parse_line<'t>(
                 counters,
             })?
         }
-        "-I" | "--insert" => {
+        "-I" => {
             need_chain("CHAIN")?;
             let (pos, rest) = match rest.first().and_then(|w| parse_uint(w)) {
                 Some(n) => (rule_index(n)?, &rest[1..]),
@@ -409,7 +481,7 @@ fn parse_line<'t>(
                 counters,
             }
         }
-        "-D" | "--delete" => {
+        "-D" => {
             need_chain("CHAIN")?;
             match rest.first().and_then(|w| parse_uint(w)) {
                 Some(n) => {
@@ -440,7 +512,7 @@ fn parse_line<'t>(
                 }
             }
         }
-        "-R" | "--replace" => {
+        "-R" => {
             need_chain("CHAIN")?;
             let (n, rest) = rest
                 .split_first()
@@ -459,7 +531,7 @@ fn parse_line<'t>(
                 counters,
             }
         }
-        "-C" | "--check" => {
+        "-C" => {
             need_chain("CHAIN")?;
             let Some((rules, set)) = spec(rest)? else {
                 return Ok(Command::OtherFamily);
@@ -470,7 +542,7 @@ fn parse_line<'t>(
                 rule: single(rules, "-C")?,
             }
         }
-        "-t" | "--table" => {
+        "-t" => {
             return Err(Error::Syntax(
                 "the -t option cannot be used in restore input".into(),
             ))
@@ -480,6 +552,7 @@ fn parse_line<'t>(
             let Some(args) = plain_args(family, words) else {
                 return Ok(Command::OtherFamily);
             };
+            args.iter().try_for_each(|w| text(w))?;
             return plain_command(cmd, &args, prefix, restore_counters);
         }
     };
@@ -507,15 +580,15 @@ fn plain_command(
         )));
     }
     Ok(match cmd {
-        "-N" | "--new-chain" => match args {
+        "-N" => match args {
             [c] => Command::NewChain(c.to_string()),
             [] => return Err(missing("CHAIN")),
             [_, w, ..] => return Err(unexpected(w)),
         },
-        "-X" | "--delete-chain" => Command::DeleteChain(at_most_one()?),
-        "-F" | "--flush" => Command::Flush(at_most_one()?),
-        "-Z" | "--zero" => Command::Zero(at_most_one()?),
-        "-P" | "--policy" => {
+        "-X" => Command::DeleteChain(at_most_one()?),
+        "-F" => Command::Flush(at_most_one()?),
+        "-Z" => Command::Zero(at_most_one()?),
+        "-P" => {
             let (chain, policy, set) = match args {
                 [c, p] => (c, p, None),
                 [c, p, flag, pkts, bytes] if *flag == "-c" || *flag == "--set-counters" => {
@@ -540,7 +613,7 @@ fn plain_command(
                 counters: line_counters(prefix, set, restore_counters)?,
             }
         }
-        "-E" | "--rename-chain" => match args {
+        "-E" => match args {
             [old, new] => Command::Rename(old.to_string(), new.to_string()),
             [] => return Err(missing("OLD")),
             [_] => return Err(missing("NEW")),
@@ -739,6 +812,34 @@ pub fn save_table(table: &Table, counters: bool) -> String {
 /// [`save_table`] as the given tool prints it (iptables-legacy-save or
 /// iptables-nft-save).
 pub fn save_table_in(table: &Table, counters: bool, dialect: Dialect) -> String {
+    write_table(table, |out, r, chain| {
+        write_rule_line(out, r, chain, counters, dialect)
+    })
+}
+
+/// [`save_table`] byte for byte: a comment that is not UTF-8 keeps its
+/// bytes (a `String` cannot hold them, see
+/// [`Comment`](crate::matches::comment::Comment)).
+pub fn save_table_bytes(table: &Table, counters: bool) -> Vec<u8> {
+    save_table_bytes_in(table, counters, Dialect::Legacy)
+}
+
+/// [`save_table_bytes`] as the given tool prints it.
+pub fn save_table_bytes_in(table: &Table, counters: bool, dialect: Dialect) -> Vec<u8> {
+    let mut bytes = Vec::new();
+    let text = write_table(table, |text, r, chain| {
+        write_rule_line_bytes(&mut bytes, text, r, chain, counters, dialect)
+    });
+    if bytes.is_empty() {
+        return text.into_bytes();
+    }
+    bytes.extend_from_slice(text.as_bytes());
+    bytes
+}
+
+/// The table from `*table` to `COMMIT`, each rule line (without its
+/// newline) by `rule_line`.
+fn write_table(table: &Table, mut rule_line: impl FnMut(&mut String, &Rule, &str)) -> String {
     let rules: usize = table.chains.iter().map(|c| c.rules.len()).sum();
     // Room for lines of the usual length, so that most tables print
     // without growing the String.
@@ -761,7 +862,7 @@ pub fn save_table_in(table: &Table, counters: bool, dialect: Dialect) -> String 
     }
     for c in &table.chains {
         for r in &c.rules {
-            write_rule_line(&mut out, r, &c.name, counters, dialect);
+            rule_line(&mut out, r, &c.name);
             out.push('\n');
         }
     }
@@ -936,6 +1037,109 @@ mod tests {
             assert!(parse_with(Family::Ipv4, &text, &with).is_err(), "{line}");
         }
         assert!(play("*filter\n:INPUT DROP\nCOMMIT\n", &with).is_err());
+    }
+
+    /// A comment may be any bytes, as iptables-restore reads bytes; the
+    /// saved table prints them back byte for byte.
+    #[test]
+    fn comments_keep_bytes_that_are_not_utf8() {
+        let input: &[u8] =
+            b"*filter\n-A INPUT -m comment --comment \"caf\xe9 \xff\\\"\" -j ACCEPT\n\
+            -A INPUT -m comment --comment \xf4\x8f\xbd\x81\xc3\r\nCOMMIT\n";
+        let mut t = Table::new(Family::Ipv4, "filter").unwrap();
+        for b in parse_bytes(Family::Ipv4, input).unwrap() {
+            b.apply(&mut t, &RestoreOptions::default()).unwrap();
+        }
+        let saved = save_table_bytes(&t, false);
+        let rules: &[u8] = b"-A INPUT -m comment --comment \"caf\xe9 \xff\\\"\" -j ACCEPT\n\
+            -A INPUT -m comment --comment \"\xf4\x8f\xbd\x81\xc3\"\nCOMMIT\n";
+        assert!(saved.ends_with(rules), "{}", saved.escape_ascii());
+        // Read back, the same table.
+        let mut again = Table::new(Family::Ipv4, "filter").unwrap();
+        for b in parse_bytes(Family::Ipv4, &saved).unwrap() {
+            b.apply(&mut again, &RestoreOptions::default()).unwrap();
+        }
+        assert_eq!(again, t);
+        // A String cannot hold them.
+        assert!(save_table(&t, false).contains("--comment \"caf\u{fffd} \u{fffd}\\\"\""));
+        // Valid UTF-8 prints the same both ways.
+        let t = play(
+            "*filter\n-A INPUT -m comment --comment café\nCOMMIT\n",
+            &Default::default(),
+        )
+        .unwrap();
+        assert!(t.contains("--comment \"café\""), "{t}");
+    }
+
+    /// Every short comment of awkward bytes reads, saves and reads back to
+    /// the same table; nothing panics.
+    #[test]
+    fn every_short_byte_comment_round_trips() {
+        let alphabet = [b'a', b' ', b'"', b'\\', 0xc3, 0xa9, 0xff, 0xf4, b'\''];
+        let read = |input: &[u8]| -> Option<Table> {
+            let mut t = Table::new(Family::Ipv4, "filter").unwrap();
+            for b in parse_bytes(Family::Ipv4, input).ok()? {
+                b.apply(&mut t, &RestoreOptions::default()).unwrap();
+            }
+            Some(t)
+        };
+        for n in 0..=4u32 {
+            for mut k in 0..alphabet.len().pow(n) {
+                let mut input = b"*filter\n-A INPUT -m comment --comment ".to_vec();
+                for _ in 0..n {
+                    input.push(alphabet[k % alphabet.len()]);
+                    k /= alphabet.len();
+                }
+                input.extend_from_slice(b"\nCOMMIT\n");
+                let Some(t) = read(&input) else { continue };
+                let saved = save_table_bytes(&t, false);
+                assert_eq!(read(&saved).as_ref(), Some(&t), "{}", input.escape_ascii());
+            }
+        }
+    }
+
+    /// Only a comment may be bytes: names and other values are text.
+    #[test]
+    fn refuses_bytes_that_are_not_utf8_elsewhere() {
+        for (line, at) in [
+            (&b"*filter\n-A IN\xff -j ACCEPT\nCOMMIT\n"[..], 2),
+            (b"*filter\n-N \xff\nCOMMIT\n", 2),
+            (b"*filter\n:X\xff - [0:0]\nCOMMIT\n", 2),
+            (b"*fil\xffter\nCOMMIT\n", 1),
+            (b"*filter\n-A INPUT -j LOG --log-prefix \xff\nCOMMIT\n", 2),
+            (
+                b"*filter\n-A INPUT -m comment --comment x -j \xff\nCOMMIT\n",
+                2,
+            ),
+            (
+                b"*filter\n-A INPUT -m comment --comment x \xff\nCOMMIT\n",
+                2,
+            ),
+        ] {
+            let e = parse_bytes(Family::Ipv4, line).unwrap_err().to_string();
+            assert!(
+                e.contains(&format!("line {at}")),
+                "{}: {e}",
+                line.escape_ascii()
+            );
+        }
+    }
+
+    #[test]
+    fn long_commands_may_be_abbreviated() {
+        let s = play(
+            "*filter\n:X - [0:0]\n--app INPUT --proto tcp --dpor 22 -j ACCEPT\n--ins INPUT 1 -j X\n--fl X\nCOMMIT\n",
+            &RestoreOptions::default(),
+        )
+        .unwrap();
+        assert!(
+            s.contains("-A INPUT -j X\n[0:0] -A INPUT -p tcp -m tcp --dport 22 -j ACCEPT\nCOMMIT"),
+            "{s}"
+        );
+        assert!(
+            parse_command(Family::Ipv4, "--de INPUT 1").is_err(),
+            "delete, delete-chain"
+        );
     }
 
     #[test]

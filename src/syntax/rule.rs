@@ -13,6 +13,9 @@ use crate::rule::{Counters, Rule};
 use crate::ruleset::check_chain_name;
 use crate::targets::{Target, TargetExt};
 
+use super::getopt::{self, LongOption};
+use super::longopts::LongOpt;
+
 /// Parses a rule spec (the words after `-A CHAIN`) into rules, as iptables
 /// does: `-s`/`-d` with several comma-separated addresses make one rule for
 /// each pair, in iptables' order. Returns the counters given with `-c P B`, if any.
@@ -81,6 +84,9 @@ struct SpecParser<'a> {
     dsts: Option<&'a str>,
     dst_inv: bool,
     target_set: bool,
+    // How many matches came before `-j`: where the target's options sit
+    // in iptables' merged option table.
+    target_after: usize,
     counters: Option<Counters>,
 }
 
@@ -93,32 +99,60 @@ impl<'a> SpecParser<'a> {
             dsts: None,
             dst_inv: false,
             target_set: false,
+            target_after: 0,
             counters: None,
         }
     }
 
-    fn word(&mut self, w: &str, invert: bool, args: &mut Args<'a>) -> Result<()> {
+    fn word(&mut self, w: &'a str, invert: bool, args: &mut Args<'a>) -> Result<()> {
         let family = self.rule.family;
-        match w {
-            "-s" | "--source" | "--src" => {
+        let option = match w.strip_prefix("--") {
+            Some(long) if !long.is_empty() => {
+                // getopt_long reads `--name=value` too.
+                let (long, attached) = match crate::xtopt::split_once_ascii(long, b'=') {
+                    Some((name, value)) => (name, Some(value)),
+                    None => (long, None),
+                };
+                let found = self.long_option(long);
+                if let Some(value) = attached {
+                    // iptables reads the value of these main options as
+                    // `argv[optind - 1]`: the whole word, not what follows `=`.
+                    let whole = matches!(
+                        found,
+                        Some(Long::Main("-p" | "-s" | "-d" | "-j" | "-i" | "-o"))
+                    );
+                    args.attach(if whole { w } else { value });
+                }
+                match found {
+                    Some(Long::Main(short)) => short,
+                    Some(Long::Ext(loaded, name)) => {
+                        return self.extension_option(loaded, name, w, invert, args)
+                    }
+                    None => return Err(Error::UnknownOption(w.to_string())),
+                }
+            }
+            _ => w,
+        };
+        match option {
+            "-s" => {
                 once(self.srcs.is_some(), "-s")?;
                 self.srcs = Some(args.value("-s")?);
                 self.src_inv = invert;
             }
-            "-d" | "--destination" | "--dst" => {
+            "-d" => {
                 once(self.dsts.is_some(), "-d")?;
                 self.dsts = Some(args.value("-d")?);
                 self.dst_inv = invert;
             }
-            "-i" | "--in-interface" => {
+            "-i" => {
                 once(self.rule.in_iface.is_some(), "-i")?;
                 self.rule.in_iface = Some(Inv::new(Iface::new(args.value("-i")?)?, invert));
             }
-            "-o" | "--out-interface" => {
+            "-o" => {
                 once(self.rule.out_iface.is_some(), "-o")?;
                 self.rule.out_iface = Some(Inv::new(Iface::new(args.value("-o")?)?, invert));
             }
-            "-p" | "--protocol" => {
+            "-p" => {
                 once(self.rule.proto.is_some(), "-p")?;
                 let v = args.value("-p")?;
                 let proto = names::parse_protocol(v).ok_or_else(|| {
@@ -129,7 +163,7 @@ impl<'a> SpecParser<'a> {
                 }
                 self.rule.proto = Some(Inv::new(proto, invert));
             }
-            "-f" | "--fragment" => {
+            "-f" => {
                 if family == Family::Ipv6 {
                     return Err(Error::UnknownOption(
                         "-f (IPv6 has no fragment flag; use -m frag)".into(),
@@ -138,7 +172,7 @@ impl<'a> SpecParser<'a> {
                 once(self.rule.fragment.is_some(), "-f")?;
                 self.rule.fragment = Some(!invert);
             }
-            "-m" | "--match" => {
+            "-m" => {
                 if invert {
                     return Err(Error::Syntax("unexpected `!' before -m".into()));
                 }
@@ -147,51 +181,106 @@ impl<'a> SpecParser<'a> {
                     .ok_or_else(|| Error::UnknownExtension(format!("-m {name}")))?;
                 self.add_match(m);
             }
-            "-j" | "--jump" | "-g" | "--goto" => {
+            "-j" | "-g" => {
                 if invert {
                     return Err(Error::Syntax(format!("unexpected `!' before {w}")));
                 }
                 once(self.target_set, "-j/-g")?;
                 self.target_set = true;
-                let goto = w == "-g" || w == "--goto";
-                self.rule.target = parse_target(&self.rule.ctx(), args.value(w)?, goto)?;
+                self.target_after = self.rule.matches.len();
+                self.rule.target = parse_target(&self.rule.ctx(), args.value(w)?, option == "-g")?;
             }
-            "-c" | "--set-counters" => self.counters = Some(parse_set_counters(args)?),
-            "-t" | "--table" => {
+            "-c" => self.counters = Some(parse_set_counters(args)?),
+            "-t" => {
                 return Err(Error::Syntax(format!(
                     "{w} is not part of a rule (in restore input the table is the `*table` line)"
                 )))
             }
             opt if opt.starts_with('-') && opt.len() > 1 => {
-                self.extension_option(opt, invert, args)?
+                return Err(Error::UnknownOption(w.to_string()))
             }
             other => return Err(Error::Syntax(format!("bad argument `{other}'"))),
         }
         Ok(())
     }
 
-    /// Offers an option to the target, then to the matches (newest first),
-    /// then loads the protocol's own match (`-p tcp --dport 22`), as iptables does.
-    fn extension_option(&mut self, opt: &str, invert: bool, args: &mut Args) -> Result<()> {
+    /// Reads `--long` as iptables does (see [`getopt`](super::getopt)): over
+    /// the main options and the loaded extensions', newest first; when that
+    /// finds nothing, once more with the protocol's own match loaded
+    /// (`-p tcp --dport 22`), which then stays loaded.
+    fn long_option(&mut self, long: &str) -> Option<Long> {
+        let family = self.rule.family;
+        let mut retried = false;
+        loop {
+            let count = self.rule.matches.len() + usize::from(self.has_target_ext());
+            match getopt::resolve(family, long, count, |i| {
+                self.options_of(self.loaded(count, i))
+            }) {
+                Some(LongOption::Main(short)) => return Some(Long::Main(short)),
+                Some(LongOption::Ext { index, name }) => {
+                    return Some(Long::Ext(self.loaded(count, index), name))
+                }
+                None if retried => return None,
+                None => {
+                    let m = self.implicit_proto_match()?;
+                    self.add_match(m);
+                    retried = true;
+                }
+            }
+        }
+    }
+
+    fn has_target_ext(&self) -> bool {
+        matches!(self.rule.target, Target::Ext(_))
+    }
+
+    /// The `i`th newest of the `count` loaded extensions: the target sits
+    /// where `-j` was given among the matches.
+    fn loaded(&self, count: usize, i: usize) -> Loaded {
+        let at = count - 1 - i;
+        match self.has_target_ext() {
+            true if at == self.target_after => Loaded::Target,
+            true if at > self.target_after => Loaded::Match(at - 1),
+            _ => Loaded::Match(at),
+        }
+    }
+
+    /// The long options of a loaded extension (none when iptables has no
+    /// table for it).
+    fn options_of(&self, loaded: Loaded) -> &'static [LongOpt] {
+        let family = self.rule.family;
+        let table = match (loaded, &self.rule.target) {
+            (Loaded::Match(i), _) => {
+                getopt::match_options(self.rule.matches[i].save_name(), family)
+            }
+            (Loaded::Target, Target::Ext(t)) => getopt::target_options(t.save_name(), family),
+            (Loaded::Target, _) => None,
+        };
+        table.unwrap_or_default()
+    }
+
+    /// Hands option `name` (its full name; `given` as written) to the
+    /// extension `loaded`.
+    fn extension_option(
+        &mut self,
+        loaded: Loaded,
+        name: &str,
+        given: &str,
+        invert: bool,
+        args: &mut Args,
+    ) -> Result<()> {
         let ctx = self.rule.ctx();
-        let name = opt.trim_start_matches('-');
-        if let Target::Ext(t) = &mut self.rule.target {
-            if t.parse_option(&ctx, name, invert, args)? {
-                return Ok(());
-            }
+        let taken = match (loaded, &mut self.rule.target) {
+            (Loaded::Target, Target::Ext(t)) => t.parse_option(&ctx, name, invert, args)?,
+            (Loaded::Match(i), _) => self.rule.matches[i].parse_option(&ctx, name, invert, args)?,
+            (Loaded::Target, _) => false,
+        };
+        if !taken {
+            return Err(Error::UnknownOption(format!(
+                "{given} (--{name} is not supported by iptkit)"
+            )));
         }
-        for m in self.rule.matches.iter_mut().rev() {
-            if m.parse_option(&ctx, name, invert, args)? {
-                return Ok(());
-            }
-        }
-        if let Some(mut m) = self.implicit_proto_match() {
-            if m.parse_option(&ctx, name, invert, args)? {
-                self.add_match(m);
-                return Ok(());
-            }
-        }
-        Err(Error::UnknownOption(opt.to_string()))
+        Ok(())
     }
 
     /// Appends a match, growing the list by exactly one: the rule lives as
@@ -253,6 +342,23 @@ impl<'a> SpecParser<'a> {
         };
         Ok((rules, self.counters))
     }
+}
+
+/// A loaded extension of the rule being parsed.
+#[derive(Clone, Copy, Debug)]
+enum Loaded {
+    /// The match at this index.
+    Match(usize),
+    /// The target.
+    Target,
+}
+
+/// What a long option of the rule names.
+enum Long {
+    /// A main option, by its short form (`-s`).
+    Main(&'static str),
+    /// Option `name` (the full name) of a loaded extension.
+    Ext(Loaded, &'static str),
 }
 
 /// The addresses of `-s` or `-d`: none, one, or several (`-s a,b`).
@@ -387,6 +493,34 @@ pub(crate) fn write_rule_line(
     write_rule_spec(out, r, dialect);
 }
 
+/// [`write_rule_line`] for text that may hold bytes: what is printed goes
+/// to `text`, but for a comment that is not UTF-8, before which `text` is
+/// moved to `bytes` and the comment's bytes follow it there.
+pub(crate) fn write_rule_line_bytes(
+    bytes: &mut Vec<u8>,
+    text: &mut String,
+    r: &Rule,
+    chain: &str,
+    counters: bool,
+    dialect: Dialect,
+) {
+    if counters {
+        push_counters(text, r.counters);
+        text.push(' ');
+    }
+    text.push_str("-A ");
+    text.push_str(chain);
+    write_rule_spec_with(text, r, dialect, |text, m, ctx| match m {
+        Match::Comment(c) if c.to_str().is_none() => {
+            bytes.extend_from_slice(text.as_bytes());
+            text.clear();
+            bytes.extend_from_slice(b" -m comment");
+            c.save_bytes(bytes);
+        }
+        m => write_match(text, m, ctx),
+    });
+}
+
 /// Appends `[packets:bytes]`.
 pub(crate) fn push_counters(out: &mut String, c: Counters) {
     // Writing to a String cannot fail.
@@ -396,6 +530,23 @@ pub(crate) fn push_counters(out: &mut String, c: Counters) {
 /// Appends the rule spec as [`save_rule_spec_in`] prints it. A table is
 /// printed into one String, so nothing here makes a String of its own.
 pub(crate) fn write_rule_spec(out: &mut String, r: &Rule, dialect: Dialect) {
+    write_rule_spec_with(out, r, dialect, write_match);
+}
+
+/// Appends ` -m NAME OPTIONS`.
+fn write_match(out: &mut String, m: &Match, ctx: &Ctx) {
+    out.push_str(" -m ");
+    out.push_str(m.save_name());
+    m.save(ctx, out);
+}
+
+/// [`write_rule_spec`], each match printed by `match_text`.
+fn write_rule_spec_with(
+    out: &mut String,
+    r: &Rule,
+    dialect: Dialect,
+    mut match_text: impl FnMut(&mut String, &Match, &Ctx),
+) {
     let ctx = Ctx { dialect, ..r.ctx() };
     for (flag, net) in [("-s", &r.src), ("-d", &r.dst)] {
         if let Some(n) = net {
@@ -438,9 +589,7 @@ pub(crate) fn write_rule_spec(out: &mut String, r: &Rule, dialect: Dialect) {
         out.push_str(if f { " -f" } else { " ! -f" });
     }
     for m in &r.matches {
-        out.push_str(" -m ");
-        out.push_str(m.save_name());
-        m.save(&ctx, out);
+        match_text(out, m, &ctx);
     }
     match &r.target {
         Target::Continue => {}
@@ -494,6 +643,106 @@ mod tests {
             " -s 1.1.1.1/32 -d 3.3.3.3/32\n -s 2.2.2.2/32 -d 3.3.3.3/32"
         );
         assert_eq!(round(Family::Ipv6, "-s ::1 -p tcp"), " -s ::1/128 -p tcp");
+    }
+
+    /// getopt-style abbreviations of long options, as iptables 1.8.9 takes
+    /// them and iptables-save prints the rules (issue 8, from rule sets of
+    /// istio and antrea).
+    #[test]
+    fn takes_unambiguous_prefixes_of_long_options() {
+        for (spec, saved) in [
+            (
+                "-p tcp -j REDIRECT --to-port 15053",
+                " -p tcp -j REDIRECT --to-ports 15053",
+            ),
+            ("-j SNAT --to 1.1.1.1", " -j SNAT --to-source 1.1.1.1"),
+            (
+                "-p tcp -j DNAT --to 2.2.2.2:80",
+                " -p tcp -j DNAT --to-destination 2.2.2.2:80",
+            ),
+            (
+                "--proto tcp --in-int eth0 -m state --sta NEW -j ACCEPT",
+                " -i eth0 -p tcp -m state --state NEW -j ACCEPT",
+            ),
+            ("-j LOG --log-pref \"x \"", " -j LOG --log-prefix \"x \""),
+            ("-m comment --comm hi", " -m comment --comment hi"),
+            (
+                "-p tcp --tcp-flags SYN,RST SYN -j TCPMSS --clamp",
+                " -p tcp -m tcp --tcp-flags SYN,RST SYN -j TCPMSS --clamp-mss-to-pmtu",
+            ),
+            (
+                "-p tcp -j REJECT --reject tcp-reset",
+                " -p tcp -j REJECT --reject-with tcp-reset",
+            ),
+            ("-p tcp --dpor 22", " -p tcp -m tcp --dport 22"),
+            ("-p tcp --sp 1", " -p tcp -m tcp --sport 1"),
+            ("-j MARK --set-m 1", " -j MARK --set-xmark 0x1/0xffffffff"),
+            (
+                "--fragment --sr 1.2.3.4 --ds 5.6.7.8",
+                " -s 1.2.3.4/32 -d 5.6.7.8/32 -f",
+            ),
+            (
+                "-p tcp -m multiport --dport 80,443",
+                " -p tcp -m multiport --dports 80,443",
+            ),
+            (
+                "-p tcp -m multiport --dpo 7",
+                " -p tcp -m multiport --dports 7",
+            ),
+            // getopt's `--name=value`.
+            (
+                "-p tcp --dpor=22 -m comment --comm=\"a b\" -j DNAT --to=1.2.3.4",
+                " -p tcp -m tcp --dport 22 -m comment --comment \"a b\" -j DNAT --to-destination 1.2.3.4",
+            ),
+        ] {
+            assert_eq!(round(Family::Ipv4, spec), saved, "{spec}");
+        }
+    }
+
+    /// What iptables refuses as `unknown option "--x"`: an ambiguous prefix,
+    /// and an option of an extension not loaded yet.
+    #[test]
+    fn refuses_ambiguous_and_not_yet_loaded_options() {
+        for (spec, option) in [
+            ("-p tcp --s 1.2.3.4", "--s"),
+            ("-m conntrack --ctst NEW", "--ctst"),
+            ("-m conntrack --ct NEW", "--ct"),
+            ("-m mark --set-m 1", "--set-m"),
+            ("--to 1.1.1.1 -j SNAT", "--to"),
+            ("-j SNAT --to-source 1.1.1.1 --rand", "--rand"),
+        ] {
+            let e = parse_rule_spec(Family::Ipv4, &split_words(spec).unwrap()).unwrap_err();
+            assert!(
+                matches!(&e, Error::UnknownOption(o) if o == option),
+                "{spec}: {e}"
+            );
+        }
+        // An exact name wins: the second `--dport` is tcp's, not multiport's
+        // `--dports` (iptables: "Only one `--destination-port' allowed").
+        let spec = "-p tcp -m tcp --dport 5 -m multiport --dport 7";
+        let e = parse_rule_spec(Family::Ipv4, &split_words(spec).unwrap()).unwrap_err();
+        assert!(
+            matches!(&e, Error::InvalidRule { context, .. } if context == "--dport"),
+            "{e}"
+        );
+        // iptables reads `--source=1.2.3.4` as the address `--source=1.2.3.4`.
+        for spec in [
+            "--source=1.2.3.4",
+            "--proto=tcp",
+            "--jump=ACCEPT",
+            "-p tcp --syn=x",
+            "-p tcp --dport=",
+        ] {
+            assert!(
+                parse_rule_spec(Family::Ipv4, &split_words(spec).unwrap()).is_err(),
+                "{spec}"
+            );
+        }
+        let e = parse_rule_spec(Family::Ipv6, &split_words("--fragment").unwrap()).unwrap_err();
+        assert!(
+            matches!(&e, Error::UnknownOption(o) if o == "--fragment"),
+            "{e}"
+        );
     }
 
     #[test]

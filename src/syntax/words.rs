@@ -6,11 +6,26 @@ use crate::error::{Error, Result};
 
 /// Splits a line into words as iptables-restore does (`add_param_to_argv`):
 /// blanks separate words; `"..."` quotes a word (which may be empty), inside
-/// which `\x` stands for `x`.
+/// which `\x` stands for `x`. A word of [`MAX_WORD`] bytes or more is refused
+/// as iptables-restore refuses it ("Parameter too long!"), never cut.
 pub fn split_words(line: &str) -> Result<Vec<String>> {
     let mut words = Vec::new();
     split_words_into(line, &mut words)?;
     Ok(words.into_iter().map(Cow::into_owned).collect())
+}
+
+/// The longest word iptables-restore reads, in bytes (unquoted, unescaped):
+/// its `struct xt_param_buf` holds 1024 bytes with the NUL.
+pub const MAX_WORD: usize = 1023;
+
+fn too_long(word: &str) -> Result<()> {
+    if word.len() > MAX_WORD {
+        return Err(Error::Syntax(format!(
+            "Parameter too long! (a word of {} bytes; iptables-restore reads at most {MAX_WORD})",
+            word.len()
+        )));
+    }
+    Ok(())
 }
 
 /// [`split_words`] into `words` (cleared first), each word a slice of `line`
@@ -35,6 +50,7 @@ pub(crate) fn split_words_into<'a>(line: &'a str, words: &mut Vec<Cow<'a, str>>)
             i += 1;
         }
         if i == b.len() || b[i] != b'"' {
+            too_long(&line[start..i])?;
             words.push(Cow::Borrowed(&line[start..i]));
             continue;
         }
@@ -57,7 +73,7 @@ pub(crate) fn split_words_into<'a>(line: &'a str, words: &mut Vec<Cow<'a, str>>)
         }
         let quoted = &line[open..i];
         i += 1;
-        words.push(if before.is_empty() && !escaped {
+        let word = if before.is_empty() && !escaped {
             Cow::Borrowed(quoted)
         } else {
             let mut w = String::with_capacity(before.len() + quoted.len());
@@ -71,16 +87,17 @@ pub(crate) fn split_words_into<'a>(line: &'a str, words: &mut Vec<Cow<'a, str>>)
                 });
             }
             Cow::Owned(w)
-        });
+        };
+        too_long(&word)?;
+        words.push(word);
     }
     Ok(())
 }
 
 /// Appends ` value`, quoted and escaped when needed, as `xtables_save_string` does.
 pub fn save_string(out: &mut String, value: &str) {
-    let plain = |c: char| c == '_' || c == '-' || c.is_ascii_alphanumeric();
     out.push(' ');
-    if !value.is_empty() && value.chars().all(plain) {
+    if is_plain(value.as_bytes()) {
         out.push_str(value);
         return;
     }
@@ -92,6 +109,32 @@ pub fn save_string(out: &mut String, value: &str) {
         out.push(c);
     }
     out.push('"');
+}
+
+/// [`save_string`] of bytes that need not be UTF-8 (a comment), byte for byte.
+pub(crate) fn save_string_bytes(out: &mut Vec<u8>, value: &[u8]) {
+    out.push(b' ');
+    if is_plain(value) {
+        out.extend_from_slice(value);
+        return;
+    }
+    out.push(b'"');
+    for &b in value {
+        if matches!(b, b'"' | b'\\' | b'\'') {
+            out.push(b'\\');
+        }
+        out.push(b);
+    }
+    out.push(b'"');
+}
+
+/// True when `xtables_save_string` prints the value without quotes: not
+/// empty, and only ASCII letters, digits, `_` and `-`.
+fn is_plain(value: &[u8]) -> bool {
+    !value.is_empty()
+        && value
+            .iter()
+            .all(|&b| b == b'_' || b == b'-' || b.is_ascii_alphanumeric())
 }
 
 #[cfg(test)]
@@ -171,6 +214,25 @@ mod tests {
     }
 
     #[test]
+    fn refuses_words_iptables_restore_cannot_hold() {
+        let word = |n: usize| "a".repeat(n);
+        assert_eq!(split_words(&word(1023)).unwrap(), [word(1023)]);
+        assert_eq!(
+            split_words(&format!("\"{}\"", word(1023))).unwrap(),
+            [word(1023)]
+        );
+        // Quotes and escapes are not part of the word.
+        assert!(split_words(&format!("\"{}\\\"\"", word(1022))).is_ok());
+        for line in [
+            word(1024),
+            format!("-m comment --comment \"{}\"", word(1 << 20)),
+        ] {
+            let e = split_words(&line).unwrap_err().to_string();
+            assert!(e.contains("Parameter too long!"), "{e}");
+        }
+    }
+
+    #[test]
     fn words_borrow_from_the_line_unless_unescaped() {
         let mut words = Vec::new();
         split_words_into(r#"-A "x y" a"b" "c\"d""#, &mut words).unwrap();
@@ -190,5 +252,11 @@ mod tests {
         save_string(&mut s, r#"q"u'o\te"#);
         save_string(&mut s, "");
         assert_eq!(s, r#" plain_word-1 "two words" "q\"u\'o\\te" """#);
+        let mut b = Vec::new();
+        for v in ["plain_word-1", "two words", r#"q"u'o\te"#, "", "é"] {
+            save_string_bytes(&mut b, v.as_bytes());
+        }
+        save_string_bytes(&mut b, b"caf\xe9");
+        assert_eq!(b, [(s + " \"é\"").as_bytes(), b" \"caf\xe9\""].concat());
     }
 }

@@ -35,7 +35,7 @@ impl Default for NptPrefix {
 
 impl fmt::Display for NptPrefix {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}/{}", self.addr, self.len)
+        write!(f, "{}/{}", crate::addr::ntop(self.addr), self.len)
     }
 }
 

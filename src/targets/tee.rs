@@ -112,7 +112,7 @@ impl Extension for Tee {
     }
 
     fn save(&self, _ctx: &Ctx, out: &mut String) {
-        push_fmt!(out, " --gateway {}", self.gateway);
+        push_fmt!(out, " --gateway {}", crate::addr::ntop(self.gateway));
         // An empty name is no interface; the name goes out unquoted.
         if let Some(oif) = self.oif.as_deref().filter(|o| !o.is_empty()) {
             push_fmt!(out, " --oif {oif}");

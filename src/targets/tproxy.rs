@@ -160,8 +160,9 @@ impl Extension for Tproxy {
         };
         push_fmt!(
             out,
-            " --on-port {} --on-ip {addr} --tproxy-mark 0x{:x}/0x{:x}",
+            " --on-port {} --on-ip {} --tproxy-mark 0x{:x}/0x{:x}",
             self.port,
+            crate::addr::ntop(addr),
             self.mark,
             self.mask
         );

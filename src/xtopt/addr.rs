@@ -160,9 +160,9 @@ pub(crate) fn parse_hostmask(family: Family, option: &str, s: &str) -> Result<(I
 /// mask, `/LEN` for a contiguous one, `/MASK` written out otherwise.
 pub(crate) fn addr_mask_string(addr: IpAddr, mask: IpAddr) -> String {
     match mask_to_cidr(mask) {
-        Some(len) if len == Family::of(&mask).bits() => addr.to_string(),
-        Some(len) => format!("{addr}/{len}"),
-        None => format!("{addr}/{mask}"),
+        Some(len) if len == Family::of(&mask).bits() => crate::addr::ntop(addr).to_string(),
+        Some(len) => format!("{}/{len}", crate::addr::ntop(addr)),
+        None => format!("{}/{}", crate::addr::ntop(addr), crate::addr::ntop(mask)),
     }
 }
 
