@@ -580,3 +580,34 @@ fn a_restore_of_several_tables_is_one_batch() {
         "-s 10.0.0.0/8 -j MASQUERADE"
     );
 }
+
+/// A chain whose rules all change is flushed (one message) and filled
+/// anew, not rewritten rule by rule: the kernel finds a rule by handle
+/// walking its chain, so 10,000 deletes or replaces cost it a quadratic walk.
+#[test]
+fn a_chain_with_no_rule_kept_is_one_flush_then_appends() {
+    crate::netns::unshare_net().expect("tests run as root");
+    load_input(10_000);
+    let mut nft = Nft::default();
+    let loaded = nft.load(Family::Ipv4, "filter").unwrap();
+    let mut new = loaded.table.clone();
+    let input = &mut new
+        .chains
+        .iter_mut()
+        .find(|c| c.name == "INPUT")
+        .unwrap()
+        .rules;
+    for (i, r) in input.iter_mut().enumerate() {
+        *r = Rule::parse(
+            Family::Ipv4,
+            &format!("-d 10.9.{}.{}/32 -j ACCEPT", i / 250, i % 250),
+        )
+        .unwrap();
+    }
+    nft.commit(&loaded, &new).unwrap();
+    assert_eq!(nft.last_batch_messages, 1 + 10_000);
+    let saved = save_rules(Family::Ipv4);
+    assert_eq!(saved.len(), 10_000);
+    assert_eq!(saved[0], "-A INPUT -d 10.9.0.0/32 -j ACCEPT");
+    assert_eq!(saved[9_999], "-A INPUT -d 10.9.39.249/32 -j ACCEPT");
+}
