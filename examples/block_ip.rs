@@ -78,6 +78,9 @@ fn run(args: &Args) -> iptkit::Result<()> {
     let mut options = backend::options("block_ip", &args.backend)?;
     options.lock_wait = args.wait.lock_wait(options.lock_wait);
     let mut handle = Handle::open_with(family, "filter", options)?;
+    // From the read to the commit, as `iptables -I` holds it (legacy; no
+    // lock on nf_tables): the commit then need not read the table again.
+    handle.hold_lock()?;
     // Only the chain is read (on nf_tables the other chains are not even
     // dumped), and each change is one rule message there: a check, then an
     // insert at the head or a delete of the rule found. When another writer

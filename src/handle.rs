@@ -124,6 +124,12 @@ pub struct Handle {
     /// A change made outside [`Table`]'s own checked edits is pending
     /// ([`Handle::edit`]): the whole table is checked before it is sent.
     unchecked: bool,
+    /// The xtables lock, held from [`Handle::hold_lock`] until the handle
+    /// is dropped or [`Handle::release_lock`].
+    held: Option<Lock>,
+    /// `base` was read (or committed) while `held`: nobody who takes the
+    /// lock can have changed the table since.
+    base_locked: bool,
 }
 
 impl fmt::Debug for Handle {
@@ -188,6 +194,8 @@ impl Handle {
             blind: Vec::new(),
             inplace: Vec::new(),
             unchecked: false,
+            held: None,
+            base_locked: false,
         })
     }
 
@@ -240,6 +248,7 @@ impl Handle {
             Some(next)
         };
         self.base = Some(loaded);
+        self.base_locked = self.held.is_some();
         self.changed = changed;
         self.inplace.clear();
         Ok(())
@@ -262,6 +271,7 @@ impl Handle {
     /// ones on top of it.
     fn adopt(&mut self, loaded: Loaded) -> Result<()> {
         self.base = Some(loaded);
+        self.base_locked = self.held.is_some();
         let mut first_error = None;
         for change in std::mem::take(&mut self.blind) {
             let chain = change.chain().to_string();
@@ -710,7 +720,10 @@ impl Handle {
         if !self.is_dirty() {
             return Ok(());
         }
-        let _lock = self.lock()?;
+        let _lock = match self.held {
+            Some(_) => None,
+            None => self.lock()?,
+        };
         if self.base.is_none() {
             match self
                 .driver
@@ -773,7 +786,7 @@ impl Handle {
         // Against the base while nobody changed the table; else against a
         // fresh read (whose own failure to get a steady table counts as an
         // attempt too).
-        let mut against_base = self.driver.unchanged(base)?;
+        let mut against_base = self.base_locked || self.driver.unchanged(base)?;
         loop {
             let result = if against_base {
                 // Nobody changed the table: our working copy is the result.
@@ -807,6 +820,7 @@ impl Handle {
                     let (mut base, error) = committed.into_loaded(next);
                     base.only = only;
                     self.base = Some(base);
+                    self.base_locked = self.held.is_some();
                     self.changed = None;
                     self.ops.clear();
                     self.unchecked = false;
@@ -1092,6 +1106,30 @@ fn find_near(t: &Table, chain: &str, rule: &Rule, pos: usize) -> Result<usize> {
 impl Handle {
     fn lock(&self) -> Result<Option<Lock>> {
         commit_lock(self.backend, &self.options)
+    }
+
+    /// Takes the xtables lock now and holds it until the handle is dropped
+    /// or [`Handle::release_lock`], as one `iptables` command holds it from
+    /// its read to its commit: what the handle reads meanwhile is known to
+    /// be what the kernel holds, so a commit need not read the table again
+    /// to check (on legacy a second GET_ENTRIES, a third of the kernel's
+    /// work for one change). Other iptables users wait for it meanwhile:
+    /// for one-shot tools, not for a long-lived handle. Waits as
+    /// [`Options::lock_wait`] says. Does nothing on nf_tables, whose
+    /// commits take no lock (as iptables-nft).
+    pub fn hold_lock(&mut self) -> Result<()> {
+        if self.held.is_none() {
+            self.held = self.lock()?;
+            // A read made before the lock proves nothing.
+            self.base_locked = false;
+        }
+        Ok(())
+    }
+
+    /// Lets go of the lock [`Handle::hold_lock`] took.
+    pub fn release_lock(&mut self) {
+        self.held = None;
+        self.base_locked = false;
     }
 }
 

@@ -317,3 +317,48 @@ fn a_change_to_one_chain_keeps_the_others_as_the_kernel_had_them() {
 fn save_body(f: Family) -> String {
     save(f, "filter", true)
 }
+
+/// `hold_lock` holds the xtables lock from the read to the commit, as one
+/// `iptables` command does: another iptables waits meanwhile, and the
+/// commit lands what was read plus the change.
+#[test]
+fn a_held_lock_keeps_other_writers_out_until_released() {
+    isolate();
+    let path = std::env::temp_dir().join(format!("iptkit-held-lock-{}", std::process::id()));
+    for f in FAMILIES {
+        let options = iptkit::Options {
+            lock_path: Some(path.clone()),
+            lock_wait: iptkit::lock::LockWait::NoWait,
+            ..iptkit::Options::default()
+        };
+        let mut h = Handle::open_with(f, "filter", options).unwrap();
+        h.hold_lock().unwrap();
+        // Another taker of the same lock finds it busy.
+        assert!(matches!(
+            iptkit::lock::Lock::acquire_at(&path, iptkit::lock::LockWait::NoWait),
+            Err(iptkit::Error::LockTimeout { .. })
+        ));
+        let r = rule(f, &format!("-s {} -j DROP", host(f, 3)));
+        assert!(!h.check("INPUT", &r).unwrap());
+        h.insert("INPUT", 0, r.clone()).unwrap();
+        h.commit().unwrap();
+        // Still held after a commit; a second change commits too.
+        assert!(iptkit::lock::Lock::acquire_at(&path, iptkit::lock::LockWait::NoWait).is_err());
+        h.append("INPUT", rule(f, "-j ACCEPT")).unwrap();
+        h.commit().unwrap();
+        assert_eq!(
+            rules(f, "filter"),
+            [
+                format!("-A INPUT -s {} -j DROP", host_saved(f, 3)),
+                "-A INPUT -j ACCEPT".to_string()
+            ]
+        );
+        h.release_lock();
+        drop(iptkit::lock::Lock::acquire_at(&path, iptkit::lock::LockWait::NoWait).unwrap());
+        h.hold_lock().unwrap();
+        drop(h);
+        drop(iptkit::lock::Lock::acquire_at(&path, iptkit::lock::LockWait::NoWait).unwrap());
+        ipt(f, "-F INPUT");
+    }
+    let _ = std::fs::remove_file(&path);
+}
