@@ -318,6 +318,74 @@ impl Table {
         self.delete(chain, pos).map(drop)
     }
 
+    /// [`Table::delete_rule`] for each of `rules` in turn, in one pass over
+    /// the chain: a restore of 1,000 `-D` lines on a 10,000-rule chain
+    /// searched and shifted the chain 1,000 times. Each rule finds its
+    /// first match among the rules left, through an index of the rules'
+    /// texts (rules that do the same print the same). On a rule with no
+    /// match, its index and the error; the chain is then left as it was.
+    pub(crate) fn delete_rules(
+        &mut self,
+        chain: &str,
+        rules: &[&Rule],
+    ) -> std::result::Result<(), (usize, Error)> {
+        use std::collections::hash_map::{DefaultHasher, HashMap};
+        use std::hash::Hasher;
+        let missing = |i: usize, r: &Rule| {
+            (
+                i,
+                Error::NoSuchRule {
+                    chain: chain.into(),
+                    what: r.to_string(),
+                },
+            )
+        };
+        let have = &self.get(chain).map_err(|e| (0, e))?.rules;
+        let mut text = String::new();
+        let mut key = |r: &Rule| {
+            text.clear();
+            crate::syntax::write_rule_spec(&mut text, r, crate::extension::Dialect::Legacy);
+            let mut h = DefaultHasher::new();
+            h.write(text.as_bytes());
+            h.finish()
+        };
+        // Positions by key, in chain order; each list is used up from the
+        // front as its rules go.
+        let mut index: HashMap<u64, (usize, Vec<usize>)> = HashMap::with_capacity(have.len());
+        for (i, r) in have.iter().enumerate() {
+            index.entry(key(r)).or_default().1.push(i);
+        }
+        let mut gone = vec![false; have.len()];
+        for (n, r) in rules.iter().enumerate() {
+            let want = (*r).clone().normalized();
+            let found = index.get_mut(&key(&want)).and_then(|(used, at)| {
+                let k = at[*used..]
+                    .iter()
+                    .position(|&i| !gone[i] && have[i].same_spec(&want))?;
+                let i = at[*used + k];
+                if k == 0 {
+                    *used += 1;
+                }
+                Some(i)
+            });
+            // Rules that do the same print the same, so the index finds
+            // every match; a scan keeps that from being a condition.
+            let found =
+                found.or_else(|| (0..have.len()).find(|&i| !gone[i] && have[i].same_spec(&want)));
+            match found {
+                Some(i) => gone[i] = true,
+                None => return Err(missing(n, r)),
+            }
+        }
+        let rules = &mut self.get_mut(chain).map_err(|e| (0, e))?.rules;
+        let mut i = 0;
+        rules.retain(|_| {
+            i += 1;
+            !gone[i - 1]
+        });
+        Ok(())
+    }
+
     /// True when the chain has a rule that does what `rule` does (`iptables -C`).
     pub fn contains_rule(&self, chain: &str, rule: &Rule) -> Result<bool> {
         Ok(self.position(chain, rule)?.is_some())

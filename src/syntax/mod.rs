@@ -9,6 +9,7 @@ pub(crate) mod bytes;
 mod getopt;
 mod longopts;
 mod rule;
+pub(crate) use rule::write_rule_spec;
 mod words;
 
 pub mod restore;
