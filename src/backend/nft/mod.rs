@@ -331,7 +331,10 @@ impl Nft {
             .enumerate()
             .map(|(i, c)| (c.name.clone(), i))
             .collect();
-        for r in &raw_rules {
+        // Each raw rule goes once decoded: the decoded rules take the
+        // memory the raw ones leave (a read's peak is one form, not both).
+        for r in raw_rules {
+            let r = &r;
             let (Some(&i), Some(k)) = (index.get(&r.chain), snap.chains.get_mut(&r.chain)) else {
                 return Err(Error::Malformed(format!(
                     "a rule of chain `{}`, which the chain dump did not list",
