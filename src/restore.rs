@@ -84,7 +84,7 @@ pub fn apply(
             }]);
         }
     }
-    run(family, blocks, opts, options, true)
+    run(family, blocks, opts, options, true).map_err(|e| with_line(blocks, e))
 }
 
 /// Plays and checks the blocks as [`apply`] does, against what the kernel
@@ -95,7 +95,75 @@ pub fn check(
     opts: &RestoreOptions,
     options: &Options,
 ) -> Result<Vec<Played>> {
-    run(family, blocks, opts, options, false)
+    run(family, blocks, opts, options, false).map_err(|e| with_line(blocks, e))
+}
+
+/// A rule refused at commit ([`Error::Refused`]) names its chain and rule;
+/// this adds the line of the input that added it (the first that adds a
+/// rule printing the same to that chain of that table).
+fn with_line(blocks: &[TableBlock], e: Error) -> Error {
+    match e {
+        Error::InTable { table, source } => Error::InTable {
+            table,
+            source: Box::new(with_line(blocks, *source)),
+        },
+        Error::RolledBack {
+            table,
+            source,
+            restored,
+        } => Error::RolledBack {
+            table,
+            source: Box::new(with_line(blocks, *source)),
+            restored,
+        },
+        Error::NotRolledBack {
+            table,
+            source,
+            put_back,
+            changed,
+            restored,
+        } => Error::NotRolledBack {
+            table,
+            source: Box::new(with_line(blocks, *source)),
+            put_back,
+            changed,
+            restored,
+        },
+        Error::Refused {
+            ref table,
+            ref chain,
+            ref rule,
+            ..
+        } => match line_of(blocks, table, chain, rule) {
+            Some(line) => e.at_line(line),
+            None => e,
+        },
+        e => e,
+    }
+}
+
+/// The line of `blocks` that adds `rule` to `chain` of `table`.
+fn line_of(blocks: &[TableBlock], table: &str, chain: &str, rule: &str) -> Option<usize> {
+    let adds = |c: &str, r: &crate::Rule| c == chain && r.to_string() == rule;
+    blocks
+        .iter()
+        .filter(|b| b.name == table)
+        .flat_map(|b| &b.commands)
+        .find_map(|(line, cmd)| {
+            let found = match cmd {
+                Command::Append {
+                    chain: c, rules, ..
+                }
+                | Command::Insert {
+                    chain: c, rules, ..
+                } => rules.iter().any(|r| adds(c, r)),
+                Command::Replace {
+                    chain: c, rule: r, ..
+                } => adds(c, r),
+                _ => false,
+            };
+            found.then_some(*line)
+        })
 }
 
 fn run(

@@ -202,8 +202,10 @@ fn legacy_kernel_refusal_in_nat_puts_filter_back_with_its_counters() {
         } => {
             assert_eq!(table, "nat", "{err}");
             assert_eq!(restored, &["filter"], "{err}");
+            // The refused rule, with the line of the input that added it.
             assert!(
-                matches!(source.as_ref(), Error::Refused { extension, .. } if extension == "addrtype"),
+                matches!(source.as_ref(), Error::Line { line: 8, source }
+                    if matches!(source.as_ref(), Error::Refused { extension, .. } if extension == "addrtype")),
                 "{err}"
             );
         }
