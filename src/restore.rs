@@ -76,6 +76,9 @@ pub fn apply(
     if let [block] = blocks {
         if opts.noflush && base_chains(blocks, &block.name, opts).named.is_empty() {
             let mut handle = Handle::open_with(family, &block.name, options.clone())?;
+            // Held from the read to the commit, as iptables-restore holds
+            // it for its whole run: the commit need not read again.
+            handle.hold_lock()?;
             handle.restore(block.clone(), opts)?;
             handle.commit()?;
             return Ok(vec![Played {
