@@ -44,8 +44,7 @@ mod support {
 }
 
 use std::collections::HashMap;
-use std::io::Write;
-use std::process::{Command, Stdio};
+use std::process::Command;
 
 use iptkit::extension::Dialect;
 use iptkit::syntax::parse_rule_spec;
@@ -103,20 +102,7 @@ fn tool(b: Backend, family: Family, what: &str) -> String {
 
 /// Runs a program; its stdout, or its stderr when it fails.
 fn exec(program: &str, args: &[String], stdin: &str) -> Result<String, String> {
-    let mut child = Command::new(program)
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap_or_else(|e| panic!("{program} cannot be started (installed by .ci/setup): {e}"));
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(stdin.as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
+    let out = common::run_with_input(Command::new(program).args(args), stdin);
     if out.status.success() {
         Ok(String::from_utf8_lossy(&out.stdout).into_owned())
     } else {

@@ -12,8 +12,7 @@ mod support {
     pub mod cases;
 }
 
-use std::io::Write;
-use std::process::{Command, Stdio};
+use std::process::Command;
 
 use iptkit::{Error, Family, Handle, Options};
 
@@ -47,19 +46,7 @@ fn tool(family: Family, what: &str) -> String {
 }
 
 fn exec(mut cmd: Command, stdin: &str) -> Run {
-    let mut child = cmd
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap_or_else(|e| panic!("cannot run {cmd:?}: {e}"));
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(stdin.as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
+    let out = common::run_with_input(&mut cmd, stdin);
     Run {
         ok: out.status.success(),
         code: out.status.code(),

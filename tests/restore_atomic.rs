@@ -6,8 +6,7 @@
 
 mod common;
 
-use std::io::Write;
-use std::process::{Command, Stdio};
+use std::process::Command;
 
 use common::isolate;
 use iptkit::syntax::restore::{parse_with, RestoreOptions};
@@ -23,20 +22,7 @@ fn tool(backend: Backend, what: &str) -> String {
 /// Runs a tool with `text` on its standard input; its standard output, or
 /// `Err` with its standard error when it fails.
 fn run(program: &str, args: &[&str], text: &str) -> Result<String, String> {
-    let mut child = Command::new(program)
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap_or_else(|e| panic!("{program} must be installed: {e}"));
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(text.as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
+    let out = common::run_with_input(Command::new(program).args(args), text);
     match out.status.success() {
         true => Ok(String::from_utf8(out.stdout).unwrap()),
         false => Err(String::from_utf8_lossy(&out.stderr).into_owned()),

@@ -234,15 +234,16 @@ pub fn example(name: &str) -> PathBuf {
     path
 }
 
-/// Runs an example tool with `stdin` as its input.
-pub fn run_example(name: &str, args: &[&str], stdin: &str) -> Output {
-    let mut child = Command::new(example(name))
-        .args(args)
+/// Runs `cmd` with `stdin` as its input; its output. Panics, naming the
+/// command, when it cannot be started (what is missing is then not
+/// installed: `.ci/setup` installs it).
+pub fn run_with_input(cmd: &mut Command, stdin: &str) -> Output {
+    let mut child = cmd
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
-        .unwrap();
+        .unwrap_or_else(|e| panic!("cannot run {cmd:?} (.ci/setup installs it): {e}"));
     // A tool that exits before reading its input (`-h`, a bad flag)
     // closes the pipe: that is its answer, not a failure of the test.
     match child.stdin.take().unwrap().write_all(stdin.as_bytes()) {
@@ -250,6 +251,11 @@ pub fn run_example(name: &str, args: &[&str], stdin: &str) -> Output {
         other => other.unwrap(),
     }
     child.wait_with_output().unwrap()
+}
+
+/// Runs an example tool with `stdin` as its input.
+pub fn run_example(name: &str, args: &[&str], stdin: &str) -> Output {
+    run_with_input(Command::new(example(name)).args(args), stdin)
 }
 
 /// Runs an example tool and asserts it succeeded; its output.
