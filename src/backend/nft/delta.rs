@@ -205,22 +205,24 @@ impl Nft {
         };
         let sock = self.socket()?;
         let seq = sock.next_seq();
-        let size = plans.iter().map(|(_, p)| p.bytes.len()).sum::<usize>();
-        let mut bytes = Vec::with_capacity(size + 64);
+        let mut table = Vec::new();
         ffi::table_msg(
             NFT_MSG_NEWTABLE,
             family,
             NLM_F_REQUEST | netlink::NLM_F_ECHO,
             seq,
             first,
-            &mut bytes,
+            &mut table,
         )?;
-        let mut purposes = netlink::Purposes::new();
-        purposes.insert(seq, format!("table `{first}`"));
+        let mut own = netlink::Purposes::new();
+        own.insert(seq, format!("table `{first}`"));
+        // The plans' bytes go as they are, not copied into one buffer.
+        let mut messages = vec![table.as_slice()];
+        let mut purposes = vec![&own];
         for (_, plan) in plans {
-            bytes.extend_from_slice(&plan.bytes);
-            purposes.extend(plan.purposes.iter().map(|(k, v)| (*k, v.clone())));
+            messages.push(&plan.bytes);
+            purposes.push(&plan.purposes);
         }
-        sock.batch(genid, &bytes, last.last_seq, &purposes)
+        sock.batch(genid, &messages, last.last_seq, &purposes)
     }
 }

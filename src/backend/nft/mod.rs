@@ -534,7 +534,7 @@ impl Driver for Nft {
         // No generation: appends and head inserts do not depend on what
         // else the chain holds, so a concurrent change cannot make them
         // wrong.
-        match sock.batch(None, &bytes, last.0, &purposes) {
+        match sock.batch(None, &[&bytes], last.0, &[&purposes]) {
             Ok(r) if r.result == netlink::BatchResult::Applied => Ok(BlindOutcome::Landed(None)),
             Ok(_) => Ok(BlindOutcome::Declined),
             // Refused (ENOENT for a missing table, chain or jump target):

@@ -120,6 +120,42 @@ impl Socket {
         Ok(())
     }
 
+    /// Sends the pieces as one datagram of `size` bytes, without first
+    /// copying them into one buffer: a batch of 50,000 rules is some 20 MB.
+    fn send_parts(&mut self, parts: &[&[u8]], size: usize, op: &str) -> Result<()> {
+        let iov: Vec<libc::iovec> = parts
+            .iter()
+            .map(|p| libc::iovec {
+                iov_base: p.as_ptr() as *mut c_void,
+                iov_len: p.len(),
+            })
+            .collect();
+        // SAFETY: an all-zero sockaddr_nl is valid; the fields are set below.
+        let mut to: libc::sockaddr_nl = unsafe { std::mem::zeroed() };
+        to.nl_family = libc::AF_NETLINK as u16;
+        // SAFETY: an all-zero msghdr is valid (no name, no control data).
+        let mut msg: libc::msghdr = unsafe { std::mem::zeroed() };
+        msg.msg_name = (&mut to as *mut libc::sockaddr_nl).cast::<c_void>();
+        msg.msg_namelen = std::mem::size_of::<libc::sockaddr_nl>() as u32;
+        msg.msg_iov = iov.as_ptr() as *mut libc::iovec;
+        msg.msg_iovlen = iov.len();
+        loop {
+            // SAFETY: msg points at `to` and at iovecs over `parts`, all
+            // live for the call; the kernel only reads them.
+            let n = unsafe { libc::sendmsg(self.fd(), &msg, 0) };
+            if n >= 0 {
+                if n as usize != size {
+                    return Err(Error::Malformed(format!("{op}: sent {n} of {size} bytes")));
+                }
+                return Ok(());
+            }
+            let e = std::io::Error::last_os_error();
+            if e.raw_os_error() != Some(libc::EINTR) {
+                return Err(io_error(op, e));
+            }
+        }
+    }
+
     /// Reads one datagram (blocking, or not) into the buffer; returns its
     /// length, 0 when nothing is queued (non-blocking only).
     fn recv(&mut self, block: bool, op: &str) -> Result<usize> {
@@ -242,35 +278,40 @@ impl Socket {
         id.ok_or_else(|| Error::Malformed("no generation id in the reply".into()))
     }
 
-    /// Sends `messages` (built with sequence numbers from
-    /// [`Socket::next_seq`], the last one with NLM_F_ACK) as one batch,
-    /// applied only while the ruleset is at generation `genid` when given.
-    /// `purposes` names each message for errors. The kernel's echo of the
-    /// new generation id, and of each rule message sent with NLM_F_ECHO,
-    /// come back in the answer.
+    /// Sends `messages` (pieces of whole messages, built with sequence
+    /// numbers from [`Socket::next_seq`], the last one with NLM_F_ACK) as
+    /// one batch, applied only while the ruleset is at generation `genid`
+    /// when given. `purposes` name the messages for errors. The kernel's
+    /// echo of the new generation id, and of each rule message sent with
+    /// NLM_F_ECHO, come back in the answer.
     ///
     /// Once the kernel acknowledged the batch, nothing after it turns the
     /// answer into a failure: the batch landed.
     pub fn batch(
         &mut self,
         genid: Option<u32>,
-        messages: &[u8],
+        messages: &[&[u8]],
         last_seq: u32,
-        purposes: &Purposes,
+        purposes: &[&Purposes],
     ) -> Result<BatchReply> {
         let op = "nf_tables batch";
         let begin_seq = self.next_seq();
         let end_seq = self.next_seq();
-        let mut batch = Vec::with_capacity(messages.len() + 64);
-        batch_msg(&mut batch, NFNL_MSG_BATCH_BEGIN, begin_seq, genid);
-        batch.extend_from_slice(messages);
-        batch_msg(&mut batch, NFNL_MSG_BATCH_END, end_seq, None);
+        let (mut begin, mut end) = (Vec::new(), Vec::new());
+        batch_msg(&mut begin, NFNL_MSG_BATCH_BEGIN, begin_seq, genid);
+        batch_msg(&mut end, NFNL_MSG_BATCH_END, end_seq, None);
+        let mut parts = Vec::with_capacity(messages.len() + 2);
+        parts.push(begin.as_slice());
+        parts.extend_from_slice(messages);
+        parts.push(end.as_slice());
         // A batch must go in one datagram, and a datagram may not exceed
         // the send buffer.
-        self.set_buffer(libc::SO_SNDBUFFORCE, batch.len() + (64 << 10));
+        let size: usize = parts.iter().map(|p| p.len()).sum();
+        self.set_buffer(libc::SO_SNDBUFFORCE, size + (64 << 10));
         // Drop anything stale first.
         while self.recv(false, op)? > 0 {}
-        self.send(&batch, op)?;
+        self.send_parts(&parts, size, op)?;
+        let purpose = |seq: &u32| purposes.iter().find_map(|p| p.get(seq));
         let mut errors = Vec::new();
         let mut acked = false;
         let mut reply = BatchReply {
@@ -323,12 +364,9 @@ impl Socket {
             return Ok(reply);
         }
         if let Some(&(seq, errno)) = errors.first() {
-            if errno == libc::EPERM || !purposes.contains_key(&seq) {
-                let what = purposes
-                    .get(&seq)
-                    .cloned()
-                    .unwrap_or_else(|| "the batch".into());
-                return Err(kernel(op, errno, &what));
+            if errno == libc::EPERM || purpose(&seq).is_none() {
+                let what = purpose(&seq).map_or("the batch", String::as_str);
+                return Err(kernel(op, errno, what));
             }
             reply.result = BatchResult::Refused {
                 seq,
