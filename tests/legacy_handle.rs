@@ -254,12 +254,7 @@ fn reads_need_no_lock_and_commits_wait_for_it() {
     let path = std::env::temp_dir().join(format!("iptkit-read-lock-{}", std::process::id()));
     let held = iptkit::lock::Lock::acquire_at(&path, iptkit::lock::LockWait::NoWait).unwrap();
     for f in FAMILIES {
-        let options = iptkit::Options {
-            lock_path: Some(path.clone()),
-            lock_wait: iptkit::lock::LockWait::NoWait,
-            ..iptkit::Options::default()
-        };
-        let mut h = Handle::open_with(f, "filter", options).unwrap();
+        let mut h = Handle::open_with(f, "filter", no_wait_at(&path)).unwrap();
         assert!(h.rules("INPUT").unwrap().is_empty());
         assert!(h.table().is_ok());
         h.append("INPUT", rule(f, "-j ACCEPT")).unwrap();
@@ -303,19 +298,15 @@ fn a_change_to_one_chain_keeps_the_others_as_the_kernel_had_them() {
             "[3:180] -A INPUT",
             &format!("[0:0] -A INPUT -s {b} -j DROP\n[3:180] -A INPUT"),
         );
-        assert_eq!(save_body(f), want, "{f:?}");
+        assert_eq!(save(f, "filter", true), want, "{f:?}");
         // And back, through the same handle.
         h.delete_rule("INPUT", &new).unwrap();
         h.commit().unwrap();
-        assert_eq!(save_body(f), before, "{f:?}");
+        assert_eq!(save(f, "filter", true), before, "{f:?}");
         // A wider read afterwards sees every chain.
         assert_eq!(h.rules("big").unwrap().len(), 5);
         assert_eq!(h.rules("other").unwrap().len(), 1);
     }
-}
-
-fn save_body(f: Family) -> String {
-    save(f, "filter", true)
 }
 
 /// `hold_lock` holds the xtables lock from the read to the commit, as one
@@ -326,12 +317,7 @@ fn a_held_lock_keeps_other_writers_out_until_released() {
     isolate();
     let path = std::env::temp_dir().join(format!("iptkit-held-lock-{}", std::process::id()));
     for f in FAMILIES {
-        let options = iptkit::Options {
-            lock_path: Some(path.clone()),
-            lock_wait: iptkit::lock::LockWait::NoWait,
-            ..iptkit::Options::default()
-        };
-        let mut h = Handle::open_with(f, "filter", options).unwrap();
+        let mut h = Handle::open_with(f, "filter", no_wait_at(&path)).unwrap();
         h.hold_lock().unwrap();
         // Another taker of the same lock finds it busy.
         assert!(matches!(
@@ -361,4 +347,13 @@ fn a_held_lock_keeps_other_writers_out_until_released() {
         ipt(f, "-F INPUT");
     }
     let _ = std::fs::remove_file(&path);
+}
+
+/// Options that take the lock at `path` and never wait for it.
+fn no_wait_at(path: &std::path::Path) -> iptkit::Options {
+    iptkit::Options {
+        lock_path: Some(path.to_path_buf()),
+        lock_wait: iptkit::lock::LockWait::NoWait,
+        ..iptkit::Options::default()
+    }
 }

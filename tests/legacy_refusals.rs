@@ -31,21 +31,6 @@ fn refused(h: &mut Handle, f: Family, changes: &[(&str, &str)]) -> Error {
     e
 }
 
-/// The parts of a refusal a test checks.
-fn parts(e: &Error) -> (&str, &str, &str, bool, Refusal) {
-    match e {
-        Error::Refused {
-            chain,
-            rule,
-            extension,
-            is_target,
-            reason,
-            ..
-        } => (chain, rule, extension, *is_target, *reason),
-        e => panic!("not a refusal that names its extension: {e}"),
-    }
-}
-
 #[test]
 fn the_refused_rule_among_several_new_ones() {
     isolate();

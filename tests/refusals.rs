@@ -59,21 +59,6 @@ fn refused(b: Backend, f: Family, table: &str, changes: &[(&str, &str)]) -> Erro
     e
 }
 
-/// Chain, rule, extension, target or match, and reason.
-fn parts(e: &Error) -> (&str, &str, &str, bool, Refusal) {
-    match e {
-        Error::Refused {
-            chain,
-            rule,
-            extension,
-            is_target,
-            reason,
-            ..
-        } => (chain, rule, extension, *is_target, *reason),
-        e => panic!("not a refusal that names its extension: {e}"),
-    }
-}
-
 #[test]
 fn a_target_outside_its_table_names_the_table() {
     isolate();

@@ -268,3 +268,19 @@ pub fn example_ok(name: &str, args: &[&str], stdin: &str) -> String {
     );
     String::from_utf8(out.stdout).unwrap()
 }
+
+/// The parts of a refusal a test checks: chain, rule, extension, target
+/// or match, and reason.
+pub fn parts(e: &iptkit::Error) -> (&str, &str, &str, bool, iptkit::Refusal) {
+    match e {
+        iptkit::Error::Refused {
+            chain,
+            rule,
+            extension,
+            is_target,
+            reason,
+            ..
+        } => (chain, rule, extension, *is_target, *reason),
+        e => panic!("not a refusal that names its extension: {e}"),
+    }
+}

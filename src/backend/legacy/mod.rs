@@ -96,6 +96,17 @@ impl std::fmt::Debug for Blob {
 }
 
 impl Snapshot {
+    /// The GET_INFO answer that describes the table this snapshot holds.
+    fn info(&self) -> Option<ipt_getinfo> {
+        let mut info = <ipt_getinfo as iptkit_sys::Pod>::zeroed();
+        info.valid_hooks = self.valid_hooks;
+        info.hook_entry = self.hook_entry;
+        info.underflow = self.underflow;
+        info.num_entries = self.num_entries;
+        info.size = u32::try_from(self.blob.bytes().len()).ok()?;
+        Some(info)
+    }
+
     /// True when GET_INFO describes the table this snapshot holds.
     fn same_layout(&self, info: &ipt_getinfo) -> bool {
         let hooks = (0..NF_INET_NUMHOOKS).filter(|h| self.valid_hooks & (1 << h) != 0);
@@ -277,14 +288,8 @@ fn legacy_state(loaded: &Loaded) -> Option<&Snapshot> {
 /// whole table was read (or the blob does not decode).
 fn whole_tables(snap: &Snapshot, loaded: &Loaded, new: &Table) -> Option<(Table, Table)> {
     let only = loaded.only.as_ref()?;
-    let mut info = <ipt_getinfo as iptkit_sys::Pod>::zeroed();
-    info.valid_hooks = snap.valid_hooks;
-    info.hook_entry = snap.hook_entry;
-    info.underflow = snap.underflow;
-    info.num_entries = snap.num_entries;
-    info.size = u32::try_from(snap.blob.bytes().len()).ok()?;
     let t = &loaded.table;
-    let (old, _) = blob::decode(t.family, &t.name, &info, snap.blob.bytes()).ok()?;
+    let (old, _) = blob::decode(t.family, &t.name, &snap.info()?, snap.blob.bytes()).ok()?;
     let mut whole = new.clone();
     for chain in whole.chains.iter_mut().filter(|c| !only.contains(&c.name)) {
         if let Some(c) = old.chain(&chain.name) {
