@@ -7,8 +7,6 @@
 //! numbers for IPv6: equal to the IPv4 ones except the two GET_REVISION
 //! queries).
 
-use crate::pod;
-
 /// `IFNAMSIZ`: interface names including the terminating NUL.
 pub const IFNAMSIZ: usize = 16;
 /// `XT_EXTENSION_MAXNAMELEN`: match and target names including the NUL.
@@ -307,19 +305,26 @@ pub struct ipt_replace {
     pub counters: usize,
 }
 
-pod!(
-    xt_counters,
-    xt_entry_match,
-    xt_entry_target,
-    xt_standard_target,
-    xt_error_target,
-    xt_get_revision,
-    xt_counters_info,
-    ipt_ip,
-    ipt_entry,
-    ip6t_ip6,
-    ip6t_entry,
-    ipt_getinfo,
-    ipt_get_entries,
-    ipt_replace,
-);
+crate::layouts! {
+    header {
+        xt_counters = "struct xt_counters" { pcnt, bcnt },
+        xt_entry_match = "struct xt_entry_match" { match_size => "u.user.match_size", name => "u.user.name", revision => "u.user.revision" },
+        xt_entry_target = "struct xt_entry_target" { target_size => "u.user.target_size", name => "u.user.name", revision => "u.user.revision" },
+        xt_standard_target = "struct xt_standard_target" { target, verdict },
+        xt_error_target = "struct xt_error_target" { target, errorname },
+        xt_get_revision = "struct xt_get_revision" { name, revision },
+        xt_counters_info = "struct xt_counters_info" { name, num_counters },
+        ipt_ip = "struct ipt_ip" { src, dst, smsk, dmsk, iniface, outiface, iniface_mask, outiface_mask, proto, flags, invflags },
+        ipt_entry = "struct ipt_entry" { ip, nfcache, target_offset, next_offset, comefrom, counters },
+        ip6t_ip6 = "struct ip6t_ip6" { src, dst, smsk, dmsk, iniface, outiface, iniface_mask, outiface_mask, proto, tos, flags, invflags },
+        ip6t_entry = "struct ip6t_entry" { ipv6, nfcache, target_offset, next_offset, comefrom, counters },
+        ipt_getinfo = "struct ipt_getinfo" { name, valid_hooks, hook_entry, underflow, num_entries, size },
+        ipt_get_entries = "struct ipt_get_entries" { name, size },
+        ipt_replace = "struct ipt_replace" { name, valid_hooks, num_entries, size, hook_entry, underflow, num_counters, counters },
+    }
+    also {
+        ipt_getinfo = "struct ip6t_getinfo" { name, valid_hooks, hook_entry, underflow, num_entries, size },
+        ipt_get_entries = "struct ip6t_get_entries" { name, size },
+        ipt_replace = "struct ip6t_replace" { name, valid_hooks, num_entries, size, hook_entry, underflow, num_counters, counters },
+    }
+}

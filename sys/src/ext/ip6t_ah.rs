@@ -1,7 +1,5 @@
 //! `ip6t_ah.h`: the IPv6 `ah` match (revision 0).
 
-use crate::pod;
-
 /// `struct ip6t_ah`.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -25,4 +23,8 @@ pub const IP6T_AH_INV_LEN: u8 = 0x02;
 /// Every defined inversion flag.
 pub const IP6T_AH_INV_MASK: u8 = 0x03;
 
-pod!(ip6t_ah);
+crate::layouts! {
+    header {
+        ip6t_ah = "struct ip6t_ah" { spis, hdrlen, hdrres, invflags },
+    }
+}

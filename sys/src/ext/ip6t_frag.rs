@@ -1,7 +1,5 @@
 //! `ip6t_frag.h`: the `frag` match (revision 0, IPv6).
 
-use crate::pod;
-
 /// `IP6T_FRAG_IDS`: test the identification (set by iptables, unused by the kernel).
 pub const IP6T_FRAG_IDS: u8 = 0x01;
 /// `IP6T_FRAG_LEN`: test the header length.
@@ -37,4 +35,8 @@ pub struct ip6t_frag {
     pub __pad: [u8; 2],
 }
 
-pod!(ip6t_frag);
+crate::layouts! {
+    header {
+        ip6t_frag = "struct ip6t_frag" { ids, hdrlen, flags, invflags },
+    }
+}

@@ -1,7 +1,5 @@
 //! `ip6t_hl.h`: the IPv6 `hl` match (revision 0).
 
-use crate::pod;
-
 /// `struct ip6t_hl_info`.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -21,4 +19,8 @@ pub const IP6T_HL_LT: u8 = 2;
 /// Greater than.
 pub const IP6T_HL_GT: u8 = 3;
 
-pod!(ip6t_hl_info);
+crate::layouts! {
+    header {
+        ip6t_hl_info = "struct ip6t_hl_info" { mode, hop_limit },
+    }
+}

@@ -1,8 +1,6 @@
 //! `ip6t_HL.h`: the `HL` target (IPv6, revision 0). (The file is named for
 //! the target so that it stays apart from `ip6t_hl.h`, the `hl` match's header.)
 
-use crate::pod;
-
 /// `mode`: set the hop limit.
 pub const IP6T_HL_SET: u8 = 0;
 /// `mode`: increment the hop limit.
@@ -20,4 +18,8 @@ pub struct ip6t_HL_info {
     pub hop_limit: u8,
 }
 
-pod!(ip6t_HL_info);
+crate::layouts! {
+    header {
+        ip6t_HL_info = "struct ip6t_HL_info" { mode, hop_limit },
+    }
+}

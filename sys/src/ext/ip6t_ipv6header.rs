@@ -1,7 +1,5 @@
 //! `ip6t_ipv6header.h`: the `ipv6header` match (revision 0, IPv6).
 
-use crate::pod;
-
 /// `MASK_HOPOPTS`: hop-by-hop options header.
 pub const MASK_HOPOPTS: u8 = 128;
 /// `MASK_DSTOPTS`: destination options header.
@@ -31,4 +29,8 @@ pub struct ip6t_ipv6header_info {
     pub modeflag: u8,
 }
 
-pod!(ip6t_ipv6header_info);
+crate::layouts! {
+    header {
+        ip6t_ipv6header_info = "struct ip6t_ipv6header_info" { matchflags, invflags, modeflag },
+    }
+}

@@ -1,7 +1,5 @@
 //! `ip6t_mh.h`: the `mh` (mobility header) match (revision 0, IPv6).
 
-use crate::pod;
-
 /// `IP6T_MH_INV_TYPE`: invert the type test.
 pub const IP6T_MH_INV_TYPE: u8 = 0x01;
 /// `IP6T_MH_INV_MASK`: every inversion flag.
@@ -17,4 +15,8 @@ pub struct ip6t_mh {
     pub invflags: u8,
 }
 
-pod!(ip6t_mh);
+crate::layouts! {
+    header {
+        ip6t_mh = "struct ip6t_mh" { types, invflags },
+    }
+}

@@ -1,7 +1,5 @@
 //! `ip6t_NPT.h`: the `DNPT` and `SNPT` targets (IPv6, revision 0).
 
-use crate::pod;
-
 /// `struct ip6t_npt_tginfo` (4-aligned, like `union nf_inet_addr`).
 #[repr(C, align(4))]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -18,4 +16,8 @@ pub struct ip6t_npt_tginfo {
     pub adjustment: u16,
 }
 
-pod!(ip6t_npt_tginfo);
+crate::layouts! {
+    header {
+        ip6t_npt_tginfo = "struct ip6t_npt_tginfo" { src_pfx, dst_pfx, src_pfx_len, dst_pfx_len, adjustment },
+    }
+}

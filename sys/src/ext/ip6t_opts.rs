@@ -1,8 +1,6 @@
 //! `ip6t_opts.h`: the `dst` and `hbh` matches (revision 0, IPv6), which
 //! share one struct.
 
-use crate::pod;
-
 /// `IP6T_OPTS_OPTSNR`: options a rule can list.
 pub const IP6T_OPTS_OPTSNR: usize = 16;
 /// `IP6T_OPTS_LEN`: test the header length.
@@ -34,4 +32,8 @@ pub struct ip6t_opts {
     pub __pad: u8,
 }
 
-pod!(ip6t_opts);
+crate::layouts! {
+    header {
+        ip6t_opts = "struct ip6t_opts" { hdrlen, flags, invflags, opts, optsnr },
+    }
+}

@@ -1,7 +1,5 @@
 //! `ip6t_REJECT.h`: the IPv6 `REJECT` target (revision 0).
 
-use crate::pod;
-
 /// `struct ip6t_reject_info`.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -29,4 +27,8 @@ pub const IP6T_ICMP6_POLICY_FAIL: u32 = 7;
 /// ICMPv6 reject route to destination.
 pub const IP6T_ICMP6_REJECT_ROUTE: u32 = 8;
 
-pod!(ip6t_reject_info);
+crate::layouts! {
+    header {
+        ip6t_reject_info = "struct ip6t_reject_info" { with },
+    }
+}

@@ -1,7 +1,5 @@
 //! `ip6t_rt.h`: the `rt` (routing header) match (revision 0, IPv6).
 
-use crate::pod;
-
 /// `IP6T_RT_HOPS`: type 0 addresses a rule can list.
 pub const IP6T_RT_HOPS: usize = 16;
 /// `IP6T_RT_TYP`: test the type.
@@ -51,4 +49,8 @@ pub struct ip6t_rt {
     pub __pad1: [u8; 3],
 }
 
-pod!(ip6t_rt);
+crate::layouts! {
+    header {
+        ip6t_rt = "struct ip6t_rt" { rt_type, segsleft, hdrlen, flags, invflags, addrs, addrnr },
+    }
+}

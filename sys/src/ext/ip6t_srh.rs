@@ -1,7 +1,5 @@
 //! `ip6t_srh.h`: the `srh` (segment routing header) match, revisions 0 and 1 (IPv6).
 
-use crate::pod;
-
 /// `IP6T_SRH_NEXTHDR`: test the next header.
 pub const IP6T_SRH_NEXTHDR: u16 = 0x0001;
 /// `IP6T_SRH_LEN_EQ`: header length equal.
@@ -89,4 +87,9 @@ pub struct ip6t_srh1 {
     pub mt_invflags: u16,
 }
 
-pod!(ip6t_srh, ip6t_srh1);
+crate::layouts! {
+    header {
+        ip6t_srh = "struct ip6t_srh" { next_hdr, hdr_len, segs_left, last_entry, tag, mt_flags, mt_invflags },
+        ip6t_srh1 = "struct ip6t_srh1" { next_hdr, hdr_len, segs_left, last_entry, tag, psid_addr, nsid_addr, lsid_addr, psid_msk, nsid_msk, lsid_msk, mt_flags, mt_invflags },
+    }
+}

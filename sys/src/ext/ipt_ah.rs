@@ -1,7 +1,5 @@
 //! `ipt_ah.h`: the IPv4 `ah` match (revision 0).
 
-use crate::pod;
-
 /// `struct ipt_ah`.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -19,4 +17,8 @@ pub const IPT_AH_INV_SPI: u8 = 0x01;
 /// Every defined inversion flag.
 pub const IPT_AH_INV_MASK: u8 = 0x01;
 
-pod!(ipt_ah);
+crate::layouts! {
+    header {
+        ipt_ah = "struct ipt_ah" { spis, invflags },
+    }
+}

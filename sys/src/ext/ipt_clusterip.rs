@@ -1,7 +1,5 @@
 //! `ipt_CLUSTERIP.h`: the `CLUSTERIP` target (IPv4, revision 0).
 
-use crate::pod;
-
 /// Hash the source address.
 pub const CLUSTERIP_HASHMODE_SIP: u32 = 0;
 /// Hash the source address and port.
@@ -37,4 +35,8 @@ pub struct ipt_clusterip_tgt_info {
     pub config: u64,
 }
 
-pod!(ipt_clusterip_tgt_info);
+crate::layouts! {
+    header {
+        ipt_clusterip_tgt_info = "struct ipt_clusterip_tgt_info" { flags, clustermac, num_total_nodes, num_local_nodes, local_nodes, hash_mode, hash_initval, config },
+    }
+}

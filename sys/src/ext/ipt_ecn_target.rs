@@ -1,8 +1,6 @@
 //! `ipt_ECN.h`: the `ECN` target (IPv4, revision 0). (The file is named for
 //! the target so that it stays apart from the `ecn` match's headers.)
 
-use crate::pod;
-
 /// `operation`: set the ECN bits of the IPv4 header to `ip_ect`.
 pub const IPT_ECN_OP_SET_IP: u8 = 0x01;
 /// `operation`: set the ECE bit of the TCP header.
@@ -31,4 +29,8 @@ pub struct ipt_ECN_info {
     pub proto: u8,
 }
 
-pod!(ipt_ECN_info);
+crate::layouts! {
+    header {
+        ipt_ECN_info = "struct ipt_ECN_info" { operation, ip_ect, proto },
+    }
+}

@@ -1,8 +1,6 @@
 //! The `icmp` and `icmp6` matches (revision 0). Their structs live in
 //! `ip_tables.h` and `ip6_tables.h` (there is no `ipt_icmp.h` any more).
 
-use crate::pod;
-
 /// `struct ipt_icmp` (`-m icmp`, IPv4).
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -32,4 +30,9 @@ pub const IPT_ICMP_INV: u8 = 0x01;
 /// Invert the type/code test of `ip6t_icmp`.
 pub const IP6T_ICMP_INV: u8 = 0x01;
 
-pod!(ipt_icmp, ip6t_icmp);
+crate::layouts! {
+    header {
+        ipt_icmp = "struct ipt_icmp" { type_ => "type", code, invflags },
+        ip6t_icmp = "struct ip6t_icmp" { type_ => "type", code, invflags },
+    }
+}

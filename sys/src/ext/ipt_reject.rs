@@ -1,7 +1,5 @@
 //! `ipt_REJECT.h`: the IPv4 `REJECT` target (revision 0).
 
-use crate::pod;
-
 /// `struct ipt_reject_info`.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -29,4 +27,8 @@ pub const IPT_TCP_RESET: u32 = 7;
 /// ICMP administratively prohibited.
 pub const IPT_ICMP_ADMIN_PROHIBITED: u32 = 8;
 
-pod!(ipt_reject_info);
+crate::layouts! {
+    header {
+        ipt_reject_info = "struct ipt_reject_info" { with },
+    }
+}

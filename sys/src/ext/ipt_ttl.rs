@@ -1,7 +1,5 @@
 //! `ipt_ttl.h`: the IPv4 `ttl` match (revision 0).
 
-use crate::pod;
-
 /// `struct ipt_ttl_info`.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -21,4 +19,8 @@ pub const IPT_TTL_LT: u8 = 2;
 /// Greater than.
 pub const IPT_TTL_GT: u8 = 3;
 
-pod!(ipt_ttl_info);
+crate::layouts! {
+    header {
+        ipt_ttl_info = "struct ipt_ttl_info" { mode, ttl },
+    }
+}

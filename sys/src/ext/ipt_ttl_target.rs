@@ -1,8 +1,6 @@
 //! `ipt_TTL.h`: the `TTL` target (IPv4, revision 0). (The file is named for
 //! the target so that it stays apart from `ipt_ttl.h`, the `ttl` match's header.)
 
-use crate::pod;
-
 /// `mode`: set the TTL.
 pub const IPT_TTL_SET: u8 = 0;
 /// `mode`: increment the TTL.
@@ -20,4 +18,8 @@ pub struct ipt_TTL_info {
     pub ttl: u8,
 }
 
-pod!(ipt_TTL_info);
+crate::layouts! {
+    header {
+        ipt_TTL_info = "struct ipt_TTL_info" { mode, ttl },
+    }
+}

@@ -4,8 +4,6 @@
 //! revision 2 [`nf_nat_range2`], which adds a base port for shifted port maps.
 //! Addresses and ports are in network byte order.
 
-use crate::pod;
-
 /// `struct nf_nat_ipv4_range`.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -85,9 +83,11 @@ pub const NF_NAT_RANGE_PROTO_OFFSET: u32 = 1 << 5;
 /// Map networks (the `NETMAP` target).
 pub const NF_NAT_RANGE_NETMAP: u32 = 1 << 6;
 
-pod!(
-    nf_nat_ipv4_range,
-    nf_nat_ipv4_multi_range_compat,
-    nf_nat_range,
-    nf_nat_range2
-);
+crate::layouts! {
+    header {
+        nf_nat_ipv4_range = "struct nf_nat_ipv4_range" { flags, min_ip, max_ip, min, max },
+        nf_nat_ipv4_multi_range_compat = "struct nf_nat_ipv4_multi_range_compat" { rangesize, range },
+        nf_nat_range = "struct nf_nat_range" { flags, min_addr, max_addr, min_proto, max_proto },
+        nf_nat_range2 = "struct nf_nat_range2" { flags, min_addr, max_addr, min_proto, max_proto, base_proto },
+    }
+}

@@ -1,7 +1,5 @@
 //! `xt_addrtype.h`: the `addrtype` match, revisions 0 (IPv4 only) and 1.
 
-use crate::pod;
-
 /// `struct xt_addrtype_info` (revision 0).
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -62,4 +60,9 @@ pub const XT_ADDRTYPE_NAT: u16 = 1 << 10;
 /// `1 << RTN_XRESOLVE`.
 pub const XT_ADDRTYPE_XRESOLVE: u16 = 1 << 11;
 
-pod!(xt_addrtype_info, xt_addrtype_info_v1);
+crate::layouts! {
+    header {
+        xt_addrtype_info = "struct xt_addrtype_info" { source, dest, invert_source, invert_dest },
+        xt_addrtype_info_v1 = "struct xt_addrtype_info_v1" { source, dest, flags },
+    }
+}

@@ -1,7 +1,5 @@
 //! `xt_AUDIT.h`: the `AUDIT` target (revision 0).
 
-use crate::pod;
-
 /// Record the packet as accepted.
 pub const XT_AUDIT_TYPE_ACCEPT: u8 = 0;
 /// Record the packet as dropped.
@@ -19,4 +17,8 @@ pub struct xt_audit_info {
     pub r#type: u8,
 }
 
-pod!(xt_audit_info);
+crate::layouts! {
+    header {
+        xt_audit_info = "struct xt_audit_info" { r#type => "type" },
+    }
+}

@@ -1,8 +1,6 @@
 //! `xt_bpf.h`: the `bpf` match (revisions 0 and 1), and `struct sock_filter`
 //! of `linux/filter.h`.
 
-use crate::pod;
-
 /// `struct sock_filter`: one classic BPF instruction.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -61,4 +59,10 @@ pub struct xt_bpf_info_v1 {
     pub filter: u64,
 }
 
-pod!(sock_filter, xt_bpf_info, xt_bpf_info_v1);
+crate::layouts! {
+    header {
+        sock_filter = "struct sock_filter" { code, jt, jf, k },
+        xt_bpf_info = "struct xt_bpf_info" { bpf_program_num_elem, bpf_program, filter },
+        xt_bpf_info_v1 = "struct xt_bpf_info_v1" { mode, bpf_program_num_elem, fd, bpf_program, filter },
+    }
+}

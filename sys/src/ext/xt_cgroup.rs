@@ -1,7 +1,5 @@
 //! `xt_cgroup.h`: the `cgroup` match, revisions 0, 1 and 2.
 
-use crate::pod;
-
 /// `struct xt_cgroup_info_v0`: a net_cls classid.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -59,4 +57,10 @@ pub struct xt_cgroup_info_v2 {
     pub priv_: u64,
 }
 
-pod!(xt_cgroup_info_v0, xt_cgroup_info_v1, xt_cgroup_info_v2);
+crate::layouts! {
+    header {
+        xt_cgroup_info_v0 = "struct xt_cgroup_info_v0" { id, invert },
+        xt_cgroup_info_v1 = "struct xt_cgroup_info_v1" { has_path, has_classid, invert_path, invert_classid, path, classid, priv_ => "priv" },
+        xt_cgroup_info_v2 = "struct xt_cgroup_info_v2" { has_path, has_classid, invert_path, invert_classid, path, priv_ => "priv" },
+    }
+}

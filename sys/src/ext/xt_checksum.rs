@@ -1,7 +1,5 @@
 //! `xt_CHECKSUM.h`: the `CHECKSUM` target (revision 0).
 
-use crate::pod;
-
 /// Fill in the checksum of the packet.
 pub const XT_CHECKSUM_OP_FILL: u8 = 0x01;
 
@@ -13,4 +11,8 @@ pub struct xt_CHECKSUM_info {
     pub operation: u8,
 }
 
-pod!(xt_CHECKSUM_info);
+crate::layouts! {
+    header {
+        xt_CHECKSUM_info = "struct xt_CHECKSUM_info" { operation },
+    }
+}

@@ -1,7 +1,5 @@
 //! `xt_CLASSIFY.h`: the `CLASSIFY` target (revision 0).
 
-use crate::pod;
-
 /// `struct xt_classify_target_info`.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -10,4 +8,8 @@ pub struct xt_classify_target_info {
     pub priority: u32,
 }
 
-pod!(xt_classify_target_info);
+crate::layouts! {
+    header {
+        xt_classify_target_info = "struct xt_classify_target_info" { priority },
+    }
+}

@@ -1,7 +1,5 @@
 //! `xt_cluster.h`: the `cluster` match (revision 0).
 
-use crate::pod;
-
 /// `struct xt_cluster_match_info`.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -21,4 +19,8 @@ pub const XT_CLUSTER_F_INV: u32 = 1 << 0;
 /// The most nodes a cluster may have.
 pub const XT_CLUSTER_NODES_MAX: u32 = 32;
 
-pod!(xt_cluster_match_info);
+crate::layouts! {
+    header {
+        xt_cluster_match_info = "struct xt_cluster_match_info" { total_nodes, node_mask, hash_seed, flags },
+    }
+}

@@ -1,7 +1,5 @@
 //! `xt_comment.h`: the `comment` match (revision 0).
 
-use crate::pod;
-
 /// `XT_MAX_COMMENT_LEN`: the comment field, its NUL included.
 pub const XT_MAX_COMMENT_LEN: usize = 256;
 
@@ -13,4 +11,8 @@ pub struct xt_comment_info {
     pub comment: [u8; XT_MAX_COMMENT_LEN],
 }
 
-pod!(xt_comment_info);
+crate::layouts! {
+    header {
+        xt_comment_info = "struct xt_comment_info" { comment },
+    }
+}

@@ -1,7 +1,5 @@
 //! `xt_connbytes.h`: the `connbytes` match (revision 0).
 
-use crate::pod;
-
 /// The anonymous `count` member of `struct xt_connbytes_info`.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -39,4 +37,9 @@ pub const XT_CONNBYTES_DIR_REPLY: u8 = 1;
 /// Both directions.
 pub const XT_CONNBYTES_DIR_BOTH: u8 = 2;
 
-pod!(xt_connbytes_count, xt_connbytes_info);
+crate::layouts! {
+    header {
+        xt_connbytes_count = "__typeof__(((struct xt_connbytes_info *)0)->count)" { from, to },
+        xt_connbytes_info = "struct xt_connbytes_info" { count, what, direction },
+    }
+}

@@ -1,7 +1,5 @@
 //! `xt_connlabel.h`: the `connlabel` match (revision 0).
 
-use crate::pod;
-
 /// `struct xt_connlabel_mtinfo`.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -19,4 +17,8 @@ pub const XT_CONNLABEL_OP_INVERT: u16 = 1 << 0;
 /// Set the label on the connection too.
 pub const XT_CONNLABEL_OP_SET: u16 = 1 << 1;
 
-pod!(xt_connlabel_mtinfo);
+crate::layouts! {
+    header {
+        xt_connlabel_mtinfo = "struct xt_connlabel_mtinfo" { bit, options },
+    }
+}

@@ -1,8 +1,6 @@
 //! `xt_connlimit.h`: the `connlimit` match, revisions 0 and 1 (one struct;
 //! revision 0 named the `flags` word `inverse` and had no `XT_CONNLIMIT_DADDR`).
 
-use crate::pod;
-
 /// `struct xt_connlimit_info`.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -24,4 +22,8 @@ pub const XT_CONNLIMIT_INVERT: u32 = 1 << 0;
 /// Group by destination address (revision 1).
 pub const XT_CONNLIMIT_DADDR: u32 = 1 << 1;
 
-pod!(xt_connlimit_info);
+crate::layouts! {
+    header {
+        xt_connlimit_info = "struct xt_connlimit_info" { mask, limit, flags, data },
+    }
+}

@@ -31,10 +31,6 @@ pub struct xt_connmark_mtinfo1 {
     /// Trailing padding of the C struct.
     pub __pad: [u8; 3],
 }
-
-// Macro by full path, so that no `use` line collides with the target part.
-crate::pod!(xt_connmark_info, xt_connmark_mtinfo1);
-
 // target
 
 /// `struct xt_connmark_tginfo1`: the `CONNMARK` target, revision 1.
@@ -84,5 +80,13 @@ pub const D_SHIFT_LEFT: u8 = 0;
 /// Shift right.
 pub const D_SHIFT_RIGHT: u8 = 1;
 
-// Macro by full path, so that no `use` line collides with the match part.
-crate::pod!(xt_connmark_tginfo1, xt_connmark_tginfo2);
+crate::layouts! {
+    header {
+        xt_connmark_mtinfo1 = "struct xt_connmark_mtinfo1" { mark, mask, invert },
+        xt_connmark_tginfo1 = "struct xt_connmark_tginfo1" { ctmark, ctmask, nfmask, mode },
+        xt_connmark_tginfo2 = "struct xt_connmark_tginfo2" { ctmark, ctmask, nfmask, shift_dir, shift_bits, mode },
+    }
+    fixed {
+        xt_connmark_info = 24 { mark: 0, mask: 8, invert: 16 },
+    }
+}

@@ -1,7 +1,5 @@
 //! `xt_CONNSECMARK.h`: the `CONNSECMARK` target (revision 0).
 
-use crate::pod;
-
 /// Copy the packet's security mark to its connection.
 pub const CONNSECMARK_SAVE: u8 = 1;
 /// Copy the connection's security mark to the packet.
@@ -15,4 +13,8 @@ pub struct xt_connsecmark_target_info {
     pub mode: u8,
 }
 
-pod!(xt_connsecmark_target_info);
+crate::layouts! {
+    header {
+        xt_connsecmark_target_info = "struct xt_connsecmark_target_info" { mode },
+    }
+}

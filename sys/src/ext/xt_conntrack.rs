@@ -3,8 +3,6 @@
 //! network byte order, an IPv4 address in the first 4; the union makes the
 //! structs 4-aligned.
 
-use crate::pod;
-
 /// `state_mask`: the packet is INVALID.
 pub const XT_CONNTRACK_STATE_INVALID: u16 = 1 << 0;
 /// `state_mask`: ESTABLISHED (`XT_CONNTRACK_STATE_BIT(IP_CT_ESTABLISHED)`).
@@ -203,8 +201,10 @@ pub struct xt_conntrack_mtinfo3 {
     pub __pad: [u8; 2],
 }
 
-pod!(
-    xt_conntrack_mtinfo1,
-    xt_conntrack_mtinfo2,
-    xt_conntrack_mtinfo3
-);
+crate::layouts! {
+    header {
+        xt_conntrack_mtinfo1 = "struct xt_conntrack_mtinfo1" { origsrc_addr, origsrc_mask, origdst_addr, origdst_mask, replsrc_addr, replsrc_mask, repldst_addr, repldst_mask, expires_min, expires_max, l4proto, origsrc_port, origdst_port, replsrc_port, repldst_port, match_flags, invert_flags, state_mask, status_mask },
+        xt_conntrack_mtinfo2 = "struct xt_conntrack_mtinfo2" { origsrc_addr, origsrc_mask, origdst_addr, origdst_mask, replsrc_addr, replsrc_mask, repldst_addr, repldst_mask, expires_min, expires_max, l4proto, origsrc_port, origdst_port, replsrc_port, repldst_port, match_flags, invert_flags, state_mask, status_mask },
+        xt_conntrack_mtinfo3 = "struct xt_conntrack_mtinfo3" { origsrc_addr, origsrc_mask, origdst_addr, origdst_mask, replsrc_addr, replsrc_mask, repldst_addr, repldst_mask, expires_min, expires_max, l4proto, origsrc_port, origdst_port, replsrc_port, repldst_port, match_flags, invert_flags, state_mask, status_mask, origsrc_port_high, origdst_port_high, replsrc_port_high, repldst_port_high },
+    }
+}

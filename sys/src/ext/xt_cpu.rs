@@ -1,7 +1,5 @@
 //! `xt_cpu.h`: the `cpu` match (revision 0).
 
-use crate::pod;
-
 /// `struct xt_cpu_info`.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -12,4 +10,8 @@ pub struct xt_cpu_info {
     pub invert: u32,
 }
 
-pod!(xt_cpu_info);
+crate::layouts! {
+    header {
+        xt_cpu_info = "struct xt_cpu_info" { cpu, invert },
+    }
+}

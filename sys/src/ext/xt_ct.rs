@@ -2,8 +2,6 @@
 //! and 2 [`xt_ct_target_info_v1`]; both families). `-j NOTRACK` is revision 2
 //! with `XT_CT_NOTRACK | XT_CT_NOTRACK_ALIAS`.
 
-use crate::pod;
-
 /// `struct xt_ct_target_info`: revision 0.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -61,4 +59,9 @@ pub const XT_CT_ZONE_MARK: u16 = 1 << 4;
 /// Every flag the kernel knows.
 pub const XT_CT_MASK: u16 = 0x1f;
 
-pod!(xt_ct_target_info, xt_ct_target_info_v1);
+crate::layouts! {
+    header {
+        xt_ct_target_info = "struct xt_ct_target_info" { flags, zone, ct_events, exp_events, helper, ct },
+        xt_ct_target_info_v1 = "struct xt_ct_target_info_v1" { flags, zone, ct_events, exp_events, helper, timeout, ct },
+    }
+}

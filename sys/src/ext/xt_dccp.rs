@@ -1,7 +1,5 @@
 //! `xt_dccp.h`: the `dccp` match (revision 0).
 
-use crate::pod;
-
 /// `struct xt_dccp_info`.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -33,4 +31,8 @@ pub const XT_DCCP_OPTION: u16 = 0x08;
 /// Every defined flag.
 pub const XT_DCCP_VALID_FLAGS: u16 = 0x0f;
 
-pod!(xt_dccp_info);
+crate::layouts! {
+    header {
+        xt_dccp_info = "struct xt_dccp_info" { dpts, spts, flags, invflags, typemask, option },
+    }
+}

@@ -1,7 +1,5 @@
 //! `xt_devgroup.h`: the `devgroup` match (revision 0).
 
-use crate::pod;
-
 /// `struct xt_devgroup_info`.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -27,4 +25,8 @@ pub const XT_DEVGROUP_MATCH_DST: u32 = 0x4;
 /// Invert the outgoing device test.
 pub const XT_DEVGROUP_INVERT_DST: u32 = 0x8;
 
-pod!(xt_devgroup_info);
+crate::layouts! {
+    header {
+        xt_devgroup_info = "struct xt_devgroup_info" { flags, src_group, src_mask, dst_group, dst_mask },
+    }
+}

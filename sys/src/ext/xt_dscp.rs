@@ -1,7 +1,5 @@
 //! `xt_dscp.h`: the `dscp` match (revision 0) and the `tos` match (revision 1).
 
-use crate::pod;
-
 /// `struct xt_dscp_info`.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -31,4 +29,9 @@ pub const XT_DSCP_SHIFT: u8 = 2;
 /// Highest DSCP value.
 pub const XT_DSCP_MAX: u8 = 0x3f;
 
-pod!(xt_dscp_info, xt_tos_match_info);
+crate::layouts! {
+    header {
+        xt_dscp_info = "struct xt_dscp_info" { dscp, invert },
+        xt_tos_match_info = "struct xt_tos_match_info" { tos_mask, tos_value, invert },
+    }
+}

@@ -2,8 +2,6 @@
 //! (revision 1), both families. (The file is named for the target so that it
 //! stays apart from `xt_dscp.h`, the `dscp`/`tos` matches' header.)
 
-use crate::pod;
-
 /// The highest DSCP value (six bits), `XT_DSCP_MAX` of `xt_dscp.h`.
 pub const XT_DSCP_MAX: u8 = 0x3f;
 
@@ -26,4 +24,9 @@ pub struct xt_tos_target_info {
     pub tos_mask: u8,
 }
 
-pod!(xt_DSCP_info, xt_tos_target_info);
+crate::layouts! {
+    header {
+        xt_DSCP_info = "struct xt_DSCP_info" { dscp },
+        xt_tos_target_info = "struct xt_tos_target_info" { tos_value, tos_mask },
+    }
+}

@@ -1,7 +1,5 @@
 //! `xt_ecn.h` (and `ipt_ecn.h`, which only renames it): the `ecn` match (revision 0).
 
-use crate::pod;
-
 /// `struct xt_ecn_info`.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -27,4 +25,11 @@ pub const XT_ECN_OP_MATCH_MASK: u8 = 0xce;
 /// The ECN bits of the TOS byte.
 pub const XT_ECN_IP_MASK: u8 = !super::xt_dscp::XT_DSCP_MASK;
 
-pod!(xt_ecn_info);
+crate::layouts! {
+    header {
+        xt_ecn_info = "struct xt_ecn_info" { operation, invert, ip_ect, proto => "proto.tcp.ect" },
+    }
+    also {
+        xt_ecn_info = "struct ipt_ecn_info" { operation, invert, ip_ect },
+    }
+}

@@ -1,7 +1,5 @@
 //! `xt_esp.h`: the `esp` match (revision 0).
 
-use crate::pod;
-
 /// `struct xt_esp`.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -19,4 +17,8 @@ pub const XT_ESP_INV_SPI: u8 = 0x01;
 /// Every defined inversion flag.
 pub const XT_ESP_INV_MASK: u8 = 0x01;
 
-pod!(xt_esp);
+crate::layouts! {
+    header {
+        xt_esp = "struct xt_esp" { spis, invflags },
+    }
+}

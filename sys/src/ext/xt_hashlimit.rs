@@ -4,8 +4,6 @@
 //! and is not mirrored. `hinfo` is a kernel pointer (x86_64: 8 bytes), written
 //! as zero and read back as zero (the kernel copies only the bytes before it).
 
-use crate::pod;
-
 /// Time unit of `avg` at revision 1: 1/10,000 s.
 pub const XT_HASHLIMIT_SCALE: u64 = 10_000;
 /// Time unit of `avg` at revisions 2 and 3: 1/1,000,000 s.
@@ -153,11 +151,13 @@ pub struct xt_hashlimit_mtinfo3 {
     pub hinfo: u64,
 }
 
-pod!(
-    hashlimit_cfg1,
-    hashlimit_cfg2,
-    hashlimit_cfg3,
-    xt_hashlimit_mtinfo1,
-    xt_hashlimit_mtinfo2,
-    xt_hashlimit_mtinfo3,
-);
+crate::layouts! {
+    header {
+        hashlimit_cfg1 = "struct hashlimit_cfg1" { mode, avg, burst, size, max, gc_interval, expire, srcmask, dstmask },
+        hashlimit_cfg2 = "struct hashlimit_cfg2" { avg, burst, mode, size, max, gc_interval, expire, srcmask, dstmask },
+        hashlimit_cfg3 = "struct hashlimit_cfg3" { avg, burst, mode, size, max, gc_interval, expire, interval, srcmask, dstmask },
+        xt_hashlimit_mtinfo1 = "struct xt_hashlimit_mtinfo1" { name, cfg, hinfo },
+        xt_hashlimit_mtinfo2 = "struct xt_hashlimit_mtinfo2" { name, cfg, hinfo },
+        xt_hashlimit_mtinfo3 = "struct xt_hashlimit_mtinfo3" { name, cfg, hinfo },
+    }
+}

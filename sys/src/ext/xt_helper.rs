@@ -1,7 +1,5 @@
 //! `xt_helper.h`: the `helper` match (revision 0).
 
-use crate::pod;
-
 /// `struct xt_helper_info`.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -14,4 +12,8 @@ pub struct xt_helper_info {
     pub __pad: [u8; 2],
 }
 
-pod!(xt_helper_info);
+crate::layouts! {
+    header {
+        xt_helper_info = "struct xt_helper_info" { invert, name },
+    }
+}

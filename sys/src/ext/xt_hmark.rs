@@ -1,7 +1,5 @@
 //! `xt_HMARK.h`: the `HMARK` target (revision 0, both families).
 
-use crate::pod;
-
 /// `flags` bit: `src_mask` is set.
 pub const XT_HMARK_SADDR_MASK: u32 = 0;
 /// `flags` bit: `dst_mask` is set.
@@ -66,4 +64,8 @@ pub struct xt_hmark_info {
     pub hoffset: u32,
 }
 
-pod!(xt_hmark_info);
+crate::layouts! {
+    header {
+        xt_hmark_info = "struct xt_hmark_info" { src_mask, dst_mask, port_mask, port_set, flags, proto_mask, hashrnd, hmodulus, hoffset },
+    }
+}

@@ -1,7 +1,5 @@
 //! `xt_IDLETIMER.h`: the `IDLETIMER` target, revisions 0 and 1 (both families).
 
-use crate::pod;
-
 /// Size of `label`, with its NUL.
 pub const MAX_IDLETIMER_LABEL_SIZE: usize = 28;
 /// `timer_type`: an alarm timer (wakes the system), revision 1.
@@ -38,4 +36,9 @@ pub struct idletimer_tg_info_v1 {
     pub timer: u64,
 }
 
-pod!(idletimer_tg_info, idletimer_tg_info_v1);
+crate::layouts! {
+    header {
+        idletimer_tg_info = "struct idletimer_tg_info" { timeout, label, timer },
+        idletimer_tg_info_v1 = "struct idletimer_tg_info_v1" { timeout, label, send_nl_msg, timer_type, timer },
+    }
+}

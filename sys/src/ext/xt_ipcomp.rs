@@ -1,7 +1,5 @@
 //! `xt_ipcomp.h`: the `ipcomp` match (revision 0).
 
-use crate::pod;
-
 /// `struct xt_ipcomp`.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -21,4 +19,8 @@ pub const XT_IPCOMP_INV_SPI: u8 = 0x01;
 /// Every defined inversion flag.
 pub const XT_IPCOMP_INV_MASK: u8 = 0x01;
 
-pod!(xt_ipcomp);
+crate::layouts! {
+    header {
+        xt_ipcomp = "struct xt_ipcomp" { spis, invflags, hdrres },
+    }
+}

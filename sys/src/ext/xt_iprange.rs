@@ -4,8 +4,6 @@
 //! (it answers EPROTONOSUPPORT for it) and from the installed headers, so it
 //! is not mirrored here.
 
-use crate::pod;
-
 /// `union nf_inet_addr` (`linux/netfilter.h`): an IPv4 address in the first 4
 /// bytes, or an IPv6 address in all 16, network byte order.
 ///
@@ -44,4 +42,9 @@ pub const IPRANGE_SRC_INV: u8 = 1 << 4;
 /// Invert the destination test.
 pub const IPRANGE_DST_INV: u8 = 1 << 5;
 
-pod!(nf_inet_addr, xt_iprange_mtinfo);
+crate::layouts! {
+    header {
+        nf_inet_addr = "union nf_inet_addr" { in6 },
+        xt_iprange_mtinfo = "struct xt_iprange_mtinfo" { src_min, src_max, dst_min, dst_max, flags },
+    }
+}

@@ -1,7 +1,5 @@
 //! `xt_ipvs.h`: the `ipvs` match (revision 0, IPv4 and IPv6).
 
-use crate::pod;
-
 /// `XT_IPVS_IPVS_PROPERTY`: the packet belongs to an IPVS connection (every
 /// other option implies it).
 pub const XT_IPVS_IPVS_PROPERTY: u8 = 1 << 0;
@@ -29,14 +27,7 @@ pub const IP_VS_CONN_F_TUNNEL: u8 = 0x2;
 /// `IP_VS_CONN_F_DROUTE`: direct routing (gatewaying).
 pub const IP_VS_CONN_F_DROUTE: u8 = 0x3;
 
-/// `union nf_inet_addr` (`linux/netfilter.h`): an IPv4 address in the first
-/// 4 bytes or an IPv6 address, network byte order; 4-byte aligned in C.
-#[repr(C, align(4))]
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct nf_inet_addr {
-    /// `in6` (and `in`/`ip` in the first 4 bytes).
-    pub in6: [u8; 16],
-}
+pub use super::xt_iprange::nf_inet_addr;
 
 /// `struct xt_ipvs_mtinfo`.
 #[repr(C)]
@@ -60,4 +51,8 @@ pub struct xt_ipvs_mtinfo {
     pub bitmask: u8,
 }
 
-pod!(nf_inet_addr, xt_ipvs_mtinfo);
+crate::layouts! {
+    header {
+        xt_ipvs_mtinfo = "struct xt_ipvs_mtinfo" { vaddr, vmask, vport, l4proto, fwd_method, vportctl, invert, bitmask },
+    }
+}

@@ -1,7 +1,5 @@
 //! `xt_l2tp.h`: the `l2tp` match (revision 0).
 
-use crate::pod;
-
 /// `struct xt_l2tp_info`.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -33,4 +31,8 @@ pub const XT_L2TP_VERSION: u8 = 1 << 2;
 /// Match the packet type.
 pub const XT_L2TP_TYPE: u8 = 1 << 3;
 
-pod!(xt_l2tp_info);
+crate::layouts! {
+    header {
+        xt_l2tp_info = "struct xt_l2tp_info" { tid, sid, version, r#type => "type", flags },
+    }
+}

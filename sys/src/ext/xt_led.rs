@@ -1,7 +1,5 @@
 //! `xt_LED.h`: the `LED` target (revision 0, both families).
 
-use crate::pod;
-
 /// `struct xt_led_info`.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -17,4 +15,8 @@ pub struct xt_led_info {
     pub internal_data: u64,
 }
 
-pod!(xt_led_info);
+crate::layouts! {
+    header {
+        xt_led_info = "struct xt_led_info" { id, always_blink, delay, internal_data },
+    }
+}

@@ -1,7 +1,5 @@
 //! `xt_length.h`: the `length` match, revision 0.
 
-use crate::pod;
-
 /// `struct xt_length_info`.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -16,4 +14,8 @@ pub struct xt_length_info {
     pub __pad0: u8,
 }
 
-pod!(xt_length_info);
+crate::layouts! {
+    header {
+        xt_length_info = "struct xt_length_info" { min, max, invert },
+    }
+}

@@ -1,7 +1,5 @@
 //! `xt_limit.h`: the `limit` match (revision 0).
 
-use crate::pod;
-
 /// `XT_LIMIT_SCALE`: `avg` counts periods in units of 1/10000 s.
 pub const XT_LIMIT_SCALE: u32 = 10000;
 
@@ -29,4 +27,8 @@ pub struct xt_rateinfo {
     pub master: u64,
 }
 
-pod!(xt_rateinfo);
+crate::layouts! {
+    header {
+        xt_rateinfo = "struct xt_rateinfo" { avg, burst, prev, credit, credit_cap, cost, master },
+    }
+}

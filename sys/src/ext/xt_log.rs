@@ -1,8 +1,6 @@
 //! `xt_LOG.h`: the `LOG` target (revision 0, both families; `ipt_LOG.h` and
 //! `ip6t_LOG.h` are the same struct under older names).
 
-use crate::pod;
-
 /// `struct xt_log_info`.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -30,4 +28,8 @@ pub const XT_LOG_MACDECODE: u8 = 0x20;
 /// Every flag the kernel knows.
 pub const XT_LOG_MASK: u8 = 0x2f;
 
-pod!(xt_log_info);
+crate::layouts! {
+    header {
+        xt_log_info = "struct xt_log_info" { level, logflags, prefix },
+    }
+}

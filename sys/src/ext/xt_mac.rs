@@ -1,7 +1,5 @@
 //! `xt_mac.h`: the `mac` match (revision 0).
 
-use crate::pod;
-
 /// `ETH_ALEN`: bytes in an Ethernet address.
 pub const ETH_ALEN: usize = 6;
 
@@ -17,4 +15,8 @@ pub struct xt_mac_info {
     pub invert: i32,
 }
 
-pod!(xt_mac_info);
+crate::layouts! {
+    header {
+        xt_mac_info = "struct xt_mac_info" { srcaddr, invert },
+    }
+}

@@ -29,9 +29,6 @@ pub struct xt_mark_mtinfo1 {
     /// Trailing padding of the C struct.
     pub __pad: [u8; 3],
 }
-
-crate::pod!(xt_mark_info, xt_mark_mtinfo1);
-
 // target
 
 /// `struct xt_mark_tginfo2`: the `MARK` target, revision 2 (both families):
@@ -75,20 +72,15 @@ pub const XT_MARK_AND: u8 = 1;
 /// Revision 1 mode: OR the operand into the mark.
 pub const XT_MARK_OR: u8 = 2;
 
-// Macro by full path, so that no `use` line collides with the match part.
-crate::pod!(xt_mark_tginfo2, xt_mark_target_info, xt_mark_target_info_v1);
-
-#[cfg(test)]
-mod target_tests {
-    use super::*;
-    use core::mem::{offset_of, size_of};
-
-    /// Revisions 0 and 1 have no C header left to compare with: these are
-    /// the sizes `libxt_MARK.c` gives them on x86_64.
-    #[test]
-    fn old_revisions_layout() {
-        assert_eq!(size_of::<xt_mark_target_info>(), 8);
-        assert_eq!(size_of::<xt_mark_target_info_v1>(), 16);
-        assert_eq!(offset_of!(xt_mark_target_info_v1, mode), 8);
+crate::layouts! {
+    header {
+        xt_mark_mtinfo1 = "struct xt_mark_mtinfo1" { mark, mask, invert },
+        xt_mark_tginfo2 = "struct xt_mark_tginfo2" { mark, mask },
+    }
+    fixed {
+        xt_mark_info = 24 { mark: 0, mask: 8, invert: 16 },
+        xt_mark_target_info = 8 { mark: 0 },
+        xt_mark_target_info_v1 = 16 { mark: 0, mode: 8 },
     }
 }
+

@@ -1,7 +1,5 @@
 //! `xt_multiport.h`: the `multiport` match, revisions 0 and 1.
 
-use crate::pod;
-
 /// Match source ports (`flags`).
 pub const XT_MULTIPORT_SOURCE: u8 = 0;
 /// Match destination ports.
@@ -39,4 +37,9 @@ pub struct xt_multiport_v1 {
     pub invert: u8,
 }
 
-pod!(xt_multiport, xt_multiport_v1);
+crate::layouts! {
+    header {
+        xt_multiport = "struct xt_multiport" { flags, count, ports },
+        xt_multiport_v1 = "struct xt_multiport_v1" { flags, count, ports, pflags, invert },
+    }
+}

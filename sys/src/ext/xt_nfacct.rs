@@ -2,8 +2,6 @@
 //! x86_64: revision 1 only forces the pointer's 8-byte alignment on 32-bit
 //! machines).
 
-use crate::pod;
-
 /// `NFACCT_NAME_MAX` (`nfnetlink_acct.h`).
 pub const NFACCT_NAME_MAX: usize = 32;
 
@@ -28,4 +26,9 @@ pub struct xt_nfacct_match_info_v1 {
     pub nfacct: u64,
 }
 
-pod!(xt_nfacct_match_info, xt_nfacct_match_info_v1);
+crate::layouts! {
+    header {
+        xt_nfacct_match_info = "struct xt_nfacct_match_info" { name, nfacct },
+        xt_nfacct_match_info_v1 = "struct xt_nfacct_match_info_v1" { name, nfacct },
+    }
+}

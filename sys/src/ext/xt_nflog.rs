@@ -1,7 +1,5 @@
 //! `xt_NFLOG.h`: the `NFLOG` target (revision 0, both families).
 
-use crate::pod;
-
 /// `struct xt_nflog_info`.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -30,4 +28,8 @@ pub const XT_NFLOG_MASK: u16 = 0x1;
 /// `len` is set (`--nflog-size`).
 pub const XT_NFLOG_F_COPY_LEN: u16 = 0x1;
 
-pod!(xt_nflog_info);
+crate::layouts! {
+    header {
+        xt_nflog_info = "struct xt_nflog_info" { len, group, threshold, flags, pad, prefix },
+    }
+}

@@ -1,7 +1,5 @@
 //! `xt_NFQUEUE.h`: the `NFQUEUE` target, revisions 0 to 3 (both families).
 
-use crate::pod;
-
 /// `struct xt_NFQ_info`: revision 0.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -51,4 +49,11 @@ pub const NFQ_FLAG_CPU_FANOUT: u16 = 0x02;
 /// Every flag the kernel knows.
 pub const NFQ_FLAG_MASK: u16 = 0x03;
 
-pod!(xt_NFQ_info, xt_NFQ_info_v1, xt_NFQ_info_v2, xt_NFQ_info_v3);
+crate::layouts! {
+    header {
+        xt_NFQ_info = "struct xt_NFQ_info" { queuenum },
+        xt_NFQ_info_v1 = "struct xt_NFQ_info_v1" { queuenum, queues_total },
+        xt_NFQ_info_v2 = "struct xt_NFQ_info_v2" { queuenum, queues_total, bypass },
+        xt_NFQ_info_v3 = "struct xt_NFQ_info_v3" { queuenum, queues_total, flags },
+    }
+}

@@ -1,7 +1,5 @@
 //! `xt_osf.h` / `nfnetlink_osf.h`: the `osf` match (revision 0, IPv4 only).
 
-use crate::pod;
-
 /// `MAXGENRELEN`.
 pub const MAXGENRELEN: usize = 32;
 
@@ -35,4 +33,8 @@ pub const NF_OSF_INVERT: u32 = 1 << 3;
 /// Every flag the kernel knows.
 pub const NF_OSF_FLAGMASK: u32 = NF_OSF_GENRE | NF_OSF_TTL | NF_OSF_LOG | NF_OSF_INVERT;
 
-pod!(nf_osf_info);
+crate::layouts! {
+    header {
+        nf_osf_info = "struct nf_osf_info" { genre, len, flags, loglevel, ttl },
+    }
+}

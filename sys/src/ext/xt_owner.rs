@@ -4,8 +4,6 @@
 //! command matching) is no longer offered by the kernel nor in the installed
 //! headers, so it is not mirrored.
 
-use crate::pod;
-
 /// Match the socket's owner UID.
 pub const XT_OWNER_UID: u8 = 1 << 0;
 /// Match the socket's owner GID.
@@ -37,4 +35,8 @@ pub struct xt_owner_match_info {
     pub __pad0: [u8; 2],
 }
 
-pod!(xt_owner_match_info);
+crate::layouts! {
+    header {
+        xt_owner_match_info = "struct xt_owner_match_info" { uid_min, uid_max, gid_min, gid_max, r#match => "match", invert },
+    }
+}

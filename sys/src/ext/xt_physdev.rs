@@ -1,6 +1,5 @@
 //! `xt_physdev.h`: the `physdev` match (revision 0).
 
-use crate::pod;
 use crate::xtables::IFNAMSIZ;
 
 /// `struct xt_physdev_info`.
@@ -34,4 +33,8 @@ pub const XT_PHYSDEV_OP_ISOUT: u8 = 0x10;
 /// Every test.
 pub const XT_PHYSDEV_OP_MASK: u8 = 0x20 - 1;
 
-pod!(xt_physdev_info);
+crate::layouts! {
+    header {
+        xt_physdev_info = "struct xt_physdev_info" { physindev, in_mask, physoutdev, out_mask, invert, bitmask },
+    }
+}

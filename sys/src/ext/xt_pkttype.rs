@@ -1,7 +1,5 @@
 //! `xt_pkttype.h`: the `pkttype` match, revision 0.
 
-use crate::pod;
-
 /// `PACKET_HOST` (`linux/if_packet.h`): to this host.
 pub const PACKET_HOST: i32 = 0;
 /// `PACKET_BROADCAST`: link-layer broadcast.
@@ -21,4 +19,8 @@ pub struct xt_pkttype_info {
     pub invert: i32,
 }
 
-pod!(xt_pkttype_info);
+crate::layouts! {
+    header {
+        xt_pkttype_info = "struct xt_pkttype_info" { pkttype, invert },
+    }
+}

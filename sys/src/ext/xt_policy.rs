@@ -1,7 +1,5 @@
 //! `xt_policy.h`: the `policy` match (revision 0, IPv4 and IPv6).
 
-use crate::pod;
-
 /// `XT_POLICY_MAX_ELEM`: policy elements a rule can hold.
 pub const XT_POLICY_MAX_ELEM: usize = 4;
 
@@ -80,4 +78,10 @@ pub struct xt_policy_info {
     pub len: u16,
 }
 
-pod!(xt_policy_addr, xt_policy_elem, xt_policy_info);
+crate::layouts! {
+    header {
+        xt_policy_addr = "union xt_policy_addr" { a6 },
+        xt_policy_elem = "struct xt_policy_elem" { saddr, smask, daddr, dmask, spi, reqid, proto, mode, r#match => "match", invert },
+        xt_policy_info = "struct xt_policy_info" { pol, flags, len },
+    }
+}

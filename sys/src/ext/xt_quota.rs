@@ -1,7 +1,5 @@
 //! `xt_quota.h`: the `quota` match (revision 0).
 
-use crate::pod;
-
 /// `struct xt_quota_info`.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -22,4 +20,8 @@ pub const XT_QUOTA_INVERT: u32 = 0x1;
 /// Every flag.
 pub const XT_QUOTA_MASK: u32 = 0x1;
 
-pod!(xt_quota_info);
+crate::layouts! {
+    header {
+        xt_quota_info = "struct xt_quota_info" { flags, pad, quota, master },
+    }
+}

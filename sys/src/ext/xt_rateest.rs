@@ -1,6 +1,5 @@
 //! `xt_rateest.h`: the `rateest` match (revision 0).
 
-use crate::pod;
 use crate::xtables::IFNAMSIZ;
 
 /// `struct xt_rateest_match_info`.
@@ -53,4 +52,8 @@ pub const XT_RATEEST_MATCH_LT: u16 = 2;
 /// Greater than.
 pub const XT_RATEEST_MATCH_GT: u16 = 3;
 
-pod!(xt_rateest_match_info);
+crate::layouts! {
+    header {
+        xt_rateest_match_info = "struct xt_rateest_match_info" { name1, name2, flags, mode, bps1, pps1, bps2, pps2, est1, est2 },
+    }
+}

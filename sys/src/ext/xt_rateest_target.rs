@@ -2,8 +2,6 @@
 //! file is named for the target so that it stays apart from `xt_rateest.h`,
 //! the `rateest` match's header.)
 
-use crate::pod;
-
 /// `struct xt_rateest_target_info`.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -20,4 +18,8 @@ pub struct xt_rateest_target_info {
     pub est: u64,
 }
 
-pod!(xt_rateest_target_info);
+crate::layouts! {
+    header {
+        xt_rateest_target_info = "struct xt_rateest_target_info" { name, interval, ewma_log, est },
+    }
+}

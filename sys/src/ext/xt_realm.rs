@@ -1,7 +1,5 @@
 //! `xt_realm.h`: the IPv4 `realm` match (revision 0).
 
-use crate::pod;
-
 /// `struct xt_realm_info`.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -16,4 +14,8 @@ pub struct xt_realm_info {
     pub __pad: [u8; 3],
 }
 
-pod!(xt_realm_info);
+crate::layouts! {
+    header {
+        xt_realm_info = "struct xt_realm_info" { id, mask, invert },
+    }
+}

@@ -1,8 +1,6 @@
 //! `xt_recent.h`: the `recent` match, revisions 0 and 1.
 
 use super::xt_iprange::nf_inet_addr;
-use crate::pod;
-
 /// `--rcheck`.
 pub const XT_RECENT_CHECK: u8 = 1 << 0;
 /// `--set`.
@@ -64,4 +62,9 @@ pub struct xt_recent_mtinfo_v1 {
     pub mask: nf_inet_addr,
 }
 
-pod!(xt_recent_mtinfo, xt_recent_mtinfo_v1);
+crate::layouts! {
+    header {
+        xt_recent_mtinfo = "struct xt_recent_mtinfo" { seconds, hit_count, check_set, invert, name, side },
+        xt_recent_mtinfo_v1 = "struct xt_recent_mtinfo_v1" { seconds, hit_count, check_set, invert, name, side, mask },
+    }
+}

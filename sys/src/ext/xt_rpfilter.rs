@@ -1,7 +1,5 @@
 //! `xt_rpfilter.h`: the `rpfilter` match (revision 0).
 
-use crate::pod;
-
 /// `XT_RPFILTER_LOOSE`: `--loose`.
 pub const XT_RPFILTER_LOOSE: u8 = 1 << 0;
 /// `XT_RPFILTER_VALID_MARK`: `--validmark`.
@@ -19,4 +17,8 @@ pub struct xt_rpfilter_info {
     pub flags: u8,
 }
 
-pod!(xt_rpfilter_info);
+crate::layouts! {
+    header {
+        xt_rpfilter_info = "struct xt_rpfilter_info" { flags },
+    }
+}

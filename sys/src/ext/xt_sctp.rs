@@ -1,7 +1,5 @@
 //! `xt_sctp.h`: the `sctp` match (revision 0).
 
-use crate::pod;
-
 /// `struct xt_sctp_flag_info`: flags one chunk type must carry.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -55,4 +53,9 @@ pub const SCTP_CHUNK_MATCH_ALL: u32 = 0x02;
 /// Match if only these chunk types are present.
 pub const SCTP_CHUNK_MATCH_ONLY: u32 = 0x04;
 
-pod!(xt_sctp_flag_info, xt_sctp_info);
+crate::layouts! {
+    header {
+        xt_sctp_flag_info = "struct xt_sctp_flag_info" { chunktype, flag, flag_mask },
+        xt_sctp_info = "struct xt_sctp_info" { dpts, spts, chunkmap, chunk_match_type, flag_info, flag_count, flags, invflags },
+    }
+}

@@ -1,7 +1,5 @@
 //! `xt_SECMARK.h`: the `SECMARK` target, revisions 0 and 1 (both families).
 
-use crate::pod;
-
 /// `mode`: SELinux.
 pub const SECMARK_MODE_SEL: u8 = 0x01;
 /// Size of `secctx`, with its NUL.
@@ -35,4 +33,9 @@ pub struct xt_secmark_target_info_v1 {
     pub secid: u32,
 }
 
-pod!(xt_secmark_target_info, xt_secmark_target_info_v1);
+crate::layouts! {
+    header {
+        xt_secmark_target_info = "struct xt_secmark_target_info" { mode, secid, secctx },
+        xt_secmark_target_info_v1 = "struct xt_secmark_target_info_v1" { mode, secctx, secid },
+    }
+}

@@ -2,8 +2,6 @@
 //! revisions 0 to 4, plus the `SO_IP_SET` socket option requests iptables uses
 //! to turn set names into kernel indexes and back.
 
-use crate::pod;
-
 /// `ip_set_id_t`: a set's index in the kernel.
 pub type ip_set_id_t = u16;
 /// The index of no set (`IPSET_INVALID_ID`).
@@ -195,21 +193,6 @@ pub struct ip_set_req_get_set_family {
     /// `set.name` in, `set.index` out.
     pub set: [u8; IPSET_MAXNAMELEN],
 }
-
-pod!(
-    xt_set_info_v0,
-    xt_set_info_match_v0,
-    xt_set_info,
-    xt_set_info_match_v1,
-    ip_set_counter_match0,
-    ip_set_counter_match,
-    xt_set_info_match_v3,
-    xt_set_info_match_v4,
-    ip_set_req_version,
-    ip_set_req_get_set,
-    ip_set_req_get_set_family,
-);
-
 // target
 
 /// `flags` of the SET target, revisions 2 and 3: `--exist`, add even when
@@ -272,9 +255,22 @@ pub struct xt_set_info_target_v3 {
     pub timeout: u32,
 }
 
-pod!(
-    xt_set_info_target_v0,
-    xt_set_info_target_v1,
-    xt_set_info_target_v2,
-    xt_set_info_target_v3,
-);
+crate::layouts! {
+    header {
+        xt_set_info_v0 = "struct xt_set_info_v0" { index, flags => "u.flags" },
+        xt_set_info_match_v0 = "struct xt_set_info_match_v0" { match_set },
+        xt_set_info = "struct xt_set_info" { index, dim, flags },
+        xt_set_info_match_v1 = "struct xt_set_info_match_v1" { match_set },
+        ip_set_counter_match0 = "struct ip_set_counter_match0" { op, value },
+        ip_set_counter_match = "struct ip_set_counter_match" { value, op },
+        xt_set_info_match_v3 = "struct xt_set_info_match_v3" { match_set, packets, bytes, flags },
+        xt_set_info_match_v4 = "struct xt_set_info_match_v4" { match_set, packets, bytes, flags },
+        ip_set_req_version = "struct ip_set_req_version" { op, version },
+        ip_set_req_get_set = "struct ip_set_req_get_set" { op, version, set },
+        ip_set_req_get_set_family = "struct ip_set_req_get_set_family" { op, version, family, set },
+        xt_set_info_target_v0 = "struct xt_set_info_target_v0" { add_set, del_set },
+        xt_set_info_target_v1 = "struct xt_set_info_target_v1" { add_set, del_set },
+        xt_set_info_target_v2 = "struct xt_set_info_target_v2" { add_set, del_set, flags, timeout },
+        xt_set_info_target_v3 = "struct xt_set_info_target_v3" { add_set, del_set, map_set, flags, timeout },
+    }
+}

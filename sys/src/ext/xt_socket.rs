@@ -1,8 +1,6 @@
 //! `xt_socket.h`: the `socket` match. Revision 0 (IPv4 only) has no data;
 //! revisions 1, 2 and 3 hold one flags byte each.
 
-use crate::pod;
-
 /// `XT_SOCKET_TRANSPARENT`: `--transparent` (revision 1 on).
 pub const XT_SOCKET_TRANSPARENT: u8 = 1 << 0;
 /// `XT_SOCKET_NOWILDCARD`: `--nowildcard` (revision 2 on).
@@ -42,4 +40,10 @@ pub struct xt_socket_mtinfo3 {
     pub flags: u8,
 }
 
-pod!(xt_socket_mtinfo1, xt_socket_mtinfo2, xt_socket_mtinfo3);
+crate::layouts! {
+    header {
+        xt_socket_mtinfo1 = "struct xt_socket_mtinfo1" { flags },
+        xt_socket_mtinfo2 = "struct xt_socket_mtinfo2" { flags },
+        xt_socket_mtinfo3 = "struct xt_socket_mtinfo3" { flags },
+    }
+}

@@ -1,8 +1,6 @@
 //! `xt_state.h`: the `state` match (revision 0), which iptables before 1.4.x
 //! wrote for `-m state`; iptables 1.8.9 writes a `conntrack` match instead.
 
-use crate::pod;
-
 /// `statemask`: the packet is INVALID.
 pub const XT_STATE_INVALID: u32 = 1 << 0;
 /// `statemask`: ESTABLISHED (`XT_STATE_BIT(IP_CT_ESTABLISHED)`).
@@ -22,4 +20,8 @@ pub struct xt_state_info {
     pub statemask: u32,
 }
 
-pod!(xt_state_info);
+crate::layouts! {
+    header {
+        xt_state_info = "struct xt_state_info" { statemask },
+    }
+}

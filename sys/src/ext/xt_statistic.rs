@@ -1,7 +1,5 @@
 //! `xt_statistic.h`: the `statistic` match (revision 0).
 
-use crate::pod;
-
 /// `XT_STATISTIC_MODE_RANDOM`: `--mode random`.
 pub const XT_STATISTIC_MODE_RANDOM: u16 = 0;
 /// `XT_STATISTIC_MODE_NTH`: `--mode nth`.
@@ -28,4 +26,8 @@ pub struct xt_statistic_info {
     pub master: u64,
 }
 
-pod!(xt_statistic_info);
+crate::layouts! {
+    header {
+        xt_statistic_info = "struct xt_statistic_info" { mode, flags, u, master },
+    }
+}

@@ -1,8 +1,6 @@
 //! `xt_string.h`: the `string` match (revision 1; revision 0 has the same
 //! layout with an `invert` byte where revision 1 has `flags`).
 
-use crate::pod;
-
 /// Longest pattern.
 pub const XT_STRING_MAX_PATTERN_SIZE: usize = 128;
 /// Size of the algorithm name field, NUL included.
@@ -34,4 +32,8 @@ pub struct xt_string_info {
     pub config: u64,
 }
 
-pod!(xt_string_info);
+crate::layouts! {
+    header {
+        xt_string_info = "struct xt_string_info" { from_offset, to_offset, algo, pattern, patlen, u => "u.v1.flags", config },
+    }
+}

@@ -1,7 +1,5 @@
 //! `xt_SYNPROXY.h` (`nf_synproxy.h`): the `SYNPROXY` target (revision 0, both families).
 
-use crate::pod;
-
 /// `options`: `mss` is set.
 pub const XT_SYNPROXY_OPT_MSS: u8 = 0x01;
 /// `options`: `wscale` is set.
@@ -25,4 +23,8 @@ pub struct xt_synproxy_info {
     pub mss: u16,
 }
 
-pod!(xt_synproxy_info);
+crate::layouts! {
+    header {
+        xt_synproxy_info = "struct xt_synproxy_info" { options, wscale, mss },
+    }
+}

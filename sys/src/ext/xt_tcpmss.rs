@@ -1,7 +1,5 @@
 //! `xt_tcpmss.h`: the `tcpmss` match (revision 0).
 
-use crate::pod;
-
 /// `struct xt_tcpmss_match_info`.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -16,4 +14,8 @@ pub struct xt_tcpmss_match_info {
     pub __pad: u8,
 }
 
-pod!(xt_tcpmss_match_info);
+crate::layouts! {
+    header {
+        xt_tcpmss_match_info = "struct xt_tcpmss_match_info" { mss_min, mss_max, invert },
+    }
+}

@@ -2,8 +2,6 @@
 //! is named for the target so that it stays apart from `xt_tcpmss.h`, the
 //! `tcpmss` match's header.)
 
-use crate::pod;
-
 /// `mss`: clamp to the path MTU instead of a fixed value.
 pub const XT_TCPMSS_CLAMP_PMTU: u16 = 0xffff;
 
@@ -15,4 +13,8 @@ pub struct xt_tcpmss_info {
     pub mss: u16,
 }
 
-pod!(xt_tcpmss_info);
+crate::layouts! {
+    header {
+        xt_tcpmss_info = "struct xt_tcpmss_info" { mss },
+    }
+}

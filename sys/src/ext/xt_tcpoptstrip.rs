@@ -1,7 +1,5 @@
 //! `xt_TCPOPTSTRIP.h`: the `TCPOPTSTRIP` target (revision 0, both families).
 
-use crate::pod;
-
 /// `struct xt_tcpoptstrip_target_info`.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -11,4 +9,8 @@ pub struct xt_tcpoptstrip_target_info {
     pub strip_bmap: [u32; 8],
 }
 
-pod!(xt_tcpoptstrip_target_info);
+crate::layouts! {
+    header {
+        xt_tcpoptstrip_target_info = "struct xt_tcpoptstrip_target_info" { strip_bmap },
+    }
+}

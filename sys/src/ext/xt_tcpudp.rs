@@ -1,7 +1,5 @@
 //! `xt_tcpudp.h`: the `tcp` and `udp` matches (revision 0).
 
-use crate::pod;
-
 /// `struct xt_tcp`.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -47,4 +45,9 @@ pub const XT_UDP_INV_SRCPT: u8 = 0x01;
 /// Invert the destination port test.
 pub const XT_UDP_INV_DSTPT: u8 = 0x02;
 
-pod!(xt_tcp, xt_udp);
+crate::layouts! {
+    header {
+        xt_tcp = "struct xt_tcp" { spts, dpts, option, flg_mask, flg_cmp, invflags },
+        xt_udp = "struct xt_udp" { spts, dpts, invflags },
+    }
+}

@@ -1,7 +1,5 @@
 //! `xt_TEE.h`: the `TEE` target (revision 1, both families).
 
-use crate::pod;
-
 /// `struct xt_tee_tginfo`.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -14,4 +12,8 @@ pub struct xt_tee_tginfo {
     pub r#priv: u64,
 }
 
-pod!(xt_tee_tginfo);
+crate::layouts! {
+    header {
+        xt_tee_tginfo = "struct xt_tee_tginfo" { gw, oif, r#priv => "priv" },
+    }
+}

@@ -1,7 +1,5 @@
 //! `xt_time.h`: the `time` match (revision 0).
 
-use crate::pod;
-
 /// `XT_TIME_LOCAL_TZ`: compare with the kernel's time zone (`--kerneltz`).
 pub const XT_TIME_LOCAL_TZ: u8 = 1 << 0;
 /// `XT_TIME_CONTIGUOUS`: `--contiguous`.
@@ -39,4 +37,8 @@ pub struct xt_time_info {
     pub __pad: [u8; 2],
 }
 
-pod!(xt_time_info);
+crate::layouts! {
+    header {
+        xt_time_info = "struct xt_time_info" { date_start, date_stop, daytime_start, daytime_stop, monthdays_match, weekdays_match, flags },
+    }
+}

@@ -1,7 +1,5 @@
 //! `xt_TPROXY.h`: the `TPROXY` target, revision 0 (IPv4) and 1 (both families).
 
-use crate::pod;
-
 /// `struct xt_tproxy_target_info` (revision 0, IPv4).
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -36,4 +34,9 @@ pub struct xt_tproxy_target_info_v1 {
     pub __pad0: [u8; 2],
 }
 
-pod!(xt_tproxy_target_info, xt_tproxy_target_info_v1);
+crate::layouts! {
+    header {
+        xt_tproxy_target_info = "struct xt_tproxy_target_info" { mark_mask, mark_value, laddr, lport },
+        xt_tproxy_target_info_v1 = "struct xt_tproxy_target_info_v1" { mark_mask, mark_value, laddr, lport },
+    }
+}

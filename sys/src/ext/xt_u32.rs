@@ -1,7 +1,5 @@
 //! `xt_u32.h`: the `u32` match (revision 0).
 
-use crate::pod;
-
 /// `struct xt_u32_location_element`: one number of a location and the
 /// operator that joins it to the value so far.
 #[repr(C)]
@@ -67,9 +65,11 @@ pub const XT_U32_RIGHTSH: u8 = 2;
 /// `@`: read the 32 bits at this offset from the value so far.
 pub const XT_U32_AT: u8 = 3;
 
-pod!(
-    xt_u32_location_element,
-    xt_u32_value_element,
-    xt_u32_test,
-    xt_u32
-);
+crate::layouts! {
+    header {
+        xt_u32_location_element = "struct xt_u32_location_element" { number, nextop },
+        xt_u32_value_element = "struct xt_u32_value_element" { min, max },
+        xt_u32_test = "struct xt_u32_test" { location, value, nnums, nvalues },
+        xt_u32 = "struct xt_u32" { tests, ntests, invert },
+    }
+}
