@@ -45,6 +45,9 @@
 //! - [`allowlist`], [`blocklist`]: the common jobs, as pure table changes.
 
 #![warn(missing_docs)]
+// `unsafe` lives only in `iptkit-sys` and in the backend's FFI and socket
+// modules, which opt in one by one (`#[allow(unsafe_code)]` on their `mod`).
+#![deny(unsafe_code)]
 
 /// Appends formatted text to a `String` (`push_fmt!(out, " --mark {m:#x}")`):
 /// what `out.push_str(&format!(..))` does, without the temporary `String`.

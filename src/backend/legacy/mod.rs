@@ -11,6 +11,9 @@ pub(crate) mod diagnose;
 mod ip;
 pub(crate) mod ipset;
 mod prepare;
+// The crate denies `unsafe`; the socket layer is where the legacy backend's
+// system calls are, each block with a SAFETY note.
+#[allow(unsafe_code)]
 pub(crate) mod socket;
 
 pub use socket::revision_supported;

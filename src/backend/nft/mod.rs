@@ -16,7 +16,11 @@ mod delta;
 mod diff;
 mod encode;
 mod expr;
+// The crate denies `unsafe`; these two are the backend's FFI and socket
+// layer, where every block carries a SAFETY note.
+#[allow(unsafe_code)]
 mod ffi;
+#[allow(unsafe_code)]
 mod netlink;
 mod refused;
 mod wire;
