@@ -95,6 +95,11 @@ pub struct Options {
 /// One table (`filter`, `nat`, ...) of one family, in the network namespace
 /// of the thread that opened it.
 ///
+/// Changes wait for [`Handle::commit`], which sends them in one transaction;
+/// a handle dropped before that drops them (a debug build warns on stderr),
+/// unless it was opened with [`Options::autocommit`], which commits every
+/// change as it is made, as python-iptables does by default.
+///
 /// ```no_run
 /// use iptkit::{Family, Handle, Rule};
 /// let mut h = Handle::open(Family::Ipv4, "filter")?;
@@ -130,6 +135,42 @@ pub struct Handle {
     /// `base` was read (or committed) while `held`: nobody who takes the
     /// lock can have changed the table since.
     base_locked: bool,
+    /// How many changes were pending at the last [`Handle::commit`]: a
+    /// handle dropped after a failed commit has had its error, and only
+    /// changes made after it are worth the drop warning.
+    tried: usize,
+}
+
+/// Changes not committed are dropped with the handle, as libiptc drops a
+/// handle never passed to `iptc_commit`. (python-iptables commits on its
+/// own by default; that is [`Options::autocommit`] here.) So that a
+/// forgotten [`Handle::commit`] does not go unnoticed, a debug build says
+/// so on stderr when a handle with changes is dropped; release builds say
+/// nothing, and so does a handle whose last commit failed (the caller has
+/// had that error). [`Handle::refresh`] drops changes on purpose.
+impl Drop for Handle {
+    fn drop(&mut self) {
+        if cfg!(debug_assertions) && !std::thread::panicking() {
+            if let Some(warning) = self.drop_warning() {
+                eprintln!("{warning}");
+            }
+        }
+    }
+}
+
+impl Handle {
+    /// What dropping this handle now would warn about.
+    fn drop_warning(&self) -> Option<String> {
+        (self.pending() > self.tried).then(|| {
+            format!(
+                "iptkit: a Handle of table `{}` was dropped with {} uncommitted change{}; \
+                 call commit(), or refresh() to drop them on purpose",
+                self.name,
+                self.pending(),
+                if self.pending() == 1 { "" } else { "s" }
+            )
+        })
+    }
 }
 
 impl fmt::Debug for Handle {
@@ -142,8 +183,7 @@ impl fmt::Debug for Handle {
             (Some(t), _) | (None, Some(Loaded { table: t, .. })) => d.field("table", t),
             (None, None) => d.field("table", &"(not read yet)"),
         };
-        d.field("pending", &(self.ops.len() + self.blind.len()))
-            .finish_non_exhaustive()
+        d.field("pending", &self.pending()).finish_non_exhaustive()
     }
 }
 
@@ -196,6 +236,7 @@ impl Handle {
             unchecked: false,
             held: None,
             base_locked: false,
+            tried: 0,
         })
     }
 
@@ -365,6 +406,11 @@ impl Handle {
     /// True when there are changes not yet committed.
     pub fn is_dirty(&self) -> bool {
         !self.ops.is_empty() || !self.blind.is_empty()
+    }
+
+    /// How many changes wait for [`Handle::commit`].
+    fn pending(&self) -> usize {
+        self.ops.len() + self.blind.len()
     }
 
     /// Appends a rule (`iptables -A`). On a handle that has not read its
@@ -717,6 +763,16 @@ impl Handle {
     /// [`Error::CountersNotRestored`], where the table is committed and
     /// only its counters restart from zero.
     pub fn commit(&mut self) -> Result<()> {
+        self.tried = self.pending();
+        let done = self.commit_pending();
+        if done.is_ok() {
+            self.tried = 0;
+        }
+        done
+    }
+
+    /// [`Handle::commit`] without the bookkeeping of the drop warning.
+    fn commit_pending(&mut self) -> Result<()> {
         if !self.is_dirty() {
             return Ok(());
         }
@@ -852,6 +908,7 @@ impl Handle {
     /// Drops uncommitted changes and what was read: the next read of the
     /// handle reads the kernel's table anew.
     pub fn refresh(&mut self) -> Result<()> {
+        self.tried = 0;
         self.base = None;
         self.changed = None;
         self.ops.clear();
@@ -1374,6 +1431,28 @@ mod tests {
         h.refresh().unwrap();
         assert!(!h.is_dirty());
         assert_eq!(h.rules("INPUT").unwrap().len(), 1);
+    }
+
+    #[test]
+    fn only_changes_never_committed_are_warned_about_at_drop() {
+        let (mut h, kernel) = fake(0);
+        assert_eq!(h.drop_warning(), None);
+        h.append("INPUT", rule("-j ACCEPT")).unwrap();
+        assert!(h.drop_warning().unwrap().contains("1 uncommitted change"));
+        // A failed commit has told the caller.
+        kernel.lock().unwrap().refuse = true;
+        assert!(h.commit().is_err());
+        assert_eq!(h.drop_warning(), None);
+        // A change after it has not been tried.
+        h.append("INPUT", rule("-j DROP")).unwrap();
+        assert!(h.drop_warning().unwrap().contains("2 uncommitted changes"));
+        kernel.lock().unwrap().refuse = false;
+        h.commit().unwrap();
+        assert_eq!(h.drop_warning(), None);
+        h.append("INPUT", rule("-j DROP")).unwrap();
+        assert!(h.drop_warning().is_some());
+        h.refresh().unwrap();
+        assert_eq!(h.drop_warning(), None);
     }
 
     #[test]
