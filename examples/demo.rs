@@ -8,7 +8,8 @@
 //! 4. a drift check: do the live rules still equal the saved baseline?
 //! 5. a rollback of the allowlist;
 //!
-//! and, when `iptables-legacy-save` is installed, what the real tool sees.
+//! and what the machine's own `iptables-save` sees: the handles use the
+//! backend that `iptables` uses here (`Backend::Auto`, the default).
 
 use iptkit::allowlist::Allowlist;
 use iptkit::syntax::restore::{parse, save_table, RestoreOptions};
@@ -52,6 +53,8 @@ fn run() -> Result<()> {
 
     step("1. baseline: default-drop policies, loopback, established, ssh, ping");
     let blocks = parse(Family::Ipv4, BASELINE)?;
+    let (backend, why) = iptkit::Backend::Auto.resolve();
+    println!("backend: {backend} ({why})");
     let mut filter = Handle::open(Family::Ipv4, "filter")?;
     let baseline = blocks[0].clone();
     filter.edit(move |t| baseline.apply(t, &RestoreOptions::default()))?;
@@ -112,10 +115,10 @@ fn run() -> Result<()> {
         println!("  {rule}");
     }
 
-    step("what iptables-legacy-save prints now");
-    match std::process::Command::new("iptables-legacy-save").output() {
+    step("what the machine's iptables-save prints now");
+    match std::process::Command::new("iptables-save").output() {
         Ok(out) => print!("{}", String::from_utf8_lossy(&out.stdout)),
-        Err(e) => println!("  (iptables-legacy-save not available: {e})"),
+        Err(e) => println!("  (iptables-save not available: {e})"),
     }
     Ok(())
 }

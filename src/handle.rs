@@ -81,7 +81,8 @@ type Op = Box<dyn FnMut(&mut Table) -> Result<()> + Send>;
 /// How a [`Handle`] works.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Options {
-    /// The kernel interface.
+    /// The kernel interface; by default [`Backend::Auto`], the one the
+    /// machine's `iptables` uses.
     pub backend: Backend,
     /// How long to wait for the xtables lock (default: 10 seconds).
     pub lock_wait: LockWait,
@@ -188,8 +189,9 @@ impl fmt::Debug for Handle {
 }
 
 impl Handle {
-    /// Opens a table with the legacy backend and the default lock wait
-    /// (see [`Handle::open_with`] and [`Options::backend`] for nf_tables).
+    /// Opens a table with the backend the machine's `iptables` uses
+    /// ([`Backend::Auto`]; [`Handle::backend`] says which) and the default
+    /// lock wait. [`Handle::open_with`] takes [`Options`] to choose.
     pub fn open(family: Family, table: &str) -> Result<Handle> {
         Handle::open_with(family, table, Options::default())
     }
@@ -1336,6 +1338,7 @@ mod tests {
             lock_path: Some(
                 std::env::temp_dir().join(format!("iptkit-handle-test-{}", std::process::id())),
             ),
+            backend: Backend::Legacy,
             ..Options::default()
         };
         let driver = Box::new(Fake {

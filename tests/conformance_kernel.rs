@@ -134,7 +134,7 @@ fn written_by_iptkit_printed_by_iptables_legacy_save() {
         let h = match handles.entry((c.family, c.table.clone())) {
             std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
             std::collections::hash_map::Entry::Vacant(v) => {
-                v.insert(Handle::open(c.family, &c.table).unwrap())
+                v.insert(common::legacy(c.family, &c.table).unwrap())
             }
         };
         let rules = match parse_rule_spec(c.family, &c.argv) {
@@ -166,7 +166,7 @@ fn written_by_iptkit_printed_by_iptables_legacy_save() {
         // The handle keeps the table it committed instead of reading it
         // back: it must be the table a fresh read gives.
         let kept = without_counters(h.table().unwrap());
-        let read = without_counters(Handle::open(c.family, &c.table).unwrap().table().unwrap());
+        let read = without_counters(common::legacy(c.family, &c.table).unwrap().table().unwrap());
         if kept != read {
             let diff = kept
                 .chains
@@ -201,7 +201,7 @@ fn written_by_iptables_legacy_read_by_iptkit() {
             continue;
         }
         let before = common::save(c.family, &c.table, true);
-        let mut h = Handle::open(c.family, &c.table).unwrap();
+        let mut h = common::legacy(c.family, &c.table).unwrap();
         let got: Vec<String> = h
             .rules(&c.chain)
             .unwrap()
@@ -257,7 +257,7 @@ fn refused_by_the_kernel_changes_nothing() {
     let cases = selected(Some("kernel"));
     let mut misses = Vec::new();
     for c in &cases {
-        let mut h = Handle::open(c.family, &c.table).unwrap();
+        let mut h = common::legacy(c.family, &c.table).unwrap();
         // Something in the table to keep: conditional, so that the case's rule
         // after it stays reachable (the kernel checks only reachable rules).
         let keep = common::rule(

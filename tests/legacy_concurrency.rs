@@ -11,7 +11,7 @@ use iptkit::{Error, Handle, Target};
 fn a_change_by_iptables_between_open_and_commit_is_kept() {
     isolate();
     for f in FAMILIES {
-        let mut h = Handle::open(f, "filter").unwrap();
+        let mut h = common::legacy(f, "filter").unwrap();
         ipt(f, &format!("-A INPUT -s {} -j DROP", host(f, 4)));
         h.append("INPUT", rule(f, &format!("-s {} -j ACCEPT", host(f, 5))))
             .unwrap();
@@ -36,7 +36,7 @@ fn a_change_that_keeps_the_table_size_is_kept_too() {
     isolate();
     for f in FAMILIES {
         ipt(f, &format!("-A INPUT -s {} -j DROP", host(f, 1)));
-        let mut h = Handle::open(f, "filter").unwrap();
+        let mut h = common::legacy(f, "filter").unwrap();
         ipt(f, &format!("-R INPUT 1 -s {} -j DROP", host(f, 2)));
         ipt(f, "-P FORWARD DROP");
         h.append("OUTPUT", rule(f, "-j ACCEPT")).unwrap();
@@ -77,7 +77,7 @@ fn a_positional_delete_finds_its_rule_after_an_insert_by_someone_else() {
     for f in FAMILIES {
         ipt(f, "-A INPUT -p tcp -j ACCEPT");
         ipt(f, "-A INPUT -p udp -j ACCEPT");
-        let mut h = Handle::open(f, "filter").unwrap();
+        let mut h = common::legacy(f, "filter").unwrap();
         h.delete("INPUT", 1).unwrap(); // the udp rule
         ipt(f, "-I INPUT 1 -j LOG");
         h.commit().unwrap();
@@ -96,7 +96,7 @@ fn two_handles_in_two_threads_both_land() {
             .map(|i| {
                 std::thread::spawn(move || {
                     // Spawned threads inherit the test's namespace.
-                    let mut h = Handle::open(f, "filter").unwrap();
+                    let mut h = common::legacy(f, "filter").unwrap();
                     for n in 0..10u8 {
                         h.append(
                             "INPUT",
@@ -120,7 +120,7 @@ fn a_replayed_change_that_no_longer_applies_fails_the_commit() {
     isolate();
     for f in FAMILIES {
         ipt(f, "-N gone");
-        let mut h = Handle::open(f, "filter").unwrap();
+        let mut h = common::legacy(f, "filter").unwrap();
         h.append("INPUT", rule(f, "-j ACCEPT")).unwrap();
         h.append("gone", rule(f, "-j ACCEPT")).unwrap();
         ipt(f, "-X gone");
@@ -144,13 +144,13 @@ fn refused_commits_leave_the_kernel_untouched() {
         let before = save(f, "filter", true);
 
         // A jump loop, found before anything is sent.
-        let mut h = Handle::open(f, "filter").unwrap();
+        let mut h = common::legacy(f, "filter").unwrap();
         h.append("b", rule(f, "-j a")).unwrap();
         assert!(matches!(h.commit(), Err(Error::Loop(_))));
         assert_eq!(save(f, "filter", true), before);
 
         // A match the kernel does not know: SET_REPLACE answers ENOENT.
-        let mut h = Handle::open(f, "filter").unwrap();
+        let mut h = common::legacy(f, "filter").unwrap();
         let mut r = rule(f, "-j ACCEPT");
         r.matches.push(Match::Unknown(iptkit::extension::Unknown {
             name: "nosuchmatch".into(),
@@ -170,7 +170,7 @@ fn refused_commits_leave_the_kernel_untouched() {
         assert_eq!(save(f, "filter", true), before);
 
         // A tcp match with inversion bits the kernel refuses: EINVAL.
-        let mut h = Handle::open(f, "filter").unwrap();
+        let mut h = common::legacy(f, "filter").unwrap();
         let mut r = rule(f, "-p tcp -j ACCEPT");
         let mut data = vec![0u8; 16];
         data[2..4].copy_from_slice(&u16::MAX.to_ne_bytes()); // spts max
@@ -195,7 +195,7 @@ fn refused_commits_leave_the_kernel_untouched() {
         assert_eq!(save(f, "filter", true), before);
 
         // A jump to a chain that is not there.
-        let mut h = Handle::open(f, "filter").unwrap();
+        let mut h = common::legacy(f, "filter").unwrap();
         h.edit(|t| {
             let family = t.family;
             t.chain_mut("INPUT").unwrap().rules.push(iptkit::Rule {
@@ -220,7 +220,7 @@ fn a_handle_and_iptables_running_at_the_same_time_both_land() {
                 ipt(f, &format!("-A OUTPUT -d {} -j DROP", host(f, n + 1)));
             }
         });
-        let mut h = Handle::open(f, "filter").unwrap();
+        let mut h = common::legacy(f, "filter").unwrap();
         for n in 0..10u8 {
             h.append(
                 "OUTPUT",

@@ -31,7 +31,7 @@ fn counters_survive_a_commit_that_touches_another_rule() {
     isolate();
     for f in FAMILIES {
         setup(f);
-        let mut h = Handle::open(f, "filter").unwrap();
+        let mut h = common::legacy(f, "filter").unwrap();
         assert_eq!(h.counters("INPUT", 0).unwrap(), Counters::new(10, 20));
         assert_eq!(h.policy_counters("FORWARD").unwrap(), Counters::new(6, 600));
         h.insert("INPUT", 0, rule(f, "-i lo -j ACCEPT")).unwrap();
@@ -66,7 +66,7 @@ fn counters_set_by_iptables_are_read() {
     isolate();
     for f in FAMILIES {
         ipt(f, "-A OUTPUT -j ACCEPT -c 10 20");
-        let mut h = Handle::open(f, "filter").unwrap();
+        let mut h = common::legacy(f, "filter").unwrap();
         assert_eq!(h.counters("OUTPUT", 0).unwrap(), Counters::new(10, 20));
         // (libiptc itself resets policy counters on every commit: iptables
         // -A after a restore -c shows [0:0] policies. iptkit keeps them.)
@@ -78,7 +78,7 @@ fn zeroed_and_set_counters() {
     isolate();
     for f in FAMILIES {
         setup(f);
-        let mut h = Handle::open(f, "filter").unwrap();
+        let mut h = common::legacy(f, "filter").unwrap();
         h.zero("INPUT").unwrap();
         h.set_counters("chain", 0, Counters::new(7, 8)).unwrap();
         h.commit().unwrap();
@@ -106,7 +106,7 @@ fn an_unchanged_commit_leaves_the_save_identical() {
         setup(f);
         ipt(f, "-A FORWARD -m comment --comment kept -j ACCEPT -c 1 2");
         let before = save(f, "filter", true);
-        let mut h = Handle::open(f, "filter").unwrap();
+        let mut h = common::legacy(f, "filter").unwrap();
         let t = h.table().unwrap().clone();
         h.replace_table(t).unwrap();
         h.commit().unwrap();
@@ -123,7 +123,7 @@ fn after_a_commit_the_handle_shows_counters_as_of_the_commit() {
     isolate();
     for f in FAMILIES {
         setup(f);
-        let mut h = Handle::open(f, "filter").unwrap();
+        let mut h = common::legacy(f, "filter").unwrap();
         h.append("OUTPUT", rule(f, "-j DROP")).unwrap();
         h.set_counters("chain", 0, Counters::new(7, 8)).unwrap();
         h.commit().unwrap();

@@ -9,7 +9,7 @@ use iptkit::{Counters, Error, Family, Handle, Policy};
 fn append_insert_replace_delete() {
     isolate();
     for f in FAMILIES {
-        let mut h = Handle::open(f, "filter").unwrap();
+        let mut h = common::legacy(f, "filter").unwrap();
         h.append("INPUT", rule(f, &format!("-s {} -j DROP", host(f, 1))))
             .unwrap();
         h.append("INPUT", rule(f, "-p tcp -m tcp --dport 22 -j ACCEPT"))
@@ -70,7 +70,7 @@ fn check_flush_and_refresh() {
     for f in FAMILIES {
         ipt(f, "-A OUTPUT -p udp -j DROP");
         ipt(f, "-A FORWARD -j ACCEPT");
-        let mut h = Handle::open(f, "filter").unwrap();
+        let mut h = common::legacy(f, "filter").unwrap();
         assert!(h.check("OUTPUT", &rule(f, "-p udp -j DROP")).unwrap());
         assert!(!h.check("OUTPUT", &rule(f, "-p tcp -j DROP")).unwrap());
         assert!(matches!(
@@ -92,7 +92,7 @@ fn check_flush_and_refresh() {
 fn chains_create_rename_delete_and_refusals() {
     isolate();
     for f in FAMILIES {
-        let mut h = Handle::open(f, "filter").unwrap();
+        let mut h = common::legacy(f, "filter").unwrap();
         h.new_chain("web").unwrap();
         h.new_chain("ssh").unwrap();
         h.append("ssh", rule(f, "-j ACCEPT")).unwrap();
@@ -169,7 +169,7 @@ fn chains_create_rename_delete_and_refusals() {
 fn policies() {
     isolate();
     for f in FAMILIES {
-        let mut h = Handle::open(f, "filter").unwrap();
+        let mut h = common::legacy(f, "filter").unwrap();
         assert_eq!(h.policy("FORWARD").unwrap(), Some(Policy::Accept));
         h.set_policy("FORWARD", Policy::Drop).unwrap();
         h.new_chain("mine").unwrap();
@@ -181,7 +181,7 @@ fn policies() {
         h.commit().unwrap();
         assert!(save(f, "filter", false).contains(":FORWARD DROP [0:0]\n"));
         assert_eq!(
-            Handle::open(f, "filter")
+            common::legacy(f, "filter")
                 .unwrap()
                 .policy("FORWARD")
                 .unwrap(),
@@ -196,7 +196,7 @@ fn autocommit_commits_each_call() {
     for f in FAMILIES {
         let opts = iptkit::Options {
             autocommit: true,
-            ..Default::default()
+            ..common::legacy_options()
         };
         let mut h = Handle::open_with(f, "filter", opts).unwrap();
         h.append("INPUT", rule(f, "-j ACCEPT")).unwrap();
@@ -218,7 +218,7 @@ fn every_table() {
             ("raw", "OUTPUT"),
             ("security", "FORWARD"),
         ] {
-            let mut h = Handle::open(f, table).unwrap();
+            let mut h = common::legacy(f, table).unwrap();
             assert_eq!(h.name(), table);
             assert_eq!(h.family(), f);
             let expected: Vec<_> = iptkit::ruleset::builtin_chains(table).unwrap().to_vec();
@@ -241,7 +241,7 @@ fn every_table() {
         }
     }
     assert!(matches!(
-        Handle::open(Family::Ipv4, "nosuch"),
+        common::legacy(Family::Ipv4, "nosuch"),
         Err(Error::NoSuchTable(_))
     ));
 }
@@ -289,7 +289,7 @@ fn a_change_to_one_chain_keeps_the_others_as_the_kernel_had_them() {
              COMMIT\n"
         );
         restore(f, &before);
-        let mut h = Handle::open(f, "filter").unwrap();
+        let mut h = common::legacy(f, "filter").unwrap();
         let new = rule(f, &format!("-s {b} -j DROP"));
         assert!(!h.check("INPUT", &new).unwrap());
         h.insert("INPUT", 0, new.clone()).unwrap();
@@ -354,6 +354,6 @@ fn no_wait_at(path: &std::path::Path) -> iptkit::Options {
     iptkit::Options {
         lock_path: Some(path.to_path_buf()),
         lock_wait: iptkit::lock::LockWait::NoWait,
-        ..iptkit::Options::default()
+        ..common::legacy_options()
     }
 }

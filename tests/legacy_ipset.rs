@@ -56,7 +56,7 @@ fn written_by_iptkit_saved_with_the_set_name() {
     for f in FAMILIES {
         let name = set_name(f);
         create_set(f, name);
-        let mut h = Handle::open(f, "filter").unwrap();
+        let mut h = common::legacy(f, "filter").unwrap();
         let spec = format!("-m set --match-set {name} src -j DROP");
         h.append("INPUT", rule(f, &spec)).unwrap();
         h.append(
@@ -94,7 +94,7 @@ fn written_by_iptables_read_by_name() {
             f,
             &format!("-A FORWARD -m set --match-set {name} src,dst ! --update-counters -j ACCEPT"),
         );
-        let mut h = Handle::open(f, "filter").unwrap();
+        let mut h = common::legacy(f, "filter").unwrap();
         let line =
             format!("-A FORWARD -m set --match-set {name} src,dst ! --update-counters -j ACCEPT");
         let got: Vec<String> = h
@@ -127,7 +127,7 @@ fn written_by_iptables_read_by_name() {
 fn a_missing_set_is_refused_and_nothing_is_committed() {
     isolate();
     for f in FAMILIES {
-        let mut h = Handle::open(f, "filter").unwrap();
+        let mut h = common::legacy(f, "filter").unwrap();
         h.append("INPUT", rule(f, &format!("-s {} -j ACCEPT", host(f, 1))))
             .unwrap();
         h.commit().unwrap();
@@ -153,7 +153,7 @@ fn a_set_of_the_other_family_is_refused() {
     create_set(Family::Ipv4, "four");
     create_set(Family::Ipv6, "six");
     for (f, other) in [(Family::Ipv4, "six"), (Family::Ipv6, "four")] {
-        let mut h = Handle::open(f, "filter").unwrap();
+        let mut h = common::legacy(f, "filter").unwrap();
         let before = save(f, "filter", true);
         h.append(
             "INPUT",
@@ -196,7 +196,7 @@ fn libxt_set_cases(family: Family) {
                 }
                 continue;
             };
-            let mut h = Handle::open(c.family, &c.table).unwrap();
+            let mut h = common::legacy(c.family, &c.table).unwrap();
             h.flush_all().unwrap();
             h.commit().unwrap();
             let before = save(c.family, &c.table, true);
@@ -230,7 +230,7 @@ fn libxt_set_cases(family: Family) {
                         &format!("-t {} -A {} {}", c.table, c.chain, c.rule),
                     );
                     let before = save(c.family, &c.table, true);
-                    let mut h = Handle::open(c.family, &c.table).unwrap();
+                    let mut h = common::legacy(c.family, &c.table).unwrap();
                     let read: Vec<String> = h
                         .rules(&c.chain)
                         .unwrap()
@@ -285,13 +285,13 @@ fn set_target_names_are_resolved_both_ways() {
         let name = set_name(f);
         create_set(f, name);
         let spec = format!("-j SET --add-set {name} src --exist --timeout 30");
-        let mut h = Handle::open(f, "filter").unwrap();
+        let mut h = common::legacy(f, "filter").unwrap();
         h.append("INPUT", rule(f, &spec)).unwrap();
         h.commit().unwrap();
         let want = format!("-A INPUT -j SET --add-set {name} src --exist --timeout 30");
         assert_eq!(rules(f, "filter"), std::slice::from_ref(&want));
         ipt(f, &format!("-A INPUT -j SET --del-set {name} dst"));
-        let mut h = Handle::open(f, "filter").unwrap();
+        let mut h = common::legacy(f, "filter").unwrap();
         let lines: Vec<String> = h
             .rules("INPUT")
             .unwrap()
@@ -302,7 +302,7 @@ fn set_target_names_are_resolved_both_ways() {
             lines,
             [want, format!("-A INPUT -j SET --del-set {name} dst")]
         );
-        let mut h = Handle::open(f, "filter").unwrap();
+        let mut h = common::legacy(f, "filter").unwrap();
         h.append("INPUT", rule(f, "-j SET --add-set nosuchset src"))
             .unwrap();
         assert!(

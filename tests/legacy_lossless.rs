@@ -30,7 +30,7 @@ COMMIT
             ),
         );
         let before = save(f, "filter", true);
-        let mut h = Handle::open(f, "filter").unwrap();
+        let mut h = common::legacy(f, "filter").unwrap();
         let first = &h.rules("INPUT").unwrap()[0];
         assert!(first.matches.iter().any(|m| m.name() == "comment"));
         assert!(matches!(&first.target, Target::Ext(t) if t.name() == "REJECT"));
@@ -71,7 +71,7 @@ fn rules_written_by_iptkit_print_as_iptables_would() {
         (Family::Ipv6, "-i wg+"),
     ];
     for (f, spec) in cases {
-        let mut h = Handle::open(f, "filter").unwrap();
+        let mut h = common::legacy(f, "filter").unwrap();
         h.flush("FORWARD").unwrap();
         h.append("FORWARD", rule(f, spec)).unwrap();
         h.commit().unwrap();
@@ -80,7 +80,10 @@ fn rules_written_by_iptkit_print_as_iptables_would() {
         ipt(f, &format!("-C FORWARD {spec}"));
         // Reading it back gives the same rule.
         assert_eq!(
-            Handle::open(f, "filter").unwrap().rules("FORWARD").unwrap()[0],
+            common::legacy(f, "filter")
+                .unwrap()
+                .rules("FORWARD")
+                .unwrap()[0],
             rule(f, spec)
         );
     }
@@ -93,7 +96,7 @@ fn iptables_reads_what_a_handle_wrote_and_the_handle_reads_what_iptables_wrote()
         ipt(f, "-N x");
         ipt(f, "-A x -p tcp -m tcp --dport 25 -j DROP");
         ipt(f, "-A INPUT -g x");
-        let mut h = Handle::open(f, "filter").unwrap();
+        let mut h = common::legacy(f, "filter").unwrap();
         assert_eq!(
             h.rules("INPUT").unwrap()[0].target,
             Target::Goto("x".into())
@@ -103,7 +106,7 @@ fn iptables_reads_what_a_handle_wrote_and_the_handle_reads_what_iptables_wrote()
             rule(f, "-p tcp -m tcp --dport 25 -j DROP")
         );
         // iptables can edit on top of what we committed.
-        let mut h = Handle::open(f, "filter").unwrap();
+        let mut h = common::legacy(f, "filter").unwrap();
         h.rename_chain("x", "y").unwrap();
         h.commit().unwrap();
         ipt(f, "-D INPUT -g y");

@@ -35,7 +35,7 @@ fn refused(h: &mut Handle, f: Family, changes: &[(&str, &str)]) -> Error {
 fn the_refused_rule_among_several_new_ones() {
     isolate();
     for f in FAMILIES {
-        let mut h = Handle::open(f, "filter").unwrap();
+        let mut h = common::legacy(f, "filter").unwrap();
         let ok = format!("-s {} -j ACCEPT", host(f, 1));
         let e = refused(
             &mut h,
@@ -68,7 +68,7 @@ fn the_refused_rule_among_several_new_ones() {
 fn a_target_that_needs_a_match() {
     isolate();
     for f in FAMILIES {
-        let mut h = Handle::open(f, "mangle").unwrap();
+        let mut h = common::legacy(f, "mangle").unwrap();
         let before = save(f, "mangle", true);
         h.append("FORWARD", rule(f, "-p tcp -j TCPMSS --set-mss 42"))
             .unwrap();
@@ -95,7 +95,7 @@ fn a_hook_the_extension_does_not_allow_through_a_user_chain() {
     ipt(f, "-N mine");
     ipt(f, "-A mine -m eui64 -j ACCEPT");
     ipt(f, "-A INPUT -j mine");
-    let mut h = Handle::open(f, "filter").unwrap();
+    let mut h = common::legacy(f, "filter").unwrap();
     // The rule in `mine` is not new, but OUTPUT now reaches it too.
     let e = refused(&mut h, f, &[("OUTPUT", "-j mine")]);
     let (chain, rule, ext, _, reason) = parts(&e);
@@ -153,7 +153,7 @@ fn rules_that_need_the_real_namespace_are_left_out() {
         f,
         "-A FORWARD -m rateest --rateest RE1 --rateest-lt --rateest-bps 8bit",
     );
-    let mut h = Handle::open(f, "filter").unwrap();
+    let mut h = common::legacy(f, "filter").unwrap();
     let e = refused(
         &mut h,
         f,
@@ -174,7 +174,7 @@ fn rules_that_need_the_real_namespace_are_left_out() {
 fn a_missing_module_is_named_too() {
     isolate();
     for f in FAMILIES {
-        let mut h = Handle::open(f, "filter").unwrap();
+        let mut h = common::legacy(f, "filter").unwrap();
         // This kernel lacks the LED target (see the corpus README).
         let e = refused(&mut h, f, &[("INPUT", "-j LED --led-trigger-id foo")]);
         let (chain, _, ext, target, reason) = parts(&e);

@@ -956,7 +956,7 @@ fn ipt_save_0001load_dumps() {
 fn autocommit(family: Family) -> Handle {
     let opts = Options {
         autocommit: true,
-        ..Options::default()
+        ..common::legacy_options()
     };
     Handle::open_with(family, "filter", opts).expect("open filter")
 }

@@ -41,7 +41,6 @@ pub(crate) fn backoff(attempt: usize) {
 pub enum Backend {
     /// The legacy xtables interface (`iptables-legacy`, libiptc): whole
     /// tables swapped with `IPT_SO_SET_REPLACE`.
-    #[default]
     Legacy,
     /// nf_tables over netlink, in the layout `iptables-nft` uses: one
     /// batch of incremental changes per commit.
@@ -50,7 +49,9 @@ pub enum Backend {
     /// Whichever the machine's `iptables` uses, decided as iptables itself
     /// is chosen: by what `/usr/sbin/iptables` links to
     /// (`xtables-nft-multi` or `xtables-legacy-multi`), without running it.
-    /// See [`Backend::resolve`].
+    /// See [`Backend::resolve`]. The default: a program that does not
+    /// choose writes where the machine's `iptables -S` reads.
+    #[default]
     Auto,
 }
 

@@ -190,6 +190,20 @@ pub fn nft_rules(family: Family, table: &str) -> Vec<String> {
         .collect()
 }
 
+/// Options for the legacy backend (the default is the one the machine's
+/// `iptables` uses).
+pub fn legacy_options() -> iptkit::Options {
+    iptkit::Options {
+        backend: iptkit::Backend::Legacy,
+        ..iptkit::Options::default()
+    }
+}
+
+/// Opens a table through the legacy backend.
+pub fn legacy(family: Family, table: &str) -> iptkit::Result<iptkit::Handle> {
+    iptkit::Handle::open_with(family, table, legacy_options())
+}
+
 /// Opens a table through the nf_tables backend.
 #[cfg(feature = "nft")]
 pub fn nft_handle(family: Family, table: &str) -> iptkit::Handle {

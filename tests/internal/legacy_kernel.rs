@@ -248,6 +248,7 @@ fn a_real_eagain_is_retried_and_both_changes_land() {
             lock_path: Some(
                 std::env::temp_dir().join(format!("iptkit-eagain-test-{}", std::process::id())),
             ),
+            backend: crate::Backend::Legacy,
             ..crate::Options::default()
         };
         let eagain = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
@@ -304,6 +305,7 @@ fn revisions_the_kernel_lacks_are_downgraded_or_refused() {
             lock_path: Some(
                 std::env::temp_dir().join(format!("iptkit-revision-test-{}", std::process::id())),
             ),
+            backend: crate::Backend::Legacy,
             ..crate::Options::default()
         };
         let driver = Box::new(super::Legacy {
@@ -326,11 +328,18 @@ fn revisions_the_kernel_lacks_are_downgraded_or_refused() {
         let kept = h.rules("INPUT").unwrap()[0].clone();
         assert_eq!(kept.matches[0].revision(), 0);
         assert_eq!(kept.to_string(), "-m recent --set --name x --rsource");
-        let read = crate::Handle::open(family, "filter")
-            .unwrap()
-            .table()
-            .unwrap()
-            .clone();
+        let read = crate::Handle::open_with(
+            family,
+            "filter",
+            crate::Options {
+                backend: crate::Backend::Legacy,
+                ..crate::Options::default()
+            },
+        )
+        .unwrap()
+        .table()
+        .unwrap()
+        .clone();
         assert_eq!(read.chain("INPUT").unwrap().rules[0], kept);
 
         // conntrack 3 cannot go back (no downgrade): refused by name and
@@ -457,6 +466,7 @@ fn handle_commit(family: Family, changes: &[crate::backend::Blind]) {
         lock_path: Some(
             std::env::temp_dir().join(format!("iptkit-blind-test-{}", std::process::id())),
         ),
+        backend: crate::Backend::Legacy,
         ..crate::Options::default()
     };
     let driver = Box::new(super::Legacy::default());

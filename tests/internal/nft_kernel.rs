@@ -166,6 +166,7 @@ fn a_concurrent_change_is_neither_lost_nor_overwritten() {
             lock_path: Some(
                 std::env::temp_dir().join(format!("iptkit-nft-race-test-{}", std::process::id())),
             ),
+            backend: crate::Backend::Nft,
             ..crate::Options::default()
         };
         let restarts = Arc::new(AtomicUsize::new(0));
