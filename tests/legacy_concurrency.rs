@@ -5,7 +5,7 @@ mod common;
 
 use common::*;
 use iptkit::matches::Match;
-use iptkit::{Error, Handle, Target};
+use iptkit::{Error, Target};
 
 #[test]
 fn a_change_by_iptables_between_open_and_commit_is_kept() {

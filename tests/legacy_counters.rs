@@ -4,7 +4,7 @@
 mod common;
 
 use common::*;
-use iptkit::{Counters, Family, Handle};
+use iptkit::{Counters, Family};
 
 fn setup(f: Family) {
     restore(

@@ -15,7 +15,7 @@ use std::process::Command;
 use common::*;
 #[cfg(feature = "corpus")]
 use iptkit::syntax::parse_rule_spec;
-use iptkit::{Error, Family, Handle, Match};
+use iptkit::{Error, Family, Match};
 
 /// Runs `ipset ARGS` (in this thread's namespace) and asserts it succeeded.
 /// A missing tool fails the test: it does not skip.

@@ -5,7 +5,7 @@ mod common;
 
 use common::*;
 use iptkit::matches::Match;
-use iptkit::{Family, Handle, Target, TargetExt};
+use iptkit::{Family, Target, TargetExt};
 
 #[test]
 fn unknown_extensions_round_trip_through_a_commit() {
