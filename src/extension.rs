@@ -12,6 +12,7 @@ use std::borrow::Cow;
 
 use crate::addr::Family;
 use crate::error::{Error, Result};
+use crate::xtopt::Seen;
 
 /// What an extension may need to know about the rule around it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -204,7 +205,7 @@ impl<'a> Args<'a> {
 }
 
 /// A match or target extension: kernel struct and iptables words, both ways.
-pub trait Extension: Sized + Clone + std::fmt::Debug + PartialEq {
+pub(crate) trait Extension: Sized + Clone + std::fmt::Debug + PartialEq {
     /// The kernel's name of the extension (`tcp`, `conntrack`, `REJECT`).
     const NAME: &'static str;
     /// Other names `-m`/`-j` accepts for it (`state` for `conntrack`).
@@ -234,18 +235,21 @@ pub trait Extension: Sized + Clone + std::fmt::Debug + PartialEq {
 
     /// Takes one option (`dport` for `--dport`, without the dashes), with its
     /// `!`, and its values from `args`. Returns `Ok(false)` when the option is
-    /// not this extension's, consuming nothing.
+    /// not this extension's, consuming nothing. `seen` is the parser's
+    /// bookkeeping for this extension (which options came already), kept
+    /// apart from the value so that the value is plain data.
     fn parse_option(
         &mut self,
         ctx: &Ctx,
         option: &str,
         invert: bool,
         args: &mut Args,
+        seen: &mut Seen,
     ) -> Result<bool>;
 
     /// Checks the whole value once every option is in (required options,
-    /// combinations, the rule's protocol).
-    fn finish(&mut self, _ctx: &Ctx) -> Result<()> {
+    /// combinations, the rule's protocol), with the options `seen`.
+    fn finish(&mut self, _ctx: &Ctx, _seen: Seen) -> Result<()> {
         Ok(())
     }
 
@@ -365,7 +369,7 @@ macro_rules! registry {
         pub enum $enum:ident { $( $variant:ident($ty:ty) $($boxed:ident)? ),* $(,)? }
     ) => {
         $(#[$meta])*
-        #[derive(Clone, Debug, PartialEq)]
+        #[derive(Clone, Debug, PartialEq, Eq, Hash)]
         #[non_exhaustive]
         pub enum $enum {
             $(
@@ -504,25 +508,30 @@ macro_rules! registry {
             }
 
             /// Takes one option; `Ok(false)` when it is not this extension's.
-            pub fn parse_option(
+            pub(crate) fn parse_option(
                 &mut self,
                 ctx: &$crate::extension::Ctx,
                 option: &str,
                 invert: bool,
                 args: &mut $crate::extension::Args,
+                seen: &mut $crate::xtopt::Seen,
             ) -> $crate::error::Result<bool> {
                 use $crate::extension::Extension;
                 match self {
-                    $( $enum::$variant(v) => v.parse_option(ctx, option, invert, args), )*
+                    $( $enum::$variant(v) => v.parse_option(ctx, option, invert, args, seen), )*
                     $enum::Unknown(_) => Ok(false),
                 }
             }
 
             /// Checks the whole value once all options are in.
-            pub fn finish(&mut self, ctx: &$crate::extension::Ctx) -> $crate::error::Result<()> {
+            pub(crate) fn finish(
+                &mut self,
+                ctx: &$crate::extension::Ctx,
+                seen: $crate::xtopt::Seen,
+            ) -> $crate::error::Result<()> {
                 use $crate::extension::Extension;
                 match self {
-                    $( $enum::$variant(v) => v.finish(ctx), )*
+                    $( $enum::$variant(v) => v.finish(ctx, seen), )*
                     $enum::Unknown(_) => Ok(()),
                 }
             }

@@ -45,7 +45,7 @@ impl fmt::Display for Counters {
 /// let r = Rule::parse(Family::Ipv4, "-s 10.0.0.0/8 -p tcp -m tcp --dport 22 -j ACCEPT").unwrap();
 /// assert_eq!(r.to_string(), "-s 10.0.0.0/8 -p tcp -m tcp --dport 22 -j ACCEPT");
 /// ```
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub struct Rule {
     /// IPv4 or IPv6: decides how addresses and some extensions are encoded.
     pub family: Family,

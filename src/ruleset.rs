@@ -68,7 +68,7 @@ pub fn hook_of(chain: &str) -> Option<usize> {
 }
 
 /// One chain: a built-in chain has a policy, a user chain has none.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub struct Chain {
     /// Name.
     pub name: String,
@@ -105,7 +105,7 @@ impl Chain {
 }
 
 /// A table of one family: its chains in libiptc order.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub struct Table {
     /// IPv4 or IPv6.
     pub family: Family,

@@ -7,6 +7,7 @@ use crate::addr::Family;
 use crate::error::{Error, Result};
 use crate::extension::{Args, Ctx, Extension};
 use crate::syntax::{parse_rule_spec, save_rule_spec, split_words};
+use crate::xtopt::Seen;
 use crate::{Match, Target, TargetExt};
 
 /// A family or a whole context, for the helpers that take either.
@@ -49,16 +50,17 @@ pub(crate) fn parse_named<E: Extension>(ctx: &Ctx, name: &str, words: &[&str]) -
     let words: Vec<String> = words.iter().map(|s| s.to_string()).collect();
     let mut e = E::new(ctx, name);
     let mut args = Args::new(&words);
+    let mut seen = Seen::default();
     while let Some(w) = args.next() {
         let (invert, w) = match w {
             "!" => (true, args.next().expect("an option after `!`")),
             w => (false, w),
         };
-        if !e.parse_option(ctx, w.trim_start_matches('-'), invert, &mut args)? {
+        if !e.parse_option(ctx, w.trim_start_matches('-'), invert, &mut args, &mut seen)? {
             return Err(Error::UnknownOption(w.to_string()));
         }
     }
-    e.finish(ctx)?;
+    e.finish(ctx, seen)?;
     Ok(e)
 }
 

@@ -9,6 +9,7 @@ use super::tcp::set_once;
 use crate::error::{Error, Result};
 use crate::extension::{bad_revision, read_struct, Args, Ctx, Extension};
 use crate::inv::Inv;
+use crate::xtopt::Seen;
 
 bitflags::bitflags! {
     /// Address types (`1 << RTN_*`), as `--src-type`/`--dst-type` name them.
@@ -216,6 +217,7 @@ impl Extension for AddrType {
         option: &str,
         invert: bool,
         args: &mut Args,
+        _seen: &mut Seen,
     ) -> Result<bool> {
         let (slot, name) = match option {
             "src-type" => (&mut self.src, "--src-type"),
@@ -250,7 +252,7 @@ impl Extension for AddrType {
         Ok(true)
     }
 
-    fn finish(&mut self, _ctx: &Ctx) -> Result<()> {
+    fn finish(&mut self, _ctx: &Ctx, _seen: Seen) -> Result<()> {
         if self.src.is_none() && self.dst.is_none() {
             return Err(Error::rule(
                 "addrtype",

@@ -12,6 +12,7 @@ use crate::addr::Family;
 use crate::error::{Error, Result};
 use crate::extension::{bad_revision, read_struct, Args, Ctx, Extension};
 use crate::inv::Inv;
+use crate::xtopt::Seen;
 use crate::xtopt::{no_invert, once, uint_option};
 
 /// `-m ah`.
@@ -102,6 +103,7 @@ impl Extension for Ah {
         option: &str,
         invert: bool,
         args: &mut Args,
+        _seen: &mut Seen,
     ) -> Result<bool> {
         match option {
             "ahspi" => {

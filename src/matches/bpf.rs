@@ -11,6 +11,7 @@ use iptkit_sys::Pod;
 
 use crate::error::{Error, Result};
 use crate::extension::{bad_revision, c_str, read_struct, Args, Ctx, Extension};
+use crate::xtopt::Seen;
 use crate::xtopt::{c_strtoul, no_invert};
 
 /// One classic BPF instruction (`struct sock_filter`).
@@ -225,6 +226,7 @@ impl Extension for Bpf {
         option: &str,
         invert: bool,
         args: &mut Args,
+        _seen: &mut Seen,
     ) -> Result<bool> {
         match option {
             "bytecode" => {
@@ -252,7 +254,7 @@ impl Extension for Bpf {
         Ok(true)
     }
 
-    fn finish(&mut self, _ctx: &Ctx) -> Result<()> {
+    fn finish(&mut self, _ctx: &Ctx, _seen: Seen) -> Result<()> {
         if self.program.is_none() {
             return Err(Error::rule(
                 "bpf",

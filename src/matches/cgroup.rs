@@ -24,7 +24,6 @@ pub struct Cgroup {
     pub classid: Option<Inv<u32>>,
     /// The revision the value was read as, or is written as (0, 1 or 2).
     pub revision: u8,
-    seen: Seen,
 }
 
 impl Default for Cgroup {
@@ -40,7 +39,6 @@ impl Cgroup {
             path,
             classid,
             revision: 2,
-            seen: Seen::default(),
         }
     }
 }
@@ -106,7 +104,6 @@ impl Extension for Cgroup {
             path,
             classid,
             revision,
-            seen: Seen::default(),
         })
     }
 
@@ -165,17 +162,17 @@ impl Extension for Cgroup {
         option: &str,
         invert: bool,
         args: &mut Args,
+        seen: &mut Seen,
     ) -> Result<bool> {
         match option {
             "cgroup" => {
-                self.seen
-                    .take(Self::NAME, option, O_CLASSID, invert, true)?;
+                seen.take(Self::NAME, option, O_CLASSID, invert, true)?;
                 let v = args.value("--cgroup")?;
                 let id = uint_option(Self::NAME, option, v, 0, u64::from(u32::MAX))? as u32;
                 self.classid = Some(Inv::new(id, invert));
             }
             "path" if self.revision >= 1 => {
-                self.seen.take(Self::NAME, option, O_PATH, invert, true)?;
+                seen.take(Self::NAME, option, O_PATH, invert, true)?;
                 let path = truncated(args.value("--path")?, self.path_size()).to_string();
                 self.path = Some(Inv::new(path, invert));
             }
@@ -184,10 +181,10 @@ impl Extension for Cgroup {
         Ok(true)
     }
 
-    fn finish(&mut self, _ctx: &Ctx) -> Result<()> {
+    fn finish(&mut self, _ctx: &Ctx, seen: Seen) -> Result<()> {
         // Revision 0 needs a classid; later ones leave "neither" to the kernel.
         if self.revision == 0 {
-            self.seen.require(Self::NAME, "cgroup", O_CLASSID)?;
+            seen.require(Self::NAME, "cgroup", O_CLASSID)?;
         }
         Ok(())
     }

@@ -19,7 +19,6 @@ pub struct Cluster {
     pub node_mask: Inv<u32>,
     /// `--cluster-hash-seed`.
     pub hash_seed: u32,
-    seen: Seen,
 }
 
 impl Cluster {
@@ -29,7 +28,6 @@ impl Cluster {
             total_nodes,
             node_mask,
             hash_seed,
-            seen: Seen::default(),
         }
     }
 }
@@ -85,6 +83,7 @@ impl Extension for Cluster {
         option: &str,
         invert: bool,
         args: &mut Args,
+        seen: &mut Seen,
     ) -> Result<bool> {
         let nodes = |args: &mut Args| -> Result<u32> {
             let v = args.value(option)?;
@@ -93,20 +92,19 @@ impl Extension for Cluster {
         };
         match option {
             "cluster-total-nodes" => {
-                self.seen.take(Self::NAME, option, O_TOTAL, invert, false)?;
+                seen.take(Self::NAME, option, O_TOTAL, invert, false)?;
                 self.total_nodes = nodes(args)?;
             }
             "cluster-local-node" => {
-                self.seen.take(Self::NAME, option, O_NODE, invert, true)?;
+                seen.take(Self::NAME, option, O_NODE, invert, true)?;
                 self.node_mask = Inv::new(1 << (nodes(args)? - 1), invert);
             }
             "cluster-local-nodemask" => {
-                self.seen
-                    .take(Self::NAME, option, O_NODEMASK, invert, true)?;
+                seen.take(Self::NAME, option, O_NODEMASK, invert, true)?;
                 self.node_mask = Inv::new(nodes(args)?, invert);
             }
             "cluster-hash-seed" => {
-                self.seen.take(Self::NAME, option, O_SEED, invert, false)?;
+                seen.take(Self::NAME, option, O_SEED, invert, false)?;
                 let v = args.value(option)?;
                 self.hash_seed = uint_option(Self::NAME, option, v, 0, u64::from(u32::MAX))? as u32;
             }
@@ -115,8 +113,8 @@ impl Extension for Cluster {
         Ok(true)
     }
 
-    fn finish(&mut self, _ctx: &Ctx) -> Result<()> {
-        let s = self.seen;
+    fn finish(&mut self, _ctx: &Ctx, seen: Seen) -> Result<()> {
+        let s = seen;
         // cluster_check runs before the generic checks, as in iptables.
         if s.has(O_TOTAL) && s.has(O_SEED) && s.has(O_NODE | O_NODEMASK) {
             let limit = 1u64.checked_shl(self.total_nodes).unwrap_or(u64::MAX);

@@ -6,6 +6,7 @@ use iptkit_sys::Pod;
 
 use crate::error::{Error, Result};
 use crate::extension::{bad_revision, read_struct, Args, Ctx, Extension};
+use crate::xtopt::Seen;
 use crate::xtopt::{cut, no_invert, once};
 
 /// `-m comment`.
@@ -99,6 +100,7 @@ impl Extension for Comment {
         option: &str,
         invert: bool,
         args: &mut Args,
+        _seen: &mut Seen,
     ) -> Result<bool> {
         if option != "comment" {
             return Ok(false);
@@ -110,7 +112,7 @@ impl Extension for Comment {
         Ok(true)
     }
 
-    fn finish(&mut self, _ctx: &Ctx) -> Result<()> {
+    fn finish(&mut self, _ctx: &Ctx, _seen: Seen) -> Result<()> {
         if self.text.is_none() {
             return Err(Error::rule(
                 "comment",

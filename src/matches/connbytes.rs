@@ -69,7 +69,6 @@ pub struct Connbytes {
     pub mode: ConnbytesMode,
     /// `--connbytes-dir`.
     pub direction: ConnbytesDir,
-    seen: Seen,
 }
 
 impl Connbytes {
@@ -79,7 +78,6 @@ impl Connbytes {
             count,
             mode,
             direction,
-            seen: Seen::default(),
         }
     }
 }
@@ -162,11 +160,11 @@ impl Extension for Connbytes {
         option: &str,
         invert: bool,
         args: &mut Args,
+        seen: &mut Seen,
     ) -> Result<bool> {
         match option {
             "connbytes" => {
-                self.seen
-                    .take(Self::NAME, option, O_CONNBYTES, invert, true)?;
+                seen.take(Self::NAME, option, O_CONNBYTES, invert, true)?;
                 let v = args.value("--connbytes")?;
                 let (from, to) = uint_range(Self::NAME, option, v, u64::MAX)?;
                 let to = to.unwrap_or(u64::MAX);
@@ -182,11 +180,11 @@ impl Extension for Connbytes {
                 self.count = Inv::new(CountRange { from, to }, invert);
             }
             "connbytes-dir" => {
-                self.seen.take(Self::NAME, option, O_DIR, invert, false)?;
+                seen.take(Self::NAME, option, O_DIR, invert, false)?;
                 self.direction = keyword(DIRS, "--connbytes-dir", args.value("--connbytes-dir")?)?;
             }
             "connbytes-mode" => {
-                self.seen.take(Self::NAME, option, O_MODE, invert, false)?;
+                seen.take(Self::NAME, option, O_MODE, invert, false)?;
                 self.mode = keyword(MODES, "--connbytes-mode", args.value("--connbytes-mode")?)?;
             }
             _ => return Ok(false),
@@ -194,10 +192,10 @@ impl Extension for Connbytes {
         Ok(true)
     }
 
-    fn finish(&mut self, _ctx: &Ctx) -> Result<()> {
-        self.seen.require(Self::NAME, "connbytes", O_CONNBYTES)?;
-        self.seen.require(Self::NAME, "connbytes-dir", O_DIR)?;
-        self.seen.require(Self::NAME, "connbytes-mode", O_MODE)
+    fn finish(&mut self, _ctx: &Ctx, seen: Seen) -> Result<()> {
+        seen.require(Self::NAME, "connbytes", O_CONNBYTES)?;
+        seen.require(Self::NAME, "connbytes-dir", O_DIR)?;
+        seen.require(Self::NAME, "connbytes-mode", O_MODE)
     }
 
     fn save(&self, _ctx: &Ctx, out: &mut String) {

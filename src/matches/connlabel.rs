@@ -26,17 +26,12 @@ pub struct Connlabel {
     pub label: Inv<u16>,
     /// `--set`: set the label on the connection as well.
     pub set: bool,
-    seen: Seen,
 }
 
 impl Connlabel {
     /// A match on label bit `label`.
     pub fn with(label: Inv<u16>, set: bool) -> Self {
-        Connlabel {
-            label,
-            set,
-            seen: Seen::default(),
-        }
+        Connlabel { label, set }
     }
 }
 
@@ -185,15 +180,16 @@ impl Extension for Connlabel {
         option: &str,
         invert: bool,
         args: &mut Args,
+        seen: &mut Seen,
     ) -> Result<bool> {
         match option {
             "label" => {
-                self.seen.take(Self::NAME, option, O_LABEL, invert, true)?;
+                seen.take(Self::NAME, option, O_LABEL, invert, true)?;
                 let bit = parse_label(args.value("--label")?, labelmap)?;
                 self.label = Inv::new(bit, invert);
             }
             "set" => {
-                self.seen.take(Self::NAME, option, O_SET, invert, false)?;
+                seen.take(Self::NAME, option, O_SET, invert, false)?;
                 self.set = true;
             }
             _ => return Ok(false),
@@ -201,8 +197,8 @@ impl Extension for Connlabel {
         Ok(true)
     }
 
-    fn finish(&mut self, _ctx: &Ctx) -> Result<()> {
-        self.seen.require(Self::NAME, "label", O_LABEL)
+    fn finish(&mut self, _ctx: &Ctx, seen: Seen) -> Result<()> {
+        seen.require(Self::NAME, "label", O_LABEL)
     }
 
     fn save(&self, _ctx: &Ctx, out: &mut String) {

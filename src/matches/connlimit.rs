@@ -35,7 +35,6 @@ pub struct Connlimit {
     pub daddr: bool,
     /// The revision the value was read as, or is written as (0 or 1).
     pub revision: u8,
-    seen: Seen,
 }
 
 impl Default for Connlimit {
@@ -46,7 +45,6 @@ impl Default for Connlimit {
             mask: [0xff; 16],
             daddr: false,
             revision: 1,
-            seen: Seen::default(),
         }
     }
 }
@@ -132,7 +130,6 @@ impl Extension for Connlimit {
             mask: k.mask,
             daddr: k.flags & XT_CONNLIMIT_DADDR != 0,
             revision,
-            seen: Seen::default(),
         })
     }
 
@@ -159,8 +156,8 @@ impl Extension for Connlimit {
         option: &str,
         invert: bool,
         args: &mut Args,
+        seen: &mut Seen,
     ) -> Result<bool> {
-        let seen = &mut self.seen;
         match option {
             "connlimit-upto" | "connlimit-above" => {
                 let (bit, upto) = if option == "connlimit-upto" {
@@ -194,8 +191,8 @@ impl Extension for Connlimit {
         Ok(true)
     }
 
-    fn finish(&mut self, _ctx: &Ctx) -> Result<()> {
-        let s = self.seen;
+    fn finish(&mut self, _ctx: &Ctx, seen: Seen) -> Result<()> {
+        let s = seen;
         s.exclude(
             Self::NAME,
             ("connlimit-upto", O_UPTO),

@@ -35,7 +35,6 @@ pub struct Connmark {
     pub mark: Inv<MarkMask>,
     /// The revision the value was read as, or is written as (0 or 1).
     pub revision: u8,
-    seen: Seen,
 }
 
 impl Default for Connmark {
@@ -47,11 +46,7 @@ impl Default for Connmark {
 impl Connmark {
     /// A connmark match (revision 1).
     pub fn with(mark: Inv<MarkMask>) -> Self {
-        Connmark {
-            mark,
-            revision: 1,
-            seen: Seen::default(),
-        }
+        Connmark { mark, revision: 1 }
     }
 }
 
@@ -87,7 +82,6 @@ impl Extension for Connmark {
                 bool_field(Self::NAME, "invert", invert.into())?,
             ),
             revision,
-            seen: Seen::default(),
         })
     }
 
@@ -115,18 +109,19 @@ impl Extension for Connmark {
         option: &str,
         invert: bool,
         args: &mut Args,
+        seen: &mut Seen,
     ) -> Result<bool> {
         if option != "mark" {
             return Ok(false);
         }
-        self.seen.take(Self::NAME, option, O_MARK, invert, true)?;
+        seen.take(Self::NAME, option, O_MARK, invert, true)?;
         let (mark, mask) = val_mask(Self::NAME, option, args.value("--mark")?, None)?;
         self.mark = Inv::new(MarkMask { mark, mask }, invert);
         Ok(true)
     }
 
-    fn finish(&mut self, _ctx: &Ctx) -> Result<()> {
-        self.seen.require(Self::NAME, "mark", O_MARK)
+    fn finish(&mut self, _ctx: &Ctx, seen: Seen) -> Result<()> {
+        seen.require(Self::NAME, "mark", O_MARK)
     }
 
     fn save(&self, _ctx: &Ctx, out: &mut String) {

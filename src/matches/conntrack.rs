@@ -14,6 +14,7 @@ use crate::addr::Family;
 use crate::error::{Error, Result};
 use crate::extension::{bad_revision, read_struct, Args, Ctx, Extension};
 use crate::inv::Inv;
+use crate::xtopt::Seen;
 use crate::xtopt::{inet_addr_bytes, inet_addr_of, mask_to_cidr, no_invert, numeric_host};
 
 bitflags! {
@@ -686,6 +687,7 @@ impl Extension for Conntrack {
         option: &str,
         invert: bool,
         args: &mut Args,
+        _seen: &mut Seen,
     ) -> Result<bool> {
         if self.state_alias {
             if option != "state" {
@@ -757,7 +759,7 @@ impl Extension for Conntrack {
         Ok(true)
     }
 
-    fn finish(&mut self, _ctx: &Ctx) -> Result<()> {
+    fn finish(&mut self, _ctx: &Ctx, _seen: Seen) -> Result<()> {
         if self.state_alias && self.state.is_none() {
             return Err(Error::rule("state", "option \"--state\" must be specified"));
         }

@@ -13,16 +13,12 @@ use crate::xtopt::{bool_field, uint_option, Seen};
 pub struct Cpu {
     /// `[!] --cpu N`: the CPU number.
     pub cpu: Inv<u32>,
-    seen: Seen,
 }
 
 impl Cpu {
     /// A match on CPU `cpu`.
     pub fn with(cpu: Inv<u32>) -> Self {
-        Cpu {
-            cpu,
-            seen: Seen::default(),
-        }
+        Cpu { cpu }
     }
 }
 
@@ -61,19 +57,20 @@ impl Extension for Cpu {
         option: &str,
         invert: bool,
         args: &mut Args,
+        seen: &mut Seen,
     ) -> Result<bool> {
         if option != "cpu" {
             return Ok(false);
         }
-        self.seen.take(Self::NAME, option, O_CPU, invert, true)?;
+        seen.take(Self::NAME, option, O_CPU, invert, true)?;
         let v = args.value("--cpu")?;
         let cpu = uint_option(Self::NAME, option, v, 0, u64::from(u32::MAX))? as u32;
         self.cpu = Inv::new(cpu, invert);
         Ok(true)
     }
 
-    fn finish(&mut self, _ctx: &Ctx) -> Result<()> {
-        self.seen.require(Self::NAME, "cpu", O_CPU)
+    fn finish(&mut self, _ctx: &Ctx, seen: Seen) -> Result<()> {
+        seen.require(Self::NAME, "cpu", O_CPU)
     }
 
     fn save(&self, _ctx: &Ctx, out: &mut String) {

@@ -11,6 +11,7 @@ use crate::extension::{bad_revision, read_struct, Args, Ctx, Extension};
 use crate::inv::Inv;
 use crate::xtopt::port_range;
 use crate::xtopt::uint_option;
+use crate::xtopt::Seen;
 
 /// DCCP packet type names by bit number (`dccp_pkt_types` in libxt_dccp.c).
 const TYPE_NAMES: [&str; 11] = [
@@ -155,6 +156,7 @@ impl Extension for Dccp {
         option: &str,
         invert: bool,
         args: &mut Args,
+        _seen: &mut Seen,
     ) -> Result<bool> {
         match option {
             "sport" | "source-port" => {

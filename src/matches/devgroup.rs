@@ -31,17 +31,12 @@ pub struct Devgroup {
     pub src: Option<Inv<GroupMask>>,
     /// `[!] --dst-group GROUP[/MASK]`: the outgoing device's group.
     pub dst: Option<Inv<GroupMask>>,
-    seen: Seen,
 }
 
 impl Devgroup {
     /// A devgroup match.
     pub fn with(src: Option<Inv<GroupMask>>, dst: Option<Inv<GroupMask>>) -> Self {
-        Devgroup {
-            src,
-            dst,
-            seen: Seen::default(),
-        }
+        Devgroup { src, dst }
     }
 
     fn save_with(&self, names: &[(u32, String)], out: &mut String) {
@@ -130,13 +125,14 @@ impl Extension for Devgroup {
         option: &str,
         invert: bool,
         args: &mut Args,
+        seen: &mut Seen,
     ) -> Result<bool> {
         let bit = match option {
             "src-group" => O_SRC,
             "dst-group" => O_DST,
             _ => return Ok(false),
         };
-        self.seen.take(Self::NAME, option, bit, invert, true)?;
+        seen.take(Self::NAME, option, bit, invert, true)?;
         let v = args.value(option)?;
         // Without the file no name maps (xtables_lmap_init gave NULL).
         let (group, mask) = match read_lmap(GROUP_FILE) {
@@ -152,8 +148,8 @@ impl Extension for Devgroup {
         Ok(true)
     }
 
-    fn finish(&mut self, _ctx: &Ctx) -> Result<()> {
-        if !self.seen.has(O_SRC | O_DST) {
+    fn finish(&mut self, _ctx: &Ctx, seen: Seen) -> Result<()> {
+        if !seen.has(O_SRC | O_DST) {
             return Err(Error::rule(
                 Self::NAME,
                 "you must specify either '--src-group' or '--dst-group'",

@@ -8,6 +8,7 @@ use crate::error::{Error, Result};
 use crate::extension::{bad_revision, read_struct, Args, Ctx, Extension};
 use crate::inv::Inv;
 use crate::xtopt::uint_option;
+use crate::xtopt::Seen;
 
 /// DiffServ class names and their DSCP values (iptables' `dscp_helper.c`),
 /// in its order.
@@ -95,6 +96,7 @@ impl Extension for Dscp {
         option: &str,
         invert: bool,
         args: &mut Args,
+        _seen: &mut Seen,
     ) -> Result<bool> {
         let value = match option {
             "dscp" => {
@@ -119,7 +121,7 @@ impl Extension for Dscp {
         Ok(true)
     }
 
-    fn finish(&mut self, _ctx: &Ctx) -> Result<()> {
+    fn finish(&mut self, _ctx: &Ctx, _seen: Seen) -> Result<()> {
         if self.dscp.is_none() {
             return Err(Error::rule(
                 "dscp",

@@ -9,6 +9,7 @@ use crate::error::{Error, Result};
 use crate::extension::{bad_revision, read_struct, Args, Ctx, Extension};
 use crate::inv::Inv;
 use crate::xtopt::uint_option;
+use crate::xtopt::Seen;
 
 /// `-m ecn`. For the two flags the `bool` is the `!`: `Some(true)` is
 /// `! --ecn-tcp-ece`.
@@ -81,6 +82,7 @@ impl Extension for Ecn {
         option: &str,
         invert: bool,
         args: &mut Args,
+        _seen: &mut Seen,
     ) -> Result<bool> {
         match option {
             "ecn-tcp-ece" => set_once(&mut self.tcp_ece, "--ecn-tcp-ece", invert)?,
@@ -95,7 +97,7 @@ impl Extension for Ecn {
         Ok(true)
     }
 
-    fn finish(&mut self, _ctx: &Ctx) -> Result<()> {
+    fn finish(&mut self, _ctx: &Ctx, _seen: Seen) -> Result<()> {
         if self.tcp_ece.is_none() && self.tcp_cwr.is_none() && self.ip_ect.is_none() {
             return Err(Error::rule("ecn", "ECN match: some option required"));
         }

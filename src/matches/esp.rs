@@ -9,6 +9,7 @@ use super::tcp::set_once;
 use crate::error::{Error, Result};
 use crate::extension::{bad_revision, read_struct, Args, Ctx, Extension};
 use crate::inv::Inv;
+use crate::xtopt::Seen;
 
 /// `-m esp`.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
@@ -60,6 +61,7 @@ impl Extension for Esp {
         option: &str,
         invert: bool,
         args: &mut Args,
+        _seen: &mut Seen,
     ) -> Result<bool> {
         if option != "espspi" {
             return Ok(false);

@@ -7,6 +7,7 @@ use crate::addr::Family;
 use crate::error::{Error, Result};
 use crate::extension::{bad_revision, Args, Ctx, Extension};
 use crate::xtopt::exact;
+use crate::xtopt::Seen;
 
 /// `-m eui64` (IPv6; the kernel allows it in PREROUTING, INPUT and FORWARD).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
@@ -50,6 +51,7 @@ impl Extension for Eui64 {
         _option: &str,
         _invert: bool,
         _args: &mut Args,
+        _seen: &mut Seen,
     ) -> Result<bool> {
         Ok(false)
     }

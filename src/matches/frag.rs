@@ -65,7 +65,6 @@ pub struct Frag {
     pub more: bool,
     /// `--fraglast`: the last fragment.
     pub last: bool,
-    seen: Seen,
 }
 
 const O_FRAGID: u32 = 1 << 0;
@@ -103,7 +102,6 @@ impl Extension for Frag {
             first: flag(IP6T_FRAG_FST),
             more: flag(IP6T_FRAG_MF),
             last: flag(IP6T_FRAG_NMF),
-            seen: Seen::default(),
         };
         exact(ctx, data, v)
     }
@@ -148,38 +146,34 @@ impl Extension for Frag {
         option: &str,
         invert: bool,
         args: &mut Args,
+        seen: &mut Seen,
     ) -> Result<bool> {
         let flag = format!("--{option}");
         match option {
             "fragid" => {
-                self.seen.take(Self::NAME, option, O_FRAGID, invert, true)?;
+                seen.take(Self::NAME, option, O_FRAGID, invert, true)?;
                 let r = U32Range::parse(Self::NAME, &flag, args.value(&flag)?)?;
                 self.ids = Some(Inv::new(r, invert));
             }
             "fraglen" => {
-                self.seen
-                    .take(Self::NAME, option, O_FRAGLEN, invert, true)?;
+                seen.take(Self::NAME, option, O_FRAGLEN, invert, true)?;
                 let n = uint_option(Self::NAME, &flag, args.value(&flag)?, 0, u32::MAX.into())?;
                 self.len = Some(Inv::new(n as u32, invert));
             }
             "fragres" => {
-                self.seen
-                    .take(Self::NAME, option, O_FRAGRES, invert, false)?;
+                seen.take(Self::NAME, option, O_FRAGRES, invert, false)?;
                 self.res = true;
             }
             "fragfirst" => {
-                self.seen
-                    .take(Self::NAME, option, O_FRAGFIRST, invert, false)?;
+                seen.take(Self::NAME, option, O_FRAGFIRST, invert, false)?;
                 self.first = true;
             }
             "fragmore" => {
-                self.seen
-                    .take(Self::NAME, option, O_FRAGMORE, invert, false)?;
+                seen.take(Self::NAME, option, O_FRAGMORE, invert, false)?;
                 self.more = true;
             }
             "fraglast" => {
-                self.seen
-                    .take(Self::NAME, option, O_FRAGLAST, invert, false)?;
+                seen.take(Self::NAME, option, O_FRAGLAST, invert, false)?;
                 self.last = true;
             }
             _ => return Ok(false),
@@ -187,8 +181,8 @@ impl Extension for Frag {
         Ok(true)
     }
 
-    fn finish(&mut self, _ctx: &Ctx) -> Result<()> {
-        self.seen.exclude(
+    fn finish(&mut self, _ctx: &Ctx, seen: Seen) -> Result<()> {
+        seen.exclude(
             Self::NAME,
             ("fragmore", O_FRAGMORE),
             ("fraglast", O_FRAGLAST),

@@ -52,29 +52,11 @@ const MODE_NAMES: &[(&str, HashMode)] = &[
     ("dstport", HashMode::DST_PORT),
 ];
 
-/// What the text parser has seen so far; needed for iptables' final checks
-/// (defaults that depend on which options were given). It is bookkeeping,
-/// not part of the value: any two compare equal, and it hashes to nothing.
-#[derive(Clone, Copy, Debug, Default)]
-pub struct ParseState {
-    given: Seen,
-    /// Seconds in the rate's unit (`/min` is 60; a byte rate is 15).
-    mult: u32,
-}
+// Where the rate's unit in seconds (`/min` is 60; a byte rate is 15) is
+// kept in the parser's `Seen` for `finish`.
+const AUX_MULT: usize = 0;
 
-impl PartialEq for ParseState {
-    fn eq(&self, _: &Self) -> bool {
-        true
-    }
-}
-
-impl Eq for ParseState {}
-
-impl std::hash::Hash for ParseState {
-    fn hash<H: std::hash::Hasher>(&self, _: &mut H) {}
-}
-
-// Option ids for ParseState::given.
+// Option ids for the parser's `Seen`.
 const O_UPTO: u32 = 1 << 0;
 const O_ABOVE: u32 = 1 << 1;
 const O_MODE: u32 = 1 << 2;
@@ -125,8 +107,6 @@ pub struct HashLimit {
     pub rate_match: bool,
     /// `--hashlimit-rate-interval`, s (revision 3).
     pub interval: u32,
-    /// Text parser bookkeeping; ignored by comparisons.
-    pub parse_state: ParseState,
 }
 
 impl HashLimit {
@@ -148,7 +128,6 @@ impl HashLimit {
             dstmask: family.bits(),
             rate_match: false,
             interval: 0,
-            parse_state: ParseState::default(),
         }
     }
 
@@ -190,21 +169,9 @@ impl HashLimit {
         Ok(())
     }
 
-    /// Marks an option as given; iptables refuses each option twice.
-    fn once(&mut self, id: u32, option: &str, invert: bool, invertible: bool) -> Result<()> {
-        let ext = Self::NAME;
-        self.parse_state
-            .given
-            .take(ext, option, id, invert, invertible)
-    }
-
-    fn given(&self, id: u32) -> bool {
-        self.parse_state.given.has(id)
-    }
-
     /// `--hashlimit-upto`/`--hashlimit-above RATE`: a byte rate (`4kb/s`)
     /// or a packet rate (`4/sec`).
-    fn parse_rate(&mut self, option: &str, s: &str) -> Result<()> {
+    fn parse_rate(&mut self, option: &str, s: &str, seen: &mut Seen) -> Result<()> {
         let max = if self.revision == 1 {
             u64::from(u32::MAX)
         } else {
@@ -228,7 +195,7 @@ impl HashLimit {
                 }
                 self.avg = cost;
                 self.bytes = true;
-                self.parse_state.mult = BYTE_EXPIRE;
+                seen.aux[AUX_MULT] = BYTE_EXPIRE;
                 return Ok(());
             }
         }
@@ -252,7 +219,7 @@ impl HashLimit {
                 return Err(bad());
             };
         }
-        self.parse_state.mult = mult;
+        seen.aux[AUX_MULT] = mult;
         let r = strtol(s);
         if r == 0 {
             return Err(bad());
@@ -488,26 +455,27 @@ impl Extension for HashLimit {
         option: &str,
         invert: bool,
         args: &mut Args,
+        seen: &mut Seen,
     ) -> Result<bool> {
         let opt = format!("--{option}");
         match option {
             // `--hashlimit` is the old name of `--hashlimit-upto`.
             "hashlimit-upto" | "hashlimit" => {
-                self.once(O_UPTO, &opt, invert, true)?;
+                seen.take(Self::NAME, &opt, O_UPTO, invert, true)?;
                 self.above = invert;
-                self.parse_rate(&opt, args.value(&opt)?)?;
+                self.parse_rate(&opt, args.value(&opt)?, seen)?;
             }
             "hashlimit-above" => {
-                self.once(O_ABOVE, &opt, invert, true)?;
+                seen.take(Self::NAME, &opt, O_ABOVE, invert, true)?;
                 self.above = !invert;
-                self.parse_rate(&opt, args.value(&opt)?)?;
+                self.parse_rate(&opt, args.value(&opt)?, seen)?;
             }
             "hashlimit-burst" => {
-                self.once(O_BURST, &opt, invert, false)?;
+                seen.take(Self::NAME, &opt, O_BURST, invert, false)?;
                 self.parse_burst(args.value(&opt)?)?;
             }
             "hashlimit-mode" => {
-                self.once(O_MODE, &opt, invert, false)?;
+                seen.take(Self::NAME, &opt, O_MODE, invert, false)?;
                 let v = args.value(&opt)?;
                 for word in v.split([',', '|']).filter(|w| !w.is_empty()) {
                     let (_, m) = MODE_NAMES
@@ -523,7 +491,7 @@ impl Extension for HashLimit {
                 } else {
                     O_DSTMASK
                 };
-                self.once(id, &opt, invert, false)?;
+                seen.take(Self::NAME, &opt, id, invert, false)?;
                 let v = args.value(&opt)?;
                 let bits = ctx.family.bits();
                 let len = crate::xtopt::uint(v, 0, u64::MAX)
@@ -538,7 +506,7 @@ impl Extension for HashLimit {
                 }
             }
             "hashlimit-name" => {
-                self.once(O_NAME, &opt, invert, false)?;
+                seen.take(Self::NAME, &opt, O_NAME, invert, false)?;
                 let v = args.value(&opt)?;
                 if v.is_empty() {
                     return Err(Error::value(
@@ -560,7 +528,7 @@ impl Extension for HashLimit {
                     "hashlimit-htable-gcinterval" => O_GCINT,
                     _ => O_EXPIRE,
                 };
-                self.once(id, &opt, invert, false)?;
+                seen.take(Self::NAME, &opt, id, invert, false)?;
                 let v = parse_u32(&opt, args.value(&opt)?, 0)?;
                 match id {
                     O_SIZE => self.htable_size = v,
@@ -570,11 +538,11 @@ impl Extension for HashLimit {
                 }
             }
             "hashlimit-rate-match" => {
-                self.once(O_RATEMATCH, &opt, invert, false)?;
+                seen.take(Self::NAME, &opt, O_RATEMATCH, invert, false)?;
                 self.rate_match = true;
             }
             "hashlimit-rate-interval" => {
-                self.once(O_INTERVAL, &opt, invert, false)?;
+                seen.take(Self::NAME, &opt, O_INTERVAL, invert, false)?;
                 let v = args.value(&opt)?;
                 // atoi: an int, whatever follows the digits.
                 let n = strtol(v) as i32;
@@ -592,30 +560,30 @@ impl Extension for HashLimit {
         Ok(true)
     }
 
-    fn finish(&mut self, _ctx: &Ctx) -> Result<()> {
-        if !self.given(O_UPTO | O_ABOVE) {
+    fn finish(&mut self, _ctx: &Ctx, seen: Seen) -> Result<()> {
+        if !seen.has(O_UPTO | O_ABOVE) {
             return Err(Error::rule("hashlimit", "you have to specify --hashlimit"));
         }
-        if self.given(O_UPTO) && self.given(O_ABOVE) {
+        if seen.has(O_UPTO) && seen.has(O_ABOVE) {
             return Err(Error::rule(
                 "--hashlimit-upto",
                 "cannot be used together with --hashlimit-above",
             ));
         }
-        if !self.given(O_NAME) {
+        if !seen.has(O_NAME) {
             return Err(Error::rule(
                 "hashlimit",
                 "option --hashlimit-name must be specified",
             ));
         }
-        let mult = self.parse_state.mult;
-        if !self.given(O_EXPIRE) {
+        let mult = seen.aux[AUX_MULT];
+        if !seen.has(O_EXPIRE) {
             self.expire = mult * 1000;
         }
         if self.bytes {
             // A byte burst becomes a number of rate units, rounded up.
             let mut burst: u32 = 0;
-            if self.given(O_BURST) {
+            if seen.has(O_BURST) {
                 let unit = cost_to_bytes(self.avg);
                 if self.burst < unit {
                     return Err(Error::value(
@@ -628,7 +596,7 @@ impl Extension for HashLimit {
                 if self.burst % unit != 0 {
                     burst = burst.wrapping_add(1);
                 }
-                if !self.given(O_EXPIRE) {
+                if !seen.has(O_EXPIRE) {
                     self.expire = BYTE_EXPIRE_BURST * 1000;
                 }
             }

@@ -15,16 +15,12 @@ pub struct Helper {
     /// `[!] --helper NAME`: the helper's name (at most 29 bytes; iptables
     /// cuts longer ones), optionally with a port (`ftp-2121`).
     pub name: Inv<String>,
-    seen: Seen,
 }
 
 impl Helper {
     /// A match on helper `name`.
     pub fn with(name: Inv<String>) -> Self {
-        Helper {
-            name,
-            seen: Seen::default(),
-        }
+        Helper { name }
     }
 }
 
@@ -65,18 +61,19 @@ impl Extension for Helper {
         option: &str,
         invert: bool,
         args: &mut Args,
+        seen: &mut Seen,
     ) -> Result<bool> {
         if option != "helper" {
             return Ok(false);
         }
-        self.seen.take(Self::NAME, option, O_HELPER, invert, true)?;
+        seen.take(Self::NAME, option, O_HELPER, invert, true)?;
         let name = truncated(args.value("--helper")?, 30).to_string();
         self.name = Inv::new(name, invert);
         Ok(true)
     }
 
-    fn finish(&mut self, _ctx: &Ctx) -> Result<()> {
-        self.seen.require(Self::NAME, "helper", O_HELPER)
+    fn finish(&mut self, _ctx: &Ctx, seen: Seen) -> Result<()> {
+        seen.require(Self::NAME, "helper", O_HELPER)
     }
 
     fn save(&self, _ctx: &Ctx, out: &mut String) {

@@ -8,6 +8,7 @@ use super::ttl::TtlTest;
 use crate::addr::Family;
 use crate::error::Result;
 use crate::extension::{bad_revision, read_struct, Args, Ctx, Extension};
+use crate::xtopt::Seen;
 
 /// `-m hl` (IPv6 only).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
@@ -53,13 +54,14 @@ impl Extension for Hl {
         option: &str,
         invert: bool,
         args: &mut Args,
+        _seen: &mut Seen,
     ) -> Result<bool> {
         // libip6t_hl has `--hl` as another name of `--hl-eq`.
         let option = if option == "hl" { "hl-eq" } else { option };
         TtlTest::parse_option(&mut self.test, "hl", option, invert, args)
     }
 
-    fn finish(&mut self, _ctx: &Ctx) -> Result<()> {
+    fn finish(&mut self, _ctx: &Ctx, _seen: Seen) -> Result<()> {
         TtlTest::required(&self.test, "hl")
     }
 

@@ -9,6 +9,7 @@ use crate::addr::Family;
 use crate::error::{Error, Result};
 use crate::extension::{bad_revision, read_struct, Args, Ctx, Extension};
 use crate::inv::Inv;
+use crate::xtopt::Seen;
 
 /// An ICMP (or ICMPv6) type with a range of codes, as the kernel compares them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -296,11 +297,12 @@ impl Extension for Icmp {
         option: &str,
         invert: bool,
         args: &mut Args,
+        _seen: &mut Seen,
     ) -> Result<bool> {
         KIND.parse_option(&mut self.icmp_type, ctx, option, invert, args)
     }
 
-    fn finish(&mut self, ctx: &Ctx) -> Result<()> {
+    fn finish(&mut self, ctx: &Ctx, _seen: Seen) -> Result<()> {
         KIND.finish(&self.icmp_type, ctx)
     }
 

@@ -6,6 +6,7 @@ use crate::addr::Family;
 use crate::error::Result;
 use crate::extension::{Args, Ctx, Extension};
 use crate::inv::Inv;
+use crate::xtopt::Seen;
 
 /// ICMPv6 type names iptables accepts (`icmpv6_codes` in libxt_icmp.h), in its order.
 const ICMPV6_NAMES: &[(&str, IcmpType)] = &[
@@ -84,11 +85,12 @@ impl Extension for Icmp6 {
         option: &str,
         invert: bool,
         args: &mut Args,
+        _seen: &mut Seen,
     ) -> Result<bool> {
         KIND.parse_option(&mut self.icmp_type, ctx, option, invert, args)
     }
 
-    fn finish(&mut self, ctx: &Ctx) -> Result<()> {
+    fn finish(&mut self, ctx: &Ctx, _seen: Seen) -> Result<()> {
         KIND.finish(&self.icmp_type, ctx)
     }
 

@@ -28,7 +28,6 @@ pub struct Ip6Opts {
     /// `--dst-opts` / `--hbh-opts`: options that must appear, in order (at
     /// most [`IP6T_OPTS_OPTSNR`]).
     pub opts: Option<Vec<Ip6Opt>>,
-    seen: Seen,
 }
 
 const O_LEN: u32 = 1 << 0;
@@ -113,7 +112,6 @@ impl Ip6Opts {
                     })
                     .collect()
             }),
-            seen: Seen::default(),
         })
     }
 
@@ -144,6 +142,7 @@ impl Ip6Opts {
         option: &str,
         invert: bool,
         args: &mut Args,
+        seen: &mut Seen,
     ) -> Result<bool> {
         let Some(which) = option.strip_prefix(ext) else {
             return Ok(false);
@@ -151,12 +150,12 @@ impl Ip6Opts {
         let flag = format!("--{option}");
         match which {
             "-len" => {
-                self.seen.take(ext, option, O_LEN, invert, true)?;
+                seen.take(ext, option, O_LEN, invert, true)?;
                 let n = uint_option(ext, &flag, args.value(&flag)?, 0, u32::MAX.into())?;
                 self.len = Some(Inv::new(n as u32, invert));
             }
             "-opts" => {
-                self.seen.take(ext, option, O_OPTS, invert, false)?;
+                seen.take(ext, option, O_OPTS, invert, false)?;
                 self.opts = Some(parse_opts(ext, &flag, args.value(&flag)?)?);
             }
             _ => return Ok(false),
@@ -217,8 +216,9 @@ macro_rules! ip6opts_match {
                 option: &str,
                 invert: bool,
                 args: &mut $crate::extension::Args,
+                seen: &mut $crate::xtopt::Seen,
             ) -> $crate::error::Result<bool> {
-                self.0.parse_option(Self::NAME, option, invert, args)
+                self.0.parse_option(Self::NAME, option, invert, args, seen)
             }
 
             fn save(&self, _ctx: &$crate::extension::Ctx, out: &mut String) {

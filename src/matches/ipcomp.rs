@@ -9,6 +9,7 @@ use super::tcp::set_once;
 use crate::error::{Error, Result};
 use crate::extension::{bad_revision, read_struct, Args, Ctx, Extension};
 use crate::inv::Inv;
+use crate::xtopt::Seen;
 use crate::xtopt::{no_invert, once};
 
 /// What iptables leaves in `spis` when `--ipcompspi` is not given: it has no
@@ -71,6 +72,7 @@ impl Extension for Ipcomp {
         option: &str,
         invert: bool,
         args: &mut Args,
+        _seen: &mut Seen,
     ) -> Result<bool> {
         match option {
             "ipcompspi" => {

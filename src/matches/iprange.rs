@@ -15,6 +15,7 @@ use crate::addr::Family;
 use crate::error::{Error, Result};
 use crate::extension::{bad_revision, read_struct, Args, Ctx, Extension};
 use crate::inv::Inv;
+use crate::xtopt::Seen;
 use crate::xtopt::{inet_addr_bytes, inet_addr_of, numeric_to_ipaddr};
 
 /// An inclusive address range, `MIN-MAX`.
@@ -128,6 +129,7 @@ impl Extension for IpRange {
         option: &str,
         invert: bool,
         args: &mut Args,
+        _seen: &mut Seen,
     ) -> Result<bool> {
         let (slot, name) = match option {
             "src-range" => (&mut self.src, "--src-range"),
@@ -139,7 +141,7 @@ impl Extension for IpRange {
         Ok(true)
     }
 
-    fn finish(&mut self, _ctx: &Ctx) -> Result<()> {
+    fn finish(&mut self, _ctx: &Ctx, _seen: Seen) -> Result<()> {
         if self.src.is_none() && self.dst.is_none() {
             return Err(Error::rule(
                 "iprange match",

@@ -78,7 +78,6 @@ pub struct Ipv6Header {
     pub headers: Inv<Ipv6Headers>,
     /// `--soft`: the packet has at least these headers.
     pub soft: bool,
-    seen: Seen,
 }
 
 impl Default for Ipv6Header {
@@ -86,7 +85,6 @@ impl Default for Ipv6Header {
         Ipv6Header {
             headers: Inv::is(Ipv6Headers::empty()),
             soft: false,
-            seen: Seen::default(),
         }
     }
 }
@@ -139,7 +137,6 @@ impl Extension for Ipv6Header {
         let v = Ipv6Header {
             headers: Inv::new(Ipv6Headers::from_bits_retain(k.matchflags), k.invflags != 0),
             soft: k.modeflag != 0,
-            seen: Seen::default(),
         };
         exact(ctx, data, v)
     }
@@ -167,15 +164,16 @@ impl Extension for Ipv6Header {
         option: &str,
         invert: bool,
         args: &mut Args,
+        seen: &mut Seen,
     ) -> Result<bool> {
         match option {
             "header" => {
-                self.seen.take(Self::NAME, option, O_HEADER, invert, true)?;
+                seen.take(Self::NAME, option, O_HEADER, invert, true)?;
                 let flags = parse_headers("--header", args.value("--header")?)?;
                 self.headers = Inv::new(flags, invert);
             }
             "soft" => {
-                self.seen.take(Self::NAME, option, O_SOFT, invert, false)?;
+                seen.take(Self::NAME, option, O_SOFT, invert, false)?;
                 self.soft = true;
             }
             _ => return Ok(false),
@@ -183,8 +181,8 @@ impl Extension for Ipv6Header {
         Ok(true)
     }
 
-    fn finish(&mut self, _ctx: &Ctx) -> Result<()> {
-        if !self.seen.has(O_HEADER) {
+    fn finish(&mut self, _ctx: &Ctx, seen: Seen) -> Result<()> {
+        if !seen.has(O_HEADER) {
             return Err(Error::rule("ipv6header", "--header must be specified"));
         }
         Ok(())

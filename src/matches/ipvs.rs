@@ -56,7 +56,6 @@ pub struct Ipvs {
     pub vmethod: Option<Inv<VMethod>>,
     /// `[!] --vportctl PORT`: the virtual port of the controlling connection.
     pub vportctl: Option<Inv<u16>>,
-    seen: Seen,
 }
 
 const O_IPVS: u32 = 1 << 0;
@@ -135,7 +134,6 @@ impl Extension for Ipvs {
             vdir: field(XT_IPVS_DIR).map(|reply| if reply { VDir::Reply } else { VDir::Original }),
             vmethod: method,
             vportctl: field(XT_IPVS_VPORTCTL).map(|i| Inv::new(u16::from_be(k.vportctl), i)),
-            seen: Seen::default(),
         };
         exact(ctx, data, v)
     }
@@ -167,15 +165,16 @@ impl Extension for Ipvs {
         option: &str,
         invert: bool,
         args: &mut Args,
+        seen: &mut Seen,
     ) -> Result<bool> {
         let flag = format!("--{option}");
         match option {
             "ipvs" => {
-                self.seen.take(Self::NAME, option, O_IPVS, invert, true)?;
+                seen.take(Self::NAME, option, O_IPVS, invert, true)?;
                 self.ipvs = Some(!invert);
             }
             "vproto" => {
-                self.seen.take(Self::NAME, option, O_VPROTO, invert, true)?;
+                seen.take(Self::NAME, option, O_VPROTO, invert, true)?;
                 let v = args.value(&flag)?;
                 let p = names::parse_protocol(v).ok_or_else(|| {
                     Error::value(&flag, v, format!("unknown protocol \"{v}\" specified"))
@@ -183,7 +182,7 @@ impl Extension for Ipvs {
                 self.vproto = Some(Inv::new(p, invert));
             }
             "vaddr" => {
-                self.seen.take(Self::NAME, option, O_VADDR, invert, true)?;
+                seen.take(Self::NAME, option, O_VADDR, invert, true)?;
                 let (addr, mask) = parse_hostmask(ctx.family, &flag, args.value(&flag)?)?;
                 self.vaddr = Some(Inv::new(AddrMask { addr, mask }, invert));
             }
@@ -193,7 +192,7 @@ impl Extension for Ipvs {
                 } else {
                     O_VPORTCTL
                 };
-                self.seen.take(Self::NAME, option, id, invert, true)?;
+                seen.take(Self::NAME, option, id, invert, true)?;
                 let p = Some(Inv::new(
                     crate::xtopt::port(Self::NAME, &flag, args.value(&flag)?)?,
                     invert,
@@ -205,7 +204,7 @@ impl Extension for Ipvs {
                 }
             }
             "vdir" => {
-                self.seen.take(Self::NAME, option, O_VDIR, invert, false)?;
+                seen.take(Self::NAME, option, O_VDIR, invert, false)?;
                 let v = args.value(&flag)?;
                 self.vdir = Some(if v.eq_ignore_ascii_case("ORIGINAL") {
                     VDir::Original
@@ -216,8 +215,7 @@ impl Extension for Ipvs {
                 });
             }
             "vmethod" => {
-                self.seen
-                    .take(Self::NAME, option, O_VMETHOD, invert, true)?;
+                seen.take(Self::NAME, option, O_VMETHOD, invert, true)?;
                 let v = args.value(&flag)?;
                 let m = METHODS
                     .iter()
@@ -230,7 +228,7 @@ impl Extension for Ipvs {
         Ok(true)
     }
 
-    fn finish(&mut self, _ctx: &Ctx) -> Result<()> {
+    fn finish(&mut self, _ctx: &Ctx, _seen: Seen) -> Result<()> {
         let (set, _) = self.bits();
         if set == 0 {
             return Err(Error::rule("ipvs", "at least one option is required"));

@@ -12,6 +12,7 @@ use iptkit_sys::Pod;
 use super::tcp::set_once;
 use crate::error::{Error, Result};
 use crate::extension::{bad_revision, read_struct, Args, Ctx, Extension};
+use crate::xtopt::Seen;
 use crate::xtopt::{no_invert, uint_option};
 
 /// L2TP packet type.
@@ -109,6 +110,7 @@ impl Extension for L2tp {
         option: &str,
         invert: bool,
         args: &mut Args,
+        _seen: &mut Seen,
     ) -> Result<bool> {
         let name = format!("--{option}");
         let id = |args: &mut Args| -> Result<u32> {
@@ -150,7 +152,7 @@ impl Extension for L2tp {
     /// The kernel's checks (`l2tp_mt_check`), so that the rule is refused
     /// before a commit: some field, version 2 ids fit 16 bits, and the rule's
     /// protocol is UDP or L2TP/IP (IPv4) as the kernel wants.
-    fn finish(&mut self, ctx: &Ctx) -> Result<()> {
+    fn finish(&mut self, ctx: &Ctx, _seen: Seen) -> Result<()> {
         if *self == L2tp::default() {
             return Err(Error::rule("l2tp", "an l2tp option is required"));
         }

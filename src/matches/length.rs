@@ -8,6 +8,7 @@ use iptkit_sys::Pod;
 use crate::error::{Error, Result};
 use crate::extension::{bad_revision, read_struct, Args, Ctx, Extension};
 use crate::inv::Inv;
+use crate::xtopt::Seen;
 use crate::xtopt::{once, uint_range_full};
 
 /// An inclusive range of packet lengths, in bytes.
@@ -81,6 +82,7 @@ impl Extension for Length {
         option: &str,
         invert: bool,
         args: &mut Args,
+        _seen: &mut Seen,
     ) -> Result<bool> {
         if option != "length" {
             return Ok(false);
@@ -100,7 +102,7 @@ impl Extension for Length {
         Ok(true)
     }
 
-    fn finish(&mut self, _ctx: &Ctx) -> Result<()> {
+    fn finish(&mut self, _ctx: &Ctx, _seen: Seen) -> Result<()> {
         if self.length.is_none() {
             return Err(Error::rule("length", "option --length must be specified"));
         }

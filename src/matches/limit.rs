@@ -6,6 +6,7 @@ use iptkit_sys::Pod;
 use crate::error::{Error, Result};
 use crate::extension::{bad_revision, read_struct, Args, Ctx, Extension};
 use crate::xtopt::strtol;
+use crate::xtopt::Seen;
 
 /// The burst iptables uses when none is given (and does not print).
 pub const DEFAULT_BURST: u32 = 5;
@@ -18,35 +19,18 @@ const UNITS: &[(&str, u32)] = &[
     ("sec", XT_LIMIT_SCALE),
 ];
 
-/// `-m limit`. Build one with [`Limit::new_rate`] or [`Default`]; equality
-/// looks at the rate and burst only.
-#[derive(Clone, Debug)]
+/// `-m limit`. Build one with [`Limit::new_rate`] or [`Default`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Limit {
     /// `--limit`, as the kernel holds it: the average time between packets in
     /// 1/10000 s (`3/hour` is 12,000,000). See [`Limit::parse_rate`].
     pub avg: u32,
     /// `--limit-burst`: packets allowed at once (1 to 10000 for the kernel).
     pub burst: u32,
-    /// Options already parsed (`GIVEN_*`): iptables takes each once.
-    given: u8,
 }
 
-const GIVEN_LIMIT: u8 = 1;
-const GIVEN_BURST: u8 = 2;
-
-impl PartialEq for Limit {
-    fn eq(&self, other: &Limit) -> bool {
-        (self.avg, self.burst) == (other.avg, other.burst)
-    }
-}
-
-impl Eq for Limit {}
-
-impl std::hash::Hash for Limit {
-    fn hash<H: std::hash::Hasher>(&self, h: &mut H) {
-        (self.avg, self.burst).hash(h);
-    }
-}
+const GIVEN_LIMIT: u32 = 1;
+const GIVEN_BURST: u32 = 2;
 
 impl Default for Limit {
     /// iptables' defaults: `3/hour`, burst 5.
@@ -58,11 +42,7 @@ impl Default for Limit {
 impl Limit {
     /// A limit from the kernel's period (1/10000 s) and a burst.
     pub fn new_rate(avg: u32, burst: u32) -> Limit {
-        Limit {
-            avg,
-            burst,
-            given: 0,
-        }
+        Limit { avg, burst }
     }
 
     /// Parses `N[/second|/minute|/hour|/day]` (any prefix of the unit, any
@@ -145,6 +125,7 @@ impl Extension for Limit {
         option: &str,
         invert: bool,
         args: &mut Args,
+        seen: &mut Seen,
     ) -> Result<bool> {
         let name = match option {
             "limit" => "--limit",
@@ -162,7 +143,7 @@ impl Extension for Limit {
         } else {
             GIVEN_BURST
         };
-        if self.given & bit != 0 {
+        if seen.has(bit) {
             return Err(Error::rule(name, "may be given only once"));
         }
         let v = args.value(name)?;
@@ -173,7 +154,7 @@ impl Extension for Limit {
                 .ok_or_else(|| Error::value(name, v, "out of range (0-10000)"))?;
             self.burst = b as u32;
         }
-        self.given |= bit;
+        seen.mark(bit);
         Ok(true)
     }
 

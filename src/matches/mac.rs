@@ -7,6 +7,7 @@ use super::tcp::set_once;
 use crate::error::{Error, Result};
 use crate::extension::{bad_revision, read_struct, Args, Ctx, Extension};
 use crate::inv::Inv;
+use crate::xtopt::Seen;
 
 /// `-m mac`.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
@@ -66,6 +67,7 @@ impl Extension for Mac {
         option: &str,
         invert: bool,
         args: &mut Args,
+        _seen: &mut Seen,
     ) -> Result<bool> {
         if option != "mac-source" {
             return Ok(false);
@@ -75,7 +77,7 @@ impl Extension for Mac {
         Ok(true)
     }
 
-    fn finish(&mut self, _ctx: &Ctx) -> Result<()> {
+    fn finish(&mut self, _ctx: &Ctx, _seen: Seen) -> Result<()> {
         if self.source.is_none() {
             return Err(Error::rule(
                 "mac",

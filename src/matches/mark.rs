@@ -8,6 +8,7 @@ use super::tcp::set_once;
 use crate::error::{Error, Result};
 use crate::extension::{bad_revision, read_struct, Args, Ctx, Extension};
 use crate::inv::Inv;
+use crate::xtopt::Seen;
 use crate::xtopt::{mark_mask, mark_mask_string};
 
 /// A mark value and the bits of it that count: the test is
@@ -101,6 +102,7 @@ impl Extension for Mark {
         option: &str,
         invert: bool,
         args: &mut Args,
+        _seen: &mut Seen,
     ) -> Result<bool> {
         if option != "mark" {
             return Ok(false);
@@ -115,7 +117,7 @@ impl Extension for Mark {
         Ok(true)
     }
 
-    fn finish(&mut self, _ctx: &Ctx) -> Result<()> {
+    fn finish(&mut self, _ctx: &Ctx, _seen: Seen) -> Result<()> {
         if self.mark.is_none() {
             return Err(Error::rule("mark", "option \"--mark\" must be specified"));
         }

@@ -61,14 +61,12 @@ pub struct Mh {
     /// `[!] --mh-type TYPE[:TYPE]`; [`MhTypes::ALL`] when not given
     /// (iptables-save leaves the whole range out, even inverted).
     pub types: Inv<MhTypes>,
-    seen: Seen,
 }
 
 impl Default for Mh {
     fn default() -> Self {
         Mh {
             types: Inv::is(MhTypes::ALL),
-            seen: Seen::default(),
         }
     }
 }
@@ -134,7 +132,6 @@ impl Extension for Mh {
         };
         let v = Mh {
             types: Inv::new(types, k.invflags & IP6T_MH_INV_TYPE != 0),
-            seen: Seen::default(),
         };
         exact(ctx, data, v)
     }
@@ -158,11 +155,12 @@ impl Extension for Mh {
         option: &str,
         invert: bool,
         args: &mut Args,
+        seen: &mut Seen,
     ) -> Result<bool> {
         if option != "mh-type" {
             return Ok(false);
         }
-        self.seen.take(Self::NAME, option, 1 << 0, invert, true)?;
+        seen.take(Self::NAME, option, 1 << 0, invert, true)?;
         let types = parse_types("--mh-type", args.value("--mh-type")?)?;
         self.types = Inv::new(types, invert);
         Ok(true)

@@ -8,6 +8,7 @@ use super::port::PortRange;
 use crate::error::{Error, Result};
 use crate::extension::{bad_revision, read_struct, Args, Ctx, Extension};
 use crate::inv::Inv;
+use crate::xtopt::Seen;
 
 /// Which port of the packet is compared.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
@@ -212,6 +213,7 @@ impl Extension for Multiport {
         option: &str,
         invert: bool,
         args: &mut Args,
+        _seen: &mut Seen,
     ) -> Result<bool> {
         let direction = match option {
             "source-ports" | "sports" => Direction::Source,
@@ -247,7 +249,7 @@ impl Extension for Multiport {
         Ok(true)
     }
 
-    fn finish(&mut self, _ctx: &Ctx) -> Result<()> {
+    fn finish(&mut self, _ctx: &Ctx, _seen: Seen) -> Result<()> {
         if self.ports.value.is_empty() {
             return Err(Error::rule("multiport", "multiport expects an option"));
         }

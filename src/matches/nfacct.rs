@@ -17,7 +17,6 @@ pub struct Nfacct {
     pub name: String,
     /// The revision the value was read as, or is written as (0 or 1).
     pub revision: u8,
-    seen: Seen,
 }
 
 impl Default for Nfacct {
@@ -29,11 +28,7 @@ impl Default for Nfacct {
 impl Nfacct {
     /// A match counting in object `name` (revision 1).
     pub fn with(name: String) -> Self {
-        Nfacct {
-            name,
-            revision: 1,
-            seen: Seen::default(),
-        }
+        Nfacct { name, revision: 1 }
     }
 }
 
@@ -83,11 +78,12 @@ impl Extension for Nfacct {
         option: &str,
         invert: bool,
         args: &mut Args,
+        seen: &mut Seen,
     ) -> Result<bool> {
         if option != "nfacct-name" {
             return Ok(false);
         }
-        self.seen.take(Self::NAME, option, O_NAME, invert, false)?;
+        seen.take(Self::NAME, option, O_NAME, invert, false)?;
         let v = args.value("--nfacct-name")?;
         if v.is_empty() {
             return Err(Error::value(
@@ -103,8 +99,8 @@ impl Extension for Nfacct {
         Ok(true)
     }
 
-    fn finish(&mut self, _ctx: &Ctx) -> Result<()> {
-        self.seen.require(Self::NAME, "nfacct-name", O_NAME)
+    fn finish(&mut self, _ctx: &Ctx, seen: Seen) -> Result<()> {
+        seen.require(Self::NAME, "nfacct-name", O_NAME)
     }
 
     fn save(&self, _ctx: &Ctx, out: &mut String) {

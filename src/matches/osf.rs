@@ -23,18 +23,12 @@ pub struct Osf {
     /// `--log LEVEL`: log 0 every fingerprint matched or unknown, 1 only the
     /// first, 2 only known ones.
     pub log: Option<u32>,
-    seen: Seen,
 }
 
 impl Osf {
     /// A match on genre `genre`.
     pub fn with(genre: Inv<String>, ttl: Option<u32>, log: Option<u32>) -> Self {
-        Osf {
-            genre,
-            ttl,
-            log,
-            seen: Seen::default(),
-        }
+        Osf { genre, ttl, log }
     }
 }
 
@@ -114,19 +108,20 @@ impl Extension for Osf {
         option: &str,
         invert: bool,
         args: &mut Args,
+        seen: &mut Seen,
     ) -> Result<bool> {
         match option {
             "genre" => {
-                self.seen.take(Self::NAME, option, O_GENRE, invert, true)?;
+                seen.take(Self::NAME, option, O_GENRE, invert, true)?;
                 let genre = truncated(args.value("--genre")?, MAXGENRELEN).to_string();
                 self.genre = Inv::new(genre, invert);
             }
             "ttl" => {
-                self.seen.take(Self::NAME, option, O_TTL, invert, false)?;
+                seen.take(Self::NAME, option, O_TTL, invert, false)?;
                 self.ttl = Some(uint_option(Self::NAME, option, args.value(option)?, 0, 2)? as u32);
             }
             "log" => {
-                self.seen.take(Self::NAME, option, O_LOG, invert, false)?;
+                seen.take(Self::NAME, option, O_LOG, invert, false)?;
                 self.log = Some(uint_option(Self::NAME, option, args.value(option)?, 0, 2)? as u32);
             }
             _ => return Ok(false),
@@ -134,8 +129,8 @@ impl Extension for Osf {
         Ok(true)
     }
 
-    fn finish(&mut self, _ctx: &Ctx) -> Result<()> {
-        self.seen.require(Self::NAME, "genre", O_GENRE)
+    fn finish(&mut self, _ctx: &Ctx, seen: Seen) -> Result<()> {
+        seen.require(Self::NAME, "genre", O_GENRE)
     }
 
     fn save(&self, _ctx: &Ctx, out: &mut String) {

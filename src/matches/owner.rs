@@ -14,6 +14,7 @@ use iptkit_sys::Pod;
 use crate::error::{Error, Result};
 use crate::extension::{bad_revision, read_struct, Args, Ctx, Extension};
 use crate::inv::Inv;
+use crate::xtopt::Seen;
 
 /// An inclusive range of user or group IDs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -154,6 +155,7 @@ impl Extension for Owner {
         option: &str,
         invert: bool,
         args: &mut Args,
+        _seen: &mut Seen,
     ) -> Result<bool> {
         let once = |given: bool, name: &str| {
             if given {
@@ -203,7 +205,7 @@ impl Extension for Owner {
         Ok(true)
     }
 
-    fn finish(&mut self, _ctx: &Ctx) -> Result<()> {
+    fn finish(&mut self, _ctx: &Ctx, _seen: Seen) -> Result<()> {
         if self.uid.is_none() && self.gid.is_none() && self.socket_exists.is_none() {
             return Err(Error::rule(
                 "owner",

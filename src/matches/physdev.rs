@@ -25,7 +25,6 @@ pub struct Physdev {
     pub is_out: Option<bool>,
     /// `[!] --physdev-is-bridged`: the packet is bridged, not routed.
     pub is_bridged: Option<bool>,
-    seen: Seen,
 }
 
 const O_IN: u32 = 1;
@@ -85,7 +84,6 @@ impl Extension for Physdev {
             is_in: test(&k, XT_PHYSDEV_OP_ISIN),
             is_out: test(&k, XT_PHYSDEV_OP_ISOUT),
             is_bridged: test(&k, XT_PHYSDEV_OP_BRIDGED),
-            seen: Seen::default(),
         })
     }
 
@@ -127,8 +125,8 @@ impl Extension for Physdev {
         option: &str,
         invert: bool,
         args: &mut Args,
+        seen: &mut Seen,
     ) -> Result<bool> {
-        let seen = &mut self.seen;
         match option {
             "physdev-in" | "physdev-out" => {
                 let bit = if option == "physdev-in" { O_IN } else { O_OUT };
@@ -157,11 +155,8 @@ impl Extension for Physdev {
         Ok(true)
     }
 
-    fn finish(&mut self, _ctx: &Ctx) -> Result<()> {
-        if !self
-            .seen
-            .has(O_IN | O_OUT | O_IS_IN | O_IS_OUT | O_IS_BRIDGED)
-        {
+    fn finish(&mut self, _ctx: &Ctx, seen: Seen) -> Result<()> {
+        if !seen.has(O_IN | O_OUT | O_IS_IN | O_IS_OUT | O_IS_BRIDGED) {
             return Err(Error::rule(Self::NAME, "no physdev option specified"));
         }
         Ok(())

@@ -8,6 +8,7 @@ use crate::error::{Error, Result};
 use crate::extension::{bad_revision, read_struct, Args, Ctx, Extension};
 use crate::inv::Inv;
 use crate::xtopt::once;
+use crate::xtopt::Seen;
 
 /// A link-layer packet type (`PACKET_*`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -113,6 +114,7 @@ impl Extension for PktType {
         option: &str,
         invert: bool,
         args: &mut Args,
+        _seen: &mut Seen,
     ) -> Result<bool> {
         if option != "pkt-type" {
             return Ok(false);
@@ -128,7 +130,7 @@ impl Extension for PktType {
         Ok(true)
     }
 
-    fn finish(&mut self, _ctx: &Ctx) -> Result<()> {
+    fn finish(&mut self, _ctx: &Ctx, _seen: Seen) -> Result<()> {
         if self.pkt_type.is_none() {
             return Err(Error::rule(
                 "pkttype",

@@ -88,7 +88,6 @@ pub struct Policy {
     pub strict: bool,
     /// The elements (at most [`XT_POLICY_MAX_ELEM`]); always empty with `none`.
     pub elements: Vec<PolicyElem>,
-    seen: Seen,
 }
 
 const O_DIR: u32 = 1 << 0;
@@ -215,7 +214,6 @@ impl Extension for Policy {
             none: k.flags & XT_POLICY_MATCH_NONE != 0,
             strict: k.flags & XT_POLICY_MATCH_STRICT != 0,
             elements,
-            seen: Seen::default(),
         };
         exact(ctx, data, v)
     }
@@ -251,10 +249,11 @@ impl Extension for Policy {
         option: &str,
         invert: bool,
         args: &mut Args,
+        seen: &mut Seen,
     ) -> Result<bool> {
         match option {
             "dir" => {
-                self.seen.take(Self::NAME, option, O_DIR, invert, false)?;
+                seen.take(Self::NAME, option, O_DIR, invert, false)?;
                 let v = args.value("--dir")?;
                 self.dir = match v {
                     "in" => Direction::In,
@@ -263,7 +262,7 @@ impl Extension for Policy {
                 };
             }
             "pol" => {
-                self.seen.take(Self::NAME, option, O_POL, invert, false)?;
+                seen.take(Self::NAME, option, O_POL, invert, false)?;
                 let v = args.value("--pol")?;
                 self.none = match v {
                     "none" => true,
@@ -272,13 +271,11 @@ impl Extension for Policy {
                 };
             }
             "strict" => {
-                self.seen
-                    .take(Self::NAME, option, O_STRICT, invert, false)?;
+                seen.take(Self::NAME, option, O_STRICT, invert, false)?;
                 self.strict = true;
             }
             "reqid" | "spi" => {
-                self.seen
-                    .take_multi(Self::NAME, option, O_ELEM, invert, true)?;
+                seen.take_multi(Self::NAME, option, O_ELEM, invert, true)?;
                 let flag = format!("--{option}");
                 let n =
                     uint_option(Self::NAME, &flag, args.value(&flag)?, 0, u32::MAX as u64)? as u32;
@@ -291,8 +288,7 @@ impl Extension for Policy {
                 set_elem(slot, option, n, invert)?;
             }
             "proto" => {
-                self.seen
-                    .take_multi(Self::NAME, option, O_ELEM, invert, true)?;
+                seen.take_multi(Self::NAME, option, O_ELEM, invert, true)?;
                 let v = args.value("--proto")?;
                 let p = names::parse_protocol(v)
                     .ok_or_else(|| Error::value("--proto", v, "unknown protocol"))?;
@@ -305,8 +301,7 @@ impl Extension for Policy {
                 set_elem(&mut self.current().proto, option, p, invert)?;
             }
             "mode" => {
-                self.seen
-                    .take_multi(Self::NAME, option, O_ELEM, invert, true)?;
+                seen.take_multi(Self::NAME, option, O_ELEM, invert, true)?;
                 let v = args.value("--mode")?;
                 if self.current().mode.is_some() {
                     return Err(Error::rule("policy", "double --mode option"));
@@ -319,8 +314,7 @@ impl Extension for Policy {
                 set_elem(&mut self.current().mode, option, m, invert)?;
             }
             "tunnel-src" | "tunnel-dst" => {
-                self.seen
-                    .take_multi(Self::NAME, option, O_ELEM, invert, true)?;
+                seen.take_multi(Self::NAME, option, O_ELEM, invert, true)?;
                 let flag = format!("--{option}");
                 let (addr, mask) = parse_hostmask(ctx.family, &flag, args.value(&flag)?)?;
                 let e = self.current();
@@ -332,8 +326,7 @@ impl Extension for Policy {
                 set_elem(slot, option, AddrMask { addr, mask }, invert)?;
             }
             "next" => {
-                self.seen
-                    .take_multi(Self::NAME, option, O_NEXT, invert, false)?;
+                seen.take_multi(Self::NAME, option, O_NEXT, invert, false)?;
                 self.current();
                 if self.elements.len() == XT_POLICY_MAX_ELEM {
                     return Err(Error::rule("policy", "maximum policy depth reached"));
@@ -345,8 +338,8 @@ impl Extension for Policy {
         Ok(true)
     }
 
-    fn finish(&mut self, _ctx: &Ctx) -> Result<()> {
-        if !self.seen.has(O_DIR) {
+    fn finish(&mut self, _ctx: &Ctx, seen: Seen) -> Result<()> {
+        if !seen.has(O_DIR) {
             return Err(Error::rule(
                 "policy",
                 "neither --dir in nor --dir out specified",
@@ -356,7 +349,7 @@ impl Extension for Policy {
             if self.strict {
                 return Err(Error::rule("policy", "policy none but --strict given"));
             }
-            if self.seen.has(O_NEXT) {
+            if seen.has(O_NEXT) {
                 return Err(Error::rule("policy", "policy none but policy given"));
             }
             // iptables fills element 0 but writes a length of 0: the kernel
@@ -392,7 +385,7 @@ impl Extension for Policy {
                 ));
             }
         }
-        if self.seen.has(O_NEXT) && !self.strict {
+        if seen.has(O_NEXT) && !self.strict {
             return Err(Error::rule(
                 "policy",
                 "option --next also requires --strict",

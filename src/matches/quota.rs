@@ -16,16 +16,12 @@ pub struct Quota {
     /// `[!] --quota BYTES`: match while fewer bytes have passed (inverted:
     /// once they have).
     pub quota: Inv<u64>,
-    seen: Seen,
 }
 
 impl Quota {
     /// A quota of `quota` bytes.
     pub fn with(quota: Inv<u64>) -> Self {
-        Quota {
-            quota,
-            seen: Seen::default(),
-        }
+        Quota { quota }
     }
 }
 
@@ -74,18 +70,19 @@ impl Extension for Quota {
         option: &str,
         invert: bool,
         args: &mut Args,
+        seen: &mut Seen,
     ) -> Result<bool> {
         if option != "quota" {
             return Ok(false);
         }
-        self.seen.take(Self::NAME, option, O_QUOTA, invert, true)?;
+        seen.take(Self::NAME, option, O_QUOTA, invert, true)?;
         let v = uint_option(Self::NAME, option, args.value("--quota")?, 0, u64::MAX)?;
         self.quota = Inv::new(v, invert);
         Ok(true)
     }
 
-    fn finish(&mut self, _ctx: &Ctx) -> Result<()> {
-        self.seen.require(Self::NAME, "quota", O_QUOTA)
+    fn finish(&mut self, _ctx: &Ctx, seen: Seen) -> Result<()> {
+        seen.require(Self::NAME, "quota", O_QUOTA)
     }
 
     fn save(&self, _ctx: &Ctx, out: &mut String) {

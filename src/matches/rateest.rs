@@ -58,7 +58,6 @@ pub struct Rateest {
     pub pps2: u32,
     /// `[!] --rateest-eq|lt|gt`; the kernel refuses a rule without one.
     pub mode: Option<Inv<RateestMode>>,
-    seen: Seen,
 }
 
 /// Rate units as iproute2 (and `rateest_get_rate`) reads them: bits per
@@ -210,7 +209,6 @@ impl Extension for Rateest {
             bps2: k.bps2,
             pps2: k.pps2,
             mode: mode.map(|m| Inv::new(m, f(XT_RATEEST_MATCH_INVERT))),
-            seen: Seen::default(),
         })
     }
 
@@ -260,6 +258,7 @@ impl Extension for Rateest {
         option: &str,
         invert: bool,
         args: &mut Args,
+        seen: &mut Seen,
     ) -> Result<bool> {
         let (bit, invertible) = match option {
             "rateest1" | "rateest" => (O_RATEEST1, false),
@@ -274,8 +273,7 @@ impl Extension for Rateest {
             "rateest-eq" => (O_EQ, true),
             _ => return Ok(false),
         };
-        self.seen
-            .take(Self::NAME, option, bit, invert, invertible)?;
+        seen.take(Self::NAME, option, bit, invert, invertible)?;
         let pps = |s: &str| {
             uint(s, 0, u64::from(u32::MAX))
                 .map(|v| v as u32)

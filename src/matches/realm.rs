@@ -13,6 +13,7 @@ use crate::addr::Family;
 use crate::error::{Error, Result};
 use crate::extension::{bad_revision, read_struct, Args, Ctx, Extension};
 use crate::inv::Inv;
+use crate::xtopt::Seen;
 use crate::xtopt::{parse_lmap, strtoul};
 
 /// Where iptables reads realm names.
@@ -132,6 +133,7 @@ impl Extension for Realm {
         option: &str,
         invert: bool,
         args: &mut Args,
+        _seen: &mut Seen,
     ) -> Result<bool> {
         if option != "realm" {
             return Ok(false);
@@ -141,7 +143,7 @@ impl Extension for Realm {
         Ok(true)
     }
 
-    fn finish(&mut self, _ctx: &Ctx) -> Result<()> {
+    fn finish(&mut self, _ctx: &Ctx, _seen: Seen) -> Result<()> {
         if self.realm.is_none() {
             return Err(Error::rule("realm", "option \"--realm\" must be specified"));
         }

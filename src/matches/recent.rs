@@ -13,6 +13,7 @@ use crate::addr::Family;
 use crate::error::{Error, Result};
 use crate::extension::{bad_revision, c_str, read_struct, Args, Ctx, Extension};
 use crate::inv::Inv;
+use crate::xtopt::Seen;
 use crate::xtopt::{inet_addr_bytes, inet_addr_of, numeric_host, truncated};
 
 /// The list iptables uses when `--name` is not given.
@@ -306,6 +307,7 @@ impl Extension for Recent {
         option: &str,
         invert: bool,
         args: &mut Args,
+        _seen: &mut Seen,
     ) -> Result<bool> {
         let flag_only = |name: &str| {
             if invert {
@@ -366,7 +368,7 @@ impl Extension for Recent {
         Ok(true)
     }
 
-    fn finish(&mut self, ctx: &Ctx) -> Result<()> {
+    fn finish(&mut self, ctx: &Ctx, _seen: Seen) -> Result<()> {
         let Some(cmd) = self.command else {
             return Err(Error::rule(
                 "recent",

@@ -6,6 +6,7 @@ use iptkit_sys::Pod;
 
 use crate::error::Result;
 use crate::extension::{bad_revision, read_struct, Args, Ctx, Extension};
+use crate::xtopt::Seen;
 use crate::xtopt::{exact, take_flag};
 
 /// `-m rpfilter`. The kernel allows it in the PREROUTING chains of the raw
@@ -89,6 +90,7 @@ impl Extension for Rpfilter {
         option: &str,
         invert: bool,
         _args: &mut Args,
+        _seen: &mut Seen,
     ) -> Result<bool> {
         let Some(slot) = self.slot(option) else {
             return Ok(false);

@@ -29,7 +29,6 @@ pub struct Rt {
     pub addrs: Option<Vec<Ipv6Addr>>,
     /// `--rt-0-not-strict`: the addresses need not be all of the list.
     pub not_strict: bool,
-    seen: Seen,
 }
 
 const O_RT_TYPE: u32 = 1 << 0;
@@ -99,7 +98,6 @@ impl Extension for Rt {
             addrs: flag(IP6T_RT_FST)
                 .then(|| k.addrs[..n].iter().map(|&a| Ipv6Addr::from(a)).collect()),
             not_strict: flag(IP6T_RT_FST_NSTRICT),
-            seen: Seen::default(),
         };
         exact(ctx, data, v)
     }
@@ -147,41 +145,37 @@ impl Extension for Rt {
         option: &str,
         invert: bool,
         args: &mut Args,
+        seen: &mut Seen,
     ) -> Result<bool> {
         let flag = format!("--{option}");
         match option {
             "rt-type" => {
-                self.seen
-                    .take(Self::NAME, option, O_RT_TYPE, invert, true)?;
+                seen.take(Self::NAME, option, O_RT_TYPE, invert, true)?;
                 let n = uint_option(Self::NAME, &flag, args.value(&flag)?, 0, u32::MAX.into())?;
                 self.rt_type = Some(Inv::new(n as u32, invert));
             }
             "rt-segsleft" => {
-                self.seen
-                    .take(Self::NAME, option, O_RT_SEGSLEFT, invert, true)?;
+                seen.take(Self::NAME, option, O_RT_SEGSLEFT, invert, true)?;
                 let r = U32Range::parse(Self::NAME, &flag, args.value(&flag)?)?;
                 self.segsleft = Some(Inv::new(r, invert));
             }
             "rt-len" => {
-                self.seen.take(Self::NAME, option, O_RT_LEN, invert, true)?;
+                seen.take(Self::NAME, option, O_RT_LEN, invert, true)?;
                 let n = uint_option(Self::NAME, &flag, args.value(&flag)?, 0, u32::MAX.into())?;
                 self.len = Some(Inv::new(n as u32, invert));
             }
             "rt-0-res" => {
-                self.seen
-                    .take(Self::NAME, option, O_RT0RES, invert, false)?;
+                seen.take(Self::NAME, option, O_RT0RES, invert, false)?;
                 self.require_type0(option)?;
                 self.res = true;
             }
             "rt-0-addrs" => {
-                self.seen
-                    .take(Self::NAME, option, O_RT0ADDRS, invert, false)?;
+                seen.take(Self::NAME, option, O_RT0ADDRS, invert, false)?;
                 self.require_type0(option)?;
                 self.addrs = Some(parse_addrs(&flag, args.value(&flag)?)?);
             }
             "rt-0-not-strict" => {
-                self.seen
-                    .take(Self::NAME, option, O_RT0NSTRICT, invert, false)?;
+                seen.take(Self::NAME, option, O_RT0NSTRICT, invert, false)?;
                 if self.addrs.is_none() {
                     return Err(Error::rule(flag, "`--rt-0-addrs ...' required before it"));
                 }

@@ -11,6 +11,7 @@ use super::tcp::set_once;
 use crate::error::{Error, Result};
 use crate::extension::{bad_revision, read_struct, Args, Ctx, Extension};
 use crate::inv::Inv;
+use crate::xtopt::Seen;
 
 /// libxt_sctp.c's chunk table in its order: name, chunk type, and the flag
 /// letters of bits 7..0 (`-` for none).
@@ -370,6 +371,7 @@ impl Extension for Sctp {
         option: &str,
         invert: bool,
         args: &mut Args,
+        _seen: &mut Seen,
     ) -> Result<bool> {
         match option {
             "sport" | "source-port" => {

@@ -26,6 +26,7 @@ use iptkit_sys::Pod;
 
 use crate::error::{Error, Result};
 use crate::extension::{bad_revision, read_struct, Args, Ctx, Extension};
+use crate::xtopt::Seen;
 
 /// A set, by name and/or kernel index (see the module docs).
 #[derive(Clone, Debug, Default)]
@@ -474,6 +475,7 @@ impl Extension for Set {
         option: &str,
         invert: bool,
         args: &mut Args,
+        _seen: &mut Seen,
     ) -> Result<bool> {
         match option {
             "match-set" | "set" => self.parse_match_set(invert, args)?,
@@ -521,7 +523,7 @@ impl Extension for Set {
         Ok(true)
     }
 
-    fn finish(&mut self, _ctx: &Ctx) -> Result<()> {
+    fn finish(&mut self, _ctx: &Ctx, _seen: Seen) -> Result<()> {
         if self.dirs.is_empty() {
             return Err(Error::rule(
                 "set",

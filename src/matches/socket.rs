@@ -6,6 +6,7 @@ use iptkit_sys::Pod;
 
 use crate::error::Result;
 use crate::extension::{bad_revision, read_struct, Args, Ctx, Extension};
+use crate::xtopt::Seen;
 use crate::xtopt::{exact, take_flag};
 
 /// `-m socket`. Each revision knows the options of the one before and one
@@ -106,6 +107,7 @@ impl Extension for Socket {
         option: &str,
         invert: bool,
         _args: &mut Args,
+        _seen: &mut Seen,
     ) -> Result<bool> {
         let Some(slot) = self.option_slot(option) else {
             return Ok(false);

@@ -94,7 +94,6 @@ pub struct Srh {
     pub nsid: Option<Inv<AddrMask>>,
     /// `[!] --srh-lsid ADDR[/MASK]`: the last SID (revision 1).
     pub lsid: Option<Inv<AddrMask>>,
-    seen: Seen,
 }
 
 impl Default for Srh {
@@ -109,7 +108,6 @@ impl Default for Srh {
             psid: None,
             nsid: None,
             lsid: None,
-            seen: Seen::default(),
         }
     }
 }
@@ -216,7 +214,6 @@ impl Extension for Srh {
             psid: sid(IP6T_SRH_PSID, k.psid_addr, k.psid_msk),
             nsid: sid(IP6T_SRH_NSID, k.nsid_addr, k.nsid_msk),
             lsid: sid(IP6T_SRH_LSID, k.lsid_addr, k.lsid_msk),
-            seen: Seen::default(),
         };
         exact(ctx, data, v)
     }
@@ -264,6 +261,7 @@ impl Extension for Srh {
         option: &str,
         invert: bool,
         args: &mut Args,
+        seen: &mut Seen,
     ) -> Result<bool> {
         let Some(name) = option.strip_prefix("srh-") else {
             return Ok(false);
@@ -272,13 +270,13 @@ impl Extension for Srh {
         // Option numbers for the once-checks: next-hdr 0, the byte tests
         // 1 to 9, tag 10, the SIDs 11 to 13 (iptables' order).
         if name == "next-hdr" {
-            self.seen.take(Self::NAME, option, 1 << 0, invert, true)?;
+            seen.take(Self::NAME, option, 1 << 0, invert, true)?;
             let n = uint_option(Self::NAME, &flag, args.value(&flag)?, 0, 0xFF)?;
             self.next_hdr = Some(Inv::new(n as u8, invert));
             return Ok(true);
         }
         if name == "tag" {
-            self.seen.take(Self::NAME, option, 1 << 10, invert, true)?;
+            seen.take(Self::NAME, option, 1 << 10, invert, true)?;
             let n = uint_option(Self::NAME, &flag, args.value(&flag)?, 0, 0xFFFF)?;
             self.tag = Some(Inv::new(n as u16, invert));
             return Ok(true);
@@ -286,7 +284,7 @@ impl Extension for Srh {
         for (c, (stem, _)) in CMPS.iter().enumerate() {
             for (which, suffix) in ["-eq", "-gt", "-lt"].iter().enumerate() {
                 if name.strip_prefix(stem) == Some(suffix) {
-                    self.seen.take(
+                    seen.take(
                         Self::NAME,
                         option,
                         1 << (1 + 3 * c as u32 + which as u32),
@@ -305,8 +303,7 @@ impl Extension for Srh {
         }
         if self.revision >= 1 {
             if let Some(i) = SIDS.iter().position(|(n, _)| *n == name) {
-                self.seen
-                    .take(Self::NAME, option, 1 << (11 + i as u32), invert, true)?;
+                seen.take(Self::NAME, option, 1 << (11 + i as u32), invert, true)?;
                 let (addr, mask) = parse_hostmask(Family::Ipv6, &flag, args.value(&flag)?)?;
                 let slot = [&mut self.psid, &mut self.nsid, &mut self.lsid]
                     .into_iter()

@@ -11,6 +11,7 @@ use super::conntrack::{parse_name_list, print_names};
 use super::tcp::set_once;
 use crate::error::{Error, Result};
 use crate::extension::{bad_revision, read_struct, Args, Ctx, Extension};
+use crate::xtopt::Seen;
 
 bitflags! {
     /// The `XT_STATE_*` bits of a `state` match.
@@ -92,6 +93,7 @@ impl Extension for State {
         option: &str,
         invert: bool,
         args: &mut Args,
+        _seen: &mut Seen,
     ) -> Result<bool> {
         if option != "state" {
             return Ok(false);
@@ -102,7 +104,7 @@ impl Extension for State {
         Ok(true)
     }
 
-    fn finish(&mut self, _ctx: &Ctx) -> Result<()> {
+    fn finish(&mut self, _ctx: &Ctx, _seen: Seen) -> Result<()> {
         if self.states.is_none() {
             return Err(Error::rule("state", "option \"--state\" must be specified"));
         }
@@ -140,8 +142,9 @@ mod tests {
         let words: Vec<String> = words.iter().map(|s| s.to_string()).collect();
         let mut s = State::new(&ctx(), "state");
         let mut args = Args::new(&words);
-        assert!(s.parse_option(&ctx(), "state", invert, &mut args)?);
-        s.finish(&ctx())?;
+        let mut seen = Seen::default();
+        assert!(s.parse_option(&ctx(), "state", invert, &mut args, &mut seen)?);
+        s.finish(&ctx(), seen)?;
         Ok(s)
     }
 
@@ -180,6 +183,8 @@ mod tests {
         assert!(parse(&["SNAT"], false).is_err());
         assert!(parse(&["NEW,"], false).is_err());
         assert!(parse(&[], false).is_err());
-        assert!(State::new(&ctx(), "state").finish(&ctx()).is_err());
+        assert!(State::new(&ctx(), "state")
+            .finish(&ctx(), Seen::default())
+            .is_err());
     }
 }

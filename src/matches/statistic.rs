@@ -6,7 +6,7 @@ use iptkit_sys::Pod;
 
 use crate::error::{Error, Result};
 use crate::extension::{bad_revision, read_struct, Args, Ctx, Extension};
-use crate::xtopt::{exact, uint_option, Scratch, Seen};
+use crate::xtopt::{exact, uint_option, Seen};
 
 /// `--mode` and its parameters.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -40,20 +40,12 @@ pub struct Statistic {
     pub mode: StatisticMode,
     /// `!` before `--probability` or `--every`: match the other packets.
     pub invert: bool,
-    seen: Seen,
-    /// While parsing: nth mode, probability, every, packet.
-    parsed: Scratch<(bool, u32, u32, u32)>,
 }
 
 impl Statistic {
     /// A statistic match of `mode`.
     pub fn with(mode: StatisticMode, invert: bool) -> Self {
-        Statistic {
-            mode,
-            invert,
-            seen: Seen::default(),
-            parsed: Scratch::default(),
-        }
+        Statistic { mode, invert }
     }
 }
 
@@ -61,6 +53,13 @@ const O_MODE: u32 = 1 << 0;
 const O_PROBABILITY: u32 = 1 << 1;
 const O_EVERY: u32 = 1 << 2;
 const O_PACKET: u32 = 1 << 3;
+
+// What the options leave in `Seen::aux` for `finish`: `--mode` (1 for nth),
+// `--probability`, `--every` and `--packet` may come in any order.
+const AUX_NTH: usize = 0;
+const AUX_PROBABILITY: usize = 1;
+const AUX_EVERY: usize = 2;
+const AUX_PACKET: usize = 3;
 
 /// 1.0 as a kernel probability.
 const ONE: f64 = 2147483648.0;
@@ -125,21 +124,21 @@ impl Extension for Statistic {
         option: &str,
         invert: bool,
         args: &mut Args,
+        seen: &mut Seen,
     ) -> Result<bool> {
         let flag = format!("--{option}");
         match option {
             "mode" => {
-                self.seen.take(Self::NAME, option, O_MODE, invert, false)?;
+                seen.take(Self::NAME, option, O_MODE, invert, false)?;
                 let v = args.value(&flag)?;
-                self.parsed.0 .0 = match v {
-                    "random" => false,
-                    "nth" => true,
+                seen.aux[AUX_NTH] = match v {
+                    "random" => 0,
+                    "nth" => 1,
                     _ => return Err(Error::value(&flag, v, "bad mode")),
                 };
             }
             "probability" => {
-                self.seen
-                    .take(Self::NAME, option, O_PROBABILITY, invert, true)?;
+                seen.take(Self::NAME, option, O_PROBABILITY, invert, true)?;
                 let v = args.value(&flag)?;
                 // strtod skips leading white space; NaN passes iptables'
                 // range check and becomes 0 (lround of NaN, truncated).
@@ -149,18 +148,17 @@ impl Extension for Statistic {
                     .ok()
                     .filter(|p: &f64| p.is_nan() || (0.0..=1.0).contains(p))
                     .ok_or_else(|| Error::value(&flag, v, "bad value, or out of range (0-1)"))?;
-                self.parsed.0 .1 = (ONE * p).round() as u32;
+                seen.aux[AUX_PROBABILITY] = (ONE * p).round() as u32;
             }
             "every" => {
-                self.seen.take(Self::NAME, option, O_EVERY, invert, true)?;
+                seen.take(Self::NAME, option, O_EVERY, invert, true)?;
                 let n = uint_option(Self::NAME, &flag, args.value(&flag)?, 1, u32::MAX as u64)?;
-                self.parsed.0 .2 = n as u32;
+                seen.aux[AUX_EVERY] = n as u32;
             }
             "packet" => {
-                self.seen
-                    .take(Self::NAME, option, O_PACKET, invert, false)?;
+                seen.take(Self::NAME, option, O_PACKET, invert, false)?;
                 let n = uint_option(Self::NAME, &flag, args.value(&flag)?, 0, u32::MAX as u64)?;
-                self.parsed.0 .3 = n as u32;
+                seen.aux[AUX_PACKET] = n as u32;
             }
             _ => return Ok(false),
         }
@@ -169,14 +167,14 @@ impl Extension for Statistic {
         Ok(true)
     }
 
-    fn finish(&mut self, _ctx: &Ctx) -> Result<()> {
-        let (nth, probability, every, packet) = self.parsed.0;
-        self.mode = if nth {
+    fn finish(&mut self, _ctx: &Ctx, seen: Seen) -> Result<()> {
+        let [nth, probability, every, packet] = seen.aux;
+        self.mode = if nth == 1 {
             StatisticMode::Nth { every, packet }
         } else {
             StatisticMode::Random { probability }
         };
-        let seen = |id| self.seen.has(id);
+        let seen = |id| seen.has(id);
         match self.mode {
             StatisticMode::Random { .. } if !seen(O_PROBABILITY) => {
                 return Err(Error::rule(

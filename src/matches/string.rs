@@ -8,6 +8,7 @@ use iptkit_sys::Pod;
 use super::tcp::set_once;
 use crate::error::{Error, Result};
 use crate::extension::{bad_revision, c_str, read_struct, Args, Ctx, Extension};
+use crate::xtopt::Seen;
 use crate::xtopt::{no_invert, once, truncated, uint_option};
 
 /// `-m string`.
@@ -165,6 +166,7 @@ impl Extension for StringMatch {
         option: &str,
         invert: bool,
         args: &mut Args,
+        _seen: &mut Seen,
     ) -> Result<bool> {
         match option {
             "string" | "hex-string" => {
@@ -216,7 +218,7 @@ impl Extension for StringMatch {
         Ok(true)
     }
 
-    fn finish(&mut self, _ctx: &Ctx) -> Result<()> {
+    fn finish(&mut self, _ctx: &Ctx, _seen: Seen) -> Result<()> {
         if self.pattern.is_none() {
             return Err(Error::rule(
                 "string",

@@ -7,6 +7,7 @@ use super::port::PortRange;
 use crate::error::{Error, Result};
 use crate::extension::{bad_revision, read_struct, Args, Ctx, Extension};
 use crate::inv::Inv;
+use crate::xtopt::Seen;
 
 /// TCP flag names in the order iptables prints them (`tcp_flag_names`).
 const FLAG_NAMES: &[(&str, u8)] = &[
@@ -179,6 +180,7 @@ impl Extension for Tcp {
         option: &str,
         invert: bool,
         args: &mut Args,
+        _seen: &mut Seen,
     ) -> Result<bool> {
         match option {
             "sport" | "source-port" => {
@@ -246,15 +248,22 @@ mod tests {
         let words: Vec<String> = words.iter().map(|s| s.to_string()).collect();
         let mut t = Tcp::new(&ctx, "tcp");
         let mut args = Args::new(&words);
+        let mut seen = crate::xtopt::Seen::default();
         while let Some(w) = args.next() {
             let (invert, w) = if w == "!" {
                 (true, args.next().unwrap())
             } else {
                 (false, w)
             };
-            assert!(t.parse_option(&ctx, w.trim_start_matches('-'), invert, &mut args)?);
+            assert!(t.parse_option(
+                &ctx,
+                w.trim_start_matches('-'),
+                invert,
+                &mut args,
+                &mut seen
+            )?);
         }
-        t.finish(&ctx)?;
+        t.finish(&ctx, seen)?;
         Ok(t)
     }
 

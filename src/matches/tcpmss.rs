@@ -9,6 +9,7 @@ use crate::error::{Error, Result};
 use crate::extension::{bad_revision, read_struct, Args, Ctx, Extension};
 use crate::inv::Inv;
 use crate::xtopt::uint_range;
+use crate::xtopt::Seen;
 
 /// An inclusive MSS range; one value has `min == max`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -70,6 +71,7 @@ impl Extension for Tcpmss {
         option: &str,
         invert: bool,
         args: &mut Args,
+        _seen: &mut Seen,
     ) -> Result<bool> {
         if option != "mss" {
             return Ok(false);
@@ -88,7 +90,7 @@ impl Extension for Tcpmss {
         Ok(true)
     }
 
-    fn finish(&mut self, _ctx: &Ctx) -> Result<()> {
+    fn finish(&mut self, _ctx: &Ctx, _seen: Seen) -> Result<()> {
         if self.mss.is_none() {
             return Err(Error::rule("tcpmss", "option \"--mss\" must be specified"));
         }

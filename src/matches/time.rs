@@ -40,7 +40,6 @@ pub struct Time {
     /// `--contiguous`: a window ending before it starts (23:00 to 01:00) is
     /// one period spanning midnight.
     pub contiguous: bool,
-    seen: Seen,
 }
 
 impl Default for Time {
@@ -54,7 +53,6 @@ impl Default for Time {
             weekdays: XT_TIME_ALL_WEEKDAYS,
             kerneltz: false,
             contiguous: false,
-            seen: Seen::default(),
         }
     }
 }
@@ -269,7 +267,6 @@ impl Extension for Time {
             weekdays: k.weekdays_match,
             kerneltz: k.flags & XT_TIME_LOCAL_TZ != 0,
             contiguous: k.flags & XT_TIME_CONTIGUOUS != 0,
-            seen: Seen::default(),
         };
         exact(ctx, data, v)
     }
@@ -301,45 +298,39 @@ impl Extension for Time {
         option: &str,
         invert: bool,
         args: &mut Args,
+        seen: &mut Seen,
     ) -> Result<bool> {
         let flag = format!("--{option}");
         match option {
             "datestart" => {
-                self.seen
-                    .take(Self::NAME, option, O_DATE_START, invert, false)?;
+                seen.take(Self::NAME, option, O_DATE_START, invert, false)?;
                 self.date_start = parse_date(&flag, args.value(&flag)?)?;
             }
             "datestop" => {
-                self.seen
-                    .take(Self::NAME, option, O_DATE_STOP, invert, false)?;
+                seen.take(Self::NAME, option, O_DATE_STOP, invert, false)?;
                 self.date_stop = parse_date(&flag, args.value(&flag)?)?;
             }
             "timestart" => {
-                self.seen
-                    .take(Self::NAME, option, O_TIME_START, invert, false)?;
+                seen.take(Self::NAME, option, O_TIME_START, invert, false)?;
                 self.daytime_start = parse_daytime(&flag, args.value(&flag)?)?;
             }
             "timestop" => {
-                self.seen
-                    .take(Self::NAME, option, O_TIME_STOP, invert, false)?;
+                seen.take(Self::NAME, option, O_TIME_STOP, invert, false)?;
                 self.daytime_stop = parse_daytime(&flag, args.value(&flag)?)?;
             }
             "contiguous" => {
-                self.seen
-                    .take(Self::NAME, option, O_CONTIGUOUS, invert, false)?;
+                seen.take(Self::NAME, option, O_CONTIGUOUS, invert, false)?;
                 self.contiguous = true;
             }
             "monthdays" => {
-                self.seen
-                    .take(Self::NAME, option, O_MONTHDAYS, invert, true)?;
+                seen.take(Self::NAME, option, O_MONTHDAYS, invert, true)?;
                 self.monthdays = parse_monthdays(&flag, args.value(&flag)?)?;
                 if invert {
                     self.monthdays ^= XT_TIME_ALL_MONTHDAYS;
                 }
             }
             "weekdays" => {
-                self.seen
-                    .take(Self::NAME, option, O_WEEKDAYS, invert, true)?;
+                seen.take(Self::NAME, option, O_WEEKDAYS, invert, true)?;
                 self.weekdays = parse_weekdays(&flag, args.value(&flag)?)?;
                 if invert {
                     self.weekdays ^= XT_TIME_ALL_WEEKDAYS;
@@ -352,23 +343,23 @@ impl Extension for Time {
                 } else {
                     O_KERNEL_TZ
                 };
-                self.seen.take(Self::NAME, option, id, invert, false)?;
+                seen.take(Self::NAME, option, id, invert, false)?;
                 self.kerneltz = true;
             }
-            "utc" => self.seen.take(Self::NAME, option, O_UTC, invert, false)?,
+            "utc" => seen.take(Self::NAME, option, O_UTC, invert, false)?,
             _ => return Ok(false),
         }
         Ok(true)
     }
 
-    fn finish(&mut self, _ctx: &Ctx) -> Result<()> {
-        if self.seen.has(O_CONTIGUOUS) && self.daytime_start < self.daytime_stop {
+    fn finish(&mut self, _ctx: &Ctx, seen: Seen) -> Result<()> {
+        if seen.has(O_CONTIGUOUS) && self.daytime_start < self.daytime_stop {
             return Err(Error::rule(
                 "time",
                 "--contiguous only makes sense when stoptime is smaller than starttime",
             ));
         }
-        if self.seen.has(O_UTC) && (self.seen.has(O_LOCAL_TZ) || self.seen.has(O_KERNEL_TZ)) {
+        if seen.has(O_UTC) && (seen.has(O_LOCAL_TZ) || seen.has(O_KERNEL_TZ)) {
             return Err(Error::rule(
                 "time",
                 "--utc cannot be used together with --kerneltz or --localtz",

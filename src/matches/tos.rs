@@ -10,6 +10,7 @@ use crate::error::{Error, Result};
 use crate::extension::{bad_revision, read_struct, Args, Ctx, Extension};
 use crate::inv::Inv;
 use crate::xtopt::strtoul;
+use crate::xtopt::Seen;
 
 /// The symbolic TOS values iptables knows (`tos_symbol_names`).
 const SYMBOLS: [(&str, u8); 5] = [
@@ -109,6 +110,7 @@ impl Extension for Tos {
         option: &str,
         invert: bool,
         args: &mut Args,
+        _seen: &mut Seen,
     ) -> Result<bool> {
         if option != "tos" {
             return Ok(false);
@@ -118,7 +120,7 @@ impl Extension for Tos {
         Ok(true)
     }
 
-    fn finish(&mut self, _ctx: &Ctx) -> Result<()> {
+    fn finish(&mut self, _ctx: &Ctx, _seen: Seen) -> Result<()> {
         if self.tos.is_none() {
             return Err(Error::rule("tos", "option \"--tos\" must be specified"));
         }

@@ -7,6 +7,7 @@ use iptkit_sys::Pod;
 use crate::addr::Family;
 use crate::error::{Error, Result};
 use crate::extension::{bad_revision, read_struct, Args, Ctx, Extension};
+use crate::xtopt::Seen;
 use crate::xtopt::{no_invert, uint_option};
 
 /// How a TTL or hop limit is compared (`IPT_TTL_*`, `IP6T_HL_*`: the same numbers).
@@ -166,13 +167,14 @@ impl Extension for Ttl {
         option: &str,
         invert: bool,
         args: &mut Args,
+        _seen: &mut Seen,
     ) -> Result<bool> {
         // libipt_ttl has `--ttl` as another name of `--ttl-eq`.
         let option = if option == "ttl" { "ttl-eq" } else { option };
         TtlTest::parse_option(&mut self.test, "ttl", option, invert, args)
     }
 
-    fn finish(&mut self, _ctx: &Ctx) -> Result<()> {
+    fn finish(&mut self, _ctx: &Ctx, _seen: Seen) -> Result<()> {
         TtlTest::required(&self.test, "ttl")
     }
 

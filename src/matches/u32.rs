@@ -8,6 +8,7 @@ use iptkit_sys::Pod;
 
 use crate::error::{Error, Result};
 use crate::extension::{bad_revision, read_struct, Args, Ctx, Extension};
+use crate::xtopt::Seen;
 use crate::xtopt::{once, strtoul};
 
 /// An operator of a location.
@@ -312,6 +313,7 @@ impl Extension for U32 {
         option: &str,
         invert: bool,
         args: &mut Args,
+        _seen: &mut Seen,
     ) -> Result<bool> {
         if option != "u32" {
             return Ok(false);
@@ -322,7 +324,7 @@ impl Extension for U32 {
         Ok(true)
     }
 
-    fn finish(&mut self, _ctx: &Ctx) -> Result<()> {
+    fn finish(&mut self, _ctx: &Ctx, _seen: Seen) -> Result<()> {
         if self.tests.is_empty() {
             return Err(Error::rule("u32", "option \"--u32\" must be specified"));
         }

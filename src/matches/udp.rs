@@ -126,6 +126,7 @@ macro_rules! udp_match {
                 option: &str,
                 invert: bool,
                 args: &mut $crate::extension::Args,
+                _seen: &mut $crate::xtopt::Seen,
             ) -> $crate::error::Result<bool> {
                 parse_port_option(
                     Self::NAME,
@@ -137,7 +138,11 @@ macro_rules! udp_match {
                 )
             }
 
-            fn finish(&mut self, _ctx: &$crate::extension::Ctx) -> $crate::error::Result<()> {
+            fn finish(
+                &mut self,
+                _ctx: &$crate::extension::Ctx,
+                _seen: $crate::xtopt::Seen,
+            ) -> $crate::error::Result<()> {
                 finish_ports([&mut self.sport, &mut self.dport]);
                 Ok(())
             }

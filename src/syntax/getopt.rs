@@ -267,9 +267,13 @@ mod tests {
                     continue;
                 };
                 for &(option, _) in table {
-                    let taken = m
-                        .clone()
-                        .parse_option(&ctx, option, false, &mut Args::new(&[]));
+                    let taken = m.clone().parse_option(
+                        &ctx,
+                        option,
+                        false,
+                        &mut Args::new(&[]),
+                        &mut crate::xtopt::Seen::default(),
+                    );
                     if matches!(taken, Ok(false)) && !NOT_TAKEN.contains(&(name, option)) {
                         missing.push(format!("-m {name} --{option} ({family:?})"));
                     }
@@ -284,9 +288,13 @@ mod tests {
                     continue;
                 };
                 for &(option, _) in table {
-                    let taken = t
-                        .clone()
-                        .parse_option(&ctx, option, false, &mut Args::new(&[]));
+                    let taken = t.clone().parse_option(
+                        &ctx,
+                        option,
+                        false,
+                        &mut Args::new(&[]),
+                        &mut crate::xtopt::Seen::default(),
+                    );
                     if matches!(taken, Ok(false)) && !NOT_TAKEN.contains(&(name, option)) {
                         missing.push(format!("-j {name} --{option} ({family:?})"));
                     }

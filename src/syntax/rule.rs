@@ -12,6 +12,7 @@ use crate::names;
 use crate::rule::{Counters, Rule};
 use crate::ruleset::check_chain_name;
 use crate::targets::{Target, TargetExt};
+use crate::xtopt::Seen;
 
 use super::getopt::{self, LongOption};
 use super::longopts::LongOpt;
@@ -88,6 +89,10 @@ struct SpecParser<'a> {
     // in iptables' merged option table.
     target_after: usize,
     counters: Option<Counters>,
+    // The options each match (by index) and the target took so far: the
+    // parser's bookkeeping, not part of the values.
+    match_seen: Vec<Seen>,
+    target_seen: Seen,
 }
 
 impl<'a> SpecParser<'a> {
@@ -101,6 +106,8 @@ impl<'a> SpecParser<'a> {
             target_set: false,
             target_after: 0,
             counters: None,
+            match_seen: Vec::new(),
+            target_seen: Seen::default(),
         }
     }
 
@@ -271,8 +278,16 @@ impl<'a> SpecParser<'a> {
     ) -> Result<()> {
         let ctx = self.rule.ctx();
         let taken = match (loaded, &mut self.rule.target) {
-            (Loaded::Target, Target::Ext(t)) => t.parse_option(&ctx, name, invert, args)?,
-            (Loaded::Match(i), _) => self.rule.matches[i].parse_option(&ctx, name, invert, args)?,
+            (Loaded::Target, Target::Ext(t)) => {
+                t.parse_option(&ctx, name, invert, args, &mut self.target_seen)?
+            }
+            (Loaded::Match(i), _) => self.rule.matches[i].parse_option(
+                &ctx,
+                name,
+                invert,
+                args,
+                &mut self.match_seen[i],
+            )?,
             (Loaded::Target, _) => false,
         };
         if !taken {
@@ -289,6 +304,7 @@ impl<'a> SpecParser<'a> {
     fn add_match(&mut self, m: Match) {
         self.rule.matches.reserve_exact(1);
         self.rule.matches.push(m);
+        self.match_seen.push(Seen::default());
     }
 
     /// The match named after the rule's protocol, unless one is loaded already.
@@ -309,11 +325,11 @@ impl<'a> SpecParser<'a> {
         let srcs = Nets::parse(family, self.srcs, self.src_inv)?;
         let dsts = Nets::parse(family, self.dsts, self.dst_inv)?;
         let ctx = self.rule.ctx();
-        for m in &mut self.rule.matches {
-            m.finish(&ctx)?;
+        for (m, seen) in self.rule.matches.iter_mut().zip(&self.match_seen) {
+            m.finish(&ctx, *seen)?;
         }
         if let Target::Ext(t) = &mut self.rule.target {
-            t.finish(&ctx)?;
+            t.finish(&ctx, self.target_seen)?;
         }
         if let Some(c) = self.counters {
             self.rule.counters = c;

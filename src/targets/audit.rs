@@ -34,16 +34,12 @@ impl AuditType {
 pub struct Audit {
     /// `--type`: the verdict recorded.
     pub kind: AuditType,
-    seen: Seen,
 }
 
 impl Audit {
     /// An AUDIT target recording `kind`.
     pub fn of(kind: AuditType) -> Audit {
-        Audit {
-            kind,
-            seen: Seen::default(),
-        }
+        Audit { kind }
     }
 }
 
@@ -91,11 +87,12 @@ impl Extension for Audit {
         option: &str,
         invert: bool,
         args: &mut Args,
+        seen: &mut Seen,
     ) -> Result<bool> {
         if option != "type" {
             return Ok(false);
         }
-        self.seen.take_opt(Self::NAME, OPTS, O_TYPE, invert)?;
+        seen.take_opt(Self::NAME, OPTS, O_TYPE, invert)?;
         let v = args.value("--type")?;
         self.kind = [AuditType::Accept, AuditType::Drop, AuditType::Reject]
             .into_iter()
@@ -104,8 +101,8 @@ impl Extension for Audit {
         Ok(true)
     }
 
-    fn finish(&mut self, _ctx: &Ctx) -> Result<()> {
-        self.seen.fcheck(Self::NAME, OPTS)
+    fn finish(&mut self, _ctx: &Ctx, seen: Seen) -> Result<()> {
+        seen.fcheck(Self::NAME, OPTS)
     }
 
     fn save(&self, _ctx: &Ctx, out: &mut String) {

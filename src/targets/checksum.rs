@@ -14,16 +14,12 @@ pub struct Checksum {
     /// `--checksum-fill` (the only operation, and required by iptables; a
     /// rule without it does nothing).
     pub fill: bool,
-    seen: Seen,
 }
 
 impl Default for Checksum {
     /// `--checksum-fill`.
     fn default() -> Self {
-        Checksum {
-            fill: true,
-            seen: Seen::default(),
-        }
+        Checksum { fill: true }
     }
 }
 
@@ -50,7 +46,6 @@ impl Extension for Checksum {
         }
         Ok(Checksum {
             fill: k.operation & XT_CHECKSUM_OP_FILL != 0,
-            seen: Seen::default(),
         })
     }
 
@@ -72,17 +67,18 @@ impl Extension for Checksum {
         option: &str,
         invert: bool,
         _args: &mut Args,
+        seen: &mut Seen,
     ) -> Result<bool> {
         if option != "checksum-fill" {
             return Ok(false);
         }
-        self.seen.take_opt(Self::NAME, OPTS, O_FILL, invert)?;
+        seen.take_opt(Self::NAME, OPTS, O_FILL, invert)?;
         self.fill = true;
         Ok(true)
     }
 
-    fn finish(&mut self, _ctx: &Ctx) -> Result<()> {
-        self.seen.fcheck(Self::NAME, OPTS)
+    fn finish(&mut self, _ctx: &Ctx, seen: Seen) -> Result<()> {
+        seen.fcheck(Self::NAME, OPTS)
     }
 
     fn save(&self, _ctx: &Ctx, out: &mut String) {
@@ -102,10 +98,7 @@ mod tests {
     fn kernel_bytes_both_ways() {
         // `-j CHECKSUM --checksum-fill`, as the kernel holds it.
         both_ways(Ipv4, &Checksum::default(), &[1, 0, 0, 0, 0, 0, 0, 0]);
-        let none = Checksum {
-            fill: false,
-            ..Checksum::default()
-        };
+        let none = Checksum { fill: false };
         both_ways(Ipv6, &none, &[0; 8]);
         assert!(Checksum::decode(&Ctx::new(Ipv4), 0, &[2]).is_err());
     }

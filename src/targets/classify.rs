@@ -15,17 +15,12 @@ pub struct Classify {
     pub major: u16,
     /// The class's minor number.
     pub minor: u16,
-    seen: Seen,
 }
 
 impl Classify {
     /// `--set-class MAJOR:MINOR`.
     pub fn class(major: u16, minor: u16) -> Classify {
-        Classify {
-            major,
-            minor,
-            seen: Seen::default(),
-        }
+        Classify { major, minor }
     }
 }
 
@@ -103,17 +98,18 @@ impl Extension for Classify {
         option: &str,
         invert: bool,
         args: &mut Args,
+        seen: &mut Seen,
     ) -> Result<bool> {
         if option != "set-class" {
             return Ok(false);
         }
-        self.seen.take_opt(Self::NAME, OPTS, O_SET_CLASS, invert)?;
+        seen.take_opt(Self::NAME, OPTS, O_SET_CLASS, invert)?;
         (self.major, self.minor) = parse_class(args.value("--set-class")?)?;
         Ok(true)
     }
 
-    fn finish(&mut self, _ctx: &Ctx) -> Result<()> {
-        self.seen.fcheck(Self::NAME, OPTS)
+    fn finish(&mut self, _ctx: &Ctx, seen: Seen) -> Result<()> {
+        seen.fcheck(Self::NAME, OPTS)
     }
 
     fn save(&self, _ctx: &Ctx, out: &mut String) {

@@ -61,7 +61,6 @@ pub struct Clusterip {
     pub local_nodes: Vec<u16>,
     /// `--hash-init`.
     pub hash_init: u32,
-    seen: Seen,
 }
 
 const O_NEW: usize = 0;
@@ -109,7 +108,6 @@ impl Extension for Clusterip {
             total_nodes: k.num_total_nodes,
             local_nodes: k.local_nodes[..n].to_vec(),
             hash_init: k.hash_initval,
-            seen: Seen::default(),
         };
         let mut again = Vec::new();
         t.encode(ctx, &mut again);
@@ -150,11 +148,12 @@ impl Extension for Clusterip {
         option: &str,
         invert: bool,
         args: &mut Args,
+        seen: &mut Seen,
     ) -> Result<bool> {
         let Some(id) = OPTS.iter().position(|o| o.name == option) else {
             return Ok(false);
         };
-        self.seen.take_opt(Self::NAME, OPTS, id, invert)?;
+        seen.take_opt(Self::NAME, OPTS, id, invert)?;
         if id == O_NEW {
             self.new = true;
             return Ok(true);
@@ -191,13 +190,13 @@ impl Extension for Clusterip {
         Ok(true)
     }
 
-    fn finish(&mut self, _ctx: &Ctx) -> Result<()> {
+    fn finish(&mut self, _ctx: &Ctx, seen: Seen) -> Result<()> {
         // Nothing, or everything but --hash-init.
         let full = [O_NEW, O_HASHMODE, O_CLUSTERMAC, O_TOTAL_NODES, O_LOCAL_NODE];
-        if !self.seen.none() && !full.iter().all(|&id| self.seen.has_opt(id)) {
+        if !seen.none() && !full.iter().all(|&id| seen.has_opt(id)) {
             return Err(Error::rule(Self::NAME, "invalid parameter combination"));
         }
-        self.seen.fcheck(Self::NAME, OPTS)
+        seen.fcheck(Self::NAME, OPTS)
     }
 
     fn save(&self, _ctx: &Ctx, out: &mut String) {
@@ -237,7 +236,6 @@ mod tests {
             total_nodes: 2,
             local_nodes: vec![1],
             hash_init: 1,
-            ..Clusterip::default()
         };
         both_ways(
             Ipv4,

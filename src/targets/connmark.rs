@@ -60,7 +60,6 @@ pub struct ConnmarkTarget {
     pub nfmask: u32,
     /// `Some` for revision 2 (what iptables writes), `None` for revision 1.
     pub shift: Option<Shift>,
-    seen: Seen,
 }
 
 impl Default for ConnmarkTarget {
@@ -72,7 +71,6 @@ impl Default for ConnmarkTarget {
             ctmask: u32::MAX,
             nfmask: u32::MAX,
             shift: Some(Shift::default()),
-            seen: Seen::default(),
         }
     }
 }
@@ -200,7 +198,6 @@ impl Extension for ConnmarkTarget {
             ctmask,
             nfmask,
             shift,
-            seen: Seen::default(),
         })
     }
 
@@ -244,18 +241,19 @@ impl Extension for ConnmarkTarget {
         option: &str,
         invert: bool,
         args: &mut Args,
+        seen: &mut Seen,
     ) -> Result<bool> {
         let Some(&(_, bit)) = OPTIONS.iter().find(|(name, _)| *name == option) else {
             return Ok(false);
         };
-        self.seen.take(Self::NAME, option, bit, invert, false)?;
+        seen.take(Self::NAME, option, bit, invert, false)?;
         let excluded = match bit {
             b if b & OPS != 0 => OPS & !b,
             b if b & CT_NF_MASK != 0 => MASK,
             MASK => CT_NF_MASK,
             _ => 0,
         };
-        if self.seen.has(excluded) {
+        if seen.has(excluded) {
             return Err(Error::rule(
                 Self::NAME,
                 format!("option \"--{option}\" cannot be used together with an earlier option"),
@@ -269,8 +267,8 @@ impl Extension for ConnmarkTarget {
         Ok(true)
     }
 
-    fn finish(&mut self, _ctx: &Ctx) -> Result<()> {
-        if !self.seen.has(OPS) {
+    fn finish(&mut self, _ctx: &Ctx, seen: Seen) -> Result<()> {
+        if !seen.has(OPS) {
             return Err(Error::rule(Self::NAME, "no operation specified"));
         }
         Ok(())

@@ -23,16 +23,12 @@ pub enum ConnsecmarkMode {
 pub struct Connsecmark {
     /// The direction of the copy.
     pub mode: ConnsecmarkMode,
-    seen: Seen,
 }
 
 impl Connsecmark {
     /// A CONNSECMARK target copying in direction `mode`.
     pub fn of(mode: ConnsecmarkMode) -> Connsecmark {
-        Connsecmark {
-            mode,
-            seen: Seen::default(),
-        }
+        Connsecmark { mode }
     }
 }
 
@@ -82,22 +78,23 @@ impl Extension for Connsecmark {
         option: &str,
         invert: bool,
         _args: &mut Args,
+        seen: &mut Seen,
     ) -> Result<bool> {
         let (id, mode) = match option {
             "save" => (O_SAVE, ConnsecmarkMode::Save),
             "restore" => (O_RESTORE, ConnsecmarkMode::Restore),
             _ => return Ok(false),
         };
-        self.seen.take_opt(Self::NAME, OPTS, id, invert)?;
+        seen.take_opt(Self::NAME, OPTS, id, invert)?;
         self.mode = mode;
         Ok(true)
     }
 
-    fn finish(&mut self, _ctx: &Ctx) -> Result<()> {
-        if self.seen.none() {
+    fn finish(&mut self, _ctx: &Ctx, seen: Seen) -> Result<()> {
+        if seen.none() {
             return Err(Error::rule(Self::NAME, "--save or --restore is required"));
         }
-        self.seen.fcheck(Self::NAME, OPTS)
+        seen.fcheck(Self::NAME, OPTS)
     }
 
     fn save(&self, _ctx: &Ctx, out: &mut String) {

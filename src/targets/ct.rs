@@ -105,7 +105,6 @@ pub struct Ct {
     pub timeout: Option<String>,
     /// The kernel struct's revision, 0 to 2 (iptables writes 2).
     pub revision: u8,
-    seen: Seen,
 }
 
 impl Default for Ct {
@@ -119,7 +118,6 @@ impl Default for Ct {
             helper: None,
             timeout: None,
             revision: 2,
-            seen: Seen::default(),
         }
     }
 }
@@ -216,7 +214,6 @@ impl Extension for Ct {
             helper: (!helper.is_empty()).then_some(helper),
             timeout,
             revision,
-            seen: Seen::default(),
         })
     }
 
@@ -251,6 +248,7 @@ impl Extension for Ct {
         option: &str,
         invert: bool,
         args: &mut Args,
+        seen: &mut Seen,
     ) -> Result<bool> {
         let bit = match option {
             "notrack" => O_NOTRACK,
@@ -263,7 +261,7 @@ impl Extension for Ct {
             "zone-reply" => O_ZONE_REPLY,
             _ => return Ok(false),
         };
-        self.seen.take(Self::NAME, option, bit, invert, false)?;
+        seen.take(Self::NAME, option, bit, invert, false)?;
         if bit == O_NOTRACK {
             self.flags |= CtFlags::NOTRACK;
             return Ok(true);

@@ -4,7 +4,6 @@
 
 use super::nat_range::{nat_target, Kind};
 pub use super::nat_range::{NatAddrs, NatPorts, NatRange};
-use crate::xtopt::Seen;
 
 const KIND: Kind = Kind {
     name: "DNAT",
@@ -22,7 +21,6 @@ pub struct Dnat {
     pub range: NatRange,
     /// The kernel struct's revision: 2, as iptables writes; 0 (IPv4) and 1 have no port base.
     pub revision: u8,
-    seen: Seen,
 }
 
 impl Default for Dnat {
@@ -220,6 +218,9 @@ mod tests {
             "-p tcp -j DNAT --to-destination 1.1.1.1:1-2/3",
         );
         t.revision = 1;
-        assert!(t.finish(&Ctx::new(Family::Ipv4)).is_err());
+        let mut seen = crate::xtopt::Seen::default();
+        seen.mark(1); // --to-destination was given
+        let e = t.finish(&Ctx::new(Family::Ipv4), seen).unwrap_err();
+        assert!(e.to_string().contains("shifted portmap"), "{e}");
     }
 }

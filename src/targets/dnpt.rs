@@ -62,7 +62,6 @@ impl NptPrefix {
 pub(super) struct Npt {
     pub src: NptPrefix,
     pub dst: NptPrefix,
-    pub seen: Seen,
 }
 
 const O_SRC_PFX: usize = 0;
@@ -84,7 +83,6 @@ impl Npt {
                 addr: Ipv6Addr::from(k.dst_pfx),
                 len: k.dst_pfx_len,
             },
-            seen: Seen::default(),
         };
         let mut again = Vec::new();
         t.encode(&mut again);
@@ -112,11 +110,12 @@ impl Npt {
         option: &str,
         invert: bool,
         args: &mut Args,
+        seen: &mut Seen,
     ) -> Result<bool> {
         let Some(id) = OPTS.iter().position(|o| o.name == option) else {
             return Ok(false);
         };
-        self.seen.take_opt(ext, OPTS, id, invert)?;
+        seen.take_opt(ext, OPTS, id, invert)?;
         let what = format!("{ext} --{option}");
         let p = NptPrefix::parse(&what, args.value(&format!("--{option}"))?)?;
         match id {
@@ -127,8 +126,8 @@ impl Npt {
         Ok(true)
     }
 
-    pub(super) fn finish(&self, ext: &str) -> Result<()> {
-        self.seen.fcheck(ext, OPTS)
+    pub(super) fn finish(ext: &str, seen: Seen) -> Result<()> {
+        seen.fcheck(ext, OPTS)
     }
 
     /// Each prefix unless it is `::/0`, as libip6t_DNPT/SNPT print them.
@@ -151,29 +150,19 @@ pub struct Dnpt {
     pub src: NptPrefix,
     /// `--dst-pfx`: the prefix translated to.
     pub dst: NptPrefix,
-    seen: Seen,
 }
 
 impl Dnpt {
     /// `--src-pfx src --dst-pfx dst`.
     pub fn prefixes(src: NptPrefix, dst: NptPrefix) -> Dnpt {
-        Dnpt {
-            src,
-            dst,
-            seen: Seen::default(),
-        }
+        Dnpt { src, dst }
     }
 
     fn npt(&self) -> Npt {
         Npt {
             src: self.src,
             dst: self.dst,
-            seen: self.seen,
         }
-    }
-
-    fn set(&mut self, n: Npt) {
-        (self.src, self.dst, self.seen) = (n.src, n.dst, n.seen);
     }
 }
 
@@ -204,15 +193,16 @@ impl Extension for Dnpt {
         option: &str,
         invert: bool,
         args: &mut Args,
+        seen: &mut Seen,
     ) -> Result<bool> {
         let mut n = self.npt();
-        let taken = n.parse_option(Self::NAME, option, invert, args)?;
-        self.set(n);
+        let taken = n.parse_option(Self::NAME, option, invert, args, seen)?;
+        (self.src, self.dst) = (n.src, n.dst);
         Ok(taken)
     }
 
-    fn finish(&mut self, _ctx: &Ctx) -> Result<()> {
-        self.npt().finish(Self::NAME)
+    fn finish(&mut self, _ctx: &Ctx, seen: Seen) -> Result<()> {
+        Npt::finish(Self::NAME, seen)
     }
 
     fn save(&self, _ctx: &Ctx, out: &mut String) {

@@ -14,16 +14,12 @@ use crate::xtopt::{uint_option, Opt, Seen};
 pub struct DscpTarget {
     /// The DSCP to set, 0 to 63.
     pub dscp: u8,
-    seen: Seen,
 }
 
 impl DscpTarget {
     /// `--set-dscp dscp`.
     pub fn set(dscp: u8) -> DscpTarget {
-        DscpTarget {
-            dscp,
-            seen: Seen::default(),
-        }
+        DscpTarget { dscp }
     }
 }
 
@@ -68,16 +64,16 @@ impl Extension for DscpTarget {
         option: &str,
         invert: bool,
         args: &mut Args,
+        seen: &mut Seen,
     ) -> Result<bool> {
         match option {
             "set-dscp" => {
-                self.seen.take_opt(Self::NAME, OPTS, O_SET_DSCP, invert)?;
+                seen.take_opt(Self::NAME, OPTS, O_SET_DSCP, invert)?;
                 let v = args.value("--set-dscp")?;
                 self.dscp = uint_option(Self::NAME, option, v, 0, XT_DSCP_MAX.into())? as u8;
             }
             "set-dscp-class" => {
-                self.seen
-                    .take_opt(Self::NAME, OPTS, O_SET_DSCP_CLASS, invert)?;
+                seen.take_opt(Self::NAME, OPTS, O_SET_DSCP_CLASS, invert)?;
                 let v = args.value("--set-dscp-class")?;
                 self.dscp = class_to_dscp(v).ok_or_else(|| {
                     Error::value("DSCP --set-dscp-class", v, "invalid DSCP class")
@@ -88,11 +84,11 @@ impl Extension for DscpTarget {
         Ok(true)
     }
 
-    fn finish(&mut self, _ctx: &Ctx) -> Result<()> {
-        if self.seen.none() {
+    fn finish(&mut self, _ctx: &Ctx, seen: Seen) -> Result<()> {
+        if seen.none() {
             return Err(Error::rule(Self::NAME, "--set-dscp is required"));
         }
-        self.seen.fcheck(Self::NAME, OPTS)
+        seen.fcheck(Self::NAME, OPTS)
     }
 
     fn save(&self, _ctx: &Ctx, out: &mut String) {

@@ -18,7 +18,6 @@ pub struct EcnTarget {
     pub tcp_cwr: Option<bool>,
     /// `--ecn-ip-ect 0..=3`: the ECN field of the IPv4 header.
     pub ip_ect: Option<u8>,
-    seen: Seen,
 }
 
 impl EcnTarget {
@@ -73,7 +72,6 @@ impl Extension for EcnTarget {
             tcp_ece: op(IPT_ECN_OP_SET_ECE).then_some(k.proto & IPT_ECN_TCP_ECE != 0),
             tcp_cwr: op(IPT_ECN_OP_SET_CWR).then_some(k.proto & IPT_ECN_TCP_CWR != 0),
             ip_ect: op(IPT_ECN_OP_SET_IP).then_some(k.ip_ect),
-            seen: Seen::default(),
         })
     }
 
@@ -108,6 +106,7 @@ impl Extension for EcnTarget {
         option: &str,
         invert: bool,
         args: &mut Args,
+        seen: &mut Seen,
     ) -> Result<bool> {
         let id = match option {
             "ecn-tcp-remove" => O_TCP_REMOVE,
@@ -116,7 +115,7 @@ impl Extension for EcnTarget {
             "ecn-ip-ect" => O_IP_ECT,
             _ => return Ok(false),
         };
-        self.seen.take_opt(Self::NAME, OPTS, id, invert)?;
+        seen.take_opt(Self::NAME, OPTS, id, invert)?;
         match id {
             // Like libipt_ECN, this replaces every operation given before.
             O_TCP_REMOVE => {
@@ -140,11 +139,11 @@ impl Extension for EcnTarget {
         Ok(true)
     }
 
-    fn finish(&mut self, _ctx: &Ctx) -> Result<()> {
-        if self.seen.none() {
+    fn finish(&mut self, _ctx: &Ctx, seen: Seen) -> Result<()> {
+        if seen.none() {
             return Err(Error::rule(Self::NAME, "an operation is required"));
         }
-        self.seen.fcheck(Self::NAME, OPTS)
+        seen.fcheck(Self::NAME, OPTS)
     }
 
     fn save(&self, _ctx: &Ctx, out: &mut String) {

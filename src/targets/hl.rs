@@ -17,16 +17,12 @@ const OPTS: &[Opt] = &ttl_opts("hl-set", "hl-dec", "hl-inc");
 pub struct HlTarget {
     /// The change (`TtlOp::Set` is `--hl-set`, and so on).
     pub op: TtlOp,
-    seen: Seen,
 }
 
 impl HlTarget {
     /// An HL target doing `op`.
     pub fn of(op: TtlOp) -> HlTarget {
-        HlTarget {
-            op,
-            seen: Seen::default(),
-        }
+        HlTarget { op }
     }
 }
 
@@ -68,16 +64,17 @@ impl Extension for HlTarget {
         option: &str,
         invert: bool,
         args: &mut Args,
+        seen: &mut Seen,
     ) -> Result<bool> {
-        match TtlOp::parse(Self::NAME, OPTS, &mut self.seen, option, invert, args)? {
+        match TtlOp::parse(Self::NAME, OPTS, seen, option, invert, args)? {
             Some(op) => self.op = op,
             None => return Ok(false),
         }
         Ok(true)
     }
 
-    fn finish(&mut self, _ctx: &Ctx) -> Result<()> {
-        TtlOp::finish(Self::NAME, OPTS, self.seen)
+    fn finish(&mut self, _ctx: &Ctx, seen: Seen) -> Result<()> {
+        TtlOp::finish(Self::NAME, OPTS, seen)
     }
 
     fn save(&self, _ctx: &Ctx, out: &mut String) {

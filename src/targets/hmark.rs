@@ -51,7 +51,6 @@ pub struct Hmark {
     pub offset: Option<u32>,
     /// `--hmark-tuple ct`: hash the connection's original tuple.
     pub ct: bool,
-    seen: Seen,
 }
 
 // Option ids, numbered as libxt_HMARK numbers them.
@@ -139,7 +138,7 @@ impl Hmark {
     }
 
     /// Applies one `--hmark-tuple` word: the whole field enters the hash.
-    fn tuple_word(&mut self, id: usize) {
+    fn tuple_word(&mut self, id: usize, seen: &mut Seen) {
         match id {
             O_CT => self.ct = true,
             O_SADDR_MASK => self.src_prefix = Some(128),
@@ -151,10 +150,10 @@ impl Hmark {
         }
         // Like iptables: the word counts as that option, which then may not
         // be given on its own any more.
-        self.seen.mark_opt(id);
+        seen.mark_opt(id);
     }
 
-    fn parse_tuple(&mut self, s: &str) -> Result<()> {
+    fn parse_tuple(&mut self, s: &str, seen: &mut Seen) -> Result<()> {
         let words: Vec<&str> = s.split(',').collect();
         if words.last() == Some(&"") {
             return Err(Error::value(
@@ -174,7 +173,7 @@ impl Hmark {
                 })
                 .map(|&(_, id)| id)
                 .ok_or_else(|| Error::value("HMARK --hmark-tuple", s, format!("bad type `{w}'")))?;
-            self.tuple_word(id);
+            self.tuple_word(id, seen);
         }
         Ok(())
     }
@@ -229,7 +228,6 @@ impl Extension for Hmark {
             modulus: f(XT_HMARK_MODULUS).then_some(k.hmodulus),
             offset: f(XT_HMARK_OFFSET).then_some(k.hoffset),
             ct: f(XT_HMARK_CT),
-            seen: Seen::default(),
         };
         // Values without their flag (or half a port field) do not come back.
         let mut again = Vec::new();
@@ -289,6 +287,7 @@ impl Extension for Hmark {
         option: &str,
         invert: bool,
         args: &mut Args,
+        seen: &mut Seen,
     ) -> Result<bool> {
         let Some(id) = OPTS.iter().position(|o| o.name == option) else {
             return Ok(false);
@@ -296,11 +295,11 @@ impl Extension for Hmark {
         if id == O_CT {
             return Ok(false);
         }
-        self.seen.take_opt(Self::NAME, OPTS, id, invert)?;
+        seen.take_opt(Self::NAME, OPTS, id, invert)?;
         let v = args.value(&format!("--{option}"))?;
         let n = |max: u64| uint_option(Self::NAME, option, v, 0, max);
         match id {
-            O_TUPLE => self.parse_tuple(v)?,
+            O_TUPLE => self.parse_tuple(v, seen)?,
             O_SADDR_MASK => self.src_prefix = Some(parse_prefix(ctx.family, option, v)?),
             O_DADDR_MASK => self.dst_prefix = Some(parse_prefix(ctx.family, option, v)?),
             O_SPORT_MASK => self.sport_mask = Some(n(0xffff)? as u16),
@@ -320,8 +319,7 @@ impl Extension for Hmark {
         Ok(true)
     }
 
-    fn finish(&mut self, _ctx: &Ctx) -> Result<()> {
-        let seen = self.seen;
+    fn finish(&mut self, _ctx: &Ctx, seen: Seen) -> Result<()> {
         if !seen.has_opt(O_MODULUS) {
             return Err(Error::rule(Self::NAME, "--hmark-mod is mandatory"));
         }

@@ -20,7 +20,6 @@ pub struct Idletimer {
     pub label: String,
     /// `--alarm`: an alarm timer, which wakes a suspended system (revision 1).
     pub alarm: bool,
-    seen: Seen,
 }
 
 impl Default for Idletimer {
@@ -30,7 +29,6 @@ impl Default for Idletimer {
             timeout: 0,
             label: String::new(),
             alarm: false,
-            seen: Seen::default(),
         }
     }
 }
@@ -88,7 +86,6 @@ impl Extension for Idletimer {
                     timeout: k.timeout,
                     label: c_str(&k.label),
                     alarm: k.timer_type == XT_IDLETIMER_ALARM,
-                    ..Idletimer::default()
                 };
                 (t, std::mem::offset_of!(idletimer_tg_info_v1, timer))
             }
@@ -127,11 +124,12 @@ impl Extension for Idletimer {
         option: &str,
         invert: bool,
         args: &mut Args,
+        seen: &mut Seen,
     ) -> Result<bool> {
         let Some(id) = OPTS.iter().position(|o| o.name == option) else {
             return Ok(false);
         };
-        self.seen.take_opt(Self::NAME, OPTS, id, invert)?;
+        seen.take_opt(Self::NAME, OPTS, id, invert)?;
         match id {
             O_TIMEOUT => {
                 let v = args.value("--timeout")?;
@@ -147,8 +145,8 @@ impl Extension for Idletimer {
         Ok(true)
     }
 
-    fn finish(&mut self, _ctx: &Ctx) -> Result<()> {
-        self.seen.fcheck(Self::NAME, OPTS)
+    fn finish(&mut self, _ctx: &Ctx, seen: Seen) -> Result<()> {
+        seen.fcheck(Self::NAME, OPTS)
     }
 
     fn save(&self, _ctx: &Ctx, out: &mut String) {

@@ -25,7 +25,6 @@ pub struct Led {
     pub delay: u32,
     /// `--led-always-blink`: blink even when the LED is on already.
     pub always_blink: bool,
-    seen: Seen,
 }
 
 impl Led {
@@ -70,7 +69,6 @@ impl Extension for Led {
             trigger_id: trigger_id.to_string(),
             delay: k.delay,
             always_blink: k.always_blink != 0,
-            seen: Seen::default(),
         };
         let mut again = Vec::new();
         t.encode(ctx, &mut again);
@@ -101,11 +99,12 @@ impl Extension for Led {
         option: &str,
         invert: bool,
         args: &mut Args,
+        seen: &mut Seen,
     ) -> Result<bool> {
         let Some(id) = OPTS.iter().position(|o| o.name == option) else {
             return Ok(false);
         };
-        self.seen.take_opt(Self::NAME, OPTS, id, invert)?;
+        seen.take_opt(Self::NAME, OPTS, id, invert)?;
         match id {
             O_TRIGGER_ID => {
                 let v = args.value("--led-trigger-id")?;
@@ -135,8 +134,8 @@ impl Extension for Led {
         Ok(true)
     }
 
-    fn finish(&mut self, _ctx: &Ctx) -> Result<()> {
-        self.seen.fcheck(Self::NAME, OPTS)
+    fn finish(&mut self, _ctx: &Ctx, seen: Seen) -> Result<()> {
+        seen.fcheck(Self::NAME, OPTS)
     }
 
     fn save(&self, _ctx: &Ctx, out: &mut String) {

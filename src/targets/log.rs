@@ -87,7 +87,6 @@ pub struct Log {
     pub prefix: Option<String>,
     /// `--log-tcp-sequence`, `--log-ip-options`, ...
     pub flags: LogFlags,
-    seen: Seen,
 }
 
 impl Default for Log {
@@ -96,7 +95,6 @@ impl Default for Log {
             level: DEFAULT_LEVEL,
             prefix: None,
             flags: LogFlags::empty(),
-            seen: Seen::default(),
         }
     }
 }
@@ -121,7 +119,6 @@ impl Extension for Log {
             level: k.level,
             prefix: (!prefix.is_empty()).then_some(prefix),
             flags: LogFlags::from_bits_retain(k.logflags),
-            seen: Seen::default(),
         })
     }
 
@@ -144,17 +141,17 @@ impl Extension for Log {
         option: &str,
         invert: bool,
         args: &mut Args,
+        seen: &mut Seen,
     ) -> Result<bool> {
         match option {
             "log-level" => {
-                self.seen.take(Self::NAME, option, O_LEVEL, invert, false)?;
+                seen.take(Self::NAME, option, O_LEVEL, invert, false)?;
                 let v = args.value("--log-level")?;
                 self.level = parse_level(v)
                     .ok_or_else(|| Error::value("--log-level", v, "log level unknown"))?;
             }
             "log-prefix" => {
-                self.seen
-                    .take(Self::NAME, option, O_PREFIX, invert, false)?;
+                seen.take(Self::NAME, option, O_PREFIX, invert, false)?;
                 let v = args.value("--log-prefix")?;
                 self.prefix = Some(parse_prefix("--log-prefix", v, MAX_PREFIX)?);
             }
@@ -162,8 +159,7 @@ impl Extension for Log {
                 let Some(&(_, flag)) = FLAG_OPTIONS.iter().find(|(name, _)| *name == option) else {
                     return Ok(false);
                 };
-                self.seen
-                    .take(Self::NAME, option, u32::from(flag.bits()), invert, false)?;
+                seen.take(Self::NAME, option, u32::from(flag.bits()), invert, false)?;
                 self.flags |= flag;
             }
         }

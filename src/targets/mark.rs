@@ -56,16 +56,12 @@ pub enum MarkAction {
 pub struct MarkTarget {
     /// What to do with the mark.
     pub action: MarkAction,
-    seen: Seen,
 }
 
 impl MarkTarget {
     /// A MARK of any action.
     pub fn new_action(action: MarkAction) -> MarkTarget {
-        MarkTarget {
-            action,
-            seen: Seen::default(),
-        }
+        MarkTarget { action }
     }
 
     /// `--set-xmark mark/mask`: clear `mask`, then XOR `mark`.
@@ -188,12 +184,13 @@ impl Extension for MarkTarget {
         option: &str,
         invert: bool,
         args: &mut Args,
+        seen: &mut Seen,
     ) -> Result<bool> {
         let Some(&(_, bit)) = OPTIONS.iter().find(|(name, _)| *name == option) else {
             return Ok(false);
         };
-        self.seen.take(Self::NAME, option, bit, invert, false)?;
-        if self.seen.has(ANY & !bit) {
+        seen.take(Self::NAME, option, bit, invert, false)?;
+        if seen.has(ANY & !bit) {
             return Err(Error::rule(
                 Self::NAME,
                 format!("option \"--{option}\" cannot be used together with another MARK option"),
@@ -218,8 +215,8 @@ impl Extension for MarkTarget {
         Ok(true)
     }
 
-    fn finish(&mut self, _ctx: &Ctx) -> Result<()> {
-        if !self.seen.has(ANY) {
+    fn finish(&mut self, _ctx: &Ctx, seen: Seen) -> Result<()> {
+        if !seen.has(ANY) {
             return Err(Error::rule(
                 Self::NAME,
                 "one of the --set-xmark, --{and,or,xor,set}-mark options is required",

@@ -4,7 +4,6 @@
 
 use super::nat_range::{nat_target, Kind};
 pub use super::nat_range::{NatAddrs, NatPorts, NatRange};
-use crate::xtopt::Seen;
 
 const KIND: Kind = Kind {
     name: "MASQUERADE",
@@ -22,7 +21,6 @@ pub struct Masquerade {
     pub range: NatRange,
     /// The kernel struct's revision: 0, the only one.
     pub revision: u8,
-    seen: Seen,
 }
 
 nat_target!(Masquerade, KIND, revisions: &[0], new: |_| Masquerade::default());

@@ -477,8 +477,7 @@ fn parse_to(
 }
 
 /// The struct methods and [`Extension`](crate::extension::Extension) impl of
-/// a NAT target whose value is a [`NatRange`] at a revision, plus the
-/// parser's [`Seen`] (SNAT, DNAT, MASQUERADE, REDIRECT): every codec is the
+/// a NAT target whose value is a [`NatRange`] at a revision (SNAT, DNAT, MASQUERADE, REDIRECT): every codec is the
 /// range's, told apart by the target's [`Kind`]. `new` makes the value
 /// `-j NAME` starts from.
 macro_rules! nat_target {
@@ -486,11 +485,7 @@ macro_rules! nat_target {
         impl $ty {
             #[doc = concat!("A ", stringify!($ty), " of `range`, as `revision`.")]
             pub fn new_range(range: NatRange, revision: u8) -> $ty {
-                $ty {
-                    range,
-                    revision,
-                    seen: $crate::xtopt::Seen::default(),
-                }
+                $ty { range, revision }
             }
         }
 
@@ -525,14 +520,18 @@ macro_rules! nat_target {
                 option: &str,
                 invert: bool,
                 args: &mut $crate::extension::Args,
+                seen: &mut $crate::xtopt::Seen,
             ) -> $crate::error::Result<bool> {
                 self.range
-                    .parse_option(&$kind, &mut self.seen, ctx, option, invert, args)
+                    .parse_option(&$kind, seen, ctx, option, invert, args)
             }
 
-            fn finish(&mut self, ctx: &$crate::extension::Ctx) -> $crate::error::Result<()> {
-                self.range
-                    .finish(&$kind, self.seen, ctx.family, self.revision)
+            fn finish(
+                &mut self,
+                ctx: &$crate::extension::Ctx,
+                seen: $crate::xtopt::Seen,
+            ) -> $crate::error::Result<()> {
+                self.range.finish(&$kind, seen, ctx.family, self.revision)
             }
 
             fn save(&self, ctx: &$crate::extension::Ctx, out: &mut String) {

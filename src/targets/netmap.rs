@@ -17,16 +17,12 @@ use crate::xtopt::{host, plen, Opt, Seen};
 pub struct Netmap {
     /// `--to`: the network mapped to.
     pub to: Net,
-    seen: Seen,
 }
 
 impl Netmap {
     /// `--to to`.
     pub fn to(to: Net) -> Netmap {
-        Netmap {
-            to,
-            seen: Seen::default(),
-        }
+        Netmap { to }
     }
 
     /// The range the kernel holds: the network's first and last address.
@@ -116,17 +112,18 @@ impl Extension for Netmap {
         option: &str,
         invert: bool,
         args: &mut Args,
+        seen: &mut Seen,
     ) -> Result<bool> {
         if option != "to" {
             return Ok(false);
         }
-        self.seen.take_opt(Self::NAME, OPTS, O_TO, invert)?;
+        seen.take_opt(Self::NAME, OPTS, O_TO, invert)?;
         self.to = parse_to(ctx.family, args.value("--to")?)?;
         Ok(true)
     }
 
-    fn finish(&mut self, _ctx: &Ctx) -> Result<()> {
-        self.seen.fcheck(Self::NAME, OPTS)
+    fn finish(&mut self, _ctx: &Ctx, seen: Seen) -> Result<()> {
+        seen.fcheck(Self::NAME, OPTS)
     }
 
     fn save(&self, _ctx: &Ctx, out: &mut String) {

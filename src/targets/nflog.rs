@@ -40,7 +40,6 @@ pub struct Nflog {
     pub len: Option<NflogLen>,
     /// `--nflog-threshold`: packets queued in the kernel before they are sent (default 0).
     pub threshold: u16,
-    seen: Seen,
 }
 
 const O_GROUP: u32 = 1;
@@ -75,7 +74,6 @@ impl Extension for Nflog {
             prefix: (!prefix.is_empty()).then_some(prefix),
             len,
             threshold: k.threshold,
-            seen: Seen::default(),
         })
     }
 
@@ -106,6 +104,7 @@ impl Extension for Nflog {
         option: &str,
         invert: bool,
         args: &mut Args,
+        seen: &mut Seen,
     ) -> Result<bool> {
         let bit = match option {
             "nflog-group" => O_GROUP,
@@ -115,9 +114,8 @@ impl Extension for Nflog {
             "nflog-threshold" => O_THRESHOLD,
             _ => return Ok(false),
         };
-        self.seen.take(Self::NAME, option, bit, invert, false)?;
-        self.seen
-            .exclude(Self::NAME, ("nflog-range", O_RANGE), ("nflog-size", O_SIZE))?;
+        seen.take(Self::NAME, option, bit, invert, false)?;
+        seen.exclude(Self::NAME, ("nflog-range", O_RANGE), ("nflog-size", O_SIZE))?;
         let v = args.value(&format!("--{option}"))?;
         let u16_value = || uint_option(Self::NAME, option, v, 0, u16::MAX.into()).map(|n| n as u16);
         let u32_value = || uint_option(Self::NAME, option, v, 0, u32::MAX.into()).map(|n| n as u32);

@@ -24,7 +24,6 @@ pub struct Nfqueue {
     pub cpu_fanout: bool,
     /// The kernel struct's revision, 0 to 3 (iptables writes 3).
     pub revision: u8,
-    seen: Seen,
 }
 
 impl Default for Nfqueue {
@@ -36,7 +35,6 @@ impl Default for Nfqueue {
             bypass: false,
             cpu_fanout: false,
             revision: 3,
-            seen: Seen::default(),
         }
     }
 }
@@ -123,7 +121,6 @@ impl Extension for Nfqueue {
             bypass: flags & NFQ_FLAG_BYPASS != 0,
             cpu_fanout: flags & NFQ_FLAG_CPU_FANOUT != 0,
             revision,
-            seen: Seen::default(),
         })
     }
 
@@ -173,6 +170,7 @@ impl Extension for Nfqueue {
         option: &str,
         invert: bool,
         args: &mut Args,
+        seen: &mut Seen,
     ) -> Result<bool> {
         let bit = match option {
             "queue-num" => O_NUM,
@@ -181,8 +179,8 @@ impl Extension for Nfqueue {
             "queue-cpu-fanout" => O_CPU_FANOUT,
             _ => return Ok(false),
         };
-        self.seen.take(Self::NAME, option, bit, invert, false)?;
-        self.seen.exclude(
+        seen.take(Self::NAME, option, bit, invert, false)?;
+        seen.exclude(
             Self::NAME,
             ("queue-num", O_NUM),
             ("queue-balance", O_BALANCE),
@@ -203,8 +201,8 @@ impl Extension for Nfqueue {
         Ok(true)
     }
 
-    fn finish(&mut self, _ctx: &Ctx) -> Result<()> {
-        if self.seen.has(O_CPU_FANOUT) && !self.seen.has(O_BALANCE) {
+    fn finish(&mut self, _ctx: &Ctx, seen: Seen) -> Result<()> {
+        if seen.has(O_CPU_FANOUT) && !seen.has(O_BALANCE) {
             return Err(Error::rule(
                 Self::NAME,
                 "--queue-cpu-fanout also requires --queue-balance",

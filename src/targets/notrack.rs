@@ -6,6 +6,7 @@
 use super::trace::no_data;
 use crate::error::Result;
 use crate::extension::{Args, Ctx, Extension};
+use crate::xtopt::Seen;
 
 /// The kernel's `NOTRACK` target: do not track the packet's connection.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
@@ -34,6 +35,7 @@ impl Extension for Notrack {
         _option: &str,
         _invert: bool,
         _args: &mut Args,
+        _seen: &mut Seen,
     ) -> Result<bool> {
         Ok(false)
     }

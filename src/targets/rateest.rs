@@ -6,7 +6,7 @@ use iptkit_sys::Pod;
 
 use crate::error::{Error, Result};
 use crate::extension::{bad_revision, c_str, read_struct, Args, Ctx, Extension};
-use crate::xtopt::{put_truncated, same_bytes, strtod, truncated, Opt, Scratch, Seen};
+use crate::xtopt::{put_truncated, same_bytes, strtod, truncated, Opt, Seen};
 
 /// Microseconds in a second (`TIME_UNITS_PER_SEC` of libxt_RATEEST).
 const USEC: u32 = 1_000_000;
@@ -24,9 +24,6 @@ pub struct RateestTarget {
     pub interval: i8,
     /// Averaging time constant: the interval times `2^ewma_log`, 1 to 30.
     pub ewma_log: u8,
-    seen: Seen,
-    /// The times as given, in microseconds, until `finish` rounds them.
-    given: Scratch<(u32, u32)>,
 }
 
 const O_NAME: usize = 0;
@@ -77,7 +74,6 @@ impl RateestTarget {
             name: name.to_string(),
             interval,
             ewma_log,
-            ..RateestTarget::default()
         }
     }
 
@@ -159,21 +155,22 @@ impl Extension for RateestTarget {
         option: &str,
         invert: bool,
         args: &mut Args,
+        seen: &mut Seen,
     ) -> Result<bool> {
         let Some(id) = OPTS.iter().position(|o| o.name == option) else {
             return Ok(false);
         };
-        self.seen.take_opt(Self::NAME, OPTS, id, invert)?;
+        seen.take_opt(Self::NAME, OPTS, id, invert)?;
         let v = args.value(&format!("--{option}"))?;
         match id {
             O_NAME => self.name = truncated(v, 16).to_string(),
             O_INTERVAL => {
-                self.given.0 .0 = parse_time(v).ok_or_else(|| {
+                seen.aux[0] = parse_time(v).ok_or_else(|| {
                     Error::value("RATEEST --rateest-interval", v, "bad interval value")
                 })?
             }
             O_EWMALOG => {
-                self.given.0 .1 = parse_time(v).ok_or_else(|| {
+                seen.aux[1] = parse_time(v).ok_or_else(|| {
                     Error::value("RATEEST --rateest-ewmalog", v, "bad ewmalog value")
                 })?
             }
@@ -182,10 +179,11 @@ impl Extension for RateestTarget {
         Ok(true)
     }
 
-    fn finish(&mut self, _ctx: &Ctx) -> Result<()> {
-        let (interval, ewmalog) = self.given.0;
+    fn finish(&mut self, _ctx: &Ctx, seen: Seen) -> Result<()> {
+        // The times as given, in microseconds, left by the options.
+        let [interval, ewmalog, ..] = seen.aux;
         self.round(interval, ewmalog)?;
-        self.seen.fcheck(Self::NAME, OPTS)
+        seen.fcheck(Self::NAME, OPTS)
     }
 
     fn save(&self, _ctx: &Ctx, out: &mut String) {

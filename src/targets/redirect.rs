@@ -4,7 +4,6 @@
 
 use super::nat_range::{nat_target, Kind};
 pub use super::nat_range::{NatAddrs, NatPorts, NatRange};
-use crate::xtopt::Seen;
 
 const KIND: Kind = Kind {
     name: "REDIRECT",
@@ -22,7 +21,6 @@ pub struct Redirect {
     pub range: NatRange,
     /// The kernel struct's revision: 0, the only one.
     pub revision: u8,
-    seen: Seen,
 }
 
 nat_target!(Redirect, KIND, revisions: &[0], new: |_| Redirect::default());

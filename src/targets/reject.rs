@@ -207,16 +207,12 @@ impl RejectWith {
 pub struct Reject {
     /// `--reject-with`.
     pub with: RejectWith,
-    seen: Seen,
 }
 
 impl Reject {
     /// A REJECT answering with `with`.
     pub fn new_with(with: RejectWith) -> Reject {
-        Reject {
-            with,
-            seen: Seen::default(),
-        }
+        Reject { with }
     }
 }
 
@@ -258,11 +254,12 @@ impl Extension for Reject {
         option: &str,
         invert: bool,
         args: &mut Args,
+        seen: &mut Seen,
     ) -> Result<bool> {
         if option != "reject-with" {
             return Ok(false);
         }
-        self.seen.take(Self::NAME, option, 1, invert, false)?;
+        seen.take(Self::NAME, option, 1, invert, false)?;
         let v = args.value("--reject-with")?;
         self.with = RejectWith::parse(ctx.family, v)
             .ok_or_else(|| Error::value("--reject-with", v, "unknown reject type"))?;

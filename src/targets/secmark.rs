@@ -16,7 +16,6 @@ pub struct Secmark {
     /// `--selctx`: the SELinux security context, at most 255 bytes
     /// (iptables cuts longer ones).
     pub selctx: String,
-    seen: Seen,
 }
 
 impl Default for Secmark {
@@ -24,7 +23,6 @@ impl Default for Secmark {
         Secmark {
             revision: 1,
             selctx: String::new(),
-            seen: Seen::default(),
         }
     }
 }
@@ -105,18 +103,19 @@ impl Extension for Secmark {
         option: &str,
         invert: bool,
         args: &mut Args,
+        seen: &mut Seen,
     ) -> Result<bool> {
         if option != "selctx" {
             return Ok(false);
         }
-        self.seen.take_opt(Self::NAME, OPTS, O_SELCTX, invert)?;
+        seen.take_opt(Self::NAME, OPTS, O_SELCTX, invert)?;
         let v = args.value("--selctx")?;
         self.selctx = truncated(v, SECMARK_SECCTX_MAX).to_string();
         Ok(true)
     }
 
-    fn finish(&mut self, _ctx: &Ctx) -> Result<()> {
-        self.seen.fcheck(Self::NAME, OPTS)
+    fn finish(&mut self, _ctx: &Ctx, seen: Seen) -> Result<()> {
+        seen.fcheck(Self::NAME, OPTS)
     }
 
     fn save(&self, _ctx: &Ctx, out: &mut String) {

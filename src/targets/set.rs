@@ -12,6 +12,7 @@ use iptkit_sys::Pod;
 use crate::error::{Error, Result};
 use crate::extension::{bad_revision, read_struct, Args, Ctx, Extension};
 use crate::matches::set::{parse_name_dirs, Dir, SetRef};
+use crate::xtopt::Seen;
 use crate::xtopt::{same_bytes, uint};
 
 /// One set of the target and the packet fields its elements are made of.
@@ -314,6 +315,7 @@ impl Extension for SetTarget {
         option: &str,
         _invert: bool,
         args: &mut Args,
+        _seen: &mut Seen,
     ) -> Result<bool> {
         // libxt_SET parses the old way and ignores a `!` before its options.
         match option {
@@ -340,7 +342,7 @@ impl Extension for SetTarget {
         Ok(true)
     }
 
-    fn finish(&mut self, _ctx: &Ctx) -> Result<()> {
+    fn finish(&mut self, _ctx: &Ctx, _seen: Seen) -> Result<()> {
         let refuse = |what: &str| Err(Error::rule(Self::NAME, what.to_string()));
         if self.add.is_none() && self.del.is_none() && self.map.is_none() {
             return refuse("you must specify either `--add-set' or `--del-set' or `--map-set'");
@@ -506,9 +508,10 @@ mod tests {
         let ctx = Ctx::new(Ipv4);
         let words: Vec<String> = ["foo", "src,dst"].iter().map(|s| s.to_string()).collect();
         let mut t = SetTarget::default();
-        t.parse_option(&ctx, "add-set", false, &mut Args::new(&words))
+        let mut seen = crate::xtopt::Seen::default();
+        t.parse_option(&ctx, "add-set", false, &mut Args::new(&words), &mut seen)
             .unwrap();
-        t.finish(&ctx).unwrap();
+        t.finish(&ctx, seen).unwrap();
         let mut b = Vec::new();
         t.encode(&ctx, &mut b);
         assert_eq!(b, hex("ffff0202ffff0000ffff000000000000ffffffff"));

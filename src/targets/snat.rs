@@ -6,7 +6,6 @@
 use super::nat_range::{nat_target, Kind};
 pub use super::nat_range::{NatAddrs, NatPorts, NatRange};
 use crate::addr::Family;
-use crate::xtopt::Seen;
 
 const KIND: Kind = Kind {
     name: "SNAT",
@@ -24,7 +23,6 @@ pub struct Snat {
     pub range: NatRange,
     /// The kernel struct's revision: 0 (IPv4) or 1 (IPv6), as iptables writes; 2 also stores a port base.
     pub revision: u8,
-    seen: Seen,
 }
 
 nat_target!(Snat, KIND, revisions: &[0, 1, 2], new: |ctx| {

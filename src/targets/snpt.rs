@@ -16,24 +16,18 @@ pub struct Snpt {
     pub src: NptPrefix,
     /// `--dst-pfx`: the prefix translated to.
     pub dst: NptPrefix,
-    seen: Seen,
 }
 
 impl Snpt {
     /// `--src-pfx src --dst-pfx dst`.
     pub fn prefixes(src: NptPrefix, dst: NptPrefix) -> Snpt {
-        Snpt {
-            src,
-            dst,
-            seen: Seen::default(),
-        }
+        Snpt { src, dst }
     }
 
     fn npt(&self) -> Npt {
         Npt {
             src: self.src,
             dst: self.dst,
-            seen: self.seen,
         }
     }
 }
@@ -65,15 +59,16 @@ impl Extension for Snpt {
         option: &str,
         invert: bool,
         args: &mut Args,
+        seen: &mut Seen,
     ) -> Result<bool> {
         let mut n = self.npt();
-        let taken = n.parse_option(Self::NAME, option, invert, args)?;
-        (self.src, self.dst, self.seen) = (n.src, n.dst, n.seen);
+        let taken = n.parse_option(Self::NAME, option, invert, args, seen)?;
+        (self.src, self.dst) = (n.src, n.dst);
         Ok(taken)
     }
 
-    fn finish(&mut self, _ctx: &Ctx) -> Result<()> {
-        self.npt().finish(Self::NAME)
+    fn finish(&mut self, _ctx: &Ctx, seen: Seen) -> Result<()> {
+        Npt::finish(Self::NAME, seen)
     }
 
     fn save(&self, _ctx: &Ctx, out: &mut String) {

@@ -3,7 +3,7 @@
 use super::TargetExt;
 
 /// What a rule does when it matches: a verdict, a jump, or a target extension.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub enum Target {
     /// No `-j`: count the packet and go on with the next rule.
     #[default]

@@ -21,7 +21,6 @@ pub struct Synproxy {
     pub timestamp: bool,
     /// `--ecn`: explicit congestion notification.
     pub ecn: bool,
-    seen: Seen,
 }
 
 const O_MSS: usize = 0;
@@ -62,7 +61,6 @@ impl Extension for Synproxy {
             sack_perm: opt(XT_SYNPROXY_OPT_SACK_PERM),
             timestamp: opt(XT_SYNPROXY_OPT_TIMESTAMP),
             ecn: opt(XT_SYNPROXY_OPT_ECN),
-            seen: Seen::default(),
         })
     }
 
@@ -98,11 +96,12 @@ impl Extension for Synproxy {
         option: &str,
         invert: bool,
         args: &mut Args,
+        seen: &mut Seen,
     ) -> Result<bool> {
         let Some(id) = OPTS.iter().position(|o| o.name == option) else {
             return Ok(false);
         };
-        self.seen.take_opt(Self::NAME, OPTS, id, invert)?;
+        seen.take_opt(Self::NAME, OPTS, id, invert)?;
         // Both numbers are read as 32-bit and cut, as libxt_SYNPROXY does.
         match id {
             O_MSS => {
@@ -121,8 +120,8 @@ impl Extension for Synproxy {
         Ok(true)
     }
 
-    fn finish(&mut self, _ctx: &Ctx) -> Result<()> {
-        self.seen.fcheck(Self::NAME, OPTS)
+    fn finish(&mut self, _ctx: &Ctx, seen: Seen) -> Result<()> {
+        seen.fcheck(Self::NAME, OPTS)
     }
 
     fn save(&self, _ctx: &Ctx, out: &mut String) {
@@ -159,7 +158,6 @@ mod tests {
             sack_perm: true,
             timestamp: true,
             ecn: true,
-            ..Synproxy::default()
         };
         both_ways(Ipv4, &t, &[0x1f, 9, 0xb4, 0x05, 0, 0, 0, 0]);
         both_ways(Ipv6, &Synproxy::default(), &[0; 8]);

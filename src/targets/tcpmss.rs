@@ -25,16 +25,12 @@ pub enum TcpMss {
 pub struct TcpmssTarget {
     /// The new MSS.
     pub mss: TcpMss,
-    seen: Seen,
 }
 
 impl TcpmssTarget {
     /// A TCPMSS target writing `mss`.
     pub fn of(mss: TcpMss) -> TcpmssTarget {
-        TcpmssTarget {
-            mss,
-            seen: Seen::default(),
-        }
+        TcpmssTarget { mss }
     }
 }
 
@@ -79,11 +75,12 @@ impl Extension for TcpmssTarget {
         option: &str,
         invert: bool,
         args: &mut Args,
+        seen: &mut Seen,
     ) -> Result<bool> {
         // The two options may be combined: the last one counts, as in iptables.
         match option {
             "set-mss" => {
-                self.seen.take_opt(Self::NAME, OPTS, O_SET_MSS, invert)?;
+                seen.take_opt(Self::NAME, OPTS, O_SET_MSS, invert)?;
                 let v = args.value("--set-mss")?;
                 // 65535 less the IP and TCP headers.
                 let max = match ctx.family {
@@ -93,7 +90,7 @@ impl Extension for TcpmssTarget {
                 self.mss = TcpMss::Set(uint_option(Self::NAME, option, v, 0, max)? as u16);
             }
             "clamp-mss-to-pmtu" => {
-                self.seen.take_opt(Self::NAME, OPTS, O_CLAMP_MSS, invert)?;
+                seen.take_opt(Self::NAME, OPTS, O_CLAMP_MSS, invert)?;
                 self.mss = TcpMss::ClampToPmtu;
             }
             _ => return Ok(false),
@@ -101,14 +98,14 @@ impl Extension for TcpmssTarget {
         Ok(true)
     }
 
-    fn finish(&mut self, _ctx: &Ctx) -> Result<()> {
-        if self.seen.none() {
+    fn finish(&mut self, _ctx: &Ctx, seen: Seen) -> Result<()> {
+        if seen.none() {
             return Err(Error::rule(
                 Self::NAME,
                 "at least one parameter is required",
             ));
         }
-        self.seen.fcheck(Self::NAME, OPTS)
+        seen.fcheck(Self::NAME, OPTS)
     }
 
     fn save(&self, _ctx: &Ctx, out: &mut String) {

@@ -26,7 +26,6 @@ pub struct Tcpoptstrip {
     /// The TCP option kinds to remove (iptables takes 2 to 255, by number or
     /// by a name of [`TCP_OPTION_NAMES`]); empty strips nothing.
     pub strip: BTreeSet<u8>,
-    seen: Seen,
 }
 
 impl Tcpoptstrip {
@@ -34,7 +33,6 @@ impl Tcpoptstrip {
     pub fn kinds(kinds: impl IntoIterator<Item = u8>) -> Tcpoptstrip {
         Tcpoptstrip {
             strip: kinds.into_iter().collect(),
-            seen: Seen::default(),
         }
     }
 }
@@ -98,17 +96,18 @@ impl Extension for Tcpoptstrip {
         option: &str,
         invert: bool,
         args: &mut Args,
+        seen: &mut Seen,
     ) -> Result<bool> {
         if option != "strip-options" {
             return Ok(false);
         }
-        self.seen.take_opt(Self::NAME, OPTS, O_STRIP, invert)?;
+        seen.take_opt(Self::NAME, OPTS, O_STRIP, invert)?;
         self.strip = parse_list(args.value("--strip-options")?)?;
         Ok(true)
     }
 
-    fn finish(&mut self, _ctx: &Ctx) -> Result<()> {
-        self.seen.fcheck(Self::NAME, OPTS)
+    fn finish(&mut self, _ctx: &Ctx, seen: Seen) -> Result<()> {
+        seen.fcheck(Self::NAME, OPTS)
     }
 
     fn save(&self, _ctx: &Ctx, out: &mut String) {

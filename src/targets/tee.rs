@@ -20,7 +20,6 @@ pub struct Tee {
     /// `--oif`: the interface to send it out of, at most 15 bytes (iptables
     /// cuts longer names).
     pub oif: Option<String>,
-    seen: Seen,
 }
 
 impl Default for Tee {
@@ -32,11 +31,7 @@ impl Default for Tee {
 impl Tee {
     /// `--gateway gateway`.
     pub fn gateway(gateway: IpAddr) -> Tee {
-        Tee {
-            gateway,
-            oif: None,
-            seen: Seen::default(),
-        }
+        Tee { gateway, oif: None }
     }
 }
 
@@ -92,14 +87,15 @@ impl Extension for Tee {
         option: &str,
         invert: bool,
         args: &mut Args,
+        seen: &mut Seen,
     ) -> Result<bool> {
         match option {
             "gateway" => {
-                self.seen.take_opt(Self::NAME, OPTS, O_GATEWAY, invert)?;
+                seen.take_opt(Self::NAME, OPTS, O_GATEWAY, invert)?;
                 self.gateway = host(ctx.family, "TEE --gateway", args.value("--gateway")?)?;
             }
             "oif" => {
-                self.seen.take_opt(Self::NAME, OPTS, O_OIF, invert)?;
+                seen.take_opt(Self::NAME, OPTS, O_OIF, invert)?;
                 self.oif = Some(truncated(args.value("--oif")?, 16).to_string());
             }
             _ => return Ok(false),
@@ -107,8 +103,8 @@ impl Extension for Tee {
         Ok(true)
     }
 
-    fn finish(&mut self, _ctx: &Ctx) -> Result<()> {
-        self.seen.fcheck(Self::NAME, OPTS)
+    fn finish(&mut self, _ctx: &Ctx, seen: Seen) -> Result<()> {
+        seen.fcheck(Self::NAME, OPTS)
     }
 
     fn save(&self, _ctx: &Ctx, out: &mut String) {

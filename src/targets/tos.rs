@@ -49,17 +49,12 @@ pub struct TosTarget {
     pub value: u8,
     /// Bits cleared first.
     pub mask: u8,
-    seen: Seen,
 }
 
 impl TosTarget {
     /// `--set-tos value/mask`.
     pub fn set(value: u8, mask: u8) -> TosTarget {
-        TosTarget {
-            value,
-            mask,
-            seen: Seen::default(),
-        }
+        TosTarget { value, mask }
     }
 }
 
@@ -108,11 +103,12 @@ impl Extension for TosTarget {
         option: &str,
         invert: bool,
         args: &mut Args,
+        seen: &mut Seen,
     ) -> Result<bool> {
         let Some(id) = OPTS.iter().position(|o| o.name == option) else {
             return Ok(false);
         };
-        self.seen.take_opt(Self::NAME, OPTS, id, invert)?;
+        seen.take_opt(Self::NAME, OPTS, id, invert)?;
         let v = args.value(&format!("--{option}"))?;
         if id == O_SET_TOS {
             // A name keeps the two ECN bits (mask 0x3f).
@@ -129,11 +125,11 @@ impl Extension for TosTarget {
         Ok(true)
     }
 
-    fn finish(&mut self, _ctx: &Ctx) -> Result<()> {
-        if self.seen.none() {
+    fn finish(&mut self, _ctx: &Ctx, seen: Seen) -> Result<()> {
+        if seen.none() {
             return Err(Error::rule(Self::NAME, "an action is required"));
         }
-        self.seen.fcheck(Self::NAME, OPTS)
+        seen.fcheck(Self::NAME, OPTS)
     }
 
     fn save(&self, _ctx: &Ctx, out: &mut String) {

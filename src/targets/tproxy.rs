@@ -25,7 +25,6 @@ pub struct Tproxy {
     pub mark: u32,
     /// `--tproxy-mark`: bits of the packet mark cleared first.
     pub mask: u32,
-    seen: Seen,
 }
 
 impl Default for Tproxy {
@@ -36,7 +35,6 @@ impl Default for Tproxy {
             addr: IpAddr::V4(Ipv4Addr::UNSPECIFIED),
             mark: 0,
             mask: 0,
-            seen: Seen::default(),
         }
     }
 }
@@ -79,7 +77,6 @@ impl Extension for Tproxy {
                     addr: IpAddr::V4(Ipv4Addr::from(k.laddr)),
                     mark: k.mark_value,
                     mask: k.mark_mask,
-                    seen: Seen::default(),
                 }
             }
             (1, _) => {
@@ -90,7 +87,6 @@ impl Extension for Tproxy {
                     addr: inet_addr_of(ctx.family, k.laddr),
                     mark: k.mark_value,
                     mask: k.mark_mask,
-                    seen: Seen::default(),
                 }
             }
             _ => return Err(bad_revision(Self::NAME, revision)),
@@ -131,11 +127,12 @@ impl Extension for Tproxy {
         option: &str,
         invert: bool,
         args: &mut Args,
+        seen: &mut Seen,
     ) -> Result<bool> {
         let Some(id) = OPTS.iter().position(|o| o.name == option) else {
             return Ok(false);
         };
-        self.seen.take_opt(Self::NAME, OPTS, id, invert)?;
+        seen.take_opt(Self::NAME, OPTS, id, invert)?;
         let v = args.value(&format!("--{option}"))?;
         match id {
             O_PORT => self.port = port(Self::NAME, option, v)?,
@@ -146,8 +143,8 @@ impl Extension for Tproxy {
         Ok(true)
     }
 
-    fn finish(&mut self, _ctx: &Ctx) -> Result<()> {
-        self.seen.fcheck(Self::NAME, OPTS)
+    fn finish(&mut self, _ctx: &Ctx, seen: Seen) -> Result<()> {
+        seen.fcheck(Self::NAME, OPTS)
     }
 
     fn save(&self, ctx: &Ctx, out: &mut String) {

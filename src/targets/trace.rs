@@ -3,6 +3,7 @@
 
 use crate::error::{Error, Result};
 use crate::extension::{bad_revision, Args, Ctx, Extension};
+use crate::xtopt::Seen;
 
 /// Checks the data of a target that has none (revision 0, nothing but
 /// padding): anything else would not come back as it was.
@@ -46,6 +47,7 @@ impl Extension for Trace {
         _option: &str,
         _invert: bool,
         _args: &mut Args,
+        _seen: &mut Seen,
     ) -> Result<bool> {
         Ok(false)
     }

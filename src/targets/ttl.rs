@@ -107,16 +107,12 @@ const OPTS: &[Opt] = &ttl_opts("ttl-set", "ttl-dec", "ttl-inc");
 pub struct TtlTarget {
     /// The change.
     pub op: TtlOp,
-    seen: Seen,
 }
 
 impl TtlTarget {
     /// A TTL target doing `op`.
     pub fn of(op: TtlOp) -> TtlTarget {
-        TtlTarget {
-            op,
-            seen: Seen::default(),
-        }
+        TtlTarget { op }
     }
 }
 
@@ -156,16 +152,17 @@ impl Extension for TtlTarget {
         option: &str,
         invert: bool,
         args: &mut Args,
+        seen: &mut Seen,
     ) -> Result<bool> {
-        match TtlOp::parse(Self::NAME, OPTS, &mut self.seen, option, invert, args)? {
+        match TtlOp::parse(Self::NAME, OPTS, seen, option, invert, args)? {
             Some(op) => self.op = op,
             None => return Ok(false),
         }
         Ok(true)
     }
 
-    fn finish(&mut self, _ctx: &Ctx) -> Result<()> {
-        TtlOp::finish(Self::NAME, OPTS, self.seen)
+    fn finish(&mut self, _ctx: &Ctx, seen: Seen) -> Result<()> {
+        TtlOp::finish(Self::NAME, OPTS, seen)
     }
 
     fn save(&self, _ctx: &Ctx, out: &mut String) {

@@ -2,11 +2,10 @@
 //! `xtables_options_fcheck`: an option only once, `!` only where the option
 //! allows it, mandatory options, options that exclude each other.
 //!
-//! A codec keeps a [`Seen`] in its value and names its options by bits
+//! The rule parser keeps a [`Seen`] per extension and hands it to the
+//! codec's `parse_option`/`finish`; a codec names its options by bits
 //! (`const O_MARK: u32 = 1 << 0`), or lists them in a table of [`Opt`]
 //! (`struct xt_option_entry`) indexed by small numbers.
-
-use std::hash::{Hash, Hasher};
 
 use crate::error::{Error, Result};
 
@@ -15,23 +14,17 @@ fn bare(option: &str) -> &str {
     option.trim_start_matches('-')
 }
 
-/// Which options an extension took while parsing, as bits.
-///
-/// This is bookkeeping, not part of the value: every `Seen` equals every
-/// other, so a parsed value equals the same value decoded from the kernel.
-#[derive(Clone, Copy, Debug, Default)]
-pub(crate) struct Seen(u32);
-
-impl PartialEq for Seen {
-    fn eq(&self, _other: &Seen) -> bool {
-        true
-    }
-}
-
-impl Eq for Seen {}
-
-impl Hash for Seen {
-    fn hash<H: Hasher>(&self, _state: &mut H) {}
+/// Which options an extension took while parsing, as bits: the rule
+/// parser's bookkeeping for one match or target, kept beside the value (not
+/// in it), so that extension values are plain data.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Seen {
+    bits: u32,
+    /// Numbers an extension carries from its options to its `finish`
+    /// (iptables' `udata`; hashlimit: the seconds in the rate's unit, which
+    /// set defaults; statistic: options that land in one field whatever
+    /// their order).
+    pub(crate) aux: [u32; 4],
 }
 
 impl Seen {
@@ -63,24 +56,24 @@ impl Seen {
         if !invertible {
             no_invert(ext, option, invert)?;
         }
-        self.0 |= bit;
+        self.bits |= bit;
         Ok(())
     }
 
     /// Records `bit` as taken without any check (for options that set what
     /// another option sets).
     pub(crate) fn mark(&mut self, bit: u32) {
-        self.0 |= bit;
+        self.bits |= bit;
     }
 
     /// True when any option of `bits` was taken.
     pub(crate) fn has(self, bits: u32) -> bool {
-        self.0 & bits != 0
+        self.bits & bits != 0
     }
 
     /// True when no option was taken.
     pub(crate) fn none(self) -> bool {
-        self.0 == 0
+        self.bits == 0
     }
 
     /// Refuses a missing mandatory option (`XTOPT_MAND`).
@@ -215,25 +208,6 @@ pub(crate) fn take_flag(ext: &str, option: &str, slot: &mut bool, invert: bool) 
     Ok(())
 }
 
-/// Parser state an extension keeps between `parse_option` and `finish`
-/// (iptables' `udata`, or options that write shared struct fields whatever
-/// their order). Like [`Seen`], not part of the value: every `Scratch`
-/// equals every other.
-#[derive(Clone, Copy, Debug, Default)]
-pub(crate) struct Scratch<T>(pub T);
-
-impl<T> PartialEq for Scratch<T> {
-    fn eq(&self, _other: &Scratch<T>) -> bool {
-        true
-    }
-}
-
-impl<T> Eq for Scratch<T> {}
-
-impl<T> Hash for Scratch<T> {
-    fn hash<H: Hasher>(&self, _state: &mut H) {}
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -275,6 +249,6 @@ mod tests {
         assert!(s.has(1 | 2) && !s.has(2) && s.has(4));
         assert!(s.require("x", "b", 2).is_err());
         assert!(s.exclude("x", ("a", 1), ("c", 4)).is_err());
-        assert_eq!(Seen::default(), s);
+        assert_ne!(Seen::default(), s);
     }
 }
