@@ -165,6 +165,52 @@ impl Net {
         self.mask.is_unspecified()
     }
 
+    /// True when `addr` is in this network (the kernel's test: the address
+    /// masked equals the network's address). An address of the other family
+    /// is never in it.
+    ///
+    /// ```
+    /// use iptkit::Net;
+    /// let net: Net = "10.0.0.0/8".parse()?;
+    /// assert!(net.contains("10.1.2.3".parse().unwrap()));
+    /// assert!(!net.contains("192.0.2.1".parse().unwrap()));
+    /// # Ok::<(), iptkit::Error>(())
+    /// ```
+    pub fn contains(&self, addr: IpAddr) -> bool {
+        match (self.addr, self.mask, addr) {
+            (IpAddr::V4(n), IpAddr::V4(m), IpAddr::V4(a)) => {
+                u32::from(a) & u32::from(m) == u32::from(n)
+            }
+            (IpAddr::V6(n), IpAddr::V6(m), IpAddr::V6(a)) => {
+                u128::from(a) & u128::from(m) == u128::from(n)
+            }
+            _ => false,
+        }
+    }
+
+    /// True when some address is in both networks: the two agree on every
+    /// bit that both masks test. Networks of different families never
+    /// overlap.
+    ///
+    /// ```
+    /// use iptkit::Net;
+    /// let a: Net = "10.0.0.0/8".parse()?;
+    /// assert!(a.overlaps(&"10.20.0.0/16".parse()?));
+    /// assert!(!a.overlaps(&"192.168.0.0/16".parse()?));
+    /// # Ok::<(), iptkit::Error>(())
+    /// ```
+    pub fn overlaps(&self, other: &Net) -> bool {
+        match (self.addr, self.mask, other.addr, other.mask) {
+            (IpAddr::V4(a), IpAddr::V4(m), IpAddr::V4(b), IpAddr::V4(n)) => {
+                (u32::from(a) ^ u32::from(b)) & u32::from(m) & u32::from(n) == 0
+            }
+            (IpAddr::V6(a), IpAddr::V6(m), IpAddr::V6(b), IpAddr::V6(n)) => {
+                (u128::from(a) ^ u128::from(b)) & u128::from(m) & u128::from(n) == 0
+            }
+            _ => false,
+        }
+    }
+
     /// As an [`IpNet`], when the mask is contiguous.
     pub fn to_ipnet(&self) -> Option<IpNet> {
         IpNet::new(self.addr, self.prefix_len()?).ok()

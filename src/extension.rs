@@ -6,7 +6,7 @@
 //! codecs: kernel bytes in and out (`decode`/`encode`, shared by the legacy
 //! backend and nf_tables compat expressions) and iptables words in and out
 //! (`parse_option`/`save`). Adding an extension is one file that implements
-//! [`Extension`] and one line in a registry.
+//! `Extension` and one line in a registry.
 
 use std::borrow::Cow;
 
@@ -274,6 +274,29 @@ pub(crate) trait Extension: Sized + Clone + std::fmt::Debug + PartialEq {
     fn save(&self, ctx: &Ctx, out: &mut String);
 }
 
+/// Builds a value of `E` from its option words as a rule does: a fresh value
+/// made by `name` (`E::NAME` or an alias), each option (with its `!`) through
+/// `parse_option`, then `finish`. An option the extension does not know is
+/// an [`Error::UnknownOption`]. The typed constructors that take text (a
+/// hashlimit rate) build through here, so they refuse what iptables refuses.
+pub(crate) fn from_words<E: Extension>(ctx: &Ctx, name: &str, words: &[&str]) -> Result<E> {
+    let words: Vec<String> = words.iter().map(|s| s.to_string()).collect();
+    let mut e = E::new(ctx, name);
+    let mut args = Args::new(&words);
+    let mut seen = Seen::default();
+    while let Some(w) = args.next() {
+        let (invert, w) = match w {
+            "!" => (true, args.next().unwrap_or_default()),
+            w => (false, w),
+        };
+        if !e.parse_option(ctx, w.trim_start_matches('-'), invert, &mut args, &mut seen)? {
+            return Err(Error::UnknownOption(w.to_string()));
+        }
+    }
+    e.finish(ctx, seen)?;
+    Ok(e)
+}
+
 /// Reads a NUL-padded C string field.
 pub fn c_str(bytes: &[u8]) -> String {
     let end = bytes.iter().position(|&b| b == 0).unwrap_or(bytes.len());
@@ -333,8 +356,23 @@ pub struct Unknown {
 }
 
 /// Marks a type as one of the variants of the extension enum `E`, so that
-/// wrappers of `E` can offer `From` for every extension type.
-pub trait Member<E> {}
+/// wrappers of `E` can offer `From` for every extension type and typed
+/// lookups ([`Rule::find`](crate::Rule::find)).
+pub trait Member<E>: Sized {
+    /// The value when `e` is this type's variant.
+    fn from_ref(e: &E) -> Option<&Self>;
+}
+
+/// A reference to the value a registry variant holds (see [`payload`]).
+macro_rules! unwrap_ref {
+    ($v:expr) => {
+        $v
+    };
+    ($v:expr, boxed) => {
+        &**$v
+    };
+}
+pub(crate) use unwrap_ref;
 
 /// The payload of a registry variant: the extension's value, or a box of
 /// it for a variant marked `boxed`.
@@ -386,7 +424,14 @@ macro_rules! registry {
                     $enum::$variant($crate::extension::wrap!(v $(, $boxed)?))
                 }
             }
-            impl $crate::extension::Member<$enum> for $ty {}
+            impl $crate::extension::Member<$enum> for $ty {
+                fn from_ref(e: &$enum) -> Option<&Self> {
+                    match e {
+                        $enum::$variant(v) => Some($crate::extension::unwrap_ref!(v $(, $boxed)?)),
+                        _ => None,
+                    }
+                }
+            }
         )*
 
         impl $enum {
@@ -449,6 +494,16 @@ macro_rules! registry {
                     revision,
                     data: data.to_vec(),
                 })
+            }
+
+            /// The family the extension's text is printed for when no rule
+            /// says: IPv4, unless the extension exists for IPv6 only.
+            pub(crate) fn home_family(&self) -> $crate::addr::Family {
+                use $crate::extension::Extension;
+                match self {
+                    $( $enum::$variant(_) => <$ty>::FAMILIES[0], )*
+                    $enum::Unknown(_) => $crate::addr::Family::Ipv4,
+                }
             }
 
             /// The kernel name.

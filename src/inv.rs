@@ -46,3 +46,13 @@ impl<T> From<T> for Inv<T> {
         Inv::is(value)
     }
 }
+
+impl<T: std::fmt::Display> std::fmt::Display for Inv<T> {
+    /// The value, with `! ` in front when inverted: `! 10.0.0.0/8`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.invert {
+            f.write_str("! ")?;
+        }
+        self.value.fmt(f)
+    }
+}

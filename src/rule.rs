@@ -6,10 +6,11 @@ use std::str::FromStr;
 use crate::addr::{Family, Net};
 use crate::error::{Error, Result};
 use crate::extension::Ctx;
+use crate::extension::Member;
 use crate::iface::Iface;
 use crate::inv::Inv;
 use crate::matches::Match;
-use crate::targets::Target;
+use crate::targets::{Target, TargetExt};
 
 /// Packet and byte counters of a rule or a policy.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
@@ -138,10 +139,65 @@ impl Rule {
         self
     }
 
-    /// Appends a match.
+    /// Appends a match. A match that exists for one protocol only (`tcp`,
+    /// `udp`, `icmp`, `sctp`, ...) sets the rule's `-p` to it when the rule
+    /// has none, as iptables requires it: `Rule::new(f).with_match(tcp)` is
+    /// `-p tcp -m tcp`.
     pub fn with_match(mut self, m: impl Into<Match>) -> Rule {
-        self.matches.push(m.into());
+        let m = m.into();
+        if self.proto.is_none() {
+            self.proto = protocol_of(&m, self.family).map(Inv::is);
+        }
+        self.matches.push(m);
         self
+    }
+
+    /// The first match of type `T`, if the rule has one.
+    ///
+    /// ```
+    /// use iptkit::{matches::tcp::Tcp, Rule};
+    /// let rule: Rule = "-p tcp -m tcp --dport 22 -j ACCEPT".parse()?;
+    /// let tcp = rule.find::<Tcp>().expect("a tcp match");
+    /// assert_eq!(tcp.dport.map(|p| p.value.min), Some(22));
+    /// # Ok::<(), iptkit::Error>(())
+    /// ```
+    #[doc(alias = "get_match")]
+    pub fn find<T: Member<Match>>(&self) -> Option<&T> {
+        self.matches.iter().find_map(T::from_ref)
+    }
+
+    /// Every match of type `T`, in order.
+    pub fn find_all<T: Member<Match> + 'static>(&self) -> impl Iterator<Item = &T> {
+        self.matches.iter().filter_map(T::from_ref)
+    }
+
+    /// The target extension when it is of type `T` (`-j REJECT ...`).
+    ///
+    /// ```
+    /// use iptkit::{targets::reject::Reject, Rule};
+    /// let rule: Rule = "-j REJECT --reject-with tcp-reset".parse()?;
+    /// assert!(rule.target_as::<Reject>().is_some());
+    /// # Ok::<(), iptkit::Error>(())
+    /// ```
+    pub fn target_as<T: Member<TargetExt>>(&self) -> Option<&T> {
+        match &self.target {
+            Target::Ext(t) => T::from_ref(t),
+            _ => None,
+        }
+    }
+
+    /// The text of the rule's first `-m comment`, when it has one and the
+    /// comment is UTF-8 (a comment is bytes; [`Rule::find`] with
+    /// [`Comment`](crate::matches::comment::Comment) gives them all).
+    ///
+    /// ```
+    /// use iptkit::Rule;
+    /// let rule: Rule = "-m comment --comment \"ssh in\" -j ACCEPT".parse()?;
+    /// assert_eq!(rule.comment(), Some("ssh in"));
+    /// # Ok::<(), iptkit::Error>(())
+    /// ```
+    pub fn comment(&self) -> Option<&str> {
+        self.find::<crate::matches::comment::Comment>()?.to_str()
     }
 
     /// Sets the target.
@@ -226,6 +282,22 @@ impl Rule {
         crate::syntax::write_rule_line(&mut out, self, chain, counters, dialect);
         out
     }
+}
+
+/// The protocol a match exists for alone, whose kernel module refuses a
+/// rule without that `-p` (the `.proto` of its `xt_match`).
+fn protocol_of(m: &Match, family: Family) -> Option<u8> {
+    Some(match m {
+        Match::Tcp(_) | Match::Tcpmss(_) => 6,
+        Match::Udp(_) => 17,
+        Match::Udplite(_) => 136,
+        Match::Icmp(_) if family == Family::Ipv4 => 1,
+        Match::Icmp6(_) if family == Family::Ipv6 => 58,
+        Match::Sctp(_) => 132,
+        Match::Dccp(_) => 33,
+        Match::Mh(_) if family == Family::Ipv6 => 135,
+        _ => return None,
+    })
 }
 
 impl fmt::Display for Rule {

@@ -22,6 +22,15 @@ pub enum Policy {
     Drop,
 }
 
+impl fmt::Display for Table {
+    /// The table as iptables-legacy-save prints it, without counters (see
+    /// [`save_table_in`](crate::syntax::restore::save_table_in) for the
+    /// others).
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&crate::syntax::restore::save_table(self, false))
+    }
+}
+
 impl fmt::Display for Policy {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {

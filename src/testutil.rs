@@ -4,10 +4,9 @@
 //! 1.8.9 printed for them).
 
 use crate::addr::Family;
-use crate::error::{Error, Result};
-use crate::extension::{Args, Ctx, Extension};
+use crate::error::Result;
+use crate::extension::{Ctx, Extension};
 use crate::syntax::{parse_rule_spec, save_rule_spec, split_words};
-use crate::xtopt::Seen;
 use crate::{Match, Target, TargetExt};
 
 /// A family or a whole context, for the helpers that take either.
@@ -47,21 +46,7 @@ pub(crate) fn ctx(family: Family) -> Ctx {
 /// `name` (`E::NAME` or an alias), then runs `finish`. An option the
 /// extension does not know is an [`Error::UnknownOption`].
 pub(crate) fn parse_named<E: Extension>(ctx: &Ctx, name: &str, words: &[&str]) -> Result<E> {
-    let words: Vec<String> = words.iter().map(|s| s.to_string()).collect();
-    let mut e = E::new(ctx, name);
-    let mut args = Args::new(&words);
-    let mut seen = Seen::default();
-    while let Some(w) = args.next() {
-        let (invert, w) = match w {
-            "!" => (true, args.next().expect("an option after `!`")),
-            w => (false, w),
-        };
-        if !e.parse_option(ctx, w.trim_start_matches('-'), invert, &mut args, &mut seen)? {
-            return Err(Error::UnknownOption(w.to_string()));
-        }
-    }
-    e.finish(ctx, seen)?;
-    Ok(e)
+    crate::extension::from_words(ctx, name, words)
 }
 
 /// [`parse_named`] under the extension's own name.

@@ -129,7 +129,18 @@ pub enum CtDirection {
 }
 
 /// `-m conntrack`, or `-m state` when [`Conntrack::state_alias`] is set.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+///
+/// The default is revision 3 (what iptables writes) with no test set.
+///
+/// ```
+/// use iptkit::matches::conntrack::{Conntrack, CtState};
+/// use iptkit::{Family, Rule, Target};
+/// let rule = Rule::new(Family::Ipv4)
+///     .with_match(Conntrack::state(CtState::ESTABLISHED | CtState::RELATED))
+///     .with_target(Target::Accept);
+/// assert_eq!(rule.to_string(), "-m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT");
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Conntrack {
     /// Kernel struct revision (1, 2 or 3). Revisions 1 and 2 hold single
     /// ports only (a range keeps its first port); revision 1 holds 8-bit
@@ -163,6 +174,39 @@ pub struct Conntrack {
     pub expires: Option<Inv<CtExpires>>,
     /// `--ctdir`.
     pub direction: Option<CtDirection>,
+}
+
+impl Default for Conntrack {
+    fn default() -> Conntrack {
+        Conntrack {
+            revision: 3,
+            state_alias: false,
+            state: None,
+            proto: None,
+            orig_src: None,
+            orig_dst: None,
+            repl_src: None,
+            repl_dst: None,
+            orig_src_port: None,
+            orig_dst_port: None,
+            repl_src_port: None,
+            repl_dst_port: None,
+            status: None,
+            expires: None,
+            direction: None,
+        }
+    }
+}
+
+impl Conntrack {
+    /// `--ctstate STATES`: the connection is in one of `states`.
+    #[doc(alias = "ctstate")]
+    pub fn state(states: CtState) -> Conntrack {
+        Conntrack {
+            state: Some(Inv::is(states)),
+            ..Conntrack::default()
+        }
+    }
 }
 
 /// Parses a comma list of names (`--ctstate`, `--ctstatus`, `--state`), each a case-insensitive prefix of one of

@@ -4,7 +4,7 @@
 //! The value holds the kernel's numbers (`avg`, `burst`, `expire`, ...), not
 //! the text it was written as: iptables turns `--hashlimit-upto 4kb/s
 //! --hashlimit-burst 400kb` into a byte cost and a bucket count, and prints
-//! the text back from those numbers. [`HashLimit::save`] does the same
+//! the text back from those numbers. `HashLimit::save` does the same
 //! arithmetic, so it prints exactly what iptables-save prints.
 
 use iptkit_sys::ext::xt_hashlimit::*;
@@ -13,7 +13,7 @@ use iptkit_sys::Pod;
 use super::recent::parse_u32;
 use crate::addr::Family;
 use crate::error::{Error, Result};
-use crate::extension::{bad_revision, c_str, read_struct, Args, Ctx, Extension};
+use crate::extension::{bad_revision, c_str, from_words, read_struct, Args, Ctx, Extension};
 use crate::xtopt::{strtol, strtoul, truncated, Seen};
 
 /// Default bucket size (`XT_HASHLIMIT_BURST`).
@@ -110,8 +110,44 @@ pub struct HashLimit {
 }
 
 impl HashLimit {
-    /// A value with iptables' defaults for `family`, before any option.
-    pub fn new_for(family: Family) -> HashLimit {
+    /// `--hashlimit-upto RATE --hashlimit-name NAME` in a rule of `family`,
+    /// with iptables' defaults for the rest (burst 5, expiry from the rate's
+    /// unit, masks of the whole address): the rate is written as iptables
+    /// takes it, `50/sec`, `3/minute`, `1000/hour`, `4kb/s`, and refused as
+    /// iptables refuses it. Set other fields on the value afterwards.
+    ///
+    /// ```
+    /// use iptkit::{matches::hashlimit::HashLimit, Family, Rule};
+    /// let limit = HashLimit::upto(Family::Ipv4, "50/sec", "ssh")?;
+    /// let rule = Rule::new(Family::Ipv4).with_match(limit);
+    /// assert_eq!(rule.to_string(), "-m hashlimit --hashlimit-upto 50/sec \
+    ///     --hashlimit-burst 5 --hashlimit-name ssh");
+    /// assert!(HashLimit::upto(Family::Ipv4, "fast", "ssh").is_err());
+    /// # Ok::<(), iptkit::Error>(())
+    /// ```
+    pub fn upto(family: Family, rate: &str, name: &str) -> Result<HashLimit> {
+        let ctx = Ctx::new(family);
+        from_words(
+            &ctx,
+            Self::NAME,
+            &["--hashlimit-upto", rate, "--hashlimit-name", name],
+        )
+    }
+
+    /// `--hashlimit-above RATE --hashlimit-name NAME`: matches what goes
+    /// faster than the rate; otherwise as [`HashLimit::upto`].
+    pub fn above(family: Family, rate: &str, name: &str) -> Result<HashLimit> {
+        let ctx = Ctx::new(family);
+        from_words(
+            &ctx,
+            Self::NAME,
+            &["--hashlimit-above", rate, "--hashlimit-name", name],
+        )
+    }
+
+    /// The value the parser starts from, with iptables' defaults for
+    /// `family` before any option (no rate and no name: not valid alone).
+    pub(crate) fn new_for(family: Family) -> HashLimit {
         HashLimit {
             revision: 3,
             name: String::new(),

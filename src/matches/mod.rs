@@ -1,6 +1,6 @@
 //! Match extensions (`-m NAME`), one file each, and the [`Match`] enum.
 //!
-//! To add one: write `NAME.rs` implementing [`Extension`](crate::extension::Extension)
+//! To add one: write `NAME.rs` implementing `Extension`
 //! with its byte and text fixtures, declare it below and add its line to the registry.
 
 pub mod port;
@@ -145,5 +145,22 @@ crate::extension::registry! {
         Mh(mh::Mh),
         Rt(rt::Rt) boxed,
         Srh(srh::Srh) boxed,
+    }
+}
+
+impl std::fmt::Display for Match {
+    /// The match as iptables-save prints it inside a rule:
+    /// `-m tcp --dport 22`. Options whose text depends on the rule (the
+    /// family, `-p`) are printed as in an IPv4 rule without `-p` (an IPv6
+    /// rule for IPv6-only matches); [`Rule`](crate::Rule)'s own `Display`
+    /// prints them in context.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut out = String::new();
+        crate::syntax::write_match(
+            &mut out,
+            self,
+            &crate::extension::Ctx::new(self.home_family()),
+        );
+        f.write_str(out.trim_start())
     }
 }

@@ -52,10 +52,20 @@ impl Direction {
 
 /// `-m multiport`.
 ///
-/// Revision 1 (what iptables writes) stores a range in two of its 15 slots;
-/// revision 0 has single ports only and no `!`: encoding a range as revision 0
-/// keeps its first port. A range whose ends are equal is written as one port.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+/// Revision 1 (what iptables writes, and the default) stores a range in two
+/// of its 15 slots; revision 0 has single ports only and no `!`: encoding a
+/// range as revision 0 keeps its first port. A range whose ends are equal
+/// is written as one port.
+///
+/// ```
+/// use iptkit::{matches::multiport::Multiport, matches::tcp::Tcp, Family, Rule};
+/// let web = Multiport::dports([80.into(), 443.into(), (6000..=6010).into()])?;
+/// let rule = Rule::new(Family::Ipv4).with_match(Tcp::default()).with_match(web);
+/// assert_eq!(rule.to_string(), "-p tcp -m tcp -m multiport --dports 80,443,6000:6010");
+/// assert!(Multiport::dports((1..=16).map(Into::into)).is_err()); // 15 slots
+/// # Ok::<(), iptkit::Error>(())
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Multiport {
     /// Kernel struct revision (0 or 1).
     pub revision: u8,
@@ -63,6 +73,67 @@ pub struct Multiport {
     pub direction: Direction,
     /// The ports and ranges, in order; empty only while parsing.
     pub ports: Inv<Vec<PortRange>>,
+}
+
+impl Default for Multiport {
+    /// Revision 1, `--sports` of no port yet.
+    fn default() -> Multiport {
+        Multiport {
+            revision: 1,
+            direction: Direction::Source,
+            ports: Inv::is(Vec::new()),
+        }
+    }
+}
+
+impl Multiport {
+    /// `--dports`: the packet's destination port is one of `ports`.
+    pub fn dports(ports: impl IntoIterator<Item = PortRange>) -> Result<Multiport> {
+        Multiport::of(Direction::Destination, ports)
+    }
+
+    /// `--sports`: the packet's source port is one of `ports`.
+    pub fn sports(ports: impl IntoIterator<Item = PortRange>) -> Result<Multiport> {
+        Multiport::of(Direction::Source, ports)
+    }
+
+    /// `--ports`: the source or the destination port is one of `ports`.
+    pub fn ports(ports: impl IntoIterator<Item = PortRange>) -> Result<Multiport> {
+        Multiport::of(Direction::Either, ports)
+    }
+
+    /// Revision 1 of `direction` with `ports`, refused as iptables refuses
+    /// the list: none, more than 15 slots (a range takes two), or a range
+    /// whose first port is not below its last.
+    fn of(direction: Direction, ports: impl IntoIterator<Item = PortRange>) -> Result<Multiport> {
+        let ports: Vec<PortRange> = ports.into_iter().collect();
+        let option = direction.option();
+        let text = || {
+            ports
+                .iter()
+                .map(PortRange::to_string)
+                .collect::<Vec<_>>()
+                .join(",")
+        };
+        if ports.is_empty() {
+            return Err(Error::value(option, "", "no ports specified"));
+        }
+        if ports.iter().any(|r| r.min > r.max) {
+            return Err(Error::value(option, text(), "invalid portrange specified"));
+        }
+        let slots: usize = ports
+            .iter()
+            .map(|r| if r.min == r.max { 1 } else { 2 })
+            .sum();
+        if slots > XT_MULTI_PORTS {
+            return Err(Error::value(option, text(), "too many ports specified"));
+        }
+        Ok(Multiport {
+            revision: 1,
+            direction,
+            ports: Inv::is(ports),
+        })
+    }
 }
 
 /// The protocol names multiport resolves services with (`proto_to_name`).

@@ -16,6 +16,20 @@ pub struct PortRange {
     pub max: u16,
 }
 
+impl From<u16> for PortRange {
+    /// One port.
+    fn from(p: u16) -> PortRange {
+        PortRange::port(p)
+    }
+}
+
+impl From<std::ops::RangeInclusive<u16>> for PortRange {
+    /// `6000..=6010` is `6000:6010`.
+    fn from(r: std::ops::RangeInclusive<u16>) -> PortRange {
+        PortRange::range(*r.start(), *r.end())
+    }
+}
+
 impl PortRange {
     /// Every port, `0:65535`: what an unset range holds in the kernel.
     pub const ALL: PortRange = PortRange {
@@ -36,6 +50,17 @@ impl PortRange {
     /// True for `0:65535`.
     pub fn is_all(&self) -> bool {
         *self == PortRange::ALL
+    }
+
+    /// True when `port` is in the range (`min..=max`).
+    ///
+    /// ```
+    /// use iptkit::matches::port::PortRange;
+    /// assert!(PortRange::range(6000, 6010).contains(6005));
+    /// assert!(!PortRange::port(22).contains(23));
+    /// ```
+    pub fn contains(&self, port: u16) -> bool {
+        (self.min..=self.max).contains(&port)
     }
 
     /// Parses `P`, `P:Q`, `P:`, `:Q` or `:` with service names of `proto`

@@ -14,7 +14,7 @@
 //!   encoded as `IPSET_INVALID_ID`, which the kernel refuses).
 //! - Decoding kernel bytes gives `SetRef { name: "", index: Some(i) }`; the
 //!   backend fills `name` before the rule is saved as text (until then
-//!   [`Set::save`] prints the index in place of the name).
+//!   `Set::save` prints the index in place of the name).
 //!
 //! Two `SetRef`s are equal when they name the same set; only when a name is
 //! missing does the index decide. So a rule read from the kernel (name and

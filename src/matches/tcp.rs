@@ -114,6 +114,38 @@ pub(crate) fn save_range(out: &mut String, name: &str, r: &Option<Inv<PortRange>
     }
 }
 
+impl Tcp {
+    /// `--dport PORTS`: a port or a range (`22`, `6000..=6010`).
+    ///
+    /// ```
+    /// use iptkit::{matches::tcp::Tcp, Family, Rule, Target};
+    /// let rule = Rule::new(Family::Ipv4).with_match(Tcp::dport(22)).with_target(Target::Accept);
+    /// assert_eq!(rule.to_string(), "-p tcp -m tcp --dport 22 -j ACCEPT");
+    /// ```
+    pub fn dport(ports: impl Into<PortRange>) -> Tcp {
+        Tcp {
+            dport: Some(Inv::is(ports.into())),
+            ..Tcp::default()
+        }
+    }
+
+    /// `--sport PORTS`: a port or a range.
+    pub fn sport(ports: impl Into<PortRange>) -> Tcp {
+        Tcp {
+            sport: Some(Inv::is(ports.into())),
+            ..Tcp::default()
+        }
+    }
+
+    /// `--syn`: only connection requests (SYN set; RST, ACK and FIN clear).
+    pub fn syn() -> Tcp {
+        Tcp {
+            flags: Some(Inv::is(TcpFlags::SYN)),
+            ..Tcp::default()
+        }
+    }
+}
+
 impl Extension for Tcp {
     const NAME: &'static str = "tcp";
 

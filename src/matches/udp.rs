@@ -96,6 +96,24 @@ pub(crate) fn save_ports((sport, dport): Ports, out: &mut String) {
 /// codec is the helpers above, under the match's name.
 macro_rules! udp_match {
     ($ty:ident, $name:literal) => {
+        impl $ty {
+            /// `--dport PORTS`: a port or a range (`53`, `6000..=6010`).
+            pub fn dport(ports: impl Into<PortRange>) -> $ty {
+                $ty {
+                    sport: None,
+                    dport: Some($crate::inv::Inv::is(ports.into())),
+                }
+            }
+
+            /// `--sport PORTS`: a port or a range.
+            pub fn sport(ports: impl Into<PortRange>) -> $ty {
+                $ty {
+                    sport: Some($crate::inv::Inv::is(ports.into())),
+                    dport: None,
+                }
+            }
+        }
+
         impl $crate::extension::Extension for $ty {
             const NAME: &'static str = $name;
 

@@ -550,7 +550,7 @@ pub(crate) fn write_rule_spec(out: &mut String, r: &Rule, dialect: Dialect) {
 }
 
 /// Appends ` -m NAME OPTIONS`.
-fn write_match(out: &mut String, m: &Match, ctx: &Ctx) {
+pub(crate) fn write_match(out: &mut String, m: &Match, ctx: &Ctx) {
     out.push_str(" -m ");
     out.push_str(m.save_name());
     m.save(ctx, out);
@@ -607,7 +607,12 @@ fn write_rule_spec_with(
     for m in &r.matches {
         match_text(out, m, &ctx);
     }
-    match &r.target {
+    write_target(out, &r.target, &ctx);
+}
+
+/// Appends ` -j NAME OPTIONS` or ` -g CHAIN`; nothing for no target.
+pub(crate) fn write_target(out: &mut String, target: &Target, ctx: &Ctx) {
+    match target {
         Target::Continue => {}
         Target::Goto(c) => {
             out.push_str(" -g ");
@@ -616,7 +621,7 @@ fn write_rule_spec_with(
         Target::Ext(t) => {
             out.push_str(" -j ");
             out.push_str(t.save_name());
-            t.save(&ctx, out);
+            t.save(ctx, out);
         }
         t => {
             out.push_str(" -j ");

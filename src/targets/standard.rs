@@ -69,3 +69,26 @@ impl<T: crate::extension::Member<TargetExt> + Into<TargetExt>> From<T> for Targe
         Target::Ext(t.into())
     }
 }
+
+impl std::fmt::Display for Target {
+    /// The target as iptables-save prints it: `-j ACCEPT`, `-g CHAIN`,
+    /// `-j REJECT --reject-with icmp-port-unreachable`; empty for
+    /// [`Target::Continue`]. Options that depend on the rule are printed as
+    /// [`Match`](crate::Match)'s `Display` prints them.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let family = match self {
+            Target::Ext(t) => t.home_family(),
+            _ => crate::Family::Ipv4,
+        };
+        let mut out = String::new();
+        crate::syntax::write_target(&mut out, self, &crate::extension::Ctx::new(family));
+        f.write_str(out.trim_start())
+    }
+}
+
+impl std::fmt::Display for TargetExt {
+    /// `-j NAME OPTIONS`, as [`Target`]'s `Display` prints it.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        Target::Ext(self.clone()).fmt(f)
+    }
+}
