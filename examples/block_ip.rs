@@ -92,7 +92,7 @@ fn run(args: &Args) -> iptkit::Result<()> {
         let rule = blocklist::block_rule_for(family, *net)?;
         if args.unblock {
             let mut found = false;
-            while handle.check(chain, &rule)? {
+            while handle.contains_rule(chain, &rule)? {
                 handle.delete_rule(chain, &rule)?;
                 found = true;
             }
@@ -100,7 +100,7 @@ fn run(args: &Args) -> iptkit::Result<()> {
                 true => changed += 1,
                 false => unchanged += 1,
             }
-        } else if handle.check(chain, &rule)? {
+        } else if handle.contains_rule(chain, &rule)? {
             unchanged += 1;
         } else {
             // At the top, in the order given, so it wins over later ACCEPTs.

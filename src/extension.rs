@@ -221,7 +221,7 @@ pub(crate) trait Extension: Sized + Clone + std::fmt::Debug + PartialEq {
 
     /// A fresh value to parse options into, at the revision iptables would
     /// choose. `name` is the name it was asked for (one of NAME and ALIASES).
-    fn new(ctx: &Ctx, name: &str) -> Self;
+    fn start(ctx: &Ctx, name: &str) -> Self;
 
     /// Reads the kernel struct of `revision` (the bytes after the 32-byte
     /// header, alignment padding included).
@@ -281,7 +281,7 @@ pub(crate) trait Extension: Sized + Clone + std::fmt::Debug + PartialEq {
 /// hashlimit rate) build through here, so they refuse what iptables refuses.
 pub(crate) fn from_words<E: Extension>(ctx: &Ctx, name: &str, words: &[&str]) -> Result<E> {
     let words: Vec<String> = words.iter().map(|s| s.to_string()).collect();
-    let mut e = E::new(ctx, name);
+    let mut e = E::start(ctx, name);
     let mut args = Args::new(&words);
     let mut seen = Seen::default();
     while let Some(w) = args.next() {
@@ -466,7 +466,7 @@ macro_rules! registry {
                         && <$ty>::FAMILIES.contains(&ctx.family)
                         && (name == <$ty>::NAME || <$ty>::ALIASES.contains(&name))
                     {
-                        let v = <$ty>::new(ctx, name);
+                        let v = <$ty>::start(ctx, name);
                         return Some($enum::$variant($crate::extension::wrap!(v $(, $boxed)?)));
                     }
                 )*

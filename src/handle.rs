@@ -378,17 +378,20 @@ impl Handle {
     }
 
     /// A chain's rules.
+    #[doc(alias = "get_rules")]
     pub fn rules(&mut self, chain: &str) -> Result<&[Rule]> {
         Ok(&self.working_chain(chain)?.get(chain)?.rules)
     }
 
     /// A chain's policy; `None` for a user chain.
+    #[doc(alias = "get_policy")]
     pub fn policy(&mut self, chain: &str) -> Result<Option<Policy>> {
         Ok(self.working_chain(chain)?.get(chain)?.policy)
     }
 
     /// The counters of the rule at `pos` (0-based), as of the last read or
     /// commit (see [`Handle::commit`]; [`Handle::refresh`] reads them anew).
+    #[doc(alias = "get_counters")]
     pub fn counters(&mut self, chain: &str, pos: usize) -> Result<Counters> {
         self.rules(chain)?
             .get(pos)
@@ -417,6 +420,7 @@ impl Handle {
 
     /// Appends a rule (`iptables -A`). On a handle that has not read its
     /// table, nothing is read: the rule is sent as it is at commit.
+    #[doc(alias = "append_rule")]
     pub fn append(&mut self, chain: &str, rule: Rule) -> Result<()> {
         if self.base.is_none() {
             let rule = self.admit_blind(rule)?;
@@ -436,6 +440,7 @@ impl Handle {
     /// Inserts a rule before the rule at 0-based `pos` (0 is the head,
     /// the chain's length appends). Replayed by position at commit. At the
     /// head, on a handle that has not read its table, nothing is read.
+    #[doc(alias = "insert_rule")]
     pub fn insert(&mut self, chain: &str, pos: usize, rule: Rule) -> Result<()> {
         if self.base.is_none() && pos == 0 {
             let rule = self.admit_blind(rule)?;
@@ -479,16 +484,8 @@ impl Handle {
         self.autocommit()
     }
 
-    /// `iptables -I CHAIN N`: inserts at 1-based rule number `rulenum`.
-    pub fn insert_at(&mut self, chain: &str, rulenum: usize, rule: Rule) -> Result<()> {
-        let pos = rulenum.checked_sub(1).ok_or_else(|| Error::NoSuchRule {
-            chain: chain.into(),
-            what: "rule numbers start at 1".into(),
-        })?;
-        self.insert(chain, pos, rule)
-    }
-
     /// Replaces the rule at 0-based `pos` (`iptables -R`).
+    #[doc(alias = "replace_rule")]
     pub fn replace(&mut self, chain: &str, pos: usize, rule: Rule) -> Result<()> {
         let old = self.addressed(chain, pos)?;
         let delta = Delta::Replace {
@@ -503,18 +500,22 @@ impl Handle {
         })
     }
 
-    /// Deletes the rule at 0-based `pos` (`iptables -D CHAIN N`).
-    pub fn delete(&mut self, chain: &str, pos: usize) -> Result<()> {
+    /// Deletes the rule at 0-based `pos` (`iptables -D CHAIN N` deletes
+    /// rule number `pos + 1`) and returns it, as [`Table::delete`] does.
+    #[doc(alias = "delete_rule_at")]
+    pub fn delete(&mut self, chain: &str, pos: usize) -> Result<Rule> {
         let old = self.addressed(chain, pos)?;
         let delta = Delta::Delete {
             chain: chain.into(),
             pos,
         };
         let chain = chain.to_string();
+        let gone = old.clone();
         self.apply_delta(delta, move |t| {
             let at = find_near(t, &chain, &old, pos)?;
             t.delete(&chain, at).map(drop)
-        })
+        })?;
+        Ok(gone)
     }
 
     /// Deletes the first rule that does what `rule` does, counters aside
@@ -538,12 +539,15 @@ impl Handle {
     }
 
     /// True when the chain has a rule that does what `rule` does
-    /// (`iptables -C`).
-    pub fn check(&mut self, chain: &str, rule: &Rule) -> Result<bool> {
+    /// (`iptables -C`), as [`Table::contains_rule`] says.
+    #[doc(alias = "check")]
+    #[doc(alias = "check_rule")]
+    pub fn contains_rule(&mut self, chain: &str, rule: &Rule) -> Result<bool> {
         Ok(self.working_chain(chain)?.position(chain, rule)?.is_some())
     }
 
     /// Removes every rule of a chain (`iptables -F CHAIN`).
+    #[doc(alias = "flush_entries")]
     pub fn flush(&mut self, chain: &str) -> Result<()> {
         let scope = chain;
         let chain = chain.to_string();
@@ -559,6 +563,7 @@ impl Handle {
     }
 
     /// Creates a user chain (`iptables -N`).
+    #[doc(alias = "create_chain")]
     pub fn new_chain(&mut self, chain: &str) -> Result<()> {
         let scope = chain;
         let chain = chain.to_string();
@@ -566,6 +571,7 @@ impl Handle {
     }
 
     /// Renames a user chain and every jump to it (`iptables -E`).
+    #[doc(alias = "rename")]
     pub fn rename_chain(&mut self, old: &str, new: &str) -> Result<()> {
         let (old, new) = (old.to_string(), new.to_string());
         self.apply(None, move |t| t.rename_chain(&old, &new))
@@ -592,6 +598,7 @@ impl Handle {
 
     /// Zeroes a chain's counters (`iptables -Z CHAIN`). Packets counted
     /// between the read (or the last commit) and this commit stay counted.
+    #[doc(alias = "zero_counters")]
     pub fn zero(&mut self, chain: &str) -> Result<()> {
         let scope = chain;
         let chain = chain.to_string();
@@ -599,6 +606,7 @@ impl Handle {
     }
 
     /// Zeroes every counter of the table (`iptables -Z`).
+    #[doc(alias = "zero_entries")]
     pub fn zero_all(&mut self) -> Result<()> {
         self.apply(None, |t| {
             t.zero_all();

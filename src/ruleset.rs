@@ -168,14 +168,15 @@ impl Table {
             .or_else(|| self.chains.iter().position(|c| c.name == name))
     }
 
-    /// The chain of that name, or [`Error::NoSuchChain`].
-    pub fn get(&self, name: &str) -> Result<&Chain> {
+    /// The chain of that name, or [`Error::NoSuchChain`] (for the edits;
+    /// users look up with [`Table::chain`]).
+    pub(crate) fn get(&self, name: &str) -> Result<&Chain> {
         self.chain(name)
             .ok_or_else(|| Error::NoSuchChain(name.to_string()))
     }
 
     /// The chain of that name to change, or [`Error::NoSuchChain`].
-    pub fn get_mut(&mut self, name: &str) -> Result<&mut Chain> {
+    pub(crate) fn get_mut(&mut self, name: &str) -> Result<&mut Chain> {
         self.chain_mut(name)
             .ok_or_else(|| Error::NoSuchChain(name.to_string()))
     }
@@ -266,6 +267,7 @@ impl Table {
     }
 
     /// Appends a rule to a chain (`iptables -A`).
+    #[doc(alias = "append_rule")]
     pub fn append(&mut self, chain: &str, rule: Rule) -> Result<()> {
         let rule = self.admit(rule)?;
         self.get_mut(chain)?.rules.push(rule);
@@ -274,6 +276,7 @@ impl Table {
 
     /// Inserts a rule before position `pos` (0 is the head; `len` appends).
     /// `iptables -I CHAIN N` is `insert(chain, N - 1, ..)`.
+    #[doc(alias = "insert_rule")]
     pub fn insert(&mut self, chain: &str, pos: usize, rule: Rule) -> Result<()> {
         let rule = self.admit(rule)?;
         let c = self.get_mut(chain)?;
@@ -285,6 +288,7 @@ impl Table {
     }
 
     /// Replaces the rule at `pos` (`iptables -R`).
+    #[doc(alias = "replace_rule")]
     pub fn replace(&mut self, chain: &str, pos: usize, rule: Rule) -> Result<()> {
         let rule = self.admit(rule)?;
         let slot = self
@@ -408,6 +412,7 @@ impl Table {
     }
 
     /// Removes every rule of a chain (`iptables -F CHAIN`).
+    #[doc(alias = "flush_entries")]
     pub fn flush(&mut self, chain: &str) -> Result<()> {
         self.get_mut(chain)?.rules.clear();
         Ok(())
@@ -419,6 +424,7 @@ impl Table {
     }
 
     /// Creates an empty user chain (`iptables -N`).
+    #[doc(alias = "create_chain")]
     pub fn new_chain(&mut self, name: &str) -> Result<()> {
         check_chain_name(name)?;
         if self.chain(name).is_some() {
@@ -430,6 +436,7 @@ impl Table {
     }
 
     /// Renames a user chain and every jump to it (`iptables -E`).
+    #[doc(alias = "rename")]
     pub fn rename_chain(&mut self, old: &str, new: &str) -> Result<()> {
         if self.get(old)?.is_builtin() {
             return Err(Error::BuiltinChain {
@@ -512,6 +519,7 @@ impl Table {
     }
 
     /// Zeroes the counters of a chain's rules and policy (`iptables -Z CHAIN`).
+    #[doc(alias = "zero_counters")]
     pub fn zero(&mut self, chain: &str) -> Result<()> {
         let c = self.get_mut(chain)?;
         c.counters = Counters::default();
@@ -522,6 +530,7 @@ impl Table {
     }
 
     /// Zeroes every counter of the table (`iptables -Z`).
+    #[doc(alias = "zero_entries")]
     pub fn zero_all(&mut self) {
         for c in &mut self.chains {
             c.counters = Counters::default();

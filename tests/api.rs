@@ -5,7 +5,7 @@ use std::collections::HashSet;
 
 use iptkit::matches::comment::Comment;
 use iptkit::matches::conntrack::{Conntrack, CtState};
-use iptkit::matches::hashlimit::HashLimit;
+use iptkit::matches::hashlimit::Hashlimit;
 use iptkit::matches::multiport::Multiport;
 use iptkit::matches::port::PortRange;
 use iptkit::matches::tcp::Tcp;
@@ -27,7 +27,7 @@ fn a_protocol_match_sets_the_protocol() {
         "-p tcp -m tcp --tcp-flags FIN,SYN,RST,ACK SYN -j DROP"
     );
     // Matches of no protocol leave it alone.
-    let r = Rule::new(Family::Ipv4).with_match(Comment::new_text("x"));
+    let r = Rule::new(Family::Ipv4).with_match(Comment::new("x"));
     assert_eq!(r.proto, None);
 }
 
@@ -63,14 +63,14 @@ fn defaults_are_the_revisions_iptables_writes() {
 
 #[test]
 fn hashlimit_from_a_rate_has_iptables_defaults() {
-    let h = HashLimit::upto(Family::Ipv4, "50/sec", "ssh").unwrap();
+    let h = Hashlimit::upto(Family::Ipv4, "50/sec", "ssh").unwrap();
     assert_eq!(
         h.expire, 1000,
         "expiry follows the rate's unit, as in iptables"
     );
     assert_eq!(h.burst, 5);
     assert_eq!(h.srcmask, 32);
-    let h = HashLimit::above(Family::Ipv6, "3/minute", "scan").unwrap();
+    let h = Hashlimit::above(Family::Ipv6, "3/minute", "scan").unwrap();
     assert!(h.above);
     assert_eq!((h.expire, h.srcmask), (60_000, 128));
     assert_eq!(
@@ -80,12 +80,12 @@ fn hashlimit_from_a_rate_has_iptables_defaults() {
             "-m hashlimit --hashlimit-above 3/min --hashlimit-name scan"
         )
         .unwrap()
-        .find::<HashLimit>()
+        .find::<Hashlimit>()
         .unwrap()
         .clone()
     );
-    assert!(HashLimit::upto(Family::Ipv4, "0/sec", "x").is_err());
-    assert!(HashLimit::upto(Family::Ipv4, "5/sec", "").is_err());
+    assert!(Hashlimit::upto(Family::Ipv4, "0/sec", "x").is_err());
+    assert!(Hashlimit::upto(Family::Ipv4, "5/sec", "").is_err());
 }
 
 #[test]

@@ -131,7 +131,10 @@ fn busy(backend: Backend, writer_round: &str) {
     for n in [1, 2, 1, 3] {
         let mut h = open(backend);
         let r = rule(Family::Ipv4, &block(n));
-        if !h.check("INPUT", &r).expect("check under a busy writer") {
+        if !h
+            .contains_rule("INPUT", &r)
+            .expect("check under a busy writer")
+        {
             h.insert("INPUT", 0, r).unwrap();
         }
         h.commit()

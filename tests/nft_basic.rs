@@ -143,8 +143,8 @@ fn one_chain_is_read_and_changed_without_the_others() {
     // A pending change survives the wider read.
     h.append("big", rule(Family::Ipv4, "-j RETURN")).unwrap();
     let table = h.table().unwrap();
-    assert_eq!(table.get("big").unwrap().rules.len(), 51);
-    assert_eq!(table.get("INPUT").unwrap().rules.len(), 2);
+    assert_eq!(table.chain("big").unwrap().rules.len(), 51);
+    assert_eq!(table.chain("INPUT").unwrap().rules.len(), 2);
     h.commit().unwrap();
     let saved = nft_rules(Family::Ipv4, "filter");
     assert_eq!(saved.last().unwrap(), "-A big -j RETURN");

@@ -118,7 +118,7 @@ impl Kernel {
                 timed(
                     iters,
                     || self.change(|h| h.insert(CHAIN, 0, new.clone())),
-                    || self.change(|h| h.delete(CHAIN, 0)),
+                    || self.change(|h| h.delete(CHAIN, 0).map(drop)),
                 )
             })
         });
@@ -126,7 +126,7 @@ impl Kernel {
             b.iter_custom(|iters| {
                 timed(
                     iters,
-                    || self.change(|h| h.delete(CHAIN, middle)),
+                    || self.change(|h| h.delete(CHAIN, middle).map(drop)),
                     || self.change(|h| h.insert(CHAIN, middle, rule(middle))),
                 )
             })
@@ -145,7 +145,7 @@ impl Kernel {
                             .insert(CHAIN, 0, new.clone())
                             .expect("insert")
                     },
-                    || kept.borrow_mut().delete(CHAIN, 0).expect("delete"),
+                    || drop(kept.borrow_mut().delete(CHAIN, 0).expect("delete")),
                 )
             })
         });
@@ -153,7 +153,7 @@ impl Kernel {
             b.iter_custom(|iters| {
                 timed(
                     iters,
-                    || kept.borrow_mut().delete(CHAIN, middle).expect("delete"),
+                    || drop(kept.borrow_mut().delete(CHAIN, middle).expect("delete")),
                     || {
                         let mut h = kept.borrow_mut();
                         h.insert(CHAIN, middle, rule(middle)).expect("insert")

@@ -101,7 +101,7 @@ pub enum LimitIface {
 
 /// `-m addrtype`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub struct AddrType {
+pub struct Addrtype {
     /// The kernel struct revision: 1 (what iptables writes), or 0 (IPv4 only,
     /// no interface limit; `limit_iface` is not encoded there).
     pub revision: u8,
@@ -113,9 +113,9 @@ pub struct AddrType {
     pub limit_iface: Option<LimitIface>,
 }
 
-impl Default for AddrType {
+impl Default for Addrtype {
     fn default() -> Self {
-        AddrType {
+        Addrtype {
             revision: 1,
             src: None,
             dst: None,
@@ -133,19 +133,19 @@ fn types_to_kernel(t: &Option<Inv<AddrTypes>>) -> (u16, bool) {
     t.map_or((0, false), |t| (t.value.bits(), t.invert))
 }
 
-impl Extension for AddrType {
+impl Extension for Addrtype {
     const NAME: &'static str = "addrtype";
     const REVISIONS: &'static [u8] = &[0, 1];
 
-    fn new(_ctx: &Ctx, _name: &str) -> Self {
-        AddrType::default()
+    fn start(_ctx: &Ctx, _name: &str) -> Self {
+        Addrtype::default()
     }
 
     fn decode(_ctx: &Ctx, revision: u8, data: &[u8]) -> Result<Self> {
         match revision {
             0 => {
                 let k: xt_addrtype_info = read_struct(Self::NAME, revision, data)?;
-                Ok(AddrType {
+                Ok(Addrtype {
                     revision,
                     src: types_from_kernel(k.source, k.invert_source != 0),
                     dst: types_from_kernel(k.dest, k.invert_dest != 0),
@@ -167,7 +167,7 @@ impl Extension for AddrType {
                         ))
                     }
                 };
-                Ok(AddrType {
+                Ok(Addrtype {
                     revision,
                     src: types_from_kernel(k.source, k.flags & XT_ADDRTYPE_INVERT_SOURCE != 0),
                     dst: types_from_kernel(k.dest, k.flags & XT_ADDRTYPE_INVERT_DEST != 0),
@@ -287,15 +287,15 @@ mod tests {
         Ok(rules.iter().map(save_rule_spec).collect())
     }
 
-    fn parsed(spec: &str) -> AddrType {
+    fn parsed(spec: &str) -> Addrtype {
         let (rules, _) = parse_rule_spec(Family::Ipv4, &split_words(spec).unwrap()).unwrap();
         match &rules[0].matches[0] {
-            crate::Match::AddrType(m) => m.clone(),
+            crate::Match::Addrtype(m) => m.clone(),
             m => panic!("{m:?}"),
         }
     }
 
-    fn save(m: &AddrType) -> String {
+    fn save(m: &Addrtype) -> String {
         let mut s = String::new();
         m.save(&Ctx::new(Family::Ipv4), &mut s);
         s
@@ -323,7 +323,7 @@ mod tests {
             let mut out = Vec::new();
             m.encode(&c, &mut out);
             assert_eq!(out, bytes);
-            assert_eq!(AddrType::decode(&c, 1, &bytes).unwrap(), m);
+            assert_eq!(Addrtype::decode(&c, 1, &bytes).unwrap(), m);
             assert_eq!(save(&m), text);
         }
     }
@@ -336,7 +336,7 @@ mod tests {
             0x04, 0x00, 0x28, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
         ];
         let c = Ctx::new(Family::Ipv4);
-        let m = AddrType::decode(&c, 0, &bytes).unwrap();
+        let m = Addrtype::decode(&c, 0, &bytes).unwrap();
         assert_eq!(m.revision, 0);
         assert_eq!(
             save(&m),
@@ -345,8 +345,8 @@ mod tests {
         let mut out = Vec::new();
         m.encode(&c, &mut out);
         assert_eq!(out, bytes);
-        assert!(AddrType::decode(&c, 0, &bytes[..8]).is_err());
-        assert!(AddrType::decode(&c, 2, &bytes).is_err());
+        assert!(Addrtype::decode(&c, 0, &bytes[..8]).is_err());
+        assert!(Addrtype::decode(&c, 2, &bytes).is_err());
     }
 
     #[test]

@@ -29,7 +29,7 @@ pub struct Ah {
 impl Extension for Ah {
     const NAME: &'static str = "ah";
 
-    fn new(_ctx: &Ctx, _name: &str) -> Self {
+    fn start(_ctx: &Ctx, _name: &str) -> Self {
         Ah::default()
     }
 

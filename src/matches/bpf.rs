@@ -140,7 +140,7 @@ impl Extension for Bpf {
     const NAME: &'static str = "bpf";
     const REVISIONS: &'static [u8] = &[0, 1];
 
-    fn new(_ctx: &Ctx, _name: &str) -> Self {
+    fn start(_ctx: &Ctx, _name: &str) -> Self {
         Bpf {
             program: None,
             revision: 1,

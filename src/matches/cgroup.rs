@@ -67,7 +67,7 @@ impl Extension for Cgroup {
     const NAME: &'static str = "cgroup";
     const REVISIONS: &'static [u8] = &[0, 1, 2];
 
-    fn new(_ctx: &Ctx, _name: &str) -> Self {
+    fn start(_ctx: &Ctx, _name: &str) -> Self {
         Cgroup::default()
     }
 

@@ -40,7 +40,7 @@ const O_SEED: u32 = 8;
 impl Extension for Cluster {
     const NAME: &'static str = "cluster";
 
-    fn new(_ctx: &Ctx, _name: &str) -> Self {
+    fn start(_ctx: &Ctx, _name: &str) -> Self {
         Cluster::default()
     }
 

@@ -16,7 +16,7 @@ use crate::xtopt::{cut, no_invert, once};
 /// given (`iptables-restore` reads bytes, and so does [`parse_bytes`]) are
 /// kept and written back as they are ([`Comment::as_bytes`]). At most 255 bytes are stored: iptables cuts
 /// a longer comment there, even inside a UTF-8 character, and so does the
-/// parser; [`Comment::new_text`] cuts at a character boundary.
+/// parser; [`Comment::new`] cuts at a character boundary.
 ///
 /// iptables-save text made as a `String` ([`save_rule_spec`],
 /// [`save_table`]) cannot hold bytes that are not UTF-8 and shows them as
@@ -37,7 +37,7 @@ const MAX: usize = XT_MAX_COMMENT_LEN - 1;
 
 impl Comment {
     /// A comment match with `text`, cut to 255 bytes (at a character boundary).
-    pub fn new_text(text: &str) -> Comment {
+    pub fn new(text: &str) -> Comment {
         Comment::from_bytes(cut(text, MAX).as_bytes())
     }
 
@@ -70,7 +70,7 @@ impl Comment {
 impl Extension for Comment {
     const NAME: &'static str = "comment";
 
-    fn new(_ctx: &Ctx, _name: &str) -> Self {
+    fn start(_ctx: &Ctx, _name: &str) -> Self {
         Comment::default()
     }
 
@@ -148,7 +148,7 @@ mod tests {
         let mut bytes = vec![0u8; 256];
         bytes[..3].copy_from_slice(b"foo");
         let c = Comment::decode(&ctx, 0, &bytes).unwrap();
-        assert_eq!(c, Comment::new_text("foo"));
+        assert_eq!(c, Comment::new("foo"));
         let mut out = Vec::new();
         c.encode(&ctx, &mut out);
         assert_eq!(out, bytes);
@@ -176,7 +176,7 @@ mod tests {
             round(&format!("-m comment --comment {long}")).unwrap(),
             format!(" -m comment --comment {}", &long[..255])
         );
-        assert_eq!(Comment::new_text(&"é".repeat(200)).as_bytes().len(), 254);
+        assert_eq!(Comment::new(&"é".repeat(200)).as_bytes().len(), 254);
         // The parser cuts as iptables does, inside the last character.
         let spec = format!("-m comment --comment {}é", "a".repeat(254));
         let (rules, _) = parse_rule_spec(Family::Ipv4, &split_words(&spec).unwrap()).unwrap();

@@ -115,7 +115,7 @@ fn name<T: PartialEq>(table: &[(&'static str, T, u8)], v: &T) -> &'static str {
 impl Extension for Connbytes {
     const NAME: &'static str = "connbytes";
 
-    fn new(_ctx: &Ctx, _name: &str) -> Self {
+    fn start(_ctx: &Ctx, _name: &str) -> Self {
         Connbytes::default()
     }
 

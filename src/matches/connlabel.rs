@@ -137,7 +137,7 @@ impl Connlabel {
 impl Extension for Connlabel {
     const NAME: &'static str = "connlabel";
 
-    fn new(_ctx: &Ctx, _name: &str) -> Self {
+    fn start(_ctx: &Ctx, _name: &str) -> Self {
         Connlabel::default()
     }
 

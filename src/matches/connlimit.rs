@@ -104,7 +104,7 @@ impl Extension for Connlimit {
     const NAME: &'static str = "connlimit";
     const REVISIONS: &'static [u8] = &[0, 1];
 
-    fn new(_ctx: &Ctx, _name: &str) -> Self {
+    fn start(_ctx: &Ctx, _name: &str) -> Self {
         Connlimit::default()
     }
 

@@ -56,7 +56,7 @@ impl Extension for Connmark {
     const NAME: &'static str = "connmark";
     const REVISIONS: &'static [u8] = &[0, 1];
 
-    fn new(_ctx: &Ctx, _name: &str) -> Self {
+    fn start(_ctx: &Ctx, _name: &str) -> Self {
         Connmark::default()
     }
 

@@ -638,7 +638,7 @@ impl Extension for Conntrack {
     const ALIASES: &'static [&'static str] = &["state"];
     const REVISIONS: &'static [u8] = &[1, 2, 3];
 
-    fn new(_ctx: &Ctx, name: &str) -> Self {
+    fn start(_ctx: &Ctx, name: &str) -> Self {
         Conntrack {
             revision: 3,
             state_alias: name == "state",

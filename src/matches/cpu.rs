@@ -27,7 +27,7 @@ const O_CPU: u32 = 1;
 impl Extension for Cpu {
     const NAME: &'static str = "cpu";
 
-    fn new(_ctx: &Ctx, _name: &str) -> Self {
+    fn start(_ctx: &Ctx, _name: &str) -> Self {
         Cpu::default()
     }
 

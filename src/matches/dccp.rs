@@ -76,7 +76,7 @@ fn part<T>(flags: u16, invflags: u16, bit: u16, value: T) -> Option<Inv<T>> {
 impl Extension for Dccp {
     const NAME: &'static str = "dccp";
 
-    fn new(_ctx: &Ctx, _name: &str) -> Self {
+    fn start(_ctx: &Ctx, _name: &str) -> Self {
         Dccp::default()
     }
 

@@ -69,7 +69,7 @@ fn side(flags: u32, bits: (u32, u32), group: u32, mask: u32) -> Result<Option<In
 impl Extension for Devgroup {
     const NAME: &'static str = "devgroup";
 
-    fn new(_ctx: &Ctx, _name: &str) -> Self {
+    fn start(_ctx: &Ctx, _name: &str) -> Self {
         Devgroup::default()
     }
 

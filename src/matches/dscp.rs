@@ -60,7 +60,7 @@ pub struct Dscp {
 impl Extension for Dscp {
     const NAME: &'static str = "dscp";
 
-    fn new(_ctx: &Ctx, _name: &str) -> Self {
+    fn start(_ctx: &Ctx, _name: &str) -> Self {
         Dscp::default()
     }
 

@@ -28,7 +28,7 @@ const KNOWN: u8 = XT_ECN_OP_MATCH_IP | XT_ECN_OP_MATCH_ECE | XT_ECN_OP_MATCH_CWR
 impl Extension for Ecn {
     const NAME: &'static str = "ecn";
 
-    fn new(_ctx: &Ctx, _name: &str) -> Self {
+    fn start(_ctx: &Ctx, _name: &str) -> Self {
         Ecn::default()
     }
 

@@ -21,7 +21,7 @@ pub struct Esp {
 impl Extension for Esp {
     const NAME: &'static str = "esp";
 
-    fn new(_ctx: &Ctx, _name: &str) -> Self {
+    fn start(_ctx: &Ctx, _name: &str) -> Self {
         Esp::default()
     }
 

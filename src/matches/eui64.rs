@@ -20,7 +20,7 @@ impl Extension for Eui64 {
     const NAME: &'static str = "eui64";
     const FAMILIES: &'static [Family] = &[Family::Ipv6];
 
-    fn new(_ctx: &Ctx, _name: &str) -> Self {
+    fn start(_ctx: &Ctx, _name: &str) -> Self {
         Eui64 {}
     }
 

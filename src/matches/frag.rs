@@ -78,7 +78,7 @@ impl Extension for Frag {
     const NAME: &'static str = "frag";
     const FAMILIES: &'static [Family] = &[Family::Ipv6];
 
-    fn new(_ctx: &Ctx, _name: &str) -> Self {
+    fn start(_ctx: &Ctx, _name: &str) -> Self {
         Frag::default()
     }
 

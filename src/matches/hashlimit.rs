@@ -4,7 +4,7 @@
 //! The value holds the kernel's numbers (`avg`, `burst`, `expire`, ...), not
 //! the text it was written as: iptables turns `--hashlimit-upto 4kb/s
 //! --hashlimit-burst 400kb` into a byte cost and a bucket count, and prints
-//! the text back from those numbers. `HashLimit::save` does the same
+//! the text back from those numbers. `Hashlimit::save` does the same
 //! arithmetic, so it prints exactly what iptables-save prints.
 
 use iptkit_sys::ext::xt_hashlimit::*;
@@ -73,7 +73,7 @@ const O_INTERVAL: u32 = 1 << 12;
 
 /// `-m hashlimit`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub struct HashLimit {
+pub struct Hashlimit {
     /// The kernel struct revision: 3 (what iptables 1.8.9 writes), 2 or 1.
     /// `avg` is in the units of this revision.
     pub revision: u8,
@@ -109,7 +109,7 @@ pub struct HashLimit {
     pub interval: u32,
 }
 
-impl HashLimit {
+impl Hashlimit {
     /// `--hashlimit-upto RATE --hashlimit-name NAME` in a rule of `family`,
     /// with iptables' defaults for the rest (burst 5, expiry from the rate's
     /// unit, masks of the whole address): the rate is written as iptables
@@ -117,15 +117,15 @@ impl HashLimit {
     /// iptables refuses it. Set other fields on the value afterwards.
     ///
     /// ```
-    /// use iptkit::{matches::hashlimit::HashLimit, Family, Rule};
-    /// let limit = HashLimit::upto(Family::Ipv4, "50/sec", "ssh")?;
+    /// use iptkit::{matches::hashlimit::Hashlimit, Family, Rule};
+    /// let limit = Hashlimit::upto(Family::Ipv4, "50/sec", "ssh")?;
     /// let rule = Rule::new(Family::Ipv4).with_match(limit);
     /// assert_eq!(rule.to_string(), "-m hashlimit --hashlimit-upto 50/sec \
     ///     --hashlimit-burst 5 --hashlimit-name ssh");
-    /// assert!(HashLimit::upto(Family::Ipv4, "fast", "ssh").is_err());
+    /// assert!(Hashlimit::upto(Family::Ipv4, "fast", "ssh").is_err());
     /// # Ok::<(), iptkit::Error>(())
     /// ```
-    pub fn upto(family: Family, rate: &str, name: &str) -> Result<HashLimit> {
+    pub fn upto(family: Family, rate: &str, name: &str) -> Result<Hashlimit> {
         let ctx = Ctx::new(family);
         from_words(
             &ctx,
@@ -135,8 +135,8 @@ impl HashLimit {
     }
 
     /// `--hashlimit-above RATE --hashlimit-name NAME`: matches what goes
-    /// faster than the rate; otherwise as [`HashLimit::upto`].
-    pub fn above(family: Family, rate: &str, name: &str) -> Result<HashLimit> {
+    /// faster than the rate; otherwise as [`Hashlimit::upto`].
+    pub fn above(family: Family, rate: &str, name: &str) -> Result<Hashlimit> {
         let ctx = Ctx::new(family);
         from_words(
             &ctx,
@@ -147,8 +147,8 @@ impl HashLimit {
 
     /// The value the parser starts from, with iptables' defaults for
     /// `family` before any option (no rate and no name: not valid alone).
-    pub(crate) fn new_for(family: Family) -> HashLimit {
-        HashLimit {
+    pub(crate) fn new_for(family: Family) -> Hashlimit {
+        Hashlimit {
             revision: 3,
             name: String::new(),
             above: false,
@@ -372,18 +372,18 @@ fn print_bytes(out: &mut String, avg: u64, burst: u64) -> u64 {
     u64::from(BYTE_EXPIRE_BURST) * 1000
 }
 
-impl Extension for HashLimit {
+impl Extension for Hashlimit {
     const NAME: &'static str = "hashlimit";
     const REVISIONS: &'static [u8] = &[1, 2, 3];
 
-    fn new(ctx: &Ctx, _name: &str) -> Self {
-        HashLimit::new_for(ctx.family)
+    fn start(ctx: &Ctx, _name: &str) -> Self {
+        Hashlimit::new_for(ctx.family)
     }
 
     fn decode(ctx: &Ctx, revision: u8, data: &[u8]) -> Result<Self> {
-        let mut h = HashLimit {
+        let mut h = Hashlimit {
             revision,
-            ..HashLimit::new_for(ctx.family)
+            ..Hashlimit::new_for(ctx.family)
         };
         let mode = match revision {
             1 => {
@@ -727,15 +727,15 @@ mod tests {
         b
     }
 
-    fn parsed(family: Family, spec: &str) -> Result<HashLimit> {
+    fn parsed(family: Family, spec: &str) -> Result<Hashlimit> {
         let (rules, _) = parse_rule_spec(family, &split_words(spec).unwrap())?;
         match &rules[0].matches[0] {
-            crate::Match::HashLimit(m) => Ok((**m).clone()),
+            crate::Match::Hashlimit(m) => Ok((**m).clone()),
             m => panic!("{m:?}"),
         }
     }
 
-    fn save(family: Family, m: &HashLimit) -> String {
+    fn save(family: Family, m: &Hashlimit) -> String {
         let mut s = String::new();
         m.save(&Ctx::new(family), &mut s);
         s
@@ -787,7 +787,7 @@ mod tests {
             let mut out = Vec::new();
             m.encode(&c, &mut out);
             assert_eq!(out, bytes, "{spec}");
-            let d = HashLimit::decode(&c, 3, &bytes).unwrap();
+            let d = Hashlimit::decode(&c, 3, &bytes).unwrap();
             assert_eq!(d, m, "{spec}");
             assert_eq!(save(Family::Ipv4, &d), text);
         }
@@ -803,7 +803,7 @@ mod tests {
             "0400000010270000050000000000000000000000e8030000e8030000202000000000000000000000",
         ));
         let c = Ctx::new(Family::Ipv4);
-        let m = HashLimit::decode(&c, 1, &v1).unwrap();
+        let m = Hashlimit::decode(&c, 1, &v1).unwrap();
         assert_eq!(
             save(Family::Ipv4, &m),
             " --hashlimit-upto 1/sec --hashlimit-burst 5 --hashlimit-mode srcip --hashlimit-name a"
@@ -819,7 +819,7 @@ mod tests {
              808000000000000000000000",
         );
         let c6 = Ctx::new(Family::Ipv6);
-        let m = HashLimit::decode(&c6, 2, &v2).unwrap();
+        let m = Hashlimit::decode(&c6, 2, &v2).unwrap();
         assert_eq!(
             save(Family::Ipv6, &m),
             " --hashlimit-upto 1/sec --hashlimit-burst 5 --hashlimit-mode dstip --hashlimit-name b"
@@ -827,8 +827,8 @@ mod tests {
         let mut out = Vec::new();
         m.encode(&c6, &mut out);
         assert_eq!(out, v2);
-        assert!(HashLimit::decode(&c6, 0, &v2).is_err());
-        assert!(HashLimit::decode(&c6, 3, &v2).is_err());
+        assert!(Hashlimit::decode(&c6, 0, &v2).is_err());
+        assert!(Hashlimit::decode(&c6, 3, &v2).is_err());
     }
 
     #[test]

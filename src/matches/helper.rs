@@ -29,7 +29,7 @@ const O_HELPER: u32 = 1;
 impl Extension for Helper {
     const NAME: &'static str = "helper";
 
-    fn new(_ctx: &Ctx, _name: &str) -> Self {
+    fn start(_ctx: &Ctx, _name: &str) -> Self {
         Helper::default()
     }
 

@@ -21,7 +21,7 @@ impl Extension for Hl {
     const NAME: &'static str = "hl";
     const FAMILIES: &'static [Family] = &[Family::Ipv6];
 
-    fn new(_ctx: &Ctx, _name: &str) -> Self {
+    fn start(_ctx: &Ctx, _name: &str) -> Self {
         Hl::default()
     }
 

@@ -273,7 +273,7 @@ pub struct Icmp {
 impl Extension for Icmp {
     const NAME: &'static str = "icmp";
 
-    fn new(_ctx: &Ctx, _name: &str) -> Self {
+    fn start(_ctx: &Ctx, _name: &str) -> Self {
         Icmp::default()
     }
 

@@ -61,7 +61,7 @@ impl Extension for Icmp6 {
     const NAME: &'static str = "icmp6";
     const ALIASES: &'static [&'static str] = &["icmpv6", "ipv6-icmp"];
 
-    fn new(_ctx: &Ctx, _name: &str) -> Self {
+    fn start(_ctx: &Ctx, _name: &str) -> Self {
         Icmp6::default()
     }
 

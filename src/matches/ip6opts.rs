@@ -189,7 +189,7 @@ macro_rules! ip6opts_match {
             const NAME: &'static str = $name;
             const FAMILIES: &'static [$crate::addr::Family] = &[$crate::addr::Family::Ipv6];
 
-            fn new(_ctx: &$crate::extension::Ctx, _name: &str) -> Self {
+            fn start(_ctx: &$crate::extension::Ctx, _name: &str) -> Self {
                 $ty::default()
             }
 

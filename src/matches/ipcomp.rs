@@ -30,7 +30,7 @@ pub struct Ipcomp {
 impl Extension for Ipcomp {
     const NAME: &'static str = "ipcomp";
 
-    fn new(_ctx: &Ctx, _name: &str) -> Self {
+    fn start(_ctx: &Ctx, _name: &str) -> Self {
         Ipcomp::default()
     }
 

@@ -59,19 +59,19 @@ impl AddrRange {
 
 /// `-m iprange`.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
-pub struct IpRange {
+pub struct Iprange {
     /// `[!] --src-range MIN[-MAX]`.
     pub src: Option<Inv<AddrRange>>,
     /// `[!] --dst-range MIN[-MAX]`.
     pub dst: Option<Inv<AddrRange>>,
 }
 
-impl Extension for IpRange {
+impl Extension for Iprange {
     const NAME: &'static str = "iprange";
     const REVISIONS: &'static [u8] = &[1];
 
-    fn new(_ctx: &Ctx, _name: &str) -> Self {
-        IpRange::default()
+    fn start(_ctx: &Ctx, _name: &str) -> Self {
+        Iprange::default()
     }
 
     fn decode(ctx: &Ctx, revision: u8, data: &[u8]) -> Result<Self> {
@@ -90,7 +90,7 @@ impl Extension for IpRange {
                 )
             })
         };
-        Ok(IpRange {
+        Ok(Iprange {
             src: range(IPRANGE_SRC, IPRANGE_SRC_INV, &k.src_min, &k.src_max),
             dst: range(IPRANGE_DST, IPRANGE_DST_INV, &k.dst_min, &k.dst_max),
         })
@@ -183,7 +183,7 @@ mod tests {
             "2300000000000000"
         ));
         let c = ctx(Family::Ipv4);
-        let m = IpRange::decode(&c, 1, &bytes).unwrap();
+        let m = Iprange::decode(&c, 1, &bytes).unwrap();
         let mut s = String::new();
         m.save(&c, &mut s);
         assert_eq!(
@@ -212,15 +212,15 @@ mod tests {
             "1100000000000000"
         ));
         let c = ctx(Family::Ipv6);
-        let m = IpRange::decode(&c, 1, &bytes).unwrap();
+        let m = Iprange::decode(&c, 1, &bytes).unwrap();
         let mut s = String::new();
         m.save(&c, &mut s);
         assert_eq!(s, " ! --src-range 2001:db8::1-2001:db8::10");
         let mut out = Vec::new();
         m.encode(&c, &mut out);
         assert_eq!(out, bytes[..68]);
-        assert!(IpRange::decode(&c, 0, &bytes).is_err());
-        assert!(IpRange::decode(&c, 1, &bytes[..60]).is_err());
+        assert!(Iprange::decode(&c, 0, &bytes).is_err());
+        assert!(Iprange::decode(&c, 1, &bytes[..60]).is_err());
     }
 
     #[test]

@@ -72,7 +72,7 @@ const BUILTIN_NAMES: [(&str, u8); 18] = [
 
 /// `-m ipv6header` (IPv6 only).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct Ipv6Header {
+pub struct Ipv6header {
     /// `[!] --header NAMES`: the headers (all of them present, and no
     /// other unless `soft`).
     pub headers: Inv<Ipv6Headers>,
@@ -80,9 +80,9 @@ pub struct Ipv6Header {
     pub soft: bool,
 }
 
-impl Default for Ipv6Header {
+impl Default for Ipv6header {
     fn default() -> Self {
-        Ipv6Header {
+        Ipv6header {
             headers: Inv::is(Ipv6Headers::empty()),
             soft: false,
         }
@@ -121,12 +121,12 @@ fn parse_headers(option: &str, s: &str) -> Result<Ipv6Headers> {
     Ok(flags)
 }
 
-impl Extension for Ipv6Header {
+impl Extension for Ipv6header {
     const NAME: &'static str = "ipv6header";
     const FAMILIES: &'static [Family] = &[Family::Ipv6];
 
-    fn new(_ctx: &Ctx, _name: &str) -> Self {
-        Ipv6Header::default()
+    fn start(_ctx: &Ctx, _name: &str) -> Self {
+        Ipv6header::default()
     }
 
     fn decode(ctx: &Ctx, revision: u8, data: &[u8]) -> Result<Self> {
@@ -134,7 +134,7 @@ impl Extension for Ipv6Header {
             return Err(bad_revision(Self::NAME, revision));
         }
         let k: ip6t_ipv6header_info = read_struct(Self::NAME, revision, data)?;
-        let v = Ipv6Header {
+        let v = Ipv6header {
             headers: Inv::new(Ipv6Headers::from_bits_retain(k.matchflags), k.invflags != 0),
             soft: k.modeflag != 0,
         };
@@ -217,7 +217,7 @@ mod tests {
 
     fn text(options: &str) -> String {
         let v6 = ctx(Family::Ipv6);
-        match parse::<Ipv6Header>(&v6, options) {
+        match parse::<Ipv6header>(&v6, options) {
             Ok(v) => save(&v6, &v),
             Err(e) => format!("error: {e}"),
         }
@@ -226,9 +226,9 @@ mod tests {
     #[test]
     fn kernel_bytes_both_ways() {
         let v6 = ctx(Family::Ipv6);
-        kernel_fixture::<Ipv6Header>(&v6, "--header hop-by-hop --soft", 0, "8000ff0000000000");
-        kernel_fixture::<Ipv6Header>(&v6, "! --header ipv6-nonxt", 0, "02ff000000000000");
-        assert!(Ipv6Header::decode(&v6, 0, &[0x80, 1, 0, 0, 0, 0, 0, 0]).is_err());
+        kernel_fixture::<Ipv6header>(&v6, "--header hop-by-hop --soft", 0, "8000ff0000000000");
+        kernel_fixture::<Ipv6header>(&v6, "! --header ipv6-nonxt", 0, "02ff000000000000");
+        assert!(Ipv6header::decode(&v6, 0, &[0x80, 1, 0, 0, 0, 0, 0, 0]).is_err());
     }
 
     #[test]
@@ -259,7 +259,7 @@ mod tests {
         ] {
             assert!(text(bad).starts_with("error"), "{bad}");
         }
-        let none = Ipv6Header::default();
+        let none = Ipv6header::default();
         assert_eq!(save(&ctx(Family::Ipv6), &none), " --header NONE");
     }
 

@@ -99,7 +99,7 @@ impl Ipvs {
 impl Extension for Ipvs {
     const NAME: &'static str = "ipvs";
 
-    fn new(_ctx: &Ctx, _name: &str) -> Self {
+    fn start(_ctx: &Ctx, _name: &str) -> Self {
         Ipvs::default()
     }
 

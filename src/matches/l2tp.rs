@@ -42,7 +42,7 @@ const KNOWN: u8 = XT_L2TP_TID | XT_L2TP_SID | XT_L2TP_VERSION | XT_L2TP_TYPE;
 impl Extension for L2tp {
     const NAME: &'static str = "l2tp";
 
-    fn new(_ctx: &Ctx, _name: &str) -> Self {
+    fn start(_ctx: &Ctx, _name: &str) -> Self {
         L2tp::default()
     }
 

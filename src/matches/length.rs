@@ -41,7 +41,7 @@ pub struct Length {
 impl Extension for Length {
     const NAME: &'static str = "length";
 
-    fn new(_ctx: &Ctx, _name: &str) -> Self {
+    fn start(_ctx: &Ctx, _name: &str) -> Self {
         Length::default()
     }
 

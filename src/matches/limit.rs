@@ -19,7 +19,7 @@ const UNITS: &[(&str, u32)] = &[
     ("sec", XT_LIMIT_SCALE),
 ];
 
-/// `-m limit`. Build one with [`Limit::new_rate`] or [`Default`].
+/// `-m limit`. Build one with [`Limit::new`] or [`Default`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Limit {
     /// `--limit`, as the kernel holds it: the average time between packets in
@@ -35,13 +35,13 @@ const GIVEN_BURST: u32 = 2;
 impl Default for Limit {
     /// iptables' defaults: `3/hour`, burst 5.
     fn default() -> Limit {
-        Limit::new_rate(XT_LIMIT_SCALE * 60 * 60 / 3, DEFAULT_BURST)
+        Limit::new(XT_LIMIT_SCALE * 60 * 60 / 3, DEFAULT_BURST)
     }
 }
 
 impl Limit {
     /// A limit from the kernel's period (1/10000 s) and a burst.
-    pub fn new_rate(avg: u32, burst: u32) -> Limit {
+    pub fn new(avg: u32, burst: u32) -> Limit {
         Limit { avg, burst }
     }
 
@@ -95,7 +95,7 @@ impl Limit {
 impl Extension for Limit {
     const NAME: &'static str = "limit";
 
-    fn new(_ctx: &Ctx, _name: &str) -> Self {
+    fn start(_ctx: &Ctx, _name: &str) -> Self {
         Limit::default()
     }
 
@@ -104,7 +104,7 @@ impl Extension for Limit {
             return Err(bad_revision(Self::NAME, revision));
         }
         let k: xt_rateinfo = read_struct(Self::NAME, revision, data)?;
-        Ok(Limit::new_rate(k.avg, k.burst))
+        Ok(Limit::new(k.avg, k.burst))
     }
 
     fn revision(&self) -> u8 {
@@ -188,13 +188,13 @@ mod tests {
              0000000000000000",
         );
         let l = Limit::decode(&ctx, 0, &bytes).unwrap();
-        assert_eq!(l, Limit::new_rate(12_000_000, 7));
+        assert_eq!(l, Limit::new(12_000_000, 7));
         let mut out = Vec::new();
         l.encode(&ctx, &mut out);
         assert_eq!(out, bytes);
         // `-m limit` alone is iptables' defaults.
         let mut out = Vec::new();
-        Limit::new(&ctx, "limit").encode(&ctx, &mut out);
+        Limit::start(&ctx, "limit").encode(&ctx, &mut out);
         assert_eq!(out[..8], hex("001bb70005000000")[..]);
         assert!(Limit::decode(&ctx, 0, &bytes[..8]).is_err());
     }

@@ -34,7 +34,7 @@ pub fn mac_string(mac: &[u8; ETH_ALEN]) -> String {
 impl Extension for Mac {
     const NAME: &'static str = "mac";
 
-    fn new(_ctx: &Ctx, _name: &str) -> Self {
+    fn start(_ctx: &Ctx, _name: &str) -> Self {
         Mac::default()
     }
 

@@ -53,7 +53,7 @@ impl Extension for Mark {
     const NAME: &'static str = "mark";
     const REVISIONS: &'static [u8] = &[0, 1];
 
-    fn new(_ctx: &Ctx, _name: &str) -> Self {
+    fn start(_ctx: &Ctx, _name: &str) -> Self {
         Mark::default()
     }
 

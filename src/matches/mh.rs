@@ -117,7 +117,7 @@ impl Extension for Mh {
     const NAME: &'static str = "mh";
     const FAMILIES: &'static [Family] = &[Family::Ipv6];
 
-    fn new(_ctx: &Ctx, _name: &str) -> Self {
+    fn start(_ctx: &Ctx, _name: &str) -> Self {
         Mh::default()
     }
 

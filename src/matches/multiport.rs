@@ -202,7 +202,7 @@ impl Extension for Multiport {
     const NAME: &'static str = "multiport";
     const REVISIONS: &'static [u8] = &[0, 1];
 
-    fn new(_ctx: &Ctx, _name: &str) -> Self {
+    fn start(_ctx: &Ctx, _name: &str) -> Self {
         Multiport {
             revision: 1,
             ..Multiport::default()

@@ -38,7 +38,7 @@ impl Extension for Nfacct {
     const NAME: &'static str = "nfacct";
     const REVISIONS: &'static [u8] = &[0, 1];
 
-    fn new(_ctx: &Ctx, _name: &str) -> Self {
+    fn start(_ctx: &Ctx, _name: &str) -> Self {
         Nfacct::default()
     }
 

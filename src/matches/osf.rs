@@ -51,7 +51,7 @@ impl Extension for Osf {
     const NAME: &'static str = "osf";
     const FAMILIES: &'static [Family] = &[Family::Ipv4];
 
-    fn new(_ctx: &Ctx, _name: &str) -> Self {
+    fn start(_ctx: &Ctx, _name: &str) -> Self {
         Osf::default()
     }
 

@@ -84,7 +84,7 @@ impl Extension for Owner {
     const NAME: &'static str = "owner";
     const REVISIONS: &'static [u8] = &[1];
 
-    fn new(_ctx: &Ctx, _name: &str) -> Self {
+    fn start(_ctx: &Ctx, _name: &str) -> Self {
         Owner::default()
     }
 

@@ -63,7 +63,7 @@ fn test(k: &xt_physdev_info, bit: u8) -> Option<bool> {
 impl Extension for Physdev {
     const NAME: &'static str = "physdev";
 
-    fn new(_ctx: &Ctx, _name: &str) -> Self {
+    fn start(_ctx: &Ctx, _name: &str) -> Self {
         Physdev::default()
     }
 

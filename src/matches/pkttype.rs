@@ -70,16 +70,16 @@ impl PacketType {
 
 /// `-m pkttype`.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
-pub struct PktType {
+pub struct Pkttype {
     /// `[!] --pkt-type TYPE` (required).
     pub pkt_type: Option<Inv<PacketType>>,
 }
 
-impl Extension for PktType {
+impl Extension for Pkttype {
     const NAME: &'static str = "pkttype";
 
-    fn new(_ctx: &Ctx, _name: &str) -> Self {
-        PktType::default()
+    fn start(_ctx: &Ctx, _name: &str) -> Self {
+        Pkttype::default()
     }
 
     fn decode(_ctx: &Ctx, revision: u8, data: &[u8]) -> Result<Self> {
@@ -90,7 +90,7 @@ impl Extension for PktType {
         if !(0..=1).contains(&k.invert) {
             return Err(Error::Malformed(format!("pkttype: invert {}", k.invert)));
         }
-        Ok(PktType {
+        Ok(Pkttype {
             pkt_type: Some(Inv::new(PacketType::from_kernel(k.pkttype), k.invert != 0)),
         })
     }
@@ -175,7 +175,7 @@ mod tests {
                 " --pkt-type otherhost",
             ),
         ] {
-            let m = PktType::decode(&c, 0, &bytes).unwrap();
+            let m = Pkttype::decode(&c, 0, &bytes).unwrap();
             let mut s = String::new();
             m.save(&c, &mut s);
             assert_eq!(s, text);
@@ -188,12 +188,12 @@ mod tests {
             assert_eq!(out, bytes);
         }
         // PACKET_OUTGOING has no name in iptables: printed as a number.
-        let m = PktType::decode(&c, 0, &[4, 0, 0, 0, 0, 0, 0, 0]).unwrap();
+        let m = Pkttype::decode(&c, 0, &[4, 0, 0, 0, 0, 0, 0, 0]).unwrap();
         let mut s = String::new();
         m.save(&c, &mut s);
         assert_eq!(s, " --pkt-type 4");
-        assert!(PktType::decode(&c, 0, &[0, 0, 0, 0, 2, 0, 0, 0]).is_err());
-        assert!(PktType::decode(&c, 1, &[0; 8]).is_err());
+        assert!(Pkttype::decode(&c, 0, &[0, 0, 0, 0, 2, 0, 0, 0]).is_err());
+        assert!(Pkttype::decode(&c, 1, &[0; 8]).is_err());
     }
 
     #[test]

@@ -77,7 +77,7 @@ impl PolicyElem {
 
 /// `-m policy`.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
-pub struct Policy {
+pub struct PolicyMatch {
     /// `--dir in|out` (required).
     pub dir: Direction,
     /// `--pol none`: the packet is not subject to IPsec. `--pol ipsec` (the
@@ -173,7 +173,7 @@ fn set_elem<T>(slot: &mut Option<Inv<T>>, option: &str, value: T, invert: bool) 
     Ok(())
 }
 
-impl Policy {
+impl PolicyMatch {
     /// The element the element options currently fill (the one after the
     /// last `--next`).
     fn current(&mut self) -> &mut PolicyElem {
@@ -184,11 +184,11 @@ impl Policy {
     }
 }
 
-impl Extension for Policy {
+impl Extension for PolicyMatch {
     const NAME: &'static str = "policy";
 
-    fn new(_ctx: &Ctx, _name: &str) -> Self {
-        Policy::default()
+    fn start(_ctx: &Ctx, _name: &str) -> Self {
+        PolicyMatch::default()
     }
 
     fn decode(ctx: &Ctx, revision: u8, data: &[u8]) -> Result<Self> {
@@ -209,7 +209,7 @@ impl Extension for Policy {
             .iter()
             .map(|e| elem_from_kernel(ctx, e))
             .collect::<Result<Vec<_>>>()?;
-        let v = Policy {
+        let v = PolicyMatch {
             dir,
             none: k.flags & XT_POLICY_MATCH_NONE != 0,
             strict: k.flags & XT_POLICY_MATCH_STRICT != 0,
@@ -448,7 +448,7 @@ mod tests {
     #[test]
     fn kernel_bytes_both_ways() {
         let v4 = ctx(Family::Ipv4);
-        kernel_fixture::<Policy>(
+        kernel_fixture::<PolicyMatch>(
             &v4,
             "--dir in --pol ipsec --strict --reqid 1 --spi 0x1 --proto esp --mode tunnel \
              --tunnel-dst 10.0.0.0/8 --tunnel-src 10.1.2.3/8 --next ! --reqid 2",
@@ -465,8 +465,8 @@ mod tests {
         );
         // Four empty elements, then flags (out, none) and length 0.
         let none = format!("{}0600000000000000", "00".repeat(304));
-        kernel_fixture::<Policy>(&v4, "--dir out --pol none", 0, &none);
-        kernel_fixture::<Policy>(
+        kernel_fixture::<PolicyMatch>(&v4, "--dir out --pol none", 0, &none);
+        kernel_fixture::<PolicyMatch>(
             &ctx(Family::Ipv6),
             "--dir in --pol ipsec ! --mode transport --tunnel-src 2001:db8::1/64 ! --proto ah",
             0,
@@ -487,13 +487,13 @@ mod tests {
             .step_by(2)
             .map(|i| u8::from_str_radix(&both[i..i + 2], 16).unwrap())
             .collect();
-        assert!(Policy::decode(&v4, 0, &bytes).is_err());
+        assert!(PolicyMatch::decode(&v4, 0, &bytes).is_err());
     }
 
     #[test]
     fn refuses_what_iptables_refuses() {
         let v4 = ctx(Family::Ipv4);
-        let bad = |s: &str| parse::<Policy>(&v4, s).is_err();
+        let bad = |s: &str| parse::<PolicyMatch>(&v4, s).is_err();
         assert!(bad("--pol ipsec"));
         assert!(bad("--dir up"));
         assert!(bad("--dir in --dir out"));
@@ -514,7 +514,7 @@ mod tests {
         assert!(!bad(
             "--dir in --strict --reqid 1 --next --reqid 2 --next --reqid 3 --next --reqid 4"
         ));
-        assert!(parse::<Policy>(
+        assert!(parse::<PolicyMatch>(
             &ctx(Family::Ipv6),
             "--dir in --mode tunnel --tunnel-src 1.2.3.4"
         )
@@ -524,11 +524,11 @@ mod tests {
     #[test]
     fn text_like_iptables_save() {
         let v4 = ctx(Family::Ipv4);
-        assert!(parse::<Policy>(&v4, "! --dir in").is_err());
-        let p = parse::<Policy>(&v4, "--dir out --pol none --reqid 5").unwrap();
+        assert!(parse::<PolicyMatch>(&v4, "! --dir in").is_err());
+        let p = parse::<PolicyMatch>(&v4, "--dir out --pol none --reqid 5").unwrap();
         assert_eq!(save(&v4, &p), " --dir out --pol none");
-        let p =
-            parse::<Policy>(&v4, "--dir in ! --mode transport --tunnel-dst 1 --spi 255").unwrap();
+        let p = parse::<PolicyMatch>(&v4, "--dir in ! --mode transport --tunnel-dst 1 --spi 255")
+            .unwrap();
         assert_eq!(
             save(&v4, &p),
             " --dir in --pol ipsec --spi 0xff ! --mode transport --tunnel-dst 0.0.0.1"

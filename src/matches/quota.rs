@@ -30,7 +30,7 @@ const O_QUOTA: u32 = 1;
 impl Extension for Quota {
     const NAME: &'static str = "quota";
 
-    fn new(_ctx: &Ctx, _name: &str) -> Self {
+    fn start(_ctx: &Ctx, _name: &str) -> Self {
         Quota::default()
     }
 

@@ -169,7 +169,7 @@ fn optional<'a>(args: &mut Args<'a>) -> Option<&'a str> {
 impl Extension for Rateest {
     const NAME: &'static str = "rateest";
 
-    fn new(_ctx: &Ctx, _name: &str) -> Self {
+    fn start(_ctx: &Ctx, _name: &str) -> Self {
         Rateest::default()
     }
 

@@ -92,7 +92,7 @@ impl Extension for Realm {
     const NAME: &'static str = "realm";
     const FAMILIES: &'static [Family] = &[Family::Ipv4];
 
-    fn new(_ctx: &Ctx, _name: &str) -> Self {
+    fn start(_ctx: &Ctx, _name: &str) -> Self {
         Realm::default()
     }
 

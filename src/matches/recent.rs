@@ -226,7 +226,7 @@ impl Extension for Recent {
     const NAME: &'static str = "recent";
     const REVISIONS: &'static [u8] = &[0, 1];
 
-    fn new(_ctx: &Ctx, _name: &str) -> Self {
+    fn start(_ctx: &Ctx, _name: &str) -> Self {
         Recent::default()
     }
 

@@ -55,7 +55,7 @@ impl Rpfilter {
 impl Extension for Rpfilter {
     const NAME: &'static str = "rpfilter";
 
-    fn new(_ctx: &Ctx, _name: &str) -> Self {
+    fn start(_ctx: &Ctx, _name: &str) -> Self {
         Rpfilter::default()
     }
 

@@ -72,7 +72,7 @@ impl Extension for Rt {
     const NAME: &'static str = "rt";
     const FAMILIES: &'static [Family] = &[Family::Ipv6];
 
-    fn new(_ctx: &Ctx, _name: &str) -> Self {
+    fn start(_ctx: &Ctx, _name: &str) -> Self {
         Rt::default()
     }
 

@@ -269,7 +269,7 @@ fn chunks_from_kernel(k: &xt_sctp_info) -> Result<SctpChunks> {
 impl Extension for Sctp {
     const NAME: &'static str = "sctp";
 
-    fn new(_ctx: &Ctx, _name: &str) -> Self {
+    fn start(_ctx: &Ctx, _name: &str) -> Self {
         Sctp::default()
     }
 

@@ -393,7 +393,7 @@ impl Extension for Set {
     const NAME: &'static str = "set";
     const REVISIONS: &'static [u8] = &[0, 1, 2, 3, 4];
 
-    fn new(_ctx: &Ctx, _name: &str) -> Self {
+    fn start(_ctx: &Ctx, _name: &str) -> Self {
         Set::default()
     }
 

@@ -66,7 +66,7 @@ impl Extension for Socket {
     const NAME: &'static str = "socket";
     const REVISIONS: &'static [u8] = &[0, 1, 2, 3];
 
-    fn new(_ctx: &Ctx, _name: &str) -> Self {
+    fn start(_ctx: &Ctx, _name: &str) -> Self {
         Socket::default()
     }
 

@@ -176,7 +176,7 @@ impl Extension for Srh {
     const REVISIONS: &'static [u8] = &[0, 1];
     const FAMILIES: &'static [Family] = &[Family::Ipv6];
 
-    fn new(_ctx: &Ctx, _name: &str) -> Self {
+    fn start(_ctx: &Ctx, _name: &str) -> Self {
         Srh::default()
     }
 

@@ -63,7 +63,7 @@ impl Extension for State {
     // `-m state` builds a conntrack match (see the registry): no aliases here.
     const ALIASES: &'static [&'static str] = &[];
 
-    fn new(_ctx: &Ctx, _name: &str) -> Self {
+    fn start(_ctx: &Ctx, _name: &str) -> Self {
         State::default()
     }
 
@@ -140,7 +140,7 @@ mod tests {
 
     fn parse(words: &[&str], invert: bool) -> Result<State> {
         let words: Vec<String> = words.iter().map(|s| s.to_string()).collect();
-        let mut s = State::new(&ctx(), "state");
+        let mut s = State::start(&ctx(), "state");
         let mut args = Args::new(&words);
         let mut seen = Seen::default();
         assert!(s.parse_option(&ctx(), "state", invert, &mut args, &mut seen)?);
@@ -183,7 +183,7 @@ mod tests {
         assert!(parse(&["SNAT"], false).is_err());
         assert!(parse(&["NEW,"], false).is_err());
         assert!(parse(&[], false).is_err());
-        assert!(State::new(&ctx(), "state")
+        assert!(State::start(&ctx(), "state")
             .finish(&ctx(), Seen::default())
             .is_err());
     }

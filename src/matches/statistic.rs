@@ -67,7 +67,7 @@ const ONE: f64 = 2147483648.0;
 impl Extension for Statistic {
     const NAME: &'static str = "statistic";
 
-    fn new(_ctx: &Ctx, _name: &str) -> Self {
+    fn start(_ctx: &Ctx, _name: &str) -> Self {
         Statistic::default()
     }
 

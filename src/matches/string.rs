@@ -100,7 +100,7 @@ impl Extension for StringMatch {
     const NAME: &'static str = "string";
     const REVISIONS: &'static [u8] = &[1];
 
-    fn new(_ctx: &Ctx, _name: &str) -> Self {
+    fn start(_ctx: &Ctx, _name: &str) -> Self {
         StringMatch::default()
     }
 

@@ -149,7 +149,7 @@ impl Tcp {
 impl Extension for Tcp {
     const NAME: &'static str = "tcp";
 
-    fn new(_ctx: &Ctx, _name: &str) -> Self {
+    fn start(_ctx: &Ctx, _name: &str) -> Self {
         Tcp::default()
     }
 
@@ -278,7 +278,7 @@ mod tests {
             dialect: crate::extension::Dialect::Legacy,
         };
         let words: Vec<String> = words.iter().map(|s| s.to_string()).collect();
-        let mut t = Tcp::new(&ctx, "tcp");
+        let mut t = Tcp::start(&ctx, "tcp");
         let mut args = Args::new(&words);
         let mut seen = crate::xtopt::Seen::default();
         while let Some(w) = args.next() {

@@ -30,7 +30,7 @@ pub struct Tcpmss {
 impl Extension for Tcpmss {
     const NAME: &'static str = "tcpmss";
 
-    fn new(_ctx: &Ctx, _name: &str) -> Self {
+    fn start(_ctx: &Ctx, _name: &str) -> Self {
         Tcpmss::default()
     }
 

@@ -249,7 +249,7 @@ fn parse_weekdays(option: &str, s: &str) -> Result<u8> {
 impl Extension for Time {
     const NAME: &'static str = "time";
 
-    fn new(_ctx: &Ctx, _name: &str) -> Self {
+    fn start(_ctx: &Ctx, _name: &str) -> Self {
         Time::default()
     }
 

@@ -69,7 +69,7 @@ impl Extension for Tos {
     const NAME: &'static str = "tos";
     const REVISIONS: &'static [u8] = &[1];
 
-    fn new(_ctx: &Ctx, _name: &str) -> Self {
+    fn start(_ctx: &Ctx, _name: &str) -> Self {
         Tos::default()
     }
 

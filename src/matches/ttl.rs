@@ -134,7 +134,7 @@ impl Extension for Ttl {
     const NAME: &'static str = "ttl";
     const FAMILIES: &'static [Family] = &[Family::Ipv4];
 
-    fn new(_ctx: &Ctx, _name: &str) -> Self {
+    fn start(_ctx: &Ctx, _name: &str) -> Self {
         Ttl::default()
     }
 

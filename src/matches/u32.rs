@@ -260,7 +260,7 @@ fn test_from_kernel(t: &xt_u32_test) -> Result<U32Test> {
 impl Extension for U32 {
     const NAME: &'static str = "u32";
 
-    fn new(_ctx: &Ctx, _name: &str) -> Self {
+    fn start(_ctx: &Ctx, _name: &str) -> Self {
         U32::default()
     }
 

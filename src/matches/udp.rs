@@ -117,7 +117,7 @@ macro_rules! udp_match {
         impl $crate::extension::Extension for $ty {
             const NAME: &'static str = $name;
 
-            fn new(_ctx: &$crate::extension::Ctx, _name: &str) -> Self {
+            fn start(_ctx: &$crate::extension::Ctx, _name: &str) -> Self {
                 $ty::default()
             }
 

@@ -49,7 +49,7 @@ const OPTS: &[Opt] = &[Opt::new("type").mand()];
 impl Extension for Audit {
     const NAME: &'static str = "AUDIT";
 
-    fn new(_ctx: &Ctx, _name: &str) -> Self {
+    fn start(_ctx: &Ctx, _name: &str) -> Self {
         Audit::default()
     }
 

@@ -29,7 +29,7 @@ const OPTS: &[Opt] = &[Opt::new("checksum-fill").mand()];
 impl Extension for Checksum {
     const NAME: &'static str = "CHECKSUM";
 
-    fn new(_ctx: &Ctx, _name: &str) -> Self {
+    fn start(_ctx: &Ctx, _name: &str) -> Self {
         Checksum::default()
     }
 

@@ -67,7 +67,7 @@ fn parse_class(s: &str) -> Result<(u16, u16)> {
 impl Extension for Classify {
     const NAME: &'static str = "CLASSIFY";
 
-    fn new(_ctx: &Ctx, _name: &str) -> Self {
+    fn start(_ctx: &Ctx, _name: &str) -> Self {
         Classify::default()
     }
 

@@ -82,7 +82,7 @@ impl Extension for Clusterip {
     const NAME: &'static str = "CLUSTERIP";
     const FAMILIES: &'static [Family] = &[Family::Ipv4];
 
-    fn new(_ctx: &Ctx, _name: &str) -> Self {
+    fn start(_ctx: &Ctx, _name: &str) -> Self {
         Clusterip::default()
     }
 

@@ -163,7 +163,7 @@ impl Extension for ConnmarkTarget {
     const NAME: &'static str = "CONNMARK";
     const REVISIONS: &'static [u8] = &[1, 2];
 
-    fn new(_ctx: &Ctx, _name: &str) -> Self {
+    fn start(_ctx: &Ctx, _name: &str) -> Self {
         ConnmarkTarget::default()
     }
 

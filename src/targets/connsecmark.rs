@@ -42,7 +42,7 @@ const OPTS: &[Opt] = &[
 impl Extension for Connsecmark {
     const NAME: &'static str = "CONNSECMARK";
 
-    fn new(_ctx: &Ctx, _name: &str) -> Self {
+    fn start(_ctx: &Ctx, _name: &str) -> Self {
         Connsecmark::default()
     }
 

@@ -181,7 +181,7 @@ impl Extension for Ct {
     const ALIASES: &'static [&'static str] = &["NOTRACK"];
     const REVISIONS: &'static [u8] = &[0, 1, 2];
 
-    fn new(_ctx: &Ctx, name: &str) -> Self {
+    fn start(_ctx: &Ctx, name: &str) -> Self {
         if name == "NOTRACK" {
             Ct::notrack_alias()
         } else {

@@ -26,7 +26,7 @@ pub struct Dnat {
 impl Default for Dnat {
     /// No range yet, at revision 2.
     fn default() -> Dnat {
-        Dnat::new_range(NatRange::default(), 2)
+        Dnat::new(NatRange::default(), 2)
     }
 }
 

@@ -170,7 +170,7 @@ impl Extension for Dnpt {
     const NAME: &'static str = "DNPT";
     const FAMILIES: &'static [Family] = &[Family::Ipv6];
 
-    fn new(_ctx: &Ctx, _name: &str) -> Self {
+    fn start(_ctx: &Ctx, _name: &str) -> Self {
         Dnpt::default()
     }
 

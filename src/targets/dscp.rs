@@ -33,7 +33,7 @@ const OPTS: &[Opt] = &[
 impl Extension for DscpTarget {
     const NAME: &'static str = "DSCP";
 
-    fn new(_ctx: &Ctx, _name: &str) -> Self {
+    fn start(_ctx: &Ctx, _name: &str) -> Self {
         DscpTarget::default()
     }
 

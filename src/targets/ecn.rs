@@ -46,7 +46,7 @@ impl Extension for EcnTarget {
     const NAME: &'static str = "ECN";
     const FAMILIES: &'static [Family] = &[Family::Ipv4];
 
-    fn new(_ctx: &Ctx, _name: &str) -> Self {
+    fn start(_ctx: &Ctx, _name: &str) -> Self {
         EcnTarget::default()
     }
 

@@ -30,7 +30,7 @@ impl Extension for HlTarget {
     const NAME: &'static str = "HL";
     const FAMILIES: &'static [Family] = &[Family::Ipv6];
 
-    fn new(_ctx: &Ctx, _name: &str) -> Self {
+    fn start(_ctx: &Ctx, _name: &str) -> Self {
         HlTarget::default()
     }
 

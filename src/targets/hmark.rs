@@ -182,7 +182,7 @@ impl Hmark {
 impl Extension for Hmark {
     const NAME: &'static str = "HMARK";
 
-    fn new(_ctx: &Ctx, _name: &str) -> Self {
+    fn start(_ctx: &Ctx, _name: &str) -> Self {
         Hmark::default()
     }
 

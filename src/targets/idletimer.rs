@@ -57,7 +57,7 @@ impl Extension for Idletimer {
     const NAME: &'static str = "IDLETIMER";
     const REVISIONS: &'static [u8] = &[0, 1];
 
-    fn new(_ctx: &Ctx, _name: &str) -> Self {
+    fn start(_ctx: &Ctx, _name: &str) -> Self {
         Idletimer::default()
     }
 

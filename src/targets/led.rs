@@ -52,7 +52,7 @@ const OPTS: &[Opt] = &[
 impl Extension for Led {
     const NAME: &'static str = "LED";
 
-    fn new(_ctx: &Ctx, _name: &str) -> Self {
+    fn start(_ctx: &Ctx, _name: &str) -> Self {
         Led::default()
     }
 

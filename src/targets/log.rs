@@ -105,7 +105,7 @@ const O_PREFIX: u32 = 1 << 9;
 impl Extension for Log {
     const NAME: &'static str = "LOG";
 
-    fn new(_ctx: &Ctx, _name: &str) -> Self {
+    fn start(_ctx: &Ctx, _name: &str) -> Self {
         Log::default()
     }
 

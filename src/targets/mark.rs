@@ -60,13 +60,13 @@ pub struct MarkTarget {
 
 impl MarkTarget {
     /// A MARK of any action.
-    pub fn new_action(action: MarkAction) -> MarkTarget {
+    pub fn new(action: MarkAction) -> MarkTarget {
         MarkTarget { action }
     }
 
     /// `--set-xmark mark/mask`: clear `mask`, then XOR `mark`.
     pub fn set_xmark(mark: u32, mask: u32) -> MarkTarget {
-        MarkTarget::new_action(MarkAction::Xset { mark, mask })
+        MarkTarget::new(MarkAction::Xset { mark, mask })
     }
 
     /// `--set-mark mark/mask`: clear `mask`, then set `mark` (as revision 2).
@@ -109,7 +109,7 @@ impl Extension for MarkTarget {
     const NAME: &'static str = "MARK";
     const REVISIONS: &'static [u8] = &[0, 1, 2];
 
-    fn new(_ctx: &Ctx, _name: &str) -> Self {
+    fn start(_ctx: &Ctx, _name: &str) -> Self {
         MarkTarget::set_xmark(0, 0)
     }
 
@@ -143,7 +143,7 @@ impl Extension for MarkTarget {
             }
             _ => return Err(bad_revision(Self::NAME, revision)),
         };
-        Ok(MarkTarget::new_action(action))
+        Ok(MarkTarget::new(action))
     }
 
     fn revision(&self) -> u8 {
@@ -276,12 +276,12 @@ mod tests {
         both_ways(&MarkTarget::set_mark(1, 2), 2, &[1, 0, 0, 0, 3, 0, 0, 0]);
         // Revisions 0 and 1, laid out as libxt_MARK.c does.
         both_ways(
-            &MarkTarget::new_action(MarkAction::Set { mark: 0x10 }),
+            &MarkTarget::new(MarkAction::Set { mark: 0x10 }),
             0,
             &[0x10, 0, 0, 0, 0, 0, 0, 0],
         );
         both_ways(
-            &MarkTarget::new_action(MarkAction::Mode {
+            &MarkTarget::new(MarkAction::Mode {
                 mode: MarkMode::Or,
                 mark: 0x10,
             }),
@@ -332,7 +332,7 @@ mod tests {
         );
         // Older revisions print their own options.
         let mut s = String::new();
-        MarkTarget::new_action(MarkAction::Mode {
+        MarkTarget::new(MarkAction::Mode {
             mode: MarkMode::And,
             mark: 0xff,
         })

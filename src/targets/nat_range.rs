@@ -484,7 +484,7 @@ macro_rules! nat_target {
     ($ty:ident, $kind:expr, revisions: $revs:expr, new: |$ctx:pat_param| $new:expr) => {
         impl $ty {
             #[doc = concat!("A ", stringify!($ty), " of `range`, as `revision`.")]
-            pub fn new_range(range: NatRange, revision: u8) -> $ty {
+            pub fn new(range: NatRange, revision: u8) -> $ty {
                 $ty { range, revision }
             }
         }
@@ -493,7 +493,7 @@ macro_rules! nat_target {
             const NAME: &'static str = $kind.name;
             const REVISIONS: &'static [u8] = $revs;
 
-            fn new($ctx: &$crate::extension::Ctx, _name: &str) -> Self {
+            fn start($ctx: &$crate::extension::Ctx, _name: &str) -> Self {
                 $new
             }
 
@@ -503,7 +503,7 @@ macro_rules! nat_target {
                 data: &[u8],
             ) -> $crate::error::Result<Self> {
                 let range = NatRange::decode(Self::NAME, ctx.family, revision, data)?;
-                Ok($ty::new_range(range, revision))
+                Ok($ty::new(range, revision))
             }
 
             fn revision(&self) -> u8 {

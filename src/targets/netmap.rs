@@ -64,7 +64,7 @@ fn parse_to(family: Family, s: &str) -> Result<Net> {
 impl Extension for Netmap {
     const NAME: &'static str = "NETMAP";
 
-    fn new(ctx: &Ctx, _name: &str) -> Self {
+    fn start(ctx: &Ctx, _name: &str) -> Self {
         Netmap::to(Net::any(ctx.family))
     }
 

@@ -51,7 +51,7 @@ const O_THRESHOLD: u32 = 16;
 impl Extension for Nflog {
     const NAME: &'static str = "NFLOG";
 
-    fn new(_ctx: &Ctx, _name: &str) -> Self {
+    fn start(_ctx: &Ctx, _name: &str) -> Self {
         Nflog::default()
     }
 

@@ -84,7 +84,7 @@ impl Extension for Nfqueue {
     const NAME: &'static str = "NFQUEUE";
     const REVISIONS: &'static [u8] = &[0, 1, 2, 3];
 
-    fn new(_ctx: &Ctx, _name: &str) -> Self {
+    fn start(_ctx: &Ctx, _name: &str) -> Self {
         Nfqueue::default()
     }
 

@@ -15,7 +15,7 @@ pub struct Notrack {}
 impl Extension for Notrack {
     const NAME: &'static str = "NOTRACK";
 
-    fn new(_ctx: &Ctx, _name: &str) -> Self {
+    fn start(_ctx: &Ctx, _name: &str) -> Self {
         Notrack::default()
     }
 

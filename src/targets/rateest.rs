@@ -113,7 +113,7 @@ impl RateestTarget {
 impl Extension for RateestTarget {
     const NAME: &'static str = "RATEEST";
 
-    fn new(_ctx: &Ctx, _name: &str) -> Self {
+    fn start(_ctx: &Ctx, _name: &str) -> Self {
         RateestTarget::default()
     }
 

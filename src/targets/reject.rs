@@ -211,7 +211,7 @@ pub struct Reject {
 
 impl Reject {
     /// A REJECT answering with `with`.
-    pub fn new_with(with: RejectWith) -> Reject {
+    pub fn new(with: RejectWith) -> Reject {
         Reject { with }
     }
 }
@@ -219,7 +219,7 @@ impl Reject {
 impl Extension for Reject {
     const NAME: &'static str = "REJECT";
 
-    fn new(_ctx: &Ctx, _name: &str) -> Self {
+    fn start(_ctx: &Ctx, _name: &str) -> Self {
         Reject::default()
     }
 
@@ -233,7 +233,7 @@ impl Extension for Reject {
         };
         let with = RejectWith::from_code(ctx.family, code)
             .ok_or_else(|| Error::Malformed(format!("REJECT: reply type {code} has no name")))?;
-        Ok(Reject::new_with(with))
+        Ok(Reject::new(with))
     }
 
     fn revision(&self) -> u8 {
@@ -302,7 +302,7 @@ mod tests {
         ];
         for (ctx, bytes, with) in cases {
             let r = Reject::decode(ctx, 0, bytes).unwrap();
-            assert_eq!(r, Reject::new_with(*with));
+            assert_eq!(r, Reject::new(*with));
             let mut out = Vec::new();
             r.encode(ctx, &mut out);
             assert_eq!(out, bytes[..4]);
@@ -316,7 +316,7 @@ mod tests {
 
     #[test]
     fn one_type_for_both_families() {
-        let r = Reject::new_with(RejectWith::Icmp6NoRoute);
+        let r = Reject::new(RejectWith::Icmp6NoRoute);
         let mut out = Vec::new();
         r.encode(&V4, &mut out);
         assert_eq!(out, [0, 0, 0, 0]); // icmp-net-unreachable

@@ -57,7 +57,7 @@ impl Extension for Secmark {
     const NAME: &'static str = "SECMARK";
     const REVISIONS: &'static [u8] = &[0, 1];
 
-    fn new(_ctx: &Ctx, _name: &str) -> Self {
+    fn start(_ctx: &Ctx, _name: &str) -> Self {
         Secmark::default()
     }
 

@@ -216,7 +216,7 @@ impl Extension for SetTarget {
     const NAME: &'static str = "SET";
     const REVISIONS: &'static [u8] = &[0, 1, 2, 3];
 
-    fn new(_ctx: &Ctx, _name: &str) -> Self {
+    fn start(_ctx: &Ctx, _name: &str) -> Self {
         SetTarget::default()
     }
 

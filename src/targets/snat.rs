@@ -30,7 +30,7 @@ nat_target!(Snat, KIND, revisions: &[0, 1, 2], new: |ctx| {
         Family::Ipv4 => 0,
         Family::Ipv6 => 1,
     };
-    Snat::new_range(NatRange::default(), revision)
+    Snat::new(NatRange::default(), revision)
 });
 
 #[cfg(test)]
@@ -85,7 +85,7 @@ mod tests {
             both_ways(&Ctx::new(family), &t, &hex(bytes));
         }
         // Revision 2, which iptables does not write for SNAT, keeps the base.
-        let t = Snat::new_range(
+        let t = Snat::new(
             NatRange {
                 ports: Some(NatPorts {
                     min: 1000,

@@ -36,7 +36,7 @@ impl Extension for Snpt {
     const NAME: &'static str = "SNPT";
     const FAMILIES: &'static [Family] = &[Family::Ipv6];
 
-    fn new(_ctx: &Ctx, _name: &str) -> Self {
+    fn start(_ctx: &Ctx, _name: &str) -> Self {
         Snpt::default()
     }
 

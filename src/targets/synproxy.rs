@@ -39,7 +39,7 @@ const OPTS: &[Opt] = &[
 impl Extension for Synproxy {
     const NAME: &'static str = "SYNPROXY";
 
-    fn new(_ctx: &Ctx, _name: &str) -> Self {
+    fn start(_ctx: &Ctx, _name: &str) -> Self {
         Synproxy::default()
     }
 

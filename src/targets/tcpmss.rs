@@ -41,7 +41,7 @@ const OPTS: &[Opt] = &[Opt::new("set-mss"), Opt::new("clamp-mss-to-pmtu")];
 impl Extension for TcpmssTarget {
     const NAME: &'static str = "TCPMSS";
 
-    fn new(_ctx: &Ctx, _name: &str) -> Self {
+    fn start(_ctx: &Ctx, _name: &str) -> Self {
         TcpmssTarget::default()
     }
 

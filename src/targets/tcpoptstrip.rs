@@ -64,7 +64,7 @@ fn parse_list(s: &str) -> Result<BTreeSet<u8>> {
 impl Extension for Tcpoptstrip {
     const NAME: &'static str = "TCPOPTSTRIP";
 
-    fn new(_ctx: &Ctx, _name: &str) -> Self {
+    fn start(_ctx: &Ctx, _name: &str) -> Self {
         Tcpoptstrip::default()
     }
 

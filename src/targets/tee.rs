@@ -43,7 +43,7 @@ impl Extension for Tee {
     const NAME: &'static str = "TEE";
     const REVISIONS: &'static [u8] = &[1];
 
-    fn new(ctx: &Ctx, _name: &str) -> Self {
+    fn start(ctx: &Ctx, _name: &str) -> Self {
         Tee::gateway(ctx.family.unspecified())
     }
 

@@ -74,7 +74,7 @@ impl Extension for TosTarget {
     const NAME: &'static str = "TOS";
     const REVISIONS: &'static [u8] = &[1];
 
-    fn new(_ctx: &Ctx, _name: &str) -> Self {
+    fn start(_ctx: &Ctx, _name: &str) -> Self {
         TosTarget::default()
     }
 

@@ -63,7 +63,7 @@ impl Extension for Tproxy {
     const NAME: &'static str = "TPROXY";
     const REVISIONS: &'static [u8] = &[0, 1];
 
-    fn new(ctx: &Ctx, _name: &str) -> Self {
+    fn start(ctx: &Ctx, _name: &str) -> Self {
         Tproxy::on_port(ctx.family, 0)
     }
 

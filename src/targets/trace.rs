@@ -27,7 +27,7 @@ pub struct Trace {}
 impl Extension for Trace {
     const NAME: &'static str = "TRACE";
 
-    fn new(_ctx: &Ctx, _name: &str) -> Self {
+    fn start(_ctx: &Ctx, _name: &str) -> Self {
         Trace::default()
     }
 

@@ -120,7 +120,7 @@ impl Extension for TtlTarget {
     const NAME: &'static str = "TTL";
     const FAMILIES: &'static [Family] = &[Family::Ipv4];
 
-    fn new(_ctx: &Ctx, _name: &str) -> Self {
+    fn start(_ctx: &Ctx, _name: &str) -> Self {
         TtlTarget::default()
     }
 
