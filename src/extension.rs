@@ -67,7 +67,7 @@ impl Ctx {
 /// Extensions take the values they need with [`Args::value`]; the rule parser
 /// owns everything else.
 #[derive(Debug)]
-pub struct Args<'a> {
+pub(crate) struct Args<'a> {
     words: Words<'a>,
     pos: usize,
     // The words come from a restore line that is not UTF-8, and some may
@@ -105,13 +105,6 @@ impl<'a> Args<'a> {
             pos: 0,
             bytes,
             attached: None,
-        }
-    }
-
-    fn len(&self) -> usize {
-        match self.words {
-            Words::Owned(w) => w.len(),
-            Words::Split(w) => w.len(),
         }
     }
 
@@ -176,31 +169,6 @@ impl<'a> Args<'a> {
             )),
             Some(v) => Ok(v),
         }
-    }
-
-    /// The next word when it is a value (does not start with `-`, or is a
-    /// negative number), for options whose value is optional.
-    pub fn optional_value(&mut self) -> Option<&'a str> {
-        let w = self.peek()?;
-        if w == "!"
-            || (self.bytes && crate::syntax::bytes::has_bytes(w))
-            || (w.starts_with('-')
-                && w.len() > 1
-                && !w[1..].starts_with(|c: char| c.is_ascii_digit()))
-        {
-            return None;
-        }
-        self.next()
-    }
-
-    /// True when every word has been consumed.
-    pub fn is_empty(&self) -> bool {
-        self.attached.is_none() && self.pos >= self.len()
-    }
-
-    /// How many words have been consumed.
-    pub fn position(&self) -> usize {
-        self.pos
     }
 }
 
@@ -298,14 +266,18 @@ pub(crate) fn from_words<E: Extension>(ctx: &Ctx, name: &str, words: &[&str]) ->
 }
 
 /// Reads a NUL-padded C string field.
-pub fn c_str(bytes: &[u8]) -> String {
+pub(crate) fn c_str(bytes: &[u8]) -> String {
     let end = bytes.iter().position(|&b| b == 0).unwrap_or(bytes.len());
     String::from_utf8_lossy(&bytes[..end]).into_owned()
 }
 
 /// Writes `s` into a NUL-padded C string field; errors when it does not fit
 /// with its NUL.
-pub fn put_c_str<const N: usize>(what: &'static str, s: &str, field: &mut [u8; N]) -> Result<()> {
+pub(crate) fn put_c_str<const N: usize>(
+    what: &'static str,
+    s: &str,
+    field: &mut [u8; N],
+) -> Result<()> {
     if s.len() >= N {
         return Err(Error::NameTooLong {
             what,
@@ -320,7 +292,7 @@ pub fn put_c_str<const N: usize>(what: &'static str, s: &str, field: &mut [u8; N
 
 /// True when `encode` writes `data` back: the same bytes once both are
 /// padded to XT_ALIGN (the kernel always hands over padded data).
-pub fn writes_back(data: &[u8], encode: impl FnOnce(&mut Vec<u8>)) -> bool {
+pub(crate) fn writes_back(data: &[u8], encode: impl FnOnce(&mut Vec<u8>)) -> bool {
     let mut again = Vec::with_capacity(data.len());
     encode(&mut again);
     let len = iptkit_sys::xt_align(again.len().max(data.len()));
@@ -329,7 +301,7 @@ pub fn writes_back(data: &[u8], encode: impl FnOnce(&mut Vec<u8>)) -> bool {
 }
 
 /// Reads a kernel struct, or says which extension's data was too short.
-pub fn read_struct<T: iptkit_sys::Pod>(ext: &str, revision: u8, data: &[u8]) -> Result<T> {
+pub(crate) fn read_struct<T: iptkit_sys::Pod>(ext: &str, revision: u8, data: &[u8]) -> Result<T> {
     T::read_from(data).ok_or_else(|| {
         Error::Malformed(format!(
             "{ext} revision {revision}: {} bytes of data, expected {}",
@@ -340,7 +312,7 @@ pub fn read_struct<T: iptkit_sys::Pod>(ext: &str, revision: u8, data: &[u8]) -> 
 }
 
 /// An error for an unsupported revision.
-pub fn bad_revision(ext: &str, revision: u8) -> Error {
+pub(crate) fn bad_revision(ext: &str, revision: u8) -> Error {
     Error::Malformed(format!("{ext}: revision {revision} is not supported"))
 }
 

@@ -67,6 +67,8 @@ pub mod backend;
 pub mod blocklist;
 pub mod error;
 pub mod extension;
+#[doc(hidden)]
+pub mod fuzz;
 pub mod handle;
 pub mod iface;
 pub mod inv;

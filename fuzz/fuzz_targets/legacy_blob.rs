@@ -3,7 +3,7 @@
 //! decode unchanged (`decode_entries` checks that and says so as an error).
 #![no_main]
 
-use iptkit::backend::legacy::decode_entries;
+use iptkit::fuzz::legacy_entries as decode_entries;
 use iptkit::Family;
 use iptkit_sys::xtables::ipt_getinfo;
 use iptkit_sys::Pod;

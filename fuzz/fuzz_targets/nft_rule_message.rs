@@ -5,5 +5,5 @@
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    let _ = iptkit::backend::nft::fuzz_rule_message(data);
+    let _ = iptkit::fuzz::nft_rule_message(data);
 });

@@ -11,9 +11,9 @@ use crate::error::{Error, Result};
 use crate::rule::Counters;
 use crate::ruleset::Table;
 
-pub mod legacy;
+pub(crate) mod legacy;
 #[cfg(feature = "nft")]
-pub mod nft;
+pub(crate) mod nft;
 pub(crate) mod placement;
 pub(crate) mod revisions;
 

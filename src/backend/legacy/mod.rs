@@ -16,7 +16,8 @@ mod prepare;
 #[allow(unsafe_code)]
 pub(crate) mod socket;
 
-pub use socket::revision_supported;
+#[cfg(test)]
+use socket::revision_supported;
 
 use std::sync::Arc;
 
@@ -578,7 +579,7 @@ mod kernel_tests;
 /// Not a stable API: it exists so that the decoder can be fuzzed and tested
 /// without a kernel. Any input gives a table or an error, never a panic.
 #[doc(hidden)]
-pub fn decode_entries(
+pub(crate) fn decode_entries(
     family: Family,
     info: &iptkit_sys::xtables::ipt_getinfo,
     entries: &[u8],

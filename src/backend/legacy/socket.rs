@@ -453,6 +453,13 @@ impl Socket {
 
 /// Does the kernel of the calling thread's namespace have this revision of a
 /// match (`target == false`) or target extension? Loads the module if it can.
-pub fn revision_supported(family: Family, name: &str, revision: u8, target: bool) -> Result<bool> {
+/// (The backends ask through their open socket; this one is for tests.)
+#[cfg(test)]
+pub(crate) fn revision_supported(
+    family: Family,
+    name: &str,
+    revision: u8,
+    target: bool,
+) -> Result<bool> {
     Socket::open(family)?.revision_supported(name, revision, target)
 }

@@ -26,7 +26,7 @@ mod refused;
 mod wire;
 
 #[doc(hidden)]
-pub use wire::fuzz_rule_message;
+pub(crate) use wire::fuzz_rule_message;
 
 use std::collections::HashMap;
 
