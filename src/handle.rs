@@ -647,6 +647,44 @@ impl Handle {
         })
     }
 
+    /// Parses iptables-restore text and plays its blocks of this handle's
+    /// table onto it ([`Handle::restore`] for each), in one call. Blocks of
+    /// other tables are not read (as `iptables-restore -T TABLE` skips
+    /// them); a text without a block of this table is refused, as it is
+    /// most likely a mistake. Commit as for any change.
+    ///
+    /// ```no_run
+    /// use iptkit::syntax::restore::RestoreOptions;
+    /// use iptkit::{Family, Handle};
+    /// let mut filter = Handle::open(Family::Ipv4, "filter")?;
+    /// let noflush = RestoreOptions { noflush: true, ..RestoreOptions::default() };
+    /// filter.restore_text("*filter\n-A INPUT -s 192.0.2.1 -j DROP\nCOMMIT\n", &noflush)?;
+    /// filter.commit()?;
+    /// # Ok::<(), iptkit::Error>(())
+    /// ```
+    #[doc(alias = "iptables_restore")]
+    pub fn restore_text(
+        &mut self,
+        text: &str,
+        opts: &crate::syntax::restore::RestoreOptions,
+    ) -> Result<()> {
+        let only_this = crate::syntax::restore::RestoreOptions {
+            table: Some(self.name.clone()),
+            ..opts.clone()
+        };
+        let blocks = crate::syntax::restore::parse_with(self.family, text, &only_this)?;
+        if blocks.is_empty() {
+            return Err(Error::Syntax(format!(
+                "the restore text has no `*{}` block",
+                self.name
+            )));
+        }
+        for block in blocks {
+            self.restore(block, opts)?;
+        }
+        Ok(())
+    }
+
     /// Plays one `*table` block of iptables-restore input onto this
     /// table, as iptables-restore does with these options (see
     /// [`TableBlock::apply`]), as one change. A `--noflush` block of only

@@ -358,3 +358,41 @@ fn no_wait_at(path: &std::path::Path) -> iptkit::Options {
         ..common::legacy_options()
     }
 }
+
+/// `Handle::restore_text`: one call plays the handle's table's blocks,
+/// skips the other tables' and refuses a text without its table.
+#[test]
+fn restore_text_plays_the_handles_table() {
+    isolate();
+    for f in FAMILIES {
+        let mut h = common::legacy(f, "filter").unwrap();
+        h.append("INPUT", rule(f, "-j ACCEPT")).unwrap();
+        h.commit().unwrap();
+        let text = "*nat\n-A POSTROUTING -j MASQUERADE\nCOMMIT\n\
+                    *filter\n:FORWARD DROP [0:0]\n-A INPUT -p tcp -m tcp --dport 22 -j ACCEPT\nCOMMIT\n";
+        h.restore_text(text, &Default::default()).unwrap();
+        h.commit().unwrap();
+        // Flushed as iptables-restore flushes, then the block's lines.
+        assert_eq!(
+            rules(f, "filter"),
+            ["-A INPUT -p tcp -m tcp --dport 22 -j ACCEPT"]
+        );
+        assert!(save(f, "filter", false).contains(":FORWARD DROP"));
+        assert!(
+            rules(f, "nat").is_empty(),
+            "another table's block is not played"
+        );
+        let noflush = iptkit::syntax::restore::RestoreOptions {
+            noflush: true,
+            ..Default::default()
+        };
+        h.restore_text("*filter\n-A INPUT -j DROP\nCOMMIT\n", &noflush)
+            .unwrap();
+        h.commit().unwrap();
+        assert_eq!(rules(f, "filter").len(), 2);
+        assert!(matches!(
+            h.restore_text("*nat\nCOMMIT\n", &noflush),
+            Err(Error::Syntax(_))
+        ));
+    }
+}
