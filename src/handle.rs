@@ -210,6 +210,33 @@ impl Handle {
         Ok(h)
     }
 
+    /// Opens a table of the network namespace at `path` (`/run/netns/NAME`
+    /// as `ip netns add` makes it, or `/proc/PID/ns/net`) from the calling
+    /// thread, without a helper thread: the thread enters the namespace,
+    /// opens the handle's sockets there, and comes back. The handle then
+    /// works on that namespace's tables for its whole life, from any
+    /// thread. ([`Backend::Auto`] decides by the `iptables` of the file
+    /// system, which namespaces do not change.)
+    ///
+    /// ```no_run
+    /// use iptkit::{Family, Handle, Options};
+    /// let mut h = Handle::open_in("/run/netns/blue", Family::Ipv4, "filter", Options::default())?;
+    /// println!("{} rules in blue's INPUT", h.rules("INPUT")?.len());
+    /// # Ok::<(), iptkit::Error>(())
+    /// ```
+    pub fn open_in(
+        path: impl AsRef<std::path::Path>,
+        family: Family,
+        table: &str,
+        options: Options,
+    ) -> Result<Handle> {
+        crate::netns::within(path, || {
+            let mut h = Handle::open_with(family, table, options)?;
+            h.driver.connect(family)?;
+            Ok(h)
+        })
+    }
+
     /// The backend this handle drives ([`Backend::Auto`] resolved).
     pub fn backend(&self) -> Backend {
         self.backend

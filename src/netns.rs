@@ -50,6 +50,35 @@ pub fn enter_pid(pid: u32) -> Result<()> {
     enter(format!("/proc/{pid}/ns/net"))
 }
 
+/// Runs `f` with the calling thread in the network namespace at `path`, and
+/// moves the thread back to where it was afterwards, whatever `f` returns.
+/// Sockets `f` opens stay in that namespace ([`Handle::open_in`] is built
+/// on this). Nothing else moves; no thread is started.
+///
+/// Fails when the thread cannot go back: then it is left in the namespace
+/// at `path`, which the error names.
+///
+/// [`Handle::open_in`]: crate::Handle::open_in
+pub fn within<T>(path: impl AsRef<Path>, f: impl FnOnce() -> Result<T>) -> Result<T> {
+    let home_path = "/proc/thread-self/ns/net";
+    let home = File::open(home_path).map_err(|source| Error::Io {
+        op: format!("opening {home_path}"),
+        source,
+    })?;
+    enter(&path)?;
+    let out = f();
+    nix::sched::setns(&home, CloneFlags::CLONE_NEWNET).map_err(|e| {
+        ns_error(
+            &format!(
+                "returning from network namespace {} (the thread stays in it)",
+                path.as_ref().display()
+            ),
+            e,
+        )
+    })?;
+    out
+}
+
 /// Runs `f` on a new thread inside a fresh network namespace, and returns
 /// its result. The calling thread does not move; the namespace disappears
 /// when `f` returns, unless `f` left something behind that holds it (a

@@ -396,3 +396,65 @@ fn restore_text_plays_the_handles_table() {
         ));
     }
 }
+
+/// `Handle::open_in`: a table of another namespace, opened from this
+/// thread, which stays where it was; the change lands there and only there.
+#[test]
+fn open_in_changes_another_namespace_from_this_thread() {
+    isolate();
+    let here = std::fs::read_link("/proc/thread-self/ns/net").unwrap();
+    // A process in a namespace of its own.
+    let mut other = std::process::Command::new("unshare")
+        .args(["-n", "sleep", "60"])
+        .spawn()
+        .expect("unshare (util-linux) is installed");
+    let path = format!("/proc/{}/ns/net", other.id());
+    let mut waited = 0;
+    // It starts in this thread's namespace, and leaves it at `unshare`.
+    while std::fs::read_link(&path).ok().as_ref() == Some(&here) {
+        assert!(waited < 200, "the child never entered its namespace");
+        std::thread::sleep(std::time::Duration::from_millis(10));
+        waited += 1;
+    }
+    let mut backends = vec![(iptkit::Backend::Legacy, "iptables-legacy-save")];
+    if cfg!(feature = "nft") {
+        backends.push((iptkit::Backend::Nft, "iptables-nft-save"));
+    }
+    for (backend, save_tool) in backends {
+        let options = iptkit::Options {
+            backend,
+            ..iptkit::Options::default()
+        };
+        let mut h = Handle::open_in(&path, Family::Ipv4, "filter", options).unwrap();
+        assert_eq!(
+            std::fs::read_link("/proc/thread-self/ns/net").unwrap(),
+            here,
+            "the thread came back"
+        );
+        h.append("INPUT", rule(Family::Ipv4, "-s 192.0.2.7/32 -j DROP"))
+            .unwrap();
+        h.commit().unwrap();
+        let there = std::process::Command::new("nsenter")
+            .args([
+                "-t",
+                &other.id().to_string(),
+                "-n",
+                save_tool,
+                "-t",
+                "filter",
+            ])
+            .output()
+            .expect("nsenter (util-linux) is installed");
+        let text = String::from_utf8_lossy(&there.stdout);
+        assert!(
+            text.contains("-A INPUT -s 192.0.2.7/32 -j DROP"),
+            "{save_tool} in the other namespace:\n{text}"
+        );
+    }
+    assert!(
+        rules(Family::Ipv4, "filter").is_empty(),
+        "nothing landed here"
+    );
+    other.kill().unwrap();
+    other.wait().unwrap();
+}

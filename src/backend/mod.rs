@@ -421,6 +421,14 @@ pub(crate) trait Driver: Send + std::fmt::Debug {
     ) -> Result<BlindOutcome> {
         Ok(BlindOutcome::Declined)
     }
+    /// Opens every socket the driver uses for `family` now, in the calling
+    /// thread's network namespace, rather than on first use: what makes a
+    /// handle belong to a namespace the thread then leaves
+    /// ([`Handle::open_in`](crate::Handle::open_in)). Nothing for a driver
+    /// without sockets (the tests' fakes).
+    fn connect(&mut self, _family: Family) -> Result<()> {
+        Ok(())
+    }
 
     /// Reads a table.
     fn load(&mut self, family: Family, table: &str) -> Result<Loaded>;

@@ -350,6 +350,10 @@ impl Legacy {
 }
 
 impl Driver for Legacy {
+    fn connect(&mut self, family: Family) -> Result<()> {
+        self.socket(family).map(drop)
+    }
+
     fn load(&mut self, family: Family, table: &str) -> Result<Loaded> {
         self.load_only(family, table, None)
     }

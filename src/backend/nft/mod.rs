@@ -367,6 +367,11 @@ impl Nft {
 }
 
 impl Driver for Nft {
+    fn connect(&mut self, _family: Family) -> Result<()> {
+        self.socket()?;
+        self.ipset_socket().map(drop)
+    }
+
     fn load(&mut self, family: Family, name: &str) -> Result<Loaded> {
         self.load_only(family, name, None)
     }
