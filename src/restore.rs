@@ -353,25 +353,26 @@ fn once(
         w.loaded = loaded;
         w.unread = false;
     }
-    let committed = match commit {
+    let outcomes = match commit {
         false => {
             for w in &tables {
                 driver
                     .check(&w.loaded, &w.new)
                     .map_err(|e| in_table(&w.new.name, e))?;
             }
-            tables.iter().map(|_| None).collect()
+            tables.iter().map(|_| Outcome::Kept).collect()
         }
-        true => commit_all(driver, &tables)?,
+        true => commit_all(driver, &mut tables)?,
     };
     // The table as it ends: as committed (as a read gives it back, with
     // the counters the commit gave), or as played.
-    let mut ends: Vec<Table> = tables
+    let mut ends: Vec<Option<Table>> = tables
         .iter_mut()
-        .zip(committed)
-        .map(|(w, c)| match c {
-            Some(c) => c.into_loaded(std::mem::take(&mut w.new)).0.table,
-            None => std::mem::take(&mut w.new),
+        .zip(outcomes)
+        .map(|(w, o)| match o {
+            Outcome::Kept => Some(std::mem::take(&mut w.new)),
+            Outcome::Committed(c) => Some(c.into_loaded(std::mem::take(&mut w.new)).0.table),
+            Outcome::Spent => None,
         })
         .collect();
     let mut firsts: Vec<Option<Table>> = tables.into_iter().map(|w| Some(w.loaded.table)).collect();
@@ -379,15 +380,26 @@ fn once(
         .into_iter()
         .map(|(i, before, after)| Played {
             before: before.or_else(|| firsts[i].take()),
-            after: Some(after.unwrap_or_else(|| std::mem::take(&mut ends[i]))),
+            after: after.or_else(|| ends[i].take()),
         })
         .collect())
 }
 
+/// What [`commit_all`] did with a table.
+enum Outcome {
+    /// Nothing: the table stays as it is.
+    Kept,
+    /// Committed.
+    Committed(Committed),
+    /// Committed, and the table used up on the way
+    /// ([`Driver::commit_owned`]).
+    Spent,
+}
+
 /// Commits every table: as one transaction where the backend has one,
 /// else one by one, putting back the ones committed when a later one
-/// fails. `None` for a table left as it was.
-fn commit_all(driver: &mut dyn Driver, tables: &[Work]) -> Result<Vec<Option<Committed>>> {
+/// fails.
+fn commit_all(driver: &mut dyn Driver, tables: &mut [Work]) -> Result<Vec<Outcome>> {
     let commits: Vec<TableCommit<'_>> = tables
         .iter()
         .map(|w| TableCommit {
@@ -400,7 +412,7 @@ fn commit_all(driver: &mut dyn Driver, tables: &[Work]) -> Result<Vec<Option<Com
         .commit_tables(&commits)
         .map_err(|e| name_table(e, tables))?
     {
-        return Ok(done.into_iter().map(Some).collect());
+        return Ok(done.into_iter().map(Outcome::Committed).collect());
     }
     // One by one. A table that stays as it is is not sent.
     let changed: Vec<usize> = (0..tables.len())
@@ -415,9 +427,16 @@ fn commit_all(driver: &mut dyn Driver, tables: &[Work]) -> Result<Vec<Option<Com
             .map_err(|e| in_table(&w.new.name, e))?;
     }
     let mut done: Vec<(usize, Committed)> = Vec::new();
-    for &i in &changed {
-        let w = &tables[i];
-        match driver.commit(&w.loaded, &w.new) {
+    for (k, &i) in changed.iter().enumerate() {
+        // Nothing is put back after the last commit: it may use its table
+        // up (a big table is then never held beside its blob).
+        let last = k + 1 == changed.len();
+        let w = &mut tables[i];
+        let committed = match last {
+            true => driver.commit_owned(&w.loaded, std::mem::take(&mut w.new)),
+            false => driver.commit(&w.loaded, &w.new),
+        };
+        match committed {
             Ok(c) => done.push((i, c)),
             Err(e) if done.is_empty() => return Err(e),
             Err(e) => return Err(put_back(driver, tables, done, i, e)),
@@ -425,16 +444,15 @@ fn commit_all(driver: &mut dyn Driver, tables: &[Work]) -> Result<Vec<Option<Com
     }
     // A table whose counters could not be restored is committed: say so
     // once everything landed.
-    if let Some(pos) = done.iter().position(|(_, c)| c.error.is_some()) {
-        let (i, c) = done.swap_remove(pos);
-        return Err(c
-            .into_loaded(tables[i].new.clone())
-            .1
-            .unwrap_or_else(|| Error::Malformed("a counters error vanished".into())));
+    if let Some(e) = done.iter_mut().find_map(|(_, c)| c.error.take()) {
+        return Err(e);
     }
-    let mut out: Vec<Option<Committed>> = (0..tables.len()).map(|_| None).collect();
+    let mut out: Vec<Outcome> = (0..tables.len()).map(|_| Outcome::Kept).collect();
     for (i, c) in done {
-        out[i] = Some(c);
+        out[i] = match Some(i) == changed.last().copied() {
+            true => Outcome::Spent,
+            false => Outcome::Committed(c),
+        };
     }
     Ok(out)
 }
@@ -484,7 +502,7 @@ fn put_back(
     }
     restored.reverse();
     changed.reverse();
-    let table = tables[failed].new.name.clone();
+    let table = tables[failed].loaded.table.name.clone();
     match why {
         None if matches!(cause, Error::TableChanged { .. }) => cause,
         None => Error::RolledBack {
