@@ -19,9 +19,9 @@
 //! refuses (a parameter problem, also `-w` with a word that is no number);
 //! 4 when the xtables lock stays busy.
 //!
-//! The input lands whole or not at all ([`iptkit::restore::apply`]): every
-//! table is read, played and checked before anything is committed; on
-//! nf_tables all tables go in one batch; on legacy (one SET_REPLACE per
+//! The input lands whole or not at all ([`iptkit::restore::apply_bytes`],
+//! which parses each line as it plays it): every table is read, played and
+//! checked before anything is committed; on nf_tables all tables go in one batch; on legacy (one SET_REPLACE per
 //! table) a table the kernel refuses puts the tables committed before it
 //! back as they were, counters included, and the error says so (or names
 //! the tables left changed, if putting back failed too). iptables-restore

@@ -25,6 +25,15 @@
 //!    and the error says so ([`Error::RolledBack`]). If putting back fails
 //!    too, the error names the tables left changed ([`Error::NotRolledBack`]).
 //!
+//! Memory: a restore holds each table as it is played and, while it is
+//! committed, what is sent for it, never two whole copies of its rules.
+//! [`apply_bytes`] parses each line as it plays it (parsed first, the
+//! 50,000 rules of a big file would be a second copy), and the last
+//! legacy table committed is given up to the encoder, each rule dropped
+//! once its entry is written (the blob is about as big as the rules).
+//! The input's text stays: a retry plays it again, and a refused rule is
+//! named with its line by parsing it again.
+//!
 //! On nf_tables the tables and base chains are laid out as
 //! iptables-nft-restore lays them out: a built-in chain the input names
 //! (`:CHAIN POLICY`, `-P CHAIN`, `-F CHAIN`) is created even without
@@ -57,8 +66,8 @@ pub struct Played {
     /// The table after the block. After [`apply`], for the table's last
     /// block: what the kernel now holds (rules as a read gives them back,
     /// counters as the commit gave them). `None` when it was not read, or
-    /// when the commit used it up (legacy: the last table committed, see
-    /// [`Driver`](crate::backend)).
+    /// when its commit used it up (legacy: the last table committed, see
+    /// the [module](self)).
     pub after: Option<Table>,
 }
 
@@ -528,8 +537,8 @@ fn once(
 enum Outcome {
     /// Nothing: the table stays as it is.
     Kept,
-    /// Committed.
-    Committed(Committed),
+    /// Committed (boxed: it holds the blob's bookkeeping).
+    Committed(Box<Committed>),
     /// Committed, and the table used up on the way
     /// ([`Driver::commit_owned`]).
     Spent,
@@ -551,7 +560,10 @@ fn commit_all(driver: &mut dyn Driver, tables: &mut [Work]) -> Result<Vec<Outcom
         .commit_tables(&commits)
         .map_err(|e| name_table(e, tables))?
     {
-        return Ok(done.into_iter().map(Outcome::Committed).collect());
+        return Ok(done
+            .into_iter()
+            .map(|c| Outcome::Committed(Box::new(c)))
+            .collect());
     }
     // One by one. A table that stays as it is is not sent.
     let changed: Vec<usize> = (0..tables.len())
@@ -590,7 +602,7 @@ fn commit_all(driver: &mut dyn Driver, tables: &mut [Work]) -> Result<Vec<Outcom
     for (i, c) in done {
         out[i] = match Some(i) == changed.last().copied() {
             true => Outcome::Spent,
-            false => Outcome::Committed(c),
+            false => Outcome::Committed(Box::new(c)),
         };
     }
     Ok(out)
