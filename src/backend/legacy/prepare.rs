@@ -413,3 +413,19 @@ fn same_as_encoded(w: &Writer, rule: &Rule) -> bool {
         Err(_) => false,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::Freeing;
+
+    #[test]
+    fn freeing_hands_out_in_order_and_gives_room_back() {
+        let mut f = Freeing::new((0..300_000u64).collect());
+        assert_eq!(f.len(), 300_000);
+        assert!(f.by_ref().take(200_000).eq(0..200_000));
+        // At most a step of room is left unused.
+        let unused = (f.left.capacity() - f.left.len()) * 8;
+        assert!(unused < Freeing::<u64>::STEP, "{unused}");
+        assert!(f.eq(200_000..300_000));
+    }
+}
