@@ -19,9 +19,9 @@
 //! refuses (a parameter problem, also `-w` with a word that is no number);
 //! 4 when the xtables lock stays busy.
 //!
-//! The input lands whole or not at all ([`iptkit::restore::apply`]): every
-//! table is read, played and checked before anything is committed; on
-//! nf_tables all tables go in one batch; on legacy (one SET_REPLACE per
+//! The input lands whole or not at all ([`iptkit::restore::apply_bytes`],
+//! which parses each line as it plays it): every table is read, played and
+//! checked before anything is committed; on nf_tables all tables go in one batch; on legacy (one SET_REPLACE per
 //! table) a table the kernel refuses puts the tables committed before it
 //! back as they were, counters included, and the error says so (or names
 //! the tables left changed, if putting back failed too). iptables-restore
@@ -138,30 +138,36 @@ fn run(args: &Args) -> Result<(), (i32, iptkit::Error)> {
         counters: args.counters,
         table: args.table.clone(),
     };
-    let blocks = parse_bytes_with(family, &input, &opts).map_err(|e| (2, e))?;
-    // The blocks own what they need: the text can go before the tables are
-    // built (it is a tenth of the peak for a big file).
-    drop(input);
+    let parse = || parse_bytes_with(family, &input, &opts).map_err(|e| (2, e));
+    // -v tells what the blocks did: it needs them parsed.
+    let blocks = match args.verbose {
+        true => parse()?,
+        false => Vec::new(),
+    };
     // Without -w, iptables-restore 1.8 waits as long as it takes too.
     let options = Options {
         lock_wait: args.wait.lock_wait(LockWait::Forever),
         ..backend::options("restore", &args.backend).map_err(|e| (2, e))?
     };
     let dialect = options.backend.resolve().0.dialect();
+    // The input is parsed as it is played, never held parsed whole.
     let played = match args.test {
-        true => restore::check(family, &blocks, &opts, &options),
-        false => restore::apply(family, &blocks, &opts, &options),
-    }
-    .map_err(other)?;
-    for (block, played) in blocks.iter().zip(played) {
+        true => restore::check_bytes(family, &input, &opts, &options),
+        false => restore::apply_bytes(family, &input, &opts, &options),
+    };
+    // A line that does not parse is a parameter problem, whatever else
+    // went wrong first.
+    let played = played.map_err(|e| parse().err().unwrap_or_else(|| other(e)))?;
+    for (k, played) in played.into_iter().enumerate() {
         // With --noflush, -v says nothing, and the table may not be read.
-        if let (true, Some(before)) = (args.verbose, &played.before) {
+        // Blocks and what they did go in input order.
+        if let (Some(block), Some(before)) = (blocks.get(k), &played.before) {
             print!("{}", verbose(block, before, &opts));
         }
         if args.isolated && !args.test {
             let after = match played.after {
                 Some(t) => t,
-                None => Handle::open_with(family, &block.name, options.clone())
+                None => Handle::open_with(family, &played.table, options.clone())
                     .and_then(|mut h| h.table().cloned())
                     .map_err(other)?,
             };

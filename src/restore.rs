@@ -25,6 +25,15 @@
 //!    and the error says so ([`Error::RolledBack`]). If putting back fails
 //!    too, the error names the tables left changed ([`Error::NotRolledBack`]).
 //!
+//! Memory: a restore holds each table as it is played and, while it is
+//! committed, what is sent for it, never two whole copies of its rules.
+//! [`apply_bytes`] parses each line as it plays it (parsed first, the
+//! 50,000 rules of a big file would be a second copy), and the last
+//! legacy table committed is given up to the encoder, each rule dropped
+//! once its entry is written (the blob is about as big as the rules).
+//! The input's text stays: a retry plays it again, and a refused rule is
+//! named with its line by parsing it again.
+//!
 //! On nf_tables the tables and base chains are laid out as
 //! iptables-nft-restore lays them out: a built-in chain the input names
 //! (`:CHAIN POLICY`, `-P CHAIN`, `-F CHAIN`) is created even without
@@ -41,18 +50,24 @@ use crate::backend::{
 use crate::error::{Error, Result};
 use crate::handle::{commit_lock, Handle, Options, COMMIT_ATTEMPTS};
 use crate::ruleset::{builtin_chains, Chain, Table};
-use crate::syntax::restore::{Command, RestoreOptions, TableBlock};
+use crate::syntax::restore::{
+    each_line_bytes, ChainDecl, Command, Line, Play, RestoreOptions, TableBlock,
+};
 
 /// What one block of the input did.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Played {
+    /// The block's table.
+    pub table: String,
     /// The table the block was played onto: as read from the kernel, or as
     /// an earlier block of the same table left it. `None` when it was not
     /// read (see [`apply`]).
     pub before: Option<Table>,
     /// The table after the block. After [`apply`], for the table's last
     /// block: what the kernel now holds (rules as a read gives them back,
-    /// counters as the commit gave them). `None` when it was not read.
+    /// counters as the commit gave them). `None` when it was not read, or
+    /// when its commit used it up (legacy: the last table committed, see
+    /// the [module](self)).
     pub after: Option<Table>,
 }
 
@@ -82,12 +97,36 @@ pub fn apply(
             handle.restore(block.clone(), opts)?;
             handle.commit()?;
             return Ok(vec![Played {
+                table: block.name.clone(),
                 before: None,
                 after: None,
             }]);
         }
     }
-    run(family, blocks, opts, options, true).map_err(|e| with_line(blocks, e))
+    run(family, Input::Blocks(blocks), opts, options, true)
+}
+
+/// Applies iptables-restore input as [`apply`] applies its parsed blocks,
+/// parsing each line as it is played: the input is never held parsed
+/// whole (a file of 50,000 rules would be as much again as the tables
+/// made of it). The first line that fails, to parse or to play, stops
+/// everything, as in iptables-restore; [`apply`] of
+/// [`parse_bytes_with`]'s blocks reports a line that does not parse
+/// before any other error. A `--noflush` input is parsed first (it may
+/// go through a [`Handle`], see [`apply`]).
+///
+/// [`parse_bytes_with`]: crate::syntax::restore::parse_bytes_with
+pub fn apply_bytes(
+    family: Family,
+    input: &[u8],
+    opts: &RestoreOptions,
+    options: &Options,
+) -> Result<Vec<Played>> {
+    if opts.noflush {
+        let blocks = crate::syntax::restore::parse_bytes_with(family, input, opts)?;
+        return apply(family, &blocks, opts, options);
+    }
+    run(family, Input::Text(input), opts, options, true)
 }
 
 /// Plays and checks the blocks as [`apply`] does, against what the kernel
@@ -98,17 +137,68 @@ pub fn check(
     opts: &RestoreOptions,
     options: &Options,
 ) -> Result<Vec<Played>> {
-    run(family, blocks, opts, options, false).map_err(|e| with_line(blocks, e))
+    run(family, Input::Blocks(blocks), opts, options, false)
+}
+
+/// [`check`] of iptables-restore input, parsed as it is played (see
+/// [`apply_bytes`]).
+pub fn check_bytes(
+    family: Family,
+    input: &[u8],
+    opts: &RestoreOptions,
+    options: &Options,
+) -> Result<Vec<Played>> {
+    run(family, Input::Text(input), opts, options, false)
+}
+
+/// Where the lines played come from.
+#[derive(Clone, Copy)]
+enum Input<'a> {
+    /// Blocks parsed already.
+    Blocks(&'a [TableBlock]),
+    /// Text, parsed as it is played.
+    Text(&'a [u8]),
+}
+
+impl<'a> Input<'a> {
+    /// Hands each line to `each`, in input order; stops at the first error.
+    fn each(
+        self,
+        family: Family,
+        opts: &RestoreOptions,
+        mut each: impl FnMut(Line) -> Result<()>,
+    ) -> Result<()> {
+        match self {
+            Input::Text(text) => each_line_bytes(family, text, opts, each),
+            Input::Blocks(blocks) => blocks.iter().try_for_each(|b| {
+                let name = b.name.clone();
+                each(Line::Table { name, line: b.line })?;
+                b.lines().try_for_each(&mut each)?;
+                each(Line::Commit)
+            }),
+        }
+    }
+
+    /// The input as blocks, to look something up (the input parsed again:
+    /// only when a commit was refused).
+    fn blocks(self, family: Family, opts: &RestoreOptions) -> std::borrow::Cow<'a, [TableBlock]> {
+        match self {
+            Input::Blocks(blocks) => blocks.into(),
+            Input::Text(text) => crate::syntax::restore::parse_bytes_with(family, text, opts)
+                .unwrap_or_default()
+                .into(),
+        }
+    }
 }
 
 /// A rule refused at commit ([`Error::Refused`]) names its chain and rule;
-/// this adds the line of the input that added it (the first that adds a
-/// rule printing the same to that chain of that table).
-fn with_line(blocks: &[TableBlock], e: Error) -> Error {
+/// this adds the line of the input that added it (`line_of(table, chain,
+/// rule)`).
+fn with_line(e: Error, line_of: &dyn Fn(&str, &str, &str) -> Option<usize>) -> Error {
     match e {
         Error::InTable { table, source } => Error::InTable {
             table,
-            source: Box::new(with_line(blocks, *source)),
+            source: Box::new(with_line(*source, line_of)),
         },
         Error::RolledBack {
             table,
@@ -116,7 +206,7 @@ fn with_line(blocks: &[TableBlock], e: Error) -> Error {
             restored,
         } => Error::RolledBack {
             table,
-            source: Box::new(with_line(blocks, *source)),
+            source: Box::new(with_line(*source, line_of)),
             restored,
         },
         Error::NotRolledBack {
@@ -127,7 +217,7 @@ fn with_line(blocks: &[TableBlock], e: Error) -> Error {
             restored,
         } => Error::NotRolledBack {
             table,
-            source: Box::new(with_line(blocks, *source)),
+            source: Box::new(with_line(*source, line_of)),
             put_back,
             changed,
             restored,
@@ -137,7 +227,7 @@ fn with_line(blocks: &[TableBlock], e: Error) -> Error {
             ref chain,
             ref rule,
             ..
-        } => match line_of(blocks, table, chain, rule) {
+        } => match line_of(table, chain, rule) {
             Some(line) => e.at_line(line),
             None => e,
         },
@@ -145,7 +235,8 @@ fn with_line(blocks: &[TableBlock], e: Error) -> Error {
     }
 }
 
-/// The line of `blocks` that adds `rule` to `chain` of `table`.
+/// The line of `blocks` that adds `rule` to `chain` of `table`: the first
+/// that adds a rule printing the same to that chain of that table.
 fn line_of(blocks: &[TableBlock], table: &str, chain: &str, rule: &str) -> Option<usize> {
     let adds = |c: &str, r: &crate::Rule| c == chain && r.to_string() == rule;
     blocks
@@ -171,7 +262,7 @@ fn line_of(blocks: &[TableBlock], table: &str, chain: &str, rule: &str) -> Optio
 
 fn run(
     family: Family,
-    blocks: &[TableBlock],
+    input: Input,
     opts: &RestoreOptions,
     options: &Options,
     commit: bool,
@@ -179,35 +270,21 @@ fn run(
     let backend = options.backend.resolve().0;
     let mut driver = backend::driver(backend);
     let _lock = commit_lock(backend, options)?;
-    let mut names: Vec<&str> = Vec::new();
-    for b in blocks {
-        if !names.contains(&b.name.as_str()) {
-            names.push(&b.name);
-        }
-    }
     let mut attempt = 1;
     loop {
         // A legacy table springs into existence when it is first read: one
         // that does not exist yet is played onto as the empty table it will
         // be, and read only once the input passed every check.
-        let legacy = backend == Backend::Legacy;
-        let existing = match legacy {
-            true => backend::existing_tables(backend, family)?,
-            false => Vec::new(),
+        let existing = match backend {
+            Backend::Legacy => Some(backend::existing_tables(backend, family)?),
+            _ => None,
         };
-        let tables = names
-            .iter()
-            .map(|n| {
-                let loaded = match legacy && !existing.iter().any(|e| e == n) {
-                    true => unread(family, n),
-                    false => driver.load(family, n).map(|l| (l, false)),
-                };
-                loaded
-                    .map_err(|e| in_table(n, e))
-                    .map(|(loaded, unread)| Work::new(loaded, unread, blocks, opts))
-            })
-            .collect::<Result<Vec<_>>>()?;
-        match once(&mut *driver, tables, blocks, opts, commit) {
+        let reads = Reads {
+            driver: &mut *driver,
+            family,
+            existing,
+        };
+        match once(reads, input, opts, commit) {
             Err(Error::TableChanged { .. }) if attempt < COMMIT_ATTEMPTS => {
                 backend::backoff(attempt);
                 attempt += 1;
@@ -218,7 +295,31 @@ fn run(
                     attempts: attempt,
                 })
             }
-            result => return result,
+            result => {
+                let line =
+                    |t: &str, c: &str, r: &str| line_of(&input.blocks(family, opts), t, c, r);
+                return result.map_err(|e| with_line(e, &line));
+            }
+        }
+    }
+}
+
+/// How one attempt reads the tables of the input.
+struct Reads<'d> {
+    driver: &'d mut dyn Driver,
+    family: Family,
+    /// Legacy: the tables that exist (the others are not read before the
+    /// input passed every check).
+    existing: Option<Vec<String>>,
+}
+
+impl Reads<'_> {
+    /// Table `name` as read, or the empty table it will be when it is
+    /// read (`true`: not read yet).
+    fn load(&mut self, name: &str) -> Result<(Loaded, bool)> {
+        match &self.existing {
+            Some(existing) if !existing.iter().any(|e| e == name) => unread(self.family, name),
+            _ => Ok((self.driver.load(self.family, name)?, false)),
         }
     }
 }
@@ -244,8 +345,7 @@ struct Work {
 }
 
 impl Work {
-    fn new(loaded: Loaded, unread: bool, blocks: &[TableBlock], opts: &RestoreOptions) -> Work {
-        let name = loaded.table.name.clone();
+    fn new((loaded, unread): (Loaded, bool), opts: &RestoreOptions) -> Work {
         Work {
             unread,
             // A flushing restore keeps no rule: copy none.
@@ -254,7 +354,22 @@ impl Work {
                 false => cleared(&loaded.table),
             },
             loaded,
-            base: base_chains(blocks, &name, opts),
+            base: BaseChains {
+                named: Chains::new(),
+                only_named: !opts.noflush,
+            },
+        }
+    }
+
+    /// Notes the built-in chains a line of a block names (see
+    /// [`base_chains`]).
+    fn note(&mut self, line: &Line) {
+        match line {
+            // Each block flushes what the ones before did.
+            Line::Table { .. } if self.base.only_named => self.base.named.clear(),
+            Line::Chain(d) => note_decl(&mut self.base, d),
+            Line::Command(_, cmd) => note_command(&mut self.base, &self.loaded.table.name, cmd),
+            _ => {}
         }
     }
 }
@@ -279,25 +394,35 @@ fn cleared(t: &Table) -> Table {
 /// The built-in chains the blocks of `table` name (those of its last
 /// block, when each block flushes the table).
 fn base_chains(blocks: &[TableBlock], table: &str, opts: &RestoreOptions) -> BaseChains {
-    let builtin = builtin_chains(table).unwrap_or(&[]);
-    let mut named = Chains::new();
+    let mut base = BaseChains {
+        named: Chains::new(),
+        only_named: !opts.noflush,
+    };
     for b in blocks.iter().filter(|b| b.name == table) {
-        if !opts.noflush {
-            named.clear();
+        if base.only_named {
+            base.named.clear();
         }
-        let declared = b.chains.iter().filter(|d| d.policy.is_some());
-        named.extend(declared.map(|d| d.name.clone()));
+        b.chains.iter().for_each(|d| note_decl(&mut base, d));
         for (_, cmd) in &b.commands {
-            if let Command::Policy { chain, .. } | Command::Flush(Some(chain)) = cmd {
-                if builtin.contains(&chain.as_str()) {
-                    named.insert(chain.clone());
-                }
-            }
+            note_command(&mut base, table, cmd);
         }
     }
-    BaseChains {
-        named,
-        only_named: !opts.noflush,
+    base
+}
+
+/// A `:CHAIN POLICY` line names a built-in chain.
+fn note_decl(base: &mut BaseChains, d: &ChainDecl) {
+    if d.policy.is_some() {
+        base.named.insert(d.name.clone());
+    }
+}
+
+/// `-P CHAIN` and `-F CHAIN` name a chain of `table`, built-in or not.
+fn note_command(base: &mut BaseChains, table: &str, cmd: &Command) {
+    if let Command::Policy { chain, .. } | Command::Flush(Some(chain)) = cmd {
+        if builtin_chains(table).is_some_and(|b| b.contains(&chain.as_str())) {
+            base.named.insert(chain.clone());
+        }
     }
 }
 
@@ -308,40 +433,60 @@ fn in_table(table: &str, e: Error) -> Error {
     }
 }
 
-/// Plays the blocks onto the tables read, checks them, and commits them
-/// when `commit`.
+/// Reads the tables of the input as its blocks come, plays each line onto
+/// its table, checks the tables, and commits them when `commit`.
 fn once(
-    driver: &mut dyn Driver,
-    mut tables: Vec<Work>,
-    blocks: &[TableBlock],
+    mut reads: Reads,
+    input: Input,
     opts: &RestoreOptions,
     commit: bool,
 ) -> Result<Vec<Played>> {
+    let mut tables: Vec<Work> = Vec::new();
     // Per block: its table, and the table before and after it when
     // another block of the same table comes before or after (copies are
     // made only then: tables can be big).
-    let mut played = Vec::with_capacity(blocks.len());
-    for (k, block) in blocks.iter().enumerate() {
-        let same = |b: &TableBlock| b.name == block.name;
-        let i = tables
-            .iter()
-            .position(|w| w.new.name == block.name)
-            .ok_or_else(|| Error::NoSuchTable(block.name.clone()))?;
+    let mut played: Vec<(usize, Option<Table>, Option<Table>)> = Vec::new();
+    let mut open: Option<Play> = None;
+    input.each(reads.family, opts, |line| {
+        if let Line::Table { name, .. } = &line {
+            let i = match tables.iter().position(|w| w.loaded.table.name == *name) {
+                Some(i) => i,
+                None => {
+                    let loaded = reads.load(name).map_err(|e| in_table(name, e))?;
+                    tables.push(Work::new(loaded, opts));
+                    tables.len() - 1
+                }
+            };
+            let w = &mut tables[i];
+            // The table an earlier block of it left is this one's before,
+            // and that one's after.
+            let before = played.iter_mut().rev().find(|p| p.0 == i).map(|earlier| {
+                earlier.2 = Some(w.new.clone());
+                w.new.clone()
+            });
+            played.push((i, before, None));
+            open = Some(Play::begin(&mut w.new, opts));
+        }
+        // The parser hands out no other line outside a block.
+        let Some(&(i, ..)) = played.last() else {
+            return Ok(());
+        };
         let w = &mut tables[i];
-        let before = blocks[..k].iter().any(same).then(|| w.new.clone());
-        block
-            .apply(&mut w.new, opts)
-            .map_err(|e| in_table(&block.name, e))?;
-        let after = blocks[k + 1..].iter().any(same).then(|| w.new.clone());
-        played.push((i, before, after));
-    }
+        w.note(&line);
+        let played = match line {
+            Line::Commit => open.take().map_or(Ok(()), |p| p.finish(&mut w.new)),
+            line => open.as_mut().map_or(Ok(()), |p| p.line(&mut w.new, line)),
+        };
+        played.map_err(|e| in_table(&w.loaded.table.name, e))
+    })?;
     for w in &tables {
         w.new.validate().map_err(|e| in_table(&w.new.name, e))?;
     }
     // Tables played onto as they would be: read them now (which makes
     // them); one somebody filled meanwhile is played onto again.
     for w in tables.iter_mut().filter(|w| w.unread) {
-        let loaded = driver
+        let loaded = reads
+            .driver
             .load(w.new.family, &w.new.name)
             .map_err(|e| in_table(&w.new.name, e))?;
         if loaded.table != w.loaded.table {
@@ -353,41 +498,56 @@ fn once(
         w.loaded = loaded;
         w.unread = false;
     }
-    let committed = match commit {
+    let driver = &mut *reads.driver;
+    let outcomes = match commit {
         false => {
             for w in &tables {
                 driver
                     .check(&w.loaded, &w.new)
                     .map_err(|e| in_table(&w.new.name, e))?;
             }
-            tables.iter().map(|_| None).collect()
+            tables.iter().map(|_| Outcome::Kept).collect()
         }
-        true => commit_all(driver, &tables)?,
+        true => commit_all(driver, &mut tables)?,
     };
     // The table as it ends: as committed (as a read gives it back, with
     // the counters the commit gave), or as played.
-    let mut ends: Vec<Table> = tables
+    let mut ends: Vec<Option<Table>> = tables
         .iter_mut()
-        .zip(committed)
-        .map(|(w, c)| match c {
-            Some(c) => c.into_loaded(std::mem::take(&mut w.new)).0.table,
-            None => std::mem::take(&mut w.new),
+        .zip(outcomes)
+        .map(|(w, o)| match o {
+            Outcome::Kept => Some(std::mem::take(&mut w.new)),
+            Outcome::Committed(c) => Some(c.into_loaded(std::mem::take(&mut w.new)).0.table),
+            Outcome::Spent => None,
         })
         .collect();
     let mut firsts: Vec<Option<Table>> = tables.into_iter().map(|w| Some(w.loaded.table)).collect();
+    let names: Vec<String> = firsts.iter().flatten().map(|t| t.name.clone()).collect();
     Ok(played
         .into_iter()
         .map(|(i, before, after)| Played {
+            table: names[i].clone(),
             before: before.or_else(|| firsts[i].take()),
-            after: Some(after.unwrap_or_else(|| std::mem::take(&mut ends[i]))),
+            after: after.or_else(|| ends[i].take()),
         })
         .collect())
 }
 
+/// What [`commit_all`] did with a table.
+enum Outcome {
+    /// Nothing: the table stays as it is.
+    Kept,
+    /// Committed (boxed: it holds the blob's bookkeeping).
+    Committed(Box<Committed>),
+    /// Committed, and the table used up on the way
+    /// ([`Driver::commit_owned`]).
+    Spent,
+}
+
 /// Commits every table: as one transaction where the backend has one,
 /// else one by one, putting back the ones committed when a later one
-/// fails. `None` for a table left as it was.
-fn commit_all(driver: &mut dyn Driver, tables: &[Work]) -> Result<Vec<Option<Committed>>> {
+/// fails.
+fn commit_all(driver: &mut dyn Driver, tables: &mut [Work]) -> Result<Vec<Outcome>> {
     let commits: Vec<TableCommit<'_>> = tables
         .iter()
         .map(|w| TableCommit {
@@ -400,7 +560,10 @@ fn commit_all(driver: &mut dyn Driver, tables: &[Work]) -> Result<Vec<Option<Com
         .commit_tables(&commits)
         .map_err(|e| name_table(e, tables))?
     {
-        return Ok(done.into_iter().map(Some).collect());
+        return Ok(done
+            .into_iter()
+            .map(|c| Outcome::Committed(Box::new(c)))
+            .collect());
     }
     // One by one. A table that stays as it is is not sent.
     let changed: Vec<usize> = (0..tables.len())
@@ -415,9 +578,16 @@ fn commit_all(driver: &mut dyn Driver, tables: &[Work]) -> Result<Vec<Option<Com
             .map_err(|e| in_table(&w.new.name, e))?;
     }
     let mut done: Vec<(usize, Committed)> = Vec::new();
-    for &i in &changed {
-        let w = &tables[i];
-        match driver.commit(&w.loaded, &w.new) {
+    for (k, &i) in changed.iter().enumerate() {
+        // Nothing is put back after the last commit: it may use its table
+        // up (a big table is then never held beside its blob).
+        let last = k + 1 == changed.len();
+        let w = &mut tables[i];
+        let committed = match last {
+            true => driver.commit_owned(&w.loaded, std::mem::take(&mut w.new)),
+            false => driver.commit(&w.loaded, &w.new),
+        };
+        match committed {
             Ok(c) => done.push((i, c)),
             Err(e) if done.is_empty() => return Err(e),
             Err(e) => return Err(put_back(driver, tables, done, i, e)),
@@ -425,16 +595,15 @@ fn commit_all(driver: &mut dyn Driver, tables: &[Work]) -> Result<Vec<Option<Com
     }
     // A table whose counters could not be restored is committed: say so
     // once everything landed.
-    if let Some(pos) = done.iter().position(|(_, c)| c.error.is_some()) {
-        let (i, c) = done.swap_remove(pos);
-        return Err(c
-            .into_loaded(tables[i].new.clone())
-            .1
-            .unwrap_or_else(|| Error::Malformed("a counters error vanished".into())));
+    if let Some(e) = done.iter_mut().find_map(|(_, c)| c.error.take()) {
+        return Err(e);
     }
-    let mut out: Vec<Option<Committed>> = (0..tables.len()).map(|_| None).collect();
+    let mut out: Vec<Outcome> = (0..tables.len()).map(|_| Outcome::Kept).collect();
     for (i, c) in done {
-        out[i] = Some(c);
+        out[i] = match Some(i) == changed.last().copied() {
+            true => Outcome::Spent,
+            false => Outcome::Committed(Box::new(c)),
+        };
     }
     Ok(out)
 }
@@ -484,7 +653,7 @@ fn put_back(
     }
     restored.reverse();
     changed.reverse();
-    let table = tables[failed].new.name.clone();
+    let table = tables[failed].loaded.table.name.clone();
     match why {
         None if matches!(cause, Error::TableChanged { .. }) => cause,
         None => Error::RolledBack {

@@ -470,6 +470,15 @@ pub(crate) trait Driver: Send + std::fmt::Debug {
     /// read and nothing was done.
     fn commit(&mut self, loaded: &Loaded, new: &Table) -> Result<Committed>;
 
+    /// [`Driver::commit`] of a table the caller gives up, which the
+    /// backend may drop as it goes (legacy: each rule once its entry is
+    /// written), so that a big table and what is sent for it are not held
+    /// whole at once. The [`Committed`] then holds no table as sent, and
+    /// the caller none to [`Committed::into_loaded`].
+    fn commit_owned(&mut self, loaded: &Loaded, new: Table) -> Result<Committed> {
+        self.commit(loaded, &new)
+    }
+
     /// Runs every check [`Driver::commit`] runs on `new` before it sends
     /// anything (encoding, revisions the kernel has, sets by name), and
     /// sends nothing. What only the kernel can refuse is left to it. The

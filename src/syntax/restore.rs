@@ -208,16 +208,12 @@ pub fn parse_bytes_with(
     input: &[u8],
     opts: &RestoreOptions,
 ) -> Result<Vec<TableBlock>> {
-    match std::str::from_utf8(input) {
-        Ok(text) => parse_with(family, text, opts),
-        Err(_) => {
-            let lines = input.split(|&b| b == b'\n').map(|l| {
-                let l = l.strip_suffix(b"\r").unwrap_or(l);
-                std::str::from_utf8(l).map_err(|_| l)
-            });
-            parse_lines(family, lines, opts)
-        }
-    }
+    let mut blocks = Vec::new();
+    each_line_bytes(family, input, opts, |line| {
+        collect(&mut blocks, line);
+        Ok(())
+    })?;
+    Ok(blocks)
 }
 
 /// Parses iptables-restore input as iptables-restore reads it with these
@@ -227,18 +223,88 @@ pub fn parse_bytes_with(
 /// policy line needs its `[p:b]`, and a `[p:b]` prefix is refused on
 /// commands that take no counters.
 pub fn parse_with(family: Family, text: &str, opts: &RestoreOptions) -> Result<Vec<TableBlock>> {
-    parse_lines(family, text.lines().map(Ok), opts)
+    let mut blocks = Vec::new();
+    each_line_of(family, text.lines().map(Ok), opts, |line| {
+        collect(&mut blocks, line);
+        Ok(())
+    })?;
+    Ok(blocks)
 }
 
-/// [`parse_with`] of the input's lines, each text or, when it is not
+/// Adds a line to the blocks parsed so far.
+fn collect(blocks: &mut Vec<TableBlock>, line: Line) {
+    if let Line::Table { name, line } = line {
+        blocks.push(TableBlock {
+            name,
+            line,
+            chains: vec![],
+            commands: vec![],
+        });
+        return;
+    }
+    // The parser hands out no other line outside a block.
+    let Some(block) = blocks.last_mut() else {
+        return;
+    };
+    match line {
+        Line::Chain(decl) => block.chains.push(decl),
+        Line::Command(n, command) => block.commands.push((n, command)),
+        Line::Commit => block.commands.shrink_to_fit(),
+        Line::Table { .. } => {}
+    }
+}
+
+/// What a line of iptables-restore input says, as [`each_line_bytes`]
+/// hands it out (comments and blank lines say nothing).
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) enum Line {
+    /// `*table`, at 1-based line `line`.
+    Table {
+        /// The table.
+        name: String,
+        /// Its line.
+        line: usize,
+    },
+    /// `:CHAIN POLICY [p:b]`.
+    Chain(ChainDecl),
+    /// A command, with its 1-based line.
+    Command(usize, Command),
+    /// `COMMIT`.
+    Commit,
+}
+
+/// Parses iptables-restore input line by line, as [`parse_bytes_with`]
+/// does, handing each line to `each` as soon as it is read: input played
+/// as it is read is never held parsed whole. Stops at the first error, the
+/// parser's (with its line) or `each`'s (as it is).
+pub(crate) fn each_line_bytes(
+    family: Family,
+    input: &[u8],
+    opts: &RestoreOptions,
+    each: impl FnMut(Line) -> Result<()>,
+) -> Result<()> {
+    match std::str::from_utf8(input) {
+        Ok(text) => each_line_of(family, text.lines().map(Ok), opts, each),
+        Err(_) => {
+            let lines = input.split(|&b| b == b'\n').map(|l| {
+                let l = l.strip_suffix(b"\r").unwrap_or(l);
+                std::str::from_utf8(l).map_err(|_| l)
+            });
+            each_line_of(family, lines, opts, each)
+        }
+    }
+}
+
+/// [`each_line_bytes`] of the input's lines, each text or, when it is not
 /// UTF-8, bytes.
-fn parse_lines<'t>(
+fn each_line_of<'t>(
     family: Family,
     lines: impl Iterator<Item = std::result::Result<&'t str, &'t [u8]>>,
     opts: &RestoreOptions,
-) -> Result<Vec<TableBlock>> {
-    let mut blocks = Vec::new();
-    let mut cur: Option<TableBlock> = None;
+    mut each: impl FnMut(Line) -> Result<()>,
+) -> Result<()> {
+    // The block open: its table and line.
+    let mut cur: Option<(String, usize)> = None;
     // A block of a table other than `opts.table` (name, line): not read.
     let mut skipped: Option<(String, usize)> = None;
     // The words of each line in turn, borrowed from `text` where they can be.
@@ -252,15 +318,14 @@ fn parse_lines<'t>(
         if line.is_empty() || line.starts_with('#') {
             continue;
         }
-        let res = (|| -> Result<()> {
+        let res = (|| -> Result<Option<Line>> {
             if escaped.is_some() && line.starts_with(['*', ':']) {
                 return Err(Error::Syntax(
                     "the line is not valid UTF-8 (only a comment may be)".into(),
                 ));
             }
             if let Some(name) = line.strip_prefix('*') {
-                let open = cur.as_ref().map(|b| (b.name.as_str(), b.line));
-                if let Some((open, at)) = open.or(skipped.as_ref().map(|(s, l)| (s.as_str(), *l))) {
+                if let Some((open, at)) = cur.as_ref().or(skipped.as_ref()) {
                     return Err(Error::Syntax(format!(
                         "table `{open}` (line {at}) has no COMMIT"
                     )));
@@ -268,57 +333,52 @@ fn parse_lines<'t>(
                 let name = name.trim();
                 if opts.table.as_deref().is_some_and(|t| t != name) {
                     skipped = Some((name.to_string(), n));
-                    return Ok(());
+                    return Ok(None);
                 }
                 if builtin_chains(name).is_none() {
                     return Err(Error::NoSuchTable(name.to_string()));
                 }
-                cur = Some(TableBlock {
+                cur = Some((name.to_string(), n));
+                return Ok(Some(Line::Table {
                     name: name.into(),
                     line: n,
-                    chains: vec![],
-                    commands: vec![],
-                });
-                return Ok(());
+                }));
             }
             if skipped.is_some() {
                 if line == "COMMIT" {
                     skipped = None;
                 }
-                return Ok(());
+                return Ok(None);
             }
-            let Some(block) = cur.as_mut() else {
+            let Some((table, _)) = cur.as_ref() else {
                 return Err(Error::Syntax("no table specified (a `*table` line)".into()));
             };
             if line == "COMMIT" {
-                if let Some(mut block) = cur.take() {
-                    block.commands.shrink_to_fit();
-                    blocks.push(block);
-                }
-                return Ok(());
+                cur = None;
+                return Ok(Some(Line::Commit));
             }
             if let Some(decl) = line.strip_prefix(':') {
-                let decl = parse_chain_decl(&block.name, decl, n)?;
+                let decl = parse_chain_decl(table, decl, n)?;
                 check_policy_counters(&decl, opts.counters)?;
-                block.chains.push(decl);
-                return Ok(());
+                return Ok(Some(Line::Chain(decl)));
             }
             let command = match &escaped {
                 None => parse_line(family, text_line, opts.counters, &mut words, false)?,
                 Some(_) => parse_line(family, line, opts.counters, &mut Vec::new(), true)?,
             };
-            block.commands.push((n, command));
-            Ok(())
+            Ok(Some(Line::Command(n, command)))
         })();
-        res.map_err(|e| e.at_line(n))?;
+        // Errors of `each` are its own: only the parser's get this line.
+        if let Some(line) = res.map_err(|e| e.at_line(n))? {
+            each(line)?;
+        }
     }
-    if let Some(open) = cur {
+    if let Some((table, line)) = cur {
         return Err(Error::Syntax(format!(
-            "COMMIT expected for table `{}` (line {})",
-            open.name, open.line
+            "COMMIT expected for table `{table}` (line {line})"
         )));
     }
-    Ok(blocks)
+    Ok(())
 }
 
 fn parse_counters(s: &str) -> Result<Counters> {
@@ -675,96 +735,127 @@ impl TableBlock {
     /// `-c P B` always. Errors carry the line number; on error `table` may
     /// be half-changed, so apply to a copy (the API's transactions do).
     pub fn apply(&self, table: &mut Table, opts: &RestoreOptions) -> Result<()> {
+        let mut play = Play::begin(table, opts);
+        for line in self.lines() {
+            play.line(table, line)?;
+        }
+        play.finish(table)
+    }
+
+    /// The block's `:` lines and commands, in input order, as the parser
+    /// handed them out.
+    pub(crate) fn lines(&self) -> impl Iterator<Item = Line> + '_ {
+        let mut decls = self.chains.iter().peekable();
+        let mut commands = self.commands.iter().peekable();
+        std::iter::from_fn(move || {
+            let decl_first = match (decls.peek(), commands.peek()) {
+                (Some(d), Some((line, _))) => d.line < *line,
+                (d, _) => d.is_some(),
+            };
+            match decl_first {
+                true => decls.next().cloned().map(Line::Chain),
+                false => commands
+                    .next()
+                    .map(|(line, cmd)| Line::Command(*line, cmd.clone())),
+            }
+        })
+    }
+}
+
+/// Plays the lines of one block onto a table as they come, as
+/// [`TableBlock::apply`] plays a whole block: begun at `*table`
+/// ([`Play::begin`]), then each `:` line and command ([`Play::line`]),
+/// ended at `COMMIT` ([`Play::finish`]). A run of `-D CHAIN SPEC` lines on
+/// one chain waits, to go in one pass ([`Table::delete_rules`]): 1,000 of
+/// them on a 10,000-rule chain would search and shift it 1,000 times.
+#[derive(Debug)]
+pub(crate) struct Play {
+    noflush: bool,
+    counters: bool,
+    /// The run of `-D CHAIN SPEC` lines waiting: the chain, and each rule
+    /// with its line.
+    deletes: Option<(String, Vec<(usize, Rule)>)>,
+}
+
+impl Play {
+    /// Begins a block: without `noflush` the table is cleared.
+    pub fn begin(table: &mut Table, opts: &RestoreOptions) -> Play {
         if !opts.noflush {
             table.clear();
         }
-        let mut decls = self.chains.iter().peekable();
-        let mut k = 0;
-        while let Some((line, cmd)) = self.commands.get(k) {
-            while let Some(d) = decls.next_if(|d| d.line < *line) {
-                declare(table, d, opts).map_err(|e| e.at_line(d.line))?;
-            }
-            // A run of `-D CHAIN SPEC` lines on one chain, with no `:CHAIN`
-            // line among them, goes in one pass.
-            let run = self.delete_run(k, decls.peek().map(|d| d.line));
-            if run > 1 {
-                self.delete_in_one_pass(table, k, run)?;
-                k += run;
-                continue;
-            }
-            apply_command(table, cmd, opts.counters).map_err(|e| e.at_line(*line))?;
-            k += 1;
+        Play {
+            noflush: opts.noflush,
+            counters: opts.counters,
+            deletes: None,
         }
-        for d in decls {
-            declare(table, d, opts).map_err(|e| e.at_line(d.line))?;
-        }
-        Ok(())
     }
-}
 
-impl TableBlock {
-    /// How many commands from `k` on are `-D CHAIN SPEC` lines of one
-    /// chain before line `until` (0 or 1: no run).
-    fn delete_run(&self, k: usize, until: Option<usize>) -> usize {
-        fn spec_delete(c: &Command) -> Option<&str> {
-            match c {
+    /// Plays a `:` line or a command (the other lines are the caller's).
+    pub fn line(&mut self, table: &mut Table, line: Line) -> Result<()> {
+        match line {
+            Line::Command(
+                n,
                 Command::Delete {
                     chain,
-                    what: DeleteWhat::Spec(_),
-                } => Some(chain),
-                _ => None,
+                    what: DeleteWhat::Spec(rules),
+                },
+            ) => {
+                if self.deletes.as_ref().is_some_and(|(c, _)| *c != chain) {
+                    self.flush(table)?;
+                }
+                let (_, run) = self.deletes.get_or_insert_with(|| (chain, Vec::new()));
+                run.extend(rules.into_iter().map(|r| (n, r)));
+                Ok(())
             }
+            Line::Command(n, cmd) => {
+                self.flush(table)?;
+                play_command(table, cmd, self.counters).map_err(|e| e.at_line(n))
+            }
+            Line::Chain(d) => {
+                self.flush(table)?;
+                declare(table, &d, self.noflush, self.counters).map_err(|e| e.at_line(d.line))
+            }
+            Line::Table { .. } | Line::Commit => Ok(()),
         }
-        let Some(first) = self.commands.get(k).and_then(|(_, c)| spec_delete(c)) else {
-            return 0;
-        };
-        self.commands[k..]
-            .iter()
-            .take_while(|(line, c)| {
-                until.is_none_or(|u| *line < u) && spec_delete(c) == Some(first)
-            })
-            .count()
     }
 
-    /// Plays commands `k..k + run` (see [`TableBlock::delete_run`]) with
-    /// [`Table::delete_rules`]; an error names the line of the rule with no
-    /// match.
-    fn delete_in_one_pass(&self, table: &mut Table, k: usize, run: usize) -> Result<()> {
-        let mut rules = Vec::new();
-        let mut lines = Vec::new();
-        let mut chain = "";
-        for (line, cmd) in &self.commands[k..k + run] {
-            if let Command::Delete {
-                chain: c,
-                what: DeleteWhat::Spec(rs),
-            } = cmd
-            {
-                chain = c;
-                for r in rs {
-                    rules.push(r);
-                    lines.push(*line);
-                }
-            }
+    /// Ends the block.
+    pub fn finish(mut self, table: &mut Table) -> Result<()> {
+        self.flush(table)
+    }
+
+    /// Plays the run of `-D` lines waiting, if any; an error names the
+    /// line of the rule with no match.
+    fn flush(&mut self, table: &mut Table) -> Result<()> {
+        let Some((chain, run)) = self.deletes.take() else {
+            return Ok(());
+        };
+        if let [(line, rule)] = &run[..] {
+            return table
+                .delete_rule(&chain, rule)
+                .map_err(|e| e.at_line(*line));
         }
+        let rules: Vec<&Rule> = run.iter().map(|(_, r)| r).collect();
         table
-            .delete_rules(chain, &rules)
-            .map_err(|(i, e)| e.at_line(lines.get(i).copied().unwrap_or(self.line)))
+            .delete_rules(&chain, &rules)
+            .map_err(|(i, e)| e.at_line(run.get(i).map_or(0, |(line, _)| *line)))
     }
 }
 
-/// Plays one `:CHAIN POLICY [p:b]` line.
-fn declare(table: &mut Table, d: &ChainDecl, opts: &RestoreOptions) -> Result<()> {
+/// Plays one `:CHAIN POLICY [p:b]` line (`noflush` and `counters` as in
+/// [`RestoreOptions`]).
+fn declare(table: &mut Table, d: &ChainDecl, noflush: bool, counters: bool) -> Result<()> {
     match d.policy {
         Some(p) => {
-            check_policy_counters(d, opts.counters)?;
+            check_policy_counters(d, counters)?;
             table.set_policy(&d.name, p)?;
-            if let (true, Some(c)) = (opts.counters, d.counters) {
+            if let (true, Some(c)) = (counters, d.counters) {
                 table.get_mut(&d.name)?.counters = c;
             }
             Ok(())
         }
         None if builtin_chains(&table.name).is_some_and(|b| b.contains(&d.name.as_str())) => Ok(()),
-        None if opts.noflush && table.chain(&d.name).is_some() => table.flush(&d.name),
+        None if noflush && table.chain(&d.name).is_some() => table.flush(&d.name),
         None => table.new_chain(&d.name),
     }
 }
@@ -773,9 +864,14 @@ fn declare(table: &mut Table, d: &ChainDecl, opts: &RestoreOptions) -> Result<()
 /// a line's `[p:b]` counts only with it; without it, rules of a line that
 /// gives no `-c` start from zero.
 pub fn apply_command(table: &mut Table, cmd: &Command, keep_counters: bool) -> Result<()> {
-    // A copy of a line's rule for the table, with the counters it starts from.
-    let counted = |r: &Rule, given: Option<Counters>| -> Rule {
-        let mut r = r.clone();
+    play_command(table, cmd.clone(), keep_counters)
+}
+
+/// [`apply_command`] of a command given up: its rules go into the table
+/// as they are.
+fn play_command(table: &mut Table, cmd: Command, keep_counters: bool) -> Result<()> {
+    // A line's rule for the table, with the counters it starts from.
+    let counted = |mut r: Rule, given: Option<Counters>| -> Rule {
         r.counters = match given {
             Some(c) => c,
             None if keep_counters => r.counters,
@@ -791,7 +887,7 @@ pub fn apply_command(table: &mut Table, cmd: &Command, keep_counters: bool) -> R
         } => {
             let given = counters.resolve(keep_counters)?;
             for r in rules {
-                table.append(chain, counted(r, given))?;
+                table.append(&chain, counted(r, given))?;
             }
         }
         Command::Insert {
@@ -802,21 +898,21 @@ pub fn apply_command(table: &mut Table, cmd: &Command, keep_counters: bool) -> R
         } => {
             let given = counters.resolve(keep_counters)?;
             for r in rules {
-                table.insert(chain, *pos, counted(r, given))?;
+                table.insert(&chain, pos, counted(r, given))?;
             }
         }
         Command::Delete {
             chain,
             what: DeleteWhat::Position(p),
         } => {
-            table.delete(chain, *p)?;
+            table.delete(&chain, p)?;
         }
         Command::Delete {
             chain,
             what: DeleteWhat::Spec(rules),
         } => {
-            for r in rules {
-                table.delete_rule(chain, r)?;
+            for r in &rules {
+                table.delete_rule(&chain, r)?;
             }
         }
         Command::Replace {
@@ -826,24 +922,24 @@ pub fn apply_command(table: &mut Table, cmd: &Command, keep_counters: bool) -> R
             counters,
         } => {
             let given = counters.resolve(keep_counters)?;
-            table.replace(chain, *pos, counted(rule, given))?
+            table.replace(&chain, pos, counted(*rule, given))?
         }
         Command::Check { chain, rule } => {
-            if !table.contains_rule(chain, rule)? {
+            if !table.contains_rule(&chain, &rule)? {
                 return Err(Error::NoSuchRule {
-                    chain: chain.clone(),
+                    chain,
                     what: format!("no rule `{rule}`"),
                 });
             }
         }
-        Command::NewChain(c) => table.new_chain(c)?,
-        Command::DeleteChain(Some(c)) => table.delete_chain(c)?,
+        Command::NewChain(c) => table.new_chain(&c)?,
+        Command::DeleteChain(Some(c)) => table.delete_chain(&c)?,
         Command::DeleteChain(None) => {
             table.delete_user_chains()?;
         }
-        Command::Flush(Some(c)) => table.flush(c)?,
+        Command::Flush(Some(c)) => table.flush(&c)?,
         Command::Flush(None) => table.flush_all(),
-        Command::Zero(Some(c)) => table.zero(c)?,
+        Command::Zero(Some(c)) => table.zero(&c)?,
         Command::Zero(None) => table.zero_all(),
         Command::Policy {
             chain,
@@ -851,12 +947,12 @@ pub fn apply_command(table: &mut Table, cmd: &Command, keep_counters: bool) -> R
             counters,
         } => {
             let given = counters.resolve(keep_counters)?;
-            table.set_policy(chain, *policy)?;
+            table.set_policy(&chain, policy)?;
             if let Some(c) = given {
-                table.get_mut(chain)?.counters = c;
+                table.get_mut(&chain)?.counters = c;
             }
         }
-        Command::Rename(o, n) => table.rename_chain(o, n)?,
+        Command::Rename(o, n) => table.rename_chain(&o, &n)?,
         Command::OtherFamily => {}
     }
     Ok(())
@@ -957,7 +1053,6 @@ mod tests {
             "*filter\n-D INPUT -s 10.0.0.1/32 -j DROP\n-D INPUT -p tcp --dport 22 -j ACCEPT\n\
                        -D INPUT -s 10.0.0.1/32 -j DROP\nCOMMIT\n";
         let block = &parse(Family::Ipv4, deletes).unwrap()[0];
-        assert_eq!(block.delete_run(0, None), 3);
         let (mut batch, mut single) = (base.clone(), base.clone());
         block.apply(&mut batch, &opts).unwrap();
         for (_, cmd) in &block.commands {

@@ -773,8 +773,10 @@ impl<'t> Writer<'t> {
         self.written(self.last)
     }
 
-    /// Starts a chain: a user chain's head entry.
-    pub fn begin(&mut self, chain: &'t Chain) -> Result<()> {
+    /// Starts a chain of `rules` rules: a user chain's head entry. (The
+    /// count is given apart: a table given up to the writer has its
+    /// chains' rules taken out.)
+    pub fn begin(&mut self, chain: &'t Chain, rules: usize) -> Result<()> {
         self.end()?;
         if !chain.is_builtin() {
             put_bare(self.out.buf_mut(), self.family, Bare::Error(&chain.name))?;
@@ -785,7 +787,7 @@ impl<'t> Writer<'t> {
             chain,
             first: self.out.len(),
             entries: ChainEntries {
-                rules: Vec::with_capacity(chain.rules.len()),
+                rules: Vec::with_capacity(rules),
                 policy: None,
                 body: (!chain.is_builtin()).then_some(self.entries),
             },
@@ -915,7 +917,7 @@ pub(crate) fn encode(table: &Table) -> Result<Encoded> {
     let rules: usize = table.chains.iter().map(|c| c.rules.len()).sum();
     let mut w = Writer::new(table, (rules + 2 * table.chains.len() + 1) * 192);
     for (_, c) in blob_order(table)? {
-        w.begin(c)?;
+        w.begin(c, c.rules.len())?;
         for r in &c.rules {
             w.rule(r)?;
         }

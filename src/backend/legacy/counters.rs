@@ -243,7 +243,7 @@ fn raw(c: Counters) -> xt_counters {
 #[cfg(test)]
 mod tests {
     use super::super::blob;
-    use super::super::prepare::{prepare, Base, Kernel};
+    use super::super::prepare::{prepare, prepare_owned, Base, Kernel};
     use super::*;
     use crate::error::Result;
     use crate::ruleset::Table;
@@ -295,6 +295,17 @@ mod tests {
         assert_eq!(p.enc.map, fresh.map);
         let mut add = vec![xt_counters::default(); p.enc.num_entries];
         p.plan.apply(&returned(&old_enc), |i, c| add[i] = c);
+        // Given up to the encoder, the table makes the same blob and plan.
+        let owned = prepare_owned(&base, new.clone(), &mut Anything).unwrap();
+        assert_eq!(
+            (&owned.enc.entries, &owned.enc.map),
+            (&p.enc.entries, &p.enc.map)
+        );
+        let mut add_owned = vec![xt_counters::default(); owned.enc.num_entries];
+        owned
+            .plan
+            .apply(&returned(&old_enc), |i, c| add_owned[i] = c);
+        assert_eq!(add_owned, add);
         let unpaired = p.fresh.iter().map(|f| (f.chain, f.rule)).collect();
         (p.enc, add, unpaired)
     }

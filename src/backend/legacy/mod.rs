@@ -19,6 +19,7 @@ pub(crate) mod socket;
 #[cfg(test)]
 use socket::revision_supported;
 
+use std::borrow::Cow;
 use std::sync::Arc;
 
 use iptkit_sys::xtables::{ipt_getinfo, NF_INET_NUMHOOKS};
@@ -278,6 +279,22 @@ impl prepare::Kernel for Lookups<'_> {
     }
 }
 
+/// A table to commit: lent (the caller keeps it), or given up to the
+/// encoder.
+enum Given<'a> {
+    Lent(&'a Table),
+    Up(Table),
+}
+
+impl Given<'_> {
+    fn table(&self) -> &Table {
+        match self {
+            Given::Lent(t) => t,
+            Given::Up(t) => t,
+        }
+    }
+}
+
 /// The legacy part of what a load gave, if it was this backend's.
 fn legacy_state(loaded: &Loaded) -> Option<&Snapshot> {
     match &loaded.state {
@@ -381,81 +398,20 @@ impl Driver for Legacy {
     }
 
     fn check(&mut self, loaded: &Loaded, new: &Table) -> Result<()> {
-        self.prepare(loaded, new).map(drop)
+        self.prepare(loaded, Given::Lent(new)).map(drop)
     }
 
     fn commit(&mut self, loaded: &Loaded, new: &Table) -> Result<Committed> {
-        let (snap, mut prepared) = self.prepare(loaded, new)?;
-        let family = new.family;
-        let enc = &prepared.enc;
-        let head = ReplaceHeader {
-            valid_hooks: enc.valid_hooks,
-            num_entries: enc.num_entries as u32,
-            hook_entry: enc.hook_entry,
-            underflow: enc.underflow,
-            num_counters: snap.num_entries,
-        };
-        let mut add = AddCounters::new(&new.name, enc.num_entries)?;
-        let sock = self.socket(family)?;
-        let returned = match sock.replace(&new.name, &head, &mut prepared.enc.entries) {
-            Ok(r) => r,
-            // Nothing was changed. Say which rule and extension, if we can.
-            Err(Error::Kernel { op, errno, context }) if diagnose::worth_a_search(errno) => {
-                let sending = prepared.sent_table(new);
-                let sending = sending.as_ref().unwrap_or(new);
-                let missing = match errno {
-                    Errno::ENOENT => self.missing_extension(sending),
-                    _ => None,
-                };
-                // The search needs every rule, those of chains not read too.
-                let whole = whole_tables(snap, loaded, sending);
-                let (old, sending) = whole
-                    .as_ref()
-                    .map_or((&loaded.table, sending), |(o, s)| (o, s));
-                return Err(missing
-                    .or_else(|| diagnose::refused(old, sending, errno))
-                    .unwrap_or(Error::Kernel { op, errno, context }));
-            }
-            Err(e) => return Err(e),
-        };
-        // Between the two calls: one pass of arithmetic.
-        prepared.plan.apply(&returned, |i, c| add.set(i, c));
-        let error = sock
-            .add_counters(&add)
-            .err()
-            .map(|errno| Error::CountersNotRestored {
-                table: new.name.clone(),
-                errno,
-            });
-        let counters = match error {
-            None => (0..add.len())
-                .map(|i| {
-                    let c = add.get(i);
-                    Counters::new(c.pcnt, c.bcnt)
-                })
-                .collect(),
-            Some(_) => vec![Counters::default(); add.len()],
-        };
-        let sent = as_sent(&prepared, new);
-        let prepare::Prepared { enc, .. } = prepared;
-        let replaced = returned
-            .iter()
-            .map(|c| Counters::new(c.pcnt, c.bcnt))
-            .collect();
-        Ok(Committed {
-            state: State::Legacy(Snapshot {
-                valid_hooks: enc.valid_hooks,
-                num_entries: head.num_entries,
-                hook_entry: enc.hook_entry,
-                underflow: enc.underflow,
-                map: enc.map,
-                blob: Arc::new(Blob::Written(enc.entries)),
-            }),
-            sent,
-            counters,
-            replaced,
-            error,
-        })
+        let (snap, prepared) = self.prepare(loaded, Given::Lent(new))?;
+        self.send(loaded, snap, prepared, &new.name, Some(new))
+    }
+
+    /// The rules are dropped as their entries are written
+    /// ([`prepare::prepare_owned`]); a refusal is explained from the blob.
+    fn commit_owned(&mut self, loaded: &Loaded, new: Table) -> Result<Committed> {
+        let name = new.name.clone();
+        let (snap, prepared) = self.prepare(loaded, Given::Up(new))?;
+        self.send(loaded, snap, prepared, &name, None)
     }
 
     fn commit_blind(
@@ -509,16 +465,17 @@ impl Legacy {
     fn prepare<'l>(
         &mut self,
         loaded: &'l Loaded,
-        new: &Table,
+        new: Given,
     ) -> Result<(&'l Snapshot, prepare::Prepared)> {
         let Some(snap) = legacy_state(loaded) else {
             return Err(Error::Malformed(
                 "a legacy commit of a table read by another backend".into(),
             ));
         };
-        if blob::valid_hooks(new) != snap.valid_hooks || new.family != loaded.table.family {
+        let (family, name) = (new.table().family, new.table().name.clone());
+        if blob::valid_hooks(new.table()) != snap.valid_hooks || family != loaded.table.family {
             return Err(Error::rule(
-                format!("table `{}`", new.name),
+                format!("table `{name}`"),
                 "the built-in chains (or the family) differ from the kernel's table",
             ));
         }
@@ -528,8 +485,123 @@ impl Legacy {
             blob: snap.blob.bytes(),
             only: loaded.only.as_ref(),
         };
-        let prepared = prepare::prepare(&base, new, &mut self.kernel(new.family, &new.name)?)?;
+        let kernel = &mut self.kernel(family, &name)?;
+        let prepared = match new {
+            Given::Lent(new) => prepare::prepare(&base, new, kernel)?,
+            Given::Up(new) => prepare::prepare_owned(&base, new, kernel)?,
+        };
         Ok((snap, prepared))
+    }
+
+    /// Sends a prepared commit of table `name` onto `loaded`: SET_REPLACE,
+    /// then SET_ADD_COUNTERS. `lent`: the table prepared, when the caller
+    /// kept it; without it, a refusal is explained from the blob, and the
+    /// commit gives no table as sent.
+    fn send(
+        &mut self,
+        loaded: &Loaded,
+        snap: &Snapshot,
+        mut prepared: prepare::Prepared,
+        name: &str,
+        lent: Option<&Table>,
+    ) -> Result<Committed> {
+        let family = loaded.table.family;
+        let enc = &prepared.enc;
+        let head = ReplaceHeader {
+            valid_hooks: enc.valid_hooks,
+            num_entries: enc.num_entries as u32,
+            hook_entry: enc.hook_entry,
+            underflow: enc.underflow,
+            num_counters: snap.num_entries,
+        };
+        let mut add = AddCounters::new(name, enc.num_entries)?;
+        let sock = self.socket(family)?;
+        let returned = match sock.replace(name, &head, &mut prepared.enc.entries) {
+            Ok(r) => r,
+            // Nothing was changed. Say which rule and extension, if we can.
+            Err(Error::Kernel { op, errno, context }) if diagnose::worth_a_search(errno) => {
+                let sending = match lent {
+                    Some(new) => Some(
+                        prepared
+                            .sent_table(new)
+                            .map_or(Cow::Borrowed(new), Cow::Owned),
+                    ),
+                    None => self.decoded(family, name, &prepared.enc).map(Cow::Owned),
+                };
+                let found = sending.and_then(|t| self.explain(snap, loaded, &t, errno));
+                return Err(found.unwrap_or(Error::Kernel { op, errno, context }));
+            }
+            Err(e) => return Err(e),
+        };
+        // Between the two calls: one pass of arithmetic.
+        prepared.plan.apply(&returned, |i, c| add.set(i, c));
+        let error = sock
+            .add_counters(&add)
+            .err()
+            .map(|errno| Error::CountersNotRestored {
+                table: name.to_string(),
+                errno,
+            });
+        let counters = match error {
+            None => (0..add.len())
+                .map(|i| {
+                    let c = add.get(i);
+                    Counters::new(c.pcnt, c.bcnt)
+                })
+                .collect(),
+            Some(_) => vec![Counters::default(); add.len()],
+        };
+        let sent = lent.and_then(|new| as_sent(&prepared, new));
+        let prepare::Prepared { enc, .. } = prepared;
+        let replaced = returned
+            .iter()
+            .map(|c| Counters::new(c.pcnt, c.bcnt))
+            .collect();
+        Ok(Committed {
+            state: State::Legacy(Snapshot {
+                valid_hooks: enc.valid_hooks,
+                num_entries: head.num_entries,
+                hook_entry: enc.hook_entry,
+                underflow: enc.underflow,
+                map: enc.map,
+                blob: Arc::new(Blob::Written(enc.entries)),
+            }),
+            sent,
+            counters,
+            replaced,
+            error,
+        })
+    }
+
+    /// Why the kernel refused `sending` (as sent) onto `loaded` with
+    /// `errno`: which rule and extension, if a search finds out.
+    fn explain(
+        &mut self,
+        snap: &Snapshot,
+        loaded: &Loaded,
+        sending: &Table,
+        errno: Errno,
+    ) -> Option<Error> {
+        let missing = match errno {
+            Errno::ENOENT => self.missing_extension(sending),
+            _ => None,
+        };
+        // The search needs every rule, those of chains not read too.
+        let whole = whole_tables(snap, loaded, sending);
+        let (old, sending) = whole
+            .as_ref()
+            .map_or((&loaded.table, sending), |(o, s)| (o, s));
+        missing.or_else(|| diagnose::refused(old, sending, errno))
+    }
+
+    /// The table an encoded blob holds, as a read gives it back (sets
+    /// named, when the kernel says their names).
+    fn decoded(&mut self, family: Family, name: &str, enc: &blob::Encoded) -> Option<Table> {
+        let (mut t, _) = blob::decode(family, name, &getinfo_of(enc), &enc.entries).ok()?;
+        if ipset::has_unnamed(&t) {
+            let _ = self.ipset_socket().and_then(|s| ipset::name(s, &mut t));
+        }
+        Some(t)
     }
 
     /// The first match or target revision of the table the kernel does not

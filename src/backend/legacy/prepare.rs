@@ -17,6 +17,7 @@ use crate::addr::Family;
 use crate::error::{Error, Result};
 use crate::rule::Rule;
 use crate::ruleset::{Chain, Table};
+use std::borrow::Borrow;
 use std::collections::HashMap;
 
 /// The table a commit is based on: as read, or as the last commit left it.
@@ -88,15 +89,61 @@ impl Prepared {
 
 /// Prepares the commit of `new` onto `base`.
 pub(crate) fn prepare(base: &Base, new: &Table, kernel: &mut dyn Kernel) -> Result<Prepared> {
+    let count = new.chains.iter().map(|c| c.rules.len()).sum();
+    prepare_rules(
+        base,
+        new,
+        count,
+        |ci| new.chains[ci].rules.iter(),
+        kernel,
+        true,
+    )
+}
+
+/// [`prepare`] of a table given up: each rule is dropped once its entry
+/// is written, and the chains' memory is given back as they empty
+/// ([`Freeing`]), so that a big table and its blob are never held whole
+/// at once. Nothing is kept to give the table back as sent
+/// ([`Prepared::sent`] and [`Prepared::fresh`] stay empty).
+pub(crate) fn prepare_owned(
+    base: &Base,
+    mut new: Table,
+    kernel: &mut dyn Kernel,
+) -> Result<Prepared> {
+    let mut rules: Vec<Vec<Rule>> = new
+        .chains
+        .iter_mut()
+        .map(|c| std::mem::take(&mut c.rules))
+        .collect();
+    let count = rules.iter().map(Vec::len).sum();
+    let chain = |ci: usize| Freeing::new(std::mem::take(&mut rules[ci]));
+    prepare_rules(base, &new, count, chain, kernel, false)
+}
+
+/// [`prepare`], the rules of chain `ci` of `new` given by `rules(ci)`
+/// (`count` in all); `record`: keep what [`Prepared::sent_table`] and the
+/// table as sent need.
+fn prepare_rules<I, R>(
+    base: &Base,
+    new: &Table,
+    count: usize,
+    mut rules: impl FnMut(usize) -> I,
+    kernel: &mut dyn Kernel,
+    record: bool,
+) -> Result<Prepared>
+where
+    I: ExactSizeIterator<Item = R>,
+    R: Borrow<Rule>,
+{
     let offsets = blob::entry_offsets(new.family, base.blob).ok_or_else(|| {
         Error::Malformed("the blob a commit is based on does not hold whole entries".into())
     })?;
-    let rules: usize = new.chains.iter().map(|c| c.rules.len()).sum();
     let mut p = Preparer {
         w: Writer::new(new, base.blob.len() + base.blob.len() / 8 + 4096),
-        plan: Plan::with_capacity(rules + new.chains.len()),
+        plan: Plan::with_capacity(count + new.chains.len()),
         sent: Vec::new(),
         fresh: Vec::new(),
+        record,
         kernel,
     };
     // Where the old blob's user chains start, for the jumps of entries
@@ -121,7 +168,7 @@ pub(crate) fn prepare(base: &Base, new: &Table, kernel: &mut dyn Kernel) -> Resu
             Some(only) if !only.contains(&chain.name) && old.entries.is_some() => {
                 p.unread_chain(chain, &old, &bodies)?
             }
-            _ => p.chain(ci, chain, &old)?,
+            _ => p.chain(ci, chain, rules(ci), &old)?,
         }
     }
     Ok(Prepared {
@@ -131,6 +178,43 @@ pub(crate) fn prepare(base: &Base, new: &Table, kernel: &mut dyn Kernel) -> Resu
         fresh: p.fresh,
     })
 }
+
+/// A vector's elements by value and in order, its memory given back as it
+/// empties, a MiB at a time (the allocator can then hand it out again, or
+/// return it to the system).
+struct Freeing<T> {
+    /// The elements left, last first.
+    left: Vec<T>,
+}
+
+impl<T> Freeing<T> {
+    /// Bytes of room left unused before they are given back.
+    const STEP: usize = 1 << 20;
+
+    fn new(mut v: Vec<T>) -> Freeing<T> {
+        v.reverse();
+        Freeing { left: v }
+    }
+}
+
+impl<T> Iterator for Freeing<T> {
+    type Item = T;
+
+    fn next(&mut self) -> Option<T> {
+        let item = self.left.pop()?;
+        let unused = self.left.capacity() - self.left.len();
+        if unused * std::mem::size_of::<T>() >= Self::STEP {
+            self.left.shrink_to_fit();
+        }
+        Some(item)
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        (self.left.len(), Some(self.left.len()))
+    }
+}
+
+impl<T> ExactSizeIterator for Freeing<T> {}
 
 /// A chain as the base has it.
 struct Old<'a> {
@@ -175,15 +259,25 @@ struct Preparer<'t, 'k> {
     plan: Plan,
     sent: Vec<(usize, usize, Rule)>,
     fresh: Vec<Fresh>,
+    /// Keep [`Preparer::sent`] and [`Preparer::fresh`].
+    record: bool,
     kernel: &'k mut dyn Kernel,
 }
 
 impl<'t> Preparer<'t, '_> {
-    /// Writes chain `chain` (index `ci` in the new table), paired with `old`.
-    fn chain(&mut self, ci: usize, chain: &'t Chain, old: &Old) -> Result<()> {
-        self.w.begin(chain)?;
+    /// Writes chain `chain` (index `ci` in the new table), whose rules are
+    /// `rules`, paired with `old`.
+    fn chain<R: Borrow<Rule>>(
+        &mut self,
+        ci: usize,
+        chain: &'t Chain,
+        rules: impl ExactSizeIterator<Item = R>,
+        old: &Old,
+    ) -> Result<()> {
+        self.w.begin(chain, rules.len())?;
         let mut pairing = Pairing::new(old.rules());
-        for (ri, rule) in chain.rules.iter().enumerate() {
+        for (ri, rule) in rules.enumerate() {
+            let rule = rule.borrow();
             let index = self.w.next_index();
             let paired = self.rule((ci, ri), &chain.name, rule, old, &mut pairing)?;
             match paired.and_then(|j| Some((j, old.index(j)?))) {
@@ -206,7 +300,8 @@ impl<'t> Preparer<'t, '_> {
         old: &Old,
         bodies: &HashMap<usize, &str>,
     ) -> Result<()> {
-        self.w.begin(chain)?;
+        self.w
+            .begin(chain, old.entries.map_or(0, |e| e.rules.len()))?;
         for &oi in old.entries.map_or(&[][..], |e| &e.rules) {
             let (Some(&from), Some(&to)) = (old.offsets.get(oi), old.offsets.get(oi + 1)) else {
                 return Err(Error::Malformed("an entry beyond the blob read".into()));
@@ -284,6 +379,9 @@ impl<'t> Preparer<'t, '_> {
             }
             (start, fitted)
         };
+        if !self.record {
+            return Ok(paired);
+        }
         let sent = as_sent.map(|r| {
             self.sent.push((at.0, at.1, r));
             self.sent.len() - 1
@@ -313,5 +411,21 @@ fn same_as_encoded(w: &Writer, rule: &Rule) -> bool {
                 && encoded[..n - blob::VERDICT_FROM_END] == copied[..n - blob::VERDICT_FROM_END]
         }
         Err(_) => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Freeing;
+
+    #[test]
+    fn freeing_hands_out_in_order_and_gives_room_back() {
+        let mut f = Freeing::new((0..300_000u64).collect());
+        assert_eq!(f.len(), 300_000);
+        assert!(f.by_ref().take(200_000).eq(0..200_000));
+        // At most a step of room is left unused.
+        let unused = (f.left.capacity() - f.left.len()) * 8;
+        assert!(unused < Freeing::<u64>::STEP, "{unused}");
+        assert!(f.eq(200_000..300_000));
     }
 }
