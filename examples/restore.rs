@@ -41,7 +41,6 @@ use std::io::{Read, Write};
 
 use clap::error::ErrorKind;
 use clap::Parser;
-use iptkit::handle::Options;
 use iptkit::lock::LockWait;
 use iptkit::syntax::restore::{
     parse_bytes_with, save_table_bytes_in, Command, RestoreOptions, TableBlock,
@@ -145,10 +144,9 @@ fn run(args: &Args) -> Result<(), (i32, iptkit::Error)> {
         false => Vec::new(),
     };
     // Without -w, iptables-restore 1.8 waits as long as it takes too.
-    let options = Options {
-        lock_wait: args.wait.lock_wait(LockWait::Forever),
-        ..backend::options("restore", &args.backend).map_err(|e| (2, e))?
-    };
+    let options = backend::options("restore", &args.backend)
+        .map_err(|e| (2, e))?
+        .lock_wait(args.wait.lock_wait(LockWait::Forever));
     let dialect = options.backend.resolve().0.dialect();
     // The input is parsed as it is played, never held parsed whole.
     let played = match args.test {

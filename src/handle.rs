@@ -78,8 +78,19 @@ pub(crate) const COMMIT_ATTEMPTS: usize = 64;
 /// A recorded change, replayed onto a fresh read at commit.
 type Op = Box<dyn FnMut(&mut Table) -> Result<()> + Send>;
 
-/// How a [`Handle`] works.
+/// How a [`Handle`] works. Build one from the default and the setters
+/// (new options can be added without breaking callers):
+///
+/// ```
+/// use iptkit::{Backend, LockWait, Options};
+/// let options = Options::default()
+///     .backend(Backend::Legacy)
+///     .lock_wait(LockWait::NoWait)
+///     .autocommit(true);
+/// assert_eq!(options.backend, Backend::Legacy);
+/// ```
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Options {
     /// The kernel interface; by default [`Backend::Auto`], the one the
     /// machine's `iptables` uses.
@@ -91,6 +102,32 @@ pub struct Options {
     pub lock_path: Option<PathBuf>,
     /// Commit after every change, like running `iptables` once per change.
     pub autocommit: bool,
+}
+
+impl Options {
+    /// Sets [`Options::backend`].
+    pub fn backend(mut self, backend: Backend) -> Options {
+        self.backend = backend;
+        self
+    }
+
+    /// Sets [`Options::lock_wait`].
+    pub fn lock_wait(mut self, wait: LockWait) -> Options {
+        self.lock_wait = wait;
+        self
+    }
+
+    /// Sets [`Options::lock_path`].
+    pub fn lock_path(mut self, path: impl Into<PathBuf>) -> Options {
+        self.lock_path = Some(path.into());
+        self
+    }
+
+    /// Sets [`Options::autocommit`].
+    pub fn autocommit(mut self, on: bool) -> Options {
+        self.autocommit = on;
+        self
+    }
 }
 
 /// One table (`filter`, `nat`, ...) of one family, in the network namespace

@@ -78,10 +78,7 @@ impl Drop for Writer {
 }
 
 fn open(backend: Backend) -> Handle {
-    let options = Options {
-        backend,
-        ..Options::default()
-    };
+    let options = Options::default().backend(backend);
     Handle::open_with(Family::Ipv4, "filter", options).expect("open filter")
 }
 

@@ -51,10 +51,7 @@ fn tool(backend: Backend, family: Family, what: &str) -> String {
 }
 
 fn options(backend: Backend) -> Options {
-    Options {
-        backend,
-        ..Options::default()
-    }
+    Options::default().backend(backend)
 }
 
 /// The real tool's restore, with counters.

@@ -198,10 +198,7 @@ fn by_case(lines: impl Iterator<Item = String>) -> HashMap<usize, Vec<String>> {
 }
 
 fn options(b: Backend) -> Options {
-    Options {
-        backend: b,
-        ..Options::default()
-    }
+    Options::default().backend(b)
 }
 
 /// What one side did with each case (by number): accepted, or refused

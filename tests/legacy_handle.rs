@@ -195,10 +195,7 @@ fn policies() {
 fn autocommit_commits_each_call() {
     isolate();
     for f in FAMILIES {
-        let opts = iptkit::Options {
-            autocommit: true,
-            ..common::legacy_options()
-        };
+        let opts = common::legacy_options().autocommit(true);
         let mut h = Handle::open_with(f, "filter", opts).unwrap();
         h.append("INPUT", rule(f, "-j ACCEPT")).unwrap();
         assert!(!h.is_dirty());
@@ -352,11 +349,9 @@ fn a_held_lock_keeps_other_writers_out_until_released() {
 
 /// Options that take the lock at `path` and never wait for it.
 fn no_wait_at(path: &std::path::Path) -> iptkit::Options {
-    iptkit::Options {
-        lock_path: Some(path.to_path_buf()),
-        lock_wait: iptkit::lock::LockWait::NoWait,
-        ..common::legacy_options()
-    }
+    common::legacy_options()
+        .lock_path(path.to_path_buf())
+        .lock_wait(iptkit::lock::LockWait::NoWait)
 }
 
 /// `Handle::restore_text`: one call plays the handle's table's blocks,
@@ -421,10 +416,7 @@ fn open_in_changes_another_namespace_from_this_thread() {
         backends.push((iptkit::Backend::Nft, "iptables-nft-save"));
     }
     for (backend, save_tool) in backends {
-        let options = iptkit::Options {
-            backend,
-            ..iptkit::Options::default()
-        };
+        let options = iptkit::Options::default().backend(backend);
         let mut h = Handle::open_in(&path, Family::Ipv4, "filter", options).unwrap();
         assert_eq!(
             std::fs::read_link("/proc/thread-self/ns/net").unwrap(),

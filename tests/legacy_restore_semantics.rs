@@ -14,7 +14,7 @@ mod support {
 
 use std::process::Command;
 
-use iptkit::{Error, Family, Handle, Options};
+use iptkit::{Error, Family, Handle};
 
 // ---------------------------------------------------------------- helpers
 
@@ -954,10 +954,7 @@ fn ipt_save_0001load_dumps() {
 // ------------------------------------------------------------------- chain
 
 fn autocommit(family: Family) -> Handle {
-    let opts = Options {
-        autocommit: true,
-        ..common::legacy_options()
-    };
+    let opts = common::legacy_options().autocommit(true);
     Handle::open_with(family, "filter", opts).expect("open filter")
 }
 

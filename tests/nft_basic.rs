@@ -188,12 +188,10 @@ fn the_xtables_lock_is_not_taken_on_nf_tables() {
     isolate();
     let path = std::env::temp_dir().join(format!("iptkit-nft-lock-{}", std::process::id()));
     let _held = iptkit::lock::Lock::acquire_at(&path, iptkit::lock::LockWait::NoWait).unwrap();
-    let options = iptkit::Options {
-        backend: iptkit::Backend::Nft,
-        lock_path: Some(path.clone()),
-        lock_wait: iptkit::lock::LockWait::NoWait,
-        ..iptkit::Options::default()
-    };
+    let options = iptkit::Options::default()
+        .backend(iptkit::Backend::Nft)
+        .lock_path(path.clone())
+        .lock_wait(iptkit::lock::LockWait::NoWait);
     let mut h = iptkit::Handle::open_with(Family::Ipv4, "filter", options).unwrap();
     h.append("INPUT", rule(Family::Ipv4, "-s 192.0.2.1 -j DROP"))
         .unwrap();

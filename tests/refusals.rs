@@ -21,10 +21,7 @@ use iptkit::{Backend, Error, Family, Handle, Options};
 const BACKENDS: [Backend; 2] = [Backend::Legacy, Backend::Nft];
 
 fn open(b: Backend, f: Family, table: &str) -> Handle {
-    let options = Options {
-        backend: b,
-        ..Options::default()
-    };
+    let options = Options::default().backend(b);
     let mut h = Handle::open_with(f, table, options).unwrap();
     // Something in the table, so that it exists for the save below.
     let keep = format!("-s {} -j ACCEPT", host(f, 1));

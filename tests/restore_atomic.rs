@@ -52,10 +52,7 @@ fn kernel(backend: Backend) -> String {
 /// iptkit's restore of `text` with iptables-restore's `-c` when `counters`.
 fn ours(backend: Backend, text: &str, opts: &RestoreOptions) -> iptkit::Result<()> {
     let blocks = parse_with(Family::Ipv4, text, opts).expect("the input parses");
-    let options = Options {
-        backend,
-        ..Options::default()
-    };
+    let options = Options::default().backend(backend);
     iptkit::restore::apply(Family::Ipv4, &blocks, opts, &options).map(drop)
 }
 

@@ -79,10 +79,7 @@ fn real_restore(backend: Backend, family: Family, input: &[u8]) -> Result<(), St
 }
 
 fn open(backend: Backend, family: Family, table: &str) -> Handle {
-    let options = Options {
-        backend,
-        ..Options::default()
-    };
+    let options = Options::default().backend(backend);
     Handle::open_with(family, table, options)
         .unwrap_or_else(|e| panic!("opening {table} ({backend:?}): {e}"))
 }

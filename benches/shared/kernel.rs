@@ -59,12 +59,10 @@ struct Kernel {
 
 impl Kernel {
     fn options(&self, autocommit: bool) -> Options {
-        Options {
-            backend: self.backend,
-            lock_path: Some(self.lock.clone()),
-            autocommit,
-            ..Options::default()
-        }
+        Options::default()
+            .backend(self.backend)
+            .lock_path(self.lock.clone())
+            .autocommit(autocommit)
     }
 
     fn open(&self) -> Handle {

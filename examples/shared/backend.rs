@@ -8,8 +8,5 @@ pub fn options(tool: &str, backend: &str) -> iptkit::Result<iptkit::Options> {
     if asked == iptkit::Backend::Auto {
         eprintln!("{tool}: backend {backend}: {why}");
     }
-    Ok(iptkit::Options {
-        backend,
-        ..iptkit::Options::default()
-    })
+    Ok(iptkit::Options::default().backend(backend))
 }

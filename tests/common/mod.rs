@@ -193,10 +193,7 @@ pub fn nft_rules(family: Family, table: &str) -> Vec<String> {
 /// Options for the legacy backend (the default is the one the machine's
 /// `iptables` uses).
 pub fn legacy_options() -> iptkit::Options {
-    iptkit::Options {
-        backend: iptkit::Backend::Legacy,
-        ..iptkit::Options::default()
-    }
+    iptkit::Options::default().backend(iptkit::Backend::Legacy)
 }
 
 /// Opens a table through the legacy backend.
@@ -207,10 +204,7 @@ pub fn legacy(family: Family, table: &str) -> iptkit::Result<iptkit::Handle> {
 /// Opens a table through the nf_tables backend.
 #[cfg(feature = "nft")]
 pub fn nft_handle(family: Family, table: &str) -> iptkit::Handle {
-    let options = iptkit::Options {
-        backend: iptkit::Backend::Nft,
-        ..iptkit::Options::default()
-    };
+    let options = iptkit::Options::default().backend(iptkit::Backend::Nft);
     iptkit::Handle::open_with(family, table, options)
         .unwrap_or_else(|e| panic!("opening {table} through nf_tables: {e}"))
 }

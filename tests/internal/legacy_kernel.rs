@@ -244,13 +244,11 @@ fn a_real_eagain_is_retried_and_both_changes_land() {
     ] {
         // A lock of our own: iptables-legacy takes the usual one while our
         // commit holds this one, as two processes with different locks would.
-        let options = crate::Options {
-            lock_path: Some(
+        let options = crate::Options::default()
+            .lock_path(
                 std::env::temp_dir().join(format!("iptkit-eagain-test-{}", std::process::id())),
-            ),
-            backend: crate::Backend::Legacy,
-            ..crate::Options::default()
-        };
+            )
+            .backend(crate::Backend::Legacy);
         let eagain = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
         let driver = Box::new(Racing {
             inner: super::Legacy::default(),
@@ -301,13 +299,11 @@ fn only_revision_0(_: &str, revision: u8, _: bool) -> bool {
 fn revisions_the_kernel_lacks_are_downgraded_or_refused() {
     crate::netns::unshare_net().expect("tests run as root");
     for family in [Family::Ipv4, Family::Ipv6] {
-        let options = crate::Options {
-            lock_path: Some(
+        let options = crate::Options::default()
+            .lock_path(
                 std::env::temp_dir().join(format!("iptkit-revision-test-{}", std::process::id())),
-            ),
-            backend: crate::Backend::Legacy,
-            ..crate::Options::default()
-        };
+            )
+            .backend(crate::Backend::Legacy);
         let driver = Box::new(super::Legacy {
             fake_revisions: Some(only_revision_0),
             ..super::Legacy::default()
@@ -331,10 +327,7 @@ fn revisions_the_kernel_lacks_are_downgraded_or_refused() {
         let read = crate::Handle::open_with(
             family,
             "filter",
-            crate::Options {
-                backend: crate::Backend::Legacy,
-                ..crate::Options::default()
-            },
+            crate::Options::default().backend(crate::Backend::Legacy),
         )
         .unwrap()
         .table()
@@ -462,13 +455,9 @@ fn change(family: Family, line: &str) -> (crate::backend::Blind, Vec<String>) {
 
 /// The changes through a handle that reads the table (the normal path).
 fn handle_commit(family: Family, changes: &[crate::backend::Blind]) {
-    let options = crate::Options {
-        lock_path: Some(
-            std::env::temp_dir().join(format!("iptkit-blind-test-{}", std::process::id())),
-        ),
-        backend: crate::Backend::Legacy,
-        ..crate::Options::default()
-    };
+    let options = crate::Options::default()
+        .lock_path(std::env::temp_dir().join(format!("iptkit-blind-test-{}", std::process::id())))
+        .backend(crate::Backend::Legacy);
     let driver = Box::new(super::Legacy::default());
     let mut h = crate::Handle::with_driver(family, "filter", options, driver).unwrap();
     for c in changes {

@@ -162,13 +162,11 @@ fn a_concurrent_change_is_neither_lost_nor_overwritten() {
         (Family::Ipv4, "192.0.2.1/32", "192.0.2.99/32"),
         (Family::Ipv6, "2001:db8::1/128", "2001:db8::99/128"),
     ] {
-        let options = crate::Options {
-            lock_path: Some(
+        let options = crate::Options::default()
+            .lock_path(
                 std::env::temp_dir().join(format!("iptkit-nft-race-test-{}", std::process::id())),
-            ),
-            backend: crate::Backend::Nft,
-            ..crate::Options::default()
-        };
+            )
+            .backend(crate::Backend::Nft);
         let restarts = Arc::new(AtomicUsize::new(0));
         let driver = Box::new(Racing {
             inner: Nft::default(),
@@ -555,10 +553,7 @@ fn a_restore_of_several_tables_is_one_batch() {
                 *mangle\n-A OUTPUT -j MARK --set-mark 0x1\nCOMMIT\n";
     let opts = RestoreOptions::default();
     let blocks = parse_with(Family::Ipv4, text, &opts).unwrap();
-    let options = crate::Options {
-        backend: crate::Backend::Nft,
-        ..crate::Options::default()
-    };
+    let options = crate::Options::default().backend(crate::Backend::Nft);
     let mut sock = super::netlink::Socket::open().unwrap();
     let before = sock.genid().unwrap();
     let played = crate::restore::apply(Family::Ipv4, &blocks, &opts, &options).unwrap();
