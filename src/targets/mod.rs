@@ -55,7 +55,7 @@
 //! Every target the kernel offers has a type, in a module of its own (its
 //! options, kernel struct and revisions). Those marked IPv4 or IPv6 exist
 //! in that family only. Some may be used only in some tables or chains
-//! (SNAT only in the `nat` table, REJECT only in chains reached from
+//! (SNAT only in the `nat` table, REJECT only in the `filter` table's
 //! INPUT, FORWARD and OUTPUT): a commit that puts them elsewhere fails
 //! with [`Error::Refused`](crate::Error::Refused), which says so.
 //!
