@@ -129,9 +129,11 @@
 //! | `realm` | [`Realm`](realm::Realm) | routing realm (IPv4) |
 //! | `recent` | [`Recent`](recent::Recent) | lists of recently seen addresses |
 //! | `rpfilter` | [`Rpfilter`](rpfilter::Rpfilter) | reverse path filter |
+//! | `rt` | [`Rt`](rt::Rt) | IPv6 routing header (IPv6) |
 //! | `sctp` | [`Sctp`](sctp::Sctp) | SCTP ports and chunk types |
 //! | `set` | [`Set`](set::Set) | membership in an ipset |
 //! | `socket` | [`Socket`](socket::Socket) | a local socket exists for the packet |
+//! | `srh` | [`Srh`](srh::Srh) | IPv6 segment routing header (IPv6) |
 //! | `state` | [`Conntrack`](conntrack::Conntrack) | `-m state --state ...` is a conntrack match, as iptables 1.8.9 writes it; [`State`](state::State) is the old kernel `state` match, read from tables only |
 //! | `statistic` | [`Statistic`](statistic::Statistic) | at random, or every nth packet |
 //! | `string` | [`StringMatch`](string::StringMatch) | a byte pattern in the packet |
