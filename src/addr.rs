@@ -105,6 +105,18 @@ impl Family {
 /// The kernel keeps a mask, not a prefix length, so masks need not be
 /// contiguous; iptables prints contiguous ones as `/len` and others in full.
 /// The address is always stored masked, as iptables stores it.
+///
+/// ```
+/// use iptkit::{Family, Net};
+/// let net = Net::parse(Family::Ipv4, "192.0.2.77/24")?;
+/// assert_eq!(net.to_string(), "192.0.2.0/24"); // stored masked
+/// assert_eq!(net.prefix_len(), Some(24));
+/// let odd = Net::parse(Family::Ipv4, "10.0.0.1/255.0.255.255")?;
+/// assert_eq!((odd.prefix_len(), odd.to_string().as_str()), (None, "10.0.0.1/255.0.255.255"));
+/// let host: Net = "2001:db8::1".parse()?; // FromStr picks the family by the address
+/// assert_eq!(host.to_string(), "2001:db8::1/128");
+/// # Ok::<(), iptkit::Error>(())
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Net {
     addr: IpAddr,

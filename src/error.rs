@@ -13,6 +13,24 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 /// clear (`EPERM` is [`Error::NotPermitted`], `ENOENT` on a table is
 /// [`Error::NoSuchTable`]); anything else is [`Error::Kernel`] with the errno
 /// and what was being done.
+///
+/// Match on the variants to act on what went wrong (the enum is
+/// `#[non_exhaustive]`: keep a `_` arm); `Display` says it in words.
+///
+/// ```
+/// use iptkit::{Error, Family, Rule, Table};
+/// let mut t = Table::new(Family::Ipv4, "filter")?;
+/// match t.append("ssh", Rule::new(Family::Ipv4)) {
+///     Err(Error::NoSuchChain(chain)) => t.new_chain(&chain)?, // make it, then try again
+///     Err(e) => return Err(e),
+///     Ok(()) => {}
+/// }
+/// t.append("ssh", Rule::new(Family::Ipv4))?;
+/// let e = Rule::parse(Family::Ipv4, "-m mac").unwrap_err();
+/// assert!(matches!(e, Error::InvalidRule { .. }));
+/// assert_eq!(e.to_string(), "mac: option \"--mac-source\" must be specified");
+/// # Ok::<(), iptkit::Error>(())
+/// ```
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
@@ -225,6 +243,25 @@ pub enum Error {
     /// [`Refusal::Missing`]) is found by asking the kernel which revisions
     /// it has, and is also reported before anything is sent when a rule
     /// asks for a revision the kernel lacks.
+    ///
+    /// ```
+    /// use iptkit::error::{Error, Refusal};
+    /// use iptkit::{Family, Handle, Rule};
+    /// # iptkit::netns::unshare_net()?; // a private namespace: the host's firewall is not touched
+    /// let mut h = Handle::open(Family::Ipv4, "filter")?;
+    /// h.append("INPUT", Rule::parse(Family::Ipv4, "-j SNAT --to-source 192.0.2.1")?)?;
+    /// match h.commit() {
+    ///     Err(Error::Refused { extension, reason, .. }) => {
+    ///         assert_eq!(extension, "SNAT");
+    ///         assert!(matches!(reason, Refusal::Hook { .. }));
+    ///         assert_eq!(reason.tables(), ["nat"]); // SNAT belongs in the nat table
+    ///     }
+    ///     other => panic!("expected a refusal, got {other:?}"),
+    /// }
+    /// assert!(h.is_dirty()); // nothing was committed; the change is still pending
+    /// h.refresh()?; // drop it
+    /// # Ok::<(), iptkit::Error>(())
+    /// ```
     #[error(
         "{} table `{table}`, chain `{chain}`: the kernel refused {} `{extension}` (revision {revision}) in `{rule}`: {errno}: {}",
         .family.command(),

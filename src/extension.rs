@@ -6,7 +6,8 @@
 //! codecs: kernel bytes in and out (`decode`/`encode`, shared by the legacy
 //! backend and nf_tables compat expressions) and iptables words in and out
 //! (`parse_option`/`save`). Adding an extension is one file that implements
-//! `Extension` and one line in a registry.
+//! `Extension` and one line in a registry (`CONTRIBUTING.md` at the
+//! repository root has the whole list).
 
 use std::borrow::Cow;
 

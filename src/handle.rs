@@ -78,16 +78,17 @@ pub(crate) const COMMIT_ATTEMPTS: usize = 64;
 /// A recorded change, replayed onto a fresh read at commit.
 type Op = Box<dyn FnMut(&mut Table) -> Result<()> + Send>;
 
-/// How a [`Handle`] works. Build one from the default and the setters
-/// (new options can be added without breaking callers):
+/// How a [`Handle`] works: which backend, how long to wait for the lock,
+/// whether every change commits at once. Start from the default and the
+/// setters (new options can be added without breaking callers):
 ///
 /// ```
 /// use iptkit::{Backend, LockWait, Options};
+/// assert_eq!(Options::default().backend, Backend::Auto);
 /// let options = Options::default()
 ///     .backend(Backend::Legacy)
-///     .lock_wait(LockWait::NoWait)
-///     .autocommit(true);
-/// assert_eq!(options.backend, Backend::Legacy);
+///     .lock_wait(LockWait::NoWait); // fail at once when another iptables holds the lock
+/// assert!(!options.autocommit);
 /// ```
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 #[non_exhaustive]
@@ -100,7 +101,20 @@ pub struct Options {
     /// The lock file; `None` for the one iptables uses
     /// (`$XTABLES_LOCKFILE` or `/run/xtables.lock`).
     pub lock_path: Option<PathBuf>,
-    /// Commit after every change, like running `iptables` once per change.
+    /// Commit after every change, like running `iptables` once per change
+    /// (python-iptables' default). Off by default: changes wait for
+    /// [`Handle::commit`].
+    ///
+    /// ```
+    /// use iptkit::{Family, Handle, Options, Rule};
+    /// # iptkit::netns::unshare_net()?; // a private namespace: the host's firewall is not touched
+    /// let options = Options::default().autocommit(true);
+    /// let mut h = Handle::open_with(Family::Ipv4, "filter", options)?;
+    /// h.append("INPUT", Rule::parse(Family::Ipv4, "-s 192.0.2.1 -j DROP")?)?; // sent now
+    /// assert!(!h.is_dirty());
+    /// assert_eq!(Handle::open(Family::Ipv4, "filter")?.rules("INPUT")?.len(), 1);
+    /// # Ok::<(), iptkit::Error>(())
+    /// ```
     pub autocommit: bool,
 }
 
@@ -138,13 +152,21 @@ impl Options {
 /// unless it was opened with [`Options::autocommit`], which commits every
 /// change as it is made, as python-iptables does by default.
 ///
-/// ```no_run
+/// ```
 /// use iptkit::{Family, Handle, Rule};
+/// // A private network namespace, so that this example (run as root) leaves
+/// // the machine's firewall alone; the method examples below hide this line.
+/// iptkit::netns::unshare_net()?;
 /// let mut h = Handle::open(Family::Ipv4, "filter")?;
 /// h.append("INPUT", Rule::parse(Family::Ipv4, "-s 192.0.2.1 -j DROP")?)?;
 /// h.commit()?;
+/// assert_eq!(h.rules("INPUT")?[0].to_string(), "-s 192.0.2.1/32 -j DROP");
 /// # Ok::<(), iptkit::Error>(())
 /// ```
+///
+/// Positions are 0-based everywhere (`iptables -I INPUT 1` is
+/// [`Handle::insert`] at 0), and errors are [`Error`] variants to match on
+/// ([`Error::NoSuchChain`], [`Error::Refused`], ...).
 pub struct Handle {
     options: Options,
     backend: Backend,
@@ -229,6 +251,15 @@ impl Handle {
     /// Opens a table with the backend the machine's `iptables` uses
     /// ([`Backend::Auto`]; [`Handle::backend`] says which) and the default
     /// lock wait. [`Handle::open_with`] takes [`Options`] to choose.
+    ///
+    /// ```
+    /// use iptkit::{Backend, Error, Family, Handle};
+    /// # iptkit::netns::unshare_net()?; // a private namespace: the host's firewall is not touched
+    /// let filter = Handle::open(Family::Ipv4, "filter")?;
+    /// assert_ne!(filter.backend(), Backend::Auto); // resolved: Legacy or Nft
+    /// assert!(matches!(Handle::open(Family::Ipv4, "nosuch"), Err(Error::NoSuchTable(_))));
+    /// # Ok::<(), iptkit::Error>(())
+    /// ```
     pub fn open(family: Family, table: &str) -> Result<Handle> {
         Handle::open_with(family, table, Options::default())
     }
@@ -441,13 +472,40 @@ impl Handle {
         self.working_chain(chain)?.get(chain)
     }
 
-    /// A chain's rules.
+    /// A chain's rules, as they will be committed (changes made since the
+    /// last commit included).
+    ///
+    /// ```
+    /// use iptkit::{Error, Family, Handle, Rule};
+    /// # iptkit::netns::unshare_net()?; // a private namespace: the host's firewall is not touched
+    /// let mut h = Handle::open(Family::Ipv4, "filter")?;
+    /// h.append("INPUT", Rule::parse(Family::Ipv4, "-i lo -j ACCEPT")?)?;
+    /// for rule in h.rules("INPUT")? {
+    ///     assert_eq!(format!("-A INPUT {rule}"), "-A INPUT -i lo -j ACCEPT");
+    /// }
+    /// assert!(matches!(h.rules("nosuch"), Err(Error::NoSuchChain(_))));
+    /// h.refresh()?; // drops the change: nothing was committed
+    /// # Ok::<(), iptkit::Error>(())
+    /// ```
     #[doc(alias = "get_rules")]
     pub fn rules(&mut self, chain: &str) -> Result<&[Rule]> {
         Ok(&self.working_chain(chain)?.get(chain)?.rules)
     }
 
     /// A chain's policy; `None` for a user chain.
+    ///
+    /// ```
+    /// use iptkit::{Family, Handle, Policy};
+    /// # iptkit::netns::unshare_net()?; // a private namespace: the host's firewall is not touched
+    /// let mut h = Handle::open(Family::Ipv4, "filter")?;
+    /// assert_eq!(h.policy("INPUT")?, Some(Policy::Accept));
+    /// h.set_policy("INPUT", Policy::Drop)?;
+    /// h.new_chain("mine")?;
+    /// h.commit()?;
+    /// assert_eq!(h.policy("INPUT")?, Some(Policy::Drop));
+    /// assert_eq!(h.policy("mine")?, None);
+    /// # Ok::<(), iptkit::Error>(())
+    /// ```
     #[doc(alias = "get_policy")]
     pub fn policy(&mut self, chain: &str) -> Result<Option<Policy>> {
         Ok(self.working_chain(chain)?.get(chain)?.policy)
@@ -455,6 +513,17 @@ impl Handle {
 
     /// The counters of the rule at `pos` (0-based), as of the last read or
     /// commit (see [`Handle::commit`]; [`Handle::refresh`] reads them anew).
+    ///
+    /// ```
+    /// use iptkit::{Counters, Family, Handle, Rule};
+    /// # iptkit::netns::unshare_net()?; // a private namespace: the host's firewall is not touched
+    /// let mut h = Handle::open(Family::Ipv4, "filter")?;
+    /// h.append("INPUT", Rule::parse(Family::Ipv4, "-j ACCEPT")?)?;
+    /// h.set_counters("INPUT", 0, Counters::new(10, 840))?;
+    /// h.commit()?;
+    /// assert_eq!(h.counters("INPUT", 0)?, Counters::new(10, 840));
+    /// # Ok::<(), iptkit::Error>(())
+    /// ```
     #[doc(alias = "get_counters")]
     pub fn counters(&mut self, chain: &str, pos: usize) -> Result<Counters> {
         self.rules(chain)?
@@ -484,6 +553,18 @@ impl Handle {
 
     /// Appends a rule (`iptables -A`). On a handle that has not read its
     /// table, nothing is read: the rule is sent as it is at commit.
+    ///
+    /// ```
+    /// use iptkit::{matches::tcp::Tcp, Family, Handle, Rule, Target};
+    /// # iptkit::netns::unshare_net()?; // a private namespace: the host's firewall is not touched
+    /// let mut h = Handle::open(Family::Ipv4, "filter")?;
+    /// h.append("INPUT", Rule::parse(Family::Ipv4, "-i lo -j ACCEPT")?)?;
+    /// h.append("INPUT", Rule::new(Family::Ipv4).with_match(Tcp::dport(22)).with_target(Target::Drop))?;
+    /// h.commit()?;
+    /// let rules: Vec<String> = h.rules("INPUT")?.iter().map(|r| r.to_string()).collect();
+    /// assert_eq!(rules, ["-i lo -j ACCEPT", "-p tcp -m tcp --dport 22 -j DROP"]);
+    /// # Ok::<(), iptkit::Error>(())
+    /// ```
     #[doc(alias = "append_rule")]
     pub fn append(&mut self, chain: &str, rule: Rule) -> Result<()> {
         if self.base.is_none() {
@@ -584,6 +665,20 @@ impl Handle {
 
     /// Deletes the first rule that does what `rule` does, counters aside
     /// (`iptables -D CHAIN RULE`); [`Error::NoSuchRule`] when there is none.
+    ///
+    /// ```
+    /// use iptkit::{Error, Family, Handle, Rule};
+    /// # iptkit::netns::unshare_net()?; // a private namespace: the host's firewall is not touched
+    /// let mut h = Handle::open(Family::Ipv4, "filter")?;
+    /// let ssh = Rule::parse(Family::Ipv4, "-p tcp -m tcp --dport 22 -j ACCEPT")?;
+    /// h.append("INPUT", ssh.clone())?;
+    /// h.commit()?;
+    /// h.delete_rule("INPUT", &ssh)?;
+    /// h.commit()?;
+    /// assert!(h.rules("INPUT")?.is_empty());
+    /// assert!(matches!(h.delete_rule("INPUT", &ssh), Err(Error::NoSuchRule { .. })));
+    /// # Ok::<(), iptkit::Error>(())
+    /// ```
     pub fn delete_rule(&mut self, chain: &str, rule: &Rule) -> Result<()> {
         // Found, it is a delete by position (one message on nf_tables);
         // replayed onto a newer table, it looks for the rule again.
@@ -604,6 +699,20 @@ impl Handle {
 
     /// True when the chain has a rule that does what `rule` does
     /// (`iptables -C`), as [`Table::contains_rule`] says.
+    ///
+    /// ```
+    /// use iptkit::{Family, Handle, Rule};
+    /// # iptkit::netns::unshare_net()?; // a private namespace: the host's firewall is not touched
+    /// let mut h = Handle::open(Family::Ipv4, "filter")?;
+    /// h.append("INPUT", Rule::parse(Family::Ipv4, "-s 192.0.2.0/24 -j DROP")?)?;
+    /// h.commit()?;
+    /// // What the rule does counts, not how it was written.
+    /// let same = Rule::parse(Family::Ipv4, "--source 192.0.2.7/24 -j DROP")?;
+    /// assert!(h.contains_rule("INPUT", &same)?);
+    /// let other = Rule::parse(Family::Ipv4, "-s 192.0.2.0/24 -j ACCEPT")?;
+    /// assert!(!h.contains_rule("INPUT", &other)?);
+    /// # Ok::<(), iptkit::Error>(())
+    /// ```
     #[doc(alias = "check")]
     #[doc(alias = "check_rule")]
     pub fn contains_rule(&mut self, chain: &str, rule: &Rule) -> Result<bool> {
@@ -874,6 +983,18 @@ impl Handle {
     /// [`Handle::refresh`]); the one exception is
     /// [`Error::CountersNotRestored`], where the table is committed and
     /// only its counters restart from zero.
+    ///
+    /// ```
+    /// use iptkit::{Family, Handle, Rule};
+    /// # iptkit::netns::unshare_net()?; // a private namespace: the host's firewall is not touched
+    /// let mut mine = Handle::open(Family::Ipv4, "filter")?;
+    /// mine.append("INPUT", Rule::parse(Family::Ipv4, "-s 192.0.2.1 -j DROP")?)?;
+    /// // Not sent yet: another reader sees nothing.
+    /// assert!(Handle::open(Family::Ipv4, "filter")?.rules("INPUT")?.is_empty());
+    /// mine.commit()?;
+    /// assert_eq!(Handle::open(Family::Ipv4, "filter")?.rules("INPUT")?.len(), 1);
+    /// # Ok::<(), iptkit::Error>(())
+    /// ```
     pub fn commit(&mut self) -> Result<()> {
         self.tried = self.pending();
         let done = self.commit_pending();

@@ -11,6 +11,16 @@ use crate::error::{Error, Result};
 ///
 /// The kernel compares the bytes selected by a mask: the whole name and its
 /// NUL for `eth0`, only `eth` for `eth+`. A lone `+` matches every interface.
+///
+/// ```
+/// use iptkit::{Family, Iface, Rule};
+/// let eth = Iface::new("eth+")?;
+/// assert!(eth.is_wildcard());
+/// let rule = Rule::new(Family::Ipv4).in_interface(eth).out_interface("wg0".parse()?);
+/// assert_eq!(rule.to_string(), "-i eth+ -o wg0");
+/// assert!(Iface::new("a-name-longer-than-15").is_err()); // IFNAMSIZ
+/// # Ok::<(), iptkit::Error>(())
+/// ```
 #[derive(Clone, PartialEq, Eq, Hash)]
 pub struct Iface {
     // The name in place, as the kernel's field holds it: no allocation for

@@ -12,24 +12,31 @@
 //! onto a fresh read, so a concurrent `iptables` or another handle never
 //! loses a change.
 //!
-//! ```no_run
+//! ```
 //! use iptkit::{Family, Handle, Rule, Target};
 //!
 //! # fn main() -> iptkit::Result<()> {
-//! // Everything below runs in a private network namespace: safe to try as root.
+//! // A fresh private network namespace for this thread (needs root): the
+//! // machine's own firewall is not touched. Leave it out to change the real one.
 //! iptkit::netns::unshare_net()?;
+//! // Backend::Auto: the kernel interface the machine's `iptables` uses.
 //! let mut filter = Handle::open(Family::Ipv4, "filter")?;
 //! filter.new_chain("ssh")?;
 //! filter.append("INPUT", Rule::parse(Family::Ipv4, "-p tcp -m tcp --dport 22 -j ssh")?)?;
 //! filter.append("ssh", Rule::parse(Family::Ipv4, "-s 192.0.2.0/24 -j ACCEPT")?)?;
 //! filter.append("ssh", Rule::new(Family::Ipv4).with_target(Target::Drop))?;
-//! filter.commit()?;
+//! filter.commit()?; // one atomic transaction
+//! assert_eq!(filter.rules("ssh")?.len(), 2);
 //! for rule in filter.rules("INPUT")? {
-//!     println!("-A INPUT {rule}");
+//!     println!("-A INPUT {rule}"); // -A INPUT -p tcp -m tcp --dport 22 -j ssh
 //! }
 //! # Ok(())
 //! # }
 //! ```
+//!
+//! The examples in these pages run as doc tests; those that touch the
+//! kernel run as root in a private network namespace, as above (the line
+//! is hidden in the shorter ones).
 //!
 //! # Map
 //!
@@ -43,6 +50,8 @@
 //! - [`handle`]: the kernel API; [`backend`]: the kernel interfaces (legacy
 //!   xtables, and nf_tables in iptables-nft's layout with the `nft` feature); [`lock`]: the xtables lock; [`netns`]: network namespaces.
 //! - [`allowlist`], [`blocklist`]: the common jobs, as pure table changes.
+//! - [`error`]: the one [`Error`] type; match on its variants to tell what
+//!   went wrong (a missing chain, a rule the kernel refused, ...).
 
 #![warn(missing_docs)]
 // `unsafe` lives only in `iptkit-sys` and in the backend's FFI and socket

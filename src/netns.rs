@@ -14,7 +14,23 @@
 //!   xtables lock file are not per namespace: they stay shared.
 //!
 //! The test suite calls [`unshare_net`] first in every test that touches the
-//! kernel, so that no test can change the machine's own firewall.
+//! kernel, so that no test can change the machine's own firewall. To try
+//! rules without touching the machine's firewall, run them in a fresh
+//! namespace (needs root, or CAP_SYS_ADMIN and CAP_NET_ADMIN):
+//!
+//! ```
+//! use iptkit::{Family, Handle, Rule};
+//! let here = std::fs::read_link("/proc/thread-self/ns/net")?;
+//! let rules = iptkit::netns::run_isolated(|| -> iptkit::Result<usize> {
+//!     let mut h = Handle::open(Family::Ipv4, "filter")?;
+//!     h.append("INPUT", Rule::parse(Family::Ipv4, "-j DROP")?)?;
+//!     h.commit()?;
+//!     Ok(h.rules("INPUT")?.len())
+//! })??; // the namespace's error, then the closure's
+//! assert_eq!(rules, 1);
+//! assert_eq!(std::fs::read_link("/proc/thread-self/ns/net")?, here); // this thread stayed
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
 use std::fs::File;
 use std::path::Path;
@@ -29,6 +45,14 @@ use crate::error::{Error, Result};
 /// Needs CAP_SYS_ADMIN. The namespace lives as long as something uses it:
 /// this thread, threads and processes started from it, or sockets opened in
 /// it.
+///
+/// ```
+/// let before = std::fs::read_link("/proc/thread-self/ns/net")?;
+/// iptkit::netns::unshare_net()?;
+/// assert_ne!(std::fs::read_link("/proc/thread-self/ns/net")?, before);
+/// // A Handle opened now works on the new namespace's (empty) tables.
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn unshare_net() -> Result<()> {
     nix::sched::unshare(CloneFlags::CLONE_NEWNET).map_err(|e| ns_error("unshare(CLONE_NEWNET)", e))
 }
@@ -46,6 +70,19 @@ pub fn enter(path: impl AsRef<Path>) -> Result<()> {
 }
 
 /// Moves the calling thread into the network namespace of process `pid`.
+///
+/// ```
+/// let home = std::fs::read_link("/proc/self/ns/net")?; // the main thread's
+/// std::thread::spawn(move || -> iptkit::Result<()> {
+///     iptkit::netns::unshare_net()?;
+///     iptkit::netns::enter_pid(std::process::id())?; // back to the main thread's
+///     assert_eq!(std::fs::read_link("/proc/thread-self/ns/net").unwrap(), home);
+///     Ok(())
+/// })
+/// .join()
+/// .unwrap()?;
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn enter_pid(pid: u32) -> Result<()> {
     enter(format!("/proc/{pid}/ns/net"))
 }

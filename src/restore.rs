@@ -82,6 +82,24 @@ pub struct Played {
 /// reading the table, and [`Played`] holds no table.
 ///
 /// [`parse_with`]: crate::syntax::restore::parse_with
+///
+/// ```
+/// use iptkit::syntax::restore::{parse, RestoreOptions};
+/// use iptkit::{Error, Family, Handle, Options};
+/// # iptkit::netns::unshare_net()?; // a private namespace: the host's firewall is not touched
+/// let (flags, options) = (RestoreOptions::default(), Options::default());
+/// let input = "*filter\n-A INPUT -s 192.0.2.1/32 -j DROP\nCOMMIT\n\
+///              *mangle\n-A PREROUTING -j MARK --set-xmark 0x1/0xffffffff\nCOMMIT\n";
+/// iptkit::restore::apply(Family::Ipv4, &parse(Family::Ipv4, input)?, &flags, &options)?;
+/// assert_eq!(Handle::open(Family::Ipv4, "filter")?.rules("INPUT")?.len(), 1);
+/// // The second table of this input jumps to a missing chain: nothing lands.
+/// let bad = "*filter\n-A INPUT -j ACCEPT\nCOMMIT\n*mangle\n-A INPUT -j nosuch\nCOMMIT\n";
+/// let e = iptkit::restore::apply(Family::Ipv4, &parse(Family::Ipv4, bad)?, &flags, &options);
+/// assert!(matches!(e, Err(Error::InTable { ref table, .. }) if table == "mangle"));
+/// let rules = Handle::open(Family::Ipv4, "filter")?.rules("INPUT")?.to_vec();
+/// assert_eq!(rules[0].to_string(), "-s 192.0.2.1/32 -j DROP"); // filter as it was
+/// # Ok::<(), iptkit::Error>(())
+/// ```
 pub fn apply(
     family: Family,
     blocks: &[TableBlock],

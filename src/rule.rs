@@ -13,6 +13,15 @@ use crate::matches::Match;
 use crate::targets::{Target, TargetExt};
 
 /// Packet and byte counters of a rule or a policy.
+///
+/// ```
+/// use iptkit::{Counters, Family, Rule};
+/// let rule = Rule::parse(Family::Ipv4, "-j ACCEPT -c 10 840")?; // `iptables -c PACKETS BYTES`
+/// assert_eq!(rule.counters, Counters::new(10, 840));
+/// assert_eq!(rule.counters.to_string(), "[10:840]");
+/// assert_eq!(rule.save_line("INPUT", true), "[10:840] -A INPUT -j ACCEPT");
+/// # Ok::<(), iptkit::Error>(())
+/// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub struct Counters {
     /// Packets matched.
@@ -71,7 +80,19 @@ pub struct Rule {
 }
 
 impl Rule {
-    /// An empty rule (matches everything, no target) of a family.
+    /// An empty rule (matches everything, no target) of a family: the
+    /// start of a rule built with the methods below.
+    ///
+    /// ```
+    /// use iptkit::{matches::tcp::Tcp, Family, Net, Rule, Target};
+    /// let rule = Rule::new(Family::Ipv4)
+    ///     .source("192.0.2.0/24".parse::<Net>()?)
+    ///     .with_match(Tcp::dport(22)) // sets `-p tcp` too
+    ///     .with_target(Target::Accept);
+    /// assert_eq!(rule.to_string(), "-s 192.0.2.0/24 -p tcp -m tcp --dport 22 -j ACCEPT");
+    /// assert_eq!(Rule::new(Family::Ipv4).to_string(), "");
+    /// # Ok::<(), iptkit::Error>(())
+    /// ```
     pub fn new(family: Family) -> Rule {
         Rule {
             family,
@@ -82,7 +103,17 @@ impl Rule {
     /// Parses one rule spec in iptables syntax (what follows `-A CHAIN`).
     ///
     /// A spec with several addresses (`-s a,b`) makes several rules; use
-    /// [`crate::syntax::parse_rule_spec`] for those.
+    /// [`crate::syntax::parse_rule_spec`] for those. The text is read as
+    /// iptables reads it (`-p tcp --dport 22` loads `-m tcp`, names and
+    /// prefixes of options are taken), and refused as iptables refuses it.
+    ///
+    /// ```
+    /// use iptkit::{Error, Family, Rule};
+    /// let rule = Rule::parse(Family::Ipv6, "-s 2001:db8::/32 -p tcp --dport 22 -j ACCEPT")?;
+    /// assert_eq!(rule.to_string(), "-s 2001:db8::/32 -p tcp -m tcp --dport 22 -j ACCEPT");
+    /// assert!(matches!(Rule::parse(Family::Ipv4, "--bogus"), Err(Error::UnknownOption(_))));
+    /// # Ok::<(), iptkit::Error>(())
+    /// ```
     pub fn parse(family: Family, spec: &str) -> Result<Rule> {
         let words = crate::syntax::split_words(spec)?;
         let (mut rules, counters) = crate::syntax::parse_rule_spec(family, &words)?;
@@ -109,7 +140,17 @@ impl Rule {
         }
     }
 
-    /// Sets `-s`.
+    /// Sets `-s`: a network, or one address (a `/32` or `/128`).
+    ///
+    /// ```
+    /// use std::net::{IpAddr, Ipv4Addr};
+    /// use iptkit::{Family, Net, Rule};
+    /// let host = Rule::new(Family::Ipv4).source(IpAddr::V4(Ipv4Addr::new(192, 0, 2, 1)));
+    /// assert_eq!(host.to_string(), "-s 192.0.2.1/32");
+    /// let net = Rule::new(Family::Ipv4).source(Net::parse(Family::Ipv4, "10.0.0.0/8")?);
+    /// assert_eq!(net.to_string(), "-s 10.0.0.0/8");
+    /// # Ok::<(), iptkit::Error>(())
+    /// ```
     pub fn source(mut self, net: impl Into<Net>) -> Rule {
         self.src = Some(Inv::is(net.into()));
         self
@@ -122,6 +163,11 @@ impl Rule {
     }
 
     /// Sets `-p` by number (6 for tcp).
+    ///
+    /// ```
+    /// use iptkit::{Family, Rule};
+    /// assert_eq!(Rule::new(Family::Ipv4).protocol(17).to_string(), "-p udp");
+    /// ```
     pub fn protocol(mut self, proto: u8) -> Rule {
         self.proto = Some(Inv::is(proto));
         self
@@ -143,6 +189,15 @@ impl Rule {
     /// `udp`, `icmp`, `sctp`, ...) sets the rule's `-p` to it when the rule
     /// has none, as iptables requires it: `Rule::new(f).with_match(tcp)` is
     /// `-p tcp -m tcp`.
+    ///
+    /// ```
+    /// use iptkit::matches::{comment::Comment, udp::Udp};
+    /// use iptkit::{Family, Rule};
+    /// let rule = Rule::new(Family::Ipv4)
+    ///     .with_match(Udp::dport(53))
+    ///     .with_match(Comment::new("dns"));
+    /// assert_eq!(rule.to_string(), "-p udp -m udp --dport 53 -m comment --comment dns");
+    /// ```
     pub fn with_match(mut self, m: impl Into<Match>) -> Rule {
         let m = m.into();
         if self.proto.is_none() {
@@ -200,7 +255,16 @@ impl Rule {
         self.find::<crate::matches::comment::Comment>()?.to_str()
     }
 
-    /// Sets the target.
+    /// Sets the target: a verdict, a jump, or a target extension.
+    ///
+    /// ```
+    /// use iptkit::targets::reject::{Reject, RejectWith};
+    /// use iptkit::{Family, Rule, Target};
+    /// let jump = Rule::new(Family::Ipv4).with_target(Target::Jump("ssh".into()));
+    /// assert_eq!(jump.to_string(), "-j ssh");
+    /// let reject = Rule::new(Family::Ipv4).protocol(6).with_target(Reject::new(RejectWith::TcpReset));
+    /// assert_eq!(reject.to_string(), "-p tcp -j REJECT --reject-with tcp-reset");
+    /// ```
     pub fn with_target(mut self, t: impl Into<Target>) -> Rule {
         self.target = t.into();
         self
@@ -301,7 +365,16 @@ fn protocol_of(m: &Match, family: Family) -> Option<u8> {
 }
 
 impl fmt::Display for Rule {
-    /// The rule spec without the chain: `-s 10.0.0.0/8 -j ACCEPT`.
+    /// The rule spec without the chain: `-s 10.0.0.0/8 -j ACCEPT`, exactly
+    /// as iptables-legacy-save prints it after `-A CHAIN`.
+    ///
+    /// ```
+    /// use iptkit::Rule;
+    /// let rule: Rule = "-p tcp --dport 22 -s 10.1.2.3/8 -j ACCEPT".parse()?;
+    /// assert_eq!(rule.to_string(), "-s 10.0.0.0/8 -p tcp -m tcp --dport 22 -j ACCEPT");
+    /// assert_eq!(format!("-A INPUT {rule}"), rule.save_line("INPUT", false));
+    /// # Ok::<(), iptkit::Error>(())
+    /// ```
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let s = self.save_spec();
         f.write_str(s.strip_prefix(' ').unwrap_or(&s))

@@ -12,7 +12,16 @@ use crate::error::{Error, Result};
 use crate::rule::{Counters, Rule};
 use crate::targets::{Target, TargetExt};
 
-/// Policy of a built-in chain.
+/// Policy of a built-in chain: what happens to a packet no rule of the
+/// chain decided on.
+///
+/// ```
+/// use iptkit::Policy;
+/// assert_eq!("DROP".parse::<Policy>()?, Policy::Drop);
+/// assert_eq!(Policy::default().to_string(), "ACCEPT");
+/// assert!("REJECT".parse::<Policy>().is_err()); // a policy is a verdict, not a target
+/// # Ok::<(), iptkit::Error>(())
+/// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub enum Policy {
     /// `ACCEPT`.
@@ -77,6 +86,18 @@ pub fn hook_of(chain: &str) -> Option<usize> {
 }
 
 /// One chain: a built-in chain has a policy, a user chain has none.
+///
+/// ```
+/// use iptkit::{Chain, Family, Policy, Table};
+/// let nat = Table::new(Family::Ipv4, "nat")?;
+/// let names: Vec<&str> = nat.chains.iter().map(|c| c.name.as_str()).collect();
+/// assert_eq!(names, ["PREROUTING", "INPUT", "OUTPUT", "POSTROUTING"]);
+/// let input = nat.chain("INPUT").unwrap();
+/// assert!(input.is_builtin() && input.rules.is_empty());
+/// assert_eq!(input.policy, Some(Policy::Accept));
+/// assert_eq!(Chain::user("mine").policy, None);
+/// # Ok::<(), iptkit::Error>(())
+/// ```
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub struct Chain {
     /// Name.
@@ -114,6 +135,28 @@ impl Chain {
 }
 
 /// A table of one family: its chains in libiptc order.
+///
+/// Plain data: build and change one without root, with the edits
+/// `iptables` commands make (each checks first and changes nothing when it
+/// fails), and print it as iptables-save does. A [`Handle`](crate::Handle)
+/// holds one to commit; [`restore`](crate::syntax::restore) reads and
+/// writes them as text.
+///
+/// ```
+/// use iptkit::{Error, Family, Policy, Rule, Table};
+/// let mut t = Table::new(Family::Ipv4, "filter")?;
+/// t.new_chain("ssh")?;
+/// t.append("INPUT", Rule::parse(Family::Ipv4, "-p tcp -m tcp --dport 22 -j ssh")?)?;
+/// t.append("ssh", Rule::parse(Family::Ipv4, "-s 192.0.2.0/24 -j ACCEPT")?)?;
+/// t.set_policy("INPUT", Policy::Drop)?;
+/// assert!(matches!(t.delete_chain("ssh"), Err(Error::ChainInUse { .. })));
+/// assert_eq!(
+///     t.to_string(),
+///     "*filter\n:INPUT DROP [0:0]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n:ssh - [0:0]\n\
+///      -A INPUT -p tcp -m tcp --dport 22 -j ssh\n-A ssh -s 192.0.2.0/24 -j ACCEPT\nCOMMIT\n"
+/// );
+/// # Ok::<(), iptkit::Error>(())
+/// ```
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub struct Table {
     /// IPv4 or IPv6.
@@ -126,7 +169,8 @@ pub struct Table {
 
 impl Table {
     /// An empty table with its built-in chains, policies ACCEPT, as the kernel
-    /// creates it.
+    /// creates it; [`Error::NoSuchTable`] for a name that is not `filter`,
+    /// `nat`, `mangle`, `raw` or `security`.
     pub fn new(family: Family, name: &str) -> Result<Table> {
         let builtins = builtin_chains(name).ok_or_else(|| Error::NoSuchTable(name.to_string()))?;
         Ok(Table {
@@ -276,6 +320,17 @@ impl Table {
 
     /// Inserts a rule before position `pos` (0 is the head; `len` appends).
     /// `iptables -I CHAIN N` is `insert(chain, N - 1, ..)`.
+    ///
+    /// ```
+    /// use iptkit::{Family, Rule, Table};
+    /// let mut t = Table::new(Family::Ipv4, "filter")?;
+    /// t.append("INPUT", Rule::parse(Family::Ipv4, "-j DROP")?)?;
+    /// t.insert("INPUT", 0, Rule::parse(Family::Ipv4, "-i lo -j ACCEPT")?)?; // iptables -I INPUT 1
+    /// let rules = &t.chain("INPUT").unwrap().rules;
+    /// assert_eq!(rules[0].to_string(), "-i lo -j ACCEPT");
+    /// assert!(t.insert("INPUT", 5, Rule::new(Family::Ipv4)).is_err()); // past the end
+    /// # Ok::<(), iptkit::Error>(())
+    /// ```
     #[doc(alias = "insert_rule")]
     pub fn insert(&mut self, chain: &str, pos: usize, rule: Rule) -> Result<()> {
         let rule = self.admit(rule)?;
@@ -300,7 +355,17 @@ impl Table {
         Ok(())
     }
 
-    /// Deletes the rule at `pos` and returns it (`iptables -D CHAIN N`).
+    /// Deletes the rule at `pos` and returns it (`iptables -D CHAIN N`
+    /// deletes `pos` N - 1).
+    ///
+    /// ```
+    /// use iptkit::{Family, Rule, Table, Target};
+    /// let mut t = Table::new(Family::Ipv4, "filter")?;
+    /// t.append("INPUT", Rule::parse(Family::Ipv4, "-j DROP")?)?;
+    /// assert_eq!(t.delete("INPUT", 0)?.target, Target::Drop);
+    /// assert!(t.delete("INPUT", 0).is_err());
+    /// # Ok::<(), iptkit::Error>(())
+    /// ```
     pub fn delete(&mut self, chain: &str, pos: usize) -> Result<Rule> {
         let c = self.get_mut(chain)?;
         if pos >= c.rules.len() {

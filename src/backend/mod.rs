@@ -35,7 +35,17 @@ pub(crate) fn backoff(attempt: usize) {
     std::thread::sleep(std::time::Duration::from_micros(micros));
 }
 
-/// Which kernel interface to use.
+/// Which kernel interface to use. [`Backend::Auto`] is the default of
+/// [`Options`](crate::Options) and [`Handle::open`](crate::Handle::open);
+/// set [`Options::backend`](crate::Options::backend) to choose.
+///
+/// ```
+/// use iptkit::Backend;
+/// assert_eq!(Backend::default(), Backend::Auto);
+/// assert_eq!("legacy".parse::<Backend>()?, Backend::Legacy); // as `--backend` takes it
+/// assert_eq!(Backend::Legacy.to_string(), "legacy");
+/// # Ok::<(), iptkit::Error>(())
+/// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Backend {
@@ -78,6 +88,15 @@ impl Backend {
     /// `*-nft*` name) and legacy for `xtables-legacy-multi`. Without an
     /// `iptables` it picks legacy when legacy tables exist in this network
     /// namespace, else nf_tables. Without the `nft` feature it is legacy.
+    ///
+    /// ```
+    /// use iptkit::Backend;
+    /// let (backend, why) = Backend::Auto.resolve();
+    /// assert_ne!(backend, Backend::Auto);
+    /// // For example: "nft: /usr/sbin/iptables -> ... -> /usr/sbin/xtables-nft-multi (nf_tables)"
+    /// println!("{backend}: {why}");
+    /// assert_eq!(Backend::Legacy.resolve(), (Backend::Legacy, "asked for".to_string()));
+    /// ```
     pub fn resolve(self) -> (Backend, String) {
         match self {
             Backend::Auto => auto(),

@@ -1,5 +1,15 @@
 //! `-m comment`: a note on a rule that matches every packet (`xt_comment.h`,
 //! `struct xt_comment_info`).
+//!
+//! ```
+//! use iptkit::matches::comment::Comment;
+//! use iptkit::{Family, Rule, Target};
+//! let rule = Rule::new(Family::Ipv4).with_match(Comment::new("allow ssh")).with_target(Target::Accept);
+//! assert_eq!(rule.to_string(), "-m comment --comment \"allow ssh\" -j ACCEPT");
+//! assert_eq!(rule.comment(), Some("allow ssh"));
+//! assert_eq!(Rule::parse(Family::Ipv4, "-m comment --comment \"allow ssh\" -j ACCEPT")?, rule);
+//! # Ok::<(), iptkit::Error>(())
+//! ```
 
 use iptkit_sys::ext::xt_comment::*;
 use iptkit_sys::Pod;

@@ -1,6 +1,19 @@
 //! `-m conntrack` (and `-m state`, which iptables 1.8.9 writes as a conntrack
 //! match flagged `XT_CONNTRACK_STATE_ALIAS`): the connection tracking entry
 //! of a packet (`xt_conntrack.h`, `struct xt_conntrack_mtinfo1/2/3`).
+//!
+//! ```
+//! use iptkit::matches::conntrack::{Conntrack, CtState};
+//! use iptkit::{Family, Rule};
+//! // `-m state` (what older scripts use) is read into a Conntrack, and printed
+//! // back under its own name.
+//! let rule = Rule::parse(Family::Ipv4, "-m state --state ESTABLISHED,RELATED -j ACCEPT")?;
+//! let ct = rule.find::<Conntrack>().unwrap();
+//! assert!(ct.state_alias);
+//! assert_eq!(ct.state.unwrap().value, CtState::ESTABLISHED | CtState::RELATED);
+//! assert_eq!(rule.to_string(), "-m state --state RELATED,ESTABLISHED -j ACCEPT");
+//! # Ok::<(), iptkit::Error>(())
+//! ```
 
 use std::net::IpAddr;
 

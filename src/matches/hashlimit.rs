@@ -6,6 +6,20 @@
 //! --hashlimit-burst 400kb` into a byte cost and a bucket count, and prints
 //! the text back from those numbers. `Hashlimit::save` does the same
 //! arithmetic, so it prints exactly what iptables-save prints.
+//!
+//! ```
+//! use iptkit::matches::hashlimit::{HashMode, Hashlimit};
+//! use iptkit::{Family, Rule};
+//! let rule = Rule::parse(
+//!     Family::Ipv4,
+//!     "-m hashlimit --hashlimit-upto 50/sec --hashlimit-mode srcip --hashlimit-name ssh -j ACCEPT",
+//! )?;
+//! let limit = rule.find::<Hashlimit>().unwrap();
+//! assert_eq!((limit.name.as_str(), limit.mode), ("ssh", HashMode::SRC_IP));
+//! let built = Hashlimit { mode: HashMode::SRC_IP, ..Hashlimit::upto(Family::Ipv4, "50/sec", "ssh")? };
+//! assert_eq!(&built, limit);
+//! # Ok::<(), iptkit::Error>(())
+//! ```
 
 use iptkit_sys::ext::xt_hashlimit::*;
 use iptkit_sys::Pod;

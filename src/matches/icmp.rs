@@ -1,5 +1,19 @@
 //! `-m icmp`: type and code of an ICMP header, IPv4 only (`ip_tables.h`,
 //! `struct ipt_icmp`). The type parser is shared with `-m icmp6`.
+//!
+//! ```
+//! use iptkit::matches::icmp::{Icmp, IcmpType};
+//! use iptkit::{Family, Inv, Rule, Target};
+//! let rule = Rule::parse(Family::Ipv4, "-p icmp -m icmp --icmp-type echo-request -j ACCEPT")?;
+//! let echo_request = IcmpType::all_codes(8);
+//! assert_eq!(rule.find::<Icmp>().unwrap().icmp_type, Some(Inv::is(echo_request)));
+//! let built = Rule::new(Family::Ipv4) // `-p icmp` comes with the match
+//!     .with_match(Icmp { icmp_type: Some(Inv::is(echo_request)) })
+//!     .with_target(Target::Accept);
+//! assert_eq!(built.to_string(), "-p icmp -m icmp --icmp-type 8 -j ACCEPT"); // iptables-save prints numbers
+//! assert_eq!(built, rule);
+//! # Ok::<(), iptkit::Error>(())
+//! ```
 
 use iptkit_sys::ext::ipt_icmp::*;
 use iptkit_sys::Pod;

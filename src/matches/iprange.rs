@@ -3,6 +3,18 @@
 //!
 //! Revision 0 (`ipt_iprange_info`) is no longer offered by the kernel, so it is
 //! not decoded; a rule holding it would be kept as an unknown match.
+//!
+//! ```
+//! use iptkit::matches::iprange::{AddrRange, Iprange};
+//! use iptkit::{Family, Inv, Rule, Target};
+//! let range = AddrRange::parse(Family::Ipv4, "--src-range", "192.0.2.10-192.0.2.20")?;
+//! let rule = Rule::new(Family::Ipv4)
+//!     .with_match(Iprange { src: Some(Inv::is(range)), ..Iprange::default() })
+//!     .with_target(Target::Drop);
+//! assert_eq!(rule.to_string(), "-m iprange --src-range 192.0.2.10-192.0.2.20 -j DROP");
+//! assert_eq!(Rule::parse(Family::Ipv4, "-m iprange --src-range 192.0.2.10-192.0.2.20 -j DROP")?, rule);
+//! # Ok::<(), iptkit::Error>(())
+//! ```
 
 use std::fmt;
 use std::net::IpAddr;

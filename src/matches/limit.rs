@@ -1,4 +1,16 @@
 //! `-m limit`: a token bucket over packets (`xt_limit.h`, `struct xt_rateinfo`).
+//!
+//! ```
+//! use iptkit::matches::limit::{Limit, DEFAULT_BURST};
+//! use iptkit::{Family, Rule, Target};
+//! let ten_a_minute = Limit::parse_rate("10/minute")?; // the kernel's period, 1/10000 s
+//! let rule = Rule::new(Family::Ipv4)
+//!     .with_match(Limit::new(ten_a_minute, DEFAULT_BURST))
+//!     .with_target(Target::Accept);
+//! assert_eq!(rule.to_string(), "-m limit --limit 10/min -j ACCEPT");
+//! assert_eq!(Rule::parse(Family::Ipv4, "-m limit --limit 10/min -j ACCEPT")?, rule);
+//! # Ok::<(), iptkit::Error>(())
+//! ```
 
 use iptkit_sys::ext::xt_limit::*;
 use iptkit_sys::Pod;

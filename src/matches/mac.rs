@@ -1,4 +1,17 @@
 //! `-m mac`: the source Ethernet address (`xt_mac.h`, `struct xt_mac_info`).
+//!
+//! ```
+//! use iptkit::matches::mac::{parse_mac, Mac};
+//! use iptkit::{Family, Inv, Rule, Target};
+//! let rule = Rule::parse(Family::Ipv4, "-m mac --mac-source 00:11:22:AA:BB:CC -j DROP")?;
+//! let source = parse_mac("00:11:22:aa:bb:cc")?;
+//! assert_eq!(rule.find::<Mac>().unwrap().source, Some(Inv::is(source)));
+//! let built = Rule::new(Family::Ipv4)
+//!     .with_match(Mac { source: Some(Inv::is(source)) })
+//!     .with_target(Target::Drop);
+//! assert_eq!(built.to_string(), "-m mac --mac-source 00:11:22:aa:bb:cc -j DROP");
+//! # Ok::<(), iptkit::Error>(())
+//! ```
 
 use iptkit_sys::ext::xt_mac::*;
 use iptkit_sys::Pod;

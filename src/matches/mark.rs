@@ -1,5 +1,16 @@
 //! `-m mark`: the packet's netfilter mark (`xt_mark.h`, `struct
 //! xt_mark_mtinfo1` revision 1; the old `struct xt_mark_info` revision 0).
+//!
+//! ```
+//! use iptkit::matches::mark::{Mark, MarkMask};
+//! use iptkit::{Family, Inv, Rule};
+//! let rule = Rule::parse(Family::Ipv4, "-m mark --mark 0x1/0xff -j ACCEPT")?;
+//! let mark = rule.find::<Mark>().unwrap().mark.unwrap().value;
+//! assert_eq!((mark.mark, mark.mask), (0x1, 0xff));
+//! let built = Mark { mark: Some(Inv::not(MarkMask::exact(7))), ..Mark::default() };
+//! assert_eq!(Rule::new(Family::Ipv4).with_match(built).to_string(), "-m mark ! --mark 0x7");
+//! # Ok::<(), iptkit::Error>(())
+//! ```
 
 use iptkit_sys::ext::xt_mark::*;
 use iptkit_sys::Pod;

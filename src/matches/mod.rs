@@ -1,7 +1,155 @@
-//! Match extensions (`-m NAME`), one file each, and the [`Match`] enum.
+//! Match extensions: the `-m NAME ...` parts of a rule, one typed value
+//! per extension, and the [`Match`] enum that holds any of them.
 //!
-//! To add one: write `NAME.rs` implementing `Extension`
-//! with its byte and text fixtures, declare it below and add its line to the registry.
+//! A match is a test on the packet beyond the fixed fields of a rule (`-s`,
+//! `-d`, `-i`, `-o`, `-p`): `-m tcp --dport 22`, `-m conntrack --ctstate
+//! NEW`, `-m comment --comment "..."`. A rule holds its matches in order
+//! ([`Rule::matches`](crate::Rule::matches)) and applies its target to a
+//! packet that passes all of them. Each extension is a plain struct in its
+//! own module below, a field per option, and a variant of [`Match`]. A
+//! match read from the kernel that the crate has no type for (or that its
+//! type could not write back byte for byte) is kept as [`Match::Unknown`]
+//! and committed as it was.
+//!
+//! # Building one
+//!
+//! Three ways, which give equal values:
+//!
+//! - a constructor for the common cases: [`Tcp::dport`](tcp::Tcp::dport),
+//!   [`Udp::dport`](udp::Udp::dport), [`Tcp::syn`](tcp::Tcp::syn),
+//!   [`Multiport::dports`](multiport::Multiport::dports),
+//!   [`Conntrack::state`](conntrack::Conntrack::state),
+//!   [`Comment::new`](comment::Comment::new), [`Limit::new`](limit::Limit::new),
+//!   [`Hashlimit::upto`](hashlimit::Hashlimit::upto), ...;
+//! - a struct literal, the fields you leave out taken from a constructor
+//!   or from `Default` (which is, where there is one, the revision
+//!   iptables writes with no option set);
+//! - parsing iptables text ([`Rule::parse`](crate::Rule::parse)), which
+//!   takes every option iptables takes and refuses what iptables refuses.
+//!   Extensions whose values are long or need care to build (`set`,
+//!   `recent`, `string`, `u32`, ...) are easiest built this way.
+//!
+//! ```
+//! use iptkit::matches::{port::PortRange, tcp::Tcp};
+//! use iptkit::{Family, Inv, Rule};
+//! let built = Rule::new(Family::Ipv4).with_match(Tcp::dport(22));
+//! let literal = Rule::new(Family::Ipv4).with_match(Tcp {
+//!     dport: Some(Inv::is(PortRange::port(22))),
+//!     ..Tcp::default()
+//! });
+//! let parsed = Rule::parse(Family::Ipv4, "-p tcp -m tcp --dport 22")?;
+//! assert!(built == literal && literal == parsed);
+//! # Ok::<(), iptkit::Error>(())
+//! ```
+//!
+//! [`Rule::with_match`](crate::Rule::with_match) takes any extension type
+//! (or a [`Match`]); for a match that exists for one protocol only (`tcp`,
+//! `udp`, `icmp`, `sctp`, ...) it also sets the rule's `-p`, which the
+//! kernel requires. A value prints as iptables-save prints it (`Display`:
+//! `-m tcp --dport 22`), and [`Match::name`] is the name after `-m`.
+//!
+//! # Finding one in a rule
+//!
+//! [`Rule::find`](crate::Rule::find) gives the first match of a type,
+//! [`Rule::find_all`](crate::Rule::find_all) every one; or go through
+//! [`Rule::matches`](crate::Rule::matches) and match on the enum (it is
+//! `#[non_exhaustive]`: keep a `_` arm).
+//!
+//! ```
+//! use iptkit::matches::conntrack::{Conntrack, CtState};
+//! use iptkit::matches::tcp::Tcp;
+//! use iptkit::{Match, Rule};
+//! let rule: Rule = "-p tcp -m tcp --dport 22 -m conntrack --ctstate NEW -j ACCEPT".parse()?;
+//! assert_eq!(rule.find::<Tcp>(), Some(&Tcp::dport(22)));
+//! assert_eq!(rule.find::<Conntrack>().and_then(|c| c.state), Some(CtState::NEW.into()));
+//! for m in &rule.matches {
+//!     match m {
+//!         Match::Tcp(tcp) => assert!(tcp.dport.is_some()),
+//!         Match::Unknown(raw) => println!("-m {}: {} bytes kept as they are", raw.name, raw.data.len()),
+//!         other => println!("{other}"), // -m conntrack --ctstate NEW
+//!     }
+//! }
+//! # Ok::<(), iptkit::Error>(())
+//! ```
+//!
+//! # The extensions
+//!
+//! Every match the kernel offers has a type, in a module of its own (its
+//! options, kernel struct and revisions). Those marked IPv4 or IPv6 exist
+//! in that family only: `-m` names them in the other as an unknown
+//! extension, as iptables does.
+//!
+//! | `-m` | type | tests |
+//! |---|---|---|
+//! | `addrtype` | [`Addrtype`](addrtype::Addrtype) | routing type of the source or destination address (`LOCAL`, `BROADCAST`, ...) |
+//! | `ah` | [`Ah`](ah::Ah) | SPI of an IPsec Authentication Header |
+//! | `bpf` | [`Bpf`](bpf::Bpf) | a classic BPF program, or a pinned eBPF one |
+//! | `cgroup` | [`Cgroup`](cgroup::Cgroup) | control group of the sending socket |
+//! | `cluster` | [`Cluster`](cluster::Cluster) | a cluster node's share of the connections |
+//! | `comment` | [`Comment`](comment::Comment) | nothing: a note on the rule |
+//! | `connbytes` | [`Connbytes`](connbytes::Connbytes) | packets or bytes a connection has carried |
+//! | `connlabel` | [`Connlabel`](connlabel::Connlabel) | a label bit of the connection |
+//! | `connlimit` | [`Connlimit`](connlimit::Connlimit) | connections per address or network |
+//! | `connmark` | [`Connmark`](connmark::Connmark) | the connection's mark |
+//! | `conntrack` | [`Conntrack`](conntrack::Conntrack) | the connection tracking entry (`--ctstate`, addresses, status, ...) |
+//! | `cpu` | [`Cpu`](cpu::Cpu) | the CPU handling the packet |
+//! | `dccp` | [`Dccp`](dccp::Dccp) | DCCP ports, packet types, option |
+//! | `devgroup` | [`Devgroup`](devgroup::Devgroup) | group of the input or output device |
+//! | `dscp` | [`Dscp`](dscp::Dscp) | DSCP field |
+//! | `dst` | [`Dst`](dst::Dst) | IPv6 destination options header (IPv6) |
+//! | `ecn` | [`Ecn`](ecn::Ecn) | ECN bits of the IP and TCP headers |
+//! | `esp` | [`Esp`](esp::Esp) | SPI of an IPsec ESP header |
+//! | `eui64` | [`Eui64`](eui64::Eui64) | IPv6 address made from the MAC address (IPv6) |
+//! | `frag` | [`Frag`](frag::Frag) | IPv6 fragment header (IPv6) |
+//! | `hashlimit` | [`Hashlimit`](hashlimit::Hashlimit) | a rate limit per source, destination or flow |
+//! | `hbh` | [`Hbh`](hbh::Hbh) | IPv6 hop-by-hop options header (IPv6) |
+//! | `helper` | [`Helper`](helper::Helper) | the connection's conntrack helper |
+//! | `hl` | [`Hl`](hl::Hl) | IPv6 hop limit (IPv6) |
+//! | `icmp` | [`Icmp`](icmp::Icmp) | ICMP type and code (IPv4) |
+//! | `icmp6` | [`Icmp6`](icmp6::Icmp6) | ICMPv6 type and code (IPv6; also `icmpv6`, `ipv6-icmp`) |
+//! | `ipcomp` | [`Ipcomp`](ipcomp::Ipcomp) | CPI of an IPComp header |
+//! | `iprange` | [`Iprange`](iprange::Iprange) | source or destination address in a range |
+//! | `ipv6header` | [`Ipv6header`](ipv6header::Ipv6header) | which IPv6 extension headers are present (IPv6) |
+//! | `ipvs` | [`Ipvs`](ipvs::Ipvs) | IPVS (load balancer) connection properties |
+//! | `l2tp` | [`L2tp`](l2tp::L2tp) | L2TP tunnel and session ids |
+//! | `length` | [`Length`](length::Length) | packet length |
+//! | `limit` | [`Limit`](limit::Limit) | a rate limit over all packets (token bucket) |
+//! | `mac` | [`Mac`](mac::Mac) | source MAC address |
+//! | `mark` | [`Mark`](mark::Mark) | the packet's mark |
+//! | `mh` | [`Mh`](mh::Mh) | IPv6 mobility header type (IPv6) |
+//! | `multiport` | [`Multiport`](multiport::Multiport) | up to 15 ports or ranges |
+//! | `nfacct` | [`Nfacct`](nfacct::Nfacct) | nothing: counts in an accounting object |
+//! | `osf` | [`Osf`](osf::Osf) | operating system of a TCP SYN's sender (IPv4) |
+//! | `owner` | [`Owner`](owner::Owner) | UID, GID or socket of the local sender |
+//! | `physdev` | [`Physdev`](physdev::Physdev) | bridge ports of a bridged packet |
+//! | `pkttype` | [`Pkttype`](pkttype::Pkttype) | unicast, broadcast or multicast |
+//! | `policy` | [`PolicyMatch`](policy::PolicyMatch) | IPsec policy of the packet |
+//! | `quota` | [`Quota`](quota::Quota) | until a number of bytes has passed |
+//! | `rateest` | [`Rateest`](rateest::Rateest) | a rate measured by a `RATEEST` estimator |
+//! | `realm` | [`Realm`](realm::Realm) | routing realm (IPv4) |
+//! | `recent` | [`Recent`](recent::Recent) | lists of recently seen addresses |
+//! | `rpfilter` | [`Rpfilter`](rpfilter::Rpfilter) | reverse path filter |
+//! | `rt` | [`Rt`](rt::Rt) | IPv6 routing header (IPv6) |
+//! | `sctp` | [`Sctp`](sctp::Sctp) | SCTP ports and chunk types |
+//! | `set` | [`Set`](set::Set) | membership in an ipset |
+//! | `socket` | [`Socket`](socket::Socket) | a local socket exists for the packet |
+//! | `srh` | [`Srh`](srh::Srh) | IPv6 segment routing header (IPv6) |
+//! | `state` | [`Conntrack`](conntrack::Conntrack) | `-m state --state ...` is a conntrack match, as iptables 1.8.9 writes it; [`State`](state::State) is the old kernel `state` match, read from tables only |
+//! | `statistic` | [`Statistic`](statistic::Statistic) | at random, or every nth packet |
+//! | `string` | [`StringMatch`](string::StringMatch) | a byte pattern in the packet |
+//! | `tcp` | [`Tcp`](tcp::Tcp) | TCP ports, flags, option |
+//! | `tcpmss` | [`Tcpmss`](tcpmss::Tcpmss) | MSS option of TCP SYN packets |
+//! | `time` | [`Time`](time::Time) | date, time of day, weekday |
+//! | `tos` | [`Tos`](tos::Tos) | TOS byte |
+//! | `ttl` | [`Ttl`](ttl::Ttl) | IPv4 TTL (IPv4) |
+//! | `u32` | [`U32`](u32::U32) | 32-bit words at computed offsets |
+//! | `udp` | [`Udp`](udp::Udp) | UDP ports |
+//! | `udplite` | [`Udplite`](udplite::Udplite) | UDP-Lite ports |
+//!
+//! The modules [`port`], [`spi`] and [`ip6opts`] hold value types several
+//! matches share (port ranges, SPI ranges, IPv6 options headers).
+//!
+//! Adding an extension: see `CONTRIBUTING.md` at the repository root.
 
 pub mod port;
 pub mod spi;
@@ -77,6 +225,16 @@ pub mod udplite;
 
 crate::extension::registry! {
     /// One `-m` match of a rule, typed; anything else is kept as [`Match::Unknown`].
+    /// See the [module](self) for how to build and find one.
+    ///
+    /// ```
+    /// use iptkit::matches::comment::Comment;
+    /// use iptkit::Match;
+    /// let m: Match = Comment::new("web").into();
+    /// assert_eq!(m.name(), "comment");
+    /// assert_eq!(m.to_string(), "-m comment --comment web");
+    /// assert!(matches!(&m, Match::Comment(c) if c.to_str() == Some("web")));
+    /// ```
     ///
     /// Matches larger than 40 bytes are boxed, so that the common small
     /// ones (`tcp`, `udp`, `multiport`, `comment`, ...) cost a table little.

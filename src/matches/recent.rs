@@ -1,6 +1,22 @@
 //! `-m recent`: lists of recently seen addresses (`xt_recent.h`,
 //! `struct xt_recent_mtinfo` revision 0 and `xt_recent_mtinfo_v1` revision 1,
 //! which adds `--mask`).
+//!
+//! ```
+//! use iptkit::matches::recent::{Recent, RecentCmd};
+//! use iptkit::{Family, Inv, Rule};
+//! // A fourth new SSH connection within a minute from one address is dropped.
+//! let rule = Rule::parse(Family::Ipv4, "-m recent --name ssh --update --seconds 60 --hitcount 4 -j DROP")?;
+//! let recent = rule.find::<Recent>().unwrap();
+//! assert_eq!(recent.command, Some(Inv::is(RecentCmd::Update)));
+//! assert_eq!((recent.seconds, recent.hitcount), (Some(60), Some(4)));
+//! // iptables-save prints the defaults too.
+//! assert_eq!(
+//!     rule.to_string(),
+//!     "-m recent --update --seconds 60 --hitcount 4 --name ssh --mask 255.255.255.255 --rsource -j DROP"
+//! );
+//! # Ok::<(), iptkit::Error>(())
+//! ```
 
 use std::net::IpAddr;
 

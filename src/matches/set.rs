@@ -1,6 +1,22 @@
 //! `-m set`: membership of the packet's addresses/ports in an ipset
 //! (`xt_set.h`, match revisions 0 to 4).
 //!
+//! ```
+//! use iptkit::matches::set::{Dir, Set};
+//! use iptkit::{Family, Rule};
+//! let rule = Rule::parse(Family::Ipv4, "-m set --match-set blocked src,dst -j DROP")?;
+//! let set = rule.find::<Set>().unwrap();
+//! assert_eq!(set.set.name, "blocked");
+//! assert_eq!(set.dirs, [Dir::Src, Dir::Dst]);
+//! assert_eq!(rule.to_string(), "-m set --match-set blocked src,dst -j DROP");
+//! # Ok::<(), iptkit::Error>(())
+//! ```
+//!
+//! The set must exist (`ipset create blocked hash:ip,port`, or the like) in
+//! the network namespace the rule is committed to: a
+//! [`Handle`](crate::Handle) looks its index up at commit, and a missing one
+//! is [`Error::NoSuchSet`], nothing committed.
+//!
 //! # Set names and indexes
 //!
 //! The kernel refers to a set by its index (`ip_set_id_t`); iptables text

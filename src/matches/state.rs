@@ -2,6 +2,15 @@
 //! (`xt_state.h`, `struct xt_state_info`). iptables 1.8.9 parses `-m state`
 //! into a [`Conntrack`](super::conntrack::Conntrack) match instead, so text
 //! never builds this type; it is read from the kernel, written back and saved.
+//!
+//! ```
+//! use iptkit::matches::{conntrack::Conntrack, state::State};
+//! use iptkit::{Family, Rule};
+//! let rule = Rule::parse(Family::Ipv4, "-m state --state NEW -j ACCEPT")?;
+//! assert!(rule.find::<State>().is_none()); // text makes a Conntrack
+//! assert!(rule.find::<Conntrack>().is_some_and(|c| c.state_alias));
+//! # Ok::<(), iptkit::Error>(())
+//! ```
 
 use bitflags::bitflags;
 use iptkit_sys::ext::xt_state::*;

@@ -1,4 +1,17 @@
 //! `-m tcp`: ports, flags and options of a TCP header (`xt_tcpudp.h`, `struct xt_tcp`).
+//!
+//! ```
+//! use iptkit::matches::{port::PortRange, tcp::Tcp};
+//! use iptkit::{Family, Inv, Rule, Target};
+//! let rule = Rule::parse(Family::Ipv4, "-p tcp -m tcp --sport 1024:65535 --dport 22 -j ACCEPT")?;
+//! let tcp = rule.find::<Tcp>().unwrap();
+//! assert_eq!(tcp.sport, Some(Inv::is(PortRange::range(1024, 65535))));
+//! // New connections to port 22: a constructor, the other fields set by hand.
+//! let syn = Tcp { dport: Some(Inv::is(22.into())), ..Tcp::syn() };
+//! let built = Rule::new(Family::Ipv4).with_match(syn).with_target(Target::Drop);
+//! assert_eq!(built.to_string(), "-p tcp -m tcp --dport 22 --tcp-flags FIN,SYN,RST,ACK SYN -j DROP");
+//! # Ok::<(), iptkit::Error>(())
+//! ```
 
 use iptkit_sys::ext::xt_tcpudp::*;
 use iptkit_sys::Pod;

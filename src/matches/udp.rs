@@ -1,4 +1,14 @@
 //! `-m udp`: ports of a UDP header (`xt_tcpudp.h`, `struct xt_udp`).
+//!
+//! ```
+//! use iptkit::matches::{port::PortRange, udp::Udp};
+//! use iptkit::{Family, Inv, Rule, Target};
+//! let dns = Rule::new(Family::Ipv4).with_match(Udp::dport(53)).with_target(Target::Accept);
+//! assert_eq!(dns.to_string(), "-p udp -m udp --dport 53 -j ACCEPT");
+//! let rule = Rule::parse(Family::Ipv4, "-p udp -m udp ! --sport 0:1023")?;
+//! assert_eq!(rule.find::<Udp>().unwrap().sport, Some(Inv::not(PortRange::range(0, 1023))));
+//! # Ok::<(), iptkit::Error>(())
+//! ```
 
 use iptkit_sys::ext::xt_tcpudp::*;
 use iptkit_sys::Pod;

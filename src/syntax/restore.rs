@@ -191,6 +191,18 @@ pub struct TableBlock {
 
 /// Parses iptables-restore input. Every line is checked before anything is
 /// applied; errors carry the 1-based line number.
+///
+/// ```
+/// use iptkit::syntax::restore::{parse, Command};
+/// use iptkit::{Error, Family, Policy};
+/// let blocks = parse(Family::Ipv4, "*filter\n:INPUT DROP [0:0]\n-A INPUT -i lo -j ACCEPT\nCOMMIT\n")?;
+/// assert_eq!(blocks[0].name, "filter");
+/// assert_eq!(blocks[0].chains[0].policy, Some(Policy::Drop));
+/// assert!(matches!(&blocks[0].commands[0], (3, Command::Append { chain, .. }) if chain == "INPUT"));
+/// let bad = parse(Family::Ipv4, "*filter\n-A INPUT --bogus\nCOMMIT\n");
+/// assert!(matches!(bad, Err(Error::Line { line: 2, .. })));
+/// # Ok::<(), iptkit::Error>(())
+/// ```
 pub fn parse(family: Family, text: &str) -> Result<Vec<TableBlock>> {
     parse_with(family, text, &RestoreOptions::default())
 }
@@ -734,6 +746,20 @@ impl TableBlock {
     /// `-N` earlier). `[p:b]` counters count only with `opts.counters`,
     /// `-c P B` always. Errors carry the line number; on error `table` may
     /// be half-changed, so apply to a copy (the API's transactions do).
+    ///
+    /// ```
+    /// use iptkit::syntax::restore::{parse, RestoreOptions};
+    /// use iptkit::{Family, Table};
+    /// let mut t = Table::new(Family::Ipv4, "filter")?;
+    /// let blocks = parse(Family::Ipv4, "*filter\n:ssh - [0:0]\n-A INPUT -j ssh\nCOMMIT\n")?;
+    /// blocks[0].apply(&mut t, &RestoreOptions::default())?;
+    /// assert_eq!(t.chain("INPUT").unwrap().rules[0].to_string(), "-j ssh");
+    /// // --noflush: on top of what the table holds.
+    /// let more = parse(Family::Ipv4, "*filter\n-A INPUT -j DROP\nCOMMIT\n")?;
+    /// more[0].apply(&mut t, &RestoreOptions { noflush: true, ..RestoreOptions::default() })?;
+    /// assert_eq!(t.chain("INPUT").unwrap().rules.len(), 2);
+    /// # Ok::<(), iptkit::Error>(())
+    /// ```
     pub fn apply(&self, table: &mut Table, opts: &RestoreOptions) -> Result<()> {
         let mut play = Play::begin(table, opts);
         for line in self.lines() {
@@ -961,6 +987,19 @@ fn play_command(table: &mut Table, cmd: Command, keep_counters: bool) -> Result<
 /// The table as iptables-save prints it, from `*table` to `COMMIT` (the
 /// `# Generated`/`# Completed` comment lines are the caller's): policies always
 /// with their counters, rules with `[p:b]` in front when `counters` is set.
+///
+/// ```
+/// use iptkit::syntax::restore::save_table;
+/// use iptkit::{Family, Rule, Table};
+/// let mut t = Table::new(Family::Ipv4, "raw")?;
+/// t.append("OUTPUT", Rule::parse(Family::Ipv4, "-o lo -j ACCEPT -c 3 180")?)?;
+/// assert_eq!(
+///     save_table(&t, true),
+///     "*raw\n:PREROUTING ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n[3:180] -A OUTPUT -o lo -j ACCEPT\nCOMMIT\n"
+/// );
+/// assert!(!save_table(&t, false).contains("[3:180]"));
+/// # Ok::<(), iptkit::Error>(())
+/// ```
 pub fn save_table(table: &Table, counters: bool) -> String {
     save_table_in(table, counters, Dialect::Legacy)
 }

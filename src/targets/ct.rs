@@ -4,6 +4,20 @@
 //!
 //! `-j NOTRACK` is this target too (revision 2 with `XT_CT_NOTRACK_ALIAS`):
 //! such a value prints as `-j NOTRACK` with no options.
+//!
+//! ```
+//! use iptkit::targets::ct::{Ct, CtFlags};
+//! use iptkit::{Family, Rule};
+//! let rule = Rule::parse(Family::Ipv4, "-p udp -m udp --dport 53 -j CT --notrack")?;
+//! assert!(rule.target_as::<Ct>().unwrap().flags.contains(CtFlags::NOTRACK));
+//! let ftp = Ct { helper: Some("ftp".into()), ..Ct::default() };
+//! assert_eq!(Rule::new(Family::Ipv4).with_target(ftp).to_string(), "-j CT --helper ftp");
+//! // `-j NOTRACK` is CT too, printed under its own name.
+//! let notrack = Rule::parse(Family::Ipv4, "-j NOTRACK")?;
+//! assert_eq!(notrack.target_as::<Ct>(), Some(&Ct::notrack_alias()));
+//! assert_eq!(notrack.to_string(), "-j NOTRACK");
+//! # Ok::<(), iptkit::Error>(())
+//! ```
 
 use bitflags::bitflags;
 use iptkit_sys::ext::xt_ct::*;

@@ -1,6 +1,23 @@
 //! `-j DNAT`: rewrite the destination address and port (`nf_nat.h`;
 //! revision 2 `nf_nat_range2`, what iptables 1.8.9 writes, with shifted port
 //! maps; revisions 0 and 1 are read too).
+//!
+//! ```
+//! use std::net::Ipv4Addr;
+//! use iptkit::matches::tcp::Tcp;
+//! use iptkit::targets::dnat::{Dnat, NatAddrs, NatPorts, NatRange};
+//! use iptkit::{Family, Rule};
+//! let web = Ipv4Addr::new(192, 0, 2, 10).into();
+//! let range = NatRange {
+//!     addrs: Some(NatAddrs { min: web, max: web }),
+//!     ports: Some(NatPorts { min: 8080, max: 8080, base: None }), // ports need -p tcp or udp
+//!     ..NatRange::default()
+//! };
+//! let rule = Rule::new(Family::Ipv4).with_match(Tcp::dport(80)).with_target(Dnat { range, ..Dnat::default() });
+//! assert_eq!(rule.to_string(), "-p tcp -m tcp --dport 80 -j DNAT --to-destination 192.0.2.10:8080");
+//! assert_eq!(Rule::parse(Family::Ipv4, &rule.to_string())?, rule);
+//! # Ok::<(), iptkit::Error>(())
+//! ```
 
 use super::nat_range::{nat_target, Kind};
 pub use super::nat_range::{NatAddrs, NatPorts, NatRange};

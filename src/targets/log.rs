@@ -1,5 +1,17 @@
 //! `-j LOG`: log the packet to the kernel log (`xt_LOG.h`, `struct xt_log_info`;
 //! the same struct for IPv4 and IPv6).
+//!
+//! ```
+//! use iptkit::targets::log::{Log, LogFlags};
+//! use iptkit::{Family, Rule};
+//! let log = Log { prefix: Some("dropped: ".into()), flags: LogFlags::UID, ..Log::default() };
+//! let rule = Rule::new(Family::Ipv4).with_target(log);
+//! assert_eq!(rule.to_string(), "-j LOG --log-prefix \"dropped: \" --log-uid");
+//! let parsed = Rule::parse(Family::Ipv4, "-j LOG --log-level info")?;
+//! assert_eq!(parsed.target_as::<Log>().unwrap().level, 6); // syslog's number
+//! assert_eq!(parsed.to_string(), "-j LOG --log-level 6");
+//! # Ok::<(), iptkit::Error>(())
+//! ```
 
 use bitflags::bitflags;
 use iptkit_sys::ext::xt_log::*;

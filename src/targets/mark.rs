@@ -7,6 +7,18 @@
 //! operand; kernels before 2.6.26) are read and written unchanged.
 //!
 //! This file also holds the `value[/mask]` parser CONNMARK shares.
+//!
+//! ```
+//! use iptkit::targets::mark::MarkTarget;
+//! use iptkit::{Family, Rule};
+//! let rule = Rule::new(Family::Ipv4).with_target(MarkTarget::set_mark(0x10, 0xff));
+//! assert_eq!(rule.to_string(), "-j MARK --set-xmark 0x10/0xff");
+//! // Every option is revision 2's "clear, then XOR", and printed so.
+//! let parsed = Rule::parse(Family::Ipv4, "-j MARK --and-mark 5")?;
+//! assert_eq!(parsed.target_as::<MarkTarget>(), Some(&MarkTarget::and_mark(5)));
+//! assert_eq!(parsed.to_string(), "-j MARK --set-xmark 0x0/0xfffffffa");
+//! # Ok::<(), iptkit::Error>(())
+//! ```
 
 use iptkit_sys::ext::xt_mark::*;
 use iptkit_sys::Pod;

@@ -1,6 +1,17 @@
 //! `-j MASQUERADE`: source NAT to the outgoing interface's address
 //! (`nf_nat.h`; revision 0: `nf_nat_ipv4_multi_range_compat` for IPv4,
 //! `nf_nat_range` for IPv6).
+//!
+//! ```
+//! use iptkit::targets::masquerade::Masquerade;
+//! use iptkit::{Family, Iface, Rule};
+//! let rule = Rule::new(Family::Ipv4).out_interface(Iface::new("eth0")?).with_target(Masquerade::default());
+//! assert_eq!(rule.to_string(), "-o eth0 -j MASQUERADE");
+//! let parsed = Rule::parse(Family::Ipv4, "-p tcp -j MASQUERADE --to-ports 1024-2048 --random")?;
+//! let range = parsed.target_as::<Masquerade>().unwrap().range;
+//! assert!(range.random && range.ports.is_some_and(|p| (p.min, p.max) == (1024, 2048)));
+//! # Ok::<(), iptkit::Error>(())
+//! ```
 
 use super::nat_range::{nat_target, Kind};
 pub use super::nat_range::{NatAddrs, NatPorts, NatRange};

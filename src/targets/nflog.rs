@@ -1,5 +1,15 @@
 //! `-j NFLOG`: send the packet to user space over nfnetlink_log
 //! (`xt_NFLOG.h`, `struct xt_nflog_info`; both families).
+//!
+//! ```
+//! use iptkit::targets::nflog::Nflog;
+//! use iptkit::{Family, Rule};
+//! let nflog = Nflog { group: 5, prefix: Some("ssh".into()), ..Nflog::default() };
+//! let rule = Rule::new(Family::Ipv4).with_target(nflog);
+//! assert_eq!(rule.to_string(), "-j NFLOG --nflog-prefix ssh --nflog-group 5");
+//! assert_eq!(Rule::parse(Family::Ipv4, "-j NFLOG --nflog-group 5 --nflog-prefix ssh")?, rule);
+//! # Ok::<(), iptkit::Error>(())
+//! ```
 
 use iptkit_sys::ext::xt_nflog::*;
 use iptkit_sys::Pod;

@@ -2,6 +2,15 @@
 //! (revision 0, no data). iptables 1.8.9 writes `-j NOTRACK` as `CT` with the
 //! NOTRACK alias flag instead (see [`Ct`](super::ct::Ct)), and so does this
 //! crate; this type only reads and keeps what older tools left in a table.
+//!
+//! ```
+//! use iptkit::targets::{ct::Ct, notrack::Notrack};
+//! use iptkit::{Family, Rule};
+//! let rule = Rule::parse(Family::Ipv4, "-j NOTRACK")?;
+//! assert!(rule.target_as::<Notrack>().is_none()); // text makes a Ct
+//! assert_eq!(rule.target_as::<Ct>(), Some(&Ct::notrack_alias()));
+//! # Ok::<(), iptkit::Error>(())
+//! ```
 
 use super::trace::no_data;
 use crate::error::Result;

@@ -4,6 +4,18 @@
 //! One type serves both families: the reply kinds both have (port unreachable,
 //! administratively prohibited, TCP reset) are one variant each, and the
 //! family of the rule picks the kernel number and the name iptables prints.
+//!
+//! ```
+//! use iptkit::targets::reject::{Reject, RejectWith};
+//! use iptkit::{Family, Rule};
+//! let rule = Rule::new(Family::Ipv4).protocol(6).with_target(Reject::new(RejectWith::TcpReset));
+//! assert_eq!(rule.to_string(), "-p tcp -j REJECT --reject-with tcp-reset");
+//! // The default kind, named as each family names it.
+//! let v6 = Rule::parse(Family::Ipv6, "-j REJECT")?;
+//! assert_eq!(v6.target_as::<Reject>().unwrap().with, RejectWith::PortUnreachable);
+//! assert_eq!(v6.to_string(), "-j REJECT --reject-with icmp6-port-unreachable");
+//! # Ok::<(), iptkit::Error>(())
+//! ```
 
 use iptkit_sys::ext::ip6t_reject::*;
 use iptkit_sys::ext::ipt_reject::*;

@@ -2,6 +2,20 @@
 //! revision 0 `nf_nat_ipv4_multi_range_compat` and IPv6 revision 1
 //! `nf_nat_range`, as iptables 1.8.9 writes them; revision 2 `nf_nat_range2`
 //! is read too).
+//!
+//! ```
+//! use std::net::Ipv4Addr;
+//! use iptkit::targets::snat::{NatAddrs, NatRange, Snat};
+//! use iptkit::{Family, Rule};
+//! let rule = Rule::parse(Family::Ipv4, "-o eth0 -j SNAT --to-source 192.0.2.1")?;
+//! let to = rule.target_as::<Snat>().unwrap().range.addrs.unwrap();
+//! assert_eq!(to.min, Ipv4Addr::new(192, 0, 2, 1));
+//! let one = Ipv4Addr::new(192, 0, 2, 1).into();
+//! let range = NatRange { addrs: Some(NatAddrs { min: one, max: one }), ..NatRange::default() };
+//! let snat = Snat::new(range, 0); // revision 0 for IPv4, 1 for IPv6, as iptables writes
+//! assert_eq!(Rule::new(Family::Ipv4).with_target(snat).to_string(), "-j SNAT --to-source 192.0.2.1");
+//! # Ok::<(), iptkit::Error>(())
+//! ```
 
 use super::nat_range::{nat_target, Kind};
 pub use super::nat_range::{NatAddrs, NatPorts, NatRange};

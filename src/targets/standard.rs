@@ -3,6 +3,17 @@
 use super::TargetExt;
 
 /// What a rule does when it matches: a verdict, a jump, or a target extension.
+///
+/// ```
+/// use iptkit::targets::log::Log;
+/// use iptkit::{Family, Rule, Target};
+/// assert_eq!(Target::verdict("DROP"), Some(Target::Drop));
+/// let jump = Rule::new(Family::Ipv4).with_target(Target::Jump("ssh".into()));
+/// assert_eq!((jump.to_string().as_str(), jump.target.chain()), ("-j ssh", Some("ssh")));
+/// assert_eq!(Target::Goto("ssh".into()).to_string(), "-g ssh");
+/// let log: Target = Log::default().into(); // a target extension: Target::Ext
+/// assert_eq!((log.name(), log.to_string().as_str()), ("LOG", "-j LOG"));
+/// ```
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub enum Target {
     /// No `-j`: count the packet and go on with the next rule.
