@@ -301,6 +301,20 @@ impl From<IpAddr> for Net {
     }
 }
 
+impl From<Ipv4Addr> for Net {
+    /// One host: `192.0.2.1/32`.
+    fn from(a: Ipv4Addr) -> Net {
+        Net::host(IpAddr::V4(a))
+    }
+}
+
+impl From<Ipv6Addr> for Net {
+    /// One host: `2001:db8::1/128`.
+    fn from(a: Ipv6Addr) -> Net {
+        Net::host(IpAddr::V6(a))
+    }
+}
+
 impl FromStr for Net {
     type Err = Error;
 

@@ -140,3 +140,11 @@ fn addresses_and_ports() {
     assert!(PortRange::range(1, 1023).contains(1023));
     assert!(!PortRange::range(1, 1023).contains(0));
 }
+
+#[test]
+fn an_address_is_a_host_network() {
+    let r = Rule::new(Family::Ipv4).source(std::net::Ipv4Addr::new(192, 0, 2, 1));
+    assert_eq!(r.to_string(), "-s 192.0.2.1/32");
+    let r = Rule::new(Family::Ipv6).destination(std::net::Ipv6Addr::LOCALHOST);
+    assert_eq!(r.to_string(), "-d ::1/128");
+}

@@ -171,7 +171,6 @@ pub mod multiport;
 pub mod owner;
 pub mod pkttype;
 
-// Typed in issue 3; placeholders until their codecs land.
 pub mod ah;
 pub mod bpf;
 pub mod cgroup;

@@ -105,7 +105,6 @@
 pub mod connmark;
 pub mod ct;
 
-// Typed in issue 3; placeholders until their codecs land.
 pub mod audit;
 pub mod checksum;
 pub mod classify;
