@@ -324,6 +324,27 @@ impl Handle {
         self.working()
     }
 
+    /// The table as iptables-save prints it, from `*table` to `COMMIT`
+    /// ([`save_table_bytes_in`](crate::syntax::restore::save_table_bytes_in)
+    /// of [`Handle::table`], in the dialect of the handle's backend), with
+    /// the rules' counters when `counters` is set.
+    ///
+    /// A handle that has read nothing yet and holds no change reads the
+    /// table for this alone and keeps none of it: the backend may print
+    /// each rule as it decodes it (legacy does), so a save of a big table
+    /// never holds its rules. The handle stays unread.
+    pub fn save(&mut self, counters: bool) -> Result<Vec<u8>> {
+        let dialect = self.backend.dialect();
+        if self.base.is_none() && self.blind.is_empty() {
+            return self.driver.save(self.family, &self.name, counters, dialect);
+        }
+        Ok(crate::syntax::restore::save_table_bytes_in(
+            self.working()?,
+            counters,
+            dialect,
+        ))
+    }
+
     /// The chains: built-ins in hook order, then user chains by name.
     pub fn chains(&mut self) -> Result<&[Chain]> {
         Ok(&self.working()?.chains)

@@ -424,6 +424,25 @@ pub(crate) trait Driver: Send + std::fmt::Debug {
     /// Reads a table.
     fn load(&mut self, family: Family, table: &str) -> Result<Loaded>;
 
+    /// Reads a table and prints it as iptables-save does, in `dialect`
+    /// ([`crate::syntax::restore::save_table_bytes_in`]). The default
+    /// prints what [`Driver::load`] gives; a backend can print each rule
+    /// as it decodes it instead, and never hold them all.
+    fn save(
+        &mut self,
+        family: Family,
+        table: &str,
+        counters: bool,
+        dialect: crate::extension::Dialect,
+    ) -> Result<Vec<u8>> {
+        let loaded = self.load(family, table)?;
+        Ok(crate::syntax::restore::save_table_bytes_in(
+            &loaded.table,
+            counters,
+            dialect,
+        ))
+    }
+
     /// True when the backend commits [`Delta`]s as they are
     /// ([`Driver::commit_deltas`]): a handle then keeps no second copy of
     /// the table for them.

@@ -25,8 +25,10 @@ use crate::backend::placement;
 use crate::backend::revisions::{self, RevisionCache};
 use crate::backend::{Blind, BlindOutcome, Chains, Committed, Driver, Loaded, State};
 use crate::error::{Error, Refusal, Result};
+use crate::extension::Dialect;
 use crate::rule::{Counters, Rule};
 use crate::ruleset::Table;
+use crate::syntax::restore::SaveText;
 use crate::targets::Target;
 use blob::EntryMap;
 use socket::{AddCounters, Entries, RawTable, ReplaceHeader, Socket};
@@ -300,8 +302,8 @@ fn whole_tables(snap: &Snapshot, loaded: &Loaded, new: &Table) -> Option<(Table,
 }
 
 impl Legacy {
-    /// Reads a table; decodes the rules of `only`'s chains alone when given.
-    fn load_only(&mut self, family: Family, table: &str, only: Option<&Chains>) -> Result<Loaded> {
+    /// Reads a table and cuts it into chains.
+    fn read(&mut self, family: Family, table: &str) -> Result<(RawTable, blob::Layout)> {
         if family == Family::Ipv6 {
             // Open the ipset socket now, so that set lookups later go to
             // this namespace too. Failing here is not fatal: a lookup that
@@ -314,40 +316,78 @@ impl Legacy {
         loop {
             attempts += 1;
             let raw = self.socket(family)?.read(table)?;
-            let (mut t, map) = blob::decode_only(family, table, &raw.info, raw.entries(), only)?;
-            let counted = map.values().map(|c| c.rules.len() + 1).sum::<usize>()
-                + map.values().filter(|c| c.policy.is_none()).count()
-                + 1;
-            if counted == raw.info.num_entries as usize {
-                if ipset::has_unnamed(&t) {
-                    ipset::name(self.ipset_socket()?, &mut t)?;
-                }
-                return Ok(Loaded {
-                    table: t,
-                    state: State::Legacy(Snapshot {
-                        valid_hooks: raw.info.valid_hooks,
-                        num_entries: raw.info.num_entries,
-                        hook_entry: raw.info.hook_entry,
-                        underflow: raw.info.underflow,
-                        map,
-                        blob: Arc::new(Blob::Read(raw)),
-                    }),
-                    only: only.cloned(),
-                });
+            let layout = blob::Layout::new(family, &raw.info, raw.entries())?;
+            if layout.entries() == raw.info.num_entries as usize {
+                return Ok((raw, layout));
             }
             if attempts == 3 {
                 return Err(Error::Malformed(format!(
-                    "GET_INFO says {} entries, the blob holds {counted}",
-                    raw.info.num_entries
+                    "GET_INFO says {} entries, the blob holds {}",
+                    raw.info.num_entries,
+                    layout.entries()
                 )));
             }
         }
+    }
+
+    /// Reads a table; decodes the rules of `only`'s chains alone when given.
+    fn load_only(&mut self, family: Family, table: &str, only: Option<&Chains>) -> Result<Loaded> {
+        let (raw, layout) = self.read(family, table)?;
+        let (mut t, map) = layout.decode(family, table, raw.entries(), only)?;
+        if ipset::has_unnamed(&t) {
+            ipset::name(self.ipset_socket()?, &mut t)?;
+        }
+        Ok(Loaded {
+            table: t,
+            state: State::Legacy(Snapshot {
+                valid_hooks: raw.info.valid_hooks,
+                num_entries: raw.info.num_entries,
+                hook_entry: raw.info.hook_entry,
+                underflow: raw.info.underflow,
+                map,
+                blob: Arc::new(Blob::Read(raw)),
+            }),
+            only: only.cloned(),
+        })
     }
 }
 
 impl Driver for Legacy {
     fn load(&mut self, family: Family, table: &str) -> Result<Loaded> {
         self.load_only(family, table, None)
+    }
+
+    /// Each rule is printed as it is decoded and dropped: the blob and
+    /// the text are all a save holds.
+    fn save(
+        &mut self,
+        family: Family,
+        table: &str,
+        counters: bool,
+        dialect: Dialect,
+    ) -> Result<Vec<u8>> {
+        let (raw, layout) = self.read(family, table)?;
+        let blob = raw.entries();
+        let heads = layout.heads(family, blob);
+        let bodies = layout.bodies();
+        let rules = layout.entries();
+        let mut text = SaveText::new(table, &heads, rules, counters, dialect);
+        let mut sets = None;
+        for (k, chain) in heads.iter().enumerate() {
+            for rule in layout.rules(family, blob, k, &bodies) {
+                let mut rule = rule?;
+                if ipset::rule_has_unnamed(&rule) {
+                    if sets.is_none() {
+                        sets = Some(ipset::Ipset::new(self.ipset_socket()?));
+                    }
+                    if let Some(sets) = &mut sets {
+                        ipset::name_rule(sets, &mut rule)?;
+                    }
+                }
+                text.rule(&rule, &chain.name);
+            }
+        }
+        Ok(text.finish())
     }
 
     /// The kernel hands out the whole table; only the rules of `chains`
