@@ -934,6 +934,33 @@ impl SaveText {
         }
     }
 
+    /// No head: rule lines alone, to be added to a [`SaveText::new`] with
+    /// [`SaveText::extend`] (a reader that gets rules in another order
+    /// than the chains print in writes each chain's lines apart).
+    pub(crate) fn rules_only(counters: bool, dialect: Dialect) -> SaveText {
+        SaveText {
+            bytes: Vec::new(),
+            text: String::new(),
+            counters,
+            dialect,
+        }
+    }
+
+    /// Appends the lines of `pieces` (each made by [`SaveText::rules_only`]),
+    /// in order.
+    pub(crate) fn extend(&mut self, pieces: Vec<SaveText>) {
+        let more = pieces.iter().map(|p| p.bytes.len() + p.text.len()).sum();
+        self.text.reserve(more);
+        for p in pieces {
+            if !p.bytes.is_empty() {
+                self.bytes.extend_from_slice(self.text.as_bytes());
+                self.text.clear();
+                self.bytes.extend_from_slice(&p.bytes);
+            }
+            self.text.push_str(&p.text);
+        }
+    }
+
     /// Writes the line of rule `r` of `chain`.
     pub(crate) fn rule(&mut self, r: &Rule, chain: &str) {
         let (bytes, text) = (&mut self.bytes, &mut self.text);
