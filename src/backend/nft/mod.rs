@@ -24,7 +24,7 @@ mod wire;
 #[doc(hidden)]
 pub use wire::fuzz_rule_message;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use iptkit_sys::nftables::*;
 
@@ -180,8 +180,7 @@ impl Nft {
             })?;
             let mut rules = Vec::new();
             let mut keep = |m: &[u8]| {
-                let r = wire::parse_rule(m)?;
-                if r.table == name {
+                if let Some(r) = wire::parse_rule(m, name)? {
                     rules.push(r);
                 }
                 Ok(())
@@ -331,29 +330,43 @@ fn chains_of(
     Ok((table, kept))
 }
 
-/// Each chain's index in `table`, by name.
-fn chain_index(table: &Table) -> HashMap<&str, usize> {
-    table
-        .chains
-        .iter()
-        .enumerate()
-        .map(|(i, c)| (c.name.as_str(), i))
-        .collect()
+/// The index in a table of each chain a chain dump listed, by name, for
+/// the rules of a rule dump. Rules come chain by chain: the last answer is
+/// kept, and most rules need no lookup.
+struct Listed<'t> {
+    index: HashMap<&'t str, usize>,
+    last: Option<(&'t str, usize)>,
 }
 
-/// The index in the table of a rule message's chain, and what the
-/// snapshot keeps of it: the chain dump must have listed it.
-fn chain_at<'k>(
-    index: &HashMap<&str, usize>,
-    kept: &'k mut HashMap<String, KernelChain>,
-    r: &ffi::RawRule,
-) -> Result<(usize, &'k mut KernelChain)> {
-    match (index.get(r.chain.as_str()), kept.get_mut(&r.chain)) {
-        (Some(&i), Some(k)) => Ok((i, k)),
-        _ => Err(Error::Malformed(format!(
-            "a rule of chain `{}`, which the chain dump did not list",
-            r.chain
-        ))),
+impl<'t> Listed<'t> {
+    fn new(table: &'t Table, raw_chains: &[ffi::RawChain]) -> Listed<'t> {
+        let listed: HashSet<&str> = raw_chains.iter().map(|c| c.name.as_str()).collect();
+        let index = table
+            .chains
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| listed.contains(c.name.as_str()))
+            .map(|(i, c)| (c.name.as_str(), i))
+            .collect();
+        Listed { index, last: None }
+    }
+
+    /// The table index of a rule message's chain, which the chain dump
+    /// must have listed.
+    fn of(&mut self, r: &ffi::RawRule) -> Result<usize> {
+        if let Some((name, i)) = self.last {
+            if name == r.chain {
+                return Ok(i);
+            }
+        }
+        let (&name, &i) = self.index.get_key_value(r.chain.as_str()).ok_or_else(|| {
+            Error::Malformed(format!(
+                "a rule of chain `{}`, which the chain dump did not list",
+                r.chain
+            ))
+        })?;
+        self.last = Some((name, i));
+        Ok(i)
     }
 }
 
@@ -371,16 +384,18 @@ impl Nft {
     fn load_only(&mut self, family: Family, name: &str, only: Option<&Chains>) -> Result<Loaded> {
         let (genid, raw_chains, raw_rules) = self.read(family, name, only)?;
         let (mut table, mut chains) = chains_of(family, name, &raw_chains, only)?;
-        let index = chain_index(&table);
+        let mut listed = Listed::new(&table, &raw_chains);
         let mut rules: Vec<Vec<Rule>> = vec![Vec::new(); table.chains.len()];
         // Each raw rule goes once decoded: the decoded rules take the
         // memory the raw ones leave (a read's peak is one form, not both).
         for r in raw_rules {
-            let (i, k) = chain_at(&index, &mut chains, &r)?;
+            let i = listed.of(&r)?;
             rules[i].push(rule_of(family, &r));
-            k.handles.get_or_insert_with(Vec::new).push(r.handle);
+            if let Some(k) = chains.get_mut(&r.chain) {
+                k.handles.get_or_insert_with(Vec::new).push(r.handle);
+            }
         }
-        drop(index);
+        drop(listed);
         for (chain, rules) in table.chains.iter_mut().zip(rules) {
             chain.rules = rules;
         }
@@ -423,22 +438,22 @@ impl Nft {
                 }
                 Ok(())
             })?;
-            let Ok((table, mut kept)) = chains_of(family, name, &raw_chains, None) else {
+            let Ok((table, _)) = chains_of(family, name, &raw_chains, None) else {
                 return Ok(None);
             };
-            let index = chain_index(&table);
+            let mut listed = Listed::new(&table, &raw_chains);
             let mut texts: Vec<SaveText> = table
                 .chains
                 .iter()
                 .map(|_| SaveText::rules_only(counters, dialect))
                 .collect();
             let mut unusual = false;
+            let mut r = ffi::RawRule::default();
             sock.dump(NFT_MSG_GETRULE, proto, (Some(name), None), |m| {
-                let r = wire::parse_rule(m)?;
-                if r.table != name || unusual {
+                if unusual || !wire::parse_rule_into(m, name, &mut r)? {
                     return Ok(());
                 }
-                let Ok((i, _)) = chain_at(&index, &mut kept, &r) else {
+                let Ok(i) = listed.of(&r) else {
                     unusual = true;
                     return Ok(());
                 };
