@@ -413,11 +413,11 @@ impl Nft {
 
     /// [`Driver::save`] from one steady read: each rule printed as it
     /// arrives, into its chain's text, and dropped. `None` when the
-    /// ruleset changed during every try, or when the read holds anything
-    /// out of the ordinary (a table iptables-nft would refuse, a rule of
-    /// an unlisted chain, a set named by its kernel index alone, which
-    /// needs the ipset socket): the caller then prints a full read, which
-    /// says what is wrong or does what is needed.
+    /// ruleset changed during the read, or when it holds anything out of
+    /// the ordinary (a table iptables-nft would refuse, a rule of an
+    /// unlisted chain, a set named by its kernel index alone, which needs
+    /// the ipset socket): the caller then prints a full read, which
+    /// stands on a busy ruleset, says what is wrong or does what is needed.
     fn save_steady(
         &mut self,
         family: Family,
@@ -426,54 +426,48 @@ impl Nft {
         dialect: Dialect,
     ) -> Result<Option<Vec<u8>>> {
         let proto = nfproto(family);
-        for attempt in 0..READ_ATTEMPTS {
-            crate::backend::backoff(attempt);
-            let sock = self.socket()?;
-            let genid = sock.genid()?;
-            let mut raw_chains = Vec::new();
-            sock.dump(NFT_MSG_GETCHAIN, proto, (Some(name), None), |m| {
-                let c = ffi::parse_chain(m)?;
-                if c.table == name {
-                    raw_chains.push(c);
-                }
-                Ok(())
-            })?;
-            let Ok((table, _)) = chains_of(family, name, &raw_chains, None) else {
-                return Ok(None);
+        let sock = self.socket()?;
+        let genid = sock.genid()?;
+        let mut raw_chains = Vec::new();
+        sock.dump(NFT_MSG_GETCHAIN, proto, (Some(name), None), |m| {
+            let c = ffi::parse_chain(m)?;
+            if c.table == name {
+                raw_chains.push(c);
+            }
+            Ok(())
+        })?;
+        let Ok((table, _)) = chains_of(family, name, &raw_chains, None) else {
+            return Ok(None);
+        };
+        let mut listed = Listed::new(&table, &raw_chains);
+        let mut texts: Vec<SaveText> = table
+            .chains
+            .iter()
+            .map(|_| SaveText::rules_only(counters, dialect))
+            .collect();
+        let mut unusual = false;
+        let mut r = ffi::RawRule::default();
+        sock.dump(NFT_MSG_GETRULE, proto, (Some(name), None), |m| {
+            if unusual || !wire::parse_rule_into(m, name, &mut r)? {
+                return Ok(());
+            }
+            let Ok(i) = listed.of(&r) else {
+                unusual = true;
+                return Ok(());
             };
-            let mut listed = Listed::new(&table, &raw_chains);
-            let mut texts: Vec<SaveText> = table
-                .chains
-                .iter()
-                .map(|_| SaveText::rules_only(counters, dialect))
-                .collect();
-            let mut unusual = false;
-            let mut r = ffi::RawRule::default();
-            sock.dump(NFT_MSG_GETRULE, proto, (Some(name), None), |m| {
-                if unusual || !wire::parse_rule_into(m, name, &mut r)? {
-                    return Ok(());
-                }
-                let Ok(i) = listed.of(&r) else {
-                    unusual = true;
-                    return Ok(());
-                };
-                let rule = rule_of(family, &r);
-                unusual = ipset::rule_has_unnamed(&rule);
-                if let Some(text) = texts.get_mut(i) {
-                    text.rule(&rule, &r.chain);
-                }
-                Ok(())
-            })?;
-            if unusual {
-                return Ok(None);
+            let rule = rule_of(family, &r);
+            unusual = ipset::rule_has_unnamed(&rule);
+            if let Some(text) = texts.get_mut(i) {
+                text.rule(&rule, &r.chain);
             }
-            if sock.genid()? == genid {
-                let mut out = SaveText::new(name, &table.chains, 0, counters, dialect);
-                out.extend(texts);
-                return Ok(Some(out.finish()));
-            }
+            Ok(())
+        })?;
+        if unusual || sock.genid()? != genid {
+            return Ok(None);
         }
-        Ok(None)
+        let mut out = SaveText::new(name, &table.chains, 0, counters, dialect);
+        out.extend(texts);
+        Ok(Some(out.finish()))
     }
 }
 
