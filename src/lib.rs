@@ -58,6 +58,16 @@ macro_rules! push_fmt {
     }};
 }
 
+/// Appends `v` in decimal, as `{v}` prints it, digit by digit: a saved
+/// table prints several numbers per rule (addresses, ports, counters), and
+/// the formatting machinery costs more than the digits.
+pub(crate) fn push_uint(out: &mut String, v: u64) {
+    if v >= 10 {
+        push_uint(out, v / 10);
+    }
+    out.push(char::from(b'0' + (v % 10) as u8));
+}
+
 pub mod addr;
 pub mod allowlist;
 pub mod backend;

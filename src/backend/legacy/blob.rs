@@ -86,6 +86,8 @@ struct Slot {
     target_offset: usize,
     next_offset: usize,
     target: SlotTarget,
+    /// Number of matches.
+    matches: usize,
     /// No match.
     bare: bool,
     /// The IP part is all zero (the kernel's `unconditional()`), as
@@ -133,9 +135,10 @@ fn slots(family: Family, blob: &[u8], count: u32) -> Result<Vec<Slot>> {
             ));
         }
         let entry = &bytes[..n_off];
-        let mut m = esz;
+        let (mut m, mut matches) = (esz, 0);
         while m < t_off {
             m += extension_size(&entry[m..t_off]).map_err(|e| malformed(off, e))?;
+            matches += 1;
         }
         let h = xt_entry_target::read_from(&entry[t_off..])
             .ok_or_else(|| malformed(off, "truncated match or target header"))?;
@@ -163,6 +166,7 @@ fn slots(family: Family, blob: &[u8], count: u32) -> Result<Vec<Slot>> {
             target_offset: t_off,
             next_offset: n_off,
             target,
+            matches,
             bare: t_off == esz,
             unconditional: entry[..ip_size].iter().all(|&b| b == 0),
         });
@@ -531,6 +535,7 @@ fn rule(
     let head = ip::decode(family, entry).map_err(|err| malformed(e.offset, err))?;
     let mut rule = head.rule;
     rule.counters = head.counters;
+    rule.matches.reserve_exact(e.matches);
     let ctx = rule.ctx();
     let mut m = ip::entry_size(family);
     while m < e.target_offset {

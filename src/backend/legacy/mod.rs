@@ -2,6 +2,7 @@
 //! swapped with SET_REPLACE, counters carried over with SET_ADD_COUNTERS,
 //! exactly as libiptc does it.
 
+mod aligned;
 // Reached through Driver::commit_blind, which the handle calls next.
 #[cfg_attr(not(test), allow(dead_code))]
 mod blind;
