@@ -424,23 +424,21 @@ pub(crate) trait Driver: Send + std::fmt::Debug {
     /// Reads a table.
     fn load(&mut self, family: Family, table: &str) -> Result<Loaded>;
 
-    /// Reads a table and prints it as iptables-save does, in `dialect`
-    /// ([`crate::syntax::restore::save_table_bytes_in`]). The default
-    /// prints what [`Driver::load`] gives; a backend can print each rule
-    /// as it decodes it instead, and never hold them all.
+    /// Reads a table and writes it to `out` as iptables-save prints it, in
+    /// `dialect` ([`crate::syntax::restore::save_table_bytes_in`]). The
+    /// default prints what [`Driver::load`] gives; a backend can print
+    /// each rule as it decodes it instead, and never hold them all.
     fn save(
         &mut self,
         family: Family,
         table: &str,
         counters: bool,
         dialect: crate::extension::Dialect,
-    ) -> Result<Vec<u8>> {
+        out: &mut dyn std::io::Write,
+    ) -> Result<()> {
+        use crate::syntax::restore::{save_table_bytes_in, write_saved};
         let loaded = self.load(family, table)?;
-        Ok(crate::syntax::restore::save_table_bytes_in(
-            &loaded.table,
-            counters,
-            dialect,
-        ))
+        write_saved(out, &save_table_bytes_in(&loaded.table, counters, dialect))
     }
 
     /// True when the backend commits [`Delta`]s as they are

@@ -968,7 +968,24 @@ impl SaveText {
         text.push('\n');
     }
 
-    /// Ends the table (`COMMIT`): the whole text.
+    /// Bytes printed and not written yet.
+    pub(crate) fn len(&self) -> usize {
+        self.bytes.len() + self.text.len()
+    }
+
+    /// Writes what is printed so far to `out` and goes on with empty
+    /// buffers: a reader that prints rules as it decodes them can send a
+    /// long table out in pieces, and hold no more than one.
+    pub(crate) fn write_to(&mut self, out: &mut dyn std::io::Write) -> Result<()> {
+        write_saved(out, &self.bytes)?;
+        write_saved(out, self.text.as_bytes())?;
+        self.bytes.clear();
+        self.text.clear();
+        Ok(())
+    }
+
+    /// Ends the table (`COMMIT`): the whole text (what
+    /// [`SaveText::write_to`] has not taken).
     pub(crate) fn finish(mut self) -> Vec<u8> {
         self.text.push_str("COMMIT\n");
         if self.bytes.is_empty() {
@@ -977,6 +994,14 @@ impl SaveText {
         self.bytes.extend_from_slice(self.text.as_bytes());
         self.bytes
     }
+}
+
+/// Writes saved text to `out`.
+pub(crate) fn write_saved(out: &mut dyn std::io::Write, text: &[u8]) -> Result<()> {
+    out.write_all(text).map_err(|source| Error::Io {
+        op: "writing the saved table".into(),
+        source,
+    })
 }
 
 /// The table from `*table` to `COMMIT`, each rule line (without its

@@ -29,7 +29,12 @@ use crate::error::{Error, Refusal, Result};
 use crate::extension::Dialect;
 use crate::rule::{Counters, Rule};
 use crate::ruleset::Table;
-use crate::syntax::restore::SaveText;
+use crate::syntax::restore::{write_saved, SaveText};
+
+/// About how much saved text is printed before it is written out: enough
+/// that writes are few, little enough that its pages are few (on a
+/// virtual machine each new page is a fault of microseconds).
+const SAVE_PIECE: usize = 64 << 10;
 use crate::targets::Target;
 use blob::EntryMap;
 use socket::{AddCounters, Entries, RawTable, ReplaceHeader, Socket};
@@ -358,20 +363,22 @@ impl Driver for Legacy {
         self.load_only(family, table, None)
     }
 
-    /// Each rule is printed as it is decoded and dropped: the blob and
-    /// the text are all a save holds.
+    /// Each rule is printed as it is decoded and dropped, and the text
+    /// goes out a piece at a time: the blob and one piece are all a save
+    /// holds.
     fn save(
         &mut self,
         family: Family,
         table: &str,
         counters: bool,
         dialect: Dialect,
-    ) -> Result<Vec<u8>> {
+        out: &mut dyn std::io::Write,
+    ) -> Result<()> {
         let (raw, layout) = self.read(family, table)?;
         let blob = raw.entries();
         let heads = layout.heads(family, blob);
         let bodies = layout.bodies();
-        let rules = layout.entries();
+        let rules = layout.entries().min(SAVE_PIECE / 64);
         let mut text = SaveText::new(table, &heads, rules, counters, dialect);
         let mut sets = None;
         for (k, chain) in heads.iter().enumerate() {
@@ -386,9 +393,12 @@ impl Driver for Legacy {
                     }
                 }
                 text.rule(&rule, &chain.name);
+                if text.len() >= SAVE_PIECE {
+                    text.write_to(out)?;
+                }
             }
         }
-        Ok(text.finish())
+        write_saved(out, &text.finish())
     }
 
     /// The kernel hands out the whole table; only the rules of `chains`

@@ -39,7 +39,7 @@ use crate::extension::{Dialect, Unknown};
 use crate::matches::Match;
 use crate::rule::{Counters, Rule};
 use crate::ruleset::{builtin_chains, hook_of, Chain, Policy, Table};
-use crate::syntax::restore::{save_table_bytes_in, SaveText};
+use crate::syntax::restore::{save_table_bytes_in, write_saved, SaveText};
 use netlink::Socket;
 
 /// How often a read is tried when the ruleset keeps changing during it
@@ -480,12 +480,13 @@ impl Driver for Nft {
         name: &str,
         counters: bool,
         dialect: Dialect,
-    ) -> Result<Vec<u8>> {
-        if let Some(text) = self.save_steady(family, name, counters, dialect)? {
-            return Ok(text);
-        }
-        let loaded = self.load(family, name)?;
-        Ok(save_table_bytes_in(&loaded.table, counters, dialect))
+        out: &mut dyn std::io::Write,
+    ) -> Result<()> {
+        let text = match self.save_steady(family, name, counters, dialect)? {
+            Some(text) => text,
+            None => save_table_bytes_in(&self.load(family, name)?.table, counters, dialect),
+        };
+        write_saved(out, &text)
     }
 
     fn load(&mut self, family: Family, name: &str) -> Result<Loaded> {

@@ -40,24 +40,25 @@ fn malformed(what: &str) -> Error {
     Error::Malformed(format!("a rule message from the kernel: {what}"))
 }
 
-/// The attributes in `buf`, as (type, payload); an error for one that
-/// does not fit.
-fn attrs(buf: &[u8]) -> impl Iterator<Item = Result<(u16, &[u8])>> {
+/// Calls `each` with the type and payload of every attribute in `buf`, in
+/// order; an error for one that does not fit. (A loop rather than an
+/// iterator of results: a rule message is some sixty attributes, and this
+/// walk is most of reading it.)
+fn for_each_attr<'a>(
+    buf: &'a [u8],
+    mut each: impl FnMut(u16, &'a [u8]) -> Result<()>,
+) -> Result<()> {
     let mut rest = buf;
-    std::iter::from_fn(move || {
-        if rest.len() < NLA_HDRLEN {
-            return None;
-        }
-        let len = u16::from_ne_bytes([rest[0], rest[1]]) as usize;
-        let kind = u16::from_ne_bytes([rest[2], rest[3]]) & NLA_TYPE_MASK;
-        if len < NLA_HDRLEN || len > rest.len() {
-            rest = &[];
-            return Some(Err(malformed("an attribute runs past its message")));
-        }
-        let payload = &rest[NLA_HDRLEN..len];
-        rest = &rest[((len + 3) & !3).min(rest.len())..];
-        Some(Ok((kind, payload)))
-    })
+    while let [l0, l1, t0, t1, ..] = *rest {
+        let len = usize::from(u16::from_ne_bytes([l0, l1]));
+        let kind = u16::from_ne_bytes([t0, t1]) & NLA_TYPE_MASK;
+        let payload = rest
+            .get(NLA_HDRLEN..len)
+            .ok_or_else(|| malformed("an attribute runs past its message"))?;
+        each(kind, payload)?;
+        rest = rest.get((len + 3) & !3..).unwrap_or_default();
+    }
+    Ok(())
 }
 
 fn be32(p: &[u8]) -> Result<u32> {
@@ -99,23 +100,25 @@ struct Data {
 
 fn data(p: &[u8]) -> Result<Data> {
     let mut d = Data::default();
-    for a in attrs(p) {
-        match a? {
-            (NFTA_DATA_VALUE, v) => d.value = Some(v.to_vec()),
-            (NFTA_DATA_VERDICT, v) => {
+    for_each_attr(p, |kind, v| {
+        match kind {
+            NFTA_DATA_VALUE => d.value = Some(v.to_vec()),
+            NFTA_DATA_VERDICT => {
                 let (mut code, mut chain) = (0, None);
-                for a in attrs(v) {
-                    match a? {
-                        (NFTA_VERDICT_CODE, c) => code = be32(c)?,
-                        (NFTA_VERDICT_CHAIN, c) => chain = Some(string(c)),
+                for_each_attr(v, |kind, c| {
+                    match kind {
+                        NFTA_VERDICT_CODE => code = be32(c)?,
+                        NFTA_VERDICT_CHAIN => chain = Some(string(c)),
                         _ => {}
                     }
-                }
+                    Ok(())
+                })?;
                 d.verdict = Some((code, chain));
             }
             _ => {}
         }
-    }
+        Ok(())
+    })?;
     Ok(d)
 }
 
@@ -126,12 +129,12 @@ struct Fields<'a>([Option<&'a [u8]>; 8]);
 impl<'a> Fields<'a> {
     fn read(p: &'a [u8]) -> Result<Fields<'a>> {
         let mut f = [None; 8];
-        for a in attrs(p) {
-            let (kind, v) = a?;
-            if let Some(slot) = f.get_mut(kind as usize) {
+        for_each_attr(p, |kind, v| {
+            if let Some(slot) = f.get_mut(usize::from(kind)) {
                 *slot = Some(v);
             }
-        }
+            Ok(())
+        })?;
         Ok(Fields(f))
     }
     fn get(&self, kind: u16) -> Option<&'a [u8]> {
@@ -171,13 +174,14 @@ impl<'a> Fields<'a> {
 /// One expression (an NFTA_LIST_ELEM's payload).
 fn expr(p: &[u8]) -> Result<Expr> {
     let (mut name, mut body) = (None, &[][..]);
-    for a in attrs(p) {
-        match a? {
-            (NFTA_EXPR_NAME, v) => name = Some(v),
-            (NFTA_EXPR_DATA, v) => body = v,
+    for_each_attr(p, |kind, v| {
+        match kind {
+            NFTA_EXPR_NAME => name = Some(v),
+            NFTA_EXPR_DATA => body = v,
             _ => {}
         }
-    }
+        Ok(())
+    })?;
     // Compared as bytes: only an expression kept by name needs a String.
     let name = name.map(c_bytes).unwrap_or_default();
     let f = Fields::read(body)?;
@@ -298,24 +302,31 @@ pub(crate) fn parse_rule_into(msg: &[u8], table: &str, rule: &mut RawRule) -> Re
     rule.exprs.clear();
     rule.userdata = false;
     let mut ours = false;
-    for a in attrs(body) {
-        match a? {
-            (NFTA_RULE_TABLE, v) => ours = String::from_utf8_lossy(c_bytes(v)) == table,
-            (NFTA_RULE_CHAIN, v) => rule.chain.push_str(&String::from_utf8_lossy(c_bytes(v))),
-            (NFTA_RULE_HANDLE, v) => rule.handle = be64(v)?,
-            (NFTA_RULE_USERDATA, _) => rule.userdata = true,
-            (NFTA_RULE_EXPRESSIONS, list) => {
+    for_each_attr(body, |kind, v| {
+        match kind {
+            NFTA_RULE_TABLE => ours = String::from_utf8_lossy(c_bytes(v)) == table,
+            NFTA_RULE_CHAIN => rule.chain.push_str(&String::from_utf8_lossy(c_bytes(v))),
+            NFTA_RULE_HANDLE => rule.handle = be64(v)?,
+            NFTA_RULE_USERDATA => rule.userdata = true,
+            NFTA_RULE_EXPRESSIONS => {
                 // Counted first: one allocation for the list.
-                rule.exprs.reserve_exact(attrs(list).count());
-                for e in attrs(list) {
-                    if let (NFTA_LIST_ELEM, p) = e? {
+                let mut count = 0;
+                let _ = for_each_attr(v, |_, _| {
+                    count += 1;
+                    Ok(())
+                });
+                rule.exprs.reserve_exact(count);
+                for_each_attr(v, |kind, p| {
+                    if kind == NFTA_LIST_ELEM {
                         rule.exprs.push(expr(p)?);
                     }
-                }
+                    Ok(())
+                })?;
             }
             _ => {}
         }
-    }
+        Ok(())
+    })?;
     Ok(ours)
 }
 
