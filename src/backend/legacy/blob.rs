@@ -236,39 +236,7 @@ impl Layout {
     /// it, into chains.
     pub(crate) fn new(family: Family, info: &ipt_getinfo, blob: &[u8]) -> Result<Layout> {
         let slots = slots(family, blob, info.num_entries)?;
-        // Slots are in offset order: an offset's entry by bisection.
-        let at = |offset: u32, what: &str| {
-            slots
-                .binary_search_by_key(&(offset as usize), |s| s.offset)
-                .map_err(|_| {
-                    Error::Malformed(format!(
-                        "{what} offset {offset} is not the start of an entry"
-                    ))
-                })
-        };
-        if info.valid_hooks >> NF_INET_NUMHOOKS != 0 {
-            return Err(Error::Malformed(format!(
-                "valid_hooks {:#x} names unknown hooks",
-                info.valid_hooks
-            )));
-        }
-        // Entry index of each hook's first rule, with the hook and its
-        // policy's entry index.
-        let mut starts: Vec<Start> = Vec::with_capacity(NF_INET_NUMHOOKS);
-        for h in (0..NF_INET_NUMHOOKS).filter(|h| info.valid_hooks & (1 << h) != 0) {
-            let (first, policy) = (
-                at(info.hook_entry[h], "hook entry")?,
-                at(info.underflow[h], "underflow")?,
-            );
-            if policy < first || start_at(&starts, first).is_some() {
-                return Err(Error::Malformed(format!(
-                    "hook {} has a bad entry/underflow pair",
-                    HOOKS[h]
-                )));
-            }
-            starts.push((first, h, policy));
-        }
-        let mut spans = spans(&slots, &starts)?;
+        let mut spans = spans(&slots, &hook_starts(&slots, info)?)?;
         // The entries that are no rule have no rule's IP part to check: a
         // chain head, a policy, a RETURN, the end.
         let mut rule_entries = vec![false; slots.len()];
@@ -278,27 +246,7 @@ impl Layout {
         for (s, _) in slots.iter().zip(&rule_entries).filter(|(_, r)| !**r) {
             ip::decode(family, s.bytes(blob)).map_err(|e| malformed(s.offset, e))?;
         }
-        // Stable: the built-ins have one hook each.
-        spans.sort_by(|a, b| match (a.hook, b.hook) {
-            (Some(x), Some(y)) => x.cmp(&y),
-            (Some(_), None) => std::cmp::Ordering::Less,
-            (None, Some(_)) => std::cmp::Ordering::Greater,
-            (None, None) => a.name.as_bytes().cmp(b.name.as_bytes()),
-        });
-        let users = spans.iter().position(|s| s.hook.is_none());
-        let (builtins, users) = spans.split_at(users.unwrap_or(spans.len()));
-        let twice = users
-            .windows(2)
-            .find(|w| w[0].name == w[1].name)
-            .map(|w| &w[0])
-            .or_else(|| {
-                users
-                    .iter()
-                    .find(|u| builtins.iter().any(|b| b.name == u.name))
-            });
-        if let Some(s) = twice {
-            return Err(Error::Malformed(format!("two chains named `{}`", s.name)));
-        }
+        in_table_order(&mut spans)?;
         Ok(Layout { slots, spans })
     }
 
@@ -393,6 +341,68 @@ impl Layout {
 /// Where a built-in chain starts: the entry index of its first rule, its
 /// hook, and the entry index of its policy.
 type Start = (usize, usize, usize);
+
+/// Where each built-in chain of GET_INFO's hook layout starts.
+fn hook_starts(slots: &[Slot], info: &ipt_getinfo) -> Result<Vec<Start>> {
+    // Slots are in offset order: an offset's entry by bisection.
+    let at = |offset: u32, what: &str| {
+        slots
+            .binary_search_by_key(&(offset as usize), |s| s.offset)
+            .map_err(|_| {
+                Error::Malformed(format!(
+                    "{what} offset {offset} is not the start of an entry"
+                ))
+            })
+    };
+    if info.valid_hooks >> NF_INET_NUMHOOKS != 0 {
+        return Err(Error::Malformed(format!(
+            "valid_hooks {:#x} names unknown hooks",
+            info.valid_hooks
+        )));
+    }
+    let mut starts: Vec<Start> = Vec::with_capacity(NF_INET_NUMHOOKS);
+    for h in (0..NF_INET_NUMHOOKS).filter(|h| info.valid_hooks & (1 << h) != 0) {
+        let (first, policy) = (
+            at(info.hook_entry[h], "hook entry")?,
+            at(info.underflow[h], "underflow")?,
+        );
+        if policy < first || start_at(&starts, first).is_some() {
+            return Err(Error::Malformed(format!(
+                "hook {} has a bad entry/underflow pair",
+                HOOKS[h]
+            )));
+        }
+        starts.push((first, h, policy));
+    }
+    Ok(starts)
+}
+
+/// Puts the chains in libiptc's order (built-ins by hook, then user chains
+/// by name) and refuses two of one name.
+fn in_table_order(spans: &mut [Span]) -> Result<()> {
+    // Stable: the built-ins have one hook each.
+    spans.sort_by(|a, b| match (a.hook, b.hook) {
+        (Some(x), Some(y)) => x.cmp(&y),
+        (Some(_), None) => std::cmp::Ordering::Less,
+        (None, Some(_)) => std::cmp::Ordering::Greater,
+        (None, None) => a.name.as_bytes().cmp(b.name.as_bytes()),
+    });
+    let users = spans.iter().position(|s| s.hook.is_none());
+    let (builtins, users) = spans.split_at(users.unwrap_or(spans.len()));
+    let twice = users
+        .windows(2)
+        .find(|w| w[0].name == w[1].name)
+        .map(|w| &w[0])
+        .or_else(|| {
+            users
+                .iter()
+                .find(|u| builtins.iter().any(|b| b.name == u.name))
+        });
+    match twice {
+        Some(s) => Err(Error::Malformed(format!("two chains named `{}`", s.name))),
+        None => Ok(()),
+    }
+}
 
 /// The hook and policy entry of the built-in chain whose first rule is
 /// entry `i` (a table has five at most: a search is cheaper than a map).

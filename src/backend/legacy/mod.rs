@@ -30,14 +30,14 @@ use crate::extension::Dialect;
 use crate::rule::{Counters, Rule};
 use crate::ruleset::Table;
 use crate::syntax::restore::{write_saved, SaveText};
+use crate::targets::Target;
+use blob::EntryMap;
+use socket::{AddCounters, Entries, RawTable, ReplaceHeader, Socket};
 
 /// About how much saved text is printed before it is written out: enough
 /// that writes are few, little enough that its pages are few (on a
 /// virtual machine each new page is a fault of microseconds).
 const SAVE_PIECE: usize = 64 << 10;
-use crate::targets::Target;
-use blob::EntryMap;
-use socket::{AddCounters, Entries, RawTable, ReplaceHeader, Socket};
 
 /// The legacy tables that exist in the calling thread's network namespace,
 /// in the order the kernel lists them (`/proc/net/ip_tables_names`), which is
