@@ -238,10 +238,10 @@ impl Net {
                     if i > 0 {
                         out.push('.');
                     }
-                    push_decimal(out, octet);
+                    crate::push_uint(out, octet.into());
                 }
                 out.push('/');
-                push_decimal(out, len);
+                crate::push_uint(out, len.into());
             }
             _ => {
                 // Writing to a String cannot fail.
@@ -273,17 +273,6 @@ impl Net {
         };
         Net::new(addr, mask)
     }
-}
-
-/// Appends `v` in decimal.
-fn push_decimal(out: &mut String, v: u8) {
-    if v >= 100 {
-        out.push(char::from(b'0' + v / 100));
-    }
-    if v >= 10 {
-        out.push(char::from(b'0' + v / 10 % 10));
-    }
-    out.push(char::from(b'0' + v % 10));
 }
 
 impl From<IpNet> for Net {

@@ -294,11 +294,22 @@ pub(crate) fn put_c_str<const N: usize>(
 /// True when `encode` writes `data` back: the same bytes once both are
 /// padded to XT_ALIGN (the kernel always hands over padded data).
 pub(crate) fn writes_back(data: &[u8], encode: impl FnOnce(&mut Vec<u8>)) -> bool {
-    let mut again = Vec::with_capacity(data.len());
-    encode(&mut again);
-    let len = iptkit_sys::xt_align(again.len().max(data.len()));
-    again.resize(len, 0);
-    again[..data.len()] == *data && again[data.len()..].iter().all(|&b| b == 0)
+    // Every match and target read is checked: one buffer per thread, not
+    // an allocation per check (a fresh one if an encoder checks in turn).
+    thread_local! {
+        static AGAIN: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+    }
+    let check = |again: &mut Vec<u8>| {
+        again.clear();
+        encode(again);
+        let len = iptkit_sys::xt_align(again.len().max(data.len()));
+        again.resize(len, 0);
+        again[..data.len()] == *data && again[data.len()..].iter().all(|&b| b == 0)
+    };
+    AGAIN.with(|again| match again.try_borrow_mut() {
+        Ok(mut again) => check(&mut again),
+        Err(_) => check(&mut Vec::new()),
+    })
 }
 
 /// Reads a kernel struct, or says which extension's data was too short.

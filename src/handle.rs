@@ -462,6 +462,38 @@ impl Handle {
         self.working()
     }
 
+    /// The table as iptables-save prints it, from `*table` to `COMMIT`
+    /// ([`save_table_bytes_in`](crate::syntax::restore::save_table_bytes_in)
+    /// of [`Handle::table`], in the dialect of the handle's backend), with
+    /// the rules' counters when `counters` is set.
+    ///
+    /// A handle that has read nothing yet and holds no change reads the
+    /// table for this alone and keeps none of it: the backend prints each
+    /// rule as it decodes it, so a save of a big table never holds its
+    /// rules. The handle stays unread.
+    pub fn save(&mut self, counters: bool) -> Result<Vec<u8>> {
+        let mut text = Vec::new();
+        self.save_to(counters, &mut text)?;
+        Ok(text)
+    }
+
+    /// [`Handle::save`] written to `out` as it is printed. On the legacy
+    /// backend the text goes out in pieces while the rules are decoded
+    /// (the table's text is never whole in memory either), so after an
+    /// error `out` may hold part of the table; on nf_tables the text is
+    /// written once the read stood. A save tool writes straight to its
+    /// output, as iptables-save does.
+    pub fn save_to(&mut self, counters: bool, out: &mut dyn std::io::Write) -> Result<()> {
+        let dialect = self.backend.dialect();
+        if self.base.is_none() && self.blind.is_empty() {
+            return self
+                .driver
+                .save(self.family, &self.name, counters, dialect, out);
+        }
+        let text = crate::syntax::restore::save_table_bytes_in(self.working()?, counters, dialect);
+        crate::syntax::restore::write_saved(out, &text)
+    }
+
     /// The chains: built-ins in hook order, then user chains by name.
     pub fn chains(&mut self) -> Result<&[Chain]> {
         Ok(&self.working()?.chains)

@@ -70,6 +70,29 @@ macro_rules! push_fmt {
     }};
 }
 
+/// Appends `v` in decimal, as `{v}` prints it, digit by digit: a saved
+/// table prints several numbers per rule (addresses, ports, counters), and
+/// the formatting machinery costs more than the digits.
+pub(crate) fn push_uint(out: &mut String, v: u64) {
+    let digit = |out: &mut String, d: u64| out.push(char::from(b'0' + (d % 10) as u8));
+    // Three digits at a time: most numbers printed (octets, prefix lengths,
+    // ports) take one step.
+    let low = v % 1000;
+    if v >= 1000 {
+        push_uint(out, v / 1000);
+        digit(out, low / 100);
+        digit(out, low / 10);
+    } else {
+        if low >= 100 {
+            digit(out, low / 100);
+        }
+        if low >= 10 {
+            digit(out, low / 10);
+        }
+    }
+    digit(out, low);
+}
+
 pub mod addr;
 pub mod allowlist;
 pub mod backend;
@@ -105,3 +128,32 @@ pub use matches::Match;
 pub use rule::{Counters, Rule};
 pub use ruleset::{Chain, Policy, Table};
 pub use targets::{Target, TargetExt};
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn push_uint_prints_as_display_does() {
+        let mut values = vec![
+            0,
+            9,
+            10,
+            99,
+            100,
+            101,
+            999,
+            1000,
+            1001,
+            1010,
+            65535,
+            u64::MAX,
+        ];
+        values.extend((0..64).map(|s| 1u64 << s));
+        values.extend((0..20).map(|e| 10u64.pow(e)));
+        values.extend((0..20).map(|e| 10u64.pow(e) - 1));
+        for v in values {
+            let mut out = String::from("x");
+            super::push_uint(&mut out, v);
+            assert_eq!(out, format!("x{v}"));
+        }
+    }
+}

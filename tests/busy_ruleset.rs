@@ -154,6 +154,17 @@ fn busy(backend: Backend, writer_round: &str) {
     h.commit()
         .unwrap_or_else(|e| panic!("unblock under a busy writer: {e}"));
 
+    // A save reads the table whole, as it stood at one moment.
+    let saved = open(backend)
+        .save(false)
+        .expect("a save under a busy writer");
+    let saved_rules = String::from_utf8(saved)
+        .unwrap()
+        .lines()
+        .filter(|l| l.starts_with("-A INPUT "))
+        .count();
+    assert_eq!(saved_rules, RULES + 5);
+
     let rounds = writer.rounds() - rounds_before;
     drop(writer);
     assert!(

@@ -96,20 +96,22 @@ fn real_save(backend: Backend, family: Family) -> String {
         .collect()
 }
 
-/// iptkit's save of every table, in the order the backend's save prints them.
+/// iptkit's save of every table, in the order the backend's save prints
+/// them: `Handle::save`, which prints each rule as it decodes it, and the
+/// same as the table read and printed whole.
 fn iptkit_save(backend: Backend, family: Family) -> String {
+    let open = |t: &str| Handle::open_with(family, t, options(backend)).unwrap();
     existing_tables(backend, family)
         .unwrap()
         .iter()
         .map(|t| {
-            save_table_in(
-                Handle::open_with(family, t, options(backend))
-                    .unwrap()
-                    .table()
-                    .unwrap(),
-                true,
-                backend.dialect(),
-            )
+            let saved = String::from_utf8(open(t).save(true).unwrap()).unwrap();
+            let whole = save_table_in(open(t).table().unwrap(), true, backend.dialect());
+            assert_eq!(
+                saved, whole,
+                "{backend:?} {t}: Handle::save and the table read print the same"
+            );
+            saved
         })
         .collect()
 }

@@ -450,3 +450,14 @@ fn open_in_changes_another_namespace_from_this_thread() {
     other.kill().unwrap();
     other.wait().unwrap();
 }
+
+#[test]
+fn a_save_of_a_long_table_is_what_iptables_legacy_save_prints() {
+    isolate();
+    for f in FAMILIES {
+        restore(f, &long_table(f, 3000));
+        let saved = common::legacy(f, "filter").unwrap().save(true).unwrap();
+        assert!(saved.len() > 256 << 10, "written in several pieces");
+        assert_eq!(String::from_utf8(saved).unwrap(), save(f, "filter", true));
+    }
+}

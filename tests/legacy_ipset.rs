@@ -104,6 +104,9 @@ fn written_by_iptables_read_by_name() {
             .map(|r| r.save_line("FORWARD", false))
             .collect();
         assert_eq!(got, [line]);
+        // A save names the set as it prints the rule.
+        let saved = common::legacy(f, "filter").unwrap().save(true).unwrap();
+        assert_eq!(String::from_utf8(saved).unwrap(), save(f, "filter", true));
         // The same rule from text (name, no index) is the rule read.
         let parsed = rule(
             f,

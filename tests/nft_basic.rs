@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{isolate, nft_handle, nft_ipt, nft_rules, rule};
+use common::{isolate, long_table, nft_handle, nft_ipt, nft_restore, nft_rules, nft_save, rule};
 use iptkit::Family;
 
 const RULES: &[&str] = &[
@@ -261,4 +261,17 @@ fn positional_changes_through_a_kept_handle_land_as_iptables_nft_puts_them() {
         .map(|r| r.save_line_in("INPUT", false, iptkit::extension::Dialect::Nft))
         .collect();
     assert!(ours == want, "what the handle shows");
+}
+
+#[test]
+fn a_save_of_a_long_table_is_what_iptables_nft_save_prints() {
+    isolate();
+    for f in [Family::Ipv4, Family::Ipv6] {
+        nft_restore(f, &long_table(f, 3000));
+        let saved = nft_handle(f, "filter").save(true).unwrap();
+        assert_eq!(
+            String::from_utf8(saved).unwrap(),
+            nft_save(f, Some("filter"), true)
+        );
+    }
 }

@@ -47,6 +47,12 @@ fn sets_by_name_both_ways() {
             f,
             &format!("-A FORWARD -m set --match-set {name} src,dst -j ACCEPT"),
         );
+        // A save names the sets too (through a full read: see Driver::save).
+        let saved = nft_handle(f, "filter").save(false).unwrap();
+        assert_eq!(
+            String::from_utf8(saved).unwrap(),
+            nft_save(f, Some("filter"), false)
+        );
         let mut h = nft_handle(f, "filter");
         let got = common::handle_nft_lines(&mut h);
         assert_eq!(

@@ -96,10 +96,18 @@ fn iptkit_restore(backend: Backend, family: Family, input: &[u8]) -> iptkit::Res
 }
 
 /// The table as iptkit reads it from the kernel, printed as the backend's
-/// save tool prints it.
+/// save tool prints it: by `Handle::save`, which prints each rule as it
+/// decodes it, and the same as the table read and printed whole.
 fn iptkit_save(backend: Backend, family: Family, table: &str) -> Vec<u8> {
+    let saved = open(backend, family, table).save(false).unwrap();
     let mut h = open(backend, family, table);
-    save_table_bytes_in(h.table().unwrap(), false, dialect(backend))
+    let whole = save_table_bytes_in(h.table().unwrap(), false, dialect(backend));
+    assert_eq!(
+        saved.escape_ascii().to_string(),
+        whole.escape_ascii().to_string(),
+        "{backend:?}: Handle::save and the table read print the same"
+    );
+    saved
 }
 
 /// `input` (one table) through the real tool, then through iptkit: the real

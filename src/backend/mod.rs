@@ -452,6 +452,23 @@ pub(crate) trait Driver: Send + std::fmt::Debug {
     /// Reads a table.
     fn load(&mut self, family: Family, table: &str) -> Result<Loaded>;
 
+    /// Reads a table and writes it to `out` as iptables-save prints it, in
+    /// `dialect` ([`crate::syntax::restore::save_table_bytes_in`]). The
+    /// default prints what [`Driver::load`] gives; a backend can print
+    /// each rule as it decodes it instead, and never hold them all.
+    fn save(
+        &mut self,
+        family: Family,
+        table: &str,
+        counters: bool,
+        dialect: crate::extension::Dialect,
+        out: &mut dyn std::io::Write,
+    ) -> Result<()> {
+        use crate::syntax::restore::{save_table_bytes_in, write_saved};
+        let loaded = self.load(family, table)?;
+        write_saved(out, &save_table_bytes_in(&loaded.table, counters, dialect))
+    }
+
     /// True when the backend commits [`Delta`]s as they are
     /// ([`Driver::commit_deltas`]): a handle then keeps no second copy of
     /// the table for them.

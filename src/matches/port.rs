@@ -63,6 +63,16 @@ impl PortRange {
         (self.min..=self.max).contains(&port)
     }
 
+    /// Appends the range as [`fmt::Display`] prints it, without the
+    /// formatting machinery (a saved table prints one or two per rule).
+    pub(crate) fn write(&self, out: &mut String) {
+        crate::push_uint(out, self.min.into());
+        if self.min != self.max {
+            out.push(':');
+            crate::push_uint(out, self.max.into());
+        }
+    }
+
     /// Parses `P`, `P:Q`, `P:`, `:Q` or `:` with service names of `proto`
     /// (`parse_tcp_ports` in libxt_tcp.c).
     pub fn parse(option: &str, s: &str, proto: &str) -> Result<PortRange> {

@@ -122,7 +122,11 @@ pub(crate) fn set_once<T>(slot: &mut Option<T>, option: &str, value: T) -> Resul
 pub(crate) fn save_range(out: &mut String, name: &str, r: &Option<Inv<PortRange>>) {
     if let Some(r) = r {
         if !r.value.is_all() {
-            push_fmt!(out, "{} --{name} {}", r.bang(), r.value);
+            out.push_str(r.bang());
+            out.push_str(" --");
+            out.push_str(name);
+            out.push(' ');
+            r.value.write(out);
         }
     }
 }

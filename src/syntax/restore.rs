@@ -31,7 +31,7 @@ use crate::addr::Family;
 use crate::error::{Error, Result};
 use crate::names::parse_uint;
 use crate::rule::{Counters, Rule};
-use crate::ruleset::{builtin_chains, check_chain_name, Policy, Table};
+use crate::ruleset::{builtin_chains, check_chain_name, Chain, Policy, Table};
 
 use std::borrow::Cow;
 use std::fmt::Write;
@@ -1021,40 +1021,131 @@ pub fn save_table_bytes(table: &Table, counters: bool) -> Vec<u8> {
 
 /// [`save_table_bytes`] as the given tool prints it.
 pub fn save_table_bytes_in(table: &Table, counters: bool, dialect: Dialect) -> Vec<u8> {
-    let mut bytes = Vec::new();
-    let text = write_table(table, |text, r, chain| {
-        write_rule_line_bytes(&mut bytes, text, r, chain, counters, dialect)
-    });
-    if bytes.is_empty() {
-        return text.into_bytes();
+    let rules = table.chains.iter().map(|c| c.rules.len()).sum();
+    let mut out = SaveText::new(&table.name, &table.chains, rules, counters, dialect);
+    for c in &table.chains {
+        for r in &c.rules {
+            out.rule(r, &c.name);
+        }
     }
-    bytes.extend_from_slice(text.as_bytes());
-    bytes
+    out.finish()
+}
+
+/// The text [`save_table_bytes_in`] prints, written a piece at a time: the
+/// head (`*table` and the chain lines) first, then each rule line, chain
+/// by chain in the order of the head. A reader that prints each rule as it
+/// decodes it (a save) writes the same bytes without ever holding the
+/// table's rules.
+pub(crate) struct SaveText {
+    /// Everything before `text`: the lines up to a comment that is not
+    /// UTF-8, with that comment (see [`write_rule_line_bytes`]).
+    bytes: Vec<u8>,
+    /// The text since.
+    text: String,
+    counters: bool,
+    dialect: Dialect,
+}
+
+impl SaveText {
+    /// Writes the head of `table` with the chain lines of `chains` (their
+    /// rules are not printed: see [`SaveText::rule`]), with room for about
+    /// `rules` rule lines.
+    pub(crate) fn new(
+        table: &str,
+        chains: &[Chain],
+        rules: usize,
+        counters: bool,
+        dialect: Dialect,
+    ) -> SaveText {
+        // Room for lines of the usual length, so that most tables print
+        // without growing the String.
+        let mut text = String::with_capacity(32 * (2 + chains.len()) + 64 * rules);
+        write_head(&mut text, table, chains);
+        SaveText {
+            bytes: Vec::new(),
+            text,
+            counters,
+            dialect,
+        }
+    }
+
+    /// No head: rule lines alone, to be added to a [`SaveText::new`] with
+    /// [`SaveText::extend`] (a reader that gets rules in another order
+    /// than the chains print in writes each chain's lines apart).
+    pub(crate) fn rules_only(counters: bool, dialect: Dialect) -> SaveText {
+        SaveText {
+            bytes: Vec::new(),
+            text: String::new(),
+            counters,
+            dialect,
+        }
+    }
+
+    /// Appends the lines of `pieces` (each made by [`SaveText::rules_only`]),
+    /// in order.
+    pub(crate) fn extend(&mut self, pieces: Vec<SaveText>) {
+        let more = pieces.iter().map(|p| p.bytes.len() + p.text.len()).sum();
+        self.text.reserve(more);
+        for p in pieces {
+            if !p.bytes.is_empty() {
+                self.bytes.extend_from_slice(self.text.as_bytes());
+                self.text.clear();
+                self.bytes.extend_from_slice(&p.bytes);
+            }
+            self.text.push_str(&p.text);
+        }
+    }
+
+    /// Writes the line of rule `r` of `chain`.
+    pub(crate) fn rule(&mut self, r: &Rule, chain: &str) {
+        let (bytes, text) = (&mut self.bytes, &mut self.text);
+        write_rule_line_bytes(bytes, text, r, chain, self.counters, self.dialect);
+        text.push('\n');
+    }
+
+    /// Bytes printed and not written yet.
+    pub(crate) fn len(&self) -> usize {
+        self.bytes.len() + self.text.len()
+    }
+
+    /// Writes what is printed so far to `out` and goes on with empty
+    /// buffers: a reader that prints rules as it decodes them can send a
+    /// long table out in pieces, and hold no more than one.
+    pub(crate) fn write_to(&mut self, out: &mut dyn std::io::Write) -> Result<()> {
+        write_saved(out, &self.bytes)?;
+        write_saved(out, self.text.as_bytes())?;
+        self.bytes.clear();
+        self.text.clear();
+        Ok(())
+    }
+
+    /// Ends the table (`COMMIT`): the whole text (what
+    /// [`SaveText::write_to`] has not taken).
+    pub(crate) fn finish(mut self) -> Vec<u8> {
+        self.text.push_str("COMMIT\n");
+        if self.bytes.is_empty() {
+            return self.text.into_bytes();
+        }
+        self.bytes.extend_from_slice(self.text.as_bytes());
+        self.bytes
+    }
+}
+
+/// Writes saved text to `out`.
+pub(crate) fn write_saved(out: &mut dyn std::io::Write, text: &[u8]) -> Result<()> {
+    out.write_all(text).map_err(|source| Error::Io {
+        op: "writing the saved table".into(),
+        source,
+    })
 }
 
 /// The table from `*table` to `COMMIT`, each rule line (without its
 /// newline) by `rule_line`.
 fn write_table(table: &Table, mut rule_line: impl FnMut(&mut String, &Rule, &str)) -> String {
     let rules: usize = table.chains.iter().map(|c| c.rules.len()).sum();
-    // Room for lines of the usual length, so that most tables print
-    // without growing the String.
+    // As in SaveText::new.
     let mut out = String::with_capacity(32 * (2 + table.chains.len()) + 64 * rules);
-    out.push('*');
-    out.push_str(&table.name);
-    out.push('\n');
-    for c in &table.chains {
-        out.push(':');
-        out.push_str(&c.name);
-        match c.policy {
-            Some(p) => {
-                // Writing to a String cannot fail.
-                let _ = write!(out, " {p} ");
-                push_counters(&mut out, c.counters);
-            }
-            None => out.push_str(" - [0:0]"),
-        }
-        out.push('\n');
-    }
+    write_head(&mut out, &table.name, &table.chains);
     for c in &table.chains {
         for r in &c.rules {
             rule_line(&mut out, r, &c.name);
@@ -1063,6 +1154,27 @@ fn write_table(table: &Table, mut rule_line: impl FnMut(&mut String, &Rule, &str
     }
     out.push_str("COMMIT\n");
     out
+}
+
+/// `*table` and a line for each chain: its policy and the policy's
+/// counters, or `-` for a user chain.
+fn write_head(out: &mut String, table: &str, chains: &[Chain]) {
+    out.push('*');
+    out.push_str(table);
+    out.push('\n');
+    for c in chains {
+        out.push(':');
+        out.push_str(&c.name);
+        match c.policy {
+            Some(p) => {
+                // Writing to a String cannot fail.
+                let _ = write!(out, " {p} ");
+                push_counters(out, c.counters);
+            }
+            None => out.push_str(" - [0:0]"),
+        }
+        out.push('\n');
+    }
 }
 
 #[cfg(test)]

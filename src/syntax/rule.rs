@@ -539,8 +539,11 @@ pub(crate) fn write_rule_line_bytes(
 
 /// Appends `[packets:bytes]`.
 pub(crate) fn push_counters(out: &mut String, c: Counters) {
-    // Writing to a String cannot fail.
-    let _ = write!(out, "[{}:{}]", c.packets, c.bytes);
+    out.push('[');
+    crate::push_uint(out, c.packets);
+    out.push(':');
+    crate::push_uint(out, c.bytes);
+    out.push(']');
 }
 
 /// Appends the rule spec as [`save_rule_spec_in`] prints it. A table is

@@ -97,6 +97,33 @@ pub fn rule(family: Family, spec: &str) -> iptkit::Rule {
 }
 
 /// A host address of the family, numbered.
+/// A filter table for iptables-restore `-c` whose save is far longer than
+/// a save writes at once: `rules` rules with counters and comments in the
+/// user chain `zeta` (declared before `alpha`, so that the kernel may list
+/// the chains in another order than a save prints them), a few in `alpha`
+/// and INPUT.
+pub fn long_table(family: Family, rules: usize) -> String {
+    let net = |i: usize| match family {
+        Family::Ipv4 => format!("10.{}.{}.0/24", i / 256 % 256, i % 256),
+        Family::Ipv6 => format!("2001:db8:{:x}::/64", i),
+    };
+    let mut text = String::from(
+        "*filter\n:INPUT DROP [7:420]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [1:2]\n\
+         :zeta - [0:0]\n:alpha - [0:0]\n[3:4] -A INPUT -i lo -j ACCEPT\n-A INPUT -j alpha\n\
+         -A INPUT -g zeta\n-A alpha -p udp -m udp --sport 53 -j RETURN\n",
+    );
+    for i in 0..rules {
+        text.push_str(&format!(
+            "[{i}:{}] -A zeta -s {} -p tcp -m tcp --dport {} -m comment --comment \"rule {i}\" -j ACCEPT\n",
+            i * 60,
+            net(i),
+            i % 65536,
+        ));
+    }
+    text.push_str("COMMIT\n");
+    text
+}
+
 pub fn host(family: Family, n: u8) -> String {
     match family {
         Family::Ipv4 => format!("192.0.2.{n}"),

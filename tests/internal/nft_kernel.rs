@@ -532,7 +532,7 @@ fn wire_reader_agrees_with_libnftnl() {
         iptkit_sys::nftables::NFPROTO_IPV4,
         (Some("filter"), None),
         |m| {
-            let ours = super::wire::parse_rule(m).unwrap();
+            let ours = super::wire::parse_rule(m, "filter").unwrap().unwrap();
             let theirs = super::ffi::parse_rule(m).unwrap();
             assert_eq!(format!("{ours:?}"), format!("{theirs:?}"));
             seen += 1;

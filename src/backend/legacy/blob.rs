@@ -86,6 +86,8 @@ struct Slot {
     target_offset: usize,
     next_offset: usize,
     target: SlotTarget,
+    /// Number of matches.
+    matches: usize,
     /// No match.
     bare: bool,
     /// The IP part is all zero (the kernel's `unconditional()`), as
@@ -133,9 +135,10 @@ fn slots(family: Family, blob: &[u8], count: u32) -> Result<Vec<Slot>> {
             ));
         }
         let entry = &bytes[..n_off];
-        let mut m = esz;
+        let (mut m, mut matches) = (esz, 0);
         while m < t_off {
             m += extension_size(&entry[m..t_off]).map_err(|e| malformed(off, e))?;
+            matches += 1;
         }
         let h = xt_entry_target::read_from(&entry[t_off..])
             .ok_or_else(|| malformed(off, "truncated match or target header"))?;
@@ -163,6 +166,7 @@ fn slots(family: Family, blob: &[u8], count: u32) -> Result<Vec<Slot>> {
             target_offset: t_off,
             next_offset: n_off,
             target,
+            matches,
             bare: t_off == esz,
             unconditional: entry[..ip_size].iter().all(|&b| b == 0),
         });
@@ -215,6 +219,200 @@ struct Span {
     policy: Option<(Policy, usize)>,
 }
 
+/// A blob cut into its chains and checked: everything a read does but
+/// decode the rules. Rules are decoded from it one by one
+/// ([`Layout::rules`]): into a [`Table`] ([`decode_only`]), or straight
+/// into iptables-save's text, keeping none of them (a save).
+pub(crate) struct Layout {
+    /// Every entry, in blob order.
+    slots: Vec<Slot>,
+    /// The chains in table order: built-ins by hook, then user chains by
+    /// name (libiptc's order).
+    spans: Vec<Span>,
+}
+
+impl Layout {
+    /// Cuts the blob GET_ENTRIES returned, laid out as GET_INFO describes
+    /// it, into chains.
+    pub(crate) fn new(family: Family, info: &ipt_getinfo, blob: &[u8]) -> Result<Layout> {
+        let slots = slots(family, blob, info.num_entries)?;
+        let mut spans = spans(&slots, &hook_starts(&slots, info)?)?;
+        // The entries that are no rule have no rule's IP part to check: a
+        // chain head, a policy, a RETURN, the end.
+        let mut rule_entries = vec![false; slots.len()];
+        for s in &spans {
+            rule_entries[s.rules.clone()].fill(true);
+        }
+        for (s, _) in slots.iter().zip(&rule_entries).filter(|(_, r)| !**r) {
+            ip::decode(family, s.bytes(blob)).map_err(|e| malformed(s.offset, e))?;
+        }
+        in_table_order(&mut spans)?;
+        Ok(Layout { slots, spans })
+    }
+
+    /// The number of entries.
+    pub(crate) fn entries(&self) -> usize {
+        self.slots.len()
+    }
+
+    /// The chains in table order, without their rules: names, policies
+    /// and the policies' counters.
+    pub(crate) fn heads(&self, family: Family, blob: &[u8]) -> Vec<Chain> {
+        self.spans
+            .iter()
+            .map(|s| Chain {
+                name: s.name.clone(),
+                policy: s.policy.map(|p| p.0),
+                counters: s
+                    .policy
+                    .map(|(_, i)| counters_of(family, self.slots[i].bytes(blob)))
+                    .unwrap_or_default(),
+                rules: Vec::new(),
+            })
+            .collect()
+    }
+
+    /// Where jumps may land: the offset of each user chain's body's first
+    /// entry, with the chain's name. [`Layout::rules`] takes it.
+    pub(crate) fn bodies(&self) -> HashMap<usize, &str> {
+        self.spans
+            .iter()
+            .filter(|s| s.hook.is_none())
+            .map(|s| (self.slots[s.rules.start].offset, s.name.as_str()))
+            .collect()
+    }
+
+    /// The rules of the `chain`th chain of [`Layout::heads`], each decoded
+    /// when the iterator reaches it.
+    pub(crate) fn rules<'a>(
+        &'a self,
+        family: Family,
+        blob: &'a [u8],
+        chain: usize,
+        bodies: &'a HashMap<usize, &str>,
+    ) -> impl ExactSizeIterator<Item = Result<Rule>> + 'a {
+        let range = self.spans.get(chain).map_or(0..0, |s| s.rules.clone());
+        range.map(move |i| {
+            let next = self.slots.get(i + 1).map(|e| e.offset);
+            rule(family, blob, &self.slots[i], next, bodies)
+        })
+    }
+
+    /// Where the `chain`th chain's entries sit.
+    fn entry_map(&self, chain: usize) -> ChainEntries {
+        let s = &self.spans[chain];
+        ChainEntries {
+            rules: s.rules.clone().collect(),
+            policy: s.policy.map(|p| p.1),
+            body: s.hook.is_none().then_some(s.rules.start),
+        }
+    }
+
+    /// The table, with the rules of the chains in `only` alone when given
+    /// (see [`decode_only`]), and where each chain's entries sat.
+    pub(crate) fn decode(
+        &self,
+        family: Family,
+        name: &str,
+        blob: &[u8],
+        only: Option<&crate::backend::Chains>,
+    ) -> Result<(Table, EntryMap)> {
+        let bodies = self.bodies();
+        let mut table = Table {
+            family,
+            name: name.to_string(),
+            chains: self.heads(family, blob),
+        };
+        let mut map = EntryMap::with_capacity(table.chains.len());
+        for (k, chain) in table.chains.iter_mut().enumerate() {
+            if only.is_none_or(|o| o.contains(&chain.name)) {
+                let rules = self.rules(family, blob, k, &bodies);
+                chain.rules.reserve_exact(rules.len());
+                for rule in rules {
+                    chain.rules.push(rule?);
+                }
+            }
+            map.insert(chain.name.clone(), self.entry_map(k));
+        }
+        Ok((table, map))
+    }
+}
+
+/// Where a built-in chain starts: the entry index of its first rule, its
+/// hook, and the entry index of its policy.
+type Start = (usize, usize, usize);
+
+/// Where each built-in chain of GET_INFO's hook layout starts.
+fn hook_starts(slots: &[Slot], info: &ipt_getinfo) -> Result<Vec<Start>> {
+    // Slots are in offset order: an offset's entry by bisection.
+    let at = |offset: u32, what: &str| {
+        slots
+            .binary_search_by_key(&(offset as usize), |s| s.offset)
+            .map_err(|_| {
+                Error::Malformed(format!(
+                    "{what} offset {offset} is not the start of an entry"
+                ))
+            })
+    };
+    if info.valid_hooks >> NF_INET_NUMHOOKS != 0 {
+        return Err(Error::Malformed(format!(
+            "valid_hooks {:#x} names unknown hooks",
+            info.valid_hooks
+        )));
+    }
+    let mut starts: Vec<Start> = Vec::with_capacity(NF_INET_NUMHOOKS);
+    for h in (0..NF_INET_NUMHOOKS).filter(|h| info.valid_hooks & (1 << h) != 0) {
+        let (first, policy) = (
+            at(info.hook_entry[h], "hook entry")?,
+            at(info.underflow[h], "underflow")?,
+        );
+        if policy < first || start_at(&starts, first).is_some() {
+            return Err(Error::Malformed(format!(
+                "hook {} has a bad entry/underflow pair",
+                HOOKS[h]
+            )));
+        }
+        starts.push((first, h, policy));
+    }
+    Ok(starts)
+}
+
+/// Puts the chains in libiptc's order (built-ins by hook, then user chains
+/// by name) and refuses two of one name.
+fn in_table_order(spans: &mut [Span]) -> Result<()> {
+    // Stable: the built-ins have one hook each.
+    spans.sort_by(|a, b| match (a.hook, b.hook) {
+        (Some(x), Some(y)) => x.cmp(&y),
+        (Some(_), None) => std::cmp::Ordering::Less,
+        (None, Some(_)) => std::cmp::Ordering::Greater,
+        (None, None) => a.name.as_bytes().cmp(b.name.as_bytes()),
+    });
+    let users = spans.iter().position(|s| s.hook.is_none());
+    let (builtins, users) = spans.split_at(users.unwrap_or(spans.len()));
+    let twice = users
+        .windows(2)
+        .find(|w| w[0].name == w[1].name)
+        .map(|w| &w[0])
+        .or_else(|| {
+            users
+                .iter()
+                .find(|u| builtins.iter().any(|b| b.name == u.name))
+        });
+    match twice {
+        Some(s) => Err(Error::Malformed(format!("two chains named `{}`", s.name))),
+        None => Ok(()),
+    }
+}
+
+/// The hook and policy entry of the built-in chain whose first rule is
+/// entry `i` (a table has five at most: a search is cheaper than a map).
+fn start_at(starts: &[Start], i: usize) -> Option<(usize, usize)> {
+    starts
+        .iter()
+        .find(|s| s.0 == i)
+        .map(|&(_, hook, policy)| (hook, policy))
+}
+
 /// Reads a table from GET_INFO's hook layout and GET_ENTRIES' blob.
 /// Returns the table, with user chains in libiptc's order, and where each
 /// chain's entries sat.
@@ -239,97 +437,7 @@ pub(crate) fn decode_only(
     blob: &[u8],
     only: Option<&crate::backend::Chains>,
 ) -> Result<(Table, EntryMap)> {
-    let slots = slots(family, blob, info.num_entries)?;
-    // Slots are in offset order: an offset's entry by bisection.
-    let at = |offset: u32, what: &str| {
-        slots
-            .binary_search_by_key(&(offset as usize), |s| s.offset)
-            .map_err(|_| {
-                Error::Malformed(format!(
-                    "{what} offset {offset} is not the start of an entry"
-                ))
-            })
-    };
-    if info.valid_hooks >> NF_INET_NUMHOOKS != 0 {
-        return Err(Error::Malformed(format!(
-            "valid_hooks {:#x} names unknown hooks",
-            info.valid_hooks
-        )));
-    }
-    // Entry index of each hook's first rule -> (hook, policy index).
-    let mut starts = HashMap::new();
-    for h in (0..NF_INET_NUMHOOKS).filter(|h| info.valid_hooks & (1 << h) != 0) {
-        let (first, policy) = (
-            at(info.hook_entry[h], "hook entry")?,
-            at(info.underflow[h], "underflow")?,
-        );
-        if policy < first || starts.insert(first, (h, policy)).is_some() {
-            return Err(Error::Malformed(format!(
-                "hook {} has a bad entry/underflow pair",
-                HOOKS[h]
-            )));
-        }
-    }
-    let spans = spans(&slots, &starts)?;
-    // The entries that are no rule have no rule's IP part to check: a
-    // chain head, a policy, a RETURN, the end.
-    let mut rule_entries = vec![false; slots.len()];
-    for s in &spans {
-        rule_entries[s.rules.clone()].fill(true);
-    }
-    for (s, _) in slots.iter().zip(&rule_entries).filter(|(_, r)| !**r) {
-        ip::decode(family, s.bytes(blob)).map_err(|e| malformed(s.offset, e))?;
-    }
-    // Where jumps may land: the first entry of each user chain's body.
-    let bodies: HashMap<usize, &str> = spans
-        .iter()
-        .filter(|s| s.hook.is_none())
-        .map(|s| (slots[s.rules.start].offset, s.name.as_str()))
-        .collect();
-    let mut table = Table {
-        family,
-        name: name.to_string(),
-        chains: Vec::with_capacity(spans.len()),
-    };
-    let mut map = EntryMap::with_capacity(spans.len());
-    for s in &spans {
-        let mut chain = Chain {
-            name: s.name.clone(),
-            policy: s.policy.map(|p| p.0),
-            rules: Vec::with_capacity(s.rules.len()),
-            ..Chain::default()
-        };
-        if let Some((_, i)) = s.policy {
-            chain.counters = counters_of(family, slots[i].bytes(blob));
-        }
-        let wanted = only.is_none_or(|o| o.contains(&s.name));
-        for i in s.rules.clone().filter(|_| wanted) {
-            let next = slots.get(i + 1).map(|e| e.offset);
-            chain
-                .rules
-                .push(rule(family, blob, &slots[i], next, &bodies)?);
-        }
-        if map.contains_key(&s.name) {
-            return Err(Error::Malformed(format!("two chains named `{}`", s.name)));
-        }
-        map.insert(
-            s.name.clone(),
-            ChainEntries {
-                rules: s.rules.clone().collect(),
-                policy: s.policy.map(|p| p.1),
-                body: s.hook.is_none().then_some(s.rules.start),
-            },
-        );
-        table.chains.push(chain);
-    }
-    // Built-ins in hook order first, then user chains by name.
-    table.chains.sort_by_key(|c| {
-        hook_of(&c.name)
-            .filter(|_| c.is_builtin())
-            .unwrap_or(NF_INET_NUMHOOKS)
-    });
-    table.sort_chains();
-    Ok((table, map))
+    Layout::new(family, info, blob)?.decode(family, name, blob, only)
 }
 
 /// An entry's counters.
@@ -345,14 +453,14 @@ pub(crate) fn counters_of(family: Family, entry: &[u8]) -> Counters {
 
 /// Cuts the entries into chains; checks that every entry belongs to one and
 /// that the table ends with the final ERROR entry.
-fn spans(slots: &[Slot], starts: &HashMap<usize, (usize, usize)>) -> Result<Vec<Span>> {
+fn spans(slots: &[Slot], starts: &[Start]) -> Result<Vec<Span>> {
     let mut spans = Vec::new();
     let mut i = 0;
     while i < slots.len() {
         let e = &slots[i];
-        if let Some(&(hook, policy)) = starts.get(&i) {
+        if let Some((hook, policy)) = start_at(starts, i) {
             if let Some(j) = (i + 1..=policy).find(|j| {
-                starts.contains_key(j) || matches!(slots[*j].target, SlotTarget::Error(_))
+                start_at(starts, *j).is_some() || matches!(slots[*j].target, SlotTarget::Error(_))
             }) {
                 return Err(malformed(
                     slots[j].offset,
@@ -393,7 +501,8 @@ fn spans(slots: &[Slot], starts: &HashMap<usize, (usize, usize)>) -> Result<Vec<
             // The body runs to the next chain's start; the last entry is RETURN.
             let end = (i + 1..slots.len())
                 .find(|j| {
-                    starts.contains_key(j) || matches!(slots[*j].target, SlotTarget::Error(_))
+                    start_at(starts, *j).is_some()
+                        || matches!(slots[*j].target, SlotTarget::Error(_))
                 })
                 .unwrap_or(slots.len());
             let ret = &slots[end - 1];
@@ -436,6 +545,7 @@ fn rule(
     let head = ip::decode(family, entry).map_err(|err| malformed(e.offset, err))?;
     let mut rule = head.rule;
     rule.counters = head.counters;
+    rule.matches.reserve_exact(e.matches);
     let ctx = rule.ctx();
     let mut m = ip::entry_size(family);
     while m < e.target_offset {

@@ -291,14 +291,12 @@ pub(crate) fn clear_kernel_part(family: Family, entry: &mut [u8]) {
 
 /// Address and mask bytes of a network of the family `N` bytes long.
 fn net_bytes<const N: usize>(n: &Inv<Net>) -> Result<([u8; N], [u8; N])> {
-    let bytes = |a: IpAddr| -> Vec<u8> {
-        match a {
-            IpAddr::V4(a) => a.octets().to_vec(),
-            IpAddr::V6(a) => a.octets().to_vec(),
-        }
+    let bytes = |a: IpAddr| match a {
+        IpAddr::V4(a) => <[u8; N]>::try_from(&a.octets()[..]),
+        IpAddr::V6(a) => <[u8; N]>::try_from(&a.octets()[..]),
     };
-    let addr = <[u8; N]>::try_from(bytes(n.value.addr()));
-    let mask = <[u8; N]>::try_from(bytes(n.value.mask()));
+    let addr = bytes(n.value.addr());
+    let mask = bytes(n.value.mask());
     match (addr, mask) {
         (Ok(a), Ok(m)) => Ok((a, m)),
         _ => Err(Error::InvalidAddress(format!(

@@ -136,11 +136,22 @@ fn fill(ipset: &mut Ipset, rule: &mut Rule) -> Result<()> {
 pub(crate) fn name(sock: &Socket, table: &mut Table) -> Result<()> {
     let mut ipset = Ipset::new(sock);
     for rule in table.chains.iter_mut().flat_map(|c| c.rules.iter_mut()) {
-        for set in sets_mut(rule) {
-            if let (true, Some(index)) = (set.name.is_empty(), set.index) {
-                if let Some(name) = ipset.name(index)? {
-                    set.name = name;
-                }
+        name_rule(&mut ipset, rule)?;
+    }
+    Ok(())
+}
+
+/// True when a set the rule names has no name yet: [`name_rule`] is needed.
+pub(crate) fn rule_has_unnamed(rule: &Rule) -> bool {
+    rule_any_set(rule, |s| s.name.is_empty())
+}
+
+/// [`name`] for one rule.
+pub(crate) fn name_rule(ipset: &mut Ipset, rule: &mut Rule) -> Result<()> {
+    for set in sets_mut(rule) {
+        if let (true, Some(index)) = (set.name.is_empty(), set.index) {
+            if let Some(name) = ipset.name(index)? {
+                set.name = name;
             }
         }
     }

@@ -2,6 +2,10 @@
 //! swapped with SET_REPLACE, counters carried over with SET_ADD_COUNTERS,
 //! exactly as libiptc does it.
 
+// The GET_ENTRIES buffer is a mapping of its own (mmap, madvise): system
+// calls and raw memory, each block with a SAFETY note.
+#[allow(unsafe_code)]
+mod aligned;
 // Reached through Driver::commit_blind, which the handle calls next.
 #[cfg_attr(not(test), allow(dead_code))]
 mod blind;
@@ -30,11 +34,18 @@ use crate::backend::placement;
 use crate::backend::revisions::{self, RevisionCache};
 use crate::backend::{Blind, BlindOutcome, Chains, Committed, Driver, Loaded, State};
 use crate::error::{Error, Refusal, Result};
+use crate::extension::Dialect;
 use crate::rule::{Counters, Rule};
 use crate::ruleset::Table;
+use crate::syntax::restore::{write_saved, SaveText};
 use crate::targets::Target;
 use blob::EntryMap;
 use socket::{AddCounters, Entries, RawTable, ReplaceHeader, Socket};
+
+/// About how much saved text is printed before it is written out: enough
+/// that writes are few, little enough that its pages are few (on a
+/// virtual machine each new page is a fault of microseconds).
+const SAVE_PIECE: usize = 64 << 10;
 
 /// The legacy tables that exist in the calling thread's network namespace,
 /// in the order the kernel lists them (`/proc/net/ip_tables_names`), which is
@@ -321,8 +332,8 @@ fn whole_tables(snap: &Snapshot, loaded: &Loaded, new: &Table) -> Option<(Table,
 }
 
 impl Legacy {
-    /// Reads a table; decodes the rules of `only`'s chains alone when given.
-    fn load_only(&mut self, family: Family, table: &str, only: Option<&Chains>) -> Result<Loaded> {
+    /// Reads a table and cuts it into chains.
+    fn read(&mut self, family: Family, table: &str) -> Result<(RawTable, blob::Layout)> {
         if family == Family::Ipv6 {
             // Open the ipset socket now, so that set lookups later go to
             // this namespace too. Failing here is not fatal: a lookup that
@@ -335,34 +346,39 @@ impl Legacy {
         loop {
             attempts += 1;
             let raw = self.socket(family)?.read(table)?;
-            let (mut t, map) = blob::decode_only(family, table, &raw.info, raw.entries(), only)?;
-            let counted = map.values().map(|c| c.rules.len() + 1).sum::<usize>()
-                + map.values().filter(|c| c.policy.is_none()).count()
-                + 1;
-            if counted == raw.info.num_entries as usize {
-                if ipset::has_unnamed(&t) {
-                    ipset::name(self.ipset_socket()?, &mut t)?;
-                }
-                return Ok(Loaded {
-                    table: t,
-                    state: State::Legacy(Snapshot {
-                        valid_hooks: raw.info.valid_hooks,
-                        num_entries: raw.info.num_entries,
-                        hook_entry: raw.info.hook_entry,
-                        underflow: raw.info.underflow,
-                        map,
-                        blob: Arc::new(Blob::Read(raw)),
-                    }),
-                    only: only.cloned(),
-                });
+            let layout = blob::Layout::new(family, &raw.info, raw.entries())?;
+            if layout.entries() == raw.info.num_entries as usize {
+                return Ok((raw, layout));
             }
             if attempts == 3 {
                 return Err(Error::Malformed(format!(
-                    "GET_INFO says {} entries, the blob holds {counted}",
-                    raw.info.num_entries
+                    "GET_INFO says {} entries, the blob holds {}",
+                    raw.info.num_entries,
+                    layout.entries()
                 )));
             }
         }
+    }
+
+    /// Reads a table; decodes the rules of `only`'s chains alone when given.
+    fn load_only(&mut self, family: Family, table: &str, only: Option<&Chains>) -> Result<Loaded> {
+        let (raw, layout) = self.read(family, table)?;
+        let (mut t, map) = layout.decode(family, table, raw.entries(), only)?;
+        if ipset::has_unnamed(&t) {
+            ipset::name(self.ipset_socket()?, &mut t)?;
+        }
+        Ok(Loaded {
+            table: t,
+            state: State::Legacy(Snapshot {
+                valid_hooks: raw.info.valid_hooks,
+                num_entries: raw.info.num_entries,
+                hook_entry: raw.info.hook_entry,
+                underflow: raw.info.underflow,
+                map,
+                blob: Arc::new(Blob::Read(raw)),
+            }),
+            only: only.cloned(),
+        })
     }
 }
 
@@ -373,6 +389,44 @@ impl Driver for Legacy {
 
     fn load(&mut self, family: Family, table: &str) -> Result<Loaded> {
         self.load_only(family, table, None)
+    }
+
+    /// Each rule is printed as it is decoded and dropped, and the text
+    /// goes out a piece at a time: the blob and one piece are all a save
+    /// holds.
+    fn save(
+        &mut self,
+        family: Family,
+        table: &str,
+        counters: bool,
+        dialect: Dialect,
+        out: &mut dyn std::io::Write,
+    ) -> Result<()> {
+        let (raw, layout) = self.read(family, table)?;
+        let blob = raw.entries();
+        let heads = layout.heads(family, blob);
+        let bodies = layout.bodies();
+        let rules = layout.entries().min(SAVE_PIECE / 64);
+        let mut text = SaveText::new(table, &heads, rules, counters, dialect);
+        let mut sets = None;
+        for (k, chain) in heads.iter().enumerate() {
+            for rule in layout.rules(family, blob, k, &bodies) {
+                let mut rule = rule?;
+                if ipset::rule_has_unnamed(&rule) {
+                    if sets.is_none() {
+                        sets = Some(ipset::Ipset::new(self.ipset_socket()?));
+                    }
+                    if let Some(sets) = &mut sets {
+                        ipset::name_rule(sets, &mut rule)?;
+                    }
+                }
+                text.rule(&rule, &chain.name);
+                if text.len() >= SAVE_PIECE {
+                    text.write_to(out)?;
+                }
+            }
+        }
+        write_saved(out, &text.finish())
     }
 
     /// The kernel hands out the whole table; only the rules of `chains`

@@ -14,6 +14,8 @@ use crate::addr::Family;
 use crate::error::{Error, Result};
 use crate::extension::put_c_str;
 
+use super::aligned::AlignedBuf;
+
 /// How often a read is retried when the table's size changes between
 /// GET_INFO and GET_ENTRIES (somebody committed in between).
 const READ_ATTEMPTS: usize = 10;
@@ -145,7 +147,7 @@ impl AddCounters {
     /// Sets the counters of entry `i`.
     pub fn set(&mut self, i: usize, c: xt_counters) {
         let at = ADD_HEADER_WORDS + 2 * i;
-        if let Some(w) = self.buf.words.get_mut(at..at + 2) {
+        if let Some(w) = self.buf.words_mut().get_mut(at..at + 2) {
             w[0] = c.pcnt;
             w[1] = c.bcnt;
         }
@@ -154,39 +156,10 @@ impl AddCounters {
     /// The counters of entry `i`.
     pub fn get(&self, i: usize) -> xt_counters {
         let at = ADD_HEADER_WORDS + 2 * i;
-        match self.buf.words.get(at..at + 2) {
+        match self.buf.words().get(at..at + 2) {
             Some(&[pcnt, bcnt]) => xt_counters { pcnt, bcnt },
             _ => xt_counters::default(),
         }
-    }
-}
-
-/// An 8-byte aligned byte buffer: the kernel's structs hold u64 counters,
-/// and libiptc hands it buffers with that alignment.
-struct AlignedBuf {
-    words: Vec<u64>,
-    len: usize,
-}
-
-impl AlignedBuf {
-    fn new(len: usize) -> AlignedBuf {
-        AlignedBuf {
-            words: vec![0; len.div_ceil(8)],
-            len,
-        }
-    }
-
-    fn bytes(&self) -> &[u8] {
-        // SAFETY: `words` owns at least `len` initialised bytes (len <= 8 *
-        // words.len()), u8 has no alignment requirement, and the borrow of
-        // self keeps the memory alive and unaliased by writers.
-        unsafe { std::slice::from_raw_parts(self.words.as_ptr() as *const u8, self.len) }
-    }
-
-    fn bytes_mut(&mut self) -> &mut [u8] {
-        // SAFETY: as in `bytes`; the exclusive borrow of self makes this the
-        // only view, and every byte pattern is a valid u64.
-        unsafe { std::slice::from_raw_parts_mut(self.words.as_mut_ptr() as *mut u8, self.len) }
     }
 }
 

@@ -262,19 +262,15 @@ impl Decoder {
                 let iface = if data == INVALID_IFACE && !invert {
                     Inv::not(Iface::new("+").map_err(|e| e.to_string())?)
                 } else {
-                    let name = match data.split_last() {
-                        Some((0, name)) if !name.contains(&0) => {
-                            String::from_utf8(name.to_vec()).map_err(|_| "not UTF-8")?
-                        }
+                    let utf8 = |b| std::str::from_utf8(b).map_err(|_| "not UTF-8");
+                    let iface = match data.split_last() {
+                        Some((0, name)) if !name.contains(&0) => Iface::new(utf8(name)?),
                         _ if !data.contains(&0) && !data.is_empty() => {
-                            let mut s =
-                                String::from_utf8(data.to_vec()).map_err(|_| "not UTF-8")?;
-                            s.push('+');
-                            s
+                            Iface::new(&format!("{}+", utf8(data)?))
                         }
                         _ => return Err("an interface name iptables does not write".into()),
                     };
-                    Inv::new(Iface::new(&name).map_err(|e| e.to_string())?, invert)
+                    Inv::new(iface.map_err(|e| e.to_string())?, invert)
                 };
                 let slot = if key == NFT_META_IIFNAME {
                     &mut self.rule.in_iface
@@ -390,9 +386,8 @@ impl Decoder {
         if (offset != src && offset != dst) || len == 0 || len > size || data.len() != len {
             return Err("a network header field iptables does not test".into());
         }
-        let mut addr = vec![0u8; size];
+        let (mut addr, mut m) = ([0u8; 16], [0u8; 16]);
         addr[..len].copy_from_slice(data);
-        let mut m = vec![0u8; size];
         match mask {
             Some(mk) if mk.len() == len => m[..len].copy_from_slice(&mk),
             Some(_) => return Err("an address mask of the wrong size".into()),

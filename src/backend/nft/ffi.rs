@@ -12,9 +12,8 @@ use super::expr::Expr;
 use crate::error::{Error, Result};
 
 /// A rule as dumped by the kernel.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 pub(crate) struct RawRule {
-    pub table: String,
     pub chain: String,
     pub handle: u64,
     pub exprs: Vec<Expr>,
@@ -128,9 +127,6 @@ pub(crate) fn parse_rule(msg: &[u8]) -> Result<RawRule> {
     let chain = unsafe { string(sys::nftnl_rule_get_str(r.0, sys::NFTNL_RULE_CHAIN as u16)) }
         .unwrap_or_default();
     // SAFETY: as above.
-    let table = unsafe { string(sys::nftnl_rule_get_str(r.0, sys::NFTNL_RULE_TABLE as u16)) }
-        .unwrap_or_default();
-    // SAFETY: as above.
     let handle = unsafe { sys::nftnl_rule_get_u64(r.0, sys::NFTNL_RULE_HANDLE as u16) };
     // SAFETY: as above.
     let userdata = unsafe { sys::nftnl_rule_is_set(r.0, sys::NFTNL_RULE_USERDATA as u16) };
@@ -153,7 +149,6 @@ pub(crate) fn parse_rule(msg: &[u8]) -> Result<RawRule> {
         sys::nftnl_expr_iter_destroy(it);
     }
     Ok(RawRule {
-        table,
         chain,
         handle,
         exprs,

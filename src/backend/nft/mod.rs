@@ -28,7 +28,7 @@ mod wire;
 #[doc(hidden)]
 pub(crate) use wire::fuzz_rule_message;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use iptkit_sys::nftables::*;
 
@@ -39,10 +39,11 @@ use crate::backend::{
     State, TableCommit,
 };
 use crate::error::{Error, Result};
-use crate::extension::Unknown;
+use crate::extension::{Dialect, Unknown};
 use crate::matches::Match;
 use crate::rule::{Counters, Rule};
 use crate::ruleset::{builtin_chains, hook_of, Chain, Policy, Table};
+use crate::syntax::restore::{save_table_bytes_in, write_saved, SaveText};
 use netlink::Socket;
 
 /// How often a read is tried when the ruleset keeps changing during it
@@ -183,8 +184,7 @@ impl Nft {
             })?;
             let mut rules = Vec::new();
             let mut keep = |m: &[u8]| {
-                let r = wire::parse_rule(m)?;
-                if r.table == name {
+                if let Some(r) = wire::parse_rule(m, name)? {
                     rules.push(r);
                 }
                 Ok(())
@@ -276,82 +276,132 @@ pub(crate) fn is_raw(rule: &Rule) -> bool {
     rule.matches.iter().any(|m| m.name() == RAW_RULE)
 }
 
-impl Nft {
-    fn load_only(&mut self, family: Family, name: &str, only: Option<&Chains>) -> Result<Loaded> {
-        let builtins = builtin_chains(name).ok_or_else(|| Error::NoSuchTable(name.into()))?;
-        let (genid, raw_chains, raw_rules) = self.read(family, name, only)?;
-        let mut table = Table::new(family, name)?;
-        let mut snap = Snapshot {
-            genid,
-            chains: HashMap::new(),
-        };
-        for c in &raw_chains {
-            match c.hook {
-                Some(hook) => {
-                    if !builtins.contains(&c.name.as_str())
-                        || hook_of(&c.name) != Some(hook as usize)
-                    {
-                        return Err(Error::Incompatible {
-                            table: name.into(),
-                            reason: format!(
-                                "base chain `{}` (hook {hook}) is not one of iptables' built-in chains",
-                                c.name
-                            ),
-                        });
-                    }
-                    let chain = table.get_mut(&c.name)?;
-                    chain.policy = Some(match c.policy {
-                        Some(p) if p as i32 == NF_DROP => Policy::Drop,
-                        _ => Policy::Accept,
+/// The table of a chain dump, with no rules yet: the built-in chains'
+/// policies and counters, the user chains, checked as iptables-nft reads
+/// them. With what a snapshot keeps of each chain (its rules are read when
+/// `only` names it, or when there is no `only`).
+fn chains_of(
+    family: Family,
+    name: &str,
+    raw_chains: &[ffi::RawChain],
+    only: Option<&Chains>,
+) -> Result<(Table, HashMap<String, KernelChain>)> {
+    let builtins = builtin_chains(name).ok_or_else(|| Error::NoSuchTable(name.into()))?;
+    let mut table = Table::new(family, name)?;
+    let mut kept = HashMap::new();
+    for c in raw_chains {
+        match c.hook {
+            Some(hook) => {
+                if !builtins.contains(&c.name.as_str()) || hook_of(&c.name) != Some(hook as usize) {
+                    return Err(Error::Incompatible {
+                        table: name.into(),
+                        reason: format!(
+                            "base chain `{}` (hook {hook}) is not one of iptables' built-in chains",
+                            c.name
+                        ),
                     });
-                    chain.counters = Counters::new(c.packets, c.bytes);
                 }
-                None => {
-                    if table.chain(&c.name).is_some() {
-                        return Err(Error::Incompatible {
-                            table: name.into(),
-                            reason: format!(
-                                "`{}` is a regular chain named like a built-in one",
-                                c.name
-                            ),
-                        });
-                    }
-                    table.chains.push(Chain::user(&c.name));
-                }
+                let chain = table.get_mut(&c.name)?;
+                chain.policy = Some(match c.policy {
+                    Some(p) if p as i32 == NF_DROP => Policy::Drop,
+                    _ => Policy::Accept,
+                });
+                chain.counters = Counters::new(c.packets, c.bytes);
             }
-            let read = only.is_none_or(|o| o.contains(&c.name));
-            snap.chains.insert(
-                c.name.clone(),
-                KernelChain {
-                    handles: read.then(Vec::new),
-                    read,
-                },
-            );
+            None => {
+                if table.chain(&c.name).is_some() {
+                    return Err(Error::Incompatible {
+                        table: name.into(),
+                        reason: format!(
+                            "`{}` is a regular chain named like a built-in one",
+                            c.name
+                        ),
+                    });
+                }
+                table.chains.push(Chain::user(&c.name));
+            }
         }
-        table.sort_chains();
-        let index: HashMap<String, usize> = table
+        let read = only.is_none_or(|o| o.contains(&c.name));
+        kept.insert(
+            c.name.clone(),
+            KernelChain {
+                handles: read.then(Vec::new),
+                read,
+            },
+        );
+    }
+    table.sort_chains();
+    Ok((table, kept))
+}
+
+/// The index in a table of each chain a chain dump listed, by name, for
+/// the rules of a rule dump. Rules come chain by chain: the last answer is
+/// kept, and most rules need no lookup.
+struct Listed<'t> {
+    index: HashMap<&'t str, usize>,
+    last: Option<(&'t str, usize)>,
+}
+
+impl<'t> Listed<'t> {
+    fn new(table: &'t Table, raw_chains: &[ffi::RawChain]) -> Listed<'t> {
+        let listed: HashSet<&str> = raw_chains.iter().map(|c| c.name.as_str()).collect();
+        let index = table
             .chains
             .iter()
             .enumerate()
-            .map(|(i, c)| (c.name.clone(), i))
+            .filter(|(_, c)| listed.contains(c.name.as_str()))
+            .map(|(i, c)| (c.name.as_str(), i))
             .collect();
+        Listed { index, last: None }
+    }
+
+    /// The table index of a rule message's chain, which the chain dump
+    /// must have listed.
+    fn of(&mut self, r: &ffi::RawRule) -> Result<usize> {
+        if let Some((name, i)) = self.last {
+            if name == r.chain {
+                return Ok(i);
+            }
+        }
+        let (&name, &i) = self.index.get_key_value(r.chain.as_str()).ok_or_else(|| {
+            Error::Malformed(format!(
+                "a rule of chain `{}`, which the chain dump did not list",
+                r.chain
+            ))
+        })?;
+        self.last = Some((name, i));
+        Ok(i)
+    }
+}
+
+/// The rule a rule message holds, or the placeholder for one iptkit
+/// cannot read.
+fn rule_of(family: Family, r: &ffi::RawRule) -> Rule {
+    if r.userdata {
+        raw_rule(family, r, "it carries user data")
+    } else {
+        decode::decode(family, &r.exprs).unwrap_or_else(|why| raw_rule(family, r, &why))
+    }
+}
+
+impl Nft {
+    fn load_only(&mut self, family: Family, name: &str, only: Option<&Chains>) -> Result<Loaded> {
+        let (genid, raw_chains, raw_rules) = self.read(family, name, only)?;
+        let (mut table, mut chains) = chains_of(family, name, &raw_chains, only)?;
+        let mut listed = Listed::new(&table, &raw_chains);
+        let mut rules: Vec<Vec<Rule>> = vec![Vec::new(); table.chains.len()];
         // Each raw rule goes once decoded: the decoded rules take the
         // memory the raw ones leave (a read's peak is one form, not both).
         for r in raw_rules {
-            let r = &r;
-            let (Some(&i), Some(k)) = (index.get(&r.chain), snap.chains.get_mut(&r.chain)) else {
-                return Err(Error::Malformed(format!(
-                    "a rule of chain `{}`, which the chain dump did not list",
-                    r.chain
-                )));
-            };
-            let rule = if r.userdata {
-                raw_rule(family, r, "it carries user data")
-            } else {
-                decode::decode(family, &r.exprs).unwrap_or_else(|why| raw_rule(family, r, &why))
-            };
-            table.chains[i].rules.push(rule);
-            k.handles.get_or_insert_with(Vec::new).push(r.handle);
+            let i = listed.of(&r)?;
+            rules[i].push(rule_of(family, &r));
+            if let Some(k) = chains.get_mut(&r.chain) {
+                k.handles.get_or_insert_with(Vec::new).push(r.handle);
+            }
+        }
+        drop(listed);
+        for (chain, rules) in table.chains.iter_mut().zip(rules) {
+            chain.rules = rules;
         }
         // `-m set` keeps the set's kernel index in its struct, as in a
         // legacy table: name it, as iptables-nft-save does.
@@ -360,9 +410,68 @@ impl Nft {
         }
         Ok(Loaded {
             table,
-            state: State::Nft(snap),
+            state: State::Nft(Snapshot { genid, chains }),
             only: only.cloned(),
         })
+    }
+
+    /// [`Driver::save`] from one steady read: each rule printed as it
+    /// arrives, into its chain's text, and dropped. `None` when the
+    /// ruleset changed during the read, or when it holds anything out of
+    /// the ordinary (a table iptables-nft would refuse, a rule of an
+    /// unlisted chain, a set named by its kernel index alone, which needs
+    /// the ipset socket): the caller then prints a full read, which
+    /// stands on a busy ruleset, says what is wrong or does what is needed.
+    fn save_steady(
+        &mut self,
+        family: Family,
+        name: &str,
+        counters: bool,
+        dialect: Dialect,
+    ) -> Result<Option<Vec<u8>>> {
+        let proto = nfproto(family);
+        let sock = self.socket()?;
+        let genid = sock.genid()?;
+        let mut raw_chains = Vec::new();
+        sock.dump(NFT_MSG_GETCHAIN, proto, (Some(name), None), |m| {
+            let c = ffi::parse_chain(m)?;
+            if c.table == name {
+                raw_chains.push(c);
+            }
+            Ok(())
+        })?;
+        let Ok((table, _)) = chains_of(family, name, &raw_chains, None) else {
+            return Ok(None);
+        };
+        let mut listed = Listed::new(&table, &raw_chains);
+        let mut texts: Vec<SaveText> = table
+            .chains
+            .iter()
+            .map(|_| SaveText::rules_only(counters, dialect))
+            .collect();
+        let mut unusual = false;
+        let mut r = ffi::RawRule::default();
+        sock.dump(NFT_MSG_GETRULE, proto, (Some(name), None), |m| {
+            if unusual || !wire::parse_rule_into(m, name, &mut r)? {
+                return Ok(());
+            }
+            let Ok(i) = listed.of(&r) else {
+                unusual = true;
+                return Ok(());
+            };
+            let rule = rule_of(family, &r);
+            unusual = ipset::rule_has_unnamed(&rule);
+            if let Some(text) = texts.get_mut(i) {
+                text.rule(&rule, &r.chain);
+            }
+            Ok(())
+        })?;
+        if unusual || sock.genid()? != genid {
+            return Ok(None);
+        }
+        let mut out = SaveText::new(name, &table.chains, 0, counters, dialect);
+        out.extend(texts);
+        Ok(Some(out.finish()))
     }
 }
 
@@ -370,6 +479,23 @@ impl Driver for Nft {
     fn connect(&mut self, _family: Family) -> Result<()> {
         self.socket()?;
         self.ipset_socket().map(drop)
+    }
+
+    /// Each rule is printed as it arrives and dropped: the text is all a
+    /// save holds.
+    fn save(
+        &mut self,
+        family: Family,
+        name: &str,
+        counters: bool,
+        dialect: Dialect,
+        out: &mut dyn std::io::Write,
+    ) -> Result<()> {
+        let text = match self.save_steady(family, name, counters, dialect)? {
+            Some(text) => text,
+            None => save_table_bytes_in(&self.load(family, name)?.table, counters, dialect),
+        };
+        write_saved(out, &text)
     }
 
     fn load(&mut self, family: Family, name: &str) -> Result<Loaded> {

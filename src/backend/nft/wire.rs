@@ -40,24 +40,25 @@ fn malformed(what: &str) -> Error {
     Error::Malformed(format!("a rule message from the kernel: {what}"))
 }
 
-/// The attributes in `buf`, as (type, payload); an error for one that
-/// does not fit.
-fn attrs(buf: &[u8]) -> impl Iterator<Item = Result<(u16, &[u8])>> {
+/// Calls `each` with the type and payload of every attribute in `buf`, in
+/// order; an error for one that does not fit. (A loop rather than an
+/// iterator of results: a rule message is some sixty attributes, and this
+/// walk is most of reading it.)
+fn for_each_attr<'a>(
+    buf: &'a [u8],
+    mut each: impl FnMut(u16, &'a [u8]) -> Result<()>,
+) -> Result<()> {
     let mut rest = buf;
-    std::iter::from_fn(move || {
-        if rest.len() < NLA_HDRLEN {
-            return None;
-        }
-        let len = u16::from_ne_bytes([rest[0], rest[1]]) as usize;
-        let kind = u16::from_ne_bytes([rest[2], rest[3]]) & NLA_TYPE_MASK;
-        if len < NLA_HDRLEN || len > rest.len() {
-            rest = &[];
-            return Some(Err(malformed("an attribute runs past its message")));
-        }
-        let payload = &rest[NLA_HDRLEN..len];
-        rest = &rest[((len + 3) & !3).min(rest.len())..];
-        Some(Ok((kind, payload)))
-    })
+    while let [l0, l1, t0, t1, ..] = *rest {
+        let len = usize::from(u16::from_ne_bytes([l0, l1]));
+        let kind = u16::from_ne_bytes([t0, t1]) & NLA_TYPE_MASK;
+        let payload = rest
+            .get(NLA_HDRLEN..len)
+            .ok_or_else(|| malformed("an attribute runs past its message"))?;
+        each(kind, payload)?;
+        rest = rest.get((len + 3) & !3..).unwrap_or_default();
+    }
+    Ok(())
 }
 
 fn be32(p: &[u8]) -> Result<u32> {
@@ -81,8 +82,13 @@ fn be16(p: &[u8]) -> Result<u16> {
 /// A NUL-terminated string attribute (what comes after a NUL is not part
 /// of it, as for libnftnl's strdup).
 fn string(p: &[u8]) -> String {
+    String::from_utf8_lossy(c_bytes(p)).into_owned()
+}
+
+/// The bytes of a NUL-terminated string attribute, without a copy.
+fn c_bytes(p: &[u8]) -> &[u8] {
     let end = p.iter().position(|&b| b == 0).unwrap_or(p.len());
-    String::from_utf8_lossy(&p[..end]).into_owned()
+    &p[..end]
 }
 
 /// What an nft_data attribute (NFTA_DATA_*) holds.
@@ -94,23 +100,25 @@ struct Data {
 
 fn data(p: &[u8]) -> Result<Data> {
     let mut d = Data::default();
-    for a in attrs(p) {
-        match a? {
-            (NFTA_DATA_VALUE, v) => d.value = Some(v.to_vec()),
-            (NFTA_DATA_VERDICT, v) => {
+    for_each_attr(p, |kind, v| {
+        match kind {
+            NFTA_DATA_VALUE => d.value = Some(v.to_vec()),
+            NFTA_DATA_VERDICT => {
                 let (mut code, mut chain) = (0, None);
-                for a in attrs(v) {
-                    match a? {
-                        (NFTA_VERDICT_CODE, c) => code = be32(c)?,
-                        (NFTA_VERDICT_CHAIN, c) => chain = Some(string(c)),
+                for_each_attr(v, |kind, c| {
+                    match kind {
+                        NFTA_VERDICT_CODE => code = be32(c)?,
+                        NFTA_VERDICT_CHAIN => chain = Some(string(c)),
                         _ => {}
                     }
-                }
+                    Ok(())
+                })?;
                 d.verdict = Some((code, chain));
             }
             _ => {}
         }
-    }
+        Ok(())
+    })?;
     Ok(d)
 }
 
@@ -121,12 +129,12 @@ struct Fields<'a>([Option<&'a [u8]>; 8]);
 impl<'a> Fields<'a> {
     fn read(p: &'a [u8]) -> Result<Fields<'a>> {
         let mut f = [None; 8];
-        for a in attrs(p) {
-            let (kind, v) = a?;
-            if let Some(slot) = f.get_mut(kind as usize) {
+        for_each_attr(p, |kind, v| {
+            if let Some(slot) = f.get_mut(usize::from(kind)) {
                 *slot = Some(v);
             }
-        }
+            Ok(())
+        })?;
         Ok(Fields(f))
     }
     fn get(&self, kind: u16) -> Option<&'a [u8]> {
@@ -166,27 +174,29 @@ impl<'a> Fields<'a> {
 /// One expression (an NFTA_LIST_ELEM's payload).
 fn expr(p: &[u8]) -> Result<Expr> {
     let (mut name, mut body) = (None, &[][..]);
-    for a in attrs(p) {
-        match a? {
-            (NFTA_EXPR_NAME, v) => name = Some(v),
-            (NFTA_EXPR_DATA, v) => body = v,
+    for_each_attr(p, |kind, v| {
+        match kind {
+            NFTA_EXPR_NAME => name = Some(v),
+            NFTA_EXPR_DATA => body = v,
             _ => {}
         }
-    }
-    let name = name.map(string).unwrap_or_default();
+        Ok(())
+    })?;
+    // Compared as bytes: only an expression kept by name needs a String.
+    let name = name.map(c_bytes).unwrap_or_default();
     let f = Fields::read(body)?;
-    Ok(match name.as_str() {
+    Ok(match name {
         // NFTA_META_DREG 1, KEY 2, SREG 3.
-        "meta" if !f.set(3) => Expr::Meta {
+        b"meta" if !f.set(3) => Expr::Meta {
             key: f.u32(2)?,
             dreg: f.u32(1)?,
         },
-        "meta" if !f.set(1) => Expr::MetaSet {
+        b"meta" if !f.set(1) => Expr::MetaSet {
             key: f.u32(2)?,
             sreg: f.u32(3)?,
         },
         // NFTA_IMMEDIATE_DREG 1, DATA 2.
-        "immediate" => {
+        b"immediate" => {
             let d = match f.get(2) {
                 Some(p) => data(p)?,
                 None => Data::default(),
@@ -200,54 +210,54 @@ fn expr(p: &[u8]) -> Result<Expr> {
                     code: code as i32,
                     chain,
                 },
-                _ => Expr::Other(name),
+                _ => Expr::Other(string(name)),
             }
         }
         // NFTA_PAYLOAD_DREG 1, BASE 2, OFFSET 3, LEN 4, SREG 5.
-        "payload" if !f.set(5) => Expr::Payload {
+        b"payload" if !f.set(5) => Expr::Payload {
             base: f.u32(2)?,
             offset: f.u32(3)?,
             len: f.u32(4)?,
             dreg: f.u32(1)?,
         },
         // NFTA_BITWISE_SREG 1, DREG 2, LEN 3, MASK 4, XOR 5, OP 6.
-        "bitwise" if f.u32(6)? == 0 && f.set(4) => Expr::Bitwise {
+        b"bitwise" if f.u32(6)? == 0 && f.set(4) => Expr::Bitwise {
             sreg: f.u32(1)?,
             dreg: f.u32(2)?,
             mask: f.value(4)?,
             xor: f.value(5)?,
         },
         // NFTA_CMP_SREG 1, OP 2, DATA 3.
-        "cmp" => Expr::Cmp {
+        b"cmp" => Expr::Cmp {
             sreg: f.u32(1)?,
             op: f.u32(2)?,
             data: f.value(3)?,
         },
         // NFTA_RANGE_SREG 1, OP 2, FROM_DATA 3, TO_DATA 4.
-        "range" => Expr::Range {
+        b"range" => Expr::Range {
             sreg: f.u32(1)?,
             op: f.u32(2)?,
             from: f.value(3)?,
             to: f.value(4)?,
         },
         // NFTA_COUNTER_BYTES 1, PACKETS 2.
-        "counter" => Expr::Counter {
+        b"counter" => Expr::Counter {
             packets: f.u64(2)?,
             bytes: f.u64(1)?,
         },
         // NFTA_MATCH_NAME 1, REV 2, INFO 3 (and the same for targets).
-        "match" => Expr::Match {
+        b"match" => Expr::Match {
             name: f.string(1).unwrap_or_default(),
             rev: f.u32(2)?,
             info: f.bytes(3),
         },
-        "target" => Expr::Target {
+        b"target" => Expr::Target {
             name: f.string(1).unwrap_or_default(),
             rev: f.u32(2)?,
             info: f.bytes(3),
         },
         // NFTA_LIMIT_RATE 1, UNIT 2, BURST 3, TYPE 4, FLAGS 5.
-        "limit" => Expr::Limit {
+        b"limit" => Expr::Limit {
             rate: f.u64(1)?,
             unit: f.u64(2)?,
             burst: f.u32(3)?,
@@ -255,7 +265,7 @@ fn expr(p: &[u8]) -> Result<Expr> {
             flags: f.u32(5)?,
         },
         // NFTA_LOG_GROUP 1, PREFIX 2, SNAPLEN 3, QTHRESHOLD 4, LEVEL 5, FLAGS 6.
-        "log" => Expr::Log(Log {
+        b"log" => Expr::Log(Log {
             prefix: f.string(2),
             group: f.opt_u16(1)?,
             snaplen: f.opt_u32(3)?,
@@ -263,43 +273,65 @@ fn expr(p: &[u8]) -> Result<Expr> {
             level: f.opt_u32(5)?,
             flags: f.opt_u32(6)?,
         }),
-        _ => Expr::Other(name),
+        _ => Expr::Other(string(name)),
     })
 }
 
-/// Reads one NFT_MSG_NEWRULE message of a dump (or an echo).
-pub(crate) fn parse_rule(msg: &[u8]) -> Result<RawRule> {
-    let body = msg
-        .get(RULE_ATTRS_AT..)
-        .ok_or_else(|| malformed("shorter than its headers"))?;
+/// Reads one NFT_MSG_NEWRULE message of a dump (or an echo): `None` for
+/// a rule of another table than `table`.
+pub(crate) fn parse_rule(msg: &[u8], table: &str) -> Result<Option<RawRule>> {
     let mut rule = RawRule {
-        table: String::new(),
         chain: String::new(),
         handle: 0,
         exprs: Vec::new(),
         userdata: false,
     };
-    for a in attrs(body) {
-        match a? {
-            (NFTA_RULE_TABLE, v) => rule.table = string(v),
-            (NFTA_RULE_CHAIN, v) => rule.chain = string(v),
-            (NFTA_RULE_HANDLE, v) => rule.handle = be64(v)?,
-            (NFTA_RULE_USERDATA, _) => rule.userdata = true,
-            (NFTA_RULE_EXPRESSIONS, list) => {
-                for e in attrs(list) {
-                    if let (NFTA_LIST_ELEM, p) = e? {
+    Ok(parse_rule_into(msg, table, &mut rule)?.then_some(rule))
+}
+
+/// [`parse_rule`] into `rule`, whose allocations are reused (a reader
+/// that is done with each rule before the next allocates nearly nothing
+/// for its chain name and expression list). False, and `rule` in no
+/// useful state, for a rule of another table.
+pub(crate) fn parse_rule_into(msg: &[u8], table: &str, rule: &mut RawRule) -> Result<bool> {
+    let body = msg
+        .get(RULE_ATTRS_AT..)
+        .ok_or_else(|| malformed("shorter than its headers"))?;
+    rule.chain.clear();
+    rule.handle = 0;
+    rule.exprs.clear();
+    rule.userdata = false;
+    let mut ours = false;
+    for_each_attr(body, |kind, v| {
+        match kind {
+            NFTA_RULE_TABLE => ours = String::from_utf8_lossy(c_bytes(v)) == table,
+            NFTA_RULE_CHAIN => rule.chain.push_str(&String::from_utf8_lossy(c_bytes(v))),
+            NFTA_RULE_HANDLE => rule.handle = be64(v)?,
+            NFTA_RULE_USERDATA => rule.userdata = true,
+            NFTA_RULE_EXPRESSIONS => {
+                // Counted first: one allocation for the list.
+                let mut count = 0;
+                let _ = for_each_attr(v, |_, _| {
+                    count += 1;
+                    Ok(())
+                });
+                rule.exprs.reserve_exact(count);
+                for_each_attr(v, |kind, p| {
+                    if kind == NFTA_LIST_ELEM {
                         rule.exprs.push(expr(p)?);
                     }
-                }
+                    Ok(())
+                })?;
             }
             _ => {}
         }
-    }
-    Ok(rule)
+        Ok(())
+    })?;
+    Ok(ours)
 }
 
 /// Reads a rule message of any bytes: for the fuzz target (never panics).
 #[doc(hidden)]
 pub fn fuzz_rule_message(msg: &[u8]) -> bool {
-    parse_rule(msg).is_ok()
+    parse_rule(msg, "filter").is_ok()
 }
