@@ -11,7 +11,7 @@ use std::collections::{HashMap, HashSet};
 use iptkit_sys::nftables::*;
 
 use super::netlink::{Purposes, Socket, NLM_F_ACK, NLM_F_ECHO};
-use super::{base_chain, encode, ffi, is_raw, nfproto, Snapshot};
+use super::{base_chain, encode, ffi, is_raw, nfproto, wire, Snapshot};
 use crate::backend::BaseChains;
 use crate::error::{Error, Result};
 use crate::rule::Rule;
@@ -357,7 +357,7 @@ impl<'a> Builder<'a> {
         } else {
             0
         };
-        let m = ffi::RuleMsg {
+        let m = wire::RuleMsg {
             msg_type,
             family: self.family,
             flags: NLM_F_REQUEST | flags | echo,
@@ -368,7 +368,7 @@ impl<'a> Builder<'a> {
             position,
             compat,
         };
-        ffi::rule_msg(&m, &exprs, &mut self.plan.bytes)?;
+        wire::rule_msg(&m, &exprs, &mut self.plan.bytes)?;
         Ok(seq)
     }
 

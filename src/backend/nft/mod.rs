@@ -514,7 +514,7 @@ impl Driver for Nft {
                 format!("{verb} `{}` to chain `{}`", change.rule(), change.chain()),
             );
             last = (seq, bytes.len());
-            let m = ffi::RuleMsg {
+            let m = wire::RuleMsg {
                 msg_type: NFT_MSG_NEWRULE,
                 family: proto,
                 flags: diff::NLM_F_REQUEST | flags,
@@ -525,7 +525,7 @@ impl Driver for Nft {
                 position: None,
                 compat: Some(compat),
             };
-            ffi::rule_msg(&m, &exprs, &mut bytes)?;
+            wire::rule_msg(&m, &exprs, &mut bytes)?;
         }
         if bytes.is_empty() {
             return Ok(BlindOutcome::Landed(None));
