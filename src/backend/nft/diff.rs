@@ -7,10 +7,12 @@
 //! handle and position.
 
 use std::collections::{HashMap, HashSet};
+use std::rc::Rc;
 
 use iptkit_sys::nftables::*;
 
-use super::netlink::{Purposes, Socket, NLM_F_ACK, NLM_F_ECHO};
+use super::expr::Expr;
+use super::netlink::{Socket, NLM_F_ACK, NLM_F_ECHO};
 use super::{base_chain, encode, ffi, is_raw, nfproto, wire, Snapshot};
 use crate::backend::BaseChains;
 use crate::error::{Error, Result};
@@ -29,7 +31,12 @@ pub(crate) struct Plan {
     pub bytes: Vec<u8>,
     pub count: usize,
     pub last_seq: u32,
-    pub purposes: Purposes,
+    /// The sequence number of the first message; the others follow it.
+    first_seq: u32,
+    /// What each message is for, in order.
+    purposes: Vec<Purpose>,
+    /// The table, when the batch holds several: errors name it.
+    pub in_table: Option<String>,
     last_offset: usize,
     /// Every chain the kernel will have, with where each rule's handle
     /// comes from.
@@ -40,10 +47,65 @@ pub(crate) struct Plan {
     /// how they were given (decoded from the expressions sent), by chain,
     /// position in the new table and the sequence number of their message.
     pub as_read: Vec<(String, usize, u32, Rule)>,
-    /// The chain and the index in it after the batch of the rule each
-    /// NEWRULE carries, by sequence number: a refused message names its
-    /// rule.
-    pub rules: HashMap<u32, (String, usize)>,
+}
+
+/// What one message of a batch is for, to name it in an error.
+#[derive(Debug)]
+enum Purpose {
+    /// Said in words.
+    Text(String),
+    /// A NEWRULE of the rule at `index` of `chain` after the batch,
+    /// replacing rule `replaces` (1-based) when given. Put in words only
+    /// when an error names it: printing every rule of a big load cost a
+    /// third of what encoding them did.
+    Rule {
+        chain: Rc<str>,
+        index: usize,
+        replaces: Option<usize>,
+    },
+}
+
+impl Plan {
+    fn purpose_of(&self, seq: u32) -> Option<&Purpose> {
+        self.purposes.get(seq.wrapping_sub(self.first_seq) as usize)
+    }
+
+    /// True when message `seq` is one of this plan's.
+    pub fn holds(&self, seq: u32) -> bool {
+        self.purpose_of(seq).is_some()
+    }
+
+    /// The chain and the index in it after the batch of the rule message
+    /// `seq` carries (a NEWRULE): a refused message names its rule.
+    pub fn rule_at(&self, seq: u32) -> Option<(&str, usize)> {
+        match self.purpose_of(seq)? {
+            Purpose::Rule { chain, index, .. } => Some((chain, *index)),
+            Purpose::Text(_) => None,
+        }
+    }
+
+    /// What message `seq` was for, in words; `new` is the table the plan
+    /// was made for.
+    pub fn purpose(&self, seq: u32, new: &Table) -> Option<String> {
+        let text = match self.purpose_of(seq)? {
+            Purpose::Text(t) => t.clone(),
+            Purpose::Rule {
+                chain,
+                index,
+                replaces,
+            } => {
+                let rule = new.chain(chain)?.rules.get(*index)?;
+                match replaces {
+                    None => format!("adding `{rule}` to chain `{chain}`"),
+                    Some(n) => format!("replacing rule {n} of chain `{chain}` with `{rule}`"),
+                }
+            }
+        };
+        Some(match &self.in_table {
+            Some(t) => format!("table `{t}`: {text}"),
+            None => text,
+        })
+    }
 }
 
 /// Where a new rule goes in its chain.
@@ -219,6 +281,9 @@ pub(crate) struct Builder<'a> {
     plan: Plan,
     family: u16,
     table: &'a str,
+    /// The name of the chain the last rule message went to, shared by the
+    /// purposes of its rules.
+    chain: Option<Rc<str>>,
 }
 
 impl<'a> Builder<'a> {
@@ -232,6 +297,7 @@ impl<'a> Builder<'a> {
             },
             family,
             table,
+            chain: None,
         }
     }
 
@@ -244,9 +310,12 @@ impl<'a> Builder<'a> {
         plan
     }
 
-    fn seq(&mut self, purpose: String) -> u32 {
+    fn seq(&mut self, purpose: Purpose) -> u32 {
         let seq = self.sock.next_seq();
-        self.plan.purposes.insert(seq, purpose);
+        if self.plan.purposes.is_empty() {
+            self.plan.first_seq = seq;
+        }
+        self.plan.purposes.push(purpose);
         self.plan.count += 1;
         self.plan.last_seq = seq;
         self.plan.last_offset = self.plan.bytes.len();
@@ -268,16 +337,7 @@ impl<'a> Builder<'a> {
             Place::Head => (NLM_F_CREATE, None),
             Place::Before(h) => (NLM_F_CREATE, Some(h)),
         };
-        let purpose = format!("adding `{rule}` to chain `{chain}`");
-        let at = (None, position);
-        self.rule(
-            NFT_MSG_NEWRULE,
-            flags,
-            chain,
-            at,
-            Some((rule, index)),
-            purpose,
-        )
+        self.new_rule(flags, chain, (None, position), (rule, index), None)
     }
 
     /// Adds a NEWRULE replacing rule `handle` (rule `number`, 1-based, as
@@ -289,16 +349,8 @@ impl<'a> Builder<'a> {
         rule: &Rule,
         index: usize,
     ) -> Result<u32> {
-        let purpose = format!("replacing rule {number} of chain `{chain}` with `{rule}`");
         let at = (Some(handle), None);
-        self.rule(
-            NFT_MSG_NEWRULE,
-            NLM_F_REPLACE,
-            chain,
-            at,
-            Some((rule, index)),
-            purpose,
-        )
+        self.new_rule(NLM_F_REPLACE, chain, at, (rule, index), Some(number))
     }
 
     /// Adds a DELRULE of rule `handle` (rule `number`, 1-based), or of every
@@ -308,72 +360,89 @@ impl<'a> Builder<'a> {
             Some((_, number)) => format!("deleting rule {number} of chain `{chain}`"),
             None => format!("flushing chain `{chain}`"),
         };
-        let at = (which.map(|(h, _)| h), None);
-        self.rule(NFT_MSG_DELRULE, 0, chain, at, None, purpose)
-            .map(drop)
+        let seq = self.seq(Purpose::Text(purpose));
+        let m = wire::RuleMsg {
+            msg_type: NFT_MSG_DELRULE,
+            seq,
+            chain,
+            handle: which.map(|(h, _)| h),
+            ..Default::default()
+        };
+        self.push(m, &[])
     }
 
-    /// Adds a rule message: `at` is (handle, position), `rule` the rule and
-    /// its index in the chain after the batch. Returns its sequence number.
-    fn rule(
+    /// Adds a NEWRULE: `at` is (handle, position), `rule` the rule and its
+    /// index in the chain after the batch, `replaces` the number of the
+    /// rule it replaces. Returns its sequence number.
+    fn new_rule(
         &mut self,
-        msg_type: u16,
         flags: u16,
         chain: &str,
         (handle, position): (Option<u64>, Option<u64>),
-        rule: Option<(&Rule, usize)>,
-        purpose: String,
+        (r, j): (&Rule, usize),
+        replaces: Option<usize>,
     ) -> Result<u32> {
-        let seq = self.seq(purpose);
-        let (exprs, compat) = match rule {
-            Some((r, j)) => {
-                crate::backend::placement::check(r.family, self.table, chain, r)?;
-                self.plan.rules.insert(seq, (chain.to_string(), j));
-                if is_raw(r) {
-                    return Err(Error::Incompatible {
-                        table: self.table.into(),
-                        reason: format!(
-                            "chain `{chain}`: a rule iptkit cannot read would have to be written anew"
-                        ),
-                    });
-                }
-                let (e, c) = encode::encode(r)?;
-                if !super::names_sets(r) {
-                    // What a read would give back is what these expressions
-                    // decode to.
-                    if let Ok(mut back) = super::decode::decode(r.family, &e) {
-                        back.counters = r.counters;
-                        if back != *r {
-                            self.plan.as_read.push((chain.to_string(), j, seq, back));
-                        }
-                    }
-                }
-                (e, Some(c))
-            }
-            None => (Vec::new(), None),
+        let shared = match &self.chain {
+            Some(c) if **c == *chain => c.clone(),
+            _ => self.chain.insert(Rc::from(chain)).clone(),
         };
-        let echo = if self.plan.echo && msg_type == NFT_MSG_NEWRULE {
+        let seq = self.seq(Purpose::Rule {
+            chain: shared,
+            index: j,
+            replaces,
+        });
+        crate::backend::placement::check(r.family, self.table, chain, r)?;
+        if is_raw(r) {
+            return Err(Error::Incompatible {
+                table: self.table.into(),
+                reason: format!(
+                    "chain `{chain}`: a rule iptkit cannot read would have to be written anew"
+                ),
+            });
+        }
+        let (exprs, compat) = encode::encode(r)?;
+        if !super::names_sets(r) {
+            // What a read would give back is what these expressions
+            // decode to.
+            if let Ok(mut back) = super::decode::decode(r.family, &exprs) {
+                back.counters = r.counters;
+                if back != *r {
+                    self.plan.as_read.push((chain.to_string(), j, seq, back));
+                }
+            }
+        }
+        let m = wire::RuleMsg {
+            msg_type: NFT_MSG_NEWRULE,
+            flags,
+            seq,
+            chain,
+            handle,
+            position,
+            compat: Some(compat),
+            ..Default::default()
+        };
+        self.push(m, &exprs)?;
+        Ok(seq)
+    }
+
+    /// Appends a rule message of this builder's table and family.
+    fn push(&mut self, m: wire::RuleMsg, exprs: &[Expr]) -> Result<()> {
+        let echo = if self.plan.echo && m.msg_type == NFT_MSG_NEWRULE {
             NLM_F_ECHO
         } else {
             0
         };
         let m = wire::RuleMsg {
-            msg_type,
             family: self.family,
-            flags: NLM_F_REQUEST | flags | echo,
-            seq,
+            flags: NLM_F_REQUEST | m.flags | echo,
             table: self.table,
-            chain,
-            handle,
-            position,
-            compat,
+            ..m
         };
-        wire::rule_msg(&m, &exprs, &mut self.plan.bytes)?;
-        Ok(seq)
+        wire::rule_msg(&m, exprs, &mut self.plan.bytes)
     }
 
     fn chain(&mut self, m: ffi::ChainMsg, purpose: String) -> Result<()> {
-        let seq = self.seq(purpose);
+        let seq = self.seq(Purpose::Text(purpose));
         let m = ffi::ChainMsg {
             seq,
             family: self.family,
@@ -468,15 +537,7 @@ pub(crate) fn plan(
             .filter(|c| old.chain(&c.name).is_none())
             .map(|c| c.rules.len())
             .sum::<usize>();
-    let mut b = Builder {
-        sock,
-        plan: Plan {
-            echo: adds <= ECHO_LIMIT,
-            ..Plan::default()
-        },
-        family,
-        table: &new.name,
-    };
+    let mut b = Builder::new(sock, family, &new.name, adds <= ECHO_LIMIT);
     // 1. Rules deleted from chains that stay.
     let mut inserts = Vec::new();
     for w in &work {
@@ -587,7 +648,7 @@ pub(crate) fn plan(
             continue;
         }
         if needed && !table_sent {
-            let seq = b.seq(format!("creating table `{}`", new.name));
+            let seq = b.seq(Purpose::Text(format!("creating table `{}`", new.name)));
             ffi::table_msg(
                 NFT_MSG_NEWTABLE,
                 b.family,
@@ -659,10 +720,10 @@ pub(crate) fn plan(
     // 5. A flushing restore that leaves no chain at all leaves no table
     // (iptables-nft-restore deletes it and makes nothing anew).
     if base.only_named && b.plan.after.is_empty() && !snap.chains.is_empty() {
-        let seq = b.seq(format!(
+        let seq = b.seq(Purpose::Text(format!(
             "deleting table `{}`, which is left empty",
             new.name
-        ));
+        )));
         ffi::table_msg(
             NFT_MSG_DELTABLE,
             b.family,
@@ -672,11 +733,7 @@ pub(crate) fn plan(
             &mut b.plan.bytes,
         )?;
     }
-    let mut plan = b.plan;
-    if plan.count > 0 {
-        ask_ack(&mut plan.bytes, plan.last_offset);
-    }
-    Ok(plan)
+    Ok(b.finish())
 }
 
 /// Asks for an acknowledgement of the message at `offset` (the batch's
