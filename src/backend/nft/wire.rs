@@ -360,10 +360,10 @@ fn write_rule(m: &RuleMsg, exprs: &[Expr], w: &mut Writer) -> Result<()> {
     w.strz(NFTA_RULE_TABLE, m.table)?;
     w.strz(NFTA_RULE_CHAIN, m.chain)?;
     if let Some(h) = m.handle {
-        w.attr(NFTA_RULE_HANDLE, &h.to_be_bytes())?;
+        w.u64(NFTA_RULE_HANDLE, h);
     }
     if let Some(p) = m.position {
-        w.attr(NFTA_RULE_POSITION, &p.to_be_bytes())?;
+        w.u64(NFTA_RULE_POSITION, p);
     }
     if !exprs.is_empty() {
         let list = w.nest_start();
@@ -376,8 +376,8 @@ fn write_rule(m: &RuleMsg, exprs: &[Expr], w: &mut Writer) -> Result<()> {
     }
     if let Some((proto, flags)) = m.compat {
         let compat = w.nest_start();
-        w.attr(NFTA_RULE_COMPAT_PROTO, &proto.to_be_bytes())?;
-        w.attr(NFTA_RULE_COMPAT_FLAGS, &flags.to_be_bytes())?;
+        w.u32(NFTA_RULE_COMPAT_PROTO, proto);
+        w.u32(NFTA_RULE_COMPAT_FLAGS, flags);
         w.nest_end(compat, NFTA_RULE_COMPAT)?;
     }
     let len = (w.out.len() - w.start) as u32;
@@ -409,26 +409,26 @@ fn write_expr(w: &mut Writer, x: &Expr) -> Result<()> {
             )))
         }
     };
-    w.strz(NFTA_EXPR_NAME, name)?;
+    w.attr_parts(NFTA_EXPR_NAME, name.as_bytes(), &[0])?;
     let data = w.nest_start();
     match x {
         Expr::Meta { key, dreg } => {
-            w.u32(2, *key)?;
-            w.u32(1, *dreg)?;
+            w.u32(2, *key);
+            w.u32(1, *dreg);
         }
         Expr::MetaSet { key, sreg } => {
-            w.u32(2, *key)?;
-            w.u32(3, *sreg)?;
+            w.u32(2, *key);
+            w.u32(3, *sreg);
         }
         Expr::Immediate { dreg, data } => {
-            w.u32(1, *dreg)?;
+            w.u32(1, *dreg);
             w.value(2, data)?;
         }
         Expr::Verdict { code, chain } => {
-            w.u32(1, 0)?;
+            w.u32(1, 0);
             let imm = w.nest_start();
             let verdict = w.nest_start();
-            w.u32(NFTA_VERDICT_CODE, *code as u32)?;
+            w.u32(NFTA_VERDICT_CODE, *code as u32);
             if let Some(c) = chain {
                 w.strz(NFTA_VERDICT_CHAIN, c)?;
             }
@@ -441,10 +441,10 @@ fn write_expr(w: &mut Writer, x: &Expr) -> Result<()> {
             len,
             dreg,
         } => {
-            w.u32(1, *dreg)?;
-            w.u32(2, *base)?;
-            w.u32(3, *offset)?;
-            w.u32(4, *len)?;
+            w.u32(1, *dreg);
+            w.u32(2, *base);
+            w.u32(3, *offset);
+            w.u32(4, *len);
         }
         Expr::Bitwise {
             sreg,
@@ -452,34 +452,34 @@ fn write_expr(w: &mut Writer, x: &Expr) -> Result<()> {
             mask,
             xor,
         } => {
-            w.u32(1, *sreg)?;
-            w.u32(2, *dreg)?;
-            w.u32(3, mask.len() as u32)?;
+            w.u32(1, *sreg);
+            w.u32(2, *dreg);
+            w.u32(3, mask.len() as u32);
             w.value(4, mask)?;
             w.value(5, xor)?;
         }
         Expr::Cmp { sreg, op, data } => {
-            w.u32(1, *sreg)?;
-            w.u32(2, *op)?;
+            w.u32(1, *sreg);
+            w.u32(2, *op);
             w.value(3, data)?;
         }
         Expr::Range { sreg, op, from, to } => {
-            w.u32(1, *sreg)?;
-            w.u32(2, *op)?;
+            w.u32(1, *sreg);
+            w.u32(2, *op);
             w.value(3, from)?;
             w.value(4, to)?;
         }
         Expr::Counter { packets, bytes } => {
-            w.attr(1, &bytes.to_be_bytes())?;
-            w.attr(2, &packets.to_be_bytes())?;
+            w.u64(1, *bytes);
+            w.u64(2, *packets);
         }
         Expr::Match { name, rev, info } | Expr::Target { name, rev, info } => {
             // libnftnl keeps the name in a fixed array: what does not fit
             // is cut.
             no_nul(name)?;
             let cut = &name.as_bytes()[..name.len().min(XT_EXTENSION_MAXNAMELEN - 1)];
-            w.strz_bytes(1, cut)?;
-            w.u32(2, *rev)?;
+            w.attr_parts(1, cut, &[0])?;
+            w.u32(2, *rev);
             w.attr(3, info)?;
         }
         Expr::Limit {
@@ -489,30 +489,30 @@ fn write_expr(w: &mut Writer, x: &Expr) -> Result<()> {
             kind,
             flags,
         } => {
-            w.attr(1, &rate.to_be_bytes())?;
-            w.attr(2, &unit.to_be_bytes())?;
-            w.u32(3, *burst)?;
-            w.u32(4, *kind)?;
-            w.u32(5, *flags)?;
+            w.u64(1, *rate);
+            w.u64(2, *unit);
+            w.u32(3, *burst);
+            w.u32(4, *kind);
+            w.u32(5, *flags);
         }
         Expr::Log(l) => {
             if let Some(p) = &l.prefix {
                 w.strz(2, p)?;
             }
             if let Some(g) = l.group {
-                w.attr(1, &g.to_be_bytes())?;
+                w.u16(1, g);
             }
             if let Some(s) = l.snaplen {
-                w.u32(3, s)?;
+                w.u32(3, s);
             }
             if let Some(q) = l.qthreshold {
-                w.attr(4, &q.to_be_bytes())?;
+                w.u16(4, q);
             }
             if let Some(v) = l.level {
-                w.u32(5, v)?;
+                w.u32(5, v);
             }
             if let Some(f) = l.flags {
-                w.u32(6, f)?;
+                w.u32(6, f);
             }
         }
         Expr::Other(_) => {}
@@ -535,34 +535,48 @@ struct Writer<'a> {
 }
 
 impl Writer<'_> {
-    /// An attribute (zero padding to 4 bytes after it, as libmnl writes).
-    fn attr(&mut self, kind: u16, payload: &[u8]) -> Result<()> {
-        let len = attr_len(NLA_HDRLEN + payload.len())?;
+    /// An attribute of `N` bytes of payload. Every attribute is padded
+    /// with zeros to 4 bytes (see the module).
+    fn fixed<const N: usize>(&mut self, kind: u16, payload: [u8; N]) {
+        let len = (NLA_HDRLEN + N) as u16;
         self.out.extend_from_slice(&len.to_ne_bytes());
         self.out.extend_from_slice(&kind.to_ne_bytes());
-        self.out.extend_from_slice(payload);
-        self.out.resize(self.out.len().next_multiple_of(4), 0);
-        Ok(())
+        self.out.extend_from_slice(&payload);
+        self.out.extend_from_slice(&[0; 3][..(4 - N % 4) % 4]);
     }
 
-    fn u32(&mut self, kind: u16, v: u32) -> Result<()> {
-        self.attr(kind, &v.to_be_bytes())
+    fn u16(&mut self, kind: u16, v: u16) {
+        self.fixed(kind, v.to_be_bytes());
+    }
+
+    fn u32(&mut self, kind: u16, v: u32) {
+        self.fixed(kind, v.to_be_bytes());
+    }
+
+    fn u64(&mut self, kind: u16, v: u64) {
+        self.fixed(kind, v.to_be_bytes());
+    }
+
+    /// An attribute of any payload.
+    fn attr(&mut self, kind: u16, payload: &[u8]) -> Result<()> {
+        self.attr_parts(kind, payload, &[])
+    }
+
+    /// An attribute whose payload is `a` then `b`.
+    fn attr_parts(&mut self, kind: u16, a: &[u8], b: &[u8]) -> Result<()> {
+        let len = NLA_HDRLEN + a.len() + b.len();
+        self.out.extend_from_slice(&attr_len(len)?.to_ne_bytes());
+        self.out.extend_from_slice(&kind.to_ne_bytes());
+        self.out.extend_from_slice(a);
+        self.out.extend_from_slice(b);
+        self.out.extend_from_slice(&[0; 3][..(4 - len % 4) % 4]);
+        Ok(())
     }
 
     /// A string and its NUL.
     fn strz(&mut self, kind: u16, s: &str) -> Result<()> {
         no_nul(s)?;
-        self.strz_bytes(kind, s.as_bytes())
-    }
-
-    fn strz_bytes(&mut self, kind: u16, s: &[u8]) -> Result<()> {
-        let len = attr_len(NLA_HDRLEN + s.len() + 1)?;
-        self.out.extend_from_slice(&len.to_ne_bytes());
-        self.out.extend_from_slice(&kind.to_ne_bytes());
-        self.out.extend_from_slice(s);
-        self.out.push(0);
-        self.out.resize(self.out.len().next_multiple_of(4), 0);
-        Ok(())
+        self.attr_parts(kind, s.as_bytes(), &[0])
     }
 
     /// An nft_data attribute holding a value.
