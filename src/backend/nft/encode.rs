@@ -23,7 +23,9 @@ use crate::targets::{Target, TargetExt};
 
 /// The expressions of a rule, and its compat attribute (protocol, flags).
 pub(crate) fn encode(rule: &Rule) -> Result<(Vec<Expr>, (u32, u32))> {
-    let mut out = Vec::new();
+    // Room for what a rule of addresses, a protocol, ports and a verdict
+    // takes, so that the list is not grown on the way.
+    let mut out = Vec::with_capacity(16);
     if let Some(i) = &rule.in_iface {
         iface(&mut out, NFT_META_IIFNAME, i);
     }

@@ -538,11 +538,13 @@ impl Writer<'_> {
     /// An attribute of `N` bytes of payload. Every attribute is padded
     /// with zeros to 4 bytes (see the module).
     fn fixed<const N: usize>(&mut self, kind: u16, payload: [u8; N]) {
-        let len = (NLA_HDRLEN + N) as u16;
-        self.out.extend_from_slice(&len.to_ne_bytes());
-        self.out.extend_from_slice(&kind.to_ne_bytes());
-        self.out.extend_from_slice(&payload);
-        self.out.extend_from_slice(&[0; 3][..(4 - N % 4) % 4]);
+        // Built whole, then appended in one piece.
+        let mut a = [0u8; 16];
+        a[..2].copy_from_slice(&((NLA_HDRLEN + N) as u16).to_ne_bytes());
+        a[2..4].copy_from_slice(&kind.to_ne_bytes());
+        a[4..4 + N].copy_from_slice(&payload);
+        self.out
+            .extend_from_slice(&a[..(NLA_HDRLEN + N).next_multiple_of(4)]);
     }
 
     fn u16(&mut self, kind: u16, v: u16) {
