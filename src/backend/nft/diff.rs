@@ -538,8 +538,9 @@ pub(crate) fn plan(
             .map(|c| c.rules.len())
             .sum::<usize>();
     let mut b = Builder::new(sock, family, &new.name, adds <= ECHO_LIMIT);
-    // 1. Rules deleted from chains that stay.
-    let mut inserts = Vec::new();
+    // 1. Rules deleted from chains that stay. What each chain gets added
+    // or replaced comes last: its steps, or all its rules appended (`None`).
+    let mut inserts: Vec<(&Chain, &[u64], Option<&[Step]>)> = Vec::new();
     for w in &work {
         let c = w.chain;
         let slots: Vec<Slot> = w
@@ -559,20 +560,15 @@ pub(crate) fn plan(
             // of the chain each (it finds a rule by its handle in a list):
             // quadratic, seconds for 20,000 rules.
             b.delete_rule(&c.name, None)?;
-            for j in 0..c.rules.len() {
-                inserts.push((c, Step::Insert(j, None), w.handles.as_slice()));
-            }
+            inserts.push((c, &w.handles, None));
             continue;
         }
         for s in &w.steps {
-            match *s {
-                Step::Delete(i) => b.delete_rule(&c.name, Some((w.handles[i], i + 1)))?,
-                Step::Replace(i, j) => inserts.push((c, Step::Replace(i, j), w.handles.as_slice())),
-                Step::Insert(j, before) => {
-                    inserts.push((c, Step::Insert(j, before), w.handles.as_slice()))
-                }
+            if let Step::Delete(i) = *s {
+                b.delete_rule(&c.name, Some((w.handles[i], i + 1)))?;
             }
         }
+        inserts.push((c, &w.handles, Some(&w.steps)));
     }
     // 2. Chains that go (their rules go with them); built-in chains the
     // restore leaves unnamed and empty, as iptables-nft-restore leaves them.
@@ -685,36 +681,47 @@ pub(crate) fn plan(
             b.plan.after.entry(c.name.clone()).or_default();
         }
     }
-    // 4. Rules of new chains, then rules inserted or replaced.
+    // 4. Rules inserted or replaced, then rules of new chains.
     for c in &new.chains {
         if old.chain(&c.name).is_none() {
             b.plan
                 .after
                 .insert(c.name.clone(), vec![Slot::Unknown; c.rules.len()]);
-            for (j, _) in c.rules.iter().enumerate() {
-                inserts.push((c, Step::Insert(j, None), &[]));
-            }
+            inserts.push((c, &[], None));
         }
     }
-    for (c, step, handles) in inserts {
+    for (c, handles, steps) in inserts {
         let (chain, rules) = (c.name.as_str(), &c.rules);
-        let (j, seq) = match step {
-            Step::Replace(i, j) => (j, b.replace_rule(chain, (handles[i], i + 1), &rules[j], j)?),
-            Step::Insert(j, before) => {
-                let place = match before {
-                    Some(i) => Place::Before(handles[i]),
-                    None => Place::Append,
-                };
-                (j, b.add_rule(chain, place, &rules[j], j)?)
-            }
-            Step::Delete(_) => continue,
-        };
-        if let Some(slot) = b.plan.after.get_mut(chain).and_then(|s| s.get_mut(j)) {
-            *slot = if b.plan.echo {
-                Slot::Echo(seq)
-            } else {
-                Slot::Unknown
+        // Where the handles of the rules added will come from.
+        let mut slots = b.plan.after.remove(chain);
+        let mut add = |b: &mut Builder, step: &Step| -> Result<()> {
+            let (j, seq) = match *step {
+                Step::Replace(i, j) => {
+                    (j, b.replace_rule(chain, (handles[i], i + 1), &rules[j], j)?)
+                }
+                Step::Insert(j, before) => {
+                    let place = match before {
+                        Some(i) => Place::Before(handles[i]),
+                        None => Place::Append,
+                    };
+                    (j, b.add_rule(chain, place, &rules[j], j)?)
+                }
+                Step::Delete(_) => return Ok(()),
             };
+            if let Some(slot) = slots.as_mut().and_then(|s| s.get_mut(j)) {
+                *slot = match b.plan.echo {
+                    true => Slot::Echo(seq),
+                    false => Slot::Unknown,
+                };
+            }
+            Ok(())
+        };
+        match steps {
+            Some(steps) => steps.iter().try_for_each(|s| add(&mut b, s))?,
+            None => (0..rules.len()).try_for_each(|j| add(&mut b, &Step::Insert(j, None)))?,
+        }
+        if let Some(slots) = slots {
+            b.plan.after.insert(chain.to_string(), slots);
         }
     }
     // 5. A flushing restore that leaves no chain at all leaves no table
