@@ -392,24 +392,28 @@ const NLM_F_REQUEST: u16 = 1;
 /// `expr()` above).
 fn write_expr(w: &mut Writer, x: &Expr) -> Result<()> {
     let name = match x {
-        Expr::Meta { .. } | Expr::MetaSet { .. } => "meta",
-        Expr::Immediate { .. } | Expr::Verdict { .. } => "immediate",
-        Expr::Payload { .. } => "payload",
-        Expr::Bitwise { .. } => "bitwise",
-        Expr::Cmp { .. } => "cmp",
-        Expr::Range { .. } => "range",
-        Expr::Counter { .. } => "counter",
-        Expr::Match { .. } => "match",
-        Expr::Target { .. } => "target",
-        Expr::Limit { .. } => "limit",
-        Expr::Log(_) => "log",
+        Expr::Meta { .. } | Expr::MetaSet { .. } => &META,
+        Expr::Immediate { .. } | Expr::Verdict { .. } => &IMMEDIATE,
+        Expr::Payload { .. } => &PAYLOAD,
+        Expr::Bitwise { .. } => &BITWISE,
+        Expr::Cmp { .. } => &CMP,
+        Expr::Range { .. } => &RANGE,
+        Expr::Counter { .. } => &COUNTER,
+        Expr::Match { .. } => &MATCH,
+        Expr::Target { .. } => &TARGET,
+        Expr::Limit { .. } => &LIMIT,
+        Expr::Log(_) => &LOG,
         Expr::Other(name) => {
             return Err(Error::Malformed(format!(
                 "cannot write the nf_tables expression `{name}`"
             )))
         }
     };
-    w.attr_parts(NFTA_EXPR_NAME, name.as_bytes(), &[0])?;
+    // Sixteen bytes copied whole and the rest cut: no copy of a length
+    // only known at run time for the most frequent attribute.
+    let end = w.out.len() + name.len;
+    w.out.extend_from_slice(&name.bytes);
+    w.out.truncate(end);
     let data = w.nest_start();
     match x {
         Expr::Meta { key, dreg } => {
@@ -519,6 +523,43 @@ fn write_expr(w: &mut Writer, x: &Expr) -> Result<()> {
     }
     w.nest_end(data, NFTA_EXPR_DATA)
 }
+
+/// An expression's NFTA_EXPR_NAME attribute, made at compile time: `len`
+/// bytes of `bytes` (header, name, NUL, padding).
+struct Name {
+    bytes: [u8; 16],
+    len: usize,
+}
+
+const fn name(s: &str) -> Name {
+    let s = s.as_bytes();
+    let len = (NLA_HDRLEN + s.len() + 1).next_multiple_of(4);
+    let mut bytes = [0; 16];
+    let header = ((NLA_HDRLEN + s.len() + 1) as u16).to_ne_bytes();
+    let kind = NFTA_EXPR_NAME.to_ne_bytes();
+    bytes[0] = header[0];
+    bytes[1] = header[1];
+    bytes[2] = kind[0];
+    bytes[3] = kind[1];
+    let mut i = 0;
+    while i < s.len() {
+        bytes[NLA_HDRLEN + i] = s[i];
+        i += 1;
+    }
+    Name { bytes, len }
+}
+
+const META: Name = name("meta");
+const IMMEDIATE: Name = name("immediate");
+const PAYLOAD: Name = name("payload");
+const BITWISE: Name = name("bitwise");
+const CMP: Name = name("cmp");
+const RANGE: Name = name("range");
+const COUNTER: Name = name("counter");
+const MATCH: Name = name("match");
+const TARGET: Name = name("target");
+const LIMIT: Name = name("limit");
+const LOG: Name = name("log");
 
 /// The error libnftnl's C strings give a name with a NUL in it.
 fn no_nul(s: &str) -> Result<()> {
