@@ -33,8 +33,9 @@ pub(crate) struct Plan {
     pub last_seq: u32,
     /// The sequence number of the first message; the others follow it.
     first_seq: u32,
-    /// What each message is for, in order.
-    purposes: Vec<Purpose>,
+    /// What the messages are for: runs of them, each by the offset of its
+    /// first message from `first_seq`.
+    purposes: Vec<(u32, Purpose)>,
     /// The table, when the batch holds several: errors name it.
     pub in_table: Option<String>,
     last_offset: usize,
@@ -49,25 +50,68 @@ pub(crate) struct Plan {
     pub as_read: Vec<(String, usize, u32, Rule)>,
 }
 
-/// What one message of a batch is for, to name it in an error.
+/// What messages of a batch are for, to name one in an error.
 #[derive(Debug)]
 enum Purpose {
-    /// Said in words.
+    /// One message, said in words.
     Text(String),
-    /// A NEWRULE of the rule at `index` of `chain` after the batch,
-    /// replacing rule `replaces` (1-based) when given. Put in words only
-    /// when an error names it: printing every rule of a big load cost a
-    /// third of what encoding them did.
-    Rule {
+    /// NEWRULEs of `count` rules in a row: the rules at `index`, `index +
+    /// 1`, ... of `chain` after the batch; or one rule replacing rule
+    /// `replaces` (1-based). Put in words only when an error names one:
+    /// printing every rule of a big load cost a third of what encoding
+    /// them did, and a run of appends is one entry however long.
+    Rules {
         chain: Rc<str>,
         index: usize,
+        count: usize,
         replaces: Option<usize>,
     },
 }
 
 impl Plan {
-    fn purpose_of(&self, seq: u32) -> Option<&Purpose> {
-        self.purposes.get(seq.wrapping_sub(self.first_seq) as usize)
+    /// Counts in the message of sequence number `seq` (the next after the
+    /// last), about to be written at the end of the bytes.
+    fn note(&mut self, seq: u32, purpose: Purpose) {
+        if self.count == 0 {
+            self.first_seq = seq;
+        }
+        let at = self.count as u32;
+        match (self.purposes.last_mut(), &purpose) {
+            // The next rule of a run of appends.
+            (
+                Some((
+                    _,
+                    Purpose::Rules {
+                        chain,
+                        index,
+                        count,
+                        replaces: None,
+                    },
+                )),
+                Purpose::Rules {
+                    chain: next,
+                    index: j,
+                    replaces: None,
+                    ..
+                },
+            ) if Rc::ptr_eq(chain, next) && *index + *count == *j => *count += 1,
+            _ => self.purposes.push((at, purpose)),
+        }
+        self.count += 1;
+        self.last_seq = seq;
+        self.last_offset = self.bytes.len();
+    }
+
+    /// The purpose of message `seq`, and where in its run the message is.
+    fn purpose_of(&self, seq: u32) -> Option<(&Purpose, usize)> {
+        let at = seq.wrapping_sub(self.first_seq);
+        if at as usize >= self.count {
+            return None;
+        }
+        // The first run starts at 0, so some run starts at or before `at`.
+        let i = self.purposes.partition_point(|(start, _)| *start <= at);
+        let (start, purpose) = self.purposes.get(i.checked_sub(1)?)?;
+        Some((purpose, (at - start) as usize))
     }
 
     /// True when message `seq` is one of this plan's.
@@ -79,8 +123,8 @@ impl Plan {
     /// `seq` carries (a NEWRULE): a refused message names its rule.
     pub fn rule_at(&self, seq: u32) -> Option<(&str, usize)> {
         match self.purpose_of(seq)? {
-            Purpose::Rule { chain, index, .. } => Some((chain, *index)),
-            Purpose::Text(_) => None,
+            (Purpose::Rules { chain, index, .. }, k) => Some((chain, index + k)),
+            (Purpose::Text(_), _) => None,
         }
     }
 
@@ -88,13 +132,17 @@ impl Plan {
     /// was made for.
     pub fn purpose(&self, seq: u32, new: &Table) -> Option<String> {
         let text = match self.purpose_of(seq)? {
-            Purpose::Text(t) => t.clone(),
-            Purpose::Rule {
-                chain,
-                index,
-                replaces,
-            } => {
-                let rule = new.chain(chain)?.rules.get(*index)?;
+            (Purpose::Text(t), _) => t.clone(),
+            (
+                Purpose::Rules {
+                    chain,
+                    index,
+                    replaces,
+                    ..
+                },
+                k,
+            ) => {
+                let rule = new.chain(chain)?.rules.get(index + k)?;
                 match replaces {
                     None => format!("adding `{rule}` to chain `{chain}`"),
                     Some(n) => format!("replacing rule {n} of chain `{chain}` with `{rule}`"),
@@ -312,13 +360,7 @@ impl<'a> Builder<'a> {
 
     fn seq(&mut self, purpose: Purpose) -> u32 {
         let seq = self.sock.next_seq();
-        if self.plan.purposes.is_empty() {
-            self.plan.first_seq = seq;
-        }
-        self.plan.purposes.push(purpose);
-        self.plan.count += 1;
-        self.plan.last_seq = seq;
-        self.plan.last_offset = self.plan.bytes.len();
+        self.plan.note(seq, purpose);
         seq
     }
 
@@ -386,9 +428,10 @@ impl<'a> Builder<'a> {
             Some(c) if **c == *chain => c.clone(),
             _ => self.chain.insert(Rc::from(chain)).clone(),
         };
-        let seq = self.seq(Purpose::Rule {
+        let seq = self.seq(Purpose::Rules {
             chain: shared,
             index: j,
+            count: 1,
             replaces,
         });
         crate::backend::placement::check(r.family, self.table, chain, r)?;
@@ -538,6 +581,10 @@ pub(crate) fn plan(
             .map(|c| c.rules.len())
             .sum::<usize>();
     let mut b = Builder::new(sock, family, &new.name, adds <= ECHO_LIMIT);
+    // Room for the rule messages (some 400 bytes for a rule of addresses,
+    // ports and a verdict), so that the batch is not copied as it grows:
+    // what is not written is never touched.
+    b.plan.bytes.reserve(adds.saturating_mul(512));
     // 1. Rules deleted from chains that stay. What each chain gets added
     // or replaced comes last: its steps, or all its rules appended (`None`).
     let mut inserts: Vec<(&Chain, &[u64], Option<&[Step]>)> = Vec::new();
@@ -761,6 +808,50 @@ mod tests {
             .iter()
             .map(|s| Rule::parse(Family::Ipv4, s).unwrap())
             .collect()
+    }
+
+    /// Runs of appends are one entry, and every message is still named:
+    /// the rule it carries, its place, the table when several are sent.
+    #[test]
+    fn purposes_name_each_message_of_a_run() {
+        let mut new = Table::new(Family::Ipv4, "filter").unwrap();
+        new.chains.push(Chain::user("a"));
+        for spec in ["-j ACCEPT", "-j DROP", "-j RETURN", "-s 1.2.3.4 -j DROP"] {
+            new.append("a", Rule::parse(Family::Ipv4, spec).unwrap())
+                .unwrap();
+        }
+        let a: Rc<str> = Rc::from("a");
+        let rules = |index, replaces| Purpose::Rules {
+            chain: a.clone(),
+            index,
+            count: 1,
+            replaces,
+        };
+        let mut plan = Plan::default();
+        // Sequence numbers wrap around on the way.
+        let first = u32::MAX - 1;
+        plan.note(first, Purpose::Text("flushing chain `a`".into()));
+        plan.note(first.wrapping_add(1), rules(0, None));
+        plan.note(first.wrapping_add(2), rules(1, None));
+        plan.note(first.wrapping_add(3), rules(2, None));
+        plan.note(first.wrapping_add(4), rules(3, Some(9)));
+        assert_eq!(plan.purposes.len(), 3);
+        assert!(!plan.holds(first.wrapping_sub(1)));
+        assert!(!plan.holds(first.wrapping_add(5)));
+        assert_eq!(plan.rule_at(first), None);
+        assert_eq!(plan.rule_at(first.wrapping_add(3)), Some(("a", 2)));
+        let said = |seq: u32| plan.purpose(seq, &new).unwrap();
+        assert_eq!(said(first), "flushing chain `a`");
+        assert_eq!(said(first.wrapping_add(2)), "adding `-j DROP` to chain `a`");
+        assert_eq!(
+            said(first.wrapping_add(4)),
+            "replacing rule 9 of chain `a` with `-s 1.2.3.4/32 -j DROP`"
+        );
+        plan.in_table = Some("filter".into());
+        assert_eq!(
+            plan.purpose(first.wrapping_add(1), &new).unwrap(),
+            "table `filter`: adding `-j ACCEPT` to chain `a`"
+        );
     }
 
     #[test]
