@@ -293,6 +293,13 @@ impl Table {
     /// A rule fit for this table: right family, in the kernel's form, its
     /// jump (if any) to an existing user chain.
     fn admit(&self, rule: Rule) -> Result<Rule> {
+        self.check_rule(&rule)?;
+        Ok(rule.normalized())
+    }
+
+    /// What [`Table::admit`] checks: the family, and that a jump goes to a
+    /// user chain.
+    fn check_rule(&self, rule: &Rule) -> Result<()> {
         if rule.family != self.family {
             return Err(Error::rule(
                 rule.to_string(),
@@ -307,7 +314,7 @@ impl Table {
                 });
             }
         }
-        Ok(rule.normalized())
+        Ok(())
     }
 
     /// Appends a rule to a chain (`iptables -A`).
@@ -638,7 +645,7 @@ impl Table {
         }
         for c in &self.chains {
             for r in &c.rules {
-                self.admit(r.clone())?;
+                self.check_rule(r)?;
             }
         }
         match self.find_loop() {

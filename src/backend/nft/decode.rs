@@ -88,11 +88,29 @@ pub(crate) fn decode(family: Family, exprs: &[Expr]) -> Result<Rule, String> {
     Ok(d.rule)
 }
 
-/// Kernel structs as the kernel hands them over: padded to 8 bytes.
-fn padded(b: &[u8]) -> Vec<u8> {
-    let mut v = b.to_vec();
-    v.resize(iptkit_sys::xt_align(v.len()), 0);
-    v
+/// Kernel structs as the kernel hands them over: padded to 8 bytes. On
+/// the stack: the structs decoded here are small (NFLOG's, the largest,
+/// is 80 bytes), and a rule decoded per rule sent is no allocation.
+struct Padded {
+    buf: [u8; 128],
+    len: usize,
+}
+
+impl std::ops::Deref for Padded {
+    type Target = [u8];
+    fn deref(&self) -> &[u8] {
+        &self.buf[..self.len]
+    }
+}
+
+fn padded(b: &[u8]) -> Padded {
+    let mut buf = [0; 128];
+    let n = b.len().min(buf.len());
+    buf[..n].copy_from_slice(&b[..n]);
+    Padded {
+        buf,
+        len: iptkit_sys::xt_align(n).min(128),
+    }
 }
 
 impl Decoder {
@@ -262,11 +280,13 @@ impl Decoder {
                 let iface = if data == INVALID_IFACE && !invert {
                     Inv::not(Iface::new("+").map_err(|e| e.to_string())?)
                 } else {
-                    let utf8 = |b| std::str::from_utf8(b).map_err(|_| "not UTF-8");
+                    fn text(b: &[u8]) -> Result<&str, &'static str> {
+                        std::str::from_utf8(b).map_err(|_| "not UTF-8")
+                    }
                     let iface = match data.split_last() {
-                        Some((0, name)) if !name.contains(&0) => Iface::new(utf8(name)?),
+                        Some((0, name)) if !name.contains(&0) => Iface::new(text(name)?),
                         _ if !data.contains(&0) && !data.is_empty() => {
-                            Iface::new(&format!("{}+", utf8(data)?))
+                            Iface::new(&format!("{}+", text(data)?))
                         }
                         _ => return Err("an interface name iptables does not write".into()),
                     };
@@ -386,20 +406,19 @@ impl Decoder {
         if (offset != src && offset != dst) || len == 0 || len > size || data.len() != len {
             return Err("a network header field iptables does not test".into());
         }
-        let (mut addr, mut m) = ([0u8; 16], [0u8; 16]);
+        let mut addr = [0u8; 16];
         addr[..len].copy_from_slice(data);
+        let mut m = [0u8; 16];
         match mask {
             Some(mk) if mk.len() == len => m[..len].copy_from_slice(&mk),
             Some(_) => return Err("an address mask of the wrong size".into()),
             None => m[..len].fill(0xff),
         }
-        let ip = |b: &[u8]| -> IpAddr {
+        let ip = |b: &[u8; 16]| -> IpAddr {
             if size == 4 {
                 IpAddr::V4(Ipv4Addr::new(b[0], b[1], b[2], b[3]))
             } else {
-                let mut a = [0u8; 16];
-                a.copy_from_slice(b);
-                IpAddr::V6(Ipv6Addr::from(a))
+                IpAddr::V6(Ipv6Addr::from(*b))
             }
         };
         let net = Net::new(ip(&addr), ip(&m)).map_err(|e| e.to_string())?;

@@ -214,15 +214,10 @@ impl Nft {
             first,
             &mut table,
         )?;
-        let mut own = netlink::Purposes::new();
-        own.insert(seq, format!("table `{first}`"));
         // The plans' bytes go as they are, not copied into one buffer.
         let mut messages = vec![table.as_slice()];
-        let mut purposes = vec![&own];
-        for (_, plan) in plans {
-            messages.push(&plan.bytes);
-            purposes.push(&plan.purposes);
-        }
-        sock.batch(genid, &messages, last.last_seq, &purposes)
+        messages.extend(plans.iter().map(|(_, plan)| plan.bytes.as_slice()));
+        let ours = |s: u32| s == seq || plans.iter().any(|(_, plan)| plan.holds(s));
+        sock.batch(genid, &messages, last.last_seq, &ours)
     }
 }

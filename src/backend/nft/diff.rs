@@ -7,11 +7,13 @@
 //! handle and position.
 
 use std::collections::{HashMap, HashSet};
+use std::rc::Rc;
 
 use iptkit_sys::nftables::*;
 
-use super::netlink::{Purposes, Socket, NLM_F_ACK, NLM_F_ECHO};
-use super::{base_chain, encode, ffi, is_raw, nfproto, Snapshot};
+use super::expr::Expr;
+use super::netlink::{Socket, NLM_F_ACK, NLM_F_ECHO};
+use super::{base_chain, encode, ffi, is_raw, nfproto, wire, Snapshot};
 use crate::backend::BaseChains;
 use crate::error::{Error, Result};
 use crate::rule::Rule;
@@ -29,7 +31,13 @@ pub(crate) struct Plan {
     pub bytes: Vec<u8>,
     pub count: usize,
     pub last_seq: u32,
-    pub purposes: Purposes,
+    /// The sequence number of the first message; the others follow it.
+    first_seq: u32,
+    /// What the messages are for: runs of them, each by the offset of its
+    /// first message from `first_seq`.
+    purposes: Vec<(u32, Purpose)>,
+    /// The table, when the batch holds several: errors name it.
+    pub in_table: Option<String>,
     last_offset: usize,
     /// Every chain the kernel will have, with where each rule's handle
     /// comes from.
@@ -40,10 +48,112 @@ pub(crate) struct Plan {
     /// how they were given (decoded from the expressions sent), by chain,
     /// position in the new table and the sequence number of their message.
     pub as_read: Vec<(String, usize, u32, Rule)>,
-    /// The chain and the index in it after the batch of the rule each
-    /// NEWRULE carries, by sequence number: a refused message names its
-    /// rule.
-    pub rules: HashMap<u32, (String, usize)>,
+}
+
+/// What messages of a batch are for, to name one in an error.
+#[derive(Debug)]
+enum Purpose {
+    /// One message, said in words.
+    Text(String),
+    /// NEWRULEs of `count` rules in a row: the rules at `index`, `index +
+    /// 1`, ... of `chain` after the batch; or one rule replacing rule
+    /// `replaces` (1-based). Put in words only when an error names one:
+    /// printing every rule of a big load cost a third of what encoding
+    /// them did, and a run of appends is one entry however long.
+    Rules {
+        chain: Rc<str>,
+        index: usize,
+        count: usize,
+        replaces: Option<usize>,
+    },
+}
+
+impl Plan {
+    /// Counts in the message of sequence number `seq` (the next after the
+    /// last), about to be written at the end of the bytes.
+    fn note(&mut self, seq: u32, purpose: Purpose) {
+        if self.count == 0 {
+            self.first_seq = seq;
+        }
+        let at = self.count as u32;
+        match (self.purposes.last_mut(), &purpose) {
+            // The next rule of a run of appends.
+            (
+                Some((
+                    _,
+                    Purpose::Rules {
+                        chain,
+                        index,
+                        count,
+                        replaces: None,
+                    },
+                )),
+                Purpose::Rules {
+                    chain: next,
+                    index: j,
+                    replaces: None,
+                    ..
+                },
+            ) if Rc::ptr_eq(chain, next) && *index + *count == *j => *count += 1,
+            _ => self.purposes.push((at, purpose)),
+        }
+        self.count += 1;
+        self.last_seq = seq;
+        self.last_offset = self.bytes.len();
+    }
+
+    /// The purpose of message `seq`, and where in its run the message is.
+    fn purpose_of(&self, seq: u32) -> Option<(&Purpose, usize)> {
+        let at = seq.wrapping_sub(self.first_seq);
+        if at as usize >= self.count {
+            return None;
+        }
+        // The first run starts at 0, so some run starts at or before `at`.
+        let i = self.purposes.partition_point(|(start, _)| *start <= at);
+        let (start, purpose) = self.purposes.get(i.checked_sub(1)?)?;
+        Some((purpose, (at - start) as usize))
+    }
+
+    /// True when message `seq` is one of this plan's.
+    pub fn holds(&self, seq: u32) -> bool {
+        self.purpose_of(seq).is_some()
+    }
+
+    /// The chain and the index in it after the batch of the rule message
+    /// `seq` carries (a NEWRULE): a refused message names its rule.
+    pub fn rule_at(&self, seq: u32) -> Option<(&str, usize)> {
+        match self.purpose_of(seq)? {
+            (Purpose::Rules { chain, index, .. }, k) => Some((chain, index + k)),
+            (Purpose::Text(_), _) => None,
+        }
+    }
+
+    /// What message `seq` was for, in words; `new` is the table the plan
+    /// was made for.
+    pub fn purpose(&self, seq: u32, new: &Table) -> Option<String> {
+        let text = match self.purpose_of(seq)? {
+            (Purpose::Text(t), _) => t.clone(),
+            (
+                Purpose::Rules {
+                    chain,
+                    index,
+                    replaces,
+                    ..
+                },
+                k,
+            ) => {
+                let rule = new.chain(chain)?.rules.get(index + k)?;
+                match replaces {
+                    None => format!("adding `{rule}` to chain `{chain}`"),
+                    Some(n) => format!("replacing rule {n} of chain `{chain}` with `{rule}`"),
+                }
+            }
+        };
+        Some(match &self.in_table {
+            Some(t) => format!("table `{t}`: {text}"),
+            None => text,
+        })
+    }
 }
 
 /// Where a new rule goes in its chain.
@@ -219,6 +329,9 @@ pub(crate) struct Builder<'a> {
     plan: Plan,
     family: u16,
     table: &'a str,
+    /// The name of the chain the last rule message went to, shared by the
+    /// purposes of its rules.
+    chain: Option<Rc<str>>,
 }
 
 impl<'a> Builder<'a> {
@@ -232,6 +345,7 @@ impl<'a> Builder<'a> {
             },
             family,
             table,
+            chain: None,
         }
     }
 
@@ -244,12 +358,9 @@ impl<'a> Builder<'a> {
         plan
     }
 
-    fn seq(&mut self, purpose: String) -> u32 {
+    fn seq(&mut self, purpose: Purpose) -> u32 {
         let seq = self.sock.next_seq();
-        self.plan.purposes.insert(seq, purpose);
-        self.plan.count += 1;
-        self.plan.last_seq = seq;
-        self.plan.last_offset = self.plan.bytes.len();
+        self.plan.note(seq, purpose);
         seq
     }
 
@@ -268,16 +379,7 @@ impl<'a> Builder<'a> {
             Place::Head => (NLM_F_CREATE, None),
             Place::Before(h) => (NLM_F_CREATE, Some(h)),
         };
-        let purpose = format!("adding `{rule}` to chain `{chain}`");
-        let at = (None, position);
-        self.rule(
-            NFT_MSG_NEWRULE,
-            flags,
-            chain,
-            at,
-            Some((rule, index)),
-            purpose,
-        )
+        self.new_rule(flags, chain, (None, position), (rule, index), None)
     }
 
     /// Adds a NEWRULE replacing rule `handle` (rule `number`, 1-based, as
@@ -289,16 +391,8 @@ impl<'a> Builder<'a> {
         rule: &Rule,
         index: usize,
     ) -> Result<u32> {
-        let purpose = format!("replacing rule {number} of chain `{chain}` with `{rule}`");
         let at = (Some(handle), None);
-        self.rule(
-            NFT_MSG_NEWRULE,
-            NLM_F_REPLACE,
-            chain,
-            at,
-            Some((rule, index)),
-            purpose,
-        )
+        self.new_rule(NLM_F_REPLACE, chain, at, (rule, index), Some(number))
     }
 
     /// Adds a DELRULE of rule `handle` (rule `number`, 1-based), or of every
@@ -308,72 +402,90 @@ impl<'a> Builder<'a> {
             Some((_, number)) => format!("deleting rule {number} of chain `{chain}`"),
             None => format!("flushing chain `{chain}`"),
         };
-        let at = (which.map(|(h, _)| h), None);
-        self.rule(NFT_MSG_DELRULE, 0, chain, at, None, purpose)
-            .map(drop)
+        let seq = self.seq(Purpose::Text(purpose));
+        let m = wire::RuleMsg {
+            msg_type: NFT_MSG_DELRULE,
+            seq,
+            chain,
+            handle: which.map(|(h, _)| h),
+            ..Default::default()
+        };
+        self.push(m, &[])
     }
 
-    /// Adds a rule message: `at` is (handle, position), `rule` the rule and
-    /// its index in the chain after the batch. Returns its sequence number.
-    fn rule(
+    /// Adds a NEWRULE: `at` is (handle, position), `rule` the rule and its
+    /// index in the chain after the batch, `replaces` the number of the
+    /// rule it replaces. Returns its sequence number.
+    fn new_rule(
         &mut self,
-        msg_type: u16,
         flags: u16,
         chain: &str,
         (handle, position): (Option<u64>, Option<u64>),
-        rule: Option<(&Rule, usize)>,
-        purpose: String,
+        (r, j): (&Rule, usize),
+        replaces: Option<usize>,
     ) -> Result<u32> {
-        let seq = self.seq(purpose);
-        let (exprs, compat) = match rule {
-            Some((r, j)) => {
-                crate::backend::placement::check(r.family, self.table, chain, r)?;
-                self.plan.rules.insert(seq, (chain.to_string(), j));
-                if is_raw(r) {
-                    return Err(Error::Incompatible {
-                        table: self.table.into(),
-                        reason: format!(
-                            "chain `{chain}`: a rule iptkit cannot read would have to be written anew"
-                        ),
-                    });
-                }
-                let (e, c) = encode::encode(r)?;
-                if !super::names_sets(r) {
-                    // What a read would give back is what these expressions
-                    // decode to.
-                    if let Ok(mut back) = super::decode::decode(r.family, &e) {
-                        back.counters = r.counters;
-                        if back != *r {
-                            self.plan.as_read.push((chain.to_string(), j, seq, back));
-                        }
-                    }
-                }
-                (e, Some(c))
-            }
-            None => (Vec::new(), None),
+        let shared = match &self.chain {
+            Some(c) if **c == *chain => c.clone(),
+            _ => self.chain.insert(Rc::from(chain)).clone(),
         };
-        let echo = if self.plan.echo && msg_type == NFT_MSG_NEWRULE {
+        let seq = self.seq(Purpose::Rules {
+            chain: shared,
+            index: j,
+            count: 1,
+            replaces,
+        });
+        crate::backend::placement::check(r.family, self.table, chain, r)?;
+        if is_raw(r) {
+            return Err(Error::Incompatible {
+                table: self.table.into(),
+                reason: format!(
+                    "chain `{chain}`: a rule iptkit cannot read would have to be written anew"
+                ),
+            });
+        }
+        let (exprs, compat) = encode::encode(r)?;
+        if !super::names_sets(r) {
+            // What a read would give back is what these expressions
+            // decode to.
+            if let Ok(mut back) = super::decode::decode(r.family, &exprs) {
+                back.counters = r.counters;
+                if back != *r {
+                    self.plan.as_read.push((chain.to_string(), j, seq, back));
+                }
+            }
+        }
+        let m = wire::RuleMsg {
+            msg_type: NFT_MSG_NEWRULE,
+            flags,
+            seq,
+            chain,
+            handle,
+            position,
+            compat: Some(compat),
+            ..Default::default()
+        };
+        self.push(m, &exprs)?;
+        Ok(seq)
+    }
+
+    /// Appends a rule message of this builder's table and family.
+    fn push(&mut self, m: wire::RuleMsg, exprs: &[Expr]) -> Result<()> {
+        let echo = if self.plan.echo && m.msg_type == NFT_MSG_NEWRULE {
             NLM_F_ECHO
         } else {
             0
         };
-        let m = ffi::RuleMsg {
-            msg_type,
+        let m = wire::RuleMsg {
             family: self.family,
-            flags: NLM_F_REQUEST | flags | echo,
-            seq,
+            flags: NLM_F_REQUEST | m.flags | echo,
             table: self.table,
-            chain,
-            handle,
-            position,
-            compat,
+            ..m
         };
-        ffi::rule_msg(&m, &exprs, &mut self.plan.bytes)?;
-        Ok(seq)
+        wire::rule_msg(&m, exprs, &mut self.plan.bytes)
     }
 
     fn chain(&mut self, m: ffi::ChainMsg, purpose: String) -> Result<()> {
-        let seq = self.seq(purpose);
+        let seq = self.seq(Purpose::Text(purpose));
         let m = ffi::ChainMsg {
             seq,
             family: self.family,
@@ -468,17 +580,14 @@ pub(crate) fn plan(
             .filter(|c| old.chain(&c.name).is_none())
             .map(|c| c.rules.len())
             .sum::<usize>();
-    let mut b = Builder {
-        sock,
-        plan: Plan {
-            echo: adds <= ECHO_LIMIT,
-            ..Plan::default()
-        },
-        family,
-        table: &new.name,
-    };
-    // 1. Rules deleted from chains that stay.
-    let mut inserts = Vec::new();
+    let mut b = Builder::new(sock, family, &new.name, adds <= ECHO_LIMIT);
+    // Room for the rule messages (some 400 bytes for a rule of addresses,
+    // ports and a verdict), so that the batch is not copied as it grows:
+    // what is not written is never touched.
+    b.plan.bytes.reserve(adds.saturating_mul(512));
+    // 1. Rules deleted from chains that stay. What each chain gets added
+    // or replaced comes last: its steps, or all its rules appended (`None`).
+    let mut inserts: Vec<(&Chain, &[u64], Option<&[Step]>)> = Vec::new();
     for w in &work {
         let c = w.chain;
         let slots: Vec<Slot> = w
@@ -498,20 +607,15 @@ pub(crate) fn plan(
             // of the chain each (it finds a rule by its handle in a list):
             // quadratic, seconds for 20,000 rules.
             b.delete_rule(&c.name, None)?;
-            for j in 0..c.rules.len() {
-                inserts.push((c, Step::Insert(j, None), w.handles.as_slice()));
-            }
+            inserts.push((c, &w.handles, None));
             continue;
         }
         for s in &w.steps {
-            match *s {
-                Step::Delete(i) => b.delete_rule(&c.name, Some((w.handles[i], i + 1)))?,
-                Step::Replace(i, j) => inserts.push((c, Step::Replace(i, j), w.handles.as_slice())),
-                Step::Insert(j, before) => {
-                    inserts.push((c, Step::Insert(j, before), w.handles.as_slice()))
-                }
+            if let Step::Delete(i) = *s {
+                b.delete_rule(&c.name, Some((w.handles[i], i + 1)))?;
             }
         }
+        inserts.push((c, &w.handles, Some(&w.steps)));
     }
     // 2. Chains that go (their rules go with them); built-in chains the
     // restore leaves unnamed and empty, as iptables-nft-restore leaves them.
@@ -587,7 +691,7 @@ pub(crate) fn plan(
             continue;
         }
         if needed && !table_sent {
-            let seq = b.seq(format!("creating table `{}`", new.name));
+            let seq = b.seq(Purpose::Text(format!("creating table `{}`", new.name)));
             ffi::table_msg(
                 NFT_MSG_NEWTABLE,
                 b.family,
@@ -624,45 +728,56 @@ pub(crate) fn plan(
             b.plan.after.entry(c.name.clone()).or_default();
         }
     }
-    // 4. Rules of new chains, then rules inserted or replaced.
+    // 4. Rules inserted or replaced, then rules of new chains.
     for c in &new.chains {
         if old.chain(&c.name).is_none() {
             b.plan
                 .after
                 .insert(c.name.clone(), vec![Slot::Unknown; c.rules.len()]);
-            for (j, _) in c.rules.iter().enumerate() {
-                inserts.push((c, Step::Insert(j, None), &[]));
-            }
+            inserts.push((c, &[], None));
         }
     }
-    for (c, step, handles) in inserts {
+    for (c, handles, steps) in inserts {
         let (chain, rules) = (c.name.as_str(), &c.rules);
-        let (j, seq) = match step {
-            Step::Replace(i, j) => (j, b.replace_rule(chain, (handles[i], i + 1), &rules[j], j)?),
-            Step::Insert(j, before) => {
-                let place = match before {
-                    Some(i) => Place::Before(handles[i]),
-                    None => Place::Append,
-                };
-                (j, b.add_rule(chain, place, &rules[j], j)?)
-            }
-            Step::Delete(_) => continue,
-        };
-        if let Some(slot) = b.plan.after.get_mut(chain).and_then(|s| s.get_mut(j)) {
-            *slot = if b.plan.echo {
-                Slot::Echo(seq)
-            } else {
-                Slot::Unknown
+        // Where the handles of the rules added will come from.
+        let mut slots = b.plan.after.remove(chain);
+        let mut add = |b: &mut Builder, step: &Step| -> Result<()> {
+            let (j, seq) = match *step {
+                Step::Replace(i, j) => {
+                    (j, b.replace_rule(chain, (handles[i], i + 1), &rules[j], j)?)
+                }
+                Step::Insert(j, before) => {
+                    let place = match before {
+                        Some(i) => Place::Before(handles[i]),
+                        None => Place::Append,
+                    };
+                    (j, b.add_rule(chain, place, &rules[j], j)?)
+                }
+                Step::Delete(_) => return Ok(()),
             };
+            if let Some(slot) = slots.as_mut().and_then(|s| s.get_mut(j)) {
+                *slot = match b.plan.echo {
+                    true => Slot::Echo(seq),
+                    false => Slot::Unknown,
+                };
+            }
+            Ok(())
+        };
+        match steps {
+            Some(steps) => steps.iter().try_for_each(|s| add(&mut b, s))?,
+            None => (0..rules.len()).try_for_each(|j| add(&mut b, &Step::Insert(j, None)))?,
+        }
+        if let Some(slots) = slots {
+            b.plan.after.insert(chain.to_string(), slots);
         }
     }
     // 5. A flushing restore that leaves no chain at all leaves no table
     // (iptables-nft-restore deletes it and makes nothing anew).
     if base.only_named && b.plan.after.is_empty() && !snap.chains.is_empty() {
-        let seq = b.seq(format!(
+        let seq = b.seq(Purpose::Text(format!(
             "deleting table `{}`, which is left empty",
             new.name
-        ));
+        )));
         ffi::table_msg(
             NFT_MSG_DELTABLE,
             b.family,
@@ -672,11 +787,7 @@ pub(crate) fn plan(
             &mut b.plan.bytes,
         )?;
     }
-    let mut plan = b.plan;
-    if plan.count > 0 {
-        ask_ack(&mut plan.bytes, plan.last_offset);
-    }
-    Ok(plan)
+    Ok(b.finish())
 }
 
 /// Asks for an acknowledgement of the message at `offset` (the batch's
@@ -697,6 +808,50 @@ mod tests {
             .iter()
             .map(|s| Rule::parse(Family::Ipv4, s).unwrap())
             .collect()
+    }
+
+    /// Runs of appends are one entry, and every message is still named:
+    /// the rule it carries, its place, the table when several are sent.
+    #[test]
+    fn purposes_name_each_message_of_a_run() {
+        let mut new = Table::new(Family::Ipv4, "filter").unwrap();
+        new.chains.push(Chain::user("a"));
+        for spec in ["-j ACCEPT", "-j DROP", "-j RETURN", "-s 1.2.3.4 -j DROP"] {
+            new.append("a", Rule::parse(Family::Ipv4, spec).unwrap())
+                .unwrap();
+        }
+        let a: Rc<str> = Rc::from("a");
+        let rules = |index, replaces| Purpose::Rules {
+            chain: a.clone(),
+            index,
+            count: 1,
+            replaces,
+        };
+        let mut plan = Plan::default();
+        // Sequence numbers wrap around on the way.
+        let first = u32::MAX - 1;
+        plan.note(first, Purpose::Text("flushing chain `a`".into()));
+        plan.note(first.wrapping_add(1), rules(0, None));
+        plan.note(first.wrapping_add(2), rules(1, None));
+        plan.note(first.wrapping_add(3), rules(2, None));
+        plan.note(first.wrapping_add(4), rules(3, Some(9)));
+        assert_eq!(plan.purposes.len(), 3);
+        assert!(!plan.holds(first.wrapping_sub(1)));
+        assert!(!plan.holds(first.wrapping_add(5)));
+        assert_eq!(plan.rule_at(first), None);
+        assert_eq!(plan.rule_at(first.wrapping_add(3)), Some(("a", 2)));
+        let said = |seq: u32| plan.purpose(seq, &new).unwrap();
+        assert_eq!(said(first), "flushing chain `a`");
+        assert_eq!(said(first.wrapping_add(2)), "adding `-j DROP` to chain `a`");
+        assert_eq!(
+            said(first.wrapping_add(4)),
+            "replacing rule 9 of chain `a` with `-s 1.2.3.4/32 -j DROP`"
+        );
+        plan.in_table = Some("filter".into());
+        assert_eq!(
+            plan.purpose(first.wrapping_add(1), &new).unwrap(),
+            "table `filter`: adding `-j ACCEPT` to chain `a`"
+        );
     }
 
     #[test]

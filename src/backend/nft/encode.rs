@@ -23,7 +23,9 @@ use crate::targets::{Target, TargetExt};
 
 /// The expressions of a rule, and its compat attribute (protocol, flags).
 pub(crate) fn encode(rule: &Rule) -> Result<(Vec<Expr>, (u32, u32))> {
-    let mut out = Vec::new();
+    // Room for what a rule of addresses, a protocol, ports and a verdict
+    // takes, so that the list is not grown on the way.
+    let mut out = Vec::with_capacity(16);
     if let Some(i) = &rule.in_iface {
         iface(&mut out, NFT_META_IIFNAME, i);
     }
@@ -140,17 +142,24 @@ fn iface(out: &mut Vec<Expr>, key: u32, i: &Inv<Iface>) {
 /// `-s`/`-d`: as few bytes as a prefix mask needs, or the whole address
 /// with a bitwise mask when the mask is not a prefix of whole bytes.
 fn addr(out: &mut Vec<Expr>, offset: u32, n: &Inv<Net>) -> Result<()> {
-    let bytes = |a: std::net::IpAddr| match a {
-        std::net::IpAddr::V4(a) => a.octets().to_vec(),
-        std::net::IpAddr::V6(a) => a.octets().to_vec(),
+    let bytes = |a: std::net::IpAddr| -> ([u8; 16], usize) {
+        match a {
+            std::net::IpAddr::V4(a) => {
+                let mut b = [0; 16];
+                b[..4].copy_from_slice(&a.octets());
+                (b, 4)
+            }
+            std::net::IpAddr::V6(a) => (a.octets(), 16),
+        }
     };
-    let (data, mask) = (bytes(n.value.addr()), bytes(n.value.mask()));
+    let ((data, size), (mask, _)) = (bytes(n.value.addr()), bytes(n.value.mask()));
+    let mask = &mask[..size];
     let full = mask.iter().take_while(|&&m| m == 0xff).count();
     let masked = mask[full..].iter().any(|&m| m != 0);
-    let len = if masked { mask.len() } else { full };
+    let len = if masked { size } else { full };
     out.push(payload(NFT_PAYLOAD_NETWORK_HEADER, offset, len as u32));
     if masked {
-        out.push(bitwise(mask.clone()));
+        out.push(bitwise(mask.to_vec()));
     }
     out.push(cmp(op(n.invert), data[..len].to_vec()));
     Ok(())

@@ -573,9 +573,7 @@ impl Driver for Nft {
             let mut plan = self.plan_for(t.loaded, t.new, &t.base)?;
             if tables.len() > 1 {
                 // Say which table a refused message belongs to.
-                for purpose in plan.purposes.values_mut() {
-                    *purpose = format!("table `{}`: {purpose}", t.new.name);
-                }
+                plan.in_table = Some(t.new.name.clone());
             }
             plans.push(plan);
         }
@@ -598,7 +596,7 @@ impl Driver for Nft {
                 let (t, plan) = tables
                     .iter()
                     .zip(&plans)
-                    .find(|(_, p)| p.purposes.contains_key(seq))
+                    .find(|(_, p)| p.holds(*seq))
                     .unwrap_or((first, &plans[0]));
                 return Err(self.refusal(t.new, plan, result, *seq, *errno));
             }
@@ -634,22 +632,19 @@ impl Driver for Nft {
         let proto = nfproto(family);
         let sock = self.socket()?;
         let mut bytes = Vec::new();
-        let mut purposes = netlink::Purposes::new();
+        let mut first = None;
         let mut last = (0, 0);
         for change in changes {
-            let (flags, verb) = match change {
-                Blind::Append { .. } => (diff::NLM_F_CREATE | diff::NLM_F_APPEND, "appending"),
-                Blind::InsertHead { .. } => (diff::NLM_F_CREATE, "inserting"),
+            let flags = match change {
+                Blind::Append { .. } => diff::NLM_F_CREATE | diff::NLM_F_APPEND,
+                Blind::InsertHead { .. } => diff::NLM_F_CREATE,
             };
             crate::backend::placement::check(family, table, change.chain(), change.rule())?;
             let (exprs, compat) = encode::encode(change.rule())?;
             let seq = sock.next_seq();
-            purposes.insert(
-                seq,
-                format!("{verb} `{}` to chain `{}`", change.rule(), change.chain()),
-            );
+            first.get_or_insert(seq);
             last = (seq, bytes.len());
-            let m = ffi::RuleMsg {
+            let m = wire::RuleMsg {
                 msg_type: NFT_MSG_NEWRULE,
                 family: proto,
                 flags: diff::NLM_F_REQUEST | flags,
@@ -660,7 +655,7 @@ impl Driver for Nft {
                 position: None,
                 compat: Some(compat),
             };
-            ffi::rule_msg(&m, &exprs, &mut bytes)?;
+            wire::rule_msg(&m, &exprs, &mut bytes)?;
         }
         if bytes.is_empty() {
             return Ok(BlindOutcome::Landed(None));
@@ -669,7 +664,10 @@ impl Driver for Nft {
         // No generation: appends and head inserts do not depend on what
         // else the chain holds, so a concurrent change cannot make them
         // wrong.
-        match sock.batch(None, &[&bytes], last.0, &[&purposes]) {
+        // The messages' sequence numbers follow each other.
+        let first = first.unwrap_or(last.0);
+        let ours = |s: u32| s.wrapping_sub(first) <= last.0.wrapping_sub(first);
+        match sock.batch(None, &[&bytes], last.0, &ours) {
             Ok(r) if r.result == netlink::BatchResult::Applied => Ok(BlindOutcome::Landed(None)),
             Ok(_) => Ok(BlindOutcome::Declined),
             // Refused (ENOENT for a missing table, chain or jump target):
@@ -818,12 +816,12 @@ impl Nft {
         seq: u32,
         errno: nix::errno::Errno,
     ) -> Error {
-        let named = match (self.scratch, plan.rules.get(&seq)) {
+        let named = match (self.scratch, plan.rule_at(seq)) {
             (false, Some(at)) => refused::refused(new, at, errno),
             _ => None,
         };
         named
-            .or_else(|| result.refusal(&plan.purposes))
+            .or_else(|| result.refusal(plan.purpose(seq, new).as_deref()))
             .unwrap_or_else(|| Error::Malformed("a refusal without an error".into()))
     }
 

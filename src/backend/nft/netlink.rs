@@ -30,9 +30,6 @@ const NLM_F_DUMP: u16 = 0x300;
 /// Receive buffer size: a dump fills as much of it as it can per read.
 const RECV: usize = 256 * 1024;
 
-/// What one message of a batch was for, to name it in an error.
-pub(crate) type Purposes = HashMap<u32, String>;
-
 /// A netfilter netlink socket in the namespace of the thread that opened it.
 pub(crate) struct Socket {
     sock: mnl::Socket,
@@ -281,9 +278,10 @@ impl Socket {
     /// Sends `messages` (pieces of whole messages, built with sequence
     /// numbers from [`Socket::next_seq`], the last one with NLM_F_ACK) as
     /// one batch, applied only while the ruleset is at generation `genid`
-    /// when given. `purposes` name the messages for errors. The kernel's
-    /// echo of the new generation id, and of each rule message sent with
-    /// NLM_F_ECHO, come back in the answer.
+    /// when given. `ours` says which sequence numbers are the messages'
+    /// (an error on another is the batch's). The kernel's echo of the new
+    /// generation id, and of each rule message sent with NLM_F_ECHO, come
+    /// back in the answer.
     ///
     /// Once the kernel acknowledged the batch, nothing after it turns the
     /// answer into a failure: the batch landed.
@@ -292,7 +290,7 @@ impl Socket {
         genid: Option<u32>,
         messages: &[&[u8]],
         last_seq: u32,
-        purposes: &[&Purposes],
+        ours: &dyn Fn(u32) -> bool,
     ) -> Result<BatchReply> {
         let op = "nf_tables batch";
         let begin_seq = self.next_seq();
@@ -311,7 +309,6 @@ impl Socket {
         // Drop anything stale first.
         while self.recv(false, op)? > 0 {}
         self.send_parts(&parts, size, op)?;
-        let purpose = |seq: &u32| purposes.iter().find_map(|p| p.get(seq));
         let mut errors = Vec::new();
         let mut acked = false;
         let mut reply = BatchReply {
@@ -364,9 +361,8 @@ impl Socket {
             return Ok(reply);
         }
         if let Some(&(seq, errno)) = errors.first() {
-            if errno == libc::EPERM || purpose(&seq).is_none() {
-                let what = purpose(&seq).map_or("the batch", String::as_str);
-                return Err(kernel(op, errno, what));
+            if errno == libc::EPERM || !ours(seq) {
+                return Err(kernel(op, errno, "the batch"));
             }
             reply.result = BatchResult::Refused {
                 seq,
@@ -435,13 +431,16 @@ pub(crate) enum BatchResult {
 
 impl BatchResult {
     /// The error of a refused batch: the kernel's errno and what the
-    /// refused message was for.
-    pub fn refusal(self, purposes: &Purposes) -> Option<Error> {
-        let BatchResult::Refused { seq, errno } = self else {
+    /// refused message was for (`None`: the batch).
+    pub fn refusal(self, what: Option<&str>) -> Option<Error> {
+        let BatchResult::Refused { errno, .. } = self else {
             return None;
         };
-        let what = purposes.get(&seq).map_or("the batch", String::as_str);
-        Some(kernel("nf_tables batch", errno as i32, what))
+        Some(kernel(
+            "nf_tables batch",
+            errno as i32,
+            what.unwrap_or("the batch"),
+        ))
     }
 }
 

@@ -21,14 +21,10 @@ use crate::targets::Target;
 
 /// The refusal of the rule at `(chain, index)` of `new`, named, when it can
 /// be repeated.
-pub(super) fn refused(
-    new: &Table,
-    (chain, index): &(String, usize),
-    errno: Errno,
-) -> Option<Error> {
-    let ci = new.chains.iter().position(|c| c.name == *chain)?;
-    let rule = new.chains[ci].rules.get(*index)?;
-    let mut found = diagnose::search(new, &[(ci, *index)], errno, |_| {
+pub(super) fn refused(new: &Table, (chain, index): (&str, usize), errno: Errno) -> Option<Error> {
+    let ci = new.chains.iter().position(|c| c.name == chain)?;
+    let rule = new.chains[ci].rules.get(index)?;
+    let mut found = diagnose::search(new, &[(ci, index)], errno, |_| {
         Some(Nft {
             scratch: true,
             ..Nft::default()
