@@ -510,6 +510,10 @@ fn policy_verdict(p: Policy) -> u32 {
 /// needed, as iptables-nft creates them: when they get rules, a policy
 /// other than ACCEPT or counters, or when `base` names them; with
 /// `base.only_named`, those it does not name and that are left empty with
+/// What one chain gets added: the chain, its rules' handles, and its steps
+/// (`None`: all its rules appended).
+type ChainInserts<'a> = (&'a Chain, &'a [u64], Option<&'a [Step]>);
+
 /// policy ACCEPT are deleted.
 pub(crate) fn plan(
     sock: &mut Socket,
@@ -587,7 +591,7 @@ pub(crate) fn plan(
     b.plan.bytes.reserve(adds.saturating_mul(512));
     // 1. Rules deleted from chains that stay. What each chain gets added
     // or replaced comes last: its steps, or all its rules appended (`None`).
-    let mut inserts: Vec<(&Chain, &[u64], Option<&[Step]>)> = Vec::new();
+    let mut inserts: Vec<ChainInserts> = Vec::new();
     for w in &work {
         let c = w.chain;
         let slots: Vec<Slot> = w
