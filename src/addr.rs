@@ -53,6 +53,15 @@ impl Family {
         }
     }
 
+    /// An address of this family reserved for documentation (192.0.2.1,
+    /// 2001:db8::1): what the extensions' examples point at.
+    pub(crate) fn example_host(self) -> IpAddr {
+        match self {
+            Family::Ipv4 => IpAddr::V4(Ipv4Addr::new(192, 0, 2, 1)),
+            Family::Ipv6 => IpAddr::V6(Ipv6Addr::new(0x2001, 0xdb8, 0, 0, 0, 0, 0, 1)),
+        }
+    }
+
     /// The family of an address.
     pub fn of(addr: &IpAddr) -> Family {
         match addr {

@@ -8,12 +8,42 @@
 //! (`parse_option`/`save`). Adding an extension is one file that implements
 //! `Extension` and one line in a registry (`CONTRIBUTING.md` at the
 //! repository root has the whole list).
+//!
+//! # Values a user builds
+//!
+//! Every value a user can build is one the kernel takes, or is refused when
+//! built. Per extension that means one of two things:
+//!
+//! - a `Default` that is valid on its own (`Tcp`, `Limit`, `Log`,
+//!   `Reject`, ...: a rule of it commits, in the table and chain the
+//!   extension may be used in, with the protocol it needs); or
+//! - no `Default` at all, and constructors that take what is required
+//!   (`Set::new(name, dirs)`, `Tee::gateway(addr)`, `Dscp::new(46)`),
+//!   returning `Result` where a value can be refused (an empty or too long
+//!   name, a number out of range). The other fields are set on the value
+//!   afterwards. The parser's empty start value is `Extension::start`,
+//!   private to the crate.
+//!
+//! Which one is a property of the extension, so the trait says it:
+//! `Extension::example` has no default body and gives the `Default` or
+//! the simplest constructor's value. The registry lists them per family
+//! (`Match::examples`, `TargetExt::examples`, hidden from the docs), and
+//! `tests/extension_values.rs` commits each on both backends, reads it back
+//! and has the real `iptables-save` print it. Where an example names
+//! something that must exist (a set, an nfacct object, a rate estimator)
+//! it is called `example`, which that test creates.
 
 use std::borrow::Cow;
 
 use crate::addr::Family;
 use crate::error::{Error, Result};
 use crate::xtopt::Seen;
+
+/// The name the examples ([`Extension::example`]) give what they name or
+/// make: the set, the nfacct object, the rate estimator, the hashlimit
+/// table, the idle timer. `tests/extension_values.rs` creates the set and
+/// the nfacct object of this name before committing them.
+pub(crate) const EXAMPLE_NAME: &str = "example";
 
 /// What an extension may need to know about the rule around it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -192,6 +222,13 @@ pub(crate) trait Extension: Sized + Clone + std::fmt::Debug + PartialEq {
     /// choose. `name` is the name it was asked for (one of NAME and ALIASES).
     fn start(ctx: &Ctx, name: &str) -> Self;
 
+    /// A valid value of the extension for a rule of `family` (one of
+    /// [`Extension::FAMILIES`]): its `Default`, or what its simplest
+    /// constructor builds. The registry lists them (`Match::examples`), and
+    /// `tests/extension_values.rs` commits every one on both backends. It
+    /// has no default body, so that no extension is added without one.
+    fn example(family: Family) -> Self;
+
     /// Reads the kernel struct of `revision` (the bytes after the 32-byte
     /// header, alignment padding included).
     fn decode(ctx: &Ctx, revision: u8, data: &[u8]) -> Result<Self>;
@@ -270,6 +307,23 @@ pub(crate) fn from_words<E: Extension>(ctx: &Ctx, name: &str, words: &[&str]) ->
 pub(crate) fn c_str(bytes: &[u8]) -> String {
     let end = bytes.iter().position(|&b| b == 0).unwrap_or(bytes.len());
     String::from_utf8_lossy(&bytes[..end]).into_owned()
+}
+
+/// Refuses a name a constructor is given when the kernel would: empty, or
+/// longer than the `max` bytes its field holds without the NUL. `what`
+/// says what it names (`set name`), `option` where it goes (`--match-set`).
+pub(crate) fn check_name(what: &'static str, option: &str, name: &str, max: usize) -> Result<()> {
+    if name.is_empty() {
+        return Err(Error::value(option, name, format!("an empty {what}")));
+    }
+    if name.len() > max {
+        return Err(Error::NameTooLong {
+            what,
+            name: name.to_string(),
+            max,
+        });
+    }
+    Ok(())
 }
 
 /// Writes `s` into a NUL-padded C string field; errors when it does not fit
@@ -455,6 +509,22 @@ macro_rules! registry {
                     }
                 )*
                 None
+            }
+
+            /// One valid value of every typed extension that exists in
+            /// `family`, each as [`Extension::example`]($crate::extension::Extension::example)
+            /// builds it, in registry order: what `tests/extension_values.rs`
+            /// commits. Not a stable API.
+            #[doc(hidden)]
+            pub fn examples(family: $crate::addr::Family) -> Vec<Self> {
+                use $crate::extension::Extension;
+                let mut v = Vec::new();
+                $(
+                    if <$ty>::TYPED && <$ty>::FAMILIES.contains(&family) {
+                        v.push($enum::$variant($crate::extension::wrap!(<$ty>::example(family) $(, $boxed)?)));
+                    }
+                )*
+                v
             }
 
             /// Decodes kernel bytes (the data after the header, padding

@@ -352,7 +352,10 @@ impl Rule {
 /// rule without that `-p` (the `.proto` of its `xt_match`).
 fn protocol_of(m: &Match, family: Family) -> Option<u8> {
     Some(match m {
-        Match::Tcp(_) | Match::Tcpmss(_) => 6,
+        Match::Tcp(_) | Match::Tcpmss(_) | Match::Osf(_) => 6,
+        Match::Esp(_) => 50,
+        Match::Ah(_) if family == Family::Ipv4 => 51,
+        Match::Ipcomp(_) => 108,
         Match::Udp(_) => 17,
         Match::Udplite(_) => 136,
         Match::Icmp(_) if family == Family::Ipv4 => 1,

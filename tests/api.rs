@@ -50,8 +50,7 @@ fn built_values_equal_parsed_ones() {
 
 #[test]
 fn defaults_are_the_revisions_iptables_writes() {
-    let m = Multiport::default();
-    assert_eq!(m.revision, 1);
+    assert_eq!(Multiport::dports([22.into()]).unwrap().revision, 1);
     assert_eq!(Conntrack::default().revision, 3);
     // A range survives (revision 0 would keep 6000 only).
     let m = Multiport::dports([22.into(), (6000..=6010).into()]).unwrap();

@@ -137,6 +137,10 @@ impl Extension for Addrtype {
     const NAME: &'static str = "addrtype";
     const REVISIONS: &'static [u8] = &[0, 1];
 
+    fn example(_family: crate::addr::Family) -> Self {
+        Addrtype::default()
+    }
+
     fn start(_ctx: &Ctx, _name: &str) -> Self {
         Addrtype::default()
     }

@@ -29,6 +29,10 @@ pub struct Ah {
 impl Extension for Ah {
     const NAME: &'static str = "ah";
 
+    fn example(_family: Family) -> Self {
+        Ah::default()
+    }
+
     fn start(_ctx: &Ctx, _name: &str) -> Self {
         Ah::default()
     }

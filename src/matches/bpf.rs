@@ -45,10 +45,42 @@ pub enum BpfProgram {
 /// `-m bpf`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Bpf {
-    /// The program (required).
-    pub program: Option<BpfProgram>,
+    /// The program.
+    pub program: BpfProgram,
     /// Kernel struct revision: 1 (what iptables 1.8.9 writes) or 0.
     pub revision: u8,
+}
+
+// The option id of `--bytecode` for the parser's `Seen`.
+const O_PROGRAM: u32 = 1;
+
+impl Bpf {
+    /// `--bytecode`: runs `program` (1 to 64 instructions, refused
+    /// otherwise) on each packet, at revision 1; it matches where the
+    /// program returns nonzero.
+    ///
+    /// ```
+    /// use iptkit::{matches::bpf::{Bpf, BpfInsn}, Match};
+    /// let ret = BpfInsn { code: 0x06, jt: 0, jf: 0, k: 1 }; // `ret #1`
+    /// let bpf = Match::from(Bpf::bytecode([ret])?);
+    /// assert_eq!(bpf.to_string(), r#"-m bpf --bytecode "1,6 0 0 1""#);
+    /// assert!(Bpf::bytecode([]).is_err());
+    /// # Ok::<(), iptkit::Error>(())
+    /// ```
+    pub fn bytecode(program: impl IntoIterator<Item = BpfInsn>) -> Result<Bpf> {
+        let program: Vec<BpfInsn> = program.into_iter().collect();
+        if program.is_empty() || program.len() > XT_BPF_MAX_NUM_INSTR {
+            return Err(Error::value(
+                "--bytecode",
+                program.len().to_string(),
+                format!("bpf: a program has 1 to {XT_BPF_MAX_NUM_INSTR} instructions"),
+            ));
+        }
+        Ok(Bpf {
+            program: BpfProgram::Bytecode(program),
+            revision: 1,
+        })
+    }
 }
 
 /// Reads an unsigned decimal the way `sscanf`'s `%u` family does (C
@@ -140,9 +172,21 @@ impl Extension for Bpf {
     const NAME: &'static str = "bpf";
     const REVISIONS: &'static [u8] = &[0, 1];
 
+    fn example(_family: crate::addr::Family) -> Self {
+        // `ret #1`: every packet matches.
+        let ret = BpfInsn {
+            code: 0x06,
+            jt: 0,
+            jf: 0,
+            k: 1,
+        };
+        Bpf::bytecode([ret]).expect("one instruction")
+    }
+
     fn start(_ctx: &Ctx, _name: &str) -> Self {
+        // No program until `--bytecode` gives one; `finish` insists on it.
         Bpf {
-            program: None,
+            program: BpfProgram::Bytecode(Vec::new()),
             revision: 1,
         }
     }
@@ -180,10 +224,7 @@ impl Extension for Bpf {
             }
             _ => return Err(bad_revision(Self::NAME, revision)),
         };
-        Ok(Bpf {
-            program: Some(program),
-            revision,
-        })
+        Ok(Bpf { program, revision })
     }
 
     fn revision(&self) -> u8 {
@@ -194,7 +235,7 @@ impl Extension for Bpf {
     fn encode(&self, _ctx: &Ctx, out: &mut Vec<u8>) {
         if self.revision == 0 {
             let mut k = xt_bpf_info::zeroed();
-            if let Some(BpfProgram::Bytecode(p)) = &self.program {
+            if let BpfProgram::Bytecode(p) = &self.program {
                 k.bpf_program_num_elem = insns_to_kernel(p, &mut k.bpf_program);
             }
             out.extend_from_slice(k.as_bytes());
@@ -202,12 +243,12 @@ impl Extension for Bpf {
         }
         let mut k = xt_bpf_info_v1::zeroed();
         match &self.program {
-            Some(BpfProgram::Bytecode(p)) => {
+            BpfProgram::Bytecode(p) => {
                 k.mode = XT_BPF_MODE_BYTECODE;
                 k.bpf_program_num_elem = insns_to_kernel(p, &mut k.bpf_program);
                 out.extend_from_slice(k.as_bytes());
             }
-            Some(BpfProgram::Pinned { path, fd }) => {
+            BpfProgram::Pinned { path, fd } => {
                 k.mode = XT_BPF_MODE_FD_PINNED;
                 k.fd = *fd;
                 let mut bytes = k.as_bytes().to_vec();
@@ -216,7 +257,6 @@ impl Extension for Bpf {
                 bytes[8..8 + n].copy_from_slice(&path.as_bytes()[..n]);
                 out.extend_from_slice(&bytes);
             }
-            None => out.extend_from_slice(k.as_bytes()),
         }
     }
 
@@ -226,19 +266,20 @@ impl Extension for Bpf {
         option: &str,
         invert: bool,
         args: &mut Args,
-        _seen: &mut Seen,
+        seen: &mut Seen,
     ) -> Result<bool> {
         match option {
             "bytecode" => {
                 no_invert("bpf", "--bytecode", invert)?;
-                if self.program.is_some() {
+                if seen.has(O_PROGRAM) {
                     return Err(Error::rule(
                         "--bytecode",
                         "bpf: only one of --bytecode and --object-pinned, once",
                     ));
                 }
                 let p = parse_bytecode(args.value("--bytecode")?)?;
-                self.program = Some(BpfProgram::Bytecode(p));
+                self.program = BpfProgram::Bytecode(p);
+                seen.mark(O_PROGRAM);
             }
             "object-pinned" => {
                 no_invert("bpf", "--object-pinned", invert)?;
@@ -254,8 +295,8 @@ impl Extension for Bpf {
         Ok(true)
     }
 
-    fn finish(&mut self, _ctx: &Ctx, _seen: Seen) -> Result<()> {
-        if self.program.is_none() {
+    fn finish(&mut self, _ctx: &Ctx, seen: Seen) -> Result<()> {
+        if !seen.has(O_PROGRAM) {
             return Err(Error::rule(
                 "bpf",
                 "bpf: one of --bytecode or --pinned is required",
@@ -266,17 +307,16 @@ impl Extension for Bpf {
 
     fn save(&self, _ctx: &Ctx, out: &mut String) {
         match &self.program {
-            Some(BpfProgram::Bytecode(p)) => {
+            BpfProgram::Bytecode(p) => {
                 let insns: Vec<String> = p
                     .iter()
                     .map(|i| format!("{} {} {} {}", i.code, i.jt, i.jf, i.k))
                     .collect();
                 push_fmt!(out, " --bytecode \"{},{}\"", p.len(), insns.join(","));
             }
-            Some(BpfProgram::Pinned { path, .. }) => {
+            BpfProgram::Pinned { path, .. } => {
                 push_fmt!(out, " --object-pinned {path}");
             }
-            None => {}
         }
     }
 }
@@ -309,10 +349,10 @@ mod tests {
         bytes_both_ways(&ctx, &b0, &k0);
         // A pinned object, as a rule written by another tool would hold it.
         let pinned = Bpf {
-            program: Some(BpfProgram::Pinned {
+            program: BpfProgram::Pinned {
                 path: "/sys/fs/bpf/p".into(),
                 fd: 3,
-            }),
+            },
             revision: 1,
         };
         let mut kp = vec![0u8; 528];

@@ -10,7 +10,9 @@ use iptkit_sys::ext::xt_cgroup::*;
 use iptkit_sys::Pod;
 
 use crate::error::{Error, Result};
-use crate::extension::{bad_revision, c_str, put_c_str, read_struct, Args, Ctx, Extension};
+use crate::extension::{
+    bad_revision, c_str, check_name, put_c_str, read_struct, Args, Ctx, Extension,
+};
 use crate::inv::Inv;
 use crate::xtopt::{bool_field, truncated, uint_option, Seen};
 
@@ -26,18 +28,32 @@ pub struct Cgroup {
     pub revision: u8,
 }
 
-impl Default for Cgroup {
-    fn default() -> Self {
-        Cgroup::with(None, None)
-    }
-}
-
 impl Cgroup {
-    /// A cgroup match (revision 2).
-    pub fn with(path: Option<Inv<String>>, classid: Option<Inv<u32>>) -> Self {
+    /// `--path path`: the socket's cgroup2 is `path` or below it (revision
+    /// 2). Refused when empty or longer than the kernel's 511 bytes; the
+    /// kernel refuses a path that does not exist.
+    ///
+    /// ```
+    /// use iptkit::{matches::cgroup::Cgroup, Match};
+    /// let m = Match::from(Cgroup::path("system.slice")?);
+    /// assert_eq!(m.to_string(), r#"-m cgroup --path "system.slice""#);
+    /// assert!(Cgroup::path("").is_err());
+    /// # Ok::<(), iptkit::Error>(())
+    /// ```
+    pub fn path(path: &str) -> Result<Cgroup> {
+        check_name("cgroup path", "--path", path, XT_CGROUP_PATH_MAX - 1)?;
+        Ok(Cgroup {
+            path: Some(Inv::is(path.to_string())),
+            classid: None,
+            revision: 2,
+        })
+    }
+
+    /// `--cgroup classid`: the socket's net_cls classid (revision 2).
+    pub fn classid(classid: u32) -> Cgroup {
         Cgroup {
-            path,
-            classid,
+            path: None,
+            classid: Some(Inv::is(classid)),
             revision: 2,
         }
     }
@@ -67,8 +83,16 @@ impl Extension for Cgroup {
     const NAME: &'static str = "cgroup";
     const REVISIONS: &'static [u8] = &[0, 1, 2];
 
+    fn example(_family: crate::addr::Family) -> Self {
+        Cgroup::classid(1)
+    }
+
     fn start(_ctx: &Ctx, _name: &str) -> Self {
-        Cgroup::default()
+        Cgroup {
+            path: None,
+            classid: None,
+            revision: 2,
+        }
     }
 
     fn decode(_ctx: &Ctx, revision: u8, data: &[u8]) -> Result<Self> {

@@ -10,7 +10,7 @@ use crate::inv::Inv;
 use crate::xtopt::{uint_option, Seen};
 
 /// `-m cluster`.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Cluster {
     /// `--cluster-total-nodes`: nodes in the cluster, 1 to 32.
     pub total_nodes: u32,
@@ -40,8 +40,14 @@ const O_SEED: u32 = 8;
 impl Extension for Cluster {
     const NAME: &'static str = "cluster";
 
+    fn example(_family: crate::addr::Family) -> Self {
+        // Node 1 of 2.
+        Cluster::with(2, Inv::is(1), 0)
+    }
+
     fn start(_ctx: &Ctx, _name: &str) -> Self {
-        Cluster::default()
+        // No nodes until the options give them.
+        Cluster::with(0, Inv::is(0), 0)
     }
 
     fn decode(_ctx: &Ctx, revision: u8, data: &[u8]) -> Result<Self> {

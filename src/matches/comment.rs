@@ -36,7 +36,7 @@ use crate::xtopt::{cut, no_invert, once};
 /// [`save_table`]: crate::syntax::restore::save_table
 /// [`save_table_bytes`]: crate::syntax::restore::save_table_bytes
 /// [`parse_bytes`]: crate::syntax::restore::parse_bytes
-#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Comment {
     // `None` only while parsing.
     text: Option<Box<[u8]>>,
@@ -80,8 +80,12 @@ impl Comment {
 impl Extension for Comment {
     const NAME: &'static str = "comment";
 
+    fn example(_family: crate::addr::Family) -> Self {
+        Comment::new("example")
+    }
+
     fn start(_ctx: &Ctx, _name: &str) -> Self {
-        Comment::default()
+        Comment { text: None }
     }
 
     fn decode(_ctx: &Ctx, revision: u8, data: &[u8]) -> Result<Self> {

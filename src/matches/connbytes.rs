@@ -115,6 +115,10 @@ fn name<T: PartialEq>(table: &[(&'static str, T, u8)], v: &T) -> &'static str {
 impl Extension for Connbytes {
     const NAME: &'static str = "connbytes";
 
+    fn example(_family: crate::addr::Family) -> Self {
+        Connbytes::default()
+    }
+
     fn start(_ctx: &Ctx, _name: &str) -> Self {
         Connbytes::default()
     }

@@ -137,6 +137,10 @@ impl Connlabel {
 impl Extension for Connlabel {
     const NAME: &'static str = "connlabel";
 
+    fn example(_family: crate::addr::Family) -> Self {
+        Connlabel::default()
+    }
+
     fn start(_ctx: &Ctx, _name: &str) -> Self {
         Connlabel::default()
     }

@@ -104,6 +104,10 @@ impl Extension for Connlimit {
     const NAME: &'static str = "connlimit";
     const REVISIONS: &'static [u8] = &[0, 1];
 
+    fn example(_family: Family) -> Self {
+        Connlimit::default()
+    }
+
     fn start(_ctx: &Ctx, _name: &str) -> Self {
         Connlimit::default()
     }

@@ -56,6 +56,10 @@ impl Extension for Connmark {
     const NAME: &'static str = "connmark";
     const REVISIONS: &'static [u8] = &[0, 1];
 
+    fn example(_family: crate::addr::Family) -> Self {
+        Connmark::default()
+    }
+
     fn start(_ctx: &Ctx, _name: &str) -> Self {
         Connmark::default()
     }

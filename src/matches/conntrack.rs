@@ -651,6 +651,10 @@ impl Extension for Conntrack {
     const ALIASES: &'static [&'static str] = &["state"];
     const REVISIONS: &'static [u8] = &[1, 2, 3];
 
+    fn example(_family: Family) -> Self {
+        Conntrack::default()
+    }
+
     fn start(_ctx: &Ctx, name: &str) -> Self {
         Conntrack {
             revision: 3,

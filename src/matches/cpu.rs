@@ -27,6 +27,10 @@ const O_CPU: u32 = 1;
 impl Extension for Cpu {
     const NAME: &'static str = "cpu";
 
+    fn example(_family: crate::addr::Family) -> Self {
+        Cpu::default()
+    }
+
     fn start(_ctx: &Ctx, _name: &str) -> Self {
         Cpu::default()
     }

@@ -76,6 +76,10 @@ fn part<T>(flags: u16, invflags: u16, bit: u16, value: T) -> Option<Inv<T>> {
 impl Extension for Dccp {
     const NAME: &'static str = "dccp";
 
+    fn example(_family: crate::addr::Family) -> Self {
+        Dccp::default()
+    }
+
     fn start(_ctx: &Ctx, _name: &str) -> Self {
         Dccp::default()
     }

@@ -69,6 +69,10 @@ fn side(flags: u32, bits: (u32, u32), group: u32, mask: u32) -> Result<Option<In
 impl Extension for Devgroup {
     const NAME: &'static str = "devgroup";
 
+    fn example(_family: crate::addr::Family) -> Self {
+        Devgroup::default()
+    }
+
     fn start(_ctx: &Ctx, _name: &str) -> Self {
         Devgroup::default()
     }

@@ -51,17 +51,45 @@ pub fn class_to_dscp(name: &str) -> Option<u8> {
 }
 
 /// `-m dscp`.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Dscp {
     /// `[!] --dscp N` or `[!] --dscp-class NAME` (required), 0 to 63.
     pub dscp: Option<Inv<u8>>,
 }
 
+impl Dscp {
+    /// `--dscp dscp`: the DSCP field; refused above 63 (six bits), as the
+    /// kernel refuses it.
+    ///
+    /// ```
+    /// use iptkit::{matches::dscp::Dscp, Match};
+    /// assert_eq!(Match::from(Dscp::new(46)?).to_string(), "-m dscp --dscp 0x2e");
+    /// assert!(Dscp::new(64).is_err());
+    /// # Ok::<(), iptkit::Error>(())
+    /// ```
+    pub fn new(dscp: u8) -> Result<Dscp> {
+        if dscp > XT_DSCP_MAX {
+            return Err(Error::value(
+                "--dscp",
+                dscp.to_string(),
+                "DSCP out of range",
+            ));
+        }
+        Ok(Dscp {
+            dscp: Some(Inv::is(dscp)),
+        })
+    }
+}
+
 impl Extension for Dscp {
     const NAME: &'static str = "dscp";
 
+    fn example(_family: crate::addr::Family) -> Self {
+        Dscp::new(46).expect("a six-bit DSCP")
+    }
+
     fn start(_ctx: &Ctx, _name: &str) -> Self {
-        Dscp::default()
+        Dscp { dscp: None }
     }
 
     fn decode(_ctx: &Ctx, revision: u8, data: &[u8]) -> Result<Self> {

@@ -28,6 +28,10 @@ const KNOWN: u8 = XT_ECN_OP_MATCH_IP | XT_ECN_OP_MATCH_ECE | XT_ECN_OP_MATCH_CWR
 impl Extension for Ecn {
     const NAME: &'static str = "ecn";
 
+    fn example(_family: crate::addr::Family) -> Self {
+        Ecn::default()
+    }
+
     fn start(_ctx: &Ctx, _name: &str) -> Self {
         Ecn::default()
     }

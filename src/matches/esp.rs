@@ -21,6 +21,10 @@ pub struct Esp {
 impl Extension for Esp {
     const NAME: &'static str = "esp";
 
+    fn example(_family: crate::addr::Family) -> Self {
+        Esp::default()
+    }
+
     fn start(_ctx: &Ctx, _name: &str) -> Self {
         Esp::default()
     }

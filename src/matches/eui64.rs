@@ -20,6 +20,10 @@ impl Extension for Eui64 {
     const NAME: &'static str = "eui64";
     const FAMILIES: &'static [Family] = &[Family::Ipv6];
 
+    fn example(_family: Family) -> Self {
+        Eui64::default()
+    }
+
     fn start(_ctx: &Ctx, _name: &str) -> Self {
         Eui64 {}
     }

@@ -78,6 +78,10 @@ impl Extension for Frag {
     const NAME: &'static str = "frag";
     const FAMILIES: &'static [Family] = &[Family::Ipv6];
 
+    fn example(_family: Family) -> Self {
+        Frag::default()
+    }
+
     fn start(_ctx: &Ctx, _name: &str) -> Self {
         Frag::default()
     }

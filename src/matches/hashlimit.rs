@@ -390,6 +390,10 @@ impl Extension for Hashlimit {
     const NAME: &'static str = "hashlimit";
     const REVISIONS: &'static [u8] = &[1, 2, 3];
 
+    fn example(family: Family) -> Self {
+        Hashlimit::upto(family, "1/sec", "example").expect("a valid rate and name")
+    }
+
     fn start(ctx: &Ctx, _name: &str) -> Self {
         Hashlimit::new_for(ctx.family)
     }

@@ -29,6 +29,10 @@ const O_HELPER: u32 = 1;
 impl Extension for Helper {
     const NAME: &'static str = "helper";
 
+    fn example(_family: crate::addr::Family) -> Self {
+        Helper::default()
+    }
+
     fn start(_ctx: &Ctx, _name: &str) -> Self {
         Helper::default()
     }

@@ -4,25 +4,44 @@
 use iptkit_sys::ext::ip6t_hl::*;
 use iptkit_sys::Pod;
 
-use super::ttl::TtlTest;
+use super::ttl::{TtlCmp, TtlTest};
 use crate::addr::Family;
 use crate::error::Result;
 use crate::extension::{bad_revision, read_struct, Args, Ctx, Extension};
 use crate::xtopt::Seen;
 
 /// `-m hl` (IPv6 only).
-#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Hl {
     /// The test (required): `--hl-eq`, `! --hl-eq`, `--hl-lt` or `--hl-gt`.
     pub test: Option<TtlTest>,
+}
+
+impl Hl {
+    /// `--hl-eq value` and the others: the packet's hop limit compared
+    /// with `value`.
+    ///
+    /// ```
+    /// use iptkit::{matches::{hl::Hl, ttl::TtlCmp}, Match};
+    /// assert_eq!(Match::from(Hl::new(TtlCmp::Gt, 1)).to_string(), "-m hl --hl-gt 1");
+    /// ```
+    pub fn new(cmp: TtlCmp, value: u8) -> Hl {
+        Hl {
+            test: Some(TtlTest { cmp, value }),
+        }
+    }
 }
 
 impl Extension for Hl {
     const NAME: &'static str = "hl";
     const FAMILIES: &'static [Family] = &[Family::Ipv6];
 
+    fn example(_family: Family) -> Self {
+        Hl::new(TtlCmp::Eq, 64)
+    }
+
     fn start(_ctx: &Ctx, _name: &str) -> Self {
-        Hl::default()
+        Hl { test: None }
     }
 
     fn decode(_ctx: &Ctx, revision: u8, data: &[u8]) -> Result<Self> {

@@ -278,17 +278,38 @@ const KIND: IcmpKind = IcmpKind {
 };
 
 /// `-m icmp`.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Icmp {
     /// `--icmp-type`; required by iptables, `None` only while parsing.
     pub icmp_type: Option<Inv<IcmpType>>,
 }
 
+impl Icmp {
+    /// `--icmp-type`: the packet's ICMP type (and code range).
+    ///
+    /// ```
+    /// use iptkit::{matches::icmp::{Icmp, IcmpType}, Family, Rule};
+    /// let ping = Icmp::new(IcmpType::all_codes(8));
+    /// let rule = Rule::new(Family::Ipv4).with_match(ping);
+    /// assert_eq!(rule.to_string(), "-p icmp -m icmp --icmp-type 8");
+    /// ```
+    pub fn new(icmp_type: IcmpType) -> Icmp {
+        Icmp {
+            icmp_type: Some(Inv::is(icmp_type)),
+        }
+    }
+}
+
 impl Extension for Icmp {
     const NAME: &'static str = "icmp";
+    const FAMILIES: &'static [Family] = &[Family::Ipv4];
+
+    fn example(_family: Family) -> Self {
+        Icmp::new(IcmpType::all_codes(8))
+    }
 
     fn start(_ctx: &Ctx, _name: &str) -> Self {
-        Icmp::default()
+        Icmp { icmp_type: None }
     }
 
     fn decode(_ctx: &Ctx, revision: u8, data: &[u8]) -> Result<Self> {

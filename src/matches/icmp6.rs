@@ -41,7 +41,7 @@ const ICMPV6_NAMES: &[(&str, IcmpType)] = &[
 ];
 
 /// `-m icmp6` (also `-m icmpv6` and `-m ipv6-icmp`, as iptables maps them).
-#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Icmp6 {
     /// `--icmpv6-type`; required by iptables, `None` only while parsing.
     pub icmp_type: Option<Inv<IcmpType>>,
@@ -57,12 +57,33 @@ const KIND: IcmpKind = IcmpKind {
     unset: IcmpType::all_codes(0),
 };
 
+impl Icmp6 {
+    /// `--icmpv6-type`: the packet's ICMPv6 type (and code range).
+    ///
+    /// ```
+    /// use iptkit::{matches::{icmp::IcmpType, icmp6::Icmp6}, Family, Rule};
+    /// let ping = Icmp6::new(IcmpType::all_codes(128));
+    /// let rule = Rule::new(Family::Ipv6).with_match(ping);
+    /// assert_eq!(rule.to_string(), "-p ipv6-icmp -m icmp6 --icmpv6-type 128");
+    /// ```
+    pub fn new(icmp_type: IcmpType) -> Icmp6 {
+        Icmp6 {
+            icmp_type: Some(Inv::is(icmp_type)),
+        }
+    }
+}
+
 impl Extension for Icmp6 {
     const NAME: &'static str = "icmp6";
+    const FAMILIES: &'static [Family] = &[Family::Ipv6];
     const ALIASES: &'static [&'static str] = &["icmpv6", "ipv6-icmp"];
 
+    fn example(_family: Family) -> Self {
+        Icmp6::new(IcmpType::all_codes(128))
+    }
+
     fn start(_ctx: &Ctx, _name: &str) -> Self {
-        Icmp6::default()
+        Icmp6 { icmp_type: None }
     }
 
     fn decode(_ctx: &Ctx, revision: u8, data: &[u8]) -> Result<Self> {

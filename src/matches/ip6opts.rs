@@ -189,6 +189,10 @@ macro_rules! ip6opts_match {
             const NAME: &'static str = $name;
             const FAMILIES: &'static [$crate::addr::Family] = &[$crate::addr::Family::Ipv6];
 
+            fn example(_family: $crate::addr::Family) -> Self {
+                $ty::default()
+            }
+
             fn start(_ctx: &$crate::extension::Ctx, _name: &str) -> Self {
                 $ty::default()
             }

@@ -30,6 +30,10 @@ pub struct Ipcomp {
 impl Extension for Ipcomp {
     const NAME: &'static str = "ipcomp";
 
+    fn example(_family: crate::addr::Family) -> Self {
+        Ipcomp::default()
+    }
+
     fn start(_ctx: &Ctx, _name: &str) -> Self {
         Ipcomp::default()
     }

@@ -82,6 +82,10 @@ impl Extension for Iprange {
     const NAME: &'static str = "iprange";
     const REVISIONS: &'static [u8] = &[1];
 
+    fn example(_family: Family) -> Self {
+        Iprange::default()
+    }
+
     fn start(_ctx: &Ctx, _name: &str) -> Self {
         Iprange::default()
     }

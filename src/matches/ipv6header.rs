@@ -125,6 +125,10 @@ impl Extension for Ipv6header {
     const NAME: &'static str = "ipv6header";
     const FAMILIES: &'static [Family] = &[Family::Ipv6];
 
+    fn example(_family: Family) -> Self {
+        Ipv6header::default()
+    }
+
     fn start(_ctx: &Ctx, _name: &str) -> Self {
         Ipv6header::default()
     }

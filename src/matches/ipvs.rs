@@ -99,6 +99,10 @@ impl Ipvs {
 impl Extension for Ipvs {
     const NAME: &'static str = "ipvs";
 
+    fn example(_family: crate::addr::Family) -> Self {
+        Ipvs::default()
+    }
+
     fn start(_ctx: &Ctx, _name: &str) -> Self {
         Ipvs::default()
     }

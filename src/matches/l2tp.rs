@@ -25,7 +25,7 @@ pub enum L2tpType {
 }
 
 /// `-m l2tp`.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct L2tp {
     /// `--tunnel-id N`.
     pub tunnel_id: Option<u32>,
@@ -37,13 +37,52 @@ pub struct L2tp {
     pub packet_type: Option<L2tpType>,
 }
 
+impl L2tp {
+    /// `--tunnel-id id`: the packet's tunnel id. The rule needs `-p udp`
+    /// or `-p l2tp`.
+    ///
+    /// ```
+    /// use iptkit::{matches::l2tp::L2tp, Family, Rule};
+    /// let rule = Rule::new(Family::Ipv4).protocol(17).with_match(L2tp::tunnel(7));
+    /// assert_eq!(rule.to_string(), "-p udp -m l2tp --tunnel-id 7");
+    /// ```
+    pub fn tunnel(id: u32) -> L2tp {
+        L2tp {
+            tunnel_id: Some(id),
+            ..L2tp::empty()
+        }
+    }
+
+    /// `--session-id id`: the packet's session id.
+    pub fn session(id: u32) -> L2tp {
+        L2tp {
+            session_id: Some(id),
+            ..L2tp::empty()
+        }
+    }
+
+    /// No field yet (not valid alone): what parsing starts from.
+    fn empty() -> L2tp {
+        L2tp {
+            tunnel_id: None,
+            session_id: None,
+            version: None,
+            packet_type: None,
+        }
+    }
+}
+
 const KNOWN: u8 = XT_L2TP_TID | XT_L2TP_SID | XT_L2TP_VERSION | XT_L2TP_TYPE;
 
 impl Extension for L2tp {
     const NAME: &'static str = "l2tp";
 
+    fn example(_family: crate::addr::Family) -> Self {
+        L2tp::tunnel(1)
+    }
+
     fn start(_ctx: &Ctx, _name: &str) -> Self {
-        L2tp::default()
+        L2tp::empty()
     }
 
     fn decode(_ctx: &Ctx, revision: u8, data: &[u8]) -> Result<Self> {
@@ -153,7 +192,7 @@ impl Extension for L2tp {
     /// before a commit: some field, version 2 ids fit 16 bits, and the rule's
     /// protocol is UDP or L2TP/IP (IPv4) as the kernel wants.
     fn finish(&mut self, ctx: &Ctx, _seen: Seen) -> Result<()> {
-        if *self == L2tp::default() {
+        if *self == L2tp::empty() {
             return Err(Error::rule("l2tp", "an l2tp option is required"));
         }
         if self.version == Some(2)

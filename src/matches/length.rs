@@ -32,17 +32,36 @@ impl fmt::Display for LengthRange {
 }
 
 /// `-m length`.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Length {
     /// `[!] --length N[:M]` (required).
     pub length: Option<Inv<LengthRange>>,
 }
 
+impl Length {
+    /// `--length min:max`: the packet's length (layer 3 payload
+    /// included) is in the range.
+    ///
+    /// ```
+    /// use iptkit::{matches::length::Length, Match};
+    /// assert_eq!(Match::from(Length::new(0, 1280)).to_string(), "-m length --length 0:1280");
+    /// ```
+    pub fn new(min: u16, max: u16) -> Length {
+        Length {
+            length: Some(Inv::is(LengthRange { min, max })),
+        }
+    }
+}
+
 impl Extension for Length {
     const NAME: &'static str = "length";
 
+    fn example(_family: crate::addr::Family) -> Self {
+        Length::new(0, 1280)
+    }
+
     fn start(_ctx: &Ctx, _name: &str) -> Self {
-        Length::default()
+        Length { length: None }
     }
 
     fn decode(_ctx: &Ctx, revision: u8, data: &[u8]) -> Result<Self> {

@@ -107,6 +107,10 @@ impl Limit {
 impl Extension for Limit {
     const NAME: &'static str = "limit";
 
+    fn example(_family: crate::addr::Family) -> Self {
+        Limit::default()
+    }
+
     fn start(_ctx: &Ctx, _name: &str) -> Self {
         Limit::default()
     }

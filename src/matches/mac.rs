@@ -23,7 +23,7 @@ use crate::inv::Inv;
 use crate::xtopt::Seen;
 
 /// `-m mac`.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Mac {
     /// `--mac-source`; required, `None` only while parsing.
     pub source: Option<Inv<[u8; ETH_ALEN]>>,
@@ -44,11 +44,30 @@ pub fn mac_string(mac: &[u8; ETH_ALEN]) -> String {
         .join(":")
 }
 
+impl Mac {
+    /// `--mac-source source`: the packet's Ethernet source address.
+    ///
+    /// ```
+    /// use iptkit::{matches::mac::Mac, Match};
+    /// let m = Match::from(Mac::new([0x02, 0, 0, 0, 0, 1]));
+    /// assert_eq!(m.to_string(), "-m mac --mac-source 02:00:00:00:00:01");
+    /// ```
+    pub fn new(source: [u8; ETH_ALEN]) -> Mac {
+        Mac {
+            source: Some(Inv::is(source)),
+        }
+    }
+}
+
 impl Extension for Mac {
     const NAME: &'static str = "mac";
 
+    fn example(_family: crate::addr::Family) -> Self {
+        Mac::new([0x02, 0, 0, 0, 0, 1])
+    }
+
     fn start(_ctx: &Ctx, _name: &str) -> Self {
-        Mac::default()
+        Mac { source: None }
     }
 
     fn decode(_ctx: &Ctx, revision: u8, data: &[u8]) -> Result<Self> {

@@ -7,7 +7,7 @@
 //! let rule = Rule::parse(Family::Ipv4, "-m mark --mark 0x1/0xff -j ACCEPT")?;
 //! let mark = rule.find::<Mark>().unwrap().mark.unwrap().value;
 //! assert_eq!((mark.mark, mark.mask), (0x1, 0xff));
-//! let built = Mark { mark: Some(Inv::not(MarkMask::exact(7))), ..Mark::default() };
+//! let built = Mark { mark: Some(Inv::not(MarkMask::exact(7))), ..Mark::new(0, 0) };
 //! assert_eq!(Rule::new(Family::Ipv4).with_match(built).to_string(), "-m mark ! --mark 0x7");
 //! # Ok::<(), iptkit::Error>(())
 //! ```
@@ -51,11 +51,18 @@ pub struct Mark {
     pub mark: Option<Inv<MarkMask>>,
 }
 
-impl Default for Mark {
-    fn default() -> Mark {
+impl Mark {
+    /// `--mark mark/mask`: the packet's mark, of the bits in `mask`, is
+    /// `mark` (revision 1).
+    ///
+    /// ```
+    /// use iptkit::{matches::mark::Mark, Match};
+    /// assert_eq!(Match::from(Mark::new(1, 0xff)).to_string(), "-m mark --mark 0x1/0xff");
+    /// ```
+    pub fn new(mark: u32, mask: u32) -> Mark {
         Mark {
             revision: 1,
-            mark: None,
+            mark: Some(Inv::is(MarkMask { mark, mask })),
         }
     }
 }
@@ -64,8 +71,15 @@ impl Extension for Mark {
     const NAME: &'static str = "mark";
     const REVISIONS: &'static [u8] = &[0, 1];
 
+    fn example(_family: crate::addr::Family) -> Self {
+        Mark::new(1, 0xffff_ffff)
+    }
+
     fn start(_ctx: &Ctx, _name: &str) -> Self {
-        Mark::default()
+        Mark {
+            revision: 1,
+            mark: None,
+        }
     }
 
     fn decode(_ctx: &Ctx, revision: u8, data: &[u8]) -> Result<Self> {

@@ -117,6 +117,10 @@ impl Extension for Mh {
     const NAME: &'static str = "mh";
     const FAMILIES: &'static [Family] = &[Family::Ipv6];
 
+    fn example(_family: Family) -> Self {
+        Mh::default()
+    }
+
     fn start(_ctx: &Ctx, _name: &str) -> Self {
         Mh::default()
     }

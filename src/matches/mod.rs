@@ -22,8 +22,11 @@
 //!   [`Comment::new`](comment::Comment::new), [`Limit::new`](limit::Limit::new),
 //!   [`Hashlimit::upto`](hashlimit::Hashlimit::upto), ...;
 //! - a struct literal, the fields you leave out taken from a constructor
-//!   or from `Default` (which is, where there is one, the revision
-//!   iptables writes with no option set);
+//!   or from `Default`. An extension has a `Default` only where that value
+//!   is valid alone (the revision iptables writes); one that needs a
+//!   value (a set, a name, a port list) has constructors that take it
+//!   instead, and refuse what the kernel would ([`Set::new`](set::Set::new),
+//!   [`Dscp::new`](dscp::Dscp::new), ...);
 //! - parsing iptables text ([`Rule::parse`](crate::Rule::parse)), which
 //!   takes every option iptables takes and refuses what iptables refuses.
 //!   Extensions whose values are long or need care to build (`set`,

@@ -75,17 +75,6 @@ pub struct Multiport {
     pub ports: Inv<Vec<PortRange>>,
 }
 
-impl Default for Multiport {
-    /// Revision 1, `--sports` of no port yet.
-    fn default() -> Multiport {
-        Multiport {
-            revision: 1,
-            direction: Direction::Source,
-            ports: Inv::is(Vec::new()),
-        }
-    }
-}
-
 impl Multiport {
     /// `--dports`: the packet's destination port is one of `ports`.
     pub fn dports(ports: impl IntoIterator<Item = PortRange>) -> Result<Multiport> {
@@ -202,10 +191,16 @@ impl Extension for Multiport {
     const NAME: &'static str = "multiport";
     const REVISIONS: &'static [u8] = &[0, 1];
 
+    fn example(_family: crate::addr::Family) -> Self {
+        Multiport::dports([80.into(), 443.into()]).expect("two ports")
+    }
+
     fn start(_ctx: &Ctx, _name: &str) -> Self {
+        // No port until an option gives them; `finish` insists on one.
         Multiport {
             revision: 1,
-            ..Multiport::default()
+            direction: Direction::Source,
+            ports: Inv::is(Vec::new()),
         }
     }
 

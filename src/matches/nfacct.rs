@@ -6,7 +6,9 @@ use iptkit_sys::ext::xt_nfacct::*;
 use iptkit_sys::Pod;
 
 use crate::error::{Error, Result};
-use crate::extension::{bad_revision, c_str, put_c_str, read_struct, Args, Ctx, Extension};
+use crate::extension::{
+    bad_revision, c_str, check_name, put_c_str, read_struct, Args, Ctx, Extension, EXAMPLE_NAME,
+};
 use crate::xtopt::{truncated, Seen};
 
 /// `-m nfacct`.
@@ -19,16 +21,23 @@ pub struct Nfacct {
     pub revision: u8,
 }
 
-impl Default for Nfacct {
-    fn default() -> Self {
-        Nfacct::with(String::new())
-    }
-}
-
 impl Nfacct {
-    /// A match counting in object `name` (revision 1).
-    pub fn with(name: String) -> Self {
-        Nfacct { name, revision: 1 }
+    /// `--nfacct-name name`: counts the packet in the accounting object
+    /// `name` (revision 1). Refused when empty or longer than 31 bytes; the
+    /// kernel refuses a name no object has.
+    ///
+    /// ```
+    /// use iptkit::{matches::nfacct::Nfacct, Match};
+    /// assert_eq!(Match::from(Nfacct::new("http")?).to_string(), "-m nfacct --nfacct-name  http");
+    /// assert!(Nfacct::new("").is_err());
+    /// # Ok::<(), iptkit::Error>(())
+    /// ```
+    pub fn new(name: &str) -> Result<Nfacct> {
+        check_name("nfacct name", "--nfacct-name", name, NFACCT_NAME_MAX - 1)?;
+        Ok(Nfacct {
+            name: name.to_string(),
+            revision: 1,
+        })
     }
 }
 
@@ -38,8 +47,15 @@ impl Extension for Nfacct {
     const NAME: &'static str = "nfacct";
     const REVISIONS: &'static [u8] = &[0, 1];
 
+    fn example(_family: crate::addr::Family) -> Self {
+        Nfacct::new(EXAMPLE_NAME).expect("a valid name")
+    }
+
     fn start(_ctx: &Ctx, _name: &str) -> Self {
-        Nfacct::default()
+        Nfacct {
+            name: String::new(),
+            revision: 1,
+        }
     }
 
     fn decode(_ctx: &Ctx, revision: u8, data: &[u8]) -> Result<Self> {
@@ -48,10 +64,7 @@ impl Extension for Nfacct {
             1 => c_str(&read_struct::<xt_nfacct_match_info_v1>(Self::NAME, revision, data)?.name),
             _ => return Err(bad_revision(Self::NAME, revision)),
         };
-        Ok(Nfacct {
-            revision,
-            ..Nfacct::with(name)
-        })
+        Ok(Nfacct { revision, name })
     }
 
     fn revision(&self) -> u8 {

@@ -7,12 +7,14 @@ use iptkit_sys::Pod;
 
 use crate::addr::Family;
 use crate::error::{Error, Result};
-use crate::extension::{bad_revision, c_str, put_c_str, read_struct, Args, Ctx, Extension};
+use crate::extension::{
+    bad_revision, c_str, check_name, put_c_str, read_struct, Args, Ctx, Extension,
+};
 use crate::inv::Inv;
 use crate::xtopt::{truncated, uint_option, Seen};
 
 /// `-m osf`.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Osf {
     /// `[!] --genre NAME`: the OS genre (at most 31 bytes; iptables cuts
     /// longer ones).
@@ -26,9 +28,23 @@ pub struct Osf {
 }
 
 impl Osf {
-    /// A match on genre `genre`.
-    pub fn with(genre: Inv<String>, ttl: Option<u32>, log: Option<u32>) -> Self {
-        Osf { genre, ttl, log }
+    /// `--genre genre`: the sender's OS is of `genre` (`Linux`). Refused
+    /// when empty or longer than 31 bytes. The rule needs `-p tcp`, which
+    /// [`Rule::with_match`](crate::Rule::with_match) sets.
+    ///
+    /// ```
+    /// use iptkit::{matches::osf::Osf, Family, Rule};
+    /// let rule = Rule::new(Family::Ipv4).with_match(Osf::new("Linux")?);
+    /// assert_eq!(rule.to_string(), "-p tcp -m osf --genre Linux");
+    /// # Ok::<(), iptkit::Error>(())
+    /// ```
+    pub fn new(genre: &str) -> Result<Osf> {
+        check_name("osf genre", "--genre", genre, MAXGENRELEN - 1)?;
+        Ok(Osf {
+            genre: Inv::is(genre.to_string()),
+            ttl: None,
+            log: None,
+        })
     }
 }
 
@@ -51,8 +67,17 @@ impl Extension for Osf {
     const NAME: &'static str = "osf";
     const FAMILIES: &'static [Family] = &[Family::Ipv4];
 
+    fn example(_family: Family) -> Self {
+        Osf::new("Linux").expect("a valid genre")
+    }
+
     fn start(_ctx: &Ctx, _name: &str) -> Self {
-        Osf::default()
+        // No genre until `--genre` gives one; `finish` insists on it.
+        Osf {
+            genre: Inv::is(String::new()),
+            ttl: None,
+            log: None,
+        }
     }
 
     fn decode(_ctx: &Ctx, revision: u8, data: &[u8]) -> Result<Self> {
@@ -71,11 +96,11 @@ impl Extension for Osf {
                 k.len
             )));
         }
-        Ok(Osf::with(
-            Inv::new(genre, k.flags & NF_OSF_INVERT != 0),
-            flagged(k.flags, NF_OSF_TTL, k.ttl, "ttl")?,
-            flagged(k.flags, NF_OSF_LOG, k.loglevel, "log level")?,
-        ))
+        Ok(Osf {
+            genre: Inv::new(genre, k.flags & NF_OSF_INVERT != 0),
+            ttl: flagged(k.flags, NF_OSF_TTL, k.ttl, "ttl")?,
+            log: flagged(k.flags, NF_OSF_LOG, k.loglevel, "log level")?,
+        })
     }
 
     fn revision(&self) -> u8 {

@@ -84,6 +84,10 @@ impl Extension for Owner {
     const NAME: &'static str = "owner";
     const REVISIONS: &'static [u8] = &[1];
 
+    fn example(_family: crate::addr::Family) -> Self {
+        Owner::default()
+    }
+
     fn start(_ctx: &Ctx, _name: &str) -> Self {
         Owner::default()
     }

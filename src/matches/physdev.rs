@@ -13,7 +13,7 @@ use crate::xtopt::Seen;
 
 /// `-m physdev`. Each test is `None` when not made; a `bool` test is
 /// `Some(true)` for `--physdev-is-...` and `Some(false)` for `! --physdev-is-...`.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Physdev {
     /// `[!] --physdev-in NAME[+]`: the bridge port the packet came in on.
     pub physdev_in: Option<Inv<Iface>>,
@@ -25,6 +25,50 @@ pub struct Physdev {
     pub is_out: Option<bool>,
     /// `[!] --physdev-is-bridged`: the packet is bridged, not routed.
     pub is_bridged: Option<bool>,
+}
+
+impl Physdev {
+    /// `--physdev-in port`: the packet came in on bridge port `port`.
+    ///
+    /// ```
+    /// use iptkit::{matches::physdev::Physdev, Iface, Match};
+    /// let m = Match::from(Physdev::physdev_in(Iface::new("veth0")?));
+    /// assert_eq!(m.to_string(), "-m physdev --physdev-in veth0");
+    /// # Ok::<(), iptkit::Error>(())
+    /// ```
+    pub fn physdev_in(port: Iface) -> Physdev {
+        Physdev {
+            physdev_in: Some(Inv::is(port)),
+            ..Physdev::empty()
+        }
+    }
+
+    /// `--physdev-out port`: the packet goes out on bridge port `port`.
+    pub fn physdev_out(port: Iface) -> Physdev {
+        Physdev {
+            physdev_out: Some(Inv::is(port)),
+            ..Physdev::empty()
+        }
+    }
+
+    /// `--physdev-is-bridged`: the packet is bridged, not routed.
+    pub fn is_bridged() -> Physdev {
+        Physdev {
+            is_bridged: Some(true),
+            ..Physdev::empty()
+        }
+    }
+
+    /// No test yet (not valid alone): what parsing starts from.
+    fn empty() -> Physdev {
+        Physdev {
+            physdev_in: None,
+            physdev_out: None,
+            is_in: None,
+            is_out: None,
+            is_bridged: None,
+        }
+    }
 }
 
 const O_IN: u32 = 1;
@@ -63,8 +107,12 @@ fn test(k: &xt_physdev_info, bit: u8) -> Option<bool> {
 impl Extension for Physdev {
     const NAME: &'static str = "physdev";
 
+    fn example(_family: crate::addr::Family) -> Self {
+        Physdev::is_bridged()
+    }
+
     fn start(_ctx: &Ctx, _name: &str) -> Self {
-        Physdev::default()
+        Physdev::empty()
     }
 
     fn decode(_ctx: &Ctx, revision: u8, data: &[u8]) -> Result<Self> {

@@ -69,17 +69,36 @@ impl PacketType {
 }
 
 /// `-m pkttype`.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Pkttype {
     /// `[!] --pkt-type TYPE` (required).
     pub pkt_type: Option<Inv<PacketType>>,
 }
 
+impl Pkttype {
+    /// `--pkt-type pkt_type`: the link-layer packet type.
+    ///
+    /// ```
+    /// use iptkit::{matches::pkttype::{PacketType, Pkttype}, Match};
+    /// let m = Match::from(Pkttype::new(PacketType::Broadcast));
+    /// assert_eq!(m.to_string(), "-m pkttype --pkt-type broadcast");
+    /// ```
+    pub fn new(pkt_type: PacketType) -> Pkttype {
+        Pkttype {
+            pkt_type: Some(Inv::is(pkt_type)),
+        }
+    }
+}
+
 impl Extension for Pkttype {
     const NAME: &'static str = "pkttype";
 
+    fn example(_family: crate::addr::Family) -> Self {
+        Pkttype::new(PacketType::Unicast)
+    }
+
     fn start(_ctx: &Ctx, _name: &str) -> Self {
-        Pkttype::default()
+        Pkttype { pkt_type: None }
     }
 
     fn decode(_ctx: &Ctx, revision: u8, data: &[u8]) -> Result<Self> {

@@ -187,6 +187,10 @@ impl PolicyMatch {
 impl Extension for PolicyMatch {
     const NAME: &'static str = "policy";
 
+    fn example(_family: crate::addr::Family) -> Self {
+        PolicyMatch::default()
+    }
+
     fn start(_ctx: &Ctx, _name: &str) -> Self {
         PolicyMatch::default()
     }

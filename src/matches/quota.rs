@@ -30,6 +30,10 @@ const O_QUOTA: u32 = 1;
 impl Extension for Quota {
     const NAME: &'static str = "quota";
 
+    fn example(_family: crate::addr::Family) -> Self {
+        Quota::default()
+    }
+
     fn start(_ctx: &Ctx, _name: &str) -> Self {
         Quota::default()
     }

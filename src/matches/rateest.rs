@@ -13,7 +13,9 @@ use iptkit_sys::xtables::IFNAMSIZ;
 use iptkit_sys::Pod;
 
 use crate::error::{Error, Result};
-use crate::extension::{bad_revision, c_str, put_c_str, read_struct, Args, Ctx, Extension};
+use crate::extension::{
+    bad_revision, c_str, check_name, put_c_str, read_struct, Args, Ctx, Extension, EXAMPLE_NAME,
+};
 use crate::inv::Inv;
 use crate::xtopt::{strtod, truncated, uint, Seen};
 
@@ -35,7 +37,7 @@ const MODES: &[(RateestMode, u16, &str)] = &[
 ];
 
 /// `-m rateest`.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Rateest {
     /// `--rateest NAME` / `--rateest1 NAME`: the estimator (at most 15 bytes;
     /// iptables cuts longer names).
@@ -125,6 +127,61 @@ const O_GT: u32 = 1 << 8;
 const O_EQ: u32 = 1 << 9;
 
 impl Rateest {
+    /// `--rateest name --rateest-bps rate` with the comparison `mode`: the
+    /// byte rate of estimator `name` (made by a `RATEEST` target) compared
+    /// with `rate` bytes per second. Refused when the name is empty or
+    /// longer than 15 bytes; the kernel refuses a name no estimator has.
+    ///
+    /// ```
+    /// use iptkit::{matches::rateest::{Rateest, RateestMode}, Match};
+    /// let m = Match::from(Rateest::bps("uplink", RateestMode::Gt, 125_000)?);
+    /// assert_eq!(m.to_string(), "-m rateest --rateest uplink --rateest-gt --rateest-bps 1000Kbit");
+    /// # Ok::<(), iptkit::Error>(())
+    /// ```
+    pub fn bps(name: &str, mode: RateestMode, rate: u32) -> Result<Rateest> {
+        Ok(Rateest {
+            bps: true,
+            bps2: rate,
+            ..Rateest::absolute(name, mode)?
+        })
+    }
+
+    /// `--rateest name --rateest-pps rate`: as [`Rateest::bps`], with the
+    /// packet rate.
+    pub fn pps(name: &str, mode: RateestMode, rate: u32) -> Result<Rateest> {
+        Ok(Rateest {
+            pps: true,
+            pps2: rate,
+            ..Rateest::absolute(name, mode)?
+        })
+    }
+
+    /// Estimator `name` compared by `mode`, with no rate yet.
+    fn absolute(name: &str, mode: RateestMode) -> Result<Rateest> {
+        check_name("rate estimator name", "--rateest", name, IFNAMSIZ - 1)?;
+        Ok(Rateest {
+            name1: name.to_string(),
+            mode: Some(Inv::is(mode)),
+            ..Rateest::empty()
+        })
+    }
+
+    /// No estimator yet (not valid alone): what parsing starts from.
+    fn empty() -> Rateest {
+        Rateest {
+            name1: String::new(),
+            name2: None,
+            delta: false,
+            bps: false,
+            pps: false,
+            bps1: 0,
+            pps1: 0,
+            bps2: 0,
+            pps2: 0,
+            mode: None,
+        }
+    }
+
     /// Appends the ` [!] --rateest-eq|lt|gt` of the comparison.
     fn save_mode(&self, out: &mut String) {
         if let Some(m) = self.mode {
@@ -169,8 +226,12 @@ fn optional<'a>(args: &mut Args<'a>) -> Option<&'a str> {
 impl Extension for Rateest {
     const NAME: &'static str = "rateest";
 
+    fn example(_family: crate::addr::Family) -> Self {
+        Rateest::bps(EXAMPLE_NAME, RateestMode::Lt, 125_000).expect("a valid name")
+    }
+
     fn start(_ctx: &Ctx, _name: &str) -> Self {
-        Rateest::default()
+        Rateest::empty()
     }
 
     fn decode(_ctx: &Ctx, revision: u8, data: &[u8]) -> Result<Self> {

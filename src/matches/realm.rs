@@ -29,7 +29,7 @@ pub struct RealmMask {
 }
 
 /// `-m realm` (IPv4 only).
-#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Realm {
     /// `[!] --realm VALUE[/MASK]` or a realm name (required).
     pub realm: Option<Inv<RealmMask>>,
@@ -88,12 +88,30 @@ fn print_realm(out: &mut String, r: RealmMask, names: &[(u32, String)]) {
     }
 }
 
+impl Realm {
+    /// `--realm id/mask`: the routing realm, of the bits in `mask`, is `id`.
+    ///
+    /// ```
+    /// use iptkit::{matches::realm::Realm, Match};
+    /// assert_eq!(Match::from(Realm::new(1, 0xff)).to_string(), "-m realm --realm 0x1/0xff");
+    /// ```
+    pub fn new(id: u32, mask: u32) -> Realm {
+        Realm {
+            realm: Some(Inv::is(RealmMask { id, mask })),
+        }
+    }
+}
+
 impl Extension for Realm {
     const NAME: &'static str = "realm";
     const FAMILIES: &'static [Family] = &[Family::Ipv4];
 
+    fn example(_family: Family) -> Self {
+        Realm::new(1, 0xffff_ffff)
+    }
+
     fn start(_ctx: &Ctx, _name: &str) -> Self {
-        Realm::default()
+        Realm { realm: None }
     }
 
     fn decode(_ctx: &Ctx, revision: u8, data: &[u8]) -> Result<Self> {

@@ -102,11 +102,26 @@ pub struct Recent {
     pub mask: Option<IpAddr>,
 }
 
-impl Default for Recent {
-    fn default() -> Self {
+impl Recent {
+    /// `--set`, `--rcheck`, `--update` or `--remove` on the list `DEFAULT`,
+    /// of the source address, at revision 1; set the list's `name` and the
+    /// other fields on the value.
+    ///
+    /// ```
+    /// use iptkit::{matches::recent::{Recent, RecentCmd}, Match};
+    /// let seen = Recent {
+    ///     name: Some("ssh".into()),
+    ///     ..Recent::new(RecentCmd::Set)
+    /// };
+    /// assert_eq!(
+    ///     Match::from(seen).to_string(),
+    ///     "-m recent --set --name ssh --mask 255.255.255.255 --rsource"
+    /// );
+    /// ```
+    pub fn new(command: RecentCmd) -> Recent {
         Recent {
             revision: 1,
-            command: None,
+            command: Some(Inv::is(command)),
             seconds: None,
             reap: false,
             hitcount: None,
@@ -242,8 +257,16 @@ impl Extension for Recent {
     const NAME: &'static str = "recent";
     const REVISIONS: &'static [u8] = &[0, 1];
 
+    fn example(_family: Family) -> Self {
+        Recent::new(RecentCmd::Set)
+    }
+
     fn start(_ctx: &Ctx, _name: &str) -> Self {
-        Recent::default()
+        // No command until an option gives one; `finish` insists on it.
+        Recent {
+            command: None,
+            ..Recent::new(RecentCmd::Set)
+        }
     }
 
     fn decode(ctx: &Ctx, revision: u8, data: &[u8]) -> Result<Self> {

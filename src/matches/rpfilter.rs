@@ -55,6 +55,10 @@ impl Rpfilter {
 impl Extension for Rpfilter {
     const NAME: &'static str = "rpfilter";
 
+    fn example(_family: crate::addr::Family) -> Self {
+        Rpfilter::default()
+    }
+
     fn start(_ctx: &Ctx, _name: &str) -> Self {
         Rpfilter::default()
     }

@@ -72,6 +72,10 @@ impl Extension for Rt {
     const NAME: &'static str = "rt";
     const FAMILIES: &'static [Family] = &[Family::Ipv6];
 
+    fn example(_family: Family) -> Self {
+        Rt::default()
+    }
+
     fn start(_ctx: &Ctx, _name: &str) -> Self {
         Rt::default()
     }

@@ -269,6 +269,10 @@ fn chunks_from_kernel(k: &xt_sctp_info) -> Result<SctpChunks> {
 impl Extension for Sctp {
     const NAME: &'static str = "sctp";
 
+    fn example(_family: crate::addr::Family) -> Self {
+        Sctp::default()
+    }
+
     fn start(_ctx: &Ctx, _name: &str) -> Self {
         Sctp::default()
     }

@@ -41,7 +41,8 @@ use iptkit_sys::ext::xt_set::*;
 use iptkit_sys::Pod;
 
 use crate::error::{Error, Result};
-use crate::extension::{bad_revision, read_struct, Args, Ctx, Extension};
+use crate::extension::{bad_revision, check_name, read_struct, Args, Ctx, Extension, EXAMPLE_NAME};
+use crate::targets::set::SetSpec;
 use crate::xtopt::Seen;
 
 /// A set, by name and/or kernel index (see the module docs).
@@ -74,6 +75,18 @@ impl std::hash::Hash for SetRef {
         } else {
             self.name.hash(state);
         }
+    }
+}
+
+impl SetRef {
+    /// The set named `name`, not resolved yet; refused when empty or
+    /// longer than the kernel's 31 bytes.
+    pub fn new(name: &str) -> Result<SetRef> {
+        check_name("set name", "--match-set", name, IPSET_MAXNAMELEN - 1)?;
+        Ok(SetRef {
+            name: name.to_string(),
+            index: None,
+        })
     }
 }
 
@@ -137,8 +150,31 @@ pub struct Set {
     pub bytes: Option<CounterTest>,
 }
 
-impl Default for Set {
-    fn default() -> Self {
+impl Set {
+    /// `--match-set set dirs`: the packet's addresses/ports, `dirs` giving
+    /// which for each dimension of the set's elements, are in the set (at
+    /// revision 4). Refused as iptables refuses it: an empty name, one
+    /// longer than 31 bytes, no direction or more than 6. The backend looks
+    /// the set up when the rule is committed.
+    ///
+    /// ```
+    /// use iptkit::{matches::set::{Dir, Set}, Match};
+    /// let m = Match::from(Set::new("blocked", &[Dir::Src])?);
+    /// assert_eq!(m.to_string(), "-m set --match-set blocked src");
+    /// assert!(Set::new("", &[Dir::Src]).is_err());
+    /// # Ok::<(), iptkit::Error>(())
+    /// ```
+    pub fn new(set: &str, dirs: &[Dir]) -> Result<Set> {
+        let spec = SetSpec::new(set, dirs)?;
+        Ok(Set {
+            set: spec.set,
+            dirs: spec.dirs,
+            ..Set::empty()
+        })
+    }
+
+    /// No set yet, at revision 4: what parsing starts from.
+    fn empty() -> Set {
         Set {
             revision: 4,
             set: SetRef::default(),
@@ -409,14 +445,18 @@ impl Extension for Set {
     const NAME: &'static str = "set";
     const REVISIONS: &'static [u8] = &[0, 1, 2, 3, 4];
 
+    fn example(_family: crate::addr::Family) -> Self {
+        Set::new(EXAMPLE_NAME, &[Dir::Src]).expect("a valid set name")
+    }
+
     fn start(_ctx: &Ctx, _name: &str) -> Self {
-        Set::default()
+        Set::empty()
     }
 
     fn decode(_ctx: &Ctx, revision: u8, data: &[u8]) -> Result<Self> {
         let mut s = Set {
             revision,
-            ..Set::default()
+            ..Set::empty()
         };
         match revision {
             0 => {

@@ -66,6 +66,10 @@ impl Extension for Socket {
     const NAME: &'static str = "socket";
     const REVISIONS: &'static [u8] = &[0, 1, 2, 3];
 
+    fn example(_family: crate::addr::Family) -> Self {
+        Socket::default()
+    }
+
     fn start(_ctx: &Ctx, _name: &str) -> Self {
         Socket::default()
     }

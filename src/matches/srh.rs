@@ -176,6 +176,10 @@ impl Extension for Srh {
     const REVISIONS: &'static [u8] = &[0, 1];
     const FAMILIES: &'static [Family] = &[Family::Ipv6];
 
+    fn example(_family: Family) -> Self {
+        Srh::default()
+    }
+
     fn start(_ctx: &Ctx, _name: &str) -> Self {
         Srh::default()
     }

@@ -60,11 +60,26 @@ const PRINT: &[(&str, StateMask)] = &[
 ];
 
 /// `-m state` (kernel revision 0).
-#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct State {
     /// The states that match; `! --state X` is stored as the complement of X,
     /// as iptables did. `None` only while parsing.
     pub states: Option<StateMask>,
+}
+
+impl State {
+    /// `--state`: the packet's connection is in one of `states`.
+    ///
+    /// ```
+    /// use iptkit::{matches::state::{State, StateMask}, Match};
+    /// let m = Match::from(State::new(StateMask::ESTABLISHED | StateMask::RELATED));
+    /// assert_eq!(m.to_string(), "-m state --state RELATED,ESTABLISHED");
+    /// ```
+    pub fn new(states: StateMask) -> State {
+        State {
+            states: Some(states),
+        }
+    }
 }
 
 impl Extension for State {
@@ -72,8 +87,12 @@ impl Extension for State {
     // `-m state` builds a conntrack match (see the registry): no aliases here.
     const ALIASES: &'static [&'static str] = &[];
 
+    fn example(_family: crate::addr::Family) -> Self {
+        State::new(StateMask::ESTABLISHED)
+    }
+
     fn start(_ctx: &Ctx, _name: &str) -> Self {
-        State::default()
+        State { states: None }
     }
 
     fn decode(_ctx: &Ctx, revision: u8, data: &[u8]) -> Result<Self> {

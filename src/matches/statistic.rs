@@ -67,6 +67,10 @@ const ONE: f64 = 2147483648.0;
 impl Extension for Statistic {
     const NAME: &'static str = "statistic";
 
+    fn example(_family: crate::addr::Family) -> Self {
+        Statistic::default()
+    }
+
     fn start(_ctx: &Ctx, _name: &str) -> Self {
         Statistic::default()
     }

@@ -7,12 +7,12 @@ use iptkit_sys::Pod;
 
 use super::tcp::set_once;
 use crate::error::{Error, Result};
-use crate::extension::{bad_revision, c_str, read_struct, Args, Ctx, Extension};
+use crate::extension::{bad_revision, c_str, check_name, read_struct, Args, Ctx, Extension};
 use crate::xtopt::Seen;
 use crate::xtopt::{no_invert, once, truncated, uint_option};
 
 /// `-m string`.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct StringMatch {
     /// `--string TEXT` or `--hex-string |HEX|...` (required), at most 128 bytes.
     pub pattern: Option<Vec<u8>>,
@@ -96,12 +96,62 @@ fn needs_hex(p: &[u8]) -> bool {
     p.iter().any(|b| !(0x20..=0x7e).contains(b)) || p.last() == Some(&b'\\')
 }
 
+impl StringMatch {
+    /// `--string pattern --algo algo`: the packet holds `pattern` (1 to
+    /// 128 bytes, any bytes), searched for by the kernel's text search
+    /// `algo`, `bm` (Boyer-Moore) or `kmp` (Knuth-Pratt-Morris).
+    ///
+    /// ```
+    /// use iptkit::{matches::string::StringMatch, Match};
+    /// let m = Match::from(StringMatch::new(b"GET /", "bm")?);
+    /// assert_eq!(m.to_string(), r#"-m string --string "GET /" --algo bm"#);
+    /// assert!(StringMatch::new(b"", "bm").is_err());
+    /// # Ok::<(), iptkit::Error>(())
+    /// ```
+    pub fn new(pattern: &[u8], algo: &str) -> Result<StringMatch> {
+        if pattern.is_empty() || pattern.len() > XT_STRING_MAX_PATTERN_SIZE {
+            return Err(Error::value(
+                "--string",
+                String::from_utf8_lossy(pattern),
+                format!("a pattern has 1 to {XT_STRING_MAX_PATTERN_SIZE} bytes"),
+            ));
+        }
+        check_name(
+            "string algorithm",
+            "--algo",
+            algo,
+            XT_STRING_MAX_ALGO_NAME_SIZE - 1,
+        )?;
+        Ok(StringMatch {
+            pattern: Some(pattern.to_vec()),
+            algo: Some(algo.to_string()),
+            ..StringMatch::empty()
+        })
+    }
+
+    /// No pattern yet (not valid alone): what parsing starts from.
+    fn empty() -> StringMatch {
+        StringMatch {
+            pattern: None,
+            invert: false,
+            algo: None,
+            from: None,
+            to: None,
+            icase: false,
+        }
+    }
+}
+
 impl Extension for StringMatch {
     const NAME: &'static str = "string";
     const REVISIONS: &'static [u8] = &[1];
 
+    fn example(_family: crate::addr::Family) -> Self {
+        StringMatch::new(b"example", "bm").expect("a valid pattern")
+    }
+
     fn start(_ctx: &Ctx, _name: &str) -> Self {
-        StringMatch::default()
+        StringMatch::empty()
     }
 
     fn decode(_ctx: &Ctx, revision: u8, data: &[u8]) -> Result<Self> {

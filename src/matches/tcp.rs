@@ -166,6 +166,10 @@ impl Tcp {
 impl Extension for Tcp {
     const NAME: &'static str = "tcp";
 
+    fn example(_family: crate::addr::Family) -> Self {
+        Tcp::default()
+    }
+
     fn start(_ctx: &Ctx, _name: &str) -> Self {
         Tcp::default()
     }

@@ -21,17 +21,36 @@ pub struct MssRange {
 }
 
 /// `-m tcpmss`.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Tcpmss {
     /// `--mss VALUE[:VALUE]` (required).
     pub mss: Option<Inv<MssRange>>,
 }
 
+impl Tcpmss {
+    /// `--mss min:max`: the MSS option of a SYN is in the range.
+    ///
+    /// ```
+    /// use iptkit::{matches::tcpmss::Tcpmss, Family, Rule};
+    /// let rule = Rule::new(Family::Ipv4).with_match(Tcpmss::new(1, 536));
+    /// assert_eq!(rule.to_string(), "-p tcp -m tcpmss --mss 1:536");
+    /// ```
+    pub fn new(min: u16, max: u16) -> Tcpmss {
+        Tcpmss {
+            mss: Some(Inv::is(MssRange { min, max })),
+        }
+    }
+}
+
 impl Extension for Tcpmss {
     const NAME: &'static str = "tcpmss";
 
+    fn example(_family: crate::addr::Family) -> Self {
+        Tcpmss::new(1, 536)
+    }
+
     fn start(_ctx: &Ctx, _name: &str) -> Self {
-        Tcpmss::default()
+        Tcpmss { mss: None }
     }
 
     fn decode(_ctx: &Ctx, revision: u8, data: &[u8]) -> Result<Self> {

@@ -249,6 +249,10 @@ fn parse_weekdays(option: &str, s: &str) -> Result<u8> {
 impl Extension for Time {
     const NAME: &'static str = "time";
 
+    fn example(_family: crate::addr::Family) -> Self {
+        Time::default()
+    }
+
     fn start(_ctx: &Ctx, _name: &str) -> Self {
         Time::default()
     }

@@ -59,18 +59,36 @@ pub(crate) fn parse_tos_mask(option: &str, s: &str, name_mask: u8) -> Result<Tos
 }
 
 /// `-m tos`.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Tos {
     /// `[!] --tos VALUE[/MASK]` (required).
     pub tos: Option<Inv<TosMask>>,
+}
+
+impl Tos {
+    /// `--tos value/mask`: the TOS field, of the bits in `mask`, is `value`.
+    ///
+    /// ```
+    /// use iptkit::{matches::tos::Tos, Match};
+    /// assert_eq!(Match::from(Tos::new(0x10, 0x3f)).to_string(), "-m tos --tos 0x10/0x3f");
+    /// ```
+    pub fn new(value: u8, mask: u8) -> Tos {
+        Tos {
+            tos: Some(Inv::is(TosMask { value, mask })),
+        }
+    }
 }
 
 impl Extension for Tos {
     const NAME: &'static str = "tos";
     const REVISIONS: &'static [u8] = &[1];
 
+    fn example(_family: crate::addr::Family) -> Self {
+        Tos::new(0x10, 0x3f)
+    }
+
     fn start(_ctx: &Ctx, _name: &str) -> Self {
-        Tos::default()
+        Tos { tos: None }
     }
 
     fn decode(_ctx: &Ctx, revision: u8, data: &[u8]) -> Result<Self> {

@@ -124,18 +124,36 @@ impl TtlTest {
 }
 
 /// `-m ttl` (IPv4 only).
-#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Ttl {
     /// The test (required).
     pub test: Option<TtlTest>,
+}
+
+impl Ttl {
+    /// `--ttl-eq value` and the others: the packet's TTL compared with `value`.
+    ///
+    /// ```
+    /// use iptkit::{matches::ttl::{Ttl, TtlCmp}, Match};
+    /// assert_eq!(Match::from(Ttl::new(TtlCmp::Lt, 2)).to_string(), "-m ttl --ttl-lt 2");
+    /// ```
+    pub fn new(cmp: TtlCmp, value: u8) -> Ttl {
+        Ttl {
+            test: Some(TtlTest { cmp, value }),
+        }
+    }
 }
 
 impl Extension for Ttl {
     const NAME: &'static str = "ttl";
     const FAMILIES: &'static [Family] = &[Family::Ipv4];
 
+    fn example(_family: Family) -> Self {
+        Ttl::new(TtlCmp::Eq, 64)
+    }
+
     fn start(_ctx: &Ctx, _name: &str) -> Self {
-        Ttl::default()
+        Ttl { test: None }
     }
 
     fn decode(_ctx: &Ctx, revision: u8, data: &[u8]) -> Result<Self> {

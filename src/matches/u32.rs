@@ -260,6 +260,10 @@ fn test_from_kernel(t: &xt_u32_test) -> Result<U32Test> {
 impl Extension for U32 {
     const NAME: &'static str = "u32";
 
+    fn example(_family: crate::addr::Family) -> Self {
+        U32::default()
+    }
+
     fn start(_ctx: &Ctx, _name: &str) -> Self {
         U32::default()
     }

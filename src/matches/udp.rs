@@ -127,6 +127,10 @@ macro_rules! udp_match {
         impl $crate::extension::Extension for $ty {
             const NAME: &'static str = $name;
 
+            fn example(_family: $crate::addr::Family) -> Self {
+                $ty::default()
+            }
+
             fn start(_ctx: &$crate::extension::Ctx, _name: &str) -> Self {
                 $ty::default()
             }

@@ -49,6 +49,10 @@ const OPTS: &[Opt] = &[Opt::new("type").mand()];
 impl Extension for Audit {
     const NAME: &'static str = "AUDIT";
 
+    fn example(_family: crate::addr::Family) -> Self {
+        Audit::default()
+    }
+
     fn start(_ctx: &Ctx, _name: &str) -> Self {
         Audit::default()
     }

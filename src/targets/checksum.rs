@@ -29,6 +29,10 @@ const OPTS: &[Opt] = &[Opt::new("checksum-fill").mand()];
 impl Extension for Checksum {
     const NAME: &'static str = "CHECKSUM";
 
+    fn example(_family: crate::addr::Family) -> Self {
+        Checksum::default()
+    }
+
     fn start(_ctx: &Ctx, _name: &str) -> Self {
         Checksum::default()
     }

@@ -67,6 +67,10 @@ fn parse_class(s: &str) -> Result<(u16, u16)> {
 impl Extension for Classify {
     const NAME: &'static str = "CLASSIFY";
 
+    fn example(_family: crate::addr::Family) -> Self {
+        Classify::default()
+    }
+
     fn start(_ctx: &Ctx, _name: &str) -> Self {
         Classify::default()
     }

@@ -82,6 +82,10 @@ impl Extension for Clusterip {
     const NAME: &'static str = "CLUSTERIP";
     const FAMILIES: &'static [Family] = &[Family::Ipv4];
 
+    fn example(_family: Family) -> Self {
+        Clusterip::default()
+    }
+
     fn start(_ctx: &Ctx, _name: &str) -> Self {
         Clusterip::default()
     }

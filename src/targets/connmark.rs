@@ -163,6 +163,10 @@ impl Extension for ConnmarkTarget {
     const NAME: &'static str = "CONNMARK";
     const REVISIONS: &'static [u8] = &[1, 2];
 
+    fn example(_family: crate::addr::Family) -> Self {
+        ConnmarkTarget::default()
+    }
+
     fn start(_ctx: &Ctx, _name: &str) -> Self {
         ConnmarkTarget::default()
     }

@@ -42,6 +42,10 @@ const OPTS: &[Opt] = &[
 impl Extension for Connsecmark {
     const NAME: &'static str = "CONNSECMARK";
 
+    fn example(_family: crate::addr::Family) -> Self {
+        Connsecmark::default()
+    }
+
     fn start(_ctx: &Ctx, _name: &str) -> Self {
         Connsecmark::default()
     }

@@ -195,6 +195,10 @@ impl Extension for Ct {
     const ALIASES: &'static [&'static str] = &["NOTRACK"];
     const REVISIONS: &'static [u8] = &[0, 1, 2];
 
+    fn example(_family: crate::addr::Family) -> Self {
+        Ct::default()
+    }
+
     fn start(_ctx: &Ctx, name: &str) -> Self {
         if name == "NOTRACK" {
             Ct::notrack_alias()

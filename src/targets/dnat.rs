@@ -5,19 +5,17 @@
 //! ```
 //! use std::net::Ipv4Addr;
 //! use iptkit::matches::tcp::Tcp;
-//! use iptkit::targets::dnat::{Dnat, NatAddrs, NatPorts, NatRange};
+//! use iptkit::targets::dnat::{Dnat, NatPorts};
 //! use iptkit::{Family, Rule};
-//! let web = Ipv4Addr::new(192, 0, 2, 10).into();
-//! let range = NatRange {
-//!     addrs: Some(NatAddrs { min: web, max: web }),
-//!     ports: Some(NatPorts { min: 8080, max: 8080, base: None }), // ports need -p tcp or udp
-//!     ..NatRange::default()
-//! };
-//! let rule = Rule::new(Family::Ipv4).with_match(Tcp::dport(80)).with_target(Dnat { range, ..Dnat::default() });
+//! let mut web = Dnat::to(Ipv4Addr::new(192, 0, 2, 10).into());
+//! web.range.ports = Some(NatPorts { min: 8080, max: 8080, base: None }); // ports need -p tcp or udp
+//! let rule = Rule::new(Family::Ipv4).with_match(Tcp::dport(80)).with_target(web);
 //! assert_eq!(rule.to_string(), "-p tcp -m tcp --dport 80 -j DNAT --to-destination 192.0.2.10:8080");
 //! assert_eq!(Rule::parse(Family::Ipv4, &rule.to_string())?, rule);
 //! # Ok::<(), iptkit::Error>(())
 //! ```
+
+use std::net::IpAddr;
 
 use super::nat_range::{nat_target, Kind};
 pub use super::nat_range::{NatAddrs, NatPorts, NatRange};
@@ -40,14 +38,25 @@ pub struct Dnat {
     pub revision: u8,
 }
 
-impl Default for Dnat {
-    /// No range yet, at revision 2.
-    fn default() -> Dnat {
-        Dnat::new(NatRange::default(), 2)
+impl Dnat {
+    /// `--to-destination addr`, at revision 2.
+    ///
+    /// ```
+    /// use iptkit::{targets::dnat::Dnat, Family, Rule};
+    /// let to = Dnat::to("192.0.2.1".parse().unwrap());
+    /// let rule = Rule::new(Family::Ipv4).with_target(to);
+    /// assert_eq!(rule.to_string(), "-j DNAT --to-destination 192.0.2.1");
+    /// ```
+    pub fn to(addr: IpAddr) -> Dnat {
+        Dnat::new(NatRange::addr(addr), 2)
     }
 }
 
-nat_target!(Dnat, KIND, revisions: &[0, 1, 2], new: |_| Dnat::default());
+nat_target!(Dnat, KIND, revisions: &[0, 1, 2],
+    // No range until `--to-destination` gives one.
+    new: |_| Dnat::new(NatRange::default(), 2),
+    example: |family| Dnat::to(family.example_host()),
+);
 
 #[cfg(test)]
 mod tests {

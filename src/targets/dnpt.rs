@@ -40,6 +40,16 @@ impl fmt::Display for NptPrefix {
 }
 
 impl NptPrefix {
+    /// Two /48 prefixes for documentation (2001:db8:1::/48,
+    /// 2001:db8:2::/48): what the examples of DNPT and SNPT translate.
+    pub(super) fn examples() -> (NptPrefix, NptPrefix) {
+        let prefix = |n| NptPrefix {
+            addr: Ipv6Addr::new(0x2001, 0xdb8, n, 0, 0, 0, 0, 0),
+            len: 48,
+        };
+        (prefix(1), prefix(2))
+    }
+
     /// `ADDR[/LEN]` as `XTTYPE_HOSTMASK` reads it (no `/LEN` is /128).
     fn parse(option: &str, s: &str) -> Result<NptPrefix> {
         let (a, len) = match s.split_once('/') {
@@ -144,7 +154,7 @@ impl Npt {
 
 /// `-j DNPT --src-pfx PREFIX --dst-pfx PREFIX`: destination addresses in
 /// `src` become addresses in `dst`.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Dnpt {
     /// `--src-pfx`: the prefix translated from.
     pub src: NptPrefix,
@@ -170,8 +180,14 @@ impl Extension for Dnpt {
     const NAME: &'static str = "DNPT";
     const FAMILIES: &'static [Family] = &[Family::Ipv6];
 
+    fn example(_family: Family) -> Self {
+        let (src, dst) = NptPrefix::examples();
+        Dnpt::prefixes(src, dst)
+    }
+
     fn start(_ctx: &Ctx, _name: &str) -> Self {
-        Dnpt::default()
+        // No prefixes until the options give them; both are mandatory.
+        Dnpt::prefixes(NptPrefix::default(), NptPrefix::default())
     }
 
     fn decode(_ctx: &Ctx, revision: u8, data: &[u8]) -> Result<Self> {

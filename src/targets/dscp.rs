@@ -33,6 +33,10 @@ const OPTS: &[Opt] = &[
 impl Extension for DscpTarget {
     const NAME: &'static str = "DSCP";
 
+    fn example(_family: crate::addr::Family) -> Self {
+        DscpTarget::default()
+    }
+
     fn start(_ctx: &Ctx, _name: &str) -> Self {
         DscpTarget::default()
     }

@@ -10,7 +10,7 @@ use crate::extension::{bad_revision, read_struct, Args, Ctx, Extension};
 use crate::xtopt::{uint_option, Opt, Seen};
 
 /// `-j ECN`: each field, when set, is written into every packet.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct EcnTarget {
     /// `--ecn-tcp-ece 0|1`: the TCP ECE flag.
     pub tcp_ece: Option<bool>,
@@ -21,12 +21,18 @@ pub struct EcnTarget {
 }
 
 impl EcnTarget {
-    /// `--ecn-tcp-remove`: clear ECE and CWR.
+    /// `--ecn-tcp-remove`: clear ECE and CWR. The rule needs `-p tcp`.
+    ///
+    /// ```
+    /// use iptkit::{targets::ecn::EcnTarget, Family, Rule};
+    /// let rule = Rule::new(Family::Ipv4).protocol(6).with_target(EcnTarget::tcp_remove());
+    /// assert_eq!(rule.to_string(), "-p tcp -j ECN --ecn-tcp-remove");
+    /// ```
     pub fn tcp_remove() -> EcnTarget {
         EcnTarget {
             tcp_ece: Some(false),
             tcp_cwr: Some(false),
-            ..EcnTarget::default()
+            ip_ect: None,
         }
     }
 }
@@ -46,8 +52,17 @@ impl Extension for EcnTarget {
     const NAME: &'static str = "ECN";
     const FAMILIES: &'static [Family] = &[Family::Ipv4];
 
+    fn example(_family: Family) -> Self {
+        EcnTarget::tcp_remove()
+    }
+
     fn start(_ctx: &Ctx, _name: &str) -> Self {
-        EcnTarget::default()
+        // Nothing to write until an option says what.
+        EcnTarget {
+            tcp_ece: None,
+            tcp_cwr: None,
+            ip_ect: None,
+        }
     }
 
     fn decode(_ctx: &Ctx, revision: u8, data: &[u8]) -> Result<Self> {
@@ -177,7 +192,7 @@ mod tests {
         let t = EcnTarget {
             tcp_ece: Some(true),
             tcp_cwr: Some(false),
-            ..EcnTarget::default()
+            ip_ect: None,
         };
         both_ways(Ipv4, &t, &[0x30, 0, 1, 0, 0, 0, 0, 0]);
         // `--ecn-tcp-remove --ecn-ip-ect 2`.

@@ -30,6 +30,10 @@ impl Extension for HlTarget {
     const NAME: &'static str = "HL";
     const FAMILIES: &'static [Family] = &[Family::Ipv6];
 
+    fn example(_family: Family) -> Self {
+        HlTarget::default()
+    }
+
     fn start(_ctx: &Ctx, _name: &str) -> Self {
         HlTarget::default()
     }

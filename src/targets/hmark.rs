@@ -22,7 +22,7 @@ use crate::xtopt::{plen, uint_option, Opt, Seen};
 ///
 /// Every field is `None` (or `false`) when its option was not given; the
 /// kernel's `flags` word records which are set.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Hmark {
     /// `--hmark-src-prefix`: prefix length of the source address mask, over
     /// the kernel's 128-bit field (see the module docs).
@@ -118,6 +118,57 @@ fn mask_of(prefix: u8) -> [u8; 16] {
 }
 
 impl Hmark {
+    /// `--hmark-tuple src,dst --hmark-mod modulus --hmark-rnd rnd`: the
+    /// mark is a hash of the source and destination addresses, seeded with
+    /// `rnd`, modulo `modulus` (refused when 0, as the kernel refuses it).
+    ///
+    /// ```
+    /// use iptkit::{targets::hmark::Hmark, Family, Rule};
+    /// let rule = Rule::new(Family::Ipv4).with_target(Hmark::new(16, 0xc0ffee)?);
+    /// assert_eq!(
+    ///     rule.to_string(),
+    ///     "-j HMARK --hmark-src-prefix 32 --hmark-dst-prefix 32 --hmark-rnd 0x00c0ffee --hmark-mod 16"
+    /// );
+    /// assert!(Hmark::new(0, 1).is_err());
+    /// # Ok::<(), iptkit::Error>(())
+    /// ```
+    pub fn new(modulus: u32, rnd: u32) -> Result<Hmark> {
+        if modulus == 0 {
+            return Err(Error::value(
+                "--hmark-mod",
+                "0",
+                "the modulus must be at least 1",
+            ));
+        }
+        Ok(Hmark {
+            // What iptables writes for `--hmark-tuple src,dst` in either family.
+            src_prefix: Some(128),
+            dst_prefix: Some(128),
+            rnd: Some(rnd),
+            modulus: Some(modulus),
+            ..Hmark::empty()
+        })
+    }
+
+    /// No option yet (not valid alone): what parsing starts from.
+    fn empty() -> Hmark {
+        Hmark {
+            src_prefix: None,
+            dst_prefix: None,
+            sport_mask: None,
+            dport_mask: None,
+            spi_mask: None,
+            sport: None,
+            dport: None,
+            spi: None,
+            proto_mask: None,
+            rnd: None,
+            modulus: None,
+            offset: None,
+            ct: false,
+        }
+    }
+
     fn flag(&self, bit: u32) -> bool {
         match bit {
             XT_HMARK_SADDR_MASK => self.src_prefix.is_some(),
@@ -182,8 +233,12 @@ impl Hmark {
 impl Extension for Hmark {
     const NAME: &'static str = "HMARK";
 
+    fn example(_family: Family) -> Self {
+        Hmark::new(16, 1).expect("a modulus above 0")
+    }
+
     fn start(_ctx: &Ctx, _name: &str) -> Self {
-        Hmark::default()
+        Hmark::empty()
     }
 
     fn decode(ctx: &Ctx, revision: u8, data: &[u8]) -> Result<Self> {
@@ -416,7 +471,7 @@ mod tests {
             rnd: Some(1),
             modulus: Some(4),
             ct: true,
-            ..Hmark::default()
+            ..Hmark::empty()
         };
         both_ways(
             Ipv4,
@@ -436,7 +491,7 @@ mod tests {
             rnd: Some(1),
             modulus: Some(4),
             offset: Some(7),
-            ..Hmark::default()
+            ..Hmark::empty()
         };
         both_ways(
             Ipv4,
@@ -451,7 +506,7 @@ mod tests {
             src_prefix: Some(16),
             rnd: Some(1),
             modulus: Some(4),
-            ..Hmark::default()
+            ..Hmark::empty()
         };
         both_ways(
             Ipv6,
@@ -466,7 +521,7 @@ mod tests {
             rnd: Some(1),
             modulus: Some(4),
             ct: true,
-            ..Hmark::default()
+            ..Hmark::empty()
         };
         both_ways(
             Ipv6,

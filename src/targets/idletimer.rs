@@ -5,7 +5,9 @@ use iptkit_sys::ext::xt_idletimer::*;
 use iptkit_sys::Pod;
 
 use crate::error::{Error, Result};
-use crate::extension::{bad_revision, c_str, read_struct, Args, Ctx, Extension};
+use crate::extension::{
+    bad_revision, c_str, check_name, read_struct, Args, Ctx, Extension, EXAMPLE_NAME,
+};
 use crate::xtopt::{put_truncated, same_bytes, truncated, uint_option, Opt, Seen};
 
 /// `-j IDLETIMER --timeout SECONDS --label NAME [--alarm]`.
@@ -22,24 +24,54 @@ pub struct Idletimer {
     pub alarm: bool,
 }
 
-impl Default for Idletimer {
-    fn default() -> Self {
+impl Idletimer {
+    /// A timer of `timeout` seconds named `label`, at revision 1. Refused
+    /// as the kernel refuses it: a timeout of 0 or of `i32::MAX / 1000`
+    /// seconds or more, an empty label, one longer than 27 bytes, or
+    /// `power` (a name sysfs has already).
+    ///
+    /// ```
+    /// use iptkit::{targets::idletimer::Idletimer, Family, Rule};
+    /// let rule = Rule::new(Family::Ipv4).with_target(Idletimer::timer(60, "uplink")?);
+    /// assert_eq!(rule.to_string(), "-j IDLETIMER --timeout 60 --label uplink");
+    /// assert!(Idletimer::timer(0, "uplink").is_err());
+    /// # Ok::<(), iptkit::Error>(())
+    /// ```
+    pub fn timer(timeout: u32, label: &str) -> Result<Idletimer> {
+        if timeout == 0 || timeout >= i32::MAX as u32 / 1000 {
+            return Err(Error::value(
+                "--timeout",
+                timeout.to_string(),
+                "IDLETIMER: out of range",
+            ));
+        }
+        check_name(
+            "timer label",
+            "--label",
+            label,
+            MAX_IDLETIMER_LABEL_SIZE - 1,
+        )?;
+        if label == "power" {
+            return Err(Error::value(
+                "--label",
+                label,
+                "IDLETIMER: a name sysfs has already",
+            ));
+        }
+        Ok(Idletimer {
+            timeout,
+            label: label.to_string(),
+            ..Idletimer::empty()
+        })
+    }
+
+    /// No timer yet (not valid alone), at revision 1: what parsing starts from.
+    fn empty() -> Idletimer {
         Idletimer {
             revision: 1,
             timeout: 0,
             label: String::new(),
             alarm: false,
-        }
-    }
-}
-
-impl Idletimer {
-    /// A timer of `timeout` seconds named `label`, at revision 1.
-    pub fn timer(timeout: u32, label: &str) -> Idletimer {
-        Idletimer {
-            timeout,
-            label: label.to_string(),
-            ..Idletimer::default()
         }
     }
 }
@@ -57,8 +89,12 @@ impl Extension for Idletimer {
     const NAME: &'static str = "IDLETIMER";
     const REVISIONS: &'static [u8] = &[0, 1];
 
+    fn example(_family: crate::addr::Family) -> Self {
+        Idletimer::timer(60, EXAMPLE_NAME).expect("a valid timer")
+    }
+
     fn start(_ctx: &Ctx, _name: &str) -> Self {
-        Idletimer::default()
+        Idletimer::empty()
     }
 
     fn decode(ctx: &Ctx, revision: u8, data: &[u8]) -> Result<Self> {
@@ -69,7 +105,7 @@ impl Extension for Idletimer {
                     revision,
                     timeout: k.timeout,
                     label: c_str(&k.label),
-                    ..Idletimer::default()
+                    ..Idletimer::empty()
                 };
                 (t, std::mem::offset_of!(idletimer_tg_info, timer))
             }
@@ -174,7 +210,7 @@ mod tests {
         bytes[33] = 1;
         let t = Idletimer {
             alarm: true,
-            ..Idletimer::timer(42, "foo")
+            ..Idletimer::timer(42, "foo").unwrap()
         };
         both_ways(Ipv4, &t, &bytes);
         // Revision 0 has no timer type.
@@ -183,7 +219,7 @@ mod tests {
         bytes[4..7].copy_from_slice(b"a b");
         let t = Idletimer {
             revision: 0,
-            ..Idletimer::timer(16, "a b")
+            ..Idletimer::timer(16, "a b").unwrap()
         };
         both_ways(Ipv6, &t, &bytes);
         // Bytes after the label's NUL cannot be written back.

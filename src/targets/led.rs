@@ -6,7 +6,9 @@ use iptkit_sys::ext::xt_led::*;
 use iptkit_sys::Pod;
 
 use crate::error::{Error, Result};
-use crate::extension::{bad_revision, c_str, read_struct, Args, Ctx, Extension};
+use crate::extension::{
+    bad_revision, c_str, check_name, read_struct, Args, Ctx, Extension, EXAMPLE_NAME,
+};
 use crate::xtopt::{put_truncated, same_bytes, uint, Opt, Seen};
 
 /// What iptables puts before the trigger name in the kernel struct.
@@ -15,7 +17,7 @@ const ID_PREFIX: &str = "netfilter-";
 const MAX_ID: usize = 27 - ID_PREFIX.len() - 1;
 
 /// `-j LED --led-trigger-id NAME [--led-delay MS|inf] [--led-always-blink]`.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Led {
     /// `--led-trigger-id`: the trigger's name without its `netfilter-`
     /// prefix, at most 16 bytes.
@@ -31,12 +33,23 @@ impl Led {
     /// `--led-delay inf`.
     pub const DELAY_INF: u32 = u32::MAX;
 
-    /// `--led-trigger-id trigger_id`.
-    pub fn trigger(trigger_id: &str) -> Led {
-        Led {
+    /// `--led-trigger-id trigger_id`: blinks the LED of trigger
+    /// `netfilter-trigger_id`. Refused when empty or longer than 16 bytes.
+    ///
+    /// ```
+    /// use iptkit::{targets::led::Led, Family, Rule};
+    /// let rule = Rule::new(Family::Ipv4).with_target(Led::trigger("ssh")?);
+    /// assert_eq!(rule.to_string(), r#"-j LED --led-trigger-id "ssh""#);
+    /// assert!(Led::trigger("").is_err());
+    /// # Ok::<(), iptkit::Error>(())
+    /// ```
+    pub fn trigger(trigger_id: &str) -> Result<Led> {
+        check_name("LED trigger id", "--led-trigger-id", trigger_id, MAX_ID)?;
+        Ok(Led {
             trigger_id: trigger_id.to_string(),
-            ..Led::default()
-        }
+            delay: 0,
+            always_blink: false,
+        })
     }
 }
 
@@ -52,8 +65,17 @@ const OPTS: &[Opt] = &[
 impl Extension for Led {
     const NAME: &'static str = "LED";
 
+    fn example(_family: crate::addr::Family) -> Self {
+        Led::trigger(EXAMPLE_NAME).expect("a valid trigger id")
+    }
+
     fn start(_ctx: &Ctx, _name: &str) -> Self {
-        Led::default()
+        // No trigger until `--led-trigger-id` gives one; it is mandatory.
+        Led {
+            trigger_id: String::new(),
+            delay: 0,
+            always_blink: false,
+        }
     }
 
     fn decode(ctx: &Ctx, revision: u8, data: &[u8]) -> Result<Self> {
@@ -180,12 +202,12 @@ mod tests {
         let t = Led {
             delay: 42,
             always_blink: true,
-            ..Led::trigger("foo")
+            ..Led::trigger("foo").unwrap()
         };
         both_ways(Ipv4, &t, &bytes("foo", 1, 42));
         let t = Led {
             delay: Led::DELAY_INF,
-            ..Led::trigger("0123456789abcdef")
+            ..Led::trigger("0123456789abcdef").unwrap()
         };
         both_ways(Ipv6, &t, &bytes("0123456789abcdef", 0, u32::MAX));
         let mut b = bytes("foo", 0, 0);

@@ -117,6 +117,10 @@ const O_PREFIX: u32 = 1 << 9;
 impl Extension for Log {
     const NAME: &'static str = "LOG";
 
+    fn example(_family: crate::addr::Family) -> Self {
+        Log::default()
+    }
+
     fn start(_ctx: &Ctx, _name: &str) -> Self {
         Log::default()
     }

@@ -121,6 +121,10 @@ impl Extension for MarkTarget {
     const NAME: &'static str = "MARK";
     const REVISIONS: &'static [u8] = &[0, 1, 2];
 
+    fn example(_family: crate::addr::Family) -> Self {
+        MarkTarget::set_xmark(1, 0xffff_ffff)
+    }
+
     fn start(_ctx: &Ctx, _name: &str) -> Self {
         MarkTarget::set_xmark(0, 0)
     }

@@ -34,7 +34,10 @@ pub struct Masquerade {
     pub revision: u8,
 }
 
-nat_target!(Masquerade, KIND, revisions: &[0], new: |_| Masquerade::default());
+nat_target!(Masquerade, KIND, revisions: &[0],
+    new: |_| Masquerade::default(),
+    example: |_| Masquerade::default(),
+);
 
 #[cfg(test)]
 mod tests {

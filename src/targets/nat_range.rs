@@ -99,6 +99,17 @@ const O_RANDOM_FULLY: u32 = 4;
 const O_PERSISTENT: u32 = 8;
 
 impl NatRange {
+    /// One address, any port: `--to-source addr`, `--to-destination addr`.
+    pub fn addr(addr: IpAddr) -> NatRange {
+        NatRange {
+            addrs: Some(NatAddrs {
+                min: addr,
+                max: addr,
+            }),
+            ..NatRange::default()
+        }
+    }
+
     fn flags(&self) -> u32 {
         let mut f = 0;
         let bits = [
@@ -479,9 +490,13 @@ fn parse_to(
 /// The struct methods and [`Extension`](crate::extension::Extension) impl of
 /// a NAT target whose value is a [`NatRange`] at a revision (SNAT, DNAT, MASQUERADE, REDIRECT): every codec is the
 /// range's, told apart by the target's [`Kind`]. `new` makes the value
-/// `-j NAME` starts from.
+/// `-j NAME` starts from, `example` its [`Extension::example`](crate::extension::Extension::example).
 macro_rules! nat_target {
-    ($ty:ident, $kind:expr, revisions: $revs:expr, new: |$ctx:pat_param| $new:expr) => {
+    (
+        $ty:ident, $kind:expr, revisions: $revs:expr,
+        new: |$ctx:pat_param| $new:expr,
+        example: |$family:pat_param| $example:expr $(,)?
+    ) => {
         impl $ty {
             #[doc = concat!("A ", stringify!($ty), " of `range`, as `revision`.")]
             pub fn new(range: NatRange, revision: u8) -> $ty {
@@ -492,6 +507,10 @@ macro_rules! nat_target {
         impl $crate::extension::Extension for $ty {
             const NAME: &'static str = $kind.name;
             const REVISIONS: &'static [u8] = $revs;
+
+            fn example($family: $crate::addr::Family) -> Self {
+                $example
+            }
 
             fn start($ctx: &$crate::extension::Ctx, _name: &str) -> Self {
                 $new

@@ -64,6 +64,10 @@ fn parse_to(family: Family, s: &str) -> Result<Net> {
 impl Extension for Netmap {
     const NAME: &'static str = "NETMAP";
 
+    fn example(family: Family) -> Self {
+        Netmap::to(Net::host(family.example_host()))
+    }
+
     fn start(ctx: &Ctx, _name: &str) -> Self {
         Netmap::to(Net::any(ctx.family))
     }

@@ -61,6 +61,10 @@ const O_THRESHOLD: u32 = 16;
 impl Extension for Nflog {
     const NAME: &'static str = "NFLOG";
 
+    fn example(_family: crate::addr::Family) -> Self {
+        Nflog::default()
+    }
+
     fn start(_ctx: &Ctx, _name: &str) -> Self {
         Nflog::default()
     }

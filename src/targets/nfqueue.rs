@@ -84,6 +84,10 @@ impl Extension for Nfqueue {
     const NAME: &'static str = "NFQUEUE";
     const REVISIONS: &'static [u8] = &[0, 1, 2, 3];
 
+    fn example(_family: crate::addr::Family) -> Self {
+        Nfqueue::default()
+    }
+
     fn start(_ctx: &Ctx, _name: &str) -> Self {
         Nfqueue::default()
     }

@@ -24,6 +24,10 @@ pub struct Notrack {}
 impl Extension for Notrack {
     const NAME: &'static str = "NOTRACK";
 
+    fn example(_family: crate::addr::Family) -> Self {
+        Notrack::default()
+    }
+
     fn start(_ctx: &Ctx, _name: &str) -> Self {
         Notrack::default()
     }

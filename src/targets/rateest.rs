@@ -2,10 +2,13 @@
 //! `struct xt_rateest_target_info`), which the `rateest` match reads.
 
 use iptkit_sys::ext::xt_rateest_target::*;
+use iptkit_sys::xtables::IFNAMSIZ;
 use iptkit_sys::Pod;
 
 use crate::error::{Error, Result};
-use crate::extension::{bad_revision, c_str, read_struct, Args, Ctx, Extension};
+use crate::extension::{
+    bad_revision, c_str, check_name, read_struct, Args, Ctx, Extension, EXAMPLE_NAME,
+};
 use crate::xtopt::{put_truncated, same_bytes, strtod, truncated, Opt, Seen};
 
 /// Microseconds in a second (`TIME_UNITS_PER_SEC` of libxt_RATEEST).
@@ -15,7 +18,7 @@ const USEC: u32 = 1_000_000;
 ///
 /// The kernel keeps both times as powers of two; iptables rounds what it is
 /// given (see [`RateestTarget::interval_us`] and [`RateestTarget::ewmalog_us`]).
-#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct RateestTarget {
     /// `--rateest-name`: the estimator, at most 15 bytes (iptables cuts
     /// longer names).
@@ -68,13 +71,34 @@ fn print_time(out: &mut String, us: u32) {
 
 impl RateestTarget {
     /// An estimator `name` measuring every `2^interval` seconds, averaging
-    /// over `2^ewma_log` intervals.
-    pub fn estimator(name: &str, interval: i8, ewma_log: u8) -> RateestTarget {
-        RateestTarget {
+    /// over `2^ewma_log` intervals. Refused as the kernel refuses it: an
+    /// empty name or one longer than 15 bytes, `interval` outside -2 to 3,
+    /// `ewma_log` outside 1 to 30.
+    ///
+    /// ```
+    /// use iptkit::{targets::rateest::RateestTarget, Family, Rule};
+    /// let rule = Rule::new(Family::Ipv4).with_target(RateestTarget::estimator("uplink", 0, 2)?);
+    /// assert_eq!(
+    ///     rule.to_string(),
+    ///     "-j RATEEST --rateest-name uplink --rateest-interval 1.0s --rateest-ewmalog 4.0s"
+    /// );
+    /// assert!(RateestTarget::estimator("uplink", 4, 2).is_err());
+    /// # Ok::<(), iptkit::Error>(())
+    /// ```
+    pub fn estimator(name: &str, interval: i8, ewma_log: u8) -> Result<RateestTarget> {
+        check_name("rate estimator name", "--rateest-name", name, IFNAMSIZ - 1)?;
+        if !(-2..=3).contains(&interval) || !(1..=30).contains(&ewma_log) {
+            return Err(Error::value(
+                "--rateest-interval",
+                format!("2^{interval} s, ewmalog 2^{ewma_log}"),
+                "RATEEST: out of range",
+            ));
+        }
+        Ok(RateestTarget {
             name: name.to_string(),
             interval,
             ewma_log,
-        }
+        })
     }
 
     /// The measuring interval in microseconds.
@@ -113,8 +137,17 @@ impl RateestTarget {
 impl Extension for RateestTarget {
     const NAME: &'static str = "RATEEST";
 
+    fn example(_family: crate::addr::Family) -> Self {
+        RateestTarget::estimator(EXAMPLE_NAME, 0, 2).expect("a valid estimator")
+    }
+
     fn start(_ctx: &Ctx, _name: &str) -> Self {
-        RateestTarget::default()
+        // No estimator until the options give one; they are all mandatory.
+        RateestTarget {
+            name: String::new(),
+            interval: 0,
+            ewma_log: 0,
+        }
     }
 
     fn decode(ctx: &Ctx, revision: u8, data: &[u8]) -> Result<Self> {
@@ -125,7 +158,11 @@ impl Extension for RateestTarget {
         if !(-2..=3).contains(&k.interval) || k.ewma_log > 31 {
             return Err(Error::Malformed(format!("RATEEST: {k:?}")));
         }
-        let t = RateestTarget::estimator(&c_str(&k.name), k.interval, k.ewma_log);
+        let t = RateestTarget {
+            name: c_str(&k.name),
+            interval: k.interval,
+            ewma_log: k.ewma_log,
+        };
         let mut again = Vec::new();
         t.encode(ctx, &mut again);
         same_bytes(
@@ -211,10 +248,18 @@ mod tests {
         bytes[..3].copy_from_slice(b"RE1");
         bytes[16] = 0xfe;
         bytes[17] = 1;
-        both_ways(Ipv4, &RateestTarget::estimator("RE1", -2, 1), &bytes);
+        both_ways(
+            Ipv4,
+            &RateestTarget::estimator("RE1", -2, 1).unwrap(),
+            &bytes,
+        );
         bytes[16] = 3;
         bytes[17] = 8;
-        both_ways(Ipv6, &RateestTarget::estimator("RE1", 3, 8), &bytes);
+        both_ways(
+            Ipv6,
+            &RateestTarget::estimator("RE1", 3, 8).unwrap(),
+            &bytes,
+        );
         bytes[16] = 4;
         assert!(RateestTarget::decode(&Ctx::new(Ipv4), 0, &bytes).is_err());
     }

@@ -23,7 +23,10 @@ pub struct Redirect {
     pub revision: u8,
 }
 
-nat_target!(Redirect, KIND, revisions: &[0], new: |_| Redirect::default());
+nat_target!(Redirect, KIND, revisions: &[0],
+    new: |_| Redirect::default(),
+    example: |_| Redirect::default(),
+);
 
 #[cfg(test)]
 mod tests {

@@ -231,6 +231,10 @@ impl Reject {
 impl Extension for Reject {
     const NAME: &'static str = "REJECT";
 
+    fn example(_family: Family) -> Self {
+        Reject::default()
+    }
+
     fn start(_ctx: &Ctx, _name: &str) -> Self {
         Reject::default()
     }

@@ -5,7 +5,7 @@ use iptkit_sys::ext::xt_secmark::*;
 use iptkit_sys::Pod;
 
 use crate::error::{Error, Result};
-use crate::extension::{bad_revision, c_str, read_struct, Args, Ctx, Extension};
+use crate::extension::{bad_revision, c_str, check_name, read_struct, Args, Ctx, Extension};
 use crate::xtopt::{put_truncated, truncated, Opt, Seen};
 
 /// `-j SECMARK --selctx CONTEXT`.
@@ -18,22 +18,30 @@ pub struct Secmark {
     pub selctx: String,
 }
 
-impl Default for Secmark {
-    fn default() -> Self {
-        Secmark {
-            revision: 1,
-            selctx: String::new(),
-        }
-    }
-}
-
 impl Secmark {
-    /// `--selctx selctx`, at revision 1.
-    pub fn selctx(selctx: &str) -> Secmark {
-        Secmark {
+    /// `--selctx selctx`, at revision 1. Refused when empty or longer than
+    /// 255 bytes; the kernel refuses a context its security module does not
+    /// know (and any, without one).
+    ///
+    /// ```
+    /// use iptkit::{targets::secmark::Secmark, Family, Rule};
+    /// let ctx = "system_u:object_r:http_packet_t:s0";
+    /// let rule = Rule::new(Family::Ipv4).with_target(Secmark::selctx(ctx)?);
+    /// assert_eq!(rule.to_string(), format!("-j SECMARK --selctx {ctx}"));
+    /// assert!(Secmark::selctx("").is_err());
+    /// # Ok::<(), iptkit::Error>(())
+    /// ```
+    pub fn selctx(selctx: &str) -> Result<Secmark> {
+        check_name(
+            "security context",
+            "--selctx",
+            selctx,
+            SECMARK_SECCTX_MAX - 1,
+        )?;
+        Ok(Secmark {
+            revision: 1,
             selctx: selctx.to_string(),
-            ..Secmark::default()
-        }
+        })
     }
 }
 
@@ -57,8 +65,16 @@ impl Extension for Secmark {
     const NAME: &'static str = "SECMARK";
     const REVISIONS: &'static [u8] = &[0, 1];
 
+    fn example(_family: crate::addr::Family) -> Self {
+        Secmark::selctx("system_u:object_r:unlabeled_t:s0").expect("a valid context")
+    }
+
     fn start(_ctx: &Ctx, _name: &str) -> Self {
-        Secmark::default()
+        // No context until `--selctx` gives one; it is mandatory.
+        Secmark {
+            revision: 1,
+            selctx: String::new(),
+        }
     }
 
     fn decode(_ctx: &Ctx, revision: u8, data: &[u8]) -> Result<Self> {
@@ -73,10 +89,7 @@ impl Extension for Secmark {
             }
             _ => return Err(bad_revision(Self::NAME, revision)),
         };
-        Ok(Secmark {
-            revision,
-            ..Secmark::selctx(&selctx)
-        })
+        Ok(Secmark { revision, selctx })
     }
 
     fn revision(&self) -> u8 {
@@ -140,12 +153,12 @@ mod tests {
         let mut bytes = vec![0u8; 264];
         bytes[0] = 1;
         bytes[1..1 + CTX.len()].copy_from_slice(CTX.as_bytes());
-        both_ways(Ipv4, &Secmark::selctx(CTX), &bytes);
+        both_ways(Ipv4, &Secmark::selctx(CTX).unwrap(), &bytes);
         // The secid the kernel fills in is not part of the value.
         bytes[260] = 7;
         assert_eq!(
             Secmark::decode(&Ctx::new(Ipv4), 1, &bytes).unwrap(),
-            Secmark::selctx(CTX)
+            Secmark::selctx(CTX).unwrap()
         );
         // Revision 0: mode, secid, context.
         let mut bytes = vec![0u8; 264];
@@ -153,7 +166,7 @@ mod tests {
         bytes[8..8 + CTX.len()].copy_from_slice(CTX.as_bytes());
         let t = Secmark {
             revision: 0,
-            ..Secmark::selctx(CTX)
+            ..Secmark::selctx(CTX).unwrap()
         };
         both_ways(Ipv6, &t, &bytes);
         bytes[0] = 2;

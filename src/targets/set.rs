@@ -10,18 +10,38 @@ use iptkit_sys::ext::xt_set::*;
 use iptkit_sys::Pod;
 
 use crate::error::{Error, Result};
-use crate::extension::{bad_revision, read_struct, Args, Ctx, Extension};
+use crate::extension::{bad_revision, read_struct, Args, Ctx, Extension, EXAMPLE_NAME};
 use crate::matches::set::{parse_name_dirs, Dir, SetRef};
 use crate::xtopt::Seen;
 use crate::xtopt::{same_bytes, uint};
 
 /// One set of the target and the packet fields its elements are made of.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct SetSpec {
     /// The set.
     pub set: SetRef,
     /// `src`/`dst` for each dimension of the element, 1 to 6 (5 at revision 0).
     pub dirs: Vec<Dir>,
+}
+
+impl SetSpec {
+    /// The set named `set` with the packet fields `dirs`; refused as
+    /// [`SetRef::new`] refuses the name, and without a direction or with
+    /// more than 6.
+    pub fn new(set: &str, dirs: &[Dir]) -> Result<SetSpec> {
+        let set = SetRef::new(set)?;
+        if dirs.is_empty() || dirs.len() > IPSET_DIM_MAX {
+            return Err(Error::value(
+                "--match-set",
+                format!("{dirs:?}"),
+                format!("1 to {IPSET_DIM_MAX} of src and dst"),
+            ));
+        }
+        Ok(SetSpec {
+            set,
+            dirs: dirs.to_vec(),
+        })
+    }
 }
 
 /// `-j SET --add-set NAME DIRS [--exist] [--timeout N] --del-set NAME DIRS
@@ -51,8 +71,35 @@ pub struct SetTarget {
     pub map_queue: bool,
 }
 
-impl Default for SetTarget {
-    fn default() -> Self {
+impl SetTarget {
+    /// `--add-set`: adds the packet's element to `spec`'s set, at revision 3.
+    ///
+    /// ```
+    /// use iptkit::targets::set::{SetSpec, SetTarget};
+    /// use iptkit::{matches::set::Dir, Family, Rule};
+    /// let add = SetTarget::add(SetSpec::new("seen", &[Dir::Src])?);
+    /// let rule = Rule::new(Family::Ipv4).with_target(add);
+    /// assert_eq!(rule.to_string(), "-j SET --add-set seen src");
+    /// # Ok::<(), iptkit::Error>(())
+    /// ```
+    pub fn add(spec: SetSpec) -> SetTarget {
+        SetTarget {
+            add: Some(spec),
+            ..SetTarget::empty()
+        }
+    }
+
+    /// `--del-set`: deletes the packet's element from `spec`'s set, at
+    /// revision 3.
+    pub fn del(spec: SetSpec) -> SetTarget {
+        SetTarget {
+            del: Some(spec),
+            ..SetTarget::empty()
+        }
+    }
+
+    /// No set yet, at revision 3: what parsing starts from.
+    fn empty() -> SetTarget {
         SetTarget {
             revision: 3,
             add: None,
@@ -216,14 +263,18 @@ impl Extension for SetTarget {
     const NAME: &'static str = "SET";
     const REVISIONS: &'static [u8] = &[0, 1, 2, 3];
 
+    fn example(_family: crate::addr::Family) -> Self {
+        SetTarget::add(SetSpec::new(EXAMPLE_NAME, &[Dir::Src]).expect("a valid set name"))
+    }
+
     fn start(_ctx: &Ctx, _name: &str) -> Self {
-        SetTarget::default()
+        SetTarget::empty()
     }
 
     fn decode(ctx: &Ctx, revision: u8, data: &[u8]) -> Result<Self> {
         let mut t = SetTarget {
             revision,
-            ..SetTarget::default()
+            ..SetTarget::empty()
         };
         match revision {
             0 => {
@@ -421,7 +472,7 @@ mod tests {
         // `-j SET --add-set foo src`,
         let t = SetTarget {
             add: spec("foo", 0, &[Src]),
-            ..SetTarget::default()
+            ..SetTarget::empty()
         };
         both_ways(
             Ipv4,
@@ -434,7 +485,7 @@ mod tests {
             del: spec("foo", 0, &[Dst]),
             exist: true,
             timeout: Some(5),
-            ..SetTarget::default()
+            ..SetTarget::empty()
         };
         both_ways(
             Ipv6,
@@ -448,7 +499,7 @@ mod tests {
             map_mark: true,
             map_prio: true,
             map_queue: true,
-            ..SetTarget::default()
+            ..SetTarget::empty()
         };
         both_ways(
             Ipv4,
@@ -471,7 +522,7 @@ mod tests {
             del: spec("", 1, &[Dst]),
             exist: true,
             timeout: Some(7),
-            ..SetTarget::default()
+            ..SetTarget::empty()
         };
         // Revision 2: two sets, flags, timeout.
         let t2 = SetTarget {
@@ -507,7 +558,7 @@ mod tests {
     fn parsed_sets_are_unresolved() {
         let ctx = Ctx::new(Ipv4);
         let words: Vec<String> = ["foo", "src,dst"].iter().map(|s| s.to_string()).collect();
-        let mut t = SetTarget::default();
+        let mut t = SetTarget::empty();
         let mut seen = crate::xtopt::Seen::default();
         t.parse_option(&ctx, "add-set", false, &mut Args::new(&words), &mut seen)
             .unwrap();

@@ -17,6 +17,8 @@
 //! # Ok::<(), iptkit::Error>(())
 //! ```
 
+use std::net::IpAddr;
+
 use super::nat_range::{nat_target, Kind};
 pub use super::nat_range::{NatAddrs, NatPorts, NatRange};
 use crate::addr::Family;
@@ -39,13 +41,34 @@ pub struct Snat {
     pub revision: u8,
 }
 
-nat_target!(Snat, KIND, revisions: &[0, 1, 2], new: |ctx| {
-    let revision = match ctx.family {
+impl Snat {
+    /// `--to-source addr`, at the revision iptables writes for the
+    /// address's family.
+    ///
+    /// ```
+    /// use iptkit::{targets::snat::Snat, Family, Rule};
+    /// let to = Snat::to("2001:db8::1".parse().unwrap());
+    /// let rule = Rule::new(Family::Ipv6).with_target(to);
+    /// assert_eq!(rule.to_string(), "-j SNAT --to-source 2001:db8::1");
+    /// ```
+    pub fn to(addr: IpAddr) -> Snat {
+        Snat::new(NatRange::addr(addr), revision(Family::of(&addr)))
+    }
+}
+
+/// The revision iptables writes for `family`.
+fn revision(family: Family) -> u8 {
+    match family {
         Family::Ipv4 => 0,
         Family::Ipv6 => 1,
-    };
-    Snat::new(NatRange::default(), revision)
-});
+    }
+}
+
+nat_target!(Snat, KIND, revisions: &[0, 1, 2],
+    // No range until `--to-source` gives one.
+    new: |ctx| Snat::new(NatRange::default(), revision(ctx.family)),
+    example: |family| Snat::to(family.example_host()),
+);
 
 #[cfg(test)]
 mod tests {

@@ -10,7 +10,7 @@ use crate::xtopt::Seen;
 
 /// `-j SNPT --src-pfx PREFIX --dst-pfx PREFIX`: source addresses in `src`
 /// become addresses in `dst`.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Snpt {
     /// `--src-pfx`: the prefix translated from.
     pub src: NptPrefix,
@@ -36,8 +36,14 @@ impl Extension for Snpt {
     const NAME: &'static str = "SNPT";
     const FAMILIES: &'static [Family] = &[Family::Ipv6];
 
+    fn example(_family: Family) -> Self {
+        let (src, dst) = NptPrefix::examples();
+        Snpt::prefixes(src, dst)
+    }
+
     fn start(_ctx: &Ctx, _name: &str) -> Self {
-        Snpt::default()
+        // No prefixes until the options give them; both are mandatory.
+        Snpt::prefixes(NptPrefix::default(), NptPrefix::default())
     }
 
     fn decode(_ctx: &Ctx, revision: u8, data: &[u8]) -> Result<Self> {

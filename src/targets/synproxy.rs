@@ -39,6 +39,10 @@ const OPTS: &[Opt] = &[
 impl Extension for Synproxy {
     const NAME: &'static str = "SYNPROXY";
 
+    fn example(_family: crate::addr::Family) -> Self {
+        Synproxy::default()
+    }
+
     fn start(_ctx: &Ctx, _name: &str) -> Self {
         Synproxy::default()
     }

@@ -41,6 +41,10 @@ const OPTS: &[Opt] = &[Opt::new("set-mss"), Opt::new("clamp-mss-to-pmtu")];
 impl Extension for TcpmssTarget {
     const NAME: &'static str = "TCPMSS";
 
+    fn example(_family: Family) -> Self {
+        TcpmssTarget::default()
+    }
+
     fn start(_ctx: &Ctx, _name: &str) -> Self {
         TcpmssTarget::default()
     }

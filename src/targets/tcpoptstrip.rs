@@ -64,6 +64,10 @@ fn parse_list(s: &str) -> Result<BTreeSet<u8>> {
 impl Extension for Tcpoptstrip {
     const NAME: &'static str = "TCPOPTSTRIP";
 
+    fn example(_family: crate::addr::Family) -> Self {
+        Tcpoptstrip::default()
+    }
+
     fn start(_ctx: &Ctx, _name: &str) -> Self {
         Tcpoptstrip::default()
     }

@@ -1,7 +1,7 @@
 //! `-j TEE`: send a copy of the packet to another host (`xt_TEE.h`,
 //! `struct xt_tee_tginfo`, revision 1).
 
-use std::net::{IpAddr, Ipv4Addr};
+use std::net::IpAddr;
 
 use iptkit_sys::ext::xt_tee::*;
 use iptkit_sys::Pod;
@@ -22,12 +22,6 @@ pub struct Tee {
     pub oif: Option<String>,
 }
 
-impl Default for Tee {
-    fn default() -> Self {
-        Tee::gateway(IpAddr::V4(Ipv4Addr::UNSPECIFIED))
-    }
-}
-
 impl Tee {
     /// `--gateway gateway`.
     pub fn gateway(gateway: IpAddr) -> Tee {
@@ -42,6 +36,10 @@ const OPTS: &[Opt] = &[Opt::new("gateway").mand(), Opt::new("oif")];
 impl Extension for Tee {
     const NAME: &'static str = "TEE";
     const REVISIONS: &'static [u8] = &[1];
+
+    fn example(family: crate::addr::Family) -> Self {
+        Tee::gateway(family.example_host())
+    }
 
     fn start(ctx: &Ctx, _name: &str) -> Self {
         Tee::gateway(ctx.family.unspecified())

@@ -74,6 +74,10 @@ impl Extension for TosTarget {
     const NAME: &'static str = "TOS";
     const REVISIONS: &'static [u8] = &[1];
 
+    fn example(_family: crate::addr::Family) -> Self {
+        TosTarget::default()
+    }
+
     fn start(_ctx: &Ctx, _name: &str) -> Self {
         TosTarget::default()
     }

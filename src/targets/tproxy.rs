@@ -27,25 +27,26 @@ pub struct Tproxy {
     pub mask: u32,
 }
 
-impl Default for Tproxy {
-    fn default() -> Self {
-        Tproxy {
-            revision: 1,
-            port: 0,
-            addr: IpAddr::V4(Ipv4Addr::UNSPECIFIED),
-            mark: 0,
-            mask: 0,
-        }
-    }
-}
-
 impl Tproxy {
-    /// `--on-port port` for a rule of `family`, at revision 1.
+    /// `--on-port port` for a rule of `family` (the address is that
+    /// family's unspecified one), at revision 1. The rule needs `-p tcp` or
+    /// `-p udp`.
+    ///
+    /// ```
+    /// use iptkit::{targets::tproxy::Tproxy, Family, Rule};
+    /// let rule = Rule::new(Family::Ipv4).protocol(6).with_target(Tproxy::on_port(Family::Ipv4, 3128));
+    /// assert_eq!(
+    ///     rule.to_string(),
+    ///     "-p tcp -j TPROXY --on-port 3128 --on-ip 0.0.0.0 --tproxy-mark 0x0/0x0"
+    /// );
+    /// ```
     pub fn on_port(family: Family, port: u16) -> Tproxy {
         Tproxy {
+            revision: 1,
             port,
             addr: family.unspecified(),
-            ..Tproxy::default()
+            mark: 0,
+            mask: 0,
         }
     }
 }
@@ -62,6 +63,10 @@ const OPTS: &[Opt] = &[
 impl Extension for Tproxy {
     const NAME: &'static str = "TPROXY";
     const REVISIONS: &'static [u8] = &[0, 1];
+
+    fn example(family: Family) -> Self {
+        Tproxy::on_port(family, 3128)
+    }
 
     fn start(ctx: &Ctx, _name: &str) -> Self {
         Tproxy::on_port(ctx.family, 0)

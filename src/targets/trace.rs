@@ -27,6 +27,10 @@ pub struct Trace {}
 impl Extension for Trace {
     const NAME: &'static str = "TRACE";
 
+    fn example(_family: crate::addr::Family) -> Self {
+        Trace::default()
+    }
+
     fn start(_ctx: &Ctx, _name: &str) -> Self {
         Trace::default()
     }

@@ -120,6 +120,10 @@ impl Extension for TtlTarget {
     const NAME: &'static str = "TTL";
     const FAMILIES: &'static [Family] = &[Family::Ipv4];
 
+    fn example(_family: Family) -> Self {
+        TtlTarget::default()
+    }
+
     fn start(_ctx: &Ctx, _name: &str) -> Self {
         TtlTarget::default()
     }
