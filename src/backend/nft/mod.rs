@@ -18,6 +18,8 @@ mod encode;
 mod expr;
 mod ffi;
 mod netlink;
+#[cfg(test)]
+mod reference;
 mod refused;
 mod wire;
 
