@@ -153,19 +153,23 @@ fn run(args: &Args) -> Result<(), (i32, iptkit::Error)> {
         false => restore::apply(family, &blocks, &opts, &options),
     }
     .map_err(other)?;
-    for (block, played) in blocks.iter().zip(played) {
+    for (block, played) in blocks.iter().zip(&played) {
         // With --noflush, -v says nothing, and the table may not be read.
         if let (true, Some(before)) = (args.verbose, &played.before) {
             print!("{}", verbose(block, before, &opts));
         }
         if args.isolated && !args.test {
-            let after = match played.after {
+            let read;
+            let after = match &played.after {
                 Some(t) => t,
-                None => Handle::open_with(family, &block.name, options.clone())
-                    .and_then(|mut h| h.table().cloned())
-                    .map_err(other)?,
+                None => {
+                    read = Handle::open_with(family, &block.name, options.clone())
+                        .and_then(|mut h| h.table().cloned())
+                        .map_err(other)?;
+                    &read
+                }
             };
-            let saved = save_table_bytes_in(&after, args.counters, dialect);
+            let saved = save_table_bytes_in(after, args.counters, dialect);
             std::io::stdout().write_all(&saved).map_err(|source| {
                 other(iptkit::Error::Io {
                     op: "writing stdout".into(),
@@ -174,6 +178,9 @@ fn run(args: &Args) -> Result<(), (i32, iptkit::Error)> {
             })?;
         }
     }
+    // The process ends here: the input's rules and the tables need not be
+    // freed one by one first (a twentieth of a big load's user time).
+    std::mem::forget((blocks, played));
     Ok(())
 }
 
