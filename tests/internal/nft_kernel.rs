@@ -533,7 +533,7 @@ fn wire_reader_agrees_with_libnftnl() {
         (Some("filter"), None),
         |m| {
             let ours = super::wire::parse_rule(m, "filter").unwrap().unwrap();
-            let theirs = super::ffi::parse_rule(m).unwrap();
+            let theirs = super::reference::parse_rule(m).unwrap();
             assert_eq!(format!("{ours:?}"), format!("{theirs:?}"));
             seen += 1;
             Ok(())

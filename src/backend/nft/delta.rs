@@ -18,8 +18,8 @@ use std::collections::HashMap;
 
 use iptkit_sys::nftables::*;
 
-use super::diff::{Builder, Place, Slot, ECHO_LIMIT, NLM_F_REQUEST};
-use super::{chain_handles, ffi, names_sets, netlink, nfproto, KernelChain, Nft, Snapshot};
+use super::diff::{Builder, Place, Slot, ECHO_LIMIT};
+use super::{chain_handles, names_sets, netlink, nfproto, wire, KernelChain, Nft, Snapshot};
 use crate::backend::{Delta, DeltaCommitted, Loaded, State};
 use crate::error::{Error, Result};
 
@@ -206,14 +206,8 @@ impl Nft {
         let sock = self.socket()?;
         let seq = sock.next_seq();
         let mut table = Vec::new();
-        ffi::table_msg(
-            NFT_MSG_NEWTABLE,
-            family,
-            NLM_F_REQUEST | netlink::NLM_F_ECHO,
-            seq,
-            first,
-            &mut table,
-        )?;
+        let hdr = (NFT_MSG_NEWTABLE, family, netlink::NLM_F_ECHO, seq);
+        wire::table_msg(hdr, first, &mut table)?;
         // The plans' bytes go as they are, not copied into one buffer.
         let mut messages = vec![table.as_slice()];
         messages.extend(plans.iter().map(|(_, plan)| plan.bytes.as_slice()));

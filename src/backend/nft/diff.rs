@@ -13,7 +13,7 @@ use iptkit_sys::nftables::*;
 
 use super::expr::Expr;
 use super::netlink::{Socket, NLM_F_ACK, NLM_F_ECHO};
-use super::{base_chain, encode, ffi, is_raw, nfproto, wire, Snapshot};
+use super::{base_chain, encode, is_raw, nfproto, wire, Snapshot};
 use crate::backend::BaseChains;
 use crate::error::{Error, Result};
 use crate::rule::Rule;
@@ -202,6 +202,10 @@ enum Step {
     /// index (or append, for `None`).
     Insert(usize, Option<usize>),
 }
+
+/// What a chain gets added or replaced: the chain, the handles of its
+/// rules as read, and its steps, or all its rules appended (`None`).
+type Adds<'a> = (&'a Chain, &'a [u64], Option<&'a [Step]>);
 
 /// Pairs old and new rules: which old index each kept new rule is.
 fn pair(old: &[Rule], new: &[Rule]) -> Vec<Option<usize>> {
@@ -484,16 +488,16 @@ impl<'a> Builder<'a> {
         wire::rule_msg(&m, exprs, &mut self.plan.bytes)
     }
 
-    fn chain(&mut self, m: ffi::ChainMsg, purpose: String) -> Result<()> {
+    fn chain(&mut self, m: wire::ChainMsg, purpose: String) -> Result<()> {
         let seq = self.seq(Purpose::Text(purpose));
-        let m = ffi::ChainMsg {
+        let m = wire::ChainMsg {
             seq,
             family: self.family,
             table: self.table,
             flags: NLM_F_REQUEST | m.flags,
             ..m
         };
-        ffi::chain_msg(&m, &mut self.plan.bytes)
+        wire::chain_msg(&m, &mut self.plan.bytes)
     }
 }
 
@@ -510,10 +514,6 @@ fn policy_verdict(p: Policy) -> u32 {
 /// needed, as iptables-nft creates them: when they get rules, a policy
 /// other than ACCEPT or counters, or when `base` names them; with
 /// `base.only_named`, those it does not name and that are left empty with
-/// What one chain gets added: the chain, its rules' handles, and its steps
-/// (`None`: all its rules appended).
-type ChainInserts<'a> = (&'a Chain, &'a [u64], Option<&'a [Step]>);
-
 /// policy ACCEPT are deleted.
 pub(crate) fn plan(
     sock: &mut Socket,
@@ -591,7 +591,7 @@ pub(crate) fn plan(
     b.plan.bytes.reserve(adds.saturating_mul(512));
     // 1. Rules deleted from chains that stay. What each chain gets added
     // or replaced comes last: its steps, or all its rules appended (`None`).
-    let mut inserts: Vec<ChainInserts> = Vec::new();
+    let mut inserts: Vec<Adds> = Vec::new();
     for w in &work {
         let c = w.chain;
         let slots: Vec<Slot> = w
@@ -639,7 +639,7 @@ pub(crate) fn plan(
     for name in &unneeded {
         b.plan.after.remove(*name);
         b.chain(
-            ffi::ChainMsg {
+            wire::ChainMsg {
                 msg_type: NFT_MSG_DELCHAIN,
                 name,
                 ..Default::default()
@@ -656,7 +656,7 @@ pub(crate) fn plan(
                 });
             }
             b.chain(
-                ffi::ChainMsg {
+                wire::ChainMsg {
                     msg_type: NFT_MSG_DELCHAIN,
                     name: &o.name,
                     ..Default::default()
@@ -696,14 +696,8 @@ pub(crate) fn plan(
         }
         if needed && !table_sent {
             let seq = b.seq(Purpose::Text(format!("creating table `{}`", new.name)));
-            ffi::table_msg(
-                NFT_MSG_NEWTABLE,
-                b.family,
-                NLM_F_REQUEST | NLM_F_CREATE,
-                seq,
-                &new.name,
-                &mut b.plan.bytes,
-            )?;
+            let hdr = (NFT_MSG_NEWTABLE, b.family, NLM_F_CREATE, seq);
+            wire::table_msg(hdr, &new.name, &mut b.plan.bytes)?;
             table_sent = true;
         }
         let counters = (c.is_builtin()
@@ -717,7 +711,7 @@ pub(crate) fn plan(
             _ => None,
         };
         b.chain(
-            ffi::ChainMsg {
+            wire::ChainMsg {
                 msg_type: NFT_MSG_NEWCHAIN,
                 flags: if needed { NLM_F_CREATE } else { 0 },
                 name: &c.name,
@@ -782,14 +776,8 @@ pub(crate) fn plan(
             "deleting table `{}`, which is left empty",
             new.name
         )));
-        ffi::table_msg(
-            NFT_MSG_DELTABLE,
-            b.family,
-            NLM_F_REQUEST,
-            seq,
-            &new.name,
-            &mut b.plan.bytes,
-        )?;
+        let hdr = (NFT_MSG_DELTABLE, b.family, 0, seq);
+        wire::table_msg(hdr, &new.name, &mut b.plan.bytes)?;
     }
     Ok(b.finish())
 }

@@ -22,6 +22,9 @@ mod expr;
 mod ffi;
 #[allow(unsafe_code)]
 mod netlink;
+#[cfg(test)]
+#[allow(unsafe_code)]
+mod reference;
 mod refused;
 mod wire;
 

@@ -14,7 +14,7 @@ use std::os::raw::c_void;
 use iptkit_sys::nftables::*;
 use nix::errno::Errno;
 
-use super::ffi;
+use super::{ffi, wire};
 use crate::error::{Error, Result};
 
 const NLMSG_HDRLEN: usize = 16;
@@ -191,11 +191,8 @@ impl Socket {
         let op = format!("nf_tables dump (message {msg_type})");
         let seq = self.next_seq();
         let mut req = Vec::new();
-        ffi::request(
-            msg_type,
-            family,
-            NLM_F_REQUEST | NLM_F_DUMP,
-            seq,
+        wire::request(
+            (msg_type, family, NLM_F_REQUEST | NLM_F_DUMP, seq),
             table,
             chain,
             &mut req,
@@ -242,11 +239,8 @@ impl Socket {
         let op = "reading the nf_tables generation id";
         let seq = self.next_seq();
         let mut req = Vec::new();
-        ffi::request(
-            NFT_MSG_GETGEN,
-            0,
-            NLM_F_REQUEST | NLM_F_ACK,
-            seq,
+        wire::request(
+            (NFT_MSG_GETGEN, 0, NLM_F_REQUEST | NLM_F_ACK, seq),
             None,
             None,
             &mut req,

@@ -25,7 +25,7 @@
 //! Attribute numbers are those of `linux/netfilter/nf_tables.h` and
 //! `nf_tables_compat.h`. Integers are big endian on the wire.
 
-use iptkit_sys::nftables::NFNL_SUBSYS_NFTABLES;
+use iptkit_sys::nftables::{NFNL_SUBSYS_NFTABLES, NFT_MSG_GETCHAIN, NFT_MSG_GETRULE};
 
 use super::expr::{Expr, Log};
 use super::ffi::RawRule;
@@ -366,55 +366,157 @@ pub(crate) struct RuleMsg<'a> {
     pub compat: Option<(u32, u32)>,
 }
 
+/// Header fields of a message: type (of the nf_tables subsystem), family,
+/// flags (NLM_F_REQUEST is added), sequence number.
+type Hdr = (u16, u16, u16, u32);
+
+/// Appends a message to `out`: its headers, then what `body` writes. On
+/// an error `out` is as it was.
+fn message(
+    out: &mut Vec<u8>,
+    (msg_type, family, flags, seq): Hdr,
+    body: impl FnOnce(&mut Writer) -> Result<()>,
+) -> Result<()> {
+    let start = out.len();
+    // nlmsghdr (its length filled in at the end), then nfgenmsg: family,
+    // NFNETLINK_V0, res_id 0.
+    out.extend_from_slice(&[0; 4]);
+    out.extend_from_slice(&((NFNL_SUBSYS_NFTABLES << 8) | msg_type).to_ne_bytes());
+    out.extend_from_slice(&(NLM_F_REQUEST | flags).to_ne_bytes());
+    out.extend_from_slice(&seq.to_ne_bytes());
+    out.extend_from_slice(&0u32.to_ne_bytes());
+    out.extend_from_slice(&[family as u8, 0, 0, 0]);
+    match body(&mut Writer { out }) {
+        Ok(()) => {
+            let len = (out.len() - start) as u32;
+            out[start..start + 4].copy_from_slice(&len.to_ne_bytes());
+            Ok(())
+        }
+        Err(e) => {
+            out.truncate(start);
+            Err(e)
+        }
+    }
+}
+
 /// Appends a rule message (new, replace or delete) to `out`, as libnftnl's
 /// `nftnl_rule_nlmsg_build_payload` lays it out. On an error `out` is as
 /// it was.
 pub(crate) fn rule_msg(m: &RuleMsg, exprs: &[Expr], out: &mut Vec<u8>) -> Result<()> {
-    let start = out.len();
-    let written = write_rule(m, exprs, &mut Writer { out, start });
-    if written.is_err() {
-        out.truncate(start);
-    }
-    written
+    message(out, (m.msg_type, m.family, m.flags, m.seq), |w| {
+        w.strz(NFTA_RULE_TABLE, m.table)?;
+        w.strz(NFTA_RULE_CHAIN, m.chain)?;
+        if let Some(h) = m.handle {
+            w.u64(NFTA_RULE_HANDLE, h);
+        }
+        if let Some(p) = m.position {
+            w.u64(NFTA_RULE_POSITION, p);
+        }
+        if !exprs.is_empty() {
+            let list = w.nest_start();
+            for x in exprs {
+                let elem = w.nest_start();
+                write_expr(w, x)?;
+                w.nest_end(elem, NFTA_LIST_ELEM)?;
+            }
+            w.nest_end(list, NFTA_RULE_EXPRESSIONS)?;
+        }
+        if let Some((proto, flags)) = m.compat {
+            let compat = w.nest_start();
+            w.u32(NFTA_RULE_COMPAT_PROTO, proto);
+            w.u32(NFTA_RULE_COMPAT_FLAGS, flags);
+            w.nest_end(compat, NFTA_RULE_COMPAT)?;
+        }
+        Ok(())
+    })
 }
 
-fn write_rule(m: &RuleMsg, exprs: &[Expr], w: &mut Writer) -> Result<()> {
-    // nlmsghdr (its length filled in at the end), then nfgenmsg: family,
-    // NFNETLINK_V0, res_id 0.
-    w.out.extend_from_slice(&[0; 4]);
-    w.out
-        .extend_from_slice(&((NFNL_SUBSYS_NFTABLES << 8) | m.msg_type).to_ne_bytes());
-    w.out
-        .extend_from_slice(&(NLM_F_REQUEST | m.flags).to_ne_bytes());
-    w.out.extend_from_slice(&m.seq.to_ne_bytes());
-    w.out.extend_from_slice(&0u32.to_ne_bytes());
-    w.out.extend_from_slice(&[m.family as u8, 0, 0, 0]);
-    w.strz(NFTA_RULE_TABLE, m.table)?;
-    w.strz(NFTA_RULE_CHAIN, m.chain)?;
-    if let Some(h) = m.handle {
-        w.u64(NFTA_RULE_HANDLE, h);
-    }
-    if let Some(p) = m.position {
-        w.u64(NFTA_RULE_POSITION, p);
-    }
-    if !exprs.is_empty() {
-        let list = w.nest_start();
-        for x in exprs {
-            let elem = w.nest_start();
-            write_expr(w, x)?;
-            w.nest_end(elem, NFTA_LIST_ELEM)?;
+/// What a chain message says.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct ChainMsg<'a> {
+    pub msg_type: u16,
+    pub family: u16,
+    pub flags: u16,
+    pub seq: u32,
+    pub table: &'a str,
+    pub name: &'a str,
+    /// Base chains: hook, priority, type.
+    pub hook: Option<(u32, i32, &'a str)>,
+    pub policy: Option<u32>,
+    pub counters: Option<(u64, u64)>,
+}
+
+const NFTA_CHAIN_TABLE: u16 = 1;
+const NFTA_CHAIN_NAME: u16 = 3;
+const NFTA_CHAIN_HOOK: u16 = 4;
+const NFTA_CHAIN_POLICY: u16 = 5;
+const NFTA_CHAIN_TYPE: u16 = 7;
+const NFTA_CHAIN_COUNTERS: u16 = 8;
+const NFTA_HOOK_HOOKNUM: u16 = 1;
+const NFTA_HOOK_PRIORITY: u16 = 2;
+const NFTA_COUNTER_BYTES: u16 = 1;
+const NFTA_COUNTER_PACKETS: u16 = 2;
+const NFTA_TABLE_NAME: u16 = 1;
+
+/// Appends a chain message to `out`, as `nftnl_chain_nlmsg_build_payload`
+/// lays it out.
+pub(crate) fn chain_msg(m: &ChainMsg, out: &mut Vec<u8>) -> Result<()> {
+    message(out, (m.msg_type, m.family, m.flags, m.seq), |w| {
+        w.strz(NFTA_CHAIN_TABLE, m.table)?;
+        w.strz(NFTA_CHAIN_NAME, m.name)?;
+        if let Some((hook, prio, _)) = m.hook {
+            let nest = w.nest_start();
+            w.u32(NFTA_HOOK_HOOKNUM, hook);
+            w.u32(NFTA_HOOK_PRIORITY, prio as u32);
+            w.nest_end(nest, NFTA_CHAIN_HOOK)?;
         }
-        w.nest_end(list, NFTA_RULE_EXPRESSIONS)?;
-    }
-    if let Some((proto, flags)) = m.compat {
-        let compat = w.nest_start();
-        w.u32(NFTA_RULE_COMPAT_PROTO, proto);
-        w.u32(NFTA_RULE_COMPAT_FLAGS, flags);
-        w.nest_end(compat, NFTA_RULE_COMPAT)?;
-    }
-    let len = (w.out.len() - w.start) as u32;
-    w.out[w.start..w.start + 4].copy_from_slice(&len.to_ne_bytes());
-    Ok(())
+        if let Some(p) = m.policy {
+            w.u32(NFTA_CHAIN_POLICY, p);
+        }
+        if let Some((packets, bytes)) = m.counters {
+            let nest = w.nest_start();
+            w.u64(NFTA_COUNTER_PACKETS, packets);
+            w.u64(NFTA_COUNTER_BYTES, bytes);
+            w.nest_end(nest, NFTA_CHAIN_COUNTERS)?;
+        }
+        if let Some((_, _, kind)) = m.hook {
+            w.strz(NFTA_CHAIN_TYPE, kind)?;
+        }
+        Ok(())
+    })
+}
+
+/// Appends a table message (NEWTABLE, DELTABLE) to `out`.
+pub(crate) fn table_msg(hdr: Hdr, name: &str, out: &mut Vec<u8>) -> Result<()> {
+    message(out, hdr, |w| w.strz(NFTA_TABLE_NAME, name))
+}
+
+/// Appends a bare request (a dump or GETGEN) to `out`, filtered by table
+/// (and, for rule dumps, chain) as libnftnl's rule, chain and table
+/// builders write the filter.
+pub(crate) fn request(
+    hdr: Hdr,
+    table: Option<&str>,
+    chain: Option<&str>,
+    out: &mut Vec<u8>,
+) -> Result<()> {
+    message(out, hdr, |w| {
+        let Some(table) = table else {
+            return Ok(());
+        };
+        match hdr.0 {
+            NFT_MSG_GETRULE => {
+                w.strz(NFTA_RULE_TABLE, table)?;
+                // The kernel filters a rule dump by chain, too.
+                if let Some(c) = chain {
+                    w.strz(NFTA_RULE_CHAIN, c)?;
+                }
+                Ok(())
+            }
+            NFT_MSG_GETCHAIN => w.strz(NFTA_CHAIN_TABLE, table),
+            _ => w.strz(NFTA_TABLE_NAME, table),
+        }
+    })
 }
 
 const NLM_F_REQUEST: u16 = 1;
@@ -601,10 +703,9 @@ fn no_nul(s: &str) -> Result<()> {
     }
 }
 
-/// Appends attributes to a message that starts at `start` of `out`.
+/// Appends attributes to a message at the end of `out`.
 struct Writer<'a> {
     out: &'a mut Vec<u8>,
-    start: usize,
 }
 
 impl Writer<'_> {
@@ -698,7 +799,7 @@ mod tests {
     use proptest::collection::vec;
     use proptest::prelude::*;
 
-    use super::super::{encode, ffi};
+    use super::super::{encode, reference};
     use super::*;
     use crate::{Family, Rule};
 
@@ -707,8 +808,8 @@ mod tests {
         let (mut ours, mut theirs) = (vec![7u8; 4], vec![7u8; 4]);
         rule_msg(m, exprs, &mut ours).unwrap();
         // libnftnl's padding is what the buffer held: zero, as ours.
-        ffi::zero_scratch();
-        ffi::rule_msg(m, exprs, &mut theirs).unwrap();
+        reference::zero_scratch();
+        reference::rule_msg(m, exprs, &mut theirs).unwrap();
         (ours, theirs)
     }
 
@@ -766,6 +867,78 @@ mod tests {
         };
         let (ours, theirs) = both(&m, &[]);
         assert_eq!(ours, theirs);
+    }
+
+    /// Chain, table and request messages: the bytes libnftnl builds.
+    #[test]
+    fn chains_tables_and_requests_are_libnftnls_bytes() {
+        use iptkit_sys::nftables::*;
+        let chains = [
+            ChainMsg {
+                msg_type: NFT_MSG_NEWCHAIN,
+                family: 2,
+                flags: 0x400,
+                seq: 9,
+                table: "filter",
+                name: "INPUT",
+                hook: Some((1, -150, "filter")),
+                policy: Some(0),
+                counters: Some((7, 1 << 40)),
+            },
+            ChainMsg {
+                msg_type: NFT_MSG_NEWCHAIN,
+                family: 10,
+                table: "nat",
+                name: "a-user-chain",
+                ..ChainMsg::default()
+            },
+            ChainMsg {
+                msg_type: NFT_MSG_NEWCHAIN,
+                table: "mangle",
+                name: "OUTPUT",
+                policy: Some(1),
+                counters: Some((0, 0)),
+                ..ChainMsg::default()
+            },
+            ChainMsg {
+                msg_type: NFT_MSG_DELCHAIN,
+                table: "raw",
+                name: "x",
+                ..ChainMsg::default()
+            },
+        ];
+        for m in &chains {
+            let (mut ours, mut theirs) = (Vec::new(), Vec::new());
+            chain_msg(m, &mut ours).unwrap();
+            reference::zero_scratch();
+            reference::chain_msg(m, &mut theirs).unwrap();
+            assert_eq!(ours, theirs, "{m:?}");
+        }
+        for hdr in [
+            (NFT_MSG_NEWTABLE, 2, 0x408, 3),
+            (NFT_MSG_DELTABLE, 10, 0, 4),
+        ] {
+            let (mut ours, mut theirs) = (Vec::new(), Vec::new());
+            table_msg(hdr, "security", &mut ours).unwrap();
+            reference::zero_scratch();
+            reference::table_msg(hdr, "security", &mut theirs).unwrap();
+            assert_eq!(ours, theirs, "{hdr:?}");
+        }
+        for (kind, table, chain) in [
+            (NFT_MSG_GETRULE, Some("filter"), Some("INPUT")),
+            (NFT_MSG_GETRULE, Some("filter"), None),
+            (NFT_MSG_GETCHAIN, Some("nat"), None),
+            (NFT_MSG_GETTABLE, Some("raw"), None),
+            (NFT_MSG_GETTABLE, None, None),
+            (NFT_MSG_GETGEN, None, None),
+        ] {
+            let hdr = (kind, 2, 0x305, 77);
+            let (mut ours, mut theirs) = (Vec::new(), Vec::new());
+            request(hdr, table, chain, &mut ours).unwrap();
+            reference::zero_scratch();
+            reference::request(hdr, table, chain, &mut theirs).unwrap();
+            assert_eq!(ours, theirs, "{kind} {table:?} {chain:?}");
+        }
     }
 
     #[test]
