@@ -9,7 +9,7 @@ pub(crate) mod bytes;
 mod getopt;
 mod longopts;
 mod rule;
-pub(crate) use rule::{write_match, write_rule_spec, write_target};
+pub(crate) use rule::{write_match, write_rule_spec, write_target, write_target_ext};
 mod words;
 
 pub mod restore;

@@ -621,16 +621,19 @@ pub(crate) fn write_target(out: &mut String, target: &Target, ctx: &Ctx) {
             out.push_str(" -g ");
             out.push_str(c);
         }
-        Target::Ext(t) => {
-            out.push_str(" -j ");
-            out.push_str(t.save_name());
-            t.save(ctx, out);
-        }
+        Target::Ext(t) => write_target_ext(out, t, ctx),
         t => {
             out.push_str(" -j ");
             out.push_str(t.name());
         }
     }
+}
+
+/// Appends ` -j NAME OPTIONS` of a target extension.
+pub(crate) fn write_target_ext(out: &mut String, t: &TargetExt, ctx: &Ctx) {
+    out.push_str(" -j ");
+    out.push_str(t.save_name());
+    t.save(ctx, out);
 }
 
 #[cfg(test)]

@@ -100,6 +100,9 @@ impl std::fmt::Display for Target {
 impl std::fmt::Display for TargetExt {
     /// `-j NAME OPTIONS`, as [`Target`]'s `Display` prints it.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        Target::Ext(self.clone()).fmt(f)
+        let mut out = String::new();
+        let ctx = crate::extension::Ctx::new(self.home_family());
+        crate::syntax::write_target_ext(&mut out, self, &ctx);
+        f.write_str(out.trim_start())
     }
 }

@@ -251,14 +251,7 @@ macro_rules! layouts {
         )*)?
         /// The layout rows of this module's structs.
         pub const LAYOUTS: &[$crate::Layout] = &[
-            $($(
-                $crate::Layout {
-                    rust_type: stringify!($t),
-                    source: $crate::Source::Header($c),
-                    size: ::core::mem::size_of::<$t>(),
-                    fields: &[$( ($crate::layouts!(@c $f $(, $cf)?), ::core::mem::offset_of!($t, $f)) ),*],
-                },
-            )*)?
+            $($( $crate::layouts!(@header $t, $c, [$($f $(=> $cf)?),*]), )*)?
             $($(
                 $crate::Layout {
                     rust_type: stringify!($ft),
@@ -267,15 +260,17 @@ macro_rules! layouts {
                     fields: &[$( (stringify!($ff), ::core::mem::offset_of!($ft, $ff)) ),*],
                 },
             )*)?
-            $($(
-                $crate::Layout {
-                    rust_type: stringify!($at),
-                    source: $crate::Source::Header($ac),
-                    size: ::core::mem::size_of::<$at>(),
-                    fields: &[$( ($crate::layouts!(@c $af $(, $acf)?), ::core::mem::offset_of!($at, $af)) ),*],
-                },
-            )*)?
+            $($( $crate::layouts!(@header $at, $ac, [$($af $(=> $acf)?),*]), )*)?
         ];
+    };
+    // One row compared with a C type of the headers.
+    (@header $t:ident, $c:literal, [$($f:ident $(=> $cf:literal)?),*]) => {
+        $crate::Layout {
+            rust_type: stringify!($t),
+            source: $crate::Source::Header($c),
+            size: ::core::mem::size_of::<$t>(),
+            fields: &[$( ($crate::layouts!(@c $f $(, $cf)?), ::core::mem::offset_of!($t, $f)) ),*],
+        }
     };
     (@c $f:ident) => { stringify!($f) };
     (@c $f:ident, $cf:literal) => { $cf };

@@ -127,6 +127,20 @@ struct KernelChain {
     read: bool,
 }
 
+/// The chains of table `name`, as a chain dump gives them. The kernel does
+/// not filter chain dumps by table: every chain of the family comes.
+fn table_chains(sock: &mut Socket, proto: u16, name: &str) -> Result<Vec<ffi::RawChain>> {
+    let mut chains = Vec::new();
+    sock.dump(NFT_MSG_GETCHAIN, proto, (Some(name), None), |m| {
+        let c = ffi::parse_chain(m)?;
+        if c.table == name {
+            chains.push(c);
+        }
+        Ok(())
+    })?;
+    Ok(chains)
+}
+
 /// The nf_tables driver: one netlink socket, opened on first use.
 #[derive(Debug, Default)]
 pub(crate) struct Nft {
@@ -175,16 +189,7 @@ impl Nft {
             crate::backend::backoff(attempt);
             let sock = self.socket()?;
             let genid = sock.genid()?;
-            let mut chains = Vec::new();
-            // The kernel does not filter chain dumps by table: every chain
-            // of the family comes.
-            sock.dump(NFT_MSG_GETCHAIN, proto, (Some(name), None), |m| {
-                let c = ffi::parse_chain(m)?;
-                if c.table == name {
-                    chains.push(c);
-                }
-                Ok(())
-            })?;
+            let chains = table_chains(sock, proto, name)?;
             let mut rules = Vec::new();
             let mut keep = |m: &[u8]| {
                 if let Some(r) = wire::parse_rule(m, name)? {
@@ -435,14 +440,7 @@ impl Nft {
         let proto = nfproto(family);
         let sock = self.socket()?;
         let genid = sock.genid()?;
-        let mut raw_chains = Vec::new();
-        sock.dump(NFT_MSG_GETCHAIN, proto, (Some(name), None), |m| {
-            let c = ffi::parse_chain(m)?;
-            if c.table == name {
-                raw_chains.push(c);
-            }
-            Ok(())
-        })?;
+        let raw_chains = table_chains(sock, proto, name)?;
         let Ok((table, _)) = chains_of(family, name, &raw_chains, None) else {
             return Ok(None);
         };
