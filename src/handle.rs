@@ -78,6 +78,10 @@ pub(crate) const COMMIT_ATTEMPTS: usize = 64;
 /// A recorded change, replayed onto a fresh read at commit.
 type Op = Box<dyn FnMut(&mut Table) -> Result<()> + Send>;
 
+/// A change [`Handle::transact`] lends to the commit for the time of the
+/// call.
+type Extra<'a> = &'a mut dyn FnMut(&mut Table) -> Result<()>;
+
 /// How a [`Handle`] works: which backend, how long to wait for the lock,
 /// whether every change commits at once. Start from the default and the
 /// setters (new options can be added without breaking callers):
@@ -973,7 +977,9 @@ impl Handle {
     /// table, and again at commit on a fresh read when somebody else changed
     /// the table in the meantime, so it must decide from the table it is
     /// given, not from values captured earlier. The whole table is checked
-    /// ([`Table::validate`]) before it is committed.
+    /// ([`Table::validate`]) before it is committed. `f` is kept until the
+    /// commit, hence `'static`; [`Handle::transact`] takes a closure that
+    /// borrows and commits at once.
     pub fn edit(
         &mut self,
         mut f: impl FnMut(&mut Table) -> Result<()> + Send + 'static,
@@ -986,6 +992,57 @@ impl Handle {
         self.changed = Some(copy);
         self.unchecked = true;
         self.record(Box::new(f))
+    }
+
+    /// Runs a change and commits it at once, together with whatever else
+    /// is pending, as one commit. Unlike [`Handle::edit`], `f` may borrow
+    /// from the caller (it is not kept after this call returns): it runs
+    /// now on a copy of the working table and, should somebody else change
+    /// the table before the commit lands, again on their table after the
+    /// pending changes are replayed, so it must decide from the table it is
+    /// given. The whole table is checked ([`Table::validate`]) before it is
+    /// sent.
+    ///
+    /// All or nothing: when `f` or the commit fails, nothing of `f`'s
+    /// change is kept (the changes pending before stay pending, as after a
+    /// failed [`Handle::commit`]).
+    ///
+    /// ```
+    /// use iptkit::{Family, Handle, Rule};
+    /// # iptkit::netns::unshare_net()?; // a private namespace: the host's firewall is not touched
+    /// let blocked = vec!["192.0.2.1", "192.0.2.2"]; // borrowed, not moved
+    /// let mut h = Handle::open(Family::Ipv4, "filter")?;
+    /// h.transact(|table| {
+    ///     for addr in &blocked {
+    ///         table.append("INPUT", Rule::parse(Family::Ipv4, &format!("-s {addr} -j DROP"))?)?;
+    ///     }
+    ///     Ok(())
+    /// })?;
+    /// assert_eq!(h.rules("INPUT")?.len(), blocked.len());
+    /// # Ok::<(), iptkit::Error>(())
+    /// ```
+    #[doc(alias = "transaction")]
+    pub fn transact(&mut self, mut f: impl FnMut(&mut Table) -> Result<()>) -> Result<()> {
+        self.working()?;
+        self.settle()?;
+        let mut copy = self.working()?.clone();
+        f(&mut copy)?;
+        let before = self.changed.replace(copy);
+        let unchecked = std::mem::replace(&mut self.unchecked, true);
+        self.tried = self.pending();
+        let done = self.commit_with(Some(&mut f));
+        match &done {
+            Ok(()) => self.tried = 0,
+            // Not landed: drop f's change and keep what was pending before.
+            // A failed commit never moves the base, so `before` still fits.
+            Err(_) if self.changed.is_some() => {
+                self.unchecked = unchecked;
+                self.changed = before;
+            }
+            // Landed (maybe without its counters): nothing is pending.
+            Err(_) => self.tried = 0,
+        }
+        done
     }
 
     /// Commits the changes made since the last commit or refresh. Does
@@ -1029,7 +1086,7 @@ impl Handle {
     /// ```
     pub fn commit(&mut self) -> Result<()> {
         self.tried = self.pending();
-        let done = self.commit_pending();
+        let done = self.commit_with(None);
         if done.is_ok() {
             self.tried = 0;
         }
@@ -1037,8 +1094,10 @@ impl Handle {
     }
 
     /// [`Handle::commit`] without the bookkeeping of the drop warning.
-    fn commit_pending(&mut self) -> Result<()> {
-        if !self.is_dirty() {
+    /// `extra` is a change already made in the working copy but not
+    /// recorded in `ops` ([`Handle::transact`]): replayed last.
+    fn commit_with(&mut self, extra: Option<Extra<'_>>) -> Result<()> {
+        if !self.is_dirty() && extra.is_none() {
             return Ok(());
         }
         let _lock = match self.held {
@@ -1067,11 +1126,11 @@ impl Handle {
                 }
             }
         }
-        self.commit_locked()
+        self.commit_locked(extra)
     }
 
     /// The commit of a handle that has read its table, under the lock.
-    fn commit_locked(&mut self) -> Result<()> {
+    fn commit_locked(&mut self, mut extra: Option<Extra<'_>>) -> Result<()> {
         if !self.inplace.is_empty() {
             let Some(base) = &mut self.base else {
                 return Err(Error::Malformed("changes in place without a table".into()));
@@ -1127,6 +1186,9 @@ impl Handle {
                         let mut next = loaded.table.clone();
                         for op in &mut self.ops {
                             op(&mut next)?;
+                        }
+                        if let Some(f) = extra.as_mut() {
+                            f(&mut next)?;
                         }
                         send(&mut *self.driver, self.unchecked, &loaded, &next).map(|c| (c, next))
                     }
