@@ -1,5 +1,6 @@
 //! The one error type of the crate.
 
+use std::fmt;
 use std::io;
 
 use crate::addr::Family;
@@ -202,7 +203,7 @@ pub enum Error {
         /// What was being done.
         op: String,
         /// The errno.
-        errno: nix::errno::Errno,
+        errno: Errno,
         /// What the errno most likely means here.
         context: String,
     },
@@ -284,7 +285,7 @@ pub enum Error {
         /// The revision of the extension the rule asked for.
         revision: u8,
         /// What the kernel answered.
-        errno: nix::errno::Errno,
+        errno: Errno,
         /// Why the kernel most likely refused it.
         reason: Refusal,
     },
@@ -296,7 +297,7 @@ pub enum Error {
         /// The table.
         table: String,
         /// The errno of SET_ADD_COUNTERS.
-        errno: nix::errno::Errno,
+        errno: Errno,
     },
     /// An nf_tables table holds something iptables-nft would not have
     /// written (a rule with expressions iptkit cannot read, a base chain of
@@ -386,8 +387,7 @@ impl Refusal {
     }
 
     /// The usual reasons behind this refusal and `errno`, for messages.
-    pub fn explain(self, errno: nix::errno::Errno) -> String {
-        use nix::errno::Errno;
+    pub fn explain(self, errno: Errno) -> String {
         match (self, errno) {
             (Refusal::Missing, _) => {
                 "the kernel lacks this extension or this revision of it (module missing or too old)"
@@ -448,5 +448,103 @@ impl Error {
                 source: Box::new(e),
             },
         }
+    }
+}
+
+/// An errno the kernel answered, as [`Error::Kernel`], [`Error::Refused`]
+/// and [`Error::CountersNotRestored`] carry it.
+///
+/// The crate's own type, so that a new version of the `nix` crate it uses
+/// inside changes nothing for its users. The constants name the errnos the
+/// netfilter interfaces answer with; [`Errno::from_raw`] makes any other.
+///
+/// ```
+/// use iptkit::error::Errno;
+/// let e = Errno::from_raw(libc_enoent());
+/// assert_eq!(e, Errno::ENOENT);
+/// assert_eq!(e.to_string(), "ENOENT: No such file or directory");
+/// # fn libc_enoent() -> i32 { 2 }
+/// ```
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Errno(i32);
+
+macro_rules! errnos {
+    ($($name:ident),* $(,)?) => {
+        impl Errno {
+            $(
+                #[doc = concat!("`", stringify!($name), "`.")]
+                pub const $name: Errno = Errno(libc::$name);
+            )*
+        }
+    };
+}
+
+errnos!(
+    EPERM,
+    ENOENT,
+    EINTR,
+    ENOMEM,
+    EACCES,
+    EFAULT,
+    EBUSY,
+    EEXIST,
+    EINVAL,
+    ENOSPC,
+    ERANGE,
+    EAGAIN,
+    ELOOP,
+    ENOPROTOOPT,
+    EPROTONOSUPPORT,
+    EOPNOTSUPP,
+    ENOBUFS,
+    EPROTO,
+    EBADMSG,
+    EMSGSIZE,
+    ENFILE,
+    EMFILE,
+);
+
+impl Errno {
+    /// The errno of this number (`libc::ENOENT`, ...).
+    pub const fn from_raw(errno: i32) -> Errno {
+        Errno(errno)
+    }
+
+    /// Its number.
+    pub const fn raw(self) -> i32 {
+        self.0
+    }
+
+    /// What the C library says of it (`strerror`).
+    pub fn desc(self) -> &'static str {
+        nix::errno::Errno::from_raw(self.0).desc()
+    }
+
+    /// The same errno as `nix` spells it, for the crate's syscalls.
+    pub(crate) const fn of(errno: nix::errno::Errno) -> Errno {
+        Errno(errno as i32)
+    }
+}
+
+impl fmt::Debug for Errno {
+    /// Its C name (`ENOENT`), or the number when it has none.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match nix::errno::Errno::from_raw(self.0) {
+            nix::errno::Errno::UnknownErrno => write!(f, "Errno({})", self.0),
+            e => write!(f, "{e:?}"),
+        }
+    }
+}
+
+impl fmt::Display for Errno {
+    /// `ENOENT: No such file or directory`, as nix and the C tools say it.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{self:?}: {}", self.desc())
+    }
+}
+
+impl From<Errno> for io::Error {
+    fn from(e: Errno) -> io::Error {
+        io::Error::from_raw_os_error(e.0)
     }
 }

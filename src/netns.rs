@@ -140,7 +140,7 @@ fn ns_error(op: &str, errno: nix::errno::Errno) -> Error {
         nix::errno::Errno::EPERM => Error::NotPermitted { op: op.to_string() },
         errno => Error::Kernel {
             op: op.to_string(),
-            errno,
+            errno: crate::error::Errno::of(errno),
             context: "the kernel refused to change the thread's network namespace".into(),
         },
     }

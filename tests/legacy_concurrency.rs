@@ -186,7 +186,7 @@ fn refused_commits_leave_the_kernel_untouched() {
             Err(Error::Refused {
                 chain,
                 extension,
-                errno: nix::errno::Errno::EINVAL,
+                errno: iptkit::error::Errno::EINVAL,
                 reason: iptkit::error::Refusal::Value,
                 ..
             }) => assert_eq!((chain.as_str(), extension.as_str()), ("INPUT", "tcp")),

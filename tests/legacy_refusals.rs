@@ -185,7 +185,7 @@ fn a_missing_module_is_named_too() {
         assert!(matches!(
             e,
             Error::Refused {
-                errno: nix::errno::Errno::ENOENT,
+                errno: iptkit::error::Errno::ENOENT,
                 revision: 0,
                 ..
             }

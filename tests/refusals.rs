@@ -173,7 +173,7 @@ fn nf_tables_names_the_refused_rule_among_several() {
         assert!(matches!(
             e,
             Error::Refused {
-                errno: nix::errno::Errno::EINVAL,
+                errno: iptkit::error::Errno::EINVAL,
                 ..
             }
         ));

@@ -125,7 +125,7 @@ pub(crate) fn check(family: Family, table: &str, chain: &str, rule: &Rule) -> Re
             extension,
             is_target,
             revision,
-            errno: nix::errno::Errno::EINVAL,
+            errno: crate::error::Errno::EINVAL,
             reason,
         }),
     }
@@ -159,7 +159,7 @@ mod tests {
             tables: Refusal::table_bits(&["nat"]),
         };
         assert_eq!(
-            e.explain(nix::errno::Errno::EINVAL),
+            e.explain(crate::error::Errno::EINVAL),
             "only valid in the nat table"
         );
     }

@@ -106,7 +106,7 @@ pub(crate) fn fit_in(
         extension: shown,
         is_target,
         revision,
-        errno: nix::errno::Errno::ENOENT,
+        errno: crate::error::Errno::ENOENT,
         reason: Refusal::Missing,
     })
 }

@@ -344,7 +344,7 @@ fn revisions_the_kernel_lacks_are_downgraded_or_refused() {
                 extension,
                 revision: 3,
                 reason: crate::error::Refusal::Missing,
-                errno: nix::errno::Errno::ENOENT,
+                errno: crate::error::Errno::ENOENT,
                 ..
             }) => assert_eq!(extension, "conntrack"),
             other => panic!("{other:?}"),

@@ -93,7 +93,7 @@ pub(crate) fn commit(
                     .err()
                     .map(|errno| Error::CountersNotRestored {
                         table: table.to_string(),
-                        errno,
+                        errno: crate::error::Errno::of(errno),
                     });
                 return Ok(BlindOutcome::Landed(error));
             }

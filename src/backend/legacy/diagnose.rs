@@ -30,7 +30,7 @@
 
 use std::collections::HashMap;
 
-use nix::errno::Errno;
+use crate::error::Errno;
 
 use super::blob;
 use super::counters::pairing;

@@ -326,7 +326,7 @@ fn error(op: &str, errno: Errno) -> Error {
     };
     Error::Kernel {
         op,
-        errno,
+        errno: crate::error::Errno::of(errno),
         context: context.to_string(),
     }
 }

@@ -26,8 +26,8 @@ use socket::revision_supported;
 use std::borrow::Cow;
 use std::sync::Arc;
 
+use crate::error::Errno;
 use iptkit_sys::xtables::{ipt_getinfo, NF_INET_NUMHOOKS};
-use nix::errno::Errno;
 
 use crate::addr::Family;
 use crate::backend::placement;
@@ -594,7 +594,7 @@ impl Legacy {
             .err()
             .map(|errno| Error::CountersNotRestored {
                 table: name.to_string(),
-                errno,
+                errno: crate::error::Errno::of(errno),
             });
         let counters = match error {
             None => (0..add.len())

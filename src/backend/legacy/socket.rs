@@ -195,7 +195,7 @@ impl Socket {
                         Errno::EPERM | Errno::EACCES => Error::NotPermitted { op },
                         errno => Error::Kernel {
                             op,
-                            errno,
+                            errno: crate::error::Errno::of(errno),
                             context: "raw sockets of this family are not available".into(),
                         },
                     }
@@ -418,7 +418,7 @@ impl Socket {
         };
         Error::Kernel {
             op,
-            errno,
+            errno: crate::error::Errno::of(errno),
             context: context.to_string(),
         }
     }

@@ -815,7 +815,7 @@ impl Nft {
         plan: &diff::Plan,
         result: &netlink::BatchResult,
         seq: u32,
-        errno: nix::errno::Errno,
+        errno: crate::error::Errno,
     ) -> Error {
         let named = match (self.scratch, plan.rule_at(seq)) {
             (false, Some(at)) => refused::refused(new, at, errno),

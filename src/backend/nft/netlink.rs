@@ -11,8 +11,8 @@
 use std::collections::HashMap;
 use std::os::raw::c_void;
 
+use crate::error::Errno;
 use iptkit_sys::nftables::*;
-use nix::errno::Errno;
 
 use super::{ffi, wire};
 use crate::error::{Error, Result};
@@ -432,7 +432,7 @@ impl BatchResult {
         };
         Some(kernel(
             "nf_tables batch",
-            errno as i32,
+            errno.raw(),
             what.unwrap_or("the batch"),
         ))
     }

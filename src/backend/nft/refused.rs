@@ -6,7 +6,7 @@
 //! network namespace, without each extension of the rule in turn, and the
 //! rule in a chain no hook reaches.
 
-use nix::errno::Errno;
+use crate::error::Errno;
 
 use crate::backend::Driver;
 
