@@ -125,7 +125,7 @@ pub use iface::Iface;
 pub use inv::Inv;
 pub use lock::LockWait;
 pub use matches::Match;
-pub use rule::{Counters, Rule};
+pub use rule::{Counters, ForeignRule, Rule};
 pub use ruleset::{Chain, Policy, Table};
 pub use targets::{Target, TargetExt};
 

@@ -77,6 +77,45 @@ pub struct Rule {
     pub target: Target,
     /// Packets and bytes this rule has matched.
     pub counters: Counters,
+    /// Set when the kernel holds a rule here that iptkit cannot read: an
+    /// nf_tables rule whose expressions iptables-nft would not have written
+    /// (added with `nft`, say). Its matches are empty and its target
+    /// [`Target::Continue`]; [`ForeignRule`] says what it is. Such a rule
+    /// is kept as it is where it is and can be deleted, but never written
+    /// anew (a commit that would have to is refused with
+    /// [`Error::Incompatible`]).
+    pub foreign: Option<Box<ForeignRule>>,
+}
+
+/// A rule of the kernel's that iptkit cannot read ([`Rule::foreign`]):
+/// what it is, in nftables' words. Only a read makes one.
+///
+/// `iptables-nft` refuses to list a table holding one (`table `filter' is
+/// incompatible, use 'nft' tool`); iptkit reads the rest of the table and
+/// keeps this rule where it is.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct ForeignRule {
+    exprs: String,
+    reason: String,
+}
+
+impl ForeignRule {
+    pub(crate) fn new(exprs: String, reason: String) -> ForeignRule {
+        ForeignRule { exprs, reason }
+    }
+
+    /// The rule's expressions, in the bracketed form of
+    /// `nft --debug=netlink` (`[ ct ] [ bitwise reg 1 = ( reg 1 & 0x02000000 ) ^ 0x00000000 ] ...`),
+    /// counter values left out.
+    pub fn exprs(&self) -> &str {
+        &self.exprs
+    }
+
+    /// Why iptkit cannot read it (the first expression iptables-nft would
+    /// not have written, or `it carries user data`).
+    pub fn reason(&self) -> &str {
+        &self.reason
+    }
 }
 
 impl Rule {
@@ -286,6 +325,7 @@ impl Rule {
             matches,
             target,
             counters: _,
+            foreign,
         } = self;
         *family == other.family
             && *src == other.src
@@ -296,6 +336,7 @@ impl Rule {
             && *fragment == other.fragment
             && *matches == other.matches
             && *target == other.target
+            && *foreign == other.foreign
     }
 
     /// The rule in the form the kernel hands it back, so that

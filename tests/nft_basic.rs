@@ -275,3 +275,56 @@ fn a_save_of_a_long_table_is_what_iptables_nft_save_prints() {
         );
     }
 }
+
+#[test]
+fn a_rule_added_by_nft_is_read_as_foreign_and_saved_as_iptables_nft_saves_it() {
+    isolate();
+    nft_ipt(Family::Ipv4, "-A INPUT -s 192.0.2.1/32 -j DROP");
+    let out = std::process::Command::new("nft")
+        .args([
+            "add",
+            "rule",
+            "ip",
+            "filter",
+            "INPUT",
+            "ct",
+            "state",
+            "established",
+            "accept",
+        ])
+        .output()
+        .expect("nft is installed");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mut h = nft_handle(Family::Ipv4, "filter");
+    let rules = h.rules("INPUT").unwrap().to_vec();
+    assert_eq!(rules.len(), 2);
+    assert!(rules[0].foreign.is_none());
+    let foreign = rules[1]
+        .foreign
+        .as_deref()
+        .expect("the nft rule is foreign");
+    assert!(foreign.exprs().starts_with("[ ct ]"), "{}", foreign.exprs());
+    assert!(!foreign.reason().is_empty());
+    assert!(rules[1].matches.is_empty());
+    assert!(rules[1].to_string().starts_with("# not an iptables rule: "));
+    // The table is not printed as iptables rules: iptables-nft-save says why.
+    let ours = String::from_utf8(h.save(false).unwrap()).unwrap();
+    let theirs = std::process::Command::new("iptables-nft-save")
+        .args(["-t", "filter"])
+        .output()
+        .expect("iptables-nft-save is installed");
+    assert_eq!(ours, "# Table `filter' is incompatible, use 'nft' tool.\n");
+    assert_eq!(ours, String::from_utf8_lossy(&theirs.stdout));
+    // Deleted by position like any other rule.
+    let gone = h.delete("INPUT", 1).unwrap();
+    assert!(gone.foreign.is_some());
+    h.commit().unwrap();
+    assert_eq!(
+        nft_rules(Family::Ipv4, "filter"),
+        ["-A INPUT -s 192.0.2.1/32 -j DROP"]
+    );
+}

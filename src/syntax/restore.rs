@@ -1019,8 +1019,23 @@ pub fn save_table_bytes(table: &Table, counters: bool) -> Vec<u8> {
     save_table_bytes_in(table, counters, Dialect::Legacy)
 }
 
-/// [`save_table_bytes`] as the given tool prints it.
+/// [`save_table_bytes`] as the given tool prints it. A table holding a
+/// [`ForeignRule`](crate::rule::ForeignRule) is printed by iptables-nft-save
+/// as one comment line saying it is incompatible, and so here.
 pub fn save_table_bytes_in(table: &Table, counters: bool, dialect: Dialect) -> Vec<u8> {
+    if dialect == Dialect::Nft
+        && table
+            .chains
+            .iter()
+            .any(|c| c.rules.iter().any(|r| r.foreign.is_some()))
+    {
+        // As iptables-nft-save: nothing of a table it cannot print whole.
+        return format!(
+            "# Table `{}' is incompatible, use 'nft' tool.\n",
+            table.name
+        )
+        .into_bytes();
+    }
     let rules = table.chains.iter().map(|c| c.rules.len()).sum();
     let mut out = SaveText::new(&table.name, &table.chains, rules, counters, dialect);
     for c in &table.chains {

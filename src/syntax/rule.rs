@@ -566,6 +566,12 @@ fn write_rule_spec_with(
     dialect: Dialect,
     mut match_text: impl FnMut(&mut String, &Match, &Ctx),
 ) {
+    if let Some(foreign) = &r.foreign {
+        // Not restorable on purpose: iptables-restore refuses the `#`.
+        out.push_str(" # not an iptables rule: ");
+        out.push_str(foreign.exprs());
+        return;
+    }
     let ctx = Ctx { dialect, ..r.ctx() };
     for (flag, net) in [("-s", &r.src), ("-d", &r.dst)] {
         if let Some(n) = net {

@@ -685,6 +685,12 @@ pub(crate) fn put_entry<'r>(out: &mut Vec<u8>, family: Family, r: &'r Rule) -> R
 }
 
 fn write_entry<'r>(out: &mut Vec<u8>, family: Family, r: &'r Rule) -> Result<Fixup<'r>> {
+    if r.foreign.is_some() {
+        return Err(Error::rule(
+            r.to_string(),
+            "an nf_tables rule iptkit cannot read cannot be written to a legacy table",
+        ));
+    }
     if r.family != family {
         return Err(Error::rule(
             r.to_string(),

@@ -7,9 +7,10 @@
 //! and the handle reads and replays again.
 //!
 //! A rule whose expressions iptables-nft would not have written is read as
-//! a placeholder rule (`-m nftables-rule`, its expressions in the data):
+//! a [`ForeignRule`](crate::rule::ForeignRule) (its expressions in words):
 //! kept as it is while it stays where it was, deletable, but never written
-//! anew ([`Error::Incompatible`]).
+//! anew ([`Error::Incompatible`]). A save of its table prints what
+//! iptables-nft-save prints for it: that the table is incompatible.
 
 mod decode;
 mod delta;
@@ -42,9 +43,9 @@ use crate::backend::{
     State, TableCommit,
 };
 use crate::error::{Error, Result};
-use crate::extension::{Dialect, Unknown};
+use crate::extension::Dialect;
 use crate::matches::Match;
-use crate::rule::{Counters, Rule};
+use crate::rule::{Counters, ForeignRule, Rule};
 use crate::ruleset::{builtin_chains, hook_of, Chain, Policy, Table};
 use crate::syntax::restore::{save_table_bytes_in, write_saved, SaveText};
 use netlink::Socket;
@@ -64,9 +65,6 @@ const READ_ATTEMPTS: usize = 16;
 // dump, so that a table diff sent with it (which must meet the table as it
 // was read) is turned down when anything changed since; deltas carry no
 // generation id (see `delta.rs`).
-
-/// The name of the placeholder match a rule iptkit cannot read carries.
-pub const RAW_RULE: &str = "nftables-rule";
 
 /// The iptables tables of a family that exist in nf_tables in the calling
 /// thread's network namespace, in the order iptables-nft-save prints them
@@ -264,11 +262,7 @@ fn raw_rule(family: Family, r: &ffi::RawRule, why: &str) -> Rule {
         })
         .collect();
     let mut rule = Rule::new(family);
-    rule.matches.push(Match::Unknown(Unknown {
-        name: RAW_RULE.into(),
-        revision: 0,
-        data: format!("{} ({why})", text.join(" ")).into_bytes(),
-    }));
+    rule.foreign = Some(Box::new(ForeignRule::new(text.join(" "), why.into())));
     if let Some(expr::Expr::Counter { packets, bytes }) = r
         .exprs
         .iter()
@@ -281,7 +275,7 @@ fn raw_rule(family: Family, r: &ffi::RawRule, why: &str) -> Rule {
 
 /// True for a placeholder of a rule iptkit cannot read.
 pub(crate) fn is_raw(rule: &Rule) -> bool {
-    rule.matches.iter().any(|m| m.name() == RAW_RULE)
+    rule.foreign.is_some()
 }
 
 /// The table of a chain dump, with no rules yet: the built-in chains'
@@ -461,7 +455,7 @@ impl Nft {
                 return Ok(());
             };
             let rule = rule_of(family, &r);
-            unusual = ipset::rule_has_unnamed(&rule);
+            unusual = ipset::rule_has_unnamed(&rule) || is_raw(&rule);
             if let Some(text) = texts.get_mut(i) {
                 text.rule(&rule, &r.chain);
             }
