@@ -207,6 +207,21 @@ pub(crate) struct IcmpKind {
 }
 
 impl IcmpKind {
+    /// ` [!] --OPTION TYPE`, as libxt_icmp prints it: `any` for ICMP
+    /// type 255 whatever the codes (libip6t_icmp6 has no such name).
+    pub(crate) fn save(&self, icmp_type: Option<Inv<IcmpType>>, out: &mut String) {
+        let Some(t) = icmp_type else { return };
+        out.push_str(t.bang());
+        out.push_str(" --");
+        out.push_str(self.option);
+        out.push(' ');
+        if self.family == Family::Ipv4 && t.value.type_ == 0xFF {
+            out.push_str("any");
+        } else {
+            t.value.save_numeric(out);
+        }
+    }
+
     /// Reads the kernel struct.
     pub(crate) fn decode(&self, revision: u8, data: &[u8]) -> Result<Option<Inv<IcmpType>>> {
         if revision != 0 {
@@ -277,14 +292,84 @@ const KIND: IcmpKind = IcmpKind {
     unset: IcmpType::ANY,
 };
 
-/// `-m icmp`.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub struct Icmp {
-    /// `--icmp-type`; required by iptables, `None` only while parsing.
-    pub icmp_type: Option<Inv<IcmpType>>,
-}
+/// The value and codec of `-m icmp` and `-m icmp6`, which differ only in
+/// their [`IcmpKind`] and names.
+macro_rules! icmp_match {
+    (
+        $(#[$doc:meta])* $ty:ident, $name:literal, $family:ident, $kind:expr,
+        aliases: $aliases:expr, option: $option:literal,
+        new: $(#[$new_doc:meta])*, example: $example:expr $(,)?
+    ) => {
+        $(#[$doc])*
+        #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+        pub struct $ty {
+            #[doc = concat!("`--", $option, "`; required by iptables, `None` only while parsing.")]
+            pub icmp_type: Option<Inv<IcmpType>>,
+        }
 
-impl Icmp {
+        impl $ty {
+            $(#[$new_doc])*
+            pub fn new(icmp_type: IcmpType) -> $ty {
+                $ty {
+                    icmp_type: Some(Inv::is(icmp_type)),
+                }
+            }
+        }
+
+        impl Extension for $ty {
+            const NAME: &'static str = $name;
+            const FAMILIES: &'static [Family] = &[Family::$family];
+            const ALIASES: &'static [&'static str] = $aliases;
+
+            fn example(_family: Family) -> Self {
+                $ty::new(IcmpType::all_codes($example))
+            }
+
+            fn start(_ctx: &Ctx, _name: &str) -> Self {
+                $ty { icmp_type: None }
+            }
+
+            fn decode(_ctx: &Ctx, revision: u8, data: &[u8]) -> Result<Self> {
+                Ok($ty {
+                    icmp_type: $kind.decode(revision, data)?,
+                })
+            }
+
+            fn revision(&self) -> u8 {
+                0
+            }
+
+            fn encode(&self, _ctx: &Ctx, out: &mut Vec<u8>) {
+                $kind.encode(self.icmp_type, out);
+            }
+
+            fn parse_option(
+                &mut self,
+                ctx: &Ctx,
+                option: &str,
+                invert: bool,
+                args: &mut Args,
+                _seen: &mut Seen,
+            ) -> Result<bool> {
+                $kind.parse_option(&mut self.icmp_type, ctx, option, invert, args)
+            }
+
+            fn finish(&mut self, ctx: &Ctx, _seen: Seen) -> Result<()> {
+                $kind.finish(&self.icmp_type, ctx)
+            }
+
+            fn save(&self, _ctx: &Ctx, out: &mut String) {
+                $kind.save(self.icmp_type, out);
+            }
+        }
+    };
+}
+pub(super) use icmp_match;
+
+icmp_match!(
+    /// `-m icmp`.
+    Icmp, "icmp", Ipv4, KIND, aliases: &[], option: "icmp-type",
+    new:
     /// `--icmp-type`: the packet's ICMP type (and code range).
     ///
     /// ```
@@ -293,66 +378,9 @@ impl Icmp {
     /// let rule = Rule::new(Family::Ipv4).with_match(ping);
     /// assert_eq!(rule.to_string(), "-p icmp -m icmp --icmp-type 8");
     /// ```
-    pub fn new(icmp_type: IcmpType) -> Icmp {
-        Icmp {
-            icmp_type: Some(Inv::is(icmp_type)),
-        }
-    }
-}
-
-impl Extension for Icmp {
-    const NAME: &'static str = "icmp";
-    const FAMILIES: &'static [Family] = &[Family::Ipv4];
-
-    fn example(_family: Family) -> Self {
-        Icmp::new(IcmpType::all_codes(8))
-    }
-
-    fn start(_ctx: &Ctx, _name: &str) -> Self {
-        Icmp { icmp_type: None }
-    }
-
-    fn decode(_ctx: &Ctx, revision: u8, data: &[u8]) -> Result<Self> {
-        Ok(Icmp {
-            icmp_type: KIND.decode(revision, data)?,
-        })
-    }
-
-    fn revision(&self) -> u8 {
-        0
-    }
-
-    fn encode(&self, _ctx: &Ctx, out: &mut Vec<u8>) {
-        KIND.encode(self.icmp_type, out);
-    }
-
-    fn parse_option(
-        &mut self,
-        ctx: &Ctx,
-        option: &str,
-        invert: bool,
-        args: &mut Args,
-        _seen: &mut Seen,
-    ) -> Result<bool> {
-        KIND.parse_option(&mut self.icmp_type, ctx, option, invert, args)
-    }
-
-    fn finish(&mut self, ctx: &Ctx, _seen: Seen) -> Result<()> {
-        KIND.finish(&self.icmp_type, ctx)
-    }
-
-    fn save(&self, _ctx: &Ctx, out: &mut String) {
-        let Some(t) = self.icmp_type else { return };
-        out.push_str(t.bang());
-        out.push_str(" --icmp-type ");
-        // iptables prints `any` for type 255 whatever the codes.
-        if t.value.type_ == 0xFF {
-            out.push_str("any");
-        } else {
-            t.value.save_numeric(out);
-        }
-    }
-}
+    ,
+    example: 8,
+);
 
 #[cfg(test)]
 mod tests {

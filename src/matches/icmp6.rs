@@ -1,7 +1,7 @@
 //! `-m icmp6`: type and code of an ICMPv6 header, IPv6 only (`ip6_tables.h`,
 //! `struct ip6t_icmp`).
 
-use super::icmp::{IcmpKind, IcmpType};
+use super::icmp::{icmp_match, IcmpKind, IcmpType};
 use crate::addr::Family;
 use crate::error::Result;
 use crate::extension::{Args, Ctx, Extension};
@@ -40,13 +40,6 @@ const ICMPV6_NAMES: &[(&str, IcmpType)] = &[
     ("redirect", IcmpType::all_codes(137)),
 ];
 
-/// `-m icmp6` (also `-m icmpv6` and `-m ipv6-icmp`, as iptables maps them).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub struct Icmp6 {
-    /// `--icmpv6-type`; required by iptables, `None` only while parsing.
-    pub icmp_type: Option<Inv<IcmpType>>,
-}
-
 const KIND: IcmpKind = IcmpKind {
     ext: "icmp6",
     family: Family::Ipv6,
@@ -57,7 +50,10 @@ const KIND: IcmpKind = IcmpKind {
     unset: IcmpType::all_codes(0),
 };
 
-impl Icmp6 {
+icmp_match!(
+    /// `-m icmp6` (also `-m icmpv6` and `-m ipv6-icmp`, as iptables maps them).
+    Icmp6, "icmp6", Ipv6, KIND, aliases: &["icmpv6", "ipv6-icmp"], option: "icmpv6-type",
+    new:
     /// `--icmpv6-type`: the packet's ICMPv6 type (and code range).
     ///
     /// ```
@@ -66,62 +62,9 @@ impl Icmp6 {
     /// let rule = Rule::new(Family::Ipv6).with_match(ping);
     /// assert_eq!(rule.to_string(), "-p ipv6-icmp -m icmp6 --icmpv6-type 128");
     /// ```
-    pub fn new(icmp_type: IcmpType) -> Icmp6 {
-        Icmp6 {
-            icmp_type: Some(Inv::is(icmp_type)),
-        }
-    }
-}
-
-impl Extension for Icmp6 {
-    const NAME: &'static str = "icmp6";
-    const FAMILIES: &'static [Family] = &[Family::Ipv6];
-    const ALIASES: &'static [&'static str] = &["icmpv6", "ipv6-icmp"];
-
-    fn example(_family: Family) -> Self {
-        Icmp6::new(IcmpType::all_codes(128))
-    }
-
-    fn start(_ctx: &Ctx, _name: &str) -> Self {
-        Icmp6 { icmp_type: None }
-    }
-
-    fn decode(_ctx: &Ctx, revision: u8, data: &[u8]) -> Result<Self> {
-        Ok(Icmp6 {
-            icmp_type: KIND.decode(revision, data)?,
-        })
-    }
-
-    fn revision(&self) -> u8 {
-        0
-    }
-
-    fn encode(&self, _ctx: &Ctx, out: &mut Vec<u8>) {
-        KIND.encode(self.icmp_type, out);
-    }
-
-    fn parse_option(
-        &mut self,
-        ctx: &Ctx,
-        option: &str,
-        invert: bool,
-        args: &mut Args,
-        _seen: &mut Seen,
-    ) -> Result<bool> {
-        KIND.parse_option(&mut self.icmp_type, ctx, option, invert, args)
-    }
-
-    fn finish(&mut self, ctx: &Ctx, _seen: Seen) -> Result<()> {
-        KIND.finish(&self.icmp_type, ctx)
-    }
-
-    fn save(&self, _ctx: &Ctx, out: &mut String) {
-        let Some(t) = self.icmp_type else { return };
-        out.push_str(t.bang());
-        out.push_str(" --icmpv6-type ");
-        t.value.save_numeric(out);
-    }
-}
+    ,
+    example: 128,
+);
 
 #[cfg(test)]
 mod tests {

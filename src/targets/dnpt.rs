@@ -152,79 +152,91 @@ impl Npt {
     }
 }
 
-/// `-j DNPT --src-pfx PREFIX --dst-pfx PREFIX`: destination addresses in
-/// `src` become addresses in `dst`.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub struct Dnpt {
-    /// `--src-pfx`: the prefix translated from.
-    pub src: NptPrefix,
-    /// `--dst-pfx`: the prefix translated to.
-    pub dst: NptPrefix,
-}
-
-impl Dnpt {
-    /// `--src-pfx src --dst-pfx dst`.
-    pub fn prefixes(src: NptPrefix, dst: NptPrefix) -> Dnpt {
-        Dnpt { src, dst }
-    }
-
-    fn npt(&self) -> Npt {
-        Npt {
-            src: self.src,
-            dst: self.dst,
+/// The value and codec of `-j DNPT` and `-j SNPT`: the same struct and
+/// options under two names.
+macro_rules! npt_target {
+    ($(#[$doc:meta])* $ty:ident, $name:literal) => {
+        $(#[$doc])*
+        #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+        pub struct $ty {
+            /// `--src-pfx`: the prefix translated from.
+            pub src: NptPrefix,
+            /// `--dst-pfx`: the prefix translated to.
+            pub dst: NptPrefix,
         }
-    }
+
+        impl $ty {
+            /// `--src-pfx src --dst-pfx dst`.
+            pub fn prefixes(src: NptPrefix, dst: NptPrefix) -> $ty {
+                $ty { src, dst }
+            }
+
+            fn npt(&self) -> Npt {
+                Npt {
+                    src: self.src,
+                    dst: self.dst,
+                }
+            }
+        }
+
+        impl Extension for $ty {
+            const NAME: &'static str = $name;
+            const FAMILIES: &'static [Family] = &[Family::Ipv6];
+
+            fn example(_family: Family) -> Self {
+                let (src, dst) = NptPrefix::examples();
+                $ty::prefixes(src, dst)
+            }
+
+            fn start(_ctx: &Ctx, _name: &str) -> Self {
+                // No prefixes until the options give them; both are mandatory.
+                $ty::prefixes(NptPrefix::default(), NptPrefix::default())
+            }
+
+            fn decode(_ctx: &Ctx, revision: u8, data: &[u8]) -> Result<Self> {
+                let n = Npt::decode(Self::NAME, revision, data)?;
+                Ok($ty::prefixes(n.src, n.dst))
+            }
+
+            fn revision(&self) -> u8 {
+                0
+            }
+
+            fn encode(&self, _ctx: &Ctx, out: &mut Vec<u8>) {
+                self.npt().encode(out);
+            }
+
+            fn parse_option(
+                &mut self,
+                _ctx: &Ctx,
+                option: &str,
+                invert: bool,
+                args: &mut Args,
+                seen: &mut Seen,
+            ) -> Result<bool> {
+                let mut n = self.npt();
+                let taken = n.parse_option(Self::NAME, option, invert, args, seen)?;
+                (self.src, self.dst) = (n.src, n.dst);
+                Ok(taken)
+            }
+
+            fn finish(&mut self, _ctx: &Ctx, seen: Seen) -> Result<()> {
+                Npt::finish(Self::NAME, seen)
+            }
+
+            fn save(&self, _ctx: &Ctx, out: &mut String) {
+                self.npt().save(out);
+            }
+        }
+    };
 }
+pub(super) use npt_target;
 
-impl Extension for Dnpt {
-    const NAME: &'static str = "DNPT";
-    const FAMILIES: &'static [Family] = &[Family::Ipv6];
-
-    fn example(_family: Family) -> Self {
-        let (src, dst) = NptPrefix::examples();
-        Dnpt::prefixes(src, dst)
-    }
-
-    fn start(_ctx: &Ctx, _name: &str) -> Self {
-        // No prefixes until the options give them; both are mandatory.
-        Dnpt::prefixes(NptPrefix::default(), NptPrefix::default())
-    }
-
-    fn decode(_ctx: &Ctx, revision: u8, data: &[u8]) -> Result<Self> {
-        let n = Npt::decode(Self::NAME, revision, data)?;
-        Ok(Dnpt::prefixes(n.src, n.dst))
-    }
-
-    fn revision(&self) -> u8 {
-        0
-    }
-
-    fn encode(&self, _ctx: &Ctx, out: &mut Vec<u8>) {
-        self.npt().encode(out);
-    }
-
-    fn parse_option(
-        &mut self,
-        _ctx: &Ctx,
-        option: &str,
-        invert: bool,
-        args: &mut Args,
-        seen: &mut Seen,
-    ) -> Result<bool> {
-        let mut n = self.npt();
-        let taken = n.parse_option(Self::NAME, option, invert, args, seen)?;
-        (self.src, self.dst) = (n.src, n.dst);
-        Ok(taken)
-    }
-
-    fn finish(&mut self, _ctx: &Ctx, seen: Seen) -> Result<()> {
-        Npt::finish(Self::NAME, seen)
-    }
-
-    fn save(&self, _ctx: &Ctx, out: &mut String) {
-        self.npt().save(out);
-    }
-}
+npt_target!(
+    /// `-j DNPT --src-pfx PREFIX --dst-pfx PREFIX`: destination addresses in
+    /// `src` become addresses in `dst`.
+    Dnpt, "DNPT"
+);
 
 #[cfg(test)]
 mod tests {

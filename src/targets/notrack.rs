@@ -12,54 +12,18 @@
 //! # Ok::<(), iptkit::Error>(())
 //! ```
 
-use super::trace::no_data;
-use crate::error::Result;
-use crate::extension::{Args, Ctx, Extension};
-use crate::xtopt::Seen;
+use super::trace::bare_target;
 
-/// The kernel's `NOTRACK` target: do not track the packet's connection.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
-pub struct Notrack {}
-
-impl Extension for Notrack {
-    const NAME: &'static str = "NOTRACK";
-
-    fn example(_family: crate::addr::Family) -> Self {
-        Notrack::default()
-    }
-
-    fn start(_ctx: &Ctx, _name: &str) -> Self {
-        Notrack::default()
-    }
-
-    fn decode(_ctx: &Ctx, revision: u8, data: &[u8]) -> Result<Self> {
-        no_data(Self::NAME, revision, data).map(|()| Notrack {})
-    }
-
-    fn revision(&self) -> u8 {
-        0
-    }
-
-    fn encode(&self, _ctx: &Ctx, _out: &mut Vec<u8>) {}
-
-    fn parse_option(
-        &mut self,
-        _ctx: &Ctx,
-        _option: &str,
-        _invert: bool,
-        _args: &mut Args,
-        _seen: &mut Seen,
-    ) -> Result<bool> {
-        Ok(false)
-    }
-
-    fn save(&self, _ctx: &Ctx, _out: &mut String) {}
-}
+bare_target!(
+    /// The kernel's `NOTRACK` target: do not track the packet's connection.
+    Notrack, "NOTRACK"
+);
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::addr::Family::Ipv4;
+    use crate::extension::{Ctx, Extension};
     use crate::targets::{Target, TargetExt};
 
     #[test]

@@ -100,79 +100,100 @@ pub(super) const fn ttl_opts(set: &'static str, dec: &'static str, inc: &'static
     ]
 }
 
-const OPTS: &[Opt] = &ttl_opts("ttl-set", "ttl-dec", "ttl-inc");
-
-/// `-j TTL --ttl-set|--ttl-inc|--ttl-dec N`.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
-pub struct TtlTarget {
-    /// The change.
-    pub op: TtlOp,
-}
-
-impl TtlTarget {
-    /// A TTL target doing `op`.
-    pub fn of(op: TtlOp) -> TtlTarget {
-        TtlTarget { op }
-    }
-}
-
-impl Extension for TtlTarget {
-    const NAME: &'static str = "TTL";
-    const FAMILIES: &'static [Family] = &[Family::Ipv4];
-
-    fn example(_family: Family) -> Self {
-        TtlTarget::default()
-    }
-
-    fn start(_ctx: &Ctx, _name: &str) -> Self {
-        TtlTarget::default()
-    }
-
-    fn decode(_ctx: &Ctx, revision: u8, data: &[u8]) -> Result<Self> {
-        if revision != 0 {
-            return Err(bad_revision(Self::NAME, revision));
+/// The value and codec of `-j TTL` and `-j HL`, which differ only in
+/// name, family, kernel struct (`mode` and a `u8` value either way) and
+/// option prefix.
+macro_rules! ttl_target {
+    (
+        $(#[$doc:meta])*
+        $ty:ident, $name:literal, $family:ident,
+        $kernel:ty, $value:ident, prefix: $prefix:literal
+    ) => {
+        $(#[$doc])*
+        #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+        pub struct $ty {
+            /// The change.
+            pub op: TtlOp,
         }
-        let k: ipt_TTL_info = read_struct(Self::NAME, revision, data)?;
-        Ok(TtlTarget::of(TtlOp::from_kernel(
-            Self::NAME,
-            k.mode,
-            k.ttl,
-        )?))
-    }
 
-    fn revision(&self) -> u8 {
-        0
-    }
-
-    fn encode(&self, _ctx: &Ctx, out: &mut Vec<u8>) {
-        let mut k = ipt_TTL_info::zeroed();
-        (k.mode, k.ttl) = self.op.to_kernel();
-        out.extend_from_slice(k.as_bytes());
-    }
-
-    fn parse_option(
-        &mut self,
-        _ctx: &Ctx,
-        option: &str,
-        invert: bool,
-        args: &mut Args,
-        seen: &mut Seen,
-    ) -> Result<bool> {
-        match TtlOp::parse(Self::NAME, OPTS, seen, option, invert, args)? {
-            Some(op) => self.op = op,
-            None => return Ok(false),
+        impl $ty {
+            #[doc = concat!("A ", $name, " target doing `op`.")]
+            pub fn of(op: TtlOp) -> $ty {
+                $ty { op }
+            }
         }
-        Ok(true)
-    }
 
-    fn finish(&mut self, _ctx: &Ctx, seen: Seen) -> Result<()> {
-        TtlOp::finish(Self::NAME, OPTS, seen)
-    }
+        impl Extension for $ty {
+            const NAME: &'static str = $name;
+            const FAMILIES: &'static [Family] = &[Family::$family];
 
-    fn save(&self, _ctx: &Ctx, out: &mut String) {
-        self.op.save("ttl", out);
-    }
+            fn example(_family: Family) -> Self {
+                $ty::default()
+            }
+
+            fn start(_ctx: &Ctx, _name: &str) -> Self {
+                $ty::default()
+            }
+
+            fn decode(_ctx: &Ctx, revision: u8, data: &[u8]) -> Result<Self> {
+                if revision != 0 {
+                    return Err(bad_revision(Self::NAME, revision));
+                }
+                let k: $kernel = read_struct(Self::NAME, revision, data)?;
+                Ok($ty::of(TtlOp::from_kernel(Self::NAME, k.mode, k.$value)?))
+            }
+
+            fn revision(&self) -> u8 {
+                0
+            }
+
+            fn encode(&self, _ctx: &Ctx, out: &mut Vec<u8>) {
+                let mut k = <$kernel>::zeroed();
+                (k.mode, k.$value) = self.op.to_kernel();
+                out.extend_from_slice(k.as_bytes());
+            }
+
+            fn parse_option(
+                &mut self,
+                _ctx: &Ctx,
+                option: &str,
+                invert: bool,
+                args: &mut Args,
+                seen: &mut Seen,
+            ) -> Result<bool> {
+                const OPTS: &[Opt] = &super::ttl::ttl_opts(
+                    concat!($prefix, "-set"),
+                    concat!($prefix, "-dec"),
+                    concat!($prefix, "-inc"),
+                );
+                match TtlOp::parse(Self::NAME, OPTS, seen, option, invert, args)? {
+                    Some(op) => self.op = op,
+                    None => return Ok(false),
+                }
+                Ok(true)
+            }
+
+            fn finish(&mut self, _ctx: &Ctx, seen: Seen) -> Result<()> {
+                const OPTS: &[Opt] = &super::ttl::ttl_opts(
+                    concat!($prefix, "-set"),
+                    concat!($prefix, "-dec"),
+                    concat!($prefix, "-inc"),
+                );
+                TtlOp::finish(Self::NAME, OPTS, seen)
+            }
+
+            fn save(&self, _ctx: &Ctx, out: &mut String) {
+                self.op.save($prefix, out);
+            }
+        }
+    };
 }
+pub(super) use ttl_target;
+
+ttl_target!(
+    /// `-j TTL --ttl-set|--ttl-inc|--ttl-dec N`.
+    TtlTarget, "TTL", Ipv4, ipt_TTL_info, ttl, prefix: "ttl"
+);
 
 #[cfg(test)]
 mod tests {
