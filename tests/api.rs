@@ -51,7 +51,9 @@ fn built_values_equal_parsed_ones() {
 #[test]
 fn defaults_are_the_revisions_iptables_writes() {
     assert_eq!(Multiport::dports([22.into()]).unwrap().revision, 1);
-    assert_eq!(Conntrack::default().revision, 3);
+    assert_eq!(Conntrack::state(CtState::NEW).revision, 3);
+    // No value iptables refuses can be built empty: these have no Default.
+    assert!(Rule::parse(Family::Ipv4, "-m conntrack").is_err());
     // A range survives (revision 0 would keep 6000 only).
     let m = Multiport::dports([22.into(), (6000..=6010).into()]).unwrap();
     let r = Rule::new(Family::Ipv4).protocol(6).with_match(m);

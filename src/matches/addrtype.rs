@@ -113,8 +113,31 @@ pub struct Addrtype {
     pub limit_iface: Option<LimitIface>,
 }
 
-impl Default for Addrtype {
-    fn default() -> Self {
+impl Addrtype {
+    /// `--src-type TYPES`: the source address is of one of these types.
+    ///
+    /// ```
+    /// use iptkit::{matches::addrtype::{Addrtype, AddrTypes}, Family, Rule};
+    /// let rule = Rule::new(Family::Ipv4).with_match(Addrtype::dst(AddrTypes::LOCAL));
+    /// assert_eq!(rule.to_string(), "-m addrtype --dst-type LOCAL");
+    /// ```
+    pub fn src(types: AddrTypes) -> Addrtype {
+        Addrtype {
+            src: Some(Inv::is(types)),
+            ..Addrtype::empty()
+        }
+    }
+
+    /// `--dst-type TYPES`: the destination address is of one of these types.
+    pub fn dst(types: AddrTypes) -> Addrtype {
+        Addrtype {
+            dst: Some(Inv::is(types)),
+            ..Addrtype::empty()
+        }
+    }
+
+    /// Nothing tested yet: where the parser starts (iptables refuses the match without an option).
+    pub(crate) fn empty() -> Addrtype {
         Addrtype {
             revision: 1,
             src: None,
@@ -138,11 +161,11 @@ impl Extension for Addrtype {
     const REVISIONS: &'static [u8] = &[0, 1];
 
     fn example(_family: crate::addr::Family) -> Self {
-        Addrtype::default()
+        Addrtype::empty()
     }
 
     fn start(_ctx: &Ctx, _name: &str) -> Self {
-        Addrtype::default()
+        Addrtype::empty()
     }
 
     fn decode(_ctx: &Ctx, revision: u8, data: &[u8]) -> Result<Self> {

@@ -50,12 +50,22 @@ const DIRS: &[(&str, ConnbytesDir, u8)] = &[
 ];
 
 /// An inclusive range of counts; `to` is `u64::MAX` for "and above".
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct CountRange {
     /// Lowest count matched.
     pub from: u64,
     /// Highest count matched.
     pub to: u64,
+}
+
+impl Default for CountRange {
+    /// `0` and up: every count (what `--connbytes 0` reads as).
+    fn default() -> Self {
+        CountRange {
+            from: 0,
+            to: u64::MAX,
+        }
+    }
 }
 
 /// `-m connbytes`.

@@ -189,8 +189,9 @@ pub struct Conntrack {
     pub direction: Option<CtDirection>,
 }
 
-impl Default for Conntrack {
-    fn default() -> Conntrack {
+impl Conntrack {
+    /// Nothing tested yet: where the parser starts (iptables refuses the match without an option).
+    pub(crate) fn empty() -> Conntrack {
         Conntrack {
             revision: 3,
             state_alias: false,
@@ -217,7 +218,7 @@ impl Conntrack {
     pub fn state(states: CtState) -> Conntrack {
         Conntrack {
             state: Some(Inv::is(states)),
-            ..Conntrack::default()
+            ..Conntrack::empty()
         }
     }
 }
@@ -652,14 +653,14 @@ impl Extension for Conntrack {
     const REVISIONS: &'static [u8] = &[1, 2, 3];
 
     fn example(_family: Family) -> Self {
-        Conntrack::default()
+        Conntrack::empty()
     }
 
     fn start(_ctx: &Ctx, name: &str) -> Self {
         Conntrack {
             revision: 3,
             state_alias: name == "state",
-            ..Conntrack::default()
+            ..Conntrack::empty()
         }
     }
 

@@ -13,7 +13,7 @@ use crate::xtopt::Seen;
 
 /// `-m ecn`. For the two flags the `bool` is the `!`: `Some(true)` is
 /// `! --ecn-tcp-ece`.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Ecn {
     /// `[!] --ecn-tcp-ece`: the TCP ECE flag is set.
     pub tcp_ece: Option<bool>,
@@ -23,17 +23,28 @@ pub struct Ecn {
     pub ip_ect: Option<Inv<u8>>,
 }
 
+impl Ecn {
+    /// Nothing tested yet: where the parser starts (iptables refuses the match without an option).
+    pub(crate) fn empty() -> Ecn {
+        Ecn {
+            tcp_ece: None,
+            tcp_cwr: None,
+            ip_ect: None,
+        }
+    }
+}
+
 const KNOWN: u8 = XT_ECN_OP_MATCH_IP | XT_ECN_OP_MATCH_ECE | XT_ECN_OP_MATCH_CWR;
 
 impl Extension for Ecn {
     const NAME: &'static str = "ecn";
 
     fn example(_family: crate::addr::Family) -> Self {
-        Ecn::default()
+        Ecn::empty()
     }
 
     fn start(_ctx: &Ctx, _name: &str) -> Self {
-        Ecn::default()
+        Ecn::empty()
     }
 
     fn decode(_ctx: &Ctx, revision: u8, data: &[u8]) -> Result<Self> {

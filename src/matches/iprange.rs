@@ -6,10 +6,10 @@
 //!
 //! ```
 //! use iptkit::matches::iprange::{AddrRange, Iprange};
-//! use iptkit::{Family, Inv, Rule, Target};
+//! use iptkit::{Family, Rule, Target};
 //! let range = AddrRange::parse(Family::Ipv4, "--src-range", "192.0.2.10-192.0.2.20")?;
 //! let rule = Rule::new(Family::Ipv4)
-//!     .with_match(Iprange { src: Some(Inv::is(range)), ..Iprange::default() })
+//!     .with_match(Iprange::src(range))
 //!     .with_target(Target::Drop);
 //! assert_eq!(rule.to_string(), "-m iprange --src-range 192.0.2.10-192.0.2.20 -j DROP");
 //! assert_eq!(Rule::parse(Family::Ipv4, "-m iprange --src-range 192.0.2.10-192.0.2.20 -j DROP")?, rule);
@@ -70,7 +70,7 @@ impl AddrRange {
 }
 
 /// `-m iprange`.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Iprange {
     /// `[!] --src-range MIN[-MAX]`.
     pub src: Option<Inv<AddrRange>>,
@@ -78,16 +78,42 @@ pub struct Iprange {
     pub dst: Option<Inv<AddrRange>>,
 }
 
+impl Iprange {
+    /// `--src-range MIN-MAX`.
+    pub fn src(range: AddrRange) -> Iprange {
+        Iprange {
+            src: Some(Inv::is(range)),
+            dst: None,
+        }
+    }
+
+    /// `--dst-range MIN-MAX`.
+    pub fn dst(range: AddrRange) -> Iprange {
+        Iprange {
+            src: None,
+            dst: Some(Inv::is(range)),
+        }
+    }
+
+    /// Nothing tested yet: where the parser starts (iptables refuses the match without an option).
+    pub(crate) fn empty() -> Iprange {
+        Iprange {
+            src: None,
+            dst: None,
+        }
+    }
+}
+
 impl Extension for Iprange {
     const NAME: &'static str = "iprange";
     const REVISIONS: &'static [u8] = &[1];
 
     fn example(_family: Family) -> Self {
-        Iprange::default()
+        Iprange::empty()
     }
 
     fn start(_ctx: &Ctx, _name: &str) -> Self {
-        Iprange::default()
+        Iprange::empty()
     }
 
     fn decode(ctx: &Ctx, revision: u8, data: &[u8]) -> Result<Self> {

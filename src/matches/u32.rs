@@ -36,13 +36,23 @@ pub struct U32Test {
 }
 
 /// `-m u32`.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct U32 {
     /// `--u32 TESTS`: all must hold (required; at most 10 tests, each with at
     /// most 10 numbers and 10 ranges).
     pub tests: Vec<U32Test>,
     /// `! --u32`.
     pub invert: bool,
+}
+
+impl U32 {
+    /// Nothing tested yet: where the parser starts (iptables refuses the match without an option).
+    pub(crate) fn empty() -> U32 {
+        U32 {
+            tests: Vec::new(),
+            invert: false,
+        }
+    }
 }
 
 /// Most tests, location numbers and value ranges iptables takes.
@@ -261,11 +271,11 @@ impl Extension for U32 {
     const NAME: &'static str = "u32";
 
     fn example(_family: crate::addr::Family) -> Self {
-        U32::default()
+        U32::empty()
     }
 
     fn start(_ctx: &Ctx, _name: &str) -> Self {
-        U32::default()
+        U32::empty()
     }
 
     fn decode(_ctx: &Ctx, revision: u8, data: &[u8]) -> Result<Self> {
