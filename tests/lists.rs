@@ -310,3 +310,69 @@ fn reads_lists_written_by_iptables() {
         }
     }
 }
+
+/// An nf_tables table with `others` rules in INPUT and a list chain of
+/// `entries` entries, as iptables-nft-restore writes it.
+fn big_table(f: Family, others: usize, entries: usize) -> String {
+    let mut text = String::from("*filter\n:lists-big - [0:0]\n-A INPUT -j lists-big\n");
+    for i in 0..others {
+        text.push_str(&format!(
+            "-A INPUT -p tcp -m tcp --dport {} -j ACCEPT\n",
+            1 + i % 60000
+        ));
+    }
+    for i in 0..entries {
+        let net = match f {
+            Family::Ipv4 => format!("10.{}.{}.0/24", i / 256 % 256, i % 256),
+            Family::Ipv6 => format!("2001:db8:{i:x}::/64"),
+        };
+        text.push_str(&format!(
+            "-A lists-big -s {net} -m comment --comment \"iptkit: expires={}; n{i}\" -j DROP\n",
+            T + i as u64
+        ));
+    }
+    text.push_str("COMMIT\n");
+    text
+}
+
+#[test]
+fn each_operation_costs_one_change() {
+    isolate();
+    for f in FAMILIES {
+        nft_restore(f, &big_table(f, 5_000, 2_000));
+        let list = AddrList::blocklist("lists-big", Direction::Input).unwrap();
+        let mut h = open(Backend::Nft, f);
+        let one = |h: &Handle, what: &str, n: usize| {
+            assert_eq!(h.last_batch_messages(), Some(n), "{f:?} {what}");
+        };
+        assert_eq!(
+            list.add(&mut h, net(f, 1), None, "new").unwrap(),
+            Added::New
+        );
+        one(&h, "add", 1);
+        // A repeated add sends nothing; an extension replaces one rule.
+        assert_eq!(
+            list.add(&mut h, net(f, 1), None, "").unwrap(),
+            Added::Unchanged
+        );
+        let first = list.entries(&mut h).unwrap()[0].clone();
+        let longer = Entry {
+            expires: Some(T * 2),
+            ..first.clone()
+        };
+        assert_eq!(list.add_entry(&mut h, longer).unwrap(), Added::Extended);
+        one(&h, "extend", 1);
+        list.remove(&mut h, net(f, 1), None).unwrap().unwrap();
+        one(&h, "remove", 1);
+        let due = list.expire(&mut h, at(T + 2)).unwrap();
+        assert_eq!(due.len(), 2, "{f:?}: the first entry was extended");
+        one(&h, "expire", 2);
+        // A fresh handle (a restarted program): the same, reading only the
+        // list's chain.
+        let mut h = open(Backend::Nft, f);
+        list.add(&mut h, net(f, 2), None, "").unwrap();
+        one(&h, "add after restart", 1);
+        assert_eq!(nft_rules(f, "filter").len(), 1 + 5_000 + 2_000 - 2 + 1);
+        assert!(!h.is_dirty());
+    }
+}
