@@ -49,6 +49,7 @@
 //! ```
 
 mod entry;
+mod ttl;
 
 use std::fmt;
 use std::net::IpAddr;
@@ -56,6 +57,7 @@ use std::str::FromStr;
 use std::time::{Duration, SystemTime};
 
 pub use entry::{Entry, MAX_NOTE};
+pub use ttl::parse_ttl;
 
 use crate::addr::{Family, Net};
 use crate::error::{Error, Result};
