@@ -403,7 +403,11 @@ impl KernelSet {
             .into_iter()
             .map(|e| self.elem(e.into()))
             .collect::<Result<Vec<Elem>>>()?;
-        self.check_room(&elems)?;
+        // One entry is all or nothing by itself (a full set refuses it):
+        // no question first, so that adding one is one message.
+        if elems.len() > 1 {
+            self.check_room(&elems)?;
+        }
         let op = format!("adding to set `{}`", self.name);
         self.conn
             .add_many(&self.name, &elems)?
