@@ -420,3 +420,56 @@ fn an_nft_lookup_in_an_iptables_chain_is_not_shown_honestly_by_iptables_nft_save
         .expect("the lookup rule is foreign to iptkit");
     assert!(foreign.exprs().contains("lookup"), "{}", foreign.exprs());
 }
+
+#[test]
+fn replace_all_swaps_the_whole_content_under_a_live_rule() {
+    for b in backends() {
+        isolate();
+        let lo = Command::new("ip")
+            .args(["link", "set", "lo", "up"])
+            .status()
+            .unwrap();
+        assert!(lo.success(), "ip link set lo up");
+        let f = Family::Ipv4;
+        let mut set = KernelSet::create("live", f, &SetOptions::default().with_timeout(0)).unwrap();
+        set.add_many([net("127.0.0.2"), net("192.0.2.0/24")])
+            .unwrap();
+        let mut h = handle(b, f);
+        h.append(
+            "OUTPUT",
+            Rule::new(f)
+                .with_match(set.matching(Dir::Dst).unwrap())
+                .with_target(Target::Drop),
+        )
+        .unwrap();
+        h.commit().unwrap();
+        let before = saved(b, f);
+        assert!(!sends(addr("127.0.0.2")));
+        assert!(sends(addr("127.0.0.3")));
+
+        set.replace_all([net("127.0.0.3"), net("198.51.100.0/24").with_timeout(50)])
+            .unwrap();
+        let mut got = members("live");
+        got.sort();
+        assert_eq!(got[0], "127.0.0.3 timeout 0");
+        assert!(got[1].starts_with("198.51.100.0/24 timeout "), "{got:?}");
+        assert_eq!(got.len(), 2);
+        assert_eq!(
+            ipset("list -n").lines().collect::<Vec<_>>(),
+            ["live"],
+            "no scratch set left"
+        );
+        assert_eq!(saved(b, f), before, "{b:?}: the rule is untouched");
+        assert!(sends(addr("127.0.0.2")), "{b:?}: the old entry is gone");
+        assert!(!sends(addr("127.0.0.3")), "{b:?}: the new one is matched");
+
+        // Bad input: nothing changes.
+        assert!(matches!(
+            set.replace_all([net("::1")]),
+            Err(Error::InvalidAddress(_))
+        ));
+        assert_eq!(members("live").len(), 2);
+        set.replace_all(Vec::<Entry>::new()).unwrap();
+        assert!(members("live").is_empty());
+    }
+}

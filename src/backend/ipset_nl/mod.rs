@@ -287,6 +287,16 @@ impl Conn {
         })
     }
 
+    /// Swaps the contents (and types) of two sets; rules keep matching
+    /// the set by its name, which now holds what the other held.
+    pub fn swap(&mut self, a: &str, b: &str) -> Result<Answer> {
+        self.request(wire::CMD_SWAP, 0, "swapping ipsets", |m| {
+            m.setname(a);
+            m.setname2(b);
+            Ok(())
+        })
+    }
+
     /// DEL or TEST of one entry, or ADD of one; `exclusive`: NLM_F_EXCL
     /// (an absent entry to delete is an error, not a no-op).
     pub fn one(&mut self, cmd: u8, name: &str, e: &Elem, exclusive: bool) -> Result<Answer> {
