@@ -473,3 +473,41 @@ fn replace_all_swaps_the_whole_content_under_a_live_rule() {
         assert!(members("live").is_empty());
     }
 }
+
+#[test]
+fn a_rule_accepting_the_set_before_a_drop_lets_only_its_entries_through() {
+    for b in backends() {
+        isolate();
+        let lo = Command::new("ip")
+            .args(["link", "set", "lo", "up"])
+            .status()
+            .unwrap();
+        assert!(lo.success(), "ip link set lo up");
+        let f = Family::Ipv4;
+        let mut set = KernelSet::create("allowed", f, &SetOptions::default()).unwrap();
+        set.add(net("127.0.0.0/30")).unwrap();
+        let mut h = handle(b, f);
+        h.append(
+            "OUTPUT",
+            Rule::new(f)
+                .with_match(set.matching(Dir::Dst).unwrap())
+                .with_target(Target::Accept),
+        )
+        .unwrap();
+        h.append("OUTPUT", Rule::new(f).with_target(Target::Drop))
+            .unwrap();
+        h.commit().unwrap();
+        assert_eq!(
+            saved(b, f),
+            [
+                "-A OUTPUT -m set --match-set allowed dst -j ACCEPT",
+                "-A OUTPUT -j DROP"
+            ],
+            "{b:?}"
+        );
+        assert!(sends(addr("127.0.0.2")), "{b:?}: in the set: accepted");
+        assert!(!sends(addr("127.0.0.9")), "{b:?}: not in the set: dropped");
+        set.add(addr("127.0.0.9")).unwrap();
+        assert!(sends(addr("127.0.0.9")), "{b:?}: added: accepted");
+    }
+}
