@@ -249,7 +249,7 @@ fn a_rule_matching_the_set_drops_what_is_in_it_on_both_backends() {
         let lo = Command::new("ip")
             .args(["link", "set", "lo", "up"])
             .status()
-            .unwrap();
+            .expect("the `ip` tool (iproute2) is needed by this test");
         assert!(lo.success(), "ip link set lo up");
         for f in FAMILIES {
             let name = format!("drop{}", f.bits());
@@ -428,7 +428,7 @@ fn replace_all_swaps_the_whole_content_under_a_live_rule() {
         let lo = Command::new("ip")
             .args(["link", "set", "lo", "up"])
             .status()
-            .unwrap();
+            .expect("the `ip` tool (iproute2) is needed by this test");
         assert!(lo.success(), "ip link set lo up");
         let f = Family::Ipv4;
         let mut set = KernelSet::create("live", f, &SetOptions::default().with_timeout(0)).unwrap();
@@ -481,7 +481,7 @@ fn a_rule_accepting_the_set_before_a_drop_lets_only_its_entries_through() {
         let lo = Command::new("ip")
             .args(["link", "set", "lo", "up"])
             .status()
-            .unwrap();
+            .expect("the `ip` tool (iproute2) is needed by this test");
         assert!(lo.success(), "ip link set lo up");
         let f = Family::Ipv4;
         let mut set = KernelSet::create("allowed", f, &SetOptions::default()).unwrap();
