@@ -60,10 +60,12 @@
 //! Each call is one request to the kernel, but ipset has no transactions:
 //! [`KernelSet::add_many`] checks every entry (family, prefix, timeout)
 //! and that the set has room for them before it sends anything, so bad
-//! input changes nothing; a refusal the kernel alone can see (memory)
-//! may leave the entries before it added. [`KernelSet::replace_all`]
-//! swaps a whole new content in at once (a scratch set filled, then
-//! `IPSET_CMD_SWAP`): the set holds all the old entries or all the new.
+//! input changes nothing; a refusal only the kernel can see (out of
+//! memory, the set destroyed meanwhile) may leave part of them added, and
+//! says so as an error. To have all or nothing, use
+//! [`KernelSet::replace_all`]: it swaps a whole new content in at once (a
+//! scratch set filled, then `IPSET_CMD_SWAP`): the set holds all the old
+//! entries or all the new.
 
 use std::fmt;
 use std::net::IpAddr;
