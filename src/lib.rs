@@ -108,6 +108,7 @@ pub mod lock;
 pub mod matches;
 pub mod names;
 pub mod netns;
+pub(crate) mod pairing;
 pub mod restore;
 pub mod rule;
 pub mod ruleset;
