@@ -357,6 +357,18 @@ impl Ruleset {
     /// # Ok::<(), iptkit::Error>(())
     /// ```
     pub fn restore(&mut self, family: Family, text: &str, source: &str) -> Result<()> {
+        self.restore_shifted(family, text, source, 0)
+    }
+
+    /// [`Ruleset::restore`], origins `shift` lines before the lines of
+    /// `text`.
+    fn restore_shifted(
+        &mut self,
+        family: Family,
+        text: &str,
+        source: &str,
+        shift: usize,
+    ) -> Result<()> {
         let opts = RestoreOptions {
             noflush: true,
             ..RestoreOptions::default()
@@ -383,13 +395,44 @@ impl Ruleset {
                 let line = lines.get_mut(&(chain.to_string(), r.to_string()))?.pop()?;
                 Some(Origin::Text {
                     source: source.clone(),
-                    line,
+                    line: line - shift,
                 })
             };
             next.edit_from(family, &block.name, |t| block.apply(t, &opts), new_origin)?;
         }
         *self = next;
         Ok(())
+    }
+
+    /// Plays rule lines in iptables-restore syntax (`-A INPUT ...`, `-I`,
+    /// `-N`, `-P`, `:chain - [0:0]`, comments) onto one table of `family`,
+    /// as [`Ruleset::restore`] plays a `*table` block of them: the text
+    /// has no `*table` and no `COMMIT` line. Origins and errors give the
+    /// lines of `text`.
+    ///
+    /// ```
+    /// use iptkit::declare::Ruleset;
+    /// use iptkit::Family;
+    /// let mut rs = Ruleset::new();
+    /// let fragment = "# web\n-A INPUT -p tcp --dport 80 -j ACCEPT\n";
+    /// rs.restore_rules(Family::Ipv4, "filter", fragment, "10-web.rules")?;
+    /// assert_eq!(rs.origin(Family::Ipv4, "filter", "INPUT", 0).unwrap().to_string(), "10-web.rules:2");
+    /// let e = rs.restore_rules(Family::Ipv4, "filter", "\n-A INPUT --bogus\n", "x").unwrap_err();
+    /// assert!(matches!(e, iptkit::Error::Line { line: 2, .. }), "{e}");
+    /// # Ok::<(), iptkit::Error>(())
+    /// ```
+    pub fn restore_rules(
+        &mut self,
+        family: Family,
+        table: &str,
+        text: &str,
+        source: &str,
+    ) -> Result<()> {
+        empty_table(family, table)?;
+        // One line in front of the text: every line number is one more.
+        let block = format!("*{table}\n{text}\nCOMMIT\n");
+        self.restore_shifted(family, &block, source, 1)
+            .map_err(|e| shift_line(e, 1))
     }
 
     /// The rule set iptables-restore input makes of empty tables (each
@@ -460,6 +503,21 @@ impl Ruleset {
             out.push_str("COMMIT\n");
         }
         out
+    }
+}
+
+/// The error, its line number `by` lines back.
+fn shift_line(e: Error, by: usize) -> Error {
+    match e {
+        Error::Line { line, source } => Error::Line {
+            line: line.saturating_sub(by),
+            source,
+        },
+        Error::InTable { table, source } => Error::InTable {
+            table,
+            source: Box::new(shift_line(*source, by)),
+        },
+        e => e,
     }
 }
 
