@@ -87,12 +87,13 @@ pub enum RuleChange {
     Changed {
         /// Where, in the first rule set's chain.
         old_pos: usize,
-        /// The rule the first rule set has.
-        old: Rule,
+        /// The rule the first rule set has (boxed: the variant holds two
+        /// rules).
+        old: Box<Rule>,
         /// Where, in the second rule set's chain.
         new_pos: usize,
         /// The rule the second rule set has.
-        new: Rule,
+        new: Box<Rule>,
     },
 }
 
@@ -206,9 +207,9 @@ fn chain_diff(old: &Chain, new: &Chain, exists: Option<bool>) -> ChainDiff {
                 },
                 Step::Replace(i, j) => RuleChange::Changed {
                     old_pos: i,
-                    old: from[i].clone(),
+                    old: Box::new(from[i].clone()),
                     new_pos: j,
-                    new: to[j].clone(),
+                    new: Box::new(to[j].clone()),
                 },
             })
             .collect(),

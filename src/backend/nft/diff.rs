@@ -656,13 +656,6 @@ mod tests {
     use super::*;
     use crate::Family;
 
-    fn rules(specs: &[&str]) -> Vec<Rule> {
-        specs
-            .iter()
-            .map(|s| Rule::parse(Family::Ipv4, s).unwrap())
-            .collect()
-    }
-
     /// Runs of appends are one entry, and every message is still named:
     /// the rule it carries, its place, the table when several are sent.
     #[test]
