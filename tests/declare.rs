@@ -384,3 +384,37 @@ fn a_saved_file_reads_back_as_a_rule_set_equal_to_the_live_one() {
         }
     }
 }
+
+/// A look at the kernel makes no table: legacy tables spring into
+/// existence when first read, so those that do not exist are not read.
+#[test]
+fn legacy_reads_make_no_table() {
+    isolate();
+    let mut rs = Ruleset::new();
+    rs.append("nat", "POSTROUTING", rule(Family::Ipv4, "-o lo -j ACCEPT"))
+        .unwrap();
+    rs.add_table(Family::Ipv6, "mangle").unwrap();
+    let o = options(Backend::Legacy);
+    let diff = rs.diff_live(&o).unwrap();
+    assert_eq!(
+        diff.to_string(),
+        "# ipv4\n*nat\n+-A POSTROUTING -o lo -j ACCEPT\n"
+    );
+    assert!(Ruleset::read(&FAMILIES, &o).unwrap().tables().is_empty());
+    for f in FAMILIES {
+        let tables = iptkit::backend::existing_tables(Backend::Legacy, f).unwrap();
+        assert!(tables.is_empty(), "{f:?}: {tables:?}");
+    }
+    // Reconciled, the table with a difference is made; the empty one is
+    // not needed.
+    assert_eq!(rs.reconcile(&o).unwrap(), diff);
+    assert_eq!(
+        iptkit::backend::existing_tables(Backend::Legacy, Family::Ipv4).unwrap(),
+        ["nat"]
+    );
+    assert!(
+        iptkit::backend::existing_tables(Backend::Legacy, Family::Ipv6)
+            .unwrap()
+            .is_empty()
+    );
+}
