@@ -185,5 +185,13 @@ fn baseline_exit_codes_and_dry_run() {
         format!("# defined at {frag}/10-admin.rules:3\n-A admin -s 192.0.2.0/24 -j ACCEPT\n");
     assert!(dry.contains(&admin), "{dry}");
     assert_eq!(saved("legacy", Family::Ipv4), before);
+    // --isolated: in a namespace of its own, ours untouched.
+    let out = stdout(&["--isolated", "--backend", "legacy", "--fragments", &frag]);
+    assert!(out.contains("+:INPUT DROP\n"), "{out}");
+    assert_eq!(saved("legacy", Family::Ipv4), before);
+    // -w SECS, as every tool that takes the xtables lock.
+    let out = stdout(&["--backend", "legacy", "-w", "5"]);
+    assert!(out.ends_with(" 0 removed, 0 changed\n"), "{out}");
+    assert!(saved("legacy", Family::Ipv4).contains(":INPUT DROP [0:0]\n"));
     std::fs::remove_dir_all(&dir).unwrap();
 }
