@@ -482,7 +482,7 @@ impl Ruleset {
                 continue;
             }
             if !how.origins {
-                out.push_str(&crate::syntax::restore::save_table_in(
+                out.push_str(&crate::syntax::restore::save_table_as(
                     t,
                     how.counters,
                     how.dialect,
@@ -496,7 +496,7 @@ impl Ruleset {
                     if let Some(o) = list.and_then(|l| l[k].as_ref()) {
                         out.push_str(&format!("# defined at {o}\n"));
                     }
-                    out.push_str(&r.save_line_in(&c.name, how.counters, how.dialect));
+                    out.push_str(&r.save_line_as(&c.name, how.counters, how.dialect));
                     out.push('\n');
                 }
             }
