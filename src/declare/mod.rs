@@ -294,7 +294,7 @@ impl Ruleset {
         f: impl FnOnce(&mut Table) -> Result<()>,
     ) -> Result<()> {
         let at = Origin::Code(Location::caller());
-        self.edit_from(family, table, |t| f(t), |_, _| Some(at.clone()))
+        self.edit_from(family, table, f, |_, _| Some(at.clone()))
     }
 
     /// Edits a table with `f`, all or nothing, then gives every rule it
@@ -524,8 +524,17 @@ fn shift_line(e: Error, by: usize) -> Error {
 /// The `*table` line and the chain lines of a table, as a save prints
 /// them.
 fn head(t: &Table, counters: bool) -> String {
-    let mut empty = t.clone();
-    empty.flush_all();
+    // The chains without their rules (which are not copied).
+    let chains = t.chains.iter().map(|c| crate::Chain {
+        rules: Vec::new(),
+        name: c.name.clone(),
+        ..*c
+    });
+    let empty = Table {
+        family: t.family,
+        name: t.name.clone(),
+        chains: chains.collect(),
+    };
     let text = crate::syntax::restore::save_table(&empty, counters);
     text.strip_suffix("COMMIT\n").unwrap_or(&text).to_string()
 }
