@@ -312,6 +312,29 @@ impl KernelSet {
         KernelSet::open_on(Conn::open()?, name)
     }
 
+    /// The names of the sets a [`KernelSet`] can open (`hash:net` sets of
+    /// IPv4 or IPv6), in the kernel's order; other ipsets are left out.
+    ///
+    /// ```
+    /// use iptkit::set::{KernelSet, SetOptions};
+    /// use iptkit::Family;
+    /// # iptkit::netns::unshare_net()?;
+    /// KernelSet::create("a", Family::Ipv4, &SetOptions::default())?;
+    /// KernelSet::create("b", Family::Ipv6, &SetOptions::default())?;
+    /// assert_eq!(KernelSet::names()?, ["a", "b"]);
+    /// # Ok::<(), iptkit::Error>(())
+    /// ```
+    pub fn names() -> Result<Vec<String>> {
+        let sets = Conn::open()?
+            .names()?
+            .map_err(|e| ipset_nl::error("listing the ipsets", "", e))?;
+        Ok(sets
+            .into_iter()
+            .filter(|s| s.typename == ipset_nl::TYPENAME && matches!(s.family, 2 | 10))
+            .map(|s| s.name)
+            .collect())
+    }
+
     fn open_on(mut conn: Conn, name: &str) -> Result<KernelSet> {
         let header = conn
             .list(name, false)?

@@ -113,12 +113,17 @@ fn create_add_contains_list_remove_flush_destroy() {
         assert_eq!(again.family(), f);
         assert_eq!(again.len().unwrap(), 2);
 
+        ipset("create notours hash:ip");
+        assert_eq!(KernelSet::names().unwrap(), [name.clone()]);
+        ipset("destroy notours");
+
         set.flush().unwrap();
         assert!(members(&name).is_empty());
         assert!(again.is_empty().unwrap());
         set.destroy().unwrap();
         assert!(matches!(KernelSet::open(&name), Err(Error::NoSuchSet(n)) if n == name));
         assert!(!ipset("list -n").lines().any(|l| l == name));
+        assert!(KernelSet::names().unwrap().is_empty());
     }
 }
 
