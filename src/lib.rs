@@ -50,6 +50,10 @@
 //! - [`handle`]: the kernel API; [`backend`]: the kernel interfaces (legacy
 //!   xtables, and nf_tables in iptables-nft's layout with the `nft` feature); [`lock`]: the xtables lock; [`netns`]: network namespaces.
 //! - [`allowlist`], [`blocklist`]: the common jobs, as pure table changes.
+//! - [`declare`]: whole rule sets of both families as one value
+//!   ([`Ruleset`]): rendered, compared with the kernel ([`RulesetDiff`]),
+//!   applied or reconciled all or nothing.
+//! - [`set`](mod@set): kernel sets (ipsets) for big address lists, and the match of a rule on one.
 //! - [`error`]: the one [`Error`] type; match on its variants to tell what
 //!   went wrong (a missing chain, a rule the kernel refused, ...).
 
@@ -97,6 +101,7 @@ pub mod addr;
 pub mod allowlist;
 pub mod backend;
 pub mod blocklist;
+pub mod declare;
 pub mod error;
 pub mod extension;
 #[doc(hidden)]
@@ -109,9 +114,11 @@ pub mod lock;
 pub mod matches;
 pub mod names;
 pub mod netns;
+pub(crate) mod pairing;
 pub mod restore;
 pub mod rule;
 pub mod ruleset;
+pub mod set;
 pub mod syntax;
 pub mod targets;
 #[cfg(test)]
@@ -120,6 +127,7 @@ pub(crate) mod xtopt;
 
 pub use addr::{Family, Net};
 pub use backend::Backend;
+pub use declare::{Ruleset, RulesetDiff};
 pub use error::{Error, Refusal, Result};
 pub use handle::{Handle, Options};
 pub use iface::Iface;
