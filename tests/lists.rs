@@ -496,3 +496,89 @@ fn a_kept_handle_and_another_writer() {
         }
     }
 }
+
+/// The names of the ipsets that exist, as the real `ipset` tool lists them.
+fn ipsets() -> Vec<String> {
+    let out = std::process::Command::new("ipset")
+        .args(["list", "-n"])
+        .output()
+        .expect("the `ipset` tool is needed by this test (.ci/setup installs it)");
+    assert!(out.status.success(), "ipset list -n: {out:?}");
+    String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(String::from)
+        .collect()
+}
+
+#[test]
+fn a_list_kept_in_a_kernel_set() {
+    use iptkit::lists::Storage;
+    isolate();
+    for backend in BACKENDS {
+        for f in FAMILIES {
+            let set = match f {
+                Family::Ipv4 => "lists-set",
+                Family::Ipv6 => "lists-set-v6",
+            };
+            let admin = net(f, 1);
+            let list = AddrList::blocklist("lists-set", Direction::Input)
+                .unwrap()
+                .protect([admin])
+                .storage(Storage::Set);
+            let mut h = open(backend, f);
+            let before = SystemTime::now();
+            let ttl = Some(Duration::from_secs(600));
+            assert_eq!(list.add(&mut h, net(f, 2), ttl, "").unwrap(), Added::New);
+            assert_eq!(list.add(&mut h, net(f, 3), None, "").unwrap(), Added::New);
+            assert_eq!(
+                list.add(&mut h, net(f, 3), None, "").unwrap(),
+                Added::Extended
+            );
+            assert_eq!(
+                saved(backend, f),
+                [
+                    "-A INPUT -j lists-set".to_string(),
+                    format!("-A lists-set -m set --match-set {set} src -j DROP"),
+                ],
+                "{backend:?} {f:?}"
+            );
+            assert!(ipsets().contains(&set.to_string()));
+            // What a set cannot keep, and what may never be blocked: refused.
+            let eth0 = Entry::new(net(f, 4)).on(Iface::new("eth0").unwrap());
+            assert!(list.add_entry(&mut h, eth0).is_err());
+            assert!(list.add(&mut h, net(f, 4), None, "a note").is_err());
+            assert!(matches!(
+                list.add(&mut h, admin, None, ""),
+                Err(Error::Protected { .. })
+            ));
+            // A restarted program reads the entries back from the set.
+            let mut again = open(backend, f);
+            let entries = list.entries(&mut again).unwrap();
+            // In address order.
+            let nets: Vec<Net> = entries.iter().map(|e| e.net).collect();
+            assert_eq!(nets, [net(f, 2), net(f, 3)], "{backend:?} {f:?}");
+            let timed = list.get(&mut again, net(f, 2), None).unwrap().unwrap();
+            let latest = before + Duration::from_secs(601);
+            assert!(timed.expires.is_some() && !timed.is_due(before) && timed.is_due(latest));
+            assert_eq!(
+                list.get(&mut again, net(f, 3), None)
+                    .unwrap()
+                    .unwrap()
+                    .expires,
+                None
+            );
+            let addr = host(f, 3).parse().unwrap();
+            assert_eq!(list.lookup(&mut again, addr).unwrap().len(), 1);
+            // Expiry ahead of the clock removes the timed one only.
+            let due = list.expire(&mut again, latest).unwrap();
+            assert_eq!(due.iter().map(|e| e.net).collect::<Vec<_>>(), [net(f, 2)]);
+            assert!(list.remove(&mut again, net(f, 3), None).unwrap().is_some());
+            assert!(list.remove(&mut again, net(f, 3), None).unwrap().is_none());
+            assert!(list.entries(&mut again).unwrap().is_empty());
+            list.uninstall(&mut again).unwrap();
+            assert!(saved(backend, f).is_empty(), "{backend:?} {f:?}");
+            assert!(!ipsets().contains(&set.to_string()), "{backend:?} {f:?}");
+        }
+    }
+}

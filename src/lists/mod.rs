@@ -54,6 +54,7 @@
 //! ```
 
 mod entry;
+mod in_set;
 mod ttl;
 
 use std::fmt;
@@ -183,11 +184,23 @@ impl FromStr for Action {
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Storage {
-    /// One rule per entry in the list's chain (the default): expiry, note
-    /// and counters per entry, and nothing but the xtables / nf_tables
-    /// rules iptables itself reads.
+    /// One rule per entry in the list's chain (the default): expiry, note,
+    /// interface and counters per entry, and nothing but the xtables /
+    /// nf_tables rules iptables itself reads. A packet walks the entries
+    /// one by one: for a few thousand entries.
     #[default]
     Rules,
+    /// A kernel set ([`crate::set`], an ipset `hash:net` with timeouts)
+    /// named after the chain (`CHAIN` for IPv4, `CHAIN-v6` for IPv6), and
+    /// one rule in the chain matching it (`-m set --match-set CHAIN src -j
+    /// DROP`; `dst` on output): one hash lookup per packet, one message per
+    /// entry added, for lists of any size. An entry is a network (prefix
+    /// length) with an expiry, which the kernel keeps as the entry's
+    /// timeout (at most [`crate::set::MAX_TIMEOUT`] seconds, about 24
+    /// days) and acts on itself; an interface or a note is refused, and
+    /// entries have no counters. Adding an entry the set already matches
+    /// sets its expiry anew ([`Added::Extended`]), as the kernel does.
+    Set,
 }
 
 /// What [`AddrList::add`] did.
@@ -196,7 +209,9 @@ pub enum Added {
     /// The entry was not there: its rule was added.
     New,
     /// It was there with an earlier expiry: its rule now carries the later
-    /// one (and the new note, when one was given).
+    /// one (and the new note, when one was given). In a list kept in a set
+    /// ([`Storage::Set`]): the set already matched it, and its expiry is
+    /// now the one given.
     Extended,
     /// It was there, expiring no earlier: nothing changed.
     Unchanged,
@@ -368,8 +383,12 @@ impl AddrList {
     }
 
     /// The entries, in rule order, with their counters as the handle last
-    /// read them. No chain yet: no entries.
+    /// read them (a list kept in a set: in address order, read from the
+    /// set now, without counters). No chain yet: no entries.
     pub fn entries(&self, h: &mut Handle) -> Result<Vec<Entry>> {
+        if self.storage == Storage::Set {
+            return in_set::entries(self, h.family());
+        }
         Ok(self
             .rules(h)?
             .iter()
@@ -380,6 +399,11 @@ impl AddrList {
     /// The entry of `net` on `iface` (`None`: on any interface), if there
     /// is one.
     pub fn get(&self, h: &mut Handle, net: Net, iface: Option<&Iface>) -> Result<Option<Entry>> {
+        if self.storage == Storage::Set {
+            let entries = in_set::entries(self, h.family())?;
+            let same = |e: &Entry| e.net == net && e.iface.as_ref() == iface;
+            return Ok(entries.into_iter().find(same));
+        }
         Ok(self.find(h, net, iface)?.first().map(|(_, e)| e.clone()))
     }
 
@@ -423,10 +447,22 @@ impl AddrList {
         entries: impl IntoIterator<Item = Entry>,
     ) -> Result<Vec<Added>> {
         let family = h.family();
+        let entries: Vec<Entry> = entries.into_iter().collect();
+        for e in &entries {
+            self.check(&e.net)?;
+            if e.net.family() != family {
+                return Err(Error::InvalidAddress(format!(
+                    "{} is not an {family:?} address",
+                    e.net
+                )));
+            }
+        }
+        if self.storage == Storage::Set {
+            return in_set::add_entries(self, h, &entries);
+        }
         let entries: Vec<(Entry, Rule)> = entries
             .into_iter()
             .map(|e| {
-                self.check(&e.net)?;
                 let rule = self.entry_rule(family, &e)?;
                 Ok((e, rule))
             })
@@ -480,6 +516,9 @@ impl AddrList {
         keys: impl IntoIterator<Item = (Net, Option<Iface>)>,
     ) -> Result<Vec<Option<Entry>>> {
         let keys: Vec<(Net, Option<Iface>)> = keys.into_iter().collect();
+        if self.storage == Storage::Set {
+            return in_set::remove(self, h.family(), &keys);
+        }
         self.commit(h, |h| {
             let mut removed = Vec::with_capacity(keys.len());
             for (net, iface) in &keys {
@@ -497,6 +536,9 @@ impl AddrList {
     /// Removes every entry due at `now` ([`Entry::is_due`]) in one commit,
     /// and returns them in rule order.
     pub fn expire(&self, h: &mut Handle, now: SystemTime) -> Result<Vec<Entry>> {
+        if self.storage == Storage::Set {
+            return in_set::expire(self, h.family(), now);
+        }
         self.commit(h, |h| {
             let due: Vec<(usize, Entry)> = self
                 .rules(h)?
@@ -517,6 +559,9 @@ impl AddrList {
     /// this by itself; this is for a list that should be in place while
     /// empty, or to hook a chain again whose jump was removed.
     pub fn install(&self, h: &mut Handle) -> Result<()> {
+        if self.storage == Storage::Set {
+            return in_set::install(self, h).map(drop);
+        }
         self.commit(h, |h| {
             if !self.ensure(h)? {
                 let jump = self.hook_rule(h.family());
@@ -541,7 +586,11 @@ impl AddrList {
             }
             h.flush(&self.chain)?;
             h.delete_chain(&self.chain)
-        })
+        })?;
+        match self.storage {
+            Storage::Set => in_set::destroy(self, h.family()),
+            Storage::Rules => Ok(()),
+        }
     }
 
     /// Runs `f` and commits; on failure drops what is pending, so that
