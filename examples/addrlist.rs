@@ -1,7 +1,7 @@
 //! `addrlist`: a managed block or allow list with expiry (`iptkit::lists`).
 //!
 //! ```text
-//! addrlist [-6] --chain NAME [--direction input|output|forward] [--accept]
+//! addrlist [-6] --chain NAME [--direction input|output|forward] [--accept] [--set]
 //!          [--protect NET]... [-w [SECS]] [--isolated] [--backend legacy|nft|auto]
 //!          add [--ttl 10m] [--comment TEXT] [--iface IF] NET...
 //!        | remove [--iface IF] NET...
@@ -15,7 +15,10 @@
 //! expiry and note, so nothing but the kernel keeps the list. `add` is a
 //! no-op for an entry already there (it extends one whose expiry is
 //! earlier) and refuses a network overlapping a `--protect`ed one (exit
-//! 1, nothing changed). Each command is one atomic commit.
+//! 1, nothing changed). Each command is one atomic commit. With `--set`
+//! the entries live in a kernel set (an ipset named after the chain, `-v6`
+//! added for IPv6) matched by one rule: for big lists; no `--iface` or
+//! `--comment` then.
 //!
 //! Output, for scripts: `add` prints `added N, extended N, unchanged N`;
 //! `remove` prints `removed N, absent N`; `expire` prints one line per
@@ -36,7 +39,7 @@ use std::net::IpAddr;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use clap::{Parser, Subcommand};
-use iptkit::lists::{parse_ttl, Action, Added, AddrList, Direction, Entry};
+use iptkit::lists::{parse_ttl, Action, Added, AddrList, Direction, Entry, Storage};
 use iptkit::syntax::restore::save_table_as;
 use iptkit::{Family, Handle, Iface, Net};
 
@@ -56,6 +59,9 @@ struct Args {
     /// An allow list (ACCEPT) instead of a block list (DROP).
     #[arg(long)]
     accept: bool,
+    /// Keep the entries in a kernel set (ipset) matched by one rule.
+    #[arg(long)]
+    set: bool,
     /// Networks that can never be blocked.
     #[arg(long, value_name = "NET")]
     protect: Vec<String>,
@@ -161,7 +167,13 @@ fn run(args: &Args) -> iptkit::Result<bool> {
         .iter()
         .map(|p| p.parse::<Net>())
         .collect::<iptkit::Result<Vec<_>>>()?;
-    let list = AddrList::new(&args.chain, direction, action)?.protect(protect);
+    let storage = match args.set {
+        true => Storage::Set,
+        false => Storage::Rules,
+    };
+    let list = AddrList::new(&args.chain, direction, action)?
+        .protect(protect)
+        .storage(storage);
     let mut options = backend::options("addrlist", &args.backend)?;
     options.lock_wait = args.wait.lock_wait(options.lock_wait);
     let mut h = Handle::open_with(family, "filter", options)?;

@@ -450,6 +450,33 @@ fn the_addrlist_tool() {
             ],
             "{backend}"
         );
+        // Kept in a set: one rule, the entries in the ipset.
+        let in_set = |args: &[&str]| {
+            let mut all = vec!["--backend", backend, "--chain", "tool-set", "--set"];
+            all.extend_from_slice(args);
+            let out = run_example("addrlist", &all, "");
+            assert!(out.status.success(), "{backend} {args:?}: {out:?}");
+            String::from_utf8(out.stdout).unwrap()
+        };
+        in_set(&["add", "--ttl", "1h", "198.51.100.0/24"]);
+        let rules = saved(b, Family::Ipv4);
+        assert!(
+            rules.contains(&"-A tool-set -m set --match-set tool-set src -j DROP".to_string()),
+            "{backend}: {rules:?}"
+        );
+        let listed = in_set(&["list"]);
+        assert!(listed.starts_with("198.51.100.0/24 any "), "{listed}");
+        assert_eq!(ipsets(), ["tool-set"], "{backend}");
+        let mut h = open(b, Family::Ipv4);
+        let set_list = AddrList::blocklist("tool-set", Direction::Input).unwrap();
+        set_list
+            .storage(iptkit::lists::Storage::Set)
+            .uninstall(&mut h)
+            .unwrap();
+        AddrList::blocklist("tool-bl", Direction::Input)
+            .unwrap()
+            .uninstall(&mut h)
+            .unwrap();
     }
 }
 
