@@ -8,7 +8,9 @@
 //!   handle reads what it needs: on nf_tables the list's chain, on legacy
 //!   the table).
 //!
-//! Then the expiry of 100 due entries of the 1,000, in one commit.
+//! Then the expiry of 100 due entries of the 1,000, in one commit; and the
+//! same block on a list kept in a kernel set of 100,000 entries
+//! (`Storage::Set`), on the same 10,000-rule table.
 //!
 //! Needs root (and the `nft` feature for the nf_tables half): the bench
 //! first moves its thread into a private network namespace, so the
@@ -19,7 +21,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use criterion::measurement::WallTime;
 use criterion::{criterion_group, criterion_main, BenchmarkGroup, Criterion, SamplingMode};
-use iptkit::lists::{AddrList, Direction, Entry};
+use iptkit::lists::{AddrList, Direction, Entry, Storage};
 use iptkit::syntax::restore::{parse, RestoreOptions};
 use iptkit::{Backend, Family, Handle, Net, Options, Table};
 
@@ -34,6 +36,8 @@ const ENTRIES: usize = 1_000;
 const DUE: usize = 100;
 /// The list's chain.
 const LIST: &str = "blocked";
+/// Entries of the list kept in a set.
+const SET_ENTRIES: usize = 100_000;
 
 fn lists(c: &mut Criterion) {
     iptkit::netns::unshare_net()
@@ -51,6 +55,7 @@ fn lists(c: &mut Criterion) {
             list: AddrList::blocklist(LIST, Direction::Input).expect("a valid chain name"),
         };
         k.bench(&mut g, name);
+        k.bench_set(&mut g, name);
         let _ = std::fs::remove_file(&k.lock);
     }
     g.finish();
@@ -157,6 +162,62 @@ impl Kernel {
                 )
             })
         });
+    }
+}
+
+impl Kernel {
+    /// One block on a list of 100,000 entries kept in a set.
+    fn bench_set(&self, g: &mut BenchmarkGroup<WallTime>, name: &str) {
+        let list = AddrList::blocklist("bigset", Direction::Input)
+            .expect("a valid chain name")
+            .storage(Storage::Set);
+        let permanent = |i| Entry {
+            expires: None,
+            comment: String::new(),
+            ..entry(i)
+        };
+        list.add_entries(&mut self.open(), (0..SET_ENTRIES).map(permanent))
+            .expect("loading the set");
+        let new = permanent(SET_ENTRIES);
+        let kept = std::cell::RefCell::new(self.open());
+        g.bench_function(
+            format!("{name}: block one in a 100k set, kept handle"),
+            |b| {
+                b.iter_custom(|iters| {
+                    timed(
+                        iters,
+                        || {
+                            let h = &mut kept.borrow_mut();
+                            list.add_entry(h, new.clone()).expect("add");
+                        },
+                        || {
+                            let h = &mut kept.borrow_mut();
+                            drop(list.remove(h, new.net, None).expect("remove"))
+                        },
+                    )
+                })
+            },
+        );
+        g.bench_function(
+            format!("{name}: block one in a 100k set, new handle"),
+            |b| {
+                b.iter_custom(|iters| {
+                    timed(
+                        iters,
+                        || {
+                            list.add_entry(&mut self.open(), new.clone()).expect("add");
+                        },
+                        || {
+                            drop(
+                                list.remove(&mut self.open(), new.net, None)
+                                    .expect("remove"),
+                            )
+                        },
+                    )
+                })
+            },
+        );
+        list.uninstall(&mut self.open()).expect("removing the set");
     }
 }
 

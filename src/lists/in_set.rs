@@ -2,6 +2,7 @@
 //! a kernel set ([`crate::set`]) holds the networks, and one rule in the
 //! list's chain matches it.
 
+use std::collections::{BTreeSet, HashSet};
 use std::time::SystemTime;
 
 use ipnet::IpNet;
@@ -102,8 +103,9 @@ fn set_entry(e: &Entry, now: u64) -> Result<set::Entry> {
 }
 
 /// [`AddrList::add_entries`]: every entry checked, then one request for
-/// them all. An entry the set already matched is [`Added::Extended`]: the
-/// kernel sets its timeout anew.
+/// them all. An entry the set already matched (as the kernel's test
+/// answers: a host held by any of its networks, a network that very
+/// network) is [`Added::Extended`]: the kernel sets its timeout anew.
 pub(super) fn add_entries(
     list: &AddrList,
     h: &mut Handle,
@@ -115,13 +117,33 @@ pub(super) fn add_entries(
         .map(|e| set_entry(e, now))
         .collect::<Result<Vec<_>>>()?;
     let mut set = install(list, h)?;
-    let mut added = Vec::with_capacity(elems.len());
-    for e in &elems {
-        let there = set.contains(set::Entry::new(e.net))?;
-        added.push(if there { Added::Extended } else { Added::New });
-    }
+    let added = match elems.as_slice() {
+        // One entry: one question (a set of 100,000 is not listed for it).
+        [one] => vec![added(set.contains(set::Entry::new(one.net))?)],
+        // Many: the set listed once, and asked as the kernel would answer.
+        many => {
+            let there: HashSet<IpNet> = set.list()?.into_iter().map(|e| e.net).collect();
+            let prefixes: BTreeSet<u8> = there.iter().map(IpNet::prefix_len).collect();
+            let matched = |n: &IpNet| {
+                if n.prefix_len() < n.max_prefix_len() {
+                    return there.contains(n);
+                }
+                prefixes.iter().any(|&p| {
+                    IpNet::new(n.addr(), p).is_ok_and(|wide| there.contains(&wide.trunc()))
+                })
+            };
+            many.iter().map(|e| added(matched(&e.net))).collect()
+        }
+    };
     set.add_many(elems)?;
     Ok(added)
+}
+
+fn added(there: bool) -> Added {
+    match there {
+        true => Added::Extended,
+        false => Added::New,
+    }
 }
 
 /// The entries in address order, with their expiry as the seconds the
