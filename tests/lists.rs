@@ -562,6 +562,13 @@ fn a_list_kept_in_a_kernel_set() {
                 list.add(&mut h, net(f, 3), None, "").unwrap(),
                 Added::Extended
             );
+            // Many at once: the set listed once, each answered as one add would.
+            let many = [Entry::new(net(f, 3)), Entry::new(net(f, 5))];
+            assert_eq!(
+                list.add_entries(&mut h, many).unwrap(),
+                [Added::Extended, Added::New]
+            );
+            list.remove(&mut h, net(f, 5), None).unwrap().unwrap();
             assert_eq!(
                 saved(backend, f),
                 [
