@@ -108,6 +108,15 @@ pub enum Error {
     /// An address or network that does not parse, or is of the wrong family.
     #[error("invalid address `{0}`")]
     InvalidAddress(String),
+    /// A network that may never be blocked: it overlaps a protected one of a
+    /// managed list ([`crate::lists::AddrList::protect`]). Nothing was changed.
+    #[error("`{net}` overlaps the protected network `{protected}`: it is never blocked")]
+    Protected {
+        /// The network refused.
+        net: String,
+        /// The protected network it overlaps.
+        protected: String,
+    },
     /// An option nobody knows in this place.
     #[error("unknown option `{0}`")]
     UnknownOption(String),

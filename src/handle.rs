@@ -314,6 +314,14 @@ impl Handle {
         self.backend
     }
 
+    /// How many messages the last nf_tables batch of this handle held
+    /// (`None` on legacy, which sends whole tables): what tests check a
+    /// change's cost by. Not part of the stable API.
+    #[doc(hidden)]
+    pub fn last_batch_messages(&self) -> Option<usize> {
+        self.driver.last_batch_messages()
+    }
+
     pub(crate) fn with_driver(
         family: Family,
         table: &str,

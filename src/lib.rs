@@ -104,6 +104,7 @@ pub mod fuzz;
 pub mod handle;
 pub mod iface;
 pub mod inv;
+pub mod lists;
 pub mod lock;
 pub mod matches;
 pub mod names;

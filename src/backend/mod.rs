@@ -535,6 +535,13 @@ pub(crate) trait Driver: Send + std::fmt::Debug {
         let _ = tables;
         Ok(None)
     }
+
+    /// How many messages the last batch sent held; `None` for a backend
+    /// that sends no messages (legacy). For tests that check what a change
+    /// costs.
+    fn last_batch_messages(&self) -> Option<usize> {
+        None
+    }
 }
 
 /// A driver for `backend`. Sockets it opens belong to the calling thread's

@@ -471,6 +471,10 @@ impl Nft {
 }
 
 impl Driver for Nft {
+    fn last_batch_messages(&self) -> Option<usize> {
+        Some(self.last_batch_messages)
+    }
+
     fn connect(&mut self, _family: Family) -> Result<()> {
         self.socket()?;
         self.ipset_socket().map(drop)

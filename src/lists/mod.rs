@@ -1,0 +1,543 @@
+//! Managed address lists: block or allow networks, each with an optional
+//! expiry and a note, kept in the kernel alone.
+//!
+//! An [`AddrList`] is a user chain of its own, hooked from a built-in chain
+//! by one jump at its head, with one rule per entry. For a list `rfw-drop-input`
+//! that drops on input:
+//!
+//! ```text
+//! -A INPUT -j rfw-drop-input                                  (added once, at the head)
+//! -A rfw-drop-input -s 192.0.2.7/32 -m comment --comment "iptkit: expires=1767225600; port scan" -j DROP
+//! -A rfw-drop-input -s 198.51.100.0/24 -i eth0 -m comment --comment "iptkit: expires=never;" -j DROP
+//! ```
+//!
+//! An output list matches the destination (`-d`, and `-o` for an
+//! interface); input and forward lists match the source (`-s`, `-i`).
+//! The comment is `iptkit: expires=SECS; NOTE`: `SECS` the expiry in
+//! seconds since the UNIX epoch (UTC) or `never`, then the caller's note
+//! (nothing after the `;` without one). There is no other store: a program
+//! that restarts reads the same entries, expiries and notes back from the
+//! rules. Rules of the chain in any other shape (written by hand) are left
+//! alone and are not entries.
+//!
+//! Each operation decides from the handle's view of the chain (on
+//! nf_tables only the list's chain is read; [`Handle::refresh`] to see what
+//! others changed since) and commits at once, as one atomic commit of the
+//! few rule changes it makes (on nf_tables, one rule message for one
+//! entry), together with whatever else was pending on the handle. When it
+//! fails, nothing of it lands and the handle is refreshed (its pending
+//! changes are dropped).
+//!
+//! ```
+//! use std::time::{Duration, SystemTime};
+//! use iptkit::lists::{Added, AddrList, Direction};
+//! use iptkit::{Error, Family, Handle};
+//! iptkit::netns::unshare_net()?; // a private namespace: the host's firewall is not touched
+//! let mut h = Handle::open(Family::Ipv4, "filter")?;
+//! let list = AddrList::blocklist("blocked", Direction::Input)?.protect(["10.0.0.0/8".parse()?]);
+//! let ttl = Some(Duration::from_secs(600));
+//! assert_eq!(list.add(&mut h, "192.0.2.7".parse()?, ttl, "port scan")?, Added::New);
+//! assert_eq!(list.add(&mut h, "192.0.2.7".parse()?, None, "")?, Added::Extended); // now permanent
+//! assert!(matches!(list.add(&mut h, "10.1.2.3".parse()?, None, ""), Err(Error::Protected { .. })));
+//!
+//! let mut again = Handle::open(Family::Ipv4, "filter")?; // as a restarted program would
+//! let entries = list.entries(&mut again)?;
+//! assert_eq!((entries.len(), entries[0].comment.as_str()), (1, "port scan"));
+//! assert!(list.expire(&mut again, SystemTime::now())?.is_empty());
+//! assert!(list.remove(&mut again, "192.0.2.7".parse()?, None)?.is_some());
+//! # Ok::<(), iptkit::Error>(())
+//! ```
+
+mod entry;
+
+use std::fmt;
+use std::net::IpAddr;
+use std::str::FromStr;
+use std::time::{Duration, SystemTime};
+
+pub use entry::{Entry, MAX_NOTE};
+
+use crate::addr::{Family, Net};
+use crate::error::{Error, Result};
+use crate::handle::Handle;
+use crate::iface::Iface;
+use crate::inv::Inv;
+use crate::matches::comment::Comment;
+use crate::matches::Match;
+use crate::rule::Rule;
+use crate::ruleset::{check_chain_name, hook_of};
+use crate::targets::Target;
+
+/// Where a list sits: the built-in chain that jumps to it, and which
+/// address of a packet it tests.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Direction {
+    /// Hooked from `INPUT`; tests the source (`-s`, `-i`).
+    Input,
+    /// Hooked from `OUTPUT`; tests the destination (`-d`, `-o`).
+    Output,
+    /// Hooked from `FORWARD`; tests the source (`-s`, `-i`).
+    Forward,
+}
+
+impl Direction {
+    /// The built-in chain that jumps to the list.
+    pub fn hook(self) -> &'static str {
+        match self {
+            Direction::Input => "INPUT",
+            Direction::Output => "OUTPUT",
+            Direction::Forward => "FORWARD",
+        }
+    }
+
+    /// True when the list tests the destination address (output).
+    pub fn tests_destination(self) -> bool {
+        self == Direction::Output
+    }
+}
+
+impl fmt::Display for Direction {
+    /// `input`, `output`, `forward`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Direction::Input => "input",
+            Direction::Output => "output",
+            Direction::Forward => "forward",
+        })
+    }
+}
+
+impl FromStr for Direction {
+    type Err = Error;
+
+    /// `input`, `output` or `forward` (any case).
+    fn from_str(s: &str) -> Result<Direction> {
+        match s.to_ascii_lowercase().as_str() {
+            "input" => Ok(Direction::Input),
+            "output" => Ok(Direction::Output),
+            "forward" => Ok(Direction::Forward),
+            _ => Err(Error::InvalidValue {
+                option: "list direction".into(),
+                value: s.into(),
+                reason: "not input, output or forward".into(),
+            }),
+        }
+    }
+}
+
+/// What a list does with the packets of its entries.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Action {
+    /// `-j DROP`: a block list. Its entries are checked against the
+    /// protected networks.
+    Drop,
+    /// `-j ACCEPT`: an allow list.
+    Accept,
+}
+
+impl Action {
+    /// The verdict of the entries' rules.
+    pub fn target(self) -> Target {
+        match self {
+            Action::Drop => Target::Drop,
+            Action::Accept => Target::Accept,
+        }
+    }
+}
+
+impl fmt::Display for Action {
+    /// `drop`, `accept`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Action::Drop => "drop",
+            Action::Accept => "accept",
+        })
+    }
+}
+
+impl FromStr for Action {
+    type Err = Error;
+
+    /// `drop` or `accept` (any case).
+    fn from_str(s: &str) -> Result<Action> {
+        match s.to_ascii_lowercase().as_str() {
+            "drop" => Ok(Action::Drop),
+            "accept" => Ok(Action::Accept),
+            _ => Err(Error::InvalidValue {
+                option: "list action".into(),
+                value: s.into(),
+                reason: "not drop or accept".into(),
+            }),
+        }
+    }
+}
+
+/// Where the entries are kept.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Storage {
+    /// One rule per entry in the list's chain (the default): expiry, note
+    /// and counters per entry, and nothing but the xtables / nf_tables
+    /// rules iptables itself reads.
+    #[default]
+    Rules,
+}
+
+/// What [`AddrList::add`] did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Added {
+    /// The entry was not there: its rule was added.
+    New,
+    /// It was there with an earlier expiry: its rule now carries the later
+    /// one (and the new note, when one was given).
+    Extended,
+    /// It was there, expiring no earlier: nothing changed.
+    Unchanged,
+}
+
+/// A managed list of networks in a chain of its own (see the [module
+/// page](self) for the layout and the comment format).
+///
+/// An entry is a network and an optional interface: the same network on two
+/// interfaces is two entries. Adding an entry that is there already is a
+/// no-op, unless the new expiry is later (a permanent one is the latest):
+/// then the entry is extended. An add never shortens an entry; remove it
+/// and add it again to do that.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct AddrList {
+    chain: String,
+    direction: Direction,
+    action: Action,
+    protected: Vec<Net>,
+    storage: Storage,
+}
+
+impl AddrList {
+    /// A list in the user chain `chain` (created at its first entry, or by
+    /// [`AddrList::install`]). The name is checked as iptables checks it.
+    pub fn new(chain: &str, direction: Direction, action: Action) -> Result<AddrList> {
+        check_chain_name(chain)?;
+        if hook_of(chain).is_some() {
+            return Err(Error::BuiltinChain {
+                chain: chain.into(),
+                reason: "a managed list needs a user chain of its own",
+            });
+        }
+        Ok(AddrList {
+            chain: chain.into(),
+            direction,
+            action,
+            protected: Vec::new(),
+            storage: Storage::Rules,
+        })
+    }
+
+    /// A list that drops its entries' packets.
+    pub fn blocklist(chain: &str, direction: Direction) -> Result<AddrList> {
+        AddrList::new(chain, direction, Action::Drop)
+    }
+
+    /// A list that accepts its entries' packets.
+    pub fn allowlist(chain: &str, direction: Direction) -> Result<AddrList> {
+        AddrList::new(chain, direction, Action::Accept)
+    }
+
+    /// Adds networks that can never be blocked: on a [`Action::Drop`] list,
+    /// an entry overlapping one of them is refused with [`Error::Protected`]
+    /// and nothing changes. (Networks of both families may be given; each
+    /// is checked against entries of its own.)
+    pub fn protect(mut self, nets: impl IntoIterator<Item = Net>) -> AddrList {
+        self.protected.extend(nets);
+        self
+    }
+
+    /// Sets where the entries are kept.
+    pub fn storage(mut self, storage: Storage) -> AddrList {
+        self.storage = storage;
+        self
+    }
+
+    /// The list's chain.
+    pub fn chain(&self) -> &str {
+        &self.chain
+    }
+
+    /// Where the list sits.
+    pub fn direction(&self) -> Direction {
+        self.direction
+    }
+
+    /// What it does.
+    pub fn action(&self) -> Action {
+        self.action
+    }
+
+    /// The protected networks.
+    pub fn protected(&self) -> &[Net] {
+        &self.protected
+    }
+
+    /// Where the entries are kept.
+    pub fn kept_in(&self) -> Storage {
+        self.storage
+    }
+
+    /// Checks `net` as an add would: [`Error::Protected`] when this is a
+    /// drop list and `net` overlaps a protected network.
+    pub fn check(&self, net: &Net) -> Result<()> {
+        if self.action != Action::Drop {
+            return Ok(());
+        }
+        match self.protected.iter().find(|p| p.overlaps(net)) {
+            Some(p) => Err(Error::Protected {
+                net: net.to_string(),
+                protected: p.to_string(),
+            }),
+            None => Ok(()),
+        }
+    }
+
+    /// The jump from the hook chain to the list.
+    pub fn hook_rule(&self, family: Family) -> Rule {
+        Rule::new(family).with_target(Target::Jump(self.chain.clone()))
+    }
+
+    /// The rule that holds `entry` (counters aside).
+    pub fn entry_rule(&self, family: Family, entry: &Entry) -> Result<Rule> {
+        if entry.net.family() != family {
+            return Err(Error::InvalidAddress(format!(
+                "{} is not an {family:?} address",
+                entry.net
+            )));
+        }
+        let mut rule = Rule::new(family);
+        let iface = entry.iface.clone().map(Inv::is);
+        if self.direction.tests_destination() {
+            rule.dst = Some(Inv::is(entry.net));
+            rule.out_iface = iface;
+        } else {
+            rule.src = Some(Inv::is(entry.net));
+            rule.in_iface = iface;
+        }
+        Ok(rule
+            .with_match(Comment::new(&entry.rule_comment()?))
+            .with_target(self.action.target())
+            .normalized())
+    }
+
+    /// The entry a rule of the list's chain holds; `None` for a rule in
+    /// any other shape.
+    pub fn entry_of(&self, rule: &Rule) -> Option<Entry> {
+        if rule.target != self.action.target()
+            || rule.proto.is_some()
+            || rule.fragment.is_some()
+            || rule.foreign.is_some()
+        {
+            return None;
+        }
+        let [Match::Comment(comment)] = rule.matches.as_slice() else {
+            return None;
+        };
+        let (expires, note) = entry::parse_comment(comment.to_str()?)?;
+        let (net, other, iface, other_iface) = if self.direction.tests_destination() {
+            (&rule.dst, &rule.src, &rule.out_iface, &rule.in_iface)
+        } else {
+            (&rule.src, &rule.dst, &rule.in_iface, &rule.out_iface)
+        };
+        let plain = |n: &Option<Inv<Net>>| n.as_ref().is_none_or(|n| n.value.is_any());
+        if !plain(other) || other_iface.is_some() || net.as_ref().is_some_and(|n| n.invert) {
+            return None;
+        }
+        if iface.as_ref().is_some_and(|i| i.invert) {
+            return None;
+        }
+        Some(Entry {
+            net: net.map_or(Net::any(rule.family), |n| n.value),
+            iface: iface.as_ref().map(|i| i.value.clone()),
+            expires,
+            comment: note,
+            counters: rule.counters,
+        })
+    }
+
+    /// The entries, in rule order, with their counters as the handle last
+    /// read them. No chain yet: no entries.
+    pub fn entries(&self, h: &mut Handle) -> Result<Vec<Entry>> {
+        Ok(self
+            .rules(h)?
+            .iter()
+            .filter_map(|r| self.entry_of(r))
+            .collect())
+    }
+
+    /// The entry of `net` on `iface` (`None`: on any interface), if there
+    /// is one.
+    pub fn get(&self, h: &mut Handle, net: Net, iface: Option<&Iface>) -> Result<Option<Entry>> {
+        Ok(self.find(h, net, iface)?.first().map(|(_, e)| e.clone()))
+    }
+
+    /// The entries whose network holds `addr`, on whatever interface: what
+    /// the list does to a packet from (to, on output) `addr`.
+    pub fn lookup(&self, h: &mut Handle, addr: IpAddr) -> Result<Vec<Entry>> {
+        let mut entries = self.entries(h)?;
+        entries.retain(|e| e.net.contains(addr));
+        Ok(entries)
+    }
+
+    /// Adds `net` (on any interface) for `ttl` (`None`: for good) with a
+    /// note, as [`AddrList::add_entry`] does.
+    pub fn add(
+        &self,
+        h: &mut Handle,
+        net: Net,
+        ttl: Option<Duration>,
+        comment: &str,
+    ) -> Result<Added> {
+        self.add_entry(h, Entry::new(net).ttl(ttl).with_comment(comment))
+    }
+
+    /// Adds an entry, creating and hooking the chain first if it does not
+    /// exist (in the same commit). Already there: extended when the new
+    /// expiry is later (the note then becomes the new one, unless that is
+    /// empty), else unchanged. Refused, with nothing changed, when the
+    /// network is of the other family, overlaps a protected network
+    /// ([`Error::Protected`]), or the note does not fit ([`MAX_NOTE`]).
+    pub fn add_entry(&self, h: &mut Handle, entry: Entry) -> Result<Added> {
+        self.check(&entry.net)?;
+        let rule = self.entry_rule(h.family(), &entry)?;
+        self.commit(h, |h| {
+            if self.ensure(h)? {
+                h.append(&self.chain, rule)?;
+                return Ok(Added::New);
+            }
+            let found = self.find(h, entry.net, entry.iface.as_ref())?;
+            let Some((pos, old)) = found.into_iter().next() else {
+                h.append(&self.chain, rule)?;
+                return Ok(Added::New);
+            };
+            let later = match (entry.expires, old.expires) {
+                (_, None) => false,
+                (None, Some(_)) => true,
+                (Some(new), Some(old)) => new > old,
+            };
+            if !later {
+                return Ok(Added::Unchanged);
+            }
+            let mut entry = entry.clone();
+            if entry.comment.is_empty() {
+                entry.comment = old.comment;
+            }
+            h.replace(&self.chain, pos, self.entry_rule(h.family(), &entry)?)?;
+            Ok(Added::Extended)
+        })
+    }
+
+    /// Removes the entry of `net` on `iface` (`None`: the one on any
+    /// interface) and returns it; `None` when there was none (not an error).
+    pub fn remove(&self, h: &mut Handle, net: Net, iface: Option<&Iface>) -> Result<Option<Entry>> {
+        self.commit(h, |h| {
+            let found = self.find(h, net, iface)?;
+            // Last first: the positions before stay where they are.
+            for (pos, _) in found.iter().rev() {
+                h.delete(&self.chain, *pos)?;
+            }
+            Ok(found.into_iter().next().map(|(_, e)| e))
+        })
+    }
+
+    /// Removes every entry due at `now` ([`Entry::is_due`]) in one commit,
+    /// and returns them in rule order.
+    pub fn expire(&self, h: &mut Handle, now: SystemTime) -> Result<Vec<Entry>> {
+        self.commit(h, |h| {
+            let due: Vec<(usize, Entry)> = self
+                .rules(h)?
+                .iter()
+                .enumerate()
+                .filter_map(|(pos, r)| self.entry_of(r).map(|e| (pos, e)))
+                .filter(|(_, e)| e.is_due(now))
+                .collect();
+            for (pos, _) in due.iter().rev() {
+                h.delete(&self.chain, *pos)?;
+            }
+            Ok(due.into_iter().map(|(_, e)| e).collect())
+        })
+    }
+
+    /// Creates the chain and hooks it (a jump at the head of the hook
+    /// chain), each only if missing, in one commit. [`AddrList::add`] does
+    /// this by itself; this is for a list that should be in place while
+    /// empty, or to hook a chain again whose jump was removed.
+    pub fn install(&self, h: &mut Handle) -> Result<()> {
+        self.commit(h, |h| {
+            if !self.ensure(h)? {
+                let jump = self.hook_rule(h.family());
+                if !h.contains_rule(self.direction.hook(), &jump)? {
+                    h.insert(self.direction.hook(), 0, jump)?;
+                }
+            }
+            Ok(())
+        })
+    }
+
+    /// Removes the list: its jumps, its rules and its chain, in one commit.
+    /// Nothing to remove is not an error.
+    pub fn uninstall(&self, h: &mut Handle) -> Result<()> {
+        self.commit(h, |h| {
+            if self.chain_rules(h)?.is_none() {
+                return Ok(());
+            }
+            let jump = self.hook_rule(h.family());
+            while h.contains_rule(self.direction.hook(), &jump)? {
+                h.delete_rule(self.direction.hook(), &jump)?;
+            }
+            h.flush(&self.chain)?;
+            h.delete_chain(&self.chain)
+        })
+    }
+
+    /// Runs `f` and commits; on failure drops what is pending, so that
+    /// nothing of a failed operation lands later.
+    fn commit<T>(&self, h: &mut Handle, f: impl FnOnce(&mut Handle) -> Result<T>) -> Result<T> {
+        let done = f(h).and_then(|v| h.commit().map(|()| v));
+        if done.is_err() && h.is_dirty() {
+            // Refresh only forgets what was read and pending: it cannot fail.
+            let _ = h.refresh();
+        }
+        done
+    }
+
+    /// Creates the chain and its jump when the chain is missing; true when
+    /// it did.
+    fn ensure(&self, h: &mut Handle) -> Result<bool> {
+        if self.chain_rules(h)?.is_some() {
+            return Ok(false);
+        }
+        h.new_chain(&self.chain)?;
+        h.insert(self.direction.hook(), 0, self.hook_rule(h.family()))?;
+        Ok(true)
+    }
+
+    /// The rules of the chain; `None` when it does not exist.
+    fn chain_rules<'h>(&self, h: &'h mut Handle) -> Result<Option<&'h [Rule]>> {
+        match h.rules(&self.chain) {
+            Ok(rules) => Ok(Some(rules)),
+            Err(Error::NoSuchChain(c)) if c == self.chain => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    fn rules<'h>(&self, h: &'h mut Handle) -> Result<&'h [Rule]> {
+        Ok(self.chain_rules(h)?.unwrap_or_default())
+    }
+
+    /// The positions and entries of `net` on `iface`, in rule order.
+    fn find(&self, h: &mut Handle, net: Net, iface: Option<&Iface>) -> Result<Vec<(usize, Entry)>> {
+        Ok(self
+            .rules(h)?
+            .iter()
+            .enumerate()
+            .filter_map(|(pos, r)| self.entry_of(r).map(|e| (pos, e)))
+            .filter(|(_, e)| e.net == net && e.iface.as_ref() == iface)
+            .collect())
+    }
+}

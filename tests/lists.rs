@@ -1,0 +1,378 @@
+//! Managed address lists (`iptkit::lists`): add, remove, idempotence,
+//! expiry, protected networks, a restarted reader, IPv6 and interfaces, on
+//! both backends, checked with `iptables-legacy-save` / `iptables-nft-save`.
+
+mod common;
+
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use common::*;
+use iptkit::lists::{Added, AddrList, Direction, Entry};
+use iptkit::{Backend, Error, Family, Handle, Iface, Net, Options};
+
+const BACKENDS: [Backend; 2] = [Backend::Legacy, Backend::Nft];
+
+fn open(backend: Backend, family: Family) -> Handle {
+    Handle::open_with(family, "filter", Options::default().backend(backend))
+        .unwrap_or_else(|e| panic!("opening filter through {backend:?}: {e}"))
+}
+
+/// The `-A` lines the backend's own save tool prints.
+fn saved(backend: Backend, family: Family) -> Vec<String> {
+    match backend {
+        Backend::Nft => nft_rules(family, "filter"),
+        _ => rules(family, "filter"),
+    }
+}
+
+/// The whole filter table as the backend's save tool prints it.
+fn saved_table(backend: Backend, family: Family) -> String {
+    match backend {
+        Backend::Nft => nft_save(family, Some("filter"), false),
+        _ => save(family, "filter", false),
+    }
+}
+
+fn net(family: Family, n: u8) -> Net {
+    host(family, n).parse().unwrap()
+}
+
+fn at(secs: u64) -> SystemTime {
+    UNIX_EPOCH + Duration::from_secs(secs)
+}
+
+const T: u64 = 2_000_000_000;
+
+#[test]
+fn add_remove_idempotent() {
+    isolate();
+    for backend in BACKENDS {
+        for f in FAMILIES {
+            let list = AddrList::blocklist("lists-in", Direction::Input).unwrap();
+            let mut h = open(backend, f);
+            assert!(list.entries(&mut h).unwrap().is_empty(), "no chain yet");
+            let e = Entry::new(net(f, 1)).expires_at(at(T)).with_comment("scan");
+            assert_eq!(list.add_entry(&mut h, e.clone()).unwrap(), Added::New);
+            assert_eq!(list.add_entry(&mut h, e.clone()).unwrap(), Added::Unchanged);
+            assert_eq!(list.add(&mut h, net(f, 2), None, "").unwrap(), Added::New);
+            assert!(!h.is_dirty());
+            let line = |n, comment: &str| {
+                format!(
+                    "-A lists-in -s {} -m comment --comment \"{comment}\" -j DROP",
+                    host_saved(f, n)
+                )
+            };
+            assert_eq!(
+                saved(backend, f),
+                [
+                    "-A INPUT -j lists-in".to_string(),
+                    line(1, "iptkit: expires=2000000000; scan"),
+                    line(2, "iptkit: expires=never;"),
+                ],
+                "{backend:?} {f:?}"
+            );
+            let got = list.get(&mut h, net(f, 1), None).unwrap().unwrap();
+            assert_eq!((got.expires, got.comment.as_str()), (Some(T), "scan"));
+            let addr = host(f, 1).parse().unwrap();
+            assert_eq!(list.lookup(&mut h, addr).unwrap().len(), 1);
+
+            let gone = list.remove(&mut h, net(f, 1), None).unwrap().unwrap();
+            assert_eq!(gone.net, net(f, 1));
+            assert_eq!(list.remove(&mut h, net(f, 1), None).unwrap(), None);
+            assert_eq!(
+                saved(backend, f),
+                [
+                    "-A INPUT -j lists-in".to_string(),
+                    line(2, "iptkit: expires=never;")
+                ],
+                "{backend:?} {f:?}"
+            );
+            list.uninstall(&mut h).unwrap();
+            list.uninstall(&mut h).unwrap();
+            assert!(saved(backend, f).is_empty(), "{backend:?} {f:?}");
+        }
+    }
+}
+
+#[test]
+fn expiry_and_extension() {
+    isolate();
+    for backend in BACKENDS {
+        for f in FAMILIES {
+            let list = AddrList::allowlist("lists-ok", Direction::Input).unwrap();
+            let mut h = open(backend, f);
+            let entry = |n, secs, note: &str| {
+                Entry::new(net(f, n))
+                    .expires_at(at(secs))
+                    .with_comment(note)
+            };
+            list.add_entry(&mut h, entry(1, T, "first")).unwrap();
+            list.add_entry(&mut h, entry(2, T + 100, "second")).unwrap();
+            list.add(&mut h, net(f, 3), None, "for good").unwrap();
+            // Earlier: unchanged; later: extended, the note kept when none
+            // is given.
+            let shorter = entry(1, T - 50, "shorter");
+            assert_eq!(list.add_entry(&mut h, shorter).unwrap(), Added::Unchanged);
+            let longer = entry(1, T + 50, "");
+            assert_eq!(list.add_entry(&mut h, longer).unwrap(), Added::Extended);
+            let got = list.get(&mut h, net(f, 1), None).unwrap().unwrap();
+            assert_eq!((got.expires, got.comment.as_str()), (Some(T + 50), "first"));
+
+            assert!(list.expire(&mut h, at(T)).unwrap().is_empty());
+            let due = list.expire(&mut h, at(T + 60)).unwrap();
+            assert_eq!(due.iter().map(|e| e.net).collect::<Vec<_>>(), [net(f, 1)]);
+            let due = list.expire(&mut h, at(u64::from(u32::MAX))).unwrap();
+            assert_eq!(due.iter().map(|e| e.net).collect::<Vec<_>>(), [net(f, 2)]);
+            assert_eq!(
+                saved(backend, f),
+                [
+                    "-A INPUT -j lists-ok".to_string(),
+                    format!(
+                        "-A lists-ok -s {} -m comment --comment \"iptkit: expires=never; for good\" -j ACCEPT",
+                        host_saved(f, 3)
+                    ),
+                ],
+                "{backend:?} {f:?}"
+            );
+            list.uninstall(&mut h).unwrap();
+        }
+    }
+}
+
+#[test]
+fn protected_networks_are_never_blocked() {
+    isolate();
+    for backend in BACKENDS {
+        for f in FAMILIES {
+            let admin: Net = match f {
+                Family::Ipv4 => "192.0.2.0/28".parse().unwrap(),
+                Family::Ipv6 => "2001:db8::/120".parse().unwrap(),
+            };
+            let list = AddrList::blocklist("lists-drop", Direction::Input)
+                .unwrap()
+                .protect([admin]);
+            let mut h = open(backend, f);
+            list.add(&mut h, net(f, 200), None, "").unwrap();
+            let before = saved_table(backend, f);
+            // The host itself, and a wider network holding it.
+            let wide = match f {
+                Family::Ipv4 => "192.0.0.0/16",
+                Family::Ipv6 => "2001:db8::/32",
+            };
+            for bad in [net(f, 1), wide.parse().unwrap()] {
+                match list.add(&mut h, bad, None, "") {
+                    Err(Error::Protected { protected, .. }) => {
+                        assert_eq!(protected, admin.to_string())
+                    }
+                    other => panic!("{backend:?} {bad}: {other:?}"),
+                }
+            }
+            assert_eq!(
+                saved_table(backend, f),
+                before,
+                "{backend:?}: nothing changed"
+            );
+            // An allow list takes them.
+            let allow = AddrList::allowlist("lists-allow", Direction::Input)
+                .unwrap()
+                .protect([admin]);
+            assert_eq!(allow.add(&mut h, net(f, 1), None, "").unwrap(), Added::New);
+            // Refusals of other kinds change nothing either.
+            let other = match f {
+                Family::Ipv4 => Family::Ipv6,
+                Family::Ipv6 => Family::Ipv4,
+            };
+            let other_family = net(other, 1);
+            assert!(list.add(&mut h, other_family, None, "").is_err());
+            assert!(list.add(&mut h, net(f, 9), None, "a\nb").is_err());
+            list.uninstall(&mut h).unwrap();
+            allow.uninstall(&mut h).unwrap();
+            assert!(saved(backend, f).is_empty());
+        }
+    }
+}
+
+#[test]
+fn a_restarted_program_reads_the_same_list() {
+    isolate();
+    for backend in BACKENDS {
+        for f in FAMILIES {
+            let list = AddrList::blocklist("lists-keep", Direction::Forward).unwrap();
+            let eth0 = Iface::new("eth0").unwrap();
+            let written = vec![
+                Entry::new(net(f, 1)).expires_at(at(T)).with_comment("one"),
+                Entry::new(net(f, 2)).on(eth0.clone()),
+                Entry::new(net(f, 2)).with_comment("same net, any interface"),
+            ];
+            {
+                let mut h = open(backend, f);
+                for e in &written {
+                    assert_eq!(list.add_entry(&mut h, e.clone()).unwrap(), Added::New);
+                }
+            }
+            let mut h = open(backend, f);
+            assert_eq!(list.entries(&mut h).unwrap(), written);
+            assert_eq!(
+                list.get(&mut h, net(f, 2), Some(&eth0)).unwrap(),
+                Some(written[1].clone())
+            );
+            let mut keep = saved(backend, f);
+            keep.sort();
+            assert_eq!(keep[0], "-A FORWARD -j lists-keep");
+            assert!(
+                keep.contains(&format!(
+                    "-A lists-keep -s {} -i eth0 -m comment --comment \"iptkit: expires=never;\" -j DROP",
+                    host_saved(f, 2)
+                )),
+                "{keep:?}"
+            );
+            // Removing the one on eth0 leaves the one on any interface.
+            list.remove(&mut h, net(f, 2), Some(&eth0))
+                .unwrap()
+                .unwrap();
+            let left = list.entries(&mut open(backend, f)).unwrap();
+            assert_eq!(left, [written[0].clone(), written[2].clone()]);
+            list.uninstall(&mut h).unwrap();
+        }
+    }
+}
+
+#[test]
+fn output_lists_match_the_destination_and_keep_foreign_rules() {
+    isolate();
+    for backend in BACKENDS {
+        for f in FAMILIES {
+            let list = AddrList::blocklist("lists-out", Direction::Output).unwrap();
+            let mut h = open(backend, f);
+            list.install(&mut h).unwrap();
+            list.install(&mut h).unwrap();
+            // A rule written by hand into the list's chain: kept, not an entry.
+            let by_hand = rule(f, "-p tcp -m tcp --dport 25 -j DROP");
+            h.append("lists-out", by_hand).unwrap();
+            h.commit().unwrap();
+            let wide: Net = match f {
+                Family::Ipv4 => "198.51.100.0/24".parse().unwrap(),
+                Family::Ipv6 => "2001:db8:1::/48".parse().unwrap(),
+            };
+            let e = Entry::new(wide).on(Iface::new("wg+").unwrap());
+            list.add_entry(&mut h, e.clone()).unwrap();
+            assert_eq!(
+                saved(backend, f),
+                [
+                    "-A OUTPUT -j lists-out".to_string(),
+                    "-A lists-out -p tcp -m tcp --dport 25 -j DROP".to_string(),
+                    format!(
+                        "-A lists-out -d {wide} -o wg+ -m comment --comment \"iptkit: expires=never;\" -j DROP"
+                    ),
+                ],
+                "{backend:?} {f:?}"
+            );
+            let mut again = open(backend, f);
+            assert_eq!(list.entries(&mut again).unwrap(), [e.clone()]);
+            let inside = match f {
+                Family::Ipv4 => "198.51.100.9",
+                Family::Ipv6 => "2001:db8:1:2::9",
+            };
+            assert_eq!(
+                list.lookup(&mut again, inside.parse().unwrap()).unwrap(),
+                [e]
+            );
+            // Uninstall removes the whole chain, the rule by hand too.
+            list.uninstall(&mut again).unwrap();
+            assert!(saved(backend, f).is_empty());
+        }
+    }
+}
+
+#[test]
+fn reads_lists_written_by_iptables() {
+    isolate();
+    for f in FAMILIES {
+        let text = format!(
+            "*filter\n:lists-in - [0:0]\n-A INPUT -j lists-in\n\
+             -A lists-in -s {} -m comment --comment \"iptkit: expires=2000000000; by hand\" -j DROP\nCOMMIT\n",
+            host(f, 5)
+        );
+        restore(f, &text);
+        nft_restore(f, &text);
+        let list = AddrList::blocklist("lists-in", Direction::Input).unwrap();
+        for backend in BACKENDS {
+            let mut h = open(backend, f);
+            let want = Entry::new(net(f, 5))
+                .expires_at(at(T))
+                .with_comment("by hand");
+            assert_eq!(list.entries(&mut h).unwrap(), [want.clone()], "{backend:?}");
+            // Counters aside: a new entry adds one rule, the rest untouched.
+            list.add(&mut h, net(f, 6), None, "").unwrap();
+            assert_eq!(list.entries(&mut h).unwrap().len(), 2);
+            assert_eq!(list.expire(&mut h, at(T)).unwrap(), [want]);
+            list.uninstall(&mut h).unwrap();
+        }
+    }
+}
+
+/// An nf_tables table with `others` rules in INPUT and a list chain of
+/// `entries` entries, as iptables-nft-restore writes it.
+fn big_table(f: Family, others: usize, entries: usize) -> String {
+    let mut text = String::from("*filter\n:lists-big - [0:0]\n-A INPUT -j lists-big\n");
+    for i in 0..others {
+        text.push_str(&format!(
+            "-A INPUT -p tcp -m tcp --dport {} -j ACCEPT\n",
+            1 + i % 60000
+        ));
+    }
+    for i in 0..entries {
+        let net = match f {
+            Family::Ipv4 => format!("10.{}.{}.0/24", i / 256 % 256, i % 256),
+            Family::Ipv6 => format!("2001:db8:{i:x}::/64"),
+        };
+        text.push_str(&format!(
+            "-A lists-big -s {net} -m comment --comment \"iptkit: expires={}; n{i}\" -j DROP\n",
+            T + i as u64
+        ));
+    }
+    text.push_str("COMMIT\n");
+    text
+}
+
+#[test]
+fn each_operation_costs_one_change() {
+    isolate();
+    for f in FAMILIES {
+        nft_restore(f, &big_table(f, 5_000, 2_000));
+        let list = AddrList::blocklist("lists-big", Direction::Input).unwrap();
+        let mut h = open(Backend::Nft, f);
+        let one = |h: &Handle, what: &str, n: usize| {
+            assert_eq!(h.last_batch_messages(), Some(n), "{f:?} {what}");
+        };
+        assert_eq!(
+            list.add(&mut h, net(f, 1), None, "new").unwrap(),
+            Added::New
+        );
+        one(&h, "add", 1);
+        // A repeated add sends nothing; an extension replaces one rule.
+        assert_eq!(
+            list.add(&mut h, net(f, 1), None, "").unwrap(),
+            Added::Unchanged
+        );
+        let first = list.entries(&mut h).unwrap()[0].clone();
+        let longer = Entry {
+            expires: Some(T * 2),
+            ..first.clone()
+        };
+        assert_eq!(list.add_entry(&mut h, longer).unwrap(), Added::Extended);
+        one(&h, "extend", 1);
+        list.remove(&mut h, net(f, 1), None).unwrap().unwrap();
+        one(&h, "remove", 1);
+        let due = list.expire(&mut h, at(T + 2)).unwrap();
+        assert_eq!(due.len(), 2, "{f:?}: the first entry was extended");
+        one(&h, "expire", 2);
+        // A fresh handle (a restarted program): the same, reading only the
+        // list's chain.
+        let mut h = open(Backend::Nft, f);
+        list.add(&mut h, net(f, 2), None, "").unwrap();
+        one(&h, "add after restart", 1);
+        assert_eq!(nft_rules(f, "filter").len(), 1 + 5_000 + 2_000 - 2 + 1);
+        assert!(!h.is_dirty());
+    }
+}
