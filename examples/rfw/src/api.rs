@@ -87,6 +87,25 @@ impl Direction {
     }
 }
 
+impl From<Action> for iptkit::lists::Action {
+    fn from(a: Action) -> Self {
+        match a {
+            Action::Accept => iptkit::lists::Action::Accept,
+            Action::Drop => iptkit::lists::Action::Drop,
+        }
+    }
+}
+
+impl From<Direction> for iptkit::lists::Direction {
+    fn from(d: Direction) -> Self {
+        match d {
+            Direction::Input => iptkit::lists::Direction::Input,
+            Direction::Output => iptkit::lists::Direction::Output,
+            Direction::Forward => iptkit::lists::Direction::Forward,
+        }
+    }
+}
+
 /// One managed entry's identity: a repeated PUT of the same key changes
 /// nothing.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]

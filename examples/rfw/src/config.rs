@@ -159,11 +159,17 @@ impl Config {
     /// address (`0.0.0.0/0`, `::/0`) protects nothing, or nothing could be
     /// blocked at all.
     pub fn protecting(&self, net: &IpNet) -> Option<IpNet> {
-        let protected = self
-            .whitelist
+        self.protected().into_iter().find(|p| overlaps(p, net))
+    }
+
+    /// The networks that can never be blocked: the whitelist and the
+    /// allowed clients (but for an "everyone" entry), see [`Config::protecting`].
+    pub fn protected(&self) -> Vec<IpNet> {
+        self.whitelist
             .iter()
-            .chain(self.allowed_clients.iter().filter(|n| n.prefix_len() > 0));
-        protected.copied().find(|p| overlaps(p, net))
+            .chain(self.allowed_clients.iter().filter(|n| n.prefix_len() > 0))
+            .copied()
+            .collect()
     }
 }
 

@@ -66,7 +66,8 @@ fn serve(path: &std::path::Path) -> Result<(), String> {
         config::Transport::Tls { cert, key } => Some(tls::server_config(cert, key)?),
         config::Transport::Plain => None,
     };
-    let store = store::Store::open(config.backend, &config.chain_prefix)
+    let protected: Vec<iptkit::Net> = config.protected().into_iter().map(Into::into).collect();
+    let store = store::Store::open(config.backend, &config.chain_prefix, &protected)
         .map_err(|e| format!("setting up the chains ({:?} backend): {e}", config.backend))?;
     log(&format!(
         "chains {}-*, backend {:?}, {}",

@@ -247,6 +247,7 @@ fn answer(shared: &Shared, peer: SocketAddr, head: &Head) -> (u16, Value, bool) 
     let job = Job {
         request,
         who: format!("client={peer} user={user}"),
+        note: note(&user, client),
         reply: tx,
     };
     if shared.jobs.send(job).is_err() {
@@ -256,6 +257,17 @@ fn answer(shared: &Shared, peer: SocketAddr, head: &Head) -> (u16, Value, bool) 
         Ok((status, body)) => (status, body, true),
         Err(_) => (500, json!({"error": "the firewall worker has stopped"}), false),
     }
+}
+
+/// `user=NAME client=IP`, cut to what a list entry's note holds.
+fn note(user: &str, client: std::net::IpAddr) -> String {
+    let mut note = format!("user={user} client={client}");
+    let mut end = note.len().min(iptkit::lists::MAX_NOTE);
+    while !note.is_char_boundary(end) {
+        end -= 1;
+    }
+    note.truncate(end);
+    note
 }
 
 fn reason(status: u16) -> &'static str {

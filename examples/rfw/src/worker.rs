@@ -19,6 +19,8 @@ pub struct Job {
     pub request: Request,
     /// `client=ADDR user=NAME`, for the log.
     pub who: String,
+    /// `user=NAME client=IP`: kept in the rule's comment of an entry it adds.
+    pub note: String,
     /// Receives the HTTP status and JSON body.
     pub reply: Sender<(u16, Value)>,
 }
@@ -73,7 +75,7 @@ fn run(mut store: Store, jobs: Receiver<Job>) {
         }
         retry_at = None;
         if store.next_expiry().is_some_and(|t| t <= now()) {
-            match store.expire(now()) {
+            match store.expire(SystemTime::now()) {
                 Ok(gone) => {
                     for key in gone {
                         log(&format!("expired {key}"));
@@ -91,17 +93,14 @@ fn run(mut store: Store, jobs: Receiver<Job>) {
 fn apply(store: &mut Store, job: &Job) -> (u16, Value) {
     let who = &job.who;
     match &job.request {
-        Request::Put(key, wait) => {
-            let expires = wait.map(|w| now() + w.as_secs());
-            match store.put(key, expires) {
-                Ok(outcome) => {
-                    let until = expires.map(|t| format!(" expires={t}")).unwrap_or_default();
-                    log(&format!("{who} PUT {key}{until}: {}", outcome.word()));
-                    (200, json!({"result": outcome.word(), "entry": entry_json(key, store.expiry(key))}))
-                }
-                Err(e) => failed(who, &format!("PUT {key}"), e),
+        Request::Put(key, wait) => match store.put(key, *wait, &job.note) {
+            Ok((outcome, expires)) => {
+                let until = expires.map(|t| format!(" expires={t}")).unwrap_or_default();
+                log(&format!("{who} PUT {key}{until}: {}", outcome.word()));
+                (200, json!({"result": outcome.word(), "entry": entry_json(key, expires)}))
             }
-        }
+            Err(e) => failed(who, &format!("PUT {key}"), e),
+        },
         Request::Delete(key) => match store.delete(key) {
             Ok(outcome) => {
                 log(&format!("{who} DELETE {key}: {}", outcome.word()));
@@ -118,7 +117,14 @@ fn apply(store: &mut Store, job: &Job) -> (u16, Value) {
 
 fn failed(who: &str, what: &str, e: iptkit::Error) -> (u16, Value) {
     log(&format!("{who} {what}: failed: {e}"));
-    (500, json!({"error": format!("{what}: {e}")}))
+    // The API checks requests before they come here; these are the
+    // library's own refusals of the same kinds, should one slip through.
+    let status = match e {
+        iptkit::Error::Protected { .. } => 403,
+        iptkit::Error::InvalidAddress(_) | iptkit::Error::InvalidValue { .. } | iptkit::Error::InvalidName { .. } | iptkit::Error::NameTooLong { .. } => 400,
+        _ => 500,
+    };
+    (status, json!({"error": format!("{what}: {e}")}))
 }
 
 fn entry_json(key: &crate::api::Key, expires: Option<u64>) -> Value {
@@ -138,6 +144,7 @@ fn list_json(direction: Option<Direction>, all: &[Listed]) -> Value {
         .filter(|l| direction.is_none_or(|d| l.key.direction == d))
         .map(|l| {
             let mut v = entry_json(&l.key, l.expires);
+            v["note"] = json!(l.note);
             v["packets"] = json!(l.packets);
             v["bytes"] = json!(l.bytes);
             v

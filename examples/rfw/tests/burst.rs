@@ -53,7 +53,7 @@ fn burst(server: &Server, method: &'static str) -> Vec<String> {
 fn in_kernel(backend: Backend) -> BTreeSet<String> {
     let mut all = BTreeSet::new();
     for direction in ["input", "output", "forward"] {
-        let chain = format!("rfw-{direction}-drop");
+        let chain = format!("rfw-drop-{direction}");
         for line in backend.rules(&chain) {
             let addr = line.split_whitespace().nth(3).unwrap().to_string();
             assert!(all.insert(format!("{direction} {addr}")), "twice: {line}");
@@ -93,7 +93,7 @@ fn run(backend: Backend) {
     assert!(in_kernel(backend).is_empty());
     // The jumps and chains stay, as iptables-save shows them.
     let saved = backend.save(false);
-    for line in ["-A INPUT -j rfw-input-accept", "-A INPUT -j rfw-input-drop", "-A FORWARD -j rfw-forward-drop"] {
+    for line in ["-A INPUT -j rfw-accept-input", "-A INPUT -j rfw-drop-input", "-A FORWARD -j rfw-drop-forward"] {
         assert!(saved.contains(line), "{line} missing in:\n{saved}");
     }
 }

@@ -39,18 +39,25 @@ fn expiry(backend: Backend) {
     let hour = server.call("GET", "/list/forward").1["entries"][0]["expires_in"]
         .as_u64()
         .unwrap();
-    assert!((60..=3600).contains(&hour), "{hour}");
+    assert!((60..=3601).contains(&hour), "{hour}");
 
     eventually("the short entries expire", || {
-        backend.rules("rfw-input-drop").len() == 1 && backend.rules("rfw-output-accept").is_empty()
+        backend.rules("rfw-drop-input").len() == 1 && backend.rules("rfw-accept-output").is_empty()
     });
     assert_eq!(
-        backend.rules("rfw-input-drop"),
-        ["-A rfw-input-drop -s 198.51.100.3/32 -m comment --comment rfw -j DROP"]
+        backend.rules("rfw-drop-input"),
+        ["-A rfw-drop-input -s 198.51.100.3/32 -m comment --comment \"iptkit: expires=never; user=admin client=127.0.0.1\" -j DROP"]
     );
-    assert_eq!(backend.rules("rfw-forward-drop").len(), 1);
+    assert_eq!(backend.rules("rfw-drop-forward").len(), 1);
     let (_, list) = server.call("GET", "/list");
     assert_eq!(list["entries"].as_array().unwrap().len(), 2, "{list}");
+    // A later expiry extends an entry (no expiry is the latest); an earlier
+    // one changes nothing.
+    let (_, body) = server.call("PUT", "/drop/forward/any/198.51.100.4?wait=1m");
+    assert_eq!(body["result"], "unchanged", "{body}");
+    let (_, body) = server.call("PUT", "/drop/forward/any/198.51.100.4");
+    assert_eq!((body["result"].as_str(), &body["entry"]["expires"]), (Some("extended"), &serde_json::Value::Null), "{body}");
+    assert_eq!(backend.rules("rfw-drop-forward").len(), 1);
     assert!(server.log_text().contains("expired drop input any 198.51.100.1/32"));
 }
 
@@ -86,11 +93,11 @@ fn a_restarted_server_keeps_entries_and_expiries() {
             let (_, again) = server.call("PUT", "/drop/input/any/198.51.100.9?wait=5m");
             assert_eq!(again["result"], "unchanged");
             eventually("the IPv6 entry expires after the restart", || {
-                backend.rules("rfw-input-drop").len() == 1
+                backend.rules("rfw-drop-input").len() == 1
             });
             // The jumps were not doubled by the second start.
             let saved = backend.save(true);
-            assert_eq!(saved.matches("-A INPUT -j rfw-input-drop").count(), 1, "{saved}");
+            assert_eq!(saved.matches("-A INPUT -j rfw-drop-input").count(), 1, "{saved}");
         })
         .join()
         .unwrap();

@@ -8,7 +8,7 @@ use common::{isolate, Backend, Conn, Scratch, Server, PASSWORD, USER};
 
 /// Every refused request leaves the managed chains empty.
 fn assert_nothing_applied(backend: Backend) {
-    for chain in ["rfw-input-drop", "rfw-input-accept", "rfw-output-drop", "rfw-forward-drop"] {
+    for chain in ["rfw-drop-input", "rfw-accept-input", "rfw-drop-output", "rfw-drop-forward"] {
         assert_eq!(backend.rules(chain), Vec::<String>::new(), "{chain}");
     }
 }
@@ -90,8 +90,8 @@ fn whitelist_is_never_blocked() {
             assert_eq!(server.call("PUT", "/accept/input/any/192.0.2.10").0, 200);
             assert_eq!(server.call("PUT", "/drop/input/any/192.0.2.11").0, 200);
             assert_eq!(
-                backend.rules("rfw-input-drop"),
-                ["-A rfw-input-drop -s 192.0.2.11/32 -m comment --comment rfw -j DROP"]
+                backend.rules("rfw-drop-input"),
+                ["-A rfw-drop-input -s 192.0.2.11/32 -m comment --comment \"iptkit: expires=never; user=admin client=127.0.0.1\" -j DROP"]
             );
         })
         .join()
@@ -155,7 +155,7 @@ fn plain_http_only_when_configured_and_on_loopback() {
     let (status, body) = server.call("PUT", "/drop/input/any/198.51.100.7");
     assert_eq!(status, 200, "{body}");
     assert_eq!(
-        Backend::Legacy.rules("rfw-input-drop"),
-        ["-A rfw-input-drop -s 198.51.100.7/32 -m comment --comment rfw -j DROP"]
+        Backend::Legacy.rules("rfw-drop-input"),
+        ["-A rfw-drop-input -s 198.51.100.7/32 -m comment --comment \"iptkit: expires=never; user=admin client=127.0.0.1\" -j DROP"]
     );
 }
