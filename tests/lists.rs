@@ -268,7 +268,7 @@ fn output_lists_match_the_destination_and_keep_foreign_rules() {
                 "{backend:?} {f:?}"
             );
             let mut again = open(backend, f);
-            assert_eq!(list.entries(&mut again).unwrap(), [e.clone()]);
+            assert_eq!(list.entries(&mut again).unwrap(), std::slice::from_ref(&e));
             let inside = match f {
                 Family::Ipv4 => "198.51.100.9",
                 Family::Ipv6 => "2001:db8:1:2::9",
@@ -301,7 +301,11 @@ fn reads_lists_written_by_iptables() {
             let want = Entry::new(net(f, 5))
                 .expires_at(at(T))
                 .with_comment("by hand");
-            assert_eq!(list.entries(&mut h).unwrap(), [want.clone()], "{backend:?}");
+            assert_eq!(
+                list.entries(&mut h).unwrap(),
+                std::slice::from_ref(&want),
+                "{backend:?}"
+            );
             // Counters aside: a new entry adds one rule, the rest untouched.
             list.add(&mut h, net(f, 6), None, "").unwrap();
             assert_eq!(list.entries(&mut h).unwrap().len(), 2);
@@ -374,5 +378,77 @@ fn each_operation_costs_one_change() {
         one(&h, "add after restart", 1);
         assert_eq!(nft_rules(f, "filter").len(), 1 + 5_000 + 2_000 - 2 + 1);
         assert!(!h.is_dirty());
+    }
+}
+
+#[test]
+fn the_addrlist_tool() {
+    isolate();
+    for backend in ["legacy", "nft"] {
+        let b = if backend == "nft" {
+            Backend::Nft
+        } else {
+            Backend::Legacy
+        };
+        let tool = |args: &[&str]| {
+            let mut all = vec!["--backend", backend, "--chain", "tool-bl"];
+            all.extend_from_slice(args);
+            run_example("addrlist", &all, "")
+        };
+        let ok = |args: &[&str]| {
+            let out = tool(args);
+            assert!(out.status.success(), "{backend} {args:?}: {out:?}");
+            String::from_utf8(out.stdout).unwrap()
+        };
+        let add = [
+            "--protect",
+            "192.0.2.0/28",
+            "add",
+            "--ttl",
+            "10m",
+            "--comment",
+            "scan",
+        ];
+        let out = ok(&[&add[..], &["198.51.100.1", "203.0.113.0/24"]].concat());
+        assert_eq!(out, "added 2, extended 0, unchanged 0\n");
+        let out = ok(&[&add[..], &["198.51.100.1"]].concat());
+        assert_eq!(out, "added 0, extended 0, unchanged 1\n");
+        // A protected network in the lot: refused, nothing added.
+        let before = saved_table(b, Family::Ipv4);
+        let refused = tool(&[&add[..], &["198.51.100.2", "192.0.2.1"]].concat());
+        assert_eq!(refused.status.code(), Some(1), "{backend}");
+        assert!(String::from_utf8_lossy(&refused.stderr).contains("protected"));
+        assert_eq!(saved_table(b, Family::Ipv4), before, "{backend}");
+
+        let list = ok(&["list"]);
+        let lines: Vec<&str> = list.lines().collect();
+        assert_eq!(lines.len(), 2, "{list}");
+        assert!(lines[0].starts_with("198.51.100.1/32 any "), "{list}");
+        assert!(lines[0].ends_with(" 0 0 scan"), "{list}");
+        assert!(ok(&["test", "203.0.113.77"]).starts_with("203.0.113.0/24 any "));
+        assert_eq!(tool(&["test", "192.0.2.200"]).status.code(), Some(1));
+        assert_eq!(ok(&["expire"]), "expired 0\n");
+        let out = ok(&["expire", "--now", "9999999999"]);
+        assert!(out.ends_with("expired 2\n"), "{out}");
+        assert_eq!(ok(&["remove", "198.51.100.1"]), "removed 0, absent 1\n");
+        assert_eq!(saved(b, Family::Ipv4), ["-A INPUT -j tool-bl"], "{backend}");
+        ok(&[
+            "-6",
+            "--direction",
+            "output",
+            "--accept",
+            "add",
+            "--iface",
+            "eth0",
+            "2001:db8::1",
+        ]);
+        assert_eq!(
+            saved(b, Family::Ipv6),
+            [
+                "-A OUTPUT -j tool-bl",
+                "-A tool-bl -d 2001:db8::1/128 -o eth0 -m comment --comment \"iptkit: expires=never;\" -j ACCEPT"
+            ],
+            "{backend}"
+        );
     }
 }

@@ -49,6 +49,7 @@
 //! ```
 
 mod entry;
+mod ttl;
 
 use std::fmt;
 use std::net::IpAddr;
@@ -56,6 +57,7 @@ use std::str::FromStr;
 use std::time::{Duration, SystemTime};
 
 pub use entry::{Entry, MAX_NOTE};
+pub use ttl::parse_ttl;
 
 use crate::addr::{Family, Net};
 use crate::error::{Error, Result};
@@ -403,45 +405,87 @@ impl AddrList {
     /// network is of the other family, overlaps a protected network
     /// ([`Error::Protected`]), or the note does not fit ([`MAX_NOTE`]).
     pub fn add_entry(&self, h: &mut Handle, entry: Entry) -> Result<Added> {
-        self.check(&entry.net)?;
-        let rule = self.entry_rule(h.family(), &entry)?;
+        Ok(self.add_entries(h, [entry])?[0])
+    }
+
+    /// Adds entries as [`AddrList::add_entry`] does, all in one commit:
+    /// every one is checked before anything changes, and either all land or
+    /// none. What happened to each, in order (an entry given twice is
+    /// [`Added::Unchanged`] or [`Added::Extended`] the second time).
+    pub fn add_entries(
+        &self,
+        h: &mut Handle,
+        entries: impl IntoIterator<Item = Entry>,
+    ) -> Result<Vec<Added>> {
+        let family = h.family();
+        let entries: Vec<(Entry, Rule)> = entries
+            .into_iter()
+            .map(|e| {
+                self.check(&e.net)?;
+                let rule = self.entry_rule(family, &e)?;
+                Ok((e, rule))
+            })
+            .collect::<Result<_>>()?;
         self.commit(h, |h| {
-            if self.ensure(h)? {
-                h.append(&self.chain, rule)?;
-                return Ok(Added::New);
-            }
-            let found = self.find(h, entry.net, entry.iface.as_ref())?;
-            let Some((pos, old)) = found.into_iter().next() else {
-                h.append(&self.chain, rule)?;
-                return Ok(Added::New);
-            };
-            let later = match (entry.expires, old.expires) {
-                (_, None) => false,
-                (None, Some(_)) => true,
-                (Some(new), Some(old)) => new > old,
-            };
-            if !later {
-                return Ok(Added::Unchanged);
-            }
-            let mut entry = entry.clone();
-            if entry.comment.is_empty() {
-                entry.comment = old.comment;
-            }
-            h.replace(&self.chain, pos, self.entry_rule(h.family(), &entry)?)?;
-            Ok(Added::Extended)
+            self.ensure(h)?;
+            entries
+                .into_iter()
+                .map(|(entry, rule)| self.add_one(h, entry, rule))
+                .collect()
         })
+    }
+
+    /// Adds one entry to the working table (the chain exists).
+    fn add_one(&self, h: &mut Handle, entry: Entry, rule: Rule) -> Result<Added> {
+        let found = self.find(h, entry.net, entry.iface.as_ref())?;
+        let Some((pos, old)) = found.into_iter().next() else {
+            h.append(&self.chain, rule)?;
+            return Ok(Added::New);
+        };
+        let later = match (entry.expires, old.expires) {
+            (_, None) => false,
+            (None, Some(_)) => true,
+            (Some(new), Some(old)) => new > old,
+        };
+        if !later {
+            return Ok(Added::Unchanged);
+        }
+        let mut entry = entry;
+        if entry.comment.is_empty() {
+            entry.comment = old.comment;
+        }
+        h.replace(&self.chain, pos, self.entry_rule(h.family(), &entry)?)?;
+        Ok(Added::Extended)
     }
 
     /// Removes the entry of `net` on `iface` (`None`: the one on any
     /// interface) and returns it; `None` when there was none (not an error).
     pub fn remove(&self, h: &mut Handle, net: Net, iface: Option<&Iface>) -> Result<Option<Entry>> {
+        Ok(self
+            .remove_entries(h, [(net, iface.cloned())])?
+            .pop()
+            .flatten())
+    }
+
+    /// Removes entries as [`AddrList::remove`] does, all in one commit; what
+    /// each removed, in order.
+    pub fn remove_entries(
+        &self,
+        h: &mut Handle,
+        keys: impl IntoIterator<Item = (Net, Option<Iface>)>,
+    ) -> Result<Vec<Option<Entry>>> {
+        let keys: Vec<(Net, Option<Iface>)> = keys.into_iter().collect();
         self.commit(h, |h| {
-            let found = self.find(h, net, iface)?;
-            // Last first: the positions before stay where they are.
-            for (pos, _) in found.iter().rev() {
-                h.delete(&self.chain, *pos)?;
+            let mut removed = Vec::with_capacity(keys.len());
+            for (net, iface) in &keys {
+                let found = self.find(h, *net, iface.as_ref())?;
+                // Last first: the positions before stay where they are.
+                for (pos, _) in found.iter().rev() {
+                    h.delete(&self.chain, *pos)?;
+                }
+                removed.push(found.into_iter().next().map(|(_, e)| e));
             }
-            Ok(found.into_iter().next().map(|(_, e)| e))
+            Ok(removed)
         })
     }
 
