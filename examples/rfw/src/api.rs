@@ -184,9 +184,14 @@ pub fn parse(method: &str, target: &str) -> Result<Request, Refusal> {
             }
             match parts.as_slice() {
                 ["list"] | ["list", ""] => Ok(Request::List(None)),
-                ["list", chain] => Direction::parse(chain).map(|d| Request::List(Some(d))).ok_or_else(
-                    || Refusal::new(404, format!("no chain {chain:?}: use input, output or forward")),
-                ),
+                ["list", chain] => Direction::parse(chain)
+                    .map(|d| Request::List(Some(d)))
+                    .ok_or_else(|| {
+                        Refusal::new(
+                            404,
+                            format!("no chain {chain:?}: use input, output or forward"),
+                        )
+                    }),
                 _ => Err(Refusal::new(404, format!("no such path {path:?}"))),
             }
         }
@@ -204,7 +209,10 @@ pub fn parse(method: &str, target: &str) -> Result<Request, Refusal> {
                 ));
             }
             let direction = Direction::parse(parts[1]).ok_or_else(|| {
-                Refusal::new(404, format!("no chain {:?}: use input, output or forward", parts[1]))
+                Refusal::new(
+                    404,
+                    format!("no chain {:?}: use input, output or forward", parts[1]),
+                )
             })?;
             let iface = match parts[2] {
                 "any" => None,
@@ -217,7 +225,10 @@ pub fn parse(method: &str, target: &str) -> Result<Request, Refusal> {
             };
             let addr = parts[3..].join("/");
             if parts.len() > 5 {
-                return Err(Refusal::new(400, format!("{addr:?} is not an IP address or network")));
+                return Err(Refusal::new(
+                    400,
+                    format!("{addr:?} is not an IP address or network"),
+                ));
             }
             let net = parse_net(&addr).map_err(|e| Refusal::new(400, e))?;
             let key = Key {
@@ -234,7 +245,10 @@ pub fn parse(method: &str, target: &str) -> Result<Request, Refusal> {
                     }
                     Ok(Request::Delete(key))
                 }
-                other => Err(Refusal::new(405, format!("{other} {path}: use PUT or DELETE"))),
+                other => Err(Refusal::new(
+                    405,
+                    format!("{other} {path}: use PUT or DELETE"),
+                )),
             }
         }
     }
@@ -247,11 +261,21 @@ fn wait(query: Option<&str>) -> Result<Option<Duration>, Refusal> {
     for pair in query.split('&').filter(|p| !p.is_empty()) {
         match pair.split_once('=') {
             Some(("wait", v)) if found.is_none() => found = Some(v),
-            _ => return Err(Refusal::new(400, format!("unknown query {pair:?}: only wait=SECS|10m"))),
+            _ => {
+                return Err(Refusal::new(
+                    400,
+                    format!("unknown query {pair:?}: only wait=SECS|10m"),
+                ))
+            }
         }
     }
     let Some(v) = found else { return Ok(None) };
-    let bad = || Refusal::new(400, format!("wait={v:?}: a number of seconds, or a number with s, m, h or d (10m)"));
+    let bad = || {
+        Refusal::new(
+            400,
+            format!("wait={v:?}: a number of seconds, or a number with s, m, h or d (10m)"),
+        )
+    };
     let (digits, unit) = match v.find(|c: char| !c.is_ascii_digit()) {
         Some(i) => v.split_at(i),
         None => (v, "s"),
@@ -264,9 +288,15 @@ fn wait(query: Option<&str>) -> Result<Option<Duration>, Refusal> {
         "d" => 86_400,
         _ => return Err(bad()),
     };
-    let secs = n.checked_mul(scale).filter(|s| (1..=MAX_WAIT).contains(s)).ok_or_else(|| {
-        Refusal::new(400, format!("wait={v}: between 1 second and {} days", MAX_WAIT / 86_400))
-    })?;
+    let secs = n
+        .checked_mul(scale)
+        .filter(|s| (1..=MAX_WAIT).contains(s))
+        .ok_or_else(|| {
+            Refusal::new(
+                400,
+                format!("wait={v}: between 1 second and {} days", MAX_WAIT / 86_400),
+            )
+        })?;
     Ok(Some(Duration::from_secs(secs)))
 }
 
@@ -287,7 +317,10 @@ mod tests {
     fn paths() {
         assert_eq!(
             parse("PUT", "/drop/input/eth0/192.0.2.7").unwrap(),
-            Request::Put(key(Action::Drop, Direction::Input, Some("eth0"), "192.0.2.7/32"), None)
+            Request::Put(
+                key(Action::Drop, Direction::Input, Some("eth0"), "192.0.2.7/32"),
+                None
+            )
         );
         assert_eq!(
             parse("PUT", "/accept/output/any/2001:db8::/32?wait=10m").unwrap(),
@@ -300,11 +333,17 @@ mod tests {
             parse("DELETE", "/drop/forward/any/192.0.2.9/24").unwrap(),
             Request::Delete(key(Action::Drop, Direction::Forward, None, "192.0.2.0/24"))
         );
-        assert_eq!(parse("GET", "/list/input").unwrap(), Request::List(Some(Direction::Input)));
+        assert_eq!(
+            parse("GET", "/list/input").unwrap(),
+            Request::List(Some(Direction::Input))
+        );
         assert_eq!(parse("GET", "/list").unwrap(), Request::List(None));
         assert_eq!(
             parse("PUT", "/drop/input/any/::ffff:192.0.2.1?wait=30").unwrap(),
-            Request::Put(key(Action::Drop, Direction::Input, None, "192.0.2.1/32"), Some(Duration::from_secs(30)))
+            Request::Put(
+                key(Action::Drop, Direction::Input, None, "192.0.2.1/32"),
+                Some(Duration::from_secs(30))
+            )
         );
     }
 
@@ -322,7 +361,11 @@ mod tests {
             ("PUT", "/drop/input/any/192.0.2.7?wait=0", 400),
             ("PUT", "/drop/input/any/192.0.2.7?wait=5y", 400),
             ("PUT", "/drop/input/any/192.0.2.7?wait=", 400),
-            ("PUT", "/drop/input/any/192.0.2.7?wait=99999999999999999999", 400),
+            (
+                "PUT",
+                "/drop/input/any/192.0.2.7?wait=99999999999999999999",
+                400,
+            ),
             ("PUT", "/drop/input/any/192.0.2.7?when=now", 400),
             ("GET", "/drop/input/any/192.0.2.7", 405),
             ("POST", "/list/input", 405),

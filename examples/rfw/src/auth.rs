@@ -39,15 +39,31 @@ mod tests {
     use super::*;
 
     fn header(s: &str) -> String {
-        format!("Basic {}", base64::engine::general_purpose::STANDARD.encode(s))
+        format!(
+            "Basic {}",
+            base64::engine::general_purpose::STANDARD.encode(s)
+        )
     }
 
     #[test]
     fn basic() {
         let ok = header("admin:s3cret:x");
-        assert_eq!(check(Some(ok.as_bytes()), "admin", "s3cret:x").as_deref(), Some("admin"));
-        for bad in ["admin:s3cret", "admin:", "adm:s3cret:x", "admins3cret:x", ""] {
-            assert_eq!(check(Some(header(bad).as_bytes()), "admin", "s3cret:x"), None, "{bad}");
+        assert_eq!(
+            check(Some(ok.as_bytes()), "admin", "s3cret:x").as_deref(),
+            Some("admin")
+        );
+        for bad in [
+            "admin:s3cret",
+            "admin:",
+            "adm:s3cret:x",
+            "admins3cret:x",
+            "",
+        ] {
+            assert_eq!(
+                check(Some(header(bad).as_bytes()), "admin", "s3cret:x"),
+                None,
+                "{bad}"
+            );
         }
         assert_eq!(check(None, "admin", "s3cret:x"), None);
         assert_eq!(check(Some(b"Bearer abc"), "admin", "s3cret:x"), None);

@@ -234,8 +234,10 @@ mod tests {
     #[test]
     fn plain_http_only_on_loopback() {
         assert!(Config::parse(&format!("{BASE}plain_http = true\n")).is_ok());
-        let e = Config::parse(&format!("{BASE}plain_http = true\nlisten = \"0.0.0.0:7390\"\n"))
-            .unwrap_err();
+        let e = Config::parse(&format!(
+            "{BASE}plain_http = true\nlisten = \"0.0.0.0:7390\"\n"
+        ))
+        .unwrap_err();
         assert!(e.contains("loopback"), "{e}");
         let e = Config::parse(BASE).unwrap_err();
         assert!(e.contains("tls_cert"), "{e}");

@@ -49,7 +49,9 @@ fn main() -> ExitCode {
     let done = match (cli.command, cli.config) {
         (Some(Command::GenCert { host, out }), _) => tls::gen_cert(&host, &out),
         (None, Some(path)) => serve(&path),
-        (None, None) => Err("--config FILE is required (or: rfw gen-cert --host HOST --out DIR)".into()),
+        (None, None) => {
+            Err("--config FILE is required (or: rfw gen-cert --host HOST --out DIR)".into())
+        }
     };
     match done {
         Ok(()) => ExitCode::SUCCESS,
@@ -73,7 +75,11 @@ fn serve(path: &std::path::Path) -> Result<(), String> {
         "chains {}-*, backend {:?}, {}",
         config.chain_prefix,
         config.backend,
-        if tls.is_some() { "TLS" } else { "plain HTTP (loopback)" }
+        if tls.is_some() {
+            "TLS"
+        } else {
+            "plain HTTP (loopback)"
+        }
     ));
     let jobs = worker::spawn(store);
     let listen = config.listen;

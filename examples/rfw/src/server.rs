@@ -67,14 +67,16 @@ pub fn serve(config: Config, tls: Option<Arc<ServerConfig>>, jobs: Sender<Job>) 
             continue; // dropped: closed
         }
         let shared = Arc::clone(&shared);
-        let spawned = thread::Builder::new().name("rfw-conn".into()).spawn(move || {
-            if let Err(e) = connection(&shared, stream) {
-                if !quiet(&e) {
-                    log(&format!("connection: {e}"));
+        let spawned = thread::Builder::new()
+            .name("rfw-conn".into())
+            .spawn(move || {
+                if let Err(e) = connection(&shared, stream) {
+                    if !quiet(&e) {
+                        log(&format!("connection: {e}"));
+                    }
                 }
-            }
-            shared.active.fetch_sub(1, Ordering::SeqCst);
-        });
+                shared.active.fetch_sub(1, Ordering::SeqCst);
+            });
         if let Err(e) = spawned {
             log(&format!("spawning a connection thread: {e}"));
         }
@@ -132,7 +134,13 @@ fn requests(shared: &Shared, peer: SocketAddr, s: &mut dyn ReadWrite) -> io::Res
             match parse_head(&buf) {
                 Ok(Some(parsed)) => break parsed,
                 Ok(None) if buf.len() > MAX_HEAD => {
-                    return respond(s, 431, &json!({"error": "request head too large"}), false, &[]);
+                    return respond(
+                        s,
+                        431,
+                        &json!({"error": "request head too large"}),
+                        false,
+                        &[],
+                    );
                 }
                 Ok(None) => {}
                 Err(message) => return respond(s, 400, &json!({ "error": message }), false, &[]),
@@ -145,7 +153,13 @@ fn requests(shared: &Shared, peer: SocketAddr, s: &mut dyn ReadWrite) -> io::Res
             buf.extend_from_slice(&chunk[..n]);
         };
         if head.body > MAX_BODY {
-            return respond(s, 413, &json!({"error": "request body too large"}), false, &[]);
+            return respond(
+                s,
+                413,
+                &json!({"error": "request body too large"}),
+                false,
+                &[],
+            );
         }
         while buf.len() < used + head.body {
             let mut chunk = [0u8; 4096];
@@ -223,9 +237,20 @@ fn answer(shared: &Shared, peer: SocketAddr, head: &Head) -> (u16, Value, bool) 
             false,
         );
     }
-    let Some(user) = auth::check(head.authorization.as_deref(), &config.user, &config.password) else {
-        log(&format!("client={peer} {} {}: authentication failed", head.method, head.target));
-        return (401, json!({"error": "authentication required (HTTP basic auth)"}), true);
+    let Some(user) = auth::check(
+        head.authorization.as_deref(),
+        &config.user,
+        &config.password,
+    ) else {
+        log(&format!(
+            "client={peer} {} {}: authentication failed",
+            head.method, head.target
+        ));
+        return (
+            401,
+            json!({"error": "authentication required (HTTP basic auth)"}),
+            true,
+        );
     };
     let request = match api::parse(&head.method, &head.target) {
         Ok(r) => r,
@@ -234,7 +259,9 @@ fn answer(shared: &Shared, peer: SocketAddr, head: &Head) -> (u16, Value, bool) 
     if let Request::Put(key, _) = &request {
         if key.action == Action::Drop {
             if let Some(p) = config.protecting(&key.net) {
-                log(&format!("client={peer} user={user} PUT {key}: refused, {p} is protected"));
+                log(&format!(
+                    "client={peer} user={user} PUT {key}: refused, {p} is protected"
+                ));
                 return (
                     403,
                     json!({"error": format!("{} may not be blocked: it covers {p}, which is whitelisted or an allowed client", key.net)}),
@@ -251,11 +278,19 @@ fn answer(shared: &Shared, peer: SocketAddr, head: &Head) -> (u16, Value, bool) 
         reply: tx,
     };
     if shared.jobs.send(job).is_err() {
-        return (500, json!({"error": "the firewall worker has stopped"}), false);
+        return (
+            500,
+            json!({"error": "the firewall worker has stopped"}),
+            false,
+        );
     }
     match rx.recv() {
         Ok((status, body)) => (status, body, true),
-        Err(_) => (500, json!({"error": "the firewall worker has stopped"}), false),
+        Err(_) => (
+            500,
+            json!({"error": "the firewall worker has stopped"}),
+            false,
+        ),
     }
 }
 

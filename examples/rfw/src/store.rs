@@ -83,7 +83,8 @@ impl Store {
         for action in [Action::Drop, Action::Accept] {
             for direction in Direction::ALL {
                 let chain = format!("{prefix}-{}-{}", action.word(), direction.word());
-                let list = AddrList::new(&chain, direction.into(), action.into())?.protect(protected.iter().copied());
+                let list = AddrList::new(&chain, direction.into(), action.into())?
+                    .protect(protected.iter().copied());
                 lists.push((direction, action, list));
             }
         }
@@ -122,7 +123,12 @@ impl Store {
     /// Adds the entry, or extends it when the new expiry is later (a
     /// permanent one is the latest). Returns what happened and the
     /// entry's expiry now.
-    pub fn put(&mut self, key: &Key, ttl: Option<Duration>, note: &str) -> iptkit::Result<(Outcome, Option<u64>)> {
+    pub fn put(
+        &mut self,
+        key: &Key,
+        ttl: Option<Duration>,
+        note: &str,
+    ) -> iptkit::Result<(Outcome, Option<u64>)> {
         let (net, iface) = parts(key)?;
         let mut entry = Entry::new(net).ttl(ttl).with_comment(note);
         entry.iface = iface.clone();

@@ -97,7 +97,10 @@ fn apply(store: &mut Store, job: &Job) -> (u16, Value) {
             Ok((outcome, expires)) => {
                 let until = expires.map(|t| format!(" expires={t}")).unwrap_or_default();
                 log(&format!("{who} PUT {key}{until}: {}", outcome.word()));
-                (200, json!({"result": outcome.word(), "entry": entry_json(key, expires)}))
+                (
+                    200,
+                    json!({"result": outcome.word(), "entry": entry_json(key, expires)}),
+                )
             }
             Err(e) => failed(who, &format!("PUT {key}"), e),
         },
@@ -121,7 +124,10 @@ fn failed(who: &str, what: &str, e: iptkit::Error) -> (u16, Value) {
     // library's own refusals of the same kinds, should one slip through.
     let status = match e {
         iptkit::Error::Protected { .. } => 403,
-        iptkit::Error::InvalidAddress(_) | iptkit::Error::InvalidValue { .. } | iptkit::Error::InvalidName { .. } | iptkit::Error::NameTooLong { .. } => 400,
+        iptkit::Error::InvalidAddress(_)
+        | iptkit::Error::InvalidValue { .. }
+        | iptkit::Error::InvalidName { .. }
+        | iptkit::Error::NameTooLong { .. } => 400,
         _ => 500,
     };
     (status, json!({"error": format!("{what}: {e}")}))

@@ -20,7 +20,10 @@ fn path(i: usize) -> (String, String) {
     } else {
         format!("10.{}.{}.{}", i / 65536, (i / 256) % 256, i % 256)
     };
-    (direction.to_string(), format!("/drop/{direction}/any/{addr}"))
+    (
+        direction.to_string(),
+        format!("/drop/{direction}/any/{addr}"),
+    )
 }
 
 /// Sends every request once, `CLIENTS` threads at a time, each on its own
@@ -45,7 +48,10 @@ fn burst(server: &Server, method: &'static str) -> Vec<String> {
                 })
             })
             .collect();
-        workers.into_iter().flat_map(|w| w.join().unwrap()).collect()
+        workers
+            .into_iter()
+            .flat_map(|w| w.join().unwrap())
+            .collect()
     })
 }
 
@@ -82,7 +88,10 @@ fn run(backend: Backend) {
 
     // The same burst again: every request a no-op that still answers 200.
     let results = burst(&server, "PUT");
-    assert!(results.iter().all(|r| r == "unchanged"), "a repeat changed something");
+    assert!(
+        results.iter().all(|r| r == "unchanged"),
+        "a repeat changed something"
+    );
     assert_eq!(in_kernel(backend), want);
     let (status, list) = server.call("GET", "/list/output");
     assert_eq!(status, 200);
@@ -93,7 +102,11 @@ fn run(backend: Backend) {
     assert!(in_kernel(backend).is_empty());
     // The jumps and chains stay, as iptables-save shows them.
     let saved = backend.save(false);
-    for line in ["-A INPUT -j rfw-accept-input", "-A INPUT -j rfw-drop-input", "-A FORWARD -j rfw-drop-forward"] {
+    for line in [
+        "-A INPUT -j rfw-accept-input",
+        "-A INPUT -j rfw-drop-input",
+        "-A FORWARD -j rfw-drop-forward",
+    ] {
         assert!(saved.contains(line), "{line} missing in:\n{saved}");
     }
 }

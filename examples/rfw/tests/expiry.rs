@@ -14,7 +14,10 @@ use common::{isolate, Backend, Server};
 fn eventually(what: &str, mut done: impl FnMut() -> bool) {
     let start = Instant::now();
     while !done() {
-        assert!(start.elapsed() < Duration::from_secs(60), "never happened: {what}");
+        assert!(
+            start.elapsed() < Duration::from_secs(60),
+            "never happened: {what}"
+        );
         thread::sleep(Duration::from_millis(100));
     }
 }
@@ -30,12 +33,21 @@ fn expiry(backend: Backend) {
         "/drop/forward/any/198.51.100.4?wait=1h",
     ] {
         let (status, body) = server.call("PUT", path);
-        assert_eq!((status, body["result"].as_str()), (200, Some("added")), "{path}: {body}");
+        assert_eq!(
+            (status, body["result"].as_str()),
+            (200, Some("added")),
+            "{path}: {body}"
+        );
     }
     let (_, list) = server.call("GET", "/list/input");
     let entries = list["entries"].as_array().unwrap();
     assert_eq!(entries.len(), 3, "{list}");
-    assert!(entries.iter().all(|e| e["packets"].is_u64() && e["bytes"].is_u64()), "{list}");
+    assert!(
+        entries
+            .iter()
+            .all(|e| e["packets"].is_u64() && e["bytes"].is_u64()),
+        "{list}"
+    );
     let hour = server.call("GET", "/list/forward").1["entries"][0]["expires_in"]
         .as_u64()
         .unwrap();
@@ -56,9 +68,15 @@ fn expiry(backend: Backend) {
     let (_, body) = server.call("PUT", "/drop/forward/any/198.51.100.4?wait=1m");
     assert_eq!(body["result"], "unchanged", "{body}");
     let (_, body) = server.call("PUT", "/drop/forward/any/198.51.100.4");
-    assert_eq!((body["result"].as_str(), &body["entry"]["expires"]), (Some("extended"), &serde_json::Value::Null), "{body}");
+    assert_eq!(
+        (body["result"].as_str(), &body["entry"]["expires"]),
+        (Some("extended"), &serde_json::Value::Null),
+        "{body}"
+    );
     assert_eq!(backend.rules("rfw-drop-forward").len(), 1);
-    assert!(server.log_text().contains("expired drop input any 198.51.100.1/32"));
+    assert!(server
+        .log_text()
+        .contains("expired drop input any 198.51.100.1/32"));
 }
 
 #[test]
@@ -77,8 +95,14 @@ fn a_restarted_server_keeps_entries_and_expiries() {
         thread::spawn(move || {
             isolate();
             let server = Server::start(&format!("restart-{}", backend.word()), backend, "");
-            assert_eq!(server.call("PUT", "/drop/input/any/198.51.100.9?wait=1h").0, 200);
-            assert_eq!(server.call("PUT", "/drop/input/any/2001:db8::9?wait=2").0, 200);
+            assert_eq!(
+                server.call("PUT", "/drop/input/any/198.51.100.9?wait=1h").0,
+                200
+            );
+            assert_eq!(
+                server.call("PUT", "/drop/input/any/2001:db8::9?wait=2").0,
+                200
+            );
             let before = server.call("GET", "/list/input").1;
             let tls = server.tls.clone();
             let scratch = server.stop();
@@ -86,7 +110,12 @@ fn a_restarted_server_keeps_entries_and_expiries() {
             let server = Server::start_with(scratch, &config, tls);
             let after = server.call("GET", "/list/input").1;
             let expires = |v: &serde_json::Value| -> Vec<serde_json::Value> {
-                v["entries"].as_array().unwrap().iter().map(|e| e["expires"].clone()).collect()
+                v["entries"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|e| e["expires"].clone())
+                    .collect()
             };
             assert_eq!(expires(&before), expires(&after));
             // Known again: a repeat is a no-op, and the short one still expires.
@@ -97,7 +126,11 @@ fn a_restarted_server_keeps_entries_and_expiries() {
             });
             // The jumps were not doubled by the second start.
             let saved = backend.save(true);
-            assert_eq!(saved.matches("-A INPUT -j rfw-drop-input").count(), 1, "{saved}");
+            assert_eq!(
+                saved.matches("-A INPUT -j rfw-drop-input").count(),
+                1,
+                "{saved}"
+            );
         })
         .join()
         .unwrap();

@@ -8,7 +8,12 @@ use common::{isolate, Backend, Conn, Scratch, Server, PASSWORD, USER};
 
 /// Every refused request leaves the managed chains empty.
 fn assert_nothing_applied(backend: Backend) {
-    for chain in ["rfw-drop-input", "rfw-accept-input", "rfw-drop-output", "rfw-drop-forward"] {
+    for chain in [
+        "rfw-drop-input",
+        "rfw-accept-input",
+        "rfw-drop-output",
+        "rfw-drop-forward",
+    ] {
         assert_eq!(backend.rules(chain), Vec::<String>::new(), "{chain}");
     }
 }
@@ -34,7 +39,12 @@ fn tls_handshake_with_the_generated_certificate() {
 fn authentication_failures_are_401() {
     isolate();
     let server = Server::start("auth", Backend::Legacy, "");
-    for auth in [None, Some((USER, "wrong")), Some(("root", PASSWORD)), Some((USER, ""))] {
+    for auth in [
+        None,
+        Some((USER, "wrong")),
+        Some(("root", PASSWORD)),
+        Some((USER, "")),
+    ] {
         let (status, body) = server
             .connect_as(auth)
             .request("PUT", "/drop/input/any/198.51.100.7")
@@ -56,7 +66,10 @@ fn client_not_in_allowed_clients_is_403() {
     );
     let (status, body) = server.call("PUT", "/drop/input/any/198.51.100.7");
     assert_eq!(status, 403, "{body}");
-    assert!(body["error"].as_str().unwrap().contains("allowed_clients"), "{body}");
+    assert!(
+        body["error"].as_str().unwrap().contains("allowed_clients"),
+        "{body}"
+    );
     assert_nothing_applied(Backend::Legacy);
 }
 
@@ -108,7 +121,11 @@ fn bad_requests_are_4xx_json_and_apply_nothing() {
         ("PUT", "/drop/input/any/192.0.2.300", 400),
         ("PUT", "/drop/input/any/2001:db8::/129", 400),
         ("PUT", "/drop/input/any/not-an-address", 400),
-        ("PUT", "/drop/input/a-name-too-long-for-linux/192.0.2.7", 400),
+        (
+            "PUT",
+            "/drop/input/a-name-too-long-for-linux/192.0.2.7",
+            400,
+        ),
         ("PUT", "/drop/input/any/192.0.2.7?wait=soon", 400),
         ("PUT", "/drop/input/any/192.0.2.7?colour=red", 400),
         ("PUT", "/reject/input/any/192.0.2.7", 404),
@@ -131,15 +148,23 @@ fn bad_requests_are_4xx_json_and_apply_nothing() {
 #[test]
 fn plain_http_only_when_configured_and_on_loopback() {
     isolate();
-    let base = format!("backend = \"legacy\"\nauth_user = \"{USER}\"\nauth_password = \"{PASSWORD}\"\n");
+    let base =
+        format!("backend = \"legacy\"\nauth_user = \"{USER}\"\nauth_password = \"{PASSWORD}\"\n");
     // Not loopback: refused at start, with a message that says why.
     let scratch = Scratch::new("plain-refused");
     let path = scratch.0.join("rfw.toml");
-    std::fs::write(&path, format!("{base}plain_http = true\nlisten = \"0.0.0.0:7390\"\n")).unwrap();
+    std::fs::write(
+        &path,
+        format!("{base}plain_http = true\nlisten = \"0.0.0.0:7390\"\n"),
+    )
+    .unwrap();
     let out = common::rfw().arg("--config").arg(&path).output().unwrap();
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("plain_http") && err.contains("loopback"), "{err}");
+    assert!(
+        err.contains("plain_http") && err.contains("loopback"),
+        "{err}"
+    );
     assert!(out.stdout.is_empty());
     // Neither TLS nor plain_http: refused too.
     std::fs::write(&path, &base).unwrap();

@@ -35,7 +35,11 @@ impl Backend {
 
     /// `iptables-legacy-save` or `ip6tables-nft-save`, ...
     pub fn save_tool(self, v6: bool) -> String {
-        format!("{}-{}-save", if v6 { "ip6tables" } else { "iptables" }, self.word())
+        format!(
+            "{}-{}-save",
+            if v6 { "ip6tables" } else { "iptables" },
+            self.word()
+        )
     }
 
     /// What the save tool prints for the filter table, comment lines left out.
@@ -45,7 +49,11 @@ impl Backend {
             .args(["-t", "filter"])
             .output()
             .unwrap_or_else(|e| panic!("{tool} is missing (run .ci/setup): {e}"));
-        assert!(out.status.success(), "{tool}: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{tool}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         String::from_utf8(out.stdout)
             .unwrap()
             .lines()
@@ -59,7 +67,12 @@ impl Backend {
         let prefix = format!("-A {chain} ");
         [false, true]
             .iter()
-            .flat_map(|&v6| self.save(v6).lines().map(str::to_string).collect::<Vec<_>>())
+            .flat_map(|&v6| {
+                self.save(v6)
+                    .lines()
+                    .map(str::to_string)
+                    .collect::<Vec<_>>()
+            })
             .filter(|l| l.starts_with(&prefix))
             .collect()
     }
@@ -78,7 +91,11 @@ pub fn isolate() {
         .args(["link", "set", "lo", "up"])
         .output()
         .expect("`ip` (iproute2) is missing: run .ci/setup");
-    assert!(out.status.success(), "ip link set lo up: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "ip link set lo up: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 /// The user and password every test server takes.
@@ -250,7 +267,11 @@ pub struct Conn {
 
 impl Conn {
     /// Connects (and shakes hands, with TLS).
-    pub fn open(addr: SocketAddr, tls: Option<Arc<ClientConfig>>, auth: Option<(&str, &str)>) -> Conn {
+    pub fn open(
+        addr: SocketAddr,
+        tls: Option<Arc<ClientConfig>>,
+        auth: Option<(&str, &str)>,
+    ) -> Conn {
         Conn::try_open(addr, tls, auth).unwrap()
     }
 
@@ -275,7 +296,10 @@ impl Conn {
             None => Box::new(tcp),
         };
         let auth = auth.map(|(u, p)| {
-            format!("Basic {}", base64::engine::general_purpose::STANDARD.encode(format!("{u}:{p}")))
+            format!(
+                "Basic {}",
+                base64::engine::general_purpose::STANDARD.encode(format!("{u}:{p}"))
+            )
         });
         Ok(Conn {
             stream,
@@ -296,7 +320,9 @@ impl Conn {
         loop {
             let mut headers = [httparse::EMPTY_HEADER; 16];
             let mut resp = httparse::Response::new(&mut headers);
-            if let httparse::Status::Complete(used) = resp.parse(&self.buf).map_err(io::Error::other)? {
+            if let httparse::Status::Complete(used) =
+                resp.parse(&self.buf).map_err(io::Error::other)?
+            {
                 let status = resp.code.unwrap();
                 let len: usize = resp
                     .headers
