@@ -10,6 +10,7 @@
 //! Every operation is one commit of one table: on nf_tables one rule
 //! message, on legacy one table replace.
 
+use std::collections::HashMap;
 use std::time::{Duration, SystemTime};
 
 use iptkit::lists::{Added, AddrList, Entry};
@@ -129,32 +130,138 @@ impl Store {
         ttl: Option<Duration>,
         note: &str,
     ) -> iptkit::Result<(Outcome, Option<u64>)> {
-        let (net, iface) = parts(key)?;
-        let mut entry = Entry::new(net).ttl(ttl).with_comment(note);
-        entry.iface = iface.clone();
-        let i = self.index(key);
-        let (list, h) = self.parts(i, net.family());
-        let outcome = match list.add_entry(h, entry)? {
-            Added::New => Outcome::Added,
-            Added::Extended => Outcome::Extended,
-            Added::Unchanged => Outcome::Unchanged,
-        };
-        let expires = list.get(h, net, iface.as_ref())?.and_then(|e| e.expires);
-        if let Some(t) = expires {
-            self.next_due = Some(self.next_due.map_or(t, |n| n.min(t)));
+        let mut done = self.put_many(&[(key, ttl, note)]);
+        done.pop().expect("one answer per request")
+    }
+
+    /// [`Store::put`] for several requests, as if one after another: those
+    /// of one list and family go in one commit (all or none). A group the
+    /// kernel refuses is tried again one by one, so that only the request
+    /// at fault fails. (Adds of different entries commute; the same entry
+    /// twice is unchanged or extended the second time, as in sequence.)
+    pub fn put_many(
+        &mut self,
+        items: &[(&Key, Option<Duration>, &str)],
+    ) -> Vec<iptkit::Result<(Outcome, Option<u64>)>> {
+        let mut answers: Vec<Option<iptkit::Result<(Outcome, Option<u64>)>>> =
+            items.iter().map(|_| None).collect();
+        let mut groups: Vec<((usize, Family), Vec<(usize, Entry)>)> = Vec::new();
+        for (n, (key, ttl, note)) in items.iter().enumerate() {
+            match parts(key) {
+                Err(e) => answers[n] = Some(Err(e)),
+                Ok((net, iface)) => {
+                    let mut entry = Entry::new(net).ttl(*ttl).with_comment(note);
+                    entry.iface = iface;
+                    let group = (self.index(key), net.family());
+                    match groups.iter_mut().find(|(g, _)| *g == group) {
+                        Some((_, members)) => members.push((n, entry)),
+                        None => groups.push((group, vec![(n, entry)])),
+                    }
+                }
+            }
         }
-        Ok((outcome, expires))
+        for ((i, family), members) in groups {
+            let (list, h) = self.parts(i, family);
+            let added = list.add_entries(h, members.iter().map(|(_, e)| e.clone()));
+            let done = added.and_then(|added| {
+                // An unchanged entry keeps its own expiry: read it (one
+                // scan of the chain as the handle holds it).
+                let kept: HashMap<(Net, Option<Iface>), Option<u64>> =
+                    if added.contains(&Added::Unchanged) {
+                        list.entries(h)?
+                            .into_iter()
+                            .map(|e| ((e.net, e.iface), e.expires))
+                            .collect()
+                    } else {
+                        HashMap::new()
+                    };
+                Ok(members
+                    .iter()
+                    .zip(added)
+                    .map(|((n, e), a)| {
+                        let expires = match a {
+                            Added::Unchanged => {
+                                kept.get(&(e.net, e.iface.clone())).copied().flatten()
+                            }
+                            Added::New | Added::Extended => e.expires,
+                        };
+                        (*n, outcome(a), expires)
+                    })
+                    .collect::<Vec<_>>())
+            });
+            match done {
+                Ok(done) => {
+                    for (n, outcome, expires) in done {
+                        answers[n] = Some(Ok((outcome, expires)));
+                    }
+                }
+                Err(e) if members.len() == 1 => answers[members[0].0] = Some(Err(e)),
+                Err(_) => {
+                    for (n, _) in &members {
+                        let (key, ttl, note) = items[*n];
+                        answers[*n] = Some(self.put(key, ttl, note));
+                    }
+                }
+            }
+        }
+        for (_, expires) in answers.iter().flatten().flatten() {
+            if let Some(t) = *expires {
+                self.next_due = Some(self.next_due.map_or(t, |d| d.min(t)));
+            }
+        }
+        answers
+            .into_iter()
+            .map(|a| a.expect("every request answered"))
+            .collect()
     }
 
     /// Removes the entry if it is there.
     pub fn delete(&mut self, key: &Key) -> iptkit::Result<Outcome> {
-        let (net, iface) = parts(key)?;
-        let i = self.index(key);
-        let (list, h) = self.parts(i, net.family());
-        Ok(match list.remove(h, net, iface.as_ref())? {
-            Some(_) => Outcome::Deleted,
-            None => Outcome::Absent,
-        })
+        let mut done = self.delete_many(&[key]);
+        done.pop().expect("one answer per request")
+    }
+
+    /// [`Store::delete`] for several requests, those of one list and family
+    /// in one commit; a group that fails is tried again one by one.
+    pub fn delete_many(&mut self, keys: &[&Key]) -> Vec<iptkit::Result<Outcome>> {
+        let mut answers: Vec<Option<iptkit::Result<Outcome>>> = keys.iter().map(|_| None).collect();
+        let mut groups: Vec<((usize, Family), Vec<(usize, (Net, Option<Iface>))>)> = Vec::new();
+        for (n, key) in keys.iter().enumerate() {
+            match parts(key) {
+                Err(e) => answers[n] = Some(Err(e)),
+                Ok((net, iface)) => {
+                    let group = (self.index(key), net.family());
+                    match groups.iter_mut().find(|(g, _)| *g == group) {
+                        Some((_, members)) => members.push((n, (net, iface))),
+                        None => groups.push((group, vec![(n, (net, iface))])),
+                    }
+                }
+            }
+        }
+        for ((i, family), members) in groups {
+            let (list, h) = self.parts(i, family);
+            match list.remove_entries(h, members.iter().map(|(_, k)| k.clone())) {
+                Ok(removed) => {
+                    for ((n, _), r) in members.iter().zip(removed) {
+                        answers[*n] = Some(Ok(if r.is_some() {
+                            Outcome::Deleted
+                        } else {
+                            Outcome::Absent
+                        }));
+                    }
+                }
+                Err(e) if members.len() == 1 => answers[members[0].0] = Some(Err(e)),
+                Err(_) => {
+                    for (n, _) in &members {
+                        answers[*n] = Some(self.delete(keys[*n]));
+                    }
+                }
+            }
+        }
+        answers
+            .into_iter()
+            .map(|a| a.expect("every request answered"))
+            .collect()
     }
 
     /// No entry expires before this (Unix seconds).
@@ -226,6 +333,14 @@ impl Store {
     }
 }
 
+fn outcome(a: Added) -> Outcome {
+    match a {
+        Added::New => Outcome::Added,
+        Added::Extended => Outcome::Extended,
+        Added::Unchanged => Outcome::Unchanged,
+    }
+}
+
 /// The network and interface of a key, as the lists take them.
 fn parts(key: &Key) -> iptkit::Result<(Net, Option<Iface>)> {
     let iface = key.iface.as_deref().map(Iface::new).transpose()?;
@@ -241,4 +356,86 @@ fn key_of(direction: Direction, action: Action, e: &Entry) -> Option<Key> {
         iface: e.iface.as_ref().map(|i| i.name().to_string()),
         net: e.net.to_ipnet()?,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key(action: Action, direction: Direction, net: &str) -> Key {
+        Key {
+            action,
+            direction,
+            iface: None,
+            net: net.parse().unwrap(),
+        }
+    }
+
+    /// Requests applied together answer as they would one after another.
+    fn batches(backend: Backend) {
+        assert!(
+            nix_root(),
+            "the store tests must run as root (private network namespace)"
+        );
+        iptkit::netns::unshare_net().unwrap();
+        let mut store = Store::open(backend, "t", &["192.0.2.0/28".parse().unwrap()]).unwrap();
+        let a = key(Action::Drop, Direction::Input, "198.51.100.1/32");
+        let b = key(Action::Drop, Direction::Input, "2001:db8::1/128");
+        let c = key(Action::Accept, Direction::Output, "198.51.100.2/32");
+        let protected = key(Action::Drop, Direction::Input, "192.0.2.1/32");
+        let hour = Some(Duration::from_secs(3600));
+        assert_eq!(store.put(&a, hour, "first").unwrap().0, Outcome::Added);
+        let done = store.put_many(&[
+            (&a, None, "x"),
+            (&b, hour, "x"),
+            (&c, None, "x"),
+            (&b, None, "x"),
+            (&c, hour, "x"),
+            (&protected, None, "x"),
+        ]);
+        let words: Vec<String> = done
+            .iter()
+            .map(|r| match r {
+                Ok((o, e)) => format!("{} {}", o.word(), e.is_some()),
+                Err(e) => format!("error {}", matches!(e, iptkit::Error::Protected { .. })),
+            })
+            .collect();
+        assert_eq!(
+            words,
+            [
+                "extended false",
+                "added true",
+                "added false",
+                "extended false",
+                "unchanged false",
+                "error true"
+            ]
+        );
+        let listed = store.list().unwrap();
+        assert_eq!(listed.len(), 3);
+        assert!(listed.iter().all(|l| l.expires.is_none()));
+        let gone = store.delete_many(&[&a, &b, &a, &protected]);
+        let words: Vec<&str> = gone.iter().map(|r| r.as_ref().unwrap().word()).collect();
+        assert_eq!(words, ["deleted", "deleted", "absent", "absent"]);
+        assert_eq!(store.list().unwrap().len(), 1);
+    }
+
+    fn nix_root() -> bool {
+        std::fs::read_to_string("/proc/self/status")
+            .map(|s| {
+                s.lines()
+                    .any(|l| l.starts_with("Uid:") && l.split_whitespace().nth(1) == Some("0"))
+            })
+            .unwrap_or(false)
+    }
+
+    #[test]
+    fn batches_legacy() {
+        batches(Backend::Legacy);
+    }
+
+    #[test]
+    fn batches_nft() {
+        batches(Backend::Nft);
+    }
 }

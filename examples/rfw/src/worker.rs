@@ -8,9 +8,9 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde_json::{json, Value};
 
-use crate::api::{Direction, Request};
+use crate::api::{Direction, Key, Request};
 use crate::log;
-use crate::store::{Listed, Store};
+use crate::store::{Listed, Outcome, Store};
 
 /// A request for the worker, with who asked (for the log) and where the
 /// answer goes.
@@ -28,6 +28,9 @@ pub struct Job {
 /// The longest sleep between checks for expired entries when none is due:
 /// an entry added by somebody else is noticed by the next `GET /list`.
 const IDLE: Duration = Duration::from_secs(60);
+
+/// The most requests applied together (see `apply_batch`).
+const MAX_BATCH: usize = 256;
 
 /// After a failed expiry, wait this long before trying again.
 const RETRY: Duration = Duration::from_secs(1);
@@ -63,9 +66,15 @@ fn run(mut store: Store, jobs: Receiver<Job>) {
         };
         match jobs.recv_timeout(wait) {
             Ok(job) => {
-                let answer = apply(&mut store, &job);
-                // The client may have gone; the change stands either way.
-                let _ = job.reply.send(answer);
+                // What queued up meanwhile goes with it (see `apply_batch`).
+                let mut batch = vec![job];
+                while batch.len() < MAX_BATCH {
+                    match jobs.try_recv() {
+                        Ok(job) => batch.push(job),
+                        Err(_) => break,
+                    }
+                }
+                apply_batch(&mut store, batch);
             }
             Err(RecvTimeoutError::Timeout) => {}
             Err(RecvTimeoutError::Disconnected) => return,
@@ -90,27 +99,80 @@ fn run(mut store: Store, jobs: Receiver<Job>) {
     }
 }
 
+/// Requests that queued up while the worker was busy: when all are PUTs
+/// (or all DELETEs), those of one list and family share one commit, all
+/// or nothing, with the outcome each would have had alone; otherwise one
+/// after another. Under a burst this turns hundreds of commits (each a
+/// whole-table replace on legacy) into a few.
+fn apply_batch(store: &mut Store, batch: Vec<Job>) {
+    let puts: Vec<(&Key, Option<Duration>, &str)> = batch
+        .iter()
+        .filter_map(|j| match &j.request {
+            Request::Put(key, wait) => Some((key, *wait, j.note.as_str())),
+            _ => None,
+        })
+        .collect();
+    let deletes: Vec<&Key> = batch
+        .iter()
+        .filter_map(|j| match &j.request {
+            Request::Delete(key) => Some(key),
+            _ => None,
+        })
+        .collect();
+    let answers: Vec<(u16, Value)> = if batch.len() > 1 && puts.len() == batch.len() {
+        let done = store.put_many(&puts);
+        batch
+            .iter()
+            .zip(&puts)
+            .zip(done)
+            .map(|((job, (key, _, _)), r)| put_answer(&job.who, key, r))
+            .collect()
+    } else if batch.len() > 1 && deletes.len() == batch.len() {
+        let done = store.delete_many(&deletes);
+        batch
+            .iter()
+            .zip(&deletes)
+            .zip(done)
+            .map(|((job, key), r)| delete_answer(&job.who, key, r))
+            .collect()
+    } else {
+        batch.iter().map(|job| apply(store, job)).collect()
+    };
+    for (job, answer) in batch.iter().zip(answers) {
+        // The client may have gone; the change stands either way.
+        let _ = job.reply.send(answer);
+    }
+}
+
+fn put_answer(who: &str, key: &Key, done: iptkit::Result<(Outcome, Option<u64>)>) -> (u16, Value) {
+    match done {
+        Ok((outcome, expires)) => {
+            let until = expires.map(|t| format!(" expires={t}")).unwrap_or_default();
+            log(&format!("{who} PUT {key}{until}: {}", outcome.word()));
+            (
+                200,
+                json!({"result": outcome.word(), "entry": entry_json(key, expires)}),
+            )
+        }
+        Err(e) => failed(who, &format!("PUT {key}"), e),
+    }
+}
+
+fn delete_answer(who: &str, key: &Key, done: iptkit::Result<Outcome>) -> (u16, Value) {
+    match done {
+        Ok(outcome) => {
+            log(&format!("{who} DELETE {key}: {}", outcome.word()));
+            (200, json!({"result": outcome.word()}))
+        }
+        Err(e) => failed(who, &format!("DELETE {key}"), e),
+    }
+}
+
 fn apply(store: &mut Store, job: &Job) -> (u16, Value) {
     let who = &job.who;
     match &job.request {
-        Request::Put(key, wait) => match store.put(key, *wait, &job.note) {
-            Ok((outcome, expires)) => {
-                let until = expires.map(|t| format!(" expires={t}")).unwrap_or_default();
-                log(&format!("{who} PUT {key}{until}: {}", outcome.word()));
-                (
-                    200,
-                    json!({"result": outcome.word(), "entry": entry_json(key, expires)}),
-                )
-            }
-            Err(e) => failed(who, &format!("PUT {key}"), e),
-        },
-        Request::Delete(key) => match store.delete(key) {
-            Ok(outcome) => {
-                log(&format!("{who} DELETE {key}: {}", outcome.word()));
-                (200, json!({"result": outcome.word()}))
-            }
-            Err(e) => failed(who, &format!("DELETE {key}"), e),
-        },
+        Request::Put(key, wait) => put_answer(who, key, store.put(key, *wait, &job.note)),
+        Request::Delete(key) => delete_answer(who, key, store.delete(key)),
         Request::List(direction) => match store.list() {
             Ok(all) => (200, list_json(*direction, &all)),
             Err(e) => failed(who, "GET /list", e),
