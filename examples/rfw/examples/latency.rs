@@ -31,6 +31,10 @@ struct Args {
     /// Blocks timed (and as many unblocks).
     #[arg(long, default_value_t = 200)]
     requests: usize,
+    /// Then a burst: this many clients at once, each sending
+    /// `--requests` blocks on its own connection (0: no burst).
+    #[arg(long, default_value_t = 10)]
+    clients: usize,
     /// The rfw binary (default: `rfw` beside this program's directory).
     #[arg(long)]
     rfw: Option<PathBuf>,
@@ -121,6 +125,32 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             assert_eq!(status, 200, "{method} {path}");
         }
     }
+    // The burst: every client at once, as a central box pushing a list.
+    let burst = if args.clients > 0 {
+        let start = Instant::now();
+        std::thread::scope(|s| {
+            for c in 0..args.clients {
+                let addr = addr.clone();
+                let n = args.requests;
+                s.spawn(move || {
+                    let mut conn = TcpStream::connect(&addr).unwrap();
+                    conn.set_nodelay(true).unwrap();
+                    for i in 0..n {
+                        let path = format!(
+                            "/drop/input/any/198.{}.{}.{}",
+                            100 + c / 256,
+                            c % 256,
+                            i % 256
+                        );
+                        assert_eq!(request(&mut conn, "PUT", &path).unwrap(), 200, "{path}");
+                    }
+                });
+            }
+        });
+        Some(start.elapsed())
+    } else {
+        None
+    };
     let _ = child.kill();
     let _ = child.wait();
     let _ = std::fs::remove_dir_all(&dir);
@@ -137,6 +167,15 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             at(0.9),
             at(0.99),
             at(1.0)
+        );
+    }
+    if let Some(took) = burst {
+        let total = args.clients * args.requests;
+        println!(
+            "  burst: {total} blocks from {} clients at once in {:.2} s ({:.0} requests/s)",
+            args.clients,
+            took.as_secs_f64(),
+            total as f64 / took.as_secs_f64()
         );
     }
     Ok(())
