@@ -50,6 +50,7 @@
 //! - [`handle`]: the kernel API; [`backend`]: the kernel interfaces (legacy
 //!   xtables, and nf_tables in iptables-nft's layout with the `nft` feature); [`lock`]: the xtables lock; [`netns`]: network namespaces.
 //! - [`allowlist`], [`blocklist`]: the common jobs, as pure table changes.
+//! - [`set`](mod@set): kernel sets (ipsets) for big address lists, and the match of a rule on one.
 //! - [`error`]: the one [`Error`] type; match on its variants to tell what
 //!   went wrong (a missing chain, a rule the kernel refused, ...).
 
@@ -112,6 +113,7 @@ pub mod netns;
 pub mod restore;
 pub mod rule;
 pub mod ruleset;
+pub mod set;
 pub mod syntax;
 pub mod targets;
 #[cfg(test)]
