@@ -34,6 +34,8 @@ struct File {
     whitelist: Vec<String>,
     #[serde(default = "default_prefix")]
     chain_prefix: String,
+    #[serde(default = "default_storage")]
+    storage: String,
 }
 
 fn default_listen() -> String {
@@ -47,6 +49,9 @@ fn default_allowed() -> Vec<String> {
 }
 fn default_prefix() -> String {
     "rfw".into()
+}
+fn default_storage() -> String {
+    "rules".into()
 }
 
 /// How clients reach the service.
@@ -82,6 +87,8 @@ pub struct Config {
     pub whitelist: Vec<IpNet>,
     /// `chain_prefix`.
     pub chain_prefix: String,
+    /// `storage = "set"`: entries on any interface in kernel sets.
+    pub sets: bool,
 }
 
 impl Config {
@@ -136,7 +143,13 @@ impl Config {
                 "chain_prefix: {prefix:?} must be 1 to {MAX_PREFIX} letters, digits, '-' or '_'"
             ));
         }
+        let sets = match file.storage.as_str() {
+            "rules" => false,
+            "set" => true,
+            other => return Err(format!("storage: {other:?} is not rules or set")),
+        };
         Ok(Config {
+            sets,
             listen,
             backend,
             transport,
@@ -253,6 +266,7 @@ mod tests {
             ("whitelist = [\"10.0.0.300\"]\n", "whitelist"),
             ("listen = \"localhost\"\n", "listen"),
             ("colour = \"blue\"\n", "colour"),
+            ("storage = \"hash\"\n", "storage"),
         ] {
             let e = Config::parse(&format!("{plain}{extra}")).unwrap_err();
             assert!(e.contains(word), "{extra}: {e}");

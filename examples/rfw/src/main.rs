@@ -6,6 +6,7 @@ mod api;
 mod auth;
 mod config;
 mod server;
+mod setstore;
 mod store;
 mod tls;
 mod worker;
@@ -69,8 +70,13 @@ fn serve(path: &std::path::Path) -> Result<(), String> {
         config::Transport::Plain => None,
     };
     let protected: Vec<iptkit::Net> = config.protected().into_iter().map(Into::into).collect();
-    let store = store::Store::open(config.backend, &config.chain_prefix, &protected)
-        .map_err(|e| format!("setting up the chains ({:?} backend): {e}", config.backend))?;
+    let store = store::Store::open(
+        config.backend,
+        &config.chain_prefix,
+        &protected,
+        config.sets,
+    )
+    .map_err(|e| format!("setting up the chains ({:?} backend): {e}", config.backend))?;
     log(&format!(
         "chains {}-*, backend {:?}, {}",
         config.chain_prefix,

@@ -17,6 +17,7 @@ use iptkit::lists::{Added, AddrList, Entry};
 use iptkit::{Backend, Family, Handle, Iface, Net, Options};
 
 use crate::api::{Action, Direction, Key};
+use crate::setstore::SetLists;
 
 /// What a PUT or DELETE did.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -59,6 +60,8 @@ pub struct Listed {
     pub packets: u64,
     /// Bytes matched.
     pub bytes: u64,
+    /// Kept in a kernel set (no counters, no note) rather than a rule.
+    pub in_set: bool,
 }
 
 /// The managed lists of both families.
@@ -69,14 +72,22 @@ pub struct Store {
     v6: Handle,
     /// No entry expires before this (Unix seconds); may be early, never late.
     next_due: Option<u64>,
+    /// `storage = "set"`: where entries on any interface go.
+    sets: Option<SetLists>,
 }
 
 impl Store {
     /// Opens the filter tables of both families, installs the lists that
     /// are missing (chains and jumps), and reads the entries already there.
     /// `protected`: networks never blocked (refused with
-    /// [`iptkit::Error::Protected`]).
-    pub fn open(backend: Backend, prefix: &str, protected: &[Net]) -> iptkit::Result<Store> {
+    /// [`iptkit::Error::Protected`]). `sets`: keep entries on any
+    /// interface in kernel sets ([`SetLists`]).
+    pub fn open(
+        backend: Backend,
+        prefix: &str,
+        protected: &[Net],
+        sets: bool,
+    ) -> iptkit::Result<Store> {
         let options = Options::default().backend(backend);
         let mut lists = Vec::new();
         // Drops installed first: each install puts its jump at the head,
@@ -94,12 +105,16 @@ impl Store {
             v4: Handle::open_with(Family::Ipv4, "filter", options.clone())?,
             v6: Handle::open_with(Family::Ipv6, "filter", options)?,
             next_due: None,
+            sets: None,
         };
         for family in [Family::Ipv4, Family::Ipv6] {
             for i in 0..store.lists.len() {
                 let (list, h) = store.parts(i, family);
                 list.install(h)?;
             }
+        }
+        if sets {
+            store.sets = Some(SetLists::open(prefix, &mut store.v4, &mut store.v6)?);
         }
         store.list()?;
         Ok(store)
@@ -147,6 +162,10 @@ impl Store {
             items.iter().map(|_| None).collect();
         let mut groups: Vec<((usize, Family), Vec<(usize, Entry)>)> = Vec::new();
         for (n, (key, ttl, note)) in items.iter().enumerate() {
+            if let (Some(sets), None) = (self.sets.as_mut(), &key.iface) {
+                answers[n] = Some(sets.put(key, *ttl));
+                continue;
+            }
             match parts(key) {
                 Err(e) => answers[n] = Some(Err(e)),
                 Ok((net, iface)) => {
@@ -227,6 +246,10 @@ impl Store {
         let mut answers: Vec<Option<iptkit::Result<Outcome>>> = keys.iter().map(|_| None).collect();
         let mut groups: Vec<((usize, Family), Vec<(usize, (Net, Option<Iface>))>)> = Vec::new();
         for (n, key) in keys.iter().enumerate() {
+            if let (Some(sets), None) = (self.sets.as_mut(), &key.iface) {
+                answers[n] = Some(sets.delete(key));
+                continue;
+            }
             match parts(key) {
                 Err(e) => answers[n] = Some(Err(e)),
                 Ok((net, iface)) => {
@@ -285,6 +308,9 @@ impl Store {
             }
         }
         self.next_due = self.scan()?;
+        if let Some(sets) = self.sets.as_mut() {
+            sets.forget_expired();
+        }
         Ok(gone)
     }
 
@@ -323,12 +349,16 @@ impl Store {
                             note: e.comment.clone(),
                             packets: e.counters.packets,
                             bytes: e.counters.bytes,
+                            in_set: false,
                         });
                     }
                 }
             }
         }
         self.next_due = all.iter().filter_map(|l| l.expires).min();
+        if let Some(sets) = self.sets.as_mut() {
+            all.extend(sets.list()?);
+        }
         Ok(all)
     }
 }
@@ -378,7 +408,8 @@ mod tests {
             "the store tests must run as root (private network namespace)"
         );
         iptkit::netns::unshare_net().unwrap();
-        let mut store = Store::open(backend, "t", &["192.0.2.0/28".parse().unwrap()]).unwrap();
+        let mut store =
+            Store::open(backend, "t", &["192.0.2.0/28".parse().unwrap()], false).unwrap();
         let a = key(Action::Drop, Direction::Input, "198.51.100.1/32");
         let b = key(Action::Drop, Direction::Input, "2001:db8::1/128");
         let c = key(Action::Accept, Direction::Output, "198.51.100.2/32");

@@ -213,6 +213,7 @@ fn list_json(direction: Option<Direction>, all: &[Listed]) -> Value {
         .map(|l| {
             let mut v = entry_json(&l.key, l.expires);
             v["note"] = json!(l.note);
+            v["storage"] = json!(if l.in_set { "set" } else { "rule" });
             v["packets"] = json!(l.packets);
             v["bytes"] = json!(l.bytes);
             v
