@@ -64,6 +64,13 @@ pub struct Listed {
     pub in_set: bool,
 }
 
+/// What a PUT did and the entry's expiry now.
+pub type PutAnswer = iptkit::Result<(Outcome, Option<u64>)>;
+
+/// Requests grouped by list (its index) and family: each request's place
+/// in the batch and what it asks for.
+type Groups<T> = Vec<((usize, Family), Vec<(usize, T)>)>;
+
 /// The managed lists of both families.
 pub struct Store {
     /// One per (direction, action).
@@ -158,9 +165,8 @@ impl Store {
         &mut self,
         items: &[(&Key, Option<Duration>, &str)],
     ) -> Vec<iptkit::Result<(Outcome, Option<u64>)>> {
-        let mut answers: Vec<Option<iptkit::Result<(Outcome, Option<u64>)>>> =
-            items.iter().map(|_| None).collect();
-        let mut groups: Vec<((usize, Family), Vec<(usize, Entry)>)> = Vec::new();
+        let mut answers: Vec<Option<PutAnswer>> = items.iter().map(|_| None).collect();
+        let mut groups: Groups<Entry> = Vec::new();
         for (n, (key, ttl, note)) in items.iter().enumerate() {
             if let (Some(sets), None) = (self.sets.as_mut(), &key.iface) {
                 answers[n] = Some(sets.put(key, *ttl));
@@ -244,7 +250,7 @@ impl Store {
     /// in one commit; a group that fails is tried again one by one.
     pub fn delete_many(&mut self, keys: &[&Key]) -> Vec<iptkit::Result<Outcome>> {
         let mut answers: Vec<Option<iptkit::Result<Outcome>>> = keys.iter().map(|_| None).collect();
-        let mut groups: Vec<((usize, Family), Vec<(usize, (Net, Option<Iface>))>)> = Vec::new();
+        let mut groups: Groups<(Net, Option<Iface>)> = Vec::new();
         for (n, key) in keys.iter().enumerate() {
             if let (Some(sets), None) = (self.sets.as_mut(), &key.iface) {
                 answers[n] = Some(sets.delete(key));

@@ -55,6 +55,9 @@ fn sets(backend: Backend) {
         );
     }
     assert_eq!(server.call("PUT", "/drop/input/any/127.0.0.1").0, 403);
+    // A set entry's timeout has a limit (about 24 days): refused, nothing applied.
+    let (status, body) = server.call("PUT", "/drop/input/any/198.51.100.99?wait=30d");
+    assert_eq!(status, 400, "{body}");
     assert_eq!(
         backend.rules("rfw-drop-input"),
         [
