@@ -37,7 +37,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use clap::{Parser, Subcommand};
 use iptkit::lists::{parse_ttl, Action, Added, AddrList, Direction, Entry};
-use iptkit::syntax::restore::save_table_in;
+use iptkit::syntax::restore::save_table_as;
 use iptkit::{Family, Handle, Iface, Net};
 
 #[derive(Parser)]
@@ -219,7 +219,7 @@ fn run(args: &Args) -> iptkit::Result<bool> {
     }
     if args.isolated {
         let dialect = h.backend().dialect();
-        print!("{}", save_table_in(h.table()?, false, dialect));
+        print!("{}", save_table_as(h.table()?, false, dialect));
     }
     Ok(found)
 }

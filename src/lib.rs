@@ -51,6 +51,9 @@
 //!   xtables, and nf_tables in iptables-nft's layout with the `nft` feature); [`lock`]: the xtables lock; [`netns`]: network namespaces.
 //! - [`allowlist`], [`blocklist`]: the common jobs, as pure table changes.
 //! - [`set`](mod@set): kernel sets (ipsets) for big address lists, and the match of a rule on one.
+//! - [`declare`]: whole rule sets of both families as one value
+//!   ([`Ruleset`]): rendered, compared with the kernel ([`RulesetDiff`]),
+//!   applied or reconciled all or nothing.
 //! - [`error`]: the one [`Error`] type; match on its variants to tell what
 //!   went wrong (a missing chain, a rule the kernel refused, ...).
 
@@ -98,6 +101,7 @@ pub mod addr;
 pub mod allowlist;
 pub mod backend;
 pub mod blocklist;
+pub mod declare;
 pub mod error;
 pub mod extension;
 #[doc(hidden)]
@@ -110,6 +114,7 @@ pub mod lock;
 pub mod matches;
 pub mod names;
 pub mod netns;
+pub(crate) mod pairing;
 pub mod restore;
 pub mod rule;
 pub mod ruleset;
@@ -122,6 +127,7 @@ pub(crate) mod xtopt;
 
 pub use addr::{Family, Net};
 pub use backend::Backend;
+pub use declare::{Ruleset, RulesetDiff};
 pub use error::{Error, Refusal, Result};
 pub use handle::{Handle, Options};
 pub use iface::Iface;
