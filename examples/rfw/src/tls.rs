@@ -36,6 +36,9 @@ pub fn server_config(cert: &Path, key: &Path) -> Result<Arc<ServerConfig>, Strin
 /// address) and its key to `out/cert.pem` and `out/key.pem` (the key
 /// readable by its owner only).
 pub fn gen_cert(host: &str, out: &Path) -> Result<(), String> {
+    if !valid_host(host) {
+        return Err(format!("--host {host:?}: not an IP address or a DNS name"));
+    }
     let pair = rcgen::generate_simple_self_signed(vec![host.to_string()])
         .map_err(|e| format!("making a certificate for {host:?}: {e}"))?;
     fs::create_dir_all(out).map_err(|e| format!("{}: {e}", out.display()))?;
@@ -53,4 +56,45 @@ pub fn gen_cert(host: &str, out: &Path) -> Result<(), String> {
     };
     write("cert.pem", &pair.cert.pem(), 0o644)?;
     write("key.pem", &pair.signing_key.serialize_pem(), 0o600)
+}
+
+/// An IP address, or a DNS name (labels of letters, digits and `-`, the
+/// first may be `*`): what a certificate's subject alternative name holds.
+fn valid_host(host: &str) -> bool {
+    if host.parse::<std::net::IpAddr>().is_ok() {
+        return true;
+    }
+    let name = host.strip_prefix("*.").unwrap_or(host);
+    !name.is_empty()
+        && name.len() <= 253
+        && name.split('.').all(|label| {
+            !label.is_empty()
+                && label.len() <= 63
+                && !label.starts_with('-')
+                && !label.ends_with('-')
+                && label
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-')
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hosts() {
+        for ok in [
+            "127.0.0.1",
+            "::1",
+            "fw1.example.net",
+            "localhost",
+            "*.example.net",
+        ] {
+            assert!(valid_host(ok), "{ok}");
+        }
+        for bad in ["", "bad host", "a..b", "-a.b", "a_b.example", "*", "x/y"] {
+            assert!(!valid_host(bad), "{bad}");
+        }
+    }
 }
