@@ -173,6 +173,10 @@ pub fn parse(method: &str, target: &str) -> Result<Request, Refusal> {
         Some((p, q)) => (p, Some(q)),
         None => (target, None),
     };
+    // Some clients escape the colons of an IPv6 address (`%3A`).
+    let decoded =
+        percent_decode(path).ok_or_else(|| Refusal::new(400, format!("bad escape in {path:?}")))?;
+    let path = decoded.as_str();
     let parts: Vec<&str> = path.trim_start_matches('/').split('/').collect();
     match parts[0] {
         "list" => {
@@ -252,6 +256,25 @@ pub fn parse(method: &str, target: &str) -> Result<Request, Refusal> {
             }
         }
     }
+}
+
+/// The path with `%XX` escapes decoded; `None` for a bad escape or bytes
+/// that are not UTF-8.
+fn percent_decode(path: &str) -> Option<String> {
+    let bytes = path.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            let hex = std::str::from_utf8(bytes.get(i + 1..i + 3)?).ok()?;
+            out.push(u8::from_str_radix(hex, 16).ok()?);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).ok()
 }
 
 /// `wait=SECS` or a number with a unit (`s`, `m`, `h`, `d`): `10m`.
@@ -372,6 +395,9 @@ mod tests {
             ("GET", "/list/nat", 404),
             ("GET", "/", 404),
             ("DELETE", "/drop/input/any/192.0.2.7?wait=1", 400),
+            ("PUT", "/drop/input/any/192.0.2.7%", 400),
+            ("PUT", "/drop/input/any/192.0.2.7%zz", 400),
+            ("PUT", "/drop/input/any/%ff", 400),
         ] {
             let r = parse(method, target).unwrap_err();
             assert_eq!(r.status, status, "{method} {target}: {}", r.message);
