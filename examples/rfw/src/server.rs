@@ -1,5 +1,5 @@
 //! The HTTP/1.1 server: one thread per connection (up to
-//! [`MAX_CONNECTIONS`]), keep-alive, TLS or plain, each request checked
+//! [`MAX_CONNECTIONS`] at once; more wait in the listen queue), keep-alive, TLS or plain, each request checked
 //! (client address, auth, path) before it is handed to the worker.
 
 use std::io::{self, Read, Write};
@@ -19,8 +19,11 @@ use crate::config::{unmap, Config};
 use crate::log;
 use crate::worker::Job;
 
-/// Connections served at once; more are closed at once.
-pub const MAX_CONNECTIONS: usize = 512;
+/// Connections served at once; more wait in the kernel's listen queue
+/// until one ends (none is refused).
+pub const MAX_CONNECTIONS: usize = 2048;
+/// A connection thread's stack: parsing and TLS need little.
+const STACK: usize = 256 * 1024;
 /// The longest request head.
 const MAX_HEAD: usize = 16 * 1024;
 /// The longest request body (the API takes none; a small one is read and ignored).
@@ -51,8 +54,14 @@ pub fn serve(config: Config, tls: Option<Arc<ServerConfig>>, jobs: Sender<Job>) 
         writeln!(out, "listening on {addr}")?;
         out.flush()?;
     }
-    for stream in listener.incoming() {
-        let stream = match stream {
+    raise_fd_limit();
+    loop {
+        // At the limit, accept nothing more until a connection ends: the
+        // clients wait, none is dropped.
+        while shared.active.load(Ordering::SeqCst) >= MAX_CONNECTIONS {
+            thread::sleep(Duration::from_millis(1));
+        }
+        let stream = match listener.accept().map(|(s, _)| s) {
             Ok(s) => s,
             // A client gone before accept, or no file descriptors left for a
             // moment: the listener itself is fine.
@@ -62,26 +71,43 @@ pub fn serve(config: Config, tls: Option<Arc<ServerConfig>>, jobs: Sender<Job>) 
                 continue;
             }
         };
-        if shared.active.fetch_add(1, Ordering::SeqCst) >= MAX_CONNECTIONS {
-            shared.active.fetch_sub(1, Ordering::SeqCst);
-            continue; // dropped: closed
-        }
-        let shared = Arc::clone(&shared);
+        shared.active.fetch_add(1, Ordering::SeqCst);
+        let mine = Arc::clone(&shared);
         let spawned = thread::Builder::new()
             .name("rfw-conn".into())
+            .stack_size(STACK)
             .spawn(move || {
-                if let Err(e) = connection(&shared, stream) {
+                if let Err(e) = connection(&mine, stream) {
                     if !quiet(&e) {
                         log(&format!("connection: {e}"));
                     }
                 }
-                shared.active.fetch_sub(1, Ordering::SeqCst);
+                mine.active.fetch_sub(1, Ordering::SeqCst);
             });
         if let Err(e) = spawned {
+            // The stream went with the closure: the connection is closed.
+            shared.active.fetch_sub(1, Ordering::SeqCst);
             log(&format!("spawning a connection thread: {e}"));
         }
     }
-    Ok(())
+}
+
+/// Lets the process hold a file descriptor per connection: raises the soft
+/// limit of open files to the hard one (many systems start at 1,024).
+fn raise_fd_limit() {
+    use nix::sys::resource::{getrlimit, setrlimit, Resource};
+    let want = (MAX_CONNECTIONS as u64) * 2 + 64;
+    if let Ok((soft, hard)) = getrlimit(Resource::RLIMIT_NOFILE) {
+        if soft < want {
+            let new = want.min(hard);
+            if setrlimit(Resource::RLIMIT_NOFILE, new, hard).is_err() || new < want {
+                log(&format!(
+                    "open files limited to {}: fewer connections may be served at once",
+                    new.max(soft)
+                ));
+            }
+        }
+    }
 }
 
 /// Errors that only mean the client went away.

@@ -1,5 +1,6 @@
-//! A burst of 1,000 concurrent requests from several clients: nothing is
-//! lost, nothing doubled, repeats change nothing; the kernel's rules are
+//! Bursts of 1,000 concurrent requests from several clients (10 threads
+//! sending 100 each, then 1,000 in flight at once on 1,000 connections):
+//! nothing is lost, nothing doubled, repeats change nothing; the kernel's rules are
 //! checked with the real `iptables-legacy-save` / `iptables-nft-save`.
 
 mod common;
@@ -55,6 +56,40 @@ fn burst(server: &Server, method: &'static str) -> Vec<String> {
     })
 }
 
+/// Requests `offset..offset + 1,000`, all in flight at once: each client
+/// thread opens `PER_CLIENT` TLS connections, sends one request on each,
+/// and only then reads the answers.
+fn at_once(server: &Server, method: &'static str, offset: usize) -> Vec<String> {
+    thread::scope(|s| {
+        let workers: Vec<_> = (0..CLIENTS)
+            .map(|c| {
+                s.spawn(move || {
+                    let mut conns: Vec<_> = (0..PER_CLIENT).map(|_| server.connect()).collect();
+                    let paths: Vec<String> = (0..PER_CLIENT)
+                        .map(|n| path(offset + c * PER_CLIENT + n).1)
+                        .collect();
+                    for (conn, p) in conns.iter_mut().zip(&paths) {
+                        conn.send(method, p).unwrap();
+                    }
+                    conns
+                        .iter_mut()
+                        .zip(&paths)
+                        .map(|(conn, p)| {
+                            let (status, body) = conn.receive().unwrap();
+                            assert_eq!(status, 200, "{method} {p}: {body}");
+                            body["result"].as_str().unwrap().to_string()
+                        })
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|w| w.join().unwrap())
+            .collect()
+    })
+}
+
 /// The managed DROP rules the save tool shows, as `chain addr` pairs.
 fn in_kernel(backend: Backend) -> BTreeSet<String> {
     let mut all = BTreeSet::new();
@@ -68,18 +103,20 @@ fn in_kernel(backend: Backend) -> BTreeSet<String> {
     all
 }
 
+/// How the save tool shows request `i`'s rule: `direction addr/len`.
+fn expected(i: usize) -> String {
+    let (direction, p) = path(i);
+    let addr = p.rsplit('/').next().unwrap();
+    let host = if addr.contains(':') { "/128" } else { "/32" };
+    format!("{direction} {addr}{host}")
+}
+
 fn run(backend: Backend) {
     isolate();
+    common::raise_fd_limit();
     let server = Server::start(&format!("burst-{}", backend.word()), backend, "");
     let total = CLIENTS * PER_CLIENT;
-    let want: BTreeSet<String> = (0..total)
-        .map(|i| {
-            let (direction, p) = path(i);
-            let addr = p.rsplit('/').next().unwrap();
-            let host = if addr.contains(':') { "/128" } else { "/32" };
-            format!("{direction} {addr}{host}")
-        })
-        .collect();
+    let want: BTreeSet<String> = (0..total).map(expected).collect();
 
     let results = burst(&server, "PUT");
     assert_eq!(results.len(), total);
@@ -97,7 +134,19 @@ fn run(backend: Backend) {
     assert_eq!(status, 200);
     assert_eq!(list["entries"].as_array().unwrap().len(), total / 3);
 
+    // 1,000 more, all in flight at once.
+    let results = at_once(&server, "PUT", total);
+    assert!(results.iter().all(|r| r == "added"), "not all added");
+    let want_all: BTreeSet<String> = want
+        .iter()
+        .cloned()
+        .chain((total..2 * total).map(expected))
+        .collect();
+    assert_eq!(in_kernel(backend), want_all);
+
     let results = burst(&server, "DELETE");
+    assert!(results.iter().all(|r| r == "deleted"));
+    let results = at_once(&server, "DELETE", total);
     assert!(results.iter().all(|r| r == "deleted"));
     assert!(in_kernel(backend).is_empty());
     // The jumps and chains stay, as iptables-save shows them.

@@ -98,6 +98,19 @@ pub fn isolate() {
     );
 }
 
+/// Lets this process hold many connections: the soft limit of open files
+/// raised to the hard one (a test with 1,000 connections at once).
+pub fn raise_fd_limit() {
+    use nix::sys::resource::{getrlimit, setrlimit, Resource};
+    let (_, hard) = getrlimit(Resource::RLIMIT_NOFILE).unwrap();
+    setrlimit(Resource::RLIMIT_NOFILE, hard, hard).unwrap();
+    let (soft, _) = getrlimit(Resource::RLIMIT_NOFILE).unwrap();
+    assert!(
+        soft >= 2100,
+        "this test needs 2,100 open files; the hard limit is {hard}"
+    );
+}
+
 /// The user and password every test server takes.
 pub const USER: &str = "admin";
 /// See [`USER`].
@@ -310,13 +323,23 @@ impl Conn {
 
     /// Sends a request and reads the answer: status and JSON body.
     pub fn request(&mut self, method: &str, path: &str) -> io::Result<(u16, Value)> {
+        self.send(method, path)?;
+        self.receive()
+    }
+
+    /// Sends a request without waiting for the answer.
+    pub fn send(&mut self, method: &str, path: &str) -> io::Result<()> {
         let mut req = format!("{method} {path} HTTP/1.1\r\nHost: rfw\r\n");
         if let Some(a) = &self.auth {
             req.push_str(&format!("Authorization: {a}\r\n"));
         }
         req.push_str("\r\n");
         self.stream.write_all(req.as_bytes())?;
-        self.stream.flush()?;
+        self.stream.flush()
+    }
+
+    /// Reads the next answer: status and JSON body.
+    pub fn receive(&mut self) -> io::Result<(u16, Value)> {
         loop {
             let mut headers = [httparse::EMPTY_HEADER; 16];
             let mut resp = httparse::Response::new(&mut headers);
