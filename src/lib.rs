@@ -115,6 +115,7 @@ pub mod syntax;
 pub mod targets;
 #[cfg(test)]
 pub(crate) mod testutil;
+pub mod whatif;
 pub(crate) mod xtopt;
 
 pub use addr::{Family, Net};
