@@ -50,6 +50,10 @@
 //! - [`handle`]: the kernel API; [`backend`]: the kernel interfaces (legacy
 //!   xtables, and nf_tables in iptables-nft's layout with the `nft` feature); [`lock`]: the xtables lock; [`netns`]: network namespaces.
 //! - [`allowlist`], [`blocklist`]: the common jobs, as pure table changes.
+//! - [`whatif`]: the verdict a table gives a packet, offline, with the path
+//!   of rules it passes; [`Handle::guard`] refuses a commit that would lock
+//!   out a protected flow; [`Handle::commit_confirmed`] ([`confirm`]) puts
+//!   the previous rules back unless confirmed in time.
 //! - [`error`]: the one [`Error`] type; match on its variants to tell what
 //!   went wrong (a missing chain, a rule the kernel refused, ...).
 
