@@ -308,6 +308,21 @@ fn guard_refuses_before_the_kernel() {
                 other => panic!("{b:?} {f:?}: {other:?}"),
             }
             assert_eq!(saved(b, f), before, "{b:?} {f:?}");
+            // A handle that has read nothing: an insert at the head (sent
+            // without a read otherwise) is checked against the whole table.
+            let mut blind = open(b, f);
+            blind.guard(admin_flow(f));
+            blind.insert("INPUT", 0, rule(f, "-p tcp -j DROP")).unwrap();
+            match blind.commit() {
+                Err(Error::LockedOut { verdict, at, .. }) => {
+                    assert_eq!(
+                        (verdict.as_str(), at.as_str()),
+                        ("DROP", "chain INPUT rule 0 (-p tcp -j DROP)")
+                    );
+                }
+                other => panic!("{b:?} {f:?}: {other:?}"),
+            }
+            assert_eq!(saved(b, f), before, "{b:?} {f:?}");
             // A change that keeps the flow passes.
             h.refresh().unwrap();
             h.append("INPUT", rule(f, "-p udp -j DROP")).unwrap();
