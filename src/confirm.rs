@@ -77,7 +77,9 @@ impl Pending {
             wake: Condvar::new(),
         });
         let table = applied.name.clone();
-        let deadline = Instant::now() + timeout;
+        // A timeout too long to add up is no timeout: only a confirm, a
+        // rollback or the drop ends the wait.
+        let deadline = Instant::now().checked_add(timeout);
         let theirs = Arc::clone(&shared);
         // A thread spawned here shares this thread's network namespace.
         let watchdog = std::thread::spawn(move || {
@@ -185,13 +187,23 @@ impl Drop for Pending {
 /// The watchdog: waits for the confirmation until `deadline`, else puts
 /// the rules back, deciding under the state lock (a confirm arriving
 /// meanwhile waits, then sees the outcome).
-fn watch(shared: &Shared, mut restorer: Handle, prev: &Table, applied: &Table, deadline: Instant) {
+fn watch(
+    shared: &Shared,
+    mut restorer: Handle,
+    prev: &Table,
+    applied: &Table,
+    deadline: Option<Instant>,
+) {
     let mut state = shared.lock();
     loop {
         match *state {
             State::Confirmed | State::Done(_) => return,
             State::Abandoned => break,
             State::Waiting => {
+                let Some(deadline) = deadline else {
+                    state = shared.wake.wait(state).unwrap_or_else(|e| e.into_inner());
+                    continue;
+                };
                 let now = Instant::now();
                 if now >= deadline {
                     break;
