@@ -21,7 +21,7 @@ mod wait;
 
 use clap::Parser;
 use iptkit::allowlist::{parse_addresses, Allowlist};
-use iptkit::syntax::restore::save_table_in;
+use iptkit::syntax::restore::save_table_as;
 use iptkit::{Family, Handle, Iface};
 
 #[derive(Parser)]
@@ -114,7 +114,7 @@ fn run(args: &Args) -> iptkit::Result<()> {
     }
     if args.isolated {
         let dialect = handle.backend().dialect();
-        print!("{}", save_table_in(handle.table()?, false, dialect));
+        print!("{}", save_table_as(handle.table()?, false, dialect));
     }
     Ok(())
 }

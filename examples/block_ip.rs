@@ -24,7 +24,7 @@ mod backend;
 mod wait;
 
 use clap::Parser;
-use iptkit::syntax::restore::save_table_in;
+use iptkit::syntax::restore::save_table_as;
 use iptkit::{blocklist, Family, Handle, Net};
 
 #[derive(Parser)]
@@ -116,7 +116,7 @@ fn run(args: &Args) -> iptkit::Result<()> {
     }
     if args.isolated {
         let dialect = handle.backend().dialect();
-        print!("{}", save_table_in(handle.table()?, false, dialect));
+        print!("{}", save_table_as(handle.table()?, false, dialect));
     }
     Ok(())
 }

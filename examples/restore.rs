@@ -43,7 +43,7 @@ use clap::error::ErrorKind;
 use clap::Parser;
 use iptkit::lock::LockWait;
 use iptkit::syntax::restore::{
-    parse_bytes_with, save_table_bytes_in, Command, RestoreOptions, TableBlock,
+    parse_bytes_with, save_table_bytes_as, Command, RestoreOptions, TableBlock,
 };
 use iptkit::{restore, Family, Handle, Table};
 
@@ -169,7 +169,7 @@ fn run(args: &Args) -> Result<(), (i32, iptkit::Error)> {
                     .and_then(|mut h| h.table().cloned())
                     .map_err(other)?,
             };
-            let saved = save_table_bytes_in(&after, args.counters, dialect);
+            let saved = save_table_bytes_as(&after, args.counters, dialect);
             std::io::stdout().write_all(&saved).map_err(|source| {
                 other(iptkit::Error::Io {
                     op: "writing stdout".into(),

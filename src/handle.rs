@@ -480,7 +480,7 @@ impl Handle {
     }
 
     /// The table as iptables-save prints it, from `*table` to `COMMIT`
-    /// ([`save_table_bytes_in`](crate::syntax::restore::save_table_bytes_in)
+    /// ([`save_table_bytes_as`](crate::syntax::restore::save_table_bytes_as)
     /// of [`Handle::table`], in the dialect of the handle's backend), with
     /// the rules' counters when `counters` is set.
     ///
@@ -507,7 +507,7 @@ impl Handle {
                 .driver
                 .save(self.family, &self.name, counters, dialect, out);
         }
-        let text = crate::syntax::restore::save_table_bytes_in(self.working()?, counters, dialect);
+        let text = crate::syntax::restore::save_table_bytes_as(self.working()?, counters, dialect);
         crate::syntax::restore::write_saved(out, &text)
     }
 

@@ -372,12 +372,12 @@ impl Rule {
     /// The whole line iptables-save prints: `-A CHAIN ...`, with `[p:b] ` in
     /// front when `counters` is set (`iptables-save -c`).
     pub fn save_line(&self, chain: &str, counters: bool) -> String {
-        self.save_line_in(chain, counters, crate::extension::Dialect::Legacy)
+        self.save_line_as(chain, counters, crate::extension::Dialect::Legacy)
     }
 
     /// [`Rule::save_line`] as the given tool prints it (iptables-legacy-save
     /// or iptables-nft-save).
-    pub fn save_line_in(
+    pub fn save_line_as(
         &self,
         chain: &str,
         counters: bool,

@@ -33,7 +33,7 @@ pub enum Policy {
 
 impl fmt::Display for Table {
     /// The table as iptables-legacy-save prints it, without counters (see
-    /// [`save_table_in`](crate::syntax::restore::save_table_in) for the
+    /// [`save_table_as`](crate::syntax::restore::save_table_as) for the
     /// others).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&crate::syntax::restore::save_table(self, false))

@@ -18,7 +18,7 @@ use std::io::Write;
 use std::process::{Command, Stdio};
 
 use iptkit::backend::existing_tables;
-use iptkit::syntax::restore::{parse, save_table_in, RestoreOptions};
+use iptkit::syntax::restore::{parse, save_table_as, RestoreOptions};
 use iptkit::{Backend, Family, Handle, Options};
 
 fn dumps() -> Vec<(String, Family, String)> {
@@ -106,7 +106,7 @@ fn iptkit_save(backend: Backend, family: Family) -> String {
         .iter()
         .map(|t| {
             let saved = String::from_utf8(open(t).save(true).unwrap()).unwrap();
-            let whole = save_table_in(open(t).table().unwrap(), true, backend.dialect());
+            let whole = save_table_as(open(t).table().unwrap(), true, backend.dialect());
             assert_eq!(
                 saved, whole,
                 "{backend:?} {t}: Handle::save and the table read print the same"

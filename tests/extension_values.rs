@@ -178,7 +178,7 @@ fn commit_somewhere(backend: Backend, rule: &Rule, printable: bool) -> Result<()
         let printed = saved(backend, family, table, chain);
         h.flush(chain).unwrap();
         h.commit().unwrap();
-        let want = rule.save_line_in(chain, false, dialect);
+        let want = rule.save_line_as(chain, false, dialect);
         if read != [rule.clone()] {
             return Err((None, format!("{table} {chain}: read back as {read:?}")));
         }

@@ -294,7 +294,7 @@ fn iptkit_read(
             lines.extend(
                 c.rules
                     .iter()
-                    .map(|r| r.save_line_in(&c.name, false, dialect)),
+                    .map(|r| r.save_line_as(&c.name, false, dialect)),
             );
         }
     }

@@ -36,7 +36,7 @@ fn written_by_iptables_nft_read_by_iptkit() {
         .rules("FORWARD")
         .unwrap()
         .iter()
-        .map(|r| r.save_line_in("FORWARD", false, iptkit::extension::Dialect::Nft))
+        .map(|r| r.save_line_as("FORWARD", false, iptkit::extension::Dialect::Nft))
         .collect();
     let want: Vec<String> = nft_rules(Family::Ipv4, "filter")
         .into_iter()
@@ -66,7 +66,7 @@ fn written_by_iptkit_printed_by_iptables_nft_save() {
         .rules("FORWARD")
         .unwrap()
         .iter()
-        .map(|r| r.save_line_in("FORWARD", false, iptkit::extension::Dialect::Nft))
+        .map(|r| r.save_line_as("FORWARD", false, iptkit::extension::Dialect::Nft))
         .collect();
     assert_eq!(ours, want);
 }
@@ -258,7 +258,7 @@ fn positional_changes_through_a_kept_handle_land_as_iptables_nft_puts_them() {
         .rules("INPUT")
         .unwrap()
         .iter()
-        .map(|r| r.save_line_in("INPUT", false, iptkit::extension::Dialect::Nft))
+        .map(|r| r.save_line_as("INPUT", false, iptkit::extension::Dialect::Nft))
         .collect();
     assert!(ours == want, "what the handle shows");
 }

@@ -152,7 +152,7 @@ fn written_by_iptables_nft_read_by_iptkit() {
             .rules(&c.chain)
             .unwrap()
             .iter()
-            .map(|r| r.save_line_in(&c.chain, false, Dialect::Nft))
+            .map(|r| r.save_line_as(&c.chain, false, Dialect::Nft))
             .collect();
         if got != c.nft.save {
             misses.push(format!(

@@ -14,7 +14,7 @@ use std::process::{Command, Stdio};
 
 use common::isolate;
 use iptkit::extension::Dialect;
-use iptkit::syntax::restore::{parse_bytes, save_table_bytes_in, RestoreOptions};
+use iptkit::syntax::restore::{parse_bytes, save_table_bytes_as, RestoreOptions};
 use iptkit::{Backend, Family, Handle, Options};
 
 const BACKENDS: [Backend; 2] = [Backend::Legacy, Backend::Nft];
@@ -101,7 +101,7 @@ fn iptkit_restore(backend: Backend, family: Family, input: &[u8]) -> iptkit::Res
 fn iptkit_save(backend: Backend, family: Family, table: &str) -> Vec<u8> {
     let saved = open(backend, family, table).save(false).unwrap();
     let mut h = open(backend, family, table);
-    let whole = save_table_bytes_in(h.table().unwrap(), false, dialect(backend));
+    let whole = save_table_bytes_as(h.table().unwrap(), false, dialect(backend));
     assert_eq!(
         saved.escape_ascii().to_string(),
         whole.escape_ascii().to_string(),

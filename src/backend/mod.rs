@@ -453,7 +453,7 @@ pub(crate) trait Driver: Send + std::fmt::Debug {
     fn load(&mut self, family: Family, table: &str) -> Result<Loaded>;
 
     /// Reads a table and writes it to `out` as iptables-save prints it, in
-    /// `dialect` ([`crate::syntax::restore::save_table_bytes_in`]). The
+    /// `dialect` ([`crate::syntax::restore::save_table_bytes_as`]). The
     /// default prints what [`Driver::load`] gives; a backend can print
     /// each rule as it decodes it instead, and never hold them all.
     fn save(
@@ -464,9 +464,9 @@ pub(crate) trait Driver: Send + std::fmt::Debug {
         dialect: crate::extension::Dialect,
         out: &mut dyn std::io::Write,
     ) -> Result<()> {
-        use crate::syntax::restore::{save_table_bytes_in, write_saved};
+        use crate::syntax::restore::{save_table_bytes_as, write_saved};
         let loaded = self.load(family, table)?;
-        write_saved(out, &save_table_bytes_in(&loaded.table, counters, dialect))
+        write_saved(out, &save_table_bytes_as(&loaded.table, counters, dialect))
     }
 
     /// True when the backend commits [`Delta`]s as they are

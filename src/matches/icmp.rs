@@ -6,9 +6,9 @@
 //! use iptkit::{Family, Inv, Rule, Target};
 //! let rule = Rule::parse(Family::Ipv4, "-p icmp -m icmp --icmp-type echo-request -j ACCEPT")?;
 //! let echo_request = IcmpType::all_codes(8);
-//! assert_eq!(rule.find::<Icmp>().unwrap().icmp_type, Some(Inv::is(echo_request)));
+//! assert_eq!(rule.find::<Icmp>().unwrap().icmp_type, Inv::is(echo_request));
 //! let built = Rule::new(Family::Ipv4) // `-p icmp` comes with the match
-//!     .with_match(Icmp { icmp_type: Some(Inv::is(echo_request)) })
+//!     .with_match(Icmp { icmp_type: Inv::is(echo_request) })
 //!     .with_target(Target::Accept);
 //! assert_eq!(built.to_string(), "-p icmp -m icmp --icmp-type 8 -j ACCEPT"); // iptables-save prints numbers
 //! assert_eq!(built, rule);
@@ -18,7 +18,6 @@
 use iptkit_sys::ext::ipt_icmp::*;
 use iptkit_sys::Pod;
 
-use super::tcp::set_once;
 use crate::addr::Family;
 use crate::error::{Error, Result};
 use crate::extension::{bad_revision, read_struct, Args, Ctx, Extension};
@@ -209,8 +208,7 @@ pub(crate) struct IcmpKind {
 impl IcmpKind {
     /// ` [!] --OPTION TYPE`, as libxt_icmp prints it: `any` for ICMP
     /// type 255 whatever the codes (libip6t_icmp6 has no such name).
-    pub(crate) fn save(&self, icmp_type: Option<Inv<IcmpType>>, out: &mut String) {
-        let Some(t) = icmp_type else { return };
+    pub(crate) fn save(&self, t: Inv<IcmpType>, out: &mut String) {
         out.push_str(t.bang());
         out.push_str(" --");
         out.push_str(self.option);
@@ -223,24 +221,23 @@ impl IcmpKind {
     }
 
     /// Reads the kernel struct.
-    pub(crate) fn decode(&self, revision: u8, data: &[u8]) -> Result<Option<Inv<IcmpType>>> {
+    pub(crate) fn decode(&self, revision: u8, data: &[u8]) -> Result<Inv<IcmpType>> {
         if revision != 0 {
             return Err(bad_revision(self.ext, revision));
         }
         let k: ipt_icmp = read_struct(self.ext, revision, data)?;
-        Ok(Some(Inv::new(
+        Ok(Inv::new(
             IcmpType {
                 type_: k.type_,
                 code_min: k.code[0],
                 code_max: k.code[1],
             },
             k.invflags & IPT_ICMP_INV != 0,
-        )))
+        ))
     }
 
     /// Writes the kernel struct.
-    pub(crate) fn encode(&self, t: Option<Inv<IcmpType>>, out: &mut Vec<u8>) {
-        let t = t.unwrap_or(Inv::is(self.unset));
+    pub(crate) fn encode(&self, t: Inv<IcmpType>, out: &mut Vec<u8>) {
         let mut k = ipt_icmp::zeroed();
         k.type_ = t.value.type_;
         k.code = [t.value.code_min, t.value.code_max];
@@ -253,33 +250,29 @@ impl IcmpKind {
     /// Takes the type option into `slot`.
     pub(crate) fn parse_option(
         &self,
-        slot: &mut Option<Inv<IcmpType>>,
+        slot: &mut Inv<IcmpType>,
         ctx: &Ctx,
         option: &str,
         invert: bool,
         args: &mut Args,
+        seen: &mut Seen,
     ) -> Result<bool> {
         if option != self.option {
             return Ok(false);
         }
         check_family(self.ext, ctx, self.family)?;
         let name = format!("--{option}");
+        seen.take(self.ext, &name, 1, invert, true)?;
         let v = args.value(&name)?;
         let t = parse_icmp_type(&name, self.what, self.names, v)?;
-        set_once(slot, &name, Inv::new(t, invert))?;
+        *slot = Inv::new(t, invert);
         Ok(true)
     }
 
     /// The type is mandatory, and the family must be right.
-    pub(crate) fn finish(&self, slot: &Option<Inv<IcmpType>>, ctx: &Ctx) -> Result<()> {
+    pub(crate) fn finish(&self, ctx: &Ctx, seen: Seen) -> Result<()> {
         check_family(self.ext, ctx, self.family)?;
-        if slot.is_none() {
-            return Err(Error::rule(
-                self.ext,
-                format!("option \"--{}\" must be specified", self.option),
-            ));
-        }
-        Ok(())
+        seen.require(self.ext, self.option, 1)
     }
 }
 
@@ -303,15 +296,15 @@ macro_rules! icmp_match {
         $(#[$doc])*
         #[derive(Clone, Debug, PartialEq, Eq, Hash)]
         pub struct $ty {
-            #[doc = concat!("`--", $option, "`; required by iptables, `None` only while parsing.")]
-            pub icmp_type: Option<Inv<IcmpType>>,
+            #[doc = concat!("`--", $option, "`.")]
+            pub icmp_type: Inv<IcmpType>,
         }
 
         impl $ty {
             $(#[$new_doc])*
             pub fn new(icmp_type: IcmpType) -> $ty {
                 $ty {
-                    icmp_type: Some(Inv::is(icmp_type)),
+                    icmp_type: Inv::is(icmp_type),
                 }
             }
         }
@@ -326,7 +319,9 @@ macro_rules! icmp_match {
             }
 
             fn start(_ctx: &Ctx, _name: &str) -> Self {
-                $ty { icmp_type: None }
+                $ty {
+                    icmp_type: Inv::is($kind.unset),
+                }
             }
 
             fn decode(_ctx: &Ctx, revision: u8, data: &[u8]) -> Result<Self> {
@@ -349,13 +344,13 @@ macro_rules! icmp_match {
                 option: &str,
                 invert: bool,
                 args: &mut Args,
-                _seen: &mut Seen,
+                seen: &mut Seen,
             ) -> Result<bool> {
-                $kind.parse_option(&mut self.icmp_type, ctx, option, invert, args)
+                $kind.parse_option(&mut self.icmp_type, ctx, option, invert, args, seen)
             }
 
-            fn finish(&mut self, ctx: &Ctx, _seen: Seen) -> Result<()> {
-                $kind.finish(&self.icmp_type, ctx)
+            fn finish(&mut self, ctx: &Ctx, seen: Seen) -> Result<()> {
+                $kind.finish(ctx, seen)
             }
 
             fn save(&self, _ctx: &Ctx, out: &mut String) {
@@ -409,7 +404,7 @@ mod tests {
         ] {
             let padded = [&bytes[..], &[0; 4]].concat();
             let m = Icmp::decode(&ctx, 0, &padded).unwrap();
-            assert_eq!(m.icmp_type, Some(t));
+            assert_eq!(m.icmp_type, t);
             let mut out = Vec::new();
             m.encode(&ctx, &mut out);
             assert_eq!(out, bytes);

@@ -77,13 +77,13 @@ mod tests {
         // `-p ipv6-icmp -m icmp6 ! --icmpv6-type 1/0`, padded to 8 bytes.
         let bytes = [1, 0, 0, 1, 0, 0, 0, 0];
         let m = Icmp6::decode(&ctx, 0, &bytes).unwrap();
-        assert_eq!(m.icmp_type, Some(Inv::not(IcmpType::code(1, 0))));
+        assert_eq!(m.icmp_type, Inv::not(IcmpType::code(1, 0)));
         let mut out = Vec::new();
         m.encode(&ctx, &mut out);
         assert_eq!(out, bytes[..4]);
         // `--icmpv6-type echo-request`.
         let m = Icmp6::decode(&ctx, 0, &[128, 0, 0xff, 0]).unwrap();
-        assert_eq!(m.icmp_type, Some(Inv::is(IcmpType::all_codes(128))));
+        assert_eq!(m.icmp_type, Inv::is(IcmpType::all_codes(128)));
     }
 
     #[test]

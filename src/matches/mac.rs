@@ -5,9 +5,9 @@
 //! use iptkit::{Family, Inv, Rule, Target};
 //! let rule = Rule::parse(Family::Ipv4, "-m mac --mac-source 00:11:22:AA:BB:CC -j DROP")?;
 //! let source = parse_mac("00:11:22:aa:bb:cc")?;
-//! assert_eq!(rule.find::<Mac>().unwrap().source, Some(Inv::is(source)));
+//! assert_eq!(rule.find::<Mac>().unwrap().source, Inv::is(source));
 //! let built = Rule::new(Family::Ipv4)
-//!     .with_match(Mac { source: Some(Inv::is(source)) })
+//!     .with_match(Mac { source: Inv::is(source) })
 //!     .with_target(Target::Drop);
 //! assert_eq!(built.to_string(), "-m mac --mac-source 00:11:22:aa:bb:cc -j DROP");
 //! # Ok::<(), iptkit::Error>(())
@@ -16,7 +16,6 @@
 use iptkit_sys::ext::xt_mac::*;
 use iptkit_sys::Pod;
 
-use super::tcp::set_once;
 use crate::error::{Error, Result};
 use crate::extension::{bad_revision, read_struct, Args, Ctx, Extension};
 use crate::inv::Inv;
@@ -25,8 +24,8 @@ use crate::xtopt::Seen;
 /// `-m mac`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Mac {
-    /// `--mac-source`; required, `None` only while parsing.
-    pub source: Option<Inv<[u8; ETH_ALEN]>>,
+    /// `--mac-source`.
+    pub source: Inv<[u8; ETH_ALEN]>,
 }
 
 /// Parses `XX:XX:XX:XX:XX:XX` as iptables does (`XTTYPE_ETHERMAC`: 1 or 2 hex
@@ -54,7 +53,7 @@ impl Mac {
     /// ```
     pub fn new(source: [u8; ETH_ALEN]) -> Mac {
         Mac {
-            source: Some(Inv::is(source)),
+            source: Inv::is(source),
         }
     }
 }
@@ -67,7 +66,9 @@ impl Extension for Mac {
     }
 
     fn start(_ctx: &Ctx, _name: &str) -> Self {
-        Mac { source: None }
+        Mac {
+            source: Inv::is([0; ETH_ALEN]),
+        }
     }
 
     fn decode(_ctx: &Ctx, revision: u8, data: &[u8]) -> Result<Self> {
@@ -76,7 +77,7 @@ impl Extension for Mac {
         }
         let k: xt_mac_info = read_struct(Self::NAME, revision, data)?;
         Ok(Mac {
-            source: Some(Inv::new(k.srcaddr, k.invert != 0)),
+            source: Inv::new(k.srcaddr, k.invert != 0),
         })
     }
 
@@ -86,10 +87,8 @@ impl Extension for Mac {
 
     fn encode(&self, _ctx: &Ctx, out: &mut Vec<u8>) {
         let mut k = xt_mac_info::zeroed();
-        if let Some(s) = self.source {
-            k.srcaddr = s.value;
-            k.invert = s.invert.into();
-        }
+        k.srcaddr = self.source.value;
+        k.invert = self.source.invert.into();
         out.extend_from_slice(k.as_bytes());
     }
 
@@ -99,30 +98,24 @@ impl Extension for Mac {
         option: &str,
         invert: bool,
         args: &mut Args,
-        _seen: &mut Seen,
+        seen: &mut Seen,
     ) -> Result<bool> {
         if option != "mac-source" {
             return Ok(false);
         }
+        seen.take(Self::NAME, "--mac-source", 1, invert, true)?;
         let mac = parse_mac(args.value("--mac-source")?)?;
-        set_once(&mut self.source, "--mac-source", Inv::new(mac, invert))?;
+        self.source = Inv::new(mac, invert);
         Ok(true)
     }
 
-    fn finish(&mut self, _ctx: &Ctx, _seen: Seen) -> Result<()> {
-        if self.source.is_none() {
-            return Err(Error::rule(
-                "mac",
-                "option \"--mac-source\" must be specified",
-            ));
-        }
-        Ok(())
+    fn finish(&mut self, _ctx: &Ctx, seen: Seen) -> Result<()> {
+        seen.require(Self::NAME, "--mac-source", 1)
     }
 
     fn save(&self, _ctx: &Ctx, out: &mut String) {
-        if let Some(s) = self.source {
-            push_fmt!(out, "{} --mac-source {}", s.bang(), mac_string(&s.value));
-        }
+        let s = self.source;
+        push_fmt!(out, "{} --mac-source {}", s.bang(), mac_string(&s.value));
     }
 }
 
@@ -144,7 +137,7 @@ mod tests {
         // `-m mac ! --mac-source 42:01:02:03:04:05`, padded to 16 bytes.
         let bytes = hex("42010203040500000100000000000000");
         let m = Mac::decode(&ctx, 0, &bytes).unwrap();
-        assert_eq!(m.source, Some(Inv::not([0x42, 1, 2, 3, 4, 5])));
+        assert_eq!(m.source, Inv::not([0x42, 1, 2, 3, 4, 5]));
         let mut out = Vec::new();
         m.encode(&ctx, &mut out);
         assert_eq!(out, bytes[..12]);

@@ -5,9 +5,9 @@
 //! use iptkit::matches::mark::{Mark, MarkMask};
 //! use iptkit::{Family, Inv, Rule};
 //! let rule = Rule::parse(Family::Ipv4, "-m mark --mark 0x1/0xff -j ACCEPT")?;
-//! let mark = rule.find::<Mark>().unwrap().mark.unwrap().value;
+//! let mark = rule.find::<Mark>().unwrap().mark.value;
 //! assert_eq!((mark.mark, mark.mask), (0x1, 0xff));
-//! let built = Mark { mark: Some(Inv::not(MarkMask::exact(7))), ..Mark::new(0, 0) };
+//! let built = Mark { mark: Inv::not(MarkMask::exact(7)), ..Mark::new(0, 0) };
 //! assert_eq!(Rule::new(Family::Ipv4).with_match(built).to_string(), "-m mark ! --mark 0x7");
 //! # Ok::<(), iptkit::Error>(())
 //! ```
@@ -15,8 +15,7 @@
 use iptkit_sys::ext::xt_mark::*;
 use iptkit_sys::Pod;
 
-use super::tcp::set_once;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::extension::{bad_revision, read_struct, Args, Ctx, Extension};
 use crate::inv::Inv;
 use crate::xtopt::Seen;
@@ -47,8 +46,8 @@ impl MarkMask {
 pub struct Mark {
     /// Kernel struct revision: 1 (what iptables writes) or 0 (old kernels).
     pub revision: u8,
-    /// `--mark VALUE[/MASK]`; required, `None` only while parsing.
-    pub mark: Option<Inv<MarkMask>>,
+    /// `--mark VALUE[/MASK]`.
+    pub mark: Inv<MarkMask>,
 }
 
 impl Mark {
@@ -62,7 +61,7 @@ impl Mark {
     pub fn new(mark: u32, mask: u32) -> Mark {
         Mark {
             revision: 1,
-            mark: Some(Inv::is(MarkMask { mark, mask })),
+            mark: Inv::is(MarkMask { mark, mask }),
         }
     }
 }
@@ -78,7 +77,7 @@ impl Extension for Mark {
     fn start(_ctx: &Ctx, _name: &str) -> Self {
         Mark {
             revision: 1,
-            mark: None,
+            mark: Inv::is(MarkMask { mark: 0, mask: 0 }),
         }
     }
 
@@ -96,7 +95,7 @@ impl Extension for Mark {
         };
         Ok(Mark {
             revision,
-            mark: Some(Inv::new(MarkMask { mark, mask }, invert != 0)),
+            mark: Inv::new(MarkMask { mark, mask }, invert != 0),
         })
     }
 
@@ -105,7 +104,7 @@ impl Extension for Mark {
     }
 
     fn encode(&self, _ctx: &Ctx, out: &mut Vec<u8>) {
-        let m = self.mark.unwrap_or(Inv::is(MarkMask { mark: 0, mask: 0 }));
+        let m = self.mark;
         if self.revision == 0 {
             let mut k = xt_mark_info::zeroed();
             k.mark = m.value.mark.into();
@@ -127,34 +126,27 @@ impl Extension for Mark {
         option: &str,
         invert: bool,
         args: &mut Args,
-        _seen: &mut Seen,
+        seen: &mut Seen,
     ) -> Result<bool> {
         if option != "mark" {
             return Ok(false);
         }
+        seen.take(Self::NAME, "--mark", 1, invert, true)?;
         let v = args.value("--mark")?;
         let (mark, mask) = mark_mask("mark", "mark", v)?;
-        set_once(
-            &mut self.mark,
-            "--mark",
-            Inv::new(MarkMask { mark, mask }, invert),
-        )?;
+        self.mark = Inv::new(MarkMask { mark, mask }, invert);
         Ok(true)
     }
 
-    fn finish(&mut self, _ctx: &Ctx, _seen: Seen) -> Result<()> {
-        if self.mark.is_none() {
-            return Err(Error::rule("mark", "option \"--mark\" must be specified"));
-        }
-        Ok(())
+    fn finish(&mut self, _ctx: &Ctx, seen: Seen) -> Result<()> {
+        seen.require(Self::NAME, "--mark", 1)
     }
 
     fn save(&self, _ctx: &Ctx, out: &mut String) {
-        if let Some(m) = self.mark {
-            out.push_str(m.bang());
-            out.push_str(" --mark");
-            out.push_str(&mark_mask_string(m.value.mark, m.value.mask));
-        }
+        let m = self.mark;
+        out.push_str(m.bang());
+        out.push_str(" --mark");
+        out.push_str(&mark_mask_string(m.value.mark, m.value.mask));
     }
 }
 
@@ -175,10 +167,10 @@ mod tests {
             m,
             Mark {
                 revision: 1,
-                mark: Some(Inv::not(MarkMask {
+                mark: Inv::not(MarkMask {
                     mark: 0x10,
                     mask: 0xff
-                })),
+                }),
             }
         );
         let mut out = Vec::new();
@@ -196,7 +188,7 @@ mod tests {
         let ctx = Ctx::new(Family::Ipv4);
         let bytes = hex("0100000000000000 ffffffff00000000 0000000000000000");
         let m = Mark::decode(&ctx, 0, &bytes).unwrap();
-        assert_eq!(m.mark, Some(Inv::is(MarkMask::exact(1))));
+        assert_eq!(m.mark, Inv::is(MarkMask::exact(1)));
         let mut out = Vec::new();
         m.encode(&ctx, &mut out);
         assert_eq!(out, bytes);

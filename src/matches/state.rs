@@ -17,8 +17,7 @@ use iptkit_sys::ext::xt_state::*;
 use iptkit_sys::Pod;
 
 use super::conntrack::{parse_name_list, print_names};
-use super::tcp::set_once;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::extension::{bad_revision, read_struct, Args, Ctx, Extension};
 use crate::xtopt::Seen;
 
@@ -63,8 +62,8 @@ const PRINT: &[(&str, StateMask)] = &[
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct State {
     /// The states that match; `! --state X` is stored as the complement of X,
-    /// as iptables did. `None` only while parsing.
-    pub states: Option<StateMask>,
+    /// as iptables did.
+    pub states: StateMask,
 }
 
 impl State {
@@ -76,9 +75,7 @@ impl State {
     /// assert_eq!(m.to_string(), "-m state --state RELATED,ESTABLISHED");
     /// ```
     pub fn new(states: StateMask) -> State {
-        State {
-            states: Some(states),
-        }
+        State { states }
     }
 }
 
@@ -92,7 +89,9 @@ impl Extension for State {
     }
 
     fn start(_ctx: &Ctx, _name: &str) -> Self {
-        State { states: None }
+        State {
+            states: StateMask::empty(),
+        }
     }
 
     fn decode(_ctx: &Ctx, revision: u8, data: &[u8]) -> Result<Self> {
@@ -101,7 +100,7 @@ impl Extension for State {
         }
         let k: xt_state_info = read_struct(Self::NAME, revision, data)?;
         Ok(State {
-            states: Some(StateMask::from_bits_retain(k.statemask)),
+            states: StateMask::from_bits_retain(k.statemask),
         })
     }
 
@@ -111,7 +110,7 @@ impl Extension for State {
 
     fn encode(&self, _ctx: &Ctx, out: &mut Vec<u8>) {
         let mut k = xt_state_info::zeroed();
-        k.statemask = self.states.map_or(0, |s| s.bits());
+        k.statemask = self.states.bits();
         out.extend_from_slice(k.as_bytes());
     }
 
@@ -121,26 +120,24 @@ impl Extension for State {
         option: &str,
         invert: bool,
         args: &mut Args,
-        _seen: &mut Seen,
+        seen: &mut Seen,
     ) -> Result<bool> {
         if option != "state" {
             return Ok(false);
         }
+        seen.take(Self::NAME, "--state", 1, invert, true)?;
         let v = args.value("--state")?;
         let s = parse_name_list("--state", "state", NAMES, StateMask::empty(), v)?;
-        set_once(&mut self.states, "--state", if invert { !s } else { s })?;
+        self.states = if invert { !s } else { s };
         Ok(true)
     }
 
-    fn finish(&mut self, _ctx: &Ctx, _seen: Seen) -> Result<()> {
-        if self.states.is_none() {
-            return Err(Error::rule("state", "option \"--state\" must be specified"));
-        }
-        Ok(())
+    fn finish(&mut self, _ctx: &Ctx, seen: Seen) -> Result<()> {
+        seen.require(Self::NAME, "--state", 1)
     }
 
     fn save(&self, _ctx: &Ctx, out: &mut String) {
-        let Some(s) = self.states else { return };
+        let s = self.states;
         out.push_str(" --state");
         let start = out.len();
         print_names(out, PRINT, StateMask::empty(), s);
@@ -181,7 +178,7 @@ mod tests {
         // `--state ESTABLISHED,RELATED` as the kernel holds it (padded to 8).
         let bytes = [0x06, 0, 0, 0, 0, 0, 0, 0];
         let s = State::decode(&ctx(), 0, &bytes).unwrap();
-        assert_eq!(s.states, Some(StateMask::ESTABLISHED | StateMask::RELATED));
+        assert_eq!(s.states, StateMask::ESTABLISHED | StateMask::RELATED);
         let mut out = Vec::new();
         s.encode(&ctx(), &mut out);
         assert_eq!(out, bytes[..4]);
@@ -197,10 +194,10 @@ mod tests {
     #[test]
     fn inversion_is_the_complement() {
         let s = parse(&["NEW"], true).unwrap();
-        assert_eq!(s.states.unwrap().bits(), !XT_STATE_NEW);
+        assert_eq!(s.states.bits(), !XT_STATE_NEW);
         assert_eq!(save(&s), " --state INVALID,RELATED,ESTABLISHED,UNTRACKED");
         let s = State {
-            states: Some(StateMask::empty()),
+            states: StateMask::empty(),
         };
         assert_eq!(save(&s), " --state ");
     }

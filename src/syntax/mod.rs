@@ -15,6 +15,6 @@ mod words;
 pub mod restore;
 
 pub(crate) use rule::write_rule_line;
-pub use rule::{parse_rule_spec, save_rule_spec, save_rule_spec_in};
+pub use rule::{parse_rule_spec, save_rule_spec, save_rule_spec_as};
 pub(crate) use words::save_string_bytes;
 pub use words::{save_string, split_words, MAX_WORD};

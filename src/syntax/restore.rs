@@ -1001,12 +1001,12 @@ fn play_command(table: &mut Table, cmd: Command, keep_counters: bool) -> Result<
 /// # Ok::<(), iptkit::Error>(())
 /// ```
 pub fn save_table(table: &Table, counters: bool) -> String {
-    save_table_in(table, counters, Dialect::Legacy)
+    save_table_as(table, counters, Dialect::Legacy)
 }
 
 /// [`save_table`] as the given tool prints it (iptables-legacy-save or
 /// iptables-nft-save).
-pub fn save_table_in(table: &Table, counters: bool, dialect: Dialect) -> String {
+pub fn save_table_as(table: &Table, counters: bool, dialect: Dialect) -> String {
     write_table(table, |out, r, chain| {
         write_rule_line(out, r, chain, counters, dialect)
     })
@@ -1016,13 +1016,13 @@ pub fn save_table_in(table: &Table, counters: bool, dialect: Dialect) -> String 
 /// bytes (a `String` cannot hold them, see
 /// [`Comment`](crate::matches::comment::Comment)).
 pub fn save_table_bytes(table: &Table, counters: bool) -> Vec<u8> {
-    save_table_bytes_in(table, counters, Dialect::Legacy)
+    save_table_bytes_as(table, counters, Dialect::Legacy)
 }
 
 /// [`save_table_bytes`] as the given tool prints it. A table holding a
 /// [`ForeignRule`](crate::rule::ForeignRule) is printed by iptables-nft-save
 /// as one comment line saying it is incompatible, and so here.
-pub fn save_table_bytes_in(table: &Table, counters: bool, dialect: Dialect) -> Vec<u8> {
+pub fn save_table_bytes_as(table: &Table, counters: bool, dialect: Dialect) -> Vec<u8> {
     if dialect == Dialect::Nft
         && table
             .chains
@@ -1046,7 +1046,7 @@ pub fn save_table_bytes_in(table: &Table, counters: bool, dialect: Dialect) -> V
     out.finish()
 }
 
-/// The text [`save_table_bytes_in`] prints, written a piece at a time: the
+/// The text [`save_table_bytes_as`] prints, written a piece at a time: the
 /// head (`*table` and the chain lines) first, then each rule line, chain
 /// by chain in the order of the head. A reader that prints each rule as it
 /// decodes it (a save) writes the same bytes without ever holding the

@@ -480,12 +480,12 @@ fn parse_target(ctx: &Ctx, name: &str, goto: bool) -> Result<Target> {
 /// The rule as iptables-legacy-save prints it after `-A CHAIN`: each part
 /// with a leading space.
 pub fn save_rule_spec(r: &Rule) -> String {
-    save_rule_spec_in(r, Dialect::Legacy)
+    save_rule_spec_as(r, Dialect::Legacy)
 }
 
 /// The rule as the given tool's save prints it after `-A CHAIN`: each part
 /// with a leading space.
-pub fn save_rule_spec_in(r: &Rule, dialect: Dialect) -> String {
+pub fn save_rule_spec_as(r: &Rule, dialect: Dialect) -> String {
     let mut out = String::new();
     write_rule_spec(&mut out, r, dialect);
     out
@@ -546,7 +546,7 @@ pub(crate) fn push_counters(out: &mut String, c: Counters) {
     out.push(']');
 }
 
-/// Appends the rule spec as [`save_rule_spec_in`] prints it. A table is
+/// Appends the rule spec as [`save_rule_spec_as`] prints it. A table is
 /// printed into one String, so nothing here makes a String of its own.
 pub(crate) fn write_rule_spec(out: &mut String, r: &Rule, dialect: Dialect) {
     write_rule_spec_with(out, r, dialect, write_match);

@@ -246,7 +246,7 @@ pub fn handle_nft_lines(h: &mut iptkit::Handle) -> Vec<String> {
         .flat_map(|c| {
             c.rules
                 .iter()
-                .map(|r| r.save_line_in(&c.name, false, iptkit::extension::Dialect::Nft))
+                .map(|r| r.save_line_as(&c.name, false, iptkit::extension::Dialect::Nft))
         })
         .collect()
 }

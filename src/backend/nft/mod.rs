@@ -47,7 +47,7 @@ use crate::extension::Dialect;
 use crate::matches::Match;
 use crate::rule::{Counters, ForeignRule, Rule};
 use crate::ruleset::{builtin_chains, hook_of, Chain, Policy, Table};
-use crate::syntax::restore::{save_table_bytes_in, write_saved, SaveText};
+use crate::syntax::restore::{save_table_bytes_as, write_saved, SaveText};
 use netlink::Socket;
 
 /// How often a read is tried when the ruleset keeps changing during it
@@ -488,7 +488,7 @@ impl Driver for Nft {
     ) -> Result<()> {
         let text = match self.save_steady(family, name, counters, dialect)? {
             Some(text) => text,
-            None => save_table_bytes_in(&self.load(family, name)?.table, counters, dialect),
+            None => save_table_bytes_as(&self.load(family, name)?.table, counters, dialect),
         };
         write_saved(out, &text)
     }
