@@ -171,18 +171,15 @@ fn one_match(m: &Match, p: &Packet) -> Tri {
         Match::Icmp(i) => icmp(i.icmp_type, p, true),
         Match::Icmp6(i) => icmp(i.icmp_type, p, false),
         Match::State(s) => match p.state {
-            Some(st) => {
-                Tri::from(s.states.unwrap_or(StateMask::empty()).bits() & state_bit(st) != 0)
-            }
+            Some(st) => Tri::from(s.states.bits() & state_bit(st) != 0),
             None => Tri::Unknown("the packet's connection state is not given".into()),
         },
         Match::Conntrack(c) => conntrack(c, p),
-        Match::Mark(mk) => match (mk.mark, p.mark) {
-            (None, _) => Tri::Yes,
-            (Some(m), Some(mark)) => {
-                Tri::from(mark & m.value.mask == m.value.mark).invert(m.invert)
+        Match::Mark(mk) => match p.mark {
+            Some(mark) => {
+                Tri::from(mark & mk.mark.value.mask == mk.mark.value.mark).invert(mk.mark.invert)
             }
-            (Some(_), None) => Tri::Unknown("the packet's mark is not known".into()),
+            None => Tri::Unknown("the packet's mark is not known".into()),
         },
         Match::Connmark(c) => match p.ctmark {
             Some(mark) => {
@@ -198,10 +195,9 @@ fn one_match(m: &Match, p: &Packet) -> Tri {
                 };
             within(&r.src, p.src).and(|| within(&r.dst, p.dst))
         }
-        Match::Mac(m) => match (m.source, p.mac) {
-            (None, _) => Tri::Yes,
-            (Some(want), Some(have)) => Tri::from(want.value == have).invert(want.invert),
-            (Some(_), None) => Tri::Unknown("the packet's source MAC address is not given".into()),
+        Match::Mac(m) => match p.mac {
+            Some(have) => Tri::from(m.source.value == have).invert(m.source.invert),
+            None => Tri::Unknown("the packet's source MAC address is not given".into()),
         },
         Match::Pkttype(t) => match (t.pkt_type, p.pkttype) {
             (None, _) => Tri::Yes,
@@ -224,8 +220,7 @@ fn one_match(m: &Match, p: &Packet) -> Tri {
 }
 
 /// `-m icmp` (IPv4: type 0xFF is `any`) and `-m icmp6`.
-fn icmp(rule: Option<Inv<crate::matches::icmp::IcmpType>>, p: &Packet, v4: bool) -> Tri {
-    let Some(r) = rule else { return Tri::Yes };
+fn icmp(r: Inv<crate::matches::icmp::IcmpType>, p: &Packet, v4: bool) -> Tri {
     if v4 && r.value.type_ == 0xFF {
         return Tri::from(true).invert(r.invert);
     }
