@@ -143,3 +143,82 @@ pub(super) fn check(guards: &[Flow], table: &Table) -> Result<()> {
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::addr::Family;
+    use crate::whatif::{ConnState, Packet};
+
+    fn filter(family: Family, text: &str) -> Table {
+        let mut t = Table::new(family, "filter").unwrap();
+        let text = format!("*filter\n{text}COMMIT\n");
+        crate::syntax::restore::parse(family, &text).unwrap()[0]
+            .apply(&mut t, &Default::default())
+            .unwrap();
+        t
+    }
+
+    fn admin() -> Flow {
+        let p = Packet::new(
+            "192.0.2.7".parse().unwrap(),
+            "198.51.100.1".parse().unwrap(),
+        );
+        Flow::input(p.tcp(40000, 22).in_iface("eth0").state(ConnState::New))
+    }
+
+    fn refusal(t: &Table, flows: &[Flow]) -> (String, String) {
+        match check(flows, t) {
+            Err(Error::LockedOut { verdict, at, .. }) => (verdict, at),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn names_the_rule_or_policy_that_cuts_the_flow() {
+        let t = filter(
+            Family::Ipv4,
+            ":INPUT DROP [0:0]\n-A INPUT -s 10.0.0.0/8 -j ACCEPT\n",
+        );
+        assert_eq!(
+            refusal(&t, &[admin()]),
+            ("DROP".into(), "chain INPUT policy DROP".into())
+        );
+        let t = filter(Family::Ipv4, "-A INPUT -p tcp -j REJECT\n");
+        assert_eq!(
+            refusal(&t, &[admin()]),
+            (
+                "REJECT".into(),
+                "chain INPUT rule 0 (-p tcp -j REJECT)".into()
+            )
+        );
+        let t = filter(
+            Family::Ipv4,
+            ":INPUT DROP [0:0]\n-A INPUT -p tcp -m tcp --dport 22 -j ACCEPT\n",
+        );
+        assert!(check(&[admin()], &t).is_ok());
+    }
+
+    #[test]
+    fn undecided_is_refused_with_the_reasons() {
+        let t = filter(
+            Family::Ipv4,
+            "-A INPUT -m set --match-set bad src -j DROP\n",
+        );
+        let (verdict, at) = refusal(&t, &[admin()]);
+        assert_eq!(verdict, "UNDECIDED");
+        assert_eq!(
+            at,
+            "undecided rules (it may be ACCEPT or DROP): INPUT rule 0: -m set: depends on the ipset's contents"
+        );
+    }
+
+    #[test]
+    fn flows_a_table_does_not_see_pass() {
+        // Another family, or a chain the table does not have.
+        let t = filter(Family::Ipv6, ":INPUT DROP [0:0]\n");
+        assert!(check(&[admin()], &t).is_ok());
+        let raw = Table::new(Family::Ipv4, "raw").unwrap();
+        assert!(check(&[admin()], &raw).is_ok());
+    }
+}
