@@ -189,7 +189,7 @@ mod tests {
             refusal(&t, &[admin()]),
             (
                 "REJECT".into(),
-                "chain INPUT rule 0 (-p tcp -j REJECT)".into()
+                "chain INPUT rule 0 (-p tcp -j REJECT --reject-with icmp-port-unreachable)".into()
             )
         );
         let t = filter(
