@@ -68,6 +68,11 @@ impl Handle {
     /// [`Pending::wait`]; a put-back at drop or timeout that fails says so
     /// on stderr).
     ///
+    /// With nothing pending (nothing to commit; with
+    /// [`Options::autocommit`](crate::Options::autocommit) every change
+    /// is committed as it is made, so use a handle without it), the
+    /// [`Pending`] is confirmed at once: there is nothing to put back.
+    ///
     /// The put-back goes through its own handle, opened now with this
     /// handle's options in the calling thread's network namespace (so not
     /// for a handle of [`Handle::open_in`]); on legacy it takes the
