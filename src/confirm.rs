@@ -235,18 +235,13 @@ fn put_back(h: &mut Handle, prev: &Table, applied: &Table) -> Result<()> {
     })
 }
 
-/// Same chains, policies and rules, counters aside.
+/// Same chains, policies and rules, counters aside: compared as
+/// iptables-save prints them, so that a rule the kernel holds at another
+/// revision of its extension (the backend falls back to the highest one
+/// the kernel has) still counts as the same rule.
 fn same_rules(a: &Table, b: &Table) -> bool {
-    a.chains.len() == b.chains.len()
-        && a.chains.iter().zip(&b.chains).all(|(x, y)| {
-            x.name == y.name
-                && x.policy == y.policy
-                && x.rules.len() == y.rules.len()
-                && x.rules
-                    .iter()
-                    .zip(&y.rules)
-                    .all(|(r, s)| r.clone().normalized().same_spec(&s.clone().normalized()))
-        })
+    use crate::syntax::restore::save_table;
+    save_table(a, false) == save_table(b, false)
 }
 
 fn describe(done: Option<Result<()>>) -> String {
