@@ -336,6 +336,20 @@ fn foreign_rules_and_unknown_targets_are_undecided() {
 }
 
 #[test]
+fn undecided_rules_that_change_nothing_do_not_fork() {
+    // A thousand rate-limited LOGs: either way the packet goes on as it was.
+    let mut text = String::from(":INPUT DROP [0:0]\n");
+    for i in 0..1000 {
+        text.push_str(&format!("-A INPUT -m limit --limit {}/sec -j LOG\n", i + 1));
+    }
+    text.push_str("-A INPUT -p tcp -m tcp --dport 22 -j ACCEPT\n");
+    let e = evaluate(&filter(&text), "INPUT", &ssh("192.0.2.1")).unwrap();
+    assert_eq!(e.verdict, Verdict::Accept);
+    assert_eq!(e.reasons.len(), 1000);
+    assert_eq!(e.path.len(), 1001);
+}
+
+#[test]
 fn many_undecided_rules_end_undecided_not_hung() {
     let mut text = String::from(":INPUT DROP [0:0]\n");
     for i in 0..40 {
@@ -347,6 +361,23 @@ fn many_undecided_rules_end_undecided_not_hung() {
     text.push_str("-A INPUT -m mark --mark 7 -j ACCEPT\n");
     let e = evaluate(&filter(&text), "INPUT", &ssh("192.0.2.1")).unwrap();
     assert_eq!(e.verdict, Verdict::Undecided);
+    assert_eq!(e.possible, [Verdict::Accept, Verdict::Drop]);
+    // Every way followed (the marks make few distinct states), none cut short.
+    assert!(
+        !e.reasons.iter().any(|r| r.contains("too many")),
+        "{:?}",
+        e.reasons
+    );
+    // A chain of jumps, each undecided, into chains that change nothing.
+    let mut text = String::from(":INPUT DROP [0:0]\n");
+    for i in 0..3000 {
+        text.push_str(&format!(
+            ":c{i} - [0:0]\n-A INPUT -m limit --limit 1/sec -j c{i}\n-A c{i} -j LOG\n"
+        ));
+    }
+    text.push_str("-A INPUT -j ACCEPT\n");
+    let e = evaluate(&filter(&text), "INPUT", &ssh("192.0.2.1")).unwrap();
+    assert_eq!(e.verdict, Verdict::Accept);
 }
 
 #[test]

@@ -3,12 +3,13 @@
 //! and the end of a user chain pop, a built-in chain ends in its policy.
 //! A rule that cannot be decided forks the walk: both ways are followed.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashSet};
 
 use super::decide::{self, Ifaces, Tri};
 use super::packet::Packet;
 use super::{Action, Step, Verdict};
 use crate::error::{Error, Result};
+use crate::rule::Rule;
 use crate::ruleset::{Policy, Table};
 use crate::targets::connmark::{ConnmarkMode, ConnmarkTarget, ShiftDir};
 use crate::targets::mark::{MarkAction, MarkMode};
@@ -23,7 +24,7 @@ const BUDGET: usize = 200_000;
 const MAX_DEPTH: usize = 1024;
 
 /// Where a branch of the walk is, and what it knows of the packet.
-#[derive(Clone)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 struct Cursor {
     packet: Packet,
     /// Return points: (chain index, next rule).
@@ -43,6 +44,16 @@ pub(crate) struct Walk<'t> {
     pub outcomes: BTreeSet<Verdict>,
     /// Why some rule could not be decided, in the order met.
     pub reasons: Vec<String>,
+    /// The rules (chain index, position) whose reason is in `reasons`.
+    reasoned: HashSet<(usize, usize)>,
+    /// Where the ways split at undecided rules went on: a walk from the
+    /// same place with the same packet reaches the same verdicts, so each
+    /// is followed once off the record (MARKs behind limits fork into few
+    /// states, undecided jumps into chains that change nothing into one).
+    forked: HashSet<Cursor>,
+    /// Ways still to follow off the record (a list, not recursion: a
+    /// long chain of undecided rules must not exhaust the stack).
+    todo: Vec<Cursor>,
 }
 
 impl<'t> Walk<'t> {
@@ -66,6 +77,9 @@ impl<'t> Walk<'t> {
             visits: 0,
             outcomes: BTreeSet::new(),
             reasons: Vec::new(),
+            reasoned: HashSet::new(),
+            forked: HashSet::new(),
+            todo: Vec::new(),
         })
     }
 
@@ -78,7 +92,11 @@ impl<'t> Walk<'t> {
             chain: self.start,
             pos: 0,
         };
-        self.branch(cursor, Some(path))
+        self.branch(cursor, Some(path))?;
+        while let Some(next) = self.todo.pop() {
+            self.branch(next, None)?;
+        }
+        Ok(())
     }
 
     fn branch(&mut self, mut at: Cursor, mut path: Option<&mut Vec<Step>>) -> Result<()> {
@@ -86,7 +104,9 @@ impl<'t> Walk<'t> {
         loop {
             self.visits += 1;
             if self.visits > BUDGET {
-                self.reason("too many undecided rules to follow every way".into());
+                self.reason((usize::MAX, 0), || {
+                    "too many undecided rules to follow every way".into()
+                });
                 self.outcomes.insert(Verdict::Undecided);
                 return Ok(());
             }
@@ -100,13 +120,13 @@ impl<'t> Walk<'t> {
                         &mut path,
                         &chain.name,
                         None,
-                        String::new(),
+                        None,
                         Action::Policy(v.clone()),
                     );
                     self.outcomes.insert(v);
                     return Ok(());
                 }
-                note(&mut path, &chain.name, None, String::new(), Action::End);
+                note(&mut path, &chain.name, None, None, Action::End);
                 if !self.ret(&mut at, &mut path) {
                     return Ok(());
                 }
@@ -119,13 +139,7 @@ impl<'t> Walk<'t> {
             let index = Some(at.pos);
             match decide::rule(rule, &at.packet, &ifaces) {
                 Tri::No => {
-                    note(
-                        &mut path,
-                        &chain.name,
-                        index,
-                        rule.to_string(),
-                        Action::NoMatch,
-                    );
+                    note(&mut path, &chain.name, index, Some(rule), Action::NoMatch);
                     at.pos += 1;
                 }
                 Tri::Unknown(why) => {
@@ -133,16 +147,27 @@ impl<'t> Walk<'t> {
                         &mut path,
                         &chain.name,
                         index,
-                        rule.to_string(),
+                        Some(rule),
                         Action::Undecided(why.clone()),
                     );
-                    self.reason(format!("{} rule {}: {why}", chain.name, at.pos));
-                    // The other way: as if it matched, off the record.
+                    self.reason((at.chain, at.pos), || {
+                        format!("{} rule {}: {why}", chain.name, at.pos)
+                    });
+                    // The other way: as if it matched, followed later off the
+                    // record. A target that leaves the packet as it was and goes
+                    // on (LOG behind a limit) leads where no match leads: no
+                    // second way to follow.
                     let mut matched = at.clone();
-                    if self.target(&mut matched, &mut None)? {
-                        self.branch(matched, None)?;
-                    }
+                    let goes_on = self.target(&mut matched, &mut None)?;
                     at.pos += 1;
+                    if goes_on && matched != at && self.forked.insert(matched.clone()) {
+                        self.todo.push(matched);
+                    }
+                    // This way too is followed once; the recorded way goes
+                    // on regardless, for its path.
+                    if !self.forked.insert(at.clone()) && path.is_none() {
+                        return Ok(());
+                    }
                 }
                 Tri::Yes => {
                     if !self.target(&mut at, &mut path)? {
@@ -160,7 +185,7 @@ impl<'t> Walk<'t> {
         let chain = &table.chains[at.chain];
         let rule = &chain.rules[at.pos];
         let index = Some(at.pos);
-        let mut step = |action: Action| note(path, &chain.name, index, rule.to_string(), action);
+        let mut step = |action: Action| note(path, &chain.name, index, Some(rule), action);
         let verdict = match &rule.target {
             Target::Continue => None,
             Target::Accept => Some(Verdict::Accept),
@@ -213,7 +238,9 @@ impl<'t> Walk<'t> {
                 TargetExt::Unknown(u) => {
                     let why = format!("-j {}: a target iptkit cannot read", u.name);
                     step(Action::Undecided(why.clone()));
-                    self.reason(format!("{} rule {}: {why}", chain.name, at.pos));
+                    self.reason((at.chain, at.pos), || {
+                        format!("{} rule {}: {why}", chain.name, at.pos)
+                    });
                     self.outcomes.insert(Verdict::Undecided);
                     return Ok(false);
                 }
@@ -247,13 +274,7 @@ impl<'t> Walk<'t> {
         match chain.policy {
             Some(policy) => {
                 let v = policy_verdict(policy);
-                note(
-                    path,
-                    &chain.name,
-                    None,
-                    String::new(),
-                    Action::Policy(v.clone()),
-                );
+                note(path, &chain.name, None, None, Action::Policy(v.clone()));
                 self.outcomes.insert(v);
             }
             None => {
@@ -275,25 +296,29 @@ impl<'t> Walk<'t> {
         }
     }
 
-    fn reason(&mut self, why: String) {
-        if !self.reasons.contains(&why) {
-            self.reasons.push(why);
+    /// Notes why the rule at `at` (chain index, position) is undecided,
+    /// the first time only: forks meet the same rules again.
+    fn reason(&mut self, at: (usize, usize), why: impl FnOnce() -> String) {
+        if self.reasoned.insert(at) {
+            self.reasons.push(why());
         }
     }
 }
 
+/// Records a step on the path, when this branch keeps one (the rule is
+/// printed only then: the other branches are followed off the record).
 fn note(
     path: &mut Option<&mut Vec<Step>>,
     chain: &str,
     index: Option<usize>,
-    rule: String,
+    rule: Option<&Rule>,
     action: Action,
 ) {
     if let Some(p) = path.as_deref_mut() {
         p.push(Step {
             chain: chain.to_string(),
             index,
-            rule,
+            rule: rule.map(Rule::to_string).unwrap_or_default(),
             action,
         });
     }
