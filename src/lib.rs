@@ -54,6 +54,9 @@
 //!   of rules it passes; [`Handle::guard`] refuses a commit that would lock
 //!   out a protected flow; [`Handle::commit_confirmed`] ([`confirm`]) puts
 //!   the previous rules back unless confirmed in time.
+//! - [`declare`]: whole rule sets of both families as one value
+//!   ([`Ruleset`]): rendered, compared with the kernel ([`RulesetDiff`]),
+//!   applied or reconciled all or nothing.
 //! - [`error`]: the one [`Error`] type; match on its variants to tell what
 //!   went wrong (a missing chain, a rule the kernel refused, ...).
 
@@ -102,6 +105,7 @@ pub mod allowlist;
 pub mod backend;
 pub mod blocklist;
 pub mod confirm;
+pub mod declare;
 pub mod error;
 pub mod extension;
 #[doc(hidden)]
@@ -113,6 +117,7 @@ pub mod lock;
 pub mod matches;
 pub mod names;
 pub mod netns;
+pub(crate) mod pairing;
 pub mod restore;
 pub mod rule;
 pub mod ruleset;
@@ -125,6 +130,7 @@ pub(crate) mod xtopt;
 
 pub use addr::{Family, Net};
 pub use backend::Backend;
+pub use declare::{Ruleset, RulesetDiff};
 pub use error::{Error, Refusal, Result};
 pub use handle::{Handle, Options};
 pub use iface::Iface;
