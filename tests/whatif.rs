@@ -448,3 +448,23 @@ fn put_back_never_undoes_a_later_change() {
         }
     }
 }
+
+#[test]
+fn example_reads_a_saved_file_with_rules() {
+    isolate();
+    let path = std::env::temp_dir().join(format!("whatif-{}.rules", std::process::id()));
+    std::fs::write(&path, rules_text(Family::Ipv4)).unwrap();
+    let file = path.to_str().unwrap();
+    let (_, admin, other, me) = addrs(Family::Ipv4);
+    let last = |src: &str| {
+        let args = [
+            "--rules", file, "--src", src, "--dst", me, "--proto", "tcp", "--dport", "22", "--in",
+            "eth0",
+        ];
+        let out = example_ok("whatif", &args, "");
+        out.lines().last().unwrap_or_default().to_string()
+    };
+    assert_eq!(last(admin), "ACCEPT");
+    assert_eq!(last(other), "REJECT");
+    std::fs::remove_file(&path).unwrap();
+}
