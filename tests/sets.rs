@@ -114,7 +114,7 @@ fn create_add_contains_list_remove_flush_destroy() {
         assert_eq!(again.len().unwrap(), 2);
 
         ipset("create notours hash:ip");
-        assert_eq!(KernelSet::names().unwrap(), [name.clone()]);
+        assert_eq!(KernelSet::names().unwrap(), std::slice::from_ref(&name));
         ipset("destroy notours");
 
         set.flush().unwrap();
