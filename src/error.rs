@@ -59,6 +59,19 @@ pub enum Error {
     /// in the network namespace it is committed to.
     #[error("set `{0}` does not exist")]
     NoSuchSet(String),
+    /// A kernel set ([`crate::set::KernelSet`]) cannot be destroyed: a
+    /// rule still matches it.
+    #[error("set `{0}` is still used by a rule")]
+    SetInUse(String),
+    /// A kernel set of that name exists with other settings (type, family,
+    /// timeout, size) than the ones asked for; it was left as it is.
+    #[error("set `{name}` exists with other settings: {reason}")]
+    SetMismatch {
+        /// The set.
+        name: String,
+        /// How it differs.
+        reason: String,
+    },
     /// A chain of that name already exists.
     #[error("chain `{0}` already exists")]
     ChainExists(String),

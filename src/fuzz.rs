@@ -23,3 +23,9 @@ pub fn legacy_entries(
 pub fn nft_rule_message(msg: &[u8]) -> bool {
     crate::backend::nft::fuzz_rule_message(msg)
 }
+
+/// Reads one ipset list reply (`IPSET_CMD_LIST`) as the kernel sends it,
+/// with the reader of [`crate::set`]; true when it read. Never panics.
+pub fn ipset_list_message(msg: &[u8]) -> bool {
+    crate::backend::ipset_nl::wire::fuzz_list_message(msg)
+}

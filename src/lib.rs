@@ -57,6 +57,7 @@
 //! - [`declare`]: whole rule sets of both families as one value
 //!   ([`Ruleset`]): rendered, compared with the kernel ([`RulesetDiff`]),
 //!   applied or reconciled all or nothing.
+//! - [`set`](mod@set): kernel sets (ipsets) for big address lists, and the match of a rule on one.
 //! - [`error`]: the one [`Error`] type; match on its variants to tell what
 //!   went wrong (a missing chain, a rule the kernel refused, ...).
 
@@ -121,6 +122,7 @@ pub(crate) mod pairing;
 pub mod restore;
 pub mod rule;
 pub mod ruleset;
+pub mod set;
 pub mod syntax;
 pub mod targets;
 #[cfg(test)]

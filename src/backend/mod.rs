@@ -11,6 +11,7 @@ use crate::error::{Error, Result};
 use crate::rule::Counters;
 use crate::ruleset::Table;
 
+pub(crate) mod ipset_nl;
 pub(crate) mod legacy;
 #[cfg(feature = "nft")]
 pub(crate) mod nft;
