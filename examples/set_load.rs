@@ -7,9 +7,10 @@
 //!
 //! Each sample, in a fresh namespace: a set is created, a rule matching it
 //! (`-m set --match-set load src -j DROP`) is committed to INPUT through
-//! the backend, then timed: `add_many` of COUNT addresses (empty set), and
-//! `add` of one more. It checks the set holds COUNT + 1 entries and prints
-//! the median and the range of each, in milliseconds.
+//! the backend, then timed: `add_many` of COUNT addresses (empty set),
+//! `add` of one more, and `list` of them all (which checks the set holds
+//! COUNT + 1 entries). It prints the median and the range of each, in
+//! milliseconds.
 
 #[path = "shared/backend.rs"]
 mod backend;
@@ -67,8 +68,8 @@ fn entries(family: Family, n: u32, timeout: bool) -> Vec<Entry> {
         .collect()
 }
 
-/// One sample: (add_many, add one).
-fn sample(args: &Args, family: Family) -> iptkit::Result<(Duration, Duration)> {
+/// One sample: (add_many, add one, list).
+fn sample(args: &Args, family: Family) -> iptkit::Result<(Duration, Duration, Duration)> {
     let options = backend::options("set_load", &args.backend)?;
     let set_options = match args.timeout {
         true => SetOptions::default().with_timeout(3600),
@@ -89,14 +90,16 @@ fn sample(args: &Args, family: Family) -> iptkit::Result<(Duration, Duration)> {
     let start = Instant::now();
     set.add(one[0])?;
     let single = start.elapsed();
-    let held = set.len()?;
+    let start = Instant::now();
+    let held = set.list()?.len();
+    let listed = start.elapsed();
     if held != args.count as usize + 1 {
         return Err(iptkit::Error::Malformed(format!(
             "the set holds {held} entries, {} expected",
             args.count + 1
         )));
     }
-    Ok((bulk, single))
+    Ok((bulk, single, listed))
 }
 
 fn run(args: &Args) -> iptkit::Result<()> {
@@ -107,18 +110,22 @@ fn run(args: &Args) -> iptkit::Result<()> {
     };
     let mut bulk = Vec::new();
     let mut single = Vec::new();
+    let mut list = Vec::new();
     for _ in 0..args.samples {
-        let (b, s) = iptkit::netns::run_isolated(|| sample(args, family))??;
+        let (b, s, l) = iptkit::netns::run_isolated(|| sample(args, family))??;
         bulk.push(b);
         single.push(s);
+        list.push(l);
     }
     println!(
-        "{} {family:?}{}: add_many({}) {}; add(1) {}",
+        "{} {family:?}{}: add_many({}) {}; add(1) {}; list({}) {}",
         args.backend,
         if args.timeout { " with timeouts" } else { "" },
         args.count,
         summary(&mut bulk),
-        summary(&mut single)
+        summary(&mut single),
+        args.count + 1,
+        summary(&mut list)
     );
     Ok(())
 }

@@ -50,10 +50,14 @@
 //! - [`handle`]: the kernel API; [`backend`]: the kernel interfaces (legacy
 //!   xtables, and nf_tables in iptables-nft's layout with the `nft` feature); [`lock`]: the xtables lock; [`netns`]: network namespaces.
 //! - [`allowlist`], [`blocklist`]: the common jobs, as pure table changes.
-//! - [`set`](mod@set): kernel sets (ipsets) for big address lists, and the match of a rule on one.
+//! - [`whatif`]: the verdict a table gives a packet, offline, with the path
+//!   of rules it passes; [`Handle::guard`] refuses a commit that would lock
+//!   out a protected flow; [`Handle::commit_confirmed`] ([`confirm`]) puts
+//!   the previous rules back unless confirmed in time.
 //! - [`declare`]: whole rule sets of both families as one value
 //!   ([`Ruleset`]): rendered, compared with the kernel ([`RulesetDiff`]),
 //!   applied or reconciled all or nothing.
+//! - [`set`](mod@set): kernel sets (ipsets) for big address lists, and the match of a rule on one.
 //! - [`error`]: the one [`Error`] type; match on its variants to tell what
 //!   went wrong (a missing chain, a rule the kernel refused, ...).
 
@@ -101,6 +105,7 @@ pub mod addr;
 pub mod allowlist;
 pub mod backend;
 pub mod blocklist;
+pub mod confirm;
 pub mod declare;
 pub mod error;
 pub mod extension;
@@ -123,6 +128,7 @@ pub mod syntax;
 pub mod targets;
 #[cfg(test)]
 pub(crate) mod testutil;
+pub mod whatif;
 pub(crate) mod xtopt;
 
 pub use addr::{Family, Net};

@@ -60,8 +60,12 @@
 //! Each call is one request to the kernel, but ipset has no transactions:
 //! [`KernelSet::add_many`] checks every entry (family, prefix, timeout)
 //! and that the set has room for them before it sends anything, so bad
-//! input changes nothing; a refusal the kernel alone can see (memory)
-//! may leave the entries before it added.
+//! input changes nothing; a refusal only the kernel can see (out of
+//! memory, the set destroyed meanwhile) may leave part of them added, and
+//! says so as an error. To have all or nothing, use
+//! [`KernelSet::replace_all`]: it swaps a whole new content in at once (a
+//! scratch set filled, then `IPSET_CMD_SWAP`): the set holds all the old
+//! entries or all the new.
 
 use std::fmt;
 use std::net::IpAddr;
@@ -232,6 +236,7 @@ pub struct KernelSet {
     family: Family,
     timeout: Option<u32>,
     max_entries: u32,
+    hash_size: u32,
     conn: Conn,
 }
 
@@ -307,6 +312,29 @@ impl KernelSet {
         KernelSet::open_on(Conn::open()?, name)
     }
 
+    /// The names of the sets a [`KernelSet`] can open (`hash:net` sets of
+    /// IPv4 or IPv6), in the kernel's order; other ipsets are left out.
+    ///
+    /// ```
+    /// use iptkit::set::{KernelSet, SetOptions};
+    /// use iptkit::Family;
+    /// # iptkit::netns::unshare_net()?;
+    /// KernelSet::create("a", Family::Ipv4, &SetOptions::default())?;
+    /// KernelSet::create("b", Family::Ipv6, &SetOptions::default())?;
+    /// assert_eq!(KernelSet::names()?, ["a", "b"]);
+    /// # Ok::<(), iptkit::Error>(())
+    /// ```
+    pub fn names() -> Result<Vec<String>> {
+        let sets = Conn::open()?
+            .names()?
+            .map_err(|e| ipset_nl::error("listing the ipsets", "", e))?;
+        Ok(sets
+            .into_iter()
+            .filter(|s| s.typename == ipset_nl::TYPENAME && matches!(s.family, 2 | 10))
+            .map(|s| s.name)
+            .collect())
+    }
+
     fn open_on(mut conn: Conn, name: &str) -> Result<KernelSet> {
         let header = conn
             .list(name, false)?
@@ -336,6 +364,7 @@ impl KernelSet {
             family,
             timeout: header.timeout,
             max_entries: header.maxelem,
+            hash_size: header.hashsize,
             conn,
         })
     }
@@ -412,6 +441,58 @@ impl KernelSet {
         self.conn
             .add_many(&self.name, &elems)?
             .map_err(|e| ipset_nl::error(&op, &self.name, e))
+    }
+
+    /// Makes `entries` the set's whole content at once: a packet sees the
+    /// old entries or the new ones, never a mix, and rules matching the set
+    /// keep matching it. The entries are checked first, then loaded into a
+    /// scratch set of the same settings (named after this one, with `~`
+    /// and the process id), which the kernel swaps with this one
+    /// (`IPSET_CMD_SWAP`); the scratch set, holding the old entries, is
+    /// destroyed. When anything fails before the swap, the set is as it was.
+    pub fn replace_all<E: Into<Entry>>(
+        &mut self,
+        entries: impl IntoIterator<Item = E>,
+    ) -> Result<()> {
+        let elems = entries
+            .into_iter()
+            .map(|e| self.elem(e.into()))
+            .collect::<Result<Vec<Elem>>>()?;
+        let distinct: std::collections::HashSet<IpNet> = elems.iter().map(|e| e.net).collect();
+        if distinct.len() > self.max_entries as usize {
+            return Err(Error::value(
+                "set entries",
+                distinct.len().to_string(),
+                format!(
+                    "set `{}` holds at most {} entries",
+                    self.name, self.max_entries
+                ),
+            ));
+        }
+        let scratch = scratch_name(&self.name);
+        let op = format!("replacing the entries of set `{}`", self.name);
+        // A scratch set a crashed run left behind goes first.
+        match self.conn.named(wire::CMD_DESTROY, &scratch)? {
+            Ok(()) | Err(libc::ENOENT) => {}
+            Err(e) => return Err(ipset_nl::error(&op, &scratch, e)),
+        }
+        let made = self.conn.create(
+            &scratch,
+            self.family,
+            self.timeout,
+            self.hash_size,
+            self.max_entries,
+        )?;
+        made.map_err(|e| ipset_nl::error(&op, &scratch, e))?;
+        let filled = match self.conn.add_many(&scratch, &elems)? {
+            Ok(()) => self.conn.swap(&self.name, &scratch)?,
+            Err(e) => Err(e),
+        };
+        // The scratch set holds the old entries now, or the new ones when
+        // the swap did not happen: either way it goes.
+        let dropped = self.conn.named(wire::CMD_DESTROY, &scratch)?;
+        filled.map_err(|e| ipset_nl::error(&op, &self.name, e))?;
+        dropped.map_err(|e| ipset_nl::error(&op, &scratch, e))
     }
 
     /// Removes the entry for `net` (exactly that network); false when it
@@ -541,6 +622,17 @@ impl KernelSet {
     }
 }
 
+/// The name of the scratch set of [`KernelSet::replace_all`]: the set's
+/// name (cut to fit), `~`, the process id in hex; at most 31 bytes.
+fn scratch_name(name: &str) -> String {
+    let pid = format!("~{:x}", std::process::id());
+    let mut keep = name.len().min(31 - pid.len());
+    while !name.is_char_boundary(keep) {
+        keep -= 1;
+    }
+    format!("{}{pid}", &name[..keep])
+}
+
 impl Entry {
     fn without_timeout(self) -> Entry {
         Entry {
@@ -622,5 +714,14 @@ mod tests {
         assert!(check_name(&"a".repeat(31)).is_ok());
         assert!(matches!(check_name("a b"), Err(Error::InvalidName { .. })));
         assert!(matches!(check_name("a\nb"), Err(Error::InvalidName { .. })));
+    }
+
+    #[test]
+    fn scratch_names_fit() {
+        for name in ["a", &"b".repeat(31), &"é".repeat(15)] {
+            let s = scratch_name(name);
+            assert!(s.len() <= 31 && s.contains('~'), "{s}");
+            assert!(check_name(&s).is_ok());
+        }
     }
 }

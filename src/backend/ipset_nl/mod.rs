@@ -279,10 +279,39 @@ impl Conn {
         Ok(answer.map(|()| out))
     }
 
+    /// The header of every set of the namespace, in the kernel's order
+    /// (`ipset list -t`; `ipset list -n` would give the names without
+    /// their types).
+    pub fn names(&mut self) -> Result<std::result::Result<Vec<Listing>, i32>> {
+        let mut out = Vec::new();
+        let answer = self.dump(
+            wire::CMD_LIST,
+            "listing the ipsets",
+            |m| m.flags(wire::FLAG_LIST_HEADER),
+            |msg| {
+                let mut one = Listing::default();
+                wire::read_list(msg, &mut one)?;
+                out.push(one);
+                Ok(())
+            },
+        )?;
+        Ok(answer.map(|()| out))
+    }
+
     /// DESTROY or FLUSH of one set.
     pub fn named(&mut self, cmd: u8, name: &str) -> Result<Answer> {
         self.request(cmd, 0, "changing an ipset", |m| {
             m.setname(name);
+            Ok(())
+        })
+    }
+
+    /// Swaps the contents (and types) of two sets; rules keep matching
+    /// the set by its name, which now holds what the other held.
+    pub fn swap(&mut self, a: &str, b: &str) -> Result<Answer> {
+        self.request(wire::CMD_SWAP, 0, "swapping ipsets", |m| {
+            m.setname(a);
+            m.setname2(b);
             Ok(())
         })
     }

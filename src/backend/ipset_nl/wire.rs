@@ -22,6 +22,7 @@ pub(crate) const IPSET_PROTOCOL: u8 = 7;
 pub(crate) const CMD_CREATE: u8 = 2;
 pub(crate) const CMD_DESTROY: u8 = 3;
 pub(crate) const CMD_FLUSH: u8 = 4;
+pub(crate) const CMD_SWAP: u8 = 6;
 pub(crate) const CMD_LIST: u8 = 7;
 pub(crate) const CMD_ADD: u8 = 9;
 pub(crate) const CMD_DEL: u8 = 10;
@@ -149,6 +150,11 @@ impl Msg {
     /// IPSET_ATTR_SETNAME (the caller checked it fits 31 bytes).
     pub fn setname(&mut self, name: &str) {
         self.strz(ATTR_SETNAME, name);
+    }
+
+    /// IPSET_ATTR_SETNAME2: the other set of a swap.
+    pub fn setname2(&mut self, name: &str) {
+        self.strz(ATTR_TYPENAME, name);
     }
 
     fn strz(&mut self, kind: u16, s: &str) {
