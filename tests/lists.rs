@@ -452,3 +452,47 @@ fn the_addrlist_tool() {
         );
     }
 }
+
+#[test]
+fn a_kept_handle_and_another_writer() {
+    isolate();
+    for backend in BACKENDS {
+        for f in FAMILIES {
+            let list = AddrList::blocklist("lists-two", Direction::Input).unwrap();
+            let mut mine = open(backend, f);
+            list.add(&mut mine, net(f, 1), None, "").unwrap();
+            list.add(&mut mine, net(f, 2), None, "").unwrap();
+            // Another program removes entry 1 and adds a rule of its own.
+            let mut theirs = open(backend, f);
+            list.remove(&mut theirs, net(f, 1), None).unwrap().unwrap();
+            theirs.append("INPUT", rule(f, "-p udp -j ACCEPT")).unwrap();
+            theirs.commit().unwrap();
+            // Still in my view; gone from the kernel: decided again, absent.
+            assert!(list.get(&mut mine, net(f, 1), None).unwrap().is_some());
+            assert_eq!(list.remove(&mut mine, net(f, 1), None).unwrap(), None);
+            // My add lands on their table: their rule is kept.
+            list.add(&mut mine, net(f, 3), None, "").unwrap();
+            let nets: Vec<Net> = list
+                .entries(&mut open(backend, f))
+                .unwrap()
+                .iter()
+                .map(|e| e.net)
+                .collect();
+            assert_eq!(nets, [net(f, 2), net(f, 3)], "{backend:?} {f:?}");
+            assert!(saved(backend, f).contains(&"-A INPUT -p udp -j ACCEPT".to_string()));
+            // Their chain gone altogether: my add makes it again.
+            list.uninstall(&mut theirs).unwrap();
+            list.add(&mut mine, net(f, 4), None, "").unwrap();
+            let left = list.entries(&mut open(backend, f)).unwrap();
+            assert_eq!(left.len(), 1, "{backend:?} {f:?}: {left:?}");
+            assert_eq!(
+                saved(backend, f)
+                    .iter()
+                    .filter(|l| l.contains("-j lists-two"))
+                    .count(),
+                1
+            );
+            list.uninstall(&mut mine).unwrap();
+        }
+    }
+}

@@ -21,12 +21,17 @@
 //! alone and are not entries.
 //!
 //! Each operation decides from the handle's view of the chain (on
-//! nf_tables only the list's chain is read; [`Handle::refresh`] to see what
-//! others changed since) and commits at once, as one atomic commit of the
-//! few rule changes it makes (on nf_tables, one rule message for one
-//! entry), together with whatever else was pending on the handle. When it
-//! fails, nothing of it lands and the handle is refreshed (its pending
-//! changes are dropped).
+//! nf_tables only the list's chain is read) and commits at once, as one
+//! atomic commit of the few rule changes it makes (on nf_tables, one rule
+//! message for one entry), together with whatever else was pending on the
+//! handle. When it fails, nothing of it lands and the handle is refreshed
+//! (its pending changes are dropped). A handle kept open sees what others
+//! changed since its last read only after [`Handle::refresh`]; its commits
+//! never undo their changes (the handle replays its own onto a fresh read),
+//! and an entry or chain another writer removed meanwhile makes the
+//! operation decide again from a fresh read. The one trace a stale view can
+//! leave: the same entry added by two writers at once may be two rules;
+//! [`AddrList::remove`] removes both.
 //!
 //! ```
 //! use std::time::{Duration, SystemTime};
@@ -429,8 +434,8 @@ impl AddrList {
         self.commit(h, |h| {
             self.ensure(h)?;
             entries
-                .into_iter()
-                .map(|(entry, rule)| self.add_one(h, entry, rule))
+                .iter()
+                .map(|(entry, rule)| self.add_one(h, entry.clone(), rule.clone()))
                 .collect()
         })
     }
@@ -540,14 +545,29 @@ impl AddrList {
     }
 
     /// Runs `f` and commits; on failure drops what is pending, so that
-    /// nothing of a failed operation lands later.
-    fn commit<T>(&self, h: &mut Handle, f: impl FnOnce(&mut Handle) -> Result<T>) -> Result<T> {
-        let done = f(h).and_then(|v| h.commit().map(|()| v));
-        if done.is_err() && h.is_dirty() {
-            // Refresh only forgets what was read and pending: it cannot fail.
-            let _ = h.refresh();
+    /// nothing of a failed operation lands later. When the handle's view
+    /// was stale (another writer removed a rule or the chain this decided
+    /// on, found when the commit replayed it onto a fresh read), runs `f`
+    /// once more on a fresh read, unless the handle held changes of the
+    /// caller's, which the failure dropped.
+    fn commit<T>(&self, h: &mut Handle, mut f: impl FnMut(&mut Handle) -> Result<T>) -> Result<T> {
+        let clean = !h.is_dirty();
+        let mut try_once = |h: &mut Handle| {
+            let done = f(h).and_then(|v| h.commit().map(|()| v));
+            if done.is_err() {
+                // Refresh only forgets what was read and pending: it cannot fail.
+                let _ = h.refresh();
+            }
+            done
+        };
+        match try_once(h) {
+            Err(Error::NoSuchRule { chain, .. } | Error::NoSuchChain(chain))
+                if clean && chain == self.chain =>
+            {
+                try_once(h)
+            }
+            done => done,
         }
-        done
     }
 
     /// Creates the chain and its jump when the chain is missing; true when
