@@ -97,6 +97,7 @@ pub mod addr;
 pub mod allowlist;
 pub mod backend;
 pub mod blocklist;
+pub mod defense;
 pub mod error;
 pub mod extension;
 #[doc(hidden)]
