@@ -8,7 +8,7 @@
 //! :NAME - [0:0]
 //! :NAME-web - [0:0]
 //! :NAME-db - [0:0]
-//! -A INPUT [-i IF] [-p tcp -m multiport --dports P,..] -j NAME    (added once)
+//! -A INPUT [-i IF] [-p tcp -m multiport --dports P,..] -j NAME    (one such jump)
 //! -A NAME -j NAME-web                one jump per group, in file order
 //! -A NAME -j NAME-db
 //! -A NAME -j DROP
@@ -162,8 +162,9 @@ impl FleetAllowlist {
     }
 
     /// Replaces the list in `table`: every chain of the layout gets its
-    /// rules (created when missing), the hook rule is added if missing,
-    /// and group chains the list no longer jumps to are deleted. Fails,
+    /// rules (created when missing), the hook chain gets the hook rule
+    /// (in place of its jumps to the list chain, or appended when it has
+    /// none), and group chains the list no longer jumps to are deleted. Fails,
     /// leaving `table` as it was, on a bad or clashing name.
     pub fn apply(&self, table: &mut Table) -> Result<()> {
         let family = table.family;
@@ -183,10 +184,32 @@ impl FleetAllowlist {
                 t.delete_chain(&stale)?;
             }
         }
-        if !t.contains_rule(&self.hook, &hook_rule)? {
-            t.append(&self.hook, hook_rule)?;
-        }
+        self.hook_once(&mut t, hook_rule)?;
         *table = t;
+        Ok(())
+    }
+
+    /// Puts the hook rule in the hook chain: in place of the first rule
+    /// there that jumps to the list (an earlier deploy's, perhaps with
+    /// other ports), the others removed; appended when there is none.
+    fn hook_once(&self, t: &mut Table, hook_rule: Rule) -> Result<()> {
+        let jumps: Vec<usize> = t
+            .get(&self.hook)?
+            .rules
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| r.target.chain() == Some(self.chain.as_str()))
+            .map(|(i, _)| i)
+            .collect();
+        let Some((&first, rest)) = jumps.split_first() else {
+            return t.append(&self.hook, hook_rule);
+        };
+        for &i in rest.iter().rev() {
+            t.delete(&self.hook, i)?;
+        }
+        if !t.get(&self.hook)?.rules[first].same_spec(&hook_rule) {
+            t.replace(&self.hook, first, hook_rule)?;
+        }
         Ok(())
     }
 
@@ -280,6 +303,34 @@ mod tests {
                  -A allow -s 198.51.100.0/28 -j ACCEPT\n-A allow -j DROP\nCOMMIT\n"
             ),
             "{s}"
+        );
+    }
+
+    #[test]
+    fn one_hook_rule_follows_the_flags() {
+        let mut t = Table::new(Family::Ipv4, "filter").unwrap();
+        t.append(
+            "INPUT",
+            Rule::parse(Family::Ipv4, "-i lo -j ACCEPT").unwrap(),
+        )
+        .unwrap();
+        fleet(FLEET, Layout::OneChain).apply(&mut t).unwrap();
+        let ssh = FleetAllowlist {
+            ports: vec![22],
+            ..fleet(FLEET, Layout::OneChain)
+        };
+        ssh.apply(&mut t).unwrap();
+        ssh.apply(&mut t).unwrap();
+        let input: Vec<String> = t
+            .chain("INPUT")
+            .unwrap()
+            .rules
+            .iter()
+            .map(|r| r.to_string())
+            .collect();
+        assert_eq!(
+            input,
+            ["-i lo -j ACCEPT", "-p tcp -m tcp --dport 22 -j allow"]
         );
     }
 
