@@ -647,6 +647,10 @@ pub(crate) fn plan(
             format!("deleting chain `{name}`, which the input does not name"),
         )?;
     }
+    // User chains that go are deleted last (step 5): a rule replaced in a
+    // chain that stays may be the jump that holds one (the kernel answers
+    // EBUSY to deleting a chain something still jumps to).
+    let mut gone: Vec<&Chain> = Vec::new();
     for o in &old.chains {
         if new.chain(&o.name).is_none() {
             if o.is_builtin() {
@@ -655,14 +659,7 @@ pub(crate) fn plan(
                     reason: "built-in chains cannot be deleted",
                 });
             }
-            b.chain(
-                wire::ChainMsg {
-                    msg_type: NFT_MSG_DELCHAIN,
-                    name: &o.name,
-                    ..Default::default()
-                },
-                format!("deleting chain `{}`", o.name),
-            )?;
+            gone.push(o);
         }
     }
     // 3. Chains that come, the table first when it may not exist; built-in
@@ -769,7 +766,29 @@ pub(crate) fn plan(
             b.plan.after.insert(chain.to_string(), slots);
         }
     }
-    // 5. A flushing restore that leaves no chain at all leaves no table
+    // 5. Chains that go (their rules go with them), each after the chains
+    // that go and jump to it.
+    while !gone.is_empty() {
+        let free = (0..gone.len())
+            .find(|&i| {
+                !gone.iter().any(|g| {
+                    g.rules
+                        .iter()
+                        .any(|r| r.target.chain() == Some(&gone[i].name))
+                })
+            })
+            .unwrap_or(0);
+        let o = gone.remove(free);
+        b.chain(
+            wire::ChainMsg {
+                msg_type: NFT_MSG_DELCHAIN,
+                name: &o.name,
+                ..Default::default()
+            },
+            format!("deleting chain `{}`", o.name),
+        )?;
+    }
+    // 6. A flushing restore that leaves no chain at all leaves no table
     // (iptables-nft-restore deletes it and makes nothing anew).
     if base.only_named && b.plan.after.is_empty() && !snap.chains.is_empty() {
         let seq = b.seq(Purpose::Text(format!(
