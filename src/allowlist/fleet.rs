@@ -1,27 +1,5 @@
-//! An allowlist built from a groups file: one chain for every group, or
-//! one chain for all of them.
-//!
-//! Layout, for chain `NAME` and groups `web` and `db`
-//! ([`Layout::PerGroup`]):
-//!
-//! ```text
-//! :NAME - [0:0]
-//! :NAME-web - [0:0]
-//! :NAME-db - [0:0]
-//! -A INPUT [-i IF] [-p tcp -m multiport --dports P,..] -j NAME    (one such jump)
-//! -A NAME -j NAME-web                one jump per group, in file order
-//! -A NAME -j NAME-db
-//! -A NAME -j DROP
-//! -A NAME-web -s ADDR -j ACCEPT      one per address of the group
-//! -A NAME-db -s ADDR -j ACCEPT
-//! ```
-//!
-//! [`Layout::OneChain`] puts every group's addresses (each once, in file
-//! order) in `NAME` itself, before its `DROP`. A group chain that the list
-//! jumped to before and no longer does (a group dropped from the file, or
-//! a switch to one chain) is deleted, unless something else still jumps
-//! to it. The whole change is one edit of a [`Table`]: commit it through a
-//! [`Handle`](crate::Handle) and it lands at once or not at all.
+//! An allowlist built from a groups file, in one chain or a chain per
+//! group (see [`FleetAllowlist`]).
 
 use super::groups::Group;
 use super::Allowlist;
@@ -44,6 +22,28 @@ pub enum Layout {
 
 /// An allowlist for a fleet: groups of addresses allowed in, everything
 /// else dropped.
+///
+/// Layout, for chain `NAME` and groups `web` and `db`
+/// ([`Layout::PerGroup`]):
+///
+/// ```text
+/// :NAME - [0:0]
+/// :NAME-web - [0:0]
+/// :NAME-db - [0:0]
+/// -A INPUT [-i IF] [-p tcp -m multiport --dports P,..] -j NAME    (one such jump)
+/// -A NAME -j NAME-web                one jump per group, in file order
+/// -A NAME -j NAME-db
+/// -A NAME -j DROP
+/// -A NAME-web -s ADDR -j ACCEPT      one per address of the group
+/// -A NAME-db -s ADDR -j ACCEPT
+/// ```
+///
+/// [`Layout::OneChain`] puts every group's addresses (each once, in file
+/// order) in `NAME` itself, before its `DROP`. A group chain that the list
+/// jumped to before and no longer does (a group dropped from the file, or
+/// a switch to one chain) is deleted, unless something else still jumps
+/// to it. The whole change is one edit of a [`Table`]: commit it through a
+/// [`Handle`](crate::Handle) and it lands at once or not at all.
 ///
 /// ```
 /// use iptkit::allowlist::{parse_groups, FleetAllowlist, Layout};

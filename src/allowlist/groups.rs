@@ -1,16 +1,5 @@
 //! The groups file: server roles and their addresses, as a deployment tool
-//! keeps them (an Ansible inventory's groups, a Salt nodegroup list).
-//!
-//! ```text
-//! # role: addresses (IPv4 and IPv6, hosts or networks)
-//! web: 192.0.2.10 192.0.2.11 2001:db8::10
-//! db:  198.51.100.0/28, 2001:db8:1::/64
-//! ```
-//!
-//! One group a line: a name, a colon and white space, then addresses
-//! separated by white space or commas (a group may be empty). `#` starts a comment; blank
-//! lines are skipped. Names are letters, digits, `_`, `.` and `-`, not
-//! starting with `-`; each is defined once.
+//! keeps them (see [`parse_groups`]).
 
 use crate::addr::{Family, Net};
 use crate::error::{Error, Result};
@@ -31,7 +20,20 @@ impl Group {
     }
 }
 
-/// Reads a groups file (see the [module](self) page). An address that
+/// Reads a groups file: the server roles a deployment tool keeps (an
+/// Ansible inventory's groups, a Salt nodegroup list).
+///
+/// ```text
+/// # role: addresses (IPv4 and IPv6, hosts or networks)
+/// web: 192.0.2.10 192.0.2.11 2001:db8::10
+/// db:  198.51.100.0/28, 2001:db8:1::/64
+/// ```
+///
+/// One group a line: a name, a colon and white space, then addresses
+/// separated by white space or commas (a group may be empty; an address
+/// repeated in a group is kept once). `#` starts a comment; blank lines
+/// are skipped. Names are letters, digits, `_`, `.` and `-`, not starting
+/// with `-` ([`check_group_name`]); each is defined once. An address that
 /// does not parse, a line without `name:`, a bad name or a group defined
 /// twice is an error naming its line ([`Error::Line`]).
 ///
