@@ -65,11 +65,16 @@ pub fn save_then(path: &Path, before: &[u8], commit: impl FnOnce() -> Result<()>
     write(path, before)?;
     let done = commit();
     if done.is_err() {
-        match old {
-            Some(old) => write(path, &old)?,
-            None => {
-                std::fs::remove_file(path).map_err(io(format!("removing {}", path.display())))?
-            }
+        let put_back = match old {
+            Some(old) => write(path, &old),
+            None => std::fs::remove_file(path).map_err(io(format!("removing {}", path.display()))),
+        };
+        // The commit's error is the one to return; this one is said too.
+        if let Err(e) = put_back {
+            eprintln!(
+                "the backup {} now holds the rules in place: {e}",
+                path.display()
+            );
         }
     }
     done
