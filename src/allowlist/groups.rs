@@ -143,6 +143,42 @@ mod tests {
         assert!(g[2].addresses.is_empty());
     }
 
+    proptest::proptest! {
+        /// Any text: an answer, never a panic.
+        #[test]
+        fn any_text_is_read_without_a_panic(text in "[a-z0-9:./ ,#\n-]{0,80}") {
+            let _ = parse_groups(&text);
+        }
+
+        /// Groups printed as a file read back as they were.
+        #[test]
+        fn printed_groups_read_back(
+            groups in proptest::collection::vec(
+                ("[a-z][a-z0-9_.-]{0,8}", proptest::collection::vec(proptest::prelude::any::<u32>(), 0..4)),
+                0..6,
+            )
+        ) {
+            let mut text = String::new();
+            let mut want: Vec<Group> = Vec::new();
+            for (name, hosts) in groups {
+                if want.iter().any(|g| g.name == name) {
+                    continue;
+                }
+                let mut addresses: Vec<Net> = Vec::new();
+                for h in hosts {
+                    let net = Net::host(std::net::Ipv4Addr::from(h).into());
+                    if !addresses.contains(&net) {
+                        addresses.push(net);
+                    }
+                }
+                let words: Vec<String> = addresses.iter().map(Net::to_string).collect();
+                text.push_str(&format!("{name}: {}  # role\n", words.join(" ")));
+                want.push(Group { name, addresses });
+            }
+            proptest::prop_assert_eq!(parse_groups(&text).unwrap(), want);
+        }
+    }
+
     #[test]
     fn errors_name_the_line_and_what() {
         let e = parse_groups("web: 192.0.2.1\ndb: 192.0.2.300\n").unwrap_err();
