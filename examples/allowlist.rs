@@ -158,7 +158,13 @@ fn change(args: &Args, family: Family) -> iptkit::Result<Change> {
         }));
     }
     let path = args.file.as_deref().expect("clap requires FILE");
-    let addresses = parse_addresses(family, &read(path)?).map_err(|e| in_file(path, e))?;
+    let text = read(path)?;
+    let addresses = parse_addresses(family, &text).map_err(|e| match parse_groups(&text) {
+        Ok(g) if !g.is_empty() => {
+            in_file(path, e).hinted("it reads as a groups file: use --groups")
+        }
+        _ => in_file(path, e),
+    })?;
     Ok(Change::List(Allowlist {
         chain: args.chain.clone(),
         hook: "INPUT".into(),
@@ -169,8 +175,24 @@ fn change(args: &Args, family: Family) -> iptkit::Result<Change> {
 }
 
 /// Names the file in an error about one of its lines.
-fn in_file(path: &Path, e: iptkit::Error) -> iptkit::Error {
-    iptkit::Error::Syntax(format!("{}: {e}", path.display()))
+fn in_file(path: &Path, e: iptkit::Error) -> FileError {
+    FileError(format!("{}: {e}", path.display()))
+}
+
+/// An error about a line of an input file, before it becomes an
+/// [`iptkit::Error`].
+struct FileError(String);
+
+impl FileError {
+    fn hinted(self, hint: &str) -> FileError {
+        FileError(format!("{} ({hint})", self.0))
+    }
+}
+
+impl From<FileError> for iptkit::Error {
+    fn from(e: FileError) -> iptkit::Error {
+        iptkit::Error::Syntax(e.0)
+    }
 }
 
 fn run(args: &Args) -> iptkit::Result<()> {

@@ -98,15 +98,23 @@ fn run(args: &Args) -> iptkit::Result<()> {
     let mut options = backend::options("port_scan_defense", &args.backend)?;
     options.lock_wait = args.wait.lock_wait(options.lock_wait);
     let mut handle = Handle::open_with(family, "filter", options)?;
-    let (s, r) = (scan.clone(), ssh.clone());
-    handle.transact(move |t| {
-        s.apply(t)?;
-        match &r {
+    let install = |t: &mut iptkit::Table| -> iptkit::Result<()> {
+        scan.apply(t)?;
+        match &ssh {
             Some(ssh) => ssh.apply(t, "INPUT"),
             None => Ok(()),
         }
-    })?;
+    };
+    // Tried on a copy first, only to say whether anything changes.
+    let mut copy = handle.table()?.clone();
+    install(&mut copy)?;
+    let changes = &copy != handle.table()?;
+    handle.transact(install)?;
     let dialect = handle.backend().dialect();
+    match changes {
+        true => println!("installed in the {} filter table:", family.command()),
+        false => println!("already in place in the {} filter table:", family.command()),
+    }
     if let Some(ssh) = &ssh {
         println!(
             "rate limit: new connections to tcp port {} above {} per source dropped",

@@ -268,6 +268,14 @@ fn a_bad_groups_file_is_a_clear_error_and_changes_nothing() {
                     "backup untouched"
                 );
             }
+            // A groups file given as a plain list: the error says so.
+            let out = allowlist(backend, family, &["--backup", &backup, &good]);
+            let err = String::from_utf8_lossy(&out.stderr);
+            assert!(
+                err.ends_with("(it reads as a groups file: use --groups)\n"),
+                "{err}"
+            );
+            assert_eq!(saved(backend, family), before);
             // A group chain name too long for the kernel: refused before
             // anything is sent.
             let long = write(
@@ -298,7 +306,9 @@ fn port_scan_defense_rules_are_taken_and_read_back() {
                 args.push("-6");
             }
             let said = ok("port_scan_defense", &args, "");
-            ok("port_scan_defense", &args, ""); // again: nothing changes
+            assert!(said.starts_with("installed in the "), "{said}");
+            let again = ok("port_scan_defense", &args, "");
+            assert!(again.starts_with("already in place in the "), "{again}");
             let mask = match family {
                 Family::Ipv4 => "255.255.255.255",
                 Family::Ipv6 => "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff",
