@@ -403,3 +403,82 @@ fn jumps_replaced_and_their_chains_deleted_in_one_commit() {
         }
     }
 }
+
+/// How a TCP connection attempt to a closed port on this host ends:
+/// refused (the SYN got through to the stack, which answered RST) or
+/// dropped (no answer before the timeout).
+fn knock(addr: std::net::SocketAddr) -> &'static str {
+    let wait = std::time::Duration::from_millis(900);
+    match std::net::TcpStream::connect_timeout(&addr, wait) {
+        Err(e) if e.kind() == std::io::ErrorKind::ConnectionRefused => "refused",
+        Err(e) if e.kind() == std::io::ErrorKind::TimedOut => "dropped",
+        other => panic!("{addr}: {other:?}"),
+    }
+}
+
+/// The rules at work, over loopback: the SSH limit lets the burst through
+/// and drops the next new connection; ten probes of closed ports pass and
+/// from then on every packet of that source is dropped, whatever its port.
+#[test]
+fn port_scan_defense_drops_what_it_should() {
+    for backend in BACKENDS {
+        // A namespace of its own for each backend: both would see the
+        // packets, and their recent lists would be one.
+        std::thread::spawn(move || {
+            common::isolate();
+            let lo = std::process::Command::new("ip")
+                .args(["link", "set", "lo", "up"])
+                .status()
+                .expect("ip (iproute2) is installed");
+            assert!(lo.success(), "ip link set lo up");
+            let args = [
+                "--backend",
+                backend,
+                "--open-ports",
+                "22",
+                "--seconds",
+                "600",
+            ];
+            ok("port_scan_defense", &args, "");
+            let at = |port: u16| std::net::SocketAddr::from(([127, 0, 0, 1], port));
+            let ssh: Vec<&str> = (0..6).map(|_| knock(at(22))).collect();
+            assert_eq!(
+                ssh,
+                ["refused"; 5]
+                    .iter()
+                    .chain(&["dropped"])
+                    .copied()
+                    .collect::<Vec<_>>(),
+                "{backend}"
+            );
+            let probes: Vec<&str> = (1001..=1010).map(|p| knock(at(p))).collect();
+            // The tenth probe is the tenth hit: it passes, but the answer
+            // to it comes from the same address here (loopback) and is
+            // the first packet dropped.
+            let mut want = vec!["refused"; 9];
+            want.push("dropped");
+            assert_eq!(probes, want, "{backend}: nine probes pass");
+            assert_eq!(
+                knock(at(1011)),
+                "dropped",
+                "{backend}: the eleventh is dropped"
+            );
+            assert_eq!(
+                knock(at(22)),
+                "dropped",
+                "{backend}: and so is everything else"
+            );
+            let counted = match backend {
+                "legacy" => common::save(Family::Ipv4, "filter", true),
+                _ => common::nft_save(Family::Ipv4, Some("filter"), true),
+            };
+            assert!(
+                counted.contains("] -A PORTSCAN -m recent --rcheck")
+                    && !counted.contains("[0:0] -A PORTSCAN -m recent --rcheck"),
+                "{backend}: the block rule counted the drops:\n{counted}"
+            );
+        })
+        .join()
+        .unwrap_or_else(|_| panic!("{backend}: see above"));
+    }
+}
