@@ -437,7 +437,9 @@ fn port_scan_defense_drops_what_it_should() {
                 "--open-ports",
                 "22",
                 "--seconds",
-                "600",
+                "3600",
+                "--ssh-rate",
+                "1/hour",
             ];
             ok("port_scan_defense", &args, "");
             let at = |port: u16| std::net::SocketAddr::from(([127, 0, 0, 1], port));
