@@ -50,6 +50,13 @@
 //! - [`handle`]: the kernel API; [`backend`]: the kernel interfaces (legacy
 //!   xtables, and nf_tables in iptables-nft's layout with the `nft` feature); [`lock`]: the xtables lock; [`netns`]: network namespaces.
 //! - [`allowlist`], [`blocklist`]: the common jobs, as pure table changes.
+//! - [`whatif`]: the verdict a table gives a packet, offline, with the path
+//!   of rules it passes; [`Handle::guard`] refuses a commit that would lock
+//!   out a protected flow; [`Handle::commit_confirmed`] ([`confirm`]) puts
+//!   the previous rules back unless confirmed in time.
+//! - [`declare`]: whole rule sets of both families as one value
+//!   ([`Ruleset`]): rendered, compared with the kernel ([`RulesetDiff`]),
+//!   applied or reconciled all or nothing.
 //! - [`error`]: the one [`Error`] type; match on its variants to tell what
 //!   went wrong (a missing chain, a rule the kernel refused, ...).
 
@@ -97,6 +104,8 @@ pub mod addr;
 pub mod allowlist;
 pub mod backend;
 pub mod blocklist;
+pub mod confirm;
+pub mod declare;
 pub mod defense;
 pub mod error;
 pub mod extension;
@@ -109,6 +118,7 @@ pub mod lock;
 pub mod matches;
 pub mod names;
 pub mod netns;
+pub(crate) mod pairing;
 pub mod restore;
 pub mod rule;
 pub mod ruleset;
@@ -116,10 +126,12 @@ pub mod syntax;
 pub mod targets;
 #[cfg(test)]
 pub(crate) mod testutil;
+pub mod whatif;
 pub(crate) mod xtopt;
 
 pub use addr::{Family, Net};
 pub use backend::Backend;
+pub use declare::{Ruleset, RulesetDiff};
 pub use error::{Error, Refusal, Result};
 pub use handle::{Handle, Options};
 pub use iface::Iface;

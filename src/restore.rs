@@ -285,24 +285,31 @@ fn run(
     options: &Options,
     commit: bool,
 ) -> Result<Vec<Played>> {
+    let result = attempts(options, |reads| once(reads, family, input, opts, commit));
+    let line = |t: &str, c: &str, r: &str| line_of(&input.blocks(family, opts), t, c, r);
+    result.map_err(|e| with_line(e, &line))
+}
+
+/// Runs `once` under the commit lock of `options`' backend until it does
+/// not meet a table that changed since it read it
+/// ([`Error::TableChanged`]), at most [`COMMIT_ATTEMPTS`] times: each
+/// attempt reads anew through the [`Reads`] it is given. What a
+/// declarative rule set ([`crate::declare`]) lands goes through here too.
+pub(crate) fn attempts<T>(
+    options: &Options,
+    mut once: impl FnMut(Reads<'_>) -> Result<T>,
+) -> Result<T> {
     let backend = options.backend.resolve().0;
     let mut driver = backend::driver(backend);
     let _lock = commit_lock(backend, options)?;
     let mut attempt = 1;
     loop {
-        // A legacy table springs into existence when it is first read: one
-        // that does not exist yet is played onto as the empty table it will
-        // be, and read only once the input passed every check.
-        let existing = match backend {
-            Backend::Legacy => Some(backend::existing_tables(backend, family)?),
-            _ => None,
-        };
         let reads = Reads {
             driver: &mut *driver,
-            family,
-            existing,
+            legacy: backend == Backend::Legacy,
+            existing: Vec::new(),
         };
-        match once(reads, input, opts, commit) {
+        match once(reads) {
             Err(Error::TableChanged { .. }) if attempt < COMMIT_ATTEMPTS => {
                 backend::backoff(attempt);
                 attempt += 1;
@@ -313,32 +320,40 @@ fn run(
                     attempts: attempt,
                 })
             }
-            result => {
-                let line =
-                    |t: &str, c: &str, r: &str| line_of(&input.blocks(family, opts), t, c, r);
-                return result.map_err(|e| with_line(e, &line));
-            }
+            result => return result,
         }
     }
 }
 
-/// How one attempt reads the tables of the input.
-struct Reads<'d> {
+/// How one attempt reads the tables it lands.
+pub(crate) struct Reads<'d> {
     driver: &'d mut dyn Driver,
-    family: Family,
-    /// Legacy: the tables that exist (the others are not read before the
-    /// input passed every check).
-    existing: Option<Vec<String>>,
+    /// A legacy table springs into existence when it is first read: one
+    /// that does not exist yet is worked on as the empty table it will be,
+    /// and read only once everything passed every check ([`land`]).
+    legacy: bool,
+    /// Legacy: the tables that exist, by family, listed on first need.
+    existing: Vec<(Family, Vec<String>)>,
 }
 
 impl Reads<'_> {
     /// Table `name` as read, or the empty table it will be when it is
     /// read (`true`: not read yet).
-    fn load(&mut self, name: &str) -> Result<(Loaded, bool)> {
-        match &self.existing {
-            Some(existing) if !existing.iter().any(|e| e == name) => unread(self.family, name),
-            _ => Ok((self.driver.load(self.family, name)?, false)),
+    pub(crate) fn load(&mut self, family: Family, name: &str) -> Result<(Loaded, bool)> {
+        if self.legacy {
+            if !self.existing.iter().any(|(f, _)| *f == family) {
+                let names = backend::existing_tables(Backend::Legacy, family)?;
+                self.existing.push((family, names));
+            }
+            let exists = self
+                .existing
+                .iter()
+                .any(|(f, names)| *f == family && names.iter().any(|n| n == name));
+            if !exists {
+                return unread(family, name);
+            }
         }
+        Ok((self.driver.load(family, name)?, false))
     }
 }
 
@@ -353,13 +368,14 @@ fn unread(family: Family, name: &str) -> Result<(Loaded, bool)> {
     Ok((loaded, true))
 }
 
-/// One table of the input: as read, and as the blocks make it.
-struct Work {
-    loaded: Loaded,
+/// One table to land: as read, and as it must become.
+pub(crate) struct Work {
+    pub(crate) loaded: Loaded,
     /// `loaded` is the empty table it will be, not read yet.
-    unread: bool,
-    new: Table,
-    base: BaseChains,
+    pub(crate) unread: bool,
+    pub(crate) new: Table,
+    /// Which built-in chains must exist (nf_tables).
+    pub(crate) base: BaseChains,
 }
 
 impl Work {
@@ -444,7 +460,7 @@ fn note_command(base: &mut BaseChains, table: &str, cmd: &Command) {
     }
 }
 
-fn in_table(table: &str, e: Error) -> Error {
+pub(crate) fn in_table(table: &str, e: Error) -> Error {
     Error::InTable {
         table: table.into(),
         source: Box::new(e),
@@ -455,6 +471,7 @@ fn in_table(table: &str, e: Error) -> Error {
 /// its table, checks the tables, and commits them when `commit`.
 fn once(
     mut reads: Reads,
+    family: Family,
     input: Input,
     opts: &RestoreOptions,
     commit: bool,
@@ -465,12 +482,12 @@ fn once(
     // made only then: tables can be big).
     let mut played: Vec<(usize, Option<Table>, Option<Table>)> = Vec::new();
     let mut open: Option<Play> = None;
-    input.each(reads.family, opts, |line| {
+    input.each(family, opts, |line| {
         if let Line::Table { name, .. } = &line {
             let i = match tables.iter().position(|w| w.loaded.table.name == *name) {
                 Some(i) => i,
                 None => {
-                    let loaded = reads.load(name).map_err(|e| in_table(name, e))?;
+                    let loaded = reads.load(family, name).map_err(|e| in_table(name, e))?;
                     tables.push(Work::new(loaded, opts));
                     tables.len() - 1
                 }
@@ -497,37 +514,7 @@ fn once(
         };
         played.map_err(|e| in_table(&w.loaded.table.name, e))
     })?;
-    for w in &tables {
-        w.new.validate().map_err(|e| in_table(&w.new.name, e))?;
-    }
-    // Tables played onto as they would be: read them now (which makes
-    // them); one somebody filled meanwhile is played onto again.
-    for w in tables.iter_mut().filter(|w| w.unread) {
-        let loaded = reads
-            .driver
-            .load(w.new.family, &w.new.name)
-            .map_err(|e| in_table(&w.new.name, e))?;
-        if loaded.table != w.loaded.table {
-            return Err(Error::TableChanged {
-                table: w.new.name.clone(),
-                attempts: 1,
-            });
-        }
-        w.loaded = loaded;
-        w.unread = false;
-    }
-    let driver = &mut *reads.driver;
-    let outcomes = match commit {
-        false => {
-            for w in &tables {
-                driver
-                    .check(&w.loaded, &w.new)
-                    .map_err(|e| in_table(&w.new.name, e))?;
-            }
-            tables.iter().map(|_| Outcome::Kept).collect()
-        }
-        true => commit_all(driver, &mut tables)?,
-    };
+    let outcomes = land(&mut reads, &mut tables, commit)?;
     // The table as it ends: as committed (as a read gives it back, with
     // the counters the commit gave), or as played.
     let mut ends: Vec<Option<Table>> = tables
@@ -551,8 +538,44 @@ fn once(
         .collect())
 }
 
+/// Checks every table whole, reads the tables worked on unread (which
+/// makes them; one somebody filled meanwhile is [`Error::TableChanged`]),
+/// and commits them all or none when `commit` (else runs the backend's
+/// checks and sends nothing). What became of each table, in order.
+pub(crate) fn land(reads: &mut Reads, tables: &mut [Work], commit: bool) -> Result<Vec<Outcome>> {
+    for w in tables.iter() {
+        w.new.validate().map_err(|e| in_table(&w.new.name, e))?;
+    }
+    for w in tables.iter_mut().filter(|w| w.unread) {
+        let loaded = reads
+            .driver
+            .load(w.new.family, &w.new.name)
+            .map_err(|e| in_table(&w.new.name, e))?;
+        if loaded.table != w.loaded.table {
+            return Err(Error::TableChanged {
+                table: w.new.name.clone(),
+                attempts: 1,
+            });
+        }
+        w.loaded = loaded;
+        w.unread = false;
+    }
+    let driver = &mut *reads.driver;
+    match commit {
+        false => {
+            for w in tables.iter() {
+                driver
+                    .check(&w.loaded, &w.new)
+                    .map_err(|e| in_table(&w.new.name, e))?;
+            }
+            Ok(tables.iter().map(|_| Outcome::Kept).collect())
+        }
+        true => commit_all(driver, tables),
+    }
+}
+
 /// What [`commit_all`] did with a table.
-enum Outcome {
+pub(crate) enum Outcome {
     /// Nothing: the table stays as it is.
     Kept,
     /// Committed (boxed: it holds the blob's bookkeeping).
