@@ -28,7 +28,8 @@
 //!
 //! Before every change (a rollback too) the filter table, as iptables-save
 //! prints it, is written to the backup file (`--backup`, by default
-//! `/var/lib/iptkit/allowlist.v4.rules`, `.v6.rules` with `-6`). The change
+//! `/var/lib/iptkit/allowlist.v4.rules`, `.v6.rules` with `-6`; with
+//! `--isolated`, a scratch file removed at the end). The change
 //! is one atomic commit; when it fails, the backup file keeps what it held.
 //! `--rollback` restores the backup atomically (the whole filter table, as
 //! `iptables-restore` would), saving what it replaces there in turn, so a
@@ -73,7 +74,8 @@ struct Args {
     /// One chain per group, NAME-GROUP, each jumped to from NAME (with --groups).
     #[arg(long, requires = "groups")]
     per_group: bool,
-    /// The backup file [default: /var/lib/iptkit/allowlist.v4.rules, or .v6.rules with -6].
+    /// The backup file [default: /var/lib/iptkit/allowlist.v4.rules, or .v6.rules with -6;
+    /// with --isolated, a scratch file].
     #[arg(long, value_name = "FILE")]
     backup: Option<PathBuf>,
     /// Restore the rules saved in the backup file instead (a second rollback undoes the first).
@@ -204,10 +206,27 @@ fn run(args: &Args) -> iptkit::Result<()> {
     } else {
         Family::Ipv4
     };
-    let backup_path = args
-        .backup
-        .clone()
-        .unwrap_or_else(|| backup::default_path("allowlist", family));
+    // An isolated run's table dies with its namespace: its backup must not
+    // take the place of the machine's (a later --rollback would put an
+    // empty table on the machine), so it gets a file of its own, removed
+    // at the end.
+    let scratch = args.isolated && args.backup.is_none();
+    let backup_path = match &args.backup {
+        Some(path) => path.clone(),
+        None if scratch => std::env::temp_dir().join(format!(
+            "iptkit-allowlist-isolated-{}.rules",
+            std::process::id()
+        )),
+        None => backup::default_path("allowlist", family),
+    };
+    let done = deploy(args, family, &backup_path);
+    if scratch {
+        std::fs::remove_file(&backup_path).ok();
+    }
+    done
+}
+
+fn deploy(args: &Args, family: Family, backup_path: &Path) -> iptkit::Result<()> {
     // Everything is read and checked before the table is touched.
     let change = match args.rollback {
         true => None,
@@ -223,7 +242,7 @@ fn run(args: &Args) -> iptkit::Result<()> {
     let before = backup::snapshot(&mut handle)?;
     match &change {
         None => {
-            let text = backup::read(&backup_path, &handle)?;
+            let text = backup::read(backup_path, &handle)?;
             handle.restore_text(&text, &RestoreOptions::default())?;
         }
         Some(change) => {
@@ -232,7 +251,7 @@ fn run(args: &Args) -> iptkit::Result<()> {
             handle.edit(move |t| change.apply(t))?;
         }
     }
-    backup::save_then(&backup_path, &before, || handle.commit())?;
+    backup::save_then(backup_path, &before, || handle.commit())?;
     match &change {
         None => println!(
             "restored the filter table from {}; the rules it replaced are saved there",

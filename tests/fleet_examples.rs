@@ -484,3 +484,29 @@ fn port_scan_defense_drops_what_it_should() {
         .unwrap_or_else(|_| panic!("{backend}: see above"));
     }
 }
+
+/// `--isolated` without `--backup` keeps its backup to itself: the
+/// machine's default backup file is neither made nor changed (a later
+/// `--rollback` on the machine would put the namespace's table there).
+#[test]
+fn an_isolated_run_leaves_the_default_backup_alone() {
+    common::isolate();
+    let dir = scratch("fleet-isolated");
+    let groups = write(&dir, "groups.txt", GROUPS);
+    let default = Path::new("/var/lib/iptkit/allowlist.v4.rules");
+    let before = std::fs::read(default).ok();
+    let said = ok("allowlist", &["--isolated", "--groups", &groups], "");
+    let line = said.lines().next().unwrap();
+    let path = line.rsplit("previous rules saved to ").next().unwrap();
+    assert!(path.contains("iptkit-allowlist-isolated-"), "{said}");
+    assert!(
+        !Path::new(path).exists(),
+        "the scratch backup is removed: {path}"
+    );
+    assert_eq!(std::fs::read(default).ok(), before);
+    assert!(
+        said.contains("-A ALLOWLIST -s 192.0.2.10/32 -j ACCEPT\n"),
+        "{said}"
+    );
+    std::fs::remove_dir_all(&dir).ok();
+}
