@@ -107,6 +107,7 @@ pub mod backend;
 pub mod blocklist;
 pub mod confirm;
 pub mod declare;
+pub mod defense;
 pub mod error;
 pub mod extension;
 #[doc(hidden)]
