@@ -12,6 +12,16 @@
 //! -A NAME -s ADDR -j ACCEPT          one per address, in file order
 //! -A NAME -j DROP
 //! ```
+//!
+//! For a fleet, [`parse_groups`] reads a groups file (`web: ADDR ADDR ...`,
+//! server roles as a deployment tool keeps them) and [`FleetAllowlist`]
+//! lays the groups out in one chain or in a chain per group.
+
+mod fleet;
+mod groups;
+
+pub use fleet::{FleetAllowlist, Layout};
+pub use groups::{check_group_name, parse_groups, Group};
 
 use crate::addr::{Family, Net};
 use crate::error::{Error, Result};

@@ -332,6 +332,42 @@ pub enum Error {
         /// What iptkit cannot keep or write.
         reason: String,
     },
+    /// The lock-out guard ([`Handle::guard`](crate::Handle::guard))
+    /// refused a commit: the table it would have committed drops or
+    /// rejects a protected flow, or cannot be shown not to (undecided).
+    /// Nothing was sent to the kernel; the changes stay pending.
+    #[error("table `{table}`: commit refused by the lock-out guard: {verdict} for protected flow {flow}, at {at}")]
+    LockedOut {
+        /// The table.
+        table: String,
+        /// The protected flow (chain and packet).
+        flow: String,
+        /// What the table would do with it: `DROP`, `REJECT` or `UNDECIDED`.
+        verdict: String,
+        /// Where that was decided: `chain INPUT rule 3 (-s ... -j DROP)`,
+        /// `chain INPUT policy DROP`, or why it is undecided.
+        at: String,
+    },
+    /// A commit made with [`Handle::commit_confirmed`](crate::Handle::commit_confirmed)
+    /// was not confirmed in time: the timeout (or the drop of its
+    /// [`Pending`](crate::confirm::Pending)) came first. `outcome` says
+    /// whether the previous rules were put back.
+    #[error("table `{table}`: the commit was not confirmed in time; {outcome}")]
+    NotConfirmed {
+        /// The table.
+        table: String,
+        /// What became of the rules: put back, or why not.
+        outcome: String,
+    },
+    /// A commit made with [`Handle::commit_confirmed`](crate::Handle::commit_confirmed)
+    /// was not confirmed, but the table no longer holds what it committed:
+    /// somebody changed it since. The previous rules were not put back, so
+    /// as not to undo that change; the table is left as it is.
+    #[error("table `{table}`: not put back: the table was changed by somebody else since the unconfirmed commit")]
+    RollbackConflict {
+        /// The table.
+        table: String,
+    },
     /// Any other I/O error (lock file, namespace files, /etc/services).
     #[error("{op}: {source}")]
     Io {

@@ -68,6 +68,8 @@ use crate::lock::{lock_path, Lock, LockWait};
 use crate::rule::{Counters, Rule};
 use crate::ruleset::{Chain, Policy, Table};
 
+mod guarded;
+
 /// How often a commit is tried when the table keeps changing under it.
 /// On nf_tables nothing serializes writers but the generation id (no lock,
 /// as iptables-nft, which retries without end), so busy writers can keep
@@ -203,6 +205,14 @@ pub struct Handle {
     /// handle dropped after a failed commit has had its error, and only
     /// changes made after it are worth the drop warning.
     tried: usize,
+    /// Protected flows: a commit that drops or rejects one is refused
+    /// ([`Handle::guard`]).
+    guards: Vec<crate::whatif::Flow>,
+    /// Set by [`Handle::commit_confirmed`]: the commit keeps the table it
+    /// was made against in `captured`.
+    capture: bool,
+    /// The table the last capturing commit replaced.
+    captured: Option<Table>,
 }
 
 /// Changes not committed are dropped with the handle, as libiptc drops a
@@ -346,6 +356,9 @@ impl Handle {
             held: None,
             base_locked: false,
             tried: 0,
+            guards: Vec::new(),
+            capture: false,
+            captured: None,
         })
     }
 
@@ -1108,6 +1121,12 @@ impl Handle {
         if !self.is_dirty() && extra.is_none() {
             return Ok(());
         }
+        if !self.guards.is_empty() || self.capture {
+            // The guard and the put-back need the whole table as it will be
+            // committed: no blind or in-place shortcut.
+            self.load()?;
+            self.settle()?;
+        }
         let _lock = match self.held {
             Some(_) => None,
             None => self.lock()?,
@@ -1180,8 +1199,11 @@ impl Handle {
                 // Nobody changed the table: our working copy is the result.
                 let base = self.base.as_ref().expect("read above");
                 let next = self.changed.take().unwrap_or_else(|| base.table.clone());
-                match send(&mut *self.driver, self.unchecked, base, &next) {
-                    Ok(committed) => Ok((committed, next)),
+                let prev = self.capture.then(|| base.table.clone());
+                match guarded::check(&self.guards, &next)
+                    .and_then(|()| send(&mut *self.driver, self.unchecked, base, &next))
+                {
+                    Ok(committed) => Ok((committed, next, prev)),
                     Err(e) => {
                         self.changed = Some(next);
                         Err(e)
@@ -1198,13 +1220,17 @@ impl Handle {
                         if let Some(f) = extra.as_mut() {
                             f(&mut next)?;
                         }
-                        send(&mut *self.driver, self.unchecked, &loaded, &next).map(|c| (c, next))
+                        guarded::check(&self.guards, &next)?;
+                        let prev = self.capture.then(|| loaded.table.clone());
+                        send(&mut *self.driver, self.unchecked, &loaded, &next)
+                            .map(|c| (c, next, prev))
                     }
                     Err(e) => Err(e),
                 }
             };
             match result {
-                Ok((committed, next)) => {
+                Ok((committed, next, prev)) => {
+                    self.captured = prev;
                     // In the kernel (maybe without counters): the base now,
                     // read as far as the one it replaces.
                     let only = self.base.as_ref().and_then(|b| b.only.clone());

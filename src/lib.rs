@@ -50,6 +50,10 @@
 //! - [`handle`]: the kernel API; [`backend`]: the kernel interfaces (legacy
 //!   xtables, and nf_tables in iptables-nft's layout with the `nft` feature); [`lock`]: the xtables lock; [`netns`]: network namespaces.
 //! - [`allowlist`], [`blocklist`]: the common jobs, as pure table changes.
+//! - [`whatif`]: the verdict a table gives a packet, offline, with the path
+//!   of rules it passes; [`Handle::guard`] refuses a commit that would lock
+//!   out a protected flow; [`Handle::commit_confirmed`] ([`confirm`]) puts
+//!   the previous rules back unless confirmed in time.
 //! - [`declare`]: whole rule sets of both families as one value
 //!   ([`Ruleset`]): rendered, compared with the kernel ([`RulesetDiff`]),
 //!   applied or reconciled all or nothing.
@@ -101,7 +105,9 @@ pub mod addr;
 pub mod allowlist;
 pub mod backend;
 pub mod blocklist;
+pub mod confirm;
 pub mod declare;
+pub mod defense;
 pub mod error;
 pub mod extension;
 #[doc(hidden)]
@@ -123,6 +129,7 @@ pub mod syntax;
 pub mod targets;
 #[cfg(test)]
 pub(crate) mod testutil;
+pub mod whatif;
 pub(crate) mod xtopt;
 
 pub use addr::{Family, Net};

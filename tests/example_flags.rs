@@ -149,7 +149,12 @@ fn allowlist_takes_w() {
     for b in BACKENDS {
         for w in [&["-w"][..], &["-w", "3"], &["--wait=3"]] {
             // After the file: a word after -w must be the seconds, as there.
-            let args = [&["--backend", b, file.to_str().unwrap()][..], w].concat();
+            let backup = format!("{}.backup", file.display());
+            let args = [
+                &["--backend", b, "--backup", &backup, file.to_str().unwrap()][..],
+                w,
+            ]
+            .concat();
             ok("allowlist", &args, "");
             assert!(
                 saved(b).contains("-A ALLOWLIST -s 192.0.2.1/32 -j ACCEPT\n"),
@@ -157,5 +162,6 @@ fn allowlist_takes_w() {
             );
         }
     }
+    std::fs::remove_file(format!("{}.backup", file.display())).unwrap();
     std::fs::remove_file(&file).unwrap();
 }

@@ -68,7 +68,10 @@ fn allowlist_swaps_atomically_and_rolls_back() {
     std::fs::write(&first, "192.0.2.1\n# lab\n198.51.100.0/24  # whole lab\n\n").unwrap();
     std::fs::write(&second, "203.0.113.5\n").unwrap();
     common::ipt(Family::Ipv4, "-A INPUT -i lo -j ACCEPT -c 3 30");
-    let args = ["--chain", "SERVERS", "--iface", "eth0", "--ports", "22,443"];
+    let backup = dir.join("backup.rules").display().to_string();
+    let args = [
+        "--chain", "SERVERS", "--iface", "eth0", "--ports", "22,443", "--backup", &backup,
+    ];
     let with = |f: &std::path::PathBuf| -> Vec<String> {
         args.iter()
             .map(|s| s.to_string())
@@ -101,16 +104,31 @@ fn allowlist_swaps_atomically_and_rolls_back() {
         ]
     );
     assert!(common::save(Family::Ipv4, "filter", true).contains("[3:30] -A INPUT -i lo -j ACCEPT"));
-    ok("allowlist", &["--chain", "SERVERS", "--rollback"], "");
+    // --rollback restores the backup: the table before the second file.
+    ok("allowlist", &["--backup", &backup, "--rollback"], "");
     let rules = common::rules(Family::Ipv4, "filter");
-    assert_eq!(rules[2], "-A SERVERS -s 192.0.2.1/32 -j ACCEPT");
-    assert_eq!(rules[5], "-A SERVERS-prev -s 203.0.113.5/32 -j ACCEPT");
+    assert_eq!(
+        rules,
+        [
+            "-A INPUT -i lo -j ACCEPT",
+            "-A INPUT -i eth0 -p tcp -m multiport --dports 22,443 -j SERVERS",
+            "-A SERVERS -s 192.0.2.1/32 -j ACCEPT",
+            "-A SERVERS -s 198.51.100.0/24 -j ACCEPT",
+            "-A SERVERS -j DROP",
+        ]
+    );
     let bad = dir.join("bad.txt");
     std::fs::write(&bad, "192.0.2.1\nnot-an-address\n").unwrap();
     let before = common::save(Family::Ipv4, "filter", true);
     assert!(!run(
         "allowlist",
-        &["--chain", "SERVERS", bad.to_str().unwrap()],
+        &[
+            "--chain",
+            "SERVERS",
+            "--backup",
+            &backup,
+            bad.to_str().unwrap()
+        ],
         ""
     )
     .status

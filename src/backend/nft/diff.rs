@@ -508,6 +508,10 @@ pub(crate) fn plan(
             format!("deleting chain `{name}`, which the input does not name"),
         )?;
     }
+    // User chains that go are deleted last (step 5): a rule replaced in a
+    // chain that stays may be the jump that holds one (the kernel answers
+    // EBUSY to deleting a chain something still jumps to).
+    let mut gone: Vec<&Chain> = Vec::new();
     for o in &old.chains {
         if new.chain(&o.name).is_none() {
             if o.is_builtin() {
@@ -516,14 +520,7 @@ pub(crate) fn plan(
                     reason: "built-in chains cannot be deleted",
                 });
             }
-            b.chain(
-                wire::ChainMsg {
-                    msg_type: NFT_MSG_DELCHAIN,
-                    name: &o.name,
-                    ..Default::default()
-                },
-                format!("deleting chain `{}`", o.name),
-            )?;
+            gone.push(o);
         }
     }
     // 3. Chains that come, the table first when it may not exist; built-in
@@ -630,7 +627,19 @@ pub(crate) fn plan(
             b.plan.after.insert(chain.to_string(), slots);
         }
     }
-    // 5. A flushing restore that leaves no chain at all leaves no table
+    // 5. Chains that go (their rules go with them), each after the chains
+    // that go and jump to it.
+    for o in deletion_order(&gone) {
+        b.chain(
+            wire::ChainMsg {
+                msg_type: NFT_MSG_DELCHAIN,
+                name: &o.name,
+                ..Default::default()
+            },
+            format!("deleting chain `{}`", o.name),
+        )?;
+    }
+    // 6. A flushing restore that leaves no chain at all leaves no table
     // (iptables-nft-restore deletes it and makes nothing anew).
     if base.only_named && b.plan.after.is_empty() && !snap.chains.is_empty() {
         let seq = b.seq(Purpose::Text(format!(
@@ -641,6 +650,44 @@ pub(crate) fn plan(
         wire::table_msg(hdr, &new.name, &mut b.plan.bytes)?;
     }
     Ok(b.finish())
+}
+
+/// The chains in an order in which each comes after every chain of the
+/// list that jumps to it (the kernel refuses to delete a chain still
+/// jumped to). Linear in the rules: each chain waits for a count of
+/// jumps from the list.
+fn deletion_order<'a>(gone: &[&'a Chain]) -> Vec<&'a Chain> {
+    let index: HashMap<&str, usize> = gone
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (c.name.as_str(), i))
+        .collect();
+    let targets = |c: &'a Chain| {
+        c.rules
+            .iter()
+            .filter_map(|r| r.target.chain().and_then(|t| index.get(t).copied()))
+    };
+    let mut jumps_in = vec![0usize; gone.len()];
+    for c in gone {
+        targets(c).for_each(|j| jumps_in[j] += 1);
+    }
+    let mut ready: Vec<usize> = (0..gone.len()).filter(|&i| jumps_in[i] == 0).collect();
+    let mut out = Vec::with_capacity(gone.len());
+    let mut done = vec![false; gone.len()];
+    while let Some(i) = ready.pop() {
+        out.push(gone[i]);
+        done[i] = true;
+        for j in targets(gone[i]) {
+            jumps_in[j] -= 1;
+            if jumps_in[j] == 0 {
+                ready.push(j);
+            }
+        }
+    }
+    // A loop cannot be in a table that passed its checks; should one be,
+    // its chains go last, in table order, and the kernel says what it thinks.
+    out.extend((0..gone.len()).filter(|&i| !done[i]).map(|i| gone[i]));
+    out
 }
 
 /// Asks for an acknowledgement of the message at `offset` (the batch's
@@ -658,6 +705,36 @@ mod tests {
 
     /// Runs of appends are one entry, and every message is still named:
     /// the rule it carries, its place, the table when several are sent.
+    #[test]
+    fn chains_are_deleted_after_the_chains_that_jump_to_them() {
+        let chain = |name: &str, to: &[&str]| {
+            let mut c = Chain::user(name);
+            for t in to {
+                c.rules
+                    .push(Rule::new(Family::Ipv4).with_target(crate::Target::Jump(t.to_string())));
+            }
+            c
+        };
+        let (d, b, a, c, e) = (
+            chain("d", &[]),
+            chain("b", &["d", "kept"]),
+            chain("a", &["b", "b"]),
+            chain("c", &["b"]),
+            chain("e", &[]),
+        );
+        let gone = [&d, &b, &a, &c, &e];
+        let order: Vec<&str> = deletion_order(&gone)
+            .iter()
+            .map(|c| c.name.as_str())
+            .collect();
+        let at = |n: &str| order.iter().position(|o| *o == n).unwrap();
+        assert_eq!(order.len(), 5, "{order:?}");
+        assert!(
+            at("a") < at("b") && at("c") < at("b") && at("b") < at("d"),
+            "{order:?}"
+        );
+    }
+
     #[test]
     fn purposes_name_each_message_of_a_run() {
         let mut new = Table::new(Family::Ipv4, "filter").unwrap();
