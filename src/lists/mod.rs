@@ -18,7 +18,8 @@
 //! (nothing after the `;` without one). There is no other store: a program
 //! that restarts reads the same entries, expiries and notes back from the
 //! rules. Rules of the chain in any other shape (written by hand) are left
-//! alone and are not entries.
+//! alone and are not entries. For big lists, [`Storage::Set`] keeps the
+//! entries in a kernel set matched by one rule of the chain instead.
 //!
 //! Each operation decides from the handle's view of the chain (on
 //! nf_tables only the list's chain is read) and commits at once, as one
