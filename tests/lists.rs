@@ -616,3 +616,45 @@ fn a_list_kept_in_a_kernel_set() {
         }
     }
 }
+
+#[test]
+fn batches_and_duplicates() {
+    isolate();
+    for backend in BACKENDS {
+        let f = Family::Ipv4;
+        let list = AddrList::blocklist("lists-batch", Direction::Input).unwrap();
+        let mut h = open(backend, f);
+        let x = Entry::new(net(f, 1)).expires_at(at(T));
+        let later = Entry::new(net(f, 1))
+            .expires_at(at(T + 1))
+            .with_comment("later");
+        let y = Entry::new(net(f, 2));
+        let done = list.add_entries(&mut h, [x, later, y.clone()]).unwrap();
+        assert_eq!(
+            done,
+            [Added::New, Added::Extended, Added::New],
+            "{backend:?}"
+        );
+        // The same entry twice in the chain (two writers at once): both go.
+        h.append("lists-batch", list.entry_rule(f, &y).unwrap())
+            .unwrap();
+        h.commit().unwrap();
+        assert_eq!(list.entries(&mut h).unwrap().len(), 3);
+        let keys = [(net(f, 2), None), (net(f, 2), None), (net(f, 9), None)];
+        let gone = list.remove_entries(&mut h, keys).unwrap();
+        assert_eq!(gone, [Some(y.clone()), None, None], "{backend:?}");
+        assert_eq!(
+            saved(backend, f),
+            [
+                "-A INPUT -j lists-batch".to_string(),
+                format!(
+                    "-A lists-batch -s {} -m comment --comment \"iptkit: expires={}; later\" -j DROP",
+                    host_saved(f, 1),
+                    T + 1
+                ),
+            ],
+            "{backend:?}"
+        );
+        list.uninstall(&mut h).unwrap();
+    }
+}

@@ -58,6 +58,7 @@ mod entry;
 mod in_set;
 mod ttl;
 
+use std::collections::{HashMap, HashSet};
 use std::fmt;
 use std::net::IpAddr;
 use std::str::FromStr;
@@ -76,6 +77,12 @@ use crate::matches::Match;
 use crate::rule::Rule;
 use crate::ruleset::{check_chain_name, hook_of};
 use crate::targets::Target;
+
+/// What names an entry: its network and interface.
+type Key = (Net, Option<Iface>);
+
+/// Where each entry of a chain is first, and what it holds.
+type Index = HashMap<Key, (usize, Entry)>;
 
 /// Where a list sits: the built-in chain that jumps to it, and which
 /// address of a packet it tests.
@@ -470,34 +477,50 @@ impl AddrList {
             .collect::<Result<_>>()?;
         self.commit(h, |h| {
             self.ensure(h)?;
-            entries
-                .iter()
-                .map(|(entry, rule)| self.add_one(h, entry.clone(), rule.clone()))
-                .collect()
+            // One pass over the chain, however many entries come.
+            let (mut len, mut at) = self.index(h)?;
+            let mut added = Vec::with_capacity(entries.len());
+            for (entry, rule) in &entries {
+                let key = (entry.net, entry.iface.clone());
+                let Some((pos, old)) = at.get_mut(&key) else {
+                    h.append(&self.chain, rule.clone())?;
+                    at.insert(key, (len, entry.clone()));
+                    len += 1;
+                    added.push(Added::New);
+                    continue;
+                };
+                let later = match (entry.expires, old.expires) {
+                    (_, None) => false,
+                    (None, Some(_)) => true,
+                    (Some(new), Some(old)) => new > old,
+                };
+                if !later {
+                    added.push(Added::Unchanged);
+                    continue;
+                }
+                let mut entry = entry.clone();
+                if entry.comment.is_empty() {
+                    entry.comment = std::mem::take(&mut old.comment);
+                }
+                h.replace(&self.chain, *pos, self.entry_rule(h.family(), &entry)?)?;
+                *old = entry;
+                added.push(Added::Extended);
+            }
+            Ok(added)
         })
     }
 
-    /// Adds one entry to the working table (the chain exists).
-    fn add_one(&self, h: &mut Handle, entry: Entry, rule: Rule) -> Result<Added> {
-        let found = self.find(h, entry.net, entry.iface.as_ref())?;
-        let Some((pos, old)) = found.into_iter().next() else {
-            h.append(&self.chain, rule)?;
-            return Ok(Added::New);
-        };
-        let later = match (entry.expires, old.expires) {
-            (_, None) => false,
-            (None, Some(_)) => true,
-            (Some(new), Some(old)) => new > old,
-        };
-        if !later {
-            return Ok(Added::Unchanged);
+    /// The chain's length, and where each entry is first (with what it
+    /// holds).
+    fn index(&self, h: &mut Handle) -> Result<(usize, Index)> {
+        let rules = self.rules(h)?;
+        let mut at = HashMap::new();
+        for (pos, rule) in rules.iter().enumerate() {
+            if let Some(e) = self.entry_of(rule) {
+                at.entry((e.net, e.iface.clone())).or_insert((pos, e));
+            }
         }
-        let mut entry = entry;
-        if entry.comment.is_empty() {
-            entry.comment = old.comment;
-        }
-        h.replace(&self.chain, pos, self.entry_rule(h.family(), &entry)?)?;
-        Ok(Added::Extended)
+        Ok((rules.len(), at))
     }
 
     /// Removes the entry of `net` on `iface` (`None`: the one on any
@@ -520,17 +543,28 @@ impl AddrList {
         if self.storage == Storage::Set {
             return in_set::remove(self, h.family(), &keys);
         }
+        let wanted: HashSet<&Key> = keys.iter().collect();
         self.commit(h, |h| {
-            let mut removed = Vec::with_capacity(keys.len());
-            for (net, iface) in &keys {
-                let found = self.find(h, *net, iface.as_ref())?;
-                // Last first: the positions before stay where they are.
-                for (pos, _) in found.iter().rev() {
-                    h.delete(&self.chain, *pos)?;
+            // One pass over the chain: every rule of every key given (a
+            // writer racing us may have left one entry twice).
+            let mut found: HashMap<Key, Entry> = HashMap::new();
+            let mut doomed = Vec::new();
+            for (pos, rule) in self.rules(h)?.iter().enumerate() {
+                let Some(e) = self.entry_of(rule) else {
+                    continue;
+                };
+                let key = (e.net, e.iface.clone());
+                if wanted.contains(&key) {
+                    doomed.push(pos);
+                    found.entry(key).or_insert(e);
                 }
-                removed.push(found.into_iter().next().map(|(_, e)| e));
             }
-            Ok(removed)
+            // Last first: the positions before stay where they are.
+            for pos in doomed.into_iter().rev() {
+                h.delete(&self.chain, pos)?;
+            }
+            // A key given twice removed its entry once.
+            Ok(keys.iter().map(|k| found.remove(k)).collect())
         })
     }
 
