@@ -467,6 +467,31 @@ fn the_addrlist_tool() {
         let listed = in_set(&["list"]);
         assert!(listed.starts_with("198.51.100.0/24 any "), "{listed}");
         assert_eq!(ipsets(), ["tool-set"], "{backend}");
+        // --isolated: its own namespace, printed; -w SECS taken.
+        let out = run_example(
+            "addrlist",
+            &[
+                "--backend",
+                backend,
+                "--isolated",
+                "-w",
+                "5",
+                "--chain",
+                "iso",
+                "add",
+                "192.0.2.77",
+            ],
+            "",
+        );
+        assert!(out.status.success(), "{backend}: {out:?}");
+        let printed = String::from_utf8(out.stdout).unwrap();
+        assert!(
+            printed.contains(
+                "-A iso -s 192.0.2.77/32 -m comment --comment \"iptkit: expires=never;\" -j DROP"
+            ),
+            "{printed}"
+        );
+        assert!(!saved(b, Family::Ipv4).iter().any(|l| l.contains("iso")));
         let mut h = open(b, Family::Ipv4);
         let set_list = AddrList::blocklist("tool-set", Direction::Input).unwrap();
         set_list
