@@ -629,6 +629,8 @@ fn a_list_kept_in_a_kernel_set() {
             );
             let addr = host(f, 3).parse().unwrap();
             assert_eq!(list.lookup(&mut again, addr).unwrap().len(), 1);
+            let outside = host(f, 200).parse().unwrap();
+            assert!(list.lookup(&mut again, outside).unwrap().is_empty());
             // Expiry ahead of the clock removes the timed one only.
             let due = list.expire(&mut again, latest).unwrap();
             assert_eq!(due.iter().map(|e| e.net).collect::<Vec<_>>(), [net(f, 2)]);

@@ -166,6 +166,25 @@ pub(super) fn entries(list: &AddrList, family: Family) -> Result<Vec<Entry>> {
     Ok(entries)
 }
 
+/// [`AddrList::lookup`]: one question to the kernel, and the set listed
+/// only when it holds the address.
+pub(super) fn lookup(
+    list: &AddrList,
+    family: Family,
+    addr: std::net::IpAddr,
+) -> Result<Vec<Entry>> {
+    let held = match existing(list, family)? {
+        Some(mut set) if Family::of(&addr) == family => set.contains(set::Entry::from(addr))?,
+        _ => false,
+    };
+    if !held {
+        return Ok(Vec::new());
+    }
+    let mut entries = entries(list, family)?;
+    entries.retain(|e| e.net.contains(addr));
+    Ok(entries)
+}
+
 /// [`AddrList::remove_entries`]: one request each.
 pub(super) fn remove(
     list: &AddrList,

@@ -418,6 +418,9 @@ impl AddrList {
     /// The entries whose network holds `addr`, on whatever interface: what
     /// the list does to a packet from (to, on output) `addr`.
     pub fn lookup(&self, h: &mut Handle, addr: IpAddr) -> Result<Vec<Entry>> {
+        if self.storage == Storage::Set {
+            return in_set::lookup(self, h.family(), addr);
+        }
         let mut entries = self.entries(h)?;
         entries.retain(|e| e.net.contains(addr));
         Ok(entries)
