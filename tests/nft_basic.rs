@@ -5,7 +5,9 @@
 
 mod common;
 
-use common::{isolate, long_table, nft_handle, nft_ipt, nft_restore, nft_rules, nft_save, rule};
+use common::{
+    isolate, long_table, nft, nft_handle, nft_ipt, nft_restore, nft_rules, nft_save, rule,
+};
 use iptkit::Family;
 
 const RULES: &[&str] = &[
@@ -280,25 +282,7 @@ fn a_save_of_a_long_table_is_what_iptables_nft_save_prints() {
 fn a_rule_added_by_nft_is_read_as_foreign_and_saved_as_iptables_nft_saves_it() {
     isolate();
     nft_ipt(Family::Ipv4, "-A INPUT -s 192.0.2.1/32 -j DROP");
-    let out = std::process::Command::new("nft")
-        .args([
-            "add",
-            "rule",
-            "ip",
-            "filter",
-            "INPUT",
-            "ct",
-            "state",
-            "established",
-            "accept",
-        ])
-        .output()
-        .expect("nft is installed");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    nft("add rule ip filter INPUT ct state established accept");
     let mut h = nft_handle(Family::Ipv4, "filter");
     let rules = h.rules("INPUT").unwrap().to_vec();
     assert_eq!(rules.len(), 2);

@@ -400,15 +400,7 @@ fn an_nft_lookup_in_an_iptables_chain_is_not_shown_honestly_by_iptables_nft_save
         "add element ip filter blk { 10.0.0.0/8 }",
         "add rule ip filter INPUT ip saddr @blk drop",
     ] {
-        let out = Command::new("nft")
-            .arg(cmd)
-            .output()
-            .expect("the `nft` tool is needed by this test (.ci/setup installs it)");
-        assert!(
-            out.status.success(),
-            "nft {cmd}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        nft(cmd);
     }
     assert_eq!(
         nft_rules(Family::Ipv4, "filter"),

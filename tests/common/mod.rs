@@ -319,3 +319,17 @@ pub fn parts(e: &iptkit::Error) -> (&str, &str, &str, bool, iptkit::Refusal) {
         e => panic!("not a refusal that names its extension: {e}"),
     }
 }
+
+/// Runs the `nft` tool with one command (`nft 'add rule ip filter INPUT
+/// ...'`) and asserts it succeeded: for rules iptables-nft would not write.
+pub fn nft(cmd: &str) {
+    let out = Command::new("nft")
+        .arg(cmd)
+        .output()
+        .expect("the `nft` tool is needed by this test (.ci/setup installs it)");
+    assert!(
+        out.status.success(),
+        "nft {cmd}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
