@@ -312,3 +312,29 @@ fn a_rule_added_by_nft_is_read_as_foreign_and_saved_as_iptables_nft_saves_it() {
         ["-A INPUT -s 192.0.2.1/32 -j DROP"]
     );
 }
+
+/// Thousands of appends on a handle that has not read its table, into a
+/// table not made yet: the first batch is refused with an error for every
+/// message, more than the receive buffer holds. Those replies must not
+/// stay queued (the next request's reply would be dropped and its read
+/// wait for ever): the commit makes the table and lands every rule.
+#[test]
+fn thousands_of_appends_to_a_table_not_made_yet_land() {
+    const RULES: usize = 12_000;
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        isolate();
+        let mut h = nft_handle(Family::Ipv4, "filter");
+        for i in 0..RULES {
+            let spec = format!("-s 10.0.{}.{}/32 -j DROP", i / 256, i % 256);
+            h.append("INPUT", rule(Family::Ipv4, &spec)).unwrap();
+        }
+        h.commit().unwrap();
+        tx.send(nft_rules(Family::Ipv4, "filter").len()).unwrap();
+    });
+    // A watchdog, not a speed check: the bug this guards against hung.
+    let landed = rx
+        .recv_timeout(std::time::Duration::from_secs(120))
+        .expect("the commit neither landed nor failed: a read waits for a reply that was dropped");
+    assert_eq!(landed, RULES);
+}

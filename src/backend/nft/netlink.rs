@@ -156,6 +156,20 @@ impl Socket {
     /// Reads one datagram (blocking, or not) into the buffer; returns its
     /// length, 0 when nothing is queued (non-blocking only).
     fn recv(&mut self, block: bool, op: &str) -> Result<usize> {
+        loop {
+            match self.recv_or_overrun(block, op)? {
+                Some(n) => return Ok(n),
+                // Replies were lost before this read (see below); those
+                // still queued are read on.
+                None => continue,
+            }
+        }
+    }
+
+    /// [`Socket::recv`], but `None` when the kernel says (ENOBUFS) that the
+    /// receive buffer overflowed and replies were dropped since the last
+    /// read. The error is reported once; what is still queued stays.
+    fn recv_or_overrun(&mut self, block: bool, op: &str) -> Result<Option<usize>> {
         let flags = if block { 0 } else { libc::MSG_DONTWAIT };
         loop {
             // SAFETY: recv into our own buffer of its size.
@@ -168,15 +182,25 @@ impl Socket {
                 )
             };
             if n >= 0 {
-                return Ok(n as usize);
+                return Ok(Some(n as usize));
             }
             let err = std::io::Error::last_os_error();
             match err.raw_os_error() {
                 Some(libc::EINTR) => continue,
-                Some(libc::EAGAIN) if !block => return Ok(0),
+                Some(libc::EAGAIN) if !block => return Ok(Some(0)),
+                Some(libc::ENOBUFS) => return Ok(None),
                 _ => return Err(io_error(op, err)),
             }
         }
+    }
+
+    /// Reads and drops whatever is queued: replies to earlier requests
+    /// nobody waits for any more. A request sent while they fill the
+    /// receive buffer would have its own reply dropped, and a blocking
+    /// read would then wait for it for ever.
+    fn drop_stale(&mut self, op: &str) -> Result<()> {
+        while self.recv(false, op)? > 0 {}
+        Ok(())
     }
 
     /// Sends a dump request (filtered by table, and for rules by chain,
@@ -197,6 +221,7 @@ impl Socket {
             chain,
             &mut req,
         )?;
+        self.drop_stale(&op)?;
         self.send(&req, &op)?;
         self.drain_dump(seq, &op, &mut each)
     }
@@ -245,6 +270,7 @@ impl Socket {
             None,
             &mut req,
         )?;
+        self.drop_stale(op)?;
         self.send(&req, op)?;
         let mut id = None;
         let mut acked = false;
@@ -300,8 +326,7 @@ impl Socket {
         // the send buffer.
         let size: usize = parts.iter().map(|p| p.len()).sum();
         self.set_buffer(libc::SO_SNDBUFFORCE, size + (64 << 10));
-        // Drop anything stale first.
-        while self.recv(false, op)? > 0 {}
+        self.drop_stale(op)?;
         self.send_parts(&parts, size, op)?;
         let mut errors = Vec::new();
         let mut acked = false;
@@ -312,13 +337,19 @@ impl Socket {
         };
         let new_rule = (NFNL_SUBSYS_NFTABLES << 8) | NFT_MSG_NEWRULE;
         let new_gen = (NFNL_SUBSYS_NFTABLES << 8) | NFT_MSG_NEWGEN;
+        // Read until the socket is empty, even past an overrun: a refused
+        // batch of thousands of messages answers an error for each, more
+        // than the buffer holds, and what stays queued would fill it for the
+        // next request. The first errors are kept (the kernel drops the
+        // ones that no longer fit), and any error means nothing landed.
+        let mut overrun = false;
         loop {
-            let n = match self.recv(false, op) {
-                Ok(n) => n,
-                // Echoes overflowed the receive buffer after the kernel had
-                // answered: what we have is what we know.
-                Err(_) if acked => break,
-                Err(e) => return Err(e),
+            let n = match self.recv_or_overrun(false, op)? {
+                Some(n) => n,
+                None => {
+                    overrun = true;
+                    continue;
+                }
             };
             if n == 0 {
                 break;
@@ -365,9 +396,14 @@ impl Socket {
             return Ok(reply);
         }
         if !acked {
-            return Err(Error::Malformed(
-                "the kernel did not acknowledge the batch (nothing was reported back)".into(),
-            ));
+            let why = if overrun {
+                "its replies overflowed the receive buffer"
+            } else {
+                "nothing was reported back"
+            };
+            return Err(Error::Malformed(format!(
+                "the kernel did not acknowledge the batch ({why})"
+            )));
         }
         Ok(reply)
     }
