@@ -46,7 +46,7 @@ struct Args {
     isolated: bool,
     /// Kernel interface: legacy (xtables), nft (nf_tables, as iptables-nft),
     /// or auto (whichever the machine's iptables uses; said on stderr).
-    #[arg(long, default_value = "legacy", value_parser = ["legacy", "nft", "auto"])]
+    #[arg(long, default_value = "auto", value_parser = ["legacy", "nft", "auto"])]
     backend: String,
     /// Addresses or networks (CIDR).
     #[arg(required = true)]

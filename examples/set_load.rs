@@ -29,7 +29,7 @@ struct Args {
     #[arg(short = '6', long = "ipv6")]
     ipv6: bool,
     /// Kernel interface of the rule matching the set.
-    #[arg(long, default_value = "legacy", value_parser = ["legacy", "nft", "auto"])]
+    #[arg(long, default_value = "auto", value_parser = ["legacy", "nft", "auto"])]
     backend: String,
     /// Entries added at once.
     #[arg(long, default_value_t = 100_000)]

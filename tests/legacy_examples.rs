@@ -6,7 +6,24 @@ mod common;
 
 use std::process::Command;
 
-use common::{example_ok as ok, run_example as run};
+use common::{example_ok, run_example};
+
+/// Runs an example tool on the legacy backend (the tools' default is the
+/// machine's `iptables`) and asserts it succeeded; its output.
+fn ok(name: &str, args: &[&str], stdin: &str) -> String {
+    example_ok(name, &legacy(args), stdin)
+}
+
+/// Runs an example tool on the legacy backend.
+fn run(name: &str, args: &[&str], stdin: &str) -> std::process::Output {
+    run_example(name, &legacy(args), stdin)
+}
+
+fn legacy<'a>(args: &[&'a str]) -> Vec<&'a str> {
+    let mut all = vec!["--backend", "legacy"];
+    all.extend_from_slice(args);
+    all
+}
 use iptkit::Family;
 
 fn without_comments(s: &str) -> String {

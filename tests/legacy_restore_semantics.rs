@@ -65,6 +65,7 @@ fn run(side: Side, family: Family, what: &str, args: &[&str], stdin: &str) -> Ru
         }
         Side::Ours => {
             let mut c = Command::new(common::example(what.trim_start_matches('-')));
+            c.args(["--backend", "legacy"]);
             if family == Family::Ipv6 {
                 c.arg("-6");
             }
