@@ -223,7 +223,7 @@ def workloads(sizes):
         w.append(Workload(
             f"save-{k}-legacy",
             f"print the {n}-rule filter table (to a file)",
-            ["{bin}/save", "-t", "filter"],
+            ["{bin}/save", "--backend", "legacy", "-t", "filter"],
             ["iptables-legacy-save", "-t", "filter"],
             setup=[legacy_load(f"rules-{n}")],
             check=("output", n + 2), size=n))
