@@ -425,12 +425,7 @@ fn port_scan_defense_drops_what_it_should() {
         // A namespace of its own for each backend: both would see the
         // packets, and their recent lists would be one.
         std::thread::spawn(move || {
-            common::isolate();
-            let lo = std::process::Command::new("ip")
-                .args(["link", "set", "lo", "up"])
-                .status()
-                .expect("ip (iproute2) is installed");
-            assert!(lo.success(), "ip link set lo up");
+            common::isolate_with_loopback();
             let args = [
                 "--backend",
                 backend,

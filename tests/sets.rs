@@ -250,12 +250,7 @@ fn sends(to: IpAddr) -> bool {
 #[test]
 fn a_rule_matching_the_set_drops_what_is_in_it_on_both_backends() {
     for b in backends() {
-        isolate();
-        let lo = Command::new("ip")
-            .args(["link", "set", "lo", "up"])
-            .status()
-            .expect("the `ip` tool (iproute2) is needed by this test");
-        assert!(lo.success(), "ip link set lo up");
+        isolate_with_loopback();
         for f in FAMILIES {
             let name = format!("drop{}", f.bits());
             let (inside, outside) = match f {
@@ -421,12 +416,7 @@ fn an_nft_lookup_in_an_iptables_chain_is_not_shown_honestly_by_iptables_nft_save
 #[test]
 fn replace_all_swaps_the_whole_content_under_a_live_rule() {
     for b in backends() {
-        isolate();
-        let lo = Command::new("ip")
-            .args(["link", "set", "lo", "up"])
-            .status()
-            .expect("the `ip` tool (iproute2) is needed by this test");
-        assert!(lo.success(), "ip link set lo up");
+        isolate_with_loopback();
         let f = Family::Ipv4;
         let mut set = KernelSet::create("live", f, &SetOptions::default().with_timeout(0)).unwrap();
         set.add_many([net("127.0.0.2"), net("192.0.2.0/24")])
@@ -474,12 +464,7 @@ fn replace_all_swaps_the_whole_content_under_a_live_rule() {
 #[test]
 fn a_rule_accepting_the_set_before_a_drop_lets_only_its_entries_through() {
     for b in backends() {
-        isolate();
-        let lo = Command::new("ip")
-            .args(["link", "set", "lo", "up"])
-            .status()
-            .expect("the `ip` tool (iproute2) is needed by this test");
-        assert!(lo.success(), "ip link set lo up");
+        isolate_with_loopback();
         let f = Family::Ipv4;
         let mut set = KernelSet::create("allowed", f, &SetOptions::default()).unwrap();
         set.add(net("127.0.0.0/30")).unwrap();

@@ -16,6 +16,14 @@ use iptkit::{Backend, Error, Family, Handle, Options, Policy};
 
 const BACKENDS: [Backend; 2] = [Backend::Legacy, Backend::Nft];
 
+/// The verdict and the place the guard named when it refused a commit.
+fn locked_out(result: iptkit::Result<()>) -> (String, String) {
+    match result {
+        Err(Error::LockedOut { verdict, at, .. }) => (verdict, at),
+        other => panic!("the guard should have refused the commit: {other:?}"),
+    }
+}
+
 fn name(b: Backend) -> &'static str {
     match b {
         Backend::Nft => "nft",
@@ -286,42 +294,30 @@ fn guard_refuses_before_the_kernel() {
                 rule(f, "-p tcp -m recent --name x --rcheck -j DROP"),
             )
             .unwrap();
-            match h.commit() {
-                Err(Error::LockedOut { verdict, at, .. }) => {
-                    assert_eq!(verdict, "UNDECIDED");
-                    assert!(at.contains("recent"), "{at}");
-                }
-                other => panic!("{b:?} {f:?}: {other:?}"),
-            }
+            let (verdict, at) = locked_out(h.commit());
+            assert_eq!(verdict, "UNDECIDED");
+            assert!(at.contains("recent"), "{at}");
             assert_eq!(saved(b, f), before, "{b:?} {f:?}");
             // A policy that drops, with the ssh rules gone.
             h.refresh().unwrap();
             h.flush("INPUT").unwrap();
             h.set_policy("INPUT", Policy::Drop).unwrap();
-            match h.commit() {
-                Err(Error::LockedOut { verdict, at, .. }) => {
-                    assert_eq!(
-                        (verdict.as_str(), at.as_str()),
-                        ("DROP", "chain INPUT policy DROP")
-                    );
-                }
-                other => panic!("{b:?} {f:?}: {other:?}"),
-            }
+            let (verdict, at) = locked_out(h.commit());
+            assert_eq!(
+                (verdict.as_str(), at.as_str()),
+                ("DROP", "chain INPUT policy DROP")
+            );
             assert_eq!(saved(b, f), before, "{b:?} {f:?}");
             // A handle that has read nothing: an insert at the head (sent
             // without a read otherwise) is checked against the whole table.
             let mut blind = open(b, f);
             blind.guard(admin_flow(f));
             blind.insert("INPUT", 0, rule(f, "-p tcp -j DROP")).unwrap();
-            match blind.commit() {
-                Err(Error::LockedOut { verdict, at, .. }) => {
-                    assert_eq!(
-                        (verdict.as_str(), at.as_str()),
-                        ("DROP", "chain INPUT rule 0 (-p tcp -j DROP)")
-                    );
-                }
-                other => panic!("{b:?} {f:?}: {other:?}"),
-            }
+            let (verdict, at) = locked_out(blind.commit());
+            assert_eq!(
+                (verdict.as_str(), at.as_str()),
+                ("DROP", "chain INPUT rule 0 (-p tcp -j DROP)")
+            );
             assert_eq!(saved(b, f), before, "{b:?} {f:?}");
             // A change that keeps the flow passes.
             h.refresh().unwrap();

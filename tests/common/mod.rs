@@ -19,6 +19,17 @@ pub fn isolate() {
     iptkit::netns::unshare_net().expect("unshare(CLONE_NEWNET) failed");
 }
 
+/// [`isolate`], then brings the namespace's loopback up, for tests that
+/// send packets through the rules.
+pub fn isolate_with_loopback() {
+    isolate();
+    let lo = Command::new("ip")
+        .args(["link", "set", "lo", "up"])
+        .status()
+        .expect("the `ip` tool (iproute2) is needed by this test (.ci/setup installs it)");
+    assert!(lo.success(), "ip link set lo up");
+}
+
 /// Both families, for tests that run the same steps on each.
 pub const FAMILIES: [Family; 2] = [Family::Ipv4, Family::Ipv6];
 
