@@ -41,14 +41,13 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use clap::{Parser, Subcommand};
 use iptkit::lists::{parse_ttl, Action, Added, AddrList, Direction, Entry, Storage};
 use iptkit::syntax::restore::save_table_as;
-use iptkit::{Family, Handle, Iface, Net};
+use iptkit::{Handle, Iface, Net};
 
 #[derive(Parser)]
 #[command(about = "A managed block or allow list with expiry, kept in the kernel only")]
 struct Args {
-    /// IPv6.
-    #[arg(short = '6', long = "ipv6")]
-    ipv6: bool,
+    #[command(flatten)]
+    common: backend::Common,
     /// The list's chain in the filter table.
     #[arg(long)]
     chain: String,
@@ -67,13 +66,6 @@ struct Args {
     protect: Vec<String>,
     #[command(flatten)]
     wait: wait::Wait,
-    /// Run in a fresh private network namespace, and print the table after.
-    #[arg(long)]
-    isolated: bool,
-    /// Kernel interface: legacy (xtables), nft (nf_tables, as iptables-nft),
-    /// or auto (whichever the machine's iptables uses; said on stderr).
-    #[arg(long, default_value = "auto", value_parser = ["legacy", "nft", "auto"])]
-    backend: String,
     #[command(subcommand)]
     command: Command,
 }
@@ -143,14 +135,8 @@ fn print_entry(e: &Entry) {
 
 /// Runs the command; `Ok(false)` for a `test` that found nothing.
 fn run(args: &Args) -> iptkit::Result<bool> {
-    if args.isolated {
-        iptkit::netns::unshare_net()?;
-    }
-    let family = if args.ipv6 {
-        Family::Ipv6
-    } else {
-        Family::Ipv4
-    };
+    args.common.enter_namespace()?;
+    let family = args.common.family();
     let nets = |list: &[String]| -> iptkit::Result<Vec<Net>> {
         list.iter().map(|a| Net::parse(family, a)).collect()
     };
@@ -174,7 +160,7 @@ fn run(args: &Args) -> iptkit::Result<bool> {
     let list = AddrList::new(&args.chain, direction, action)?
         .protect(protect)
         .storage(storage);
-    let mut options = backend::options("addrlist", &args.backend)?;
+    let mut options = args.common.options("addrlist")?;
     options.lock_wait = args.wait.lock_wait(options.lock_wait);
     let mut h = Handle::open_with(family, "filter", options)?;
     let mut found = true;
@@ -229,7 +215,7 @@ fn run(args: &Args) -> iptkit::Result<bool> {
             println!("expired {}", due.len());
         }
     }
-    if args.isolated {
+    if args.common.isolated {
         let dialect = h.backend().dialect();
         print!("{}", save_table_as(h.table()?, false, dialect));
     }

@@ -56,9 +56,8 @@ use iptkit::{Family, Handle, Iface, Table};
                    roll back to the rules before the last change"
 )]
 struct Args {
-    /// IPv6.
-    #[arg(short = '6', long = "ipv6")]
-    ipv6: bool,
+    #[command(flatten)]
+    common: backend::Common,
     /// The allowlist chain (with --per-group, also the prefix of the group chains).
     #[arg(long, default_value = "ALLOWLIST")]
     chain: String,
@@ -83,13 +82,6 @@ struct Args {
     rollback: bool,
     #[command(flatten)]
     wait: wait::Wait,
-    /// Run in a fresh private network namespace, and print the result.
-    #[arg(long)]
-    isolated: bool,
-    /// Kernel interface: legacy (xtables), nft (nf_tables, as iptables-nft),
-    /// or auto (whichever the machine's iptables uses; said on stderr).
-    #[arg(long, default_value = "auto", value_parser = ["legacy", "nft", "auto"])]
-    backend: String,
     /// The address file.
     #[arg(required_unless_present_any = ["rollback", "groups"])]
     file: Option<PathBuf>,
@@ -198,19 +190,13 @@ impl From<FileError> for iptkit::Error {
 }
 
 fn run(args: &Args) -> iptkit::Result<()> {
-    if args.isolated {
-        iptkit::netns::unshare_net()?;
-    }
-    let family = if args.ipv6 {
-        Family::Ipv6
-    } else {
-        Family::Ipv4
-    };
+    args.common.enter_namespace()?;
+    let family = args.common.family();
     // An isolated run's table dies with its namespace: its backup must not
     // take the place of the machine's (a later --rollback would put an
     // empty table on the machine), so it gets a file of its own, removed
     // at the end.
-    let scratch = args.isolated && args.backup.is_none();
+    let scratch = args.common.isolated && args.backup.is_none();
     let backup_path = match &args.backup {
         Some(path) => path.clone(),
         None if scratch => std::env::temp_dir().join(format!(
@@ -232,7 +218,7 @@ fn deploy(args: &Args, family: Family, backup_path: &Path) -> iptkit::Result<()>
         true => None,
         false => Some(change(args, family)?),
     };
-    let mut options = backend::options("allowlist", &args.backend)?;
+    let mut options = args.common.options("allowlist")?;
     options.lock_wait = args.wait.lock_wait(options.lock_wait);
     let mut handle = Handle::open_with(family, "filter", options)?;
     // Legacy: from the read to the commit, as one iptables command, so the
@@ -263,7 +249,7 @@ fn deploy(args: &Args, family: Family, backup_path: &Path) -> iptkit::Result<()>
             backup_path.display()
         ),
     }
-    if args.isolated {
+    if args.common.isolated {
         let dialect = handle.backend().dialect();
         print!("{}", save_table_as(handle.table()?, false, dialect));
     }

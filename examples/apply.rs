@@ -30,24 +30,16 @@ use std::time::Duration;
 
 use clap::Parser;
 use iptkit::syntax::restore::{parse, RestoreOptions};
-use iptkit::{Error, Family, Handle};
+use iptkit::{Error, Handle};
 
 #[derive(Parser)]
 #[command(about = "Apply a table, keep it only if confirmed in time (like iptables-apply)")]
 struct Args {
-    /// IPv6.
-    #[arg(short = '6', long = "ipv6")]
-    ipv6: bool,
-    /// Kernel interface: legacy (xtables), nft (nf_tables, as iptables-nft),
-    /// or auto (whichever the machine's iptables uses; said on stderr).
-    #[arg(long, default_value = "auto", value_parser = ["legacy", "nft", "auto"])]
-    backend: String,
+    #[command(flatten)]
+    common: backend::Common,
     /// Seconds to wait for the answer.
     #[arg(short = 't', long = "timeout", default_value_t = 10)]
     timeout: u64,
-    /// Work in a fresh private network namespace (for trying it out).
-    #[arg(long)]
-    isolated: bool,
     /// iptables-restore input for one table.
     file: std::path::PathBuf,
 }
@@ -77,14 +69,8 @@ fn main() -> ExitCode {
 }
 
 fn run(args: &Args) -> iptkit::Result<Outcome> {
-    if args.isolated {
-        iptkit::netns::unshare_net()?;
-    }
-    let family = if args.ipv6 {
-        Family::Ipv6
-    } else {
-        Family::Ipv4
-    };
+    args.common.enter_namespace()?;
+    let family = args.common.family();
     let text = std::fs::read_to_string(&args.file)
         .map_err(|e| Error::Syntax(format!("{}: {e}", args.file.display())))?;
     let blocks = parse(family, &text)?;
@@ -98,7 +84,7 @@ fn run(args: &Args) -> iptkit::Result<Outcome> {
             )))
         }
     };
-    let options = backend::options("apply", &args.backend)?;
+    let options = args.common.options("apply")?;
     let mut handle = Handle::open_with(family, &table, options)?;
     handle.restore_text(&text, &RestoreOptions::default())?;
     let timeout = Duration::from_secs(args.timeout);

@@ -25,14 +25,13 @@ mod wait;
 
 use clap::Parser;
 use iptkit::syntax::restore::save_table_as;
-use iptkit::{blocklist, Family, Handle, Net};
+use iptkit::{blocklist, Handle, Net};
 
 #[derive(Parser)]
 #[command(about = "Block or unblock addresses and networks (idempotent)")]
 struct Args {
-    /// IPv6.
-    #[arg(short = '6', long = "ipv6")]
-    ipv6: bool,
+    #[command(flatten)]
+    common: backend::Common,
     /// The chain of the filter table to put the rules in.
     #[arg(long, default_value = "INPUT")]
     chain: String,
@@ -41,13 +40,6 @@ struct Args {
     unblock: bool,
     #[command(flatten)]
     wait: wait::Wait,
-    /// Run in a fresh private network namespace, and print the result.
-    #[arg(long)]
-    isolated: bool,
-    /// Kernel interface: legacy (xtables), nft (nf_tables, as iptables-nft),
-    /// or auto (whichever the machine's iptables uses; said on stderr).
-    #[arg(long, default_value = "auto", value_parser = ["legacy", "nft", "auto"])]
-    backend: String,
     /// Addresses or networks (CIDR).
     #[arg(required = true)]
     addresses: Vec<String>,
@@ -62,20 +54,14 @@ fn main() {
 }
 
 fn run(args: &Args) -> iptkit::Result<()> {
-    if args.isolated {
-        iptkit::netns::unshare_net()?;
-    }
-    let family = if args.ipv6 {
-        Family::Ipv6
-    } else {
-        Family::Ipv4
-    };
+    args.common.enter_namespace()?;
+    let family = args.common.family();
     let nets = args
         .addresses
         .iter()
         .map(|a| Net::parse(family, a))
         .collect::<iptkit::Result<Vec<_>>>()?;
-    let mut options = backend::options("block_ip", &args.backend)?;
+    let mut options = args.common.options("block_ip")?;
     options.lock_wait = args.wait.lock_wait(options.lock_wait);
     let mut handle = Handle::open_with(family, "filter", options)?;
     // From the read to the commit, as `iptables -I` holds it (legacy; no
@@ -114,7 +100,7 @@ fn run(args: &Args) -> iptkit::Result<()> {
     } else {
         println!("blocked {changed}, {unchanged} unchanged");
     }
-    if args.isolated {
+    if args.common.isolated {
         let dialect = handle.backend().dialect();
         print!("{}", save_table_as(handle.table()?, false, dialect));
     }

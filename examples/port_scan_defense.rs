@@ -21,14 +21,13 @@ mod wait;
 use clap::Parser;
 use iptkit::defense::{PortScan, RateLimit};
 use iptkit::syntax::restore::save_table_as;
-use iptkit::{Family, Handle};
+use iptkit::Handle;
 
 #[derive(Parser)]
 #[command(about = "Rate-limit new SSH connections per source and block port scanners")]
 struct Args {
-    /// IPv6.
-    #[arg(short = '6', long = "ipv6")]
-    ipv6: bool,
+    #[command(flatten)]
+    common: backend::Common,
     /// The SSH port.
     #[arg(long, default_value_t = 22)]
     ssh_port: u16,
@@ -55,13 +54,6 @@ struct Args {
     open_ports: Vec<u16>,
     #[command(flatten)]
     wait: wait::Wait,
-    /// Run in a fresh private network namespace, and print the result.
-    #[arg(long)]
-    isolated: bool,
-    /// Kernel interface: legacy (xtables), nft (nf_tables, as iptables-nft),
-    /// or auto (whichever the machine's iptables uses; said on stderr).
-    #[arg(long, default_value = "auto", value_parser = ["legacy", "nft", "auto"])]
-    backend: String,
 }
 
 fn main() {
@@ -73,14 +65,8 @@ fn main() {
 }
 
 fn run(args: &Args) -> iptkit::Result<()> {
-    if args.isolated {
-        iptkit::netns::unshare_net()?;
-    }
-    let family = if args.ipv6 {
-        Family::Ipv6
-    } else {
-        Family::Ipv4
-    };
+    args.common.enter_namespace()?;
+    let family = args.common.family();
     let scan = PortScan {
         chain: args.chain.clone(),
         open_ports: args.open_ports.clone(),
@@ -95,7 +81,7 @@ fn run(args: &Args) -> iptkit::Result<()> {
             Some(ssh)
         }
     };
-    let mut options = backend::options("port_scan_defense", &args.backend)?;
+    let mut options = args.common.options("port_scan_defense")?;
     options.lock_wait = args.wait.lock_wait(options.lock_wait);
     let mut handle = Handle::open_with(family, "filter", options)?;
     let install = |t: &mut iptkit::Table| -> iptkit::Result<()> {
@@ -133,7 +119,7 @@ fn run(args: &Args) -> iptkit::Result<()> {
     for rule in scan.rules()? {
         println!("{}", rule.save_line_as(&scan.chain, false, dialect));
     }
-    if args.isolated {
+    if args.common.isolated {
         print!("{}", save_table_as(handle.table()?, false, dialect));
     }
     Ok(())

@@ -45,7 +45,7 @@ use iptkit::lock::LockWait;
 use iptkit::syntax::restore::{
     parse_bytes_with, save_table_bytes_as, Command, RestoreOptions, TableBlock,
 };
-use iptkit::{restore, Family, Handle, Table};
+use iptkit::{restore, Handle, Table};
 
 #[derive(Parser)]
 #[command(
@@ -78,16 +78,8 @@ struct Args {
     /// process); the kernel loads the modules a table needs.
     #[arg(short = 'M', long = "modprobe", value_name = "COMMAND")]
     modprobe: Option<String>,
-    /// IPv6 (ip6tables-restore).
-    #[arg(short = '6', long = "ipv6")]
-    ipv6: bool,
-    /// Run in a fresh private network namespace, and print the result.
-    #[arg(long)]
-    isolated: bool,
-    /// Kernel interface: legacy (xtables), nft (nf_tables, as iptables-nft),
-    /// or auto (whichever the machine's iptables uses; said on stderr).
-    #[arg(long, default_value = "auto", value_parser = ["legacy", "nft", "auto"])]
-    backend: String,
+    #[command(flatten)]
+    common: backend::Common,
     /// The input; standard input when absent.
     file: Option<std::path::PathBuf>,
 }
@@ -113,9 +105,7 @@ fn main() {
 
 fn run(args: &Args) -> Result<(), (i32, iptkit::Error)> {
     let other = |e: iptkit::Error| (wait::exit_code(&e), e);
-    if args.isolated {
-        iptkit::netns::unshare_net().map_err(other)?;
-    }
+    args.common.enter_namespace().map_err(other)?;
     if args.wait_interval.is_some() {
         eprintln!("Ignoring deprecated --wait-interval option.");
         if args.wait.wait.is_none() {
@@ -126,11 +116,7 @@ fn run(args: &Args) -> Result<(), (i32, iptkit::Error)> {
     if let Some(cmd) = &args.modprobe {
         eprintln!("restore: ignoring --modprobe {cmd}: iptkit starts no process");
     }
-    let family = if args.ipv6 {
-        Family::Ipv6
-    } else {
-        Family::Ipv4
-    };
+    let family = args.common.family();
     let input = read_input(args).map_err(other)?;
     let opts = RestoreOptions {
         noflush: args.noflush,
@@ -144,7 +130,9 @@ fn run(args: &Args) -> Result<(), (i32, iptkit::Error)> {
         false => Vec::new(),
     };
     // Without -w, iptables-restore 1.8 waits as long as it takes too.
-    let options = backend::options("restore", &args.backend)
+    let options = args
+        .common
+        .options("restore")
         .map_err(|e| (2, e))?
         .lock_wait(args.wait.lock_wait(LockWait::Forever));
     let dialect = options.backend.resolve().0.dialect();
@@ -162,7 +150,7 @@ fn run(args: &Args) -> Result<(), (i32, iptkit::Error)> {
         if let (Some(block), Some(before)) = (blocks.get(k), &played.before) {
             print!("{}", verbose(block, before, &opts));
         }
-        if args.isolated && !args.test {
+        if args.common.isolated && !args.test {
             let after = match played.after {
                 Some(t) => t,
                 None => Handle::open_with(family, &played.table, options.clone())

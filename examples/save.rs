@@ -8,15 +8,14 @@
 mod backend;
 
 use clap::Parser;
-use iptkit::{Family, Handle};
+use iptkit::Handle;
 use std::io::Write;
 
 #[derive(Parser)]
 #[command(about = "Print the firewall like iptables-save, read through iptkit")]
 struct Args {
-    /// IPv6 (ip6tables-save).
-    #[arg(short = '6', long = "ipv6")]
-    ipv6: bool,
+    #[command(flatten)]
+    common: backend::Common,
     /// Only this table (created if the kernel has not loaded it yet, as iptables-save does).
     #[arg(short = 't', long = "table")]
     table: Option<String>,
@@ -26,13 +25,6 @@ struct Args {
     /// Write to this file instead of standard output.
     #[arg(short = 'f', long = "file")]
     file: Option<std::path::PathBuf>,
-    /// Run in a fresh private network namespace (for trying it safely).
-    #[arg(long)]
-    isolated: bool,
-    /// Kernel interface: legacy (xtables), nft (nf_tables, as iptables-nft),
-    /// or auto (whichever the machine's iptables uses; said on stderr).
-    #[arg(long, default_value = "auto", value_parser = ["legacy", "nft", "auto"])]
-    backend: String,
 }
 
 fn main() {
@@ -44,15 +36,9 @@ fn main() {
 }
 
 fn run(args: &Args) -> iptkit::Result<()> {
-    if args.isolated {
-        iptkit::netns::unshare_net()?;
-    }
-    let family = if args.ipv6 {
-        Family::Ipv6
-    } else {
-        Family::Ipv4
-    };
-    let opts = backend::options("save", &args.backend)?;
+    args.common.enter_namespace()?;
+    let family = args.common.family();
+    let opts = args.common.options("save")?;
     let tables = match &args.table {
         Some(t) => vec![t.clone()],
         None => iptkit::backend::existing_tables(opts.backend, family)?,

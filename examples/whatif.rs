@@ -40,13 +40,8 @@ use iptkit::{Family, Handle, Table};
 #[derive(Parser)]
 #[command(about = "Show the verdict the live rules give a packet, and the path to it")]
 struct Args {
-    /// IPv6.
-    #[arg(short = '6', long = "ipv6")]
-    ipv6: bool,
-    /// Kernel interface: legacy (xtables), nft (nf_tables, as iptables-nft),
-    /// or auto (whichever the machine's iptables uses; said on stderr).
-    #[arg(long, default_value = "auto", value_parser = ["legacy", "nft", "auto"])]
-    backend: String,
+    #[command(flatten)]
+    common: backend::Common,
     /// The table.
     #[arg(long, default_value = "filter")]
     table: String,
@@ -90,9 +85,6 @@ struct Args {
     /// Read the table from this iptables-save file instead of the kernel.
     #[arg(long)]
     rules: Option<std::path::PathBuf>,
-    /// Run in a fresh private network namespace (its tables are empty).
-    #[arg(long)]
-    isolated: bool,
 }
 
 fn main() {
@@ -104,14 +96,8 @@ fn main() {
 }
 
 fn run(args: &Args) -> iptkit::Result<()> {
-    if args.isolated {
-        iptkit::netns::unshare_net()?;
-    }
-    let family = if args.ipv6 {
-        Family::Ipv6
-    } else {
-        Family::Ipv4
-    };
+    args.common.enter_namespace()?;
+    let family = args.common.family();
     let packet = packet(args)?;
     let table = table(args, family)?;
     let e = evaluate(&table, &args.chain, &packet)?;
@@ -144,7 +130,7 @@ fn table(args: &Args, family: Family) -> iptkit::Result<Table> {
         block.apply(&mut table, &Default::default())?;
         return Ok(table);
     }
-    let options = backend::options("whatif", &args.backend)?;
+    let options = args.common.options("whatif")?;
     let mut handle = Handle::open_with(family, &args.table, options)?;
     Ok(handle.table()?.clone())
 }
