@@ -17,7 +17,7 @@
 //! machine's own firewall is never touched.
 
 use std::path::PathBuf;
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use criterion::measurement::WallTime;
 use criterion::{criterion_group, criterion_main, BenchmarkGroup, Criterion, SamplingMode};
@@ -27,6 +27,10 @@ use iptkit::{Backend, Family, Handle, Net, Options, Table};
 
 #[path = "shared/ruleset.rs"]
 mod ruleset;
+#[path = "shared/timing.rs"]
+mod timing;
+
+use timing::timed;
 
 /// Rules of the table besides the list.
 const BIG: usize = 10_000;
@@ -219,19 +223,6 @@ impl Kernel {
         );
         list.uninstall(&mut self.open()).expect("removing the set");
     }
-}
-
-/// Times `step` only; `undo` runs after each step, untimed, to put the table
-/// back as it was.
-fn timed(iters: u64, mut step: impl FnMut(), mut undo: impl FnMut()) -> Duration {
-    let mut total = Duration::ZERO;
-    for _ in 0..iters {
-        let start = Instant::now();
-        step();
-        total += start.elapsed();
-        undo();
-    }
-    total
 }
 
 criterion_group!(benches, lists);

@@ -14,6 +14,8 @@ use iptkit::Backend;
 mod kernel;
 #[path = "shared/ruleset.rs"]
 mod ruleset;
+#[path = "shared/timing.rs"]
+mod timing;
 
 fn nft(c: &mut Criterion) {
     kernel::benches(c, Backend::Nft, "nft");

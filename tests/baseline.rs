@@ -21,16 +21,7 @@ fn saved(backend: &str, family: Family) -> String {
         "legacy" => common::tool(family, "-save"),
         _ => common::nft_tool(family, "-save"),
     };
-    let out = Command::new(&tool)
-        .output()
-        .expect("the save tool is installed");
-    assert!(out.status.success(), "{tool}");
-    String::from_utf8(out.stdout)
-        .unwrap()
-        .lines()
-        .filter(|l| !l.starts_with('#'))
-        .map(|l| format!("{l}\n"))
-        .collect()
+    common::without_comments(&mut Command::new(&tool))
 }
 
 /// A fresh directory of fragments, written in another order than their

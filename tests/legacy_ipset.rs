@@ -10,35 +10,17 @@ mod support {
     pub mod cases;
 }
 
-use std::process::Command;
-
 use common::*;
 #[cfg(feature = "corpus")]
 use iptkit::syntax::parse_rule_spec;
 use iptkit::{Error, Family, Match};
 
-/// Runs `ipset ARGS` (in this thread's namespace) and asserts it succeeded.
-/// A missing tool fails the test: it does not skip.
-fn ipset(args: &str) {
-    let out = Command::new("ipset")
-        .args(args.split_whitespace())
-        .output()
-        .unwrap_or_else(|e| {
-            panic!("the `ipset` tool is needed by this test ({e}); install it: apt-get install ipset (.ci/setup does)")
-        });
-    assert!(
-        out.status.success(),
-        "ipset {args} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
-
 /// A set of `family` named `name`.
 fn create_set(family: Family, name: &str) {
-    match family {
-        Family::Ipv4 => ipset(&format!("create {name} hash:ip")),
-        Family::Ipv6 => ipset(&format!("create {name} hash:ip family inet6")),
-    }
+    ipset(&match family {
+        Family::Ipv4 => format!("create {name} hash:ip"),
+        Family::Ipv6 => format!("create {name} hash:ip family inet6"),
+    });
 }
 
 fn set_name(family: Family) -> &'static str {

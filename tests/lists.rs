@@ -8,22 +8,9 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use common::*;
 use iptkit::lists::{Added, AddrList, Direction, Entry};
-use iptkit::{Backend, Error, Family, Handle, Iface, Net, Options};
+use iptkit::{Backend, Error, Family, Handle, Iface, Net};
 
 const BACKENDS: [Backend; 2] = [Backend::Legacy, Backend::Nft];
-
-fn open(backend: Backend, family: Family) -> Handle {
-    Handle::open_with(family, "filter", Options::default().backend(backend))
-        .unwrap_or_else(|e| panic!("opening filter through {backend:?}: {e}"))
-}
-
-/// The `-A` lines the backend's own save tool prints.
-fn saved(backend: Backend, family: Family) -> Vec<String> {
-    match backend {
-        Backend::Nft => nft_rules(family, "filter"),
-        _ => rules(family, "filter"),
-    }
-}
 
 /// The whole filter table as the backend's save tool prints it.
 fn saved_table(backend: Backend, family: Family) -> String {
@@ -49,7 +36,7 @@ fn add_remove_idempotent() {
     for backend in BACKENDS {
         for f in FAMILIES {
             let list = AddrList::blocklist("lists-in", Direction::Input).unwrap();
-            let mut h = open(backend, f);
+            let mut h = open_filter(backend, f);
             assert!(list.entries(&mut h).unwrap().is_empty(), "no chain yet");
             let e = Entry::new(net(f, 1)).expires_at(at(T)).with_comment("scan");
             assert_eq!(list.add_entry(&mut h, e.clone()).unwrap(), Added::New);
@@ -63,7 +50,7 @@ fn add_remove_idempotent() {
                 )
             };
             assert_eq!(
-                saved(backend, f),
+                filter_rules(backend, f),
                 [
                     "-A INPUT -j lists-in".to_string(),
                     line(1, "iptkit: expires=2000000000; scan"),
@@ -80,7 +67,7 @@ fn add_remove_idempotent() {
             assert_eq!(gone.net, net(f, 1));
             assert_eq!(list.remove(&mut h, net(f, 1), None).unwrap(), None);
             assert_eq!(
-                saved(backend, f),
+                filter_rules(backend, f),
                 [
                     "-A INPUT -j lists-in".to_string(),
                     line(2, "iptkit: expires=never;")
@@ -89,7 +76,7 @@ fn add_remove_idempotent() {
             );
             list.uninstall(&mut h).unwrap();
             list.uninstall(&mut h).unwrap();
-            assert!(saved(backend, f).is_empty(), "{backend:?} {f:?}");
+            assert!(filter_rules(backend, f).is_empty(), "{backend:?} {f:?}");
         }
     }
 }
@@ -100,7 +87,7 @@ fn expiry_and_extension() {
     for backend in BACKENDS {
         for f in FAMILIES {
             let list = AddrList::allowlist("lists-ok", Direction::Input).unwrap();
-            let mut h = open(backend, f);
+            let mut h = open_filter(backend, f);
             let entry = |n, secs, note: &str| {
                 Entry::new(net(f, n))
                     .expires_at(at(secs))
@@ -124,7 +111,7 @@ fn expiry_and_extension() {
             let due = list.expire(&mut h, at(u64::from(u32::MAX))).unwrap();
             assert_eq!(due.iter().map(|e| e.net).collect::<Vec<_>>(), [net(f, 2)]);
             assert_eq!(
-                saved(backend, f),
+                filter_rules(backend, f),
                 [
                     "-A INPUT -j lists-ok".to_string(),
                     format!(
@@ -151,7 +138,7 @@ fn protected_networks_are_never_blocked() {
             let list = AddrList::blocklist("lists-drop", Direction::Input)
                 .unwrap()
                 .protect([admin]);
-            let mut h = open(backend, f);
+            let mut h = open_filter(backend, f);
             list.add(&mut h, net(f, 200), None, "").unwrap();
             let before = saved_table(backend, f);
             // The host itself, and a wider network holding it.
@@ -187,7 +174,7 @@ fn protected_networks_are_never_blocked() {
             assert!(list.add(&mut h, net(f, 9), None, "a\nb").is_err());
             list.uninstall(&mut h).unwrap();
             allow.uninstall(&mut h).unwrap();
-            assert!(saved(backend, f).is_empty());
+            assert!(filter_rules(backend, f).is_empty());
         }
     }
 }
@@ -205,18 +192,18 @@ fn a_restarted_program_reads_the_same_list() {
                 Entry::new(net(f, 2)).with_comment("same net, any interface"),
             ];
             {
-                let mut h = open(backend, f);
+                let mut h = open_filter(backend, f);
                 for e in &written {
                     assert_eq!(list.add_entry(&mut h, e.clone()).unwrap(), Added::New);
                 }
             }
-            let mut h = open(backend, f);
+            let mut h = open_filter(backend, f);
             assert_eq!(list.entries(&mut h).unwrap(), written);
             assert_eq!(
                 list.get(&mut h, net(f, 2), Some(&eth0)).unwrap(),
                 Some(written[1].clone())
             );
-            let mut keep = saved(backend, f);
+            let mut keep = filter_rules(backend, f);
             keep.sort();
             assert_eq!(keep[0], "-A FORWARD -j lists-keep");
             assert!(
@@ -230,7 +217,7 @@ fn a_restarted_program_reads_the_same_list() {
             list.remove(&mut h, net(f, 2), Some(&eth0))
                 .unwrap()
                 .unwrap();
-            let left = list.entries(&mut open(backend, f)).unwrap();
+            let left = list.entries(&mut open_filter(backend, f)).unwrap();
             assert_eq!(left, [written[0].clone(), written[2].clone()]);
             list.uninstall(&mut h).unwrap();
         }
@@ -243,7 +230,7 @@ fn output_lists_match_the_destination_and_keep_foreign_rules() {
     for backend in BACKENDS {
         for f in FAMILIES {
             let list = AddrList::blocklist("lists-out", Direction::Output).unwrap();
-            let mut h = open(backend, f);
+            let mut h = open_filter(backend, f);
             list.install(&mut h).unwrap();
             list.install(&mut h).unwrap();
             // A rule written by hand into the list's chain: kept, not an entry.
@@ -257,7 +244,7 @@ fn output_lists_match_the_destination_and_keep_foreign_rules() {
             let e = Entry::new(wide).on(Iface::new("wg+").unwrap());
             list.add_entry(&mut h, e.clone()).unwrap();
             assert_eq!(
-                saved(backend, f),
+                filter_rules(backend, f),
                 [
                     "-A OUTPUT -j lists-out".to_string(),
                     "-A lists-out -p tcp -m tcp --dport 25 -j DROP".to_string(),
@@ -267,7 +254,7 @@ fn output_lists_match_the_destination_and_keep_foreign_rules() {
                 ],
                 "{backend:?} {f:?}"
             );
-            let mut again = open(backend, f);
+            let mut again = open_filter(backend, f);
             assert_eq!(list.entries(&mut again).unwrap(), std::slice::from_ref(&e));
             let inside = match f {
                 Family::Ipv4 => "198.51.100.9",
@@ -279,7 +266,7 @@ fn output_lists_match_the_destination_and_keep_foreign_rules() {
             );
             // Uninstall removes the whole chain, the rule by hand too.
             list.uninstall(&mut again).unwrap();
-            assert!(saved(backend, f).is_empty());
+            assert!(filter_rules(backend, f).is_empty());
         }
     }
 }
@@ -297,7 +284,7 @@ fn reads_lists_written_by_iptables() {
         nft_restore(f, &text);
         let list = AddrList::blocklist("lists-in", Direction::Input).unwrap();
         for backend in BACKENDS {
-            let mut h = open(backend, f);
+            let mut h = open_filter(backend, f);
             let want = Entry::new(net(f, 5))
                 .expires_at(at(T))
                 .with_comment("by hand");
@@ -345,7 +332,7 @@ fn each_operation_costs_one_change() {
     for f in FAMILIES {
         nft_restore(f, &big_table(f, 5_000, 2_000));
         let list = AddrList::blocklist("lists-big", Direction::Input).unwrap();
-        let mut h = open(Backend::Nft, f);
+        let mut h = open_filter(Backend::Nft, f);
         let one = |h: &Handle, what: &str, n: usize| {
             assert_eq!(h.last_batch_messages(), Some(n), "{f:?} {what}");
         };
@@ -373,7 +360,7 @@ fn each_operation_costs_one_change() {
         one(&h, "expire", 2);
         // A fresh handle (a restarted program): the same, reading only the
         // list's chain.
-        let mut h = open(Backend::Nft, f);
+        let mut h = open_filter(Backend::Nft, f);
         list.add(&mut h, net(f, 2), None, "").unwrap();
         one(&h, "add after restart", 1);
         assert_eq!(nft_rules(f, "filter").len(), 1 + 5_000 + 2_000 - 2 + 1);
@@ -431,7 +418,11 @@ fn the_addrlist_tool() {
         let out = ok(&["expire", "--now", "9999999999"]);
         assert!(out.ends_with("expired 2\n"), "{out}");
         assert_eq!(ok(&["remove", "198.51.100.1"]), "removed 0, absent 1\n");
-        assert_eq!(saved(b, Family::Ipv4), ["-A INPUT -j tool-bl"], "{backend}");
+        assert_eq!(
+            filter_rules(b, Family::Ipv4),
+            ["-A INPUT -j tool-bl"],
+            "{backend}"
+        );
         ok(&[
             "-6",
             "--direction",
@@ -443,7 +434,7 @@ fn the_addrlist_tool() {
             "2001:db8::1",
         ]);
         assert_eq!(
-            saved(b, Family::Ipv6),
+            filter_rules(b, Family::Ipv6),
             [
                 "-A OUTPUT -j tool-bl",
                 "-A tool-bl -d 2001:db8::1/128 -o eth0 -m comment --comment \"iptkit: expires=never;\" -j ACCEPT"
@@ -459,7 +450,7 @@ fn the_addrlist_tool() {
             String::from_utf8(out.stdout).unwrap()
         };
         in_set(&["add", "--ttl", "1h", "198.51.100.0/24"]);
-        let rules = saved(b, Family::Ipv4);
+        let rules = filter_rules(b, Family::Ipv4);
         assert!(
             rules.contains(&"-A tool-set -m set --match-set tool-set src -j DROP".to_string()),
             "{backend}: {rules:?}"
@@ -491,8 +482,10 @@ fn the_addrlist_tool() {
             ),
             "{printed}"
         );
-        assert!(!saved(b, Family::Ipv4).iter().any(|l| l.contains("iso")));
-        let mut h = open(b, Family::Ipv4);
+        assert!(!filter_rules(b, Family::Ipv4)
+            .iter()
+            .any(|l| l.contains("iso")));
+        let mut h = open_filter(b, Family::Ipv4);
         let set_list = AddrList::blocklist("tool-set", Direction::Input).unwrap();
         set_list
             .storage(iptkit::lists::Storage::Set)
@@ -511,11 +504,11 @@ fn a_kept_handle_and_another_writer() {
     for backend in BACKENDS {
         for f in FAMILIES {
             let list = AddrList::blocklist("lists-two", Direction::Input).unwrap();
-            let mut mine = open(backend, f);
+            let mut mine = open_filter(backend, f);
             list.add(&mut mine, net(f, 1), None, "").unwrap();
             list.add(&mut mine, net(f, 2), None, "").unwrap();
             // Another program removes entry 1 and adds a rule of its own.
-            let mut theirs = open(backend, f);
+            let mut theirs = open_filter(backend, f);
             list.remove(&mut theirs, net(f, 1), None).unwrap().unwrap();
             theirs.append("INPUT", rule(f, "-p udp -j ACCEPT")).unwrap();
             theirs.commit().unwrap();
@@ -525,20 +518,20 @@ fn a_kept_handle_and_another_writer() {
             // My add lands on their table: their rule is kept.
             list.add(&mut mine, net(f, 3), None, "").unwrap();
             let nets: Vec<Net> = list
-                .entries(&mut open(backend, f))
+                .entries(&mut open_filter(backend, f))
                 .unwrap()
                 .iter()
                 .map(|e| e.net)
                 .collect();
             assert_eq!(nets, [net(f, 2), net(f, 3)], "{backend:?} {f:?}");
-            assert!(saved(backend, f).contains(&"-A INPUT -p udp -j ACCEPT".to_string()));
+            assert!(filter_rules(backend, f).contains(&"-A INPUT -p udp -j ACCEPT".to_string()));
             // Their chain gone altogether: my add makes it again.
             list.uninstall(&mut theirs).unwrap();
             list.add(&mut mine, net(f, 4), None, "").unwrap();
-            let left = list.entries(&mut open(backend, f)).unwrap();
+            let left = list.entries(&mut open_filter(backend, f)).unwrap();
             assert_eq!(left.len(), 1, "{backend:?} {f:?}: {left:?}");
             assert_eq!(
-                saved(backend, f)
+                filter_rules(backend, f)
                     .iter()
                     .filter(|l| l.contains("-j lists-two"))
                     .count(),
@@ -578,7 +571,7 @@ fn a_list_kept_in_a_kernel_set() {
                 .unwrap()
                 .protect([admin])
                 .storage(Storage::Set);
-            let mut h = open(backend, f);
+            let mut h = open_filter(backend, f);
             let before = SystemTime::now();
             let ttl = Some(Duration::from_secs(600));
             assert_eq!(list.add(&mut h, net(f, 2), ttl, "").unwrap(), Added::New);
@@ -595,7 +588,7 @@ fn a_list_kept_in_a_kernel_set() {
             );
             list.remove(&mut h, net(f, 5), None).unwrap().unwrap();
             assert_eq!(
-                saved(backend, f),
+                filter_rules(backend, f),
                 [
                     "-A INPUT -j lists-set".to_string(),
                     format!("-A lists-set -m set --match-set {set} src -j DROP"),
@@ -612,7 +605,7 @@ fn a_list_kept_in_a_kernel_set() {
                 Err(Error::Protected { .. })
             ));
             // A restarted program reads the entries back from the set.
-            let mut again = open(backend, f);
+            let mut again = open_filter(backend, f);
             let entries = list.entries(&mut again).unwrap();
             // In address order.
             let nets: Vec<Net> = entries.iter().map(|e| e.net).collect();
@@ -638,7 +631,7 @@ fn a_list_kept_in_a_kernel_set() {
             assert!(list.remove(&mut again, net(f, 3), None).unwrap().is_none());
             assert!(list.entries(&mut again).unwrap().is_empty());
             list.uninstall(&mut again).unwrap();
-            assert!(saved(backend, f).is_empty(), "{backend:?} {f:?}");
+            assert!(filter_rules(backend, f).is_empty(), "{backend:?} {f:?}");
             assert!(!ipsets().contains(&set.to_string()), "{backend:?} {f:?}");
         }
     }
@@ -650,7 +643,7 @@ fn batches_and_duplicates() {
     for backend in BACKENDS {
         let f = Family::Ipv4;
         let list = AddrList::blocklist("lists-batch", Direction::Input).unwrap();
-        let mut h = open(backend, f);
+        let mut h = open_filter(backend, f);
         let x = Entry::new(net(f, 1)).expires_at(at(T));
         let later = Entry::new(net(f, 1))
             .expires_at(at(T + 1))
@@ -671,7 +664,7 @@ fn batches_and_duplicates() {
         let gone = list.remove_entries(&mut h, keys).unwrap();
         assert_eq!(gone, [Some(y.clone()), None, None], "{backend:?}");
         assert_eq!(
-            saved(backend, f),
+            filter_rules(backend, f),
             [
                 "-A INPUT -j lists-batch".to_string(),
                 format!(

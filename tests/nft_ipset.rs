@@ -7,22 +7,8 @@
 
 mod common;
 
-use std::process::Command;
-
 use common::*;
 use iptkit::{Error, Family};
-
-fn ipset(args: &str) {
-    let out = Command::new("ipset")
-        .args(args.split_whitespace())
-        .output()
-        .expect("the `ipset` tool is needed by this test (.ci/setup installs it)");
-    assert!(
-        out.status.success(),
-        "ipset {args} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
 
 #[test]
 fn sets_by_name_both_ways() {

@@ -6,25 +6,10 @@
 mod common;
 
 use std::net::{IpAddr, UdpSocket};
-use std::process::Command;
 
 use common::*;
 use iptkit::set::{Dir, Entry, KernelSet, SetOptions};
-use iptkit::{Backend, Error, Family, Handle, Options, Rule, Target};
-
-/// `ipset ARGS`: its output; fails the test when it fails.
-fn ipset(args: &str) -> String {
-    let out = Command::new("ipset")
-        .args(args.split_whitespace())
-        .output()
-        .expect("the `ipset` tool is needed by this test (.ci/setup installs it)");
-    assert!(
-        out.status.success(),
-        "ipset {args} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
-}
+use iptkit::{Backend, Error, Family, Rule, Target};
 
 /// The member lines of `ipset list NAME` (after "Members:").
 fn members(name: &str) -> Vec<String> {
@@ -219,18 +204,6 @@ fn backends() -> Vec<Backend> {
     ]
 }
 
-fn handle(b: Backend, f: Family) -> Handle {
-    Handle::open_with(f, "filter", Options::default().backend(b)).unwrap()
-}
-
-/// The `-A` lines the real save tool of the backend prints.
-fn saved(b: Backend, f: Family) -> Vec<String> {
-    match b {
-        Backend::Legacy => rules(f, "filter"),
-        _ => nft_rules(f, "filter"),
-    }
-}
-
 /// Sends one UDP datagram from the loopback to `to`: false when the
 /// firewall dropped it on the way out (EPERM).
 fn sends(to: IpAddr) -> bool {
@@ -258,16 +231,16 @@ fn a_rule_matching_the_set_drops_what_is_in_it_on_both_backends() {
                 Family::Ipv6 => ("::1", "::1"),
             };
             let mut set = KernelSet::create(&name, f, &SetOptions::default()).unwrap();
-            let mut h = handle(b, f);
+            let mut h = open_filter(b, f);
             let rule = Rule::new(f)
                 .with_match(set.matching(Dir::Dst).unwrap())
                 .with_target(Target::Drop);
             h.append("OUTPUT", rule).unwrap();
             h.commit().unwrap();
             let want = format!("-A OUTPUT -m set --match-set {name} dst -j DROP");
-            assert_eq!(saved(b, f), std::slice::from_ref(&want), "{b:?}");
+            assert_eq!(filter_rules(b, f), std::slice::from_ref(&want), "{b:?}");
             // iptkit reads it back by name.
-            let mut reader = handle(b, f);
+            let mut reader = open_filter(b, f);
             let back = reader.rules("OUTPUT").unwrap();
             assert_eq!(format!("-A OUTPUT {}", back[0]), want);
 
@@ -366,7 +339,7 @@ fn bad_input_is_a_typed_error_and_changes_nothing() {
 
     // An IPv6 rule cannot use an IPv4 set: refused at commit, nothing committed.
     for b in backends() {
-        let mut h = handle(b, Family::Ipv6);
+        let mut h = open_filter(b, Family::Ipv6);
         h.append(
             "INPUT",
             Rule::new(Family::Ipv6)
@@ -375,7 +348,7 @@ fn bad_input_is_a_typed_error_and_changes_nothing() {
         )
         .unwrap();
         assert!(h.commit().is_err(), "{b:?}");
-        assert!(saved(b, Family::Ipv6).is_empty(), "{b:?}");
+        assert!(filter_rules(b, Family::Ipv6).is_empty(), "{b:?}");
     }
 }
 
@@ -402,7 +375,7 @@ fn an_nft_lookup_in_an_iptables_chain_is_not_shown_honestly_by_iptables_nft_save
         ["-A INPUT -s 192.0.2.1/32 -j ACCEPT", "-A INPUT -j DROP"],
         "iptables-nft-save no longer drops the lookup: the set module's reasoning needs a new look"
     );
-    let mut h = handle(Backend::Nft, Family::Ipv4);
+    let mut h = open_filter(Backend::Nft, Family::Ipv4);
     let rules = h.rules("INPUT").unwrap();
     assert_eq!(rules.len(), 2);
     assert!(rules[0].foreign.is_none());
@@ -421,7 +394,7 @@ fn replace_all_swaps_the_whole_content_under_a_live_rule() {
         let mut set = KernelSet::create("live", f, &SetOptions::default().with_timeout(0)).unwrap();
         set.add_many([net("127.0.0.2"), net("192.0.2.0/24")])
             .unwrap();
-        let mut h = handle(b, f);
+        let mut h = open_filter(b, f);
         h.append(
             "OUTPUT",
             Rule::new(f)
@@ -430,7 +403,7 @@ fn replace_all_swaps_the_whole_content_under_a_live_rule() {
         )
         .unwrap();
         h.commit().unwrap();
-        let before = saved(b, f);
+        let before = filter_rules(b, f);
         assert!(!sends(addr("127.0.0.2")));
         assert!(sends(addr("127.0.0.3")));
 
@@ -446,7 +419,7 @@ fn replace_all_swaps_the_whole_content_under_a_live_rule() {
             ["live"],
             "no scratch set left"
         );
-        assert_eq!(saved(b, f), before, "{b:?}: the rule is untouched");
+        assert_eq!(filter_rules(b, f), before, "{b:?}: the rule is untouched");
         assert!(sends(addr("127.0.0.2")), "{b:?}: the old entry is gone");
         assert!(!sends(addr("127.0.0.3")), "{b:?}: the new one is matched");
 
@@ -468,7 +441,7 @@ fn a_rule_accepting_the_set_before_a_drop_lets_only_its_entries_through() {
         let f = Family::Ipv4;
         let mut set = KernelSet::create("allowed", f, &SetOptions::default()).unwrap();
         set.add(net("127.0.0.0/30")).unwrap();
-        let mut h = handle(b, f);
+        let mut h = open_filter(b, f);
         h.append(
             "OUTPUT",
             Rule::new(f)
@@ -480,7 +453,7 @@ fn a_rule_accepting_the_set_before_a_drop_lets_only_its_entries_through() {
             .unwrap();
         h.commit().unwrap();
         assert_eq!(
-            saved(b, f),
+            filter_rules(b, f),
             [
                 "-A OUTPUT -m set --match-set allowed dst -j ACCEPT",
                 "-A OUTPUT -j DROP"

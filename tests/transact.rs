@@ -5,22 +5,9 @@
 mod common;
 
 use common::*;
-use iptkit::{Backend, Error, Family, Handle, Options, Rule};
+use iptkit::{Backend, Error, Family, Rule};
 
 const BACKENDS: [Backend; 2] = [Backend::Legacy, Backend::Nft];
-
-fn open(backend: Backend, family: Family) -> Handle {
-    Handle::open_with(family, "filter", Options::default().backend(backend))
-        .unwrap_or_else(|e| panic!("opening filter through {backend:?}: {e}"))
-}
-
-/// The `-A` lines the backend's own save tool prints.
-fn saved(backend: Backend, family: Family) -> Vec<String> {
-    match backend {
-        Backend::Nft => nft_rules(family, "filter"),
-        _ => rules(family, "filter"),
-    }
-}
 
 fn drop_from(family: Family, n: u8) -> Rule {
     rule(family, &format!("-s {} -j DROP", host(family, n)))
@@ -35,7 +22,7 @@ fn borrows_and_commits_with_what_is_pending() {
     isolate();
     for backend in BACKENDS {
         for f in FAMILIES {
-            let mut h = open(backend, f);
+            let mut h = open_filter(backend, f);
             h.append("INPUT", drop_from(f, 1)).unwrap();
             // Borrowed by the closure, used again after it.
             let more = vec![drop_from(f, 2), drop_from(f, 3)];
@@ -49,7 +36,7 @@ fn borrows_and_commits_with_what_is_pending() {
             assert_eq!(more.len(), 2);
             assert!(!h.is_dirty(), "{backend:?}: nothing left pending");
             assert_eq!(
-                saved(backend, f),
+                filter_rules(backend, f),
                 [drop_line(f, 1), drop_line(f, 2), drop_line(f, 3)],
                 "{backend:?} {f:?}"
             );
@@ -64,14 +51,14 @@ fn replays_onto_a_table_changed_meanwhile() {
     isolate();
     for backend in BACKENDS {
         for f in FAMILIES {
-            let mut h = open(backend, f);
+            let mut h = open_filter(backend, f);
             h.rules("INPUT").unwrap();
             let mut runs = 0;
             h.transact(|t| {
                 runs += 1;
                 if runs == 1 {
                     // Somebody else commits between our read and our commit.
-                    let mut other = open(backend, f);
+                    let mut other = open_filter(backend, f);
                     other.append("INPUT", drop_from(f, 9)).unwrap();
                     other.commit().unwrap();
                 }
@@ -80,7 +67,7 @@ fn replays_onto_a_table_changed_meanwhile() {
             .unwrap();
             assert_eq!(runs, 2, "{backend:?}: run again on the fresh table");
             assert_eq!(
-                saved(backend, f),
+                filter_rules(backend, f),
                 [drop_line(f, 1), drop_line(f, 9)],
                 "{backend:?} {f:?}: both changes landed, once each"
             );
@@ -95,7 +82,7 @@ fn all_or_nothing() {
     isolate();
     for backend in BACKENDS {
         for f in FAMILIES {
-            let mut h = open(backend, f);
+            let mut h = open_filter(backend, f);
             h.append("INPUT", drop_from(f, 1)).unwrap();
             // The closure itself fails.
             let e = h
@@ -111,7 +98,7 @@ fn all_or_nothing() {
                 .transact(|t| {
                     runs += 1;
                     if runs == 1 {
-                        let mut other = open(backend, f);
+                        let mut other = open_filter(backend, f);
                         other.new_chain("theirs").unwrap();
                         other.commit().unwrap();
                         return t.append("INPUT", drop_from(f, 4));
@@ -120,12 +107,19 @@ fn all_or_nothing() {
                 })
                 .unwrap_err();
             assert!(matches!(e, Error::ChainExists(_)), "{e:?}");
-            assert!(saved(backend, f).is_empty(), "{backend:?}: nothing landed");
+            assert!(
+                filter_rules(backend, f).is_empty(),
+                "{backend:?}: nothing landed"
+            );
             // The change pending before is still pending, alone.
             assert!(h.is_dirty());
             assert_eq!(h.rules("INPUT").unwrap(), [drop_from(f, 1)]);
             h.commit().unwrap();
-            assert_eq!(saved(backend, f), [drop_line(f, 1)], "{backend:?} {f:?}");
+            assert_eq!(
+                filter_rules(backend, f),
+                [drop_line(f, 1)],
+                "{backend:?} {f:?}"
+            );
             h.refresh().unwrap();
             h.flush("INPUT").unwrap();
             h.delete_chain("theirs").unwrap();

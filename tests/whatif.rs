@@ -11,8 +11,9 @@ mod common;
 use std::time::Duration;
 
 use common::*;
+use iptkit::confirm::Pending;
 use iptkit::whatif::{Flow, Packet};
-use iptkit::{Backend, Error, Family, Handle, Options, Policy};
+use iptkit::{Backend, Error, Family, Handle, Policy};
 
 const BACKENDS: [Backend; 2] = [Backend::Legacy, Backend::Nft];
 
@@ -47,8 +48,13 @@ fn saved(b: Backend, f: Family) -> String {
     }
 }
 
-fn open(b: Backend, f: Family) -> Handle {
-    Handle::open_with(f, "filter", Options::default().backend(b)).unwrap()
+/// A filter handle that committed `-A INPUT -p udp -j DROP` with
+/// confirmation, and the pending confirmation.
+fn udp_drop_committed(b: Backend, f: Family, timeout: Duration) -> (Handle, Pending) {
+    let mut h = open_filter(b, f);
+    h.append("INPUT", rule(f, "-p udp -j DROP")).unwrap();
+    let pending = h.commit_confirmed(timeout).unwrap();
+    (h, pending)
 }
 
 /// Addresses of the family: the admin's network, another host, this host.
@@ -259,7 +265,7 @@ fn guard_refuses_before_the_kernel() {
         for f in FAMILIES {
             load(b, f, &rules_text(f));
             let before = saved(b, f);
-            let mut h = open(b, f);
+            let mut h = open_filter(b, f);
             h.guard(admin_flow(f));
             // Dropping the ssh chain's ACCEPT cuts the admin off: the final
             // REJECT decides.
@@ -310,7 +316,7 @@ fn guard_refuses_before_the_kernel() {
             assert_eq!(saved(b, f), before, "{b:?} {f:?}");
             // A handle that has read nothing: an insert at the head (sent
             // without a read otherwise) is checked against the whole table.
-            let mut blind = open(b, f);
+            let mut blind = open_filter(b, f);
             blind.guard(admin_flow(f));
             blind.insert("INPUT", 0, rule(f, "-p tcp -j DROP")).unwrap();
             let (verdict, at) = locked_out(blind.commit());
@@ -337,9 +343,7 @@ fn confirmed_commit_stays() {
     for b in BACKENDS {
         for f in FAMILIES {
             load(b, f, &rules_text(f));
-            let mut h = open(b, f);
-            h.append("INPUT", rule(f, "-p udp -j DROP")).unwrap();
-            let pending = h.commit_confirmed(Duration::from_secs(60)).unwrap();
+            let (mut h, pending) = udp_drop_committed(b, f, Duration::from_secs(60));
             assert!(saved(b, f).contains("-A INPUT -p udp -j DROP\n"));
             pending.confirm().unwrap();
             assert!(
@@ -360,7 +364,7 @@ fn unconfirmed_commit_is_put_back() {
         for f in FAMILIES {
             load(b, f, &rules_text(f));
             let before = saved(b, f);
-            let mut h = open(b, f);
+            let mut h = open_filter(b, f);
             // The timeout.
             h.flush("INPUT").unwrap();
             h.new_chain("extra").unwrap();
@@ -371,16 +375,12 @@ fn unconfirmed_commit_is_put_back() {
             pending.wait().unwrap();
             assert_eq!(saved(b, f), before, "{b:?} {f:?}: put back at the timeout");
             // The drop of an unconfirmed Pending (with no timeout at all).
-            let mut h = open(b, f);
-            h.append("INPUT", rule(f, "-p udp -j DROP")).unwrap();
-            let pending = h.commit_confirmed(Duration::MAX).unwrap();
+            let (_h, pending) = udp_drop_committed(b, f, Duration::MAX);
             assert!(saved(b, f).contains("-A INPUT -p udp -j DROP\n"));
             drop(pending);
             assert_eq!(saved(b, f), before, "{b:?} {f:?}: put back at the drop");
             // Rolled back by hand.
-            let mut h = open(b, f);
-            h.append("INPUT", rule(f, "-p udp -j DROP")).unwrap();
-            let pending = h.commit_confirmed(Duration::from_secs(60)).unwrap();
+            let (_h, pending) = udp_drop_committed(b, f, Duration::from_secs(60));
             assert!(saved(b, f).contains("-A INPUT -p udp -j DROP\n"));
             pending.rollback().unwrap();
             assert_eq!(saved(b, f), before, "{b:?} {f:?}: rolled back");
@@ -396,9 +396,7 @@ fn confirm_racing_the_timeout_is_one_or_the_other() {
         load(b, f, &rules_text(f));
         let before = saved(b, f);
         for _ in 0..10 {
-            let mut h = open(b, f);
-            h.append("INPUT", rule(f, "-p udp -j DROP")).unwrap();
-            let pending = h.commit_confirmed(Duration::ZERO).unwrap();
+            let (mut h, pending) = udp_drop_committed(b, f, Duration::ZERO);
             match pending.confirm() {
                 Ok(()) => {
                     assert!(saved(b, f).contains("-A INPUT -p udp -j DROP\n"));
@@ -421,9 +419,7 @@ fn put_back_never_undoes_a_later_change() {
     for b in BACKENDS {
         for f in FAMILIES {
             load(b, f, &rules_text(f));
-            let mut h = open(b, f);
-            h.append("INPUT", rule(f, "-p udp -j DROP")).unwrap();
-            let pending = h.commit_confirmed(Duration::from_secs(60)).unwrap();
+            let (_h, pending) = udp_drop_committed(b, f, Duration::from_secs(60));
             // Somebody else changes the table meanwhile, with the real tool.
             let theirs = "-A OUTPUT -p udp -j ACCEPT";
             match b {

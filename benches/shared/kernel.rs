@@ -9,7 +9,7 @@
 
 use std::cell::RefCell;
 use std::path::PathBuf;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use criterion::measurement::WallTime;
 use criterion::{black_box, BenchmarkGroup, Criterion, SamplingMode};
@@ -17,6 +17,7 @@ use iptkit::syntax::restore::{parse, RestoreOptions};
 use iptkit::{Backend, Family, Handle, Options, Rule, Table};
 
 use crate::ruleset::{big_ruleset, rule_spec, CHAIN};
+use crate::timing::timed;
 
 /// Rules of the table the single changes, the flush and the bulk delete
 /// work on.
@@ -215,17 +216,4 @@ impl Kernel {
 
 fn rule(i: usize) -> Rule {
     Rule::parse(Family::Ipv4, &rule_spec(i)).expect("a generated rule parses")
-}
-
-/// Times `step` only; `undo` runs after each step, untimed, to put the table
-/// back as it was.
-fn timed(iters: u64, mut step: impl FnMut(), mut undo: impl FnMut()) -> Duration {
-    let mut total = Duration::ZERO;
-    for _ in 0..iters {
-        let start = Instant::now();
-        step();
-        total += start.elapsed();
-        undo();
-    }
-    total
 }

@@ -79,18 +79,7 @@ pub fn save(family: Family, table: &str, counters: bool) -> String {
     if counters {
         cmd.arg("-c");
     }
-    let out = cmd.output().expect("iptables-legacy-save is installed");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout)
-        .unwrap()
-        .lines()
-        .filter(|l| !l.starts_with('#'))
-        .map(|l| format!("{l}\n"))
-        .collect()
+    without_comments(&mut cmd)
 }
 
 /// The `-A` lines of a save.
@@ -205,18 +194,7 @@ pub fn nft_save(family: Family, table: Option<&str>, counters: bool) -> String {
     if counters {
         cmd.arg("-c");
     }
-    let out = cmd.output().expect("iptables-nft-save is installed");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout)
-        .unwrap()
-        .lines()
-        .filter(|l| !l.starts_with('#'))
-        .map(|l| format!("{l}\n"))
-        .collect()
+    without_comments(&mut cmd)
 }
 
 /// The `-A` lines of an iptables-nft-save of one table.
@@ -343,4 +321,54 @@ pub fn nft(cmd: &str) {
         "nft {cmd}: {}",
         String::from_utf8_lossy(&out.stderr)
     );
+}
+
+/// Runs a save tool and returns what it printed without its comment lines
+/// (the date stamps); fails the test when the tool fails or is missing.
+pub fn without_comments(cmd: &mut Command) -> String {
+    let out = cmd
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {cmd:?} (.ci/setup installs it): {e}"));
+    assert!(
+        out.status.success(),
+        "{cmd:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .filter(|l| !l.starts_with('#'))
+        .map(|l| format!("{l}\n"))
+        .collect()
+}
+
+/// A handle on the filter table through `backend`.
+pub fn open_filter(backend: iptkit::Backend, family: Family) -> iptkit::Handle {
+    let options = iptkit::Options::default().backend(backend);
+    iptkit::Handle::open_with(family, "filter", options)
+        .unwrap_or_else(|e| panic!("opening filter through {backend:?}: {e}"))
+}
+
+/// The `-A` lines of the filter table as the backend's own save tool
+/// (`iptables-legacy-save` or `iptables-nft-save`) prints them.
+pub fn filter_rules(backend: iptkit::Backend, family: Family) -> Vec<String> {
+    match backend {
+        iptkit::Backend::Nft => nft_rules(family, "filter"),
+        _ => rules(family, "filter"),
+    }
+}
+
+/// `ipset ARGS` in this thread's namespace: its output. A failure or a
+/// missing tool fails the test (it does not skip).
+pub fn ipset(args: &str) -> String {
+    let out = Command::new("ipset")
+        .args(args.split_whitespace())
+        .output()
+        .expect("the `ipset` tool is needed by this test (.ci/setup installs it)");
+    assert!(
+        out.status.success(),
+        "ipset {args} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
 }
