@@ -13,6 +13,7 @@ use crate::ruleset::Table;
 
 pub(crate) mod ipset_nl;
 pub(crate) mod legacy;
+pub(crate) mod netlink_msg;
 #[cfg(feature = "nft")]
 pub(crate) mod nft;
 pub(crate) mod placement;

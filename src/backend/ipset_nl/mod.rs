@@ -21,11 +21,9 @@ use crate::addr::Family;
 use crate::error::{Errno, Error, Result};
 use wire::{Elem, Listing, Msg};
 
-const NLMSG_ERROR: u16 = 2;
-const NLMSG_DONE: u16 = 3;
-const NLM_F_ACK: u16 = 4;
-const NLM_F_EXCL: u16 = 0x200;
-const NLM_F_DUMP: u16 = 0x300;
+use crate::backend::netlink_msg::{
+    error_code, for_each_message, NLMSG_DONE, NLMSG_ERROR, NLM_F_ACK, NLM_F_DUMP, NLM_F_EXCL,
+};
 
 /// ipset's own error numbers (`ip_set.h`, `ip_set_hash.h`), beyond errno.
 pub(crate) const ERR_PROTOCOL: i32 = 4097;
@@ -121,7 +119,8 @@ impl Conn {
         let mut left = seqs.len();
         while left > 0 {
             let n = self.recv(op)?;
-            for_each_message(&self.buf[..n], |kind, seq, msg| {
+            for_each_message(&self.buf[..n], |h, msg| {
+                let (kind, seq) = (h.kind, h.seq);
                 if kind != NLMSG_ERROR {
                     return Ok(());
                 }
@@ -185,7 +184,8 @@ impl Conn {
         while answer.is_none() {
             let n = self.recv(op)?;
             let buf = std::mem::take(&mut self.buf);
-            let walked = for_each_message(&buf[..n], |kind, s, msg| {
+            let walked = for_each_message(&buf[..n], |h, msg| {
+                let (kind, s) = (h.kind, h.seq);
                 if s != seq || answer.is_some() {
                     return Ok(());
                 }
@@ -225,7 +225,8 @@ impl Conn {
         let (mut rev, mut answer) = (None, None);
         while answer.is_none() {
             let n = self.recv(op)?;
-            for_each_message(&self.buf[..n], |kind, s, msg| {
+            for_each_message(&self.buf[..n], |h, msg| {
+                let (kind, s) = (h.kind, h.seq);
                 if s != seq {
                     return Ok(());
                 }
@@ -351,35 +352,6 @@ impl Conn {
     }
 }
 
-/// Walks the netlink messages in `buf`: type, sequence number, message.
-fn for_each_message(buf: &[u8], mut f: impl FnMut(u16, u32, &[u8]) -> Result<()>) -> Result<()> {
-    let mut off = 0;
-    while off + wire::NLMSG_HDRLEN <= buf.len() {
-        let b = &buf[off..];
-        let len = u32::from_ne_bytes([b[0], b[1], b[2], b[3]]) as usize;
-        if len < wire::NLMSG_HDRLEN || len > b.len() {
-            return Err(Error::Malformed(format!(
-                "netlink message of length {len} in {} bytes",
-                b.len()
-            )));
-        }
-        let kind = u16::from_ne_bytes([b[4], b[5]]);
-        let seq = u32::from_ne_bytes([b[8], b[9], b[10], b[11]]);
-        f(kind, seq, &b[..len])?;
-        off += len.next_multiple_of(4);
-    }
-    Ok(())
-}
-
-/// The (positive) error number of an NLMSG_ERROR message; 0 for an
-/// acknowledgement.
-fn error_code(msg: &[u8]) -> i32 {
-    match msg.get(wire::NLMSG_HDRLEN..wire::NLMSG_HDRLEN + 4) {
-        Some(b) => -i32::from_ne_bytes([b[0], b[1], b[2], b[3]]),
-        None => libc::EPROTO,
-    }
-}
-
 /// The error for a refusal `code` of `op` on set `name`.
 pub(crate) fn error(op: &str, name: &str, code: i32) -> Error {
     let context = match code {
@@ -419,7 +391,8 @@ mod tests {
         ack[4..6].copy_from_slice(&NLMSG_ERROR.to_ne_bytes());
         ack[8..12].copy_from_slice(&9u32.to_ne_bytes());
         let mut seen = Vec::new();
-        for_each_message(&ack, |k, s, m| {
+        for_each_message(&ack, |h, m| {
+            let (k, s) = (h.kind, h.seq);
             seen.push((k, s, error_code(m)));
             Ok(())
         })
@@ -428,6 +401,6 @@ mod tests {
         ack[16..20].copy_from_slice(&(-ERR_EXIST).to_ne_bytes());
         assert_eq!(error_code(&ack), ERR_EXIST);
         assert_eq!(error_code(&ack[..18]), libc::EPROTO);
-        assert!(for_each_message(&ack[..20], |_, _, _| Ok(())).is_err());
+        assert!(for_each_message(&ack[..20], |_, _| Ok(())).is_err());
     }
 }

@@ -59,9 +59,9 @@ const NLA_F_NESTED: u16 = 0x8000;
 const NLA_F_NET_BYTEORDER: u16 = 0x4000;
 const NLA_TYPE_MASK: u16 = 0x3fff;
 const NLA_HDRLEN: usize = 4;
-pub(crate) const NLMSG_HDRLEN: usize = 16;
+pub(crate) use crate::backend::netlink_msg::NLMSG_HDRLEN;
+use crate::backend::netlink_msg::NLM_F_REQUEST;
 const NFGENMSG_LEN: usize = 4;
-const NLM_F_REQUEST: u16 = 1;
 
 /// `NFPROTO_IPV4` / `NFPROTO_IPV6`: a set's family as ipset says it.
 pub(crate) fn nfproto(family: Family) -> u8 {

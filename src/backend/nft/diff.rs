@@ -20,10 +20,8 @@ use crate::pairing::{pair, steps_paired, Counted, Step};
 use crate::rule::Rule;
 use crate::ruleset::{hook_of, Chain, Policy, Table};
 
-pub(crate) const NLM_F_REQUEST: u16 = 0x1;
-const NLM_F_REPLACE: u16 = 0x100;
-pub(crate) const NLM_F_CREATE: u16 = 0x400;
-pub(crate) const NLM_F_APPEND: u16 = 0x800;
+use crate::backend::netlink_msg::NLM_F_REPLACE;
+pub(crate) use crate::backend::netlink_msg::{NLM_F_APPEND, NLM_F_CREATE, NLM_F_REQUEST};
 
 /// The batch body: messages, how many, and what each is for; and what
 /// the chains will hold once the kernel applied it.

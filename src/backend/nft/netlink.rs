@@ -17,15 +17,10 @@ use iptkit_sys::nftables::*;
 use super::{ffi, wire};
 use crate::error::{Error, Result};
 
-const NLMSG_HDRLEN: usize = 16;
-const NLMSG_ERROR: u16 = 2;
-const NLMSG_DONE: u16 = 3;
-const NLM_F_REQUEST: u16 = 1;
-pub(crate) const NLM_F_ACK: u16 = 4;
-/// Asks the kernel to send back what a message did (a new rule with its
-/// handle; on the batch's begin message, the new generation id).
-pub(crate) const NLM_F_ECHO: u16 = 8;
-const NLM_F_DUMP: u16 = 0x300;
+use crate::backend::netlink_msg::{
+    error_code, Header, NLMSG_DONE, NLMSG_ERROR, NLMSG_HDRLEN, NLM_F_DUMP, NLM_F_REQUEST,
+};
+pub(crate) use crate::backend::netlink_msg::{NLM_F_ACK, NLM_F_ECHO};
 
 /// Receive buffer size: a dump fills as much of it as it can per read.
 const RECV: usize = 256 * 1024;
@@ -485,48 +480,16 @@ fn kernel(op: &str, errno: i32, what: &str) -> Error {
     }
 }
 
-/// The fields of a netlink header that matter here.
-struct Header {
-    kind: u16,
-    seq: u32,
-}
-
 /// Walks the messages in the first `n` bytes of `buf`.
 fn for_each_message(
     buf: &[u64],
     n: usize,
-    mut f: impl FnMut(&Header, &[u8]) -> Result<()>,
+    f: impl FnMut(&Header, &[u8]) -> Result<()>,
 ) -> Result<()> {
     // SAFETY: a u64 buffer viewed as bytes; n <= its length (recv said so).
     let bytes =
         unsafe { std::slice::from_raw_parts(buf.as_ptr().cast::<u8>(), n.min(buf.len() * 8)) };
-    let mut off = 0;
-    while off + NLMSG_HDRLEN <= bytes.len() {
-        let b = &bytes[off..];
-        let len = u32::from_ne_bytes([b[0], b[1], b[2], b[3]]) as usize;
-        if len < NLMSG_HDRLEN || len > b.len() {
-            return Err(Error::Malformed(format!(
-                "netlink message of length {len} in {} bytes",
-                b.len()
-            )));
-        }
-        let h = Header {
-            kind: u16::from_ne_bytes([b[4], b[5]]),
-            seq: u32::from_ne_bytes([b[8], b[9], b[10], b[11]]),
-        };
-        f(&h, &b[..len])?;
-        off += (len + 3) & !3;
-    }
-    Ok(())
-}
-
-/// The (positive) errno of an NLMSG_ERROR message; 0 for an acknowledgement.
-fn error_code(msg: &[u8]) -> i32 {
-    if msg.len() < NLMSG_HDRLEN + 4 {
-        return libc::EPROTO;
-    }
-    let b = &msg[NLMSG_HDRLEN..];
-    -i32::from_ne_bytes([b[0], b[1], b[2], b[3]])
+    crate::backend::netlink_msg::for_each_message(bytes, f)
 }
 
 /// Appends a batch begin or end message (nfnetlink header for the
